@@ -1,0 +1,249 @@
+//! The command line: parse arguments, open the store, call operations and
+//! queries, print tables or `--json`. Errors go to stderr with a non-zero exit.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::{Local, Utc};
+use clap::{Parser, Subcommand};
+use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
+
+use crate::demo::{self, DemoOptions, Scale};
+use crate::domain::alerts::{self, AlertConfig};
+use crate::store::{Store, check, queries};
+
+#[derive(Debug, Parser)]
+#[command(name = "wardstock", version, about = "Hospital ward and pharmacy stock: prescriptions, administration, lots, FEFO, replenishment.")]
+#[command(after_help = "Without a subcommand, wardstock opens the console.\nThe database is --db PATH, else $WARDSTOCK_DB, else the default file in the data folder.")]
+pub struct Cli {
+    /// Database file (default: the data folder; demo.sqlite with --demo).
+    #[arg(long, global = true, env = "WARDSTOCK_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Open the console on the demo database, creating it (clinic scale) if it is empty.
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the terminal console (the default).
+    Console,
+    /// Fill an empty database with a demo clinic or hospital.
+    Demo {
+        #[arg(long, value_enum, default_value = "clinic")]
+        scale: Scale,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Replace an existing wardstock database.
+        #[arg(long)]
+        force: bool,
+        /// "Now" of the demo (RFC 3339); default the current time.
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify the file, that every balance equals its ledger, and that none is negative.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
+    /// List stock balances by place, item and lot.
+    Stock {
+        /// Only this place (PHARM, a ward code).
+        #[arg(long, value_name = "CODE")]
+        place: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List stock warnings (expiry, quarantine, recall, levels), worst first.
+    Alerts {
+        #[arg(long, value_name = "CODE")]
+        place: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        None | Some(Command::Console) => {
+            let path = crate::config::resolve_db(cli.db.clone(), cli.demo)?;
+            if cli.demo {
+                ensure_demo(&path)?;
+            }
+            let store = open(&path)?;
+            crate::tui::run(store)?;
+            Ok(0)
+        }
+        Some(Command::Demo { scale, seed, force, at, json }) => {
+            let path = crate::config::resolve_db(cli.db.clone(), false)?;
+            let anchor = match at {
+                Some(s) => crate::domain::instant_from_text(&s).with_context(|| format!("--at {s:?} is not a time like 2026-11-22T12:00:00Z"))?,
+                None => Utc::now(),
+            };
+            let summary = make_demo(&path, scale, seed, anchor, force)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                println!(
+                    "demo ({scale:?}, seed {seed}) written to {}: {} places, {} items, {} lots, {} movements, {} patients, {} prescriptions, {} recorded doses in {:.1} s",
+                    path.display(),
+                    summary.places,
+                    summary.items,
+                    summary.lots,
+                    summary.movements,
+                    summary.patients,
+                    summary.prescriptions,
+                    summary.administrations,
+                    summary.seconds
+                );
+                println!("sign in as nurse, manager, pharm, store or admin with PIN {}", demo::DEMO_PIN);
+            }
+            Ok(0)
+        }
+        Some(Command::Check { json }) => {
+            let path = crate::config::resolve_db(cli.db.clone(), false)?;
+            let store = open(&path)?;
+            let report = check::run(&store.conn)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else if report.ok() {
+                println!("ok: {} movements, {} balances, every balance equals its ledger, none negative", report.movements, report.balances);
+            } else {
+                for p in &report.problems {
+                    println!("{p}");
+                }
+                eprintln!("wardstock: {} problem(s) found in {}", report.problems.len(), path.display());
+            }
+            Ok(if report.ok() { 0 } else { 1 })
+        }
+        Some(Command::Stock { place, json }) => {
+            let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            let place_id = place_filter(&store, place.as_deref())?;
+            let rows = queries::balance_rows(&store.conn, place_id)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                let mut t = Table::new();
+                t.load_preset(UTF8_BORDERS_ONLY).set_header(["place", "item", "name", "lot", "expiry", "qty", "unit", "status"]);
+                for r in &rows {
+                    t.add_row([&r.place, &r.item, &r.item_name, &r.lot, r.expiry.as_deref().unwrap_or("-"), &r.qty.to_string(), &r.dose_unit, &r.status]);
+                }
+                println!("{t}");
+                println!("{} balance(s)", rows.len());
+            }
+            Ok(0)
+        }
+        Some(Command::Alerts { place, json }) => {
+            let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            let place_id = place_filter(&store, place.as_deref())?;
+            let today = Local::now().date_naive();
+            let list = alerts::build(
+                &queries::lot_balances(&store.conn, place_id)?,
+                &queries::level_policies(&store.conn, place_id)?,
+                today,
+                &AlertConfig::default(),
+            );
+            let names = queries::item_names(&store.conn)?;
+            let places: std::collections::HashMap<i64, String> = queries::places(&store.conn)?.into_iter().map(|p| (p.id, p.code)).collect();
+            let lot_ids: Vec<i64> = list.iter().filter_map(|a| a.lot_id).collect();
+            let lots = queries::lot_numbers(&store.conn, &lot_ids)?;
+            if json {
+                let out: Vec<serde_json::Value> = list
+                    .iter()
+                    .map(|a| {
+                        let mut v = serde_json::to_value(a).unwrap_or_default();
+                        v["place"] = places.get(&a.place_id).cloned().into();
+                        v["item"] = names.get(&a.item_id).map(|n| n.0.clone()).into();
+                        v["item_name"] = names.get(&a.item_id).map(|n| n.1.clone()).into();
+                        v["lot"] = a.lot_id.and_then(|l| lots.get(&l)).map(|l| l.0.clone()).into();
+                        v
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                let mut t = Table::new();
+                t.load_preset(UTF8_BORDERS_ONLY).set_header(["severity", "warning", "place", "item", "name", "lot", "qty"]);
+                for a in &list {
+                    let (code, name) = names.get(&a.item_id).cloned().unwrap_or_default();
+                    let lot = a.lot_id.and_then(|l| lots.get(&l)).map(|l| l.0.clone()).unwrap_or_default();
+                    t.add_row([a.severity.label().to_string(), a.kind.mark(), places.get(&a.place_id).cloned().unwrap_or_default(), code, name, lot, a.qty.to_string()]);
+                }
+                println!("{t}");
+                println!("{} warning(s)", list.len());
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn open(path: &Path) -> Result<Store> {
+    Ok(Store::open(path)?)
+}
+
+fn place_filter(store: &Store, code: Option<&str>) -> Result<Option<i64>> {
+    let Some(code) = code else { return Ok(None) };
+    match queries::place_by_code(&store.conn, code)? {
+        Some(p) => Ok(Some(p.id)),
+        None => {
+            let known: Vec<String> = queries::places(&store.conn)?.into_iter().map(|p| p.code).collect();
+            bail!("no place with code {code:?}; known places: {}", known.join(", "))
+        }
+    }
+}
+
+fn sidecars(path: &Path) -> [PathBuf; 2] {
+    let s = path.as_os_str().to_owned();
+    let mut wal = s.clone();
+    wal.push("-wal");
+    let mut shm = s;
+    shm.push("-shm");
+    [PathBuf::from(wal), PathBuf::from(shm)]
+}
+
+/// Writes a demo database at `path`. The demo is built in a side file and
+/// moved into place only when complete, so an interrupted run leaves the
+/// old file untouched.
+pub fn make_demo(path: &Path, scale: Scale, seed: u64, anchor: chrono::DateTime<Utc>, force: bool) -> Result<demo::DemoSummary> {
+    if path.exists() {
+        // Refuses files that are not wardstock databases, even with --force.
+        let existing = Store::open(path)?;
+        if !existing.is_empty()? && !force {
+            bail!("{} already holds data; demo data goes only into an empty database (add --force to replace it)", path.display());
+        }
+    }
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    for f in std::iter::once(partial.clone()).chain(sidecars(&partial)) {
+        if f.exists() {
+            std::fs::remove_file(&f).with_context(|| format!("cannot remove the leftover {}", f.display()))?;
+        }
+    }
+    let summary = {
+        let mut store = Store::open(&partial)?;
+        let progress = scale == Scale::Hospital;
+        demo::generate(&mut store, &DemoOptions { scale, seed, anchor, progress })?
+    };
+    for f in sidecars(path) {
+        if f.exists() {
+            std::fs::remove_file(&f).with_context(|| format!("cannot remove {}", f.display()))?;
+        }
+    }
+    std::fs::rename(&partial, path).with_context(|| format!("cannot move the demo into {}", path.display()))?;
+    Ok(summary)
+}
+
+/// For `--demo`: builds the clinic demo unless the file already holds one.
+fn ensure_demo(path: &Path) -> Result<()> {
+    let needs = !path.exists() || Store::open(path)?.is_empty()?;
+    if needs {
+        eprintln!("building the demo clinic in {} …", path.display());
+        make_demo(path, Scale::Clinic, 42, Utc::now(), true)?;
+    }
+    Ok(())
+}

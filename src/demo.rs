@@ -1,0 +1,783 @@
+//! Demo databases: a small clinic to try the product, a hospital to
+//! measure it. Deterministic for a seed and an anchor time: the same inputs
+//! give the same places, items, lots, movements and records.
+//!
+//! The history is simulated day by day over the last 90 days: the pharmacy
+//! receives lots from suppliers (a few short-dated, a few items on
+//! back-order), wards are topped up twice a week first-expired-first-out,
+//! nurses use stock every day, ward managers dispose of some expired stock,
+//! and for the last two days prescriptions are given at their scheduled
+//! times. Every unit moves through the same ledger writer as real work.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use chrono::{DateTime, Datelike, Duration, Local, NaiveDate, NaiveTime, TimeZone, Utc};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Poisson};
+use rusqlite::params;
+use thiserror::Error;
+
+use crate::domain::fefo::{self, LotStock};
+use crate::domain::schedule::{self, Frequency};
+use crate::domain::{ItemKind, LotStatus, MovementKind, PlaceKind, Role, instant_to_text};
+use crate::ops::auth::hash_pin;
+use crate::ops::refdata::{self, NewItem, NewPatient, RefDataError};
+use crate::store::Store;
+use crate::store::ledger::{self, NewMovement};
+
+/// The formulary shipped with the demo (about 150 real medicines and consumables).
+pub const FORMULARY_CSV: &str = include_str!("../assets/formulary.csv");
+
+/// Every demo user signs in with this PIN.
+pub const DEMO_PIN: &str = "1234";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    /// The central pharmacy, 3 wards, ~150 items, ~40 patients.
+    Clinic,
+    /// 26 wards, 5,000 items, 100,000 lots, >1,000,000 movements, 700 patients.
+    Hospital,
+}
+
+struct Spec {
+    wards: usize,
+    items: usize,
+    ward_items: usize,
+    patients: usize,
+    days: i64,
+    /// Days between supplier deliveries of an item.
+    receipt_every: (i64, i64),
+    /// Scales every ward's daily use.
+    use_factor: f64,
+}
+
+impl Scale {
+    fn spec(self, formulary_len: usize) -> Spec {
+        match self {
+            Scale::Clinic => Spec {
+                wards: 3,
+                items: formulary_len,
+                ward_items: 60,
+                patients: 40,
+                days: 90,
+                receipt_every: (14, 28),
+                use_factor: 1.0,
+            },
+            Scale::Hospital => Spec {
+                wards: 26,
+                items: 5000,
+                ward_items: 380,
+                patients: 700,
+                days: 90,
+                receipt_every: (3, 6),
+                use_factor: 1.0,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub scale: Scale,
+    pub seed: u64,
+    /// "Now" for the demo: history ends here, expiries are relative to it.
+    pub anchor: DateTime<Utc>,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct DemoSummary {
+    pub places: i64,
+    pub items: i64,
+    pub lots: i64,
+    pub movements: i64,
+    pub patients: i64,
+    pub users: i64,
+    pub prescriptions: i64,
+    pub administrations: i64,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Error)]
+pub enum DemoError {
+    #[error("the database already holds data; demo data goes only into an empty database (use --force to replace it)")]
+    NotEmpty,
+    #[error("the demo formulary is unreadable at line {line}: {reason}")]
+    Formulary { line: u64, reason: String },
+    #[error("{0}")]
+    RefData(#[from] RefDataError),
+    #[error("database error: {0}")]
+    Store(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Other(String),
+    #[error("{0}")]
+    Open(#[from] crate::store::StoreError),
+}
+
+/// Reads the shipped formulary.
+pub fn formulary() -> Result<Vec<NewItem>, DemoError> {
+    let mut rdr = csv::Reader::from_reader(FORMULARY_CSV.as_bytes());
+    rdr.deserialize()
+        .map(|r| {
+            r.map_err(|e| DemoError::Formulary {
+                line: e.position().map_or(0, |p| p.line()),
+                reason: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+const WARDS: &[(&str, &str, i64)] = &[
+    ("W-MED", "Internal medicine", 30),
+    ("W-SUR", "General surgery", 45),
+    ("W-GER", "老年科 Geriatrics", 20),
+];
+
+const GIVEN: &[&str] = &[
+    "Anna", "Marco", "Sofia", "Luca", "Emma", "Noah", "Mia", "Elias", "Lea", "Jonas", "Clara", "Paul", "Ines", "Tomas", "Eva",
+    "Omar", "Aisha", "Ivan", "Nora", "Felix", "Maria", "Jan", "Rosa", "Ali", "Greta", "Hugo", "Alba", "Leon", "Sara", "Pietro",
+];
+const FAMILY: &[&str] = &[
+    "Rossi", "Müller", "García", "Dubois", "Novak", "Jansen", "Kowalski", "Silva", "Papadopoulos", "Nielsen", "Esposito",
+    "Schmidt", "Moreau", "Horvat", "Costa", "O'Brien", "Lindqvist", "Fischer", "Romano", "Bianchi",
+];
+const CHINESE_NAMES: &[&str] = &["王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄强"];
+const PRESCRIBERS: &[&str] = &["Dr. A. Conti", "Dr. M. Weber", "Dr. 林晓", "Dr. S. Haddad", "Dr. P. Moreau"];
+const INDICATIONS: &[&str] = &[
+    "pain", "infection", "prophylaxis", "hypertension", "heart failure", "diabetes", "nausea", "atrial fibrillation", "COPD",
+    "anxiety", "fever", "constipation", "thrombosis prophylaxis", "gastric protection", "insomnia",
+];
+/// (substance, ATC prefix, kind, reaction)
+const ALLERGIES: &[(&str, Option<&str>, &str, &str)] = &[
+    ("penicillins", Some("J01C"), "allergy", "urticaria"),
+    ("sulfonamides", Some("J01E"), "allergy", "rash"),
+    ("NSAIDs", Some("M01A"), "intolerance", "gastric bleeding"),
+    ("opioids (codeine)", Some("N02AJ"), "intolerance", "vomiting"),
+    ("cephalosporins", Some("J01D"), "allergy", "anaphylaxis"),
+    ("latex", None, "allergy", "contact dermatitis"),
+    ("iodinated contrast", Some("V08A"), "allergy", "bronchospasm"),
+    ("heparin", Some("B01AB"), "contraindication", "HIT history"),
+];
+
+struct DemoItem {
+    id: i64,
+    kind: ItemKind,
+    form: String,
+    pack: i64,
+    price: i64,
+    strength_milli: Option<i64>,
+    strength_unit: Option<String>,
+    dose_unit: String,
+}
+
+#[derive(Clone, Copy)]
+struct DemoLot {
+    id: i64,
+    expiry: NaiveDate,
+    seq: i64,
+}
+
+struct WardLine {
+    item: usize,
+    rate: f64,
+    safety: i64,
+    max: i64,
+}
+
+struct Rx {
+    id: i64,
+    patient: i64,
+    ward: usize,
+    item: usize,
+    units: i64,
+    freq: Frequency,
+    times: Vec<NaiveTime>,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+    time_critical: bool,
+}
+
+/// In-memory mirror of the balances, so the history can be simulated with
+/// FEFO without reading back what was just written.
+struct Sim<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+    lots: Vec<DemoLot>,
+    /// (place index, item index) → (lot index, qty)
+    held: HashMap<(usize, usize), Vec<(usize, i64)>>,
+    place_ids: Vec<i64>,
+    items: Vec<DemoItem>,
+    movements: i64,
+}
+
+impl Sim<'_> {
+    fn lot_stock(&self, place: usize, item: usize) -> Vec<LotStock> {
+        self.held
+            .get(&(place, item))
+            .map(|v| {
+                v.iter()
+                    .map(|&(l, q)| LotStock {
+                        lot_id: l as i64,
+                        expiry: Some(self.lots[l].expiry),
+                        received_seq: self.lots[l].seq,
+                        status: LotStatus::Ok,
+                        qty: q,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn usable(&self, place: usize, item: usize, day: NaiveDate) -> i64 {
+        self.lot_stock(place, item).iter().filter(|l| l.usable_on(day)).map(|l| l.qty).sum()
+    }
+
+    fn add(&mut self, place: usize, item: usize, lot: usize, qty: i64) {
+        let v = self.held.entry((place, item)).or_default();
+        match v.iter_mut().find(|(l, _)| *l == lot) {
+            Some((_, q)) => *q += qty,
+            None => v.push((lot, qty)),
+        }
+    }
+
+    fn take(&mut self, place: usize, item: usize, lot: usize, qty: i64) {
+        if let Some(v) = self.held.get_mut(&(place, item)) {
+            if let Some((_, q)) = v.iter_mut().find(|(l, _)| *l == lot) {
+                *q -= qty;
+            }
+            v.retain(|(_, q)| *q > 0);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        at: DateTime<Utc>,
+        user: i64,
+        kind: MovementKind,
+        item: usize,
+        lot: usize,
+        from: Option<usize>,
+        to: Option<usize>,
+        qty: i64,
+        reason: Option<&str>,
+        patient: Option<i64>,
+        order_ref: Option<String>,
+    ) -> rusqlite::Result<()> {
+        ledger::append(
+            self.tx,
+            &NewMovement {
+                at,
+                user_id: user,
+                kind,
+                item_id: self.items[item].id,
+                lot_id: self.lots[lot].id,
+                from_place: from.map(|p| self.place_ids[p]),
+                to_place: to.map(|p| self.place_ids[p]),
+                qty,
+                reason: reason.map(str::to_string),
+                patient_id: patient,
+                order_ref,
+            },
+        )?;
+        if let Some(f) = from {
+            self.take(f, item, lot, qty);
+        }
+        if let Some(t) = to {
+            self.add(t, item, lot, qty);
+        }
+        self.movements += 1;
+        Ok(())
+    }
+
+    /// Moves up to `qty` FEFO from `from` (to `to`, or out of stock); returns (lot, qty) picked.
+    #[allow(clippy::too_many_arguments)]
+    fn fefo_move(
+        &mut self,
+        at: DateTime<Utc>,
+        user: i64,
+        kind: MovementKind,
+        item: usize,
+        from: usize,
+        to: Option<usize>,
+        qty: i64,
+        patient: Option<i64>,
+        order_ref: Option<String>,
+    ) -> rusqlite::Result<Vec<(usize, i64)>> {
+        let day = at.with_timezone(&Local).date_naive();
+        let plan = fefo::pick(&self.lot_stock(from, item), qty, day);
+        let mut out = Vec::new();
+        for p in plan.picks {
+            self.record(at, user, kind, item, p.lot_id as usize, Some(from), to, p.qty, None, patient, order_ref.clone())?;
+            out.push((p.lot_id as usize, p.qty));
+        }
+        Ok(out)
+    }
+}
+
+fn local_at(day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
+    let t = NaiveTime::from_hms_opt(hour.min(23), minute.min(59), 0).unwrap_or(NaiveTime::MIN);
+    schedule::local_instant(&Local, day, t).unwrap_or_else(|| Utc.from_utc_datetime(&day.and_time(t)))
+}
+
+fn route_for(form: &str) -> &'static str {
+    match form {
+        "tablet" | "capsule" | "oral solution" => "PO",
+        "injection" => "IV",
+        "infusion" => "IV infusion",
+        "suppository" => "PR",
+        "inhaler" => "INH",
+        "patch" => "TD",
+        "cream" => "TOP",
+        "eye drops" => "OPH",
+        _ => "PO",
+    }
+}
+
+/// Fills an empty database with demo data.
+pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
+    let started = Instant::now();
+    if !store.is_empty()? {
+        return Err(DemoError::NotEmpty);
+    }
+    let base = formulary()?;
+    if base.is_empty() {
+        return Err(DemoError::Other("the demo formulary is empty".into()));
+    }
+    let spec = opts.scale.spec(base.len());
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let today = opts.anchor.with_timezone(&Local).date_naive();
+    let first_day = today - Duration::days(spec.days);
+
+    // A fresh demo file can be rebuilt at will: skip the per-commit flush
+    // while generating, and restore clinical durability at the end.
+    store.conn.pragma_update(None, "synchronous", "OFF")?;
+    let bar = if opts.progress {
+        let b = indicatif::ProgressBar::new(spec.days as u64 + 2);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} days {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b.set_message("reference");
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+
+    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute("INSERT INTO settings (key, value) VALUES ('demo_scale', ?1), ('demo_seed', ?2), ('demo_anchor', ?3)",
+        params![format!("{:?}", opts.scale).to_lowercase(), opts.seed.to_string(), instant_to_text(opts.anchor)])?;
+
+    // Places and storage locations.
+    let mut place_ids = vec![refdata::add_place(&tx, "PHARM", "Central pharmacy", PlaceKind::Pharmacy, 0)?];
+    refdata::add_location(&tx, place_ids[0], "SHELF", "Main shelves", "shelf")?;
+    refdata::add_location(&tx, place_ids[0], "FRIDGE", "Pharmacy fridge 2–8 °C", "fridge")?;
+    refdata::add_location(&tx, place_ids[0], "CDSAFE", "Controlled-drug safe", "cd_safe")?;
+    for w in 0..spec.wards {
+        let (code, name, minutes) = match WARDS.get(w) {
+            Some(&(c, n, m)) if spec.wards <= WARDS.len() => (c.to_string(), n.to_string(), m),
+            _ => (format!("W{:02}", w + 1), format!("Ward {}", w + 1), 15 + (w as i64 * 7) % 60),
+        };
+        let id = refdata::add_place(&tx, &code, &name, PlaceKind::Ward, minutes)?;
+        refdata::add_location(&tx, id, "TROLLEY", "Medication trolley", "trolley")?;
+        refdata::add_location(&tx, id, "FRIDGE", "Ward fridge 2–8 °C", "fridge")?;
+        refdata::add_location(&tx, id, "CDSAFE", "Controlled-drug safe", "cd_safe")?;
+        place_ids.push(id);
+    }
+
+    // Users: one of every role, all with the demo PIN.
+    let users: &[(&str, &str, Role)] = &[
+        ("admin", "Site administrator", Role::Admin),
+        ("pharm", "李伟 Li Wei, pharmacist", Role::Pharmacist),
+        ("store", "Karl Berg, storekeeper", Role::Storekeeper),
+        ("manager", "Helen Ortiz, nurse manager", Role::NurseManager),
+        ("nurse", "Sam Okafor, nurse", Role::Nurse),
+        ("nurse2", "Yuki Tanaka, nurse", Role::Nurse),
+    ];
+    let mut user_ids = HashMap::new();
+    for (name, full, role) in users {
+        let salt: [u8; 16] = rng.random();
+        let hash = hash_pin(DEMO_PIN, Some(salt)).map_err(|e| DemoError::Other(e.to_string()))?;
+        user_ids.insert(*name, refdata::add_user(&tx, name, full, *role, &hash)?);
+    }
+    let (u_store, u_manager, u_nurse, u_nurse2, u_pharm, u_admin) =
+        (user_ids["store"], user_ids["manager"], user_ids["nurse"], user_ids["nurse2"], user_ids["pharm"], user_ids["admin"]);
+
+    // Items: the formulary, and for the hospital synthetic variants of it.
+    let mut items = Vec::with_capacity(spec.items);
+    for i in 0..spec.items {
+        let b = &base[i % base.len()];
+        let mut it = b.clone();
+        if i >= base.len() || spec.items > base.len() {
+            it.code = format!("{}-{:04}", b.code.chars().take(7).collect::<String>(), i);
+            it.name = format!("{} ({})", b.name, 1000 + i);
+            it.gtin = crate::domain::gtin::with_check_digit(&format!("41{:010}", i)).unwrap_or_default();
+        }
+        let lead = rng.random_range(1..=3);
+        let id = refdata::add_item(&tx, &it, lead)?;
+        items.push(DemoItem {
+            id,
+            kind: it.kind,
+            form: it.form.clone(),
+            pack: it.units_per_pack,
+            price: it.unit_price_cents,
+            strength_milli: it.strength_milli,
+            strength_unit: it.strength_unit.clone(),
+            dose_unit: it.dose_unit.clone(),
+        });
+    }
+
+    // Ward assortments and daily use.
+    let mut ward_lines: Vec<Vec<WardLine>> = Vec::new();
+    let mut total_rate = vec![0.0f64; items.len()];
+    for _ in 0..spec.wards {
+        let mut chosen: Vec<usize> = (0..items.len()).collect();
+        for i in (1..chosen.len()).rev() {
+            let j = rng.random_range(0..=i);
+            chosen.swap(i, j);
+        }
+        chosen.truncate(spec.ward_items.min(items.len()));
+        chosen.sort_unstable();
+        let lines = chosen
+            .into_iter()
+            .map(|item| {
+                let it = &items[item];
+                let base_rate: f64 = match (it.kind, it.price) {
+                    (ItemKind::Consumable, _) => rng.random_range(4.0..30.0),
+                    (_, p) if p >= 10_000 => rng.random_range(0.1..0.6),
+                    (_, p) if p >= 1_000 => rng.random_range(0.5..3.0),
+                    _ => rng.random_range(1.0..10.0),
+                };
+                let rate = base_rate * spec.use_factor;
+                total_rate[item] += rate;
+                let safety = (rate * 2.0).ceil() as i64;
+                let max = ((rate * 7.0).ceil() as i64).max(safety + it.pack);
+                WardLine { item, rate, safety, max }
+            })
+            .collect();
+        ward_lines.push(lines);
+    }
+    for (w, lines) in ward_lines.iter().enumerate() {
+        for l in lines {
+            refdata::set_policy(&tx, place_ids[w + 1], items[l.item].id, l.safety, l.max)?;
+        }
+    }
+    for (i, rate) in total_rate.iter().enumerate() {
+        if *rate > 0.0 {
+            let ss = (rate * 5.0).ceil() as i64;
+            refdata::set_policy(&tx, place_ids[0], items[i].id, ss, (rate * 60.0).ceil() as i64 + items[i].pack)?;
+        }
+    }
+
+    // Patients, two identifiers each, some with allergies.
+    let mut ward_patients: Vec<Vec<i64>> = vec![Vec::new(); spec.wards];
+    let mut patient_allergy: HashMap<i64, Option<&str>> = HashMap::new();
+    for p in 0..spec.patients {
+        let w = p % spec.wards;
+        let name = if p % 9 == 4 {
+            CHINESE_NAMES[(p / 9) % CHINESE_NAMES.len()].to_string()
+        } else {
+            format!("{} {}", GIVEN[rng.random_range(0..GIVEN.len())], FAMILY[rng.random_range(0..FAMILY.len())])
+        };
+        let age_days = rng.random_range(18 * 365..95 * 365);
+        let np = NewPatient {
+            mrn: format!("MRN{:06}", 100_001 + p),
+            name,
+            dob: today - Duration::days(age_days),
+            ward_id: Some(place_ids[w + 1]),
+            bed: Some(format!("{:02}{}", ward_patients[w].len() / 2 + 1, if ward_patients[w].len() % 2 == 0 { 'A' } else { 'B' })),
+        };
+        let id = refdata::add_patient(&tx, &np)?;
+        let mut atc = None;
+        if rng.random_bool(0.35) {
+            let (substance, prefix, kind, reaction) = ALLERGIES[rng.random_range(0..ALLERGIES.len())];
+            refdata::add_allergy(&tx, id, substance, prefix, kind, Some(reaction))?;
+            atc = prefix;
+        }
+        patient_allergy.insert(id, atc);
+        ward_patients[w].push(id);
+    }
+
+    // Prescriptions for the patients, from drugs their ward stocks.
+    let mut rx_list: Vec<Rx> = Vec::new();
+    let atc_of: HashMap<i64, Option<String>> = base_atc(&tx)?;
+    let freqs = [Frequency::Qd, Frequency::Bid, Frequency::Tid, Frequency::Q8h, Frequency::Q12h, Frequency::Qid, Frequency::Prn];
+    for (w, patients) in ward_patients.iter().enumerate() {
+        let drugs: Vec<usize> = ward_lines[w]
+            .iter()
+            .map(|l| l.item)
+            .filter(|&i| items[i].kind == ItemKind::Drug && items[i].strength_milli.is_some())
+            .collect();
+        if drugs.is_empty() {
+            continue;
+        }
+        for &patient in patients {
+            let n = rng.random_range(2..=4);
+            for _ in 0..n {
+                let item = drugs[rng.random_range(0..drugs.len())];
+                // Avoid prescribing against a recorded allergy.
+                let atc = atc_of.get(&items[item].id).cloned().flatten().unwrap_or_default();
+                if patient_allergy.get(&patient).copied().flatten().is_some_and(|a| atc.starts_with(a)) {
+                    continue;
+                }
+                let it = &items[item];
+                let units = if rng.random_bool(0.2) { 2 } else { 1 };
+                let dose_milli = it.strength_milli.unwrap_or(1000) * units;
+                let freq = freqs[rng.random_range(0..freqs.len())];
+                let times = freq.default_times();
+                let start = opts.anchor - Duration::hours(rng.random_range(6..24 * 6));
+                let end = if rng.random_bool(0.4) { Some(start + Duration::days(rng.random_range(5..12))) } else { None };
+                let roll: f64 = rng.random();
+                let status = if roll < 0.08 {
+                    "awaiting_validation"
+                } else if roll < 0.13 {
+                    "stopped"
+                } else {
+                    "active"
+                };
+                let status = if status == "active" && end.is_some_and(|e| e <= opts.anchor) { "completed" } else { status };
+                let time_critical = it.form == "injection" && rng.random_bool(0.3);
+                let times_text = times.iter().map(|t| t.format("%H:%M").to_string()).collect::<Vec<_>>().join(",");
+                let validated = status != "awaiting_validation";
+                tx.execute(
+                    "INSERT INTO prescriptions (patient_id, item_id, dose_milli, dose_unit, route, frequency, times, prn_max_per_day,
+                         start_at, end_at, indication, prescriber, time_critical, status, created_by, created_at, validated_by, validated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                    params![
+                        patient,
+                        it.id,
+                        dose_milli,
+                        it.strength_unit.clone().unwrap_or_else(|| it.dose_unit.clone()),
+                        route_for(&it.form),
+                        freq.as_ref(),
+                        times_text,
+                        (freq == Frequency::Prn).then_some(4),
+                        instant_to_text(start),
+                        end.map(instant_to_text),
+                        INDICATIONS[rng.random_range(0..INDICATIONS.len())],
+                        PRESCRIBERS[rng.random_range(0..PRESCRIBERS.len())],
+                        time_critical,
+                        status,
+                        u_admin,
+                        instant_to_text(start - Duration::minutes(30)),
+                        validated.then_some(u_pharm),
+                        validated.then(|| instant_to_text(start - Duration::minutes(10))),
+                    ],
+                )?;
+                if status == "active" || status == "completed" {
+                    rx_list.push(Rx {
+                        id: tx.last_insert_rowid(),
+                        patient,
+                        ward: w,
+                        item,
+                        units,
+                        freq,
+                        times,
+                        start,
+                        end,
+                        time_critical,
+                    });
+                }
+            }
+        }
+    }
+
+    // The history, day by day.
+    let mut sim = Sim {
+        tx: &tx,
+        lots: Vec::new(),
+        held: HashMap::new(),
+        place_ids,
+        items,
+        movements: 0,
+    };
+    let backorder: Vec<bool> = (0..sim.items.len()).map(|_| rng.random_bool(0.04)).collect();
+    let mut next_receipt: Vec<i64> = (0..sim.items.len()).map(|_| 0).collect();
+    let mut po = 0u64;
+    let mut administrations = 0i64;
+    let nurses = [u_nurse, u_nurse2];
+    for d in 0..=spec.days {
+        bar.set_message("history");
+        bar.set_position(d as u64);
+        let day = first_day + Duration::days(d);
+        let cutoff = |at: DateTime<Utc>| at <= opts.anchor;
+
+        // 1. Supplier deliveries into the pharmacy.
+        let at = local_at(day, 9, 0);
+        if cutoff(at) {
+            for item in 0..sim.items.len() {
+                if total_rate[item] <= 0.0 || d < next_receipt[item] {
+                    continue;
+                }
+                if backorder[item] && d > spec.days - 25 {
+                    continue;
+                }
+                let every = rng.random_range(spec.receipt_every.0..=spec.receipt_every.1);
+                next_receipt[item] = d + every;
+                let roll: f64 = rng.random();
+                let shelf_days = if roll < 0.05 {
+                    rng.random_range(35..110)
+                } else if roll < 0.15 {
+                    rng.random_range(100..220)
+                } else {
+                    rng.random_range(365..1100)
+                };
+                let pack = sim.items[item].pack;
+                let cover = if d == 0 { every + 10 } else { every + 2 };
+                let want = (total_rate[item] * cover as f64).ceil() as i64;
+                let qty = ((want + pack - 1) / pack).max(1) * pack;
+                let seq = sim.lots.len() as i64;
+                let lot_number = format!("{}{:02}{:05}", (b'A' + (seq % 26) as u8) as char, day.year() % 100, seq);
+                let expiry = day + Duration::days(shelf_days);
+                let lot_id = ledger::lot_id_or_create(&tx, sim.items[item].id, &lot_number, Some(expiry), at)?;
+                sim.lots.push(DemoLot { id: lot_id, expiry, seq });
+                po += 1;
+                sim.record(at, u_store, MovementKind::Receipt, item, seq as usize, None, Some(0), qty, None, None, Some(format!("PO-{po:06}")))?;
+            }
+        }
+
+        // 2. Ward top-ups, twice a week, first-expired-first-out from the pharmacy.
+        for w in 0..spec.wards {
+            if (d + w as i64) % 7 != 0 && (d + w as i64) % 7 != 3 && d != 0 {
+                continue;
+            }
+            let at = local_at(day, 10, (w * 2) as u32 % 60);
+            if !cutoff(at) {
+                continue;
+            }
+            let order = format!("TO-{}-{:03}", sim.place_ids[w + 1], d);
+            for li in 0..ward_lines[w].len() {
+                let (item, max) = (ward_lines[w][li].item, ward_lines[w][li].max);
+                let have = sim.usable(w + 1, item, day);
+                let pack = sim.items[item].pack;
+                let qty = ((max - have) / pack) * pack;
+                if qty > 0 {
+                    sim.fefo_move(at, u_store, MovementKind::Transfer, item, 0, Some(w + 1), qty, None, Some(order.clone()))?;
+                }
+            }
+        }
+
+        // 3. Daily use on the wards.
+        for w in 0..spec.wards {
+            for li in 0..ward_lines[w].len() {
+                let (item, rate) = (ward_lines[w][li].item, ward_lines[w][li].rate);
+                let n = Poisson::new(rate).map(|p| p.sample(&mut rng) as i64).unwrap_or(0);
+                if n == 0 {
+                    continue;
+                }
+                let at = local_at(day, rng.random_range(6..22), rng.random_range(0..60));
+                if !cutoff(at) {
+                    continue;
+                }
+                let nurse = nurses[rng.random_range(0..2)];
+                let (kind, patient) = if sim.items[item].kind == ItemKind::Drug && !ward_patients[w].is_empty() {
+                    (MovementKind::Administration, Some(ward_patients[w][rng.random_range(0..ward_patients[w].len())]))
+                } else {
+                    (MovementKind::Issue, None)
+                };
+                sim.fefo_move(at, nurse, kind, item, w + 1, None, n, patient, None)?;
+            }
+        }
+
+        // 4. Doses given against prescriptions in the last two days.
+        if d >= spec.days - 2 {
+            let from = local_at(day, 0, 0);
+            let to = local_at(day + Duration::days(1), 0, 0).min(opts.anchor);
+            for rx in &rx_list {
+                let times = schedule::expand(&Local, rx.freq, &rx.times, rx.start, rx.end, from, to);
+                for sched in times {
+                    let window = schedule::window(rx.freq, rx.time_critical);
+                    if sched + window > opts.anchor {
+                        continue; // still open: due or late now
+                    }
+                    let roll: f64 = rng.random();
+                    if roll < 0.03 {
+                        continue; // left unrecorded: shows as missed
+                    }
+                    let at = sched + Duration::minutes(rng.random_range(-20..40));
+                    let nurse = nurses[rng.random_range(0..2)];
+                    let (outcome, lot, qty, reason) = if roll < 0.06 {
+                        ("refused", None, None, Some("patient refused"))
+                    } else if roll < 0.08 {
+                        ("held", None, None, Some("nil by mouth before surgery"))
+                    } else {
+                        let picks = sim.fefo_move(at, nurse, MovementKind::Administration, rx.item, rx.ward + 1, None, rx.units, Some(rx.patient), Some(format!("RX-{}", rx.id)))?;
+                        let got: i64 = picks.iter().map(|p| p.1).sum();
+                        if got == 0 {
+                            ("not_given_supply", None, None, Some("no usable stock on the ward"))
+                        } else if got < rx.units {
+                            ("partially_given", picks.first().map(|p| sim.lots[p.0].id), Some(got), Some("not enough stock"))
+                        } else {
+                            ("given", picks.first().map(|p| sim.lots[p.0].id), Some(got), None)
+                        }
+                    };
+                    tx.execute(
+                        "INSERT INTO administrations (prescription_id, scheduled_at, recorded_at, user_id, outcome, lot_id, qty, reason, scanned)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+                        params![rx.id, instant_to_text(sched), instant_to_text(at.min(opts.anchor)), nurse, outcome, lot, qty, reason],
+                    )?;
+                    administrations += 1;
+                }
+            }
+        }
+
+        // 5. Every two weeks the ward managers dispose of most expired stock.
+        if d % 14 == 13 {
+            let at = local_at(day, 16, 0);
+            if cutoff(at) {
+                for w in 0..spec.wards {
+                    for li in 0..ward_lines[w].len() {
+                        let item = ward_lines[w][li].item;
+                        let expired: Vec<(usize, i64)> = sim
+                            .held
+                            .get(&(w + 1, item))
+                            .map(|v| v.iter().copied().filter(|(l, _)| sim.lots[*l].expiry < day).collect())
+                            .unwrap_or_default();
+                        for (lot, qty) in expired {
+                            if rng.random_bool(0.6) {
+                                sim.record(at, u_manager, MovementKind::Waste, item, lot, Some(w + 1), None, qty, Some("expired"), None, None)?;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let lot_ids: Vec<i64> = sim.lots.iter().map(|l| l.id).collect();
+    let movements = sim.movements;
+    drop(sim);
+
+    // A few lots are held back: quarantined after a fridge excursion, one recalled.
+    bar.set_message("finishing");
+    let mut held_lots = lot_ids.clone();
+    held_lots.sort_unstable();
+    for k in 0..3.min(held_lots.len()) {
+        let id = held_lots[rng.random_range(0..held_lots.len())];
+        let status = if k == 0 { LotStatus::Recalled } else { LotStatus::Quarantined };
+        tx.execute("UPDATE lots SET status = ?2 WHERE id = ?1", params![id, status.as_ref()])?;
+    }
+    tx.commit()?;
+    store.conn.pragma_update(None, "synchronous", "FULL")?;
+    bar.finish_and_clear();
+
+    let count = |table: &str| -> rusqlite::Result<i64> { store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)) };
+    Ok(DemoSummary {
+        places: count("places")?,
+        items: count("items")?,
+        lots: count("lots")?,
+        movements,
+        patients: count("patients")?,
+        users: count("users")?,
+        prescriptions: count("prescriptions")?,
+        administrations,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn base_atc(conn: &rusqlite::Connection) -> rusqlite::Result<HashMap<i64, Option<String>>> {
+    let mut stmt = conn.prepare("SELECT id, atc FROM items")?;
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
+}

@@ -1,0 +1,271 @@
+//! Stock warnings: expiry tiers and stock levels, worst first.
+//!
+//! Inputs are plain rows (what the store reads); the output is the list the
+//! Alerts screen shows and the mark the stock lists put next to an item.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::LotStatus;
+
+/// How bad a warning is; the derived order sorts the worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum AlertKind {
+    /// Stock past its expiry date: blocked, to be disposed of.
+    Expired,
+    /// Expires within `days_left` days (in the tier `tier_days`).
+    Expiring { days_left: i64, tier_days: i64 },
+    Quarantined,
+    Recalled,
+    /// No usable stock at all.
+    OutOfStock,
+    /// Usable stock below the safety stock.
+    BelowSafetyStock,
+    /// Usable stock inside the attention band above the safety stock.
+    Attention,
+    /// More than the maximum stock.
+    AboveMaximum,
+}
+
+impl AlertKind {
+    /// Short mark for list columns.
+    pub fn mark(&self) -> String {
+        match self {
+            AlertKind::Expired => "EXPIRED".into(),
+            AlertKind::Expiring { days_left, .. } => format!("exp {days_left}d"),
+            AlertKind::Quarantined => "QUAR".into(),
+            AlertKind::Recalled => "RECALL".into(),
+            AlertKind::OutOfStock => "OUT".into(),
+            AlertKind::BelowSafetyStock => "LOW".into(),
+            AlertKind::Attention => "low?".into(),
+            AlertKind::AboveMaximum => "HIGH".into(),
+        }
+    }
+}
+
+/// Warning thresholds; the defaults are the domain brief's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertConfig {
+    /// Expiry tiers in days, ascending (default 30, 60, 90).
+    pub expiry_tiers: Vec<i64>,
+    /// The attention band above safety stock, in percent of it (default 120).
+    pub attention_percent: i64,
+}
+
+impl Default for AlertConfig {
+    fn default() -> Self {
+        AlertConfig {
+            expiry_tiers: vec![30, 60, 90],
+            attention_percent: 120,
+        }
+    }
+}
+
+/// One lot's balance at a place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LotBalance {
+    pub place_id: i64,
+    pub item_id: i64,
+    pub lot_id: i64,
+    pub expiry: Option<NaiveDate>,
+    pub status: LotStatus,
+    pub qty: i64,
+    pub unit_price_cents: i64,
+}
+
+/// Stock-level parameters of an item at a place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelPolicy {
+    pub place_id: i64,
+    pub item_id: i64,
+    pub safety_stock: i64,
+    /// 0 means no maximum.
+    pub max_stock: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alert {
+    pub severity: Severity,
+    #[serde(flatten)]
+    pub kind: AlertKind,
+    pub place_id: i64,
+    pub item_id: i64,
+    pub lot_id: Option<i64>,
+    /// Units concerned: the lot's quantity, or the usable stock for levels.
+    pub qty: i64,
+    /// Money concerned, in cents (lot alerts).
+    pub value_cents: i64,
+    /// The safety stock, for level alerts.
+    pub safety_stock: i64,
+}
+
+fn lot_alert(b: &LotBalance, today: NaiveDate, cfg: &AlertConfig) -> Option<(Severity, AlertKind)> {
+    match b.status {
+        LotStatus::Recalled => return Some((Severity::Critical, AlertKind::Recalled)),
+        LotStatus::Quarantined => return Some((Severity::High, AlertKind::Quarantined)),
+        LotStatus::Ok => {}
+    }
+    let expiry = b.expiry?;
+    let days_left = (expiry - today).num_days();
+    if days_left < 0 {
+        return Some((Severity::Critical, AlertKind::Expired));
+    }
+    let tier = cfg.expiry_tiers.iter().copied().find(|t| days_left <= *t)?;
+    let severity = match cfg.expiry_tiers.iter().position(|t| *t == tier) {
+        Some(0) => Severity::High,
+        Some(1) => Severity::Medium,
+        _ => Severity::Low,
+    };
+    Some((severity, AlertKind::Expiring { days_left, tier_days: tier }))
+}
+
+/// Every warning for the given balances and policies, worst first.
+///
+/// Level warnings use *usable* stock: expired, quarantined and recalled
+/// units do not count towards the safety stock.
+pub fn build(balances: &[LotBalance], policies: &[LevelPolicy], today: NaiveDate, cfg: &AlertConfig) -> Vec<Alert> {
+    let mut out = Vec::new();
+    for b in balances.iter().filter(|b| b.qty > 0) {
+        if let Some((severity, kind)) = lot_alert(b, today, cfg) {
+            out.push(Alert {
+                severity,
+                kind,
+                place_id: b.place_id,
+                item_id: b.item_id,
+                lot_id: Some(b.lot_id),
+                qty: b.qty,
+                value_cents: b.qty * b.unit_price_cents,
+                safety_stock: 0,
+            });
+        }
+    }
+    let mut usable: std::collections::HashMap<(i64, i64), i64> = std::collections::HashMap::new();
+    for b in balances {
+        if b.status == LotStatus::Ok && b.expiry.is_none_or(|e| e >= today) {
+            *usable.entry((b.place_id, b.item_id)).or_default() += b.qty;
+        }
+    }
+    for p in policies {
+        let on_hand = usable.get(&(p.place_id, p.item_id)).copied().unwrap_or(0);
+        let level = if on_hand <= 0 && p.safety_stock > 0 {
+            Some((Severity::Critical, AlertKind::OutOfStock))
+        } else if on_hand < p.safety_stock {
+            Some((Severity::High, AlertKind::BelowSafetyStock))
+        } else if on_hand * 100 < p.safety_stock * cfg.attention_percent {
+            Some((Severity::Medium, AlertKind::Attention))
+        } else if p.max_stock > 0 && on_hand > p.max_stock {
+            Some((Severity::Low, AlertKind::AboveMaximum))
+        } else {
+            None
+        };
+        if let Some((severity, kind)) = level {
+            out.push(Alert {
+                severity,
+                kind,
+                place_id: p.place_id,
+                item_id: p.item_id,
+                lot_id: None,
+                qty: on_hand,
+                value_cents: 0,
+                safety_stock: p.safety_stock,
+            });
+        }
+    }
+    out.sort_by_key(|a| {
+        let days = match a.kind {
+            AlertKind::Expiring { days_left, .. } => days_left,
+            _ => 0,
+        };
+        (a.severity, days, std::cmp::Reverse(a.value_cents), a.place_id, a.item_id, a.lot_id)
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn bal(lot: i64, expiry: &str, status: LotStatus, qty: i64) -> LotBalance {
+        LotBalance {
+            place_id: 1,
+            item_id: 7,
+            lot_id: lot,
+            expiry: Some(d(expiry)),
+            status,
+            qty,
+            unit_price_cents: 100,
+        }
+    }
+
+    #[test]
+    fn expiry_tiers_and_statuses_worst_first() {
+        let today = d("2026-11-22");
+        let balances = vec![
+            bal(1, "2027-02-10", LotStatus::Ok, 5),  // 80 days: tier 90
+            bal(2, "2026-11-21", LotStatus::Ok, 3),  // expired yesterday
+            bal(3, "2026-12-10", LotStatus::Ok, 2),  // 18 days: tier 30
+            bal(4, "2027-12-31", LotStatus::Recalled, 1),
+            bal(5, "2026-11-22", LotStatus::Ok, 0),  // empty: no alert
+            bal(6, "2027-06-01", LotStatus::Ok, 9),  // far: no alert
+            bal(7, "2027-01-10", LotStatus::Quarantined, 4),
+        ];
+        let alerts = build(&balances, &[], today, &AlertConfig::default());
+        let got: Vec<(Option<i64>, Severity, AlertKind)> = alerts.iter().map(|a| (a.lot_id, a.severity, a.kind)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some(2), Severity::Critical, AlertKind::Expired),
+                (Some(4), Severity::Critical, AlertKind::Recalled),
+                (Some(3), Severity::High, AlertKind::Expiring { days_left: 18, tier_days: 30 }),
+                (Some(7), Severity::High, AlertKind::Quarantined),
+                (Some(1), Severity::Low, AlertKind::Expiring { days_left: 80, tier_days: 90 }),
+            ]
+        );
+        assert_eq!(alerts[0].value_cents, 300);
+    }
+
+    #[test]
+    fn levels_count_only_usable_stock() {
+        let today = d("2026-11-22");
+        let policy = |ss, max| LevelPolicy { place_id: 1, item_id: 7, safety_stock: ss, max_stock: max };
+        let kinds = |balances: &[LotBalance], p: LevelPolicy| -> Vec<AlertKind> {
+            build(balances, &[p], today, &AlertConfig::default())
+                .into_iter()
+                .filter(|a| a.lot_id.is_none())
+                .map(|a| a.kind)
+                .collect()
+        };
+        // Example of the domain brief: safety stock 100, attention at 120.
+        let stock = |q| vec![bal(1, "2027-06-01", LotStatus::Ok, q), bal(2, "2026-01-01", LotStatus::Ok, 500)];
+        assert_eq!(kinds(&stock(0), policy(100, 0)), vec![AlertKind::OutOfStock]);
+        assert_eq!(kinds(&stock(99), policy(100, 0)), vec![AlertKind::BelowSafetyStock]);
+        assert_eq!(kinds(&stock(119), policy(100, 0)), vec![AlertKind::Attention]);
+        assert_eq!(kinds(&stock(120), policy(100, 0)), Vec::<AlertKind>::new());
+        assert_eq!(kinds(&stock(301), policy(100, 300)), vec![AlertKind::AboveMaximum]);
+    }
+}

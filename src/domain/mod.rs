@@ -1,0 +1,14 @@
+//! Pure rules and types of the field: no I/O, no database, no terminal.
+//!
+//! Everything here is deterministic given its inputs (including "now"), so
+//! it is tested with unit and property tests and reused by the store, the
+//! operations, the console and the demo generator.
+
+pub mod alerts;
+pub mod auth;
+pub mod fefo;
+pub mod gtin;
+pub mod schedule;
+pub mod types;
+
+pub use types::*;

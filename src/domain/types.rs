@@ -1,0 +1,139 @@
+//! Core vocabulary: roles, storage classes, lot statuses, movement kinds.
+//!
+//! Quantities are integers in the item's dose unit (a tablet, an ampoule, a
+//! glove); money is integer cents. Nothing here uses floating point.
+
+use serde::{Deserialize, Serialize};
+use strum::{AsRefStr, Display, EnumIter, EnumString, IntoStaticStr};
+
+macro_rules! text_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+                 Serialize, Deserialize, Display, EnumString, AsRefStr,
+                 IntoStaticStr, EnumIter)]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $v),+ }
+    };
+}
+
+text_enum!(
+    /// What a signed-in user may do is decided by their role.
+    Role { Nurse, NurseManager, Pharmacist, Storekeeper, Admin }
+);
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Nurse => "nurse",
+            Role::NurseManager => "nurse manager",
+            Role::Pharmacist => "pharmacist",
+            Role::Storekeeper => "storekeeper",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+text_enum!(
+    /// Where an item must be kept.
+    StorageClass { Room, Cold, Frozen }
+);
+
+text_enum!(
+    /// A lot's status; only `Ok` stock may be picked or given.
+    LotStatus { Ok, Quarantined, Recalled }
+);
+
+text_enum!(
+    /// A place is the central pharmacy or a ward.
+    PlaceKind { Pharmacy, Ward }
+);
+
+text_enum!(
+    /// Formulary entries are drugs or consumables.
+    ItemKind { Drug, Consumable }
+);
+
+text_enum!(
+    /// Every line of the stock ledger has one kind.
+    ///
+    /// The place columns of a movement say which balances it changes: units
+    /// leave `from` and arrive at `to`; a missing side is outside the
+    /// hospital's stock (a supplier, a patient, the waste bin).
+    MovementKind {
+        /// From a supplier into the pharmacy.
+        Receipt,
+        /// From one place to another.
+        Transfer,
+        /// Given to a patient at the bedside.
+        Administration,
+        /// Used on a ward for non-patient purposes (consumables).
+        Issue,
+        /// Disposed of: expired, damaged, contaminated.
+        Waste,
+        /// Sent back from a ward to the pharmacy.
+        Return,
+        /// A stocktake correction (either direction).
+        Adjustment,
+    }
+);
+
+impl MovementKind {
+    pub fn label(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// Instants are stored as UTC text with second precision.
+pub fn instant_to_text(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Parses an instant written by [`instant_to_text`] (or any RFC 3339 text).
+pub fn instant_from_text(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&chrono::Utc))
+}
+
+/// Dates (expiry, birth) are stored as `YYYY-MM-DD`.
+pub fn date_from_text(s: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// Money in cents shown as `12.34`.
+pub fn cents_text(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let c = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", c / 100, c % 100)
+}
+
+/// A strength in thousandths shown without needless zeros: 500000 → "500", 1500 → "1.5".
+pub fn milli_text(milli: i64) -> String {
+    let sign = if milli < 0 { "-" } else { "" };
+    let m = milli.unsigned_abs();
+    let (whole, frac) = (m / 1000, m % 1000);
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let f = format!("{frac:03}");
+        format!("{sign}{whole}.{}", f.trim_end_matches('0'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_forms() {
+        assert_eq!(cents_text(1234), "12.34");
+        assert_eq!(cents_text(-5), "-0.05");
+        assert_eq!(milli_text(500_000), "500");
+        assert_eq!(milli_text(1_500), "1.5");
+        assert_eq!(milli_text(125), "0.125");
+        assert_eq!("nurse_manager".parse::<Role>().unwrap(), Role::NurseManager);
+        assert_eq!(MovementKind::Receipt.as_ref(), "receipt");
+        let t = instant_from_text("2026-11-22T08:00:00Z").unwrap();
+        assert_eq!(instant_to_text(t), "2026-11-22T08:00:00Z");
+    }
+}

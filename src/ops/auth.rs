@@ -1,0 +1,106 @@
+//! Signing in with a PIN, and PIN hashing (Argon2id, salted).
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::Argon2;
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use thiserror::Error;
+
+use super::Actor;
+use crate::domain::auth::{LockState, pin_format_ok};
+use crate::domain::instant_to_text;
+use crate::store::{Store, queries};
+
+#[derive(Debug, Error)]
+pub enum SignInError {
+    #[error("no user named {0:?}: check the spelling, or ask an admin to create the user")]
+    UnknownUser(String),
+    #[error("user {0} is deactivated: ask an admin")]
+    Inactive(String),
+    #[error("user {user} is locked after 5 wrong PINs until {until} (local time); try again then or ask an admin")]
+    Locked { user: String, until: String },
+    #[error("wrong PIN for {user}: {left} attempt(s) left before a 5-minute lock")]
+    WrongPin { user: String, left: u32 },
+    #[error("the PIN stored for {0} is unreadable: ask an admin to reset it")]
+    BadHash(String),
+    #[error("database error: {0}")]
+    Store(#[from] rusqlite::Error),
+}
+
+#[derive(Debug, Error)]
+pub enum PinError {
+    #[error("a PIN is 4 to 8 digits")]
+    Format,
+    #[error("hashing the PIN failed: {0}")]
+    Hash(String),
+}
+
+/// Hashes a PIN with Argon2id and a salt. `salt` of `None` draws a random
+/// salt from the operating system; the demo passes seeded bytes so its
+/// databases are reproducible.
+pub fn hash_pin(pin: &str, salt: Option<[u8; 16]>) -> Result<String, PinError> {
+    if !pin_format_ok(pin) {
+        return Err(PinError::Format);
+    }
+    let salt = match salt {
+        Some(bytes) => SaltString::encode_b64(&bytes).map_err(|e| PinError::Hash(e.to_string()))?,
+        None => SaltString::generate(&mut OsRng),
+    };
+    Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| PinError::Hash(e.to_string()))
+}
+
+fn local_text(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chrono::Local).format("%H:%M:%S").to_string()
+}
+
+/// Checks a user's PIN at `now`. Five wrong PINs in a row lock the user for
+/// five minutes; the count and the lock are stored, so restarting the
+/// program does not reset them.
+pub fn sign_in(store: &mut Store, username: &str, pin: &str, now: DateTime<Utc>) -> Result<Actor, SignInError> {
+    let username = username.trim();
+    let user = queries::user_by_name(&store.conn, username)?.ok_or_else(|| SignInError::UnknownUser(username.to_string()))?;
+    if !user.active {
+        return Err(SignInError::Inactive(user.username));
+    }
+    let state = LockState {
+        failed: user.failed_pins,
+        locked_until: user.locked_until,
+    };
+    if let Some(until) = state.locked_at(now) {
+        return Err(SignInError::Locked {
+            user: user.username,
+            until: local_text(until),
+        });
+    }
+    let parsed = PasswordHash::new(&user.pin_hash).map_err(|_| SignInError::BadHash(user.username.clone()))?;
+    let good = pin_format_ok(pin) && Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok();
+    if good {
+        store.write(|tx| tx.execute("UPDATE users SET failed_pins = 0, locked_until = NULL WHERE id = ?1", [user.id]))?;
+        return Ok(Actor {
+            user_id: user.id,
+            username: user.username,
+            full_name: user.full_name,
+            role: user.role,
+        });
+    }
+    let next = state.after_failure(now);
+    store.write(|tx| {
+        tx.execute(
+            "UPDATE users SET failed_pins = ?2, locked_until = ?3 WHERE id = ?1",
+            params![user.id, next.failed, next.locked_until.map(instant_to_text)],
+        )
+    })?;
+    match next.locked_at(now) {
+        Some(until) => Err(SignInError::Locked {
+            user: user.username,
+            until: local_text(until),
+        }),
+        None => Err(SignInError::WrongPin {
+            user: user.username,
+            left: next.attempts_left(),
+        }),
+    }
+}

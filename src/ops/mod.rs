@@ -1,0 +1,16 @@
+//! One function per user operation: load what it needs, apply the pure
+//! domain rule, write in one `BEGIN IMMEDIATE` transaction. The console and
+//! the CLI both call these; nothing else changes the database.
+
+pub mod auth;
+pub mod refdata;
+
+/// Who is doing an operation, and when (the clock is passed in so tests
+/// and replays are exact).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub role: crate::domain::Role,
+}

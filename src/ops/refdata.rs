@@ -1,0 +1,186 @@
+//! Reference data: places, items with their GTINs, users, patients, stock
+//! policies. Each function validates its input and writes within the
+//! caller's transaction, so a batch (an import, the demo) lands whole.
+
+use rusqlite::{Connection, params};
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::domain::{ItemKind, PlaceKind, Role, StorageClass, gtin};
+
+#[derive(Debug, Error)]
+pub enum RefDataError {
+    #[error("item {code}: {source}")]
+    Gtin { code: String, source: gtin::GtinError },
+    #[error("{what} {code:?} already exists")]
+    Duplicate { what: &'static str, code: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("user {user}: {source}")]
+    Pin { user: String, source: super::auth::PinError },
+    #[error("database error: {0}")]
+    Store(#[from] rusqlite::Error),
+}
+
+fn unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+fn dup<'a>(what: &'static str, code: &'a str) -> impl FnOnce(rusqlite::Error) -> RefDataError + 'a {
+    move |e| {
+        if unique_violation(&e) {
+            RefDataError::Duplicate { what, code: code.to_string() }
+        } else {
+            RefDataError::Store(e)
+        }
+    }
+}
+
+pub fn add_place(conn: &Connection, code: &str, name: &str, kind: PlaceKind, transport_minutes: i64) -> Result<i64, RefDataError> {
+    if code.trim().is_empty() || name.trim().is_empty() {
+        return Err(RefDataError::Invalid("a place needs a code and a name".into()));
+    }
+    conn.execute(
+        "INSERT INTO places (code, name, kind, transport_minutes) VALUES (?1, ?2, ?3, ?4)",
+        params![code, name, kind.as_ref(), transport_minutes],
+    )
+    .map_err(dup("place", code))?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn add_location(conn: &Connection, place_id: i64, code: &str, name: &str, kind: &str) -> Result<i64, RefDataError> {
+    conn.execute("INSERT INTO locations (place_id, code, name, kind) VALUES (?1, ?2, ?3, ?4)", params![place_id, code, name, kind])
+        .map_err(dup("location", code))?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A formulary entry, as in `assets/formulary.csv`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct NewItem {
+    pub code: String,
+    pub name: String,
+    pub generic_name: String,
+    pub atc: Option<String>,
+    pub form: String,
+    pub strength_milli: Option<i64>,
+    pub strength_unit: Option<String>,
+    pub dose_unit: String,
+    pub units_per_pack: i64,
+    pub gtin: String,
+    pub unit_price_cents: i64,
+    pub storage: StorageClass,
+    #[serde(deserialize_with = "bool_01")]
+    pub controlled: bool,
+    #[serde(deserialize_with = "bool_01")]
+    pub high_alert: bool,
+    pub kind: ItemKind,
+    pub max_daily_milli: Option<i64>,
+}
+
+fn bool_01<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    let s = String::deserialize(d)?;
+    match s.trim() {
+        "1" | "true" | "yes" => Ok(true),
+        "0" | "false" | "no" | "" => Ok(false),
+        other => Err(serde::de::Error::custom(format!("expected 0 or 1, found {other:?}"))),
+    }
+}
+
+fn atc_ok(atc: &str) -> bool {
+    let b = atc.as_bytes();
+    b.len() == 7
+        && b[0].is_ascii_uppercase()
+        && b[1..3].iter().all(u8::is_ascii_digit)
+        && b[3..5].iter().all(u8::is_ascii_uppercase)
+        && b[5..7].iter().all(u8::is_ascii_digit)
+}
+
+pub fn add_item(conn: &Connection, it: &NewItem, supplier_lead_days: i64) -> Result<i64, RefDataError> {
+    let gtin14 = gtin::normalize(&it.gtin).map_err(|source| RefDataError::Gtin { code: it.code.clone(), source })?;
+    if let Some(atc) = it.atc.as_deref().filter(|a| !a.is_empty()) {
+        if !atc_ok(atc) {
+            return Err(RefDataError::Invalid(format!("item {}: ATC code {atc:?} is not of the form A01BC23", it.code)));
+        }
+    }
+    if it.units_per_pack < 1 || it.unit_price_cents < 0 {
+        return Err(RefDataError::Invalid(format!("item {}: units per pack must be at least 1 and the price not negative", it.code)));
+    }
+    conn.execute(
+        "INSERT INTO items (code, name, generic_name, atc, form, strength_milli, strength_unit, dose_unit, units_per_pack,
+                            unit_price_cents, storage, controlled, high_alert, kind, max_daily_milli, supplier_lead_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        params![
+            it.code,
+            it.name,
+            it.generic_name,
+            it.atc.as_deref().filter(|a| !a.is_empty()),
+            it.form,
+            it.strength_milli,
+            it.strength_unit.as_deref().filter(|u| !u.is_empty()),
+            it.dose_unit,
+            it.units_per_pack,
+            it.unit_price_cents,
+            it.storage.as_ref(),
+            it.controlled,
+            it.high_alert,
+            it.kind.as_ref(),
+            it.max_daily_milli,
+            supplier_lead_days,
+        ],
+    )
+    .map_err(dup("item", &it.code))?;
+    let id = conn.last_insert_rowid();
+    conn.execute("INSERT INTO item_gtins (gtin, item_id) VALUES (?1, ?2)", params![gtin14, id])
+        .map_err(dup("GTIN", &it.gtin))?;
+    Ok(id)
+}
+
+pub fn add_user(conn: &Connection, username: &str, full_name: &str, role: Role, pin_hash: &str) -> Result<i64, RefDataError> {
+    if username.trim().is_empty() || username.contains(char::is_whitespace) {
+        return Err(RefDataError::Invalid("a user name is one word without spaces".into()));
+    }
+    conn.execute(
+        "INSERT INTO users (username, full_name, role, pin_hash) VALUES (?1, ?2, ?3, ?4)",
+        params![username, full_name, role.as_ref(), pin_hash],
+    )
+    .map_err(dup("user", username))?;
+    Ok(conn.last_insert_rowid())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPatient {
+    pub mrn: String,
+    pub name: String,
+    pub dob: chrono::NaiveDate,
+    pub ward_id: Option<i64>,
+    pub bed: Option<String>,
+}
+
+pub fn add_patient(conn: &Connection, p: &NewPatient) -> Result<i64, RefDataError> {
+    conn.execute(
+        "INSERT INTO patients (mrn, name, dob, ward_id, bed) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![p.mrn, p.name, p.dob.format("%Y-%m-%d").to_string(), p.ward_id, p.bed],
+    )
+    .map_err(dup("patient MRN", &p.mrn))?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn add_allergy(conn: &Connection, patient_id: i64, substance: &str, atc_prefix: Option<&str>, kind: &str, reaction: Option<&str>) -> Result<i64, RefDataError> {
+    conn.execute(
+        "INSERT INTO patient_allergies (patient_id, substance, atc_prefix, kind, reaction) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![patient_id, substance, atc_prefix, kind, reaction],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn set_policy(conn: &Connection, place_id: i64, item_id: i64, safety_stock: i64, max_stock: i64) -> Result<(), RefDataError> {
+    if safety_stock < 0 || max_stock < 0 || (max_stock > 0 && max_stock < safety_stock) {
+        return Err(RefDataError::Invalid(format!("safety stock {safety_stock} and maximum {max_stock} must be ≥ 0 and maximum ≥ safety stock")));
+    }
+    conn.execute(
+        "INSERT INTO stock_policies (place_id, item_id, safety_stock, max_stock) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (place_id, item_id) DO UPDATE SET safety_stock = excluded.safety_stock, max_stock = excluded.max_stock",
+        params![place_id, item_id, safety_stock, max_stock],
+    )?;
+    Ok(())
+}

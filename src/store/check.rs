@@ -1,0 +1,104 @@
+//! `wardstock check`: is the file sound and does every balance equal its ledger?
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CheckReport {
+    pub movements: i64,
+    pub balances: i64,
+    /// One line per problem; empty when all is well.
+    pub problems: Vec<String>,
+}
+
+impl CheckReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Balances per (place, lot) summed from the ledger alone, in key order.
+pub fn ledger_balances(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT place_id, lot_id, SUM(qty) FROM (
+             SELECT to_place_id AS place_id, lot_id, qty FROM movements WHERE to_place_id IS NOT NULL
+             UNION ALL
+             SELECT from_place_id, lot_id, -qty FROM movements WHERE from_place_id IS NOT NULL)
+         GROUP BY place_id, lot_id ORDER BY place_id, lot_id",
+    )?;
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect()
+}
+
+/// Balances as stored, non-zero ones, in key order.
+pub fn stored_balances(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i64)>> {
+    let mut stmt = conn.prepare("SELECT place_id, lot_id, qty FROM balances ORDER BY place_id, lot_id")?;
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect()
+}
+
+pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
+    let mut report = CheckReport::default();
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    let lines: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    if lines != ["ok"] {
+        report.problems.extend(lines.into_iter().map(|l| format!("integrity: {l}")));
+        // A damaged file cannot be trusted further.
+        return Ok(report);
+    }
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let fk: Vec<String> = stmt
+        .query_map([], |r| Ok(format!("reference: row {} of {} points to a missing {}", r.get::<_, i64>(1)?, r.get::<_, String>(0)?, r.get::<_, String>(2)?)))?
+        .collect::<Result<_, _>>()?;
+    report.problems.extend(fk);
+
+    report.movements = conn.query_row("SELECT count(*) FROM movements", [], |r| r.get(0))?;
+    report.balances = conn.query_row("SELECT count(*) FROM balances", [], |r| r.get(0))?;
+
+    let mut stmt = conn.prepare(
+        "WITH ledger AS (
+             SELECT place_id, lot_id, SUM(qty) AS qty FROM (
+                 SELECT to_place_id AS place_id, lot_id, qty FROM movements WHERE to_place_id IS NOT NULL
+                 UNION ALL
+                 SELECT from_place_id, lot_id, -qty FROM movements WHERE from_place_id IS NOT NULL)
+             GROUP BY place_id, lot_id)
+         SELECT p.code, lt.lot_number, i.code, k.ledger_qty, k.stored_qty FROM (
+             SELECT COALESCE(l.place_id, b.place_id) AS place_id, COALESCE(l.lot_id, b.lot_id) AS lot_id,
+                    COALESCE(l.qty, 0) AS ledger_qty, COALESCE(b.qty, 0) AS stored_qty
+             FROM ledger l FULL OUTER JOIN balances b ON b.place_id = l.place_id AND b.lot_id = l.lot_id
+             WHERE COALESCE(l.qty, 0) <> COALESCE(b.qty, 0)) k
+         LEFT JOIN places p ON p.id = k.place_id
+         LEFT JOIN lots lt ON lt.id = k.lot_id
+         LEFT JOIN items i ON i.id = lt.item_id
+         ORDER BY k.place_id, k.lot_id",
+    )?;
+    let mismatches = stmt.query_map([], |r| {
+        Ok(format!(
+            "balance: {} lot {} of {}: stored {} but the ledger sums to {}",
+            r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "?".into()),
+            r.get::<_, Option<String>>(1)?.unwrap_or_else(|| "?".into()),
+            r.get::<_, Option<String>>(2)?.unwrap_or_else(|| "?".into()),
+            r.get::<_, i64>(4)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    for m in mismatches {
+        report.problems.push(m?);
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT p.code, lt.lot_number, b.qty FROM balances b
+         JOIN places p ON p.id = b.place_id JOIN lots lt ON lt.id = b.lot_id WHERE b.qty < 0",
+    )?;
+    for n in stmt.query_map([], |r| Ok(format!("negative: {} lot {} holds {}", r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))? {
+        report.problems.push(n?);
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT b.place_id, b.lot_id FROM balances b JOIN lots l ON l.id = b.lot_id WHERE l.item_id <> b.item_id
+         UNION ALL
+         SELECT m.id, m.lot_id FROM movements m JOIN lots l ON l.id = m.lot_id WHERE l.item_id <> m.item_id",
+    )?;
+    for n in stmt.query_map([], |r| Ok(format!("item: row {}/{} names another item than its lot", r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        report.problems.push(n?);
+    }
+    Ok(report)
+}

@@ -1,0 +1,173 @@
+//! The SQLite store: opening with the clinical pragmas, migrations, the
+//! ledger writer, and the read queries the screens and CLI show.
+
+pub mod check;
+pub mod ledger;
+pub mod queries;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite_migration::{M, Migrations};
+use thiserror::Error;
+
+/// `PRAGMA application_id` of a wardstock database ("WARD").
+pub const APPLICATION_ID: i32 = 0x5741_5244;
+
+const MIGRATION_SQL: &[&str] = &[include_str!("migrations/001_ledger.sql")];
+
+/// The schema version this program writes.
+pub const SCHEMA_VERSION: i64 = MIGRATION_SQL.len() as i64;
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect())
+}
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("cannot open the database {path}: {reason}")]
+    Open { path: String, reason: String },
+    #[error("{path} is not a wardstock database; give the path of a wardstock database with --db or WARDSTOCK_DB")]
+    NotWardstock { path: String },
+    #[error(
+        "{path} was written by a newer wardstock (schema version {found}; this program knows up to {known}); update wardstock to open it"
+    )]
+    TooNew { path: String, found: i64, known: i64 },
+    #[error("preparing the database {path} failed: {reason}")]
+    Migration { path: String, reason: String },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open wardstock database.
+pub struct Store {
+    pub conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+fn is_not_a_database(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase)
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its
+    /// schema up to date. Refuses files that are not wardstock databases and
+    /// databases from a newer version.
+    pub fn open(path: &Path) -> Result<Store> {
+        let shown = path.display().to_string();
+        if path.is_dir() {
+            return Err(StoreError::Open {
+                path: shown,
+                reason: "it is a folder; give the path of a database file".into(),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::Open {
+            path: shown.clone(),
+            reason: match e {
+                rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::CannotOpen => {
+                    "the file cannot be created or opened (does its folder exist, and may you write there?)".into()
+                }
+                other => other.to_string(),
+            },
+        })?;
+        Self::prepare(conn, path.to_path_buf())
+    }
+
+    /// A private in-memory database (tests, what-ifs).
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        Self::prepare(conn, PathBuf::from(":memory:"))
+    }
+
+    fn prepare(mut conn: Connection, path: PathBuf) -> Result<Store> {
+        let shown = path.display().to_string();
+        let not_ours = || StoreError::NotWardstock { path: shown.clone() };
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let probe = |conn: &Connection| -> rusqlite::Result<(i32, i64, i64)> {
+            let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+            let ver: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            Ok((app, ver, tables))
+        };
+        let (app, version, tables) = match probe(&conn) {
+            Ok(v) => v,
+            Err(e) if is_not_a_database(&e) => return Err(not_ours()),
+            Err(e) => {
+                return Err(StoreError::Open {
+                    path: shown,
+                    reason: e.to_string(),
+                });
+            }
+        };
+        if version == 0 {
+            if tables > 0 {
+                return Err(not_ours());
+            }
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        } else if app != APPLICATION_ID {
+            return Err(not_ours());
+        } else if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: shown,
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        if path.as_os_str() != ":memory:" {
+            let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::Open {
+                    path: shown,
+                    reason: format!("write-ahead logging could not be enabled (journal mode is {mode})"),
+                });
+            }
+        }
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        migrations().to_latest(&mut conn).map_err(|e| StoreError::Migration {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` inside a `BEGIN IMMEDIATE` transaction: all of it is written
+    /// or none of it.
+    pub fn write<T, E>(&mut self, f: impl FnOnce(&rusqlite::Transaction) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// The schema version stored in the file.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// True when the database holds no places, items or movements yet.
+    pub fn is_empty(&self) -> Result<bool> {
+        let n: i64 = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM places) + (SELECT count(*) FROM items) + (SELECT count(*) FROM users)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n == 0)
+    }
+}

@@ -1,0 +1,434 @@
+//! Read queries: what the screens and the CLI show. Nothing here writes.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::domain::alerts::{LevelPolicy, LotBalance};
+use crate::domain::{LotStatus, PlaceKind, Role, date_from_text, instant_from_text};
+
+fn parse_enum<T: std::str::FromStr>(idx: usize, s: String) -> rusqlite::Result<T> {
+    s.parse().map_err(|_| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, format!("unknown value {s:?}").into()))
+}
+
+fn opt_date(s: Option<String>) -> Option<NaiveDate> {
+    s.as_deref().and_then(date_from_text)
+}
+
+fn date_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Place {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: PlaceKind,
+    pub transport_minutes: i64,
+}
+
+pub fn places(conn: &Connection) -> rusqlite::Result<Vec<Place>> {
+    let mut stmt = conn.prepare_cached("SELECT id, code, name, kind, transport_minutes FROM places ORDER BY kind = 'ward', code")?;
+    stmt.query_map([], |r| {
+        Ok(Place {
+            id: r.get(0)?,
+            code: r.get(1)?,
+            name: r.get(2)?,
+            kind: parse_enum(3, r.get(3)?)?,
+            transport_minutes: r.get(4)?,
+        })
+    })?
+    .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub pin_hash: String,
+    pub failed_pins: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub active: bool,
+}
+
+pub fn user_by_name(conn: &Connection, username: &str) -> rusqlite::Result<Option<UserRow>> {
+    conn.prepare_cached("SELECT id, username, full_name, role, pin_hash, failed_pins, locked_until, active FROM users WHERE username = ?1 COLLATE NOCASE")?
+        .query_row([username], |r| {
+            Ok(UserRow {
+                id: r.get(0)?,
+                username: r.get(1)?,
+                full_name: r.get(2)?,
+                role: parse_enum(3, r.get(3)?)?,
+                pin_hash: r.get(4)?,
+                failed_pins: r.get(5)?,
+                locked_until: r.get::<_, Option<String>>(6)?.as_deref().and_then(instant_from_text),
+                active: r.get(7)?,
+            })
+        })
+        .optional()
+}
+
+/// One item's stock at a place, for the stock lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StockLine {
+    pub item_id: i64,
+    pub code: String,
+    pub name: String,
+    pub generic_name: String,
+    pub atc: Option<String>,
+    pub dose_unit: String,
+    pub units_per_pack: i64,
+    pub unit_price_cents: i64,
+    /// Every unit on hand, usable or not.
+    pub on_hand: i64,
+    /// Units that may be used today (status ok, not expired).
+    pub usable: i64,
+    /// Earliest expiry among lots with stock.
+    pub earliest_expiry: Option<NaiveDate>,
+    pub lots: i64,
+    pub safety_stock: i64,
+    pub controlled: bool,
+    pub high_alert: bool,
+    pub storage: String,
+}
+
+/// Items stocked at a place (with a balance or a stock policy there), by name.
+pub fn stock_lines(conn: &Connection, place_id: i64, today: NaiveDate) -> rusqlite::Result<Vec<StockLine>> {
+    let mut stmt = conn.prepare_cached(
+        "WITH here AS (
+             SELECT b.item_id,
+                    SUM(b.qty) AS on_hand,
+                    SUM(CASE WHEN l.status = 'ok' AND (l.expiry IS NULL OR l.expiry >= ?2) THEN b.qty ELSE 0 END) AS usable,
+                    MIN(CASE WHEN b.qty > 0 THEN l.expiry END) AS earliest,
+                    COUNT(CASE WHEN b.qty > 0 THEN 1 END) AS lots
+             FROM balances b JOIN lots l ON l.id = b.lot_id
+             WHERE b.place_id = ?1 GROUP BY b.item_id),
+         ids AS (SELECT item_id FROM here UNION SELECT item_id FROM stock_policies WHERE place_id = ?1)
+         SELECT i.id, i.code, i.name, i.generic_name, i.atc, i.dose_unit, i.units_per_pack, i.unit_price_cents,
+                COALESCE(h.on_hand, 0), COALESCE(h.usable, 0), h.earliest, COALESCE(h.lots, 0),
+                COALESCE(sp.safety_stock, 0), i.controlled, i.high_alert, i.storage
+         FROM ids JOIN items i ON i.id = ids.item_id
+         LEFT JOIN here h ON h.item_id = i.id
+         LEFT JOIN stock_policies sp ON sp.place_id = ?1 AND sp.item_id = i.id
+         ORDER BY i.name COLLATE NOCASE, i.code",
+    )?;
+    stmt.query_map(params![place_id, date_text(today)], |r| {
+        Ok(StockLine {
+            item_id: r.get(0)?,
+            code: r.get(1)?,
+            name: r.get(2)?,
+            generic_name: r.get(3)?,
+            atc: r.get(4)?,
+            dose_unit: r.get(5)?,
+            units_per_pack: r.get(6)?,
+            unit_price_cents: r.get(7)?,
+            on_hand: r.get(8)?,
+            usable: r.get(9)?,
+            earliest_expiry: opt_date(r.get(10)?),
+            lots: r.get(11)?,
+            safety_stock: r.get(12)?,
+            controlled: r.get(13)?,
+            high_alert: r.get(14)?,
+            storage: r.get(15)?,
+        })
+    })?
+    .collect()
+}
+
+/// Lot balances with stock, for one place or all; what the warnings read.
+pub fn lot_balances(conn: &Connection, place_id: Option<i64>) -> rusqlite::Result<Vec<LotBalance>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT b.place_id, b.item_id, b.lot_id, l.expiry, l.status, b.qty, i.unit_price_cents
+         FROM balances b JOIN lots l ON l.id = b.lot_id JOIN items i ON i.id = b.item_id
+         WHERE b.qty > 0 AND (?1 IS NULL OR b.place_id = ?1)",
+    )?;
+    stmt.query_map([place_id], |r| {
+        Ok(LotBalance {
+            place_id: r.get(0)?,
+            item_id: r.get(1)?,
+            lot_id: r.get(2)?,
+            expiry: opt_date(r.get(3)?),
+            status: parse_enum(4, r.get(4)?)?,
+            qty: r.get(5)?,
+            unit_price_cents: r.get(6)?,
+        })
+    })?
+    .collect()
+}
+
+pub fn level_policies(conn: &Connection, place_id: Option<i64>) -> rusqlite::Result<Vec<LevelPolicy>> {
+    let mut stmt = conn.prepare_cached("SELECT place_id, item_id, safety_stock, max_stock FROM stock_policies WHERE ?1 IS NULL OR place_id = ?1")?;
+    stmt.query_map([place_id], |r| {
+        Ok(LevelPolicy {
+            place_id: r.get(0)?,
+            item_id: r.get(1)?,
+            safety_stock: r.get(2)?,
+            max_stock: r.get(3)?,
+        })
+    })?
+    .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LotLine {
+    pub lot_id: i64,
+    pub lot_number: String,
+    pub expiry: Option<NaiveDate>,
+    pub qty: i64,
+    pub status: LotStatus,
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+/// The lots of an item at a place that hold stock, earliest expiry first.
+pub fn item_lots(conn: &Connection, place_id: i64, item_id: i64) -> rusqlite::Result<Vec<LotLine>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.id, l.lot_number, l.expiry, b.qty, l.status, l.received_at
+         FROM balances b JOIN lots l ON l.id = b.lot_id
+         WHERE b.place_id = ?1 AND b.item_id = ?2 AND b.qty > 0
+         ORDER BY l.expiry IS NULL, l.expiry, l.received_at, l.id",
+    )?;
+    stmt.query_map(params![place_id, item_id], |r| {
+        Ok(LotLine {
+            lot_id: r.get(0)?,
+            lot_number: r.get(1)?,
+            expiry: opt_date(r.get(2)?),
+            qty: r.get(3)?,
+            status: parse_enum(4, r.get(4)?)?,
+            received_at: r.get::<_, String>(5).ok().as_deref().and_then(instant_from_text),
+        })
+    })?
+    .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MovementLine {
+    pub id: i64,
+    pub at: Option<DateTime<Utc>>,
+    pub kind: String,
+    pub lot_number: String,
+    /// Positive when units arrived at the place, negative when they left.
+    pub delta: i64,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub user: String,
+    pub reason: Option<String>,
+    pub patient_mrn: Option<String>,
+}
+
+/// The latest movements of an item in or out of a place, newest first.
+pub fn item_movements(conn: &Connection, place_id: i64, item_id: i64, limit: i64) -> rusqlite::Result<Vec<MovementLine>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.id, m.at, m.kind, l.lot_number,
+                CASE WHEN m.to_place_id = ?1 THEN m.qty ELSE -m.qty END,
+                pf.code, pt.code, u.username, m.reason, pa.mrn
+         FROM movements m
+         JOIN lots l ON l.id = m.lot_id
+         JOIN users u ON u.id = m.user_id
+         LEFT JOIN places pf ON pf.id = m.from_place_id
+         LEFT JOIN places pt ON pt.id = m.to_place_id
+         LEFT JOIN patients pa ON pa.id = m.patient_id
+         WHERE m.item_id = ?2 AND (m.from_place_id = ?1 OR m.to_place_id = ?1)
+         ORDER BY m.at DESC, m.id DESC LIMIT ?3",
+    )?;
+    stmt.query_map(params![place_id, item_id, limit], |r| {
+        Ok(MovementLine {
+            id: r.get(0)?,
+            at: instant_from_text(&r.get::<_, String>(1)?),
+            kind: r.get(2)?,
+            lot_number: r.get(3)?,
+            delta: r.get(4)?,
+            from: r.get(5)?,
+            to: r.get(6)?,
+            user: r.get(7)?,
+            reason: r.get(8)?,
+            patient_mrn: r.get(9)?,
+        })
+    })?
+    .collect()
+}
+
+/// One (place, lot) balance for `wardstock stock`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BalanceRow {
+    pub place: String,
+    pub item: String,
+    pub item_name: String,
+    pub lot: String,
+    pub expiry: Option<String>,
+    pub qty: i64,
+    pub dose_unit: String,
+    pub status: String,
+}
+
+/// Balances with stock by place, item and lot; one place or all.
+pub fn balance_rows(conn: &Connection, place_id: Option<i64>) -> rusqlite::Result<Vec<BalanceRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT p.code, i.code, i.name, l.lot_number, l.expiry, b.qty, i.dose_unit, l.status
+         FROM balances b JOIN places p ON p.id = b.place_id JOIN lots l ON l.id = b.lot_id JOIN items i ON i.id = b.item_id
+         WHERE b.qty > 0 AND (?1 IS NULL OR b.place_id = ?1)
+         ORDER BY p.kind = 'ward', p.code, i.name COLLATE NOCASE, i.code, l.expiry IS NULL, l.expiry, l.lot_number",
+    )?;
+    stmt.query_map([place_id], |r| {
+        Ok(BalanceRow {
+            place: r.get(0)?,
+            item: r.get(1)?,
+            item_name: r.get(2)?,
+            lot: r.get(3)?,
+            expiry: r.get(4)?,
+            qty: r.get(5)?,
+            dose_unit: r.get(6)?,
+            status: r.get(7)?,
+        })
+    })?
+    .collect()
+}
+
+pub fn place_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<Place>> {
+    Ok(places(conn)?.into_iter().find(|p| p.code.eq_ignore_ascii_case(code)))
+}
+
+/// Item code and name by id, for lists that show alerts of many items.
+pub fn item_names(conn: &Connection) -> rusqlite::Result<std::collections::HashMap<i64, (String, String)>> {
+    let mut stmt = conn.prepare_cached("SELECT id, code, name FROM items")?;
+    stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?.collect()
+}
+
+pub fn lot_numbers(conn: &Connection, ids: &[i64]) -> rusqlite::Result<std::collections::HashMap<i64, (String, Option<NaiveDate>)>> {
+    let mut stmt = conn.prepare_cached("SELECT lot_number, expiry FROM lots WHERE id = ?1")?;
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        if let Some(v) = stmt.query_row([id], |r| Ok((r.get::<_, String>(0)?, opt_date(r.get(1)?)))).optional()? {
+            out.insert(*id, v);
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrescriptionLine {
+    pub id: i64,
+    pub patient_id: i64,
+    pub mrn: String,
+    pub patient: String,
+    pub bed: Option<String>,
+    pub item_id: i64,
+    pub item: String,
+    pub dose_milli: i64,
+    pub dose_unit: String,
+    pub route: String,
+    pub frequency: String,
+    pub times: String,
+    pub start_at: Option<DateTime<Utc>>,
+    pub end_at: Option<DateTime<Utc>>,
+    pub indication: String,
+    pub prescriber: String,
+    pub time_critical: bool,
+    pub status: String,
+    pub high_alert: bool,
+    pub controlled: bool,
+}
+
+/// Current prescriptions of the patients of a ward (not superseded).
+pub fn prescriptions_for_ward(conn: &Connection, ward_id: i64) -> rusqlite::Result<Vec<PrescriptionLine>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, pa.id, pa.mrn, pa.name, pa.bed, i.id, i.name, r.dose_milli, r.dose_unit, r.route, r.frequency, r.times,
+                r.start_at, r.end_at, r.indication, r.prescriber, r.time_critical, r.status, i.high_alert, i.controlled
+         FROM prescriptions r JOIN patients pa ON pa.id = r.patient_id JOIN items i ON i.id = r.item_id
+         WHERE pa.ward_id = ?1 AND r.status <> 'superseded'
+         ORDER BY pa.bed, pa.name, r.status <> 'awaiting_validation', r.status <> 'active', i.name",
+    )?;
+    stmt.query_map([ward_id], |r| {
+        Ok(PrescriptionLine {
+            id: r.get(0)?,
+            patient_id: r.get(1)?,
+            mrn: r.get(2)?,
+            patient: r.get(3)?,
+            bed: r.get(4)?,
+            item_id: r.get(5)?,
+            item: r.get(6)?,
+            dose_milli: r.get(7)?,
+            dose_unit: r.get(8)?,
+            route: r.get(9)?,
+            frequency: r.get(10)?,
+            times: r.get(11)?,
+            start_at: instant_from_text(&r.get::<_, String>(12)?),
+            end_at: r.get::<_, Option<String>>(13)?.as_deref().and_then(instant_from_text),
+            indication: r.get(14)?,
+            prescriber: r.get(15)?,
+            time_critical: r.get(16)?,
+            status: r.get(17)?,
+            high_alert: r.get(18)?,
+            controlled: r.get(19)?,
+        })
+    })?
+    .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordedDose {
+    pub prescription_id: i64,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub recorded_at: Option<DateTime<Utc>>,
+    pub outcome: String,
+    pub user: String,
+    pub lot_number: Option<String>,
+}
+
+/// Doses recorded on a ward with a scheduled time in `[from, to)`, or recorded then (PRN).
+pub fn recorded_doses(conn: &Connection, ward_id: i64, from: DateTime<Utc>, to: DateTime<Utc>) -> rusqlite::Result<Vec<RecordedDose>> {
+    let (f, t) = (crate::domain::instant_to_text(from), crate::domain::instant_to_text(to));
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.prescription_id, a.scheduled_at, a.recorded_at, a.outcome, u.username, l.lot_number
+         FROM administrations a JOIN prescriptions r ON r.id = a.prescription_id JOIN patients pa ON pa.id = r.patient_id
+         JOIN users u ON u.id = a.user_id LEFT JOIN lots l ON l.id = a.lot_id
+         WHERE pa.ward_id = ?1 AND COALESCE(a.scheduled_at, a.recorded_at) >= ?2 AND COALESCE(a.scheduled_at, a.recorded_at) < ?3",
+    )?;
+    stmt.query_map(params![ward_id, f, t], |r| {
+        Ok(RecordedDose {
+            prescription_id: r.get(0)?,
+            scheduled_at: r.get::<_, Option<String>>(1)?.as_deref().and_then(instant_from_text),
+            recorded_at: instant_from_text(&r.get::<_, String>(2)?),
+            outcome: r.get(3)?,
+            user: r.get(4)?,
+            lot_number: r.get(5)?,
+        })
+    })?
+    .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PatientLine {
+    pub id: i64,
+    pub mrn: String,
+    pub name: String,
+    pub dob: String,
+    pub bed: Option<String>,
+    pub allergies: String,
+}
+
+pub fn patients_for_ward(conn: &Connection, ward_id: i64) -> rusqlite::Result<Vec<PatientLine>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.mrn, p.name, p.dob, p.bed,
+                COALESCE((SELECT group_concat(a.substance, ', ') FROM patient_allergies a WHERE a.patient_id = p.id), '')
+         FROM patients p WHERE p.ward_id = ?1 ORDER BY p.bed, p.name",
+    )?;
+    stmt.query_map([ward_id], |r| {
+        Ok(PatientLine {
+            id: r.get(0)?,
+            mrn: r.get(1)?,
+            name: r.get(2)?,
+            dob: r.get(3)?,
+            bed: r.get(4)?,
+            allergies: r.get(5)?,
+        })
+    })?
+    .collect()
+}
+
+/// A setting stored in the database, if set.
+pub fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()
+}

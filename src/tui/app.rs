@@ -1,0 +1,535 @@
+//! Console state and `update`: keys become actions through the keymap;
+//! actions change state and reload view data. Drawing is in `ui`.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::{Input, InputRequest};
+
+use super::keymap::{Action, Context, Keymap};
+use super::views::{AlertsView, DetailView, MarView, PharmacyView, RxView, StockView, load_alerts, ward_needs};
+use crate::domain::PlaceKind;
+use crate::ops::{Actor, auth};
+use crate::store::Store;
+use crate::store::queries::{self, Place};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter)]
+pub enum Tab {
+    Prescriptions,
+    Administration,
+    Stock,
+    Pharmacy,
+    Alerts,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [Tab::Prescriptions, Tab::Administration, Tab::Stock, Tab::Pharmacy, Tab::Alerts];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Prescriptions => "Prescriptions",
+            Tab::Administration => "Administration",
+            Tab::Stock => "Ward stock",
+            Tab::Pharmacy => "Pharmacy",
+            Tab::Alerts => "Alerts",
+        }
+    }
+
+    fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+/// Selection and scroll of a list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListSel {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl ListSel {
+    /// Moves by `delta` rows in a list of `len`, keeping the selection in a
+    /// window of `height` rows.
+    pub fn move_by(&mut self, delta: isize, len: usize, height: usize) {
+        if len == 0 {
+            *self = ListSel::default();
+            return;
+        }
+        let max = len - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, max as isize) as usize;
+        self.fit(len, height);
+    }
+
+    pub fn fit(&mut self, len: usize, height: usize) {
+        let height = height.max(1);
+        self.selected = self.selected.min(len.saturating_sub(1));
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        self.offset = self.offset.min(len.saturating_sub(height));
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct SignIn {
+    pub user: Input,
+    pub pin: Input,
+    pub on_pin: bool,
+}
+
+pub struct App {
+    store: Store,
+    pub keymap: Keymap,
+    pub now: DateTime<Utc>,
+    pub size: (u16, u16),
+    pub actor: Option<Actor>,
+    pub signin: SignIn,
+    pub tab: Tab,
+    pub places: Vec<Place>,
+    pub place: usize,
+    pub picker: Option<usize>,
+    pub help: bool,
+    pub status: Option<(Level, String)>,
+    pub quit: bool,
+    pub demo_hint: Option<String>,
+
+    pub stock: StockView,
+    pub filter: Input,
+    pub filtered: Vec<usize>,
+    pub stock_sel: ListSel,
+    pub detail: Option<DetailView>,
+    pub detail_scroll: usize,
+
+    pub rx: RxView,
+    pub rx_sel: ListSel,
+    pub mar: MarView,
+    pub mar_sel: ListSel,
+    pub pharmacy: PharmacyView,
+    pub pharm_sel: ListSel,
+    pub alerts: AlertsView,
+    pub alerts_sel: ListSel,
+}
+
+/// Rows of chrome around the body: title, tabs, status line, key bar.
+pub const FRAME_ROWS: u16 = 4;
+
+impl App {
+    pub fn new(store: Store, keymap: Keymap, now: DateTime<Utc>, size: (u16, u16)) -> App {
+        let demo_hint = queries::setting(&store.conn, "demo_scale")
+            .ok()
+            .flatten()
+            .map(|_| format!("Demo database: users nurse, manager, pharm, store, admin — PIN {}", crate::demo::DEMO_PIN));
+        App {
+            store,
+            keymap,
+            now,
+            size,
+            actor: None,
+            signin: SignIn::default(),
+            tab: Tab::Stock,
+            places: Vec::new(),
+            place: 0,
+            picker: None,
+            help: false,
+            status: None,
+            quit: false,
+            demo_hint,
+            stock: StockView::default(),
+            filter: Input::default(),
+            filtered: Vec::new(),
+            stock_sel: ListSel::default(),
+            detail: None,
+            detail_scroll: 0,
+            rx: RxView::default(),
+            rx_sel: ListSel::default(),
+            mar: MarView::default(),
+            mar_sel: ListSel::default(),
+            pharmacy: PharmacyView::default(),
+            pharm_sel: ListSel::default(),
+            alerts: AlertsView::default(),
+            alerts_sel: ListSel::default(),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn current_place(&self) -> Option<&Place> {
+        self.places.get(self.place)
+    }
+
+    /// The ward shown by the ward-bound tabs: the selected place if it is a ward.
+    pub fn current_ward(&self) -> Option<&Place> {
+        self.current_place().filter(|p| p.kind == PlaceKind::Ward)
+    }
+
+    fn say(&mut self, level: Level, msg: impl Into<String>) {
+        self.status = Some((level, msg.into()));
+    }
+
+    /// Rows available to a list on the current tab, given its own header rows.
+    pub fn list_rows(&self, header_rows: u16) -> usize {
+        self.size.1.saturating_sub(FRAME_ROWS + header_rows).max(1) as usize
+    }
+
+    pub fn contexts(&self) -> Vec<Context> {
+        if self.actor.is_none() {
+            vec![Context::Signin]
+        } else if self.tab == Tab::Stock && self.detail.is_some() {
+            vec![Context::Detail, Context::Global]
+        } else {
+            vec![Context::List, Context::Global]
+        }
+    }
+
+    pub fn tick(&mut self, now: DateTime<Utc>) {
+        self.now = now;
+    }
+
+    pub fn resize(&mut self, w: u16, h: u16) {
+        self.size = (w, h);
+        self.fit_lists();
+    }
+
+    pub fn on_key(&mut self, ev: KeyEvent) {
+        if self.actor.is_none() {
+            self.signin_key(ev);
+            return;
+        }
+        if self.help {
+            // Any key closes the help.
+            self.help = false;
+            return;
+        }
+        if let Some(sel) = self.picker {
+            self.picker_key(ev, sel);
+            return;
+        }
+        let plain_char = matches!(ev.code, KeyCode::Char(_)) && (ev.modifiers - KeyModifiers::SHIFT).is_empty();
+        let typing = self.tab == Tab::Stock && self.detail.is_none();
+        // While the filter holds text, printable keys are typed into it.
+        if typing && plain_char && !self.filter.value().is_empty() {
+            self.type_filter(ev);
+            return;
+        }
+        match self.keymap.action(&self.contexts(), &ev) {
+            Some(a) => self.apply(a),
+            None if typing && (plain_char || matches!(ev.code, KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right)) => {
+                self.type_filter(ev)
+            }
+            None => {}
+        }
+    }
+
+    fn type_filter(&mut self, ev: KeyEvent) {
+        let req = match ev.code {
+            KeyCode::Char(c) => InputRequest::InsertChar(c),
+            KeyCode::Backspace => InputRequest::DeletePrevChar,
+            KeyCode::Delete => InputRequest::DeleteNextChar,
+            KeyCode::Left => InputRequest::GoToPrevChar,
+            KeyCode::Right => InputRequest::GoToNextChar,
+            _ => return,
+        };
+        self.filter.handle(req);
+        self.refilter();
+    }
+
+    fn refilter(&mut self) {
+        self.filtered = self.stock.filter(self.filter.value());
+        self.stock_sel = ListSel::default();
+        self.fit_lists();
+    }
+
+    fn signin_key(&mut self, ev: KeyEvent) {
+        match self.keymap.action(&[Context::Signin], &ev) {
+            Some(Action::Quit) => self.quit = true,
+            Some(Action::NextField) => self.signin.on_pin = !self.signin.on_pin,
+            Some(Action::Submit) => {
+                if !self.signin.on_pin && !self.signin.user.value().trim().is_empty() && self.signin.pin.value().is_empty() {
+                    self.signin.on_pin = true;
+                } else {
+                    self.submit_signin();
+                }
+            }
+            _ => {
+                let field = if self.signin.on_pin { &mut self.signin.pin } else { &mut self.signin.user };
+                let req = match ev.code {
+                    KeyCode::Char(c) if (ev.modifiers - KeyModifiers::SHIFT).is_empty() => Some(InputRequest::InsertChar(c)),
+                    KeyCode::Backspace => Some(InputRequest::DeletePrevChar),
+                    KeyCode::Delete => Some(InputRequest::DeleteNextChar),
+                    KeyCode::Left => Some(InputRequest::GoToPrevChar),
+                    KeyCode::Right => Some(InputRequest::GoToNextChar),
+                    KeyCode::Esc => {
+                        *field = Input::default();
+                        None
+                    }
+                    _ => None,
+                };
+                if let Some(r) = req {
+                    field.handle(r);
+                }
+            }
+        }
+    }
+
+    fn submit_signin(&mut self) {
+        let user = self.signin.user.value().trim().to_string();
+        if user.is_empty() {
+            self.signin.on_pin = false;
+            self.say(Level::Warn, "Type your user name, then your PIN");
+            return;
+        }
+        let pin = self.signin.pin.value().to_string();
+        self.signin.pin = Input::default();
+        match auth::sign_in(&mut self.store, &user, &pin, self.now) {
+            Ok(actor) => {
+                let greeting = format!("Signed in as {} ({})", actor.full_name, actor.role.label());
+                self.actor = Some(actor);
+                self.signin = SignIn::default();
+                self.after_signin();
+                self.say(Level::Info, greeting);
+            }
+            Err(e) => {
+                if matches!(e, auth::SignInError::UnknownUser(_)) {
+                    self.signin.on_pin = false;
+                } else {
+                    self.signin.on_pin = true;
+                }
+                self.say(Level::Error, e.to_string());
+            }
+        }
+    }
+
+    fn after_signin(&mut self) {
+        match queries::places(&self.store.conn) {
+            Ok(p) => self.places = p,
+            Err(e) => self.say(Level::Error, format!("cannot read places: {e}")),
+        }
+        // Pharmacy staff start at the pharmacy, ward staff at the first ward.
+        let pharmacy_side = self
+            .actor
+            .as_ref()
+            .is_some_and(|a| matches!(a.role, crate::domain::Role::Pharmacist | crate::domain::Role::Storekeeper));
+        let want = if pharmacy_side { PlaceKind::Pharmacy } else { PlaceKind::Ward };
+        self.place = self.places.iter().position(|p| p.kind == want).unwrap_or(0);
+        self.tab = Tab::Stock;
+        self.filter = Input::default();
+        self.detail = None;
+        self.reload();
+    }
+
+    /// Reloads the current tab's view data from the store.
+    pub fn reload(&mut self) {
+        let Some(place) = self.current_place().cloned() else {
+            self.say(Level::Warn, "This database has no places yet: run `wardstock demo` or add places");
+            return;
+        };
+        let conn = &self.store.conn;
+        let result: rusqlite::Result<()> = (|| {
+            match self.tab {
+                Tab::Stock => {
+                    self.stock = StockView::load(conn, place.id, self.now)?;
+                    self.filtered = self.stock.filter(self.filter.value());
+                    if let Some(d) = &self.detail {
+                        if let Some(line) = d.line.as_ref().and_then(|l| self.stock.lines.iter().find(|x| x.item_id == l.item_id)) {
+                            self.detail = Some(DetailView::load(conn, place.id, line)?);
+                        } else {
+                            self.detail = None;
+                        }
+                    }
+                }
+                Tab::Prescriptions => {
+                    self.rx = match self.places.iter().find(|p| p.id == place.id && p.kind == PlaceKind::Ward) {
+                        Some(w) => RxView::load(conn, w.id)?,
+                        None => RxView::default(),
+                    };
+                }
+                Tab::Administration => {
+                    self.mar = match self.places.iter().find(|p| p.id == place.id && p.kind == PlaceKind::Ward) {
+                        Some(w) => MarView::load(conn, w.id, self.now)?,
+                        None => MarView::default(),
+                    };
+                }
+                Tab::Pharmacy => {
+                    let pharm = self.places.iter().find(|p| p.kind == PlaceKind::Pharmacy).map(|p| p.id);
+                    let alerts = load_alerts(conn, &self.places, self.now)?;
+                    self.pharmacy = PharmacyView {
+                        stock: match pharm {
+                            Some(id) => StockView::load(conn, id, self.now)?,
+                            None => StockView::default(),
+                        },
+                        needs: ward_needs(&alerts, &self.places),
+                    };
+                    self.alerts = alerts;
+                }
+                Tab::Alerts => {
+                    self.alerts = load_alerts(conn, &self.places, self.now)?;
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            self.say(Level::Error, format!("cannot read the database: {e}"));
+        }
+        self.fit_lists();
+    }
+
+    fn fit_lists(&mut self) {
+        let stock_rows = self.list_rows(super::screens::stock::HEADER_ROWS);
+        self.stock_sel.fit(self.filtered.len(), stock_rows);
+        let rows = self.list_rows(super::screens::LIST_HEADER_ROWS);
+        self.rx_sel.fit(self.rx.lines.len(), rows);
+        self.mar_sel.fit(self.mar.rows.len(), rows);
+        self.alerts_sel.fit(self.alerts.rows.len(), rows);
+        let pharm_rows = self.list_rows(super::screens::pharmacy::HEADER_ROWS);
+        self.pharm_sel.fit(self.pharmacy.needs.len(), pharm_rows);
+    }
+
+    fn switch_tab(&mut self, tab: Tab) {
+        if self.tab != tab {
+            self.tab = tab;
+            self.reload();
+        }
+    }
+
+    fn apply(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.help = true,
+            Action::NextTab => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
+            Action::PrevTab => self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]),
+            Action::Tab1 => self.switch_tab(Tab::Prescriptions),
+            Action::Tab2 => self.switch_tab(Tab::Administration),
+            Action::Tab3 => self.switch_tab(Tab::Stock),
+            Action::Tab4 => self.switch_tab(Tab::Pharmacy),
+            Action::Tab5 => self.switch_tab(Tab::Alerts),
+            Action::ChoosePlace => self.picker = Some(self.place),
+            Action::Refresh => {
+                self.reload();
+                self.say(Level::Info, "Refreshed");
+            }
+            Action::SignOut => {
+                let who = self.actor.take().map(|a| a.username).unwrap_or_default();
+                self.signin = SignIn::default();
+                self.detail = None;
+                self.say(Level::Info, format!("{who} signed out"));
+            }
+            Action::Up => self.scroll(-1),
+            Action::Down => self.scroll(1),
+            Action::PageUp => self.scroll(-(self.list_rows(2) as isize)),
+            Action::PageDown => self.scroll(self.list_rows(2) as isize),
+            Action::Top => self.scroll(isize::MIN / 2),
+            Action::Bottom => self.scroll(isize::MAX / 2),
+            Action::Open => self.open(),
+            Action::Back => {
+                self.detail = None;
+                self.detail_scroll = 0;
+            }
+            Action::ClearFilter => {
+                if !self.filter.value().is_empty() {
+                    self.filter = Input::default();
+                    self.refilter();
+                }
+            }
+            Action::NextField | Action::Submit => {}
+        }
+    }
+
+    fn scroll(&mut self, delta: isize) {
+        if self.tab == Tab::Stock && self.detail.is_some() {
+            let len = self.detail.as_ref().map_or(0, |d| d.movements.len());
+            self.detail_scroll = (self.detail_scroll as isize + delta).clamp(0, len.saturating_sub(1) as isize) as usize;
+            return;
+        }
+        let rows = self.list_rows(super::screens::LIST_HEADER_ROWS);
+        match self.tab {
+            Tab::Stock => {
+                let rows = self.list_rows(super::screens::stock::HEADER_ROWS);
+                self.stock_sel.move_by(delta, self.filtered.len(), rows)
+            }
+            Tab::Prescriptions => self.rx_sel.move_by(delta, self.rx.lines.len(), rows),
+            Tab::Administration => self.mar_sel.move_by(delta, self.mar.rows.len(), rows),
+            Tab::Pharmacy => {
+                let rows = self.list_rows(super::screens::pharmacy::HEADER_ROWS);
+                self.pharm_sel.move_by(delta, self.pharmacy.needs.len(), rows)
+            }
+            Tab::Alerts => self.alerts_sel.move_by(delta, self.alerts.rows.len(), rows),
+        }
+    }
+
+    fn open(&mut self) {
+        match self.tab {
+            Tab::Stock => {
+                let Some(line) = self.filtered.get(self.stock_sel.selected).and_then(|&i| self.stock.lines.get(i)).cloned() else {
+                    self.say(Level::Warn, "No item selected: clear the filter (Esc) or choose another place");
+                    return;
+                };
+                match DetailView::load(&self.store.conn, self.stock.place_id, &line) {
+                    Ok(d) => {
+                        self.detail = Some(d);
+                        self.detail_scroll = 0;
+                    }
+                    Err(e) => self.say(Level::Error, format!("cannot read the lots: {e}")),
+                }
+            }
+            Tab::Alerts => {
+                // An alert leads to the stock of its item at its place.
+                let Some(row) = self.alerts.rows.get(self.alerts_sel.selected).cloned() else { return };
+                if let Some(idx) = self.places.iter().position(|p| p.id == row.alert.place_id) {
+                    self.place = idx;
+                    self.filter = Input::default().with_value(row.code.clone());
+                    self.tab = Tab::Stock;
+                    self.detail = None;
+                    self.reload();
+                    if let Some(pos) = self.filtered.iter().position(|&i| self.stock.lines[i].item_id == row.alert.item_id) {
+                        self.stock_sel.selected = pos;
+                        self.open();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn picker_key(&mut self, ev: KeyEvent, sel: usize) {
+        let n = self.places.len();
+        if n == 0 {
+            self.picker = None;
+            return;
+        }
+        match ev.code {
+            KeyCode::Up => self.picker = Some(sel.saturating_sub(1)),
+            KeyCode::Down => self.picker = Some((sel + 1).min(n - 1)),
+            KeyCode::Enter => {
+                self.picker = None;
+                if sel != self.place {
+                    self.place = sel;
+                    self.detail = None;
+                    self.stock_sel = ListSel::default();
+                    self.rx_sel = ListSel::default();
+                    self.mar_sel = ListSel::default();
+                    self.reload();
+                    let name = self.places[sel].name.clone();
+                    self.say(Level::Info, format!("Showing {name}"));
+                }
+            }
+            KeyCode::Esc => self.picker = None,
+            KeyCode::Char(c) => {
+                // Jump to the first place whose code starts with the letter typed.
+                if let Some(i) = self.places.iter().position(|p| p.code.to_lowercase().starts_with(c.to_ascii_lowercase())) {
+                    self.picker = Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! The terminal console: a guard that always restores the terminal, the
+//! event loop, and the app state, views, keymap and screens.
+
+pub mod app;
+pub mod keymap;
+pub mod screens;
+pub mod theme;
+pub mod ui;
+pub mod views;
+
+use std::time::Duration;
+
+use anyhow::Result;
+use chrono::Utc;
+use crossterm::event::{self, Event, KeyEventKind};
+
+use crate::store::Store;
+use app::{App, Level};
+
+/// Restores the terminal when dropped: on quit, on error and while a panic unwinds.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// Runs the console until the user quits.
+pub fn run(store: Store) -> Result<()> {
+    let (keymap, keymap_error) = keymap::Keymap::load();
+    let theme = theme::Theme::from_env();
+    // ratatui::init installs a panic hook that restores the terminal first.
+    let mut terminal = ratatui::init();
+    let _guard = TerminalGuard;
+    let size = terminal.size()?;
+    let mut app = App::new(store, keymap, Utc::now(), (size.width, size.height));
+    if let Some(e) = keymap_error {
+        app.status = Some((Level::Warn, e));
+    }
+    let mut last_second = Utc::now().timestamp();
+    loop {
+        terminal.draw(|f| ui::draw(f, &app, &theme))?;
+        if app.quit {
+            break;
+        }
+        // Wake at least once a second for the clock.
+        if event::poll(Duration::from_millis(250))? {
+            match event::read()? {
+                Event::Key(k) if k.kind == KeyEventKind::Press => {
+                    app.tick(Utc::now());
+                    app.on_key(k);
+                }
+                Event::Resize(w, h) => app.resize(w, h),
+                _ => {}
+            }
+        } else {
+            let now = Utc::now();
+            if now.timestamp() == last_second {
+                continue;
+            }
+            last_second = now.timestamp();
+            app.tick(now);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! Drawing: a pure function of the app state. Never touches the database,
+//! never changes state; long lists draw only their visible rows.
+
+use chrono::Local;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
+
+use super::app::{App, Level, Tab};
+use super::keymap::Context;
+use super::screens;
+use super::theme::Theme;
+
+pub const MIN_W: u16 = 60;
+pub const MIN_H: u16 = 16;
+
+pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
+    let area = f.area();
+    if area.width < MIN_W || area.height < MIN_H {
+        too_small(f, area);
+        return;
+    }
+    if app.actor.is_none() {
+        screens::signin::draw(f, area, app, theme);
+        return;
+    }
+    let [title, tabs, body, status, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_title(f, title, app, theme);
+    draw_tabs(f, tabs, app, theme);
+    match app.tab {
+        Tab::Stock => screens::stock::draw(f, body, app, theme),
+        Tab::Prescriptions => screens::prescriptions::draw(f, body, app, theme),
+        Tab::Administration => screens::administration::draw(f, body, app, theme),
+        Tab::Pharmacy => screens::pharmacy::draw(f, body, app, theme),
+        Tab::Alerts => screens::alerts::draw(f, body, app, theme),
+    }
+    draw_status(f, status, app, theme);
+    draw_keys(f, keys, app, theme, &app.contexts());
+    if app.picker.is_some() {
+        draw_picker(f, area, app, theme);
+    }
+    if app.help {
+        draw_help(f, area, app, theme);
+    }
+}
+
+fn too_small(f: &mut Frame, area: Rect) {
+    let msg = format!("wardstock needs at least {MIN_W}×{MIN_H}; this window is {}×{}. Enlarge it.", area.width, area.height);
+    f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }).alignment(Alignment::Center), area);
+}
+
+/// Cuts `s` to at most `w` columns (wide characters count double).
+pub fn fit(s: &str, w: usize) -> String {
+    if s.width() <= w {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + cw + 1 > w {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    out
+}
+
+fn draw_title(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let clock = app.now.with_timezone(&Local).format("%a %d %b %H:%M:%S").to_string();
+    let user = app.actor.as_ref().map(|a| format!("{} ({})", a.username, a.role.label())).unwrap_or_default();
+    let place = app.current_place().map(|p| format!("{} {}", p.code, p.name)).unwrap_or_default();
+    let right = format!(" {user} │ {clock} ");
+    let left_w = (area.width as usize).saturating_sub(right.width());
+    let left = fit(&format!(" wardstock │ {place}"), left_w);
+    let pad = left_w.saturating_sub(left.width());
+    let line = Line::from(vec![Span::raw(left), Span::raw(" ".repeat(pad)), Span::raw(right)]);
+    f.render_widget(Paragraph::new(line).style(theme.title()), area);
+}
+
+fn draw_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let short = area.width < 80;
+    let mut spans = vec![Span::raw(" ")];
+    for (i, t) in Tab::ALL.iter().enumerate() {
+        let title = if short {
+            match t {
+                Tab::Prescriptions => "Rx",
+                Tab::Administration => "Admin",
+                Tab::Stock => "Stock",
+                Tab::Pharmacy => "Pharmacy",
+                Tab::Alerts => "Alerts",
+            }
+        } else {
+            t.title()
+        };
+        let style = if *t == app.tab { theme.tab_active() } else { theme.tab() };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, title), style));
+        spans.push(Span::raw(" "));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_status(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if let Some((level, msg)) = &app.status {
+        let style = match level {
+            Level::Info => theme.info(),
+            Level::Warn => theme.warn(),
+            Level::Error => theme.error(),
+        };
+        f.render_widget(Paragraph::new(fit(msg, area.width as usize)).style(style), area);
+    }
+}
+
+/// The key bar: as many of the context's bindings as fit the width.
+pub fn draw_keys(f: &mut Frame, area: Rect, app: &App, theme: &Theme, contexts: &[Context]) {
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for (keys, desc) in app.keymap.hints(contexts) {
+        let w = keys.width() + desc.width() + 3;
+        if used + w > area.width as usize {
+            break;
+        }
+        spans.push(Span::styled(format!(" {keys}"), theme.key()));
+        spans.push(Span::raw(format!(" {desc} ")));
+        used += w;
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn draw_picker(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let sel = app.picker.unwrap_or(0);
+    let h = (app.places.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let r = centered(area, 44, h);
+    f.render_widget(Clear, r);
+    let inner_h = h.saturating_sub(2) as usize;
+    let offset = sel.saturating_sub(inner_h.saturating_sub(1));
+    let lines: Vec<Line> = app
+        .places
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(inner_h)
+        .map(|(i, p)| {
+            let text = fit(&format!(" {:<6} {}", p.code, p.name), 40);
+            if i == sel { Line::styled(text, theme.selected()) } else { Line::raw(text) }
+        })
+        .collect();
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Ward / place — ↑↓ Enter, Esc ")),
+        r,
+    );
+}
+
+fn draw_help(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut lines = vec![Line::styled("Keys", theme.header())];
+    let sections: [(&str, &[Context]); 3] = [
+        ("Everywhere", &[Context::Global]),
+        ("Lists", &[Context::List]),
+        ("An item's lots", &[Context::Detail]),
+    ];
+    for (title, ctx) in sections {
+        lines.push(Line::styled(title.to_string(), theme.warn()));
+        for (keys, desc) in app.keymap.hints(ctx) {
+            lines.push(Line::from(vec![Span::styled(format!("  {keys:<14}"), Style::default()), Span::raw(desc)]));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::raw("On Ward stock, type to filter by name, code or ATC code;"));
+    lines.push(Line::raw("while the filter holds text, digits are typed too."));
+    lines.push(Line::raw("Keys can be changed in keymap.toml in the config folder."));
+    lines.push(Line::styled("Any key closes this help.", theme.dim()));
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let r = centered(area, 64, h);
+    f.render_widget(Clear, r);
+    f.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Help ")), r);
+}

@@ -1,0 +1,266 @@
+//! View data: what each screen draws, loaded from the store after sign-in,
+//! on a tab or place change and after each operation. Drawing reads only
+//! these structs, never the database.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Local, NaiveTime, Utc};
+
+use crate::domain::alerts::{self, Alert, AlertConfig, Severity};
+use crate::domain::schedule::{self, DoseStatus, Frequency};
+use crate::store::queries::{self, LotLine, MovementLine, PatientLine, Place, PrescriptionLine, StockLine};
+
+/// The worst warning of an item, for the mark in stock lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub severity: Severity,
+    pub text: String,
+}
+
+fn worst_marks(list: &[Alert]) -> HashMap<i64, Mark> {
+    let mut marks: HashMap<i64, Mark> = HashMap::new();
+    // `list` is sorted worst first, so the first alert per item wins.
+    for a in list {
+        marks.entry(a.item_id).or_insert_with(|| Mark {
+            severity: a.severity,
+            text: a.kind.mark(),
+        });
+    }
+    marks
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StockView {
+    pub place_id: i64,
+    pub lines: Vec<StockLine>,
+    /// Lower-case "code name generic atc" per line, for filtering.
+    pub haystack: Vec<String>,
+    pub marks: HashMap<i64, Mark>,
+}
+
+impl StockView {
+    pub fn load(conn: &rusqlite::Connection, place_id: i64, now: DateTime<Utc>) -> rusqlite::Result<StockView> {
+        let today = now.with_timezone(&Local).date_naive();
+        let lines = queries::stock_lines(conn, place_id, today)?;
+        let list = alerts::build(&queries::lot_balances(conn, Some(place_id))?, &queries::level_policies(conn, Some(place_id))?, today, &AlertConfig::default());
+        let haystack = lines
+            .iter()
+            .map(|l| format!("{} {} {} {}", l.code, l.name, l.generic_name, l.atc.as_deref().unwrap_or("")).to_lowercase())
+            .collect();
+        Ok(StockView {
+            place_id,
+            lines,
+            haystack,
+            marks: worst_marks(&list),
+        })
+    }
+
+    /// Indices of the lines matching every word of the filter.
+    pub fn filter(&self, text: &str) -> Vec<usize> {
+        let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+        (0..self.lines.len()).filter(|&i| words.iter().all(|w| self.haystack[i].contains(w.as_str()))).collect()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DetailView {
+    pub line: Option<StockLine>,
+    pub lots: Vec<LotLine>,
+    pub movements: Vec<MovementLine>,
+}
+
+impl DetailView {
+    pub fn load(conn: &rusqlite::Connection, place_id: i64, line: &StockLine) -> rusqlite::Result<DetailView> {
+        Ok(DetailView {
+            line: Some(line.clone()),
+            lots: queries::item_lots(conn, place_id, line.item_id)?,
+            movements: queries::item_movements(conn, place_id, line.item_id, 200)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RxView {
+    pub lines: Vec<PrescriptionLine>,
+    pub patients: Vec<PatientLine>,
+}
+
+impl RxView {
+    pub fn load(conn: &rusqlite::Connection, ward_id: i64) -> rusqlite::Result<RxView> {
+        Ok(RxView {
+            lines: queries::prescriptions_for_ward(conn, ward_id)?,
+            patients: queries::patients_for_ward(conn, ward_id)?,
+        })
+    }
+
+    pub fn allergies(&self, patient_id: i64) -> &str {
+        self.patients.iter().find(|p| p.id == patient_id).map_or("", |p| p.allergies.as_str())
+    }
+}
+
+/// One scheduled dose on the administration schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoseRow {
+    pub at: DateTime<Utc>,
+    pub status: DoseStatus,
+    pub outcome: Option<String>,
+    pub bed: String,
+    pub patient: String,
+    pub item: String,
+    pub dose: String,
+    pub route: String,
+    pub by: Option<String>,
+    pub flags: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MarView {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub rows: Vec<DoseRow>,
+    /// PRN prescriptions that may be given when needed.
+    pub prn: Vec<PrescriptionLine>,
+}
+
+fn parse_times(text: &str) -> Vec<NaiveTime> {
+    text.split(',').filter_map(|t| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok()).collect()
+}
+
+pub fn dose_text(l: &PrescriptionLine) -> String {
+    format!("{} {}", crate::domain::milli_text(l.dose_milli), l.dose_unit)
+}
+
+impl MarView {
+    /// Doses of the ward from 4 h before `now` to 12 h after.
+    pub fn load(conn: &rusqlite::Connection, ward_id: i64, now: DateTime<Utc>) -> rusqlite::Result<MarView> {
+        let (from, to) = (now - Duration::hours(4), now + Duration::hours(12));
+        let lines = queries::prescriptions_for_ward(conn, ward_id)?;
+        let recorded = queries::recorded_doses(conn, ward_id, from, to)?;
+        let mut rows = Vec::new();
+        let mut prn = Vec::new();
+        for l in &lines {
+            if l.status != "active" && l.status != "completed" {
+                continue;
+            }
+            let Ok(freq) = l.frequency.parse::<Frequency>() else { continue };
+            let Some(start) = l.start_at else { continue };
+            if freq == Frequency::Prn {
+                if l.status == "active" {
+                    prn.push(l.clone());
+                }
+                continue;
+            }
+            let times = parse_times(&l.times);
+            let times = if times.is_empty() { freq.default_times() } else { times };
+            let half = schedule::window(freq, l.time_critical);
+            for at in schedule::expand(&Local, freq, &times, start, l.end_at, from, to) {
+                let rec = recorded.iter().find(|r| r.prescription_id == l.id && r.scheduled_at == Some(at));
+                let mut flags = String::new();
+                if l.time_critical {
+                    flags.push_str("TC ");
+                }
+                if l.high_alert {
+                    flags.push_str("HA ");
+                }
+                if l.controlled {
+                    flags.push_str("CD");
+                }
+                rows.push(DoseRow {
+                    at,
+                    status: schedule::dose_status(at, half, rec.is_some(), now),
+                    outcome: rec.map(|r| r.outcome.replace('_', " ")),
+                    bed: l.bed.clone().unwrap_or_default(),
+                    patient: l.patient.clone(),
+                    item: l.item.clone(),
+                    dose: dose_text(l),
+                    route: l.route.clone(),
+                    by: rec.map(|r| r.user.clone()),
+                    flags: flags.trim().to_string(),
+                });
+            }
+        }
+        rows.sort_by(|a, b| (a.at, &a.bed, &a.item).cmp(&(b.at, &b.bed, &b.item)));
+        Ok(MarView {
+            from: Some(from),
+            to: Some(to),
+            rows,
+            prn,
+        })
+    }
+}
+
+/// A ward item below its safety stock, for the pharmacy's attention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WardNeed {
+    pub ward: String,
+    pub code: String,
+    pub name: String,
+    pub usable: i64,
+    pub safety_stock: i64,
+    pub severity: Severity,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PharmacyView {
+    pub stock: StockView,
+    pub needs: Vec<WardNeed>,
+}
+
+/// One row of the Alerts screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertRow {
+    pub alert: Alert,
+    pub place: String,
+    pub code: String,
+    pub name: String,
+    pub lot: String,
+    pub expiry: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AlertsView {
+    pub rows: Vec<AlertRow>,
+}
+
+/// Alerts of every place, with names; also feeds the pharmacy's ward needs.
+pub fn load_alerts(conn: &rusqlite::Connection, places: &[Place], now: DateTime<Utc>) -> rusqlite::Result<AlertsView> {
+    let today = now.with_timezone(&Local).date_naive();
+    let list = alerts::build(&queries::lot_balances(conn, None)?, &queries::level_policies(conn, None)?, today, &AlertConfig::default());
+    let names = queries::item_names(conn)?;
+    let lot_ids: Vec<i64> = list.iter().filter_map(|a| a.lot_id).collect();
+    let lots = queries::lot_numbers(conn, &lot_ids)?;
+    let rows = list
+        .into_iter()
+        .map(|a| {
+            let (code, name) = names.get(&a.item_id).cloned().unwrap_or_default();
+            let (lot, expiry) = a.lot_id.and_then(|l| lots.get(&l).cloned()).unwrap_or_default();
+            AlertRow {
+                place: places.iter().find(|p| p.id == a.place_id).map(|p| p.code.clone()).unwrap_or_default(),
+                code,
+                name,
+                lot,
+                expiry: expiry.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+                alert: a,
+            }
+        })
+        .collect();
+    Ok(AlertsView { rows })
+}
+
+pub fn ward_needs(alerts: &AlertsView, places: &[Place]) -> Vec<WardNeed> {
+    use crate::domain::alerts::AlertKind;
+    alerts
+        .rows
+        .iter()
+        .filter(|r| matches!(r.alert.kind, AlertKind::OutOfStock | AlertKind::BelowSafetyStock))
+        .filter(|r| places.iter().any(|p| p.id == r.alert.place_id && p.kind == crate::domain::PlaceKind::Ward))
+        .map(|r| WardNeed {
+            ward: r.place.clone(),
+            code: r.code.clone(),
+            name: r.name.clone(),
+            usable: r.alert.qty,
+            safety_stock: r.alert.safety_stock,
+            severity: r.alert.severity,
+        })
+        .collect()
+}
