@@ -454,24 +454,12 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                 let rate = base_rate * spec.use_factor;
                 total_rate[item] += rate;
                 let safety = (rate * 2.0).ceil() as i64;
-                let max = ((rate * 7.0).ceil() as i64).max(safety + it.pack);
+                let max = (rate * 9.0).ceil() as i64 + it.pack;
                 WardLine { item, rate, safety, max }
             })
             .collect();
         ward_lines.push(lines);
     }
-    for (w, lines) in ward_lines.iter().enumerate() {
-        for l in lines {
-            refdata::set_policy(&tx, place_ids[w + 1], items[l.item].id, l.safety, l.max)?;
-        }
-    }
-    for (i, rate) in total_rate.iter().enumerate() {
-        if *rate > 0.0 {
-            let ss = (rate * 5.0).ceil() as i64;
-            refdata::set_policy(&tx, place_ids[0], items[i].id, ss, (rate * 60.0).ceil() as i64 + items[i].pack)?;
-        }
-    }
-
     // Patients, two identifiers each, some with allergies.
     let mut ward_patients: Vec<Vec<i64>> = vec![Vec::new(); spec.wards];
     let mut patient_allergy: HashMap<i64, Option<&str>> = HashMap::new();
@@ -585,6 +573,28 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         }
     }
 
+    // Prescribed doses add to the wards' use of those items.
+    for rx in &rx_list {
+        let per_day = (rx.times.len() as f64 * rx.units as f64).max(0.5);
+        if let Some(l) = ward_lines[rx.ward].iter_mut().find(|l| l.item == rx.item) {
+            l.rate += per_day;
+            l.safety = (l.rate * 2.0).ceil() as i64;
+            l.max = (l.rate * 9.0).ceil() as i64 + items[rx.item].pack;
+            total_rate[rx.item] += per_day;
+        }
+    }
+    for (w, lines) in ward_lines.iter().enumerate() {
+        for l in lines {
+            refdata::set_policy(&tx, place_ids[w + 1], items[l.item].id, l.safety, l.max + items[l.item].pack)?;
+        }
+    }
+    for (i, rate) in total_rate.iter().enumerate() {
+        if *rate > 0.0 {
+            let ss = (rate * 5.0).ceil() as i64;
+            refdata::set_policy(&tx, place_ids[0], items[i].id, ss, (rate * 60.0).ceil() as i64 + items[i].pack)?;
+        }
+    }
+
     // The history, day by day.
     let mut sim = Sim {
         tx: &tx,
@@ -639,6 +649,27 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
             }
         }
 
+        // 1b. Forty days ago a few items came in short-dated and in excess:
+        // some of it expires on the shelves before it can be used.
+        if d == spec.days - 40 {
+            let at = local_at(day, 9, 30);
+            for k in 0..(sim.items.len() / 15).max(4) {
+                let item = rng.random_range(0..sim.items.len());
+                if total_rate[item] <= 0.0 {
+                    continue;
+                }
+                let pack = sim.items[item].pack;
+                let qty = (((total_rate[item] * 70.0).ceil() as i64 + pack - 1) / pack).max(2) * pack;
+                let seq = sim.lots.len() as i64;
+                let lot_number = format!("S{:02}{:05}", day.year() % 100, seq);
+                let expiry = today + Duration::days(rng.random_range(-18..40) - (k as i64 % 3) * 5);
+                let lot_id = ledger::lot_id_or_create(&tx, sim.items[item].id, &lot_number, Some(expiry), at)?;
+                sim.lots.push(DemoLot { id: lot_id, expiry, seq });
+                po += 1;
+                sim.record(at, u_store, MovementKind::Receipt, item, seq as usize, None, Some(0), qty, Some("short-dated, accepted"), None, Some(format!("PO-{po:06}")))?;
+            }
+        }
+
         // 2. Ward top-ups, twice a week, first-expired-first-out from the pharmacy.
         for w in 0..spec.wards {
             if (d + w as i64) % 7 != 0 && (d + w as i64) % 7 != 3 && d != 0 {
@@ -653,7 +684,8 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                 let (item, max) = (ward_lines[w][li].item, ward_lines[w][li].max);
                 let have = sim.usable(w + 1, item, day);
                 let pack = sim.items[item].pack;
-                let qty = ((max - have) / pack) * pack;
+                // Top up to the maximum in whole packs, only below 70 % of it.
+                let qty = if have * 10 < max * 7 { ((max - have + pack - 1) / pack) * pack } else { 0 };
                 if qty > 0 {
                     sim.fefo_move(at, u_store, MovementKind::Transfer, item, 0, Some(w + 1), qty, None, Some(order.clone()))?;
                 }
@@ -746,16 +778,18 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
             }
         }
     }
-    let lot_ids: Vec<i64> = sim.lots.iter().map(|l| l.id).collect();
     let movements = sim.movements;
     drop(sim);
 
-    // A few lots are held back: quarantined after a fridge excursion, one recalled.
+    // A few lots with stock are held back: quarantined after a fridge
+    // excursion, one recalled by its manufacturer.
     bar.set_message("finishing");
-    let mut held_lots = lot_ids.clone();
-    held_lots.sort_unstable();
-    for k in 0..3.min(held_lots.len()) {
-        let id = held_lots[rng.random_range(0..held_lots.len())];
+    let mut with_stock: Vec<i64> = tx
+        .prepare("SELECT DISTINCT lot_id FROM balances WHERE qty > 0 ORDER BY lot_id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for k in 0..3.min(with_stock.len()) {
+        let id = with_stock.swap_remove(rng.random_range(0..with_stock.len()));
         let status = if k == 0 { LotStatus::Recalled } else { LotStatus::Quarantined };
         tx.execute("UPDATE lots SET status = ?2 WHERE id = ?1", params![id, status.as_ref()])?;
     }

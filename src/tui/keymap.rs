@@ -257,6 +257,25 @@ impl Keymap {
         out
     }
 
+    /// The key bar: like [`Keymap::hints`] without the movement and
+    /// tab-number keys everybody knows (the help lists them all).
+    pub fn bar(&self, contexts: &[Context]) -> Vec<(String, String)> {
+        use Action::*;
+        let mut out: Vec<(String, String)> = Vec::new();
+        for c in contexts {
+            for b in self.bindings.iter().filter(|b| b.context == *c) {
+                if matches!(b.action, Up | Down | PageUp | PageDown | Top | Bottom | Tab1 | Tab2 | Tab3 | Tab4 | Tab5 | PrevTab) {
+                    continue;
+                }
+                let keys = b.keys.first().map(ToString::to_string).unwrap_or_default();
+                if !out.iter().any(|(k, _)| *k == keys) {
+                    out.push((keys, b.desc.clone()));
+                }
+            }
+        }
+        out
+    }
+
     pub fn keys_for(&self, context: Context, action: Action) -> String {
         self.bindings
             .iter()

@@ -140,9 +140,11 @@ END;
 CREATE TRIGGER movements_balance_out AFTER INSERT ON movements
 WHEN NEW.from_place_id IS NOT NULL
 BEGIN
-    INSERT INTO balances (place_id, lot_id, item_id, qty)
-    VALUES (NEW.from_place_id, NEW.lot_id, NEW.item_id, -NEW.qty)
-    ON CONFLICT (place_id, lot_id) DO UPDATE SET qty = qty - NEW.qty;
+    SELECT RAISE(ABORT, 'not enough stock: the movement would take a balance below zero')
+    WHERE NOT EXISTS (SELECT 1 FROM balances
+                      WHERE place_id = NEW.from_place_id AND lot_id = NEW.lot_id AND qty >= NEW.qty);
+    UPDATE balances SET qty = qty - NEW.qty
+    WHERE place_id = NEW.from_place_id AND lot_id = NEW.lot_id;
 END;
 
 CREATE TRIGGER movements_balance_in AFTER INSERT ON movements

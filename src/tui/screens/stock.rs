@@ -62,8 +62,15 @@ pub fn stock_table(f: &mut Frame, area: Rect, theme: &Theme, view: &StockView, r
         header.push("ATC");
         widths.push(Constraint::Length(7));
     }
-    header.extend(["On hand", "Unit", "Expires", "Warning"]);
-    widths.extend([Constraint::Length(7), Constraint::Length(if wide { 9 } else { 6 }), Constraint::Length(10), Constraint::Length(9)]);
+    let usable = area.width >= 100;
+    header.push("On hand");
+    widths.push(Constraint::Length(7));
+    if usable {
+        header.push("Usable");
+        widths.push(Constraint::Length(6));
+    }
+    header.extend(["Unit", "Expires", "Warning"]);
+    widths.extend([Constraint::Length(if wide { 9 } else { 6 }), Constraint::Length(10), Constraint::Length(9)]);
     visible_table(f, area, theme, &header, &widths, rows.len(), sel, |i| {
         let l: &StockLine = &view.lines[rows[i]];
         let mark = view.marks.get(&l.item_id);
@@ -72,6 +79,9 @@ pub fn stock_table(f: &mut Frame, area: Rect, theme: &Theme, view: &StockView, r
             cells.push(Cell::from(l.atc.clone().unwrap_or_default()));
         }
         cells.push(Cell::from(Line::from(l.on_hand.to_string()).right_aligned()));
+        if usable {
+            cells.push(Cell::from(Line::from(l.usable.to_string()).right_aligned()));
+        }
         cells.push(Cell::from(l.dose_unit.clone()));
         cells.push(Cell::from(l.earliest_expiry.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".into())));
         cells.push(match mark {

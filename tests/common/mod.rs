@@ -1,0 +1,44 @@
+//! Shared test fixtures: a demo clinic built once per test binary and
+//! copied for each test, so tests never share a database file.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Utc};
+use wardstock::demo::{self, DemoOptions, Scale};
+use wardstock::store::Store;
+
+/// The demo's "now" in every test: a fixed instant so data is reproducible.
+pub fn anchor() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z").unwrap().with_timezone(&Utc)
+}
+
+fn master() -> &'static Path {
+    static MASTER: OnceLock<PathBuf> = OnceLock::new();
+    MASTER.get_or_init(|| {
+        let dir = Box::leak(Box::new(tempfile::tempdir().unwrap()));
+        let path = dir.path().join("master.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        demo::generate(&mut store, &DemoOptions { scale: Scale::Clinic, seed: 42, anchor: anchor(), progress: false }).unwrap();
+        // Fold the WAL into the main file so a plain copy is complete.
+        store.conn.pragma_update(None, "wal_checkpoint", "TRUNCATE").unwrap();
+        drop(store);
+        path
+    })
+}
+
+/// A private copy of the demo clinic.
+pub fn demo_db() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clinic.sqlite");
+    std::fs::copy(master(), &path).unwrap();
+    (dir, path)
+}
+
+pub fn open_demo() -> (tempfile::TempDir, Store) {
+    let (dir, path) = demo_db();
+    let store = Store::open(&path).unwrap();
+    (dir, store)
+}

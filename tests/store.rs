@@ -1,0 +1,166 @@
+//! The store: opening, migrations, refusals, and the append-only ledger.
+
+mod common;
+
+use chrono::Utc;
+use rusqlite::params;
+use wardstock::domain::{MovementKind, PlaceKind, Role};
+use wardstock::ops::refdata;
+use wardstock::store::ledger::{self, NewMovement};
+use wardstock::store::{SCHEMA_VERSION, Store, StoreError, check};
+
+#[test]
+fn an_empty_file_is_migrated_with_clinical_pragmas() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.sqlite");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let q = |p: &str| -> String { store.conn.pragma_query_value(None, p, |r| r.get::<_, rusqlite::types::Value>(0)).map(|v| format!("{v:?}")).unwrap() };
+    assert_eq!(q("journal_mode"), "Text(\"wal\")");
+    assert_eq!(q("foreign_keys"), "Integer(1)");
+    assert_eq!(q("synchronous"), "Integer(2)", "FULL");
+    assert!(store.is_empty().unwrap());
+    drop(store);
+    // Reopening an up-to-date database changes nothing.
+    let again = Store::open(&path).unwrap();
+    assert_eq!(again.schema_version().unwrap(), SCHEMA_VERSION);
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.sqlite");
+    Store::open(&path).unwrap().conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { found, .. } if found == SCHEMA_VERSION + 1), "{err}");
+    assert!(err.to_string().contains("newer wardstock"));
+}
+
+#[test]
+fn files_that_are_not_wardstock_databases_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "this is not a database, just some text that is long enough to be a header").unwrap();
+    assert!(matches!(Store::open(&text), Err(StoreError::NotWardstock { .. })));
+    // The refused file is untouched.
+    assert!(std::fs::read_to_string(&text).unwrap().starts_with("this is not"));
+
+    let other = dir.path().join("other.sqlite");
+    rusqlite::Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x);").unwrap();
+    assert!(matches!(Store::open(&other), Err(StoreError::NotWardstock { .. })));
+
+    let missing = dir.path().join("no/such/folder/x.sqlite");
+    let err = Store::open(&missing).unwrap_err();
+    assert!(matches!(err, StoreError::Open { .. }), "{err}");
+    assert!(err.to_string().contains("folder"), "{err}");
+    assert!(matches!(Store::open(dir.path()), Err(StoreError::Open { .. })));
+}
+
+fn tiny_store() -> (Store, i64, i64, i64, i64) {
+    let mut store = Store::open_in_memory().unwrap();
+    let ids = store
+        .write(|tx| -> Result<_, refdata::RefDataError> {
+            let ph = refdata::add_place(tx, "PHARM", "Pharmacy", PlaceKind::Pharmacy, 0)?;
+            let w = refdata::add_place(tx, "W1", "Ward 1", PlaceKind::Ward, 30)?;
+            let u = refdata::add_user(tx, "store", "Store keeper", Role::Storekeeper, "x")?;
+            let item = wardstock::demo::formulary().unwrap().remove(0);
+            let i = refdata::add_item(tx, &item, 1)?;
+            Ok((ph, w, u, i))
+        })
+        .unwrap();
+    (store, ids.0, ids.1, ids.2, ids.3)
+}
+
+fn mv(kind: MovementKind, user: i64, item: i64, lot: i64, from: Option<i64>, to: Option<i64>, qty: i64) -> NewMovement {
+    NewMovement {
+        at: Utc::now(),
+        user_id: user,
+        kind,
+        item_id: item,
+        lot_id: lot,
+        from_place: from,
+        to_place: to,
+        qty,
+        reason: None,
+        patient_id: None,
+        order_ref: None,
+    }
+}
+
+#[test]
+fn the_ledger_is_append_only_and_keeps_balances() {
+    let (mut store, ph, w, u, item) = tiny_store();
+    store
+        .write(|tx| -> rusqlite::Result<()> {
+            let lot = ledger::lot_id_or_create(tx, item, "L1", None, Utc::now())?;
+            ledger::append(tx, &mv(MovementKind::Receipt, u, item, lot, None, Some(ph), 100))?;
+            ledger::append(tx, &mv(MovementKind::Transfer, u, item, lot, Some(ph), Some(w), 30))?;
+            Ok(())
+        })
+        .unwrap();
+    fn bal(store: &Store, place: i64) -> i64 {
+        store.conn.query_row("SELECT qty FROM balances WHERE place_id = ?1", [place], |r| r.get(0)).unwrap()
+    }
+    assert_eq!((bal(&store, ph), bal(&store, w)), (70, 30));
+
+    let upd = store.conn.execute("UPDATE movements SET qty = 1", []).unwrap_err();
+    assert!(upd.to_string().contains("append-only"), "{upd}");
+    let del = store.conn.execute("DELETE FROM movements", []).unwrap_err();
+    assert!(del.to_string().contains("append-only"), "{del}");
+    let n: i64 = store.conn.query_row("SELECT count(*) FROM movements", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 2);
+
+    // Taking more than a balance holds fails whole: no movement, no balance change.
+    let lot: i64 = store.conn.query_row("SELECT id FROM lots", [], |r| r.get(0)).unwrap();
+    let err = store
+        .write(|tx| ledger::append(tx, &mv(MovementKind::Issue, u, item, lot, Some(w), None, 31)))
+        .unwrap_err();
+    assert!(err.to_string().contains("below zero"), "{err}");
+    assert_eq!(bal(&store, w), 30);
+    let n: i64 = store.conn.query_row("SELECT count(*) FROM movements", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 2);
+    assert!(check::run(&store.conn).unwrap().ok());
+}
+
+#[test]
+fn a_movement_must_name_the_item_of_its_lot() {
+    let (mut store, ph, _w, u, item) = tiny_store();
+    let other = store
+        .write(|tx| -> Result<i64, refdata::RefDataError> {
+            let it = wardstock::demo::formulary().unwrap().remove(1);
+            refdata::add_item(tx, &it, 1)
+        })
+        .unwrap();
+    let err = store
+        .write(|tx| -> rusqlite::Result<i64> {
+            let lot = ledger::lot_id_or_create(tx, item, "L1", None, Utc::now())?;
+            ledger::append(tx, &mv(MovementKind::Receipt, u, other, lot, None, Some(ph), 5))
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("another item"), "{err}");
+}
+
+#[test]
+fn balances_rebuilt_from_the_ledger_equal_the_stored_ones() {
+    let (_dir, store) = common::open_demo();
+    let rebuilt: Vec<_> = check::ledger_balances(&store.conn).unwrap();
+    let stored = check::stored_balances(&store.conn).unwrap();
+    assert!(rebuilt.len() > 500);
+    assert_eq!(rebuilt, stored);
+    let report = check::run(&store.conn).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    assert!(report.movements > 10_000);
+}
+
+#[test]
+fn check_names_an_injected_inconsistency() {
+    let (_dir, store) = common::open_demo();
+    let (place, lot): (i64, i64) = store.conn.query_row("SELECT place_id, lot_id FROM balances WHERE qty > 5 LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    // Someone edits a balance behind the ledger's back.
+    store.conn.execute("UPDATE balances SET qty = qty + 3 WHERE place_id = ?1 AND lot_id = ?2", params![place, lot]).unwrap();
+    let report = check::run(&store.conn).unwrap();
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    let lot_number: String = store.conn.query_row("SELECT lot_number FROM lots WHERE id = ?1", [lot], |r| r.get(0)).unwrap();
+    assert!(report.problems[0].contains(&lot_number), "{}", report.problems[0]);
+    assert!(report.problems[0].contains("ledger sums to"));
+}
