@@ -13,8 +13,14 @@ use crate::domain::alerts::{self, AlertConfig};
 use crate::store::{Store, check, queries};
 
 #[derive(Debug, Parser)]
-#[command(name = "wardstock", version, about = "Hospital ward and pharmacy stock: prescriptions, administration, lots, FEFO, replenishment.")]
-#[command(after_help = "Without a subcommand, wardstock opens the console.\nThe database is --db PATH, else $WARDSTOCK_DB, else the default file in the data folder.")]
+#[command(
+    name = "wardstock",
+    version,
+    about = "Hospital ward and pharmacy stock: prescriptions, administration, lots, FEFO, replenishment."
+)]
+#[command(
+    after_help = "Without a subcommand, wardstock opens the console.\nThe database is --db PATH, else $WARDSTOCK_DB, else the default file in the data folder."
+)]
 pub struct Cli {
     /// Database file (default: the data folder; demo.sqlite with --demo).
     #[arg(long, global = true, env = "WARDSTOCK_DB", value_name = "PATH")]
@@ -79,10 +85,18 @@ pub fn run(cli: Cli) -> Result<i32> {
             crate::tui::run(store)?;
             Ok(0)
         }
-        Some(Command::Demo { scale, seed, force, at, json }) => {
+        Some(Command::Demo {
+            scale,
+            seed,
+            force,
+            at,
+            json,
+        }) => {
             let path = crate::config::resolve_db(cli.db.clone(), false)?;
             let anchor = match at {
-                Some(s) => crate::domain::instant_from_text(&s).with_context(|| format!("--at {s:?} is not a time like 2026-11-22T12:00:00Z"))?,
+                Some(s) => crate::domain::instant_from_text(&s).with_context(|| {
+                    format!("--at {s:?} is not a time like 2026-11-22T12:00:00Z")
+                })?,
                 None => Utc::now(),
             };
             let summary = make_demo(&path, scale, seed, anchor, force)?;
@@ -101,7 +115,10 @@ pub fn run(cli: Cli) -> Result<i32> {
                     summary.administrations,
                     summary.seconds
                 );
-                println!("sign in as nurse, manager, pharm, store or admin with PIN {}", demo::DEMO_PIN);
+                println!(
+                    "sign in as nurse, manager, pharm, store or admin with PIN {}",
+                    demo::DEMO_PIN
+                );
             }
             Ok(0)
         }
@@ -112,12 +129,19 @@ pub fn run(cli: Cli) -> Result<i32> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else if report.ok() {
-                println!("ok: {} movements, {} balances, every balance equals its ledger, none negative", report.movements, report.balances);
+                println!(
+                    "ok: {} movements, {} balances, every balance equals its ledger, none negative",
+                    report.movements, report.balances
+                );
             } else {
                 for p in &report.problems {
                     println!("{p}");
                 }
-                eprintln!("wardstock: {} problem(s) found in {}", report.problems.len(), path.display());
+                eprintln!(
+                    "wardstock: {} problem(s) found in {}",
+                    report.problems.len(),
+                    path.display()
+                );
             }
             Ok(if report.ok() { 0 } else { 1 })
         }
@@ -129,9 +153,20 @@ pub fn run(cli: Cli) -> Result<i32> {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 let mut t = Table::new();
-                t.load_preset(UTF8_BORDERS_ONLY).set_header(["place", "item", "name", "lot", "expiry", "qty", "unit", "status"]);
+                t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                    "place", "item", "name", "lot", "expiry", "qty", "unit", "status",
+                ]);
                 for r in &rows {
-                    t.add_row([&r.place, &r.item, &r.item_name, &r.lot, r.expiry.as_deref().unwrap_or("-"), &r.qty.to_string(), &r.dose_unit, &r.status]);
+                    t.add_row([
+                        &r.place,
+                        &r.item,
+                        &r.item_name,
+                        &r.lot,
+                        r.expiry.as_deref().unwrap_or("-"),
+                        &r.qty.to_string(),
+                        &r.dose_unit,
+                        &r.status,
+                    ]);
                 }
                 println!("{t}");
                 println!("{} balance(s)", rows.len());
@@ -149,7 +184,10 @@ pub fn run(cli: Cli) -> Result<i32> {
                 &AlertConfig::default(),
             );
             let names = queries::item_names(&store.conn)?;
-            let places: std::collections::HashMap<i64, String> = queries::places(&store.conn)?.into_iter().map(|p| (p.id, p.code)).collect();
+            let places: std::collections::HashMap<i64, String> = queries::places(&store.conn)?
+                .into_iter()
+                .map(|p| (p.id, p.code))
+                .collect();
             let lot_ids: Vec<i64> = list.iter().filter_map(|a| a.lot_id).collect();
             let lots = queries::lot_numbers(&store.conn, &lot_ids)?;
             if json {
@@ -160,18 +198,35 @@ pub fn run(cli: Cli) -> Result<i32> {
                         v["place"] = places.get(&a.place_id).cloned().into();
                         v["item"] = names.get(&a.item_id).map(|n| n.0.clone()).into();
                         v["item_name"] = names.get(&a.item_id).map(|n| n.1.clone()).into();
-                        v["lot"] = a.lot_id.and_then(|l| lots.get(&l)).map(|l| l.0.clone()).into();
+                        v["lot"] = a
+                            .lot_id
+                            .and_then(|l| lots.get(&l))
+                            .map(|l| l.0.clone())
+                            .into();
                         v
                     })
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
                 let mut t = Table::new();
-                t.load_preset(UTF8_BORDERS_ONLY).set_header(["severity", "warning", "place", "item", "name", "lot", "qty"]);
+                t.load_preset(UTF8_BORDERS_ONLY)
+                    .set_header(["severity", "warning", "place", "item", "name", "lot", "qty"]);
                 for a in &list {
                     let (code, name) = names.get(&a.item_id).cloned().unwrap_or_default();
-                    let lot = a.lot_id.and_then(|l| lots.get(&l)).map(|l| l.0.clone()).unwrap_or_default();
-                    t.add_row([a.severity.label().to_string(), a.kind.mark(), places.get(&a.place_id).cloned().unwrap_or_default(), code, name, lot, a.qty.to_string()]);
+                    let lot = a
+                        .lot_id
+                        .and_then(|l| lots.get(&l))
+                        .map(|l| l.0.clone())
+                        .unwrap_or_default();
+                    t.add_row([
+                        a.severity.label().to_string(),
+                        a.kind.mark(),
+                        places.get(&a.place_id).cloned().unwrap_or_default(),
+                        code,
+                        name,
+                        lot,
+                        a.qty.to_string(),
+                    ]);
                 }
                 println!("{t}");
                 println!("{} warning(s)", list.len());
@@ -190,8 +245,14 @@ fn place_filter(store: &Store, code: Option<&str>) -> Result<Option<i64>> {
     match queries::place_by_code(&store.conn, code)? {
         Some(p) => Ok(Some(p.id)),
         None => {
-            let known: Vec<String> = queries::places(&store.conn)?.into_iter().map(|p| p.code).collect();
-            bail!("no place with code {code:?}; known places: {}", known.join(", "))
+            let known: Vec<String> = queries::places(&store.conn)?
+                .into_iter()
+                .map(|p| p.code)
+                .collect();
+            bail!(
+                "no place with code {code:?}; known places: {}",
+                known.join(", ")
+            )
         }
     }
 }
@@ -208,12 +269,21 @@ fn sidecars(path: &Path) -> [PathBuf; 2] {
 /// Writes a demo database at `path`. The demo is built in a side file and
 /// moved into place only when complete, so an interrupted run leaves the
 /// old file untouched.
-pub fn make_demo(path: &Path, scale: Scale, seed: u64, anchor: chrono::DateTime<Utc>, force: bool) -> Result<demo::DemoSummary> {
+pub fn make_demo(
+    path: &Path,
+    scale: Scale,
+    seed: u64,
+    anchor: chrono::DateTime<Utc>,
+    force: bool,
+) -> Result<demo::DemoSummary> {
     if path.exists() {
         // Refuses files that are not wardstock databases, even with --force.
         let existing = Store::open(path)?;
         if !existing.is_empty()? && !force {
-            bail!("{} already holds data; demo data goes only into an empty database (add --force to replace it)", path.display());
+            bail!(
+                "{} already holds data; demo data goes only into an empty database (add --force to replace it)",
+                path.display()
+            );
         }
     }
     let mut partial = path.as_os_str().to_owned();
@@ -221,20 +291,30 @@ pub fn make_demo(path: &Path, scale: Scale, seed: u64, anchor: chrono::DateTime<
     let partial = PathBuf::from(partial);
     for f in std::iter::once(partial.clone()).chain(sidecars(&partial)) {
         if f.exists() {
-            std::fs::remove_file(&f).with_context(|| format!("cannot remove the leftover {}", f.display()))?;
+            std::fs::remove_file(&f)
+                .with_context(|| format!("cannot remove the leftover {}", f.display()))?;
         }
     }
     let summary = {
         let mut store = Store::open(&partial)?;
         let progress = scale == Scale::Hospital;
-        demo::generate(&mut store, &DemoOptions { scale, seed, anchor, progress })?
+        demo::generate(
+            &mut store,
+            &DemoOptions {
+                scale,
+                seed,
+                anchor,
+                progress,
+            },
+        )?
     };
     for f in sidecars(path) {
         if f.exists() {
             std::fs::remove_file(&f).with_context(|| format!("cannot remove {}", f.display()))?;
         }
     }
-    std::fs::rename(&partial, path).with_context(|| format!("cannot move the demo into {}", path.display()))?;
+    std::fs::rename(&partial, path)
+        .with_context(|| format!("cannot move the demo into {}", path.display()))?;
     Ok(summary)
 }
 

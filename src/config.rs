@@ -28,8 +28,13 @@ pub fn resolve_db(explicit: Option<PathBuf>, demo: bool) -> Result<PathBuf> {
         return Ok(p);
     }
     let dir = data_dir()?;
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the data folder {}", dir.display()))?;
-    Ok(dir.join(if demo { "demo.sqlite" } else { "wardstock.sqlite" }))
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+    Ok(dir.join(if demo {
+        "demo.sqlite"
+    } else {
+        "wardstock.sqlite"
+    }))
 }
 
 /// The log file of the console (never written to the screen).

@@ -103,7 +103,9 @@ pub struct DemoSummary {
 
 #[derive(Debug, Error)]
 pub enum DemoError {
-    #[error("the database already holds data; demo data goes only into an empty database (use --force to replace it)")]
+    #[error(
+        "the database already holds data; demo data goes only into an empty database (use --force to replace it)"
+    )]
     NotEmpty,
     #[error("the demo formulary is unreadable at line {line}: {reason}")]
     Formulary { line: u64, reason: String },
@@ -137,28 +139,78 @@ const WARDS: &[(&str, &str, i64)] = &[
 ];
 
 const GIVEN: &[&str] = &[
-    "Anna", "Marco", "Sofia", "Luca", "Emma", "Noah", "Mia", "Elias", "Lea", "Jonas", "Clara", "Paul", "Ines", "Tomas", "Eva",
-    "Omar", "Aisha", "Ivan", "Nora", "Felix", "Maria", "Jan", "Rosa", "Ali", "Greta", "Hugo", "Alba", "Leon", "Sara", "Pietro",
+    "Anna", "Marco", "Sofia", "Luca", "Emma", "Noah", "Mia", "Elias", "Lea", "Jonas", "Clara",
+    "Paul", "Ines", "Tomas", "Eva", "Omar", "Aisha", "Ivan", "Nora", "Felix", "Maria", "Jan",
+    "Rosa", "Ali", "Greta", "Hugo", "Alba", "Leon", "Sara", "Pietro",
 ];
 const FAMILY: &[&str] = &[
-    "Rossi", "Müller", "García", "Dubois", "Novak", "Jansen", "Kowalski", "Silva", "Papadopoulos", "Nielsen", "Esposito",
-    "Schmidt", "Moreau", "Horvat", "Costa", "O'Brien", "Lindqvist", "Fischer", "Romano", "Bianchi",
+    "Rossi",
+    "Müller",
+    "García",
+    "Dubois",
+    "Novak",
+    "Jansen",
+    "Kowalski",
+    "Silva",
+    "Papadopoulos",
+    "Nielsen",
+    "Esposito",
+    "Schmidt",
+    "Moreau",
+    "Horvat",
+    "Costa",
+    "O'Brien",
+    "Lindqvist",
+    "Fischer",
+    "Romano",
+    "Bianchi",
 ];
-const CHINESE_NAMES: &[&str] = &["王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄强"];
-const PRESCRIBERS: &[&str] = &["Dr. A. Conti", "Dr. M. Weber", "Dr. 林晓", "Dr. S. Haddad", "Dr. P. Moreau"];
+const CHINESE_NAMES: &[&str] = &[
+    "王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄强",
+];
+const PRESCRIBERS: &[&str] = &[
+    "Dr. A. Conti",
+    "Dr. M. Weber",
+    "Dr. 林晓",
+    "Dr. S. Haddad",
+    "Dr. P. Moreau",
+];
 const INDICATIONS: &[&str] = &[
-    "pain", "infection", "prophylaxis", "hypertension", "heart failure", "diabetes", "nausea", "atrial fibrillation", "COPD",
-    "anxiety", "fever", "constipation", "thrombosis prophylaxis", "gastric protection", "insomnia",
+    "pain",
+    "infection",
+    "prophylaxis",
+    "hypertension",
+    "heart failure",
+    "diabetes",
+    "nausea",
+    "atrial fibrillation",
+    "COPD",
+    "anxiety",
+    "fever",
+    "constipation",
+    "thrombosis prophylaxis",
+    "gastric protection",
+    "insomnia",
 ];
 /// (substance, ATC prefix, kind, reaction)
 const ALLERGIES: &[(&str, Option<&str>, &str, &str)] = &[
     ("penicillins", Some("J01C"), "allergy", "urticaria"),
     ("sulfonamides", Some("J01E"), "allergy", "rash"),
     ("NSAIDs", Some("M01A"), "intolerance", "gastric bleeding"),
-    ("opioids (codeine)", Some("N02AJ"), "intolerance", "vomiting"),
+    (
+        "opioids (codeine)",
+        Some("N02AJ"),
+        "intolerance",
+        "vomiting",
+    ),
     ("cephalosporins", Some("J01D"), "allergy", "anaphylaxis"),
     ("latex", None, "allergy", "contact dermatitis"),
-    ("iodinated contrast", Some("V08A"), "allergy", "bronchospasm"),
+    (
+        "iodinated contrast",
+        Some("V08A"),
+        "allergy",
+        "bronchospasm",
+    ),
     ("heparin", Some("B01AB"), "contraindication", "HIT history"),
 ];
 
@@ -231,7 +283,11 @@ impl Sim<'_> {
     }
 
     fn usable(&self, place: usize, item: usize, day: NaiveDate) -> i64 {
-        self.lot_stock(place, item).iter().filter(|l| l.usable_on(day)).map(|l| l.qty).sum()
+        self.lot_stock(place, item)
+            .iter()
+            .filter(|l| l.usable_on(day))
+            .map(|l| l.qty)
+            .sum()
     }
 
     fn add(&mut self, place: usize, item: usize, lot: usize, qty: i64) {
@@ -310,7 +366,19 @@ impl Sim<'_> {
         let plan = fefo::pick(&self.lot_stock(from, item), qty, day);
         let mut out = Vec::new();
         for p in plan.picks {
-            self.record(at, user, kind, item, p.lot_id as usize, Some(from), to, p.qty, None, patient, order_ref.clone())?;
+            self.record(
+                at,
+                user,
+                kind,
+                item,
+                p.lot_id as usize,
+                Some(from),
+                to,
+                p.qty,
+                None,
+                patient,
+                order_ref.clone(),
+            )?;
             out.push((p.lot_id as usize, p.qty));
         }
         Ok(out)
@@ -319,7 +387,8 @@ impl Sim<'_> {
 
 fn local_at(day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
     let t = NaiveTime::from_hms_opt(hour.min(23), minute.min(59), 0).unwrap_or(NaiveTime::MIN);
-    schedule::local_instant(&Local, day, t).unwrap_or_else(|| Utc.from_utc_datetime(&day.and_time(t)))
+    schedule::local_instant(&Local, day, t)
+        .unwrap_or_else(|| Utc.from_utc_datetime(&day.and_time(t)))
 }
 
 fn route_for(form: &str) -> &'static str {
@@ -337,6 +406,8 @@ fn route_for(form: &str) -> &'static str {
 }
 
 /// Fills an empty database with demo data.
+// The simulation indexes wards and lines because `sim` is borrowed mutably inside.
+#[allow(clippy::needless_range_loop)]
 pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
     if !store.is_empty()? {
@@ -357,9 +428,11 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
     let bar = if opts.progress {
         let b = indicatif::ProgressBar::new(spec.days as u64 + 2);
         b.set_style(
-            indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} days {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{msg:>12} [{bar:40}] {pos}/{len} days {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
         );
         b.set_message("reference");
         b
@@ -367,19 +440,43 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         indicatif::ProgressBar::hidden()
     };
 
-    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute("INSERT INTO settings (key, value) VALUES ('demo_scale', ?1), ('demo_seed', ?2), ('demo_anchor', ?3)",
         params![format!("{:?}", opts.scale).to_lowercase(), opts.seed.to_string(), instant_to_text(opts.anchor)])?;
 
     // Places and storage locations.
-    let mut place_ids = vec![refdata::add_place(&tx, "PHARM", "Central pharmacy", PlaceKind::Pharmacy, 0)?];
+    let mut place_ids = vec![refdata::add_place(
+        &tx,
+        "PHARM",
+        "Central pharmacy",
+        PlaceKind::Pharmacy,
+        0,
+    )?];
     refdata::add_location(&tx, place_ids[0], "SHELF", "Main shelves", "shelf")?;
-    refdata::add_location(&tx, place_ids[0], "FRIDGE", "Pharmacy fridge 2–8 °C", "fridge")?;
-    refdata::add_location(&tx, place_ids[0], "CDSAFE", "Controlled-drug safe", "cd_safe")?;
+    refdata::add_location(
+        &tx,
+        place_ids[0],
+        "FRIDGE",
+        "Pharmacy fridge 2–8 °C",
+        "fridge",
+    )?;
+    refdata::add_location(
+        &tx,
+        place_ids[0],
+        "CDSAFE",
+        "Controlled-drug safe",
+        "cd_safe",
+    )?;
     for w in 0..spec.wards {
         let (code, name, minutes) = match WARDS.get(w) {
             Some(&(c, n, m)) if spec.wards <= WARDS.len() => (c.to_string(), n.to_string(), m),
-            _ => (format!("W{:02}", w + 1), format!("Ward {}", w + 1), 15 + (w as i64 * 7) % 60),
+            _ => (
+                format!("W{:02}", w + 1),
+                format!("Ward {}", w + 1),
+                15 + (w as i64 * 7) % 60,
+            ),
         };
         let id = refdata::add_place(&tx, &code, &name, PlaceKind::Ward, minutes)?;
         refdata::add_location(&tx, id, "TROLLEY", "Medication trolley", "trolley")?;
@@ -403,8 +500,14 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         let hash = hash_pin(DEMO_PIN, Some(salt)).map_err(|e| DemoError::Other(e.to_string()))?;
         user_ids.insert(*name, refdata::add_user(&tx, name, full, *role, &hash)?);
     }
-    let (u_store, u_manager, u_nurse, u_nurse2, u_pharm, u_admin) =
-        (user_ids["store"], user_ids["manager"], user_ids["nurse"], user_ids["nurse2"], user_ids["pharm"], user_ids["admin"]);
+    let (u_store, u_manager, u_nurse, u_nurse2, u_pharm, u_admin) = (
+        user_ids["store"],
+        user_ids["manager"],
+        user_ids["nurse"],
+        user_ids["nurse2"],
+        user_ids["pharm"],
+        user_ids["admin"],
+    );
 
     // Items: the formulary, and for the hospital synthetic variants of it.
     let mut items = Vec::with_capacity(spec.items);
@@ -414,7 +517,8 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         if i >= base.len() || spec.items > base.len() {
             it.code = format!("{}-{:04}", b.code.chars().take(7).collect::<String>(), i);
             it.name = format!("{} ({})", b.name, 1000 + i);
-            it.gtin = crate::domain::gtin::with_check_digit(&format!("41{:010}", i)).unwrap_or_default();
+            it.gtin =
+                crate::domain::gtin::with_check_digit(&format!("41{:010}", i)).unwrap_or_default();
         }
         let lead = rng.random_range(1..=3);
         let id = refdata::add_item(&tx, &it, lead)?;
@@ -455,7 +559,12 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                 total_rate[item] += rate;
                 let safety = (rate * 2.0).ceil() as i64;
                 let max = (rate * 9.0).ceil() as i64 + it.pack;
-                WardLine { item, rate, safety, max }
+                WardLine {
+                    item,
+                    rate,
+                    safety,
+                    max,
+                }
             })
             .collect();
         ward_lines.push(lines);
@@ -468,7 +577,11 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         let name = if p % 9 == 4 {
             CHINESE_NAMES[(p / 9) % CHINESE_NAMES.len()].to_string()
         } else {
-            format!("{} {}", GIVEN[rng.random_range(0..GIVEN.len())], FAMILY[rng.random_range(0..FAMILY.len())])
+            format!(
+                "{} {}",
+                GIVEN[rng.random_range(0..GIVEN.len())],
+                FAMILY[rng.random_range(0..FAMILY.len())]
+            )
         };
         let age_days = rng.random_range(18 * 365..95 * 365);
         let np = NewPatient {
@@ -476,12 +589,21 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
             name,
             dob: today - Duration::days(age_days),
             ward_id: Some(place_ids[w + 1]),
-            bed: Some(format!("{:02}{}", ward_patients[w].len() / 2 + 1, if ward_patients[w].len() % 2 == 0 { 'A' } else { 'B' })),
+            bed: Some(format!(
+                "{:02}{}",
+                ward_patients[w].len() / 2 + 1,
+                if ward_patients[w].len().is_multiple_of(2) {
+                    'A'
+                } else {
+                    'B'
+                }
+            )),
         };
         let id = refdata::add_patient(&tx, &np)?;
         let mut atc = None;
         if rng.random_bool(0.35) {
-            let (substance, prefix, kind, reaction) = ALLERGIES[rng.random_range(0..ALLERGIES.len())];
+            let (substance, prefix, kind, reaction) =
+                ALLERGIES[rng.random_range(0..ALLERGIES.len())];
             refdata::add_allergy(&tx, id, substance, prefix, kind, Some(reaction))?;
             atc = prefix;
         }
@@ -492,7 +614,15 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
     // Prescriptions for the patients, from drugs their ward stocks.
     let mut rx_list: Vec<Rx> = Vec::new();
     let atc_of: HashMap<i64, Option<String>> = base_atc(&tx)?;
-    let freqs = [Frequency::Qd, Frequency::Bid, Frequency::Tid, Frequency::Q8h, Frequency::Q12h, Frequency::Qid, Frequency::Prn];
+    let freqs = [
+        Frequency::Qd,
+        Frequency::Bid,
+        Frequency::Tid,
+        Frequency::Q8h,
+        Frequency::Q12h,
+        Frequency::Qid,
+        Frequency::Prn,
+    ];
     for (w, patients) in ward_patients.iter().enumerate() {
         let drugs: Vec<usize> = ward_lines[w]
             .iter()
@@ -507,8 +637,17 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
             for _ in 0..n {
                 let item = drugs[rng.random_range(0..drugs.len())];
                 // Avoid prescribing against a recorded allergy.
-                let atc = atc_of.get(&items[item].id).cloned().flatten().unwrap_or_default();
-                if patient_allergy.get(&patient).copied().flatten().is_some_and(|a| atc.starts_with(a)) {
+                let atc = atc_of
+                    .get(&items[item].id)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or_default();
+                if patient_allergy
+                    .get(&patient)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|a| atc.starts_with(a))
+                {
                     continue;
                 }
                 let it = &items[item];
@@ -517,7 +656,11 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                 let freq = freqs[rng.random_range(0..freqs.len())];
                 let times = freq.default_times();
                 let start = opts.anchor - Duration::hours(rng.random_range(6..24 * 6));
-                let end = if rng.random_bool(0.4) { Some(start + Duration::days(rng.random_range(5..12))) } else { None };
+                let end = if rng.random_bool(0.4) {
+                    Some(start + Duration::days(rng.random_range(5..12)))
+                } else {
+                    None
+                };
                 let roll: f64 = rng.random();
                 let status = if roll < 0.08 {
                     "awaiting_validation"
@@ -526,9 +669,17 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                 } else {
                     "active"
                 };
-                let status = if status == "active" && end.is_some_and(|e| e <= opts.anchor) { "completed" } else { status };
+                let status = if status == "active" && end.is_some_and(|e| e <= opts.anchor) {
+                    "completed"
+                } else {
+                    status
+                };
                 let time_critical = it.form == "injection" && rng.random_bool(0.3);
-                let times_text = times.iter().map(|t| t.format("%H:%M").to_string()).collect::<Vec<_>>().join(",");
+                let times_text = times
+                    .iter()
+                    .map(|t| t.format("%H:%M").to_string())
+                    .collect::<Vec<_>>()
+                    .join(",");
                 let validated = status != "awaiting_validation";
                 tx.execute(
                     "INSERT INTO prescriptions (patient_id, item_id, dose_milli, dose_unit, route, frequency, times, prn_max_per_day,
@@ -585,13 +736,25 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
     }
     for (w, lines) in ward_lines.iter().enumerate() {
         for l in lines {
-            refdata::set_policy(&tx, place_ids[w + 1], items[l.item].id, l.safety, l.max + items[l.item].pack)?;
+            refdata::set_policy(
+                &tx,
+                place_ids[w + 1],
+                items[l.item].id,
+                l.safety,
+                l.max + items[l.item].pack,
+            )?;
         }
     }
     for (i, rate) in total_rate.iter().enumerate() {
         if *rate > 0.0 {
             let ss = (rate * 5.0).ceil() as i64;
-            refdata::set_policy(&tx, place_ids[0], items[i].id, ss, (rate * 60.0).ceil() as i64 + items[i].pack)?;
+            refdata::set_policy(
+                &tx,
+                place_ids[0],
+                items[i].id,
+                ss,
+                (rate * 60.0).ceil() as i64 + items[i].pack,
+            )?;
         }
     }
 
@@ -604,7 +767,9 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         items,
         movements: 0,
     };
-    let backorder: Vec<bool> = (0..sim.items.len()).map(|_| rng.random_bool(0.04)).collect();
+    let backorder: Vec<bool> = (0..sim.items.len())
+        .map(|_| rng.random_bool(0.04))
+        .collect();
     let mut next_receipt: Vec<i64> = (0..sim.items.len()).map(|_| 0).collect();
     let mut po = 0u64;
     let mut administrations = 0i64;
@@ -640,12 +805,39 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                 let want = (total_rate[item] * cover as f64).ceil() as i64;
                 let qty = ((want + pack - 1) / pack).max(1) * pack;
                 let seq = sim.lots.len() as i64;
-                let lot_number = format!("{}{:02}{:05}", (b'A' + (seq % 26) as u8) as char, day.year() % 100, seq);
+                let lot_number = format!(
+                    "{}{:02}{:05}",
+                    (b'A' + (seq % 26) as u8) as char,
+                    day.year() % 100,
+                    seq
+                );
                 let expiry = day + Duration::days(shelf_days);
-                let lot_id = ledger::lot_id_or_create(&tx, sim.items[item].id, &lot_number, Some(expiry), at)?;
-                sim.lots.push(DemoLot { id: lot_id, expiry, seq });
+                let lot_id = ledger::lot_id_or_create(
+                    &tx,
+                    sim.items[item].id,
+                    &lot_number,
+                    Some(expiry),
+                    at,
+                )?;
+                sim.lots.push(DemoLot {
+                    id: lot_id,
+                    expiry,
+                    seq,
+                });
                 po += 1;
-                sim.record(at, u_store, MovementKind::Receipt, item, seq as usize, None, Some(0), qty, None, None, Some(format!("PO-{po:06}")))?;
+                sim.record(
+                    at,
+                    u_store,
+                    MovementKind::Receipt,
+                    item,
+                    seq as usize,
+                    None,
+                    Some(0),
+                    qty,
+                    None,
+                    None,
+                    Some(format!("PO-{po:06}")),
+                )?;
             }
         }
 
@@ -659,14 +851,37 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                     continue;
                 }
                 let pack = sim.items[item].pack;
-                let qty = (((total_rate[item] * 70.0).ceil() as i64 + pack - 1) / pack).max(2) * pack;
+                let qty =
+                    (((total_rate[item] * 70.0).ceil() as i64 + pack - 1) / pack).max(2) * pack;
                 let seq = sim.lots.len() as i64;
                 let lot_number = format!("S{:02}{:05}", day.year() % 100, seq);
                 let expiry = today + Duration::days(rng.random_range(-18..40) - (k as i64 % 3) * 5);
-                let lot_id = ledger::lot_id_or_create(&tx, sim.items[item].id, &lot_number, Some(expiry), at)?;
-                sim.lots.push(DemoLot { id: lot_id, expiry, seq });
+                let lot_id = ledger::lot_id_or_create(
+                    &tx,
+                    sim.items[item].id,
+                    &lot_number,
+                    Some(expiry),
+                    at,
+                )?;
+                sim.lots.push(DemoLot {
+                    id: lot_id,
+                    expiry,
+                    seq,
+                });
                 po += 1;
-                sim.record(at, u_store, MovementKind::Receipt, item, seq as usize, None, Some(0), qty, Some("short-dated, accepted"), None, Some(format!("PO-{po:06}")))?;
+                sim.record(
+                    at,
+                    u_store,
+                    MovementKind::Receipt,
+                    item,
+                    seq as usize,
+                    None,
+                    Some(0),
+                    qty,
+                    Some("short-dated, accepted"),
+                    None,
+                    Some(format!("PO-{po:06}")),
+                )?;
             }
         }
 
@@ -685,9 +900,23 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                 let have = sim.usable(w + 1, item, day);
                 let pack = sim.items[item].pack;
                 // Top up to the maximum in whole packs, only below 70 % of it.
-                let qty = if have * 10 < max * 7 { ((max - have + pack - 1) / pack) * pack } else { 0 };
+                let qty = if have * 10 < max * 7 {
+                    ((max - have + pack - 1) / pack) * pack
+                } else {
+                    0
+                };
                 if qty > 0 {
-                    sim.fefo_move(at, u_store, MovementKind::Transfer, item, 0, Some(w + 1), qty, None, Some(order.clone()))?;
+                    sim.fefo_move(
+                        at,
+                        u_store,
+                        MovementKind::Transfer,
+                        item,
+                        0,
+                        Some(w + 1),
+                        qty,
+                        None,
+                        Some(order.clone()),
+                    )?;
                 }
             }
         }
@@ -696,7 +925,9 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         for w in 0..spec.wards {
             for li in 0..ward_lines[w].len() {
                 let (item, rate) = (ward_lines[w][li].item, ward_lines[w][li].rate);
-                let n = Poisson::new(rate).map(|p| p.sample(&mut rng) as i64).unwrap_or(0);
+                let n = Poisson::new(rate)
+                    .map(|p| p.sample(&mut rng) as i64)
+                    .unwrap_or(0);
                 if n == 0 {
                     continue;
                 }
@@ -705,11 +936,15 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                     continue;
                 }
                 let nurse = nurses[rng.random_range(0..2)];
-                let (kind, patient) = if sim.items[item].kind == ItemKind::Drug && !ward_patients[w].is_empty() {
-                    (MovementKind::Administration, Some(ward_patients[w][rng.random_range(0..ward_patients[w].len())]))
-                } else {
-                    (MovementKind::Issue, None)
-                };
+                let (kind, patient) =
+                    if sim.items[item].kind == ItemKind::Drug && !ward_patients[w].is_empty() {
+                        (
+                            MovementKind::Administration,
+                            Some(ward_patients[w][rng.random_range(0..ward_patients[w].len())]),
+                        )
+                    } else {
+                        (MovementKind::Issue, None)
+                    };
                 sim.fefo_move(at, nurse, kind, item, w + 1, None, n, patient, None)?;
             }
         }
@@ -719,7 +954,8 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
             let from = local_at(day, 0, 0);
             let to = local_at(day + Duration::days(1), 0, 0).min(opts.anchor);
             for rx in &rx_list {
-                let times = schedule::expand(&Local, rx.freq, &rx.times, rx.start, rx.end, from, to);
+                let times =
+                    schedule::expand(&Local, rx.freq, &rx.times, rx.start, rx.end, from, to);
                 for sched in times {
                     let window = schedule::window(rx.freq, rx.time_critical);
                     if sched + window > opts.anchor {
@@ -736,14 +972,39 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                     } else if roll < 0.08 {
                         ("held", None, None, Some("nil by mouth before surgery"))
                     } else {
-                        let picks = sim.fefo_move(at, nurse, MovementKind::Administration, rx.item, rx.ward + 1, None, rx.units, Some(rx.patient), Some(format!("RX-{}", rx.id)))?;
+                        let picks = sim.fefo_move(
+                            at,
+                            nurse,
+                            MovementKind::Administration,
+                            rx.item,
+                            rx.ward + 1,
+                            None,
+                            rx.units,
+                            Some(rx.patient),
+                            Some(format!("RX-{}", rx.id)),
+                        )?;
                         let got: i64 = picks.iter().map(|p| p.1).sum();
                         if got == 0 {
-                            ("not_given_supply", None, None, Some("no usable stock on the ward"))
+                            (
+                                "not_given_supply",
+                                None,
+                                None,
+                                Some("no usable stock on the ward"),
+                            )
                         } else if got < rx.units {
-                            ("partially_given", picks.first().map(|p| sim.lots[p.0].id), Some(got), Some("not enough stock"))
+                            (
+                                "partially_given",
+                                picks.first().map(|p| sim.lots[p.0].id),
+                                Some(got),
+                                Some("not enough stock"),
+                            )
                         } else {
-                            ("given", picks.first().map(|p| sim.lots[p.0].id), Some(got), None)
+                            (
+                                "given",
+                                picks.first().map(|p| sim.lots[p.0].id),
+                                Some(got),
+                                None,
+                            )
                         }
                     };
                     tx.execute(
@@ -766,11 +1027,28 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                         let expired: Vec<(usize, i64)> = sim
                             .held
                             .get(&(w + 1, item))
-                            .map(|v| v.iter().copied().filter(|(l, _)| sim.lots[*l].expiry < day).collect())
+                            .map(|v| {
+                                v.iter()
+                                    .copied()
+                                    .filter(|(l, _)| sim.lots[*l].expiry < day)
+                                    .collect()
+                            })
                             .unwrap_or_default();
                         for (lot, qty) in expired {
                             if rng.random_bool(0.6) {
-                                sim.record(at, u_manager, MovementKind::Waste, item, lot, Some(w + 1), None, qty, Some("expired"), None, None)?;
+                                sim.record(
+                                    at,
+                                    u_manager,
+                                    MovementKind::Waste,
+                                    item,
+                                    lot,
+                                    Some(w + 1),
+                                    None,
+                                    qty,
+                                    Some("expired"),
+                                    None,
+                                    None,
+                                )?;
                             }
                         }
                     }
@@ -790,14 +1068,25 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         .collect::<rusqlite::Result<_>>()?;
     for k in 0..3.min(with_stock.len()) {
         let id = with_stock.swap_remove(rng.random_range(0..with_stock.len()));
-        let status = if k == 0 { LotStatus::Recalled } else { LotStatus::Quarantined };
-        tx.execute("UPDATE lots SET status = ?2 WHERE id = ?1", params![id, status.as_ref()])?;
+        let status = if k == 0 {
+            LotStatus::Recalled
+        } else {
+            LotStatus::Quarantined
+        };
+        tx.execute(
+            "UPDATE lots SET status = ?2 WHERE id = ?1",
+            params![id, status.as_ref()],
+        )?;
     }
     tx.commit()?;
     store.conn.pragma_update(None, "synchronous", "FULL")?;
     bar.finish_and_clear();
 
-    let count = |table: &str| -> rusqlite::Result<i64> { store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)) };
+    let count = |table: &str| -> rusqlite::Result<i64> {
+        store
+            .conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+    };
     Ok(DemoSummary {
         places: count("places")?,
         items: count("items")?,
@@ -813,5 +1102,6 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
 
 fn base_atc(conn: &rusqlite::Connection) -> rusqlite::Result<HashMap<i64, Option<String>>> {
     let mut stmt = conn.prepare("SELECT id, atc FROM items")?;
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
 }

@@ -12,10 +12,25 @@ use wardstock::store::{Store, check, queries};
 fn dump(store: &Store) -> String {
     let mut out = String::new();
     for table in [
-        "places", "locations", "items", "item_gtins", "lots", "movements", "balances", "patients", "patient_allergies", "users",
-        "stock_policies", "prescriptions", "administrations", "settings",
+        "places",
+        "locations",
+        "items",
+        "item_gtins",
+        "lots",
+        "movements",
+        "balances",
+        "patients",
+        "patient_allergies",
+        "users",
+        "stock_policies",
+        "prescriptions",
+        "administrations",
+        "settings",
     ] {
-        let mut stmt = store.conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).unwrap();
+        let mut stmt = store
+            .conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
+            .unwrap();
         let n = stmt.column_count();
         let rows = stmt
             .query_map([], |r| {
@@ -38,7 +53,16 @@ fn dump(store: &Store) -> String {
 
 fn clinic(seed: u64) -> Store {
     let mut store = Store::open_in_memory().unwrap();
-    demo::generate(&mut store, &DemoOptions { scale: Scale::Clinic, seed, anchor: common::anchor(), progress: false }).unwrap();
+    demo::generate(
+        &mut store,
+        &DemoOptions {
+            scale: Scale::Clinic,
+            seed,
+            anchor: common::anchor(),
+            progress: false,
+        },
+    )
+    .unwrap();
     store
 }
 
@@ -54,7 +78,16 @@ fn the_same_seed_gives_the_same_database_and_another_seed_another() {
 #[test]
 fn demo_data_goes_only_into_an_empty_database() {
     let mut store = clinic(1);
-    let err = demo::generate(&mut store, &DemoOptions { scale: Scale::Clinic, seed: 1, anchor: common::anchor(), progress: false }).unwrap_err();
+    let err = demo::generate(
+        &mut store,
+        &DemoOptions {
+            scale: Scale::Clinic,
+            seed: 1,
+            anchor: common::anchor(),
+            progress: false,
+        },
+    )
+    .unwrap_err();
     assert!(matches!(err, DemoError::NotEmpty));
 }
 
@@ -64,34 +97,77 @@ fn the_clinic_is_a_plausible_small_hospital() {
     let conn = &store.conn;
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM places WHERE kind = 'ward'"), 3);
-    assert_eq!(count("SELECT count(*) FROM places WHERE kind = 'pharmacy'"), 1);
+    assert_eq!(
+        count("SELECT count(*) FROM places WHERE kind = 'pharmacy'"),
+        1
+    );
     assert!((140..=170).contains(&count("SELECT count(*) FROM items")));
     assert!(count("SELECT count(*) FROM items WHERE kind = 'consumable'") >= 20);
-    assert!(count("SELECT count(DISTINCT substr(atc, 1, 1)) FROM items WHERE atc IS NOT NULL") >= 10, "many ATC groups");
-    assert!(count("SELECT count(*) FROM items WHERE name GLOB '*[一-龥]*'") >= 3, "some Chinese names");
+    assert!(
+        count("SELECT count(DISTINCT substr(atc, 1, 1)) FROM items WHERE atc IS NOT NULL") >= 10,
+        "many ATC groups"
+    );
+    assert!(
+        count("SELECT count(*) FROM items WHERE name GLOB '*[一-龥]*'") >= 3,
+        "some Chinese names"
+    );
     assert!((35..=45).contains(&count("SELECT count(*) FROM patients")));
     assert!(count("SELECT count(DISTINCT patient_id) FROM patient_allergies") >= 5);
-    assert_eq!(count("SELECT count(DISTINCT role) FROM users"), 5, "every role");
+    assert_eq!(
+        count("SELECT count(DISTINCT role) FROM users"),
+        5,
+        "every role"
+    );
     assert!(count("SELECT count(*) FROM prescriptions WHERE status = 'active'") >= 50);
     assert!(count("SELECT count(*) FROM prescriptions WHERE status = 'awaiting_validation'") >= 1);
     assert!(count("SELECT count(*) FROM administrations") >= 100);
     // 90 days of history.
-    let first: String = conn.query_row("SELECT min(at) FROM movements", [], |r| r.get(0)).unwrap();
-    assert!(first.as_str() <= (common::anchor() - Duration::days(89)).format("%Y-%m-%d").to_string().as_str());
+    let first: String = conn
+        .query_row("SELECT min(at) FROM movements", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        first.as_str()
+            <= (common::anchor() - Duration::days(89))
+                .format("%Y-%m-%d")
+                .to_string()
+                .as_str()
+    );
     for kind in ["receipt", "transfer", "administration", "issue", "waste"] {
-        assert!(count(&format!("SELECT count(*) FROM movements WHERE kind = '{kind}'")) > 0, "{kind} movements");
+        assert!(
+            count(&format!(
+                "SELECT count(*) FROM movements WHERE kind = '{kind}'"
+            )) > 0,
+            "{kind} movements"
+        );
     }
     // Every GTIN has a valid check digit.
-    let gtins: Vec<String> = conn.prepare("SELECT gtin FROM item_gtins").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let gtins: Vec<String> = conn
+        .prepare("SELECT gtin FROM item_gtins")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     assert!(gtins.iter().all(|g| gtin::normalize(g).is_ok()));
     assert!(check::run(conn).unwrap().ok());
 
     // The warnings have something to say: expired, expiring soon, low.
     let today = common::anchor().with_timezone(&Local).date_naive();
-    let list = alerts::build(&queries::lot_balances(conn, None).unwrap(), &queries::level_policies(conn, None).unwrap(), today, &AlertConfig::default());
+    let list = alerts::build(
+        &queries::lot_balances(conn, None).unwrap(),
+        &queries::level_policies(conn, None).unwrap(),
+        today,
+        &AlertConfig::default(),
+    );
     let has = |f: &dyn Fn(&AlertKind) -> bool| list.iter().any(|a| f(&a.kind));
     assert!(has(&|k| *k == AlertKind::Expired), "some lots expired");
-    assert!(has(&|k| matches!(k, AlertKind::Expiring { tier_days: 30, .. })), "some expiring within 30 days");
-    assert!(has(&|k| matches!(k, AlertKind::BelowSafetyStock | AlertKind::OutOfStock)), "some items low");
+    assert!(
+        has(&|k| matches!(k, AlertKind::Expiring { tier_days: 30, .. })),
+        "some expiring within 30 days"
+    );
+    assert!(
+        has(&|k| matches!(k, AlertKind::BelowSafetyStock | AlertKind::OutOfStock)),
+        "some items low"
+    );
     assert!(has(&|k| *k == AlertKind::Recalled));
 }

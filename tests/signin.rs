@@ -17,17 +17,32 @@ fn five_wrong_pins_lock_the_user_for_five_minutes() {
             other => panic!("expected a wrong PIN, got {other:?}"),
         }
     }
-    assert!(matches!(sign_in(&mut store, "nurse", "9999", t0), Err(SignInError::Locked { .. })));
+    assert!(matches!(
+        sign_in(&mut store, "nurse", "9999", t0),
+        Err(SignInError::Locked { .. })
+    ));
     // Even the right PIN is refused while locked, also after a restart.
     drop(store);
     let mut store = Store::open(&path).unwrap();
-    assert!(matches!(sign_in(&mut store, "nurse", "1234", t0 + Duration::minutes(4)), Err(SignInError::Locked { .. })));
+    assert!(matches!(
+        sign_in(&mut store, "nurse", "1234", t0 + Duration::minutes(4)),
+        Err(SignInError::Locked { .. })
+    ));
     // Other users are not affected.
     assert!(sign_in(&mut store, "nurse2", "1234", t0).is_ok());
     // After five minutes the right PIN works and the count is reset.
-    let actor = sign_in(&mut store, "nurse", "1234", t0 + Duration::minutes(5) + Duration::seconds(1)).unwrap();
+    let actor = sign_in(
+        &mut store,
+        "nurse",
+        "1234",
+        t0 + Duration::minutes(5) + Duration::seconds(1),
+    )
+    .unwrap();
     assert_eq!(actor.username, "nurse");
-    assert!(matches!(sign_in(&mut store, "nurse", "0000", t0 + Duration::minutes(6)), Err(SignInError::WrongPin { left: 4, .. })));
+    assert!(matches!(
+        sign_in(&mut store, "nurse", "0000", t0 + Duration::minutes(6)),
+        Err(SignInError::WrongPin { left: 4, .. })
+    ));
 }
 
 #[test]
@@ -44,7 +59,14 @@ fn unknown_users_and_malformed_pins_get_clear_answers() {
 #[test]
 fn pins_are_stored_only_as_salted_hashes() {
     let (_dir, store) = common::open_demo();
-    let hashes: Vec<String> = store.conn.prepare("SELECT pin_hash FROM users").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let hashes: Vec<String> = store
+        .conn
+        .prepare("SELECT pin_hash FROM users")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     assert!(hashes.len() >= 5);
     for h in &hashes {
         assert!(h.starts_with("$argon2id$"), "{h}");

@@ -15,7 +15,13 @@ fn an_empty_file_is_migrated_with_clinical_pragmas() {
     let path = dir.path().join("new.sqlite");
     let store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    let q = |p: &str| -> String { store.conn.pragma_query_value(None, p, |r| r.get::<_, rusqlite::types::Value>(0)).map(|v| format!("{v:?}")).unwrap() };
+    let q = |p: &str| -> String {
+        store
+            .conn
+            .pragma_query_value(None, p, |r| r.get::<_, rusqlite::types::Value>(0))
+            .map(|v| format!("{v:?}"))
+            .unwrap()
+    };
     assert_eq!(q("journal_mode"), "Text(\"wal\")");
     assert_eq!(q("foreign_keys"), "Integer(1)");
     assert_eq!(q("synchronous"), "Integer(2)", "FULL");
@@ -30,9 +36,16 @@ fn an_empty_file_is_migrated_with_clinical_pragmas() {
 fn a_database_from_a_newer_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("future.sqlite");
-    Store::open(&path).unwrap().conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    Store::open(&path)
+        .unwrap()
+        .conn
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
     let err = Store::open(&path).unwrap_err();
-    assert!(matches!(err, StoreError::TooNew { found, .. } if found == SCHEMA_VERSION + 1), "{err}");
+    assert!(
+        matches!(err, StoreError::TooNew { found, .. } if found == SCHEMA_VERSION + 1),
+        "{err}"
+    );
     assert!(err.to_string().contains("newer wardstock"));
 }
 
@@ -40,20 +53,40 @@ fn a_database_from_a_newer_version_is_refused() {
 fn files_that_are_not_wardstock_databases_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let text = dir.path().join("notes.txt");
-    std::fs::write(&text, "this is not a database, just some text that is long enough to be a header").unwrap();
-    assert!(matches!(Store::open(&text), Err(StoreError::NotWardstock { .. })));
+    std::fs::write(
+        &text,
+        "this is not a database, just some text that is long enough to be a header",
+    )
+    .unwrap();
+    assert!(matches!(
+        Store::open(&text),
+        Err(StoreError::NotWardstock { .. })
+    ));
     // The refused file is untouched.
-    assert!(std::fs::read_to_string(&text).unwrap().starts_with("this is not"));
+    assert!(
+        std::fs::read_to_string(&text)
+            .unwrap()
+            .starts_with("this is not")
+    );
 
     let other = dir.path().join("other.sqlite");
-    rusqlite::Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x);").unwrap();
-    assert!(matches!(Store::open(&other), Err(StoreError::NotWardstock { .. })));
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x);")
+        .unwrap();
+    assert!(matches!(
+        Store::open(&other),
+        Err(StoreError::NotWardstock { .. })
+    ));
 
     let missing = dir.path().join("no/such/folder/x.sqlite");
     let err = Store::open(&missing).unwrap_err();
     assert!(matches!(err, StoreError::Open { .. }), "{err}");
     assert!(err.to_string().contains("folder"), "{err}");
-    assert!(matches!(Store::open(dir.path()), Err(StoreError::Open { .. })));
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(StoreError::Open { .. })
+    ));
 }
 
 fn tiny_store() -> (Store, i64, i64, i64, i64) {
@@ -71,7 +104,15 @@ fn tiny_store() -> (Store, i64, i64, i64, i64) {
     (store, ids.0, ids.1, ids.2, ids.3)
 }
 
-fn mv(kind: MovementKind, user: i64, item: i64, lot: i64, from: Option<i64>, to: Option<i64>, qty: i64) -> NewMovement {
+fn mv(
+    kind: MovementKind,
+    user: i64,
+    item: i64,
+    lot: i64,
+    from: Option<i64>,
+    to: Option<i64>,
+    qty: i64,
+) -> NewMovement {
     NewMovement {
         at: Utc::now(),
         user_id: user,
@@ -93,31 +134,61 @@ fn the_ledger_is_append_only_and_keeps_balances() {
     store
         .write(|tx| -> rusqlite::Result<()> {
             let lot = ledger::lot_id_or_create(tx, item, "L1", None, Utc::now())?;
-            ledger::append(tx, &mv(MovementKind::Receipt, u, item, lot, None, Some(ph), 100))?;
-            ledger::append(tx, &mv(MovementKind::Transfer, u, item, lot, Some(ph), Some(w), 30))?;
+            ledger::append(
+                tx,
+                &mv(MovementKind::Receipt, u, item, lot, None, Some(ph), 100),
+            )?;
+            ledger::append(
+                tx,
+                &mv(MovementKind::Transfer, u, item, lot, Some(ph), Some(w), 30),
+            )?;
             Ok(())
         })
         .unwrap();
     fn bal(store: &Store, place: i64) -> i64 {
-        store.conn.query_row("SELECT qty FROM balances WHERE place_id = ?1", [place], |r| r.get(0)).unwrap()
+        store
+            .conn
+            .query_row(
+                "SELECT qty FROM balances WHERE place_id = ?1",
+                [place],
+                |r| r.get(0),
+            )
+            .unwrap()
     }
     assert_eq!((bal(&store, ph), bal(&store, w)), (70, 30));
 
-    let upd = store.conn.execute("UPDATE movements SET qty = 1", []).unwrap_err();
+    let upd = store
+        .conn
+        .execute("UPDATE movements SET qty = 1", [])
+        .unwrap_err();
     assert!(upd.to_string().contains("append-only"), "{upd}");
     let del = store.conn.execute("DELETE FROM movements", []).unwrap_err();
     assert!(del.to_string().contains("append-only"), "{del}");
-    let n: i64 = store.conn.query_row("SELECT count(*) FROM movements", [], |r| r.get(0)).unwrap();
+    let n: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM movements", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 2);
 
     // Taking more than a balance holds fails whole: no movement, no balance change.
-    let lot: i64 = store.conn.query_row("SELECT id FROM lots", [], |r| r.get(0)).unwrap();
+    let lot: i64 = store
+        .conn
+        .query_row("SELECT id FROM lots", [], |r| r.get(0))
+        .unwrap();
     let err = store
-        .write(|tx| ledger::append(tx, &mv(MovementKind::Issue, u, item, lot, Some(w), None, 31)))
+        .write(|tx| {
+            ledger::append(
+                tx,
+                &mv(MovementKind::Issue, u, item, lot, Some(w), None, 31),
+            )
+        })
         .unwrap_err();
     assert!(err.to_string().contains("below zero"), "{err}");
     assert_eq!(bal(&store, w), 30);
-    let n: i64 = store.conn.query_row("SELECT count(*) FROM movements", [], |r| r.get(0)).unwrap();
+    let n: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM movements", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 2);
     assert!(check::run(&store.conn).unwrap().ok());
 }
@@ -134,7 +205,10 @@ fn a_movement_must_name_the_item_of_its_lot() {
     let err = store
         .write(|tx| -> rusqlite::Result<i64> {
             let lot = ledger::lot_id_or_create(tx, item, "L1", None, Utc::now())?;
-            ledger::append(tx, &mv(MovementKind::Receipt, u, other, lot, None, Some(ph), 5))
+            ledger::append(
+                tx,
+                &mv(MovementKind::Receipt, u, other, lot, None, Some(ph), 5),
+            )
         })
         .unwrap_err();
     assert!(err.to_string().contains("another item"), "{err}");
@@ -155,12 +229,34 @@ fn balances_rebuilt_from_the_ledger_equal_the_stored_ones() {
 #[test]
 fn check_names_an_injected_inconsistency() {
     let (_dir, store) = common::open_demo();
-    let (place, lot): (i64, i64) = store.conn.query_row("SELECT place_id, lot_id FROM balances WHERE qty > 5 LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (place, lot): (i64, i64) = store
+        .conn
+        .query_row(
+            "SELECT place_id, lot_id FROM balances WHERE qty > 5 LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
     // Someone edits a balance behind the ledger's back.
-    store.conn.execute("UPDATE balances SET qty = qty + 3 WHERE place_id = ?1 AND lot_id = ?2", params![place, lot]).unwrap();
+    store
+        .conn
+        .execute(
+            "UPDATE balances SET qty = qty + 3 WHERE place_id = ?1 AND lot_id = ?2",
+            params![place, lot],
+        )
+        .unwrap();
     let report = check::run(&store.conn).unwrap();
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
-    let lot_number: String = store.conn.query_row("SELECT lot_number FROM lots WHERE id = ?1", [lot], |r| r.get(0)).unwrap();
-    assert!(report.problems[0].contains(&lot_number), "{}", report.problems[0]);
+    let lot_number: String = store
+        .conn
+        .query_row("SELECT lot_number FROM lots WHERE id = ?1", [lot], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(
+        report.problems[0].contains(&lot_number),
+        "{}",
+        report.problems[0]
+    );
     assert!(report.problems[0].contains("ledger sums to"));
 }

@@ -35,7 +35,10 @@ pub enum AlertKind {
     /// Stock past its expiry date: blocked, to be disposed of.
     Expired,
     /// Expires within `days_left` days (in the tier `tier_days`).
-    Expiring { days_left: i64, tier_days: i64 },
+    Expiring {
+        days_left: i64,
+        tier_days: i64,
+    },
     Quarantined,
     Recalled,
     /// No usable stock at all.
@@ -137,14 +140,25 @@ fn lot_alert(b: &LotBalance, today: NaiveDate, cfg: &AlertConfig) -> Option<(Sev
         Some(1) => Severity::Medium,
         _ => Severity::Low,
     };
-    Some((severity, AlertKind::Expiring { days_left, tier_days: tier }))
+    Some((
+        severity,
+        AlertKind::Expiring {
+            days_left,
+            tier_days: tier,
+        },
+    ))
 }
 
 /// Every warning for the given balances and policies, worst first.
 ///
 /// Level warnings use *usable* stock: expired, quarantined and recalled
 /// units do not count towards the safety stock.
-pub fn build(balances: &[LotBalance], policies: &[LevelPolicy], today: NaiveDate, cfg: &AlertConfig) -> Vec<Alert> {
+pub fn build(
+    balances: &[LotBalance],
+    policies: &[LevelPolicy],
+    today: NaiveDate,
+    cfg: &AlertConfig,
+) -> Vec<Alert> {
     let mut out = Vec::new();
     for b in balances.iter().filter(|b| b.qty > 0) {
         if let Some((severity, kind)) = lot_alert(b, today, cfg) {
@@ -197,7 +211,14 @@ pub fn build(balances: &[LotBalance], policies: &[LevelPolicy], today: NaiveDate
             AlertKind::Expiring { days_left, .. } => days_left,
             _ => 0,
         };
-        (a.severity, days, std::cmp::Reverse(a.value_cents), a.place_id, a.item_id, a.lot_id)
+        (
+            a.severity,
+            days,
+            std::cmp::Reverse(a.value_cents),
+            a.place_id,
+            a.item_id,
+            a.lot_id,
+        )
     });
     out
 }
@@ -226,24 +247,42 @@ mod tests {
     fn expiry_tiers_and_statuses_worst_first() {
         let today = d("2026-11-22");
         let balances = vec![
-            bal(1, "2027-02-10", LotStatus::Ok, 5),  // 80 days: tier 90
-            bal(2, "2026-11-21", LotStatus::Ok, 3),  // expired yesterday
-            bal(3, "2026-12-10", LotStatus::Ok, 2),  // 18 days: tier 30
+            bal(1, "2027-02-10", LotStatus::Ok, 5), // 80 days: tier 90
+            bal(2, "2026-11-21", LotStatus::Ok, 3), // expired yesterday
+            bal(3, "2026-12-10", LotStatus::Ok, 2), // 18 days: tier 30
             bal(4, "2027-12-31", LotStatus::Recalled, 1),
-            bal(5, "2026-11-22", LotStatus::Ok, 0),  // empty: no alert
-            bal(6, "2027-06-01", LotStatus::Ok, 9),  // far: no alert
+            bal(5, "2026-11-22", LotStatus::Ok, 0), // empty: no alert
+            bal(6, "2027-06-01", LotStatus::Ok, 9), // far: no alert
             bal(7, "2027-01-10", LotStatus::Quarantined, 4),
         ];
         let alerts = build(&balances, &[], today, &AlertConfig::default());
-        let got: Vec<(Option<i64>, Severity, AlertKind)> = alerts.iter().map(|a| (a.lot_id, a.severity, a.kind)).collect();
+        let got: Vec<(Option<i64>, Severity, AlertKind)> = alerts
+            .iter()
+            .map(|a| (a.lot_id, a.severity, a.kind))
+            .collect();
         assert_eq!(
             got,
             vec![
                 (Some(2), Severity::Critical, AlertKind::Expired),
                 (Some(4), Severity::Critical, AlertKind::Recalled),
-                (Some(3), Severity::High, AlertKind::Expiring { days_left: 18, tier_days: 30 }),
+                // A quarantine needs a decision now; it comes before expiry.
                 (Some(7), Severity::High, AlertKind::Quarantined),
-                (Some(1), Severity::Low, AlertKind::Expiring { days_left: 80, tier_days: 90 }),
+                (
+                    Some(3),
+                    Severity::High,
+                    AlertKind::Expiring {
+                        days_left: 18,
+                        tier_days: 30
+                    }
+                ),
+                (
+                    Some(1),
+                    Severity::Low,
+                    AlertKind::Expiring {
+                        days_left: 80,
+                        tier_days: 90
+                    }
+                ),
             ]
         );
         assert_eq!(alerts[0].value_cents, 300);
@@ -252,7 +291,12 @@ mod tests {
     #[test]
     fn levels_count_only_usable_stock() {
         let today = d("2026-11-22");
-        let policy = |ss, max| LevelPolicy { place_id: 1, item_id: 7, safety_stock: ss, max_stock: max };
+        let policy = |ss, max| LevelPolicy {
+            place_id: 1,
+            item_id: 7,
+            safety_stock: ss,
+            max_stock: max,
+        };
         let kinds = |balances: &[LotBalance], p: LevelPolicy| -> Vec<AlertKind> {
             build(balances, &[p], today, &AlertConfig::default())
                 .into_iter()
@@ -261,11 +305,28 @@ mod tests {
                 .collect()
         };
         // Example of the domain brief: safety stock 100, attention at 120.
-        let stock = |q| vec![bal(1, "2027-06-01", LotStatus::Ok, q), bal(2, "2026-01-01", LotStatus::Ok, 500)];
-        assert_eq!(kinds(&stock(0), policy(100, 0)), vec![AlertKind::OutOfStock]);
-        assert_eq!(kinds(&stock(99), policy(100, 0)), vec![AlertKind::BelowSafetyStock]);
-        assert_eq!(kinds(&stock(119), policy(100, 0)), vec![AlertKind::Attention]);
+        let stock = |q| {
+            vec![
+                bal(1, "2027-06-01", LotStatus::Ok, q),
+                bal(2, "2026-01-01", LotStatus::Ok, 500),
+            ]
+        };
+        assert_eq!(
+            kinds(&stock(0), policy(100, 0)),
+            vec![AlertKind::OutOfStock]
+        );
+        assert_eq!(
+            kinds(&stock(99), policy(100, 0)),
+            vec![AlertKind::BelowSafetyStock]
+        );
+        assert_eq!(
+            kinds(&stock(119), policy(100, 0)),
+            vec![AlertKind::Attention]
+        );
         assert_eq!(kinds(&stock(120), policy(100, 0)), Vec::<AlertKind>::new());
-        assert_eq!(kinds(&stock(301), policy(100, 300)), vec![AlertKind::AboveMaximum]);
+        assert_eq!(
+            kinds(&stock(301), policy(100, 300)),
+            vec![AlertKind::AboveMaximum]
+        );
     }
 }

@@ -59,7 +59,9 @@ mod tests {
 
     #[test]
     fn fifth_wrong_pin_locks_for_five_minutes() {
-        let t0 = DateTime::parse_from_rfc3339("2026-11-22T08:00:00Z").unwrap().with_timezone(&Utc);
+        let t0 = DateTime::parse_from_rfc3339("2026-11-22T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let mut s = LockState::default();
         for i in 1..5 {
             s = s.after_failure(t0);
@@ -68,7 +70,10 @@ mod tests {
         }
         s = s.after_failure(t0);
         assert_eq!(s.locked_at(t0), Some(t0 + Duration::minutes(5)));
-        assert_eq!(s.locked_at(t0 + Duration::seconds(299)), Some(t0 + Duration::minutes(5)));
+        assert_eq!(
+            s.locked_at(t0 + Duration::seconds(299)),
+            Some(t0 + Duration::minutes(5))
+        );
         assert_eq!(s.locked_at(t0 + Duration::minutes(5)), None);
         // After the lock the count starts again.
         let s2 = s.after_failure(t0 + Duration::minutes(6));

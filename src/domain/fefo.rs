@@ -107,7 +107,11 @@ mod tests {
         let plan = pick(&lots, 12, d("2026-11-22"));
         assert_eq!(
             plan.picks,
-            vec![Pick { lot_id: 3, qty: 5 }, Pick { lot_id: 2, qty: 4 }, Pick { lot_id: 1, qty: 3 }]
+            vec![
+                Pick { lot_id: 3, qty: 5 },
+                Pick { lot_id: 2, qty: 4 },
+                Pick { lot_id: 1, qty: 3 }
+            ]
         );
         assert_eq!(plan.shortfall, 0);
     }
@@ -132,7 +136,12 @@ mod tests {
             0i64..1000,
             proptest::option::of(0i64..400),
             0i64..50,
-            prop_oneof![Just(LotStatus::Ok), Just(LotStatus::Ok), Just(LotStatus::Quarantined), Just(LotStatus::Recalled)],
+            prop_oneof![
+                Just(LotStatus::Ok),
+                Just(LotStatus::Ok),
+                Just(LotStatus::Quarantined),
+                Just(LotStatus::Recalled)
+            ],
             -3i64..60,
         )
             .prop_map(|(id, exp, seq, status, qty)| LotStock {

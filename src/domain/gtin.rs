@@ -81,8 +81,14 @@ mod tests {
                 expected: 1
             }
         );
-        assert!(matches!(normalize("40063813339"), Err(GtinError::Length(_, 11))));
-        assert!(matches!(normalize("40063x1333931"), Err(GtinError::NotDigit(_, 'x', 6))));
+        assert!(matches!(
+            normalize("40063813339"),
+            Err(GtinError::Length(_, 11))
+        ));
+        assert!(matches!(
+            normalize("40063x1333931"),
+            Err(GtinError::NotDigit(_, 'x', 6))
+        ));
     }
 
     proptest! {

@@ -10,7 +10,20 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, Display, EnumIter, EnumString};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Display, EnumString, AsRefStr, EnumIter)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    AsRefStr,
+    EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Frequency {
@@ -49,7 +62,13 @@ impl Frequency {
     pub fn more_often_than_daily(self) -> bool {
         matches!(
             self,
-            Frequency::Bid | Frequency::Tid | Frequency::Qid | Frequency::Q4h | Frequency::Q6h | Frequency::Q8h | Frequency::Q12h
+            Frequency::Bid
+                | Frequency::Tid
+                | Frequency::Qid
+                | Frequency::Q4h
+                | Frequency::Q6h
+                | Frequency::Q8h
+                | Frequency::Q12h
         )
     }
 }
@@ -67,7 +86,11 @@ pub fn window(freq: Frequency, time_critical: bool) -> Duration {
 }
 
 /// The instant of a wall-clock time on a day in `tz`, DST-safe.
-pub fn local_instant<Tz: TimeZone>(tz: &Tz, day: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
+pub fn local_instant<Tz: TimeZone>(
+    tz: &Tz,
+    day: NaiveDate,
+    time: NaiveTime,
+) -> Option<DateTime<Utc>> {
     let naive = day.and_time(time);
     // A time in a spring-forward gap moves to the first minute that exists.
     for shift in 0..=180 {
@@ -100,7 +123,13 @@ pub fn expand<Tz: TimeZone>(
     }
     match freq {
         Frequency::Prn => return vec![],
-        Frequency::Stat => return if start >= from && start < hi { vec![start] } else { vec![] },
+        Frequency::Stat => {
+            return if start >= from && start < hi {
+                vec![start]
+            } else {
+                vec![]
+            };
+        }
         _ => {}
     }
     let mut times = times.to_vec();
@@ -112,13 +141,15 @@ pub fn expand<Tz: TimeZone>(
     let mut out = Vec::new();
     let mut day = first_day;
     while day <= last_day {
-        let weekly_ok = freq != Frequency::Weekly || (day - start_day).num_days().rem_euclid(7) == 0;
+        let weekly_ok =
+            freq != Frequency::Weekly || (day - start_day).num_days().rem_euclid(7) == 0;
         if weekly_ok {
             for t in &times {
-                if let Some(at) = local_instant(tz, day, *t) {
-                    if at >= start && end.is_none_or(|e| at < e) {
-                        out.push(at);
-                    }
+                if let Some(at) = local_instant(tz, day, *t)
+                    && at >= start
+                    && end.is_none_or(|e| at < e)
+                {
+                    out.push(at);
                 }
             }
         }
@@ -161,7 +192,12 @@ impl DoseStatus {
     }
 }
 
-pub fn dose_status(scheduled: DateTime<Utc>, half_window: Duration, recorded: bool, now: DateTime<Utc>) -> DoseStatus {
+pub fn dose_status(
+    scheduled: DateTime<Utc>,
+    half_window: Duration,
+    recorded: bool,
+    now: DateTime<Utc>,
+) -> DoseStatus {
     if recorded {
         DoseStatus::Recorded
     } else if now > scheduled + half_window {
@@ -188,7 +224,15 @@ mod tests {
     fn q8h_for_five_days_gives_fifteen_doses() {
         let start = utc("2026-03-02T05:00:00Z"); // Monday 06:00 in Paris
         let end = start + Duration::days(5);
-        let doses = expand(&Paris, Frequency::Q8h, &Frequency::Q8h.default_times(), start, Some(end), start, end);
+        let doses = expand(
+            &Paris,
+            Frequency::Q8h,
+            &Frequency::Q8h.default_times(),
+            start,
+            Some(end),
+            start,
+            end,
+        );
         assert_eq!(doses.len(), 15);
         assert_eq!(doses[0], start);
     }
@@ -200,7 +244,11 @@ mod tests {
         let from = utc("2026-03-27T00:00:00Z");
         let to = utc("2026-04-01T00:00:00Z");
         let doses = expand(&Paris, Frequency::Bid, &times, from, None, from, to);
-        assert_eq!(doses.len(), 10, "five days, two doses each, none lost or doubled");
+        assert_eq!(
+            doses.len(),
+            10,
+            "five days, two doses each, none lost or doubled"
+        );
         for d in &doses {
             let local = d.with_timezone(&Paris).time();
             assert!(local == times[0] || local == times[1], "{local}");
@@ -216,7 +264,10 @@ mod tests {
         let to = utc("2026-03-30T00:00:00Z");
         let doses = expand(&Paris, Frequency::Qd, &t230, from, None, from, to);
         assert_eq!(doses.len(), 1);
-        assert_eq!(doses[0].with_timezone(&Paris).time(), NaiveTime::from_hms_opt(3, 0, 0).unwrap());
+        assert_eq!(
+            doses[0].with_timezone(&Paris).time(),
+            NaiveTime::from_hms_opt(3, 0, 0).unwrap()
+        );
     }
 
     #[test]
@@ -226,10 +277,25 @@ mod tests {
         assert_eq!(window(Frequency::Qd, false), Duration::minutes(120));
         let s = utc("2026-11-22T08:00:00Z");
         let w = Duration::minutes(60);
-        assert_eq!(dose_status(s, w, false, utc("2026-11-22T06:59:00Z")), DoseStatus::Upcoming);
-        assert_eq!(dose_status(s, w, false, utc("2026-11-22T07:00:00Z")), DoseStatus::Due);
-        assert_eq!(dose_status(s, w, false, utc("2026-11-22T08:30:00Z")), DoseStatus::Late);
-        assert_eq!(dose_status(s, w, false, utc("2026-11-22T09:01:00Z")), DoseStatus::Missed);
-        assert_eq!(dose_status(s, w, true, utc("2026-11-22T09:01:00Z")), DoseStatus::Recorded);
+        assert_eq!(
+            dose_status(s, w, false, utc("2026-11-22T06:59:00Z")),
+            DoseStatus::Upcoming
+        );
+        assert_eq!(
+            dose_status(s, w, false, utc("2026-11-22T07:00:00Z")),
+            DoseStatus::Due
+        );
+        assert_eq!(
+            dose_status(s, w, false, utc("2026-11-22T08:30:00Z")),
+            DoseStatus::Late
+        );
+        assert_eq!(
+            dose_status(s, w, false, utc("2026-11-22T09:01:00Z")),
+            DoseStatus::Missed
+        );
+        assert_eq!(
+            dose_status(s, w, true, utc("2026-11-22T09:01:00Z")),
+            DoseStatus::Recorded
+        );
     }
 }

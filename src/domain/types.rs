@@ -92,7 +92,9 @@ pub fn instant_to_text(at: chrono::DateTime<chrono::Utc>) -> String {
 
 /// Parses an instant written by [`instant_to_text`] (or any RFC 3339 text).
 pub fn instant_from_text(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&chrono::Utc))
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&chrono::Utc))
 }
 
 /// Dates (expiry, birth) are stored as `YYYY-MM-DD`.

@@ -1,7 +1,9 @@
 //! Signing in with a PIN, and PIN hashing (Argon2id, salted).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use thiserror::Error;
@@ -17,7 +19,9 @@ pub enum SignInError {
     UnknownUser(String),
     #[error("user {0} is deactivated: ask an admin")]
     Inactive(String),
-    #[error("user {user} is locked after 5 wrong PINs until {until} (local time); try again then or ask an admin")]
+    #[error(
+        "user {user} is locked after 5 wrong PINs until {until} (local time); try again then or ask an admin"
+    )]
     Locked { user: String, until: String },
     #[error("wrong PIN for {user}: {left} attempt(s) left before a 5-minute lock")]
     WrongPin { user: String, left: u32 },
@@ -53,15 +57,23 @@ pub fn hash_pin(pin: &str, salt: Option<[u8; 16]>) -> Result<String, PinError> {
 }
 
 fn local_text(at: DateTime<Utc>) -> String {
-    at.with_timezone(&chrono::Local).format("%H:%M:%S").to_string()
+    at.with_timezone(&chrono::Local)
+        .format("%H:%M:%S")
+        .to_string()
 }
 
 /// Checks a user's PIN at `now`. Five wrong PINs in a row lock the user for
 /// five minutes; the count and the lock are stored, so restarting the
 /// program does not reset them.
-pub fn sign_in(store: &mut Store, username: &str, pin: &str, now: DateTime<Utc>) -> Result<Actor, SignInError> {
+pub fn sign_in(
+    store: &mut Store,
+    username: &str,
+    pin: &str,
+    now: DateTime<Utc>,
+) -> Result<Actor, SignInError> {
     let username = username.trim();
-    let user = queries::user_by_name(&store.conn, username)?.ok_or_else(|| SignInError::UnknownUser(username.to_string()))?;
+    let user = queries::user_by_name(&store.conn, username)?
+        .ok_or_else(|| SignInError::UnknownUser(username.to_string()))?;
     if !user.active {
         return Err(SignInError::Inactive(user.username));
     }
@@ -75,10 +87,19 @@ pub fn sign_in(store: &mut Store, username: &str, pin: &str, now: DateTime<Utc>)
             until: local_text(until),
         });
     }
-    let parsed = PasswordHash::new(&user.pin_hash).map_err(|_| SignInError::BadHash(user.username.clone()))?;
-    let good = pin_format_ok(pin) && Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok();
+    let parsed = PasswordHash::new(&user.pin_hash)
+        .map_err(|_| SignInError::BadHash(user.username.clone()))?;
+    let good = pin_format_ok(pin)
+        && Argon2::default()
+            .verify_password(pin.as_bytes(), &parsed)
+            .is_ok();
     if good {
-        store.write(|tx| tx.execute("UPDATE users SET failed_pins = 0, locked_until = NULL WHERE id = ?1", [user.id]))?;
+        store.write(|tx| {
+            tx.execute(
+                "UPDATE users SET failed_pins = 0, locked_until = NULL WHERE id = ?1",
+                [user.id],
+            )
+        })?;
         return Ok(Actor {
             user_id: user.id,
             username: user.username,

@@ -11,13 +11,19 @@ use crate::domain::{ItemKind, PlaceKind, Role, StorageClass, gtin};
 #[derive(Debug, Error)]
 pub enum RefDataError {
     #[error("item {code}: {source}")]
-    Gtin { code: String, source: gtin::GtinError },
+    Gtin {
+        code: String,
+        source: gtin::GtinError,
+    },
     #[error("{what} {code:?} already exists")]
     Duplicate { what: &'static str, code: String },
     #[error("{0}")]
     Invalid(String),
     #[error("user {user}: {source}")]
-    Pin { user: String, source: super::auth::PinError },
+    Pin {
+        user: String,
+        source: super::auth::PinError,
+    },
     #[error("database error: {0}")]
     Store(#[from] rusqlite::Error),
 }
@@ -29,16 +35,27 @@ fn unique_violation(e: &rusqlite::Error) -> bool {
 fn dup<'a>(what: &'static str, code: &'a str) -> impl FnOnce(rusqlite::Error) -> RefDataError + 'a {
     move |e| {
         if unique_violation(&e) {
-            RefDataError::Duplicate { what, code: code.to_string() }
+            RefDataError::Duplicate {
+                what,
+                code: code.to_string(),
+            }
         } else {
             RefDataError::Store(e)
         }
     }
 }
 
-pub fn add_place(conn: &Connection, code: &str, name: &str, kind: PlaceKind, transport_minutes: i64) -> Result<i64, RefDataError> {
+pub fn add_place(
+    conn: &Connection,
+    code: &str,
+    name: &str,
+    kind: PlaceKind,
+    transport_minutes: i64,
+) -> Result<i64, RefDataError> {
     if code.trim().is_empty() || name.trim().is_empty() {
-        return Err(RefDataError::Invalid("a place needs a code and a name".into()));
+        return Err(RefDataError::Invalid(
+            "a place needs a code and a name".into(),
+        ));
     }
     conn.execute(
         "INSERT INTO places (code, name, kind, transport_minutes) VALUES (?1, ?2, ?3, ?4)",
@@ -48,9 +65,18 @@ pub fn add_place(conn: &Connection, code: &str, name: &str, kind: PlaceKind, tra
     Ok(conn.last_insert_rowid())
 }
 
-pub fn add_location(conn: &Connection, place_id: i64, code: &str, name: &str, kind: &str) -> Result<i64, RefDataError> {
-    conn.execute("INSERT INTO locations (place_id, code, name, kind) VALUES (?1, ?2, ?3, ?4)", params![place_id, code, name, kind])
-        .map_err(dup("location", code))?;
+pub fn add_location(
+    conn: &Connection,
+    place_id: i64,
+    code: &str,
+    name: &str,
+    kind: &str,
+) -> Result<i64, RefDataError> {
+    conn.execute(
+        "INSERT INTO locations (place_id, code, name, kind) VALUES (?1, ?2, ?3, ?4)",
+        params![place_id, code, name, kind],
+    )
+    .map_err(dup("location", code))?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -82,7 +108,9 @@ fn bool_01<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     match s.trim() {
         "1" | "true" | "yes" => Ok(true),
         "0" | "false" | "no" | "" => Ok(false),
-        other => Err(serde::de::Error::custom(format!("expected 0 or 1, found {other:?}"))),
+        other => Err(serde::de::Error::custom(format!(
+            "expected 0 or 1, found {other:?}"
+        ))),
     }
 }
 
@@ -95,15 +123,28 @@ fn atc_ok(atc: &str) -> bool {
         && b[5..7].iter().all(u8::is_ascii_digit)
 }
 
-pub fn add_item(conn: &Connection, it: &NewItem, supplier_lead_days: i64) -> Result<i64, RefDataError> {
-    let gtin14 = gtin::normalize(&it.gtin).map_err(|source| RefDataError::Gtin { code: it.code.clone(), source })?;
-    if let Some(atc) = it.atc.as_deref().filter(|a| !a.is_empty()) {
-        if !atc_ok(atc) {
-            return Err(RefDataError::Invalid(format!("item {}: ATC code {atc:?} is not of the form A01BC23", it.code)));
-        }
+pub fn add_item(
+    conn: &Connection,
+    it: &NewItem,
+    supplier_lead_days: i64,
+) -> Result<i64, RefDataError> {
+    let gtin14 = gtin::normalize(&it.gtin).map_err(|source| RefDataError::Gtin {
+        code: it.code.clone(),
+        source,
+    })?;
+    if let Some(atc) = it.atc.as_deref().filter(|a| !a.is_empty())
+        && !atc_ok(atc)
+    {
+        return Err(RefDataError::Invalid(format!(
+            "item {}: ATC code {atc:?} is not of the form A01BC23",
+            it.code
+        )));
     }
     if it.units_per_pack < 1 || it.unit_price_cents < 0 {
-        return Err(RefDataError::Invalid(format!("item {}: units per pack must be at least 1 and the price not negative", it.code)));
+        return Err(RefDataError::Invalid(format!(
+            "item {}: units per pack must be at least 1 and the price not negative",
+            it.code
+        )));
     }
     conn.execute(
         "INSERT INTO items (code, name, generic_name, atc, form, strength_milli, strength_unit, dose_unit, units_per_pack,
@@ -130,14 +171,25 @@ pub fn add_item(conn: &Connection, it: &NewItem, supplier_lead_days: i64) -> Res
     )
     .map_err(dup("item", &it.code))?;
     let id = conn.last_insert_rowid();
-    conn.execute("INSERT INTO item_gtins (gtin, item_id) VALUES (?1, ?2)", params![gtin14, id])
-        .map_err(dup("GTIN", &it.gtin))?;
+    conn.execute(
+        "INSERT INTO item_gtins (gtin, item_id) VALUES (?1, ?2)",
+        params![gtin14, id],
+    )
+    .map_err(dup("GTIN", &it.gtin))?;
     Ok(id)
 }
 
-pub fn add_user(conn: &Connection, username: &str, full_name: &str, role: Role, pin_hash: &str) -> Result<i64, RefDataError> {
+pub fn add_user(
+    conn: &Connection,
+    username: &str,
+    full_name: &str,
+    role: Role,
+    pin_hash: &str,
+) -> Result<i64, RefDataError> {
     if username.trim().is_empty() || username.contains(char::is_whitespace) {
-        return Err(RefDataError::Invalid("a user name is one word without spaces".into()));
+        return Err(RefDataError::Invalid(
+            "a user name is one word without spaces".into(),
+        ));
     }
     conn.execute(
         "INSERT INTO users (username, full_name, role, pin_hash) VALUES (?1, ?2, ?3, ?4)",
@@ -159,13 +211,26 @@ pub struct NewPatient {
 pub fn add_patient(conn: &Connection, p: &NewPatient) -> Result<i64, RefDataError> {
     conn.execute(
         "INSERT INTO patients (mrn, name, dob, ward_id, bed) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![p.mrn, p.name, p.dob.format("%Y-%m-%d").to_string(), p.ward_id, p.bed],
+        params![
+            p.mrn,
+            p.name,
+            p.dob.format("%Y-%m-%d").to_string(),
+            p.ward_id,
+            p.bed
+        ],
     )
     .map_err(dup("patient MRN", &p.mrn))?;
     Ok(conn.last_insert_rowid())
 }
 
-pub fn add_allergy(conn: &Connection, patient_id: i64, substance: &str, atc_prefix: Option<&str>, kind: &str, reaction: Option<&str>) -> Result<i64, RefDataError> {
+pub fn add_allergy(
+    conn: &Connection,
+    patient_id: i64,
+    substance: &str,
+    atc_prefix: Option<&str>,
+    kind: &str,
+    reaction: Option<&str>,
+) -> Result<i64, RefDataError> {
     conn.execute(
         "INSERT INTO patient_allergies (patient_id, substance, atc_prefix, kind, reaction) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![patient_id, substance, atc_prefix, kind, reaction],
@@ -173,9 +238,17 @@ pub fn add_allergy(conn: &Connection, patient_id: i64, substance: &str, atc_pref
     Ok(conn.last_insert_rowid())
 }
 
-pub fn set_policy(conn: &Connection, place_id: i64, item_id: i64, safety_stock: i64, max_stock: i64) -> Result<(), RefDataError> {
+pub fn set_policy(
+    conn: &Connection,
+    place_id: i64,
+    item_id: i64,
+    safety_stock: i64,
+    max_stock: i64,
+) -> Result<(), RefDataError> {
     if safety_stock < 0 || max_stock < 0 || (max_stock > 0 && max_stock < safety_stock) {
-        return Err(RefDataError::Invalid(format!("safety stock {safety_stock} and maximum {max_stock} must be ≥ 0 and maximum ≥ safety stock")));
+        return Err(RefDataError::Invalid(format!(
+            "safety stock {safety_stock} and maximum {max_stock} must be ≥ 0 and maximum ≥ safety stock"
+        )));
     }
     conn.execute(
         "INSERT INTO stock_policies (place_id, item_id, safety_stock, max_stock) VALUES (?1, ?2, ?3, ?4)

@@ -26,27 +26,41 @@ pub fn ledger_balances(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i64
              SELECT from_place_id, lot_id, -qty FROM movements WHERE from_place_id IS NOT NULL)
          GROUP BY place_id, lot_id ORDER BY place_id, lot_id",
     )?;
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect()
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect()
 }
 
 /// Balances as stored, non-zero ones, in key order.
 pub fn stored_balances(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i64)>> {
-    let mut stmt = conn.prepare("SELECT place_id, lot_id, qty FROM balances ORDER BY place_id, lot_id")?;
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect()
+    let mut stmt =
+        conn.prepare("SELECT place_id, lot_id, qty FROM balances ORDER BY place_id, lot_id")?;
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect()
 }
 
 pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
     let mut report = CheckReport::default();
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
-    let lines: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let lines: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     if lines != ["ok"] {
-        report.problems.extend(lines.into_iter().map(|l| format!("integrity: {l}")));
+        report
+            .problems
+            .extend(lines.into_iter().map(|l| format!("integrity: {l}")));
         // A damaged file cannot be trusted further.
         return Ok(report);
     }
     let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
     let fk: Vec<String> = stmt
-        .query_map([], |r| Ok(format!("reference: row {} of {} points to a missing {}", r.get::<_, i64>(1)?, r.get::<_, String>(0)?, r.get::<_, String>(2)?)))?
+        .query_map([], |r| {
+            Ok(format!(
+                "reference: row {} of {} points to a missing {}",
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(2)?
+            ))
+        })?
         .collect::<Result<_, _>>()?;
     report.problems.extend(fk);
 
@@ -88,7 +102,14 @@ pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
         "SELECT p.code, lt.lot_number, b.qty FROM balances b
          JOIN places p ON p.id = b.place_id JOIN lots lt ON lt.id = b.lot_id WHERE b.qty < 0",
     )?;
-    for n in stmt.query_map([], |r| Ok(format!("negative: {} lot {} holds {}", r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))? {
+    for n in stmt.query_map([], |r| {
+        Ok(format!(
+            "negative: {} lot {} holds {}",
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?
+        ))
+    })? {
         report.problems.push(n?);
     }
 
@@ -97,7 +118,13 @@ pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
          UNION ALL
          SELECT m.id, m.lot_id FROM movements m JOIN lots l ON l.id = m.lot_id WHERE l.item_id <> m.item_id",
     )?;
-    for n in stmt.query_map([], |r| Ok(format!("item: row {}/{} names another item than its lot", r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+    for n in stmt.query_map([], |r| {
+        Ok(format!(
+            "item: row {}/{} names another item than its lot",
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?
+        ))
+    })? {
         report.problems.push(n?);
     }
     Ok(report)

@@ -27,12 +27,18 @@ fn migrations() -> Migrations<'static> {
 pub enum StoreError {
     #[error("cannot open the database {path}: {reason}")]
     Open { path: String, reason: String },
-    #[error("{path} is not a wardstock database; give the path of a wardstock database with --db or WARDSTOCK_DB")]
+    #[error(
+        "{path} is not a wardstock database; give the path of a wardstock database with --db or WARDSTOCK_DB"
+    )]
     NotWardstock { path: String },
     #[error(
         "{path} was written by a newer wardstock (schema version {found}; this program knows up to {known}); update wardstock to open it"
     )]
-    TooNew { path: String, found: i64, known: i64 },
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
     #[error("preparing the database {path} failed: {reason}")]
     Migration { path: String, reason: String },
     #[error("database error: {0}")]
@@ -69,7 +75,9 @@ impl Store {
                 reason: "it is a folder; give the path of a database file".into(),
             });
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::Open {
             path: shown.clone(),
             reason: match e {
@@ -90,12 +98,15 @@ impl Store {
 
     fn prepare(mut conn: Connection, path: PathBuf) -> Result<Store> {
         let shown = path.display().to_string();
-        let not_ours = || StoreError::NotWardstock { path: shown.clone() };
+        let not_ours = || StoreError::NotWardstock {
+            path: shown.clone(),
+        };
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let probe = |conn: &Connection| -> rusqlite::Result<(i32, i64, i64)> {
             let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
             let ver: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-            let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            let tables: i64 =
+                conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
             Ok((app, ver, tables))
         };
         let (app, version, tables) = match probe(&conn) {
@@ -123,20 +134,25 @@ impl Store {
             });
         }
         if path.as_os_str() != ":memory:" {
-            let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+            let mode: String =
+                conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
             if !mode.eq_ignore_ascii_case("wal") {
                 return Err(StoreError::Open {
                     path: shown,
-                    reason: format!("write-ahead logging could not be enabled (journal mode is {mode})"),
+                    reason: format!(
+                        "write-ahead logging could not be enabled (journal mode is {mode})"
+                    ),
                 });
             }
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        migrations().to_latest(&mut conn).map_err(|e| StoreError::Migration {
-            path: shown.clone(),
-            reason: e.to_string(),
-        })?;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| StoreError::Migration {
+                path: shown.clone(),
+                reason: e.to_string(),
+            })?;
         Ok(Store { conn, path })
     }
 
@@ -146,11 +162,16 @@ impl Store {
 
     /// Runs `f` inside a `BEGIN IMMEDIATE` transaction: all of it is written
     /// or none of it.
-    pub fn write<T, E>(&mut self, f: impl FnOnce(&rusqlite::Transaction) -> Result<T, E>) -> Result<T, E>
+    pub fn write<T, E>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         E: From<rusqlite::Error>,
     {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
@@ -158,7 +179,9 @@ impl Store {
 
     /// The schema version stored in the file.
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
     /// True when the database holds no places, items or movements yet.

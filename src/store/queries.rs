@@ -8,7 +8,13 @@ use crate::domain::alerts::{LevelPolicy, LotBalance};
 use crate::domain::{LotStatus, PlaceKind, Role, date_from_text, instant_from_text};
 
 fn parse_enum<T: std::str::FromStr>(idx: usize, s: String) -> rusqlite::Result<T> {
-    s.parse().map_err(|_| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, format!("unknown value {s:?}").into()))
+    s.parse().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            rusqlite::types::Type::Text,
+            format!("unknown value {s:?}").into(),
+        )
+    })
 }
 
 fn opt_date(s: Option<String>) -> Option<NaiveDate> {
@@ -29,7 +35,9 @@ pub struct Place {
 }
 
 pub fn places(conn: &Connection) -> rusqlite::Result<Vec<Place>> {
-    let mut stmt = conn.prepare_cached("SELECT id, code, name, kind, transport_minutes FROM places ORDER BY kind = 'ward', code")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, code, name, kind, transport_minutes FROM places ORDER BY kind = 'ward', code",
+    )?;
     stmt.query_map([], |r| {
         Ok(Place {
             id: r.get(0)?,
@@ -96,7 +104,11 @@ pub struct StockLine {
 }
 
 /// Items stocked at a place (with a balance or a stock policy there), by name.
-pub fn stock_lines(conn: &Connection, place_id: i64, today: NaiveDate) -> rusqlite::Result<Vec<StockLine>> {
+pub fn stock_lines(
+    conn: &Connection,
+    place_id: i64,
+    today: NaiveDate,
+) -> rusqlite::Result<Vec<StockLine>> {
     let mut stmt = conn.prepare_cached(
         "WITH here AS (
              SELECT b.item_id,
@@ -159,7 +171,10 @@ pub fn lot_balances(conn: &Connection, place_id: Option<i64>) -> rusqlite::Resul
     .collect()
 }
 
-pub fn level_policies(conn: &Connection, place_id: Option<i64>) -> rusqlite::Result<Vec<LevelPolicy>> {
+pub fn level_policies(
+    conn: &Connection,
+    place_id: Option<i64>,
+) -> rusqlite::Result<Vec<LevelPolicy>> {
     let mut stmt = conn.prepare_cached("SELECT place_id, item_id, safety_stock, max_stock FROM stock_policies WHERE ?1 IS NULL OR place_id = ?1")?;
     stmt.query_map([place_id], |r| {
         Ok(LevelPolicy {
@@ -197,7 +212,11 @@ pub fn item_lots(conn: &Connection, place_id: i64, item_id: i64) -> rusqlite::Re
             expiry: opt_date(r.get(2)?),
             qty: r.get(3)?,
             status: parse_enum(4, r.get(4)?)?,
-            received_at: r.get::<_, String>(5).ok().as_deref().and_then(instant_from_text),
+            received_at: r
+                .get::<_, String>(5)
+                .ok()
+                .as_deref()
+                .and_then(instant_from_text),
         })
     })?
     .collect()
@@ -219,7 +238,12 @@ pub struct MovementLine {
 }
 
 /// The latest movements of an item in or out of a place, newest first.
-pub fn item_movements(conn: &Connection, place_id: i64, item_id: i64, limit: i64) -> rusqlite::Result<Vec<MovementLine>> {
+pub fn item_movements(
+    conn: &Connection,
+    place_id: i64,
+    item_id: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<MovementLine>> {
     let mut stmt = conn.prepare_cached(
         "SELECT m.id, m.at, m.kind, l.lot_number,
                 CASE WHEN m.to_place_id = ?1 THEN m.qty ELSE -m.qty END,
@@ -287,20 +311,31 @@ pub fn balance_rows(conn: &Connection, place_id: Option<i64>) -> rusqlite::Resul
 }
 
 pub fn place_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<Place>> {
-    Ok(places(conn)?.into_iter().find(|p| p.code.eq_ignore_ascii_case(code)))
+    Ok(places(conn)?
+        .into_iter()
+        .find(|p| p.code.eq_ignore_ascii_case(code)))
 }
 
 /// Item code and name by id, for lists that show alerts of many items.
-pub fn item_names(conn: &Connection) -> rusqlite::Result<std::collections::HashMap<i64, (String, String)>> {
+pub fn item_names(
+    conn: &Connection,
+) -> rusqlite::Result<std::collections::HashMap<i64, (String, String)>> {
     let mut stmt = conn.prepare_cached("SELECT id, code, name FROM items")?;
-    stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?.collect()
+    stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+        .collect()
 }
 
-pub fn lot_numbers(conn: &Connection, ids: &[i64]) -> rusqlite::Result<std::collections::HashMap<i64, (String, Option<NaiveDate>)>> {
+pub fn lot_numbers(
+    conn: &Connection,
+    ids: &[i64],
+) -> rusqlite::Result<std::collections::HashMap<i64, (String, Option<NaiveDate>)>> {
     let mut stmt = conn.prepare_cached("SELECT lot_number, expiry FROM lots WHERE id = ?1")?;
     let mut out = std::collections::HashMap::new();
     for id in ids {
-        if let Some(v) = stmt.query_row([id], |r| Ok((r.get::<_, String>(0)?, opt_date(r.get(1)?)))).optional()? {
+        if let Some(v) = stmt
+            .query_row([id], |r| Ok((r.get::<_, String>(0)?, opt_date(r.get(1)?))))
+            .optional()?
+        {
             out.insert(*id, v);
         }
     }
@@ -332,7 +367,10 @@ pub struct PrescriptionLine {
 }
 
 /// Current prescriptions of the patients of a ward (not superseded).
-pub fn prescriptions_for_ward(conn: &Connection, ward_id: i64) -> rusqlite::Result<Vec<PrescriptionLine>> {
+pub fn prescriptions_for_ward(
+    conn: &Connection,
+    ward_id: i64,
+) -> rusqlite::Result<Vec<PrescriptionLine>> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.id, pa.id, pa.mrn, pa.name, pa.bed, i.id, i.name, r.dose_milli, r.dose_unit, r.route, r.frequency, r.times,
                 r.start_at, r.end_at, r.indication, r.prescriber, r.time_critical, r.status, i.high_alert, i.controlled
@@ -355,7 +393,10 @@ pub fn prescriptions_for_ward(conn: &Connection, ward_id: i64) -> rusqlite::Resu
             frequency: r.get(10)?,
             times: r.get(11)?,
             start_at: instant_from_text(&r.get::<_, String>(12)?),
-            end_at: r.get::<_, Option<String>>(13)?.as_deref().and_then(instant_from_text),
+            end_at: r
+                .get::<_, Option<String>>(13)?
+                .as_deref()
+                .and_then(instant_from_text),
             indication: r.get(14)?,
             prescriber: r.get(15)?,
             time_critical: r.get(16)?,
@@ -378,8 +419,16 @@ pub struct RecordedDose {
 }
 
 /// Doses recorded on a ward with a scheduled time in `[from, to)`, or recorded then (PRN).
-pub fn recorded_doses(conn: &Connection, ward_id: i64, from: DateTime<Utc>, to: DateTime<Utc>) -> rusqlite::Result<Vec<RecordedDose>> {
-    let (f, t) = (crate::domain::instant_to_text(from), crate::domain::instant_to_text(to));
+pub fn recorded_doses(
+    conn: &Connection,
+    ward_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> rusqlite::Result<Vec<RecordedDose>> {
+    let (f, t) = (
+        crate::domain::instant_to_text(from),
+        crate::domain::instant_to_text(to),
+    );
     let mut stmt = conn.prepare_cached(
         "SELECT a.prescription_id, a.scheduled_at, a.recorded_at, a.outcome, u.username, l.lot_number
          FROM administrations a JOIN prescriptions r ON r.id = a.prescription_id JOIN patients pa ON pa.id = r.patient_id
@@ -389,7 +438,10 @@ pub fn recorded_doses(conn: &Connection, ward_id: i64, from: DateTime<Utc>, to: 
     stmt.query_map(params![ward_id, f, t], |r| {
         Ok(RecordedDose {
             prescription_id: r.get(0)?,
-            scheduled_at: r.get::<_, Option<String>>(1)?.as_deref().and_then(instant_from_text),
+            scheduled_at: r
+                .get::<_, Option<String>>(1)?
+                .as_deref()
+                .and_then(instant_from_text),
             recorded_at: instant_from_text(&r.get::<_, String>(2)?),
             outcome: r.get(3)?,
             user: r.get(4)?,
@@ -430,5 +482,7 @@ pub fn patients_for_ward(conn: &Connection, ward_id: i64) -> rusqlite::Result<Ve
 
 /// A setting stored in the database, if set.
 pub fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
-    conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()
+    conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()
 }

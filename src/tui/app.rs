@@ -6,7 +6,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::{Input, InputRequest};
 
 use super::keymap::{Action, Context, Keymap};
-use super::views::{AlertsView, DetailView, MarView, PharmacyView, RxView, StockView, load_alerts, ward_needs};
+use super::views::{
+    AlertsView, DetailView, MarView, PharmacyView, RxView, StockView, load_alerts, ward_needs,
+};
 use crate::domain::PlaceKind;
 use crate::ops::{Actor, auth};
 use crate::store::Store;
@@ -22,7 +24,13 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Prescriptions, Tab::Administration, Tab::Stock, Tab::Pharmacy, Tab::Alerts];
+    pub const ALL: [Tab; 5] = [
+        Tab::Prescriptions,
+        Tab::Administration,
+        Tab::Stock,
+        Tab::Pharmacy,
+        Tab::Alerts,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -126,7 +134,12 @@ impl App {
         let demo_hint = queries::setting(&store.conn, "demo_scale")
             .ok()
             .flatten()
-            .map(|_| format!("Demo database: users nurse, manager, pharm, store, admin — PIN {}", crate::demo::DEMO_PIN));
+            .map(|_| {
+                format!(
+                    "Demo: nurse, manager, pharm, store, admin · PIN {}",
+                    crate::demo::DEMO_PIN
+                )
+            });
         App {
             store,
             keymap,
@@ -214,7 +227,8 @@ impl App {
             self.picker_key(ev, sel);
             return;
         }
-        let plain_char = matches!(ev.code, KeyCode::Char(_)) && (ev.modifiers - KeyModifiers::SHIFT).is_empty();
+        let plain_char =
+            matches!(ev.code, KeyCode::Char(_)) && (ev.modifiers - KeyModifiers::SHIFT).is_empty();
         let typing = self.tab == Tab::Stock && self.detail.is_none();
         // While the filter holds text, printable keys are typed into it.
         if typing && plain_char && !self.filter.value().is_empty() {
@@ -223,7 +237,13 @@ impl App {
         }
         match self.keymap.action(&self.contexts(), &ev) {
             Some(a) => self.apply(a),
-            None if typing && (plain_char || matches!(ev.code, KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right)) => {
+            None if typing
+                && (plain_char
+                    || matches!(
+                        ev.code,
+                        KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right
+                    )) =>
+            {
                 self.type_filter(ev)
             }
             None => {}
@@ -254,16 +274,25 @@ impl App {
             Some(Action::Quit) => self.quit = true,
             Some(Action::NextField) => self.signin.on_pin = !self.signin.on_pin,
             Some(Action::Submit) => {
-                if !self.signin.on_pin && !self.signin.user.value().trim().is_empty() && self.signin.pin.value().is_empty() {
+                if !self.signin.on_pin
+                    && !self.signin.user.value().trim().is_empty()
+                    && self.signin.pin.value().is_empty()
+                {
                     self.signin.on_pin = true;
                 } else {
                     self.submit_signin();
                 }
             }
             _ => {
-                let field = if self.signin.on_pin { &mut self.signin.pin } else { &mut self.signin.user };
+                let field = if self.signin.on_pin {
+                    &mut self.signin.pin
+                } else {
+                    &mut self.signin.user
+                };
                 let req = match ev.code {
-                    KeyCode::Char(c) if (ev.modifiers - KeyModifiers::SHIFT).is_empty() => Some(InputRequest::InsertChar(c)),
+                    KeyCode::Char(c) if (ev.modifiers - KeyModifiers::SHIFT).is_empty() => {
+                        Some(InputRequest::InsertChar(c))
+                    }
                     KeyCode::Backspace => Some(InputRequest::DeletePrevChar),
                     KeyCode::Delete => Some(InputRequest::DeleteNextChar),
                     KeyCode::Left => Some(InputRequest::GoToPrevChar),
@@ -299,11 +328,7 @@ impl App {
                 self.say(Level::Info, greeting);
             }
             Err(e) => {
-                if matches!(e, auth::SignInError::UnknownUser(_)) {
-                    self.signin.on_pin = false;
-                } else {
-                    self.signin.on_pin = true;
-                }
+                self.signin.on_pin = !matches!(e, auth::SignInError::UnknownUser(_));
                 self.say(Level::Error, e.to_string());
             }
         }
@@ -315,11 +340,17 @@ impl App {
             Err(e) => self.say(Level::Error, format!("cannot read places: {e}")),
         }
         // Pharmacy staff start at the pharmacy, ward staff at the first ward.
-        let pharmacy_side = self
-            .actor
-            .as_ref()
-            .is_some_and(|a| matches!(a.role, crate::domain::Role::Pharmacist | crate::domain::Role::Storekeeper));
-        let want = if pharmacy_side { PlaceKind::Pharmacy } else { PlaceKind::Ward };
+        let pharmacy_side = self.actor.as_ref().is_some_and(|a| {
+            matches!(
+                a.role,
+                crate::domain::Role::Pharmacist | crate::domain::Role::Storekeeper
+            )
+        });
+        let want = if pharmacy_side {
+            PlaceKind::Pharmacy
+        } else {
+            PlaceKind::Ward
+        };
         self.place = self.places.iter().position(|p| p.kind == want).unwrap_or(0);
         self.tab = Tab::Stock;
         self.filter = Input::default();
@@ -330,53 +361,71 @@ impl App {
     /// Reloads the current tab's view data from the store.
     pub fn reload(&mut self) {
         let Some(place) = self.current_place().cloned() else {
-            self.say(Level::Warn, "This database has no places yet: run `wardstock demo` or add places");
+            self.say(
+                Level::Warn,
+                "This database has no places yet: run `wardstock demo` or add places",
+            );
             return;
         };
         let conn = &self.store.conn;
-        let result: rusqlite::Result<()> = (|| {
-            match self.tab {
-                Tab::Stock => {
-                    self.stock = StockView::load(conn, place.id, self.now)?;
-                    self.filtered = self.stock.filter(self.filter.value());
-                    if let Some(d) = &self.detail {
-                        if let Some(line) = d.line.as_ref().and_then(|l| self.stock.lines.iter().find(|x| x.item_id == l.item_id)) {
-                            self.detail = Some(DetailView::load(conn, place.id, line)?);
-                        } else {
-                            self.detail = None;
+        let result: rusqlite::Result<()> =
+            (|| {
+                match self.tab {
+                    Tab::Stock => {
+                        self.stock = StockView::load(conn, place.id, self.now)?;
+                        self.filtered = self.stock.filter(self.filter.value());
+                        if let Some(d) = &self.detail {
+                            if let Some(line) = d.line.as_ref().and_then(|l| {
+                                self.stock.lines.iter().find(|x| x.item_id == l.item_id)
+                            }) {
+                                self.detail = Some(DetailView::load(conn, place.id, line)?);
+                            } else {
+                                self.detail = None;
+                            }
                         }
                     }
+                    Tab::Prescriptions => {
+                        self.rx = match self
+                            .places
+                            .iter()
+                            .find(|p| p.id == place.id && p.kind == PlaceKind::Ward)
+                        {
+                            Some(w) => RxView::load(conn, w.id)?,
+                            None => RxView::default(),
+                        };
+                    }
+                    Tab::Administration => {
+                        self.mar = match self
+                            .places
+                            .iter()
+                            .find(|p| p.id == place.id && p.kind == PlaceKind::Ward)
+                        {
+                            Some(w) => MarView::load(conn, w.id, self.now)?,
+                            None => MarView::default(),
+                        };
+                    }
+                    Tab::Pharmacy => {
+                        let pharm = self
+                            .places
+                            .iter()
+                            .find(|p| p.kind == PlaceKind::Pharmacy)
+                            .map(|p| p.id);
+                        let alerts = load_alerts(conn, &self.places, self.now)?;
+                        self.pharmacy = PharmacyView {
+                            stock: match pharm {
+                                Some(id) => StockView::load(conn, id, self.now)?,
+                                None => StockView::default(),
+                            },
+                            needs: ward_needs(&alerts, &self.places),
+                        };
+                        self.alerts = alerts;
+                    }
+                    Tab::Alerts => {
+                        self.alerts = load_alerts(conn, &self.places, self.now)?;
+                    }
                 }
-                Tab::Prescriptions => {
-                    self.rx = match self.places.iter().find(|p| p.id == place.id && p.kind == PlaceKind::Ward) {
-                        Some(w) => RxView::load(conn, w.id)?,
-                        None => RxView::default(),
-                    };
-                }
-                Tab::Administration => {
-                    self.mar = match self.places.iter().find(|p| p.id == place.id && p.kind == PlaceKind::Ward) {
-                        Some(w) => MarView::load(conn, w.id, self.now)?,
-                        None => MarView::default(),
-                    };
-                }
-                Tab::Pharmacy => {
-                    let pharm = self.places.iter().find(|p| p.kind == PlaceKind::Pharmacy).map(|p| p.id);
-                    let alerts = load_alerts(conn, &self.places, self.now)?;
-                    self.pharmacy = PharmacyView {
-                        stock: match pharm {
-                            Some(id) => StockView::load(conn, id, self.now)?,
-                            None => StockView::default(),
-                        },
-                        needs: ward_needs(&alerts, &self.places),
-                    };
-                    self.alerts = alerts;
-                }
-                Tab::Alerts => {
-                    self.alerts = load_alerts(conn, &self.places, self.now)?;
-                }
-            }
-            Ok(())
-        })();
+                Ok(())
+            })();
         if let Err(e) = result {
             self.say(Level::Error, format!("cannot read the database: {e}"));
         }
@@ -406,7 +455,9 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Help => self.help = true,
             Action::NextTab => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
-            Action::PrevTab => self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]),
+            Action::PrevTab => {
+                self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()])
+            }
             Action::Tab1 => self.switch_tab(Tab::Prescriptions),
             Action::Tab2 => self.switch_tab(Tab::Administration),
             Action::Tab3 => self.switch_tab(Tab::Stock),
@@ -447,7 +498,8 @@ impl App {
     fn scroll(&mut self, delta: isize) {
         if self.tab == Tab::Stock && self.detail.is_some() {
             let len = self.detail.as_ref().map_or(0, |d| d.movements.len());
-            self.detail_scroll = (self.detail_scroll as isize + delta).clamp(0, len.saturating_sub(1) as isize) as usize;
+            self.detail_scroll = (self.detail_scroll as isize + delta)
+                .clamp(0, len.saturating_sub(1) as isize) as usize;
             return;
         }
         let rows = self.list_rows(super::screens::LIST_HEADER_ROWS);
@@ -460,7 +512,8 @@ impl App {
             Tab::Administration => self.mar_sel.move_by(delta, self.mar.rows.len(), rows),
             Tab::Pharmacy => {
                 let rows = self.list_rows(super::screens::pharmacy::HEADER_ROWS);
-                self.pharm_sel.move_by(delta, self.pharmacy.needs.len(), rows)
+                self.pharm_sel
+                    .move_by(delta, self.pharmacy.needs.len(), rows)
             }
             Tab::Alerts => self.alerts_sel.move_by(delta, self.alerts.rows.len(), rows),
         }
@@ -469,8 +522,16 @@ impl App {
     fn open(&mut self) {
         match self.tab {
             Tab::Stock => {
-                let Some(line) = self.filtered.get(self.stock_sel.selected).and_then(|&i| self.stock.lines.get(i)).cloned() else {
-                    self.say(Level::Warn, "No item selected: clear the filter (Esc) or choose another place");
+                let Some(line) = self
+                    .filtered
+                    .get(self.stock_sel.selected)
+                    .and_then(|&i| self.stock.lines.get(i))
+                    .cloned()
+                else {
+                    self.say(
+                        Level::Warn,
+                        "No item selected: clear the filter (Esc) or choose another place",
+                    );
                     return;
                 };
                 match DetailView::load(&self.store.conn, self.stock.place_id, &line) {
@@ -483,14 +544,20 @@ impl App {
             }
             Tab::Alerts => {
                 // An alert leads to the stock of its item at its place.
-                let Some(row) = self.alerts.rows.get(self.alerts_sel.selected).cloned() else { return };
+                let Some(row) = self.alerts.rows.get(self.alerts_sel.selected).cloned() else {
+                    return;
+                };
                 if let Some(idx) = self.places.iter().position(|p| p.id == row.alert.place_id) {
                     self.place = idx;
                     self.filter = Input::default().with_value(row.code.clone());
                     self.tab = Tab::Stock;
                     self.detail = None;
                     self.reload();
-                    if let Some(pos) = self.filtered.iter().position(|&i| self.stock.lines[i].item_id == row.alert.item_id) {
+                    if let Some(pos) = self
+                        .filtered
+                        .iter()
+                        .position(|&i| self.stock.lines[i].item_id == row.alert.item_id)
+                    {
                         self.stock_sel.selected = pos;
                         self.open();
                     }
@@ -525,7 +592,11 @@ impl App {
             KeyCode::Esc => self.picker = None,
             KeyCode::Char(c) => {
                 // Jump to the first place whose code starts with the letter typed.
-                if let Some(i) = self.places.iter().position(|p| p.code.to_lowercase().starts_with(c.to_ascii_lowercase())) {
+                if let Some(i) = self
+                    .places
+                    .iter()
+                    .position(|p| p.code.to_lowercase().starts_with(c.to_ascii_lowercase()))
+                {
                     self.picker = Some(i);
                 }
             }

@@ -93,13 +93,20 @@ impl Key {
             "home" => KeyCode::Home,
             "end" => KeyCode::End,
             "space" => KeyCode::Char(' '),
-            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+            f if f.len() >= 2
+                && f.starts_with('f')
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
                 KeyCode::F(f[1..].parse().unwrap_or(1))
             }
             _ => {
                 let mut chars = rest.chars();
                 match (chars.next(), chars.next()) {
-                    (Some(c), None) => KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) { c.to_ascii_lowercase() } else { c }),
+                    (Some(c), None) => KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c
+                    }),
                     _ => return Err(format!("unknown key {s:?}")),
                 }
             }
@@ -113,10 +120,16 @@ impl Key {
         match (self.code, ev.code) {
             (KeyCode::Char(a), KeyCode::Char(b)) => {
                 let strip = |m: KeyModifiers| m - KeyModifiers::SHIFT;
-                let (a, b) = if self.mods.contains(KeyModifiers::CONTROL) { (a.to_ascii_lowercase(), b.to_ascii_lowercase()) } else { (a, b) };
+                let (a, b) = if self.mods.contains(KeyModifiers::CONTROL) {
+                    (a.to_ascii_lowercase(), b.to_ascii_lowercase())
+                } else {
+                    (a, b)
+                };
                 a == b && strip(self.mods) == strip(ev.modifiers)
             }
-            (KeyCode::BackTab, KeyCode::BackTab) => (self.mods - KeyModifiers::SHIFT) == (ev.modifiers - KeyModifiers::SHIFT),
+            (KeyCode::BackTab, KeyCode::BackTab) => {
+                (self.mods - KeyModifiers::SHIFT) == (ev.modifiers - KeyModifiers::SHIFT)
+            }
             (a, b) => a == b && self.mods == ev.modifiers,
         }
     }
@@ -131,7 +144,9 @@ impl std::fmt::Display for Key {
             f.write_str("Alt-")?;
         }
         match self.code {
-            KeyCode::Char(c) if self.mods.contains(KeyModifiers::CONTROL) => write!(f, "{}", c.to_ascii_uppercase()),
+            KeyCode::Char(c) if self.mods.contains(KeyModifiers::CONTROL) => {
+                write!(f, "{}", c.to_ascii_uppercase())
+            }
             KeyCode::Char(' ') => f.write_str("Space"),
             KeyCode::Char(c) => write!(f, "{c}"),
             KeyCode::Enter => f.write_str("Enter"),
@@ -182,9 +197,21 @@ fn parse_file(text: &str, origin: &str) -> Result<Vec<Binding>, String> {
         .enumerate()
         .map(|(i, b)| {
             let n = i + 1;
-            let context = b.context.parse().map_err(|_| format!("{origin}: binding {n}: unknown context {:?} (global, list, detail, signin)", b.context))?;
-            let action = b.action.parse().map_err(|_| format!("{origin}: binding {n}: unknown action {:?}", b.action))?;
-            let keys = b.keys.iter().map(|k| Key::parse(k).map_err(|e| format!("{origin}: binding {n}: {e}"))).collect::<Result<Vec<_>, _>>()?;
+            let context = b.context.parse().map_err(|_| {
+                format!(
+                    "{origin}: binding {n}: unknown context {:?} (global, list, detail, signin)",
+                    b.context
+                )
+            })?;
+            let action = b
+                .action
+                .parse()
+                .map_err(|_| format!("{origin}: binding {n}: unknown action {:?}", b.action))?;
+            let keys = b
+                .keys
+                .iter()
+                .map(|k| Key::parse(k).map_err(|e| format!("{origin}: binding {n}: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
             Ok(Binding {
                 context,
                 action,
@@ -216,7 +243,11 @@ impl Keymap {
         match parse_file(text, "keymap.toml") {
             Ok(user) => {
                 for u in user {
-                    match map.bindings.iter_mut().find(|b| b.context == u.context && b.action == u.action) {
+                    match map
+                        .bindings
+                        .iter_mut()
+                        .find(|b| b.context == u.context && b.action == u.action)
+                    {
                         Some(b) => {
                             b.keys = u.keys;
                             b.desc = u.desc;
@@ -232,15 +263,19 @@ impl Keymap {
 
     /// Loads `keymap.toml` from the config folder, if there is one.
     pub fn load() -> (Keymap, Option<String>) {
-        let text = crate::config::config_dir().and_then(|d| std::fs::read_to_string(d.join("keymap.toml")).ok());
+        let text = crate::config::config_dir()
+            .and_then(|d| std::fs::read_to_string(d.join("keymap.toml")).ok());
         Keymap::with_overrides(text.as_deref())
     }
 
     /// The action bound to a key in the first context that binds it.
     pub fn action(&self, contexts: &[Context], ev: &KeyEvent) -> Option<Action> {
-        contexts
-            .iter()
-            .find_map(|c| self.bindings.iter().find(|b| b.context == *c && b.keys.iter().any(|k| k.matches(ev))).map(|b| b.action))
+        contexts.iter().find_map(|c| {
+            self.bindings
+                .iter()
+                .find(|b| b.context == *c && b.keys.iter().any(|k| k.matches(ev)))
+                .map(|b| b.action)
+        })
     }
 
     /// The bindings of the given contexts, in keymap order, for the key bar and help.
@@ -248,7 +283,12 @@ impl Keymap {
         let mut out: Vec<(String, String)> = Vec::new();
         for c in contexts {
             for b in self.bindings.iter().filter(|b| b.context == *c) {
-                let keys = b.keys.iter().map(ToString::to_string).collect::<Vec<_>>().join("/");
+                let keys = b
+                    .keys
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("/");
                 if !out.iter().any(|(k, _)| *k == keys) {
                     out.push((keys, b.desc.clone()));
                 }
@@ -264,7 +304,20 @@ impl Keymap {
         let mut out: Vec<(String, String)> = Vec::new();
         for c in contexts {
             for b in self.bindings.iter().filter(|b| b.context == *c) {
-                if matches!(b.action, Up | Down | PageUp | PageDown | Top | Bottom | Tab1 | Tab2 | Tab3 | Tab4 | Tab5 | PrevTab) {
+                if matches!(
+                    b.action,
+                    Up | Down
+                        | PageUp
+                        | PageDown
+                        | Top
+                        | Bottom
+                        | Tab1
+                        | Tab2
+                        | Tab3
+                        | Tab4
+                        | Tab5
+                        | PrevTab
+                ) {
                     continue;
                 }
                 let keys = b.keys.first().map(ToString::to_string).unwrap_or_default();
@@ -299,26 +352,60 @@ mod tests {
         let map = Keymap::defaults();
         assert!(map.bindings.len() > 20);
         let ctx = [Context::List, Context::Global];
-        assert_eq!(map.action(&ctx, &ev(KeyCode::Char('q'), KeyModifiers::CONTROL)), Some(Action::Quit));
-        assert_eq!(map.action(&ctx, &ev(KeyCode::Char('?'), KeyModifiers::SHIFT)), Some(Action::Help));
-        assert_eq!(map.action(&ctx, &ev(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Action::PrevTab));
-        assert_eq!(map.action(&ctx, &ev(KeyCode::Char('3'), KeyModifiers::NONE)), Some(Action::Tab3));
-        assert_eq!(map.action(&ctx, &ev(KeyCode::Char('x'), KeyModifiers::NONE)), None);
-        assert_eq!(map.action(&ctx, &ev(KeyCode::Enter, KeyModifiers::NONE)), Some(Action::Open));
+        assert_eq!(
+            map.action(&ctx, &ev(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            map.action(&ctx, &ev(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+            Some(Action::Help)
+        );
+        assert_eq!(
+            map.action(&ctx, &ev(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Action::PrevTab)
+        );
+        assert_eq!(
+            map.action(&ctx, &ev(KeyCode::Char('3'), KeyModifiers::NONE)),
+            Some(Action::Tab3)
+        );
+        assert_eq!(
+            map.action(&ctx, &ev(KeyCode::Char('x'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            map.action(&ctx, &ev(KeyCode::Enter, KeyModifiers::NONE)),
+            Some(Action::Open)
+        );
     }
 
     #[test]
     fn user_overrides_replace_keys_and_bad_files_are_reported() {
-        let (map, err) = Keymap::with_overrides(Some("[[bind]]\ncontext = \"global\"\naction = \"quit\"\nkeys = [\"ctrl-x\"]\ndesc = \"leave\"\n"));
+        let (map, err) = Keymap::with_overrides(Some(
+            "[[bind]]\ncontext = \"global\"\naction = \"quit\"\nkeys = [\"ctrl-x\"]\ndesc = \"leave\"\n",
+        ));
         assert_eq!(err, None);
         let ctx = [Context::Global];
-        assert_eq!(map.action(&ctx, &ev(KeyCode::Char('x'), KeyModifiers::CONTROL)), Some(Action::Quit));
-        assert_eq!(map.action(&ctx, &ev(KeyCode::Char('q'), KeyModifiers::CONTROL)), None);
-        assert!(map.hints(&ctx).contains(&("^X".to_string(), "leave".to_string())));
+        assert_eq!(
+            map.action(&ctx, &ev(KeyCode::Char('x'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            map.action(&ctx, &ev(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+            None
+        );
+        assert!(
+            map.hints(&ctx)
+                .contains(&("^X".to_string(), "leave".to_string()))
+        );
 
-        let (map, err) = Keymap::with_overrides(Some("[[bind]]\ncontext = \"global\"\naction = \"fly\"\nkeys = [\"x\"]\n"));
+        let (map, err) = Keymap::with_overrides(Some(
+            "[[bind]]\ncontext = \"global\"\naction = \"fly\"\nkeys = [\"x\"]\n",
+        ));
         assert!(err.unwrap().contains("unknown action \"fly\""));
-        assert_eq!(map.action(&ctx, &ev(KeyCode::Char('q'), KeyModifiers::CONTROL)), Some(Action::Quit));
+        assert_eq!(
+            map.action(&ctx, &ev(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
     }
 
     #[test]

@@ -21,16 +21,19 @@ impl Theme {
     }
 
     pub fn title(&self) -> Style {
-        self.c(Style::default().fg(Color::Black).bg(Color::Cyan)).add_modifier(Modifier::BOLD)
+        self.c(Style::default().fg(Color::Black).bg(Color::Cyan))
+            .add_modifier(Modifier::BOLD)
     }
     pub fn tab(&self) -> Style {
         self.c(Style::default().fg(Color::Gray))
     }
     pub fn tab_active(&self) -> Style {
-        self.c(Style::default().fg(Color::Yellow)).add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        self.c(Style::default().fg(Color::Yellow))
+            .add_modifier(Modifier::BOLD | Modifier::REVERSED)
     }
     pub fn header(&self) -> Style {
-        self.c(Style::default().fg(Color::Cyan)).add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        self.c(Style::default().fg(Color::Cyan))
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
     pub fn selected(&self) -> Style {
         Style::default().add_modifier(Modifier::REVERSED)
@@ -39,21 +42,28 @@ impl Theme {
         self.c(Style::default().fg(Color::DarkGray))
     }
     pub fn key(&self) -> Style {
-        self.c(Style::default().fg(Color::Black).bg(Color::Gray)).add_modifier(Modifier::BOLD)
+        self.c(Style::default().fg(Color::Black).bg(Color::Gray))
+            .add_modifier(Modifier::BOLD)
     }
     pub fn info(&self) -> Style {
         self.c(Style::default().fg(Color::Green))
     }
     pub fn warn(&self) -> Style {
-        self.c(Style::default().fg(Color::Yellow)).add_modifier(Modifier::BOLD)
+        self.c(Style::default().fg(Color::Yellow))
+            .add_modifier(Modifier::BOLD)
     }
     pub fn error(&self) -> Style {
-        self.c(Style::default().fg(Color::Red)).add_modifier(Modifier::BOLD)
+        self.c(Style::default().fg(Color::Red))
+            .add_modifier(Modifier::BOLD)
     }
     pub fn severity(&self, s: Severity) -> Style {
         match s {
-            Severity::Critical => self.c(Style::default().fg(Color::Red)).add_modifier(Modifier::BOLD),
-            Severity::High => self.c(Style::default().fg(Color::LightRed)).add_modifier(Modifier::BOLD),
+            Severity::Critical => self
+                .c(Style::default().fg(Color::Red))
+                .add_modifier(Modifier::BOLD),
+            Severity::High => self
+                .c(Style::default().fg(Color::LightRed))
+                .add_modifier(Modifier::BOLD),
             Severity::Medium => self.c(Style::default().fg(Color::Yellow)),
             Severity::Low => self.c(Style::default().fg(Color::Blue)),
         }

@@ -55,8 +55,16 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
 }
 
 fn too_small(f: &mut Frame, area: Rect) {
-    let msg = format!("wardstock needs at least {MIN_W}×{MIN_H}; this window is {}×{}. Enlarge it.", area.width, area.height);
-    f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }).alignment(Alignment::Center), area);
+    let msg = format!(
+        "wardstock needs at least {MIN_W}×{MIN_H}; this window is {}×{}. Enlarge it.",
+        area.width, area.height
+    );
+    f.render_widget(
+        Paragraph::new(msg)
+            .wrap(Wrap { trim: true })
+            .alignment(Alignment::Center),
+        area,
+    );
 }
 
 /// Cuts `s` to at most `w` columns (wide characters count double).
@@ -79,14 +87,29 @@ pub fn fit(s: &str, w: usize) -> String {
 }
 
 fn draw_title(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let clock = app.now.with_timezone(&Local).format("%a %d %b %H:%M:%S").to_string();
-    let user = app.actor.as_ref().map(|a| format!("{} ({})", a.username, a.role.label())).unwrap_or_default();
-    let place = app.current_place().map(|p| format!("{} {}", p.code, p.name)).unwrap_or_default();
+    let clock = app
+        .now
+        .with_timezone(&Local)
+        .format("%a %d %b %H:%M:%S")
+        .to_string();
+    let user = app
+        .actor
+        .as_ref()
+        .map(|a| format!("{} ({})", a.username, a.role.label()))
+        .unwrap_or_default();
+    let place = app
+        .current_place()
+        .map(|p| format!("{} {}", p.code, p.name))
+        .unwrap_or_default();
     let right = format!(" {user} │ {clock} ");
     let left_w = (area.width as usize).saturating_sub(right.width());
     let left = fit(&format!(" wardstock │ {place}"), left_w);
     let pad = left_w.saturating_sub(left.width());
-    let line = Line::from(vec![Span::raw(left), Span::raw(" ".repeat(pad)), Span::raw(right)]);
+    let line = Line::from(vec![
+        Span::raw(left),
+        Span::raw(" ".repeat(pad)),
+        Span::raw(right),
+    ]);
     f.render_widget(Paragraph::new(line).style(theme.title()), area);
 }
 
@@ -105,7 +128,11 @@ fn draw_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             t.title()
         };
-        let style = if *t == app.tab { theme.tab_active() } else { theme.tab() };
+        let style = if *t == app.tab {
+            theme.tab_active()
+        } else {
+            theme.tab()
+        };
         spans.push(Span::styled(format!(" {} {} ", i + 1, title), style));
         spans.push(Span::raw(" "));
     }
@@ -119,7 +146,10 @@ fn draw_status(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Level::Warn => theme.warn(),
             Level::Error => theme.error(),
         };
-        f.render_widget(Paragraph::new(fit(msg, area.width as usize)).style(style), area);
+        f.render_widget(
+            Paragraph::new(fit(msg, area.width as usize)).style(style),
+            area,
+        );
     }
 }
 
@@ -165,11 +195,19 @@ fn draw_picker(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .take(inner_h)
         .map(|(i, p)| {
             let text = fit(&format!(" {:<6} {}", p.code, p.name), 40);
-            if i == sel { Line::styled(text, theme.selected()) } else { Line::raw(text) }
+            if i == sel {
+                Line::styled(text, theme.selected())
+            } else {
+                Line::raw(text)
+            }
         })
         .collect();
     f.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Ward / place — ↑↓ Enter, Esc ")),
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Ward / place — ↑↓ Enter, Esc "),
+        ),
         r,
     );
 }
@@ -184,16 +222,28 @@ fn draw_help(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     for (title, ctx) in sections {
         lines.push(Line::styled(title.to_string(), theme.warn()));
         for (keys, desc) in app.keymap.hints(ctx) {
-            lines.push(Line::from(vec![Span::styled(format!("  {keys:<14}"), Style::default()), Span::raw(desc)]));
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<14}"), Style::default()),
+                Span::raw(desc),
+            ]));
         }
     }
     lines.push(Line::raw(""));
-    lines.push(Line::raw("On Ward stock, type to filter by name, code or ATC code;"));
-    lines.push(Line::raw("while the filter holds text, digits are typed too."));
-    lines.push(Line::raw("Keys can be changed in keymap.toml in the config folder."));
+    lines.push(Line::raw(
+        "On Ward stock, type to filter by name, code or ATC code;",
+    ));
+    lines.push(Line::raw(
+        "while the filter holds text, digits are typed too.",
+    ));
+    lines.push(Line::raw(
+        "Keys can be changed in keymap.toml in the config folder.",
+    ));
     lines.push(Line::styled("Any key closes this help.", theme.dim()));
     let h = (lines.len() as u16 + 2).min(area.height);
     let r = centered(area, 64, h);
     f.render_widget(Clear, r);
-    f.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Help ")), r);
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Help ")),
+        r,
+    );
 }

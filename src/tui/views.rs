@@ -8,7 +8,9 @@ use chrono::{DateTime, Duration, Local, NaiveTime, Utc};
 
 use crate::domain::alerts::{self, Alert, AlertConfig, Severity};
 use crate::domain::schedule::{self, DoseStatus, Frequency};
-use crate::store::queries::{self, LotLine, MovementLine, PatientLine, Place, PrescriptionLine, StockLine};
+use crate::store::queries::{
+    self, LotLine, MovementLine, PatientLine, Place, PrescriptionLine, StockLine,
+};
 
 /// The worst warning of an item, for the mark in stock lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,13 +41,31 @@ pub struct StockView {
 }
 
 impl StockView {
-    pub fn load(conn: &rusqlite::Connection, place_id: i64, now: DateTime<Utc>) -> rusqlite::Result<StockView> {
+    pub fn load(
+        conn: &rusqlite::Connection,
+        place_id: i64,
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<StockView> {
         let today = now.with_timezone(&Local).date_naive();
         let lines = queries::stock_lines(conn, place_id, today)?;
-        let list = alerts::build(&queries::lot_balances(conn, Some(place_id))?, &queries::level_policies(conn, Some(place_id))?, today, &AlertConfig::default());
+        let list = alerts::build(
+            &queries::lot_balances(conn, Some(place_id))?,
+            &queries::level_policies(conn, Some(place_id))?,
+            today,
+            &AlertConfig::default(),
+        );
         let haystack = lines
             .iter()
-            .map(|l| format!("{} {} {} {}", l.code, l.name, l.generic_name, l.atc.as_deref().unwrap_or("")).to_lowercase())
+            .map(|l| {
+                format!(
+                    "{} {} {} {}",
+                    l.code,
+                    l.name,
+                    l.generic_name,
+                    l.atc.as_deref().unwrap_or("")
+                )
+                .to_lowercase()
+            })
             .collect();
         Ok(StockView {
             place_id,
@@ -58,7 +78,9 @@ impl StockView {
     /// Indices of the lines matching every word of the filter.
     pub fn filter(&self, text: &str) -> Vec<usize> {
         let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
-        (0..self.lines.len()).filter(|&i| words.iter().all(|w| self.haystack[i].contains(w.as_str()))).collect()
+        (0..self.lines.len())
+            .filter(|&i| words.iter().all(|w| self.haystack[i].contains(w.as_str())))
+            .collect()
     }
 }
 
@@ -70,7 +92,11 @@ pub struct DetailView {
 }
 
 impl DetailView {
-    pub fn load(conn: &rusqlite::Connection, place_id: i64, line: &StockLine) -> rusqlite::Result<DetailView> {
+    pub fn load(
+        conn: &rusqlite::Connection,
+        place_id: i64,
+        line: &StockLine,
+    ) -> rusqlite::Result<DetailView> {
         Ok(DetailView {
             line: Some(line.clone()),
             lots: queries::item_lots(conn, place_id, line.item_id)?,
@@ -94,7 +120,10 @@ impl RxView {
     }
 
     pub fn allergies(&self, patient_id: i64) -> &str {
-        self.patients.iter().find(|p| p.id == patient_id).map_or("", |p| p.allergies.as_str())
+        self.patients
+            .iter()
+            .find(|p| p.id == patient_id)
+            .map_or("", |p| p.allergies.as_str())
     }
 }
 
@@ -123,16 +152,26 @@ pub struct MarView {
 }
 
 fn parse_times(text: &str) -> Vec<NaiveTime> {
-    text.split(',').filter_map(|t| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok()).collect()
+    text.split(',')
+        .filter_map(|t| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok())
+        .collect()
 }
 
 pub fn dose_text(l: &PrescriptionLine) -> String {
-    format!("{} {}", crate::domain::milli_text(l.dose_milli), l.dose_unit)
+    format!(
+        "{} {}",
+        crate::domain::milli_text(l.dose_milli),
+        l.dose_unit
+    )
 }
 
 impl MarView {
     /// Doses of the ward from 4 h before `now` to 12 h after.
-    pub fn load(conn: &rusqlite::Connection, ward_id: i64, now: DateTime<Utc>) -> rusqlite::Result<MarView> {
+    pub fn load(
+        conn: &rusqlite::Connection,
+        ward_id: i64,
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<MarView> {
         let (from, to) = (now - Duration::hours(4), now + Duration::hours(12));
         let lines = queries::prescriptions_for_ward(conn, ward_id)?;
         let recorded = queries::recorded_doses(conn, ward_id, from, to)?;
@@ -142,7 +181,9 @@ impl MarView {
             if l.status != "active" && l.status != "completed" {
                 continue;
             }
-            let Ok(freq) = l.frequency.parse::<Frequency>() else { continue };
+            let Ok(freq) = l.frequency.parse::<Frequency>() else {
+                continue;
+            };
             let Some(start) = l.start_at else { continue };
             if freq == Frequency::Prn {
                 if l.status == "active" {
@@ -151,10 +192,16 @@ impl MarView {
                 continue;
             }
             let times = parse_times(&l.times);
-            let times = if times.is_empty() { freq.default_times() } else { times };
+            let times = if times.is_empty() {
+                freq.default_times()
+            } else {
+                times
+            };
             let half = schedule::window(freq, l.time_critical);
             for at in schedule::expand(&Local, freq, &times, start, l.end_at, from, to) {
-                let rec = recorded.iter().find(|r| r.prescription_id == l.id && r.scheduled_at == Some(at));
+                let rec = recorded
+                    .iter()
+                    .find(|r| r.prescription_id == l.id && r.scheduled_at == Some(at));
                 let mut flags = String::new();
                 if l.time_critical {
                     flags.push_str("TC ");
@@ -223,9 +270,18 @@ pub struct AlertsView {
 }
 
 /// Alerts of every place, with names; also feeds the pharmacy's ward needs.
-pub fn load_alerts(conn: &rusqlite::Connection, places: &[Place], now: DateTime<Utc>) -> rusqlite::Result<AlertsView> {
+pub fn load_alerts(
+    conn: &rusqlite::Connection,
+    places: &[Place],
+    now: DateTime<Utc>,
+) -> rusqlite::Result<AlertsView> {
     let today = now.with_timezone(&Local).date_naive();
-    let list = alerts::build(&queries::lot_balances(conn, None)?, &queries::level_policies(conn, None)?, today, &AlertConfig::default());
+    let list = alerts::build(
+        &queries::lot_balances(conn, None)?,
+        &queries::level_policies(conn, None)?,
+        today,
+        &AlertConfig::default(),
+    );
     let names = queries::item_names(conn)?;
     let lot_ids: Vec<i64> = list.iter().filter_map(|a| a.lot_id).collect();
     let lots = queries::lot_numbers(conn, &lot_ids)?;
@@ -233,13 +289,22 @@ pub fn load_alerts(conn: &rusqlite::Connection, places: &[Place], now: DateTime<
         .into_iter()
         .map(|a| {
             let (code, name) = names.get(&a.item_id).cloned().unwrap_or_default();
-            let (lot, expiry) = a.lot_id.and_then(|l| lots.get(&l).cloned()).unwrap_or_default();
+            let (lot, expiry) = a
+                .lot_id
+                .and_then(|l| lots.get(&l).cloned())
+                .unwrap_or_default();
             AlertRow {
-                place: places.iter().find(|p| p.id == a.place_id).map(|p| p.code.clone()).unwrap_or_default(),
+                place: places
+                    .iter()
+                    .find(|p| p.id == a.place_id)
+                    .map(|p| p.code.clone())
+                    .unwrap_or_default(),
                 code,
                 name,
                 lot,
-                expiry: expiry.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+                expiry: expiry
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
                 alert: a,
             }
         })
@@ -252,8 +317,17 @@ pub fn ward_needs(alerts: &AlertsView, places: &[Place]) -> Vec<WardNeed> {
     alerts
         .rows
         .iter()
-        .filter(|r| matches!(r.alert.kind, AlertKind::OutOfStock | AlertKind::BelowSafetyStock))
-        .filter(|r| places.iter().any(|p| p.id == r.alert.place_id && p.kind == crate::domain::PlaceKind::Ward))
+        .filter(|r| {
+            matches!(
+                r.alert.kind,
+                AlertKind::OutOfStock | AlertKind::BelowSafetyStock
+            )
+        })
+        .filter(|r| {
+            places
+                .iter()
+                .any(|p| p.id == r.alert.place_id && p.kind == crate::domain::PlaceKind::Ward)
+        })
         .map(|r| WardNeed {
             ward: r.place.clone(),
             code: r.code.clone(),

@@ -12,7 +12,9 @@ use wardstock::store::Store;
 
 /// The demo's "now" in every test: a fixed instant so data is reproducible.
 pub fn anchor() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z").unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 fn master() -> &'static Path {
@@ -21,9 +23,21 @@ fn master() -> &'static Path {
         let dir = Box::leak(Box::new(tempfile::tempdir().unwrap()));
         let path = dir.path().join("master.sqlite");
         let mut store = Store::open(&path).unwrap();
-        demo::generate(&mut store, &DemoOptions { scale: Scale::Clinic, seed: 42, anchor: anchor(), progress: false }).unwrap();
+        demo::generate(
+            &mut store,
+            &DemoOptions {
+                scale: Scale::Clinic,
+                seed: 42,
+                anchor: anchor(),
+                progress: false,
+            },
+        )
+        .unwrap();
         // Fold the WAL into the main file so a plain copy is complete.
-        store.conn.pragma_update(None, "wal_checkpoint", "TRUNCATE").unwrap();
+        store
+            .conn
+            .pragma_update(None, "wal_checkpoint", "TRUNCATE")
+            .unwrap();
         drop(store);
         path
     })

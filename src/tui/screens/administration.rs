@@ -16,14 +16,30 @@ use crate::tui::theme::Theme;
 use crate::tui::ui::fit;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let [cap, list, foot] = Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let [cap, list, foot] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     let Some(ward) = app.current_ward() else {
-        line(f, cap, Line::styled(" The schedule is per ward: press F2 and choose a ward.", theme.warn()));
+        line(
+            f,
+            cap,
+            Line::styled(
+                " The schedule is per ward: press F2 and choose a ward.",
+                theme.warn(),
+            ),
+        );
         return;
     };
     let count = |s: DoseStatus| app.mar.rows.iter().filter(|r| r.status == s).count();
     let span = match (app.mar.from, app.mar.to) {
-        (Some(a), Some(b)) => format!("{}–{}", a.with_timezone(&Local).format("%H:%M"), b.with_timezone(&Local).format("%H:%M")),
+        (Some(a), Some(b)) => format!(
+            "{}–{}",
+            a.with_timezone(&Local).format("%H:%M"),
+            b.with_timezone(&Local).format("%H:%M")
+        ),
         _ => String::new(),
     };
     line(
@@ -31,17 +47,29 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         cap,
         Line::from(vec![
             Span::styled(format!(" {} doses {span} ", ward.code), theme.header()),
-            Span::styled(format!(" {} missed ", count(DoseStatus::Missed)), theme.severity(Severity::Critical)),
-            Span::styled(format!(" {} late ", count(DoseStatus::Late)), theme.severity(Severity::High)),
+            Span::styled(
+                format!(" {} missed ", count(DoseStatus::Missed)),
+                theme.severity(Severity::Critical),
+            ),
+            Span::styled(
+                format!(" {} late ", count(DoseStatus::Late)),
+                theme.severity(Severity::High),
+            ),
             Span::styled(format!(" {} due ", count(DoseStatus::Due)), theme.warn()),
-            Span::raw(format!(" {} upcoming  {} recorded", count(DoseStatus::Upcoming), count(DoseStatus::Recorded))),
+            Span::raw(format!(
+                " {} upcoming  {} recorded",
+                count(DoseStatus::Upcoming),
+                count(DoseStatus::Recorded)
+            )),
         ]),
     );
     visible_table(
         f,
         list,
         theme,
-        &["Time", "Status", "Bed", "Patient", "Drug", "Dose", "Route", "Flags"],
+        &[
+            "Time", "Status", "Bed", "Patient", "Drug", "Dose", "Route", "Flags",
+        ],
         &[
             Constraint::Length(5),
             Constraint::Length(16),
@@ -62,7 +90,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 DoseStatus::Due => ("due now".to_string(), theme.warn()),
                 DoseStatus::Upcoming => ("upcoming".to_string(), theme.dim()),
                 DoseStatus::Recorded => (
-                    format!("{} {}", r.outcome.clone().unwrap_or_default(), r.by.clone().unwrap_or_default()),
+                    format!(
+                        "{} {}",
+                        r.outcome.clone().unwrap_or_default(),
+                        r.by.clone().unwrap_or_default()
+                    ),
                     Style::default(),
                 ),
             };
@@ -78,7 +110,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ])
         },
     );
-    let prn: Vec<String> = app.mar.prn.iter().map(|p| format!("{} {}", p.bed.clone().unwrap_or_default(), p.item)).collect();
-    let text = if prn.is_empty() { " No PRN prescriptions.".to_string() } else { format!(" PRN available: {}", prn.join("; ")) };
-    line(f, foot, Line::styled(fit(&text, foot.width as usize), theme.dim()));
+    let prn: Vec<String> = app
+        .mar
+        .prn
+        .iter()
+        .map(|p| format!("{} {}", p.bed.clone().unwrap_or_default(), p.item))
+        .collect();
+    let text = if prn.is_empty() {
+        " No PRN prescriptions.".to_string()
+    } else {
+        format!(" PRN available: {}", prn.join("; "))
+    };
+    line(
+        f,
+        foot,
+        Line::styled(fit(&text, foot.width as usize), theme.dim()),
+    );
 }

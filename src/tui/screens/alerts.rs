@@ -11,11 +11,33 @@ use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let [cap, list, foot] = Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    let count = |s: Severity| app.alerts.rows.iter().filter(|r| r.alert.severity == s).count();
-    let mut spans = vec![Span::styled(format!(" {} warnings ", app.alerts.rows.len()), theme.header())];
-    for s in [Severity::Critical, Severity::High, Severity::Medium, Severity::Low] {
-        spans.push(Span::styled(format!(" {} {} ", count(s), s.label()), theme.severity(s)));
+    let [cap, list, foot] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let count = |s: Severity| {
+        app.alerts
+            .rows
+            .iter()
+            .filter(|r| r.alert.severity == s)
+            .count()
+    };
+    let mut spans = vec![Span::styled(
+        format!(" {} warnings ", app.alerts.rows.len()),
+        theme.header(),
+    )];
+    for s in [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ] {
+        spans.push(Span::styled(
+            format!(" {} {} ", count(s), s.label()),
+            theme.severity(s),
+        ));
     }
     line(f, cap, Line::from(spans));
     visible_table(
@@ -48,5 +70,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ])
         },
     );
-    line(f, foot, Line::styled(" Enter opens the item's lots at its place.", theme.dim()));
+    line(
+        f,
+        foot,
+        Line::styled(" Enter opens the item's lots at its place.", theme.dim()),
+    );
 }

@@ -19,6 +19,7 @@ use super::theme::Theme;
 pub const LIST_HEADER_ROWS: u16 = 3;
 
 /// Draws a table of only the visible rows: `make(i)` builds row `i`.
+#[allow(clippy::too_many_arguments)]
 pub fn visible_table<'a>(
     f: &mut Frame,
     area: Rect,
@@ -34,11 +35,18 @@ pub fn visible_table<'a>(
     let rows: Vec<Row> = (offset..len.min(offset + height))
         .map(|i| {
             let r = make(i);
-            if sel.is_some_and(|s| s.selected == i) { r.style(theme.selected()) } else { r }
+            if sel.is_some_and(|s| s.selected == i) {
+                r.style(theme.selected())
+            } else {
+                r
+            }
         })
         .collect();
     let t = Table::new(rows, widths.to_vec())
-        .header(Row::new(header.iter().map(|h| h.to_string()).collect::<Vec<_>>()).style(theme.header()))
+        .header(
+            Row::new(header.iter().map(|h| h.to_string()).collect::<Vec<_>>())
+                .style(theme.header()),
+        )
         .column_spacing(1);
     f.render_widget(t, area);
 }

@@ -14,7 +14,12 @@ use crate::tui::theme::Theme;
 pub const HEADER_ROWS: u16 = 3;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let [cap, list, foot] = Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let [cap, list, foot] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     let s = &app.pharmacy.stock;
     let marked = |sev: Severity| s.marks.values().filter(|m| m.severity == sev).count();
     line(
@@ -23,10 +28,19 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Line::from(vec![
             Span::styled(" Central pharmacy ", theme.header()),
             Span::raw(format!(" {} items · ", s.lines.len())),
-            Span::styled(format!("{} critical", marked(Severity::Critical)), theme.severity(Severity::Critical)),
+            Span::styled(
+                format!("{} critical", marked(Severity::Critical)),
+                theme.severity(Severity::Critical),
+            ),
             Span::raw(" · "),
-            Span::styled(format!("{} high", marked(Severity::High)), theme.severity(Severity::High)),
-            Span::raw(format!(" · {} ward lines below safety stock", app.pharmacy.needs.len())),
+            Span::styled(
+                format!("{} high", marked(Severity::High)),
+                theme.severity(Severity::High),
+            ),
+            Span::raw(format!(
+                " · {} ward lines below safety stock",
+                app.pharmacy.needs.len()
+            )),
         ]),
     );
     visible_table(
@@ -52,13 +66,19 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Cell::from(n.name.clone()),
                 Cell::from(Line::from(n.usable.to_string()).right_aligned()),
                 Cell::from(Line::from(n.safety_stock.to_string()).right_aligned()),
-                Cell::from(Span::styled(if n.usable <= 0 { "OUT" } else { "LOW" }, theme.severity(n.severity))),
+                Cell::from(Span::styled(
+                    if n.usable <= 0 { "OUT" } else { "LOW" },
+                    theme.severity(n.severity),
+                )),
             ])
         },
     );
     line(
         f,
         foot,
-        Line::styled(" Ward lines below safety stock now. The pharmacy's own stock: Ward stock tab, place PHARM.", theme.dim()),
+        Line::styled(
+            " Ward lines below safety stock now. The pharmacy's own stock: Ward stock tab, place PHARM.",
+            theme.dim(),
+        ),
     );
 }

@@ -31,12 +31,25 @@ fn draw_list(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [top, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let count = format!("{} of {} items", app.filtered.len(), app.stock.lines.len());
     let filter = app.filter.value();
-    let prompt = if filter.is_empty() { "type to filter by name, code or ATC".to_string() } else { filter.to_string() };
-    let style = if filter.is_empty() { theme.dim() } else { Style::default() };
+    let prompt = if filter.is_empty() {
+        "type to filter by name, code or ATC".to_string()
+    } else {
+        filter.to_string()
+    };
+    let style = if filter.is_empty() {
+        theme.dim()
+    } else {
+        Style::default()
+    };
     line(
         f,
         top,
-        Line::from(vec![Span::styled(" Filter: ", theme.header()), Span::styled(prompt, style), Span::raw("   "), Span::styled(count, theme.dim())]),
+        Line::from(vec![
+            Span::styled(" Filter: ", theme.header()),
+            Span::styled(prompt, style),
+            Span::raw("   "),
+            Span::styled(count, theme.dim()),
+        ]),
     );
     if !filter.is_empty() {
         let x = top.x + 9 + app.filter.visual_cursor() as u16;
@@ -44,18 +57,53 @@ fn draw_list(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             f.set_cursor_position((x, top.y));
         }
     }
-    stock_table(f, list, theme, &app.stock, &app.filtered, Some(app.stock_sel), list.width >= 80);
+    stock_table(
+        f,
+        list,
+        theme,
+        &app.stock,
+        &app.filtered,
+        Some(app.stock_sel),
+        list.width >= 80,
+    );
     if app.stock.lines.is_empty() {
-        let msg = Rect { y: list.y + 2, height: 1, ..list };
-        line(f, msg, Line::styled(" No stock recorded at this place. F2 chooses another place.", theme.dim()));
+        let msg = Rect {
+            y: list.y + 2,
+            height: 1,
+            ..list
+        };
+        line(
+            f,
+            msg,
+            Line::styled(
+                " No stock recorded at this place. F2 chooses another place.",
+                theme.dim(),
+            ),
+        );
     } else if app.filtered.is_empty() {
-        let msg = Rect { y: list.y + 2, height: 1, ..list };
-        line(f, msg, Line::styled(" Nothing matches the filter. Esc clears it.", theme.dim()));
+        let msg = Rect {
+            y: list.y + 2,
+            height: 1,
+            ..list
+        };
+        line(
+            f,
+            msg,
+            Line::styled(" Nothing matches the filter. Esc clears it.", theme.dim()),
+        );
     }
 }
 
 /// The item table shared by Ward stock and Pharmacy.
-pub fn stock_table(f: &mut Frame, area: Rect, theme: &Theme, view: &StockView, rows: &[usize], sel: Option<crate::tui::app::ListSel>, wide: bool) {
+pub fn stock_table(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    view: &StockView,
+    rows: &[usize],
+    sel: Option<crate::tui::app::ListSel>,
+    wide: bool,
+) {
     let mut header = vec!["Code", "Name"];
     let mut widths = vec![Constraint::Length(10), Constraint::Min(16)];
     if wide {
@@ -70,7 +118,11 @@ pub fn stock_table(f: &mut Frame, area: Rect, theme: &Theme, view: &StockView, r
         widths.push(Constraint::Length(6));
     }
     header.extend(["Unit", "Expires", "Warning"]);
-    widths.extend([Constraint::Length(if wide { 9 } else { 6 }), Constraint::Length(10), Constraint::Length(9)]);
+    widths.extend([
+        Constraint::Length(if wide { 9 } else { 6 }),
+        Constraint::Length(10),
+        Constraint::Length(9),
+    ]);
     visible_table(f, area, theme, &header, &widths, rows.len(), sel, |i| {
         let l: &StockLine = &view.lines[rows[i]];
         let mark = view.marks.get(&l.item_id);
@@ -78,12 +130,18 @@ pub fn stock_table(f: &mut Frame, area: Rect, theme: &Theme, view: &StockView, r
         if wide {
             cells.push(Cell::from(l.atc.clone().unwrap_or_default()));
         }
-        cells.push(Cell::from(Line::from(l.on_hand.to_string()).right_aligned()));
+        cells.push(Cell::from(
+            Line::from(l.on_hand.to_string()).right_aligned(),
+        ));
         if usable {
             cells.push(Cell::from(Line::from(l.usable.to_string()).right_aligned()));
         }
         cells.push(Cell::from(l.dose_unit.clone()));
-        cells.push(Cell::from(l.earliest_expiry.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".into())));
+        cells.push(Cell::from(
+            l.earliest_expiry
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| "—".into()),
+        ));
         cells.push(match mark {
             Some(m) => Cell::from(Span::styled(m.text.clone(), theme.severity(m.severity))),
             None => Cell::from(""),
@@ -92,7 +150,13 @@ pub fn stock_table(f: &mut Frame, area: Rect, theme: &Theme, view: &StockView, r
     });
 }
 
-fn draw_detail(f: &mut Frame, area: Rect, app: &App, d: &crate::tui::views::DetailView, theme: &Theme) {
+fn draw_detail(
+    f: &mut Frame,
+    area: Rect,
+    app: &App,
+    d: &crate::tui::views::DetailView,
+    theme: &Theme,
+) {
     let Some(item) = &d.line else { return };
     let lot_rows = (d.lots.len() as u16 + 1).clamp(2, area.height.saturating_sub(5) / 2);
     let [head, sub, lots, cap, moves] = Layout::vertical([
@@ -121,10 +185,21 @@ fn draw_detail(f: &mut Frame, area: Rect, app: &App, d: &crate::tui::views::Deta
         item.units_per_pack,
         cents_text(item.unit_price_cents),
         item.dose_unit,
-        if flags.is_empty() { String::new() } else { format!(" · {}", flags.join(", ")) }
+        if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", flags.join(", "))
+        }
     );
-    line(f, head, Line::styled(fit(&title, head.width as usize), theme.header()));
-    let place = app.current_place().map(|p| p.name.clone()).unwrap_or_default();
+    line(
+        f,
+        head,
+        Line::styled(fit(&title, head.width as usize), theme.header()),
+    );
+    let place = app
+        .current_place()
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
     let mark = app.stock.marks.get(&item.item_id);
     let mut spans = vec![Span::raw(format!(
         " {place}: on hand {} {}, usable {}, safety stock {}, {} lot(s)  ",
@@ -141,7 +216,13 @@ fn draw_detail(f: &mut Frame, area: Rect, app: &App, d: &crate::tui::views::Deta
         lots,
         theme,
         &["Lot", "Expiry", "Days", "Qty", "Status"],
-        &[Constraint::Length(16), Constraint::Length(10), Constraint::Length(6), Constraint::Length(8), Constraint::Min(10)],
+        &[
+            Constraint::Length(16),
+            Constraint::Length(10),
+            Constraint::Length(6),
+            Constraint::Length(8),
+            Constraint::Min(10),
+        ],
         d.lots.len(),
         None,
         |i| {
@@ -150,20 +231,38 @@ fn draw_detail(f: &mut Frame, area: Rect, app: &App, d: &crate::tui::views::Deta
             let (status, sev) = match (l.status, days) {
                 (LotStatus::Recalled, _) => ("RECALLED".to_string(), Some(Severity::Critical)),
                 (LotStatus::Quarantined, _) => ("quarantined".to_string(), Some(Severity::High)),
-                (_, Some(n)) if n < 0 => ("EXPIRED — do not use".to_string(), Some(Severity::Critical)),
+                (_, Some(n)) if n < 0 => {
+                    ("EXPIRED — do not use".to_string(), Some(Severity::Critical))
+                }
                 (_, Some(n)) if n <= 30 => ("ok, expires soon".to_string(), Some(Severity::High)),
                 _ => ("ok".to_string(), None),
             };
             Row::new(vec![
                 Cell::from(l.lot_number.clone()),
-                Cell::from(l.expiry.map(|e| e.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "none".into())),
-                Cell::from(Line::from(days.map(|n| n.to_string()).unwrap_or_default()).right_aligned()),
+                Cell::from(
+                    l.expiry
+                        .map(|e| e.format("%Y-%m-%d").to_string())
+                        .unwrap_or_else(|| "none".into()),
+                ),
+                Cell::from(
+                    Line::from(days.map(|n| n.to_string()).unwrap_or_default()).right_aligned(),
+                ),
                 Cell::from(Line::from(l.qty.to_string()).right_aligned()),
-                Cell::from(Span::styled(status, sev.map_or(Style::default(), |s| theme.severity(s)))),
+                Cell::from(Span::styled(
+                    status,
+                    sev.map_or(Style::default(), |s| theme.severity(s)),
+                )),
             ])
         },
     );
-    line(f, cap, Line::styled(format!(" Recent movements ({}) — Esc back", d.movements.len()), theme.dim()));
+    line(
+        f,
+        cap,
+        Line::styled(
+            format!(" Recent movements ({}) — Esc back", d.movements.len()),
+            theme.dim(),
+        ),
+    );
     let scroll = app.detail_scroll;
     let shown = &d.movements[scroll.min(d.movements.len())..];
     visible_table(
@@ -184,10 +283,24 @@ fn draw_detail(f: &mut Frame, area: Rect, app: &App, d: &crate::tui::views::Deta
         None,
         |i| {
             let m = &shown[i];
-            let when = m.at.map(|t| t.with_timezone(&Local).format("%d %b %H:%M").to_string()).unwrap_or_default();
-            let route = format!("{} → {}", m.from.as_deref().unwrap_or("·"), m.to.as_deref().unwrap_or("·"));
-            let note = m.reason.clone().or_else(|| m.patient_mrn.clone()).unwrap_or_default();
-            let qty = if m.delta > 0 { format!("+{}", m.delta) } else { m.delta.to_string() };
+            let when =
+                m.at.map(|t| t.with_timezone(&Local).format("%d %b %H:%M").to_string())
+                    .unwrap_or_default();
+            let route = format!(
+                "{} → {}",
+                m.from.as_deref().unwrap_or("·"),
+                m.to.as_deref().unwrap_or("·")
+            );
+            let note = m
+                .reason
+                .clone()
+                .or_else(|| m.patient_mrn.clone())
+                .unwrap_or_default();
+            let qty = if m.delta > 0 {
+                format!("+{}", m.delta)
+            } else {
+                m.delta.to_string()
+            };
             Row::new(vec![
                 Cell::from(when),
                 Cell::from(m.kind.clone()),

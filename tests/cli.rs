@@ -1,0 +1,185 @@
+//! The command line, run as a user would, on temporary databases.
+
+mod common;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn ws() -> Command {
+    let mut c = Command::cargo_bin("wardstock").unwrap();
+    c.env_remove("WARDSTOCK_DB").env("NO_COLOR", "1");
+    c
+}
+
+#[test]
+fn help_lists_every_subcommand() {
+    let out = ws()
+        .arg("--help")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    for sub in ["console", "demo", "check", "stock", "alerts"] {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with(sub)),
+            "{sub} missing from:\n{text}"
+        );
+    }
+    assert!(text.contains("--db"));
+}
+
+#[test]
+fn demo_then_stock_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.sqlite");
+    ws().args(["demo", "--at", "2026-11-22T12:00:00Z", "--db"])
+        .arg(&db)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("movements").and(predicate::str::contains("PIN 1234")));
+    // The database comes from WARDSTOCK_DB too.
+    let out = ws()
+        .env("WARDSTOCK_DB", &db)
+        .args(["stock", "--place", "w-med", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out).unwrap();
+    assert!(rows.len() > 50);
+    for r in &rows {
+        assert_eq!(r["place"], "W-MED");
+        for field in ["item", "item_name", "lot", "status"] {
+            assert!(r[field].is_string(), "{field} in {r}");
+        }
+        assert!(r["qty"].as_i64().unwrap() > 0);
+        let expiry = r["expiry"].as_str().unwrap_or("");
+        assert!(
+            expiry.is_empty() || chrono::NaiveDate::parse_from_str(expiry, "%Y-%m-%d").is_ok(),
+            "{expiry}"
+        );
+    }
+    // The table form shows the same balances.
+    ws().arg("--db")
+        .arg(&db)
+        .args(["stock", "--place", "W-MED"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "{} balance(s)",
+            rows.len()
+        )));
+    ws().arg("--db")
+        .arg(&db)
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("ok:"));
+    ws().arg("--db")
+        .arg(&db)
+        .args(["alerts", "--json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"severity\": \"critical\""));
+}
+
+#[test]
+fn demo_refuses_to_overwrite_without_force() {
+    let (_dir, db) = common::demo_db();
+    ws().arg("--db")
+        .arg(&db)
+        .arg("demo")
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("already holds data").and(predicate::str::contains("--force")),
+        );
+    ws().arg("--db")
+        .arg(&db)
+        .args(["demo", "--seed", "3", "--force", "--json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"movements\""));
+    ws().arg("--db").arg(&db).arg("check").assert().success();
+}
+
+#[test]
+fn demo_never_overwrites_a_file_that_is_not_a_wardstock_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(
+        &notes,
+        "patient handover notes, not a database at all, keep them",
+    )
+    .unwrap();
+    ws().arg("--db")
+        .arg(&notes)
+        .args(["demo", "--force"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("is not a wardstock database"));
+    assert!(
+        std::fs::read_to_string(&notes)
+            .unwrap()
+            .starts_with("patient handover")
+    );
+}
+
+#[test]
+fn check_fails_with_the_problem_named() {
+    let (_dir, db) = common::demo_db();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE balances SET qty = qty + 2 WHERE (place_id, lot_id) = (SELECT place_id, lot_id FROM balances WHERE qty > 0 LIMIT 1)", []).unwrap();
+    drop(conn);
+    ws().arg("--db")
+        .arg(&db)
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("ledger sums to"))
+        .stderr(predicate::str::contains("problem(s) found"));
+}
+
+#[test]
+fn bad_paths_and_places_get_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ws()
+        .args(["--db", "/no/such/folder/x.sqlite", "stock"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("wardstock: cannot open the database"),
+        "{err}"
+    );
+
+    let text = dir.path().join("t.txt");
+    std::fs::write(
+        &text,
+        "hello, this is plain text and certainly not SQLite at all",
+    )
+    .unwrap();
+    ws().arg("--db")
+        .arg(&text)
+        .arg("check")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is not a wardstock database"));
+
+    let (_d2, db) = common::demo_db();
+    ws().arg("--db")
+        .arg(&db)
+        .args(["stock", "--place", "W-XYZ"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no place with code \"W-XYZ\"; known places: PHARM",
+        ));
+}

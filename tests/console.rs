@@ -1,0 +1,305 @@
+//! The console, driven by keys and read off a TestBackend buffer.
+
+mod common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use wardstock::store::Store;
+use wardstock::tui::app::{App, Tab};
+use wardstock::tui::keymap::Keymap;
+use wardstock::tui::theme::Theme;
+use wardstock::tui::ui;
+
+struct Console {
+    app: App,
+    term: Terminal<TestBackend>,
+    _dir: tempfile::TempDir,
+}
+
+impl Console {
+    fn new(w: u16, h: u16) -> Console {
+        let (dir, path) = common::demo_db();
+        let store = Store::open(&path).unwrap();
+        let app = App::new(store, Keymap::defaults(), common::anchor(), (w, h));
+        Console {
+            app,
+            term: Terminal::new(TestBackend::new(w, h)).unwrap(),
+            _dir: dir,
+        }
+    }
+
+    fn key(&mut self, code: KeyCode) -> &mut Self {
+        self.app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+        self
+    }
+
+    fn ctrl(&mut self, c: char) -> &mut Self {
+        self.app
+            .on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+        self
+    }
+
+    fn typed(&mut self, s: &str) -> &mut Self {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+        self
+    }
+
+    fn screen(&mut self) -> String {
+        let theme = Theme { color: false };
+        self.term.draw(|f| ui::draw(f, &self.app, &theme)).unwrap();
+        let buf = self.term.backend().buffer().clone();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let mut line = String::new();
+            let mut skip = 0;
+            for x in 0..buf.area.width {
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                let sym = buf[(x, y)].symbol();
+                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+                line.push_str(sym);
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    fn resize(&mut self, w: u16, h: u16) {
+        self.term.backend_mut().resize(w, h);
+        self.app.resize(w, h);
+    }
+
+    fn sign_in(&mut self, user: &str) -> &mut Self {
+        self.typed(user)
+            .key(KeyCode::Enter)
+            .typed("1234")
+            .key(KeyCode::Enter)
+    }
+}
+
+#[test]
+fn sign_in_screen_then_ward_stock() {
+    let mut c = Console::new(80, 24);
+    let s = c.screen();
+    insta::assert_snapshot!("signin_80x24", s);
+    c.typed("nurse").key(KeyCode::Enter).typed("99");
+    assert!(c.screen().contains("••"), "the PIN is masked");
+    c.typed("99").key(KeyCode::Enter);
+    let s = c.screen();
+    assert!(s.contains("wrong PIN for nurse: 4 attempt(s) left"), "{s}");
+    c.typed("1234").key(KeyCode::Enter);
+    let s = c.screen();
+    assert!(s.contains("nurse (nurse)"), "{s}");
+    assert!(s.contains("Signed in as Sam Okafor"), "{s}");
+    assert!(
+        s.contains("Filter:"),
+        "the ward stock list opens first: {s}"
+    );
+    assert!(s.contains("W-GER"), "a nurse starts on the first ward: {s}");
+    assert!(s.contains("of 60 items"), "{s}");
+}
+
+#[test]
+fn a_locked_user_is_told_when_to_come_back() {
+    let mut c = Console::new(80, 24);
+    c.typed("store").key(KeyCode::Enter);
+    for _ in 0..5 {
+        c.typed("0000").key(KeyCode::Enter);
+    }
+    let s = c.screen();
+    assert!(s.contains("locked after 5 wrong PINs"), "{s}");
+    c.typed("1234").key(KeyCode::Enter);
+    assert!(
+        c.screen().contains("locked"),
+        "still locked with the right PIN"
+    );
+    assert!(c.app.actor.is_none());
+}
+
+#[test]
+fn tabs_switch_with_numbers_tab_and_shift_tab() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("manager");
+    c.key(KeyCode::Char('1'));
+    assert_eq!(c.app.tab, Tab::Prescriptions);
+    let s = c.screen();
+    assert!(s.contains("awaiting validation"), "{s}");
+    assert!(s.contains("Patient"), "{s}");
+    c.key(KeyCode::Tab);
+    assert_eq!(c.app.tab, Tab::Administration);
+    let s = c.screen();
+    assert!(s.contains("doses") && s.contains("upcoming"), "{s}");
+    c.key(KeyCode::Char('4'));
+    let s = c.screen();
+    assert!(
+        s.contains("Central pharmacy") && s.contains("below safety stock"),
+        "{s}"
+    );
+    c.key(KeyCode::Char('5'));
+    let s = c.screen();
+    assert!(s.contains("warnings") && s.contains("critical"), "{s}");
+    c.app
+        .on_key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
+    assert_eq!(c.app.tab, Tab::Pharmacy);
+    c.key(KeyCode::Char('3'));
+    assert_eq!(c.app.tab, Tab::Stock);
+}
+
+#[test]
+fn typing_filters_ward_stock_and_enter_opens_the_lots() {
+    let mut c = Console::new(80, 24);
+    c.sign_in("nurse");
+    let all = c.app.filtered.len();
+    c.typed("glove");
+    let s = c.screen();
+    assert!(c.app.filtered.len() < all && !c.app.filtered.is_empty());
+    assert!(s.contains("Filter: glove"), "{s}");
+    for i in &c.app.filtered {
+        let l = &c.app.stock.lines[*i];
+        assert!(
+            format!("{} {}", l.name, l.generic_name)
+                .to_lowercase()
+                .contains("glove")
+        );
+    }
+    // Digits go into the filter once it holds text; Backspace edits it.
+    c.typed("5").key(KeyCode::Backspace);
+    assert_eq!(c.app.tab, Tab::Stock);
+    assert_eq!(c.app.filter.value(), "glove");
+    // Filter by ATC code.
+    c.key(KeyCode::Esc).typed("J01");
+    assert!(!c.app.filtered.is_empty());
+    assert!(c.app.filtered.iter().all(|i| {
+        c.app.stock.lines[*i]
+            .atc
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("J01")
+    }));
+    let first = c.app.stock.lines[c.app.filtered[0]].clone();
+    c.key(KeyCode::Enter);
+    let s = c.screen();
+    assert!(s.contains(&first.code), "{s}");
+    assert!(
+        s.contains("Lot") && s.contains("Expiry") && s.contains("Recent movements"),
+        "{s}"
+    );
+    let d = c.app.detail.as_ref().unwrap();
+    assert_eq!(d.lots.iter().map(|l| l.qty).sum::<i64>(), first.on_hand);
+    assert!(s.contains(&d.lots[0].lot_number), "{s}");
+    c.key(KeyCode::Esc);
+    assert!(c.app.detail.is_none());
+    assert!(c.screen().contains("Filter: J01"));
+}
+
+#[test]
+fn the_place_selector_changes_the_ward() {
+    let mut c = Console::new(80, 24);
+    c.sign_in("nurse");
+    c.key(KeyCode::F(2));
+    let s = c.screen();
+    assert!(
+        s.contains("Ward / place") && s.contains("PHARM") && s.contains("W-SUR"),
+        "{s}"
+    );
+    // A letter jumps to the first code starting with it; arrows move on.
+    c.key(KeyCode::Char('w'))
+        .key(KeyCode::Down)
+        .key(KeyCode::Enter);
+    assert_eq!(c.app.current_place().unwrap().code, "W-MED");
+    let s = c.screen();
+    assert!(
+        s.contains("W-MED Internal medicine") && s.contains("Showing Internal medicine"),
+        "{s}"
+    );
+    c.key(KeyCode::F(2))
+        .key(KeyCode::Char('p'))
+        .key(KeyCode::Enter);
+    assert_eq!(c.app.current_place().unwrap().code, "PHARM");
+    c.key(KeyCode::F(2)).key(KeyCode::Down).key(KeyCode::Esc);
+    assert_eq!(
+        c.app.current_place().unwrap().code,
+        "PHARM",
+        "Esc keeps the place"
+    );
+}
+
+#[test]
+fn help_lists_the_keymap_and_any_key_closes_it() {
+    let mut c = Console::new(80, 24);
+    c.sign_in("nurse");
+    c.key(KeyCode::Char('?'));
+    let s = c.screen();
+    assert!(
+        s.contains("Help") && s.contains("^Q/^C") && s.contains("ward/place"),
+        "{s}"
+    );
+    c.key(KeyCode::Char('x'));
+    assert!(!c.app.help);
+    assert_eq!(c.app.filter.value(), "", "the closing key is not typed");
+}
+
+#[test]
+fn an_alert_leads_to_the_item_at_its_place() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("pharm");
+    c.key(KeyCode::Char('5'));
+    let first = c.app.alerts.rows[0].clone();
+    c.key(KeyCode::Enter);
+    assert_eq!(c.app.tab, Tab::Stock);
+    assert_eq!(c.app.current_place().unwrap().code, first.place);
+    let d = c.app.detail.as_ref().expect("the item's lots are open");
+    assert_eq!(d.line.as_ref().unwrap().code, first.code);
+}
+
+#[test]
+fn small_and_tiny_terminals_never_panic() {
+    let mut c = Console::new(80, 24);
+    c.sign_in("nurse");
+    c.resize(59, 15);
+    let s = c.screen();
+    assert!(s.contains("needs at least 60×16"), "{s}");
+    for (w, h) in [
+        (1, 1),
+        (2, 1),
+        (1, 5),
+        (10, 3),
+        (60, 16),
+        (61, 17),
+        (200, 60),
+    ] {
+        c.resize(w, h);
+        c.screen();
+        for tab in ['1', '2', '3', '4', '5'] {
+            c.key(KeyCode::Char(tab));
+            c.screen();
+        }
+        c.key(KeyCode::Char('3')).key(KeyCode::Enter);
+        c.screen();
+        c.key(KeyCode::Esc).key(KeyCode::End).key(KeyCode::PageUp);
+        c.screen();
+    }
+    c.resize(60, 16);
+    let s = c.screen();
+    assert!(
+        s.contains("Filter:"),
+        "the full layout at the minimum size: {s}"
+    );
+}
+
+#[test]
+fn quit_and_sign_out() {
+    let mut c = Console::new(80, 24);
+    c.sign_in("nurse");
+    c.ctrl('l');
+    assert!(c.app.actor.is_none());
+    assert!(c.screen().contains("sign in"));
+    c.ctrl('q');
+    assert!(c.app.quit);
+}
