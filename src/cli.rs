@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 
 use crate::demo::{self, DemoOptions, Scale};
-use crate::domain::alerts::{self, AlertConfig};
+use crate::domain::alerts::AlertConfig;
 use crate::store::{Store, check, queries};
 
 #[derive(Debug, Parser)]
@@ -177,12 +177,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             let place_id = place_filter(&store, place.as_deref())?;
             let today = Local::now().date_naive();
-            let list = alerts::build(
-                &queries::lot_balances(&store.conn, place_id)?,
-                &queries::level_policies(&store.conn, place_id)?,
-                today,
-                &AlertConfig::default(),
-            );
+            let list = queries::alerts(&store.conn, place_id, today, &AlertConfig::default())?;
             let names = queries::item_names(&store.conn)?;
             let places: std::collections::HashMap<i64, String> = queries::places(&store.conn)?
                 .into_iter()

@@ -71,7 +71,7 @@ impl Scale {
                 ward_items: 380,
                 patients: 700,
                 days: 90,
-                receipt_every: (3, 6),
+                receipt_every: (2, 5),
                 use_factor: 1.0,
             },
         }
@@ -425,6 +425,11 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
     // A fresh demo file can be rebuilt at will: skip the per-commit flush
     // while generating, and restore clinical durability at the end.
     store.conn.pragma_update(None, "synchronous", "OFF")?;
+    let journal: String = store
+        .conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    store.conn.pragma_update(None, "journal_mode", "OFF")?;
+    store.conn.pragma_update(None, "cache_size", -64_000)?;
     let bar = if opts.progress {
         let b = indicatif::ProgressBar::new(spec.days as u64 + 2);
         b.set_style(
@@ -1079,6 +1084,8 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         )?;
     }
     tx.commit()?;
+    store.conn.pragma_update(None, "cache_size", -2_000)?;
+    store.conn.pragma_update(None, "journal_mode", &journal)?;
     store.conn.pragma_update(None, "synchronous", "FULL")?;
     bar.finish_and_clear();
 

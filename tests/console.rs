@@ -303,3 +303,43 @@ fn quit_and_sign_out() {
     c.ctrl('q');
     assert!(c.app.quit);
 }
+
+#[test]
+fn stock_moved_by_another_workstation_shows_on_the_next_tab_switch() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("nurse");
+    let line = c.app.stock.lines[0].clone();
+    let place = c.app.stock.place_id;
+    // Another connection (another workstation, the CLI) receives 7 units.
+    let other = Store::open(c.app.store().path()).unwrap();
+    let (user, lot): (i64, i64) = other
+        .conn
+        .query_row("SELECT (SELECT id FROM users LIMIT 1), (SELECT id FROM lots WHERE item_id = ?1 LIMIT 1)", [line.item_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    wardstock::store::ledger::append(
+        &other.conn,
+        &wardstock::store::ledger::NewMovement {
+            at: common::anchor(),
+            user_id: user,
+            kind: wardstock::domain::MovementKind::Adjustment,
+            item_id: line.item_id,
+            lot_id: lot,
+            from_place: None,
+            to_place: Some(place),
+            qty: 7,
+            reason: Some("found in the sluice room".into()),
+            patient_id: None,
+            order_ref: None,
+        },
+    )
+    .unwrap();
+    c.key(KeyCode::Char('1')).key(KeyCode::Char('3'));
+    let now = c
+        .app
+        .stock
+        .lines
+        .iter()
+        .find(|l| l.item_id == line.item_id)
+        .unwrap();
+    assert_eq!(now.on_hand, line.on_hand + 7);
+}

@@ -260,3 +260,24 @@ fn check_names_an_injected_inconsistency() {
     );
     assert!(report.problems[0].contains("ledger sums to"));
 }
+
+#[test]
+fn alerts_read_from_the_store_equal_the_domain_rule_on_every_balance() {
+    use chrono::Local;
+    use wardstock::domain::alerts::{self, AlertConfig};
+    use wardstock::store::queries;
+    let (_dir, store) = common::open_demo();
+    let today = common::anchor().with_timezone(&Local).date_naive();
+    let cfg = AlertConfig::default();
+    for place in [None, Some(1), Some(2)] {
+        let full = alerts::build(
+            &queries::lot_balances(&store.conn, place).unwrap(),
+            &queries::level_policies(&store.conn, place).unwrap(),
+            today,
+            &cfg,
+        );
+        let fast = queries::alerts(&store.conn, place, today, &cfg).unwrap();
+        assert!(!full.is_empty());
+        assert_eq!(full, fast);
+    }
+}

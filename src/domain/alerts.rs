@@ -3,6 +3,8 @@
 //! Inputs are plain rows (what the store reads); the output is the list the
 //! Alerts screen shows and the mark the stock lists put next to an item.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -159,6 +161,30 @@ pub fn build(
     today: NaiveDate,
     cfg: &AlertConfig,
 ) -> Vec<Alert> {
+    let mut usable: HashMap<(i64, i64), i64> = HashMap::new();
+    for b in balances {
+        if b.status == LotStatus::Ok && b.expiry.is_none_or(|e| e >= today) {
+            *usable.entry((b.place_id, b.item_id)).or_default() += b.qty;
+        }
+    }
+    build_with_usable(balances, policies, &usable, today, cfg)
+}
+
+/// The last day whose expiry still raises a warning today: lots expiring
+/// later need not be read at all.
+pub fn expiry_horizon(today: NaiveDate, cfg: &AlertConfig) -> NaiveDate {
+    today + chrono::Days::new(cfg.expiry_tiers.iter().copied().max().unwrap_or(0).max(0) as u64)
+}
+
+/// As [`build`], with the usable stock per (place, item) already summed
+/// (by the store), so `balances` need only hold the lots that may warn.
+pub fn build_with_usable(
+    balances: &[LotBalance],
+    policies: &[LevelPolicy],
+    usable: &HashMap<(i64, i64), i64>,
+    today: NaiveDate,
+    cfg: &AlertConfig,
+) -> Vec<Alert> {
     let mut out = Vec::new();
     for b in balances.iter().filter(|b| b.qty > 0) {
         if let Some((severity, kind)) = lot_alert(b, today, cfg) {
@@ -172,12 +198,6 @@ pub fn build(
                 value_cents: b.qty * b.unit_price_cents,
                 safety_stock: 0,
             });
-        }
-    }
-    let mut usable: std::collections::HashMap<(i64, i64), i64> = std::collections::HashMap::new();
-    for b in balances {
-        if b.status == LotStatus::Ok && b.expiry.is_none_or(|e| e >= today) {
-            *usable.entry((b.place_id, b.item_id)).or_default() += b.qty;
         }
     }
     for p in policies {

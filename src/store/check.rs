@@ -24,13 +24,13 @@ pub fn ledger_balances(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i64
              SELECT to_place_id AS place_id, lot_id, qty FROM movements WHERE to_place_id IS NOT NULL
              UNION ALL
              SELECT from_place_id, lot_id, -qty FROM movements WHERE from_place_id IS NOT NULL)
-         GROUP BY place_id, lot_id ORDER BY place_id, lot_id",
+         GROUP BY place_id, lot_id HAVING SUM(qty) <> 0 ORDER BY place_id, lot_id",
     )?;
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect()
 }
 
-/// Balances as stored, non-zero ones, in key order.
+/// Balances as stored, in key order.
 pub fn stored_balances(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i64)>> {
     let mut stmt =
         conn.prepare("SELECT place_id, lot_id, qty FROM balances ORDER BY place_id, lot_id")?;

@@ -4,7 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::domain::alerts::{LevelPolicy, LotBalance};
+use std::collections::HashMap;
+
+use crate::domain::alerts::{self, Alert, AlertConfig, LevelPolicy, LotBalance};
 use crate::domain::{LotStatus, PlaceKind, Role, date_from_text, instant_from_text};
 
 fn parse_enum<T: std::str::FromStr>(idx: usize, s: String) -> rusqlite::Result<T> {
@@ -171,6 +173,73 @@ pub fn lot_balances(conn: &Connection, place_id: Option<i64>) -> rusqlite::Resul
     .collect()
 }
 
+/// Lots at a place (or all) that may raise a warning today: not ok, or
+/// expiring by `horizon`. Everything else is quiet and is not read.
+pub fn alert_candidates(
+    conn: &Connection,
+    place_id: Option<i64>,
+    horizon: NaiveDate,
+) -> rusqlite::Result<Vec<LotBalance>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT b.place_id, b.item_id, b.lot_id, l.expiry, l.status, b.qty, i.unit_price_cents
+         FROM lots l CROSS JOIN balances b ON b.lot_id = l.id JOIN items i ON i.id = b.item_id
+         WHERE l.status = 'ok' AND l.expiry <= ?2 AND b.qty > 0 AND (?1 IS NULL OR b.place_id = ?1)
+         UNION ALL
+         SELECT b.place_id, b.item_id, b.lot_id, l.expiry, l.status, b.qty, i.unit_price_cents
+         FROM lots l CROSS JOIN balances b ON b.lot_id = l.id JOIN items i ON i.id = b.item_id
+         WHERE l.status <> 'ok' AND b.qty > 0 AND (?1 IS NULL OR b.place_id = ?1)",
+    )?;
+    stmt.query_map(params![place_id, date_text(horizon)], |r| {
+        Ok(LotBalance {
+            place_id: r.get(0)?,
+            item_id: r.get(1)?,
+            lot_id: r.get(2)?,
+            expiry: opt_date(r.get(3)?),
+            status: parse_enum(4, r.get(4)?)?,
+            qty: r.get(5)?,
+            unit_price_cents: r.get(6)?,
+        })
+    })?
+    .collect()
+}
+
+/// Usable units (status ok, not expired on `today`) per (place, item).
+pub fn usable_totals(
+    conn: &Connection,
+    place_id: Option<i64>,
+    today: NaiveDate,
+) -> rusqlite::Result<HashMap<(i64, i64), i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT b.place_id, b.item_id, SUM(b.qty) FROM balances b JOIN lots l ON l.id = b.lot_id
+         WHERE b.qty > 0 AND l.status = 'ok' AND (l.expiry IS NULL OR l.expiry >= ?2)
+           AND (?1 IS NULL OR b.place_id = ?1)
+         GROUP BY b.place_id, b.item_id",
+    )?;
+    stmt.query_map(params![place_id, date_text(today)], |r| {
+        Ok(((r.get(0)?, r.get(1)?), r.get(2)?))
+    })?
+    .collect()
+}
+
+/// Every stock warning of a place (or all places) today, worst first.
+pub fn alerts(
+    conn: &Connection,
+    place_id: Option<i64>,
+    today: NaiveDate,
+    cfg: &AlertConfig,
+) -> rusqlite::Result<Vec<Alert>> {
+    let candidates = alert_candidates(conn, place_id, alerts::expiry_horizon(today, cfg))?;
+    let usable = usable_totals(conn, place_id, today)?;
+    let policies = level_policies(conn, place_id)?;
+    Ok(alerts::build_with_usable(
+        &candidates,
+        &policies,
+        &usable,
+        today,
+        cfg,
+    ))
+}
+
 pub fn level_policies(
     conn: &Connection,
     place_id: Option<i64>,
@@ -328,18 +397,15 @@ pub fn item_names(
 pub fn lot_numbers(
     conn: &Connection,
     ids: &[i64],
-) -> rusqlite::Result<std::collections::HashMap<i64, (String, Option<NaiveDate>)>> {
-    let mut stmt = conn.prepare_cached("SELECT lot_number, expiry FROM lots WHERE id = ?1")?;
-    let mut out = std::collections::HashMap::new();
-    for id in ids {
-        if let Some(v) = stmt
-            .query_row([id], |r| Ok((r.get::<_, String>(0)?, opt_date(r.get(1)?))))
-            .optional()?
-        {
-            out.insert(*id, v);
-        }
-    }
-    Ok(out)
+) -> rusqlite::Result<HashMap<i64, (String, Option<NaiveDate>)>> {
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, lot_number, expiry FROM lots WHERE id IN (SELECT value FROM json_each(?1))",
+    )?;
+    stmt.query_map([list], |r| {
+        Ok((r.get(0)?, (r.get::<_, String>(1)?, opt_date(r.get(2)?))))
+    })?
+    .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -14,7 +14,7 @@ use crate::ops::{Actor, auth};
 use crate::store::Store;
 use crate::store::queries::{self, Place};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter)]
 pub enum Tab {
     Prescriptions,
     Administration,
@@ -124,6 +124,12 @@ pub struct App {
     pub pharm_sel: ListSel,
     pub alerts: AlertsView,
     pub alerts_sel: ListSel,
+
+    /// What each tab's view was loaded from: (place, data stamp). A tab is
+    /// reloaded only when its place or the data changed, or on refresh.
+    loaded: std::collections::HashMap<Tab, (i64, (i64, chrono::NaiveDate))>,
+    /// Writes made through this console (other connections show in `data_version`).
+    pub local_writes: i64,
 }
 
 /// Rows of chrome around the body: title, tabs, status line, key bar.
@@ -169,6 +175,8 @@ impl App {
             pharm_sel: ListSel::default(),
             alerts: AlertsView::default(),
             alerts_sel: ListSel::default(),
+            loaded: std::collections::HashMap::new(),
+            local_writes: 0,
         }
     }
 
@@ -355,11 +363,48 @@ impl App {
         self.tab = Tab::Stock;
         self.filter = Input::default();
         self.detail = None;
+        self.loaded.clear();
         self.reload();
     }
 
-    /// Reloads the current tab's view data from the store.
+    /// A stamp that changes whenever the data may have: another connection
+    /// committed (`PRAGMA data_version`), this console wrote, or the day changed.
+    fn data_stamp(&self) -> (i64, chrono::NaiveDate) {
+        let version: i64 = self
+            .store
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))
+            .unwrap_or(-1);
+        (
+            version + self.local_writes,
+            self.now.with_timezone(&chrono::Local).date_naive(),
+        )
+    }
+
+    /// Reloads the current tab's view unless it is up to date.
     pub fn reload(&mut self) {
+        let place = self.current_place().map_or(0, |p| p.id);
+        let key = (
+            if matches!(self.tab, Tab::Alerts | Tab::Pharmacy) {
+                0
+            } else {
+                place
+            },
+            self.data_stamp(),
+        );
+        if self.loaded.get(&self.tab) == Some(&key) {
+            if self.tab == Tab::Stock {
+                self.filtered = self.stock.filter(self.filter.value());
+            }
+            self.fit_lists();
+            return;
+        }
+        self.force_reload();
+        self.loaded.insert(self.tab, key);
+    }
+
+    /// Reloads the current tab's view data from the store.
+    pub fn force_reload(&mut self) {
         let Some(place) = self.current_place().cloned() else {
             self.say(
                 Level::Warn,
@@ -465,6 +510,7 @@ impl App {
             Action::Tab5 => self.switch_tab(Tab::Alerts),
             Action::ChoosePlace => self.picker = Some(self.place),
             Action::Refresh => {
+                self.loaded.clear();
                 self.reload();
                 self.say(Level::Info, "Refreshed");
             }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Local, NaiveTime, Utc};
 
-use crate::domain::alerts::{self, Alert, AlertConfig, Severity};
+use crate::domain::alerts::{Alert, AlertConfig, Severity};
 use crate::domain::schedule::{self, DoseStatus, Frequency};
 use crate::store::queries::{
     self, LotLine, MovementLine, PatientLine, Place, PrescriptionLine, StockLine,
@@ -48,12 +48,7 @@ impl StockView {
     ) -> rusqlite::Result<StockView> {
         let today = now.with_timezone(&Local).date_naive();
         let lines = queries::stock_lines(conn, place_id, today)?;
-        let list = alerts::build(
-            &queries::lot_balances(conn, Some(place_id))?,
-            &queries::level_policies(conn, Some(place_id))?,
-            today,
-            &AlertConfig::default(),
-        );
+        let list = queries::alerts(conn, Some(place_id), today, &AlertConfig::default())?;
         let haystack = lines
             .iter()
             .map(|l| {
@@ -131,7 +126,9 @@ impl RxView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DoseRow {
     pub at: DateTime<Utc>,
-    pub status: DoseStatus,
+    /// Half-width of the timing window (ISMP).
+    pub half_window: Duration,
+    pub recorded: bool,
     pub outcome: Option<String>,
     pub bed: String,
     pub patient: String,
@@ -140,6 +137,14 @@ pub struct DoseRow {
     pub route: String,
     pub by: Option<String>,
     pub flags: String,
+}
+
+impl DoseRow {
+    /// Where the dose stands at `now`: computed when drawn, so the schedule
+    /// turns due, late and missed as the clock runs.
+    pub fn status(&self, now: DateTime<Utc>) -> DoseStatus {
+        schedule::dose_status(self.at, self.half_window, self.recorded, now)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -214,7 +219,8 @@ impl MarView {
                 }
                 rows.push(DoseRow {
                     at,
-                    status: schedule::dose_status(at, half, rec.is_some(), now),
+                    half_window: half,
+                    recorded: rec.is_some(),
                     outcome: rec.map(|r| r.outcome.replace('_', " ")),
                     bed: l.bed.clone().unwrap_or_default(),
                     patient: l.patient.clone(),
@@ -276,12 +282,7 @@ pub fn load_alerts(
     now: DateTime<Utc>,
 ) -> rusqlite::Result<AlertsView> {
     let today = now.with_timezone(&Local).date_naive();
-    let list = alerts::build(
-        &queries::lot_balances(conn, None)?,
-        &queries::level_policies(conn, None)?,
-        today,
-        &AlertConfig::default(),
-    );
+    let list = queries::alerts(conn, None, today, &AlertConfig::default())?;
     let names = queries::item_names(conn)?;
     let lot_ids: Vec<i64> = list.iter().filter_map(|a| a.lot_id).collect();
     let lots = queries::lot_numbers(conn, &lot_ids)?;

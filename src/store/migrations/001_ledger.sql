@@ -90,6 +90,8 @@ CREATE TABLE lots (
     received_at TEXT NOT NULL,
     UNIQUE (item_id, lot_number)
 ) STRICT;
+CREATE INDEX lots_expiry ON lots(expiry);
+CREATE INDEX lots_held ON lots(status) WHERE status <> 'ok';
 
 -- The ledger: append-only. Units leave from_place and arrive at to_place.
 CREATE TABLE movements (
@@ -111,7 +113,8 @@ CREATE TABLE movements (
 CREATE INDEX movements_lot ON movements(lot_id);
 CREATE INDEX movements_item_at ON movements(item_id, at);
 
--- Balances per (place, lot), kept by the ledger triggers in the same transaction.
+-- Balances per (place, lot) with stock, kept by the ledger triggers in the same
+-- transaction; a lot that runs out at a place has no row there.
 CREATE TABLE balances (
     place_id INTEGER NOT NULL REFERENCES places(id),
     lot_id   INTEGER NOT NULL REFERENCES lots(id),
@@ -120,6 +123,7 @@ CREATE TABLE balances (
     PRIMARY KEY (place_id, lot_id)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX balances_place_item ON balances(place_id, item_id);
+CREATE INDEX balances_lot ON balances(lot_id);
 
 CREATE TRIGGER movements_no_update BEFORE UPDATE ON movements
 BEGIN
@@ -145,6 +149,9 @@ BEGIN
                       WHERE place_id = NEW.from_place_id AND lot_id = NEW.lot_id AND qty >= NEW.qty);
     UPDATE balances SET qty = qty - NEW.qty
     WHERE place_id = NEW.from_place_id AND lot_id = NEW.lot_id;
+    -- Balances hold current stock only: an emptied lot leaves the table.
+    DELETE FROM balances
+    WHERE place_id = NEW.from_place_id AND lot_id = NEW.lot_id AND qty = 0;
 END;
 
 CREATE TRIGGER movements_balance_in AFTER INSERT ON movements

@@ -33,7 +33,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         );
         return;
     };
-    let count = |s: DoseStatus| app.mar.rows.iter().filter(|r| r.status == s).count();
+    let count = |s: DoseStatus| {
+        app.mar
+            .rows
+            .iter()
+            .filter(|r| r.status(app.now) == s)
+            .count()
+    };
     let span = match (app.mar.from, app.mar.to) {
         (Some(a), Some(b)) => format!(
             "{}–{}",
@@ -84,7 +90,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(app.mar_sel),
         |i| {
             let r = &app.mar.rows[i];
-            let (text, style) = match r.status {
+            let (text, style) = match r.status(app.now) {
                 DoseStatus::Missed => ("MISSED".to_string(), theme.severity(Severity::Critical)),
                 DoseStatus::Late => ("LATE".to_string(), theme.severity(Severity::High)),
                 DoseStatus::Due => ("due now".to_string(), theme.warn()),
