@@ -114,6 +114,20 @@ pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
     }
 
     let mut stmt = conn.prepare(
+        "SELECT p.code, l.lot_number FROM balances b JOIN lots l ON l.id = b.lot_id JOIN places p ON p.id = b.place_id
+         WHERE b.status IS NOT l.status OR b.expiry IS NOT l.expiry",
+    )?;
+    for n in stmt.query_map([], |r| {
+        Ok(format!(
+            "lot copy: {} lot {} shows another expiry or status than the lot itself",
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?
+        ))
+    })? {
+        report.problems.push(n?);
+    }
+
+    let mut stmt = conn.prepare(
         "SELECT b.place_id, b.lot_id FROM balances b JOIN lots l ON l.id = b.lot_id WHERE l.item_id <> b.item_id
          UNION ALL
          SELECT m.id, m.lot_id FROM movements m JOIN lots l ON l.id = m.lot_id WHERE l.item_id <> m.item_id",

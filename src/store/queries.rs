@@ -115,10 +115,10 @@ pub fn stock_lines(
         "WITH here AS (
              SELECT b.item_id,
                     SUM(b.qty) AS on_hand,
-                    SUM(CASE WHEN l.status = 'ok' AND (l.expiry IS NULL OR l.expiry >= ?2) THEN b.qty ELSE 0 END) AS usable,
-                    MIN(CASE WHEN b.qty > 0 THEN l.expiry END) AS earliest,
-                    COUNT(CASE WHEN b.qty > 0 THEN 1 END) AS lots
-             FROM balances b JOIN lots l ON l.id = b.lot_id
+                    SUM(CASE WHEN b.status = 'ok' AND (b.expiry IS NULL OR b.expiry >= ?2) THEN b.qty ELSE 0 END) AS usable,
+                    MIN(b.expiry) AS earliest,
+                    COUNT(*) AS lots
+             FROM balances b
              WHERE b.place_id = ?1 GROUP BY b.item_id),
          ids AS (SELECT item_id FROM here UNION SELECT item_id FROM stock_policies WHERE place_id = ?1)
          SELECT i.id, i.code, i.name, i.generic_name, i.atc, i.dose_unit, i.units_per_pack, i.unit_price_cents,
@@ -155,8 +155,8 @@ pub fn stock_lines(
 /// Lot balances with stock, for one place or all; what the warnings read.
 pub fn lot_balances(conn: &Connection, place_id: Option<i64>) -> rusqlite::Result<Vec<LotBalance>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT b.place_id, b.item_id, b.lot_id, l.expiry, l.status, b.qty, i.unit_price_cents
-         FROM balances b JOIN lots l ON l.id = b.lot_id JOIN items i ON i.id = b.item_id
+        "SELECT b.place_id, b.item_id, b.lot_id, b.expiry, b.status, b.qty, i.unit_price_cents
+         FROM balances b JOIN items i ON i.id = b.item_id
          WHERE b.qty > 0 AND (?1 IS NULL OR b.place_id = ?1)",
     )?;
     stmt.query_map([place_id], |r| {
@@ -181,13 +181,13 @@ pub fn alert_candidates(
     horizon: NaiveDate,
 ) -> rusqlite::Result<Vec<LotBalance>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT b.place_id, b.item_id, b.lot_id, l.expiry, l.status, b.qty, i.unit_price_cents
-         FROM lots l CROSS JOIN balances b ON b.lot_id = l.id JOIN items i ON i.id = b.item_id
-         WHERE l.status = 'ok' AND l.expiry <= ?2 AND b.qty > 0 AND (?1 IS NULL OR b.place_id = ?1)
+        "SELECT b.place_id, b.item_id, b.lot_id, b.expiry, b.status, b.qty, i.unit_price_cents
+         FROM balances b JOIN items i ON i.id = b.item_id
+         WHERE b.expiry <= ?2 AND b.status = 'ok' AND (?1 IS NULL OR b.place_id = ?1)
          UNION ALL
-         SELECT b.place_id, b.item_id, b.lot_id, l.expiry, l.status, b.qty, i.unit_price_cents
-         FROM lots l CROSS JOIN balances b ON b.lot_id = l.id JOIN items i ON i.id = b.item_id
-         WHERE l.status <> 'ok' AND b.qty > 0 AND (?1 IS NULL OR b.place_id = ?1)",
+         SELECT b.place_id, b.item_id, b.lot_id, b.expiry, b.status, b.qty, i.unit_price_cents
+         FROM balances b JOIN items i ON i.id = b.item_id
+         WHERE b.status <> 'ok' AND (?1 IS NULL OR b.place_id = ?1)",
     )?;
     stmt.query_map(params![place_id, date_text(horizon)], |r| {
         Ok(LotBalance {
@@ -210,10 +210,9 @@ pub fn usable_totals(
     today: NaiveDate,
 ) -> rusqlite::Result<HashMap<(i64, i64), i64>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT b.place_id, b.item_id, SUM(b.qty) FROM balances b JOIN lots l ON l.id = b.lot_id
-         WHERE b.qty > 0 AND l.status = 'ok' AND (l.expiry IS NULL OR l.expiry >= ?2)
-           AND (?1 IS NULL OR b.place_id = ?1)
-         GROUP BY b.place_id, b.item_id",
+        "SELECT place_id, item_id, SUM(qty) FROM balances
+         WHERE status = 'ok' AND (expiry IS NULL OR expiry >= ?2) AND (?1 IS NULL OR place_id = ?1)
+         GROUP BY place_id, item_id",
     )?;
     stmt.query_map(params![place_id, date_text(today)], |r| {
         Ok(((r.get(0)?, r.get(1)?), r.get(2)?))
@@ -551,4 +550,10 @@ pub fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>>
     conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?
         .query_row([key], |r| r.get(0))
         .optional()
+}
+
+/// Items with stock at a place.
+pub fn item_count(conn: &Connection, place_id: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT count(DISTINCT item_id) FROM balances WHERE place_id = ?1")?
+        .query_row([place_id], |r| r.get(0))
 }

@@ -456,11 +456,20 @@ impl App {
                             .find(|p| p.kind == PlaceKind::Pharmacy)
                             .map(|p| p.id);
                         let alerts = load_alerts(conn, &self.places, self.now)?;
+                        let here = |sev| {
+                            alerts
+                                .rows
+                                .iter()
+                                .filter(|r| Some(r.alert.place_id) == pharm && r.alert.severity == sev)
+                                .count()
+                        };
                         self.pharmacy = PharmacyView {
-                            stock: match pharm {
-                                Some(id) => StockView::load(conn, id, self.now)?,
-                                None => StockView::default(),
+                            items: match pharm {
+                                Some(id) => queries::item_count(conn, id)?,
+                                None => 0,
                             },
+                            critical: here(crate::domain::alerts::Severity::Critical),
+                            high: here(crate::domain::alerts::Severity::High),
                             needs: ward_needs(&alerts, &self.places),
                         };
                         self.alerts = alerts;

@@ -255,7 +255,11 @@ pub struct WardNeed {
 
 #[derive(Debug, Clone, Default)]
 pub struct PharmacyView {
-    pub stock: StockView,
+    /// Items with stock in the central pharmacy.
+    pub items: i64,
+    /// Warnings of the pharmacy's own stock.
+    pub critical: usize,
+    pub high: usize,
     pub needs: Vec<WardNeed>,
 }
 

@@ -90,8 +90,7 @@ CREATE TABLE lots (
     received_at TEXT NOT NULL,
     UNIQUE (item_id, lot_number)
 ) STRICT;
-CREATE INDEX lots_expiry ON lots(expiry);
-CREATE INDEX lots_held ON lots(status) WHERE status <> 'ok';
+
 
 -- The ledger: append-only. Units leave from_place and arrive at to_place.
 CREATE TABLE movements (
@@ -114,16 +113,27 @@ CREATE INDEX movements_lot ON movements(lot_id);
 CREATE INDEX movements_item_at ON movements(item_id, at);
 
 -- Balances per (place, lot) with stock, kept by the ledger triggers in the same
--- transaction; a lot that runs out at a place has no row there.
+-- transaction; a lot that runs out at a place has no row there. The lot's
+-- expiry and status are copied here (and kept in step by a trigger) so that
+-- stock lists and warnings read one table.
 CREATE TABLE balances (
     place_id INTEGER NOT NULL REFERENCES places(id),
     lot_id   INTEGER NOT NULL REFERENCES lots(id),
     item_id  INTEGER NOT NULL REFERENCES items(id),
     qty      INTEGER NOT NULL CHECK (qty >= 0),
+    expiry   TEXT,
+    status   TEXT NOT NULL,
     PRIMARY KEY (place_id, lot_id)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX balances_place_item ON balances(place_id, item_id);
+CREATE INDEX balances_place_item ON balances(place_id, item_id, status, expiry, qty);
 CREATE INDEX balances_lot ON balances(lot_id);
+CREATE INDEX balances_expiry ON balances(expiry);
+CREATE INDEX balances_held ON balances(status) WHERE status <> 'ok';
+
+CREATE TRIGGER lots_keep_balances AFTER UPDATE OF expiry, status ON lots
+BEGIN
+    UPDATE balances SET expiry = NEW.expiry, status = NEW.status WHERE lot_id = NEW.id;
+END;
 
 CREATE TRIGGER movements_no_update BEFORE UPDATE ON movements
 BEGIN
@@ -157,8 +167,8 @@ END;
 CREATE TRIGGER movements_balance_in AFTER INSERT ON movements
 WHEN NEW.to_place_id IS NOT NULL
 BEGIN
-    INSERT INTO balances (place_id, lot_id, item_id, qty)
-    VALUES (NEW.to_place_id, NEW.lot_id, NEW.item_id, NEW.qty)
+    INSERT INTO balances (place_id, lot_id, item_id, qty, expiry, status)
+    SELECT NEW.to_place_id, NEW.lot_id, NEW.item_id, NEW.qty, l.expiry, l.status FROM lots l WHERE l.id = NEW.lot_id
     ON CONFLICT (place_id, lot_id) DO UPDATE SET qty = qty + NEW.qty;
 END;
 

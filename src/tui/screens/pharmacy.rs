@@ -20,21 +20,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let s = &app.pharmacy.stock;
-    let marked = |sev: Severity| s.marks.values().filter(|m| m.severity == sev).count();
+    let p = &app.pharmacy;
     line(
         f,
         cap,
         Line::from(vec![
             Span::styled(" Central pharmacy ", theme.header()),
-            Span::raw(format!(" {} items · ", s.lines.len())),
+            Span::raw(format!(" {} items · ", p.items)),
             Span::styled(
-                format!("{} critical", marked(Severity::Critical)),
+                format!("{} critical", p.critical),
                 theme.severity(Severity::Critical),
             ),
             Span::raw(" · "),
             Span::styled(
-                format!("{} high", marked(Severity::High)),
+                format!("{} high", p.high),
                 theme.severity(Severity::High),
             ),
             Span::raw(format!(
