@@ -632,7 +632,16 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         let drugs: Vec<usize> = ward_lines[w]
             .iter()
             .map(|l| l.item)
-            .filter(|&i| items[i].kind == ItemKind::Drug && items[i].strength_milli.is_some())
+            .filter(|&i| {
+                // Forms whose strength is per dose unit; inhalers, drops and
+                // creams are dosed in puffs and drops, not in whole containers.
+                items[i].kind == ItemKind::Drug
+                    && items[i].strength_milli.is_some()
+                    && matches!(
+                        items[i].form.as_str(),
+                        "tablet" | "capsule" | "injection" | "infusion" | "suppository" | "patch"
+                    )
+            })
             .collect();
         if drugs.is_empty() {
             continue;

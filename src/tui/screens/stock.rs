@@ -117,11 +117,11 @@ pub fn stock_table(
         header.push("Usable");
         widths.push(Constraint::Length(6));
     }
-    header.extend(["Unit", "Expires", "Warning"]);
+    header.extend(["Unit", "Expires", "Warn"]);
     widths.extend([
-        Constraint::Length(if wide { 9 } else { 6 }),
+        Constraint::Length(if wide { 9 } else { 7 }),
         Constraint::Length(10),
-        Constraint::Length(9),
+        Constraint::Length(7),
     ]);
     visible_table(f, area, theme, &header, &widths, rows.len(), sel, |i| {
         let l: &StockLine = &view.lines[rows[i]];
