@@ -64,7 +64,7 @@ fn key(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
 }
 
-fn signed_in(path: &PathBuf, user: &str) -> (App, Terminal<TestBackend>) {
+fn signed_in(path: &std::path::Path, user: &str) -> (App, Terminal<TestBackend>) {
     let store = Store::open(path).unwrap();
     let mut app = App::new(store, Keymap::defaults(), anchor(), (100, 30));
     for c in user.chars() {

@@ -64,10 +64,29 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Barcode tools.
+    Gs1 {
+        #[command(subcommand)]
+        command: Gs1Command,
+    },
     /// List stock warnings (expiry, quarantine, recall, levels), worst first.
     Alerts {
         #[arg(long, value_name = "CODE")]
         place: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Gs1Command {
+    /// Decode scanned or typed GS1 data: element string, (01)… label text, Digital Link URI or GTIN.
+    Decode {
+        /// The data, e.g. "(01)09506000134352(17)271231(10)ABC".
+        data: String,
+        /// A character the scanner sends instead of the group separator (ASCII 29).
+        #[arg(long, value_name = "CHAR")]
+        separator: Option<char>,
         #[arg(long)]
         json: bool,
     },
@@ -172,6 +191,55 @@ pub fn run(cli: Cli) -> Result<i32> {
                 println!("{} balance(s)", rows.len());
             }
             Ok(0)
+        }
+        Some(Command::Gs1 {
+            command:
+                Gs1Command::Decode {
+                    data,
+                    separator,
+                    json,
+                },
+        }) => {
+            let opts = crate::gs1::Options {
+                separator,
+                today: Local::now().date_naive(),
+            };
+            match crate::gs1::parse(&data, opts) {
+                Ok(g) => {
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&g)?);
+                    } else {
+                        let date = |d: Option<chrono::NaiveDate>| {
+                            d.map(|d| d.format("%Y-%m-%d").to_string())
+                        };
+                        for (label, value) in [
+                            ("GTIN", g.gtin.clone()),
+                            ("expiry", date(g.expiry)),
+                            ("lot", g.lot.clone()),
+                            ("serial", g.serial.clone()),
+                            ("production date", date(g.production_date)),
+                            ("best before", date(g.best_before)),
+                            ("count", g.count.map(|c| c.to_string())),
+                            ("content GTIN", g.content_gtin.clone()),
+                        ] {
+                            if let Some(v) = value {
+                                println!("{label:<16}{v}");
+                            }
+                        }
+                        let raw: Vec<String> = g
+                            .elements
+                            .iter()
+                            .map(|e| format!("({}){}", e.ai, e.value))
+                            .collect();
+                        println!("{:<16}{}", "elements", raw.join(""));
+                    }
+                    Ok(0)
+                }
+                Err(e) => {
+                    eprintln!("wardstock: invalid GS1 data: {e}");
+                    Ok(2)
+                }
+            }
         }
         Some(Command::Alerts { place, json }) => {
             let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;

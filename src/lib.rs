@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod gs1;
 pub mod ops;
 pub mod store;
 pub mod tui;

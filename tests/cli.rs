@@ -183,3 +183,47 @@ fn bad_paths_and_places_get_one_line_errors() {
             "no place with code \"W-XYZ\"; known places: PHARM",
         ));
 }
+
+#[test]
+fn gs1_decode_prints_fields_and_refuses_bad_data_with_exit_code_2() {
+    let out = ws()
+        .args([
+            "gs1",
+            "decode",
+            "--json",
+            "]d2010950600013435217280200\u{1d}10LOT-7\u{1d}21S99",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["gtin"], "09506000134352");
+    assert_eq!(v["expiry"], "2028-02-29");
+    assert_eq!(v["lot"], "LOT-7");
+    assert_eq!(v["serial"], "S99");
+    assert!(v["production_date"].is_null() && v["best_before"].is_null() && v["count"].is_null());
+    assert_eq!(v["elements"].as_array().unwrap().len(), 4);
+    ws().args([
+        "gs1",
+        "decode",
+        "--separator",
+        "~",
+        "0109506000134352171712001012~21X",
+    ])
+    .assert()
+    .success()
+    .stdout(
+        predicate::str::contains("2017-12-31")
+            .and(predicate::str::is_match("lot +12\n").unwrap())
+            .and(predicate::str::is_match("serial +X\n").unwrap()),
+    );
+    ws().args(["gs1", "decode", "(01)09506000134353(10)A"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("at position 5")
+                .and(predicate::str::contains("check digit 3, expected 2")),
+        );
+}

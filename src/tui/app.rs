@@ -413,73 +413,74 @@ impl App {
             return;
         };
         let conn = &self.store.conn;
-        let result: rusqlite::Result<()> =
-            (|| {
-                match self.tab {
-                    Tab::Stock => {
-                        self.stock = StockView::load(conn, place.id, self.now)?;
-                        self.filtered = self.stock.filter(self.filter.value());
-                        if let Some(d) = &self.detail {
-                            if let Some(line) = d.line.as_ref().and_then(|l| {
-                                self.stock.lines.iter().find(|x| x.item_id == l.item_id)
-                            }) {
-                                self.detail = Some(DetailView::load(conn, place.id, line)?);
-                            } else {
-                                self.detail = None;
-                            }
+        let result: rusqlite::Result<()> = (|| {
+            match self.tab {
+                Tab::Stock => {
+                    self.stock = StockView::load(conn, place.id, self.now)?;
+                    self.filtered = self.stock.filter(self.filter.value());
+                    if let Some(d) = &self.detail {
+                        if let Some(line) = d
+                            .line
+                            .as_ref()
+                            .and_then(|l| self.stock.lines.iter().find(|x| x.item_id == l.item_id))
+                        {
+                            self.detail = Some(DetailView::load(conn, place.id, line)?);
+                        } else {
+                            self.detail = None;
                         }
                     }
-                    Tab::Prescriptions => {
-                        self.rx = match self
-                            .places
-                            .iter()
-                            .find(|p| p.id == place.id && p.kind == PlaceKind::Ward)
-                        {
-                            Some(w) => RxView::load(conn, w.id)?,
-                            None => RxView::default(),
-                        };
-                    }
-                    Tab::Administration => {
-                        self.mar = match self
-                            .places
-                            .iter()
-                            .find(|p| p.id == place.id && p.kind == PlaceKind::Ward)
-                        {
-                            Some(w) => MarView::load(conn, w.id, self.now)?,
-                            None => MarView::default(),
-                        };
-                    }
-                    Tab::Pharmacy => {
-                        let pharm = self
-                            .places
-                            .iter()
-                            .find(|p| p.kind == PlaceKind::Pharmacy)
-                            .map(|p| p.id);
-                        let alerts = load_alerts(conn, &self.places, self.now)?;
-                        let here = |sev| {
-                            alerts
-                                .rows
-                                .iter()
-                                .filter(|r| Some(r.alert.place_id) == pharm && r.alert.severity == sev)
-                                .count()
-                        };
-                        self.pharmacy = PharmacyView {
-                            items: match pharm {
-                                Some(id) => queries::item_count(conn, id)?,
-                                None => 0,
-                            },
-                            critical: here(crate::domain::alerts::Severity::Critical),
-                            high: here(crate::domain::alerts::Severity::High),
-                            needs: ward_needs(&alerts, &self.places),
-                        };
-                        self.alerts = alerts;
-                    }
-                    Tab::Alerts => {
-                        self.alerts = load_alerts(conn, &self.places, self.now)?;
-                    }
                 }
-                Ok(())
-            })();
+                Tab::Prescriptions => {
+                    self.rx = match self
+                        .places
+                        .iter()
+                        .find(|p| p.id == place.id && p.kind == PlaceKind::Ward)
+                    {
+                        Some(w) => RxView::load(conn, w.id)?,
+                        None => RxView::default(),
+                    };
+                }
+                Tab::Administration => {
+                    self.mar = match self
+                        .places
+                        .iter()
+                        .find(|p| p.id == place.id && p.kind == PlaceKind::Ward)
+                    {
+                        Some(w) => MarView::load(conn, w.id, self.now)?,
+                        None => MarView::default(),
+                    };
+                }
+                Tab::Pharmacy => {
+                    let pharm = self
+                        .places
+                        .iter()
+                        .find(|p| p.kind == PlaceKind::Pharmacy)
+                        .map(|p| p.id);
+                    let alerts = load_alerts(conn, &self.places, self.now)?;
+                    let here = |sev| {
+                        alerts
+                            .rows
+                            .iter()
+                            .filter(|r| Some(r.alert.place_id) == pharm && r.alert.severity == sev)
+                            .count()
+                    };
+                    self.pharmacy = PharmacyView {
+                        items: match pharm {
+                            Some(id) => queries::item_count(conn, id)?,
+                            None => 0,
+                        },
+                        critical: here(crate::domain::alerts::Severity::Critical),
+                        high: here(crate::domain::alerts::Severity::High),
+                        needs: ward_needs(&alerts, &self.places),
+                    };
+                    self.alerts = alerts;
+                }
+                Tab::Alerts => {
+                    self.alerts = load_alerts(conn, &self.places, self.now)?;
+                }
+            }
+            Ok(())
+        })();
         if let Err(e) = result {
             self.say(Level::Error, format!("cannot read the database: {e}"));
         }

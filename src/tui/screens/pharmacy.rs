@@ -32,10 +32,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 theme.severity(Severity::Critical),
             ),
             Span::raw(" · "),
-            Span::styled(
-                format!("{} high", p.high),
-                theme.severity(Severity::High),
-            ),
+            Span::styled(format!("{} high", p.high), theme.severity(Severity::High)),
             Span::raw(format!(
                 " · {} ward lines below safety stock",
                 app.pharmacy.needs.len()
