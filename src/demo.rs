@@ -490,6 +490,9 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         place_ids.push(id);
     }
 
+    // Goods picked for a ward are "in transit" until the ward confirms receipt.
+    refdata::add_place(&tx, "TRANSIT", "In transit to wards", PlaceKind::Transit, 0)?;
+
     // Users: one of every role, all with the demo PIN.
     let users: &[(&str, &str, Role)] = &[
         ("admin", "Site administrator", Role::Admin),

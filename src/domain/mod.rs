@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod auth;
 pub mod fefo;
 pub mod gtin;
+pub mod roles;
 pub mod schedule;
 pub mod types;
 

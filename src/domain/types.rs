@@ -46,8 +46,9 @@ text_enum!(
 );
 
 text_enum!(
-    /// A place is the central pharmacy or a ward.
-    PlaceKind { Pharmacy, Ward }
+    /// A place is the central pharmacy, a ward, or the virtual place of
+    /// goods on their way from the pharmacy to a ward.
+    PlaceKind { Pharmacy, Ward, Transit }
 );
 
 text_enum!(

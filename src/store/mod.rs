@@ -14,7 +14,10 @@ use thiserror::Error;
 /// `PRAGMA application_id` of a wardstock database ("WARD").
 pub const APPLICATION_ID: i32 = 0x5741_5244;
 
-const MIGRATION_SQL: &[&str] = &[include_str!("migrations/001_ledger.sql")];
+const MIGRATION_SQL: &[&str] = &[
+    include_str!("migrations/001_ledger.sql"),
+    include_str!("migrations/002_operations.sql"),
+];
 
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATION_SQL.len() as i64;

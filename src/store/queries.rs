@@ -38,7 +38,8 @@ pub struct Place {
 
 pub fn places(conn: &Connection) -> rusqlite::Result<Vec<Place>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, code, name, kind, transport_minutes FROM places ORDER BY kind = 'ward', code",
+        "SELECT id, code, name, kind, transport_minutes FROM places
+         ORDER BY CASE kind WHEN 'pharmacy' THEN 0 WHEN 'ward' THEN 1 ELSE 2 END, code",
     )?;
     stmt.query_map([], |r| {
         Ok(Place {

@@ -11,7 +11,7 @@ CREATE TABLE places (
     id                INTEGER PRIMARY KEY,
     code              TEXT NOT NULL UNIQUE,
     name              TEXT NOT NULL,
-    kind              TEXT NOT NULL CHECK (kind IN ('pharmacy', 'ward')),
+    kind              TEXT NOT NULL CHECK (kind IN ('pharmacy', 'ward', 'transit')),
     transport_minutes INTEGER NOT NULL DEFAULT 0 CHECK (transport_minutes >= 0)
 ) STRICT;
 

@@ -1,0 +1,89 @@
+//! Who may do what. One table, checked by every operation.
+
+use serde::Serialize;
+use strum::{AsRefStr, Display};
+
+use super::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Display, AsRefStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum Operation {
+    Receive,
+    RejectReceipt,
+    RequestTransfer,
+    Pick,
+    Dispatch,
+    ConfirmReceipt,
+    Issue,
+    Waste,
+    Return,
+    Quarantine,
+    Release,
+    Recall,
+    LinkGtin,
+    StartStocktake,
+    Count,
+    ApproveStocktake,
+}
+
+impl Operation {
+    pub fn label(self) -> &'static str {
+        match self {
+            Operation::Receive => "receive goods",
+            Operation::RejectReceipt => "reject a delivery line",
+            Operation::RequestTransfer => "request a transfer",
+            Operation::Pick => "pick a transfer",
+            Operation::Dispatch => "dispatch a transfer",
+            Operation::ConfirmReceipt => "confirm a delivery on the ward",
+            Operation::Issue => "issue ward stock",
+            Operation::Waste => "dispose of stock",
+            Operation::Return => "return stock to the pharmacy",
+            Operation::Quarantine => "quarantine a lot",
+            Operation::Release => "release a lot from quarantine",
+            Operation::Recall => "recall a lot",
+            Operation::LinkGtin => "link a barcode to an item",
+            Operation::StartStocktake => "start a stocktake",
+            Operation::Count => "count stock",
+            Operation::ApproveStocktake => "approve a stocktake",
+        }
+    }
+}
+
+/// Whether `role` may perform `op`. Admins may do everything.
+pub fn may(role: Role, op: Operation) -> bool {
+    use Operation::*;
+    use Role::*;
+    if role == Admin {
+        return true;
+    }
+    match op {
+        Receive | RejectReceipt | Pick | Dispatch => matches!(role, Storekeeper | Pharmacist),
+        RequestTransfer => matches!(role, NurseManager | Pharmacist | Storekeeper),
+        ConfirmReceipt | Issue | Return | Count => {
+            matches!(role, Nurse | NurseManager | Pharmacist | Storekeeper)
+        }
+        Waste | StartStocktake => matches!(role, NurseManager | Pharmacist | Storekeeper),
+        Quarantine => matches!(role, NurseManager | Pharmacist | Storekeeper),
+        Release | Recall => role == Pharmacist,
+        LinkGtin => matches!(role, Pharmacist | Storekeeper),
+        ApproveStocktake => matches!(role, NurseManager | Pharmacist),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table() {
+        assert!(may(Role::Storekeeper, Operation::Receive));
+        assert!(!may(Role::Nurse, Operation::Receive));
+        assert!(may(Role::Pharmacist, Operation::Release));
+        assert!(!may(Role::Storekeeper, Operation::Release));
+        assert!(!may(Role::Nurse, Operation::Waste));
+        assert!(may(Role::NurseManager, Operation::ApproveStocktake));
+        assert!(!may(Role::Storekeeper, Operation::ApproveStocktake));
+        assert!(!may(Role::Nurse, Operation::LinkGtin));
+        assert!(may(Role::Admin, Operation::Recall));
+    }
+}

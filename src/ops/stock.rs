@@ -1,0 +1,1276 @@
+//! Stock operations: receive, reject, transfer (request, pick, dispatch,
+//! confirm), issue, waste, return, quarantine, release, recall, stocktake.
+//!
+//! Each checks the role, reads what it needs inside a `BEGIN IMMEDIATE`
+//! transaction, applies the pure rule (FEFO, usability), and appends
+//! movements through the one ledger writer — all or nothing.
+
+use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use thiserror::Error;
+
+use super::Actor;
+use crate::domain::fefo::{self, LotStock};
+use crate::domain::roles::{Operation, may};
+use crate::domain::{LotStatus, MovementKind, PlaceKind, date_from_text, instant_to_text};
+use crate::store::Store;
+use crate::store::ledger::{self, NewMovement};
+
+#[derive(Debug, Error)]
+pub enum StockError {
+    #[error("{user} is a {role} and may not {op}")]
+    Forbidden {
+        user: String,
+        role: &'static str,
+        op: &'static str,
+    },
+    #[error("no item with code {0:?}: check the code, or scan the pack")]
+    UnknownItem(String),
+    #[error("barcode GTIN {0} is not linked to any item: a pharmacist or storekeeper can link it")]
+    UnknownGtin(String),
+    #[error("no lot {lot:?} of {item}: check the lot number on the pack")]
+    UnknownLot { item: String, lot: String },
+    #[error("no place with code {0:?}")]
+    UnknownPlace(String),
+    #[error("a quantity must be a whole number above zero")]
+    Quantity,
+    #[error("lot {lot} of {item} expired on {expiry}: it cannot be {verb}; dispose of it")]
+    Expired {
+        lot: String,
+        item: String,
+        expiry: NaiveDate,
+        verb: &'static str,
+    },
+    #[error("lot {lot} of {item} is {status}: it cannot be {verb}")]
+    NotUsable {
+        lot: String,
+        item: String,
+        status: &'static str,
+        verb: &'static str,
+    },
+    #[error("only {available} {unit} of {item} lot {lot} at {place}; {wanted} wanted")]
+    NotEnoughInLot {
+        item: String,
+        lot: String,
+        place: String,
+        unit: String,
+        available: i64,
+        wanted: i64,
+    },
+    #[error("only {available} usable {unit} of {item} at {place}; {wanted} wanted")]
+    NotEnough {
+        item: String,
+        place: String,
+        unit: String,
+        available: i64,
+        wanted: i64,
+    },
+    #[error(
+        "lot {lot} of {item} is recorded with expiry {recorded}, but {given} was given: check the pack"
+    )]
+    ExpiryMismatch {
+        item: String,
+        lot: String,
+        recorded: String,
+        given: String,
+    },
+    #[error("{item} is a medicine: its expiry date is required")]
+    ExpiryRequired { item: String },
+    #[error("{0}")]
+    Refused(String),
+    #[error("database error: {0}")]
+    Store(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StockError> = std::result::Result<T, E>;
+
+fn allow(actor: &Actor, op: Operation) -> Result<()> {
+    if may(actor.role, op) {
+        Ok(())
+    } else {
+        Err(StockError::Forbidden {
+            user: actor.username.clone(),
+            role: actor.role.label(),
+            op: op.label(),
+        })
+    }
+}
+
+fn qty_ok(q: i64) -> Result<()> {
+    if q > 0 {
+        Ok(())
+    } else {
+        Err(StockError::Quantity)
+    }
+}
+
+/// What an operation needs to know of an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemRef {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub dose_unit: String,
+    pub units_per_pack: i64,
+    pub is_drug: bool,
+}
+
+fn item_row(
+    conn: &Connection,
+    sql: &str,
+    key: &dyn rusqlite::ToSql,
+) -> rusqlite::Result<Option<ItemRef>> {
+    conn.prepare_cached(sql)?
+        .query_row([key], |r| {
+            Ok(ItemRef {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                name: r.get(2)?,
+                dose_unit: r.get(3)?,
+                units_per_pack: r.get(4)?,
+                is_drug: r.get::<_, String>(5)? == "drug",
+            })
+        })
+        .optional()
+}
+
+pub fn item_by_code(conn: &Connection, code: &str) -> Result<ItemRef> {
+    item_row(conn, "SELECT id, code, name, dose_unit, units_per_pack, kind FROM items WHERE code = ?1 COLLATE NOCASE", &code)?
+        .ok_or_else(|| StockError::UnknownItem(code.to_string()))
+}
+
+pub fn item_by_id(conn: &Connection, id: i64) -> Result<ItemRef> {
+    item_row(
+        conn,
+        "SELECT id, code, name, dose_unit, units_per_pack, kind FROM items WHERE id = ?1",
+        &id,
+    )?
+    .ok_or_else(|| StockError::UnknownItem(format!("#{id}")))
+}
+
+/// The item a GTIN (any length, check digit verified by the caller) is linked to.
+pub fn item_by_gtin(conn: &Connection, gtin14: &str) -> Result<ItemRef> {
+    item_row(
+        conn,
+        "SELECT i.id, i.code, i.name, i.dose_unit, i.units_per_pack, i.kind FROM item_gtins g JOIN items i ON i.id = g.item_id WHERE g.gtin = ?1",
+        &gtin14,
+    )?
+    .ok_or_else(|| StockError::UnknownGtin(gtin14.to_string()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaceRef {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: PlaceKind,
+    pub transport_minutes: i64,
+}
+
+fn place_row(
+    conn: &Connection,
+    sql: &str,
+    key: &dyn rusqlite::ToSql,
+) -> rusqlite::Result<Option<PlaceRef>> {
+    conn.prepare_cached(sql)?
+        .query_row([key], |r| {
+            let kind: String = r.get(3)?;
+            Ok(PlaceRef {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                name: r.get(2)?,
+                kind: kind.parse().unwrap_or(PlaceKind::Ward),
+                transport_minutes: r.get(4)?,
+            })
+        })
+        .optional()
+}
+
+pub fn place_by_code(conn: &Connection, code: &str) -> Result<PlaceRef> {
+    place_row(
+        conn,
+        "SELECT id, code, name, kind, transport_minutes FROM places WHERE code = ?1 COLLATE NOCASE",
+        &code,
+    )?
+    .ok_or_else(|| StockError::UnknownPlace(code.to_string()))
+}
+
+fn place_by_id(conn: &Connection, id: i64) -> Result<PlaceRef> {
+    place_row(
+        conn,
+        "SELECT id, code, name, kind, transport_minutes FROM places WHERE id = ?1",
+        &id,
+    )?
+    .ok_or_else(|| StockError::UnknownPlace(format!("#{id}")))
+}
+
+/// The transit place, created on first use.
+fn transit_place(tx: &Transaction) -> Result<PlaceRef> {
+    if let Ok(p) = place_of_kind(tx, PlaceKind::Transit) {
+        return Ok(p);
+    }
+    tx.execute("INSERT INTO places (code, name, kind, transport_minutes) VALUES ('TRANSIT', 'In transit to wards', 'transit', 0)", [])?;
+    place_of_kind(tx, PlaceKind::Transit)
+}
+
+fn place_of_kind(conn: &Connection, kind: PlaceKind) -> Result<PlaceRef> {
+    place_row(conn, "SELECT id, code, name, kind, transport_minutes FROM places WHERE kind = ?1 ORDER BY id LIMIT 1", &kind.as_ref())?
+        .ok_or_else(|| StockError::Refused(format!("this database has no {} place", kind.as_ref())))
+}
+
+/// A lot as operations see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LotRef {
+    pub id: i64,
+    pub item_id: i64,
+    pub lot_number: String,
+    pub expiry: Option<NaiveDate>,
+    pub status: LotStatus,
+    pub received_at: String,
+}
+
+fn lot_row(
+    conn: &Connection,
+    sql: &str,
+    p: &[&dyn rusqlite::ToSql],
+) -> rusqlite::Result<Option<LotRef>> {
+    conn.prepare_cached(sql)?
+        .query_row(p, |r| {
+            let status: String = r.get(4)?;
+            Ok(LotRef {
+                id: r.get(0)?,
+                item_id: r.get(1)?,
+                lot_number: r.get(2)?,
+                expiry: r
+                    .get::<_, Option<String>>(3)?
+                    .as_deref()
+                    .and_then(date_from_text),
+                status: status.parse().unwrap_or(LotStatus::Quarantined),
+                received_at: r.get(5)?,
+            })
+        })
+        .optional()
+}
+
+pub fn lot_by_number(conn: &Connection, item: &ItemRef, lot_number: &str) -> Result<LotRef> {
+    lot_row(
+        conn,
+        "SELECT id, item_id, lot_number, expiry, status, received_at FROM lots WHERE item_id = ?1 AND lot_number = ?2",
+        &[&item.id, &lot_number],
+    )?
+    .ok_or_else(|| StockError::UnknownLot { item: item.name.clone(), lot: lot_number.to_string() })
+}
+
+fn lot_by_id(conn: &Connection, id: i64) -> Result<LotRef> {
+    lot_row(
+        conn,
+        "SELECT id, item_id, lot_number, expiry, status, received_at FROM lots WHERE id = ?1",
+        &[&id],
+    )?
+    .ok_or_else(|| StockError::UnknownLot {
+        item: "?".into(),
+        lot: format!("#{id}"),
+    })
+}
+
+fn balance(conn: &Connection, place_id: i64, lot_id: i64) -> rusqlite::Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT qty FROM balances WHERE place_id = ?1 AND lot_id = ?2")?
+        .query_row(params![place_id, lot_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// The lots of an item at a place, as FEFO sees them.
+pub fn lot_stock(
+    conn: &Connection,
+    place_id: i64,
+    item_id: i64,
+) -> rusqlite::Result<Vec<LotStock>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT b.lot_id, b.expiry, l.received_at, b.status, b.qty FROM balances b JOIN lots l ON l.id = b.lot_id
+         WHERE b.place_id = ?1 AND b.item_id = ?2",
+    )?;
+    let rows = stmt.query_map(params![place_id, item_id], |r| {
+        let received: String = r.get(2)?;
+        let status: String = r.get(3)?;
+        Ok(LotStock {
+            lot_id: r.get(0)?,
+            expiry: r
+                .get::<_, Option<String>>(1)?
+                .as_deref()
+                .and_then(date_from_text),
+            // Received time as seconds: earlier received sorts first.
+            received_seq: crate::domain::instant_from_text(&received).map_or(0, |t| t.timestamp()),
+            status: status.parse().unwrap_or(LotStatus::Quarantined),
+            qty: r.get(4)?,
+        })
+    })?;
+    rows.collect()
+}
+
+fn today(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&Local).date_naive()
+}
+
+/// Refuses a lot that may not be supplied for use on `day`.
+fn usable(lot: &LotRef, item: &ItemRef, day: NaiveDate, verb: &'static str) -> Result<()> {
+    match lot.status {
+        LotStatus::Ok => {}
+        LotStatus::Quarantined => {
+            return Err(StockError::NotUsable {
+                lot: lot.lot_number.clone(),
+                item: item.name.clone(),
+                status: "quarantined",
+                verb,
+            });
+        }
+        LotStatus::Recalled => {
+            return Err(StockError::NotUsable {
+                lot: lot.lot_number.clone(),
+                item: item.name.clone(),
+                status: "recalled",
+                verb,
+            });
+        }
+    }
+    if let Some(e) = lot.expiry.filter(|e| *e < day) {
+        return Err(StockError::Expired {
+            lot: lot.lot_number.clone(),
+            item: item.name.clone(),
+            expiry: e,
+            verb,
+        });
+    }
+    Ok(())
+}
+
+fn movement(
+    actor: &Actor,
+    now: DateTime<Utc>,
+    kind: MovementKind,
+    item: &ItemRef,
+    lot_id: i64,
+) -> NewMovement {
+    NewMovement {
+        at: now,
+        user_id: actor.user_id,
+        kind,
+        item_id: item.id,
+        lot_id,
+        from_place: None,
+        to_place: None,
+        qty: 0,
+        reason: None,
+        patient_id: None,
+        order_ref: None,
+    }
+}
+
+fn take_from_lot(
+    tx: &Transaction,
+    place: &PlaceRef,
+    item: &ItemRef,
+    lot: &LotRef,
+    qty: i64,
+) -> Result<()> {
+    let have = balance(tx, place.id, lot.id)?;
+    if have < qty {
+        return Err(StockError::NotEnoughInLot {
+            item: item.name.clone(),
+            lot: lot.lot_number.clone(),
+            place: place.code.clone(),
+            unit: item.dose_unit.clone(),
+            available: have,
+            wanted: qty,
+        });
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- receive
+
+/// A delivery line from a supplier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiveLine {
+    pub item: ItemRef,
+    pub lot_number: String,
+    pub expiry: Option<NaiveDate>,
+    /// In dose units.
+    pub qty: i64,
+    pub supplier: Option<String>,
+    pub order_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Received {
+    pub movement_id: i64,
+    pub lot_id: i64,
+    pub place: String,
+    pub qty: i64,
+    /// Days to expiry when within the short-dated threshold.
+    pub short_dated_days: Option<i64>,
+}
+
+/// Receives goods into the central pharmacy. Expired goods are refused;
+/// goods expiring within `short_dated_days` are accepted and flagged.
+pub fn receive(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    line: &ReceiveLine,
+    short_dated_days: i64,
+) -> Result<Received> {
+    allow(actor, Operation::Receive)?;
+    qty_ok(line.qty)?;
+    let lot_number = line.lot_number.trim();
+    if lot_number.is_empty() {
+        return Err(StockError::Refused(
+            "the lot number is required: type it from the pack or scan the pack".into(),
+        ));
+    }
+    let day = today(now);
+    if line.expiry.is_none() && line.item.is_drug {
+        return Err(StockError::ExpiryRequired {
+            item: line.item.name.clone(),
+        });
+    }
+    if let Some(e) = line.expiry.filter(|e| *e < day) {
+        return Err(StockError::Expired {
+            lot: lot_number.to_string(),
+            item: line.item.name.clone(),
+            expiry: e,
+            verb: "received",
+        });
+    }
+    store.write(|tx| {
+        let pharmacy = place_of_kind(tx, PlaceKind::Pharmacy)?;
+        if let Ok(existing) = lot_by_number(tx, &line.item, lot_number) {
+            let given = line
+                .expiry
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "none".into());
+            let recorded = existing
+                .expiry
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "none".into());
+            if existing.expiry != line.expiry {
+                return Err(StockError::ExpiryMismatch {
+                    item: line.item.name.clone(),
+                    lot: lot_number.to_string(),
+                    recorded,
+                    given,
+                });
+            }
+            if existing.status != LotStatus::Ok {
+                return Err(StockError::NotUsable {
+                    lot: lot_number.to_string(),
+                    item: line.item.name.clone(),
+                    status: if existing.status == LotStatus::Recalled {
+                        "recalled"
+                    } else {
+                        "quarantined"
+                    },
+                    verb: "received",
+                });
+            }
+        }
+        let lot_id = ledger::lot_id_or_create(tx, line.item.id, lot_number, line.expiry, now)?;
+        let mut m = movement(actor, now, MovementKind::Receipt, &line.item, lot_id);
+        m.to_place = Some(pharmacy.id);
+        m.qty = line.qty;
+        m.reason = line.supplier.as_ref().map(|s| format!("from {s}"));
+        m.order_ref = line.order_ref.clone();
+        let movement_id = ledger::append(tx, &m)?;
+        let days = line.expiry.map(|e| (e - day).num_days());
+        Ok(Received {
+            movement_id,
+            lot_id,
+            place: pharmacy.code,
+            qty: line.qty,
+            short_dated_days: days.filter(|d| *d <= short_dated_days),
+        })
+    })
+}
+
+/// Records a delivery line refused at the quality check; nothing enters stock.
+pub fn reject_receipt(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    line: &ReceiveLine,
+    reason: &str,
+) -> Result<i64> {
+    allow(actor, Operation::RejectReceipt)?;
+    qty_ok(line.qty)?;
+    if reason.trim().is_empty() {
+        return Err(StockError::Refused(
+            "a rejected line needs a reason (damaged, temperature, wrong item, …)".into(),
+        ));
+    }
+    store.write(|tx| {
+        tx.execute(
+            "INSERT INTO receipt_rejections (at, user_id, item_id, lot_number, expiry, qty, supplier, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![instant_to_text(now), actor.user_id, line.item.id, line.lot_number, line.expiry.map(|d| d.to_string()), line.qty, line.supplier, reason.trim()],
+        )?;
+        Ok(tx.last_insert_rowid())
+    })
+}
+
+// ---------------------------------------------------------------- issue, waste, return
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::Display, strum::EnumString, strum::AsRefStr,
+)]
+#[strum(serialize_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum WasteReason {
+    Expired,
+    Damaged,
+    Contaminated,
+    Other,
+}
+
+/// A lot and quantity taken by an operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Taken {
+    pub lot_id: i64,
+    pub lot_number: String,
+    pub qty: i64,
+    pub movement_id: i64,
+}
+
+/// Issues ward stock for non-patient use: from the given lot, or FEFO.
+/// Expired, quarantined and recalled stock is never issued.
+pub fn issue(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    place: &PlaceRef,
+    item: &ItemRef,
+    qty: i64,
+    lot: Option<&str>,
+    reason: Option<&str>,
+) -> Result<Vec<Taken>> {
+    allow(actor, Operation::Issue)?;
+    qty_ok(qty)?;
+    let day = today(now);
+    store.write(|tx| {
+        let picks: Vec<(i64, i64)> = match lot {
+            Some(number) => {
+                let l = lot_by_number(tx, item, number)?;
+                usable(&l, item, day, "issued")?;
+                take_from_lot(tx, place, item, &l, qty)?;
+                vec![(l.id, qty)]
+            }
+            None => {
+                let stock = lot_stock(tx, place.id, item.id)?;
+                let plan = fefo::pick(&stock, qty, day);
+                if plan.shortfall > 0 {
+                    return Err(StockError::NotEnough {
+                        item: item.name.clone(),
+                        place: place.code.clone(),
+                        unit: item.dose_unit.clone(),
+                        available: plan.picked(),
+                        wanted: qty,
+                    });
+                }
+                plan.picks.iter().map(|p| (p.lot_id, p.qty)).collect()
+            }
+        };
+        let mut out = Vec::new();
+        for (lot_id, q) in picks {
+            let mut m = movement(actor, now, MovementKind::Issue, item, lot_id);
+            m.from_place = Some(place.id);
+            m.qty = q;
+            m.reason = reason.map(str::to_string);
+            let movement_id = ledger::append(tx, &m)?;
+            out.push(Taken {
+                lot_id,
+                lot_number: lot_by_id(tx, lot_id)?.lot_number,
+                qty: q,
+                movement_id,
+            });
+        }
+        Ok(out)
+    })
+}
+
+/// Disposes of stock of a lot at a place, whatever its status: this is how
+/// expired, damaged and recalled units leave stock.
+pub fn waste(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    place: &PlaceRef,
+    item: &ItemRef,
+    lot: &str,
+    qty: i64,
+    reason: WasteReason,
+    note: Option<&str>,
+) -> Result<Taken> {
+    allow(actor, Operation::Waste)?;
+    qty_ok(qty)?;
+    store.write(|tx| {
+        let l = lot_by_number(tx, item, lot)?;
+        take_from_lot(tx, place, item, &l, qty)?;
+        let mut m = movement(actor, now, MovementKind::Waste, item, l.id);
+        m.from_place = Some(place.id);
+        m.qty = qty;
+        m.reason = Some(match note {
+            Some(n) if !n.trim().is_empty() => format!("{}: {}", reason.as_ref(), n.trim()),
+            _ => reason.as_ref().to_string(),
+        });
+        let movement_id = ledger::append(tx, &m)?;
+        Ok(Taken {
+            lot_id: l.id,
+            lot_number: l.lot_number,
+            qty,
+            movement_id,
+        })
+    })
+}
+
+/// Sends units of a lot from a ward back to the central pharmacy (any
+/// status: unusable stock goes back for disposal or supplier return).
+pub fn return_to_pharmacy(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    ward: &PlaceRef,
+    item: &ItemRef,
+    lot: &str,
+    qty: i64,
+    reason: &str,
+) -> Result<Taken> {
+    allow(actor, Operation::Return)?;
+    qty_ok(qty)?;
+    if ward.kind != PlaceKind::Ward {
+        return Err(StockError::Refused(format!(
+            "returns go from a ward to the pharmacy; {} is not a ward",
+            ward.code
+        )));
+    }
+    if reason.trim().is_empty() {
+        return Err(StockError::Refused(
+            "a return needs a reason (not needed, patient discharged, expired, …)".into(),
+        ));
+    }
+    store.write(|tx| {
+        let pharmacy = place_of_kind(tx, PlaceKind::Pharmacy)?;
+        let l = lot_by_number(tx, item, lot)?;
+        take_from_lot(tx, ward, item, &l, qty)?;
+        let mut m = movement(actor, now, MovementKind::Return, item, l.id);
+        m.from_place = Some(ward.id);
+        m.to_place = Some(pharmacy.id);
+        m.qty = qty;
+        m.reason = Some(reason.trim().to_string());
+        let movement_id = ledger::append(tx, &m)?;
+        Ok(Taken {
+            lot_id: l.id,
+            lot_number: l.lot_number,
+            qty,
+            movement_id,
+        })
+    })
+}
+
+// ---------------------------------------------------------------- quarantine, release, recall
+
+/// Where the units of a lot are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Holding {
+    pub place: String,
+    pub place_name: String,
+    pub qty: i64,
+}
+
+pub fn holdings(conn: &Connection, lot_id: i64) -> rusqlite::Result<Vec<Holding>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.code, p.name, b.qty FROM balances b JOIN places p ON p.id = b.place_id WHERE b.lot_id = ?1 AND b.qty > 0 ORDER BY p.code",
+    )?;
+    stmt.query_map([lot_id], |r| {
+        Ok(Holding {
+            place: r.get(0)?,
+            place_name: r.get(1)?,
+            qty: r.get(2)?,
+        })
+    })?
+    .collect()
+}
+
+fn set_status(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    item: &ItemRef,
+    lot: &str,
+    reason: &str,
+    op: Operation,
+) -> Result<Vec<Holding>> {
+    allow(actor, op)?;
+    if reason.trim().is_empty() {
+        return Err(StockError::Refused(format!(
+            "to {} give a reason",
+            op.label()
+        )));
+    }
+    store.write(|tx| {
+        let l = lot_by_number(tx, item, lot)?;
+        let (new, action) = match op {
+            Operation::Quarantine => {
+                if l.status != LotStatus::Ok {
+                    return Err(StockError::Refused(format!("lot {} is already {}", l.lot_number, l.status.as_ref())));
+                }
+                (LotStatus::Quarantined, "quarantine")
+            }
+            Operation::Release => {
+                match l.status {
+                    LotStatus::Ok => return Err(StockError::Refused(format!("lot {} is not quarantined", l.lot_number))),
+                    LotStatus::Recalled => return Err(StockError::Refused(format!("lot {} is recalled: a recalled lot is never released; dispose of it or return it to the supplier", l.lot_number))),
+                    LotStatus::Quarantined => {}
+                }
+                (LotStatus::Ok, "release")
+            }
+            _ => {
+                if l.status == LotStatus::Recalled {
+                    return Err(StockError::Refused(format!("lot {} is already recalled", l.lot_number)));
+                }
+                (LotStatus::Recalled, "recall")
+            }
+        };
+        // One statement: every unit of the lot, in every place, at once.
+        tx.execute("UPDATE lots SET status = ?2 WHERE id = ?1", params![l.id, new.as_ref()])?;
+        tx.execute(
+            "INSERT INTO lot_events (at, user_id, lot_id, action, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![instant_to_text(now), actor.user_id, l.id, action, reason.trim()],
+        )?;
+        Ok(holdings(tx, l.id)?)
+    })
+}
+
+/// Quarantines a lot everywhere until a pharmacist decides.
+pub fn quarantine(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    item: &ItemRef,
+    lot: &str,
+    reason: &str,
+) -> Result<Vec<Holding>> {
+    set_status(store, actor, now, item, lot, reason, Operation::Quarantine)
+}
+
+/// Releases a quarantined lot (pharmacist).
+pub fn release(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    item: &ItemRef,
+    lot: &str,
+    reason: &str,
+) -> Result<Vec<Holding>> {
+    set_status(store, actor, now, item, lot, reason, Operation::Release)
+}
+
+/// Recalls a lot: every unit in every place is blocked at once; returns where they are.
+pub fn recall(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    item: &ItemRef,
+    lot: &str,
+    reason: &str,
+) -> Result<Vec<Holding>> {
+    set_status(store, actor, now, item, lot, reason, Operation::Recall)
+}
+
+// ---------------------------------------------------------------- transfers
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    pub lot_id: i64,
+    pub lot_number: String,
+    pub expiry: Option<NaiveDate>,
+    pub qty: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PickLine {
+    pub line_id: i64,
+    pub item: ItemRef,
+    pub requested: i64,
+    pub picked: i64,
+    /// Units still to pick (the shortfall once dispatched).
+    pub open: i64,
+    /// FEFO lots for the open quantity, by expiry.
+    pub suggestions: Vec<Suggestion>,
+    /// Units no usable lot can cover.
+    pub shortfall: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TransferOrder {
+    pub id: i64,
+    pub from: String,
+    pub to: String,
+    pub status: String,
+    pub created_at: String,
+    pub lines: Vec<PickLine>,
+}
+
+/// Day the goods will be used: arrival on the ward after transport.
+fn arrival_day(now: DateTime<Utc>, to: &PlaceRef) -> NaiveDate {
+    today(now + Duration::minutes(to.transport_minutes))
+}
+
+/// Creates a transfer order from the pharmacy to a ward.
+pub fn request_transfer(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    ward: &PlaceRef,
+    lines: &[(ItemRef, i64)],
+    note: Option<&str>,
+) -> Result<i64> {
+    allow(actor, Operation::RequestTransfer)?;
+    if ward.kind != PlaceKind::Ward {
+        return Err(StockError::Refused(format!(
+            "transfers go to a ward; {} is not a ward",
+            ward.code
+        )));
+    }
+    if lines.is_empty() {
+        return Err(StockError::Refused(
+            "a transfer order needs at least one line (item and quantity)".into(),
+        ));
+    }
+    for (_, q) in lines {
+        qty_ok(*q)?;
+    }
+    store.write(|tx| {
+        let pharmacy = place_of_kind(tx, PlaceKind::Pharmacy)?;
+        tx.execute(
+            "INSERT INTO transfer_orders (created_at, created_by, from_place_id, to_place_id, status, note) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
+            params![instant_to_text(now), actor.user_id, pharmacy.id, ward.id, note],
+        )?;
+        let id = tx.last_insert_rowid();
+        for (item, q) in lines {
+            tx.execute(
+                "INSERT INTO transfer_lines (order_id, item_id, qty_requested) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (order_id, item_id) DO UPDATE SET qty_requested = qty_requested + excluded.qty_requested",
+                params![id, item.id, q],
+            )?;
+        }
+        Ok(id)
+    })
+}
+
+/// The order with its pick list: per line, the FEFO lots to pick for what is still open.
+pub fn transfer_order(
+    conn: &Connection,
+    order_id: i64,
+    now: DateTime<Utc>,
+) -> Result<TransferOrder> {
+    let head = conn
+        .query_row(
+            "SELECT o.from_place_id, o.to_place_id, o.status, o.created_at FROM transfer_orders o WHERE o.id = ?1",
+            [order_id],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)),
+        )
+        .optional()?
+        .ok_or_else(|| StockError::Refused(format!("no transfer order {order_id}")))?;
+    let from = place_by_id(conn, head.0)?;
+    let to = place_by_id(conn, head.1)?;
+    let day = arrival_day(now, &to);
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.id, l.item_id, l.qty_requested, COALESCE((SELECT SUM(qty) FROM picks p WHERE p.line_id = l.id), 0)
+         FROM transfer_lines l WHERE l.order_id = ?1 ORDER BY l.id",
+    )?;
+    let raw: Vec<(i64, i64, i64, i64)> = stmt
+        .query_map([order_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut lines = Vec::new();
+    for (line_id, item_id, requested, picked) in raw {
+        let item = item_by_id(conn, item_id)?;
+        let open = (requested - picked).max(0);
+        let plan = fefo::pick(&lot_stock(conn, from.id, item_id)?, open, day);
+        let mut suggestions = Vec::new();
+        for p in &plan.picks {
+            let l = lot_by_id(conn, p.lot_id)?;
+            suggestions.push(Suggestion {
+                lot_id: l.id,
+                lot_number: l.lot_number,
+                expiry: l.expiry,
+                qty: p.qty,
+            });
+        }
+        lines.push(PickLine {
+            line_id,
+            item,
+            requested,
+            picked,
+            open,
+            suggestions,
+            shortfall: plan.shortfall,
+        });
+    }
+    Ok(TransferOrder {
+        id: order_id,
+        from: from.code,
+        to: to.code,
+        status: head.2,
+        created_at: head.3,
+        lines,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Picked {
+    pub lot_number: String,
+    pub qty: i64,
+    /// The FEFO suggestion, when another lot was picked.
+    pub deviation_from: Option<String>,
+    pub line_open: i64,
+}
+
+/// Picks units of a lot for an order line (by scanning a pack, or typed).
+/// Another lot than the FEFO suggestion is accepted only if usable, and the
+/// deviation is recorded. The units move to "in transit".
+#[allow(clippy::too_many_arguments)]
+pub fn pick(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    order_id: i64,
+    item: &ItemRef,
+    lot: &str,
+    qty: Option<i64>,
+    scanned: bool,
+) -> Result<Picked> {
+    allow(actor, Operation::Pick)?;
+    store.write(|tx| {
+        let order = transfer_order(tx, order_id, now)?;
+        if order.status != "open" {
+            return Err(StockError::Refused(format!("transfer order {order_id} is {}: only open orders are picked", order.status)));
+        }
+        let Some(line) = order.lines.iter().find(|l| l.item.id == item.id) else {
+            return Err(StockError::Refused(format!("{} is not on transfer order {order_id}", item.name)));
+        };
+        if line.open == 0 {
+            return Err(StockError::Refused(format!("{} is already fully picked on order {order_id} ({} of {})", item.name, line.picked, line.requested)));
+        }
+        // One scan is one pack, unless a quantity is given; never more than is open.
+        let qty = qty.unwrap_or(item.units_per_pack).min(line.open);
+        qty_ok(qty)?;
+        let from = place_by_code(tx, &order.from)?;
+        let to = place_by_code(tx, &order.to)?;
+        let transit = transit_place(tx)?;
+        let l = lot_by_number(tx, item, lot)?;
+        usable(&l, item, arrival_day(now, &to), "sent to a ward")?;
+        take_from_lot(tx, &from, item, &l, qty)?;
+        let suggested = line.suggestions.first();
+        let deviation = suggested.is_some_and(|s| s.lot_id != l.id);
+        let mut m = movement(actor, now, MovementKind::Transfer, item, l.id);
+        m.from_place = Some(from.id);
+        m.to_place = Some(transit.id);
+        m.qty = qty;
+        m.order_ref = Some(format!("TO-{order_id}"));
+        m.reason = deviation.then(|| format!("picked instead of FEFO lot {}", suggested.map(|s| s.lot_number.as_str()).unwrap_or("")));
+        let movement_id = ledger::append(tx, &m)?;
+        tx.execute(
+            "INSERT INTO picks (line_id, lot_id, qty, suggested_lot_id, deviation, scanned, at, user_id, movement_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![line.line_id, l.id, qty, suggested.map(|s| s.lot_id), deviation, scanned, instant_to_text(now), actor.user_id, movement_id],
+        )?;
+        Ok(Picked {
+            lot_number: l.lot_number,
+            qty,
+            deviation_from: if deviation { suggested.map(|s| s.lot_number.clone()) } else { None },
+            line_open: line.open - qty,
+        })
+    })
+}
+
+/// Sends the picked goods; what was not picked stays open on the order as its shortfall.
+pub fn dispatch(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    order_id: i64,
+) -> Result<TransferOrder> {
+    allow(actor, Operation::Dispatch)?;
+    store.write(|tx| {
+        let order = transfer_order(tx, order_id, now)?;
+        if order.status != "open" {
+            return Err(StockError::Refused(format!(
+                "transfer order {order_id} is {}, not open",
+                order.status
+            )));
+        }
+        if order.lines.iter().all(|l| l.picked == 0) {
+            return Err(StockError::Refused(format!(
+                "nothing is picked on transfer order {order_id} yet"
+            )));
+        }
+        tx.execute(
+            "UPDATE transfer_orders SET status = 'in_transit', dispatched_at = ?2 WHERE id = ?1",
+            params![order_id, instant_to_text(now)],
+        )?;
+        transfer_order(tx, order_id, now)
+    })
+}
+
+/// The ward confirms the delivery: the picked units move from transit into ward stock.
+pub fn confirm_receipt(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    order_id: i64,
+) -> Result<Vec<Taken>> {
+    allow(actor, Operation::ConfirmReceipt)?;
+    store.write(|tx| {
+        let order = transfer_order(tx, order_id, now)?;
+        if order.status != "in_transit" {
+            return Err(StockError::Refused(format!("transfer order {order_id} is {}: only dispatched orders can be received", order.status)));
+        }
+        let to = place_by_code(tx, &order.to)?;
+        let transit = place_of_kind(tx, PlaceKind::Transit)?;
+        let mut stmt = tx.prepare(
+            "SELECT l.item_id, p.lot_id, SUM(p.qty) FROM picks p JOIN transfer_lines l ON l.id = p.line_id
+             WHERE l.order_id = ?1 GROUP BY l.item_id, p.lot_id ORDER BY l.item_id, p.lot_id",
+        )?;
+        let picked: Vec<(i64, i64, i64)> = stmt.query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for (item_id, lot_id, qty) in picked {
+            let item = item_by_id(tx, item_id)?;
+            let mut m = movement(actor, now, MovementKind::Transfer, &item, lot_id);
+            m.from_place = Some(transit.id);
+            m.to_place = Some(to.id);
+            m.qty = qty;
+            m.order_ref = Some(format!("TO-{order_id}"));
+            let movement_id = ledger::append(tx, &m)?;
+            out.push(Taken { lot_id, lot_number: lot_by_id(tx, lot_id)?.lot_number, qty, movement_id });
+        }
+        tx.execute(
+            "UPDATE transfer_orders SET status = 'received', received_at = ?2, received_by = ?3 WHERE id = ?1",
+            params![order_id, instant_to_text(now), actor.user_id],
+        )?;
+        Ok(out)
+    })
+}
+
+/// Transfer orders, newest first, optionally only those to one ward or with one status.
+pub fn transfer_orders(
+    conn: &Connection,
+    to_place: Option<i64>,
+    status: Option<&str>,
+) -> rusqlite::Result<Vec<(i64, String, String, String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.id, f.code, t.code, o.status, o.created_at FROM transfer_orders o
+         JOIN places f ON f.id = o.from_place_id JOIN places t ON t.id = o.to_place_id
+         WHERE (?1 IS NULL OR o.to_place_id = ?1) AND (?2 IS NULL OR o.status = ?2) ORDER BY o.id DESC",
+    )?;
+    stmt.query_map(params![to_place, status], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })?
+    .collect()
+}
+
+// ---------------------------------------------------------------- stocktake
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CountLine {
+    pub lot_id: i64,
+    pub item_code: String,
+    pub item_name: String,
+    pub lot_number: String,
+    pub expiry: Option<NaiveDate>,
+    /// Stock when the line was last counted (or when the stocktake started).
+    pub expected: i64,
+    pub counted: Option<i64>,
+    /// Stock now.
+    pub current: i64,
+}
+
+impl CountLine {
+    pub fn variance(&self) -> Option<i64> {
+        self.counted.map(|c| c - self.expected)
+    }
+    /// Stock moved since the line was counted: it must be counted again.
+    pub fn moved(&self) -> bool {
+        self.current != self.expected
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stocktake {
+    pub id: i64,
+    pub place: String,
+    pub status: String,
+    pub filter: String,
+    pub lines: Vec<CountLine>,
+}
+
+/// Starts counting a place: every lot with stock there (whose item matches
+/// `filter` on code, name or ATC, when given) becomes a line to count.
+pub fn start_stocktake(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    place: &PlaceRef,
+    filter: &str,
+) -> Result<i64> {
+    allow(actor, Operation::StartStocktake)?;
+    store.write(|tx| {
+        let open: Option<i64> = tx
+            .query_row("SELECT id FROM stocktakes WHERE place_id = ?1 AND status = 'open'", [place.id], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = open {
+            return Err(StockError::Refused(format!("stocktake {id} of {} is still open: finish or cancel it first", place.code)));
+        }
+        tx.execute(
+            "INSERT INTO stocktakes (place_id, filter, status, started_at, started_by) VALUES (?1, ?2, 'open', ?3, ?4)",
+            params![place.id, filter.trim(), instant_to_text(now), actor.user_id],
+        )?;
+        let id = tx.last_insert_rowid();
+        let like = format!("%{}%", filter.trim());
+        let n = tx.execute(
+            "INSERT INTO stocktake_lines (stocktake_id, lot_id, item_id, expected)
+             SELECT ?1, b.lot_id, b.item_id, b.qty FROM balances b JOIN items i ON i.id = b.item_id
+             WHERE b.place_id = ?2 AND b.qty > 0
+               AND (?3 = '%%' OR i.code LIKE ?3 OR i.name LIKE ?3 OR i.generic_name LIKE ?3 OR COALESCE(i.atc, '') LIKE ?3)",
+            params![id, place.id, like],
+        )?;
+        if n == 0 && !filter.trim().is_empty() {
+            return Err(StockError::Refused(format!("no stock at {} matches {:?}", place.code, filter.trim())));
+        }
+        Ok(id)
+    })
+}
+
+pub fn stocktake(conn: &Connection, id: i64) -> Result<Stocktake> {
+    let (place_id, status, filter): (i64, String, String) = conn
+        .query_row(
+            "SELECT place_id, status, filter FROM stocktakes WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?
+        .ok_or_else(|| StockError::Refused(format!("no stocktake {id}")))?;
+    let place = place_by_id(conn, place_id)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.lot_id, i.code, i.name, l.lot_number, l.expiry, s.expected, s.counted,
+                COALESCE((SELECT qty FROM balances b WHERE b.place_id = ?2 AND b.lot_id = s.lot_id), 0)
+         FROM stocktake_lines s JOIN items i ON i.id = s.item_id JOIN lots l ON l.id = s.lot_id
+         WHERE s.stocktake_id = ?1 ORDER BY i.name, l.expiry, l.lot_number",
+    )?;
+    let lines = stmt
+        .query_map(params![id, place_id], |r| {
+            Ok(CountLine {
+                lot_id: r.get(0)?,
+                item_code: r.get(1)?,
+                item_name: r.get(2)?,
+                lot_number: r.get(3)?,
+                expiry: r
+                    .get::<_, Option<String>>(4)?
+                    .as_deref()
+                    .and_then(date_from_text),
+                expected: r.get(5)?,
+                counted: r.get(6)?,
+                current: r.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Stocktake {
+        id,
+        place: place.code,
+        status,
+        filter,
+        lines,
+    })
+}
+
+/// Records a count for a lot (a lot found on the shelf but not listed is
+/// added). The line's expected stock is taken at the moment of counting.
+pub fn count(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    stocktake_id: i64,
+    item: &ItemRef,
+    lot: &str,
+    counted: i64,
+) -> Result<CountLine> {
+    allow(actor, Operation::Count)?;
+    if counted < 0 {
+        return Err(StockError::Refused("a count cannot be negative".into()));
+    }
+    store.write(|tx| {
+        let st = stocktake(tx, stocktake_id)?;
+        if st.status != "open" {
+            return Err(StockError::Refused(format!("stocktake {stocktake_id} is {}", st.status)));
+        }
+        let place = place_by_code(tx, &st.place)?;
+        let l = lot_by_number(tx, item, lot)?;
+        let current = balance(tx, place.id, l.id)?;
+        tx.execute(
+            "INSERT INTO stocktake_lines (stocktake_id, lot_id, item_id, expected, counted, counted_by, counted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (stocktake_id, lot_id) DO UPDATE SET expected = excluded.expected, counted = excluded.counted,
+                 counted_by = excluded.counted_by, counted_at = excluded.counted_at",
+            params![stocktake_id, l.id, item.id, current, counted, actor.user_id, instant_to_text(now)],
+        )?;
+        stocktake(tx, stocktake_id)?
+            .lines
+            .into_iter()
+            .find(|c| c.lot_id == l.id)
+            .ok_or_else(|| StockError::Refused("the count was not recorded".into()))
+    })
+}
+
+/// Approves a stocktake: every line counted and nothing moved since its
+/// count, then each variance is written as an adjustment movement.
+pub fn approve_stocktake(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    stocktake_id: i64,
+) -> Result<Vec<CountLine>> {
+    allow(actor, Operation::ApproveStocktake)?;
+    store.write(|tx| {
+        let st = stocktake(tx, stocktake_id)?;
+        if st.status != "open" {
+            return Err(StockError::Refused(format!("stocktake {stocktake_id} is {}", st.status)));
+        }
+        let uncounted: Vec<String> = st.lines.iter().filter(|l| l.counted.is_none()).map(|l| format!("{} lot {}", l.item_code, l.lot_number)).collect();
+        if !uncounted.is_empty() {
+            return Err(StockError::Refused(format!("{} line(s) not counted yet: {}", uncounted.len(), uncounted.join(", "))));
+        }
+        let moved: Vec<String> = st.lines.iter().filter(|l| l.moved()).map(|l| format!("{} lot {}", l.item_code, l.lot_number)).collect();
+        if !moved.is_empty() {
+            return Err(StockError::Refused(format!("stock moved since these were counted; count them again: {}", moved.join(", "))));
+        }
+        let place = place_by_code(tx, &st.place)?;
+        for l in st.lines.iter().filter(|l| l.variance() != Some(0)) {
+            let item = item_by_code(tx, &l.item_code)?;
+            let diff = l.variance().unwrap_or(0);
+            let mut m = movement(actor, now, MovementKind::Adjustment, &item, l.lot_id);
+            if diff > 0 {
+                m.to_place = Some(place.id);
+            } else {
+                m.from_place = Some(place.id);
+            }
+            m.qty = diff.abs();
+            m.reason = Some(format!("stocktake {stocktake_id}: counted {} of {}", l.counted.unwrap_or(0), l.expected));
+            m.order_ref = Some(format!("ST-{stocktake_id}"));
+            ledger::append(tx, &m)?;
+        }
+        tx.execute(
+            "UPDATE stocktakes SET status = 'approved', approved_at = ?2, approved_by = ?3 WHERE id = ?1",
+            params![stocktake_id, instant_to_text(now), actor.user_id],
+        )?;
+        Ok(st.lines)
+    })
+}
