@@ -5,6 +5,9 @@
 //! transaction, applies the pure rule (FEFO, usability), and appends
 //! movements through the one ledger writer — all or nothing.
 
+// Operations take the store, who and when, then what the user gave.
+#![allow(clippy::too_many_arguments)]
+
 use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -940,7 +943,6 @@ pub struct Picked {
 /// Picks units of a lot for an order line (by scanning a pack, or typed).
 /// Another lot than the FEFO suggestion is accepted only if usable, and the
 /// deviation is recorded. The units move to "in transit".
-#[allow(clippy::too_many_arguments)]
 pub fn pick(
     store: &mut Store,
     actor: &Actor,
@@ -1062,19 +1064,34 @@ pub fn confirm_receipt(
     })
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TransferSummary {
+    pub id: i64,
+    pub from: String,
+    pub to: String,
+    pub status: String,
+    pub created_at: String,
+}
+
 /// Transfer orders, newest first, optionally only those to one ward or with one status.
 pub fn transfer_orders(
     conn: &Connection,
     to_place: Option<i64>,
     status: Option<&str>,
-) -> rusqlite::Result<Vec<(i64, String, String, String, String)>> {
+) -> rusqlite::Result<Vec<TransferSummary>> {
     let mut stmt = conn.prepare_cached(
         "SELECT o.id, f.code, t.code, o.status, o.created_at FROM transfer_orders o
          JOIN places f ON f.id = o.from_place_id JOIN places t ON t.id = o.to_place_id
          WHERE (?1 IS NULL OR o.to_place_id = ?1) AND (?2 IS NULL OR o.status = ?2) ORDER BY o.id DESC",
     )?;
     stmt.query_map(params![to_place, status], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        Ok(TransferSummary {
+            id: r.get(0)?,
+            from: r.get(1)?,
+            to: r.get(2)?,
+            status: r.get(3)?,
+            created_at: r.get(4)?,
+        })
     })?
     .collect()
 }

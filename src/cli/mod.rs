@@ -1,6 +1,8 @@
 //! The command line: parse arguments, open the store, call operations and
 //! queries, print tables or `--json`. Errors go to stderr with a non-zero exit.
 
+pub mod stock;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -64,6 +66,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Stock operations (receive, transfer, issue, waste, return, quarantine, release, recall, stocktake).
+    #[command(flatten)]
+    Ops(stock::StockCommand),
     /// Barcode tools.
     Gs1 {
         #[command(subcommand)]
@@ -190,6 +195,11 @@ pub fn run(cli: Cli) -> Result<i32> {
                 println!("{t}");
                 println!("{} balance(s)", rows.len());
             }
+            Ok(0)
+        }
+        Some(Command::Ops(cmd)) => {
+            let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            stock::run(&mut store, cmd)?;
             Ok(0)
         }
         Some(Command::Gs1 {

@@ -1,0 +1,711 @@
+//! Stock operation commands: each signs the user in (`--user`, PIN from
+//! `WARDSTOCK_PIN` or a prompt) and calls the one operation in `ops::stock`.
+
+use anyhow::{Context, Result, bail};
+use chrono::{Local, NaiveDate, Utc};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use crate::ops::stock::{self, ItemRef, StockError, WasteReason};
+use crate::ops::{Actor, auth};
+use crate::store::Store;
+
+/// Who does it: every stock command is attributed to a signed-in user.
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    /// User name; the PIN comes from WARDSTOCK_PIN or is asked for.
+    #[arg(long, env = "WARDSTOCK_USER", value_name = "NAME")]
+    pub user: String,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The item (and lot) an operation is about: a code, or a scanned barcode.
+#[derive(Debug, Args)]
+pub struct ItemArgs {
+    /// Item code (e.g. PARA500T).
+    #[arg(long, value_name = "CODE", required_unless_present = "scan")]
+    pub item: Option<String>,
+    /// Scanned GS1 data (GTIN, lot and expiry are taken from it).
+    #[arg(long, value_name = "DATA", conflicts_with = "item")]
+    pub scan: Option<String>,
+    /// Lot number (from the pack, unless scanned).
+    #[arg(long, value_name = "LOT")]
+    pub lot: Option<String>,
+}
+
+pub struct Resolved {
+    pub item: ItemRef,
+    pub lot: Option<String>,
+    pub expiry: Option<NaiveDate>,
+}
+
+impl ItemArgs {
+    pub fn resolve(&self, store: &Store) -> Result<Resolved> {
+        if let Some(data) = &self.scan {
+            let g = crate::gs1::parse(
+                data,
+                crate::gs1::Options {
+                    separator: None,
+                    today: Local::now().date_naive(),
+                },
+            )
+            .map_err(|e| anyhow::anyhow!("the scan is not valid GS1 data: {e}"))?;
+            let gtin = g
+                .gtin
+                .context("the scan carries no GTIN (01): scan the product barcode")?;
+            let item = stock::item_by_gtin(&store.conn, &gtin)?;
+            if let (Some(given), Some(scanned)) = (&self.lot, &g.lot)
+                && given != scanned
+            {
+                bail!("--lot {given} differs from the scanned lot {scanned}: check the pack");
+            }
+            return Ok(Resolved {
+                item,
+                lot: self.lot.clone().or(g.lot),
+                expiry: g.expiry,
+            });
+        }
+        let code = self
+            .item
+            .as_deref()
+            .context("give --item CODE or --scan DATA")?;
+        Ok(Resolved {
+            item: stock::item_by_code(&store.conn, code)?,
+            lot: self.lot.clone(),
+            expiry: None,
+        })
+    }
+}
+
+fn need_lot(r: &Resolved) -> Result<&str> {
+    r.lot
+        .as_deref()
+        .context("give the lot number with --lot (or scan a pack whose code carries it)")
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TransferCommand {
+    /// Request goods from the pharmacy for a ward: --line CODE:QTY, repeated.
+    New {
+        #[command(flatten)]
+        who: UserArgs,
+        #[arg(long, value_name = "WARD")]
+        to: String,
+        /// CODE:QTY in dose units, e.g. PARA500T:40.
+        #[arg(long = "line", value_name = "CODE:QTY", required = true)]
+        lines: Vec<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List transfer orders.
+    List {
+        #[arg(long, value_name = "WARD")]
+        to: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show an order with its FEFO pick list.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pick a pack (or --qty units) of a lot for an order.
+    Pick {
+        id: i64,
+        #[command(flatten)]
+        who: UserArgs,
+        #[command(flatten)]
+        what: ItemArgs,
+        /// Units; default one pack.
+        #[arg(long)]
+        qty: Option<i64>,
+    },
+    /// Send the picked goods; what is not picked stays open.
+    Dispatch {
+        id: i64,
+        #[command(flatten)]
+        who: UserArgs,
+    },
+    /// The ward confirms it received the delivery.
+    Receive {
+        id: i64,
+        #[command(flatten)]
+        who: UserArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StocktakeCommand {
+    /// Start counting a place (all items, or those matching --filter).
+    Start {
+        #[command(flatten)]
+        who: UserArgs,
+        #[arg(long, value_name = "CODE")]
+        place: String,
+        #[arg(long, default_value = "")]
+        filter: String,
+    },
+    /// Show the lines, counts and variances.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record the count of a lot.
+    Count {
+        id: i64,
+        #[command(flatten)]
+        who: UserArgs,
+        #[command(flatten)]
+        what: ItemArgs,
+        #[arg(long)]
+        qty: i64,
+    },
+    /// Approve: every line counted, nothing moved since; variances become adjustments.
+    Approve {
+        id: i64,
+        #[command(flatten)]
+        who: UserArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StockCommand {
+    /// Receive goods from a supplier into the central pharmacy.
+    Receive {
+        #[command(flatten)]
+        who: UserArgs,
+        #[command(flatten)]
+        what: ItemArgs,
+        /// Expiry date YYYY-MM-DD (taken from the scan when it carries one).
+        #[arg(long, value_name = "DATE")]
+        expiry: Option<NaiveDate>,
+        /// Quantity, in dose units (or packs with --packs).
+        #[arg(long)]
+        qty: i64,
+        #[arg(long)]
+        packs: bool,
+        #[arg(long)]
+        supplier: Option<String>,
+        #[arg(long = "order", value_name = "REF")]
+        order_ref: Option<String>,
+        /// Flag goods expiring within this many days.
+        #[arg(long, default_value_t = 90)]
+        short_dated_days: i64,
+        /// Reject the line at the quality check, with this reason (nothing enters stock).
+        #[arg(long, value_name = "REASON")]
+        reject: Option<String>,
+    },
+    /// Issue ward stock for non-patient use (FEFO unless --lot is given).
+    Issue {
+        #[command(flatten)]
+        who: UserArgs,
+        #[command(flatten)]
+        what: ItemArgs,
+        #[arg(long, value_name = "CODE")]
+        place: String,
+        #[arg(long)]
+        qty: i64,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Dispose of stock of a lot (expired, damaged, contaminated, other).
+    Waste {
+        #[command(flatten)]
+        who: UserArgs,
+        #[command(flatten)]
+        what: ItemArgs,
+        #[arg(long, value_name = "CODE")]
+        place: String,
+        #[arg(long)]
+        qty: i64,
+        #[arg(long, value_name = "expired|damaged|contaminated|other")]
+        reason: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Return stock of a lot from a ward to the pharmacy.
+    Return {
+        #[command(flatten)]
+        who: UserArgs,
+        #[command(flatten)]
+        what: ItemArgs,
+        #[arg(long, value_name = "WARD")]
+        place: String,
+        #[arg(long)]
+        qty: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Quarantine a lot everywhere until a pharmacist decides.
+    Quarantine {
+        #[command(flatten)]
+        who: UserArgs,
+        #[command(flatten)]
+        what: ItemArgs,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Release a quarantined lot (pharmacist).
+    Release {
+        #[command(flatten)]
+        who: UserArgs,
+        #[command(flatten)]
+        what: ItemArgs,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Recall a lot: block every unit everywhere and list where they are (pharmacist).
+    Recall {
+        #[command(flatten)]
+        who: UserArgs,
+        #[command(flatten)]
+        what: ItemArgs,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Transfer orders pharmacy → ward: request, pick list, pick, dispatch, receive.
+    #[command(subcommand)]
+    Transfer(TransferCommand),
+    /// Count stock at a place and approve the variances.
+    #[command(subcommand)]
+    Stocktake(StocktakeCommand),
+}
+
+/// Signs the user in with the PIN from WARDSTOCK_PIN or a prompt.
+fn sign_in(store: &mut Store, who: &UserArgs) -> Result<Actor> {
+    let pin = match std::env::var("WARDSTOCK_PIN") {
+        Ok(p) => p,
+        Err(_) => rpassword::prompt_password(format!("PIN for {}: ", who.user))
+            .context("no PIN: set WARDSTOCK_PIN or run in a terminal to be asked")?,
+    };
+    Ok(auth::sign_in(store, &who.user, pin.trim(), Utc::now())?)
+}
+
+fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(value)?);
+    } else {
+        println!("{}", text());
+    }
+    Ok(())
+}
+
+fn holdings_text(h: &[stock::Holding]) -> String {
+    if h.is_empty() {
+        "no units in stock anywhere".into()
+    } else {
+        h.iter()
+            .map(|x| format!("{} {} ({})", x.qty, x.place, x.place_name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn order_text(o: &stock::TransferOrder) -> String {
+    let mut out = format!(
+        "transfer order {}: {} → {}, {} (created {})\n",
+        o.id, o.from, o.to, o.status, o.created_at
+    );
+    for l in &o.lines {
+        out.push_str(&format!(
+            "  {} {}: requested {}, picked {}, open {} {}\n",
+            l.item.code, l.item.name, l.requested, l.picked, l.open, l.item.dose_unit
+        ));
+        for s in &l.suggestions {
+            out.push_str(&format!(
+                "      pick lot {} (exp {}) × {}\n",
+                s.lot_number,
+                s.expiry
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "none".into()),
+                s.qty
+            ));
+        }
+        if l.shortfall > 0 {
+            out.push_str(&format!(
+                "      short by {} — no usable stock in the pharmacy\n",
+                l.shortfall
+            ));
+        }
+    }
+    out.trim_end().to_string()
+}
+
+pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
+    let now = Utc::now();
+    match cmd {
+        StockCommand::Receive {
+            who,
+            what,
+            expiry,
+            qty,
+            packs,
+            supplier,
+            order_ref,
+            short_dated_days,
+            reject,
+        } => {
+            let actor = sign_in(store, &who)?;
+            let r = what.resolve(store)?;
+            let lot = need_lot(&r)?.to_string();
+            let expiry = match (expiry, r.expiry) {
+                (Some(a), Some(b)) if a != b => {
+                    bail!("--expiry {a} differs from the scanned expiry {b}: check the pack")
+                }
+                (a, b) => a.or(b),
+            };
+            let units = if packs {
+                qty.checked_mul(r.item.units_per_pack)
+                    .context("quantity too large")?
+            } else {
+                qty
+            };
+            let line = stock::ReceiveLine {
+                item: r.item.clone(),
+                lot_number: lot,
+                expiry,
+                qty: units,
+                supplier,
+                order_ref,
+            };
+            if let Some(reason) = reject {
+                let id = stock::reject_receipt(store, &actor, now, &line, &reason)?;
+                return print(
+                    who.json,
+                    &serde_json::json!({"rejected": id, "reason": reason}),
+                    || {
+                        format!(
+                            "rejected {} {} of {} lot {}: {reason}",
+                            units, r.item.dose_unit, r.item.name, line.lot_number
+                        )
+                    },
+                );
+            }
+            let got = stock::receive(store, &actor, now, &line, short_dated_days)?;
+            print(who.json, &got, || {
+                let mut s = format!(
+                    "received {} {} of {} lot {} into {}",
+                    got.qty, r.item.dose_unit, r.item.name, line.lot_number, got.place
+                );
+                if let Some(d) = got.short_dated_days {
+                    s.push_str(&format!(" — SHORT-DATED: expires in {d} days"));
+                }
+                s
+            })
+        }
+        StockCommand::Issue {
+            who,
+            what,
+            place,
+            qty,
+            reason,
+        } => {
+            let actor = sign_in(store, &who)?;
+            let r = what.resolve(store)?;
+            let place = stock::place_by_code(&store.conn, &place)?;
+            let taken = stock::issue(
+                store,
+                &actor,
+                now,
+                &place,
+                &r.item,
+                qty,
+                r.lot.as_deref(),
+                reason.as_deref(),
+            )?;
+            print(who.json, &taken, || {
+                let lots: Vec<String> = taken
+                    .iter()
+                    .map(|t| format!("{} × lot {}", t.qty, t.lot_number))
+                    .collect();
+                format!(
+                    "issued {qty} {} of {} from {}: {}",
+                    r.item.dose_unit,
+                    r.item.name,
+                    place.code,
+                    lots.join(", ")
+                )
+            })
+        }
+        StockCommand::Waste {
+            who,
+            what,
+            place,
+            qty,
+            reason,
+            note,
+        } => {
+            let actor = sign_in(store, &who)?;
+            let r = what.resolve(store)?;
+            let place = stock::place_by_code(&store.conn, &place)?;
+            let why: WasteReason = reason.parse().map_err(|_| {
+                anyhow::anyhow!("--reason must be expired, damaged, contaminated or other")
+            })?;
+            let t = stock::waste(
+                store,
+                &actor,
+                now,
+                &place,
+                &r.item,
+                need_lot(&r)?,
+                qty,
+                why,
+                note.as_deref(),
+            )?;
+            print(who.json, &t, || {
+                format!(
+                    "disposed of {qty} {} of {} lot {} at {} ({reason})",
+                    r.item.dose_unit, r.item.name, t.lot_number, place.code
+                )
+            })
+        }
+        StockCommand::Return {
+            who,
+            what,
+            place,
+            qty,
+            reason,
+        } => {
+            let actor = sign_in(store, &who)?;
+            let r = what.resolve(store)?;
+            let ward = stock::place_by_code(&store.conn, &place)?;
+            let t = stock::return_to_pharmacy(
+                store,
+                &actor,
+                now,
+                &ward,
+                &r.item,
+                need_lot(&r)?,
+                qty,
+                &reason,
+            )?;
+            print(who.json, &t, || {
+                format!(
+                    "returned {qty} {} of {} lot {} from {} to the pharmacy",
+                    r.item.dose_unit, r.item.name, t.lot_number, ward.code
+                )
+            })
+        }
+        StockCommand::Quarantine { who, what, reason } => lot_status(
+            store,
+            now,
+            who,
+            what,
+            &reason,
+            stock::quarantine,
+            "quarantined",
+        ),
+        StockCommand::Release { who, what, reason } => {
+            lot_status(store, now, who, what, &reason, stock::release, "released")
+        }
+        StockCommand::Recall { who, what, reason } => {
+            lot_status(store, now, who, what, &reason, stock::recall, "recalled")
+        }
+        StockCommand::Transfer(t) => transfer(store, now, t),
+        StockCommand::Stocktake(s) => stocktake(store, now, s),
+    }
+}
+
+type StatusOp = fn(
+    &mut Store,
+    &Actor,
+    chrono::DateTime<Utc>,
+    &ItemRef,
+    &str,
+    &str,
+) -> Result<Vec<stock::Holding>, StockError>;
+
+fn lot_status(
+    store: &mut Store,
+    now: chrono::DateTime<Utc>,
+    who: UserArgs,
+    what: ItemArgs,
+    reason: &str,
+    op: StatusOp,
+    done: &str,
+) -> Result<()> {
+    let actor = sign_in(store, &who)?;
+    let r = what.resolve(store)?;
+    let lot = need_lot(&r)?.to_string();
+    let h = op(store, &actor, now, &r.item, &lot, reason)?;
+    print(who.json, &h, || {
+        format!(
+            "{} lot {} {done}; units: {}",
+            r.item.name,
+            lot,
+            holdings_text(&h)
+        )
+    })
+}
+
+fn parse_line(store: &Store, s: &str) -> Result<(ItemRef, i64)> {
+    let (code, qty) = s
+        .rsplit_once(':')
+        .with_context(|| format!("--line {s:?} is not CODE:QTY"))?;
+    let qty: i64 = qty
+        .trim()
+        .parse()
+        .with_context(|| format!("--line {s:?}: the quantity is not a whole number"))?;
+    Ok((stock::item_by_code(&store.conn, code.trim())?, qty))
+}
+
+fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand) -> Result<()> {
+    match cmd {
+        TransferCommand::New {
+            who,
+            to,
+            lines,
+            note,
+        } => {
+            let actor = sign_in(store, &who)?;
+            let ward = stock::place_by_code(&store.conn, &to)?;
+            let lines = lines
+                .iter()
+                .map(|l| parse_line(store, l))
+                .collect::<Result<Vec<_>>>()?;
+            let id = stock::request_transfer(store, &actor, now, &ward, &lines, note.as_deref())?;
+            let o = stock::transfer_order(&store.conn, id, now)?;
+            print(who.json, &o, || order_text(&o))
+        }
+        TransferCommand::List { to, status, json } => {
+            let to = to
+                .map(|c| stock::place_by_code(&store.conn, &c))
+                .transpose()?;
+            let list = stock::transfer_orders(&store.conn, to.map(|p| p.id), status.as_deref())?;
+            print(json, &list, || {
+                if list.is_empty() {
+                    return "no transfer orders".into();
+                }
+                list.iter()
+                    .map(|o| {
+                        format!(
+                            "{:>5}  {} → {}  {:<10}  {}",
+                            o.id, o.from, o.to, o.status, o.created_at
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        TransferCommand::Show { id, json } => {
+            let o = stock::transfer_order(&store.conn, id, now)?;
+            print(json, &o, || order_text(&o))
+        }
+        TransferCommand::Pick { id, who, what, qty } => {
+            let actor = sign_in(store, &who)?;
+            let r = what.resolve(store)?;
+            let lot = need_lot(&r)?.to_string();
+            let p = stock::pick(
+                store,
+                &actor,
+                now,
+                id,
+                &r.item,
+                &lot,
+                qty,
+                what.scan.is_some(),
+            )?;
+            print(who.json, &p, || {
+                let mut s = format!(
+                    "picked {} {} of {} lot {} for order {id}; {} still open",
+                    p.qty, r.item.dose_unit, r.item.name, p.lot_number, p.line_open
+                );
+                if let Some(f) = &p.deviation_from {
+                    s.push_str(&format!(" — not the FEFO lot {f}: deviation recorded"));
+                }
+                s
+            })
+        }
+        TransferCommand::Dispatch { id, who } => {
+            let actor = sign_in(store, &who)?;
+            let o = stock::dispatch(store, &actor, now, id)?;
+            print(who.json, &o, || order_text(&o))
+        }
+        TransferCommand::Receive { id, who } => {
+            let actor = sign_in(store, &who)?;
+            let got = stock::confirm_receipt(store, &actor, now, id)?;
+            print(who.json, &got, || {
+                let n: i64 = got.iter().map(|t| t.qty).sum();
+                format!(
+                    "order {id} received on the ward: {n} units in {} lot line(s)",
+                    got.len()
+                )
+            })
+        }
+    }
+}
+
+fn stocktake_text(st: &stock::Stocktake) -> String {
+    let mut out = format!(
+        "stocktake {} of {} ({}){}\n",
+        st.id,
+        st.place,
+        st.status,
+        if st.filter.is_empty() {
+            String::new()
+        } else {
+            format!(", items matching {:?}", st.filter)
+        }
+    );
+    for l in &st.lines {
+        let counted = l
+            .counted
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "—".into());
+        let var = l.variance().map(|v| format!("{v:+}")).unwrap_or_default();
+        let moved = if l.counted.is_some() && l.moved() {
+            "  MOVED since counted: count again"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "  {:<11} {:<32} lot {:<12} expected {:>5} counted {:>5} {var}{moved}\n",
+            l.item_code, l.item_name, l.lot_number, l.expected, counted
+        ));
+    }
+    out.trim_end().to_string()
+}
+
+fn stocktake(store: &mut Store, now: chrono::DateTime<Utc>, cmd: StocktakeCommand) -> Result<()> {
+    match cmd {
+        StocktakeCommand::Start { who, place, filter } => {
+            let actor = sign_in(store, &who)?;
+            let place = stock::place_by_code(&store.conn, &place)?;
+            let id = stock::start_stocktake(store, &actor, now, &place, &filter)?;
+            let st = stock::stocktake(&store.conn, id)?;
+            print(who.json, &st, || stocktake_text(&st))
+        }
+        StocktakeCommand::Show { id, json } => {
+            let st = stock::stocktake(&store.conn, id)?;
+            print(json, &st, || stocktake_text(&st))
+        }
+        StocktakeCommand::Count { id, who, what, qty } => {
+            let actor = sign_in(store, &who)?;
+            let r = what.resolve(store)?;
+            let c = stock::count(store, &actor, now, id, &r.item, need_lot(&r)?, qty)?;
+            print(who.json, &c, || {
+                format!(
+                    "counted {} lot {}: {} (expected {})",
+                    c.item_code, c.lot_number, qty, c.expected
+                )
+            })
+        }
+        StocktakeCommand::Approve { id, who } => {
+            let actor = sign_in(store, &who)?;
+            let lines = stock::approve_stocktake(store, &actor, now, id)?;
+            print(who.json, &lines, || {
+                let changed = lines.iter().filter(|l| l.variance() != Some(0)).count();
+                format!(
+                    "stocktake {id} approved: {} line(s), {changed} adjusted",
+                    lines.len()
+                )
+            })
+        }
+    }
+}
