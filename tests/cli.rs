@@ -78,12 +78,32 @@ fn demo_then_stock_as_json() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with("ok:"));
-    ws().arg("--db")
+    let out = ws()
+        .arg("--db")
         .arg(&db)
         .args(["alerts", "--json"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("\"severity\": \"critical\""));
+        .get_output()
+        .stdout
+        .clone();
+    let alerts: Vec<serde_json::Value> = serde_json::from_slice(&out).unwrap();
+    assert!(alerts.len() > 10);
+    assert_eq!(alerts[0]["severity"], "critical", "worst first");
+    for a in &alerts {
+        for field in ["kind", "severity", "place", "item", "message"] {
+            assert!(a[field].is_string(), "{field} in {a}");
+        }
+        assert!(a["lot"].is_string() || a["lot"].is_null());
+    }
+    let expired = alerts
+        .iter()
+        .find(|a| a["kind"] == "expired")
+        .expect("an expired lot");
+    assert!(
+        expired["message"].as_str().unwrap().contains("expired on"),
+        "{expired}"
+    );
 }
 
 #[test]
@@ -156,9 +176,28 @@ fn bad_paths_and_places_get_one_line_errors() {
     let err = String::from_utf8(out).unwrap();
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(
-        err.starts_with("wardstock: cannot open the database"),
+        err.starts_with("wardstock: no database at /no/such/folder/x.sqlite"),
         "{err}"
     );
+    // A mistyped path is reported, not created.
+    let typo = dir.path().join("wardstok.sqlite");
+    ws().arg("--db")
+        .arg(&typo)
+        .arg("check")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no database at"));
+    assert!(!typo.exists());
+    // A folder is not a database file.
+    ws().arg("--db")
+        .arg(dir.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("cannot open the database")
+                .and(predicate::str::contains("folder")),
+        );
 
     let text = dir.path().join("t.txt");
     std::fs::write(

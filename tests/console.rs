@@ -255,7 +255,7 @@ fn an_alert_leads_to_the_item_at_its_place() {
     assert_eq!(c.app.tab, Tab::Stock);
     assert_eq!(c.app.current_place().unwrap().code, first.place);
     let d = c.app.detail.as_ref().expect("the item's lots are open");
-    assert_eq!(d.line.as_ref().unwrap().code, first.code);
+    assert_eq!(d.line.as_ref().unwrap().code, first.item);
 }
 
 #[test]

@@ -172,24 +172,29 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Stock { place, json }) => {
             let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             let place_id = place_filter(&store, place.as_deref())?;
-            let rows = queries::balance_rows(&store.conn, place_id)?;
+            let rows = queries::balance_rows(&store.conn, place_id, Local::now().date_naive())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 let mut t = Table::new();
                 t.load_preset(UTF8_BORDERS_ONLY).set_header([
-                    "place", "item", "name", "lot", "expiry", "qty", "unit", "status",
+                    "place", "item", "name", "lot", "expiry", "qty", "unit", "state",
                 ]);
                 for r in &rows {
+                    let state = match (r.status.as_str(), r.days_to_expiry) {
+                        ("ok", Some(d)) if d < 0 => format!("EXPIRED {} d ago", -d),
+                        ("ok", Some(d)) if d <= 30 => format!("ok, expires in {d} d"),
+                        (s, _) => s.to_string(),
+                    };
                     t.add_row([
-                        &r.place,
+                        r.place.as_str(),
                         &r.item,
                         &r.item_name,
                         &r.lot,
                         r.expiry.as_deref().unwrap_or("-"),
                         &r.qty.to_string(),
                         &r.dose_unit,
-                        &r.status,
+                        &state,
                     ]);
                 }
                 println!("{t}");
@@ -254,62 +259,45 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Alerts { place, json }) => {
             let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             let place_id = place_filter(&store, place.as_deref())?;
-            let today = Local::now().date_naive();
-            let list = queries::alerts(&store.conn, place_id, today, &AlertConfig::default())?;
-            let names = queries::item_names(&store.conn)?;
-            let places: std::collections::HashMap<i64, String> = queries::places(&store.conn)?
-                .into_iter()
-                .map(|p| (p.id, p.code))
-                .collect();
-            let lot_ids: Vec<i64> = list.iter().filter_map(|a| a.lot_id).collect();
-            let lots = queries::lot_numbers(&store.conn, &lot_ids)?;
+            let rows = queries::alert_rows(
+                &store.conn,
+                place_id,
+                Local::now().date_naive(),
+                &AlertConfig::default(),
+            )?;
             if json {
-                let out: Vec<serde_json::Value> = list
-                    .iter()
-                    .map(|a| {
-                        let mut v = serde_json::to_value(a).unwrap_or_default();
-                        v["place"] = places.get(&a.place_id).cloned().into();
-                        v["item"] = names.get(&a.item_id).map(|n| n.0.clone()).into();
-                        v["item_name"] = names.get(&a.item_id).map(|n| n.1.clone()).into();
-                        v["lot"] = a
-                            .lot_id
-                            .and_then(|l| lots.get(&l))
-                            .map(|l| l.0.clone())
-                            .into();
-                        v
-                    })
-                    .collect();
-                println!("{}", serde_json::to_string_pretty(&out)?);
+                println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 let mut t = Table::new();
                 t.load_preset(UTF8_BORDERS_ONLY)
-                    .set_header(["severity", "warning", "place", "item", "name", "lot", "qty"]);
-                for a in &list {
-                    let (code, name) = names.get(&a.item_id).cloned().unwrap_or_default();
-                    let lot = a
-                        .lot_id
-                        .and_then(|l| lots.get(&l))
-                        .map(|l| l.0.clone())
-                        .unwrap_or_default();
+                    .set_header(["severity", "warning", "place", "item", "name", "what"]);
+                for r in &rows {
                     t.add_row([
-                        a.severity.label().to_string(),
-                        a.kind.mark(),
-                        places.get(&a.place_id).cloned().unwrap_or_default(),
-                        code,
-                        name,
-                        lot,
-                        a.qty.to_string(),
+                        r.alert.severity.label().to_string(),
+                        r.alert.kind.mark(),
+                        r.place.clone(),
+                        r.item.clone(),
+                        r.item_name.clone(),
+                        r.message.clone(),
                     ]);
                 }
                 println!("{t}");
-                println!("{} warning(s)", list.len());
+                println!("{} warning(s)", rows.len());
             }
             Ok(0)
         }
     }
 }
 
+/// Opens an existing database; only `demo` creates one, so a mistyped
+/// path is reported instead of silently starting an empty database.
 fn open(path: &Path) -> Result<Store> {
+    if !path.exists() {
+        bail!(
+            "no database at {}: check --db or WARDSTOCK_DB; `wardstock demo --db PATH` creates a demo database, `wardstock --demo` opens one",
+            path.display()
+        );
+    }
     Ok(Store::open(path)?)
 }
 

@@ -45,7 +45,7 @@ pub enum AlertKind {
     Recalled,
     /// No usable stock at all.
     OutOfStock,
-    /// Usable stock below the safety stock.
+    /// Usable stock at or below the safety stock.
     BelowSafetyStock,
     /// Usable stock inside the attention band above the safety stock.
     Attention,
@@ -123,6 +123,46 @@ pub struct Alert {
     pub value_cents: i64,
     /// The safety stock, for level alerts.
     pub safety_stock: i64,
+    /// The maximum stock, for level alerts (0: none).
+    pub max_stock: i64,
+}
+
+impl Alert {
+    /// One sentence for the person who has to act on it.
+    pub fn message(&self, unit: &str, lot: Option<&str>, expiry: Option<NaiveDate>) -> String {
+        let lot = lot.unwrap_or("?");
+        let date = expiry
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let q = self.qty;
+        match self.kind {
+            AlertKind::Expired => {
+                format!("lot {lot} expired on {date}: {q} {unit} blocked; dispose of it")
+            }
+            AlertKind::Expiring { days_left, .. } => {
+                format!("lot {lot} expires on {date}, in {days_left} days: {q} {unit}")
+            }
+            AlertKind::Quarantined => {
+                format!("lot {lot} is quarantined: {q} {unit} blocked until a pharmacist decides")
+            }
+            AlertKind::Recalled => format!("lot {lot} is recalled: {q} {unit} must leave stock"),
+            AlertKind::OutOfStock => format!(
+                "no usable stock (safety stock {} {unit})",
+                self.safety_stock
+            ),
+            AlertKind::BelowSafetyStock => format!(
+                "{q} {unit} usable, at or below the safety stock of {}",
+                self.safety_stock
+            ),
+            AlertKind::Attention => format!(
+                "{q} {unit} usable, close to the safety stock of {}",
+                self.safety_stock
+            ),
+            AlertKind::AboveMaximum => {
+                format!("{q} {unit} usable, above the maximum of {}", self.max_stock)
+            }
+        }
+    }
 }
 
 fn lot_alert(b: &LotBalance, today: NaiveDate, cfg: &AlertConfig) -> Option<(Severity, AlertKind)> {
@@ -197,6 +237,7 @@ pub fn build_with_usable(
                 qty: b.qty,
                 value_cents: b.qty * b.unit_price_cents,
                 safety_stock: 0,
+                max_stock: 0,
             });
         }
     }
@@ -204,7 +245,7 @@ pub fn build_with_usable(
         let on_hand = usable.get(&(p.place_id, p.item_id)).copied().unwrap_or(0);
         let level = if on_hand <= 0 && p.safety_stock > 0 {
             Some((Severity::Critical, AlertKind::OutOfStock))
-        } else if on_hand < p.safety_stock {
+        } else if on_hand <= p.safety_stock {
             Some((Severity::High, AlertKind::BelowSafetyStock))
         } else if on_hand * 100 < p.safety_stock * cfg.attention_percent {
             Some((Severity::Medium, AlertKind::Attention))
@@ -223,6 +264,7 @@ pub fn build_with_usable(
                 qty: on_hand,
                 value_cents: 0,
                 safety_stock: p.safety_stock,
+                max_stock: p.max_stock,
             });
         }
     }
@@ -338,6 +380,11 @@ mod tests {
         assert_eq!(
             kinds(&stock(99), policy(100, 0)),
             vec![AlertKind::BelowSafetyStock]
+        );
+        assert_eq!(
+            kinds(&stock(100), policy(100, 0)),
+            vec![AlertKind::BelowSafetyStock],
+            "at the safety stock is low"
         );
         assert_eq!(
             kinds(&stock(119), policy(100, 0)),

@@ -353,11 +353,20 @@ pub struct BalanceRow {
     pub expiry: Option<String>,
     pub qty: i64,
     pub dose_unit: String,
+    /// The lot's status: ok, quarantined or recalled.
     pub status: String,
+    /// Days from today to the expiry date (negative once expired).
+    pub days_to_expiry: Option<i64>,
+    /// May be used today: status ok and not expired.
+    pub usable: bool,
 }
 
 /// Balances with stock by place, item and lot; one place or all.
-pub fn balance_rows(conn: &Connection, place_id: Option<i64>) -> rusqlite::Result<Vec<BalanceRow>> {
+pub fn balance_rows(
+    conn: &Connection,
+    place_id: Option<i64>,
+    today: NaiveDate,
+) -> rusqlite::Result<Vec<BalanceRow>> {
     let mut stmt = conn.prepare(
         "SELECT p.code, i.code, i.name, l.lot_number, l.expiry, b.qty, i.dose_unit, l.status
          FROM balances b JOIN places p ON p.id = b.place_id JOIN lots l ON l.id = b.lot_id JOIN items i ON i.id = b.item_id
@@ -365,15 +374,23 @@ pub fn balance_rows(conn: &Connection, place_id: Option<i64>) -> rusqlite::Resul
          ORDER BY p.kind = 'ward', p.code, i.name COLLATE NOCASE, i.code, l.expiry IS NULL, l.expiry, l.lot_number",
     )?;
     stmt.query_map([place_id], |r| {
+        let expiry: Option<String> = r.get(4)?;
+        let status: String = r.get(7)?;
+        let days = expiry
+            .as_deref()
+            .and_then(date_from_text)
+            .map(|e| (e - today).num_days());
         Ok(BalanceRow {
             place: r.get(0)?,
             item: r.get(1)?,
             item_name: r.get(2)?,
             lot: r.get(3)?,
-            expiry: r.get(4)?,
+            expiry,
             qty: r.get(5)?,
             dose_unit: r.get(6)?,
-            status: r.get(7)?,
+            usable: status == "ok" && days.is_none_or(|d| d >= 0),
+            status,
+            days_to_expiry: days,
         })
     })?
     .collect()
@@ -385,13 +402,55 @@ pub fn place_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<P
         .find(|p| p.code.eq_ignore_ascii_case(code)))
 }
 
-/// Item code and name by id, for lists that show alerts of many items.
-pub fn item_names(
+/// A warning with the names a person reads: place, item, unit, lot, and a sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlertRow {
+    #[serde(flatten)]
+    pub alert: Alert,
+    pub place: String,
+    pub item: String,
+    pub item_name: String,
+    pub dose_unit: String,
+    pub lot: Option<String>,
+    pub expiry: Option<NaiveDate>,
+    pub message: String,
+}
+
+/// Every warning of a place (or all places) today with its names, worst first.
+pub fn alert_rows(
     conn: &Connection,
-) -> rusqlite::Result<std::collections::HashMap<i64, (String, String)>> {
-    let mut stmt = conn.prepare_cached("SELECT id, code, name FROM items")?;
-    stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
-        .collect()
+    place_id: Option<i64>,
+    today: NaiveDate,
+    cfg: &AlertConfig,
+) -> rusqlite::Result<Vec<AlertRow>> {
+    let list = alerts(conn, place_id, today, cfg)?;
+    let mut stmt = conn.prepare_cached("SELECT id, code, name, dose_unit FROM items")?;
+    let items: HashMap<i64, (String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?
+        .collect::<rusqlite::Result<_>>()?;
+    let places: HashMap<i64, String> = places(conn)?.into_iter().map(|p| (p.id, p.code)).collect();
+    let lot_ids: Vec<i64> = list.iter().filter_map(|a| a.lot_id).collect();
+    let lots = lot_numbers(conn, &lot_ids)?;
+    Ok(list
+        .into_iter()
+        .map(|a| {
+            let (item, item_name, dose_unit) = items.get(&a.item_id).cloned().unwrap_or_default();
+            let (lot, expiry) = match a.lot_id.and_then(|l| lots.get(&l)) {
+                Some((n, e)) => (Some(n.clone()), *e),
+                None => (None, None),
+            };
+            AlertRow {
+                message: a.message(&dose_unit, lot.as_deref(), expiry),
+                place: places.get(&a.place_id).cloned().unwrap_or_default(),
+                item,
+                item_name,
+                dose_unit,
+                lot,
+                expiry,
+                alert: a,
+            }
+        })
+        .collect())
 }
 
 pub fn lot_numbers(

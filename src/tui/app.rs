@@ -456,7 +456,7 @@ impl App {
                         .iter()
                         .find(|p| p.kind == PlaceKind::Pharmacy)
                         .map(|p| p.id);
-                    let alerts = load_alerts(conn, &self.places, self.now)?;
+                    let alerts = load_alerts(conn, self.now)?;
                     let here = |sev| {
                         alerts
                             .rows
@@ -476,7 +476,7 @@ impl App {
                     self.alerts = alerts;
                 }
                 Tab::Alerts => {
-                    self.alerts = load_alerts(conn, &self.places, self.now)?;
+                    self.alerts = load_alerts(conn, self.now)?;
                 }
             }
             Ok(())
@@ -605,7 +605,7 @@ impl App {
                 };
                 if let Some(idx) = self.places.iter().position(|p| p.id == row.alert.place_id) {
                     self.place = idx;
-                    self.filter = Input::default().with_value(row.code.clone());
+                    self.filter = Input::default().with_value(row.item.clone());
                     self.tab = Tab::Stock;
                     self.detail = None;
                     self.reload();

@@ -263,16 +263,7 @@ pub struct PharmacyView {
     pub needs: Vec<WardNeed>,
 }
 
-/// One row of the Alerts screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AlertRow {
-    pub alert: Alert,
-    pub place: String,
-    pub code: String,
-    pub name: String,
-    pub lot: String,
-    pub expiry: String,
-}
+pub use crate::store::queries::AlertRow;
 
 #[derive(Debug, Clone, Default)]
 pub struct AlertsView {
@@ -282,39 +273,12 @@ pub struct AlertsView {
 /// Alerts of every place, with names; also feeds the pharmacy's ward needs.
 pub fn load_alerts(
     conn: &rusqlite::Connection,
-    places: &[Place],
     now: DateTime<Utc>,
 ) -> rusqlite::Result<AlertsView> {
     let today = now.with_timezone(&Local).date_naive();
-    let list = queries::alerts(conn, None, today, &AlertConfig::default())?;
-    let names = queries::item_names(conn)?;
-    let lot_ids: Vec<i64> = list.iter().filter_map(|a| a.lot_id).collect();
-    let lots = queries::lot_numbers(conn, &lot_ids)?;
-    let rows = list
-        .into_iter()
-        .map(|a| {
-            let (code, name) = names.get(&a.item_id).cloned().unwrap_or_default();
-            let (lot, expiry) = a
-                .lot_id
-                .and_then(|l| lots.get(&l).cloned())
-                .unwrap_or_default();
-            AlertRow {
-                place: places
-                    .iter()
-                    .find(|p| p.id == a.place_id)
-                    .map(|p| p.code.clone())
-                    .unwrap_or_default(),
-                code,
-                name,
-                lot,
-                expiry: expiry
-                    .map(|d| d.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default(),
-                alert: a,
-            }
-        })
-        .collect();
-    Ok(AlertsView { rows })
+    Ok(AlertsView {
+        rows: queries::alert_rows(conn, None, today, &AlertConfig::default())?,
+    })
 }
 
 pub fn ward_needs(alerts: &AlertsView, places: &[Place]) -> Vec<WardNeed> {
@@ -335,8 +299,8 @@ pub fn ward_needs(alerts: &AlertsView, places: &[Place]) -> Vec<WardNeed> {
         })
         .map(|r| WardNeed {
             ward: r.place.clone(),
-            code: r.code.clone(),
-            name: r.name.clone(),
+            code: r.item.clone(),
+            name: r.item_name.clone(),
             usable: r.alert.qty,
             safety_stock: r.alert.safety_stock,
             severity: r.alert.severity,

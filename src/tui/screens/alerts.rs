@@ -63,9 +63,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Cell::from(Span::styled(r.alert.severity.label(), style)),
                 Cell::from(Span::styled(r.alert.kind.mark(), style)),
                 Cell::from(r.place.clone()),
-                Cell::from(r.code.clone()),
-                Cell::from(r.name.clone()),
-                Cell::from(r.lot.clone()),
+                Cell::from(r.item.clone()),
+                Cell::from(r.item_name.clone()),
+                Cell::from(r.lot.clone().unwrap_or_default()),
                 Cell::from(Line::from(r.alert.qty.to_string()).right_aligned()),
             ])
         },
