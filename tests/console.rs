@@ -208,10 +208,26 @@ fn the_place_selector_changes_the_ward() {
         s.contains("Ward / place") && s.contains("PHARM") && s.contains("W-SUR"),
         "{s}"
     );
-    // A letter jumps to the first code starting with it; arrows move on.
-    c.key(KeyCode::Char('w'))
-        .key(KeyCode::Down)
-        .key(KeyCode::Enter);
+    // A letter jumps to the next place whose code or name starts with it.
+    c.key(KeyCode::Char('i')).key(KeyCode::Enter);
+    assert_eq!(
+        c.app.current_place().unwrap().code,
+        "W-MED",
+        "Internal medicine"
+    );
+    c.key(KeyCode::F(2)).key(KeyCode::Char('w'));
+    assert_eq!(
+        c.app.places[c.app.picker.unwrap()].code,
+        "W-SUR",
+        "w moves on to the next ward"
+    );
+    c.key(KeyCode::Char('g'));
+    assert_eq!(
+        c.app.places[c.app.picker.unwrap()].code,
+        "W-GER",
+        "Geriatrics, by name"
+    );
+    c.key(KeyCode::Down).key(KeyCode::Enter);
     assert_eq!(c.app.current_place().unwrap().code, "W-MED");
     let s = c.screen();
     assert!(
@@ -256,6 +272,15 @@ fn an_alert_leads_to_the_item_at_its_place() {
     assert_eq!(c.app.current_place().unwrap().code, first.place);
     let d = c.app.detail.as_ref().expect("the item's lots are open");
     assert_eq!(d.line.as_ref().unwrap().code, first.item);
+    // Esc goes back to the alert list, on the place shown before.
+    c.key(KeyCode::Esc);
+    assert_eq!(c.app.tab, Tab::Alerts);
+    assert_eq!(
+        c.app.current_place().unwrap().code,
+        "PHARM",
+        "the pharmacist's place"
+    );
+    assert!(c.screen().contains("warnings"));
 }
 
 #[test]

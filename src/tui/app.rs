@@ -130,6 +130,8 @@ pub struct App {
     loaded: std::collections::HashMap<Tab, (i64, (i64, chrono::NaiveDate))>,
     /// Writes made through this console (other connections show in `data_version`).
     pub local_writes: i64,
+    /// Where Esc goes back to after an alert opened an item elsewhere.
+    pub return_to: Option<(Tab, usize)>,
 }
 
 /// Rows of chrome around the body: title, tabs, status line, key bar.
@@ -177,6 +179,7 @@ impl App {
             alerts_sel: ListSel::default(),
             loaded: std::collections::HashMap::new(),
             local_writes: 0,
+            return_to: None,
         }
     }
 
@@ -326,6 +329,11 @@ impl App {
             return;
         }
         let pin = self.signin.pin.value().to_string();
+        if pin.is_empty() {
+            self.signin.on_pin = true;
+            self.say(Level::Warn, "Type your PIN, then Enter");
+            return;
+        }
         self.signin.pin = Input::default();
         match auth::sign_in(&mut self.store, &user, &pin, self.now) {
             Ok(actor) => {
@@ -540,6 +548,13 @@ impl App {
             Action::Back => {
                 self.detail = None;
                 self.detail_scroll = 0;
+                // Opened from an alert: back to the alert list, on the place it showed.
+                if let Some((tab, place)) = self.return_to.take() {
+                    self.place = place;
+                    self.filter = Input::default();
+                    self.tab = tab;
+                    self.reload();
+                }
             }
             Action::ClearFilter => {
                 if !self.filter.value().is_empty() {
@@ -554,6 +569,12 @@ impl App {
     fn scroll(&mut self, delta: isize) {
         if self.tab == Tab::Stock && self.detail.is_some() {
             let len = self.detail.as_ref().map_or(0, |d| d.movements.len());
+            let page = self.list_rows(8).max(1) as isize;
+            let delta = match delta {
+                d if d == isize::MIN / 2 || d == isize::MAX / 2 => d,
+                d if d.abs() > 1 => d.signum() * page,
+                d => d,
+            };
             self.detail_scroll = (self.detail_scroll as isize + delta)
                 .clamp(0, len.saturating_sub(1) as isize) as usize;
             return;
@@ -604,6 +625,7 @@ impl App {
                     return;
                 };
                 if let Some(idx) = self.places.iter().position(|p| p.id == row.alert.place_id) {
+                    self.return_to = Some((Tab::Alerts, self.place));
                     self.place = idx;
                     self.filter = Input::default().with_value(row.item.clone());
                     self.tab = Tab::Stock;
@@ -647,11 +669,20 @@ impl App {
             }
             KeyCode::Esc => self.picker = None,
             KeyCode::Char(c) => {
-                // Jump to the first place whose code starts with the letter typed.
-                if let Some(i) = self
-                    .places
-                    .iter()
-                    .position(|p| p.code.to_lowercase().starts_with(c.to_ascii_lowercase()))
+                // Jump to the next place whose code or name (after "W-") starts with the letter.
+                let c = c.to_lowercase().to_string();
+                let starts = |p: &Place| {
+                    let code = p.code.to_lowercase();
+                    code.starts_with(&c)
+                        || code.trim_start_matches("w-").starts_with(&c)
+                        || p.name
+                            .to_lowercase()
+                            .split_whitespace()
+                            .any(|w| w.starts_with(&c))
+                };
+                if let Some(i) = (1..=n)
+                    .map(|k| (sel + k) % n)
+                    .find(|&i| starts(&self.places[i]))
                 {
                     self.picker = Some(i);
                 }

@@ -207,16 +207,17 @@ impl MarView {
                 let rec = recorded
                     .iter()
                     .find(|r| r.prescription_id == l.id && r.scheduled_at == Some(at));
-                let mut flags = String::new();
-                if l.time_critical {
-                    flags.push_str("TC ");
-                }
-                if l.high_alert {
-                    flags.push_str("HA ");
-                }
-                if l.controlled {
-                    flags.push_str("CD");
-                }
+                // Controlled first: it needs a witness, the most to prepare.
+                let flags = [
+                    (l.controlled, "CD"),
+                    (l.high_alert, "HA"),
+                    (l.time_critical, "TC"),
+                ]
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, f)| *f)
+                .collect::<Vec<_>>()
+                .join(" ");
                 rows.push(DoseRow {
                     at,
                     half_window: half,
@@ -228,7 +229,7 @@ impl MarView {
                     dose: dose_text(l),
                     route: l.route.clone(),
                     by: rec.map(|r| r.user.clone()),
-                    flags: flags.trim().to_string(),
+                    flags,
                 });
             }
         }

@@ -58,7 +58,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 theme.severity(Severity::Critical),
             ),
             Span::styled(
-                format!(" {} late ", count(DoseStatus::Late)),
+                format!(" {} overdue ", count(DoseStatus::Late)),
                 theme.severity(Severity::High),
             ),
             Span::styled(format!(" {} due ", count(DoseStatus::Due)), theme.warn()),
@@ -69,64 +69,99 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             )),
         ]),
     );
+    let wide = list.width >= 80;
+    let mut header = vec!["Time", "Status"];
+    let mut widths = vec![Constraint::Length(5), Constraint::Length(10)];
+    if wide {
+        header.push("Bed");
+        widths.push(Constraint::Length(4));
+    }
+    header.extend(["Patient", "Drug", "Dose"]);
+    widths.extend([
+        Constraint::Length(12),
+        Constraint::Min(10),
+        Constraint::Length(9),
+    ]);
+    if wide {
+        header.push("Route");
+        widths.push(Constraint::Length(5));
+    }
+    header.push("Flags");
+    widths.push(Constraint::Length(8));
     visible_table(
         f,
         list,
         theme,
-        &[
-            "Time", "Status", "Bed", "Patient", "Drug", "Dose", "Route", "Flags",
-        ],
-        &[
-            Constraint::Length(5),
-            Constraint::Length(12),
-            Constraint::Length(4),
-            Constraint::Length(13),
-            Constraint::Min(12),
-            Constraint::Length(9),
-            Constraint::Length(5),
-            Constraint::Length(6),
-        ],
+        &header,
+        &widths,
         app.mar.rows.len(),
         Some(app.mar_sel),
         |i| {
             let r = &app.mar.rows[i];
             let (text, style) = match r.status(app.now) {
                 DoseStatus::Missed => ("MISSED".to_string(), theme.severity(Severity::Critical)),
-                DoseStatus::Late => ("LATE".to_string(), theme.severity(Severity::High)),
+                DoseStatus::Late => ("overdue".to_string(), theme.severity(Severity::High)),
                 DoseStatus::Due => ("due now".to_string(), theme.warn()),
                 DoseStatus::Upcoming => ("upcoming".to_string(), theme.dim()),
                 DoseStatus::Recorded => (
-                    format!(
-                        "{} {}",
-                        r.outcome.clone().unwrap_or_default(),
-                        r.by.clone().unwrap_or_default()
-                    ),
+                    match r.outcome.as_deref().unwrap_or("") {
+                        "partially given" => "partial".to_string(),
+                        "not given supply" => "no supply".to_string(),
+                        o => o.to_string(),
+                    },
                     Style::default(),
                 ),
             };
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(r.at.with_timezone(&Local).format("%H:%M").to_string()),
                 Cell::from(Span::styled(text, style)),
-                Cell::from(r.bed.clone()),
+            ];
+            if wide {
+                cells.push(Cell::from(r.bed.clone()));
+            }
+            cells.extend([
                 Cell::from(r.patient.clone()),
                 Cell::from(r.item.clone()),
                 Cell::from(r.dose.clone()),
-                Cell::from(r.route.clone()),
-                Cell::from(r.flags.clone()),
-            ])
+            ]);
+            if wide {
+                cells.push(Cell::from(r.route.clone()));
+            }
+            cells.push(Cell::from(r.flags.clone()));
+            Row::new(cells)
         },
     );
+    // The selected dose in full (bed, route, window, who recorded it), then the PRN list.
+    let mut text = String::new();
+    if let Some(r) = app.mar.rows.get(app.mar_sel.selected) {
+        let local =
+            |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&Local).format("%H:%M").to_string();
+        text.push_str(&format!(
+            " {} {} · {} {} {} · window {}–{}",
+            r.bed,
+            r.patient,
+            r.item,
+            r.dose,
+            r.route,
+            local(r.at - r.half_window),
+            local(r.at + r.half_window)
+        ));
+        if let (Some(o), Some(by)) = (&r.outcome, &r.by) {
+            text.push_str(&format!(" · {o} by {by}"));
+        }
+        text.push_str(" │");
+    }
     let prn: Vec<String> = app
         .mar
         .prn
         .iter()
         .map(|p| format!("{} {}", p.bed.clone().unwrap_or_default(), p.item))
         .collect();
-    let text = if prn.is_empty() {
-        " No PRN prescriptions.".to_string()
+    if prn.is_empty() {
+        text.push_str(" no PRN prescriptions");
     } else {
-        format!(" PRN available: {}", prn.join("; "))
-    };
+        text.push_str(&format!(" PRN: {}", prn.join("; ")));
+    }
     line(
         f,
         foot,

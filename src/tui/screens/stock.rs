@@ -105,12 +105,12 @@ pub fn stock_table(
     wide: bool,
 ) {
     let mut header = vec!["Code", "Name"];
-    let mut widths = vec![Constraint::Length(10), Constraint::Min(16)];
+    let mut widths = vec![Constraint::Length(10), Constraint::Min(10)];
     if wide {
         header.push("ATC");
         widths.push(Constraint::Length(7));
     }
-    let usable = area.width >= 100;
+    let usable = area.width >= 78;
     header.push("On hand");
     widths.push(Constraint::Length(7));
     if usable {
@@ -255,13 +255,28 @@ fn draw_detail(
             ])
         },
     );
+    let shown_lots = (lots.height.saturating_sub(1) as usize).min(d.lots.len());
+    let hidden = if shown_lots < d.lots.len() {
+        format!(
+            " · {} more lot(s) not shown: enlarge the window",
+            d.lots.len() - shown_lots
+        )
+    } else {
+        String::new()
+    };
+    let caption = format!(
+        " Recent movements ({}) — Esc back{hidden}",
+        d.movements.len()
+    );
+    let style = if hidden.is_empty() {
+        theme.dim()
+    } else {
+        theme.warn()
+    };
     line(
         f,
         cap,
-        Line::styled(
-            format!(" Recent movements ({}) — Esc back", d.movements.len()),
-            theme.dim(),
-        ),
+        Line::styled(fit(&caption, cap.width as usize), style),
     );
     let scroll = app.detail_scroll;
     let shown = &d.movements[scroll.min(d.movements.len())..];
@@ -271,7 +286,7 @@ fn draw_detail(
         theme,
         &["When", "Kind", "Lot", "Qty", "From → to", "By", "Note"],
         &[
-            Constraint::Length(11),
+            Constraint::Length(12),
             Constraint::Length(14),
             Constraint::Length(12),
             Constraint::Length(6),
