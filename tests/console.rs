@@ -368,3 +368,145 @@ fn stock_moved_by_another_workstation_shows_on_the_next_tab_switch() {
         .unwrap();
     assert_eq!(now.on_hand, line.on_hand + 7);
 }
+
+/// Types `data` as a scanner does: every 4 ms, then Enter.
+fn scan(c: &mut Console, data: &str) {
+    let mut t = std::time::Duration::from_secs(10_000)
+        + std::time::Duration::from_millis(c.app.now.timestamp_subsec_millis() as u64);
+    for ch in data.chars() {
+        let ev = if ch == '\u{1d}' {
+            KeyEvent::new(KeyCode::Char('5'), KeyModifiers::CONTROL)
+        } else {
+            KeyEvent::new(KeyCode::Char(ch), KeyModifiers::NONE)
+        };
+        c.app.on_key_at(ev, t);
+        t += std::time::Duration::from_millis(4);
+    }
+    c.app
+        .on_key_at(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), t);
+}
+
+/// A lot with stock on a ward, and its item's GTIN.
+fn ward_lot(c: &Console, ward: &str, expired: bool) -> (String, String, String, String) {
+    c.app
+        .store()
+        .conn
+        .query_row(
+            &format!(
+                "SELECT g.gtin, l.lot_number, l.expiry, i.code FROM balances b JOIN lots l ON l.id = b.lot_id JOIN items i ON i.id = b.item_id
+                 JOIN item_gtins g ON g.item_id = i.id JOIN places p ON p.id = b.place_id
+                 WHERE p.code = ?1 AND b.status = 'ok' AND l.expiry {} '2026-11-22' ORDER BY b.qty DESC LIMIT 1",
+                if expired { "<" } else { ">" }
+            ),
+            [ward],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap()
+}
+
+fn element_string(gtin: &str, expiry: &str, lot: &str) -> String {
+    format!(
+        "]d201{gtin}17{}{}{}10{lot}\u{1d}21SER1",
+        &expiry[2..4],
+        &expiry[5..7],
+        &expiry[8..10]
+    )
+}
+
+#[test]
+fn a_scan_on_any_screen_opens_the_pack_with_its_lot() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("nurse");
+    c.key(KeyCode::Char('1'));
+    assert_eq!(c.app.tab, Tab::Prescriptions);
+    let (gtin, lot, expiry, code) = ward_lot(&c, "W-GER", false);
+    // Digits of the burst do not switch tabs; the scan lands in Ward stock.
+    scan(&mut c, &element_string(&gtin, &expiry, &lot));
+    assert_eq!(c.app.tab, Tab::Stock);
+    let d = c.app.detail.as_ref().expect("the item's lots are open");
+    assert_eq!(d.line.as_ref().unwrap().code, code);
+    assert_eq!(c.app.scanned_lot.as_deref(), Some(lot.as_str()));
+    let s = c.screen();
+    assert!(s.contains(&format!("▶{lot}")), "{s}");
+    assert!(
+        s.contains(&format!("Scanned")) && s.contains(&format!("lot {lot} exp {expiry}")),
+        "{s}"
+    );
+    // The human-readable form and a Digital Link work the same way.
+    scan(&mut c, &format!("(01){gtin}(10){lot}"));
+    assert_eq!(c.app.scanned_lot.as_deref(), Some(lot.as_str()));
+    scan(&mut c, &format!("https://id.gs1.org/01/{gtin}/10/{lot}"));
+    assert!(c.screen().contains(&format!("lot {lot}")));
+}
+
+#[test]
+fn scanning_an_expired_pack_says_do_not_use() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("nurse");
+    let (gtin, lot, expiry, _) = ward_lot(&c, "W-GER", true);
+    scan(&mut c, &element_string(&gtin, &expiry, &lot));
+    let s = c.screen();
+    assert!(s.contains("EXPIRED") && s.contains("do not use"), "{s}");
+}
+
+#[test]
+fn typing_the_same_digits_slowly_is_not_a_scan() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("nurse");
+    let (gtin, _, _, _) = ward_lot(&c, "W-GER", false);
+    c.typed(&gtin).key(KeyCode::Enter);
+    assert!(c.app.detail.is_none() || c.app.scanned_lot.is_none());
+    assert!(c.app.scanned_lot.is_none());
+}
+
+#[test]
+fn an_unknown_barcode_is_linked_by_the_storekeeper_only() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("nurse");
+    // A valid GTIN-13 that is not in the formulary.
+    let unknown = &wardstock::domain::gtin::with_check_digit("409999900001").unwrap();
+    scan(&mut c, unknown);
+    assert!(c.screen().contains("ask a pharmacist or storekeeper"));
+    assert!(c.app.pending_gtin.is_none());
+    c.ctrl('l');
+    c.sign_in("store");
+    scan(&mut c, unknown);
+    assert_eq!(
+        c.app.pending_gtin.as_deref(),
+        Some(format!("0{unknown}").as_str())
+    );
+    let s = c.screen();
+    assert!(
+        s.contains("press F6 to link it") && s.contains("F6 link scanned barcode"),
+        "{s}"
+    );
+    c.typed("glove-m");
+    let item = c.app.stock.lines[c.app.filtered[0]].clone();
+    c.key(KeyCode::F(6));
+    assert!(c.screen().contains(&format!("linked to {}", item.name)));
+    c.key(KeyCode::Esc);
+    scan(&mut c, unknown);
+    assert_eq!(
+        c.app
+            .detail
+            .as_ref()
+            .unwrap()
+            .line
+            .as_ref()
+            .unwrap()
+            .item_id,
+        item.item_id
+    );
+}
+
+#[test]
+fn a_bad_scan_is_reported_with_its_position() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("nurse");
+    scan(&mut c, "0109506000134353");
+    let s = c.screen();
+    assert!(
+        s.contains("Scan not understood") && s.contains("position 3"),
+        "{s}"
+    );
+}

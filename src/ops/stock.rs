@@ -392,6 +392,29 @@ fn take_from_lot(
     Ok(())
 }
 
+/// Links a barcode GTIN to an item (a new pack design, a new supplier).
+/// A GTIN already linked to another item is refused.
+pub fn link_gtin(store: &mut Store, actor: &Actor, gtin: &str, item: &ItemRef) -> Result<String> {
+    allow(actor, Operation::LinkGtin)?;
+    let g = crate::domain::gtin::normalize(gtin).map_err(|e| StockError::Refused(e.to_string()))?;
+    store.write(|tx| {
+        if let Ok(other) = item_by_gtin(tx, &g) {
+            if other.id == item.id {
+                return Ok(g.clone());
+            }
+            return Err(StockError::Refused(format!(
+                "GTIN {g} is already linked to {} ({})",
+                other.name, other.code
+            )));
+        }
+        tx.execute(
+            "INSERT INTO item_gtins (gtin, item_id) VALUES (?1, ?2)",
+            params![g, item.id],
+        )?;
+        Ok(g.clone())
+    })
+}
+
 // ---------------------------------------------------------------- receive
 
 /// A delivery line from a supplier.

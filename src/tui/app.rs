@@ -132,6 +132,31 @@ pub struct App {
     pub local_writes: i64,
     /// Where Esc goes back to after an alert opened an item elsewhere.
     pub return_to: Option<(Tab, usize)>,
+
+    /// Scanner bursts: the detector, and the state before the burst began
+    /// (keys of a burst act as typed until Enter shows it was a scan).
+    detector: super::scan::Detector,
+    before_burst: Option<Snapshot>,
+    /// The clock of `on_key` (keys a second apart: typed, never a scan).
+    key_clock: std::time::Duration,
+    /// A scanned GTIN no item knows, waiting to be linked (F6).
+    pub pending_gtin: Option<String>,
+    /// The lot of the last scan, marked in the item's lots.
+    pub scanned_lot: Option<String>,
+    /// The character this site's scanners send instead of the group separator.
+    pub scan_separator: Option<char>,
+}
+
+/// What a scanner burst may have changed before it was recognised.
+#[derive(Debug, Clone)]
+struct Snapshot {
+    tab: Tab,
+    place: usize,
+    filter: String,
+    help: bool,
+    picker: Option<usize>,
+    stock_sel: ListSel,
+    status: Option<(Level, String)>,
 }
 
 /// Rows of chrome around the body: title, tabs, status line, key bar.
@@ -180,6 +205,12 @@ impl App {
             loaded: std::collections::HashMap::new(),
             local_writes: 0,
             return_to: None,
+            detector: Default::default(),
+            before_burst: None,
+            key_clock: std::time::Duration::ZERO,
+            pending_gtin: None,
+            scanned_lot: None,
+            scan_separator: None,
         }
     }
 
@@ -215,6 +246,16 @@ impl App {
         }
     }
 
+    /// Whether the key bar should offer an action on the current screen.
+    pub fn offers(&self, action: Action) -> bool {
+        match action {
+            Action::Open => matches!(self.tab, Tab::Stock | Tab::Alerts),
+            Action::ClearFilter => self.tab == Tab::Stock && !self.filter.value().is_empty(),
+            Action::LinkGtin => self.pending_gtin.is_some() && self.tab == Tab::Stock,
+            _ => true,
+        }
+    }
+
     pub fn tick(&mut self, now: DateTime<Utc>) {
         self.now = now;
     }
@@ -224,11 +265,240 @@ impl App {
         self.fit_lists();
     }
 
+    /// A key typed by a person (tests, replays): never part of a scan burst.
     pub fn on_key(&mut self, ev: KeyEvent) {
+        self.key_clock += std::time::Duration::from_secs(1);
+        self.on_key_at(ev, self.key_clock);
+    }
+
+    /// A key at a moment of a monotonic clock; fast bursts ending in Enter are scans.
+    pub fn on_key_at(&mut self, ev: KeyEvent, at: std::time::Duration) {
+        use super::scan::Seen;
         if self.actor.is_none() {
             self.signin_key(ev);
             return;
         }
+        let mods = ev.modifiers - KeyModifiers::SHIFT;
+        // The group separator arrives as ASCII 29, which terminals report as Ctrl-] or Ctrl-5.
+        let gs = matches!(ev.code, KeyCode::Char('\u{1d}'))
+            || (mods == KeyModifiers::CONTROL
+                && matches!(ev.code, KeyCode::Char(']') | KeyCode::Char('5')));
+        match ev.code {
+            _ if gs => {
+                if self.detector.char(crate::gs1::GS, at) == (Seen::Char { first: true }) {
+                    self.before_burst = Some(self.snapshot());
+                }
+                return;
+            }
+            KeyCode::Char(c) if mods.is_empty() => {
+                if self.detector.char(c, at) == (Seen::Char { first: true }) {
+                    self.before_burst = Some(self.snapshot());
+                }
+            }
+            KeyCode::Enter => {
+                if let Seen::Scan(data) = self.detector.enter(at) {
+                    if let Some(s) = self.before_burst.take() {
+                        self.restore(s);
+                    }
+                    self.scan(&data);
+                    return;
+                }
+            }
+            _ => {
+                self.detector.other();
+            }
+        }
+        self.typed_key(ev);
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            tab: self.tab,
+            place: self.place,
+            filter: self.filter.value().to_string(),
+            help: self.help,
+            picker: self.picker,
+            stock_sel: self.stock_sel,
+            status: self.status.clone(),
+        }
+    }
+
+    fn restore(&mut self, s: Snapshot) {
+        self.help = s.help;
+        self.picker = s.picker;
+        self.status = s.status;
+        if self.place != s.place || self.tab != s.tab {
+            self.place = s.place;
+            self.tab = s.tab;
+            self.reload();
+        }
+        self.filter = Input::default().with_value(s.filter);
+        self.filtered = self.stock.filter(self.filter.value());
+        self.stock_sel = s.stock_sel;
+        self.fit_lists();
+    }
+
+    /// Scanned data, on whatever screen is open: the pack's item opens in
+    /// Ward stock at the current place with its lot marked.
+    pub fn scan(&mut self, data: &str) {
+        use crate::ops::stock;
+        self.help = false;
+        self.picker = None;
+        let today = self.now.with_timezone(&chrono::Local).date_naive();
+        let g = match crate::gs1::parse(
+            data,
+            crate::gs1::Options {
+                separator: self.scan_separator,
+                today,
+            },
+        ) {
+            Ok(g) => g,
+            Err(e) => {
+                self.say(Level::Error, format!("Scan not understood: {e}"));
+                return;
+            }
+        };
+        let Some(gtin) = g.gtin.clone() else {
+            self.say(
+                Level::Warn,
+                "The scan carries no product code (GTIN): scan the product barcode of the pack",
+            );
+            return;
+        };
+        let item = match stock::item_by_gtin(&self.store.conn, &gtin) {
+            Ok(i) => i,
+            Err(stock::StockError::UnknownGtin(_)) => {
+                let may_link = self.actor.as_ref().is_some_and(|a| {
+                    crate::domain::roles::may(a.role, crate::domain::roles::Operation::LinkGtin)
+                });
+                if may_link {
+                    self.pending_gtin = Some(gtin.clone());
+                    self.tab = Tab::Stock;
+                    self.detail = None;
+                    self.reload();
+                    let key = self.keymap.keys_for(Context::List, Action::LinkGtin);
+                    self.say(
+                        Level::Warn,
+                        format!(
+                            "Unknown barcode {gtin}: select its item and press {key} to link it"
+                        ),
+                    );
+                } else {
+                    self.say(Level::Warn, format!("Unknown barcode {gtin}: ask a pharmacist or storekeeper to link it to an item"));
+                }
+                return;
+            }
+            Err(e) => {
+                self.say(Level::Error, e.to_string());
+                return;
+            }
+        };
+        self.scanned_lot = g.lot.clone();
+        self.tab = Tab::Stock;
+        self.detail = None;
+        self.return_to = None;
+        self.filter = Input::default().with_value(item.code.clone());
+        self.reload();
+        let place = self
+            .current_place()
+            .map(|p| p.code.clone())
+            .unwrap_or_default();
+        let Some(pos) = self
+            .filtered
+            .iter()
+            .position(|&i| self.stock.lines[i].item_id == item.id)
+        else {
+            self.say(
+                Level::Warn,
+                format!("Scanned {} — not stocked at {place}", item.name),
+            );
+            return;
+        };
+        self.stock_sel = ListSel {
+            selected: pos,
+            offset: 0,
+        };
+        self.open();
+        let lot = g.lot.as_deref().unwrap_or("");
+        let here = self
+            .detail
+            .as_ref()
+            .and_then(|d| d.lots.iter().find(|l| l.lot_number == lot).cloned());
+        let exp = g.expiry.map(|e| format!(" exp {e}")).unwrap_or_default();
+        let (level, msg) = match (g.expiry.filter(|e| *e < today), here) {
+            (Some(e), _) => (
+                Level::Error,
+                format!(
+                    "Scanned {} lot {lot}: EXPIRED on {e} — do not use; dispose of it",
+                    item.name
+                ),
+            ),
+            (None, Some(l)) if l.status != crate::domain::LotStatus::Ok => (
+                Level::Error,
+                format!(
+                    "Scanned {} lot {lot}{exp}: {} — do not use",
+                    item.name,
+                    l.status.as_ref().to_uppercase()
+                ),
+            ),
+            (None, Some(l)) => (
+                Level::Info,
+                format!(
+                    "Scanned {} lot {lot}{exp}: {} {} at {place}",
+                    item.name, l.qty, item.dose_unit
+                ),
+            ),
+            (None, None) if lot.is_empty() => (Level::Info, format!("Scanned {}", item.name)),
+            (None, None) => (
+                Level::Warn,
+                format!(
+                    "Scanned {} lot {lot}{exp}: none of this lot at {place}",
+                    item.name
+                ),
+            ),
+        };
+        self.say(level, msg);
+    }
+
+    fn link_pending_gtin(&mut self) {
+        let Some(gtin) = self.pending_gtin.clone() else {
+            self.say(
+                Level::Warn,
+                "No unknown barcode to link: scan the pack first",
+            );
+            return;
+        };
+        let Some(line) = self
+            .filtered
+            .get(self.stock_sel.selected)
+            .and_then(|&i| self.stock.lines.get(i))
+            .cloned()
+        else {
+            self.say(
+                Level::Warn,
+                "Select the item the barcode belongs to, then link it",
+            );
+            return;
+        };
+        let Some(actor) = self.actor.clone() else {
+            return;
+        };
+        let result = crate::ops::stock::item_by_code(&self.store.conn, &line.code)
+            .and_then(|item| crate::ops::stock::link_gtin(&mut self.store, &actor, &gtin, &item));
+        match result {
+            Ok(g) => {
+                self.pending_gtin = None;
+                self.local_writes += 1;
+                self.say(
+                    Level::Info,
+                    format!("Barcode {g} linked to {} ({})", line.name, line.code),
+                );
+            }
+            Err(e) => self.say(Level::Error, e.to_string()),
+        }
+    }
+
+    fn typed_key(&mut self, ev: KeyEvent) {
         if self.help {
             // Any key closes the help.
             self.help = false;
@@ -562,6 +832,7 @@ impl App {
                     self.refilter();
                 }
             }
+            Action::LinkGtin => self.link_pending_gtin(),
             Action::NextField | Action::Submit => {}
         }
     }

@@ -35,6 +35,7 @@ pub enum Action {
     ClearFilter,
     NextField,
     Submit,
+    LinkGtin,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, EnumString, AsRefStr)]
@@ -299,9 +300,9 @@ impl Keymap {
 
     /// The key bar: like [`Keymap::hints`] without the movement and
     /// tab-number keys everybody knows (the help lists them all).
-    pub fn bar(&self, contexts: &[Context]) -> Vec<(String, String)> {
+    pub fn bar(&self, contexts: &[Context]) -> Vec<(Action, String, String)> {
         use Action::*;
-        let mut out: Vec<(String, String)> = Vec::new();
+        let mut out: Vec<(Action, String, String)> = Vec::new();
         for c in contexts {
             for b in self.bindings.iter().filter(|b| b.context == *c) {
                 if matches!(
@@ -321,8 +322,8 @@ impl Keymap {
                     continue;
                 }
                 let keys = b.keys.first().map(ToString::to_string).unwrap_or_default();
-                if !out.iter().any(|(k, _)| *k == keys) {
-                    out.push((keys, b.desc.clone()));
+                if !out.iter().any(|(_, k, _)| *k == keys) {
+                    out.push((b.action, keys, b.desc.clone()));
                 }
             }
         }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod keymap;
+pub mod scan;
 pub mod screens;
 pub mod theme;
 pub mod ui;
@@ -39,6 +40,7 @@ pub fn run(store: Store) -> Result<()> {
         app.status = Some((Level::Warn, e));
     }
     let mut last_second = Utc::now().timestamp();
+    let started = std::time::Instant::now();
     loop {
         terminal.draw(|f| ui::draw(f, &app, &theme))?;
         if app.quit {
@@ -49,7 +51,7 @@ pub fn run(store: Store) -> Result<()> {
             match event::read()? {
                 Event::Key(k) if k.kind == KeyEventKind::Press => {
                     app.tick(Utc::now());
-                    app.on_key(k);
+                    app.on_key_at(k, started.elapsed());
                 }
                 Event::Resize(w, h) => app.resize(w, h),
                 _ => {}

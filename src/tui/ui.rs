@@ -157,7 +157,10 @@ fn draw_status(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 pub fn draw_keys(f: &mut Frame, area: Rect, app: &App, theme: &Theme, contexts: &[Context]) {
     let mut spans = Vec::new();
     let mut used = 0usize;
-    for (keys, desc) in app.keymap.bar(contexts) {
+    for (action, keys, desc) in app.keymap.bar(contexts) {
+        if !app.offers(action) {
+            continue;
+        }
         let w = keys.width() + desc.width() + 3;
         if used + w > area.width as usize {
             break;

@@ -237,8 +237,13 @@ fn draw_detail(
                 (_, Some(n)) if n <= 30 => ("ok, expires soon".to_string(), Some(Severity::High)),
                 _ => ("ok".to_string(), None),
             };
-            Row::new(vec![
-                Cell::from(l.lot_number.clone()),
+            let scanned = app.scanned_lot.as_deref() == Some(l.lot_number.as_str());
+            let row = Row::new(vec![
+                Cell::from(if scanned {
+                    format!("▶{}", l.lot_number)
+                } else {
+                    l.lot_number.clone()
+                }),
                 Cell::from(
                     l.expiry
                         .map(|e| e.format("%Y-%m-%d").to_string())
@@ -252,7 +257,12 @@ fn draw_detail(
                     status,
                     sev.map_or(Style::default(), |s| theme.severity(s)),
                 )),
-            ])
+            ]);
+            if scanned {
+                row.style(theme.selected())
+            } else {
+                row
+            }
         },
     );
     let shown_lots = (lots.height.saturating_sub(1) as usize).min(d.lots.len());
