@@ -429,7 +429,7 @@ fn a_scan_on_any_screen_opens_the_pack_with_its_lot() {
     let s = c.screen();
     assert!(s.contains(&format!("▶{lot}")), "{s}");
     assert!(
-        s.contains(&format!("Scanned")) && s.contains(&format!("lot {lot} exp {expiry}")),
+        s.contains("Scanned") && s.contains(&format!("lot {lot} exp {expiry}")),
         "{s}"
     );
     // The human-readable form and a Digital Link work the same way.
