@@ -175,23 +175,114 @@ const PRESCRIBERS: &[&str] = &[
     "Dr. S. Haddad",
     "Dr. P. Moreau",
 ];
-const INDICATIONS: &[&str] = &[
-    "pain",
-    "infection",
-    "prophylaxis",
-    "hypertension",
-    "heart failure",
-    "diabetes",
-    "nausea",
-    "atrial fibrillation",
-    "COPD",
-    "anxiety",
-    "fever",
-    "constipation",
-    "thrombosis prophylaxis",
-    "gastric protection",
-    "insomnia",
+/// Usual adult ward regimens of the formulary: (code, dose units per
+/// administration, frequency, indication, time-critical).
+const REGIMENS: &[(&str, i64, Frequency, &str, bool)] = &[
+    ("PARA500T", 2, Frequency::Qid, "pain", false),
+    ("PARA1GT", 1, Frequency::Qid, "fever", false),
+    ("PARA1GIV", 1, Frequency::Q6h, "postoperative pain", false),
+    ("IBU400T", 1, Frequency::Tid, "musculoskeletal pain", false),
+    ("METAM500T", 1, Frequency::Qid, "pain", false),
+    ("TRAM50C", 1, Frequency::Prn, "moderate pain", false),
+    ("MORPH10I", 1, Frequency::Prn, "severe pain", false),
+    ("OXY5C", 1, Frequency::Prn, "breakthrough pain", false),
+    (
+        "AMOX500C",
+        1,
+        Frequency::Tid,
+        "community-acquired pneumonia",
+        true,
+    ),
+    (
+        "AMCL875T",
+        1,
+        Frequency::Bid,
+        "lower respiratory tract infection",
+        true,
+    ),
+    ("AMCL12IV", 1, Frequency::Q8h, "aspiration pneumonia", true),
+    ("PIPTZ45IV", 1, Frequency::Q8h, "sepsis", true),
+    ("FLUC500C", 1, Frequency::Qid, "cellulitis", true),
+    (
+        "CEFUR15IV",
+        1,
+        Frequency::Q8h,
+        "surgical site infection",
+        true,
+    ),
+    ("CEFTR1GIV", 2, Frequency::Qd, "pneumonia", true),
+    ("CEFAZ2GIV", 1, Frequency::Q8h, "cellulitis", true),
+    ("MERO1GIV", 1, Frequency::Q8h, "sepsis", true),
+    ("VANC1GIV", 1, Frequency::Q12h, "MRSA infection", true),
+    ("CLAR500T", 1, Frequency::Bid, "atypical pneumonia", true),
+    (
+        "CIPR500T",
+        1,
+        Frequency::Bid,
+        "urinary tract infection",
+        true,
+    ),
+    (
+        "METR400T",
+        1,
+        Frequency::Tid,
+        "C. difficile infection",
+        true,
+    ),
+    (
+        "METR500IV",
+        1,
+        Frequency::Q8h,
+        "intra-abdominal infection",
+        true,
+    ),
+    (
+        "SXT960T",
+        1,
+        Frequency::Bid,
+        "urinary tract infection",
+        true,
+    ),
+    ("ENOX40S", 1, Frequency::Qd, "thrombosis prophylaxis", false),
+    (
+        "DALT5000S",
+        1,
+        Frequency::Qd,
+        "thrombosis prophylaxis",
+        false,
+    ),
+    ("APIX5T", 1, Frequency::Bid, "atrial fibrillation", false),
+    ("RIVA20T", 1, Frequency::Qd, "atrial fibrillation", false),
+    ("ASA100T", 1, Frequency::Qd, "secondary prevention", false),
+    ("CLOP75T", 1, Frequency::Qd, "coronary stent", false),
+    ("BISO5T", 1, Frequency::Qd, "heart failure", false),
+    ("METO50T", 1, Frequency::Bid, "hypertension", false),
+    ("RAMI5T", 1, Frequency::Qd, "hypertension", false),
+    ("AMLO5T", 1, Frequency::Qd, "hypertension", false),
+    ("ATOR40T", 1, Frequency::Qd, "hyperlipidaemia", false),
+    ("SIMV20T", 1, Frequency::Qd, "hyperlipidaemia", false),
+    ("DIGO025T", 1, Frequency::Qd, "atrial fibrillation", false),
+    ("FURO40T", 1, Frequency::Qd, "heart failure", false),
+    ("FURO20I", 2, Frequency::Bid, "fluid overload", false),
+    ("TORA10T", 1, Frequency::Qd, "oedema", false),
+    ("SPIR25T", 1, Frequency::Qd, "heart failure", false),
+    ("METF500T", 2, Frequency::Bid, "type 2 diabetes", false),
+    ("SITA100T", 1, Frequency::Qd, "type 2 diabetes", false),
+    ("EMPA10T", 1, Frequency::Qd, "type 2 diabetes", false),
+    ("PANT40T", 1, Frequency::Qd, "gastric protection", false),
+    ("PANT40IV", 1, Frequency::Bid, "upper GI bleeding", true),
+    ("OMEP20C", 1, Frequency::Qd, "reflux oesophagitis", false),
+    ("ONDA4I", 1, Frequency::Prn, "nausea", false),
+    ("MCP10I", 1, Frequency::Prn, "nausea", false),
+    ("BISA10S", 1, Frequency::Prn, "constipation", false),
+    ("PRED5T", 6, Frequency::Qd, "COPD exacerbation", false),
+    ("DEXA4I", 2, Frequency::Qd, "cerebral oedema", false),
+    ("DIAZ5T", 1, Frequency::Prn, "anxiety", false),
+    ("THYR50T", 1, Frequency::Qd, "hypothyroidism", false),
+    ("NACL1000", 1, Frequency::Bid, "maintenance fluids", false),
+    ("RINGL1000", 1, Frequency::Bid, "rehydration", false),
 ];
+
 /// (substance, ATC prefix, kind, reaction)
 const ALLERGIES: &[(&str, Option<&str>, &str, &str)] = &[
     ("penicillins", Some("J01C"), "allergy", "urticaria"),
@@ -216,6 +307,8 @@ const ALLERGIES: &[(&str, Option<&str>, &str, &str)] = &[
 
 struct DemoItem {
     id: i64,
+    /// The formulary code this item is (a variant of).
+    base_code: String,
     kind: ItemKind,
     form: String,
     pack: i64,
@@ -532,6 +625,7 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         let id = refdata::add_item(&tx, &it, lead)?;
         items.push(DemoItem {
             id,
+            base_code: b.code.clone(),
             kind: it.kind,
             form: it.form.clone(),
             pack: it.units_per_pack,
@@ -551,6 +645,16 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
             let j = rng.random_range(0..=i);
             chosen.swap(i, j);
         }
+        // Every ward keeps the common regimens' drugs: half of its lines.
+        let regimen = |i: &usize| REGIMENS.iter().any(|r| r.0 == items[*i].base_code);
+        let (mut common, other): (Vec<usize>, Vec<usize>) = chosen.into_iter().partition(regimen);
+        common.truncate(spec.ward_items / 2);
+        let mut chosen = common;
+        chosen.extend(
+            other
+                .into_iter()
+                .take(spec.ward_items.saturating_sub(chosen.len())),
+        );
         chosen.truncate(spec.ward_items.min(items.len()));
         chosen.sort_unstable();
         let lines = chosen
@@ -622,28 +726,15 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
     // Prescriptions for the patients, from drugs their ward stocks.
     let mut rx_list: Vec<Rx> = Vec::new();
     let atc_of: HashMap<i64, Option<String>> = base_atc(&tx)?;
-    let freqs = [
-        Frequency::Qd,
-        Frequency::Bid,
-        Frequency::Tid,
-        Frequency::Q8h,
-        Frequency::Q12h,
-        Frequency::Qid,
-        Frequency::Prn,
-    ];
     for (w, patients) in ward_patients.iter().enumerate() {
-        let drugs: Vec<usize> = ward_lines[w]
+        // The regimens whose drug this ward stocks.
+        let drugs: Vec<(usize, &(&str, i64, Frequency, &str, bool))> = ward_lines[w]
             .iter()
-            .map(|l| l.item)
-            .filter(|&i| {
-                // Forms whose strength is per dose unit; inhalers, drops and
-                // creams are dosed in puffs and drops, not in whole containers.
-                items[i].kind == ItemKind::Drug
-                    && items[i].strength_milli.is_some()
-                    && matches!(
-                        items[i].form.as_str(),
-                        "tablet" | "capsule" | "injection" | "infusion" | "suppository" | "patch"
-                    )
+            .filter_map(|l| {
+                REGIMENS
+                    .iter()
+                    .find(|r| r.0 == items[l.item].base_code)
+                    .map(|r| (l.item, r))
             })
             .collect();
         if drugs.is_empty() {
@@ -651,8 +742,15 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         }
         for &patient in patients {
             let n = rng.random_range(2..=4);
+            let mut given_to_patient: Vec<usize> = Vec::new();
             for _ in 0..n {
-                let item = drugs[rng.random_range(0..drugs.len())];
+                let (item, &(_, units, freq, indication, time_critical)) =
+                    drugs[rng.random_range(0..drugs.len())];
+                // One prescription per drug and patient.
+                if given_to_patient.contains(&item) {
+                    continue;
+                }
+                given_to_patient.push(item);
                 // Avoid prescribing against a recorded allergy.
                 let atc = atc_of
                     .get(&items[item].id)
@@ -668,9 +766,7 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                     continue;
                 }
                 let it = &items[item];
-                let units = if rng.random_bool(0.2) { 2 } else { 1 };
                 let dose_milli = it.strength_milli.unwrap_or(1000) * units;
-                let freq = freqs[rng.random_range(0..freqs.len())];
                 let times = freq.default_times();
                 let start = opts.anchor - Duration::hours(rng.random_range(6..24 * 6));
                 let end = if rng.random_bool(0.4) {
@@ -691,7 +787,6 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                 } else {
                     status
                 };
-                let time_critical = it.form == "injection" && rng.random_bool(0.3);
                 let times_text = times
                     .iter()
                     .map(|t| t.format("%H:%M").to_string())
@@ -707,13 +802,13 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                         it.id,
                         dose_milli,
                         it.strength_unit.clone().unwrap_or_else(|| it.dose_unit.clone()),
-                        route_for(&it.form),
+                        if it.dose_unit == "syringe" { "SC" } else { route_for(&it.form) },
                         freq.as_ref(),
                         times_text,
                         (freq == Frequency::Prn).then_some(4),
                         instant_to_text(start),
                         end.map(instant_to_text),
-                        INDICATIONS[rng.random_range(0..INDICATIONS.len())],
+                        indication,
                         PRESCRIBERS[rng.random_range(0..PRESCRIBERS.len())],
                         time_critical,
                         status,
