@@ -177,7 +177,8 @@ const PRESCRIBERS: &[&str] = &[
 ];
 /// Usual adult ward regimens of the formulary: (code, dose units per
 /// administration, frequency, indication, time-critical).
-const REGIMENS: &[(&str, i64, Frequency, &str, bool)] = &[
+type Regimen = (&'static str, i64, Frequency, &'static str, bool);
+const REGIMENS: &[Regimen] = &[
     ("PARA500T", 2, Frequency::Qid, "pain", false),
     ("PARA1GT", 1, Frequency::Qid, "fever", false),
     ("PARA1GIV", 1, Frequency::Q6h, "postoperative pain", false),
@@ -728,7 +729,7 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
     let atc_of: HashMap<i64, Option<String>> = base_atc(&tx)?;
     for (w, patients) in ward_patients.iter().enumerate() {
         // The regimens whose drug this ward stocks.
-        let drugs: Vec<(usize, &(&str, i64, Frequency, &str, bool))> = ward_lines[w]
+        let drugs: Vec<(usize, &Regimen)> = ward_lines[w]
             .iter()
             .filter_map(|l| {
                 REGIMENS
