@@ -510,3 +510,77 @@ fn a_bad_scan_is_reported_with_its_position() {
         "{s}"
     );
 }
+
+#[test]
+fn the_storekeeper_picks_an_order_by_scanning_packs_and_the_ward_confirms_it() {
+    use wardstock::ops::stock;
+    let mut c = Console::new(100, 30);
+    // The nurse manager has asked for 40 paracetamol tablets (one pack is 20).
+    let order = {
+        let (dir_store, now) = (Store::open(c.app.store().path()).unwrap(), common::anchor());
+        let mut s = dir_store;
+        let manager = wardstock::ops::Actor {
+            user_id: 4,
+            username: "manager".into(),
+            full_name: "m".into(),
+            role: wardstock::domain::Role::NurseManager,
+        };
+        let ward = stock::place_by_code(&s.conn, "W-MED").unwrap();
+        let item = stock::item_by_code(&s.conn, "PARA500T").unwrap();
+        stock::request_transfer(&mut s, &manager, now, &ward, &[(item, 40)], None).unwrap()
+    };
+    let (gtin, lot) = {
+        let conn = &c.app.store().conn;
+        let gtin: String = conn.query_row("SELECT g.gtin FROM item_gtins g JOIN items i ON i.id = g.item_id WHERE i.code = 'PARA500T'", [], |r| r.get(0)).unwrap();
+        let o = stock::transfer_order(conn, order, common::anchor()).unwrap();
+        (gtin, o.lines[0].suggestions[0].lot_number.clone())
+    };
+    c.sign_in("store");
+    c.key(KeyCode::Char('4'));
+    let s = c.screen();
+    assert!(
+        s.contains(&format!("TO-{order}")) && s.contains("1 to pick"),
+        "{s}"
+    );
+    c.key(KeyCode::Enter);
+    assert!(c.screen().contains("scan each pack to pick it"));
+    // Two scans of the FEFO lot: two packs of 20.
+    scan(&mut c, &format!("(01){gtin}(10){lot}"));
+    assert!(c.screen().contains("Picked 20 tablet"), "{}", c.screen());
+    scan(&mut c, &format!("(01){gtin}(10){lot}"));
+    let o = c.app.order.as_ref().unwrap();
+    assert_eq!((o.lines[0].picked, o.lines[0].open), (40, 0));
+    // A third scan: nothing open any more.
+    scan(&mut c, &format!("(01){gtin}(10){lot}"));
+    assert!(
+        c.screen().contains("already fully picked"),
+        "{}",
+        c.screen()
+    );
+    c.key(KeyCode::F(8));
+    assert!(
+        c.screen()
+            .contains(&format!("Order {order} dispatched complete")),
+        "{}",
+        c.screen()
+    );
+    // The storekeeper may not confirm on behalf of the ward.
+    c.key(KeyCode::F(9));
+    assert!(
+        c.screen().contains("may not confirm a delivery"),
+        "{}",
+        c.screen()
+    );
+    c.ctrl('l');
+    c.sign_in("nurse");
+    c.key(KeyCode::Char('4')).key(KeyCode::Enter);
+    c.key(KeyCode::F(9));
+    assert!(
+        c.screen()
+            .contains(&format!("Order {order} received: 40 unit(s)")),
+        "{}",
+        c.screen()
+    );
+    let report = wardstock::store::check::run(&c.app.store().conn).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}

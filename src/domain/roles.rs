@@ -59,9 +59,9 @@ pub fn may(role: Role, op: Operation) -> bool {
     match op {
         Receive | RejectReceipt | Pick | Dispatch => matches!(role, Storekeeper | Pharmacist),
         RequestTransfer => matches!(role, NurseManager | Pharmacist | Storekeeper),
-        ConfirmReceipt | Issue | Return | Count => {
-            matches!(role, Nurse | NurseManager | Pharmacist | Storekeeper)
-        }
+        // The ward confirms what reached it; the sender cannot sign for it.
+        ConfirmReceipt => matches!(role, Nurse | NurseManager),
+        Issue | Return | Count => matches!(role, Nurse | NurseManager | Pharmacist | Storekeeper),
         Waste | StartStocktake => matches!(role, NurseManager | Pharmacist | Storekeeper),
         Quarantine => matches!(role, NurseManager | Pharmacist | Storekeeper),
         Release | Recall => role == Pharmacist,
@@ -84,6 +84,8 @@ mod tests {
         assert!(may(Role::NurseManager, Operation::ApproveStocktake));
         assert!(!may(Role::Storekeeper, Operation::ApproveStocktake));
         assert!(!may(Role::Nurse, Operation::LinkGtin));
+        assert!(may(Role::Nurse, Operation::ConfirmReceipt));
+        assert!(!may(Role::Storekeeper, Operation::ConfirmReceipt));
         assert!(may(Role::Admin, Operation::Recall));
     }
 }

@@ -612,8 +612,11 @@ pub fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>>
         .optional()
 }
 
-/// Items with stock at a place.
+/// Items kept at a place: with stock there or a stock policy (as the stock list shows them).
 pub fn item_count(conn: &Connection, place_id: i64) -> rusqlite::Result<i64> {
-    conn.prepare_cached("SELECT count(DISTINCT item_id) FROM balances WHERE place_id = ?1")?
-        .query_row([place_id], |r| r.get(0))
+    conn.prepare_cached(
+        "SELECT count(*) FROM (SELECT item_id FROM balances WHERE place_id = ?1
+                               UNION SELECT item_id FROM stock_policies WHERE place_id = ?1)",
+    )?
+    .query_row([place_id], |r| r.get(0))
 }

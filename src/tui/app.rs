@@ -122,6 +122,8 @@ pub struct App {
     pub mar_sel: ListSel,
     pub pharmacy: PharmacyView,
     pub pharm_sel: ListSel,
+    /// The transfer order whose pick list is open on the Pharmacy tab.
+    pub order: Option<crate::ops::stock::TransferOrder>,
     pub alerts: AlertsView,
     pub alerts_sel: ListSel,
 
@@ -200,6 +202,7 @@ impl App {
             mar_sel: ListSel::default(),
             pharmacy: PharmacyView::default(),
             pharm_sel: ListSel::default(),
+            order: None,
             alerts: AlertsView::default(),
             alerts_sel: ListSel::default(),
             loaded: std::collections::HashMap::new(),
@@ -241,6 +244,8 @@ impl App {
             vec![Context::Signin]
         } else if self.tab == Tab::Stock && self.detail.is_some() {
             vec![Context::Detail, Context::Global]
+        } else if self.tab == Tab::Pharmacy && self.order.is_some() {
+            vec![Context::Order, Context::Global]
         } else {
             vec![Context::List, Context::Global]
         }
@@ -393,6 +398,10 @@ impl App {
                 return;
             }
         };
+        if self.tab == Tab::Pharmacy && self.order.as_ref().is_some_and(|o| o.status == "open") {
+            self.scan_pick(&g, &item);
+            return;
+        }
         self.scanned_lot = g.lot.clone();
         self.tab = Tab::Stock;
         self.detail = None;
@@ -458,6 +467,105 @@ impl App {
             ),
         };
         self.say(level, msg);
+    }
+
+    fn open_order(&mut self, id: i64) {
+        match crate::ops::stock::transfer_order(&self.store.conn, id, self.now) {
+            Ok(o) => {
+                if o.status == "open" {
+                    self.say(
+                        Level::Info,
+                        format!("Order {id}: scan each pack to pick it"),
+                    );
+                }
+                self.order = Some(o);
+            }
+            Err(e) => self.say(Level::Error, e.to_string()),
+        }
+    }
+
+    /// Dispatch (pharmacy) or confirm receipt (ward) of the open order.
+    fn order_op(&mut self, action: Action) {
+        let (Some(order), Some(actor)) = (self.order.as_ref().map(|o| o.id), self.actor.clone())
+        else {
+            return;
+        };
+        let result = match action {
+            Action::Dispatch => {
+                crate::ops::stock::dispatch(&mut self.store, &actor, self.now, order).map(|o| {
+                    let open: i64 = o.lines.iter().map(|l| l.open).sum();
+                    if open > 0 {
+                        format!(
+                            "Order {order} dispatched; {open} unit(s) not picked stay open on it"
+                        )
+                    } else {
+                        format!("Order {order} dispatched complete")
+                    }
+                })
+            }
+            _ => crate::ops::stock::confirm_receipt(&mut self.store, &actor, self.now, order).map(
+                |t| {
+                    format!(
+                        "Order {order} received: {} unit(s) now in ward stock",
+                        t.iter().map(|x| x.qty).sum::<i64>()
+                    )
+                },
+            ),
+        };
+        match result {
+            Ok(msg) => {
+                self.local_writes += 1;
+                self.open_order(order);
+                self.say(Level::Info, msg);
+            }
+            Err(e) => self.say(Level::Error, e.to_string()),
+        }
+    }
+
+    /// A pack scanned while a pick list is open: pick one pack of that lot.
+    fn scan_pick(&mut self, g: &crate::gs1::Gs1, item: &crate::ops::stock::ItemRef) {
+        let (Some(order), Some(actor)) = (self.order.as_ref().map(|o| o.id), self.actor.clone())
+        else {
+            return;
+        };
+        let Some(lot) = g.lot.clone() else {
+            self.say(
+                Level::Warn,
+                format!(
+                    "The code of {} carries no lot: scan the 2D code of the pack",
+                    item.name
+                ),
+            );
+            return;
+        };
+        match crate::ops::stock::pick(
+            &mut self.store,
+            &actor,
+            self.now,
+            order,
+            item,
+            &lot,
+            None,
+            true,
+        ) {
+            Ok(p) => {
+                self.local_writes += 1;
+                self.open_order(order);
+                let mut msg = format!(
+                    "Picked {} {} of {} lot {}; {} still open",
+                    p.qty, item.dose_unit, item.name, p.lot_number, p.line_open
+                );
+                let level = match &p.deviation_from {
+                    Some(f) => {
+                        msg.push_str(&format!(" — not the FEFO lot {f}: deviation recorded"));
+                        Level::Warn
+                    }
+                    None => Level::Info,
+                };
+                self.say(level, msg);
+            }
+            Err(e) => self.say(Level::Error, e.to_string()),
+        }
     }
 
     fn link_pending_gtin(&mut self) {
@@ -742,7 +850,17 @@ impl App {
                             .filter(|r| Some(r.alert.place_id) == pharm && r.alert.severity == sev)
                             .count()
                     };
+                    let mut orders = crate::ops::stock::transfer_orders(conn, None, None)?;
+                    // Open and in transit first, newest first; then the latest received.
+                    orders.sort_by_key(|o| {
+                        (
+                            matches!(o.status.as_str(), "received" | "cancelled"),
+                            std::cmp::Reverse(o.id),
+                        )
+                    });
+                    orders.truncate(200);
                     self.pharmacy = PharmacyView {
+                        orders,
                         items: match pharm {
                             Some(id) => queries::item_count(conn, id)?,
                             None => 0,
@@ -772,8 +890,11 @@ impl App {
         self.rx_sel.fit(self.rx.lines.len(), rows);
         self.mar_sel.fit(self.mar.rows.len(), rows);
         self.alerts_sel.fit(self.alerts.rows.len(), rows);
-        let pharm_rows = self.list_rows(super::screens::pharmacy::HEADER_ROWS);
-        self.pharm_sel.fit(self.pharmacy.needs.len(), pharm_rows);
+        let pharm_rows = super::screens::pharmacy::order_rows(
+            self.size.1.saturating_sub(FRAME_ROWS),
+            self.pharmacy.needs.len(),
+        );
+        self.pharm_sel.fit(self.pharmacy.orders.len(), pharm_rows);
     }
 
     fn switch_tab(&mut self, tab: Tab) {
@@ -815,6 +936,10 @@ impl App {
             Action::Top => self.scroll(isize::MIN / 2),
             Action::Bottom => self.scroll(isize::MAX / 2),
             Action::Open => self.open(),
+            Action::Back if self.order.is_some() => {
+                self.order = None;
+                self.reload();
+            }
             Action::Back => {
                 self.detail = None;
                 self.detail_scroll = 0;
@@ -833,6 +958,8 @@ impl App {
                 }
             }
             Action::LinkGtin => self.link_pending_gtin(),
+            Action::Dispatch => self.order_op(Action::Dispatch),
+            Action::ConfirmReceipt => self.order_op(Action::ConfirmReceipt),
             Action::NextField | Action::Submit => {}
         }
     }
@@ -859,9 +986,12 @@ impl App {
             Tab::Prescriptions => self.rx_sel.move_by(delta, self.rx.lines.len(), rows),
             Tab::Administration => self.mar_sel.move_by(delta, self.mar.rows.len(), rows),
             Tab::Pharmacy => {
-                let rows = self.list_rows(super::screens::pharmacy::HEADER_ROWS);
+                let rows = super::screens::pharmacy::order_rows(
+                    self.size.1.saturating_sub(FRAME_ROWS),
+                    self.pharmacy.needs.len(),
+                );
                 self.pharm_sel
-                    .move_by(delta, self.pharmacy.needs.len(), rows)
+                    .move_by(delta, self.pharmacy.orders.len(), rows)
             }
             Tab::Alerts => self.alerts_sel.move_by(delta, self.alerts.rows.len(), rows),
         }
@@ -889,6 +1019,18 @@ impl App {
                     }
                     Err(e) => self.say(Level::Error, format!("cannot read the lots: {e}")),
                 }
+            }
+            Tab::Pharmacy => {
+                let Some(id) = self
+                    .pharmacy
+                    .orders
+                    .get(self.pharm_sel.selected)
+                    .map(|o| o.id)
+                else {
+                    self.say(Level::Warn, "No transfer order selected");
+                    return;
+                };
+                self.open_order(id);
             }
             Tab::Alerts => {
                 // An alert leads to the stock of its item at its place.

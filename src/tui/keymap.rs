@@ -36,6 +36,8 @@ pub enum Action {
     NextField,
     Submit,
     LinkGtin,
+    Dispatch,
+    ConfirmReceipt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, EnumString, AsRefStr)]
@@ -45,6 +47,8 @@ pub enum Context {
     Global,
     List,
     Detail,
+    /// A transfer order's pick list.
+    Order,
     Signin,
 }
 
@@ -200,7 +204,7 @@ fn parse_file(text: &str, origin: &str) -> Result<Vec<Binding>, String> {
             let n = i + 1;
             let context = b.context.parse().map_err(|_| {
                 format!(
-                    "{origin}: binding {n}: unknown context {:?} (global, list, detail, signin)",
+                    "{origin}: binding {n}: unknown context {:?} (global, list, detail, order, signin)",
                     b.context
                 )
             })?;

@@ -256,6 +256,8 @@ pub struct WardNeed {
 
 #[derive(Debug, Clone, Default)]
 pub struct PharmacyView {
+    /// Transfer orders: open and in transit first, then the latest received.
+    pub orders: Vec<crate::ops::stock::TransferSummary>,
     /// Items with stock in the central pharmacy.
     pub items: i64,
     /// Warnings of the pharmacy's own stock.
