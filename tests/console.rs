@@ -584,3 +584,119 @@ fn the_storekeeper_picks_an_order_by_scanning_packs_and_the_ward_confirms_it() {
     let report = wardstock::store::check::run(&c.app.store().conn).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
+
+fn on_hand(c: &Console, code: &str) -> i64 {
+    c.app
+        .stock
+        .lines
+        .iter()
+        .find(|l| l.code == code)
+        .map_or(0, |l| l.on_hand)
+}
+
+#[test]
+fn a_nurse_issues_ward_stock_from_a_form_and_a_refusal_stays_in_the_form() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("nurse");
+    c.typed("glove-m").key(KeyCode::Enter);
+    let before = on_hand(&c, "GLOVE-M");
+    assert!(before > 10);
+    c.key(KeyCode::F(3));
+    let s = c.screen();
+    assert!(
+        s.contains("Issue ward stock") && s.contains("Return stock to the pharmacy"),
+        "{s}"
+    );
+    assert!(
+        !s.contains("Dispose of stock")
+            && !s.contains("Recall")
+            && !s.contains("Request a transfer"),
+        "a nurse neither disposes, recalls nor orders: {s}"
+    );
+    c.key(KeyCode::Enter); // the first: issue
+    assert!(c.screen().contains("empty: first-expired-first-out"));
+    // Lot empty (FEFO), then an impossible quantity: refused, nothing written.
+    c.key(KeyCode::Enter)
+        .typed(&(before + 1).to_string())
+        .key(KeyCode::Enter)
+        .key(KeyCode::Enter);
+    let s = c.screen();
+    let error = c
+        .app
+        .form
+        .as_ref()
+        .expect("the form stays open")
+        .error
+        .clone()
+        .unwrap_or_default();
+    assert_eq!(
+        error,
+        format!(
+            "only {before} usable piece of Examination glove nitrile, size M at W-GER; {} wanted",
+            before + 1
+        ),
+        "{s}"
+    );
+    // Correct the quantity (one field up from Reason) and record.
+    c.key(KeyCode::Up);
+    for _ in 0..6 {
+        c.key(KeyCode::Backspace);
+    }
+    c.typed("3")
+        .key(KeyCode::Enter)
+        .typed("dressing trolley")
+        .key(KeyCode::Enter);
+    assert!(c.app.form.is_none(), "{}", c.screen());
+    assert!(c.screen().contains("Issued 3 piece"));
+    assert_eq!(on_hand(&c, "GLOVE-M"), before - 3);
+    // Esc cancels without recording.
+    c.key(KeyCode::F(3)).key(KeyCode::Enter).key(KeyCode::Esc);
+    assert!(c.screen().contains("nothing was recorded"));
+    assert_eq!(on_hand(&c, "GLOVE-M"), before - 3);
+}
+
+#[test]
+fn the_storekeeper_receives_by_scanning_the_pack_into_the_form() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("store");
+    assert_eq!(c.app.current_place().unwrap().code, "PHARM");
+    let gtin: String = c.app.store().conn.query_row("SELECT g.gtin FROM item_gtins g JOIN items i ON i.id = g.item_id WHERE i.code = 'AMOX500C'", [], |r| r.get(0)).unwrap();
+    c.typed("amox500c").key(KeyCode::Enter);
+    let before = on_hand(&c, "AMOX500C");
+    c.key(KeyCode::F(3)).key(KeyCode::Char('1'));
+    assert!(
+        c.screen().contains("Receive 阿莫西林胶囊 500 mg"),
+        "{}",
+        c.screen()
+    );
+    // The scan fills lot and expiry (a short-dated lot: 40 days).
+    let expiry = (common::anchor().date_naive() + chrono::Duration::days(40))
+        .format("%y%m%d")
+        .to_string();
+    scan(&mut c, &format!("]d201{gtin}17{expiry}10NEWLOT\u{1d}21X"));
+    let f = c.app.form.as_ref().unwrap();
+    assert_eq!((f.value("Lot"), f.value("Expiry").len()), ("NEWLOT", 10));
+    c.key(KeyCode::Enter)
+        .key(KeyCode::Enter)
+        .typed("2")
+        .key(KeyCode::Enter)
+        .key(KeyCode::Enter)
+        .typed("Acme")
+        .key(KeyCode::Enter);
+    let s = c.screen();
+    assert!(
+        s.contains("Received 42 capsule") && s.contains("SHORT-DATED: expires in 40 days"),
+        "{s}"
+    );
+    assert_eq!(on_hand(&c, "AMOX500C"), before + 42);
+    // A pack of another item scanned into the form is refused.
+    c.key(KeyCode::F(3)).key(KeyCode::Char('1'));
+    scan(&mut c, "(01)04031847000072(10)X");
+    assert!(
+        c.screen().contains("not 阿莫西林胶囊 500 mg"),
+        "{}",
+        c.screen()
+    );
+    let report = wardstock::store::check::run(&c.app.store().conn).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}

@@ -147,6 +147,10 @@ pub struct App {
     pub scanned_lot: Option<String>,
     /// The character this site's scanners send instead of the group separator.
     pub scan_separator: Option<char>,
+    /// The operations menu of an item (F3), with its selection.
+    pub op_menu: Option<(Vec<crate::domain::roles::Operation>, usize)>,
+    /// An open operation form.
+    pub form: Option<super::form::Form>,
 }
 
 /// What a scanner burst may have changed before it was recognised.
@@ -159,6 +163,8 @@ struct Snapshot {
     picker: Option<usize>,
     stock_sel: ListSel,
     status: Option<(Level, String)>,
+    form: Option<super::form::Form>,
+    op_menu: Option<(Vec<crate::domain::roles::Operation>, usize)>,
 }
 
 /// Rows of chrome around the body: title, tabs, status line, key bar.
@@ -214,6 +220,8 @@ impl App {
             pending_gtin: None,
             scanned_lot: None,
             scan_separator: None,
+            op_menu: None,
+            form: None,
         }
     }
 
@@ -325,10 +333,14 @@ impl App {
             picker: self.picker,
             stock_sel: self.stock_sel,
             status: self.status.clone(),
+            form: self.form.clone(),
+            op_menu: self.op_menu.clone(),
         }
     }
 
     fn restore(&mut self, s: Snapshot) {
+        self.form = s.form;
+        self.op_menu = s.op_menu;
         self.help = s.help;
         self.picker = s.picker;
         self.status = s.status;
@@ -398,6 +410,23 @@ impl App {
                 return;
             }
         };
+        if let Some(form) = self.form.as_mut() {
+            if form.item.id != item.id {
+                form.error = Some(format!(
+                    "That pack is {}, not {}",
+                    item.name, form.item.name
+                ));
+                return;
+            }
+            if let Some(lot) = &g.lot {
+                form.set("Lot", lot);
+            }
+            if let Some(e) = g.expiry {
+                form.set("Expiry", &e.to_string());
+            }
+            form.error = None;
+            return;
+        }
         if self.tab == Tab::Pharmacy && self.order.as_ref().is_some_and(|o| o.status == "open") {
             self.scan_pick(&g, &item);
             return;
@@ -467,6 +496,297 @@ impl App {
             ),
         };
         self.say(level, msg);
+    }
+
+    /// The item the operations menu acts on: the open item, or the selected one.
+    fn op_item(&self) -> Option<crate::store::queries::StockLine> {
+        if self.tab != Tab::Stock {
+            return None;
+        }
+        match &self.detail {
+            Some(d) => d.line.clone(),
+            None => self
+                .filtered
+                .get(self.stock_sel.selected)
+                .and_then(|&i| self.stock.lines.get(i))
+                .cloned(),
+        }
+    }
+
+    fn open_menu(&mut self) {
+        let (Some(actor), Some(place)) = (self.actor.as_ref(), self.current_place()) else {
+            return;
+        };
+        if self.op_item().is_none() {
+            self.say(Level::Warn, "Select an item in Ward stock first");
+            return;
+        }
+        if place.kind == PlaceKind::Transit {
+            self.say(
+                Level::Warn,
+                "Goods in transit are handled on their transfer order (Pharmacy tab)",
+            );
+            return;
+        }
+        let ops: Vec<_> = super::form::menu(place.kind == PlaceKind::Pharmacy)
+            .into_iter()
+            .filter(|op| crate::domain::roles::may(actor.role, *op))
+            .collect();
+        if ops.is_empty() {
+            self.say(
+                Level::Warn,
+                format!("A {} has no stock operations here", actor.role.label()),
+            );
+            return;
+        }
+        self.op_menu = Some((ops, 0));
+    }
+
+    fn menu_key(&mut self, ev: KeyEvent) {
+        let Some((ops, sel)) = self.op_menu.clone() else {
+            return;
+        };
+        match ev.code {
+            KeyCode::Up => self.op_menu = Some((ops, sel.saturating_sub(1))),
+            KeyCode::Down => self.op_menu = Some((ops.clone(), (sel + 1).min(ops.len() - 1))),
+            KeyCode::Esc => self.op_menu = None,
+            KeyCode::Enter => {
+                self.op_menu = None;
+                let Some(line) = self.op_item() else { return };
+                let Ok(item) = crate::ops::stock::item_by_code(&self.store.conn, &line.code) else {
+                    return;
+                };
+                // Prefill the lot: the scanned one, else the first (FEFO) lot here.
+                let lot = self
+                    .scanned_lot
+                    .clone()
+                    .filter(|l| {
+                        self.detail
+                            .as_ref()
+                            .is_some_and(|d| d.lots.iter().any(|x| &x.lot_number == l))
+                    })
+                    .or_else(|| {
+                        self.detail
+                            .as_ref()
+                            .and_then(|d| d.lots.first().map(|l| l.lot_number.clone()))
+                    })
+                    .unwrap_or_default();
+                let place = self.stock.place_id;
+                self.form = Some(super::form::Form::new(ops[sel], item, place, &lot));
+            }
+            KeyCode::Char(c) if c.is_ascii_digit() => {
+                let n = c.to_digit(10).unwrap_or(0) as usize;
+                if (1..=ops.len()).contains(&n) {
+                    self.op_menu = Some((ops, n - 1));
+                    self.menu_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn form_key(&mut self, ev: KeyEvent) {
+        let Some(form) = self.form.as_mut() else {
+            return;
+        };
+        match ev.code {
+            KeyCode::Esc => {
+                self.form = None;
+                self.say(Level::Info, "Cancelled: nothing was recorded");
+            }
+            KeyCode::Tab | KeyCode::Down => {
+                form.next_field();
+            }
+            KeyCode::BackTab | KeyCode::Up => form.prev_field(),
+            // Enter moves to the next field; on the last one it records.
+            KeyCode::Enter if !form.next_field() => self.submit_form(),
+            KeyCode::Char(c) if (ev.modifiers - KeyModifiers::SHIFT).is_empty() => {
+                form.type_key(InputRequest::InsertChar(c))
+            }
+            KeyCode::Backspace => form.type_key(InputRequest::DeletePrevChar),
+            KeyCode::Delete => form.type_key(InputRequest::DeleteNextChar),
+            KeyCode::Left => form.type_key(InputRequest::GoToPrevChar),
+            KeyCode::Right => form.type_key(InputRequest::GoToNextChar),
+            _ => {}
+        }
+    }
+
+    /// Runs the form's operation; a refusal stays in the form to be corrected.
+    fn submit_form(&mut self) {
+        use crate::domain::roles::Operation as Op;
+        use crate::ops::stock;
+        let (Some(form), Some(actor)) = (self.form.clone(), self.actor.clone()) else {
+            return;
+        };
+        let now = self.now;
+        let conn_place = stock::place_by_code(
+            &self.store.conn,
+            &self
+                .current_place()
+                .map(|p| p.code.clone())
+                .unwrap_or_default(),
+        );
+        let result: Result<String, String> = (|| {
+            let place = conn_place.map_err(|e| e.to_string())?;
+            let item = &form.item;
+            let unit = &item.dose_unit;
+            let lot = form.value("Lot").to_string();
+            let qty = |label: &str| -> Result<i64, String> {
+                form.number(label)?
+                    .ok_or_else(|| format!("{label} is required"))
+            };
+            let e = |x: stock::StockError| x.to_string();
+            match form.op {
+                Op::Receive => {
+                    let expiry =
+                        match form.value("Expiry") {
+                            "" => None,
+                            v => Some(chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(
+                                |_| format!("Expiry {v:?} is not a date like 2027-06-30"),
+                            )?),
+                        };
+                    let units = form.number("Packs")?.unwrap_or(0) * item.units_per_pack
+                        + form.number("Units")?.unwrap_or(0);
+                    let supplier =
+                        Some(form.value("Supplier").to_string()).filter(|s| !s.is_empty());
+                    let line = stock::ReceiveLine {
+                        item: item.clone(),
+                        lot_number: lot.clone(),
+                        expiry,
+                        qty: units,
+                        supplier,
+                        order_ref: None,
+                    };
+                    let r = stock::receive(&mut self.store, &actor, now, &line, 90).map_err(e)?;
+                    let short = r
+                        .short_dated_days
+                        .map(|d| format!(" — SHORT-DATED: expires in {d} days"))
+                        .unwrap_or_default();
+                    Ok(format!(
+                        "Received {units} {unit} of {} lot {lot}{short}",
+                        item.name
+                    ))
+                }
+                Op::Issue => {
+                    let q = qty("Quantity")?;
+                    let lot = Some(lot.as_str()).filter(|l| !l.is_empty());
+                    let reason = Some(form.value("Reason")).filter(|r| !r.is_empty());
+                    let t =
+                        stock::issue(&mut self.store, &actor, now, &place, item, q, lot, reason)
+                            .map_err(e)?;
+                    let lots: Vec<String> = t
+                        .iter()
+                        .map(|x| format!("{}×{}", x.lot_number, x.qty))
+                        .collect();
+                    Ok(format!(
+                        "Issued {q} {unit} of {} ({})",
+                        item.name,
+                        lots.join(", ")
+                    ))
+                }
+                Op::Waste => {
+                    let q = qty("Quantity")?;
+                    let why: stock::WasteReason = form.value("Reason").parse().map_err(|_| {
+                        "Reason must be expired, damaged, contaminated or other".to_string()
+                    })?;
+                    let note = Some(form.value("Note")).filter(|n| !n.is_empty());
+                    stock::waste(
+                        &mut self.store,
+                        &actor,
+                        now,
+                        &place,
+                        item,
+                        &lot,
+                        q,
+                        why,
+                        note,
+                    )
+                    .map_err(e)?;
+                    Ok(format!(
+                        "Disposed of {q} {unit} of {} lot {lot} ({})",
+                        item.name,
+                        why.as_ref()
+                    ))
+                }
+                Op::Return => {
+                    let q = qty("Quantity")?;
+                    stock::return_to_pharmacy(
+                        &mut self.store,
+                        &actor,
+                        now,
+                        &place,
+                        item,
+                        &lot,
+                        q,
+                        form.value("Reason"),
+                    )
+                    .map_err(e)?;
+                    Ok(format!(
+                        "Returned {q} {unit} of {} lot {lot} to the pharmacy",
+                        item.name
+                    ))
+                }
+                Op::RequestTransfer => {
+                    let q = qty("Quantity")?;
+                    let id = stock::request_transfer(
+                        &mut self.store,
+                        &actor,
+                        now,
+                        &place,
+                        &[(item.clone(), q)],
+                        None,
+                    )
+                    .map_err(e)?;
+                    Ok(format!(
+                        "Requested {q} {unit} of {} from the pharmacy: order TO-{id}",
+                        item.name
+                    ))
+                }
+                Op::Quarantine | Op::Release | Op::Recall => {
+                    let reason = form.value("Reason").to_string();
+                    let h = match form.op {
+                        Op::Quarantine => {
+                            stock::quarantine(&mut self.store, &actor, now, item, &lot, &reason)
+                        }
+                        Op::Release => {
+                            stock::release(&mut self.store, &actor, now, item, &lot, &reason)
+                        }
+                        _ => stock::recall(&mut self.store, &actor, now, item, &lot, &reason),
+                    }
+                    .map_err(e)?;
+                    let where_: Vec<String> =
+                        h.iter().map(|x| format!("{} {}", x.qty, x.place)).collect();
+                    let done = match form.op {
+                        Op::Quarantine => "quarantined",
+                        Op::Release => "released",
+                        _ => "recalled",
+                    };
+                    Ok(format!(
+                        "Lot {lot} of {} {done} everywhere; units: {}",
+                        item.name,
+                        if where_.is_empty() {
+                            "none in stock".into()
+                        } else {
+                            where_.join(", ")
+                        }
+                    ))
+                }
+                _ => Err("this operation is not available here".into()),
+            }
+        })();
+        match result {
+            Ok(msg) => {
+                self.form = None;
+                self.local_writes += 1;
+                self.reload();
+                self.say(Level::Info, msg);
+            }
+            Err(msg) => {
+                if let Some(f) = self.form.as_mut() {
+                    f.error = Some(msg);
+                }
+            }
+        }
     }
 
     fn open_order(&mut self, id: i64) {
@@ -607,6 +927,14 @@ impl App {
     }
 
     fn typed_key(&mut self, ev: KeyEvent) {
+        if self.form.is_some() {
+            self.form_key(ev);
+            return;
+        }
+        if self.op_menu.is_some() {
+            self.menu_key(ev);
+            return;
+        }
         if self.help {
             // Any key closes the help.
             self.help = false;
@@ -958,6 +1286,7 @@ impl App {
                 }
             }
             Action::LinkGtin => self.link_pending_gtin(),
+            Action::Operations => self.open_menu(),
             Action::Dispatch => self.order_op(Action::Dispatch),
             Action::ConfirmReceipt => self.order_op(Action::ConfirmReceipt),
             Action::NextField | Action::Submit => {}

@@ -38,6 +38,7 @@ pub enum Action {
     LinkGtin,
     Dispatch,
     ConfirmReceipt,
+    Operations,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, EnumString, AsRefStr)]

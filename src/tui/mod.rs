@@ -2,6 +2,7 @@
 //! event loop, and the app state, views, keymap and screens.
 
 pub mod app;
+pub mod form;
 pub mod keymap;
 pub mod scan;
 pub mod screens;

@@ -49,6 +49,12 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     if app.picker.is_some() {
         draw_picker(f, area, app, theme);
     }
+    if let Some((ops, sel)) = &app.op_menu {
+        draw_menu(f, area, ops, *sel, theme);
+    }
+    if let Some(form) = &app.form {
+        draw_form(f, area, form, theme);
+    }
     if app.help {
         draw_help(f, area, app, theme);
     }
@@ -213,6 +219,104 @@ fn draw_picker(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ),
         r,
     );
+}
+
+fn draw_menu(
+    f: &mut Frame,
+    area: Rect,
+    ops: &[crate::domain::roles::Operation],
+    sel: usize,
+    theme: &Theme,
+) {
+    let r = centered(area, 40, ops.len() as u16 + 2);
+    f.render_widget(Clear, r);
+    let lines: Vec<Line> = ops
+        .iter()
+        .enumerate()
+        .map(|(i, op)| {
+            let mut label = op.label().to_string();
+            if let Some(c) = label.get(0..1) {
+                label = c.to_uppercase() + &label[1..];
+            }
+            let text = format!(" {} {label}", i + 1);
+            if i == sel {
+                Line::styled(text, theme.selected())
+            } else {
+                Line::raw(text)
+            }
+        })
+        .collect();
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Operation — ↑↓ Enter, Esc "),
+        ),
+        r,
+    );
+}
+
+fn draw_form(f: &mut Frame, area: Rect, form: &super::form::Form, theme: &Theme) {
+    let h = form.fields.len() as u16 * 2 + 7;
+    let r = centered(area, 64, h);
+    f.render_widget(Clear, r);
+    let inner_w = r.width.saturating_sub(4) as usize;
+    let mut lines = vec![Line::styled(
+        fit(
+            &format!(
+                "{} ({}, {} per pack)",
+                form.item.code, form.item.dose_unit, form.item.units_per_pack
+            ),
+            inner_w,
+        ),
+        theme.dim(),
+    )];
+    let mut cursor = None;
+    for (i, field) in form.fields.iter().enumerate() {
+        let active = i == form.focus;
+        let style = if active {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        let value = fit(field.input.value(), 28);
+        lines.push(Line::from(vec![
+            Span::raw(format!(" {:<9}", field.label)),
+            Span::styled(format!("[{value:<28}]"), style),
+        ]));
+        lines.push(Line::styled(
+            format!("{:10}{}", "", fit(field.hint, inner_w.saturating_sub(10))),
+            theme.dim(),
+        ));
+        if active {
+            cursor = Some((
+                r.x + 1 + 11 + field.input.visual_cursor().min(28) as u16,
+                r.y + 1 + lines.len() as u16 - 2,
+            ));
+        }
+    }
+    match &form.error {
+        Some(e) => lines.push(Line::styled(e.clone(), theme.error())),
+        None => lines.push(Line::raw("")),
+    }
+    lines.push(Line::styled(
+        "Enter next / record · Tab move · Esc cancel",
+        theme.dim(),
+    ));
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" {} ", fit(&form.title(), 56))),
+        ),
+        r,
+    );
+    if let Some(pos) = cursor
+        && pos.0 < area.right()
+        && pos.1 < area.bottom()
+    {
+        f.set_cursor_position(pos);
+    }
 }
 
 fn draw_help(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {

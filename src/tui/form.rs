@@ -1,0 +1,161 @@
+//! Operation forms: a few typed fields for one stock operation on one
+//! item, opened from the item's lots. Scans fill the lot and expiry.
+
+use tui_input::{Input, InputRequest};
+
+use crate::domain::roles::Operation;
+use crate::ops::stock::ItemRef;
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub label: &'static str,
+    pub input: Input,
+    pub hint: &'static str,
+}
+
+impl Field {
+    fn new(label: &'static str, value: &str, hint: &'static str) -> Field {
+        Field {
+            label,
+            input: Input::default().with_value(value.to_string()),
+            hint,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub op: Operation,
+    pub item: ItemRef,
+    pub place_id: i64,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// The last refusal, shown in the form until the next submit.
+    pub error: Option<String>,
+}
+
+impl Form {
+    /// The form for `op` on `item` at a place, the lot prefilled when known.
+    pub fn new(op: Operation, item: ItemRef, place_id: i64, lot: &str) -> Form {
+        let fields = match op {
+            Operation::Receive => vec![
+                Field::new("Lot", lot, "as printed on the pack, or scan it"),
+                Field::new("Expiry", "", "YYYY-MM-DD (scanning fills it)"),
+                Field::new("Packs", "", "whole packs"),
+                Field::new("Units", "", "loose units, besides the packs"),
+                Field::new("Supplier", "", "optional"),
+            ],
+            Operation::Issue => vec![
+                Field::new("Lot", "", "empty: first-expired-first-out"),
+                Field::new("Quantity", "", "units"),
+                Field::new("Reason", "", "optional, e.g. dressing trolley"),
+            ],
+            Operation::Waste => vec![
+                Field::new("Lot", lot, "the lot disposed of"),
+                Field::new("Quantity", "", "units"),
+                Field::new(
+                    "Reason",
+                    "expired",
+                    "expired, damaged, contaminated or other",
+                ),
+                Field::new("Note", "", "optional"),
+            ],
+            Operation::Return => vec![
+                Field::new("Lot", lot, "the lot sent back"),
+                Field::new("Quantity", "", "units"),
+                Field::new("Reason", "", "not needed, patient discharged, expired …"),
+            ],
+            Operation::RequestTransfer => {
+                vec![Field::new("Quantity", "", "units wanted from the pharmacy")]
+            }
+            _ => vec![
+                Field::new("Lot", lot, "the lot concerned"),
+                Field::new("Reason", "", "required"),
+            ],
+        };
+        Form {
+            op,
+            item,
+            place_id,
+            fields,
+            focus: 0,
+            error: None,
+        }
+    }
+
+    pub fn title(&self) -> String {
+        let verb = match self.op {
+            Operation::Receive => "Receive",
+            Operation::Issue => "Issue",
+            Operation::Waste => "Dispose of",
+            Operation::Return => "Return to the pharmacy",
+            Operation::RequestTransfer => "Request from the pharmacy",
+            Operation::Quarantine => "Quarantine a lot of",
+            Operation::Release => "Release a lot of",
+            Operation::Recall => "Recall a lot of",
+            _ => "Record",
+        };
+        format!("{verb} {}", self.item.name)
+    }
+
+    pub fn value(&self, label: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|f| f.label == label)
+            .map_or("", |f| f.input.value().trim())
+    }
+
+    pub fn set(&mut self, label: &str, value: &str) {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.label == label) {
+            f.input = Input::default().with_value(value.to_string());
+        }
+    }
+
+    pub fn type_key(&mut self, req: InputRequest) {
+        if let Some(f) = self.fields.get_mut(self.focus) {
+            f.input.handle(req);
+        }
+    }
+
+    pub fn next_field(&mut self) -> bool {
+        if self.focus + 1 < self.fields.len() {
+            self.focus += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn prev_field(&mut self) {
+        self.focus = self.focus.saturating_sub(1);
+    }
+
+    /// A whole number of units from a field; empty is `None`.
+    pub fn number(&self, label: &str) -> Result<Option<i64>, String> {
+        let v = self.value(label);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        v.parse::<i64>()
+            .map(Some)
+            .map_err(|_| format!("{label}: {v:?} is not a whole number"))
+    }
+}
+
+/// The operations offered for an item at a kind of place, in menu order.
+pub fn menu(at_pharmacy: bool) -> Vec<Operation> {
+    use Operation::*;
+    if at_pharmacy {
+        vec![Receive, Waste, Quarantine, Release, Recall]
+    } else {
+        vec![
+            Issue,
+            RequestTransfer,
+            Return,
+            Waste,
+            Quarantine,
+            Release,
+            Recall,
+        ]
+    }
+}
