@@ -42,7 +42,8 @@ impl Detector {
         let fast = self.last.is_some_and(|l| at.saturating_sub(l) <= SCAN_GAP);
         let data = std::mem::take(&mut self.buf);
         self.last = None;
-        if fast && data.chars().count() >= MIN_SCAN_LEN {
+        // GS1 data never holds a space: a fast burst with one is someone typing fast.
+        if fast && data.chars().count() >= MIN_SCAN_LEN && !data.contains(' ') {
             Seen::Scan(data)
         } else {
             Seen::Other
@@ -104,5 +105,10 @@ mod tests {
             d.char(c, ms(100 + 3 * i as u64));
         }
         assert_eq!(d.enter(ms(900)), Seen::Other);
+        // Fast text with spaces is typing, not a scan.
+        for (i, c) in "dropped on floor".chars().enumerate() {
+            d.char(c, ms(1000 + 3 * i as u64));
+        }
+        assert_eq!(d.enter(ms(1060)), Seen::Other);
     }
 }
