@@ -655,3 +655,43 @@ fn a_stocktake_adjusts_variances_and_refuses_when_stock_moved_since_counting() {
     assert_eq!(adjustments, 1);
     sound(&store);
 }
+
+#[test]
+fn a_short_dated_delivery_larger_than_the_use_is_flagged_as_projected_waste() {
+    use wardstock::domain::alerts::{AlertConfig, AlertKind};
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let keeper = actor(&store, "store");
+    rcv(
+        &mut store,
+        &keeper,
+        now,
+        "PARA500T",
+        "TOO-MANY",
+        Some(today() + Duration::days(20)),
+        5000,
+    )
+    .unwrap();
+    let rows =
+        wardstock::store::queries::alert_rows(&store.conn, None, today(), &AlertConfig::default())
+            .unwrap();
+    let w = rows
+        .iter()
+        .find(|r| {
+            r.lot.as_deref() == Some("TOO-MANY")
+                && matches!(r.alert.kind, AlertKind::ExpiryWaste { .. })
+        })
+        .expect("a waste warning");
+    let AlertKind::ExpiryWaste { units, days_left } = w.alert.kind else {
+        unreachable!()
+    };
+    assert_eq!(days_left, 20);
+    assert!(units > 4000 && units <= 5000, "{units}");
+    assert_eq!(w.alert.value_cents, units * 3, "paracetamol at 3 cents");
+    assert!(
+        w.message
+            .contains("will expire before use at the current rate"),
+        "{}",
+        w.message
+    );
+}

@@ -276,7 +276,11 @@ fn alerts_read_from_the_store_equal_the_domain_rule_on_every_balance() {
             today,
             &cfg,
         );
-        let fast = queries::alerts(&store.conn, place, today, &cfg).unwrap();
+        let fast: Vec<_> = queries::alerts(&store.conn, place, today, &cfg)
+            .unwrap()
+            .into_iter()
+            .filter(|a| !matches!(a.kind, alerts::AlertKind::ExpiryWaste { .. }))
+            .collect();
         assert!(!full.is_empty());
         assert_eq!(full, fast);
     }

@@ -51,6 +51,12 @@ pub enum AlertKind {
     Attention,
     /// More than the maximum stock.
     AboveMaximum,
+    /// Units of a lot that will not be used before it expires at the
+    /// current rate of use (lots taken first-expired-first-out).
+    ExpiryWaste {
+        units: i64,
+        days_left: i64,
+    },
 }
 
 impl AlertKind {
@@ -64,7 +70,8 @@ impl AlertKind {
             AlertKind::OutOfStock => "OUT".into(),
             AlertKind::BelowSafetyStock => "LOW".into(),
             AlertKind::Attention => "low?".into(),
-            AlertKind::AboveMaximum => "HIGH".into(),
+            AlertKind::AboveMaximum => "OVER MAX".into(),
+            AlertKind::ExpiryWaste { units, .. } => format!("waste {units}"),
         }
     }
 }
@@ -76,6 +83,12 @@ pub struct AlertConfig {
     pub expiry_tiers: Vec<i64>,
     /// The attention band above safety stock, in percent of it (default 120).
     pub attention_percent: i64,
+    /// A unit price from which an item is high-value (default 100.00).
+    pub high_value_cents: i64,
+    /// High-value items are warned this many days before expiry (default 180).
+    pub high_value_horizon_days: i64,
+    /// The days of past use that give the current rate of use (default 28).
+    pub usage_window_days: i64,
 }
 
 impl Default for AlertConfig {
@@ -83,6 +96,9 @@ impl Default for AlertConfig {
         AlertConfig {
             expiry_tiers: vec![30, 60, 90],
             attention_percent: 120,
+            high_value_cents: 10_000,
+            high_value_horizon_days: 180,
+            usage_window_days: 28,
         }
     }
 }
@@ -158,6 +174,10 @@ impl Alert {
                 "{q} {unit} usable, close to the safety stock of {}",
                 self.safety_stock
             ),
+            AlertKind::ExpiryWaste { units, days_left } => format!(
+                "lot {lot}: {units} of {q} {unit} will expire before use at the current rate (in {days_left} days, {date}), worth {}",
+                super::cents_text(self.value_cents)
+            ),
             AlertKind::AboveMaximum => {
                 format!("{q} {unit} usable, above the maximum of {}", self.max_stock)
             }
@@ -176,7 +196,19 @@ fn lot_alert(b: &LotBalance, today: NaiveDate, cfg: &AlertConfig) -> Option<(Sev
     if days_left < 0 {
         return Some((Severity::Critical, AlertKind::Expired));
     }
-    let tier = cfg.expiry_tiers.iter().copied().find(|t| days_left <= *t)?;
+    let Some(tier) = cfg.expiry_tiers.iter().copied().find(|t| days_left <= *t) else {
+        // High-value stock is warned much earlier: there is time to move it.
+        if b.unit_price_cents >= cfg.high_value_cents && days_left <= cfg.high_value_horizon_days {
+            return Some((
+                Severity::Low,
+                AlertKind::Expiring {
+                    days_left,
+                    tier_days: cfg.high_value_horizon_days,
+                },
+            ));
+        }
+        return None;
+    };
     let severity = match cfg.expiry_tiers.iter().position(|t| *t == tier) {
         Some(0) => Severity::High,
         Some(1) => Severity::Medium,
@@ -213,7 +245,96 @@ pub fn build(
 /// The last day whose expiry still raises a warning today: lots expiring
 /// later need not be read at all.
 pub fn expiry_horizon(today: NaiveDate, cfg: &AlertConfig) -> NaiveDate {
-    today + chrono::Days::new(cfg.expiry_tiers.iter().copied().max().unwrap_or(0).max(0) as u64)
+    let days = cfg
+        .expiry_tiers
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(cfg.high_value_horizon_days)
+        .max(0);
+    today + chrono::Days::new(days as u64)
+}
+
+/// Units of each lot that will expire before they are used, when the
+/// place uses `daily_use_milli` thousandths of a unit per day and takes
+/// lots first-expired-first-out. A lot is usable through its expiry day.
+/// Returns (lot id, units wasted) for every usable lot with an expiry.
+pub fn projected_waste(
+    lots: &[super::fefo::LotStock],
+    daily_use_milli: i64,
+    today: NaiveDate,
+) -> Vec<(i64, i64)> {
+    let mut consumed: i128 = 0; // units used up to now by earlier lots
+    let mut out = Vec::new();
+    for lot in super::fefo::fefo_order(lots, today) {
+        let Some(expiry) = lot.expiry else {
+            continue; // never expires; later lots are the same
+        };
+        // Units the place can use from today to the end of the expiry day.
+        let days = ((expiry - today).num_days() + 1).max(0) as i128;
+        let usable_by_expiry = (daily_use_milli.max(0) as i128 * days) / 1000;
+        let used = (usable_by_expiry - consumed).clamp(0, lot.qty as i128);
+        consumed += used;
+        out.push((lot.lot_id, lot.qty - used as i64));
+    }
+    out
+}
+
+/// Waste warnings of one item at one place (see [`projected_waste`]), for
+/// lots expiring within `horizon` days.
+pub fn waste_alerts(
+    place_id: i64,
+    item_id: i64,
+    lots: &[super::fefo::LotStock],
+    unit_price_cents: i64,
+    daily_use_milli: i64,
+    today: NaiveDate,
+    horizon_days: i64,
+) -> Vec<Alert> {
+    projected_waste(lots, daily_use_milli, today)
+        .into_iter()
+        .filter(|(_, w)| *w > 0)
+        .filter_map(|(lot_id, units)| {
+            let lot = lots.iter().find(|l| l.lot_id == lot_id)?;
+            let days_left = (lot.expiry? - today).num_days();
+            (days_left <= horizon_days).then(|| Alert {
+                severity: if days_left <= 30 {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                },
+                kind: AlertKind::ExpiryWaste { units, days_left },
+                place_id,
+                item_id,
+                lot_id: Some(lot_id),
+                qty: lot.qty,
+                value_cents: units * unit_price_cents,
+                safety_stock: 0,
+                max_stock: 0,
+            })
+        })
+        .collect()
+}
+
+/// Sorts warnings worst first: severity, then the soonest expiry, then the most money.
+pub fn sort_worst_first(list: &mut [Alert]) {
+    list.sort_by_key(|a| {
+        let days = match a.kind {
+            AlertKind::Expiring { days_left, .. } | AlertKind::ExpiryWaste { days_left, .. } => {
+                days_left
+            }
+            _ => 0,
+        };
+        (
+            a.severity,
+            days,
+            std::cmp::Reverse(a.value_cents),
+            a.place_id,
+            a.item_id,
+            a.lot_id,
+        )
+    });
 }
 
 /// As [`build`], with the usable stock per (place, item) already summed
@@ -268,20 +389,7 @@ pub fn build_with_usable(
             });
         }
     }
-    out.sort_by_key(|a| {
-        let days = match a.kind {
-            AlertKind::Expiring { days_left, .. } => days_left,
-            _ => 0,
-        };
-        (
-            a.severity,
-            days,
-            std::cmp::Reverse(a.value_cents),
-            a.place_id,
-            a.item_id,
-            a.lot_id,
-        )
-    });
+    sort_worst_first(&mut out);
     out
 }
 
@@ -395,5 +503,93 @@ mod tests {
             kinds(&stock(301), policy(100, 300)),
             vec![AlertKind::AboveMaximum]
         );
+    }
+
+    fn stock(id: i64, expiry: Option<NaiveDate>, qty: i64) -> crate::domain::fefo::LotStock {
+        crate::domain::fefo::LotStock {
+            lot_id: id,
+            expiry,
+            received_seq: id,
+            status: LotStatus::Ok,
+            qty,
+        }
+    }
+
+    #[test]
+    fn projected_waste_takes_lots_fefo_at_the_current_rate() {
+        let today = d("2026-11-22");
+        let lots = vec![
+            stock(2, Some(d("2026-12-01")), 20), // usable 10 days, after lot 1
+            stock(1, Some(d("2026-11-26")), 10), // usable 5 days
+            stock(3, None, 50),                  // never expires
+        ];
+        // 2 units a day: lot 1 is used up in 5 days, lot 2 gets 5 more days: 10 of 20 wasted.
+        assert_eq!(projected_waste(&lots, 2_000, today), vec![(1, 0), (2, 10)]);
+        // Nothing used: everything that expires is wasted.
+        assert_eq!(projected_waste(&lots, 0, today), vec![(1, 10), (2, 20)]);
+        // Half a unit a day (thousandths): 2 of lot 1 used, 3 more of lot 2 (floor of 5 by day 10 minus 2).
+        assert_eq!(projected_waste(&lots, 500, today), vec![(1, 8), (2, 17)]);
+        let alerts = waste_alerts(7, 9, &lots, 150, 2_000, today, 90);
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(
+            alerts[0].kind,
+            AlertKind::ExpiryWaste {
+                units: 10,
+                days_left: 9
+            }
+        );
+        assert_eq!(alerts[0].value_cents, 1500);
+        assert_eq!(alerts[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn high_value_stock_is_warned_180_days_ahead() {
+        let today = d("2026-11-22");
+        let mut b = bal(1, "2027-04-01", LotStatus::Ok, 3); // 130 days
+        assert!(
+            build(
+                std::slice::from_ref(&b),
+                &[],
+                today,
+                &AlertConfig::default()
+            )
+            .is_empty()
+        );
+        b.unit_price_cents = 30_000;
+        let a = build(&[b], &[], today, &AlertConfig::default());
+        assert_eq!(
+            a[0].kind,
+            AlertKind::Expiring {
+                days_left: 130,
+                tier_days: 180
+            }
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn projected_waste_properties(
+            lots in proptest::collection::vec((proptest::option::of(0i64..200), 1i64..100), 0..8),
+            rate in 0i64..50_000,
+            more in 0i64..50_000,
+        ) {
+            let today = d("2026-11-22");
+            let lots: Vec<_> = lots.iter().enumerate()
+                .map(|(i, (e, q))| stock(i as i64, e.map(|e| today + chrono::Days::new(e as u64)), *q))
+                .collect();
+            let w = projected_waste(&lots, rate, today);
+            let total = |w: &[(i64, i64)]| w.iter().map(|x| x.1).sum::<i64>();
+            for (id, waste) in &w {
+                let lot = lots.iter().find(|l| l.lot_id == *id).unwrap();
+                proptest::prop_assert!(*waste >= 0 && *waste <= lot.qty);
+                proptest::prop_assert!(lot.expiry.is_some());
+            }
+            // Using faster never wastes more.
+            proptest::prop_assert!(total(&projected_waste(&lots, rate + more, today)) <= total(&w));
+            // What is used fits in the days available at the rate.
+            let used: i64 = w.iter().map(|(id, waste)| lots.iter().find(|l| l.lot_id == *id).unwrap().qty - waste).sum();
+            let last = lots.iter().filter_map(|l| l.expiry).max().map_or(0, |e| (e - today).num_days() + 1);
+            proptest::prop_assert!(used as i128 <= rate as i128 * last as i128 / 1000);
+        }
     }
 }

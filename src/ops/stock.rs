@@ -291,26 +291,7 @@ pub fn lot_stock(
     place_id: i64,
     item_id: i64,
 ) -> rusqlite::Result<Vec<LotStock>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT b.lot_id, b.expiry, l.received_at, b.status, b.qty FROM balances b JOIN lots l ON l.id = b.lot_id
-         WHERE b.place_id = ?1 AND b.item_id = ?2",
-    )?;
-    let rows = stmt.query_map(params![place_id, item_id], |r| {
-        let received: String = r.get(2)?;
-        let status: String = r.get(3)?;
-        Ok(LotStock {
-            lot_id: r.get(0)?,
-            expiry: r
-                .get::<_, Option<String>>(1)?
-                .as_deref()
-                .and_then(date_from_text),
-            // Received time as seconds: earlier received sorts first.
-            received_seq: crate::domain::instant_from_text(&received).map_or(0, |t| t.timestamp()),
-            status: status.parse().unwrap_or(LotStatus::Quarantined),
-            qty: r.get(4)?,
-        })
-    })?;
-    rows.collect()
+    crate::store::queries::lot_stock(conn, place_id, item_id)
 }
 
 fn today(now: DateTime<Utc>) -> NaiveDate {

@@ -221,6 +221,54 @@ pub fn usable_totals(
     .collect()
 }
 
+/// The lots of an item at a place, as FEFO sees them.
+pub fn lot_stock(
+    conn: &Connection,
+    place_id: i64,
+    item_id: i64,
+) -> rusqlite::Result<Vec<crate::domain::fefo::LotStock>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT b.lot_id, b.expiry, l.received_at, b.status, b.qty FROM balances b JOIN lots l ON l.id = b.lot_id
+         WHERE b.place_id = ?1 AND b.item_id = ?2",
+    )?;
+    stmt.query_map(params![place_id, item_id], |r| {
+        let received: String = r.get(2)?;
+        Ok(crate::domain::fefo::LotStock {
+            lot_id: r.get(0)?,
+            expiry: opt_date(r.get(1)?),
+            // Received time in seconds: the earlier received sorts first.
+            received_seq: instant_from_text(&received).map_or(0, |t| t.timestamp()),
+            status: parse_enum(3, r.get(3)?)?,
+            qty: r.get(4)?,
+        })
+    })?
+    .collect()
+}
+
+/// Units used per day (in thousandths) over the last `days` days, per
+/// (place, item), for the given items: what left each place for patients,
+/// for non-patient use or for another place.
+pub fn daily_use(
+    conn: &Connection,
+    items: &[i64],
+    now: DateTime<Utc>,
+    days: i64,
+) -> rusqlite::Result<HashMap<(i64, i64), i64>> {
+    let since = crate::domain::instant_to_text(now - chrono::Duration::days(days.max(1)));
+    let list = serde_json::to_string(items).unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.from_place_id, m.item_id, SUM(m.qty) FROM movements m
+         WHERE m.item_id IN (SELECT value FROM json_each(?1)) AND m.at >= ?2
+           AND m.from_place_id IS NOT NULL AND m.kind IN ('administration', 'issue', 'transfer')
+         GROUP BY m.from_place_id, m.item_id",
+    )?;
+    stmt.query_map(params![list, since], |r| {
+        let total: i64 = r.get(2)?;
+        Ok(((r.get(0)?, r.get(1)?), total * 1000 / days.max(1)))
+    })?
+    .collect()
+}
+
 /// Every stock warning of a place (or all places) today, worst first.
 pub fn alerts(
     conn: &Connection,
@@ -231,13 +279,32 @@ pub fn alerts(
     let candidates = alert_candidates(conn, place_id, alerts::expiry_horizon(today, cfg))?;
     let usable = usable_totals(conn, place_id, today)?;
     let policies = level_policies(conn, place_id)?;
-    Ok(alerts::build_with_usable(
-        &candidates,
-        &policies,
-        &usable,
-        today,
-        cfg,
-    ))
+    let mut list = alerts::build_with_usable(&candidates, &policies, &usable, today, cfg);
+    // Projected waste, for the items with usable lots expiring within the horizon.
+    let mut pairs: Vec<(i64, i64, i64)> = candidates
+        .iter()
+        .filter(|b| {
+            b.status == crate::domain::LotStatus::Ok && b.expiry.is_some_and(|e| e >= today)
+        })
+        .map(|b| (b.place_id, b.item_id, b.unit_price_cents))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let items: Vec<i64> = pairs.iter().map(|p| p.1).collect();
+    let now = today
+        .and_hms_opt(12, 0, 0)
+        .map_or_else(Utc::now, |d| d.and_utc());
+    let rates = daily_use(conn, &items, now, cfg.usage_window_days)?;
+    let horizon = (alerts::expiry_horizon(today, cfg) - today).num_days();
+    for (place, item, price) in pairs {
+        let rate = rates.get(&(place, item)).copied().unwrap_or(0);
+        let lots = lot_stock(conn, place, item)?;
+        list.extend(alerts::waste_alerts(
+            place, item, &lots, price, rate, today, horizon,
+        ));
+    }
+    alerts::sort_worst_first(&mut list);
+    Ok(list)
 }
 
 pub fn level_policies(
