@@ -245,6 +245,39 @@ pub fn lot_stock(
     .collect()
 }
 
+/// The lots of the given items at every place, as FEFO sees them, by (place, item).
+pub fn lot_stocks(
+    conn: &Connection,
+    place_id: Option<i64>,
+    items: &[i64],
+) -> rusqlite::Result<HashMap<(i64, i64), Vec<crate::domain::fefo::LotStock>>> {
+    let list = serde_json::to_string(items).unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(
+        "SELECT b.place_id, b.item_id, b.lot_id, b.expiry, l.received_at, b.status, b.qty
+         FROM balances b JOIN lots l ON l.id = b.lot_id
+         WHERE b.item_id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR b.place_id = ?2)",
+    )?;
+    let mut out: HashMap<(i64, i64), Vec<crate::domain::fefo::LotStock>> = HashMap::new();
+    let rows = stmt.query_map(params![list, place_id], |r| {
+        let received: String = r.get(4)?;
+        Ok((
+            (r.get(0)?, r.get(1)?),
+            crate::domain::fefo::LotStock {
+                lot_id: r.get(2)?,
+                expiry: opt_date(r.get(3)?),
+                received_seq: instant_from_text(&received).map_or(0, |t| t.timestamp()),
+                status: parse_enum(5, r.get(5)?)?,
+                qty: r.get(6)?,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (key, lot) = row?;
+        out.entry(key).or_default().push(lot);
+    }
+    Ok(out)
+}
+
 /// Units used per day (in thousandths) over the last `days` days, per
 /// (place, item), for the given items: what left each place for patients,
 /// for non-patient use or for another place.
@@ -286,6 +319,14 @@ pub fn alerts(
         .filter(|b| {
             b.status == crate::domain::LotStatus::Ok && b.expiry.is_some_and(|e| e >= today)
         })
+        // Waste matters where an expiry warning would: within the tiers, or the
+        // longer horizon of high-value stock.
+        .filter(|b| {
+            let days = b.expiry.map_or(i64::MAX, |e| (e - today).num_days());
+            days <= cfg.expiry_tiers.iter().copied().max().unwrap_or(0)
+                || (b.unit_price_cents >= cfg.high_value_cents
+                    && days <= cfg.high_value_horizon_days)
+        })
         .map(|b| (b.place_id, b.item_id, b.unit_price_cents))
         .collect();
     pairs.sort_unstable();
@@ -296,11 +337,12 @@ pub fn alerts(
         .map_or_else(Utc::now, |d| d.and_utc());
     let rates = daily_use(conn, &items, now, cfg.usage_window_days)?;
     let horizon = (alerts::expiry_horizon(today, cfg) - today).num_days();
+    let mut lots = lot_stocks(conn, place_id, &items)?;
     for (place, item, price) in pairs {
         let rate = rates.get(&(place, item)).copied().unwrap_or(0);
-        let lots = lot_stock(conn, place, item)?;
+        let here = lots.remove(&(place, item)).unwrap_or_default();
         list.extend(alerts::waste_alerts(
-            place, item, &lots, price, rate, today, horizon,
+            place, item, &here, price, rate, today, horizon,
         ));
     }
     alerts::sort_worst_first(&mut list);

@@ -110,7 +110,8 @@ CREATE TABLE movements (
     CHECK (from_place_id IS NULL OR to_place_id IS NULL OR from_place_id <> to_place_id)
 ) STRICT;
 CREATE INDEX movements_lot ON movements(lot_id);
-CREATE INDEX movements_item_at ON movements(item_id, at);
+-- Covers the rate-of-use query (what left each place per item, by time).
+CREATE INDEX movements_item_at ON movements(item_id, at, from_place_id, kind, qty);
 
 -- Balances per (place, lot) with stock, kept by the ledger triggers in the same
 -- transaction; a lot that runs out at a place has no row there. The lot's
