@@ -442,6 +442,38 @@ impl Sim<'_> {
         Ok(())
     }
 
+    /// A new lot from a supplier into the pharmacy (place 0).
+    #[allow(clippy::too_many_arguments)]
+    fn receive(
+        &mut self,
+        at: DateTime<Utc>,
+        user: i64,
+        item: usize,
+        lot_number: &str,
+        expiry: NaiveDate,
+        qty: i64,
+        reason: Option<&str>,
+        po: u64,
+    ) -> rusqlite::Result<()> {
+        let seq = self.lots.len() as i64;
+        let id =
+            ledger::lot_id_or_create(self.tx, self.items[item].id, lot_number, Some(expiry), at)?;
+        self.lots.push(DemoLot { id, expiry, seq });
+        self.record(
+            at,
+            user,
+            MovementKind::Receipt,
+            item,
+            seq as usize,
+            None,
+            Some(0),
+            qty,
+            reason,
+            None,
+            Some(format!("PO-{po:06}")),
+        )
+    }
+
     /// Moves up to `qty` FEFO from `from` (to `to`, or out of stock); returns (lot, qty) picked.
     #[allow(clippy::too_many_arguments)]
     fn fefo_move(
@@ -925,32 +957,8 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                     seq
                 );
                 let expiry = day + Duration::days(shelf_days);
-                let lot_id = ledger::lot_id_or_create(
-                    &tx,
-                    sim.items[item].id,
-                    &lot_number,
-                    Some(expiry),
-                    at,
-                )?;
-                sim.lots.push(DemoLot {
-                    id: lot_id,
-                    expiry,
-                    seq,
-                });
                 po += 1;
-                sim.record(
-                    at,
-                    u_store,
-                    MovementKind::Receipt,
-                    item,
-                    seq as usize,
-                    None,
-                    Some(0),
-                    qty,
-                    None,
-                    None,
-                    Some(format!("PO-{po:06}")),
-                )?;
+                sim.receive(at, u_store, item, &lot_number, expiry, qty, None, po)?;
             }
         }
 
@@ -969,31 +977,16 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                 let seq = sim.lots.len() as i64;
                 let lot_number = format!("S{:02}{:05}", day.year() % 100, seq);
                 let expiry = today + Duration::days(rng.random_range(-18..40) - (k as i64 % 3) * 5);
-                let lot_id = ledger::lot_id_or_create(
-                    &tx,
-                    sim.items[item].id,
-                    &lot_number,
-                    Some(expiry),
-                    at,
-                )?;
-                sim.lots.push(DemoLot {
-                    id: lot_id,
-                    expiry,
-                    seq,
-                });
                 po += 1;
-                sim.record(
+                sim.receive(
                     at,
                     u_store,
-                    MovementKind::Receipt,
                     item,
-                    seq as usize,
-                    None,
-                    Some(0),
+                    &lot_number,
+                    expiry,
                     qty,
                     Some("short-dated, accepted"),
-                    None,
-                    Some(format!("PO-{po:06}")),
+                    po,
                 )?;
             }
         }

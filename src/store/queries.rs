@@ -153,6 +153,19 @@ pub fn stock_lines(
     .collect()
 }
 
+/// A row of (place, item, lot, expiry, status, qty, unit price) as a balance.
+fn lot_balance_row(r: &rusqlite::Row) -> rusqlite::Result<LotBalance> {
+    Ok(LotBalance {
+        place_id: r.get(0)?,
+        item_id: r.get(1)?,
+        lot_id: r.get(2)?,
+        expiry: opt_date(r.get(3)?),
+        status: parse_enum(4, r.get(4)?)?,
+        qty: r.get(5)?,
+        unit_price_cents: r.get(6)?,
+    })
+}
+
 /// Lot balances with stock, for one place or all; what the warnings read.
 pub fn lot_balances(conn: &Connection, place_id: Option<i64>) -> rusqlite::Result<Vec<LotBalance>> {
     let mut stmt = conn.prepare_cached(
@@ -160,18 +173,7 @@ pub fn lot_balances(conn: &Connection, place_id: Option<i64>) -> rusqlite::Resul
          FROM balances b JOIN items i ON i.id = b.item_id
          WHERE b.qty > 0 AND (?1 IS NULL OR b.place_id = ?1)",
     )?;
-    stmt.query_map([place_id], |r| {
-        Ok(LotBalance {
-            place_id: r.get(0)?,
-            item_id: r.get(1)?,
-            lot_id: r.get(2)?,
-            expiry: opt_date(r.get(3)?),
-            status: parse_enum(4, r.get(4)?)?,
-            qty: r.get(5)?,
-            unit_price_cents: r.get(6)?,
-        })
-    })?
-    .collect()
+    stmt.query_map([place_id], lot_balance_row)?.collect()
 }
 
 /// Lots at a place (or all) that may raise a warning today: not ok, or
@@ -190,18 +192,8 @@ pub fn alert_candidates(
          FROM balances b JOIN items i ON i.id = b.item_id
          WHERE b.status <> 'ok' AND (?1 IS NULL OR b.place_id = ?1)",
     )?;
-    stmt.query_map(params![place_id, date_text(horizon)], |r| {
-        Ok(LotBalance {
-            place_id: r.get(0)?,
-            item_id: r.get(1)?,
-            lot_id: r.get(2)?,
-            expiry: opt_date(r.get(3)?),
-            status: parse_enum(4, r.get(4)?)?,
-            qty: r.get(5)?,
-            unit_price_cents: r.get(6)?,
-        })
-    })?
-    .collect()
+    stmt.query_map(params![place_id, date_text(horizon)], lot_balance_row)?
+        .collect()
 }
 
 /// Usable units (status ok, not expired on `today`) per (place, item).
@@ -221,6 +213,19 @@ pub fn usable_totals(
     .collect()
 }
 
+/// A row of (lot, expiry, received at, status, qty) as FEFO sees it.
+fn lot_stock_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<crate::domain::fefo::LotStock> {
+    let received: String = r.get(at + 2)?;
+    Ok(crate::domain::fefo::LotStock {
+        lot_id: r.get(at)?,
+        expiry: opt_date(r.get(at + 1)?),
+        // Received time in seconds: the earlier received sorts first.
+        received_seq: instant_from_text(&received).map_or(0, |t| t.timestamp()),
+        status: parse_enum(at + 3, r.get(at + 3)?)?,
+        qty: r.get(at + 4)?,
+    })
+}
+
 /// The lots of an item at a place, as FEFO sees them.
 pub fn lot_stock(
     conn: &Connection,
@@ -231,18 +236,8 @@ pub fn lot_stock(
         "SELECT b.lot_id, b.expiry, l.received_at, b.status, b.qty FROM balances b JOIN lots l ON l.id = b.lot_id
          WHERE b.place_id = ?1 AND b.item_id = ?2",
     )?;
-    stmt.query_map(params![place_id, item_id], |r| {
-        let received: String = r.get(2)?;
-        Ok(crate::domain::fefo::LotStock {
-            lot_id: r.get(0)?,
-            expiry: opt_date(r.get(1)?),
-            // Received time in seconds: the earlier received sorts first.
-            received_seq: instant_from_text(&received).map_or(0, |t| t.timestamp()),
-            status: parse_enum(3, r.get(3)?)?,
-            qty: r.get(4)?,
-        })
-    })?
-    .collect()
+    stmt.query_map(params![place_id, item_id], |r| lot_stock_row(r, 0))?
+        .collect()
 }
 
 /// The lots of the given items at every place, as FEFO sees them, by (place, item).
@@ -259,18 +254,9 @@ pub fn lot_stocks(
     )?;
     let mut out: HashMap<(i64, i64), Vec<crate::domain::fefo::LotStock>> = HashMap::new();
     let rows = stmt.query_map(params![list, place_id], |r| {
-        let received: String = r.get(4)?;
-        Ok((
-            (r.get(0)?, r.get(1)?),
-            crate::domain::fefo::LotStock {
-                lot_id: r.get(2)?,
-                expiry: opt_date(r.get(3)?),
-                received_seq: instant_from_text(&received).map_or(0, |t| t.timestamp()),
-                status: parse_enum(5, r.get(5)?)?,
-                qty: r.get(6)?,
-            },
-        ))
+        Ok(((r.get(0)?, r.get(1)?), lot_stock_row(r, 2)?))
     })?;
+
     for row in rows {
         let (key, lot) = row?;
         out.entry(key).or_default().push(lot);

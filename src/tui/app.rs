@@ -229,6 +229,14 @@ impl App {
         &self.store
     }
 
+    /// The item selected in the Ward stock list.
+    pub fn selected_line(&self) -> Option<crate::store::queries::StockLine> {
+        self.filtered
+            .get(self.stock_sel.selected)
+            .and_then(|&i| self.stock.lines.get(i))
+            .cloned()
+    }
+
     pub fn current_place(&self) -> Option<&Place> {
         self.places.get(self.place)
     }
@@ -505,11 +513,7 @@ impl App {
         }
         match &self.detail {
             Some(d) => d.line.clone(),
-            None => self
-                .filtered
-                .get(self.stock_sel.selected)
-                .and_then(|&i| self.stock.lines.get(i))
-                .cloned(),
+            None => self.selected_line(),
         }
     }
 
@@ -896,12 +900,7 @@ impl App {
             );
             return;
         };
-        let Some(line) = self
-            .filtered
-            .get(self.stock_sel.selected)
-            .and_then(|&i| self.stock.lines.get(i))
-            .cloned()
-        else {
+        let Some(line) = self.selected_line() else {
             self.say(
                 Level::Warn,
                 "Select the item the barcode belongs to, then link it",
@@ -1329,12 +1328,7 @@ impl App {
     fn open(&mut self) {
         match self.tab {
             Tab::Stock => {
-                let Some(line) = self
-                    .filtered
-                    .get(self.stock_sel.selected)
-                    .and_then(|&i| self.stock.lines.get(i))
-                    .cloned()
-                else {
+                let Some(line) = self.selected_line() else {
                     self.say(
                         Level::Warn,
                         "No item selected: clear the filter (Esc) or choose another place",
