@@ -11,7 +11,6 @@ use clap::{Parser, Subcommand};
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 
 use crate::demo::{self, DemoOptions, Scale};
-use crate::domain::alerts::AlertConfig;
 use crate::store::{Store, check, queries};
 
 #[derive(Debug, Parser)]
@@ -216,7 +215,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 },
         }) => {
             let opts = crate::gs1::Options {
-                separator,
+                separator: separator.or_else(|| stock::settings().scanner.separator),
                 today: Local::now().date_naive(),
             };
             match crate::gs1::parse(&data, opts) {
@@ -263,7 +262,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 &store.conn,
                 place_id,
                 Local::now().date_naive(),
-                &AlertConfig::default(),
+                &stock::settings().alert_config(),
             )?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);

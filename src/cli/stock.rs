@@ -47,7 +47,7 @@ impl ItemArgs {
             let g = crate::gs1::parse(
                 data,
                 crate::gs1::Options {
-                    separator: None,
+                    separator: settings().scanner.separator,
                     today: Local::now().date_naive(),
                 },
             )
@@ -194,9 +194,9 @@ pub enum StockCommand {
         supplier: Option<String>,
         #[arg(long = "order", value_name = "REF")]
         order_ref: Option<String>,
-        /// Flag goods expiring within this many days.
-        #[arg(long, default_value_t = 90)]
-        short_dated_days: i64,
+        /// Flag goods expiring within this many days (default: config.toml, else 90).
+        #[arg(long)]
+        short_dated_days: Option<i64>,
         /// Reject the line at the quality check, with this reason (nothing enters stock).
         #[arg(long, value_name = "REASON")]
         reject: Option<String>,
@@ -275,6 +275,15 @@ pub enum StockCommand {
     /// Count stock at a place and approve the variances.
     #[command(subcommand)]
     Stocktake(StocktakeCommand),
+}
+
+/// The site settings; a broken config.toml is reported once and the defaults used.
+pub fn settings() -> crate::config::Settings {
+    let (s, error) = crate::config::Settings::load();
+    if let Some(e) = error {
+        eprintln!("wardstock: {e}");
+    }
+    s
 }
 
 /// Signs the user in with the PIN from WARDSTOCK_PIN or a prompt.
@@ -387,7 +396,8 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                     },
                 );
             }
-            let got = stock::receive(store, &actor, now, &line, short_dated_days)?;
+            let days = short_dated_days.unwrap_or_else(|| settings().receiving.short_dated_days);
+            let got = stock::receive(store, &actor, now, &line, days)?;
             print(who.json, &got, || {
                 let mut s = format!(
                     "received {} {} of {} lot {} into {}",

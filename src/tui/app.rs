@@ -151,6 +151,8 @@ pub struct App {
     pub op_menu: Option<(Vec<crate::domain::roles::Operation>, usize)>,
     /// An open operation form.
     pub form: Option<super::form::Form>,
+    /// Site settings (warning thresholds, scanner, receiving).
+    pub settings: crate::config::Settings,
 }
 
 /// What a scanner burst may have changed before it was recognised.
@@ -222,6 +224,7 @@ impl App {
             scan_separator: None,
             op_menu: None,
             form: None,
+            settings: crate::config::Settings::default(),
         }
     }
 
@@ -661,7 +664,14 @@ impl App {
                         supplier,
                         order_ref: None,
                     };
-                    let r = stock::receive(&mut self.store, &actor, now, &line, 90).map_err(e)?;
+                    let r = stock::receive(
+                        &mut self.store,
+                        &actor,
+                        now,
+                        &line,
+                        self.settings.receiving.short_dated_days,
+                    )
+                    .map_err(e)?;
                     let short = r
                         .short_dated_days
                         .map(|d| format!(" — SHORT-DATED: expires in {d} days"))
@@ -1129,7 +1139,8 @@ impl App {
         let result: rusqlite::Result<()> = (|| {
             match self.tab {
                 Tab::Stock => {
-                    self.stock = StockView::load(conn, place.id, self.now)?;
+                    self.stock =
+                        StockView::load(conn, place.id, self.now, &self.settings.alert_config())?;
                     self.filtered = self.stock.filter(self.filter.value());
                     if let Some(d) = &self.detail {
                         if let Some(line) = d
@@ -1169,7 +1180,7 @@ impl App {
                         .iter()
                         .find(|p| p.kind == PlaceKind::Pharmacy)
                         .map(|p| p.id);
-                    let alerts = load_alerts(conn, self.now)?;
+                    let alerts = load_alerts(conn, self.now, &self.settings.alert_config())?;
                     let here = |sev| {
                         alerts
                             .rows
@@ -1199,7 +1210,7 @@ impl App {
                     self.alerts = alerts;
                 }
                 Tab::Alerts => {
-                    self.alerts = load_alerts(conn, self.now)?;
+                    self.alerts = load_alerts(conn, self.now, &self.settings.alert_config())?;
                 }
             }
             Ok(())

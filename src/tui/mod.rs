@@ -37,7 +37,10 @@ pub fn run(store: Store) -> Result<()> {
     let _guard = TerminalGuard;
     let size = terminal.size()?;
     let mut app = App::new(store, keymap, Utc::now(), (size.width, size.height));
-    if let Some(e) = keymap_error {
+    let (settings, settings_error) = crate::config::Settings::load();
+    app.scan_separator = settings.scanner.separator;
+    app.settings = settings;
+    if let Some(e) = keymap_error.or(settings_error) {
         app.status = Some((Level::Warn, e));
     }
     let mut last_second = Utc::now().timestamp();

@@ -45,10 +45,11 @@ impl StockView {
         conn: &rusqlite::Connection,
         place_id: i64,
         now: DateTime<Utc>,
+        cfg: &AlertConfig,
     ) -> rusqlite::Result<StockView> {
         let today = now.with_timezone(&Local).date_naive();
         let lines = queries::stock_lines(conn, place_id, today)?;
-        let list = queries::alerts(conn, Some(place_id), today, &AlertConfig::default())?;
+        let list = queries::alerts(conn, Some(place_id), today, cfg)?;
         let haystack = lines
             .iter()
             .map(|l| {
@@ -277,10 +278,11 @@ pub struct AlertsView {
 pub fn load_alerts(
     conn: &rusqlite::Connection,
     now: DateTime<Utc>,
+    cfg: &AlertConfig,
 ) -> rusqlite::Result<AlertsView> {
     let today = now.with_timezone(&Local).date_naive();
     Ok(AlertsView {
-        rows: queries::alert_rows(conn, None, today, &AlertConfig::default())?,
+        rows: queries::alert_rows(conn, None, today, cfg)?,
     })
 }
 
