@@ -700,3 +700,109 @@ fn the_storekeeper_receives_by_scanning_the_pack_into_the_form() {
     let report = wardstock::store::check::run(&c.app.store().conn).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
+
+/// Opens the F3 menu and chooses `op`.
+fn choose(c: &mut Console, op: wardstock::domain::roles::Operation) {
+    c.key(KeyCode::F(3));
+    let (ops, _) = c.app.op_menu.clone().expect("the operations menu");
+    let pos = ops
+        .iter()
+        .position(|o| *o == op)
+        .unwrap_or_else(|| panic!("{op:?} not offered in {ops:?}"));
+    for _ in 0..pos {
+        c.key(KeyCode::Down);
+    }
+    c.key(KeyCode::Enter);
+}
+
+fn set_field(c: &mut Console, label: &str, value: &str) {
+    let f = c.app.form.as_mut().unwrap();
+    f.set(label, value);
+}
+
+#[test]
+fn a_stocktake_is_started_counted_and_approved_in_the_console() {
+    use wardstock::domain::roles::Operation;
+    let mut c = Console::new(100, 30);
+    c.sign_in("manager");
+    c.typed("glove-m").key(KeyCode::Enter);
+    let lots: Vec<(String, i64)> = c
+        .app
+        .detail
+        .as_ref()
+        .unwrap()
+        .lots
+        .iter()
+        .map(|l| (l.lot_number.clone(), l.qty))
+        .collect();
+    assert!(!lots.is_empty());
+    choose(&mut c, Operation::StartStocktake);
+    c.typed("GLOVE-M").key(KeyCode::Enter);
+    assert!(
+        c.screen()
+            .contains(&format!("{} lot line(s) to count", lots.len())),
+        "{}",
+        c.screen()
+    );
+    assert!(c.app.stock.stocktake.is_some());
+    // Approving before everything is counted is refused, in the form.
+    choose(&mut c, Operation::ApproveStocktake);
+    c.key(KeyCode::Enter);
+    assert!(
+        c.app
+            .form
+            .as_ref()
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("not counted yet")
+    );
+    c.key(KeyCode::Esc);
+    // Count every lot; the first is two short.
+    for (i, (lot, qty)) in lots.iter().enumerate() {
+        choose(&mut c, Operation::Count);
+        set_field(&mut c, "Lot", lot);
+        set_field(
+            &mut c,
+            "Counted",
+            &(qty - if i == 0 { 2 } else { 0 }).to_string(),
+        );
+        c.key(KeyCode::Enter).key(KeyCode::Enter);
+        assert!(
+            c.screen().contains(&format!(
+                "Counted Examination glove nitrile, size M lot {lot}"
+            )),
+            "{}",
+            c.screen()
+        );
+    }
+    c.key(KeyCode::Esc);
+    let s = c.screen();
+    assert!(s.contains(&format!("{0}/{0} counted", lots.len())), "{s}");
+    c.key(KeyCode::Enter);
+    choose(&mut c, Operation::ApproveStocktake);
+    assert!(
+        c.screen().contains("1 variance(s) totalling -2 units"),
+        "{}",
+        c.screen()
+    );
+    c.key(KeyCode::Enter);
+    assert!(
+        c.screen().contains("approved") && c.screen().contains("1 adjusted"),
+        "{}",
+        c.screen()
+    );
+    let d = c.app.detail.as_ref().unwrap();
+    assert_eq!(
+        d.lots
+            .iter()
+            .find(|l| l.lot_number == lots[0].0)
+            .unwrap()
+            .qty,
+        lots[0].1 - 2
+    );
+    assert!(c.app.stock.stocktake.is_none());
+    let report = wardstock::store::check::run(&c.app.store().conn).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}

@@ -1172,6 +1172,18 @@ pub fn start_stocktake(
     })
 }
 
+/// The stocktake open at a place, if any.
+pub fn open_stocktake(conn: &Connection, place_id: i64) -> Result<Option<Stocktake>> {
+    let id: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM stocktakes WHERE place_id = ?1 AND status = 'open'",
+            [place_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    id.map(|id| stocktake(conn, id)).transpose()
+}
+
 pub fn stocktake(conn: &Connection, id: i64) -> Result<Stocktake> {
     let (place_id, status, filter): (i64, String, String) = conn
         .query_row(

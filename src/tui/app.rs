@@ -535,10 +535,13 @@ impl App {
             );
             return;
         }
-        let ops: Vec<_> = super::form::menu(place.kind == PlaceKind::Pharmacy)
-            .into_iter()
-            .filter(|op| crate::domain::roles::may(actor.role, *op))
-            .collect();
+        let ops: Vec<_> = super::form::menu(
+            place.kind == PlaceKind::Pharmacy,
+            self.stock.stocktake.is_some(),
+        )
+        .into_iter()
+        .filter(|op| crate::domain::roles::may(actor.role, *op))
+        .collect();
         if ops.is_empty() {
             self.say(
                 Level::Warn,
@@ -579,7 +582,29 @@ impl App {
                     })
                     .unwrap_or_default();
                 let place = self.stock.place_id;
-                self.form = Some(super::form::Form::new(ops[sel], item, place, &lot));
+                let mut form = super::form::Form::new(ops[sel], item, place, &lot);
+                if let Some(st) = &self.stock.stocktake {
+                    let counted = st.lines.iter().filter(|l| l.counted.is_some()).count();
+                    let variances: Vec<i64> = st
+                        .lines
+                        .iter()
+                        .filter_map(|l| l.variance())
+                        .filter(|v| *v != 0)
+                        .collect();
+                    let moved = st
+                        .lines
+                        .iter()
+                        .filter(|l| l.counted.is_some() && l.moved())
+                        .count();
+                    form.note = Some(format!(
+                        "ST-{}: {counted} of {} lines counted, {} variance(s) totalling {:+} units, {moved} moved since counted",
+                        st.id,
+                        st.lines.len(),
+                        variances.len(),
+                        variances.iter().sum::<i64>()
+                    ));
+                }
+                self.form = Some(form);
             }
             KeyCode::Char(c) if c.is_ascii_digit() => {
                 let n = c.to_digit(10).unwrap_or(0) as usize;
@@ -783,6 +808,52 @@ impl App {
                         } else {
                             where_.join(", ")
                         }
+                    ))
+                }
+                Op::StartStocktake => {
+                    let id = stock::start_stocktake(
+                        &mut self.store,
+                        &actor,
+                        now,
+                        &place,
+                        form.value("Items"),
+                    )
+                    .map_err(e)?;
+                    let st = stock::stocktake(&self.store.conn, id).map_err(e)?;
+                    Ok(format!(
+                        "Stocktake ST-{id} started: {} lot line(s) to count; F3 → Count (a scan fills the lot)",
+                        st.lines.len()
+                    ))
+                }
+                Op::Count => {
+                    let n = qty("Counted")?;
+                    let id = self
+                        .stock
+                        .stocktake
+                        .as_ref()
+                        .map(|s| s.id)
+                        .ok_or("no stocktake is open here")?;
+                    let c =
+                        stock::count(&mut self.store, &actor, now, id, item, &lot, n).map_err(e)?;
+                    let var = c.variance().map(|v| format!("{v:+}")).unwrap_or_default();
+                    Ok(format!(
+                        "Counted {} lot {}: {n} (expected {}, {var})",
+                        item.name, c.lot_number, c.expected
+                    ))
+                }
+                Op::ApproveStocktake => {
+                    let id = self
+                        .stock
+                        .stocktake
+                        .as_ref()
+                        .map(|s| s.id)
+                        .ok_or("no stocktake is open here")?;
+                    let lines =
+                        stock::approve_stocktake(&mut self.store, &actor, now, id).map_err(e)?;
+                    let adjusted = lines.iter().filter(|l| l.variance() != Some(0)).count();
+                    Ok(format!(
+                        "Stocktake ST-{id} approved: {} line(s), {adjusted} adjusted",
+                        lines.len()
                     ))
                 }
                 _ => Err("this operation is not available here".into()),

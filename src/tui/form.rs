@@ -32,6 +32,8 @@ pub struct Form {
     pub focus: usize,
     /// The last refusal, shown in the form until the next submit.
     pub error: Option<String>,
+    /// What the form is about, shown above the fields (e.g. a stocktake's counts).
+    pub note: Option<String>,
 }
 
 impl Form {
@@ -68,6 +70,17 @@ impl Form {
             Operation::RequestTransfer => {
                 vec![Field::new("Quantity", "", "units wanted from the pharmacy")]
             }
+            Operation::StartStocktake => vec![Field::new(
+                "Items",
+                "",
+                "empty: every item here; or a name, code or ATC filter",
+            )],
+            Operation::Count => vec![
+                Field::new("Lot", lot, "the lot counted (scan a pack to fill it)"),
+                Field::new("Counted", "", "units found on the shelf"),
+            ],
+            // Approving has nothing to type: the title says what will be adjusted.
+            Operation::ApproveStocktake => vec![],
             _ => vec![
                 Field::new("Lot", lot, "the lot concerned"),
                 Field::new("Reason", "", "required"),
@@ -80,10 +93,16 @@ impl Form {
             fields,
             focus: 0,
             error: None,
+            note: None,
         }
     }
 
     pub fn title(&self) -> String {
+        match self.op {
+            Operation::StartStocktake => return "Start a stocktake of this place".into(),
+            Operation::ApproveStocktake => return "Approve the stocktake".into(),
+            _ => {}
+        }
         let verb = match self.op {
             Operation::Receive => "Receive",
             Operation::Issue => "Issue",
@@ -93,6 +112,7 @@ impl Form {
             Operation::Quarantine => "Quarantine a lot of",
             Operation::Release => "Release a lot of",
             Operation::Recall => "Recall a lot of",
+            Operation::Count => "Count",
             _ => "Record",
         };
         format!("{verb} {}", self.item.name)
@@ -143,7 +163,18 @@ impl Form {
 }
 
 /// The operations offered for an item at a kind of place, in menu order.
-pub fn menu(at_pharmacy: bool) -> Vec<Operation> {
+pub fn menu(at_pharmacy: bool, counting: bool) -> Vec<Operation> {
+    use Operation::*;
+    let mut ops = stock_menu(at_pharmacy);
+    if counting {
+        ops.extend([Count, ApproveStocktake]);
+    } else {
+        ops.push(StartStocktake);
+    }
+    ops
+}
+
+fn stock_menu(at_pharmacy: bool) -> Vec<Operation> {
     use Operation::*;
     if at_pharmacy {
         vec![Receive, Waste, Quarantine, Release, Recall]

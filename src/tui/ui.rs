@@ -257,7 +257,7 @@ fn draw_menu(
 }
 
 fn draw_form(f: &mut Frame, area: Rect, form: &super::form::Form, theme: &Theme) {
-    let h = form.fields.len() as u16 * 2 + 7;
+    let h = form.fields.len() as u16 * 2 + 7 + 2 * form.note.is_some() as u16;
     let r = centered(area, 64, h);
     f.render_widget(Clear, r);
     let inner_w = r.width.saturating_sub(4) as usize;
@@ -271,6 +271,9 @@ fn draw_form(f: &mut Frame, area: Rect, form: &super::form::Form, theme: &Theme)
         ),
         theme.dim(),
     )];
+    if let Some(note) = &form.note {
+        lines.push(Line::styled(note.clone(), theme.warn()));
+    }
     let mut cursor = None;
     for (i, field) in form.fields.iter().enumerate() {
         let active = i == form.focus;

@@ -34,6 +34,8 @@ fn worst_marks(list: &[Alert]) -> HashMap<i64, Mark> {
 #[derive(Debug, Clone, Default)]
 pub struct StockView {
     pub place_id: i64,
+    /// The stocktake open at this place, if any.
+    pub stocktake: Option<crate::ops::stock::Stocktake>,
     pub lines: Vec<StockLine>,
     /// Lower-case "code name generic atc" per line, for filtering.
     pub haystack: Vec<String>,
@@ -63,8 +65,12 @@ impl StockView {
                 .to_lowercase()
             })
             .collect();
+        let stocktake = crate::ops::stock::open_stocktake(conn, place_id)
+            .ok()
+            .flatten();
         Ok(StockView {
             place_id,
+            stocktake,
             lines,
             haystack,
             marks: worst_marks(&list),

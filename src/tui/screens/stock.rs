@@ -29,7 +29,15 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 fn draw_list(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [top, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let count = format!("{} of {} items", app.filtered.len(), app.stock.lines.len());
+    let mut count = format!("{} of {} items", app.filtered.len(), app.stock.lines.len());
+    if let Some(st) = &app.stock.stocktake {
+        let counted = st.lines.iter().filter(|l| l.counted.is_some()).count();
+        count.push_str(&format!(
+            " · stocktake ST-{} open: {counted}/{} counted",
+            st.id,
+            st.lines.len()
+        ));
+    }
     let filter = app.filter.value();
     let prompt = if filter.is_empty() {
         "type to filter by name, code or ATC".to_string()
