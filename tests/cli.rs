@@ -266,3 +266,106 @@ fn gs1_decode_prints_fields_and_refuses_bad_data_with_exit_code_2() {
                 .and(predicate::str::contains("check digit 3, expected 2")),
         );
 }
+
+#[test]
+fn stock_operations_from_the_command_line_are_attributed_and_refused_clearly() {
+    let (_dir, db) = common::demo_db();
+    let run = |args: &[&str]| {
+        let mut c = ws();
+        c.arg("--db")
+            .arg(&db)
+            .env("WARDSTOCK_PIN", "1234")
+            .args(args);
+        c
+    };
+    // Levels from use: every item of the ward gets a safety stock and a maximum.
+    let out = run(&[
+        "levels",
+        "--user",
+        "manager",
+        "--place",
+        "W-MED",
+        "--from-use",
+        "--json",
+    ])
+    .assert()
+    .success()
+    .get_output()
+    .stdout
+    .clone();
+    let levels: Vec<serde_json::Value> = serde_json::from_slice(&out).unwrap();
+    assert!(levels.len() > 30);
+    assert!(
+        levels
+            .iter()
+            .all(|l| l["max_stock"].as_i64() >= l["safety_stock"].as_i64())
+    );
+    run(&[
+        "levels", "--user", "nurse", "--place", "W-MED", "--item", "PARA500T", "--safety", "1",
+        "--max", "2",
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("may not set safety stock"));
+    // A transfer from request to the ward, by scan.
+    run(&[
+        "transfer",
+        "new",
+        "--user",
+        "manager",
+        "--to",
+        "W-MED",
+        "--line",
+        "PARA500T:20",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("pick lot"));
+    let out = run(&["transfer", "show", "1", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let order: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let lot = order["lines"][0]["suggestions"][0]["lot_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    run(&[
+        "transfer",
+        "pick",
+        "1",
+        "--user",
+        "store",
+        "--scan",
+        &format!("(01)04031847000072(10){lot}"),
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("picked 20 tablet"));
+    run(&["transfer", "dispatch", "1", "--user", "store"])
+        .assert()
+        .success();
+    run(&["transfer", "receive", "1", "--user", "store"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("may not confirm a delivery"));
+    run(&["transfer", "receive", "1", "--user", "nurse"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("20 units"));
+    // A wrong PIN counts towards the lock and nothing is written.
+    ws().arg("--db")
+        .arg(&db)
+        .env("WARDSTOCK_PIN", "0000")
+        .args([
+            "issue", "--user", "nurse", "--place", "W-MED", "--item", "PARA500T", "--qty", "1",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "wrong PIN for nurse: 4 attempt(s) left",
+        ));
+    ws().arg("--db").arg(&db).arg("check").assert().success();
+}

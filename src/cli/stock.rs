@@ -269,6 +269,30 @@ pub enum StockCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Set safety stock and maximum: of one item, or of every item from its use.
+    Levels {
+        #[command(flatten)]
+        who: UserArgs,
+        #[arg(long, value_name = "CODE")]
+        place: String,
+        /// One item (with --safety and --max).
+        #[arg(long, value_name = "CODE", required_unless_present = "from_use")]
+        item: Option<String>,
+        #[arg(long, requires = "item")]
+        safety: Option<i64>,
+        #[arg(long, requires = "item")]
+        max: Option<i64>,
+        /// Every item of the place, from its use: days of cover.
+        #[arg(long, conflicts_with = "item")]
+        from_use: bool,
+        #[arg(long, default_value_t = 3)]
+        safety_days: i64,
+        #[arg(long, default_value_t = 10)]
+        max_days: i64,
+        /// The days of past use to average.
+        #[arg(long, default_value_t = 28)]
+        window_days: i64,
+    },
     /// Transfer orders pharmacy → ward: request, pick list, pick, dispatch, receive.
     #[command(subcommand)]
     Transfer(TransferCommand),
@@ -516,6 +540,56 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
         }
         StockCommand::Recall { who, what, reason } => {
             lot_status(store, now, who, what, &reason, stock::recall, "recalled")
+        }
+        StockCommand::Levels {
+            who,
+            place,
+            item,
+            safety,
+            max,
+            from_use,
+            safety_days,
+            max_days,
+            window_days,
+        } => {
+            let actor = sign_in(store, &who)?;
+            let place = stock::place_by_code(&store.conn, &place)?;
+            let set = if from_use {
+                stock::levels_from_use(
+                    store,
+                    &actor,
+                    now,
+                    &place,
+                    safety_days,
+                    max_days,
+                    window_days,
+                )?
+            } else {
+                let item = stock::item_by_code(&store.conn, item.as_deref().unwrap_or(""))?;
+                let (Some(safety), Some(max)) = (safety, max) else {
+                    bail!("give both --safety and --max (units)")
+                };
+                vec![stock::set_levels(
+                    store, &actor, &place, &item, safety, max,
+                )?]
+            };
+            print(who.json, &set, || {
+                let mut out: Vec<String> = set
+                    .iter()
+                    .map(|l| {
+                        let from = l
+                            .daily_use_milli
+                            .map(|r| format!(" (uses {} a day)", crate::domain::milli_text(r)))
+                            .unwrap_or_default();
+                        format!(
+                            "{:<12} safety stock {:>5}  maximum {:>5}{from}",
+                            l.item, l.safety_stock, l.max_stock
+                        )
+                    })
+                    .collect();
+                out.push(format!("{} item(s) set at {}", set.len(), place.code));
+                out.join("\n")
+            })
         }
         StockCommand::Transfer(t) => transfer(store, now, t),
         StockCommand::Stocktake(s) => stocktake(store, now, s),

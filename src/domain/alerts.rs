@@ -317,6 +317,16 @@ pub fn waste_alerts(
         .collect()
 }
 
+/// Safety stock and maximum from a rate of use (thousandths of a unit a
+/// day) and days of cover, rounded up to whole units; the maximum is at
+/// least the safety stock.
+pub fn levels_from_use(daily_use_milli: i64, safety_days: i64, max_days: i64) -> (i64, i64) {
+    let cover =
+        |days: i64| ((daily_use_milli.max(0) as i128 * days.max(0) as i128 + 999) / 1000) as i64;
+    let safety = cover(safety_days);
+    (safety, cover(max_days).max(safety))
+}
+
 /// Sorts warnings worst first: severity, then the soonest expiry, then the most money.
 pub fn sort_worst_first(list: &mut [Alert]) {
     list.sort_by_key(|a| {
@@ -591,5 +601,17 @@ mod tests {
             let last = lots.iter().filter_map(|l| l.expiry).max().map_or(0, |e| (e - today).num_days() + 1);
             proptest::prop_assert!(used as i128 <= rate as i128 * last as i128 / 1000);
         }
+    }
+
+    #[test]
+    fn levels_from_days_of_cover() {
+        // 2.5 units a day: 3 days → 7.5 → 8; 10 days → 25.
+        assert_eq!(levels_from_use(2_500, 3, 10), (8, 25));
+        assert_eq!(levels_from_use(0, 3, 10), (0, 0));
+        assert_eq!(
+            levels_from_use(1_000, 5, 2),
+            (5, 5),
+            "the maximum is never under the safety stock"
+        );
     }
 }

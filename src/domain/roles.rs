@@ -24,6 +24,7 @@ pub enum Operation {
     StartStocktake,
     Count,
     ApproveStocktake,
+    SetLevels,
 }
 
 impl Operation {
@@ -45,6 +46,7 @@ impl Operation {
             Operation::StartStocktake => "start a stocktake",
             Operation::Count => "count stock",
             Operation::ApproveStocktake => "approve a stocktake",
+            Operation::SetLevels => "set safety stock and maximum levels",
         }
     }
 }
@@ -66,7 +68,7 @@ pub fn may(role: Role, op: Operation) -> bool {
         Quarantine => matches!(role, NurseManager | Pharmacist | Storekeeper),
         Release | Recall => role == Pharmacist,
         LinkGtin => matches!(role, Pharmacist | Storekeeper),
-        ApproveStocktake => matches!(role, NurseManager | Pharmacist),
+        ApproveStocktake | SetLevels => matches!(role, NurseManager | Pharmacist),
     }
 }
 
