@@ -447,6 +447,25 @@ fn scanning_an_expired_pack_says_do_not_use() {
     scan(&mut c, &element_string(&gtin, &expiry, &lot));
     let s = c.screen();
     assert!(s.contains("EXPIRED") && s.contains("do not use"), "{s}");
+    // Without the expiry on the code, the lot's recorded expiry still counts.
+    c.key(KeyCode::Esc);
+    scan(&mut c, &format!("(01){gtin}(10){lot}"));
+    let s = c.screen();
+    assert!(s.contains("EXPIRED") && s.contains("do not use"), "{s}");
+}
+
+#[test]
+fn signing_out_works_from_inside_a_form() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("store");
+    c.typed("amox500c")
+        .key(KeyCode::Enter)
+        .key(KeyCode::F(3))
+        .key(KeyCode::Enter);
+    assert!(c.app.form.is_some());
+    c.ctrl('l');
+    assert!(c.app.actor.is_none() && c.app.form.is_none());
+    assert!(c.screen().contains("sign in"));
 }
 
 #[test]

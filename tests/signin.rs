@@ -75,3 +75,30 @@ fn pins_are_stored_only_as_salted_hashes() {
     let unique: std::collections::HashSet<_> = hashes.iter().collect();
     assert_eq!(unique.len(), hashes.len(), "same PIN, different salts");
 }
+
+#[test]
+fn wrong_pins_from_several_workstations_at_once_still_lock_the_user() {
+    let (_dir, path) = common::demo_db();
+    let t0 = common::anchor();
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open(&path).unwrap();
+                sign_in(&mut store, "pharm", "9999", t0).unwrap_err()
+            })
+        })
+        .collect();
+    let errors: Vec<SignInError> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| matches!(e, SignInError::Locked { .. })),
+        "{errors:?}"
+    );
+    let mut store = Store::open(&path).unwrap();
+    assert!(matches!(
+        sign_in(&mut store, "pharm", "1234", t0 + Duration::minutes(1)),
+        Err(SignInError::Locked { .. })
+    ));
+}

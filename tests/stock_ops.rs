@@ -695,3 +695,146 @@ fn a_short_dated_delivery_larger_than_the_use_is_flagged_as_projected_waste() {
         w.message
     );
 }
+
+#[test]
+fn goods_in_transit_and_held_lots_are_handled_only_on_their_order() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let keeper = actor(&store, "store");
+    let manager = actor(&store, "manager");
+    let nurse = actor(&store, "nurse");
+    let pharmacist = actor(&store, "pharm");
+    let ward = stock::place_by_code(&store.conn, "W-MED").unwrap();
+    let item = stock::item_by_code(&store.conn, "PARA500T").unwrap();
+    rcv(
+        &mut store,
+        &keeper,
+        now,
+        "PARA500T",
+        "A-1",
+        Some(today() + Duration::days(30)),
+        100,
+    )
+    .unwrap();
+    rcv(
+        &mut store,
+        &keeper,
+        now,
+        "PARA500T",
+        "B-1",
+        Some(today() + Duration::days(600)),
+        100,
+    )
+    .unwrap();
+    let order = stock::request_transfer(
+        &mut store,
+        &manager,
+        now,
+        &ward,
+        &[(item.clone(), 20)],
+        None,
+    )
+    .unwrap();
+    stock::pick(
+        &mut store,
+        &keeper,
+        now,
+        order,
+        &item,
+        "A-1",
+        Some(20),
+        true,
+    )
+    .unwrap();
+    // Nothing is issued, disposed of or counted in transit, nor issued at the pharmacy.
+    let transit = stock::place_by_code(&store.conn, "TRANSIT").unwrap();
+    let pharm = stock::place_by_code(&store.conn, "PHARM").unwrap();
+    let e = stock::issue(
+        &mut store,
+        &nurse,
+        now,
+        &transit,
+        &item,
+        1,
+        Some("A-1"),
+        None,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("not a ward"), "{e}");
+    let e = stock::waste(
+        &mut store,
+        &manager,
+        now,
+        &transit,
+        &item,
+        "A-1",
+        1,
+        WasteReason::Damaged,
+        None,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("transfer order"), "{e}");
+    assert!(stock::issue(&mut store, &nurse, now, &pharm, &item, 1, None, None).is_err());
+    // The picked lot is recalled before dispatch: it may not leave; unpick, pick another.
+    stock::recall(
+        &mut store,
+        &pharmacist,
+        now,
+        &item,
+        "A-1",
+        "supplier notice",
+    )
+    .unwrap();
+    let e = stock::dispatch(&mut store, &keeper, now, order).unwrap_err();
+    assert!(
+        e.to_string().contains("recalled") && e.to_string().contains("unpick"),
+        "{e}"
+    );
+    let back = stock::unpick(&mut store, &keeper, now, order, &item, "A-1").unwrap();
+    assert_eq!(back.qty, 20);
+    assert_eq!(qty_at(&store, "TRANSIT", "PARA500T", "A-1"), 0);
+    stock::pick(
+        &mut store,
+        &keeper,
+        now,
+        order,
+        &item,
+        "B-1",
+        Some(20),
+        true,
+    )
+    .unwrap();
+    stock::dispatch(&mut store, &keeper, now, order).unwrap();
+    // Quarantined on the way: received blocked, with a warning for the ward.
+    stock::quarantine(
+        &mut store,
+        &keeper,
+        now,
+        &item,
+        "B-1",
+        "temperature log lost",
+    )
+    .unwrap();
+    let got = stock::confirm_receipt(&mut store, &nurse, now, order).unwrap();
+    assert!(
+        got[0]
+            .warning
+            .as_deref()
+            .unwrap_or("")
+            .contains("return it to the pharmacy"),
+        "{got:?}"
+    );
+    // Absurd quantities are refused before they can overflow anything.
+    let e = rcv(
+        &mut store,
+        &keeper,
+        now,
+        "PARA500T",
+        "HUGE",
+        Some(today() + Duration::days(600)),
+        4_000_000_000_000_000_000,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("more than any delivery"), "{e}");
+    sound(&store);
+}

@@ -125,6 +125,14 @@ pub enum TransferCommand {
         #[arg(long)]
         qty: Option<i64>,
     },
+    /// Take a picked lot off an open order (back to the pharmacy shelf).
+    Unpick {
+        id: i64,
+        #[command(flatten)]
+        who: UserArgs,
+        #[command(flatten)]
+        what: ItemArgs,
+    },
     /// Send the picked goods; what is not picked stays open.
     Dispatch {
         id: i64,
@@ -706,6 +714,17 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
                 s
             })
         }
+        TransferCommand::Unpick { id, who, what } => {
+            let actor = sign_in(store, &who)?;
+            let r = what.resolve(store)?;
+            let t = stock::unpick(store, &actor, now, id, &r.item, need_lot(&r)?)?;
+            print(who.json, &t, || {
+                format!(
+                    "{} {} of {} lot {} back on the pharmacy shelf; the line is open again",
+                    t.qty, r.item.dose_unit, r.item.name, t.lot_number
+                )
+            })
+        }
         TransferCommand::Dispatch { id, who } => {
             let actor = sign_in(store, &who)?;
             let o = stock::dispatch(store, &actor, now, id)?;
@@ -716,10 +735,14 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
             let got = stock::confirm_receipt(store, &actor, now, id)?;
             print(who.json, &got, || {
                 let n: i64 = got.iter().map(|t| t.qty).sum();
-                format!(
+                let mut s = format!(
                     "order {id} received on the ward: {n} units in {} lot line(s)",
                     got.len()
-                )
+                );
+                for w in got.iter().filter_map(|t| t.warning.as_ref()) {
+                    s.push_str(&format!("\nWARNING: {w}"));
+                }
+                s
             })
         }
     }

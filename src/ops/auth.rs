@@ -72,56 +72,58 @@ pub fn sign_in(
     now: DateTime<Utc>,
 ) -> Result<Actor, SignInError> {
     let username = username.trim();
-    let user = queries::user_by_name(&store.conn, username)?
-        .ok_or_else(|| SignInError::UnknownUser(username.to_string()))?;
-    if !user.active {
-        return Err(SignInError::Inactive(user.username));
-    }
-    let state = LockState {
-        failed: user.failed_pins,
-        locked_until: user.locked_until,
-    };
-    if let Some(until) = state.locked_at(now) {
-        return Err(SignInError::Locked {
-            user: user.username,
-            until: local_text(until),
-        });
-    }
-    let parsed = PasswordHash::new(&user.pin_hash)
-        .map_err(|_| SignInError::BadHash(user.username.clone()))?;
-    let good = pin_format_ok(pin)
-        && Argon2::default()
-            .verify_password(pin.as_bytes(), &parsed)
-            .is_ok();
-    if good {
-        store.write(|tx| {
+    // Read, check and count in one BEGIN IMMEDIATE transaction: attempts
+    // from several workstations at once are counted one after the other,
+    // so the lock cannot be raced.
+    store.write(|tx| {
+        let user = queries::user_by_name(tx, username)?
+            .ok_or_else(|| SignInError::UnknownUser(username.to_string()))?;
+        if !user.active {
+            return Err(SignInError::Inactive(user.username));
+        }
+        let state = LockState {
+            failed: user.failed_pins,
+            locked_until: user.locked_until,
+        };
+        if let Some(until) = state.locked_at(now) {
+            return Err(SignInError::Locked {
+                user: user.username,
+                until: local_text(until),
+            });
+        }
+        let parsed = PasswordHash::new(&user.pin_hash)
+            .map_err(|_| SignInError::BadHash(user.username.clone()))?;
+        let good = pin_format_ok(pin)
+            && Argon2::default()
+                .verify_password(pin.as_bytes(), &parsed)
+                .is_ok();
+        if good {
             tx.execute(
                 "UPDATE users SET failed_pins = 0, locked_until = NULL WHERE id = ?1",
                 [user.id],
-            )
-        })?;
-        return Ok(Actor {
-            user_id: user.id,
-            username: user.username,
-            full_name: user.full_name,
-            role: user.role,
-        });
-    }
-    let next = state.after_failure(now);
-    store.write(|tx| {
+            )?;
+            return Ok(Ok(Actor {
+                user_id: user.id,
+                username: user.username,
+                full_name: user.full_name,
+                role: user.role,
+            }));
+        }
+        let next = state.after_failure(now);
         tx.execute(
             "UPDATE users SET failed_pins = ?2, locked_until = ?3 WHERE id = ?1",
             params![user.id, next.failed, next.locked_until.map(instant_to_text)],
-        )
-    })?;
-    match next.locked_at(now) {
-        Some(until) => Err(SignInError::Locked {
-            user: user.username,
-            until: local_text(until),
-        }),
-        None => Err(SignInError::WrongPin {
-            user: user.username,
-            left: next.attempts_left(),
-        }),
-    }
+        )?;
+        // The failure is committed before it is reported.
+        Ok(Err(match next.locked_at(now) {
+            Some(until) => SignInError::Locked {
+                user: user.username,
+                until: local_text(until),
+            },
+            None => SignInError::WrongPin {
+                user: user.username,
+                left: next.attempts_left(),
+            },
+        }))
+    })?
 }

@@ -100,7 +100,26 @@ fn allow(actor: &Actor, op: Operation) -> Result<()> {
     }
 }
 
+/// Goods in transit are handled only on their transfer order.
+fn not_in_transit(place: &PlaceRef) -> Result<()> {
+    if place.kind == PlaceKind::Transit {
+        return Err(StockError::Refused(
+            "goods in transit are handled on their transfer order: the ward confirms receipt, then acts on its own stock".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The most units one movement may carry: far above any real delivery,
+/// low enough that stock values and rates never overflow.
+pub const MAX_UNITS: i64 = 100_000_000;
+
 fn qty_ok(q: i64) -> Result<()> {
+    if q > MAX_UNITS {
+        return Err(StockError::Refused(format!(
+            "{q} units is more than any delivery ({MAX_UNITS} at most): check the quantity"
+        )));
+    }
     if q > 0 {
         Ok(())
     } else {
@@ -546,6 +565,9 @@ pub struct Taken {
     pub lot_number: String,
     pub qty: i64,
     pub movement_id: i64,
+    /// Something the person must do about these units (a held lot arrived).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 /// Issues ward stock for non-patient use: from the given lot, or FEFO.
@@ -562,6 +584,12 @@ pub fn issue(
 ) -> Result<Vec<Taken>> {
     allow(actor, Operation::Issue)?;
     qty_ok(qty)?;
+    if place.kind != PlaceKind::Ward {
+        return Err(StockError::Refused(format!(
+            "ward stock is issued on a ward; {} is not a ward (the pharmacy sends stock with a transfer order)",
+            place.code
+        )));
+    }
     let day = today(now);
     store.write(|tx| {
         let picks: Vec<(i64, i64)> = match lot {
@@ -598,6 +626,7 @@ pub fn issue(
                 lot_number: lot_by_id(tx, lot_id)?.lot_number,
                 qty: q,
                 movement_id,
+                warning: None,
             });
         }
         Ok(out)
@@ -619,6 +648,7 @@ pub fn waste(
 ) -> Result<Taken> {
     allow(actor, Operation::Waste)?;
     qty_ok(qty)?;
+    not_in_transit(place)?;
     store.write(|tx| {
         let l = lot_by_number(tx, item, lot)?;
         take_from_lot(tx, place, item, &l, qty)?;
@@ -635,6 +665,7 @@ pub fn waste(
             lot_number: l.lot_number,
             qty,
             movement_id,
+            warning: None,
         })
     })
 }
@@ -679,6 +710,7 @@ pub fn return_to_pharmacy(
             lot_number: l.lot_number,
             qty,
             movement_id,
+            warning: None,
         })
     })
 }
@@ -969,8 +1001,17 @@ pub fn pick(
         if line.open == 0 {
             return Err(StockError::Refused(format!("{} is already fully picked on order {order_id} ({} of {})", item.name, line.picked, line.requested)));
         }
-        // One scan is one pack, unless a quantity is given; never more than is open.
-        let qty = qty.unwrap_or(item.units_per_pack).min(line.open);
+        // One scan is one whole pack, unless a quantity is given; never more than is open.
+        let qty = match qty {
+            Some(q) => q.min(line.open),
+            None if item.units_per_pack > line.open => {
+                return Err(StockError::Refused(format!(
+                    "only {} {} of {} are still open on this order and a pack holds {}: break the pack and pick {} with a quantity",
+                    line.open, item.dose_unit, item.name, item.units_per_pack, line.open
+                )));
+            }
+            None => item.units_per_pack,
+        };
         qty_ok(qty)?;
         let from = place_by_code(tx, &order.from)?;
         let to = place_by_code(tx, &order.to)?;
@@ -1000,6 +1041,54 @@ pub fn pick(
     })
 }
 
+/// (item, lot, units) picked on an order.
+fn picked_lots(conn: &Connection, order_id: i64) -> rusqlite::Result<Vec<(i64, i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.item_id, p.lot_id, SUM(p.qty) FROM picks p JOIN transfer_lines l ON l.id = p.line_id
+         WHERE l.order_id = ?1 GROUP BY l.item_id, p.lot_id ORDER BY l.item_id, p.lot_id",
+    )?;
+    stmt.query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect()
+}
+
+/// Takes a lot off an open order: its picked units go back from transit to
+/// the pharmacy shelf and the line is open again.
+pub fn unpick(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    order_id: i64,
+    item: &ItemRef,
+    lot: &str,
+) -> Result<Taken> {
+    allow(actor, Operation::Pick)?;
+    store.write(|tx| {
+        let order = transfer_order(tx, order_id, now)?;
+        if order.status != "open" {
+            return Err(StockError::Refused(format!("transfer order {order_id} has left the pharmacy; only an open order is changed")));
+        }
+        let l = lot_by_number(tx, item, lot)?;
+        let Some(&(_, _, qty)) = picked_lots(tx, order_id)?.iter().find(|(i, lt, _)| *i == item.id && *lt == l.id) else {
+            return Err(StockError::Refused(format!("lot {lot} of {} is not picked on order {order_id}", item.name)));
+        };
+        let from = place_by_code(tx, &order.from)?;
+        let transit = transit_place(tx)?;
+        let mut m = movement(actor, now, MovementKind::Transfer, item, l.id);
+        m.from_place = Some(transit.id);
+        m.to_place = Some(from.id);
+        m.qty = qty;
+        m.order_ref = Some(format!("TO-{order_id}"));
+        m.reason = Some("taken off the order".into());
+        let movement_id = ledger::append(tx, &m)?;
+        // The ledger keeps both movements; the order forgets the pick.
+        tx.execute(
+            "DELETE FROM picks WHERE lot_id = ?2 AND line_id IN (SELECT id FROM transfer_lines WHERE order_id = ?1 AND item_id = ?3)",
+            params![order_id, l.id, item.id],
+        )?;
+        Ok(Taken { lot_id: l.id, lot_number: l.lot_number, qty, movement_id, warning: None })
+    })
+}
+
 /// Sends the picked goods; what was not picked stays open on the order as its shortfall.
 pub fn dispatch(
     store: &mut Store,
@@ -1020,6 +1109,18 @@ pub fn dispatch(
             return Err(StockError::Refused(format!(
                 "nothing is picked on transfer order {order_id} yet"
             )));
+        }
+        // A lot held or expired since it was picked does not leave.
+        let to = place_by_code(tx, &order.to)?;
+        for (item_id, lot_id, _) in picked_lots(tx, order_id)? {
+            let item = item_by_id(tx, item_id)?;
+            let lot = lot_by_id(tx, lot_id)?;
+            if let Err(e) = usable(&lot, &item, arrival_day(now, &to), "sent to a ward") {
+                return Err(StockError::Refused(format!(
+                    "{e}: take it off the order (wardstock transfer unpick {order_id} --item {} --lot {}) and pick another lot",
+                    item.code, lot.lot_number
+                )));
+            }
         }
         tx.execute(
             "UPDATE transfer_orders SET status = 'in_transit', dispatched_at = ?2 WHERE id = ?1",
@@ -1044,21 +1145,21 @@ pub fn confirm_receipt(
         }
         let to = place_by_code(tx, &order.to)?;
         let transit = place_of_kind(tx, PlaceKind::Transit)?;
-        let mut stmt = tx.prepare(
-            "SELECT l.item_id, p.lot_id, SUM(p.qty) FROM picks p JOIN transfer_lines l ON l.id = p.line_id
-             WHERE l.order_id = ?1 GROUP BY l.item_id, p.lot_id ORDER BY l.item_id, p.lot_id",
-        )?;
-        let picked: Vec<(i64, i64, i64)> = stmt.query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+        let day = arrival_day(now, &to);
         let mut out = Vec::new();
-        for (item_id, lot_id, qty) in picked {
+        for (item_id, lot_id, qty) in picked_lots(tx, order_id)? {
             let item = item_by_id(tx, item_id)?;
+            let lot = lot_by_id(tx, lot_id)?;
+            // The goods are here whatever happened on the way; a lot held since
+            // is received blocked, and the ward is told what to do with it.
+            let warning = usable(&lot, &item, day, "used").err().map(|e| format!("{e}: set it aside and return it to the pharmacy"));
             let mut m = movement(actor, now, MovementKind::Transfer, &item, lot_id);
             m.from_place = Some(transit.id);
             m.to_place = Some(to.id);
             m.qty = qty;
             m.order_ref = Some(format!("TO-{order_id}"));
             let movement_id = ledger::append(tx, &m)?;
-            out.push(Taken { lot_id, lot_number: lot_by_id(tx, lot_id)?.lot_number, qty, movement_id });
+            out.push(Taken { lot_id, lot_number: lot.lot_number, qty, movement_id, warning });
         }
         tx.execute(
             "UPDATE transfer_orders SET status = 'received', received_at = ?2, received_by = ?3 WHERE id = ?1",
@@ -1213,6 +1314,7 @@ pub fn start_stocktake(
     filter: &str,
 ) -> Result<i64> {
     allow(actor, Operation::StartStocktake)?;
+    not_in_transit(place)?;
     store.write(|tx| {
         let open: Option<i64> = tx
             .query_row("SELECT id FROM stocktakes WHERE place_id = ?1 AND status = 'open'", [place.id], |r| r.get(0))

@@ -56,7 +56,9 @@ pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
         .query_map([], |r| {
             Ok(format!(
                 "reference: row {} of {} points to a missing {}",
-                r.get::<_, i64>(1)?,
+                // Tables without rowid report no row number.
+                r.get::<_, Option<i64>>(1)?
+                    .map_or_else(|| "?".to_string(), |n| n.to_string()),
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(2)?
             ))

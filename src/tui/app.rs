@@ -281,7 +281,13 @@ impl App {
     }
 
     pub fn tick(&mut self, now: DateTime<Utc>) {
+        let day = |t: DateTime<Utc>| t.with_timezone(&chrono::Local).date_naive();
+        let new_day = day(now) != day(self.now);
         self.now = now;
+        // Expiry marks and usable stock change at midnight.
+        if new_day && self.actor.is_some() {
+            self.reload();
+        }
     }
 
     pub fn resize(&mut self, w: u16, h: u16) {
@@ -474,7 +480,23 @@ impl App {
             .as_ref()
             .and_then(|d| d.lots.iter().find(|l| l.lot_number == lot).cloned());
         let exp = g.expiry.map(|e| format!(" exp {e}")).unwrap_or_default();
-        let (level, msg) = match (g.expiry.filter(|e| *e < today), here) {
+        // The expiry that counts is the earlier of the label's and the one recorded for the lot.
+        let recorded = here.as_ref().and_then(|l| l.expiry);
+        let expired = [g.expiry, recorded]
+            .into_iter()
+            .flatten()
+            .filter(|e| *e < today)
+            .min();
+        if let (Some(label), Some(rec)) = (g.expiry, recorded)
+            && label != rec
+        {
+            self.say(
+                Level::Error,
+                format!("Scanned {} lot {lot}: the pack says expiry {label} but the lot is recorded with {rec} — set the pack aside and ask the pharmacy", item.name),
+            );
+            return;
+        }
+        let (level, msg) = match (expired, here) {
             (Some(e), _) => (
                 Level::Error,
                 format!(
@@ -677,8 +699,19 @@ impl App {
                                 |_| format!("Expiry {v:?} is not a date like 2027-06-30"),
                             )?),
                         };
-                    let units = form.number("Packs")?.unwrap_or(0) * item.units_per_pack
-                        + form.number("Units")?.unwrap_or(0);
+                    let (packs, loose) = (
+                        form.number("Packs")?.unwrap_or(0),
+                        form.number("Units")?.unwrap_or(0),
+                    );
+                    if packs < 0 || loose < 0 {
+                        return Err("Packs and Units cannot be negative".into());
+                    }
+                    let units = packs
+                        .checked_mul(item.units_per_pack)
+                        .and_then(|u| u.checked_add(loose))
+                        .ok_or(
+                            "that quantity is far more than any delivery: check Packs and Units",
+                        )?;
                     let supplier =
                         Some(form.value("Supplier").to_string()).filter(|s| !s.is_empty());
                     let line = stock::ReceiveLine {
@@ -910,10 +943,14 @@ impl App {
             }
             _ => crate::ops::stock::confirm_receipt(&mut self.store, &actor, self.now, order).map(
                 |t| {
-                    format!(
+                    let mut msg = format!(
                         "Order {order} received: {} unit(s) now in ward stock",
                         t.iter().map(|x| x.qty).sum::<i64>()
-                    )
+                    );
+                    for w in t.iter().filter_map(|x| x.warning.as_ref()) {
+                        msg.push_str(&format!(" — WARNING: {w}"));
+                    }
+                    msg
                 },
             ),
         };
@@ -1007,6 +1044,15 @@ impl App {
     }
 
     fn typed_key(&mut self, ev: KeyEvent) {
+        // Quitting and signing out work from anywhere, forms included: a
+        // shared workstation must never keep someone signed in.
+        if (self.form.is_some() || self.op_menu.is_some() || self.picker.is_some())
+            && let Some(a @ (Action::Quit | Action::SignOut)) =
+                self.keymap.action(&[Context::Global], &ev)
+        {
+            self.apply(a);
+            return;
+        }
         if self.form.is_some() {
             self.form_key(ev);
             return;
@@ -1335,7 +1381,17 @@ impl App {
             Action::SignOut => {
                 let who = self.actor.take().map(|a| a.username).unwrap_or_default();
                 self.signin = SignIn::default();
+                // Nothing of the last user's work stays on the screen.
                 self.detail = None;
+                self.form = None;
+                self.op_menu = None;
+                self.picker = None;
+                self.order = None;
+                self.pending_gtin = None;
+                self.scanned_lot = None;
+                self.return_to = None;
+                self.help = false;
+                self.filter = Input::default();
                 self.say(Level::Info, format!("{who} signed out"));
             }
             Action::Up => self.scroll(-1),

@@ -196,7 +196,7 @@ fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &Theme) {
                         s.lot_number,
                         s.qty,
                         s.expiry
-                            .map(|d| d.format("%Y-%m").to_string())
+                            .map(|d| d.format("%Y-%m-%d").to_string())
                             .unwrap_or_default()
                     )
                 })
