@@ -270,7 +270,7 @@ fn a_transfer_is_picked_fefo_travels_and_is_received_on_the_ward() {
         true,
     )
     .unwrap_err();
-    assert!(e.to_string().contains("in_transit"), "{e}");
+    assert!(e.to_string().contains("in transit"), "{e}");
     let ward_before = qty_at(&store, "W-MED", "PARA500T", "LATE");
     let got = stock::confirm_receipt(&mut store, &nurse, now + Duration::hours(1), order).unwrap();
     assert_eq!(got.iter().map(|t| t.qty).sum::<i64>(), 20);

@@ -82,8 +82,37 @@ pub enum StockError {
     ExpiryRequired { item: String },
     #[error("{0}")]
     Refused(String),
+    #[error("another workstation is saving at this moment: try again")]
+    Busy,
     #[error("database error: {0}")]
-    Store(#[from] rusqlite::Error),
+    Store(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StockError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::{ConstraintViolation, DatabaseBusy, DatabaseLocked};
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(f.code, DatabaseBusy | DatabaseLocked) =>
+            {
+                StockError::Busy
+            }
+            // The ledger's own last line of defence: stock moved by someone else meanwhile.
+            rusqlite::Error::SqliteFailure(f, Some(msg))
+                if f.code == ConstraintViolation && msg.starts_with("not enough stock") =>
+            {
+                StockError::Refused(format!(
+                    "{msg} — someone else took this stock just now: look again"
+                ))
+            }
+            _ => StockError::Store(e),
+        }
+    }
+}
+
+/// An order status as people say it.
+fn status_text(s: &str) -> String {
+    s.replace('_', " ")
 }
 
 pub type Result<T, E = StockError> = std::result::Result<T, E>;
@@ -993,7 +1022,7 @@ pub fn pick(
     store.write(|tx| {
         let order = transfer_order(tx, order_id, now)?;
         if order.status != "open" {
-            return Err(StockError::Refused(format!("transfer order {order_id} is {}: only open orders are picked", order.status)));
+            return Err(StockError::Refused(format!("transfer order {order_id} is {}: only open orders are picked", status_text(&order.status))));
         }
         let Some(line) = order.lines.iter().find(|l| l.item.id == item.id) else {
             return Err(StockError::Refused(format!("{} is not on transfer order {order_id}", item.name)));
@@ -1102,7 +1131,7 @@ pub fn dispatch(
         if order.status != "open" {
             return Err(StockError::Refused(format!(
                 "transfer order {order_id} is {}, not open",
-                order.status
+                status_text(&order.status)
             )));
         }
         if order.lines.iter().all(|l| l.picked == 0) {
@@ -1141,7 +1170,7 @@ pub fn confirm_receipt(
     store.write(|tx| {
         let order = transfer_order(tx, order_id, now)?;
         if order.status != "in_transit" {
-            return Err(StockError::Refused(format!("transfer order {order_id} is {}: only dispatched orders can be received", order.status)));
+            return Err(StockError::Refused(format!("transfer order {order_id} is {}: only dispatched orders can be received", status_text(&order.status))));
         }
         let to = place_by_code(tx, &order.to)?;
         let transit = place_of_kind(tx, PlaceKind::Transit)?;
@@ -1414,7 +1443,7 @@ pub fn count(
     store.write(|tx| {
         let st = stocktake(tx, stocktake_id)?;
         if st.status != "open" {
-            return Err(StockError::Refused(format!("stocktake {stocktake_id} is {}", st.status)));
+            return Err(StockError::Refused(format!("stocktake {stocktake_id} is already {}: start a new one to count again", st.status)));
         }
         let place = place_by_code(tx, &st.place)?;
         let l = lot_by_number(tx, item, lot)?;
@@ -1445,7 +1474,7 @@ pub fn approve_stocktake(
     store.write(|tx| {
         let st = stocktake(tx, stocktake_id)?;
         if st.status != "open" {
-            return Err(StockError::Refused(format!("stocktake {stocktake_id} is {}", st.status)));
+            return Err(StockError::Refused(format!("stocktake {stocktake_id} is already {}: start a new one to count again", st.status)));
         }
         let uncounted: Vec<String> = st.lines.iter().filter(|l| l.counted.is_none()).map(|l| format!("{} lot {}", l.item_code, l.lot_number)).collect();
         if !uncounted.is_empty() {
