@@ -825,3 +825,48 @@ fn a_stocktake_is_started_counted_and_approved_in_the_console() {
     let report = wardstock::store::check::run(&c.app.store().conn).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
+
+#[test]
+fn the_storekeeper_rejects_a_damaged_delivery_line_and_nothing_enters_stock() {
+    use wardstock::domain::roles::Operation;
+    let mut c = Console::new(100, 30);
+    c.sign_in("store");
+    c.typed("amox500c").key(KeyCode::Enter);
+    let before = on_hand(&c, "AMOX500C");
+    choose(&mut c, Operation::RejectReceipt);
+    set_field(&mut c, "Lot", "DAMAGED-1");
+    set_field(&mut c, "Packs", "3");
+    // The reason is required.
+    for _ in 0..6 {
+        c.key(KeyCode::Enter);
+    }
+    assert!(
+        c.app
+            .form
+            .as_ref()
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("needs a reason")
+    );
+    set_field(&mut c, "Reason", "cartons crushed");
+    c.key(KeyCode::Enter);
+    assert!(
+        c.screen().contains("Rejected 63 capsule") && c.screen().contains("nothing entered stock"),
+        "{}",
+        c.screen()
+    );
+    assert_eq!(on_hand(&c, "AMOX500C"), before);
+    let n: i64 = c
+        .app
+        .store()
+        .conn
+        .query_row(
+            "SELECT count(*) FROM receipt_rejections WHERE lot_number = 'DAMAGED-1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}

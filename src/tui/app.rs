@@ -692,36 +692,8 @@ impl App {
             let e = |x: stock::StockError| x.to_string();
             match form.op {
                 Op::Receive => {
-                    let expiry =
-                        match form.value("Expiry") {
-                            "" => None,
-                            v => Some(chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(
-                                |_| format!("Expiry {v:?} is not a date like 2027-06-30"),
-                            )?),
-                        };
-                    let (packs, loose) = (
-                        form.number("Packs")?.unwrap_or(0),
-                        form.number("Units")?.unwrap_or(0),
-                    );
-                    if packs < 0 || loose < 0 {
-                        return Err("Packs and Units cannot be negative".into());
-                    }
-                    let units = packs
-                        .checked_mul(item.units_per_pack)
-                        .and_then(|u| u.checked_add(loose))
-                        .ok_or(
-                            "that quantity is far more than any delivery: check Packs and Units",
-                        )?;
-                    let supplier =
-                        Some(form.value("Supplier").to_string()).filter(|s| !s.is_empty());
-                    let line = stock::ReceiveLine {
-                        item: item.clone(),
-                        lot_number: lot.clone(),
-                        expiry,
-                        qty: units,
-                        supplier,
-                        order_ref: None,
-                    };
+                    let line = form.receive_line()?;
+                    let units = line.qty;
                     let r = stock::receive(
                         &mut self.store,
                         &actor,
@@ -736,6 +708,22 @@ impl App {
                         .unwrap_or_default();
                     Ok(format!(
                         "Received {units} {unit} of {} lot {lot}{short}",
+                        item.name
+                    ))
+                }
+                Op::RejectReceipt => {
+                    let line = form.receive_line()?;
+                    let units = line.qty;
+                    stock::reject_receipt(
+                        &mut self.store,
+                        &actor,
+                        now,
+                        &line,
+                        form.value("Reason"),
+                    )
+                    .map_err(e)?;
+                    Ok(format!(
+                        "Rejected {units} {unit} of {} lot {lot}: recorded, nothing entered stock",
                         item.name
                     ))
                 }

@@ -47,6 +47,14 @@ impl Form {
                 Field::new("Units", "", "loose units, besides the packs"),
                 Field::new("Supplier", "", "optional"),
             ],
+            Operation::RejectReceipt => vec![
+                Field::new("Lot", lot, "as printed on the pack, or scan it"),
+                Field::new("Expiry", "", "YYYY-MM-DD (scanning fills it)"),
+                Field::new("Packs", "", "whole packs refused"),
+                Field::new("Units", "", "loose units refused"),
+                Field::new("Supplier", "", "optional"),
+                Field::new("Reason", "", "required: damaged, temperature, wrong item …"),
+            ],
             Operation::Issue => vec![
                 Field::new("Lot", "", "empty: first-expired-first-out"),
                 Field::new("Quantity", "", "units"),
@@ -105,6 +113,7 @@ impl Form {
         }
         let verb = match self.op {
             Operation::Receive => "Receive",
+            Operation::RejectReceipt => "Reject at the quality check:",
             Operation::Issue => "Issue",
             Operation::Waste => "Dispose of",
             Operation::Return => "Return to the pharmacy",
@@ -150,6 +159,37 @@ impl Form {
         self.focus = self.focus.saturating_sub(1);
     }
 
+    /// The delivery line of a Receive or Reject form: lot, expiry, packs and
+    /// loose units (checked, never negative), supplier.
+    pub fn receive_line(&self) -> Result<crate::ops::stock::ReceiveLine, String> {
+        let expiry = match self.value("Expiry") {
+            "" => None,
+            v => Some(
+                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map_err(|_| format!("Expiry {v:?} is not a date like 2027-06-30"))?,
+            ),
+        };
+        let (packs, loose) = (
+            self.number("Packs")?.unwrap_or(0),
+            self.number("Units")?.unwrap_or(0),
+        );
+        if packs < 0 || loose < 0 {
+            return Err("Packs and Units cannot be negative".into());
+        }
+        let qty = packs
+            .checked_mul(self.item.units_per_pack)
+            .and_then(|u| u.checked_add(loose))
+            .ok_or("that quantity is far more than any delivery: check Packs and Units")?;
+        Ok(crate::ops::stock::ReceiveLine {
+            item: self.item.clone(),
+            lot_number: self.value("Lot").to_string(),
+            expiry,
+            qty,
+            supplier: Some(self.value("Supplier").to_string()).filter(|s| !s.is_empty()),
+            order_ref: None,
+        })
+    }
+
     /// A whole number of units from a field; empty is `None`.
     pub fn number(&self, label: &str) -> Result<Option<i64>, String> {
         let v = self.value(label);
@@ -177,7 +217,7 @@ pub fn menu(at_pharmacy: bool, counting: bool) -> Vec<Operation> {
 fn stock_menu(at_pharmacy: bool) -> Vec<Operation> {
     use Operation::*;
     if at_pharmacy {
-        vec![Receive, Waste, Quarantine, Release, Recall]
+        vec![Receive, RejectReceipt, Waste, Quarantine, Release, Recall]
     } else {
         vec![
             Issue,
