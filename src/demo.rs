@@ -1163,6 +1163,29 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         }
     }
     let movements = sim.movements;
+    // Today's requests from two wards, waiting in the pharmacy to be picked:
+    // the three lines furthest below their maximum.
+    let mut requests: Vec<(i64, Vec<(i64, i64)>)> = Vec::new();
+    for w in 0..spec.wards.min(2) {
+        let mut lines: Vec<(i64, i64, i64)> = ward_lines[w]
+            .iter()
+            .map(|l| {
+                let have = sim.usable(w + 1, l.item, today);
+                let pack = sim.items[l.item].pack;
+                let want = ((l.max - have).max(pack) + pack - 1) / pack * pack;
+                (have * 100 / l.max.max(1), sim.items[l.item].id, want)
+            })
+            .collect();
+        lines.sort_unstable();
+        requests.push((
+            sim.place_ids[w + 1],
+            lines
+                .into_iter()
+                .take(3)
+                .map(|(_, id, q)| (id, q))
+                .collect(),
+        ));
+    }
     drop(sim);
 
     // A few lots with stock are held back: quarantined after a fridge
@@ -1189,6 +1212,38 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
     store.conn.pragma_update(None, "journal_mode", &journal)?;
     store.conn.pragma_update(None, "synchronous", "FULL")?;
     bar.finish_and_clear();
+
+    // The requests go through the one operation that creates transfer orders.
+    let manager = crate::ops::Actor {
+        user_id: u_manager,
+        username: "manager".into(),
+        full_name: "Helen Ortiz, nurse manager".into(),
+        role: Role::NurseManager,
+    };
+    for (ward_id, lines) in requests {
+        let conn = &store.conn;
+        let ward = crate::ops::stock::place_by_code(
+            conn,
+            &conn.query_row("SELECT code FROM places WHERE id = ?1", [ward_id], |r| {
+                r.get::<_, String>(0)
+            })?,
+        )
+        .map_err(|e| DemoError::Other(e.to_string()))?;
+        let lines = lines
+            .into_iter()
+            .map(|(id, q)| crate::ops::stock::item_by_id(conn, id).map(|i| (i, q)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| DemoError::Other(e.to_string()))?;
+        crate::ops::stock::request_transfer(
+            store,
+            &manager,
+            opts.anchor - Duration::hours(1),
+            &ward,
+            &lines,
+            Some("weekly top-up"),
+        )
+        .map_err(|e| DemoError::Other(e.to_string()))?;
+    }
 
     let count = |table: &str| -> rusqlite::Result<i64> {
         store

@@ -308,7 +308,7 @@ fn stock_operations_from_the_command_line_are_attributed_and_refused_clearly() {
     .code(1)
     .stderr(predicate::str::contains("may not set safety stock"));
     // A transfer from request to the ward, by scan.
-    run(&[
+    let out = run(&[
         "transfer",
         "new",
         "--user",
@@ -317,25 +317,27 @@ fn stock_operations_from_the_command_line_are_attributed_and_refused_clearly() {
         "W-MED",
         "--line",
         "PARA500T:20",
+        "--json",
     ])
     .assert()
     .success()
-    .stdout(predicate::str::contains("pick lot"));
-    let out = run(&["transfer", "show", "1", "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    .get_output()
+    .stdout
+    .clone();
     let order: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let id = order["id"].as_i64().unwrap().to_string();
     let lot = order["lines"][0]["suggestions"][0]["lot_number"]
         .as_str()
         .unwrap()
         .to_string();
+    run(&["transfer", "show", &id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("pick lot {lot}")));
     run(&[
         "transfer",
         "pick",
-        "1",
+        &id,
         "--user",
         "store",
         "--scan",
@@ -344,14 +346,14 @@ fn stock_operations_from_the_command_line_are_attributed_and_refused_clearly() {
     .assert()
     .success()
     .stdout(predicate::str::contains("picked 20 tablet"));
-    run(&["transfer", "dispatch", "1", "--user", "store"])
+    run(&["transfer", "dispatch", &id, "--user", "store"])
         .assert()
         .success();
-    run(&["transfer", "receive", "1", "--user", "store"])
+    run(&["transfer", "receive", &id, "--user", "store"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("may not confirm a delivery"));
-    run(&["transfer", "receive", "1", "--user", "nurse"])
+    run(&["transfer", "receive", &id, "--user", "nurse"])
         .assert()
         .success()
         .stdout(predicate::str::contains("20 units"));

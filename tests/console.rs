@@ -558,10 +558,12 @@ fn the_storekeeper_picks_an_order_by_scanning_packs_and_the_ward_confirms_it() {
     c.key(KeyCode::Char('4'));
     let s = c.screen();
     assert!(
-        s.contains(&format!("TO-{order}")) && s.contains("1 to pick"),
+        s.contains(&format!("TO-{order}")) && s.contains("3 to pick"),
         "{s}"
     );
+    // The newest order is first.
     c.key(KeyCode::Enter);
+    assert_eq!(c.app.order.as_ref().unwrap().id, order);
     assert!(c.screen().contains("scan each pack to pick it"));
     // Two scans of the FEFO lot: two packs of 20.
     scan(&mut c, &format!("(01){gtin}(10){lot}"));
