@@ -1164,7 +1164,7 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
     }
     let movements = sim.movements;
     // Today's requests from two wards, waiting in the pharmacy to be picked:
-    // the three lines furthest below their maximum.
+    // the three lines furthest below their maximum that the pharmacy can fill.
     let mut requests: Vec<(i64, Vec<(i64, i64)>)> = Vec::new();
     for w in 0..spec.wards.min(2) {
         let mut lines: Vec<(i64, i64, i64)> = ward_lines[w]
@@ -1173,8 +1173,16 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                 let have = sim.usable(w + 1, l.item, today);
                 let pack = sim.items[l.item].pack;
                 let want = ((l.max - have).max(pack) + pack - 1) / pack * pack;
-                (have * 100 / l.max.max(1), sim.items[l.item].id, want)
+                (
+                    have * 100 / l.max.max(1),
+                    sim.items[l.item].id,
+                    want,
+                    sim.usable(0, l.item, today) >= want,
+                )
             })
+            // Lines the pharmacy can fill, so there is something to pick.
+            .filter(|x| x.3)
+            .map(|(ratio, id, want, _)| (ratio, id, want))
             .collect();
         lines.sort_unstable();
         requests.push((

@@ -276,6 +276,21 @@ impl App {
             Action::Open => matches!(self.tab, Tab::Stock | Tab::Alerts),
             Action::ClearFilter => self.tab == Tab::Stock && !self.filter.value().is_empty(),
             Action::LinkGtin => self.pending_gtin.is_some() && self.tab == Tab::Stock,
+            Action::Dispatch | Action::ConfirmReceipt => {
+                use crate::domain::roles::{Operation, may};
+                let op = if action == Action::Dispatch {
+                    Operation::Dispatch
+                } else {
+                    Operation::ConfirmReceipt
+                };
+                let status = if action == Action::Dispatch {
+                    "open"
+                } else {
+                    "in_transit"
+                };
+                self.actor.as_ref().is_some_and(|a| may(a.role, op))
+                    && self.order.as_ref().is_some_and(|o| o.status == status)
+            }
             _ => true,
         }
     }
