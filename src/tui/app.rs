@@ -640,6 +640,22 @@ impl App {
                         variances.len(),
                         variances.iter().sum::<i64>()
                     ));
+                    // The variances themselves, so the approver sees what will change.
+                    let lines: Vec<String> = st
+                        .lines
+                        .iter()
+                        .filter_map(|l| {
+                            l.variance()
+                                .filter(|v| *v != 0)
+                                .map(|v| format!("{} {} {v:+}", l.item_code, l.lot_number))
+                        })
+                        .take(6)
+                        .collect();
+                    if !lines.is_empty()
+                        && let Some(n) = form.note.as_mut()
+                    {
+                        n.push_str(&format!(": {}", lines.join(", ")));
+                    }
                 }
                 self.form = Some(form);
             }
