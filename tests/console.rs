@@ -803,10 +803,18 @@ fn a_stocktake_is_started_counted_and_approved_in_the_console() {
     assert!(s.contains(&format!("{0}/{0} counted", lots.len())), "{s}");
     c.key(KeyCode::Enter);
     choose(&mut c, Operation::ApproveStocktake);
+    let note = c
+        .app
+        .form
+        .as_ref()
+        .unwrap()
+        .note
+        .clone()
+        .unwrap_or_default();
     assert!(
-        c.screen().contains("1 variance(s) totalling -2 units"),
-        "{}",
-        c.screen()
+        note.contains("1 variance(s) totalling -2 units")
+            && note.contains(&format!("GLOVE-M {} -2", lots[0].0)),
+        "{note}"
     );
     c.key(KeyCode::Enter);
     assert!(
