@@ -880,3 +880,23 @@ fn the_storekeeper_rejects_a_damaged_delivery_line_and_nothing_enters_stock() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[test]
+fn the_whole_keymap_fits_the_help_at_80x24() {
+    let mut c = Console::new(80, 24);
+    c.sign_in("nurse");
+    c.key(KeyCode::Char('?'));
+    let s = c.screen();
+    for desc in [
+        "quit",
+        "ward/place",
+        "operations",
+        "dispatch",
+        "confirm received",
+        "page down",
+        "newest",
+    ] {
+        assert!(s.contains(desc), "{desc} missing from the help:\n{s}");
+    }
+    assert!(!s.contains("enlarge the window"), "{s}");
+}

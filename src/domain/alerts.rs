@@ -69,7 +69,7 @@ impl AlertKind {
             AlertKind::Recalled => "RECALL".into(),
             AlertKind::OutOfStock => "OUT".into(),
             AlertKind::BelowSafetyStock => "LOW".into(),
-            AlertKind::Attention => "low?".into(),
+            AlertKind::Attention => "near SS".into(),
             AlertKind::AboveMaximum => "OVER MAX".into(),
             AlertKind::ExpiryWaste { units, .. } => format!("waste {units}"),
         }

@@ -323,37 +323,61 @@ fn draw_form(f: &mut Frame, area: Rect, form: &super::form::Form, theme: &Theme)
 }
 
 fn draw_help(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let mut lines = vec![Line::styled("Keys", theme.header())];
-    let sections: [(&str, &[Context]); 3] = [
-        ("Everywhere", &[Context::Global]),
-        ("Lists", &[Context::List]),
-        ("An item's lots", &[Context::Detail]),
-    ];
-    for (title, ctx) in sections {
-        lines.push(Line::styled(title.to_string(), theme.warn()));
+    let section = |title: &str, ctx: &[Context]| -> Vec<Line<'static>> {
+        let mut out = vec![Line::styled(title.to_string(), theme.warn())];
         for (keys, desc) in app.keymap.hints(ctx) {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<14}"), Style::default()),
+            out.push(Line::from(vec![
+                Span::raw(format!(" {} ", fit(&keys, 11))),
+                Span::raw(desc),
+            ]));
+        }
+        out
+    };
+    // Two columns, so the whole keymap fits 80×24.
+    let mut left = section("Everywhere", &[Context::Global]);
+    left.extend(section("A pick list", &[Context::Order]));
+    let mut right = section("Lists", &[Context::List]);
+    // An item's lots: only what differs from the lists.
+    let listed = app.keymap.hints(&[Context::List]);
+    right.push(Line::styled("An item's lots", theme.warn()));
+    for (keys, desc) in app.keymap.hints(&[Context::Detail]) {
+        if !listed.iter().any(|(k, _)| *k == keys) || matches!(keys.as_str(), "Home" | "End") {
+            right.push(Line::from(vec![
+                Span::raw(format!(" {} ", fit(&keys, 11))),
                 Span::raw(desc),
             ]));
         }
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::raw(
-        "On Ward stock, type to filter by name, code or ATC code;",
-    ));
-    lines.push(Line::raw(
-        "while the filter holds text, digits are typed too.",
-    ));
-    lines.push(Line::raw(
-        "Keys can be changed in keymap.toml in the config folder.",
-    ));
-    lines.push(Line::styled("Any key closes this help.", theme.dim()));
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let r = centered(area, 64, h);
+    let notes = [
+        "Type on Ward stock to filter by name, code or ATC; digits are typed once",
+        "the filter holds text. A scanner works on any screen. Keys: keymap.toml.",
+    ];
+    let rows = left.len().max(right.len());
+    let h = (rows + notes.len() + 3) as u16;
+    let r = centered(area, 78, h.min(area.height));
     f.render_widget(Clear, r);
-    f.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Help ")),
-        r,
-    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Help — any key closes it ");
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let [cols, foot] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(notes.len() as u16)]).areas(inner);
+    let [lc, rc] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(cols);
+    f.render_widget(Paragraph::new(left), lc);
+    f.render_widget(Paragraph::new(right), rc);
+    let more = if h > area.height {
+        " (enlarge the window to see every key)"
+    } else {
+        ""
+    };
+    let mut foot_lines: Vec<Line> = notes
+        .iter()
+        .map(|n| Line::styled(n.to_string(), theme.dim()))
+        .collect();
+    if let Some(last) = foot_lines.last_mut() {
+        last.spans.push(Span::styled(more, theme.warn()));
+    }
+    f.render_widget(Paragraph::new(foot_lines), foot);
 }
