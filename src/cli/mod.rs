@@ -68,6 +68,11 @@ pub enum Command {
     /// Stock operations (receive, transfer, issue, waste, return, quarantine, release, recall, stocktake).
     #[command(flatten)]
     Ops(stock::StockCommand),
+    /// The pharmacist's validation queue and decisions.
+    Validate {
+        #[command(subcommand)]
+        command: ValidateCommand,
+    },
     /// Barcode tools.
     Gs1 {
         #[command(subcommand)]
@@ -93,6 +98,33 @@ pub enum Gs1Command {
         separator: Option<char>,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ValidateCommand {
+    /// Prescriptions awaiting validation, with their findings.
+    List {
+        #[arg(long, value_name = "WARD")]
+        ward: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accept a prescription (a comment is required when it has findings).
+    Accept {
+        id: i64,
+        #[command(flatten)]
+        who: stock::UserArgs,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Reject a prescription, with the reason for the prescriber.
+    Reject {
+        id: i64,
+        #[command(flatten)]
+        who: stock::UserArgs,
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -198,6 +230,72 @@ pub fn run(cli: Cli) -> Result<i32> {
                 }
                 println!("{t}");
                 println!("{} balance(s)", rows.len());
+            }
+            Ok(0)
+        }
+        Some(Command::Validate { command }) => {
+            use crate::ops::rx::{self, Decision};
+            let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            match command {
+                ValidateCommand::List { ward, json } => {
+                    let ward = place_filter(&store, ward.as_deref())?;
+                    let q = rx::queue(&store.conn, ward, Utc::now())?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&q)?);
+                    } else if q.is_empty() {
+                        println!("nothing awaits validation");
+                    } else {
+                        for e in &q {
+                            println!(
+                                "{:>5}  {} {} {} ({})  {} {} {} {} — {}",
+                                e.id,
+                                e.ward,
+                                e.bed.as_deref().unwrap_or("-"),
+                                e.patient,
+                                e.mrn,
+                                e.item,
+                                e.dose,
+                                e.route,
+                                e.frequency,
+                                e.indication
+                            );
+                            for f in &e.findings {
+                                println!("         ! {}", f.message());
+                            }
+                        }
+                    }
+                }
+                ValidateCommand::Accept { id, who, comment } => {
+                    let actor = stock::sign_in(&mut store, &who)?;
+                    let found = rx::validate(
+                        &mut store,
+                        &actor,
+                        Utc::now(),
+                        id,
+                        &Decision::Accept { comment },
+                    )?;
+                    println!(
+                        "prescription {id} validated: active{}",
+                        if found.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", {} finding(s) overridden", found.len())
+                        }
+                    );
+                }
+                ValidateCommand::Reject { id, who, reason } => {
+                    let actor = stock::sign_in(&mut store, &who)?;
+                    rx::validate(
+                        &mut store,
+                        &actor,
+                        Utc::now(),
+                        id,
+                        &Decision::Reject { reason },
+                    )?;
+                    println!(
+                        "prescription {id} rejected; the reason is recorded for the prescriber"
+                    );
+                }
             }
             Ok(0)
         }

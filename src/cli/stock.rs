@@ -319,7 +319,7 @@ pub fn settings() -> crate::config::Settings {
 }
 
 /// Signs the user in with the PIN from WARDSTOCK_PIN or a prompt.
-fn sign_in(store: &mut Store, who: &UserArgs) -> Result<Actor> {
+pub fn sign_in(store: &mut Store, who: &UserArgs) -> Result<Actor> {
     let pin = match std::env::var("WARDSTOCK_PIN") {
         Ok(p) => p,
         Err(_) => rpassword::prompt_password(format!("PIN for {}: ", who.user))

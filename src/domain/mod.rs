@@ -11,5 +11,6 @@ pub mod gtin;
 pub mod roles;
 pub mod schedule;
 pub mod types;
+pub mod validation;
 
 pub use types::*;

@@ -25,6 +25,7 @@ pub enum Operation {
     Count,
     ApproveStocktake,
     SetLevels,
+    ValidatePrescription,
 }
 
 impl Operation {
@@ -47,6 +48,7 @@ impl Operation {
             Operation::Count => "count stock",
             Operation::ApproveStocktake => "approve a stocktake",
             Operation::SetLevels => "set safety stock and maximum levels",
+            Operation::ValidatePrescription => "validate prescriptions",
         }
     }
 }
@@ -66,7 +68,7 @@ pub fn may(role: Role, op: Operation) -> bool {
         Issue | Return | Count => matches!(role, Nurse | NurseManager | Pharmacist | Storekeeper),
         Waste | StartStocktake => matches!(role, NurseManager | Pharmacist | Storekeeper),
         Quarantine => matches!(role, NurseManager | Pharmacist | Storekeeper),
-        Release | Recall => role == Pharmacist,
+        Release | Recall | ValidatePrescription => role == Pharmacist,
         LinkGtin => matches!(role, Pharmacist | Storekeeper),
         ApproveStocktake | SetLevels => matches!(role, NurseManager | Pharmacist),
     }

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod refdata;
+pub mod rx;
 pub mod stock;
 
 /// Who is doing an operation, and when (the clock is passed in so tests

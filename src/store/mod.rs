@@ -17,6 +17,7 @@ pub const APPLICATION_ID: i32 = 0x5741_5244;
 const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/001_ledger.sql"),
     include_str!("migrations/002_operations.sql"),
+    include_str!("migrations/003_prescription_events.sql"),
 ];
 
 /// The schema version this program writes.

@@ -1,0 +1,277 @@
+//! The pharmacist's findings on a prescription awaiting validation:
+//! allergy, duplicate therapy, dose above the maximum daily dose, and
+//! supply (not in stock on the ward for the next doses, or only held or
+//! expiring stock). Pure: the facts come in, the findings go out.
+
+use serde::Serialize;
+
+/// A recorded allergy, intolerance or contra-indication of the patient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allergy {
+    pub substance: String,
+    /// ATC code or class prefix it covers, e.g. "J01C" for penicillins.
+    pub atc_prefix: Option<String>,
+    pub kind: String,
+}
+
+/// Another active prescription of the same patient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherRx {
+    pub id: i64,
+    pub item: String,
+    pub atc: Option<String>,
+}
+
+/// What the validation looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RxFacts {
+    pub item: String,
+    pub generic_name: String,
+    pub atc: Option<String>,
+    /// One dose, in thousandths of the strength unit.
+    pub dose_milli: i64,
+    /// Doses in 24 h (the PRN maximum for PRN prescriptions).
+    pub doses_per_day: i64,
+    pub max_daily_milli: Option<i64>,
+    pub strength_unit: String,
+    pub allergies: Vec<Allergy>,
+    pub other_active: Vec<OtherRx>,
+    /// Stock units one dose takes.
+    pub units_per_dose: i64,
+    /// Usable units on the patient's ward now.
+    pub usable_on_ward: i64,
+    /// Usable units on the ward that expire within the next 7 days.
+    pub expiring_soon_on_ward: i64,
+    /// Units on the ward that are quarantined, recalled or expired.
+    pub held_on_ward: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "finding")]
+pub enum Finding {
+    Allergy {
+        substance: String,
+        kind: String,
+    },
+    DuplicateTherapy {
+        other_rx: i64,
+        other_item: String,
+        group: String,
+    },
+    DoseAboveMaximum {
+        daily_milli: i64,
+        max_milli: i64,
+        unit: String,
+    },
+    NotInStock {
+        needed: i64,
+        usable: i64,
+    },
+    OnlyHeldOrExpiringStock {
+        held: i64,
+        expiring: i64,
+    },
+}
+
+impl Finding {
+    pub fn message(&self) -> String {
+        let m = super::milli_text;
+        match self {
+            Finding::Allergy { substance, kind } => format!("{kind} recorded: {substance}"),
+            Finding::DuplicateTherapy {
+                other_rx,
+                other_item,
+                group,
+            } => {
+                format!(
+                    "duplicate therapy: {other_item} (prescription {other_rx}) is in the same group {group}"
+                )
+            }
+            Finding::DoseAboveMaximum {
+                daily_milli,
+                max_milli,
+                unit,
+            } => {
+                format!(
+                    "{} {unit} a day is above the maximum daily dose of {} {unit}",
+                    m(*daily_milli),
+                    m(*max_milli)
+                )
+            }
+            Finding::NotInStock { needed, usable } => {
+                format!(
+                    "the ward has {usable} usable unit(s); the next 24 h need {needed}: request supply"
+                )
+            }
+            Finding::OnlyHeldOrExpiringStock { held, expiring } => {
+                format!(
+                    "the ward's stock is held or expiring: {held} blocked, {expiring} expire within 7 days"
+                )
+            }
+        }
+    }
+}
+
+fn atc_level4(atc: &str) -> Option<&str> {
+    atc.get(0..5)
+}
+
+/// Every finding on a prescription, most serious first.
+pub fn findings(f: &RxFacts) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let atc = f.atc.as_deref().unwrap_or("");
+    let generic = f.generic_name.to_lowercase();
+    for a in &f.allergies {
+        let by_class = a
+            .atc_prefix
+            .as_deref()
+            .is_some_and(|p| !p.is_empty() && !atc.is_empty() && atc.starts_with(p));
+        let substance = a.substance.to_lowercase();
+        let by_name =
+            !substance.is_empty() && (generic.contains(&substance) || substance.contains(&generic));
+        if by_class || by_name {
+            out.push(Finding::Allergy {
+                substance: a.substance.clone(),
+                kind: a.kind.clone(),
+            });
+        }
+    }
+    if let Some(group) = atc_level4(atc) {
+        for o in &f.other_active {
+            if o.atc.as_deref().and_then(atc_level4) == Some(group) {
+                out.push(Finding::DuplicateTherapy {
+                    other_rx: o.id,
+                    other_item: o.item.clone(),
+                    group: group.to_string(),
+                });
+            }
+        }
+    }
+    if let Some(max) = f.max_daily_milli {
+        let daily = f.dose_milli.saturating_mul(f.doses_per_day.max(1));
+        if daily > max {
+            out.push(Finding::DoseAboveMaximum {
+                daily_milli: daily,
+                max_milli: max,
+                unit: f.strength_unit.clone(),
+            });
+        }
+    }
+    let needed = f.units_per_dose.saturating_mul(f.doses_per_day.max(1));
+    if f.usable_on_ward < needed {
+        out.push(Finding::NotInStock {
+            needed,
+            usable: f.usable_on_ward,
+        });
+    }
+    if (f.held_on_ward > 0 || f.expiring_soon_on_ward > 0)
+        && f.usable_on_ward - f.expiring_soon_on_ward < needed
+    {
+        out.push(Finding::OnlyHeldOrExpiringStock {
+            held: f.held_on_ward,
+            expiring: f.expiring_soon_on_ward,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amoxicillin() -> RxFacts {
+        RxFacts {
+            item: "Amoxicillin 500 mg capsule".into(),
+            generic_name: "amoxicillin".into(),
+            atc: Some("J01CA04".into()),
+            dose_milli: 500_000,
+            doses_per_day: 3,
+            max_daily_milli: Some(3_000_000),
+            strength_unit: "mg".into(),
+            allergies: vec![],
+            other_active: vec![],
+            units_per_dose: 1,
+            usable_on_ward: 30,
+            expiring_soon_on_ward: 0,
+            held_on_ward: 0,
+        }
+    }
+
+    #[test]
+    fn a_clean_prescription_has_no_findings() {
+        assert_eq!(findings(&amoxicillin()), vec![]);
+    }
+
+    #[test]
+    fn each_finding_in_its_own_scenario() {
+        let mut f = amoxicillin();
+        f.allergies = vec![Allergy {
+            substance: "penicillins".into(),
+            atc_prefix: Some("J01C".into()),
+            kind: "allergy".into(),
+        }];
+        assert!(matches!(&findings(&f)[..], [Finding::Allergy { .. }]));
+        // By name when no class is recorded.
+        f.allergies = vec![Allergy {
+            substance: "Amoxicillin".into(),
+            atc_prefix: None,
+            kind: "intolerance".into(),
+        }];
+        assert!(matches!(&findings(&f)[..], [Finding::Allergy { .. }]));
+
+        let mut f = amoxicillin();
+        f.other_active = vec![OtherRx {
+            id: 9,
+            item: "Flucloxacillin".into(),
+            atc: Some("J01CF05".into()),
+        }];
+        assert_eq!(findings(&f), vec![], "J01CF is another group than J01CA");
+        f.other_active.push(OtherRx {
+            id: 10,
+            item: "Ampicillin".into(),
+            atc: Some("J01CA01".into()),
+        });
+        assert!(matches!(
+            &findings(&f)[..],
+            [Finding::DuplicateTherapy { other_rx: 10, .. }]
+        ));
+
+        let mut f = amoxicillin();
+        f.doses_per_day = 8;
+        assert_eq!(
+            findings(&f),
+            vec![Finding::DoseAboveMaximum {
+                daily_milli: 4_000_000,
+                max_milli: 3_000_000,
+                unit: "mg".into()
+            }]
+        );
+        assert!(
+            findings(&f)[0]
+                .message()
+                .contains("4000 mg a day is above the maximum daily dose of 3000 mg")
+        );
+
+        let mut f = amoxicillin();
+        f.usable_on_ward = 2;
+        assert_eq!(
+            findings(&f),
+            vec![Finding::NotInStock {
+                needed: 3,
+                usable: 2
+            }]
+        );
+
+        let mut f = amoxicillin();
+        f.usable_on_ward = 3;
+        f.expiring_soon_on_ward = 3;
+        f.held_on_ward = 10;
+        assert_eq!(
+            findings(&f),
+            vec![Finding::OnlyHeldOrExpiringStock {
+                held: 10,
+                expiring: 3
+            }]
+        );
+    }
+}

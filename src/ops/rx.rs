@@ -1,0 +1,282 @@
+//! Prescriptions: the pharmacist's validation queue with its findings, and
+//! the decision (accept, with a comment where a finding is overridden, or
+//! reject with a reason), attributed and kept in the prescription's history.
+
+use chrono::{DateTime, Duration, Local, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use thiserror::Error;
+
+use super::Actor;
+use crate::domain::instant_to_text;
+use crate::domain::roles::{Operation, may};
+use crate::domain::schedule::Frequency;
+use crate::domain::validation::{self, Allergy, Finding, OtherRx, RxFacts};
+use crate::store::Store;
+
+#[derive(Debug, Error)]
+pub enum RxError {
+    #[error("{user} is a {role} and may not validate prescriptions: a pharmacist does")]
+    Forbidden { user: String, role: &'static str },
+    #[error("no prescription {0}")]
+    Unknown(i64),
+    #[error("prescription {id} is {status}: only prescriptions awaiting validation are validated")]
+    NotAwaiting { id: i64, status: String },
+    #[error(
+        "prescription {0} has findings ({1}): accept it only with a comment saying why they are overridden"
+    )]
+    CommentRequired(i64, String),
+    #[error("a rejection needs a reason the prescriber can act on")]
+    ReasonRequired,
+    #[error("database error: {0}")]
+    Store(#[from] rusqlite::Error),
+}
+
+/// A prescription awaiting validation, with what the pharmacist should look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueEntry {
+    pub id: i64,
+    pub ward: String,
+    pub bed: Option<String>,
+    pub patient: String,
+    pub mrn: String,
+    pub item: String,
+    pub dose: String,
+    pub route: String,
+    pub frequency: String,
+    pub indication: String,
+    pub prescriber: String,
+    pub created_at: String,
+    pub findings: Vec<Finding>,
+}
+
+/// Gathers what the validation rules look at for one prescription.
+pub fn facts(conn: &Connection, rx_id: i64, now: DateTime<Utc>) -> Result<RxFacts, RxError> {
+    let row = conn
+        .query_row(
+            "SELECT r.patient_id, r.item_id, r.dose_milli, r.frequency, r.times, r.prn_max_per_day,
+                    i.name, i.generic_name, i.atc, i.max_daily_milli, COALESCE(i.strength_unit, i.dose_unit),
+                    COALESCE(i.strength_milli, 0), p.ward_id
+             FROM prescriptions r JOIN items i ON i.id = r.item_id JOIN patients p ON p.id = r.patient_id
+             WHERE r.id = ?1",
+            [rx_id],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, Option<i64>>(9)?,
+                    r.get::<_, String>(10)?,
+                    r.get::<_, i64>(11)?,
+                    r.get::<_, Option<i64>>(12)?,
+                ))
+            },
+        )
+        .optional()?
+        .ok_or(RxError::Unknown(rx_id))?;
+    let (
+        patient,
+        item_id,
+        dose_milli,
+        freq,
+        times,
+        prn_max,
+        item,
+        generic,
+        atc,
+        max_daily,
+        unit,
+        strength,
+        ward,
+    ) = row;
+    let freq: Frequency = freq.parse().unwrap_or(Frequency::Qd);
+    let doses_per_day = match freq {
+        Frequency::Prn => prn_max.unwrap_or(1),
+        Frequency::Once | Frequency::Stat | Frequency::Weekly => 1,
+        f => {
+            let listed = times.split(',').filter(|t| !t.trim().is_empty()).count();
+            if listed > 0 {
+                listed as i64
+            } else {
+                f.default_times().len() as i64
+            }
+        }
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT substance, atc_prefix, kind FROM patient_allergies WHERE patient_id = ?1",
+    )?;
+    let allergies = stmt
+        .query_map([patient], |r| {
+            Ok(Allergy {
+                substance: r.get(0)?,
+                atc_prefix: r.get(1)?,
+                kind: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, i.name, i.atc FROM prescriptions r JOIN items i ON i.id = r.item_id
+         WHERE r.patient_id = ?1 AND r.id <> ?2 AND r.status IN ('active', 'suspended')",
+    )?;
+    let other_active = stmt
+        .query_map(params![patient, rx_id], |r| {
+            Ok(OtherRx {
+                id: r.get(0)?,
+                item: r.get(1)?,
+                atc: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    // Units one dose takes, rounded up (a 750 mg dose of 500 mg tablets is 2).
+    let units_per_dose = if strength > 0 {
+        (dose_milli + strength - 1) / strength
+    } else {
+        1
+    };
+    let today = now.with_timezone(&Local).date_naive();
+    let soon = today + Duration::days(7);
+    let (usable, expiring, held) = match ward {
+        Some(w) => conn.query_row(
+            "SELECT COALESCE(SUM(CASE WHEN status = 'ok' AND (expiry IS NULL OR expiry >= ?3) THEN qty END), 0),
+                    COALESCE(SUM(CASE WHEN status = 'ok' AND expiry >= ?3 AND expiry <= ?4 THEN qty END), 0),
+                    COALESCE(SUM(CASE WHEN status <> 'ok' OR expiry < ?3 THEN qty END), 0)
+             FROM balances WHERE place_id = ?1 AND item_id = ?2",
+            params![w, item_id, today.to_string(), soon.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?,
+        None => (0, 0, 0),
+    };
+    Ok(RxFacts {
+        item,
+        generic_name: generic,
+        atc,
+        dose_milli,
+        doses_per_day,
+        max_daily_milli: max_daily,
+        strength_unit: unit,
+        allergies,
+        other_active,
+        units_per_dose,
+        usable_on_ward: usable,
+        expiring_soon_on_ward: expiring,
+        held_on_ward: held,
+    })
+}
+
+/// Prescriptions awaiting validation (of one ward, or all), oldest first, with their findings.
+pub fn queue(
+    conn: &Connection,
+    ward_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Vec<QueueEntry>, RxError> {
+    let mut stmt = conn.prepare(
+        "SELECT r.id, w.code, p.bed, p.name, p.mrn, i.name, r.dose_milli, r.dose_unit, r.route, r.frequency,
+                r.indication, r.prescriber, r.created_at
+         FROM prescriptions r JOIN patients p ON p.id = r.patient_id JOIN items i ON i.id = r.item_id
+         LEFT JOIN places w ON w.id = p.ward_id
+         WHERE r.status = 'awaiting_validation' AND (?1 IS NULL OR p.ward_id = ?1)
+         ORDER BY r.created_at, r.id",
+    )?;
+    let rows: Vec<(i64, QueueEntry)> = stmt
+        .query_map([ward_id], |r| {
+            let id: i64 = r.get(0)?;
+            Ok((
+                id,
+                QueueEntry {
+                    id,
+                    ward: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    bed: r.get(2)?,
+                    patient: r.get(3)?,
+                    mrn: r.get(4)?,
+                    item: r.get(5)?,
+                    dose: format!(
+                        "{} {}",
+                        crate::domain::milli_text(r.get(6)?),
+                        r.get::<_, String>(7)?
+                    ),
+                    route: r.get(8)?,
+                    frequency: r.get(9)?,
+                    indication: r.get(10)?,
+                    prescriber: r.get(11)?,
+                    created_at: r.get(12)?,
+                    findings: vec![],
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|(id, mut e)| {
+            e.findings = validation::findings(&facts(conn, id, now)?);
+            Ok(e)
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Accept; the comment is required when there are findings.
+    Accept {
+        comment: Option<String>,
+    },
+    Reject {
+        reason: String,
+    },
+}
+
+/// The pharmacist's decision on a prescription awaiting validation.
+pub fn validate(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    rx_id: i64,
+    decision: &Decision,
+) -> Result<Vec<Finding>, RxError> {
+    if !may(actor.role, Operation::ValidatePrescription) {
+        return Err(RxError::Forbidden {
+            user: actor.username.clone(),
+            role: actor.role.label(),
+        });
+    }
+    store.write(|tx| {
+        let status: String = tx
+            .query_row("SELECT status FROM prescriptions WHERE id = ?1", [rx_id], |r| r.get(0))
+            .optional()?
+            .ok_or(RxError::Unknown(rx_id))?;
+        if status != "awaiting_validation" {
+            return Err(RxError::NotAwaiting { id: rx_id, status: status.replace('_', " ") });
+        }
+        let found = validation::findings(&facts(tx, rx_id, now)?);
+        let (new_status, action, comment) = match decision {
+            Decision::Accept { comment } => {
+                let comment = comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
+                if !found.is_empty() && comment.is_none() {
+                    let list: Vec<String> = found.iter().map(Finding::message).collect();
+                    return Err(RxError::CommentRequired(rx_id, list.join("; ")));
+                }
+                ("active", "validated", comment.map(str::to_string))
+            }
+            Decision::Reject { reason } => {
+                let reason = reason.trim();
+                if reason.is_empty() {
+                    return Err(RxError::ReasonRequired);
+                }
+                ("rejected", "rejected", Some(reason.to_string()))
+            }
+        };
+        tx.execute(
+            "UPDATE prescriptions SET status = ?2, validated_by = ?3, validated_at = ?4 WHERE id = ?1",
+            params![rx_id, new_status, actor.user_id, instant_to_text(now)],
+        )?;
+        tx.execute(
+            "INSERT INTO prescription_events (prescription_id, at, user_id, action, comment, findings) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![rx_id, instant_to_text(now), actor.user_id, action, comment, serde_json::to_string(&found).ok()],
+        )?;
+        Ok(found)
+    })
+}
