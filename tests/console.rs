@@ -900,3 +900,55 @@ fn the_whole_keymap_fits_the_help_at_80x24() {
     }
     assert!(!s.contains("enlarge the window"), "{s}");
 }
+
+#[test]
+fn a_pharmacist_validates_from_the_prescriptions_tab() {
+    let mut c = Console::new(100, 30);
+    let entry = wardstock::ops::rx::queue(&c.app.store().conn, None, common::anchor())
+        .unwrap()
+        .remove(0);
+    c.sign_in("pharm");
+    c.key(KeyCode::F(2));
+    let idx = c
+        .app
+        .places
+        .iter()
+        .position(|p| p.code == entry.ward)
+        .unwrap();
+    c.app.picker = Some(idx);
+    c.key(KeyCode::Enter).key(KeyCode::Char('1'));
+    let pos = c
+        .app
+        .rx
+        .lines
+        .iter()
+        .position(|l| l.id == entry.id)
+        .unwrap();
+    for _ in 0..pos {
+        c.key(KeyCode::Down);
+    }
+    assert!(
+        c.screen().contains("Enter open"),
+        "the key bar offers validation"
+    );
+    c.key(KeyCode::Enter);
+    assert!(
+        c.screen().contains(&format!("Validate: {}", entry.item)),
+        "{}",
+        c.screen()
+    );
+    c.key(KeyCode::Enter).key(KeyCode::Enter);
+    assert!(
+        c.screen()
+            .contains(&format!("Prescription {} validated", entry.id)),
+        "{}",
+        c.screen()
+    );
+    let l = c.app.rx.lines.iter().find(|l| l.id == entry.id).unwrap();
+    assert_eq!(l.status, "active");
+    // A nurse is not offered validation.
+    c.ctrl('l');
+    c.sign_in("nurse");
+    c.key(KeyCode::Char('1'));
+    assert!(!c.screen().contains("Enter open"));
+}

@@ -273,7 +273,11 @@ impl App {
     /// Whether the key bar should offer an action on the current screen.
     pub fn offers(&self, action: Action) -> bool {
         match action {
-            Action::Open => matches!(self.tab, Tab::Stock | Tab::Alerts),
+            Action::Open => match self.tab {
+                Tab::Stock | Tab::Alerts | Tab::Pharmacy => true,
+                Tab::Prescriptions => self.validation_target().is_some(),
+                Tab::Administration => false,
+            },
             Action::ClearFilter => self.tab == Tab::Stock && !self.filter.value().is_empty(),
             Action::LinkGtin => self.pending_gtin.is_some() && self.tab == Tab::Stock,
             Action::Dispatch | Action::ConfirmReceipt => {
@@ -908,6 +912,30 @@ impl App {
                         lines.len()
                     ))
                 }
+                Op::ValidatePrescription => {
+                    use crate::ops::rx::{self, Decision};
+                    let id = form.rx_id.ok_or("no prescription selected")?;
+                    let text = form.value("Comment").to_string();
+                    let decision = match form.value("Decision").to_lowercase().as_str() {
+                        "accept" | "a" => Decision::Accept {
+                            comment: Some(text).filter(|t| !t.is_empty()),
+                        },
+                        "reject" | "r" => Decision::Reject { reason: text },
+                        other => {
+                            return Err(format!("Decision: type accept or reject, not {other:?}"));
+                        }
+                    };
+                    let accepted = matches!(decision, Decision::Accept { .. });
+                    rx::validate(&mut self.store, &actor, now, id, &decision)
+                        .map_err(|e| e.to_string())?;
+                    Ok(if accepted {
+                        format!("Prescription {id} validated: {} is active", item.name)
+                    } else {
+                        format!(
+                            "Prescription {id} rejected; the reason is recorded for the prescriber"
+                        )
+                    })
+                }
                 _ => Err("this operation is not available here".into()),
             }
         })();
@@ -924,6 +952,58 @@ impl App {
                 }
             }
         }
+    }
+
+    /// The selected prescription, when it awaits validation and a pharmacist is signed in.
+    fn validation_target(&self) -> Option<&crate::store::queries::PrescriptionLine> {
+        let pharmacist = self.actor.as_ref().is_some_and(|a| {
+            crate::domain::roles::may(
+                a.role,
+                crate::domain::roles::Operation::ValidatePrescription,
+            )
+        });
+        self.rx
+            .lines
+            .get(self.rx_sel.selected)
+            .filter(|l| pharmacist && l.status == "awaiting_validation")
+    }
+
+    fn open_validation(&mut self) {
+        let Some(line) = self.validation_target().cloned() else {
+            self.say(
+                Level::Warn,
+                "A pharmacist validates prescriptions that await validation: select one",
+            );
+            return;
+        };
+        let Ok(item) = crate::ops::stock::item_by_id(&self.store.conn, line.item_id) else {
+            return;
+        };
+        let mut form = super::form::Form::new(
+            crate::domain::roles::Operation::ValidatePrescription,
+            item,
+            0,
+            "",
+        );
+        form.rx_id = Some(line.id);
+        let findings = self.rx.findings.get(&line.id).cloned().unwrap_or_default();
+        form.note = Some(if findings.is_empty() {
+            format!(
+                "{} {} · {} {} {} · no findings",
+                line.bed.clone().unwrap_or_default(),
+                line.patient,
+                crate::tui::views::dose_text(&line),
+                line.route,
+                line.frequency
+            )
+        } else {
+            findings
+                .iter()
+                .map(|f| format!("! {}", f.message()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+        self.form = Some(form);
     }
 
     fn open_order(&mut self, id: i64) {
@@ -1296,7 +1376,7 @@ impl App {
                         .iter()
                         .find(|p| p.id == place.id && p.kind == PlaceKind::Ward)
                     {
-                        Some(w) => RxView::load(conn, w.id)?,
+                        Some(w) => RxView::load(conn, w.id, self.now)?,
                         None => RxView::default(),
                     };
                 }
@@ -1500,6 +1580,7 @@ impl App {
                     Err(e) => self.say(Level::Error, format!("cannot read the lots: {e}")),
                 }
             }
+            Tab::Prescriptions => self.open_validation(),
             Tab::Pharmacy => {
                 let Some(id) = self
                     .pharmacy

@@ -34,6 +34,8 @@ pub struct Form {
     pub error: Option<String>,
     /// What the form is about, shown above the fields (e.g. a stocktake's counts).
     pub note: Option<String>,
+    /// The prescription a validation form decides on.
+    pub rx_id: Option<i64>,
 }
 
 impl Form {
@@ -89,6 +91,14 @@ impl Form {
             ],
             // Approving has nothing to type: the title says what will be adjusted.
             Operation::ApproveStocktake => vec![],
+            Operation::ValidatePrescription => vec![
+                Field::new("Decision", "accept", "accept or reject"),
+                Field::new(
+                    "Comment",
+                    "",
+                    "why findings are overridden; for a rejection, the reason",
+                ),
+            ],
             _ => vec![
                 Field::new("Lot", lot, "the lot concerned"),
                 Field::new("Reason", "", "required"),
@@ -102,6 +112,7 @@ impl Form {
             focus: 0,
             error: None,
             note: None,
+            rx_id: None,
         }
     }
 
@@ -109,6 +120,7 @@ impl Form {
         match self.op {
             Operation::StartStocktake => return "Start a stocktake of this place".into(),
             Operation::ApproveStocktake => return "Approve the stocktake".into(),
+            Operation::ValidatePrescription => return format!("Validate: {}", self.item.name),
             _ => {}
         }
         let verb = match self.op {

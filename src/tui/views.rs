@@ -111,13 +111,28 @@ impl DetailView {
 pub struct RxView {
     pub lines: Vec<PrescriptionLine>,
     pub patients: Vec<PatientLine>,
+    /// The pharmacist's findings on the prescriptions awaiting validation.
+    pub findings: HashMap<i64, Vec<crate::domain::validation::Finding>>,
 }
 
 impl RxView {
-    pub fn load(conn: &rusqlite::Connection, ward_id: i64) -> rusqlite::Result<RxView> {
+    pub fn load(
+        conn: &rusqlite::Connection,
+        ward_id: i64,
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<RxView> {
+        let findings = crate::ops::rx::queue(conn, Some(ward_id), now)
+            .map_err(|e| match e {
+                crate::ops::rx::RxError::Store(e) => e,
+                other => rusqlite::Error::ToSqlConversionFailure(other.to_string().into()),
+            })?
+            .into_iter()
+            .map(|q| (q.id, q.findings))
+            .collect();
         Ok(RxView {
             lines: queries::prescriptions_for_ward(conn, ward_id)?,
             patients: queries::patients_for_ward(conn, ward_id)?,
+            findings,
         })
     }
 

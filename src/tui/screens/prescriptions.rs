@@ -86,6 +86,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 _ => theme.dim(),
             };
             let status = match l.status.as_str() {
+                "awaiting_validation"
+                    if app.rx.findings.get(&l.id).is_some_and(|f| !f.is_empty()) =>
+                {
+                    "validate !".to_string()
+                }
                 "awaiting_validation" => "to validate".to_string(),
                 s => s.to_string(),
             };
@@ -108,7 +113,23 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Row::new(cells)
         },
     );
-    if let Some(l) = app.rx.lines.get(app.rx_sel.selected) {
+    let findings = app
+        .rx
+        .lines
+        .get(app.rx_sel.selected)
+        .and_then(|l| app.rx.findings.get(&l.id))
+        .filter(|f| !f.is_empty());
+    if let Some(found) = findings {
+        let text: Vec<String> = found.iter().map(|f| f.message()).collect();
+        line(
+            f,
+            foot,
+            Line::styled(
+                fit(&format!(" ! {}", text.join("; ")), foot.width as usize),
+                theme.warn(),
+            ),
+        );
+    } else if let Some(l) = app.rx.lines.get(app.rx_sel.selected) {
         let allergies = app.rx.allergies(l.patient_id);
         let mut spans = vec![Span::raw(fit(
             &format!(
