@@ -371,3 +371,95 @@ fn stock_operations_from_the_command_line_are_attributed_and_refused_clearly() {
         ));
     ws().arg("--db").arg(&db).arg("check").assert().success();
 }
+
+#[test]
+fn a_prescription_is_entered_validated_with_its_findings_and_changed() {
+    let (_dir, db) = common::demo_db();
+    let run = |args: &[&str]| {
+        let mut c = ws();
+        c.arg("--db")
+            .arg(&db)
+            .env("WARDSTOCK_PIN", "1234")
+            .args(args);
+        c
+    };
+    let out = run(&[
+        "prescribe",
+        "--user",
+        "manager",
+        "--mrn",
+        "MRN100001",
+        "--item",
+        "PARA500T",
+        "--dose",
+        "1500",
+        "--frequency",
+        "qid",
+        "--days",
+        "3",
+        "--route",
+        "PO",
+        "--indication",
+        "pain",
+        "--prescriber",
+        "Dr. A. Conti",
+        "--json",
+    ])
+    .assert()
+    .success()
+    .get_output()
+    .stdout
+    .clone();
+    let id = serde_json::from_slice::<serde_json::Value>(&out).unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let out = run(&["validate", "list", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let queue: Vec<serde_json::Value> = serde_json::from_slice(&out).unwrap();
+    let entry = queue
+        .iter()
+        .find(|e| e["id"].to_string() == id)
+        .expect("in the queue");
+    assert_eq!(
+        entry["findings"][0]["finding"], "dose_above_maximum",
+        "{entry}"
+    );
+    run(&["validate", "accept", &id, "--user", "pharm"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("accept it only with a comment"));
+    run(&[
+        "validate",
+        "accept",
+        &id,
+        "--user",
+        "pharm",
+        "--comment",
+        "short course, liver function normal",
+    ])
+    .assert()
+    .success();
+    run(&[
+        "rx",
+        "edit",
+        &id,
+        "--user",
+        "manager",
+        "--dose",
+        "1000",
+        "--reason",
+        "back to the usual dose",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("awaits validation"));
+    run(&["rx", "stop", &id, "--user", "manager", "--reason", "x"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("replaced by a newer version"));
+}

@@ -178,3 +178,168 @@ fn a_rejection_needs_a_reason() {
             .all(|e| e.id != id)
     );
 }
+
+fn new_rx(mrn: &str) -> rx::NewRx {
+    let now = common::anchor();
+    rx::NewRx {
+        mrn: mrn.into(),
+        item_code: "PARA500T".into(),
+        dose_milli: 1_000_000,
+        route: "PO".into(),
+        frequency: wardstock::domain::schedule::Frequency::Qid,
+        times: vec![],
+        prn_max_per_day: None,
+        start: now,
+        end: Some(now + chrono::Duration::days(5)),
+        indication: "pain".into(),
+        prescriber: "Dr. A. Conti".into(),
+        time_critical: false,
+    }
+}
+
+#[test]
+fn prescriptions_are_entered_changed_as_new_versions_and_every_change_is_attributed() {
+    use wardstock::ops::rx::{PrescribeError, StatusChange};
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let manager = actor(&store, "manager");
+    let nurse = actor(&store, "nurse");
+    let pharm = actor(&store, "pharm");
+    assert!(matches!(
+        rx::prescribe(&mut store, &nurse, now, &new_rx("MRN100001")),
+        Err(PrescribeError::Forbidden { .. })
+    ));
+    assert!(matches!(
+        rx::prescribe(&mut store, &manager, now, &new_rx("MRN999999")),
+        Err(PrescribeError::UnknownPatient(_))
+    ));
+    let mut prn = new_rx("MRN100001");
+    prn.frequency = wardstock::domain::schedule::Frequency::Prn;
+    assert!(
+        rx::prescribe(&mut store, &manager, now, &prn)
+            .unwrap_err()
+            .to_string()
+            .contains("maximum number of doses")
+    );
+    let id = rx::prescribe(&mut store, &manager, now, &new_rx("MRN100001")).unwrap();
+    let (status, times): (String, String) = store
+        .conn
+        .query_row(
+            "SELECT status, times FROM prescriptions WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (status.as_str(), times.as_str()),
+        ("awaiting_validation", "08:00,12:00,18:00,22:00")
+    );
+    // 1 g four times a day is at the 4 g maximum: no dose finding.
+    let q = rx::queue(&store.conn, None, now).unwrap();
+    let e = q.iter().find(|e| e.id == id).unwrap();
+    assert!(
+        !e.findings
+            .iter()
+            .any(|f| matches!(f, Finding::DoseAboveMaximum { .. })),
+        "{:?}",
+        e.findings
+    );
+    rx::validate(
+        &mut store,
+        &pharm,
+        now,
+        id,
+        &Decision::Accept {
+            comment: Some("ok".into()),
+        },
+    )
+    .unwrap();
+    rx::change_status(
+        &mut store,
+        &manager,
+        now,
+        id,
+        StatusChange::Suspend,
+        "nil by mouth",
+    )
+    .unwrap();
+    assert!(
+        rx::change_status(
+            &mut store,
+            &manager,
+            now,
+            id,
+            StatusChange::Suspend,
+            "again"
+        )
+        .is_err()
+    );
+    rx::change_status(
+        &mut store,
+        &manager,
+        now,
+        id,
+        StatusChange::Resume,
+        "eating again",
+    )
+    .unwrap();
+    // Raising the dose makes a new version that awaits validation, and the pharmacist sees the finding.
+    let v2 = rx::edit(
+        &mut store,
+        &manager,
+        now,
+        id,
+        |mut r| {
+            r.dose_milli = 1_500_000;
+            r
+        },
+        "pain not controlled",
+    )
+    .unwrap();
+    let (old_status, new_version, supersedes): (String, i64, i64) = store
+        .conn
+        .query_row("SELECT (SELECT status FROM prescriptions WHERE id = ?1), version, supersedes_id FROM prescriptions WHERE id = ?2", [id, v2], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap();
+    assert_eq!(
+        (old_status.as_str(), new_version, supersedes),
+        ("superseded", 2, id)
+    );
+    let q = rx::queue(&store.conn, None, now).unwrap();
+    let e = q.iter().find(|e| e.id == v2).unwrap();
+    assert!(
+        e.findings.iter().any(|f| matches!(
+            f,
+            Finding::DoseAboveMaximum {
+                daily_milli: 6_000_000,
+                ..
+            }
+        )),
+        "{:?}",
+        e.findings
+    );
+    let actions: Vec<String> = store
+        .conn
+        .prepare("SELECT action FROM prescription_events WHERE prescription_id = ?1 ORDER BY id")
+        .unwrap()
+        .query_map([id], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        actions,
+        ["created", "validated", "suspended", "resumed", "edited"]
+    );
+    rx::change_status(
+        &mut store,
+        &manager,
+        now,
+        v2,
+        StatusChange::Stop,
+        "switched to oral morphine",
+    )
+    .unwrap();
+    assert!(
+        rx::edit(&mut store, &manager, now, v2, |r| r, "x").is_err(),
+        "an ended prescription is not changed"
+    );
+}

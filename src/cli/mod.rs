@@ -68,6 +68,33 @@ pub enum Command {
     /// Stock operations (receive, transfer, issue, waste, return, quarantine, release, recall, stocktake).
     #[command(flatten)]
     Ops(stock::StockCommand),
+    /// Enter a prescription on behalf of the prescriber (it awaits validation).
+    Prescribe {
+        #[command(flatten)]
+        who: stock::UserArgs,
+        #[command(flatten)]
+        rx: RxArgs,
+        #[arg(long)]
+        mrn: String,
+        #[arg(long, value_name = "CODE")]
+        item: String,
+        #[arg(long)]
+        route: String,
+        #[arg(long)]
+        indication: String,
+        #[arg(long)]
+        prescriber: String,
+        /// Start (RFC 3339); default now.
+        #[arg(long, value_name = "TIME")]
+        start: Option<String>,
+        #[arg(long)]
+        time_critical: bool,
+    },
+    /// Suspend, resume, stop or change a prescription.
+    Rx {
+        #[command(subcommand)]
+        command: RxCommand,
+    },
     /// The pharmacist's validation queue and decisions.
     Validate {
         #[command(subcommand)]
@@ -98,6 +125,124 @@ pub enum Gs1Command {
         separator: Option<char>,
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// What a prescription says of its dose and timing.
+#[derive(Debug, clap::Args)]
+pub struct RxArgs {
+    /// One dose in the item's strength unit, e.g. 500 or 2.5.
+    #[arg(long)]
+    pub dose: Option<String>,
+    /// once, stat, qd, bid, tid, qid, q4h, q6h, q8h, q12h, weekly, prn.
+    #[arg(long)]
+    pub frequency: Option<String>,
+    /// Wall-clock times, e.g. 08:00,20:00 (default: the ward's times for the frequency).
+    #[arg(long)]
+    pub times: Option<String>,
+    /// For PRN: the most doses in 24 h.
+    #[arg(long)]
+    pub prn_max: Option<i64>,
+    /// Duration in days from the start.
+    #[arg(long)]
+    pub days: Option<i64>,
+}
+
+/// Parsed changes of dose and timing.
+#[derive(Debug, Clone, Default)]
+pub struct RxPatch {
+    dose_milli: Option<i64>,
+    frequency: Option<crate::domain::schedule::Frequency>,
+    times: Option<Vec<chrono::NaiveTime>>,
+    prn_max: Option<i64>,
+    days: Option<i64>,
+}
+
+impl RxPatch {
+    fn apply(&self, mut rx: crate::ops::rx::NewRx) -> crate::ops::rx::NewRx {
+        rx.dose_milli = self.dose_milli.unwrap_or(rx.dose_milli);
+        rx.frequency = self.frequency.unwrap_or(rx.frequency);
+        if let Some(t) = &self.times {
+            rx.times = t.clone();
+        }
+        rx.prn_max_per_day = self.prn_max.or(rx.prn_max_per_day);
+        if let Some(d) = self.days {
+            rx.end = Some(rx.start + chrono::Duration::days(d));
+        }
+        rx
+    }
+}
+
+impl RxArgs {
+    /// Parses the arguments before anything is written.
+    fn patch(&self) -> Result<RxPatch> {
+        let dose_milli = match &self.dose {
+            Some(d) => Some(
+                crate::domain::parse_milli(d)
+                    .with_context(|| format!("--dose {d:?} is not an amount like 500 or 2.5"))?,
+            ),
+            None => None,
+        };
+        let frequency = match &self.frequency {
+            Some(f) => Some(f.parse().map_err(|_| anyhow::anyhow!("--frequency {f:?}: use once, stat, qd, bid, tid, qid, q4h, q6h, q8h, q12h, weekly or prn"))?),
+            None => None,
+        };
+        let times = match &self.times {
+            Some(t) => Some(
+                t.split(',')
+                    .map(|x| {
+                        chrono::NaiveTime::parse_from_str(x.trim(), "%H:%M")
+                            .map_err(|_| anyhow::anyhow!("--times: {x:?} is not a time like 08:00"))
+                    })
+                    .collect::<Result<_>>()?,
+            ),
+            None => None,
+        };
+        if self.days.is_some_and(|d| d < 1) {
+            bail!("--days is at least 1");
+        }
+        Ok(RxPatch {
+            dose_milli,
+            frequency,
+            times,
+            prn_max: self.prn_max,
+            days: self.days,
+        })
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RxCommand {
+    Suspend {
+        id: i64,
+        #[command(flatten)]
+        who: stock::UserArgs,
+        #[arg(long)]
+        reason: String,
+    },
+    Resume {
+        id: i64,
+        #[command(flatten)]
+        who: stock::UserArgs,
+        #[arg(long)]
+        reason: String,
+    },
+    Stop {
+        id: i64,
+        #[command(flatten)]
+        who: stock::UserArgs,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Change dose or timing: a new version replaces this one and awaits validation.
+    Edit {
+        id: i64,
+        #[command(flatten)]
+        who: stock::UserArgs,
+        #[command(flatten)]
+        rx: RxArgs,
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -231,6 +376,98 @@ pub fn run(cli: Cli) -> Result<i32> {
                 println!("{t}");
                 println!("{} balance(s)", rows.len());
             }
+            Ok(0)
+        }
+        Some(Command::Prescribe {
+            who,
+            rx,
+            mrn,
+            item,
+            route,
+            indication,
+            prescriber,
+            start,
+            time_critical,
+        }) => {
+            let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            let start = match start {
+                Some(t) => crate::domain::instant_from_text(&t).with_context(|| {
+                    format!("--start {t:?} is not a time like 2026-11-22T08:00:00Z")
+                })?,
+                None => Utc::now(),
+            };
+            let base = crate::ops::rx::NewRx {
+                mrn,
+                item_code: item,
+                dose_milli: 0,
+                route,
+                frequency: crate::domain::schedule::Frequency::Qd,
+                times: vec![],
+                prn_max_per_day: None,
+                start,
+                end: None,
+                indication,
+                prescriber,
+                time_critical,
+            };
+            if rx.dose.is_none() || rx.frequency.is_none() {
+                bail!("give --dose and --frequency");
+            }
+            let new = rx.patch()?.apply(base);
+            let actor = stock::sign_in(&mut store, &who)?;
+            let id = crate::ops::rx::prescribe(&mut store, &actor, Utc::now(), &new)?;
+            if who.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "id": id, "status": "awaiting_validation" })
+                );
+            } else {
+                println!("prescription {id} entered; it awaits the pharmacist's validation");
+            }
+            Ok(0)
+        }
+        Some(Command::Rx { command }) => {
+            use crate::ops::rx::{self, StatusChange};
+            let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            let (id, who, change, reason) = match command {
+                RxCommand::Suspend { id, who, reason } => {
+                    (id, who, Some(StatusChange::Suspend), reason)
+                }
+                RxCommand::Resume { id, who, reason } => {
+                    (id, who, Some(StatusChange::Resume), reason)
+                }
+                RxCommand::Stop { id, who, reason } => (id, who, Some(StatusChange::Stop), reason),
+                RxCommand::Edit {
+                    id,
+                    who,
+                    rx: args,
+                    reason,
+                } => {
+                    let patch = args.patch()?;
+                    let actor = stock::sign_in(&mut store, &who)?;
+                    let new = rx::edit(
+                        &mut store,
+                        &actor,
+                        Utc::now(),
+                        id,
+                        |old| patch.apply(old),
+                        &reason,
+                    )?;
+                    println!("prescription {id} replaced by version {new}; it awaits validation");
+                    return Ok(0);
+                }
+            };
+            let actor = stock::sign_in(&mut store, &who)?;
+            let change = change.context("no change")?;
+            rx::change_status(&mut store, &actor, Utc::now(), id, change, &reason)?;
+            println!(
+                "prescription {id}: {} ({reason})",
+                match change {
+                    StatusChange::Suspend => "suspended",
+                    StatusChange::Resume => "resumed",
+                    StatusChange::Stop => "stopped",
+                }
+            );
             Ok(0)
         }
         Some(Command::Validate { command }) => {

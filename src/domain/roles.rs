@@ -26,6 +26,8 @@ pub enum Operation {
     ApproveStocktake,
     SetLevels,
     ValidatePrescription,
+    /// Enter or change a prescription on behalf of the prescriber.
+    EnterPrescription,
 }
 
 impl Operation {
@@ -49,6 +51,7 @@ impl Operation {
             Operation::ApproveStocktake => "approve a stocktake",
             Operation::SetLevels => "set safety stock and maximum levels",
             Operation::ValidatePrescription => "validate prescriptions",
+            Operation::EnterPrescription => "enter or change prescriptions",
         }
     }
 }
@@ -69,6 +72,7 @@ pub fn may(role: Role, op: Operation) -> bool {
         Waste | StartStocktake => matches!(role, NurseManager | Pharmacist | Storekeeper),
         Quarantine => matches!(role, NurseManager | Pharmacist | Storekeeper),
         Release | Recall | ValidatePrescription => role == Pharmacist,
+        EnterPrescription => matches!(role, Pharmacist | NurseManager),
         LinkGtin => matches!(role, Pharmacist | Storekeeper),
         ApproveStocktake | SetLevels => matches!(role, NurseManager | Pharmacist),
     }

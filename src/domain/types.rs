@@ -123,9 +123,47 @@ pub fn milli_text(milli: i64) -> String {
     }
 }
 
+/// Reads a decimal amount as thousandths without floating point:
+/// "500" → 500000, "2.5" → 2500, "0.125" → 125. More than three decimals,
+/// signs and other characters are refused.
+pub fn parse_milli(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    if whole.is_empty() && frac.is_empty() || frac.len() > 3 {
+        return None;
+    }
+    if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let w: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let f: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<3}").parse().ok()?
+    };
+    w.checked_mul(1000)?.checked_add(f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_in_thousandths() {
+        assert_eq!(parse_milli("500"), Some(500_000));
+        assert_eq!(parse_milli("2.5"), Some(2_500));
+        assert_eq!(parse_milli("0.125"), Some(125));
+        assert_eq!(parse_milli(".5"), Some(500));
+        assert_eq!(parse_milli("1.2345"), None);
+        assert_eq!(parse_milli("-1"), None);
+        assert_eq!(parse_milli("1e3"), None);
+        assert_eq!(parse_milli(""), None);
+        assert_eq!(parse_milli("99999999999999999999"), None);
+    }
 
     #[test]
     fn text_forms() {

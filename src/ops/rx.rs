@@ -280,3 +280,306 @@ pub fn validate(
         Ok(found)
     })
 }
+
+/// A prescription as entered on behalf of the prescriber.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRx {
+    pub mrn: String,
+    pub item_code: String,
+    /// One dose in thousandths of the item's strength unit.
+    pub dose_milli: i64,
+    pub route: String,
+    pub frequency: Frequency,
+    /// Wall-clock times "HH:MM"; empty takes the ward's defaults for the frequency.
+    pub times: Vec<chrono::NaiveTime>,
+    pub prn_max_per_day: Option<i64>,
+    pub start: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+    pub indication: String,
+    pub prescriber: String,
+    pub time_critical: bool,
+}
+
+#[derive(Debug, Error)]
+pub enum PrescribeError {
+    #[error("{user} is a {role} and may not {what}")]
+    Forbidden {
+        user: String,
+        role: &'static str,
+        what: &'static str,
+    },
+    #[error("no patient with MRN {0:?}")]
+    UnknownPatient(String),
+    #[error("no item with code {0:?}")]
+    UnknownItem(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no prescription {0}")]
+    Unknown(i64),
+    #[error("prescription {id} is {status}: {what}")]
+    WrongStatus {
+        id: i64,
+        status: String,
+        what: &'static str,
+    },
+    #[error("database error: {0}")]
+    Store(#[from] rusqlite::Error),
+}
+
+fn may_enter(actor: &Actor) -> Result<(), PrescribeError> {
+    if may(actor.role, Operation::EnterPrescription) {
+        Ok(())
+    } else {
+        Err(PrescribeError::Forbidden {
+            user: actor.username.clone(),
+            role: actor.role.label(),
+            what: "enter or change prescriptions",
+        })
+    }
+}
+
+fn check(rx: &NewRx) -> Result<(), PrescribeError> {
+    let bad = |m: &str| Err(PrescribeError::Invalid(m.to_string()));
+    if rx.dose_milli <= 0 {
+        return bad("the dose must be above zero");
+    }
+    if rx.route.trim().is_empty()
+        || rx.indication.trim().is_empty()
+        || rx.prescriber.trim().is_empty()
+    {
+        return bad("route, indication and prescriber are required");
+    }
+    if rx.end.is_some_and(|e| e <= rx.start) {
+        return bad("the end must come after the start");
+    }
+    if rx.frequency == Frequency::Prn && rx.prn_max_per_day.is_none_or(|m| m < 1) {
+        return bad("a PRN prescription needs a maximum number of doses per 24 h");
+    }
+    Ok(())
+}
+
+fn event(
+    tx: &Connection,
+    rx_id: i64,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    action: &str,
+    comment: Option<&str>,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO prescription_events (prescription_id, at, user_id, action, comment) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![rx_id, instant_to_text(now), actor.user_id, action, comment],
+    )?;
+    Ok(())
+}
+
+fn insert_rx(
+    tx: &Connection,
+    rx: &NewRx,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    version: i64,
+    supersedes: Option<i64>,
+) -> Result<i64, PrescribeError> {
+    let patient: i64 = tx
+        .query_row("SELECT id FROM patients WHERE mrn = ?1", [&rx.mrn], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .ok_or_else(|| PrescribeError::UnknownPatient(rx.mrn.clone()))?;
+    let (item, unit): (i64, String) = tx
+        .query_row("SELECT id, COALESCE(strength_unit, dose_unit) FROM items WHERE code = ?1 COLLATE NOCASE", [&rx.item_code], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?
+        .ok_or_else(|| PrescribeError::UnknownItem(rx.item_code.clone()))?;
+    let times = if rx.times.is_empty() {
+        rx.frequency.default_times()
+    } else {
+        rx.times.clone()
+    };
+    let times = times
+        .iter()
+        .map(|t| t.format("%H:%M").to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    tx.execute(
+        "INSERT INTO prescriptions (patient_id, item_id, dose_milli, dose_unit, route, frequency, times, prn_max_per_day, start_at, end_at,
+                                    indication, prescriber, time_critical, status, version, supersedes_id, created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'awaiting_validation', ?14, ?15, ?16, ?17)",
+        params![
+            patient,
+            item,
+            rx.dose_milli,
+            unit,
+            rx.route.trim(),
+            rx.frequency.as_ref(),
+            times,
+            rx.prn_max_per_day,
+            instant_to_text(rx.start),
+            rx.end.map(instant_to_text),
+            rx.indication.trim(),
+            rx.prescriber.trim(),
+            rx.time_critical,
+            version,
+            supersedes,
+            actor.user_id,
+            instant_to_text(now),
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Enters a prescription; it awaits the pharmacist's validation.
+pub fn prescribe(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    rx: &NewRx,
+) -> Result<i64, PrescribeError> {
+    may_enter(actor)?;
+    check(rx)?;
+    store.write(|tx| {
+        let id = insert_rx(tx, rx, actor, now, 1, None)?;
+        event(
+            tx,
+            id,
+            now,
+            actor,
+            "created",
+            Some(&format!("prescribed by {}", rx.prescriber.trim())),
+        )?;
+        Ok(id)
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display, strum::EnumString, strum::AsRefStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum StatusChange {
+    Suspend,
+    Resume,
+    Stop,
+}
+
+/// Suspends, resumes or stops a prescription, with the reason, attributed.
+pub fn change_status(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    rx_id: i64,
+    change: StatusChange,
+    reason: &str,
+) -> Result<(), PrescribeError> {
+    may_enter(actor)?;
+    if reason.trim().is_empty() {
+        return Err(PrescribeError::Invalid(
+            "give the reason for the change".into(),
+        ));
+    }
+    store.write(|tx| {
+        let status: String = tx
+            .query_row(
+                "SELECT status FROM prescriptions WHERE id = ?1",
+                [rx_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(PrescribeError::Unknown(rx_id))?;
+        let (allowed, to, action, what): (&[&str], &str, &str, &'static str) = match change {
+            StatusChange::Suspend => (
+                &["active"],
+                "suspended",
+                "suspended",
+                "only an active prescription is suspended",
+            ),
+            StatusChange::Resume => (
+                &["suspended"],
+                "active",
+                "resumed",
+                "only a suspended prescription is resumed",
+            ),
+            StatusChange::Stop => (
+                &["active", "suspended", "awaiting_validation"],
+                "stopped",
+                "stopped",
+                "it has already ended or was replaced by a newer version",
+            ),
+        };
+        if !allowed.contains(&status.as_str()) {
+            return Err(PrescribeError::WrongStatus {
+                id: rx_id,
+                status: status.replace('_', " "),
+                what,
+            });
+        }
+        tx.execute(
+            "UPDATE prescriptions SET status = ?2 WHERE id = ?1",
+            params![rx_id, to],
+        )?;
+        event(tx, rx_id, now, actor, action, Some(reason.trim()))?;
+        Ok(())
+    })
+}
+
+/// Changes a prescription: the current version is kept as superseded and a
+/// new version, awaiting validation, takes its place. `edit` receives the
+/// current values and returns the new ones.
+pub fn edit(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    rx_id: i64,
+    change: impl FnOnce(NewRx) -> NewRx,
+    reason: &str,
+) -> Result<i64, PrescribeError> {
+    may_enter(actor)?;
+    store.write(|tx| {
+        let current = tx
+            .query_row(
+                "SELECT p.mrn, i.code, r.dose_milli, r.route, r.frequency, r.times, r.prn_max_per_day, r.start_at, r.end_at,
+                        r.indication, r.prescriber, r.time_critical, r.status, r.version
+                 FROM prescriptions r JOIN patients p ON p.id = r.patient_id JOIN items i ON i.id = r.item_id WHERE r.id = ?1",
+                [rx_id],
+                |r| {
+                    Ok((
+                        NewRx {
+                            mrn: r.get(0)?,
+                            item_code: r.get(1)?,
+                            dose_milli: r.get(2)?,
+                            route: r.get(3)?,
+                            frequency: r.get::<_, String>(4)?.parse().unwrap_or(Frequency::Qd),
+                            times: r
+                                .get::<_, String>(5)?
+                                .split(',')
+                                .filter_map(|t| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").ok())
+                                .collect(),
+                            prn_max_per_day: r.get(6)?,
+                            start: crate::domain::instant_from_text(&r.get::<_, String>(7)?).unwrap_or(now),
+                            end: r.get::<_, Option<String>>(8)?.as_deref().and_then(crate::domain::instant_from_text),
+                            indication: r.get(9)?,
+                            prescriber: r.get(10)?,
+                            time_critical: r.get(11)?,
+                        },
+                        r.get::<_, String>(12)?,
+                        r.get::<_, i64>(13)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or(PrescribeError::Unknown(rx_id))?;
+        let (old, status, version) = current;
+        if !matches!(status.as_str(), "active" | "suspended" | "awaiting_validation") {
+            return Err(PrescribeError::WrongStatus { id: rx_id, status: status.replace('_', " "), what: "an ended prescription is not changed; prescribe anew" });
+        }
+        let new = change(old.clone());
+        if new.mrn != old.mrn {
+            return Err(PrescribeError::Invalid("a prescription stays with its patient".into()));
+        }
+        check(&new)?;
+        let id = insert_rx(tx, &new, actor, now, version + 1, Some(rx_id))?;
+        tx.execute("UPDATE prescriptions SET status = 'superseded' WHERE id = ?1", [rx_id])?;
+        event(tx, rx_id, now, actor, "edited", Some(&format!("replaced by version {} (prescription {id}): {}", version + 1, reason.trim())))?;
+        event(tx, id, now, actor, "created", Some(&format!("version {} of prescription {rx_id}: {}", version + 1, reason.trim())))?;
+        Ok(id)
+    })
+}
