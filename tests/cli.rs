@@ -410,10 +410,10 @@ fn a_prescription_is_entered_validated_with_its_findings_and_changed() {
     .get_output()
     .stdout
     .clone();
-    let id = serde_json::from_slice::<serde_json::Value>(&out).unwrap()["id"]
+    let rx_id = serde_json::from_slice::<serde_json::Value>(&out).unwrap()["id"]
         .as_i64()
-        .unwrap()
-        .to_string();
+        .unwrap();
+    let id = rx_id.to_string();
     let out = run(&["validate", "list", "--json"])
         .assert()
         .success()
@@ -423,7 +423,7 @@ fn a_prescription_is_entered_validated_with_its_findings_and_changed() {
     let queue: Vec<serde_json::Value> = serde_json::from_slice(&out).unwrap();
     let entry = queue
         .iter()
-        .find(|e| e["id"].to_string() == id)
+        .find(|e| e["id"] == rx_id)
         .expect("in the queue");
     assert_eq!(
         entry["findings"][0]["finding"], "dose_above_maximum",
