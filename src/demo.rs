@@ -976,7 +976,12 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                     (((total_rate[item] * 70.0).ceil() as i64 + pack - 1) / pack).max(2) * pack;
                 let seq = sim.lots.len() as i64;
                 let lot_number = format!("S{:02}{:05}", day.year() % 100, seq);
-                let expiry = today + Duration::days(rng.random_range(-18..40) - (k as i64 % 3) * 5);
+                // The first two expire shortly before today: expired stock to dispose of.
+                let expiry = match k {
+                    0 => today - Duration::days(10),
+                    1 => today - Duration::days(4),
+                    _ => today + Duration::days(rng.random_range(-18..40) - (k as i64 % 3) * 5),
+                };
                 po += 1;
                 sim.receive(
                     at,
@@ -1042,16 +1047,14 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                     continue;
                 }
                 let nurse = nurses[rng.random_range(0..2)];
-                let (kind, patient) =
-                    if sim.items[item].kind == ItemKind::Drug && !ward_patients[w].is_empty() {
-                        (
-                            MovementKind::Administration,
-                            Some(ward_patients[w][rng.random_range(0..ward_patients[w].len())]),
-                        )
-                    } else {
-                        (MovementKind::Issue, None)
-                    };
-                sim.fefo_move(at, nurse, kind, item, w + 1, None, n, patient, None)?;
+                // Drugs given before the records of this database name no patient
+                // (the day's total on the ward); consumables are issued.
+                let kind = if sim.items[item].kind == ItemKind::Drug {
+                    MovementKind::Administration
+                } else {
+                    MovementKind::Issue
+                };
+                sim.fefo_move(at, nurse, kind, item, w + 1, None, n, None, None)?;
             }
         }
 

@@ -443,7 +443,22 @@ fn a_scan_on_any_screen_opens_the_pack_with_its_lot() {
 fn scanning_an_expired_pack_says_do_not_use() {
     let mut c = Console::new(100, 30);
     c.sign_in("nurse");
-    let (gtin, lot, expiry, _) = ward_lot(&c, "W-GER", true);
+    // The ward holding an expired lot, chosen in the place selector.
+    let ward: String = c
+        .app
+        .store()
+        .conn
+        .query_row(
+            "SELECT p.code FROM balances b JOIN places p ON p.id = b.place_id JOIN item_gtins g ON g.item_id = b.item_id
+             WHERE p.kind = 'ward' AND b.status = 'ok' AND b.expiry < '2026-11-22' ORDER BY p.code LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    c.key(KeyCode::F(2));
+    c.app.picker = c.app.places.iter().position(|p| p.code == ward);
+    c.key(KeyCode::Enter);
+    let (gtin, lot, expiry, _) = ward_lot(&c, &ward, true);
     scan(&mut c, &element_string(&gtin, &expiry, &lot));
     let s = c.screen();
     assert!(s.contains("EXPIRED") && s.contains("do not use"), "{s}");

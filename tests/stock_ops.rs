@@ -838,3 +838,36 @@ fn goods_in_transit_and_held_lots_are_handled_only_on_their_order() {
     assert!(e.to_string().contains("more than any delivery"), "{e}");
     sound(&store);
 }
+
+#[test]
+fn a_trace_names_every_patient_who_received_the_lot_and_where_the_rest_is() {
+    let (_dir, store) = common::open_demo();
+    // A lot given to patients in the demo's last two days.
+    let (lot, item, patients, units): (String, String, i64, i64) = store
+        .conn
+        .query_row(
+            "SELECT l.lot_number, i.code, count(DISTINCT m.patient_id), sum(m.qty) FROM movements m JOIN lots l ON l.id = m.lot_id JOIN items i ON i.id = m.item_id
+             WHERE m.kind = 'administration' AND m.patient_id IS NOT NULL GROUP BY m.lot_id ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    let item = stock::item_by_code(&store.conn, &item).unwrap();
+    let traces = stock::trace(&store.conn, &lot, Some(&item)).unwrap();
+    assert_eq!(traces.len(), 1);
+    let t = &traces[0];
+    let mrns: std::collections::HashSet<&str> = t.given.iter().map(|g| g.mrn.as_str()).collect();
+    assert_eq!(mrns.len() as i64, patients);
+    assert_eq!(t.given.iter().map(|g| g.qty).sum::<i64>(), units);
+    assert!(
+        t.given
+            .iter()
+            .all(|g| g.order_ref.as_deref().is_some_and(|r| r.starts_with("RX-")))
+    );
+    let on_hand: i64 = store
+        .conn
+        .query_row("SELECT COALESCE(sum(b.qty), 0) FROM balances b JOIN lots l ON l.id = b.lot_id WHERE l.lot_number = ?1 AND l.item_id = ?2", rusqlite::params![lot, item.id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(t.holdings.iter().map(|h| h.qty).sum::<i64>(), on_hand);
+    assert!(stock::trace(&store.conn, "NO-SUCH-LOT", None).is_err());
+}

@@ -95,6 +95,16 @@ pub enum Command {
         #[command(subcommand)]
         command: RxCommand,
     },
+    /// Which patients received units of a lot, and where the rest is (for a recall).
+    Trace {
+        #[arg(long, value_name = "LOT")]
+        lot: String,
+        /// The item, when several share the lot number.
+        #[arg(long, value_name = "CODE")]
+        item: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The pharmacist's validation queue and decisions.
     Validate {
         #[command(subcommand)]
@@ -468,6 +478,59 @@ pub fn run(cli: Cli) -> Result<i32> {
                     StatusChange::Stop => "stopped",
                 }
             );
+            Ok(0)
+        }
+        Some(Command::Trace { lot, item, json }) => {
+            let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            let item = item
+                .map(|c| crate::ops::stock::item_by_code(&store.conn, &c))
+                .transpose()?;
+            let traces = crate::ops::stock::trace(&store.conn, &lot, item.as_ref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&traces)?);
+            } else {
+                for t in &traces {
+                    println!(
+                        "{} {} lot {} (expiry {}, {})",
+                        t.item,
+                        t.item_name,
+                        t.lot,
+                        t.expiry
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "none".into()),
+                        t.status.as_ref()
+                    );
+                    let total: i64 = t.given.iter().map(|g| g.qty).sum();
+                    let patients: std::collections::BTreeSet<&str> =
+                        t.given.iter().map(|g| g.mrn.as_str()).collect();
+                    println!("  given: {total} unit(s) to {} patient(s)", patients.len());
+                    for g in &t.given {
+                        println!(
+                            "    {}  {} {}  {}  {} unit(s)  by {}{}",
+                            g.at,
+                            g.mrn,
+                            g.patient,
+                            g.ward.as_deref().unwrap_or("-"),
+                            g.qty,
+                            g.by,
+                            g.order_ref
+                                .as_ref()
+                                .map(|r| format!("  {r}"))
+                                .unwrap_or_default()
+                        );
+                    }
+                    if t.holdings.is_empty() {
+                        println!("  remaining: none in stock");
+                    } else {
+                        let h: Vec<String> = t
+                            .holdings
+                            .iter()
+                            .map(|h| format!("{} at {} ({})", h.qty, h.place, h.place_name))
+                            .collect();
+                        println!("  remaining: {}", h.join(", "));
+                    }
+                }
+            }
             Ok(0)
         }
         Some(Command::Validate { command }) => {
