@@ -463,3 +463,55 @@ fn a_prescription_is_entered_validated_with_its_findings_and_changed() {
         .code(1)
         .stderr(predicate::str::contains("replaced by a newer version"));
 }
+
+#[test]
+fn the_administration_schedule_from_the_command_line() {
+    let (_dir, db) = common::demo_db();
+    let out = ws()
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "mar",
+            "--ward",
+            "W-MED",
+            "--from",
+            "2026-11-21T12:00:00Z",
+            "--to",
+            "2026-11-22T12:00:00Z",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let doses = v["doses"].as_array().unwrap();
+    assert!(doses.len() > 20);
+    // A day ago, in the past: every dose is recorded or missed, never due.
+    assert!(
+        doses
+            .iter()
+            .all(|d| d["status"] == "recorded" || d["status"] == "missed"),
+        "{doses:?}"
+    );
+    assert!(
+        doses
+            .iter()
+            .any(|d| d["status"] == "recorded" && d["outcome"] == "given")
+    );
+    ws().arg("--db")
+        .arg(&db)
+        .args([
+            "mar",
+            "--ward",
+            "W-MED",
+            "--from",
+            "2026-11-22T12:00:00Z",
+            "--to",
+            "2026-11-21T12:00:00Z",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--to must come after --from"));
+}

@@ -95,6 +95,19 @@ pub enum Command {
         #[command(subcommand)]
         command: RxCommand,
     },
+    /// A ward's administration schedule: doses due, overdue, missed, upcoming and recorded.
+    Mar {
+        #[arg(long, value_name = "WARD")]
+        ward: String,
+        /// From (RFC 3339); default 4 h ago.
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// To (RFC 3339); default 12 h ahead.
+        #[arg(long, value_name = "TIME")]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Which patients received units of a lot, and where the rest is (for a recall).
     Trace {
         #[arg(long, value_name = "LOT")]
@@ -478,6 +491,81 @@ pub fn run(cli: Cli) -> Result<i32> {
                     StatusChange::Stop => "stopped",
                 }
             );
+            Ok(0)
+        }
+        Some(Command::Mar {
+            ward,
+            from,
+            to,
+            json,
+        }) => {
+            let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            let Some(ward_id) = place_filter(&store, Some(&ward))? else {
+                bail!("give the ward with --ward CODE")
+            };
+            let now = Utc::now();
+            let time = |t: Option<String>,
+                        default: chrono::DateTime<Utc>|
+             -> Result<chrono::DateTime<Utc>> {
+                match t {
+                    Some(t) => crate::domain::instant_from_text(&t)
+                        .with_context(|| format!("{t:?} is not a time like 2026-11-22T08:00:00Z")),
+                    None => Ok(default),
+                }
+            };
+            let (from, to) = (
+                time(from, now - chrono::Duration::hours(4))?,
+                time(to, now + chrono::Duration::hours(12))?,
+            );
+            if to <= from {
+                bail!("--to must come after --from");
+            }
+            let (rows, prn) = queries::schedule(&store.conn, ward_id, from, to)?;
+            if json {
+                let doses: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|r| {
+                        let mut v = serde_json::to_value(r).unwrap_or_default();
+                        v["status"] = serde_json::to_value(r.status(now)).unwrap_or_default();
+                        v
+                    })
+                    .collect();
+                let prn: Vec<serde_json::Value> = prn
+                    .iter()
+                    .map(|p| serde_json::json!({"prescription_id": p.id, "mrn": p.mrn, "patient": p.patient, "item": p.item, "dose": p.dose_text()}))
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"ward": ward, "from": from, "to": to, "doses": doses, "prn": prn})
+                    )?
+                );
+            } else {
+                for r in &rows {
+                    let status = match r.status(now) {
+                        crate::domain::schedule::DoseStatus::Recorded => {
+                            r.outcome.clone().unwrap_or_default()
+                        }
+                        s => s.label().to_string(),
+                    };
+                    println!(
+                        "{}  {:<10} {:<4} {:<20} {:<34} {:<10} {:<5} {}",
+                        r.at.with_timezone(&Local).format("%d %b %H:%M"),
+                        status,
+                        r.bed,
+                        r.patient,
+                        r.item,
+                        r.dose,
+                        r.route,
+                        r.flags
+                    );
+                }
+                println!(
+                    "{} dose(s); {} PRN prescription(s) available",
+                    rows.len(),
+                    prn.len()
+                );
+            }
             Ok(0)
         }
         Some(Command::Trace { lot, item, json }) => {

@@ -586,6 +586,17 @@ pub struct PrescriptionLine {
     pub controlled: bool,
 }
 
+impl PrescriptionLine {
+    /// The dose as written: "500 mg".
+    pub fn dose_text(&self) -> String {
+        format!(
+            "{} {}",
+            crate::domain::milli_text(self.dose_milli),
+            self.dose_unit
+        )
+    }
+}
+
 /// Current prescriptions of the patients of a ward (not superseded).
 pub fn prescriptions_for_ward(
     conn: &Connection,
@@ -714,4 +725,111 @@ pub fn item_count(conn: &Connection, place_id: i64) -> rusqlite::Result<i64> {
                                UNION SELECT item_id FROM stock_policies WHERE place_id = ?1)",
     )?
     .query_row([place_id], |r| r.get(0))
+}
+
+/// One scheduled dose of a ward's administration schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DoseRow {
+    pub prescription_id: i64,
+    pub at: DateTime<Utc>,
+    /// Half-width of the timing window (ISMP), in minutes.
+    pub window_minutes: i64,
+    pub recorded: bool,
+    pub outcome: Option<String>,
+    pub bed: String,
+    pub mrn: String,
+    pub patient: String,
+    pub item: String,
+    pub dose: String,
+    pub route: String,
+    pub by: Option<String>,
+    /// CD (controlled: witness), HA (high-alert: double check), TC (time-critical).
+    pub flags: String,
+}
+
+impl DoseRow {
+    pub fn window(&self) -> chrono::Duration {
+        chrono::Duration::minutes(self.window_minutes)
+    }
+
+    /// Where the dose stands at `now`: the schedule turns due, late and
+    /// missed as the clock runs.
+    pub fn status(&self, now: DateTime<Utc>) -> crate::domain::schedule::DoseStatus {
+        crate::domain::schedule::dose_status(self.at, self.window(), self.recorded, now)
+    }
+}
+
+/// The scheduled doses of a ward's active (and completed) prescriptions in
+/// `[from, to)`, with what is recorded of them, by time; and the PRN
+/// prescriptions that may be given when needed.
+pub fn schedule(
+    conn: &Connection,
+    ward_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> rusqlite::Result<(Vec<DoseRow>, Vec<PrescriptionLine>)> {
+    use crate::domain::schedule::{self as sched, Frequency};
+    let lines = prescriptions_for_ward(conn, ward_id)?;
+    let recorded = recorded_doses(conn, ward_id, from, to)?;
+    let mut rows = Vec::new();
+    let mut prn = Vec::new();
+    for l in &lines {
+        if l.status != "active" && l.status != "completed" {
+            continue;
+        }
+        let Ok(freq) = l.frequency.parse::<Frequency>() else {
+            continue;
+        };
+        let Some(start) = l.start_at else { continue };
+        if freq == Frequency::Prn {
+            if l.status == "active" {
+                prn.push(l.clone());
+            }
+            continue;
+        }
+        let times: Vec<chrono::NaiveTime> = l
+            .times
+            .split(',')
+            .filter_map(|t| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").ok())
+            .collect();
+        let times = if times.is_empty() {
+            freq.default_times()
+        } else {
+            times
+        };
+        let half = sched::window(freq, l.time_critical);
+        for at in sched::expand(&chrono::Local, freq, &times, start, l.end_at, from, to) {
+            let rec = recorded
+                .iter()
+                .find(|r| r.prescription_id == l.id && r.scheduled_at == Some(at));
+            // Controlled first: it needs a witness, the most to prepare.
+            let flags = [
+                (l.controlled, "CD"),
+                (l.high_alert, "HA"),
+                (l.time_critical, "TC"),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, f)| *f)
+            .collect::<Vec<_>>()
+            .join(" ");
+            rows.push(DoseRow {
+                prescription_id: l.id,
+                at,
+                window_minutes: half.num_minutes(),
+                recorded: rec.is_some(),
+                outcome: rec.map(|r| r.outcome.replace('_', " ")),
+                bed: l.bed.clone().unwrap_or_default(),
+                mrn: l.mrn.clone(),
+                patient: l.patient.clone(),
+                item: l.item.clone(),
+                dose: l.dose_text(),
+                route: l.route.clone(),
+                by: rec.map(|r| r.user.clone()),
+                flags,
+            });
+        }
+    }
+    rows.sort_by(|a, b| (a.at, &a.bed, &a.item).cmp(&(b.at, &b.bed, &b.item)));
+    Ok((rows, prn))
 }

@@ -4,10 +4,9 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Local, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Local, Utc};
 
 use crate::domain::alerts::{Alert, AlertConfig, Severity};
-use crate::domain::schedule::{self, DoseStatus, Frequency};
 use crate::store::queries::{
     self, LotLine, MovementLine, PatientLine, Place, PrescriptionLine, StockLine,
 };
@@ -144,30 +143,7 @@ impl RxView {
     }
 }
 
-/// One scheduled dose on the administration schedule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DoseRow {
-    pub at: DateTime<Utc>,
-    /// Half-width of the timing window (ISMP).
-    pub half_window: Duration,
-    pub recorded: bool,
-    pub outcome: Option<String>,
-    pub bed: String,
-    pub patient: String,
-    pub item: String,
-    pub dose: String,
-    pub route: String,
-    pub by: Option<String>,
-    pub flags: String,
-}
-
-impl DoseRow {
-    /// Where the dose stands at `now`: computed when drawn, so the schedule
-    /// turns due, late and missed as the clock runs.
-    pub fn status(&self, now: DateTime<Utc>) -> DoseStatus {
-        schedule::dose_status(self.at, self.half_window, self.recorded, now)
-    }
-}
+pub use crate::store::queries::DoseRow;
 
 #[derive(Debug, Clone, Default)]
 pub struct MarView {
@@ -178,18 +154,8 @@ pub struct MarView {
     pub prn: Vec<PrescriptionLine>,
 }
 
-fn parse_times(text: &str) -> Vec<NaiveTime> {
-    text.split(',')
-        .filter_map(|t| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok())
-        .collect()
-}
-
 pub fn dose_text(l: &PrescriptionLine) -> String {
-    format!(
-        "{} {}",
-        crate::domain::milli_text(l.dose_milli),
-        l.dose_unit
-    )
+    l.dose_text()
 }
 
 impl MarView {
@@ -200,62 +166,7 @@ impl MarView {
         now: DateTime<Utc>,
     ) -> rusqlite::Result<MarView> {
         let (from, to) = (now - Duration::hours(4), now + Duration::hours(12));
-        let lines = queries::prescriptions_for_ward(conn, ward_id)?;
-        let recorded = queries::recorded_doses(conn, ward_id, from, to)?;
-        let mut rows = Vec::new();
-        let mut prn = Vec::new();
-        for l in &lines {
-            if l.status != "active" && l.status != "completed" {
-                continue;
-            }
-            let Ok(freq) = l.frequency.parse::<Frequency>() else {
-                continue;
-            };
-            let Some(start) = l.start_at else { continue };
-            if freq == Frequency::Prn {
-                if l.status == "active" {
-                    prn.push(l.clone());
-                }
-                continue;
-            }
-            let times = parse_times(&l.times);
-            let times = if times.is_empty() {
-                freq.default_times()
-            } else {
-                times
-            };
-            let half = schedule::window(freq, l.time_critical);
-            for at in schedule::expand(&Local, freq, &times, start, l.end_at, from, to) {
-                let rec = recorded
-                    .iter()
-                    .find(|r| r.prescription_id == l.id && r.scheduled_at == Some(at));
-                // Controlled first: it needs a witness, the most to prepare.
-                let flags = [
-                    (l.controlled, "CD"),
-                    (l.high_alert, "HA"),
-                    (l.time_critical, "TC"),
-                ]
-                .iter()
-                .filter(|(on, _)| *on)
-                .map(|(_, f)| *f)
-                .collect::<Vec<_>>()
-                .join(" ");
-                rows.push(DoseRow {
-                    at,
-                    half_window: half,
-                    recorded: rec.is_some(),
-                    outcome: rec.map(|r| r.outcome.replace('_', " ")),
-                    bed: l.bed.clone().unwrap_or_default(),
-                    patient: l.patient.clone(),
-                    item: l.item.clone(),
-                    dose: dose_text(l),
-                    route: l.route.clone(),
-                    by: rec.map(|r| r.user.clone()),
-                    flags,
-                });
-            }
-        }
-        rows.sort_by(|a, b| (a.at, &a.bed, &a.item).cmp(&(b.at, &b.bed, &b.item)));
+        let (rows, prn) = queries::schedule(conn, ward_id, from, to)?;
         Ok(MarView {
             from: Some(from),
             to: Some(to),

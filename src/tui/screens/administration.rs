@@ -143,8 +143,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             r.item,
             r.dose,
             r.route,
-            local(r.at - r.half_window),
-            local(r.at + r.half_window)
+            local(r.at - r.window()),
+            local(r.at + r.window())
         ));
         if let (Some(o), Some(by)) = (&r.outcome, &r.by) {
             text.push_str(&format!(" · {o} by {by}"));
