@@ -10,6 +10,7 @@ pub mod fefo;
 pub mod gtin;
 pub mod roles;
 pub mod schedule;
+pub mod seven_rights;
 pub mod types;
 pub mod validation;
 

@@ -1,0 +1,347 @@
+//! The seven rights of a dose at the bedside, as a pure check: given what
+//! the prescription says and what the nurse scanned and confirmed, every
+//! right that fails, each saying exactly what is wrong. The wrong patient
+//! and a wrong drug are never overridable; timing outside the window needs
+//! a reason; an allergy blocks unless the pharmacist overrode it.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::LotStatus;
+
+/// What the prescription and the record say the dose must be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected {
+    pub mrn: String,
+    pub patient_name: String,
+    /// The prescribed item and the approved alternatives (same product, other packs).
+    pub items: Vec<i64>,
+    /// One dose, thousandths of the strength unit.
+    pub dose_milli: i64,
+    /// Strength of one stock unit of the item, same unit.
+    pub strength_milli: i64,
+    pub route: String,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub window: Duration,
+    /// Allergies of the patient that match the drug.
+    pub allergy_matches: Vec<String>,
+    /// The pharmacist accepted the prescription over its allergy finding.
+    pub allergy_overridden: bool,
+    pub controlled: bool,
+    pub high_alert: bool,
+}
+
+/// What the nurse did at the bedside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AtBedside {
+    /// From the wristband scan, or from name + date of birth confirmed.
+    pub patient_mrn: Option<String>,
+    /// The scanned pack's item.
+    pub item: Option<i64>,
+    pub lot_status: Option<LotStatus>,
+    pub lot_expiry: Option<NaiveDate>,
+    /// Stock units to give.
+    pub units: i64,
+    pub route_confirmed: bool,
+    pub now: DateTime<Utc>,
+    pub today: NaiveDate,
+    /// Why the dose is given outside its window, if it is.
+    pub timing_reason: Option<String>,
+    pub nurse: i64,
+    pub witness: Option<i64>,
+    pub double_check: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "right")]
+pub enum Failure {
+    /// 1. Never overridable.
+    Patient {
+        expected: String,
+        scanned: Option<String>,
+    },
+    /// 2. The pack is not the prescribed drug (never overridable).
+    Drug,
+    /// 2. The lot may not be given.
+    Lot { why: String },
+    /// 3. The units do not make the prescribed dose.
+    Dose {
+        expected_units_milli: i64,
+        given_units: i64,
+    },
+    /// 4.
+    Route { route: String },
+    /// 5. Outside the window without a reason.
+    Time { minutes_off: i64 },
+    /// 6. An allergy the pharmacist did not override.
+    Allergy { substances: Vec<String> },
+    /// 7. A controlled drug without a witness (another user).
+    Witness,
+    /// 7. A high-alert drug without an independent double check (another user).
+    DoubleCheck,
+}
+
+impl Failure {
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Patient { expected, scanned } => match scanned {
+                Some(s) => format!(
+                    "wrong patient: the wristband says {s}, the dose is for {expected} — stop"
+                ),
+                None => format!("confirm the patient first: scan the wristband of {expected}"),
+            },
+            Failure::Drug => {
+                "wrong drug: the pack scanned is not the prescribed item or an approved alternative"
+                    .into()
+            }
+            Failure::Lot { why } => format!("this pack may not be given: {why}"),
+            Failure::Dose {
+                expected_units_milli,
+                given_units,
+            } => format!(
+                "dose mismatch: the prescription needs {} unit(s), {given_units} prepared",
+                super::milli_text(*expected_units_milli)
+            ),
+            Failure::Route { route } => format!("confirm the route: {route}"),
+            Failure::Time { minutes_off } => {
+                let (w, n) = if *minutes_off < 0 {
+                    ("early", -minutes_off)
+                } else {
+                    ("late", *minutes_off)
+                };
+                format!("{n} min {w}, outside the window: give the reason")
+            }
+            Failure::Allergy { substances } => format!(
+                "allergy recorded ({}) and not cleared by the pharmacist — do not give",
+                substances.join(", ")
+            ),
+            Failure::Witness => {
+                "controlled drug: a second user must witness (sign in with their PIN)".into()
+            }
+            Failure::DoubleCheck => {
+                "high-alert drug: a second user must double-check independently".into()
+            }
+        }
+    }
+}
+
+/// Every right that fails, in the order of the seven rights.
+pub fn check(e: &Expected, b: &AtBedside) -> Vec<Failure> {
+    let mut out = Vec::new();
+    if b.patient_mrn.as_deref() != Some(e.mrn.as_str()) {
+        out.push(Failure::Patient {
+            expected: format!("{} ({})", e.patient_name, e.mrn),
+            scanned: b.patient_mrn.clone(),
+        });
+    }
+    match b.item {
+        Some(i) if e.items.contains(&i) => {}
+        _ => out.push(Failure::Drug),
+    }
+    match (b.lot_status, b.lot_expiry) {
+        (Some(LotStatus::Recalled), _) => out.push(Failure::Lot {
+            why: "the lot is recalled".into(),
+        }),
+        (Some(LotStatus::Quarantined), _) => out.push(Failure::Lot {
+            why: "the lot is quarantined".into(),
+        }),
+        (_, Some(x)) if x < b.today => out.push(Failure::Lot {
+            why: format!("the lot expired on {x}"),
+        }),
+        (None, _) => out.push(Failure::Lot {
+            why: "no lot scanned or chosen".into(),
+        }),
+        _ => {}
+    }
+    // Units × strength must make the dose exactly (thousandths, no rounding).
+    if e.strength_milli > 0 && b.units.saturating_mul(e.strength_milli) != e.dose_milli {
+        out.push(Failure::Dose {
+            expected_units_milli: e.dose_milli * 1000 / e.strength_milli,
+            given_units: b.units,
+        });
+    }
+    if !b.route_confirmed {
+        out.push(Failure::Route {
+            route: e.route.clone(),
+        });
+    }
+    if let Some(at) = e.scheduled_at {
+        let off = b.now - at;
+        if off.abs() > e.window
+            && b.timing_reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
+        {
+            out.push(Failure::Time {
+                minutes_off: off.num_minutes(),
+            });
+        }
+    }
+    if !e.allergy_matches.is_empty() && !e.allergy_overridden {
+        out.push(Failure::Allergy {
+            substances: e.allergy_matches.clone(),
+        });
+    }
+    let other = |u: Option<i64>| u.is_some_and(|u| u != b.nurse);
+    if e.controlled && !other(b.witness) {
+        out.push(Failure::Witness);
+    }
+    if e.high_alert && !other(b.double_check) {
+        out.push(Failure::DoubleCheck);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn expected() -> Expected {
+        Expected {
+            mrn: "MRN1".into(),
+            patient_name: "Anna Rossi".into(),
+            items: vec![7],
+            dose_milli: 1_000_000,
+            strength_milli: 500_000,
+            route: "PO".into(),
+            scheduled_at: Some(utc("2026-11-22T08:00:00Z")),
+            window: Duration::minutes(60),
+            allergy_matches: vec![],
+            allergy_overridden: false,
+            controlled: false,
+            high_alert: false,
+        }
+    }
+
+    fn bedside() -> AtBedside {
+        AtBedside {
+            patient_mrn: Some("MRN1".into()),
+            item: Some(7),
+            lot_status: Some(LotStatus::Ok),
+            lot_expiry: Some(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
+            units: 2,
+            route_confirmed: true,
+            now: utc("2026-11-22T08:20:00Z"),
+            today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            timing_reason: None,
+            nurse: 5,
+            witness: None,
+            double_check: None,
+        }
+    }
+
+    #[test]
+    fn all_seven_right_passes() {
+        assert_eq!(check(&expected(), &bedside()), vec![]);
+    }
+
+    #[test]
+    fn each_right_fails_in_its_own_scenario() {
+        let e = expected();
+        let one = |b: AtBedside| check(&e, &b);
+        assert!(matches!(
+            &one(AtBedside {
+                patient_mrn: Some("MRN2".into()),
+                ..bedside()
+            })[..],
+            [Failure::Patient { .. }]
+        ));
+        assert!(matches!(
+            &one(AtBedside {
+                item: Some(8),
+                ..bedside()
+            })[..],
+            [Failure::Drug]
+        ));
+        assert!(matches!(
+            &one(AtBedside {
+                lot_status: Some(LotStatus::Recalled),
+                ..bedside()
+            })[..],
+            [Failure::Lot { .. }]
+        ));
+        assert!(matches!(
+            &one(AtBedside {
+                lot_expiry: NaiveDate::from_ymd_opt(2026, 11, 21),
+                ..bedside()
+            })[..],
+            [Failure::Lot { .. }]
+        ));
+        assert_eq!(
+            one(AtBedside {
+                units: 1,
+                ..bedside()
+            }),
+            vec![Failure::Dose {
+                expected_units_milli: 2_000,
+                given_units: 1
+            }]
+        );
+        assert!(matches!(
+            &one(AtBedside {
+                route_confirmed: false,
+                ..bedside()
+            })[..],
+            [Failure::Route { .. }]
+        ));
+        let late = AtBedside {
+            now: utc("2026-11-22T09:30:00Z"),
+            ..bedside()
+        };
+        assert_eq!(one(late.clone()), vec![Failure::Time { minutes_off: 90 }]);
+        assert_eq!(
+            one(AtBedside {
+                timing_reason: Some("patient in theatre".into()),
+                ..late
+            }),
+            vec![]
+        );
+        let mut allergic = expected();
+        allergic.allergy_matches = vec!["penicillins".into()];
+        assert!(matches!(
+            &check(&allergic, &bedside())[..],
+            [Failure::Allergy { .. }]
+        ));
+        allergic.allergy_overridden = true;
+        assert_eq!(check(&allergic, &bedside()), vec![]);
+        let mut cd = expected();
+        cd.controlled = true;
+        cd.high_alert = true;
+        assert_eq!(
+            check(&cd, &bedside()),
+            vec![Failure::Witness, Failure::DoubleCheck]
+        );
+        assert_eq!(
+            check(
+                &cd,
+                &AtBedside {
+                    witness: Some(5),
+                    double_check: Some(5),
+                    ..bedside()
+                }
+            ),
+            vec![Failure::Witness, Failure::DoubleCheck],
+            "the nurse cannot witness herself"
+        );
+        assert_eq!(
+            check(
+                &cd,
+                &AtBedside {
+                    witness: Some(6),
+                    double_check: Some(7),
+                    ..bedside()
+                }
+            ),
+            vec![]
+        );
+        assert!(
+            Failure::Time { minutes_off: -75 }
+                .message()
+                .contains("75 min early")
+        );
+    }
+}
