@@ -28,6 +28,8 @@ pub enum Operation {
     ValidatePrescription,
     /// Enter or change a prescription on behalf of the prescriber.
     EnterPrescription,
+    /// Give a dose (or record why it was not given).
+    Administer,
 }
 
 impl Operation {
@@ -52,6 +54,7 @@ impl Operation {
             Operation::SetLevels => "set safety stock and maximum levels",
             Operation::ValidatePrescription => "validate prescriptions",
             Operation::EnterPrescription => "enter or change prescriptions",
+            Operation::Administer => "give doses",
         }
     }
 }
@@ -73,6 +76,7 @@ pub fn may(role: Role, op: Operation) -> bool {
         Quarantine => matches!(role, NurseManager | Pharmacist | Storekeeper),
         Release | Recall | ValidatePrescription => role == Pharmacist,
         EnterPrescription => matches!(role, Pharmacist | NurseManager),
+        Administer => matches!(role, Nurse | NurseManager),
         LinkGtin => matches!(role, Pharmacist | Storekeeper),
         ApproveStocktake | SetLevels => matches!(role, NurseManager | Pharmacist),
     }

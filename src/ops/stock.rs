@@ -917,22 +917,32 @@ pub fn request_transfer(
     for (_, q) in lines {
         qty_ok(*q)?;
     }
-    store.write(|tx| {
-        let pharmacy = place_of_kind(tx, PlaceKind::Pharmacy)?;
+    store.write(|tx| insert_transfer(tx, actor, now, ward.id, lines, note))
+}
+
+/// Writes a transfer order pharmacy → ward within the caller's transaction.
+pub(crate) fn insert_transfer(
+    tx: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    ward_id: i64,
+    lines: &[(ItemRef, i64)],
+    note: Option<&str>,
+) -> Result<i64> {
+    let pharmacy = place_of_kind(tx, PlaceKind::Pharmacy)?;
+    tx.execute(
+        "INSERT INTO transfer_orders (created_at, created_by, from_place_id, to_place_id, status, note) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
+        params![instant_to_text(now), actor.user_id, pharmacy.id, ward_id, note],
+    )?;
+    let id = tx.last_insert_rowid();
+    for (item, q) in lines {
         tx.execute(
-            "INSERT INTO transfer_orders (created_at, created_by, from_place_id, to_place_id, status, note) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
-            params![instant_to_text(now), actor.user_id, pharmacy.id, ward.id, note],
+            "INSERT INTO transfer_lines (order_id, item_id, qty_requested) VALUES (?1, ?2, ?3)
+             ON CONFLICT (order_id, item_id) DO UPDATE SET qty_requested = qty_requested + excluded.qty_requested",
+            params![id, item.id, q],
         )?;
-        let id = tx.last_insert_rowid();
-        for (item, q) in lines {
-            tx.execute(
-                "INSERT INTO transfer_lines (order_id, item_id, qty_requested) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (order_id, item_id) DO UPDATE SET qty_requested = qty_requested + excluded.qty_requested",
-                params![id, item.id, q],
-            )?;
-        }
-        Ok(id)
-    })
+    }
+    Ok(id)
 }
 
 /// The order with its pick list: per line, the FEFO lots to pick for what is still open.

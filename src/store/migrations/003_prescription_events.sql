@@ -22,3 +22,7 @@ CREATE TRIGGER prescription_events_no_delete BEFORE DELETE ON prescription_event
 BEGIN
     SELECT RAISE(ABORT, 'prescription history is append-only');
 END;
+
+-- The bedside record: who double-checked a high-alert dose, and the ledger line of the units given.
+ALTER TABLE administrations ADD COLUMN double_check_id INTEGER REFERENCES users(id);
+ALTER TABLE administrations ADD COLUMN movement_id INTEGER REFERENCES movements(id);

@@ -1,0 +1,364 @@
+//! Giving a dose: the seven rights, the stock decrement, the lot trace.
+
+mod common;
+
+use chrono::Duration;
+use wardstock::domain::Role;
+use wardstock::domain::seven_rights::Failure;
+use wardstock::ops::Actor;
+use wardstock::ops::mar::{self, DoseError, DoseInput, Outcome};
+use wardstock::store::{Store, check};
+
+fn actor(store: &Store, username: &str) -> Actor {
+    store
+        .conn
+        .query_row(
+            "SELECT id, username, full_name, role FROM users WHERE username = ?1",
+            [username],
+            |r| {
+                Ok(Actor {
+                    user_id: r.get(0)?,
+                    username: r.get(1)?,
+                    full_name: r.get(2)?,
+                    role: r.get::<_, String>(3)?.parse::<Role>().unwrap(),
+                })
+            },
+        )
+        .unwrap()
+}
+
+/// An active scheduled prescription whose drug the ward holds: (rx, mrn, item, lot, units per dose).
+fn prescription(store: &Store, controlled: bool) -> (i64, String, i64, String, i64) {
+    store
+        .conn
+        .query_row(
+            "SELECT r.id, p.mrn, i.id,
+                    (SELECT l.lot_number FROM balances b JOIN lots l ON l.id = b.lot_id
+                     WHERE b.place_id = p.ward_id AND b.item_id = i.id AND b.status = 'ok' AND b.expiry > '2027-01-01' AND b.qty >= 10
+                     ORDER BY b.expiry LIMIT 1),
+                    r.dose_milli / i.strength_milli
+             FROM prescriptions r JOIN patients p ON p.id = r.patient_id JOIN items i ON i.id = r.item_id
+             WHERE r.status = 'active' AND r.frequency <> 'prn' AND i.controlled = ?1 AND i.high_alert = 0
+               AND r.dose_milli % i.strength_milli = 0
+               AND EXISTS (SELECT 1 FROM balances b WHERE b.place_id = p.ward_id AND b.item_id = i.id AND b.status = 'ok'
+                           AND b.expiry > '2027-01-01' AND b.qty >= 10)
+               AND NOT EXISTS (SELECT 1 FROM patient_allergies a WHERE a.patient_id = p.id)
+             ORDER BY r.id LIMIT 1",
+            [controlled],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap()
+}
+
+fn dose(
+    rx: i64,
+    mrn: &str,
+    item: i64,
+    lot: &str,
+    units: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> DoseInput {
+    DoseInput {
+        rx_id: rx,
+        scheduled_at: Some(at),
+        outcome: Outcome::Given,
+        patient_mrn: Some(mrn.into()),
+        pack: Some((item, lot.into())),
+        units,
+        route_confirmed: true,
+        timing_reason: None,
+        reason: None,
+        witness: None,
+        double_check: None,
+    }
+}
+
+fn movements(store: &Store) -> i64 {
+    store
+        .conn
+        .query_row("SELECT count(*) FROM movements", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor() + Duration::minutes(7);
+    let nurse = actor(&store, "nurse");
+    let (rx, mrn, item, lot, units) = prescription(&store, false);
+    let before = movements(&store);
+
+    // Each failed right refuses the dose and writes nothing.
+    let wrong_patient = DoseInput {
+        patient_mrn: Some("MRN999999".into()),
+        ..dose(rx, &mrn, item, &lot, units, now)
+    };
+    let e = mar::administer(&mut store, &nurse, now, &wrong_patient).unwrap_err();
+    assert!(
+        matches!(&e, DoseError::Rights(f) if matches!(f[..], [Failure::Patient { .. }])),
+        "{e}"
+    );
+    assert!(e.to_string().contains("wrong patient"));
+    let other_item: i64 = store
+        .conn
+        .query_row("SELECT id FROM items WHERE id <> ?1 LIMIT 1", [item], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &DoseInput {
+            pack: Some((other_item, lot.clone())),
+            ..dose(rx, &mrn, item, &lot, units, now)
+        },
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("wrong drug"), "{e}");
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &dose(rx, &mrn, item, &lot, units + 1, now),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("dose mismatch"), "{e}");
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &DoseInput {
+            route_confirmed: false,
+            ..dose(rx, &mrn, item, &lot, units, now)
+        },
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("confirm the route"), "{e}");
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &dose(rx, &mrn, item, &lot, units, now - Duration::hours(5)),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("late, outside the window"), "{e}");
+    assert_eq!(movements(&store), before);
+    let keeper = actor(&store, "store");
+    assert!(matches!(
+        mar::administer(
+            &mut store,
+            &keeper,
+            now,
+            &dose(rx, &mrn, item, &lot, units, now)
+        ),
+        Err(DoseError::Forbidden { .. })
+    ));
+
+    // All seven right: given, from the scanned lot, traced to the patient.
+    let r = mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &dose(rx, &mrn, item, &lot, units, now),
+    )
+    .unwrap();
+    assert_eq!(
+        (r.outcome, r.units, r.scanned, r.lot.as_deref()),
+        (Outcome::Given, units, true, Some(lot.as_str()))
+    );
+    assert_eq!(movements(&store), before + 1);
+    let traces = wardstock::ops::stock::trace(
+        &store.conn,
+        &lot,
+        Some(&wardstock::ops::stock::item_by_id(&store.conn, item).unwrap()),
+    )
+    .unwrap();
+    assert!(
+        traces[0]
+            .given
+            .iter()
+            .any(|g| g.mrn == mrn && g.order_ref.as_deref() == Some(&format!("RX-{rx}")[..]))
+    );
+    // The same scheduled dose cannot be recorded twice.
+    assert!(matches!(
+        mar::administer(
+            &mut store,
+            &nurse,
+            now,
+            &dose(rx, &mrn, item, &lot, units, now)
+        ),
+        Err(DoseError::AlreadyRecorded(_))
+    ));
+
+    // Without a scan, the first-expired lot is taken and "not scanned" recorded.
+    let later = now + Duration::minutes(1);
+    let r = mar::administer(
+        &mut store,
+        &nurse,
+        later,
+        &DoseInput {
+            pack: None,
+            ..dose(rx, &mrn, item, &lot, units, later)
+        },
+    )
+    .unwrap();
+    assert!(!r.scanned);
+    let reason: String = store
+        .conn
+        .query_row(
+            "SELECT reason FROM movements ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(reason, "not scanned");
+    let report = check::run(&store.conn).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
+#[test]
+fn not_given_doses_are_recorded_with_their_reason_and_a_supply_failure_alerts_the_pharmacy() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor() + Duration::minutes(11);
+    let nurse = actor(&store, "nurse");
+    let (rx, mrn, item, lot, units) = prescription(&store, false);
+    let before = movements(&store);
+    let refused = DoseInput {
+        outcome: Outcome::Refused,
+        ..dose(rx, &mrn, item, &lot, units, now)
+    };
+    assert!(
+        mar::administer(&mut store, &nurse, now, &refused)
+            .unwrap_err()
+            .to_string()
+            .contains("needs the reason")
+    );
+    mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &DoseInput {
+            reason: Some("patient asleep, will ask again".into()),
+            ..refused
+        },
+    )
+    .unwrap();
+    let supply = DoseInput {
+        outcome: Outcome::NotGivenSupply,
+        ..dose(rx, &mrn, item, &lot, units, now + Duration::minutes(1))
+    };
+    let r = mar::administer(&mut store, &nurse, now, &supply).unwrap();
+    let order = r.urgent_order.expect("an urgent request");
+    let note: String = store
+        .conn
+        .query_row(
+            "SELECT note FROM transfer_orders WHERE id = ?1",
+            [order],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(note.starts_with("URGENT"), "{note}");
+    assert_eq!(movements(&store), before, "no stock moved");
+}
+
+#[test]
+fn a_controlled_high_alert_drug_needs_a_witness_and_a_double_check_by_other_users() {
+    use wardstock::ops::rx::{self, Decision, NewRx};
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor() + Duration::minutes(13);
+    let (nurse, nurse2, manager, pharm) = (
+        actor(&store, "nurse"),
+        actor(&store, "nurse2"),
+        actor(&store, "manager"),
+        actor(&store, "pharm"),
+    );
+    // Morphine on a ward that holds it, for a patient there without allergies.
+    let (mrn, item, lot): (String, i64, String) = store
+        .conn
+        .query_row(
+            "SELECT p.mrn, i.id, l.lot_number FROM balances b JOIN items i ON i.id = b.item_id JOIN lots l ON l.id = b.lot_id
+             JOIN patients p ON p.ward_id = b.place_id
+             WHERE i.code = 'MORPH10I' AND b.status = 'ok' AND b.expiry > '2027-01-01' AND b.qty >= 2
+               AND NOT EXISTS (SELECT 1 FROM patient_allergies a WHERE a.patient_id = p.id)
+             ORDER BY b.qty DESC, p.mrn LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("the demo keeps morphine on a ward");
+    let id = rx::prescribe(
+        &mut store,
+        &manager,
+        now,
+        &NewRx {
+            mrn: mrn.clone(),
+            item_code: "MORPH10I".into(),
+            dose_milli: 10_000,
+            route: "SC".into(),
+            frequency: wardstock::domain::schedule::Frequency::Prn,
+            times: vec![],
+            prn_max_per_day: Some(6),
+            start: now - Duration::hours(1),
+            end: None,
+            indication: "severe pain".into(),
+            prescriber: "Dr. M. Weber".into(),
+            time_critical: false,
+        },
+    )
+    .unwrap();
+    rx::validate(
+        &mut store,
+        &pharm,
+        now,
+        id,
+        &Decision::Accept {
+            comment: Some("checked".into()),
+        },
+    )
+    .unwrap();
+    let prn = DoseInput {
+        scheduled_at: None,
+        ..dose(id, &mrn, item, &lot, 1, now)
+    };
+    let e = mar::administer(&mut store, &nurse, now, &prn).unwrap_err();
+    assert!(
+        e.to_string().contains("a second user must witness")
+            && e.to_string().contains("double-check"),
+        "{e}"
+    );
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &DoseInput {
+            witness: Some(nurse.clone()),
+            double_check: Some(nurse2.clone()),
+            ..prn.clone()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, DoseError::Rights(f) if f[..] == [Failure::Witness]),
+        "the nurse cannot witness her own dose: {e}"
+    );
+    let r = mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &DoseInput {
+            witness: Some(nurse2.clone()),
+            double_check: Some(manager.clone()),
+            ..prn
+        },
+    )
+    .unwrap();
+    let (witness, double): (i64, i64) = store
+        .conn
+        .query_row(
+            "SELECT witness_id, double_check_id FROM administrations WHERE id = ?1",
+            [r.administration_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((witness, double), (nurse2.user_id, manager.user_id));
+}
