@@ -515,3 +515,53 @@ fn the_administration_schedule_from_the_command_line() {
         .code(1)
         .stderr(predicate::str::contains("--to must come after --from"));
 }
+
+#[test]
+fn a_dose_is_recorded_from_the_command_line_with_the_wristband_and_pack_scans() {
+    let (_dir, db) = common::demo_db();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (rx, mrn, gtin, lot): (i64, String, String, String) = conn
+        .query_row(
+            "SELECT r.id, p.mrn, g.gtin, l.lot_number FROM prescriptions r JOIN patients p ON p.id = r.patient_id JOIN items i ON i.id = r.item_id
+             JOIN item_gtins g ON g.item_id = i.id JOIN balances b ON b.item_id = i.id AND b.place_id = p.ward_id JOIN lots l ON l.id = b.lot_id
+             WHERE r.status = 'active' AND r.frequency <> 'prn' AND i.controlled = 0 AND i.high_alert = 0 AND b.status = 'ok'
+               AND b.expiry > '2027-01-01' AND b.qty >= 10 AND r.dose_milli % i.strength_milli = 0
+               AND NOT EXISTS (SELECT 1 FROM patient_allergies a WHERE a.patient_id = p.id)
+             ORDER BY r.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    drop(conn);
+    let at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:00Z").to_string();
+    let run = |wristband: &str| {
+        let mut c = ws();
+        c.arg("--db").arg(&db).env("WARDSTOCK_PIN", "1234").args([
+            "administer",
+            &rx.to_string(),
+            "--user",
+            "nurse",
+            "--at",
+            &at,
+            "--wristband",
+            wristband,
+            "--scan",
+            &format!("(01){gtin}(10){lot}"),
+            "--route-confirmed",
+        ]);
+        c
+    };
+    run("MRN999999")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("wrong patient"));
+    run(&mrn).assert().success().stdout(
+        predicate::str::contains("recorded: given")
+            .and(predicate::str::contains(format!("lot {lot}"))),
+    );
+    run(&mrn)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already recorded"));
+    ws().arg("--db").arg(&db).arg("check").assert().success();
+}

@@ -95,6 +95,46 @@ pub enum Command {
         #[command(subcommand)]
         command: RxCommand,
     },
+    /// Record a dose at the bedside: the seven rights on the wristband and pack scans.
+    Administer {
+        /// The prescription.
+        rx: i64,
+        #[command(flatten)]
+        who: stock::UserArgs,
+        /// The scheduled time of the dose (RFC 3339); omit for a PRN dose.
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// The wristband scan (the MRN it carries).
+        #[arg(long, value_name = "MRN")]
+        wristband: Option<String>,
+        /// The pack scan (GS1); without it the first-expired lot is used and "not scanned" recorded.
+        #[arg(long, value_name = "DATA")]
+        scan: Option<String>,
+        /// Units given (default: the prescribed dose in units of the item).
+        #[arg(long)]
+        units: Option<i64>,
+        /// The route was checked against the prescription.
+        #[arg(long)]
+        route_confirmed: bool,
+        /// Why the dose is given outside its window.
+        #[arg(long)]
+        timing_reason: Option<String>,
+        #[arg(
+            long,
+            default_value = "given",
+            value_name = "given|partially_given|held|refused|not_given_supply|missed"
+        )]
+        outcome: String,
+        /// Why it was held, refused, missed or only partly given.
+        #[arg(long)]
+        reason: Option<String>,
+        /// A second user witnessing a controlled drug (PIN from WARDSTOCK_WITNESS_PIN or asked).
+        #[arg(long, value_name = "USER")]
+        witness: Option<String>,
+        /// A second user double-checking a high-alert drug (PIN from WARDSTOCK_CHECK_PIN or asked).
+        #[arg(long, value_name = "USER")]
+        double_check: Option<String>,
+    },
     /// A ward's administration schedule: doses due, overdue, missed, upcoming and recorded.
     Mar {
         #[arg(long, value_name = "WARD")]
@@ -491,6 +531,122 @@ pub fn run(cli: Cli) -> Result<i32> {
                     StatusChange::Stop => "stopped",
                 }
             );
+            Ok(0)
+        }
+        Some(Command::Administer {
+            rx,
+            who,
+            at,
+            wristband,
+            scan,
+            units,
+            route_confirmed,
+            timing_reason,
+            outcome,
+            reason,
+            witness,
+            double_check,
+        }) => {
+            use crate::ops::mar::{self, DoseInput, Outcome};
+            let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            let outcome: Outcome = outcome.parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "--outcome: given, partially_given, held, refused, not_given_supply or missed"
+                )
+            })?;
+            let scheduled_at = at
+                .map(|t| {
+                    crate::domain::instant_from_text(&t).with_context(|| {
+                        format!("--at {t:?} is not a time like 2026-11-22T08:00:00Z")
+                    })
+                })
+                .transpose()?;
+            let pack = match scan {
+                Some(data) => {
+                    let g = crate::gs1::parse(
+                        &data,
+                        crate::gs1::Options {
+                            separator: stock::settings().scanner.separator,
+                            today: Local::now().date_naive(),
+                        },
+                    )
+                    .map_err(|e| anyhow::anyhow!("the pack scan is not valid GS1 data: {e}"))?;
+                    let gtin = g
+                        .gtin
+                        .context("the pack scan carries no GTIN: scan the product code")?;
+                    let item = crate::ops::stock::item_by_gtin(&store.conn, &gtin)?;
+                    let lot = g
+                        .lot
+                        .context("the pack scan carries no lot: scan the 2D code of the pack")?;
+                    Some((item.id, lot))
+                }
+                None => None,
+            };
+            let units = match units {
+                Some(u) => u,
+                None => store
+                    .conn
+                    .query_row(
+                        "SELECT CASE WHEN COALESCE(i.strength_milli, 0) > 0 THEN (r.dose_milli + i.strength_milli - 1) / i.strength_milli ELSE 1 END
+                         FROM prescriptions r JOIN items i ON i.id = r.item_id WHERE r.id = ?1",
+                        [rx],
+                        |r| r.get(0),
+                    )
+                    .with_context(|| format!("no prescription {rx}"))?,
+            };
+            let actor = stock::sign_in(&mut store, &who)?;
+            let second = |store: &mut Store,
+                          user: Option<String>,
+                          env: &str|
+             -> Result<Option<crate::ops::Actor>> {
+                let Some(user) = user else { return Ok(None) };
+                let pin = match std::env::var(env) {
+                    Ok(p) => p,
+                    Err(_) => rpassword::prompt_password(format!("PIN for {user}: "))
+                        .with_context(|| {
+                            format!("no PIN for {user}: set {env} or run in a terminal")
+                        })?,
+                };
+                Ok(Some(crate::ops::auth::sign_in(
+                    store,
+                    &user,
+                    pin.trim(),
+                    Utc::now(),
+                )?))
+            };
+            let witness = second(&mut store, witness, "WARDSTOCK_WITNESS_PIN")?;
+            let double_check = second(&mut store, double_check, "WARDSTOCK_CHECK_PIN")?;
+            let input = DoseInput {
+                rx_id: rx,
+                scheduled_at,
+                outcome,
+                patient_mrn: wristband,
+                pack,
+                units,
+                route_confirmed,
+                timing_reason,
+                reason,
+                witness,
+                double_check,
+            };
+            let r = mar::administer(&mut store, &actor, Utc::now(), &input)?;
+            if who.json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                let mut line = format!("recorded: {}", r.outcome.as_ref().replace('_', " "));
+                if r.units > 0 {
+                    line.push_str(&format!(
+                        ", {} unit(s) of lot {}{}",
+                        r.units,
+                        r.lot.clone().unwrap_or_default(),
+                        if r.scanned { "" } else { " (not scanned)" }
+                    ));
+                }
+                if let Some(o) = r.urgent_order {
+                    line.push_str(&format!("; urgent request TO-{o} sent to the pharmacy"));
+                }
+                println!("{line}");
+            }
             Ok(0)
         }
         Some(Command::Mar {
