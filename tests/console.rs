@@ -967,3 +967,92 @@ fn a_pharmacist_validates_from_the_prescriptions_tab() {
     c.key(KeyCode::Char('1'));
     assert!(!c.screen().contains("Enter open"));
 }
+
+#[test]
+fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("nurse");
+    // A ward and a dose on its schedule that the ward can give.
+    let conn_candidates: Vec<(String, i64, String, String, String)> = {
+        let conn = &c.app.store().conn;
+        let mut stmt = conn
+            .prepare(
+                "SELECT w.code, r.id, p.mrn, g.gtin,
+                        (SELECT l.lot_number FROM balances b JOIN lots l ON l.id = b.lot_id WHERE b.place_id = p.ward_id AND b.item_id = i.id
+                         AND b.status = 'ok' AND b.expiry > '2027-01-01' AND b.qty >= 10 ORDER BY b.expiry LIMIT 1)
+                 FROM prescriptions r JOIN patients p ON p.id = r.patient_id JOIN places w ON w.id = p.ward_id JOIN items i ON i.id = r.item_id
+                 JOIN item_gtins g ON g.item_id = i.id
+                 WHERE r.status = 'active' AND r.frequency <> 'prn' AND i.controlled = 0 AND i.high_alert = 0 AND r.dose_milli % i.strength_milli = 0
+                   AND NOT EXISTS (SELECT 1 FROM patient_allergies a WHERE a.patient_id = p.id)
+                   AND EXISTS (SELECT 1 FROM balances b WHERE b.place_id = p.ward_id AND b.item_id = i.id AND b.status = 'ok' AND b.expiry > '2027-01-01' AND b.qty >= 10)
+                 ORDER BY r.id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    let mut chosen = None;
+    for (ward, rx, mrn, gtin, lot) in conn_candidates {
+        c.key(KeyCode::F(2));
+        c.app.picker = c.app.places.iter().position(|p| p.code == ward);
+        c.key(KeyCode::Enter).key(KeyCode::Char('2'));
+        if let Some(pos) = c
+            .app
+            .mar
+            .rows
+            .iter()
+            .position(|r| r.prescription_id == rx && !r.recorded)
+        {
+            chosen = Some((pos, mrn, gtin, lot));
+            break;
+        }
+    }
+    let (pos, mrn, gtin, lot) = chosen.expect("a dose to give on some ward");
+    for _ in 0..pos {
+        c.key(KeyCode::Down);
+    }
+    c.key(KeyCode::Enter);
+    assert!(c.screen().contains("Give: "), "{}", c.screen());
+    assert!(
+        c.app
+            .status
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("Scan the wristband, then the pack"))
+    );
+    // The wrong wristband is caught; the right one passes.
+    scan(&mut c, "MRN999999");
+    set_field(&mut c, "Route OK", "yes");
+    set_field(&mut c, "Reason", "round started late");
+    scan(&mut c, &format!("(01){gtin}(10){lot}"));
+    assert_eq!(c.app.form.as_ref().unwrap().value("Lot"), lot);
+    for _ in 0..10 {
+        c.key(KeyCode::Enter);
+    }
+    let error = c
+        .app
+        .form
+        .as_ref()
+        .expect("refused")
+        .error
+        .clone()
+        .unwrap_or_default();
+    assert!(error.contains("wrong patient"), "{error}");
+    scan(&mut c, &mrn);
+    c.key(KeyCode::Enter);
+    assert!(
+        c.app.form.is_none(),
+        "{:?}",
+        c.app.form.as_ref().map(|f| f.error.clone())
+    );
+    let s = c.screen();
+    assert!(
+        s.contains("given recorded") && s.contains(&format!("of lot {lot}")),
+        "{s}"
+    );
+    let report = wardstock::store::check::run(&c.app.store().conn).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}

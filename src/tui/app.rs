@@ -276,7 +276,7 @@ impl App {
             Action::Open => match self.tab {
                 Tab::Stock | Tab::Alerts | Tab::Pharmacy => true,
                 Tab::Prescriptions => self.validation_target().is_some(),
-                Tab::Administration => false,
+                Tab::Administration => self.dose_target().is_some(),
             },
             Action::ClearFilter => self.tab == Tab::Stock && !self.filter.value().is_empty(),
             Action::LinkGtin => self.pending_gtin.is_some() && self.tab == Tab::Stock,
@@ -397,6 +397,28 @@ impl App {
         use crate::ops::stock;
         self.help = false;
         self.picker = None;
+        // In a dose form, what is not a product barcode is the wristband.
+        if let Some(form) = self
+            .form
+            .as_mut()
+            .filter(|f| f.op == crate::domain::roles::Operation::Administer)
+        {
+            let today = self.now.with_timezone(&chrono::Local).date_naive();
+            let product = crate::gs1::parse(
+                data,
+                crate::gs1::Options {
+                    separator: self.scan_separator,
+                    today,
+                },
+            )
+            .ok()
+            .filter(|g| g.gtin.is_some());
+            if product.is_none() {
+                form.set("Wristband", data.trim());
+                form.error = None;
+                return;
+            }
+        }
         let today = self.now.with_timezone(&chrono::Local).date_naive();
         let g = match crate::gs1::parse(
             data,
@@ -447,6 +469,9 @@ impl App {
             }
         };
         if let Some(form) = self.form.as_mut() {
+            if form.op == crate::domain::roles::Operation::Administer && form.item.id == item.id {
+                form.pack_item = Some(item.id);
+            }
             if form.item.id != item.id {
                 form.error = Some(format!(
                     "That pack is {}, not {}",
@@ -912,6 +937,63 @@ impl App {
                         lines.len()
                     ))
                 }
+                Op::Administer => {
+                    use crate::ops::mar::{self, DoseInput, Outcome};
+                    let outcome: Outcome = form.value("Outcome").parse().map_err(|_| {
+                        "Outcome: given, partially_given, held, refused or not_given_supply"
+                            .to_string()
+                    })?;
+                    let reason = Some(form.value("Reason").to_string()).filter(|r| !r.is_empty());
+                    // A second user signs in with their PIN (wrong PINs count towards their lock).
+                    let mut second =
+                        |user: &str, pin: &str| -> Result<Option<crate::ops::Actor>, String> {
+                            if user.is_empty() {
+                                return Ok(None);
+                            }
+                            crate::ops::auth::sign_in(&mut self.store, user, pin, now)
+                                .map(Some)
+                                .map_err(|e| e.to_string())
+                        };
+                    let witness = second(form.value("Witness"), form.value("Witness PIN"))?;
+                    let double_check = second(form.value("Checked by"), form.value("Check PIN"))?;
+                    let input = DoseInput {
+                        rx_id: form.rx_id.ok_or("no dose selected")?,
+                        scheduled_at: form.scheduled_at,
+                        outcome,
+                        patient_mrn: Some(form.value("Wristband").to_string())
+                            .filter(|m| !m.is_empty()),
+                        pack: (!lot.is_empty())
+                            .then(|| (form.pack_item.unwrap_or(item.id), lot.clone())),
+                        units: form.number("Units")?.unwrap_or(0),
+                        route_confirmed: matches!(
+                            form.value("Route OK").to_lowercase().as_str(),
+                            "yes" | "y"
+                        ),
+                        timing_reason: reason.clone(),
+                        reason,
+                        witness,
+                        double_check,
+                    };
+                    let r = mar::administer(&mut self.store, &actor, now, &input)
+                        .map_err(|e| e.to_string())?;
+                    let mut msg = format!(
+                        "{}: {} recorded",
+                        item.name,
+                        r.outcome.as_ref().replace('_', " ")
+                    );
+                    if r.units > 0 {
+                        msg.push_str(&format!(
+                            ", {} {unit} of lot {}{}",
+                            r.units,
+                            r.lot.clone().unwrap_or_default(),
+                            if r.scanned { "" } else { " (not scanned)" }
+                        ));
+                    }
+                    if let Some(o) = r.urgent_order {
+                        msg.push_str(&format!("; urgent request TO-{o} sent to the pharmacy"));
+                    }
+                    Ok(msg)
+                }
                 Op::ValidatePrescription => {
                     use crate::ops::rx::{self, Decision};
                     let id = form.rx_id.ok_or("no prescription selected")?;
@@ -952,6 +1034,87 @@ impl App {
                 }
             }
         }
+    }
+
+    /// The selected dose, when it is not recorded yet and a nurse is signed in.
+    fn dose_target(&self) -> Option<&crate::store::queries::DoseRow> {
+        let nurse = self.actor.as_ref().is_some_and(|a| {
+            crate::domain::roles::may(a.role, crate::domain::roles::Operation::Administer)
+        });
+        self.mar
+            .rows
+            .get(self.mar_sel.selected)
+            .filter(|r| nurse && !r.recorded)
+    }
+
+    /// The bedside form of the selected dose: scan the wristband, then the pack.
+    fn open_dose(&mut self) {
+        let Some(row) = self.dose_target().cloned() else {
+            self.say(
+                Level::Warn,
+                "Select a dose that is not recorded yet; a nurse gives doses",
+            );
+            return;
+        };
+        let item_id: Option<i64> = self
+            .store
+            .conn
+            .query_row(
+                "SELECT item_id FROM prescriptions WHERE id = ?1",
+                [row.prescription_id],
+                |r| r.get(0),
+            )
+            .ok();
+        let Some(item) =
+            item_id.and_then(|id| crate::ops::stock::item_by_id(&self.store.conn, id).ok())
+        else {
+            return;
+        };
+        let strength: i64 = self
+            .store
+            .conn
+            .query_row(
+                "SELECT COALESCE(strength_milli, 0) FROM items WHERE id = ?1",
+                [item.id],
+                |r| r.get(0),
+            )
+            .unwrap_or(0);
+        let dose_milli: i64 = self
+            .store
+            .conn
+            .query_row(
+                "SELECT dose_milli FROM prescriptions WHERE id = ?1",
+                [row.prescription_id],
+                |r| r.get(0),
+            )
+            .unwrap_or(0);
+        let units = if strength > 0 {
+            (dose_milli + strength - 1) / strength
+        } else {
+            1
+        };
+        let mut form =
+            super::form::Form::new(crate::domain::roles::Operation::Administer, item, 0, "");
+        form.rx_id = Some(row.prescription_id);
+        form.scheduled_at = Some(row.at);
+        form.set("Units", &units.to_string());
+        let when = row.at.with_timezone(&chrono::Local).format("%H:%M");
+        form.note = Some(format!(
+            "{} {} ({}) · {} {} at {when} ±{} min{}",
+            row.bed,
+            row.patient,
+            row.mrn,
+            row.dose,
+            row.route,
+            row.window_minutes,
+            if row.flags.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", row.flags)
+            }
+        ));
+        self.form = Some(form);
+        self.say(Level::Info, "Scan the wristband, then the pack");
     }
 
     /// The selected prescription, when it awaits validation and a pharmacist is signed in.
@@ -1581,6 +1744,7 @@ impl App {
                 }
             }
             Tab::Prescriptions => self.open_validation(),
+            Tab::Administration => self.open_dose(),
             Tab::Pharmacy => {
                 let Some(id) = self
                     .pharmacy
@@ -1615,7 +1779,6 @@ impl App {
                     }
                 }
             }
-            _ => {}
         }
     }
 

@@ -11,6 +11,8 @@ pub struct Field {
     pub label: &'static str,
     pub input: Input,
     pub hint: &'static str,
+    /// Shown as dots (PINs).
+    pub secret: bool,
 }
 
 impl Field {
@@ -19,6 +21,14 @@ impl Field {
             label,
             input: Input::default().with_value(value.to_string()),
             hint,
+            secret: false,
+        }
+    }
+
+    fn secret(label: &'static str, hint: &'static str) -> Field {
+        Field {
+            secret: true,
+            ..Field::new(label, "", hint)
         }
     }
 }
@@ -34,8 +44,12 @@ pub struct Form {
     pub error: Option<String>,
     /// What the form is about, shown above the fields (e.g. a stocktake's counts).
     pub note: Option<String>,
-    /// The prescription a validation form decides on.
+    /// The prescription a validation or dose form is about.
     pub rx_id: Option<i64>,
+    /// The scheduled time of the dose (a dose form; `None` for PRN).
+    pub scheduled_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The item of the pack scanned into a dose form.
+    pub pack_item: Option<i64>,
 }
 
 impl Form {
@@ -91,6 +105,30 @@ impl Form {
             ],
             // Approving has nothing to type: the title says what will be adjusted.
             Operation::ApproveStocktake => vec![],
+            Operation::Administer => vec![
+                Field::new(
+                    "Wristband",
+                    "",
+                    "scan the patient's wristband (or type the MRN)",
+                ),
+                Field::new(
+                    "Lot",
+                    "",
+                    "scan the pack; empty: first-expired lot, \"not scanned\"",
+                ),
+                Field::new("Units", "", "units given"),
+                Field::new("Route OK", "", "type yes once the route is checked"),
+                Field::new(
+                    "Outcome",
+                    "given",
+                    "given, partially_given, held, refused, not_given_supply",
+                ),
+                Field::new("Reason", "", "why held, refused, partial, or early/late"),
+                Field::new("Witness", "", "controlled drug: second user"),
+                Field::secret("Witness PIN", "their PIN"),
+                Field::new("Checked by", "", "high-alert drug: second user"),
+                Field::secret("Check PIN", "their PIN"),
+            ],
             Operation::ValidatePrescription => vec![
                 Field::new("Decision", "accept", "accept or reject"),
                 Field::new(
@@ -113,6 +151,8 @@ impl Form {
             error: None,
             note: None,
             rx_id: None,
+            scheduled_at: None,
+            pack_item: None,
         }
     }
 
@@ -121,6 +161,7 @@ impl Form {
             Operation::StartStocktake => return "Start a stocktake of this place".into(),
             Operation::ApproveStocktake => return "Approve the stocktake".into(),
             Operation::ValidatePrescription => return format!("Validate: {}", self.item.name),
+            Operation::Administer => return format!("Give: {}", self.item.name),
             _ => {}
         }
         let verb = match self.op {

@@ -257,7 +257,10 @@ fn draw_menu(
 }
 
 fn draw_form(f: &mut Frame, area: Rect, form: &super::form::Form, theme: &Theme) {
-    let h = form.fields.len() as u16 * 2 + 7 + 2 * form.note.is_some() as u16;
+    // Hints under the fields only when there is room for them.
+    let with_hints =
+        form.fields.len() as u16 * 2 + 7 + 2 * form.note.is_some() as u16 <= area.height;
+    let h = form.fields.len() as u16 * (1 + with_hints as u16) + 7 + 2 * form.note.is_some() as u16;
     let r = centered(area, 64, h);
     f.render_widget(Clear, r);
     let inner_w = r.width.saturating_sub(4) as usize;
@@ -282,19 +285,26 @@ fn draw_form(f: &mut Frame, area: Rect, form: &super::form::Form, theme: &Theme)
         } else {
             Style::default()
         };
-        let value = fit(field.input.value(), 28);
+        let value = if field.secret {
+            "•".repeat(field.input.value().chars().count().min(28))
+        } else {
+            fit(field.input.value(), 28)
+        };
         lines.push(Line::from(vec![
-            Span::raw(format!(" {:<9}", field.label)),
+            Span::raw(format!(" {:<11}", field.label)),
             Span::styled(format!("[{value:<28}]"), style),
         ]));
-        lines.push(Line::styled(
-            format!("{:10}{}", "", fit(field.hint, inner_w.saturating_sub(10))),
-            theme.dim(),
-        ));
+        let row = lines.len() as u16 - 1;
+        if with_hints {
+            lines.push(Line::styled(
+                format!("{:12}{}", "", fit(field.hint, inner_w.saturating_sub(12))),
+                theme.dim(),
+            ));
+        }
         if active {
             cursor = Some((
-                r.x + 1 + 11 + field.input.visual_cursor().min(28) as u16,
-                r.y + 1 + lines.len() as u16 - 2,
+                r.x + 1 + 13 + field.input.visual_cursor().min(28) as u16,
+                r.y + 1 + row,
             ));
         }
     }
