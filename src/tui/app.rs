@@ -280,6 +280,7 @@ impl App {
             },
             Action::ClearFilter => self.tab == Tab::Stock && !self.filter.value().is_empty(),
             Action::LinkGtin => self.pending_gtin.is_some() && self.tab == Tab::Stock,
+            Action::Operations => self.tab == Tab::Stock,
             Action::Dispatch | Action::ConfirmReceipt => {
                 use crate::domain::roles::{Operation, may};
                 let op = if action == Action::Dispatch {

@@ -291,19 +291,19 @@ fn draw_form(f: &mut Frame, area: Rect, form: &super::form::Form, theme: &Theme)
             fit(field.input.value(), 28)
         };
         lines.push(Line::from(vec![
-            Span::raw(format!(" {:<11}", field.label)),
+            Span::raw(format!(" {:<12}", field.label)),
             Span::styled(format!("[{value:<28}]"), style),
         ]));
         let row = lines.len() as u16 - 1;
         if with_hints {
             lines.push(Line::styled(
-                format!("{:12}{}", "", fit(field.hint, inner_w.saturating_sub(12))),
+                format!("{:13}{}", "", fit(field.hint, inner_w.saturating_sub(13))),
                 theme.dim(),
             ));
         }
         if active {
             cursor = Some((
-                r.x + 1 + 13 + field.input.visual_cursor().min(28) as u16,
+                r.x + 1 + 14 + field.input.visual_cursor().min(28) as u16,
                 r.y + 1 + row,
             ));
         }
