@@ -3,29 +3,11 @@
 mod common;
 
 use chrono::Duration;
-use wardstock::domain::Role;
 use wardstock::domain::seven_rights::Failure;
-use wardstock::ops::Actor;
 use wardstock::ops::mar::{self, DoseError, DoseInput, Outcome};
 use wardstock::store::{Store, check};
 
-fn actor(store: &Store, username: &str) -> Actor {
-    store
-        .conn
-        .query_row(
-            "SELECT id, username, full_name, role FROM users WHERE username = ?1",
-            [username],
-            |r| {
-                Ok(Actor {
-                    user_id: r.get(0)?,
-                    username: r.get(1)?,
-                    full_name: r.get(2)?,
-                    role: r.get::<_, String>(3)?.parse::<Role>().unwrap(),
-                })
-            },
-        )
-        .unwrap()
-}
+use common::actor;
 
 /// An active scheduled prescription whose drug the ward holds: (rx, mrn, item, lot, units per dose).
 fn prescription(store: &Store, controlled: bool) -> (i64, String, i64, String, i64) {

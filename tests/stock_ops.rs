@@ -4,28 +4,12 @@
 mod common;
 
 use chrono::{Duration, NaiveDate};
-use wardstock::domain::{LotStatus, Role};
+use wardstock::domain::LotStatus;
 use wardstock::ops::Actor;
 use wardstock::ops::stock::{self, ReceiveLine, StockError, WasteReason};
 use wardstock::store::{Store, check};
 
-fn actor(store: &Store, username: &str) -> Actor {
-    store
-        .conn
-        .query_row(
-            "SELECT id, username, full_name, role FROM users WHERE username = ?1",
-            [username],
-            |r| {
-                Ok(Actor {
-                    user_id: r.get(0)?,
-                    username: r.get(1)?,
-                    full_name: r.get(2)?,
-                    role: r.get::<_, String>(3)?.parse::<Role>().unwrap(),
-                })
-            },
-        )
-        .unwrap()
-}
+use common::actor;
 
 fn sound(store: &Store) {
     let report = check::run(&store.conn).unwrap();

@@ -2,29 +2,10 @@
 
 mod common;
 
-use wardstock::domain::Role;
 use wardstock::domain::validation::Finding;
-use wardstock::ops::Actor;
 use wardstock::ops::rx::{self, Decision, RxError};
-use wardstock::store::Store;
 
-fn actor(store: &Store, username: &str) -> Actor {
-    store
-        .conn
-        .query_row(
-            "SELECT id, username, full_name, role FROM users WHERE username = ?1",
-            [username],
-            |r| {
-                Ok(Actor {
-                    user_id: r.get(0)?,
-                    username: r.get(1)?,
-                    full_name: r.get(2)?,
-                    role: r.get::<_, String>(3)?.parse::<Role>().unwrap(),
-                })
-            },
-        )
-        .unwrap()
-}
+use common::actor;
 
 #[test]
 fn an_allergy_is_found_and_can_only_be_overridden_with_a_comment() {

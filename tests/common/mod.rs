@@ -56,3 +56,25 @@ pub fn open_demo() -> (tempfile::TempDir, Store) {
     let store = Store::open(&path).unwrap();
     (dir, store)
 }
+
+/// A demo user as the operations see them, without a PIN check.
+pub fn actor(store: &Store, username: &str) -> wardstock::ops::Actor {
+    store
+        .conn
+        .query_row(
+            "SELECT id, username, full_name, role FROM users WHERE username = ?1",
+            [username],
+            |r| {
+                Ok(wardstock::ops::Actor {
+                    user_id: r.get(0)?,
+                    username: r.get(1)?,
+                    full_name: r.get(2)?,
+                    role: r
+                        .get::<_, String>(3)?
+                        .parse::<wardstock::domain::Role>()
+                        .unwrap(),
+                })
+            },
+        )
+        .unwrap()
+}
