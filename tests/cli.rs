@@ -565,3 +565,33 @@ fn a_dose_is_recorded_from_the_command_line_with_the_wristband_and_pack_scans() 
         .stderr(predicate::str::contains("already recorded"));
     ws().arg("--db").arg(&db).arg("check").assert().success();
 }
+
+#[test]
+fn a_patient_record_lists_doses_with_their_lots() {
+    let (_dir, db) = common::demo_db();
+    let out = ws()
+        .arg("--db")
+        .arg(&db)
+        .args(["patient", "MRN100001", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let p: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(p["mrn"], "MRN100001");
+    let doses = p["doses"].as_array().unwrap();
+    assert!(!doses.is_empty());
+    assert!(
+        doses
+            .iter()
+            .filter(|d| d["outcome"] == "given")
+            .all(|d| d["lot"].is_string() && d["qty"].as_i64() > Some(0))
+    );
+    ws().arg("--db")
+        .arg(&db)
+        .args(["patient", "MRN000000"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no patient with MRN"));
+}

@@ -148,6 +148,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A patient's record: allergies, prescriptions, and every dose with its lot.
+    Patient {
+        mrn: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Which patients received units of a lot, and where the rest is (for a recall).
     Trace {
         #[arg(long, value_name = "LOT")]
@@ -721,6 +727,67 @@ pub fn run(cli: Cli) -> Result<i32> {
                     rows.len(),
                     prn.len()
                 );
+            }
+            Ok(0)
+        }
+        Some(Command::Patient { mrn, json }) => {
+            let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            let Some(p) = queries::patient_record(&store.conn, &mrn)? else {
+                bail!("no patient with MRN {mrn:?}");
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&p)?);
+            } else {
+                println!(
+                    "{} {} (born {}), {} bed {}",
+                    p.mrn,
+                    p.name,
+                    p.dob,
+                    p.ward.as_deref().unwrap_or("-"),
+                    p.bed.as_deref().unwrap_or("-")
+                );
+                println!(
+                    "allergies: {}",
+                    if p.allergies.is_empty() {
+                        "none recorded"
+                    } else {
+                        &p.allergies
+                    }
+                );
+                println!("prescriptions:");
+                for l in &p.prescriptions {
+                    println!(
+                        "  {:>5}  {:<34} {} {} {}  {}",
+                        l.id,
+                        l.item,
+                        l.dose_text(),
+                        l.route,
+                        l.frequency,
+                        l.status.replace('_', " ")
+                    );
+                }
+                println!("doses ({}):", p.doses.len());
+                for d in &p.doses {
+                    let lot = d
+                        .lot
+                        .as_ref()
+                        .map(|l| {
+                            format!(" lot {l}{}", if d.scanned { "" } else { " (not scanned)" })
+                        })
+                        .unwrap_or_default();
+                    let qty = d.qty.map(|q| format!(" × {q}")).unwrap_or_default();
+                    println!(
+                        "  {}  {:<34} {:<16}{qty}{lot}  by {}{}",
+                        d.recorded_at,
+                        d.item,
+                        d.outcome.replace('_', " "),
+                        d.by,
+                        d.reason
+                            .as_ref()
+                            .map(|r| format!(" — {r}"))
+                            .unwrap_or_default()
+                    );
+                }
             }
             Ok(0)
         }

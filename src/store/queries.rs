@@ -833,3 +833,104 @@ pub fn schedule(
     rows.sort_by(|a, b| (a.at, &a.bed, &a.item).cmp(&(b.at, &b.bed, &b.item)));
     Ok((rows, prn))
 }
+
+/// A dose recorded for a patient, with its lot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PatientDose {
+    pub prescription_id: i64,
+    pub scheduled_at: Option<String>,
+    pub recorded_at: String,
+    pub item: String,
+    pub outcome: String,
+    pub lot: Option<String>,
+    pub expiry: Option<String>,
+    pub qty: Option<i64>,
+    pub by: String,
+    pub witness: Option<String>,
+    pub double_check: Option<String>,
+    pub scanned: bool,
+    pub reason: Option<String>,
+}
+
+/// The patient's record: who, allergies, prescriptions, and every dose with its lot, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PatientRecord {
+    pub mrn: String,
+    pub name: String,
+    pub dob: String,
+    pub ward: Option<String>,
+    pub bed: Option<String>,
+    pub allergies: String,
+    pub prescriptions: Vec<PrescriptionLine>,
+    pub doses: Vec<PatientDose>,
+}
+
+pub fn patient_record(conn: &Connection, mrn: &str) -> rusqlite::Result<Option<PatientRecord>> {
+    let head = conn
+        .query_row(
+            "SELECT p.id, p.mrn, p.name, p.dob, w.code, p.bed, p.ward_id,
+                    COALESCE((SELECT group_concat(a.substance || ' (' || a.kind || ')', ', ') FROM patient_allergies a WHERE a.patient_id = p.id), '')
+             FROM patients p LEFT JOIN places w ON w.id = p.ward_id WHERE p.mrn = ?1",
+            [mrn.trim()],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<i64>>(6)?,
+                    r.get::<_, String>(7)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, mrn, name, dob, ward, bed, ward_id, allergies)) = head else {
+        return Ok(None);
+    };
+    let prescriptions = match ward_id {
+        Some(w) => prescriptions_for_ward(conn, w)?
+            .into_iter()
+            .filter(|l| l.patient_id == id)
+            .collect(),
+        None => vec![],
+    };
+    let mut stmt = conn.prepare(
+        "SELECT a.prescription_id, a.scheduled_at, a.recorded_at, i.name, a.outcome, l.lot_number, l.expiry, a.qty,
+                u.username, wu.username, du.username, a.scanned, a.reason
+         FROM administrations a JOIN prescriptions r ON r.id = a.prescription_id JOIN items i ON i.id = r.item_id
+         JOIN users u ON u.id = a.user_id LEFT JOIN users wu ON wu.id = a.witness_id LEFT JOIN users du ON du.id = a.double_check_id
+         LEFT JOIN lots l ON l.id = a.lot_id
+         WHERE r.patient_id = ?1 ORDER BY a.recorded_at DESC, a.id DESC",
+    )?;
+    let doses = stmt
+        .query_map([id], |r| {
+            Ok(PatientDose {
+                prescription_id: r.get(0)?,
+                scheduled_at: r.get(1)?,
+                recorded_at: r.get(2)?,
+                item: r.get(3)?,
+                outcome: r.get(4)?,
+                lot: r.get(5)?,
+                expiry: r.get(6)?,
+                qty: r.get(7)?,
+                by: r.get(8)?,
+                witness: r.get(9)?,
+                double_check: r.get(10)?,
+                scanned: r.get(11)?,
+                reason: r.get(12)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(PatientRecord {
+        mrn,
+        name,
+        dob,
+        ward,
+        bed,
+        allergies,
+        prescriptions,
+        doses,
+    }))
+}
