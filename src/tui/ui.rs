@@ -189,21 +189,29 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-fn draw_picker(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let sel = app.picker.unwrap_or(0);
-    let h = (app.places.len() as u16 + 2).min(area.height.saturating_sub(2));
-    let r = centered(area, 44, h);
+/// A boxed list to choose from, the selected row reversed, scrolled to keep it in view.
+fn draw_choices(
+    f: &mut Frame,
+    area: Rect,
+    width: u16,
+    title: &str,
+    rows: &[String],
+    sel: usize,
+    theme: &Theme,
+) {
+    let h = (rows.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let r = centered(area, width, h);
     f.render_widget(Clear, r);
     let inner_h = h.saturating_sub(2) as usize;
     let offset = sel.saturating_sub(inner_h.saturating_sub(1));
-    let lines: Vec<Line> = app
-        .places
+    let inner_w = width.saturating_sub(4) as usize;
+    let lines: Vec<Line> = rows
         .iter()
         .enumerate()
         .skip(offset)
         .take(inner_h)
-        .map(|(i, p)| {
-            let text = fit(&format!(" {:<6} {}", p.code, p.name), 40);
+        .map(|(i, row)| {
+            let text = fit(row, inner_w);
             if i == sel {
                 Line::styled(text, theme.selected())
             } else {
@@ -215,9 +223,26 @@ fn draw_picker(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(" Ward / place — ↑↓ Enter, Esc "),
+                .title(title.to_string()),
         ),
         r,
+    );
+}
+
+fn draw_picker(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let rows: Vec<String> = app
+        .places
+        .iter()
+        .map(|p| format!(" {:<6} {}", p.code, p.name))
+        .collect();
+    draw_choices(
+        f,
+        area,
+        44,
+        " Ward / place — ↑↓ Enter, Esc ",
+        &rows,
+        app.picker.unwrap_or(0),
+        theme,
     );
 }
 
@@ -228,31 +253,23 @@ fn draw_menu(
     sel: usize,
     theme: &Theme,
 ) {
-    let r = centered(area, 40, ops.len() as u16 + 2);
-    f.render_widget(Clear, r);
-    let lines: Vec<Line> = ops
+    let rows: Vec<String> = ops
         .iter()
         .enumerate()
         .map(|(i, op)| {
-            let mut label = op.label().to_string();
-            if let Some(c) = label.get(0..1) {
-                label = c.to_uppercase() + &label[1..];
-            }
-            let text = format!(" {} {label}", i + 1);
-            if i == sel {
-                Line::styled(text, theme.selected())
-            } else {
-                Line::raw(text)
-            }
+            let label = op.label();
+            let (first, rest) = label.split_at(label.chars().next().map_or(0, char::len_utf8));
+            format!(" {} {}{rest}", i + 1, first.to_uppercase())
         })
         .collect();
-    f.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" Operation — ↑↓ Enter, Esc "),
-        ),
-        r,
+    draw_choices(
+        f,
+        area,
+        40,
+        " Operation — ↑↓ Enter, Esc ",
+        &rows,
+        sel,
+        theme,
     );
 }
 
