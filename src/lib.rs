@@ -13,5 +13,6 @@ pub mod demo;
 pub mod domain;
 pub mod gs1;
 pub mod ops;
+pub mod planning;
 pub mod store;
 pub mod tui;
