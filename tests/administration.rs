@@ -65,15 +65,16 @@ fn movements(store: &Store) -> i64 {
 #[test]
 fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient() {
     let (_dir, mut store) = common::open_demo();
-    let now = common::anchor() + Duration::minutes(7);
     let nurse = actor(&store, "nurse");
     let (rx, mrn, item, lot, units) = prescription(&store, false);
+    let due = common::due(&store, rx, 2);
+    let now = due[0] + Duration::minutes(7);
     let before = movements(&store);
 
     // Each failed right refuses the dose and writes nothing.
     let wrong_patient = DoseInput {
         patient_mrn: Some("MRN999999".into()),
-        ..dose(rx, &mrn, item, &lot, units, now)
+        ..dose(rx, &mrn, item, &lot, units, due[0])
     };
     let e = mar::administer(&mut store, &nurse, now, &wrong_patient).unwrap_err();
     assert!(
@@ -93,7 +94,7 @@ fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient()
         now,
         &DoseInput {
             pack: Some((other_item, lot.clone())),
-            ..dose(rx, &mrn, item, &lot, units, now)
+            ..dose(rx, &mrn, item, &lot, units, due[0])
         },
     )
     .unwrap_err();
@@ -102,7 +103,7 @@ fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient()
         &mut store,
         &nurse,
         now,
-        &dose(rx, &mrn, item, &lot, units + 1, now),
+        &dose(rx, &mrn, item, &lot, units + 1, due[0]),
     )
     .unwrap_err();
     assert!(e.to_string().contains("dose mismatch"), "{e}");
@@ -112,7 +113,7 @@ fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient()
         now,
         &DoseInput {
             route_confirmed: false,
-            ..dose(rx, &mrn, item, &lot, units, now)
+            ..dose(rx, &mrn, item, &lot, units, due[0])
         },
     )
     .unwrap_err();
@@ -120,8 +121,8 @@ fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient()
     let e = mar::administer(
         &mut store,
         &nurse,
-        now,
-        &dose(rx, &mrn, item, &lot, units, now - Duration::hours(5)),
+        due[0] + Duration::hours(5),
+        &dose(rx, &mrn, item, &lot, units, due[0]),
     )
     .unwrap_err();
     assert!(e.to_string().contains("late, outside the window"), "{e}");
@@ -132,7 +133,7 @@ fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient()
             &mut store,
             &keeper,
             now,
-            &dose(rx, &mrn, item, &lot, units, now)
+            &dose(rx, &mrn, item, &lot, units, due[0])
         ),
         Err(DoseError::Forbidden { .. })
     ));
@@ -142,7 +143,7 @@ fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient()
         &mut store,
         &nurse,
         now,
-        &dose(rx, &mrn, item, &lot, units, now),
+        &dose(rx, &mrn, item, &lot, units, due[0]),
     )
     .unwrap();
     assert_eq!(
@@ -168,13 +169,13 @@ fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient()
             &mut store,
             &nurse,
             now,
-            &dose(rx, &mrn, item, &lot, units, now)
+            &dose(rx, &mrn, item, &lot, units, due[0])
         ),
         Err(DoseError::AlreadyRecorded(_))
     ));
 
     // Without a scan, the first-expired lot is taken and "not scanned" recorded.
-    let later = now + Duration::minutes(1);
+    let later = due[1];
     let r = mar::administer(
         &mut store,
         &nurse,
@@ -202,33 +203,34 @@ fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient()
 #[test]
 fn not_given_doses_are_recorded_with_their_reason_and_a_supply_failure_alerts_the_pharmacy() {
     let (_dir, mut store) = common::open_demo();
-    let now = common::anchor() + Duration::minutes(11);
     let nurse = actor(&store, "nurse");
     let (rx, mrn, item, lot, units) = prescription(&store, false);
+    let due = common::due(&store, rx, 2);
+    let now = due[0] + Duration::minutes(11);
     let before = movements(&store);
     let refused = DoseInput {
         outcome: Outcome::Refused,
-        ..dose(rx, &mrn, item, &lot, units, now)
+        ..dose(rx, &mrn, item, &lot, units, due[0])
     };
     assert!(
         mar::administer(&mut store, &nurse, now, &refused)
             .unwrap_err()
             .to_string()
-            .contains("needs the reason")
+            .contains("needs a reason: one of DECLINED, NAUSEA, SWALLOW")
     );
     mar::administer(
         &mut store,
         &nurse,
         now,
         &DoseInput {
-            reason: Some("patient asleep, will ask again".into()),
+            reason: Some("other: patient asleep, will ask again".into()),
             ..refused
         },
     )
     .unwrap();
     let supply = DoseInput {
         outcome: Outcome::NotGivenSupply,
-        ..dose(rx, &mrn, item, &lot, units, now + Duration::minutes(1))
+        ..dose(rx, &mrn, item, &lot, units, due[1])
     };
     let r = mar::administer(&mut store, &nurse, now, &supply).unwrap();
     let order = r.urgent_order.expect("an urgent request");
@@ -280,6 +282,9 @@ fn a_controlled_high_alert_drug_needs_a_witness_and_a_double_check_by_other_user
             frequency: wardstock::domain::schedule::Frequency::Prn,
             times: vec![],
             prn_max_per_day: Some(6),
+            prn_min_interval_min: None,
+            generic_atc: None,
+            alternatives: vec![],
             start: now - Duration::hours(1),
             end: None,
             indication: "severe pain".into(),

@@ -532,8 +532,30 @@ fn a_dose_is_recorded_from_the_command_line_with_the_wristband_and_pack_scans() 
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .unwrap();
+    let ward: i64 = conn
+        .query_row(
+            "SELECT p.ward_id FROM prescriptions r JOIN patients p ON p.id = r.patient_id WHERE r.id = ?1",
+            [rx],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // The scheduled dose nearest to now; given outside its window, with a reason code.
+    let now = chrono::Utc::now();
+    let (rows, _) = wardstock::store::queries::schedule(
+        &conn,
+        ward,
+        now - chrono::Duration::hours(14),
+        now + chrono::Duration::hours(14),
+    )
+    .unwrap();
+    let at = rows
+        .iter()
+        .filter(|r| r.prescription_id == rx && !r.recorded)
+        .map(|r| r.at)
+        .min_by_key(|t| (*t - now).num_seconds().abs())
+        .expect("a dose to give")
+        .to_rfc3339();
     drop(conn);
-    let at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:00Z").to_string();
     let run = |wristband: &str| {
         let mut c = ws();
         c.arg("--db").arg(&db).env("WARDSTOCK_PIN", "1234").args([
@@ -548,6 +570,8 @@ fn a_dose_is_recorded_from_the_command_line_with_the_wristband_and_pack_scans() 
             "--scan",
             &format!("(01){gtin}(10){lot}"),
             "--route-confirmed",
+            "--timing-reason",
+            "emergency",
         ]);
         c
     };

@@ -2,6 +2,7 @@
 //! queries, print tables or `--json`. Errors go to stderr with a non-zero exit.
 
 pub mod stock;
+pub mod ward;
 
 use std::path::{Path, PathBuf};
 
@@ -76,8 +77,15 @@ pub enum Command {
         rx: RxArgs,
         #[arg(long)]
         mrn: String,
-        #[arg(long, value_name = "CODE")]
-        item: String,
+        /// The product (for a generic prescription: the preferred product; default the first of its ATC code).
+        #[arg(long, value_name = "CODE", required_unless_present = "atc")]
+        item: Option<String>,
+        /// A generic prescription by ATC code, e.g. J01CA04.
+        #[arg(long, value_name = "ATC")]
+        atc: Option<String>,
+        /// Products allowed for a generic prescription, e.g. AMOX500C,AMOX250C (default: every product of the ATC code).
+        #[arg(long, value_name = "CODES", requires = "atc", value_delimiter = ',')]
+        allow: Vec<String>,
         #[arg(long)]
         route: String,
         #[arg(long)]
@@ -116,7 +124,7 @@ pub enum Command {
         /// The route was checked against the prescription.
         #[arg(long)]
         route_confirmed: bool,
-        /// Why the dose is given outside its window.
+        /// Why the dose is given outside its window: a code of the ward's timing list, or "other: …".
         #[arg(long)]
         timing_reason: Option<String>,
         #[arg(
@@ -125,7 +133,7 @@ pub enum Command {
             value_name = "given|partially_given|held|refused|not_given_supply|missed"
         )]
         outcome: String,
-        /// Why it was held, refused, missed or only partly given.
+        /// Why it was held, refused, missed or partly given: a code of the ward's list (wardstock ward reasons), or "other: …".
         #[arg(long)]
         reason: Option<String>,
         /// A second user witnessing a controlled drug (PIN from WARDSTOCK_WITNESS_PIN or asked).
@@ -145,8 +153,16 @@ pub enum Command {
         /// To (RFC 3339); default 12 h ahead.
         #[arg(long, value_name = "TIME")]
         to: Option<String>,
+        /// Group the doses by patient (default: by time).
+        #[arg(long)]
+        by_patient: bool,
         #[arg(long)]
         json: bool,
+    },
+    /// A ward's own settings: reason lists, administration times; its open multi-dose packs.
+    Ward {
+        #[command(subcommand)]
+        command: ward::WardCommand,
     },
     /// A patient's record: allergies, prescriptions, and every dose with its lot.
     Patient {
@@ -212,6 +228,9 @@ pub struct RxArgs {
     /// For PRN: the most doses in 24 h.
     #[arg(long)]
     pub prn_max: Option<i64>,
+    /// For PRN: the least time between two doses, e.g. 4h or 90m.
+    #[arg(long, value_name = "DURATION")]
+    pub prn_interval: Option<String>,
     /// Duration in days from the start.
     #[arg(long)]
     pub days: Option<i64>,
@@ -224,6 +243,7 @@ pub struct RxPatch {
     frequency: Option<crate::domain::schedule::Frequency>,
     times: Option<Vec<chrono::NaiveTime>>,
     prn_max: Option<i64>,
+    prn_interval: Option<i64>,
     days: Option<i64>,
 }
 
@@ -235,6 +255,7 @@ impl RxPatch {
             rx.times = t.clone();
         }
         rx.prn_max_per_day = self.prn_max.or(rx.prn_max_per_day);
+        rx.prn_min_interval_min = self.prn_interval.or(rx.prn_min_interval_min);
         if let Some(d) = self.days {
             rx.end = Some(rx.start + chrono::Duration::days(d));
         }
@@ -270,14 +291,39 @@ impl RxArgs {
         if self.days.is_some_and(|d| d < 1) {
             bail!("--days is at least 1");
         }
+        let prn_interval = match &self.prn_interval {
+            Some(d) => Some(parse_minutes(d).with_context(|| {
+                format!("--prn-interval {d:?} is not a duration like 4h, 90m or 1h30m")
+            })?),
+            None => None,
+        };
         Ok(RxPatch {
             dose_milli,
             frequency,
             times,
             prn_max: self.prn_max,
+            prn_interval,
             days: self.days,
         })
     }
+}
+
+/// "4h", "90m", "1h30m" or plain minutes, as minutes.
+fn parse_minutes(s: &str) -> Option<i64> {
+    let s = s.trim().to_ascii_lowercase();
+    if let Ok(m) = s.parse::<i64>() {
+        return (m >= 0).then_some(m);
+    }
+    let (h, rest) = match s.split_once('h') {
+        Some((h, rest)) => (h.trim().parse::<i64>().ok()?, rest.trim()),
+        None => (0, s.as_str()),
+    };
+    let m = if rest.is_empty() {
+        0
+    } else {
+        rest.strip_suffix('m')?.trim().parse::<i64>().ok()?
+    };
+    (h >= 0 && m >= 0).then(|| h * 60 + m)
 }
 
 #[derive(Debug, Subcommand)]
@@ -452,6 +498,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             rx,
             mrn,
             item,
+            atc,
+            allow,
             route,
             indication,
             prescriber,
@@ -465,9 +513,18 @@ pub fn run(cli: Cli) -> Result<i32> {
                 })?,
                 None => Utc::now(),
             };
+            let item = match (item, &atc) {
+                (Some(i), _) => i,
+                (None, Some(a)) => queries::first_item_of_atc(&store.conn, a)?
+                    .with_context(|| format!("no product of the formulary has the ATC code {a}"))?,
+                (None, None) => bail!("give --item or --atc"),
+            };
             let base = crate::ops::rx::NewRx {
                 mrn,
                 item_code: item,
+                generic_atc: atc,
+                alternatives: allow,
+                prn_min_interval_min: None,
                 dose_milli: 0,
                 route,
                 frequency: crate::domain::schedule::Frequency::Qd,
@@ -639,19 +696,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             if who.json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
-                let mut line = format!("recorded: {}", r.outcome.as_ref().replace('_', " "));
-                if r.units > 0 {
-                    line.push_str(&format!(
-                        ", {} unit(s) of lot {}{}",
-                        r.units,
-                        r.lot.clone().unwrap_or_default(),
-                        if r.scanned { "" } else { " (not scanned)" }
-                    ));
-                }
-                if let Some(o) = r.urgent_order {
-                    line.push_str(&format!("; urgent request TO-{o} sent to the pharmacy"));
-                }
-                println!("{line}");
+                println!("recorded: {}", r.summary());
             }
             Ok(0)
         }
@@ -659,9 +704,10 @@ pub fn run(cli: Cli) -> Result<i32> {
             ward,
             from,
             to,
+            by_patient,
             json,
         }) => {
-            let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             let Some(ward_id) = place_filter(&store, Some(&ward))? else {
                 bail!("give the ward with --ward CODE")
             };
@@ -682,7 +728,16 @@ pub fn run(cli: Cli) -> Result<i32> {
             if to <= from {
                 bail!("--to must come after --from");
             }
-            let (rows, prn) = queries::schedule(&store.conn, ward_id, from, to)?;
+            // Doses whose window closed with nothing recorded become missed.
+            crate::ops::mar::close_missed(&mut store, Some(ward_id), now)?;
+            let (mut rows, prn) = queries::schedule(&store.conn, ward_id, from, to)?;
+            if by_patient {
+                rows.sort_by(|a, b| (&a.bed, &a.patient, a.at).cmp(&(&b.bed, &b.patient, b.at)));
+            }
+            let prn_state = prn
+                .iter()
+                .map(|p| queries::prn_state(&store.conn, p.id, now))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
             if json {
                 let doses: Vec<serde_json::Value> = rows
                     .iter()
@@ -694,7 +749,10 @@ pub fn run(cli: Cli) -> Result<i32> {
                     .collect();
                 let prn: Vec<serde_json::Value> = prn
                     .iter()
-                    .map(|p| serde_json::json!({"prescription_id": p.id, "mrn": p.mrn, "patient": p.patient, "item": p.item, "dose": p.dose_text()}))
+                    .zip(&prn_state)
+                    .map(|(p, st)| serde_json::json!({"prescription_id": p.id, "mrn": p.mrn, "patient": p.patient, "item": p.item,
+                                                      "dose": p.dose_text(), "given_24h": st.given_24h, "max_24h": st.max_24h,
+                                                      "last_given": st.last_given, "next_allowed": st.next_allowed}))
                     .collect();
                 println!(
                     "{}",
@@ -707,6 +765,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                     let status = match r.status(now) {
                         crate::domain::schedule::DoseStatus::Recorded => {
                             r.outcome.clone().unwrap_or_default()
+                        }
+                        crate::domain::schedule::DoseStatus::Missed if r.auto_missed => {
+                            "MISSED*".to_string()
                         }
                         s => s.label().to_string(),
                     };
@@ -722,8 +783,27 @@ pub fn run(cli: Cli) -> Result<i32> {
                         r.flags
                     );
                 }
+                for (p, st) in prn.iter().zip(&prn_state) {
+                    let next = match st.next_allowed {
+                        Some(t) => format!(
+                            "next from {}",
+                            t.with_timezone(&Local).format("%d %b %H:%M")
+                        ),
+                        None => "may be given now".to_string(),
+                    };
+                    println!(
+                        "PRN           {:<10} {:<4} {:<20} {:<34} {:<10} {}/{} in 24 h, {next}",
+                        format!("RX-{}", p.id),
+                        p.bed.clone().unwrap_or_default(),
+                        p.patient,
+                        p.item,
+                        p.dose_text(),
+                        st.given_24h,
+                        st.max_24h.map_or("-".to_string(), |m| m.to_string()),
+                    );
+                }
                 println!(
-                    "{} dose(s); {} PRN prescription(s) available",
+                    "{} dose(s); {} PRN prescription(s); MISSED* = missed, reason still to document",
                     rows.len(),
                     prn.len()
                 );
@@ -908,6 +988,11 @@ pub fn run(cli: Cli) -> Result<i32> {
                     );
                 }
             }
+            Ok(0)
+        }
+        Some(Command::Ward { command }) => {
+            let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            ward::run(&mut store, command)?;
             Ok(0)
         }
         Some(Command::Ops(cmd)) => {

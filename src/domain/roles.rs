@@ -30,6 +30,7 @@ pub enum Operation {
     EnterPrescription,
     /// Give a dose (or record why it was not given).
     Administer,
+    WardSettings,
 }
 
 impl Operation {
@@ -55,6 +56,7 @@ impl Operation {
             Operation::ValidatePrescription => "validate prescriptions",
             Operation::EnterPrescription => "enter or change prescriptions",
             Operation::Administer => "give doses",
+            Operation::WardSettings => "change the ward's reason lists and dose times",
         }
     }
 }
@@ -79,6 +81,7 @@ pub fn may(role: Role, op: Operation) -> bool {
         Administer => matches!(role, Nurse | NurseManager),
         LinkGtin => matches!(role, Pharmacist | Storekeeper),
         ApproveStocktake | SetLevels => matches!(role, NurseManager | Pharmacist),
+        WardSettings => role == NurseManager,
     }
 }
 

@@ -79,6 +79,51 @@ pub struct Recorded {
     pub scanned: bool,
     /// The urgent request raised when the dose could not be given for lack of supply.
     pub urgent_order: Option<i64>,
+    /// The multi-dose pack the dose was drawn from.
+    pub open_pack: Option<OpenPackUse>,
+}
+
+impl Recorded {
+    /// One line for the nurse: the outcome, the units and lot, the open
+    /// pack, the urgent request.
+    pub fn summary(&self) -> String {
+        let mut line = self.outcome.as_ref().replace('_', " ");
+        if self.units > 0 && self.open_pack.is_none() {
+            line.push_str(&format!(
+                ", {} unit(s) of lot {}{}",
+                self.units,
+                self.lot.clone().unwrap_or_default(),
+                if self.scanned { "" } else { " (not scanned)" }
+            ));
+        }
+        if let Some(p) = &self.open_pack {
+            line.push_str(&format!(
+                ", drawn from {} pack #{} of lot {}{}: {} {} left, discard after {}",
+                if p.opened_now { "newly opened" } else { "open" },
+                p.id,
+                self.lot.clone().unwrap_or_default(),
+                if self.scanned { "" } else { " (not scanned)" },
+                crate::domain::milli_text(p.remaining_milli),
+                p.unit,
+                local_hm(p.discard_at)
+            ));
+        }
+        if let Some(o) = self.urgent_order {
+            line.push_str(&format!("; urgent request TO-{o} sent to the pharmacy"));
+        }
+        line
+    }
+}
+
+/// A dose drawn from an opened multi-dose pack (vial, bottle, pen).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenPackUse {
+    pub id: i64,
+    /// This dose opened it (one stock unit left the ward's stock).
+    pub opened_now: bool,
+    pub remaining_milli: i64,
+    pub unit: String,
+    pub discard_at: DateTime<Utc>,
 }
 
 struct RxRow {
@@ -92,6 +137,11 @@ struct RxRow {
     strength_milli: i64,
     route: String,
     freq: Frequency,
+    times: String,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+    prn_max: Option<i64>,
+    prn_interval: Option<i64>,
     time_critical: bool,
     controlled: bool,
     high_alert: bool,
@@ -100,7 +150,8 @@ struct RxRow {
 fn rx_row(conn: &Connection, id: i64) -> Result<RxRow, DoseError> {
     conn.query_row(
         "SELECT r.status, p.mrn, p.name, p.id, p.ward_id, r.item_id, r.dose_milli, COALESCE(i.strength_milli, 0), r.route,
-                r.frequency, r.time_critical, i.controlled, i.high_alert
+                r.frequency, r.time_critical, i.controlled, i.high_alert, r.times, r.start_at, r.end_at, r.prn_max_per_day,
+                r.prn_min_interval_min
          FROM prescriptions r JOIN patients p ON p.id = r.patient_id JOIN items i ON i.id = r.item_id WHERE r.id = ?1",
         [id],
         |r| {
@@ -118,6 +169,11 @@ fn rx_row(conn: &Connection, id: i64) -> Result<RxRow, DoseError> {
                 time_critical: r.get(10)?,
                 controlled: r.get(11)?,
                 high_alert: r.get(12)?,
+                times: r.get(13)?,
+                start: crate::domain::instant_from_text(&r.get::<_, String>(14)?).unwrap_or_default(),
+                end: r.get::<_, Option<String>>(15)?.as_deref().and_then(crate::domain::instant_from_text),
+                prn_max: r.get(16)?,
+                prn_interval: r.get(17)?,
             })
         },
     )
@@ -125,77 +181,227 @@ fn rx_row(conn: &Connection, id: i64) -> Result<RxRow, DoseError> {
     .ok_or(DoseError::Unknown(id))
 }
 
+/// Whether `at` is one of the prescription's scheduled doses.
+fn is_scheduled(rx: &RxRow, at: DateTime<Utc>) -> bool {
+    let times: Vec<chrono::NaiveTime> = rx
+        .times
+        .split(',')
+        .filter_map(|t| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").ok())
+        .collect();
+    let times = if times.is_empty() {
+        rx.freq.default_times()
+    } else {
+        times
+    };
+    let around = chrono::Duration::hours(1);
+    schedule::expand(
+        &Local,
+        rx.freq,
+        &times,
+        rx.start,
+        rx.end,
+        at - around,
+        at + around,
+    )
+    .contains(&at)
+}
+
+fn local_hm(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%d %b %H:%M").to_string()
+}
+
+/// A PRN dose respects the prescription's maximum per 24 h and least interval.
+fn prn_allows(
+    tx: &Connection,
+    rx_id: i64,
+    rx: &RxRow,
+    now: DateTime<Utc>,
+) -> Result<(), DoseError> {
+    let st = crate::store::queries::prn_state(tx, rx_id, now)?;
+    let Some(next) = st.next_allowed else {
+        return Ok(());
+    };
+    if let Some(max) = rx.prn_max
+        && st.given_24h >= max
+    {
+        return Err(DoseError::Refused(format!(
+            "the most doses in 24 h ({max}) are given: the next is allowed after {} — ask the prescriber",
+            local_hm(next)
+        )));
+    }
+    let min = rx.prn_interval.unwrap_or(0);
+    Err(DoseError::Refused(format!(
+        "the last dose was at {}; at least {} h {:02} min must pass: the next is allowed from {}",
+        st.last_given.map(local_hm).unwrap_or_default(),
+        min / 60,
+        min % 60,
+        local_hm(next)
+    )))
+}
+
+struct PackItem {
+    strength_milli: i64,
+    unit: String,
+    in_use_days: Option<i64>,
+}
+
+fn pack_item(tx: &Connection, item: i64) -> rusqlite::Result<PackItem> {
+    tx.query_row(
+        "SELECT COALESCE(strength_milli, 0), COALESCE(strength_unit, dose_unit), in_use_days FROM items WHERE id = ?1",
+        [item],
+        |r| Ok(PackItem { strength_milli: r.get(0)?, unit: r.get(1)?, in_use_days: r.get(2)? }),
+    )
+}
+
+/// The remaining content of an open pack.
+fn open_pack_remaining(tx: &Connection, id: i64) -> rusqlite::Result<i64> {
+    tx.query_row(
+        "SELECT o.content_milli - COALESCE((SELECT SUM(a.dose_milli) FROM administrations a WHERE a.open_pack_id = o.id), 0)
+         FROM open_packs o WHERE o.id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+}
+
 /// Records a dose. A given (or partly given) dose passes the seven rights
 /// first; any failure refuses it with every reason, and nothing is written.
+/// Reasons come from the ward's lists (a code, or "other: …").
 pub fn administer(
     store: &mut Store,
     actor: &Actor,
     now: DateTime<Utc>,
     d: &DoseInput,
 ) -> Result<Recorded, DoseError> {
+    use super::ward::{ReasonKind, resolve_reason};
     if !may(actor.role, Operation::Administer) {
         return Err(DoseError::Forbidden {
             user: actor.username.clone(),
             role: actor.role.label(),
         });
     }
-    let reason = d.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     store.write(|tx| {
         let rx = rx_row(tx, d.rx_id)?;
         if rx.status != "active" {
             return Err(DoseError::NotActive(d.rx_id, rx.status.replace('_', " ")));
         }
-        let when = d.scheduled_at.map(|t| t.with_timezone(&Local).format("%d %b %H:%M").to_string()).unwrap_or_else(|| "now (PRN)".into());
-        if let Some(at) = d.scheduled_at {
-            let done: Option<i64> = tx
-                .query_row("SELECT id FROM administrations WHERE prescription_id = ?1 AND scheduled_at = ?2", params![d.rx_id, instant_to_text(at)], |r| r.get(0))
-                .optional()?;
-            if done.is_some() {
-                return Err(DoseError::AlreadyRecorded(when));
+        let when = d.scheduled_at.map(local_hm).unwrap_or_else(|| "now (PRN)".into());
+        match d.scheduled_at {
+            Some(at) => {
+                if rx.freq == Frequency::Prn {
+                    return Err(DoseError::Refused("a PRN dose has no scheduled time: record it without one".into()));
+                }
+                if !is_scheduled(&rx, at) {
+                    return Err(DoseError::Refused(format!(
+                        "{when} is not a scheduled dose of prescription {}: choose the dose from the schedule",
+                        d.rx_id
+                    )));
+                }
+                let done: Option<i64> = tx
+                    .query_row("SELECT id FROM administrations WHERE prescription_id = ?1 AND scheduled_at = ?2", params![d.rx_id, instant_to_text(at)], |r| r.get(0))
+                    .optional()?;
+                if done.is_some() {
+                    return Err(DoseError::AlreadyRecorded(when));
+                }
+            }
+            None if rx.freq != Frequency::Prn => {
+                return Err(DoseError::Refused(format!(
+                    "prescription {} is {}: give the scheduled time of the dose",
+                    d.rx_id, rx.freq
+                )));
+            }
+            None => {
+                if matches!(d.outcome, Outcome::Given | Outcome::PartiallyGiven) {
+                    prn_allows(tx, d.rx_id, &rx, now)?;
+                }
             }
         }
-        let record = |tx: &Connection, lot: Option<i64>, units: Option<i64>, scanned: bool, movement: Option<i64>| -> rusqlite::Result<i64> {
+        let given = matches!(d.outcome, Outcome::Given | Outcome::PartiallyGiven);
+        let reason_kind = match d.outcome {
+            Outcome::Held => Some(ReasonKind::Held),
+            Outcome::Refused => Some(ReasonKind::Refused),
+            Outcome::Missed => Some(ReasonKind::Missed),
+            Outcome::PartiallyGiven => Some(ReasonKind::Partial),
+            Outcome::Given | Outcome::NotGivenSupply => None,
+        };
+        let refused = |e: super::ward::WardError| DoseError::Refused(e.to_string());
+        let reason = match (reason_kind, d.reason.as_deref().map(str::trim).filter(|r| !r.is_empty())) {
+            (Some(kind), Some(r)) => Some(resolve_reason(tx, rx.ward, kind, r).map_err(refused)?),
+            (Some(kind), None) => {
+                return Err(match resolve_reason(tx, rx.ward, kind, "") {
+                    Err(e) => refused(e),
+                    Ok(_) => DoseError::Refused(format!("a {} needs the reason", kind.label())),
+                });
+            }
+            (None, r) => r.map(str::to_string),
+        };
+        let timing_reason = match d.timing_reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) if given => Some(resolve_reason(tx, rx.ward, ReasonKind::Timing, r).map_err(refused)?),
+            _ => None,
+        };
+        let note = match (&reason, &timing_reason) {
+            (Some(r), Some(t)) => Some(format!("{r}; timing {t}")),
+            (Some(r), None) => Some(r.clone()),
+            (None, Some(t)) => Some(format!("timing {t}")),
+            (None, None) => None,
+        };
+        struct Given {
+            lot: Option<i64>,
+            units: Option<i64>,
+            scanned: bool,
+            movement: Option<i64>,
+            open_pack: Option<i64>,
+            dose_milli: Option<i64>,
+        }
+        let record = |tx: &Connection, g: &Given| -> rusqlite::Result<i64> {
             tx.execute(
-                "INSERT INTO administrations (prescription_id, scheduled_at, recorded_at, user_id, outcome, lot_id, qty, reason, witness_id, scanned, double_check_id, movement_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO administrations (prescription_id, scheduled_at, recorded_at, user_id, outcome, lot_id, qty, reason, witness_id, scanned,
+                                             double_check_id, movement_id, open_pack_id, dose_milli)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
                     d.rx_id,
                     d.scheduled_at.map(instant_to_text),
                     instant_to_text(now),
                     actor.user_id,
                     d.outcome.as_ref(),
-                    lot,
-                    units,
-                    reason.or(d.timing_reason.as_deref()),
+                    g.lot,
+                    g.units,
+                    note,
                     d.witness.as_ref().map(|w| w.user_id),
-                    scanned,
+                    g.scanned,
                     d.double_check.as_ref().map(|w| w.user_id),
-                    movement,
+                    g.movement,
+                    g.open_pack,
+                    g.dose_milli,
                 ],
             )?;
             Ok(tx.last_insert_rowid())
         };
+        let nothing = Given { lot: None, units: None, scanned: false, movement: None, open_pack: None, dose_milli: None };
+        let done = |id: i64, urgent_order: Option<i64>| Recorded {
+            administration_id: id,
+            outcome: d.outcome,
+            lot: None,
+            units: 0,
+            scanned: false,
+            urgent_order,
+            open_pack: None,
+        };
         match d.outcome {
-            Outcome::Held | Outcome::Refused | Outcome::Missed => {
-                if reason.is_none() {
-                    return Err(DoseError::Refused(format!("a dose {} needs the reason", d.outcome.as_ref().replace('_', " "))));
-                }
-                let id = record(tx, None, None, false, None)?;
-                Ok(Recorded { administration_id: id, outcome: d.outcome, lot: None, units: 0, scanned: false, urgent_order: None })
-            }
+            Outcome::Held | Outcome::Refused | Outcome::Missed => Ok(done(record(tx, &nothing)?, None)),
             Outcome::NotGivenSupply => {
                 // The pharmacy gets an urgent request for the missing doses.
                 let item = super::stock::item_by_id(tx, rx.item)?;
                 let units = if rx.strength_milli > 0 { (rx.dose_milli + rx.strength_milli - 1) / rx.strength_milli } else { 1 };
-                let note = format!("URGENT: dose of {when} not given for lack of supply (RX-{})", d.rx_id);
-                let order = super::stock::insert_transfer(tx, actor, now, rx.ward, &[(item, units.max(1))], Some(&note))?;
-                let id = record(tx, None, None, false, None)?;
-                Ok(Recorded { administration_id: id, outcome: d.outcome, lot: None, units: 0, scanned: false, urgent_order: Some(order) })
+                let text = format!("URGENT: dose of {when} not given for lack of supply (RX-{})", d.rx_id);
+                let order = super::stock::insert_transfer(tx, actor, now, rx.ward, &[(item, units.max(1))], Some(&text))?;
+                Ok(done(record(tx, &nothing)?, Some(order)))
             }
             Outcome::Given | Outcome::PartiallyGiven => {
                 let today = now.with_timezone(&Local).date_naive();
-                // The lot: the scanned one, or first-expired-first-out on the ward.
-                let (pack_item, lot_id, scanned) = match &d.pack {
+                let allowed = super::rx::allowed_products(tx, d.rx_id)?;
+                // The lot: the scanned one, or first-expired-first-out on the ward
+                // (the preferred product first, then the allowed alternatives).
+                let (pack_item_id, lot_id, scanned) = match &d.pack {
                     Some((item, number)) => {
                         let id: Option<i64> = tx
                             .query_row("SELECT id FROM lots WHERE item_id = ?1 AND lot_number = ?2", params![item, number], |r| r.get(0))
@@ -203,10 +409,28 @@ pub fn administer(
                         (Some(*item), id, true)
                     }
                     None => {
-                        let plan = fefo::pick(&crate::store::queries::lot_stock(tx, rx.ward, rx.item)?, d.units, today);
-                        (Some(rx.item), plan.picks.first().map(|p| p.lot_id), false)
+                        let mut found = (Some(rx.item), None, false);
+                        for item in &allowed {
+                            let p = pack_item(tx, *item)?;
+                            let need = if p.in_use_days.is_some() || p.strength_milli <= 0 {
+                                1
+                            } else {
+                                d.units.max(1)
+                            };
+                            let plan = fefo::pick(&crate::store::queries::lot_stock(tx, rx.ward, *item)?, need, today);
+                            if let Some(first) = plan.picks.first() {
+                                found = (Some(*item), Some(first.lot_id), false);
+                                break;
+                            }
+                        }
+                        found
                     }
                 };
+                let pack = match pack_item_id {
+                    Some(i) => Some(pack_item(tx, i)?),
+                    None => None,
+                };
+                let multi_dose = pack.as_ref().is_some_and(|p| p.in_use_days.is_some());
                 let (lot_status, lot_expiry, lot_number) = match lot_id {
                     Some(id) => tx.query_row("SELECT status, expiry, lot_number FROM lots WHERE id = ?1", [id], |r| {
                         Ok((
@@ -235,12 +459,19 @@ pub fn administer(
                     .optional()?
                     .flatten();
                 let allergy_overridden = accepted.is_some_and(|f| f.contains("\"finding\":\"allergy\""));
+                // Units × strength must make the dose, with the strength of the
+                // product in hand; a multi-dose pack gives the dose by volume.
+                let strength = match &pack {
+                    _ if d.outcome == Outcome::PartiallyGiven || multi_dose => 0,
+                    Some(p) if allowed.contains(&pack_item_id.unwrap_or(0)) => p.strength_milli,
+                    _ => rx.strength_milli,
+                };
                 let expected = Expected {
                     mrn: rx.mrn.clone(),
                     patient_name: rx.patient.clone(),
-                    items: vec![rx.item],
+                    items: allowed.clone(),
                     dose_milli: rx.dose_milli,
-                    strength_milli: if d.outcome == Outcome::PartiallyGiven { 0 } else { rx.strength_milli },
+                    strength_milli: strength,
                     route: rx.route.clone(),
                     scheduled_at: d.scheduled_at,
                     window: schedule::window(rx.freq, rx.time_critical),
@@ -251,14 +482,14 @@ pub fn administer(
                 };
                 let bedside = AtBedside {
                     patient_mrn: d.patient_mrn.clone(),
-                    item: pack_item,
+                    item: pack_item_id,
                     lot_status,
                     lot_expiry,
                     units: d.units,
                     route_confirmed: d.route_confirmed,
                     now,
                     today,
-                    timing_reason: d.timing_reason.clone(),
+                    timing_reason: timing_reason.clone(),
                     nurse: actor.user_id,
                     witness: d.witness.as_ref().map(|w| w.user_id),
                     double_check: d.double_check.as_ref().map(|w| w.user_id),
@@ -267,39 +498,203 @@ pub fn administer(
                 if !failures.is_empty() {
                     return Err(DoseError::Rights(failures));
                 }
-                if d.outcome == Outcome::PartiallyGiven && reason.is_none() {
-                    return Err(DoseError::Refused("a partly given dose needs the reason".into()));
-                }
                 let lot_id = lot_id.ok_or_else(|| DoseError::Refused("no usable lot of this drug on the ward".into()))?;
-                let have: i64 = tx
-                    .query_row("SELECT COALESCE(qty, 0) FROM balances WHERE place_id = ?1 AND lot_id = ?2", params![rx.ward, lot_id], |r| r.get(0))
-                    .optional()?
-                    .unwrap_or(0);
-                if have < d.units {
+                let item_id = pack_item_id.unwrap_or(rx.item);
+                let pack = pack.unwrap_or(PackItem { strength_milli: rx.strength_milli, unit: String::new(), in_use_days: None });
+                let lot_text = lot_number.clone().unwrap_or_default();
+                let have = |tx: &Connection| -> rusqlite::Result<i64> {
+                    Ok(tx
+                        .query_row("SELECT COALESCE(qty, 0) FROM balances WHERE place_id = ?1 AND lot_id = ?2", params![rx.ward, lot_id], |r| r.get(0))
+                        .optional()?
+                        .unwrap_or(0))
+                };
+                let take = |tx: &Connection, units: i64, why: Option<String>| -> Result<i64, DoseError> {
+                    Ok(ledger::append(
+                        tx,
+                        &NewMovement {
+                            at: now,
+                            user_id: actor.user_id,
+                            kind: MovementKind::Administration,
+                            item_id,
+                            lot_id,
+                            from_place: Some(rx.ward),
+                            to_place: None,
+                            qty: units,
+                            reason: why,
+                            patient_id: Some(rx.patient_id),
+                            order_ref: Some(format!("RX-{}", d.rx_id)),
+                        },
+                    )?)
+                };
+                let not_scanned = (!scanned).then(|| "not scanned".to_string());
+                if !multi_dose {
+                    let stock = have(tx)?;
+                    if stock < d.units {
+                        return Err(DoseError::Refused(format!(
+                            "the ward holds {stock} unit(s) of lot {lot_text}: not enough for this dose — record \"not given, supply\" to alert the pharmacy"
+                        )));
+                    }
+                    let movement = take(tx, d.units, not_scanned)?;
+                    let g = Given {
+                        lot: Some(lot_id),
+                        units: Some(d.units),
+                        scanned,
+                        movement: Some(movement),
+                        open_pack: None,
+                        dose_milli: Some(if d.outcome == Outcome::Given { rx.dose_milli } else { d.units.saturating_mul(pack.strength_milli) }),
+                    };
+                    let id = record(tx, &g)?;
+                    return Ok(Recorded { administration_id: id, outcome: d.outcome, lot: lot_number, units: d.units, scanned, urgent_order: None, open_pack: None });
+                }
+                // A multi-dose pack: draw from the pack already open on the ward
+                // (of the scanned lot, if scanned), else open one.
+                let dose = rx.dose_milli;
+                if dose > pack.strength_milli {
                     return Err(DoseError::Refused(format!(
-                        "the ward holds {have} unit(s) of lot {}: not enough for this dose — record \"not given, supply\" to alert the pharmacy",
-                        lot_number.clone().unwrap_or_default()
+                        "one dose ({}) is more than a whole pack ({}): prepare it from several packs and record each",
+                        crate::domain::milli_text(dose),
+                        crate::domain::milli_text(pack.strength_milli)
                     )));
                 }
-                let movement = ledger::append(
-                    tx,
-                    &NewMovement {
-                        at: now,
-                        user_id: actor.user_id,
-                        kind: MovementKind::Administration,
-                        item_id: rx.item,
-                        lot_id,
-                        from_place: Some(rx.ward),
-                        to_place: None,
-                        qty: d.units,
-                        reason: (!scanned).then(|| "not scanned".to_string()),
-                        patient_id: Some(rx.patient_id),
-                        order_ref: Some(format!("RX-{}", d.rx_id)),
-                    },
+                let mut stmt = tx.prepare_cached(
+                    "SELECT o.id, o.lot_id, o.discard_at, l.status, l.expiry FROM open_packs o JOIN lots l ON l.id = o.lot_id
+                     WHERE o.place_id = ?1 AND o.item_id = ?2 AND o.closed_at IS NULL ORDER BY o.opened_at, o.id",
                 )?;
-                let id = record(tx, Some(lot_id), Some(d.units), scanned, Some(movement))?;
-                Ok(Recorded { administration_id: id, outcome: d.outcome, lot: lot_number, units: d.units, scanned, urgent_order: None })
+                let open: Vec<(i64, i64, String, String, Option<String>)> = stmt
+                    .query_map(params![rx.ward, item_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let close = |tx: &Connection, id: i64, why: &str| -> rusqlite::Result<()> {
+                    tx.execute(
+                        "UPDATE open_packs SET closed_at = ?2, closed_by = ?3, closed_reason = ?4 WHERE id = ?1 AND closed_at IS NULL",
+                        params![id, instant_to_text(now), actor.user_id, why],
+                    )?;
+                    Ok(())
+                };
+                let mut use_pack: Option<(i64, DateTime<Utc>)> = None;
+                for (id, pack_lot, discard_at, status, expiry) in open {
+                    let discard = crate::domain::instant_from_text(&discard_at).unwrap_or(now);
+                    let expired = expiry.as_deref().and_then(crate::domain::date_from_text).is_some_and(|x| x < today);
+                    if discard <= now {
+                        close(tx, id, "in-use period over: discard the rest")?;
+                        continue;
+                    }
+                    if status != "ok" || expired {
+                        close(tx, id, &format!("lot {status}: discard the rest"))?;
+                        continue;
+                    }
+                    if pack_lot != lot_id && scanned {
+                        continue;
+                    }
+                    let left = open_pack_remaining(tx, id)?;
+                    if left < dose {
+                        close(tx, id, &format!("{} left, less than a dose: discard the rest", crate::domain::milli_text(left)))?;
+                        continue;
+                    }
+                    if pack_lot == lot_id || !scanned {
+                        use_pack = Some((id, discard));
+                        break;
+                    }
+                }
+                let (pack_id, discard_at, opened_now, movement, from_lot) = match use_pack {
+                    Some((id, discard)) => {
+                        let lot: i64 = tx.query_row("SELECT lot_id FROM open_packs WHERE id = ?1", [id], |r| r.get(0))?;
+                        (id, discard, false, None, lot)
+                    }
+                    None => {
+                        if have(tx)? < 1 {
+                            return Err(DoseError::Refused(format!(
+                                "no unopened pack of lot {lot_text} on the ward — record \"not given, supply\" to alert the pharmacy"
+                            )));
+                        }
+                        let days = pack.in_use_days.unwrap_or(1);
+                        let mut discard = now + chrono::Duration::days(days);
+                        if let Some(x) = lot_expiry
+                            && let Some(end) = schedule::local_instant(&Local, x + chrono::Duration::days(1), chrono::NaiveTime::MIN)
+                        {
+                            discard = discard.min(end);
+                        }
+                        let why = match &not_scanned {
+                            Some(n) => format!("multi-dose pack opened, {n}"),
+                            None => "multi-dose pack opened".to_string(),
+                        };
+                        let movement = take(tx, 1, Some(why))?;
+                        tx.execute(
+                            "INSERT INTO open_packs (place_id, item_id, lot_id, movement_id, opened_at, opened_by, content_milli, discard_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                            params![rx.ward, item_id, lot_id, movement, instant_to_text(now), actor.user_id, pack.strength_milli, instant_to_text(discard)],
+                        )?;
+                        (tx.last_insert_rowid(), discard, true, Some(movement), lot_id)
+                    }
+                };
+                let from_number: String = tx.query_row("SELECT lot_number FROM lots WHERE id = ?1", [from_lot], |r| r.get(0))?;
+                let g = Given {
+                    lot: Some(from_lot),
+                    units: Some(i64::from(opened_now)),
+                    scanned,
+                    movement,
+                    open_pack: Some(pack_id),
+                    dose_milli: Some(dose),
+                };
+                let id = record(tx, &g)?;
+                let remaining = open_pack_remaining(tx, pack_id)?;
+                Ok(Recorded {
+                    administration_id: id,
+                    outcome: d.outcome,
+                    lot: Some(from_number),
+                    units: i64::from(opened_now),
+                    scanned,
+                    urgent_order: None,
+                    open_pack: Some(OpenPackUse { id: pack_id, opened_now, remaining_milli: remaining, unit: pack.unit.clone(), discard_at }),
+                })
             }
         }
+    })
+}
+
+/// How far back the automatic missed-dose record looks.
+pub const MISSED_LOOKBACK_DAYS: i64 = 7;
+
+/// Writes every dose of a ward (or of all wards) whose timing window has
+/// closed with nothing recorded, over the last [`MISSED_LOOKBACK_DAYS`]:
+/// the dose becomes *missed* with its reason left for a nurse to document.
+/// Returns how many doses were newly marked. Nothing is written when there
+/// is nothing new, so reading the schedule does not take the write lock.
+pub fn close_missed(
+    store: &mut Store,
+    ward: Option<i64>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<usize> {
+    let wards: Vec<i64> = match ward {
+        Some(w) => vec![w],
+        None => {
+            let mut stmt = store
+                .conn
+                .prepare_cached("SELECT id FROM places WHERE kind = 'ward' ORDER BY id")?;
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        }
+    };
+    let from = now - chrono::Duration::days(MISSED_LOOKBACK_DAYS);
+    let mut todo = Vec::new();
+    for w in wards {
+        let (rows, _) = crate::store::queries::schedule(&store.conn, w, from, now)?;
+        todo.extend(
+            rows.into_iter()
+                .filter(|r| !r.recorded && !r.auto_missed && now > r.at + r.window())
+                .map(|r| (r.prescription_id, instant_to_text(r.at))),
+        );
+    }
+    if todo.is_empty() {
+        return Ok(0);
+    }
+    store.write(|tx| {
+        let mut n = 0;
+        let mut stmt = tx.prepare_cached(
+            "INSERT OR IGNORE INTO missed_doses (prescription_id, scheduled_at, detected_at) VALUES (?1, ?2, ?3)",
+        )?;
+        for (rx, at) in &todo {
+            n += stmt.execute(params![rx, at, instant_to_text(now)])?;
+        }
+        Ok(n)
     })
 }

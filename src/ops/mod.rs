@@ -7,6 +7,7 @@ pub mod mar;
 pub mod refdata;
 pub mod rx;
 pub mod stock;
+pub mod ward;
 
 /// Who is doing an operation, and when (the clock is passed in so tests
 /// and replays are exact).

@@ -101,6 +101,9 @@ pub struct NewItem {
     pub high_alert: bool,
     pub kind: ItemKind,
     pub max_daily_milli: Option<i64>,
+    /// A multi-dose pack (vial, bottle, pen): days it may be used once opened.
+    #[serde(default)]
+    pub in_use_days: Option<i64>,
 }
 
 fn bool_01<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
@@ -140,6 +143,14 @@ pub fn add_item(
             it.code
         )));
     }
+    if it.in_use_days.is_some_and(|d| d < 1)
+        || (it.in_use_days.is_some() && it.strength_milli.is_none_or(|s| s <= 0))
+    {
+        return Err(RefDataError::Invalid(format!(
+            "item {}: a multi-dose pack needs its content (strength) and at least 1 day of use once opened",
+            it.code
+        )));
+    }
     if it.units_per_pack < 1 || it.unit_price_cents < 0 {
         return Err(RefDataError::Invalid(format!(
             "item {}: units per pack must be at least 1 and the price not negative",
@@ -148,8 +159,8 @@ pub fn add_item(
     }
     conn.execute(
         "INSERT INTO items (code, name, generic_name, atc, form, strength_milli, strength_unit, dose_unit, units_per_pack,
-                            unit_price_cents, storage, controlled, high_alert, kind, max_daily_milli, supplier_lead_days)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                            unit_price_cents, storage, controlled, high_alert, kind, max_daily_milli, supplier_lead_days, in_use_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         params![
             it.code,
             it.name,
@@ -167,6 +178,7 @@ pub fn add_item(
             it.kind.as_ref(),
             it.max_daily_milli,
             supplier_lead_days,
+            it.in_use_days,
         ],
     )
     .map_err(dup("item", &it.code))?;

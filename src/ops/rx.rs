@@ -146,8 +146,9 @@ pub fn facts(conn: &Connection, rx_id: i64, now: DateTime<Utc>) -> Result<RxFact
             "SELECT COALESCE(SUM(CASE WHEN status = 'ok' AND (expiry IS NULL OR expiry >= ?3) THEN qty END), 0),
                     COALESCE(SUM(CASE WHEN status = 'ok' AND expiry >= ?3 AND expiry <= ?4 THEN qty END), 0),
                     COALESCE(SUM(CASE WHEN status <> 'ok' OR expiry < ?3 THEN qty END), 0)
-             FROM balances WHERE place_id = ?1 AND item_id = ?2",
-            params![w, item_id, today.to_string(), soon.to_string()],
+             FROM balances WHERE place_id = ?1
+               AND item_id IN (SELECT item_id FROM prescription_products WHERE prescription_id = ?5 UNION SELECT ?2)",
+            params![w, item_id, today.to_string(), soon.to_string(), rx_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?,
         None => (0, 0, 0),
@@ -293,6 +294,14 @@ pub struct NewRx {
     /// Wall-clock times "HH:MM"; empty takes the ward's defaults for the frequency.
     pub times: Vec<chrono::NaiveTime>,
     pub prn_max_per_day: Option<i64>,
+    /// For PRN: the least time between two doses, minutes.
+    pub prn_min_interval_min: Option<i64>,
+    /// A generic prescription: the ATC code prescribed; `item_code` is then
+    /// the preferred product.
+    pub generic_atc: Option<String>,
+    /// Other products allowed for a generic prescription (same ATC code and
+    /// strength unit); empty allows every such product of the formulary.
+    pub alternatives: Vec<String>,
     pub start: DateTime<Utc>,
     pub end: Option<DateTime<Utc>>,
     pub indication: String,
@@ -355,6 +364,20 @@ fn check(rx: &NewRx) -> Result<(), PrescribeError> {
     if rx.frequency == Frequency::Prn && rx.prn_max_per_day.is_none_or(|m| m < 1) {
         return bad("a PRN prescription needs a maximum number of doses per 24 h");
     }
+    if rx
+        .prn_min_interval_min
+        .is_some_and(|m| !(0..=7 * 24 * 60).contains(&m))
+    {
+        return bad("the least interval between PRN doses must be between 0 and 7 days");
+    }
+    if !rx.times.is_empty() && !matches!(rx.frequency, Frequency::Prn | Frequency::Stat) {
+        super::ward::check_times(rx.frequency, &rx.times).map_err(PrescribeError::Invalid)?;
+    }
+    if !rx.alternatives.is_empty() && rx.generic_atc.is_none() {
+        return bad(
+            "alternative products are allowed only on a generic prescription (give its ATC code)",
+        );
+    }
     Ok(())
 }
 
@@ -394,7 +417,15 @@ fn insert_rx(
         .optional()?
         .ok_or_else(|| PrescribeError::UnknownItem(rx.item_code.clone()))?;
     let times = if rx.times.is_empty() {
-        rx.frequency.default_times()
+        let ward: Option<i64> = tx.query_row(
+            "SELECT ward_id FROM patients WHERE id = ?1",
+            [patient],
+            |r| r.get(0),
+        )?;
+        match ward {
+            Some(w) => super::ward::ward_times(tx, w, rx.frequency)?,
+            None => rx.frequency.default_times(),
+        }
     } else {
         rx.times.clone()
     };
@@ -403,6 +434,10 @@ fn insert_rx(
         .map(|t| t.format("%H:%M").to_string())
         .collect::<Vec<_>>()
         .join(",");
+    let products = match rx.generic_atc.as_deref() {
+        None => vec![item],
+        Some(atc) => generic_products(tx, atc.trim(), item, &unit, &rx.alternatives)?,
+    };
     tx.execute(
         "INSERT INTO prescriptions (patient_id, item_id, dose_milli, dose_unit, route, frequency, times, prn_max_per_day, start_at, end_at,
                                     indication, prescriber, time_critical, status, version, supersedes_id, created_by, created_at)
@@ -427,7 +462,107 @@ fn insert_rx(
             instant_to_text(now),
         ],
     )?;
-    Ok(tx.last_insert_rowid())
+    let id = tx.last_insert_rowid();
+    tx.execute(
+        "UPDATE prescriptions SET generic_atc = ?2, prn_min_interval_min = ?3 WHERE id = ?1",
+        params![
+            id,
+            rx.generic_atc
+                .as_deref()
+                .map(|a| a.trim().to_ascii_uppercase()),
+            rx.prn_min_interval_min
+        ],
+    )?;
+    if rx.generic_atc.is_some() {
+        for p in products {
+            tx.execute(
+                "INSERT INTO prescription_products (prescription_id, item_id) VALUES (?1, ?2)",
+                params![id, p],
+            )?;
+        }
+    }
+    Ok(id)
+}
+
+/// The products a generic prescription allows: the preferred one first,
+/// each of the prescribed ATC code and the same strength unit.
+fn generic_products(
+    tx: &Connection,
+    atc: &str,
+    preferred: i64,
+    unit: &str,
+    alternatives: &[String],
+) -> Result<Vec<i64>, PrescribeError> {
+    let atc = atc.to_ascii_uppercase();
+    let of = |id: i64| -> rusqlite::Result<(String, Option<String>, String)> {
+        tx.query_row(
+            "SELECT code, atc, COALESCE(strength_unit, dose_unit) FROM items WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+    };
+    let fits = |id: i64| -> Result<(), PrescribeError> {
+        let (code, item_atc, item_unit) = of(id)?;
+        if item_atc.as_deref() != Some(atc.as_str()) {
+            return Err(PrescribeError::Invalid(format!(
+                "{code} is {}, not the prescribed {atc}",
+                item_atc.unwrap_or_else(|| "without an ATC code".into())
+            )));
+        }
+        if item_unit != unit {
+            return Err(PrescribeError::Invalid(format!(
+                "{code} is dosed in {item_unit}, the prescription in {unit}"
+            )));
+        }
+        Ok(())
+    };
+    fits(preferred)?;
+    let mut out = vec![preferred];
+    if alternatives.is_empty() {
+        let mut stmt = tx.prepare(
+            "SELECT id FROM items WHERE atc = ?1 AND COALESCE(strength_unit, dose_unit) = ?2 AND id <> ?3 ORDER BY code",
+        )?;
+        let ids = stmt
+            .query_map(params![atc, unit, preferred], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        out.extend(ids);
+    } else {
+        for code in alternatives {
+            let id: i64 = tx
+                .query_row(
+                    "SELECT id FROM items WHERE code = ?1 COLLATE NOCASE",
+                    [code.trim()],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or_else(|| PrescribeError::UnknownItem(code.trim().to_string()))?;
+            fits(id)?;
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The products a prescription may be given with: its item, or for a
+/// generic prescription every allowed product (the preferred one first).
+pub fn allowed_products(conn: &Connection, rx_id: i64) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT pp.item_id FROM prescription_products pp JOIN prescriptions r ON r.id = pp.prescription_id
+         WHERE pp.prescription_id = ?1 ORDER BY pp.item_id <> r.item_id, pp.item_id",
+    )?;
+    let mut out = stmt
+        .query_map([rx_id], |r| r.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if out.is_empty() {
+        out = conn.query_row(
+            "SELECT item_id FROM prescriptions WHERE id = ?1",
+            [rx_id],
+            |r| Ok(vec![r.get(0)?]),
+        )?;
+    }
+    Ok(out)
 }
 
 /// Enters a prescription; it awaits the pharmacist's validation.
@@ -537,7 +672,7 @@ pub fn edit(
         let current = tx
             .query_row(
                 "SELECT p.mrn, i.code, r.dose_milli, r.route, r.frequency, r.times, r.prn_max_per_day, r.start_at, r.end_at,
-                        r.indication, r.prescriber, r.time_critical, r.status, r.version
+                        r.indication, r.prescriber, r.time_critical, r.status, r.version, r.prn_min_interval_min, r.generic_atc
                  FROM prescriptions r JOIN patients p ON p.id = r.patient_id JOIN items i ON i.id = r.item_id WHERE r.id = ?1",
                 [rx_id],
                 |r| {
@@ -559,6 +694,9 @@ pub fn edit(
                             indication: r.get(9)?,
                             prescriber: r.get(10)?,
                             time_critical: r.get(11)?,
+                            prn_min_interval_min: r.get(14)?,
+                            generic_atc: r.get(15)?,
+                            alternatives: vec![],
                         },
                         r.get::<_, String>(12)?,
                         r.get::<_, i64>(13)?,
@@ -567,7 +705,14 @@ pub fn edit(
             )
             .optional()?
             .ok_or(PrescribeError::Unknown(rx_id))?;
-        let (old, status, version) = current;
+        let (mut old, status, version) = current;
+        if old.generic_atc.is_some() {
+            let mut stmt = tx.prepare(
+                "SELECT i.code FROM prescription_products pp JOIN items i ON i.id = pp.item_id
+                 WHERE pp.prescription_id = ?1 AND i.code <> ?2 ORDER BY i.code",
+            )?;
+            old.alternatives = stmt.query_map(params![rx_id, old.item_code], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        }
         if !matches!(status.as_str(), "active" | "suspended" | "awaiting_validation") {
             return Err(PrescribeError::WrongStatus { id: rx_id, status: status.replace('_', " "), what: "an ended prescription is not changed; prescribe anew" });
         }

@@ -1570,7 +1570,14 @@ pub fn trace(conn: &Connection, lot_number: &str, item: Option<&ItemRef>) -> Res
             "SELECT m.at, p.mrn, p.name, w.code, m.qty, u.username, m.order_ref
              FROM movements m JOIN patients p ON p.id = m.patient_id JOIN users u ON u.id = m.user_id
              LEFT JOIN places w ON w.id = m.from_place_id
-             WHERE m.lot_id = ?1 AND m.kind = 'administration' ORDER BY m.at, m.id",
+             WHERE m.lot_id = ?1 AND m.kind = 'administration'
+             UNION ALL
+             -- Doses drawn from an opened multi-dose pack of the lot (the pack left stock when opened).
+             SELECT a.recorded_at, p.mrn, p.name, w.code, 0, u.username, 'RX-' || a.prescription_id || ' (open pack ' || a.open_pack_id || ')'
+             FROM administrations a JOIN prescriptions r ON r.id = a.prescription_id JOIN patients p ON p.id = r.patient_id
+             JOIN users u ON u.id = a.user_id JOIN open_packs o ON o.id = a.open_pack_id LEFT JOIN places w ON w.id = o.place_id
+             WHERE a.lot_id = ?1 AND a.movement_id IS NULL
+             ORDER BY 1",
         )?;
         let given = stmt
             .query_map([lot_id], |r| {

@@ -18,6 +18,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/001_ledger.sql"),
     include_str!("migrations/002_operations.sql"),
     include_str!("migrations/003_prescription_events.sql"),
+    include_str!("migrations/004_bedside.sql"),
 ];
 
 /// The schema version this program writes.

@@ -745,6 +745,9 @@ pub struct DoseRow {
     pub by: Option<String>,
     /// CD (controlled: witness), HA (high-alert: double check), TC (time-critical).
     pub flags: String,
+    /// wardstock marked the dose missed when its window closed; a nurse has
+    /// not yet documented the reason.
+    pub auto_missed: bool,
 }
 
 impl DoseRow {
@@ -771,6 +774,24 @@ pub fn schedule(
     use crate::domain::schedule::{self as sched, Frequency};
     let lines = prescriptions_for_ward(conn, ward_id)?;
     let recorded = recorded_doses(conn, ward_id, from, to)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.prescription_id, m.scheduled_at FROM missed_doses m JOIN prescriptions r ON r.id = m.prescription_id
+         JOIN patients p ON p.id = r.patient_id WHERE p.ward_id = ?1 AND m.scheduled_at >= ?2 AND m.scheduled_at < ?3",
+    )?;
+    let auto_missed: std::collections::HashSet<(i64, DateTime<Utc>)> = stmt
+        .query_map(
+            params![
+                ward_id,
+                crate::domain::instant_to_text(from),
+                crate::domain::instant_to_text(to)
+            ],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )?
+        .filter_map(|r| {
+            r.ok()
+                .and_then(|(id, t)| Some((id, instant_from_text(&t)?)))
+        })
+        .collect();
     let mut rows = Vec::new();
     let mut prn = Vec::new();
     for l in &lines {
@@ -827,6 +848,7 @@ pub fn schedule(
                 route: l.route.clone(),
                 by: rec.map(|r| r.user.clone()),
                 flags,
+                auto_missed: rec.is_none() && auto_missed.contains(&(l.id, at)),
             });
         }
     }
@@ -933,4 +955,117 @@ pub fn patient_record(conn: &Connection, mrn: &str) -> rusqlite::Result<Option<P
         prescriptions,
         doses,
     }))
+}
+
+/// The first product (by code) of an ATC code: the default preferred
+/// product of a generic prescription.
+pub fn first_item_of_atc(conn: &Connection, atc: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT code FROM items WHERE atc = ?1 ORDER BY code LIMIT 1",
+        [atc.trim().to_ascii_uppercase()],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Where a PRN prescription stands: doses given in the last 24 h against
+/// its maximum, and the earliest time the next may be given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrnState {
+    pub given_24h: i64,
+    pub max_24h: Option<i64>,
+    pub last_given: Option<DateTime<Utc>>,
+    /// `None`: may be given now.
+    pub next_allowed: Option<DateTime<Utc>>,
+}
+
+pub fn prn_state(conn: &Connection, rx_id: i64, now: DateTime<Utc>) -> rusqlite::Result<PrnState> {
+    let (max, interval): (Option<i64>, Option<i64>) = conn.query_row(
+        "SELECT prn_max_per_day, prn_min_interval_min FROM prescriptions WHERE id = ?1",
+        [rx_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT recorded_at FROM administrations WHERE prescription_id = ?1 AND outcome IN ('given', 'partially_given')
+         AND recorded_at > ?2 ORDER BY recorded_at",
+    )?;
+    let given: Vec<DateTime<Utc>> = stmt
+        .query_map(
+            params![
+                rx_id,
+                crate::domain::instant_to_text(now - chrono::Duration::hours(24))
+            ],
+            |r| r.get::<_, String>(0),
+        )?
+        .filter_map(|t| t.ok().as_deref().and_then(instant_from_text))
+        .collect();
+    let mut next = None;
+    if let (Some(m), Some(first)) = (max, given.first())
+        && given.len() as i64 >= m
+    {
+        next = Some(*first + chrono::Duration::hours(24));
+    }
+    if let (Some(i), Some(last)) = (interval, given.last()) {
+        let t = *last + chrono::Duration::minutes(i);
+        if t > now {
+            next = Some(next.map_or(t, |n: DateTime<Utc>| n.max(t)));
+        }
+    }
+    Ok(PrnState {
+        given_24h: given.len() as i64,
+        max_24h: max,
+        last_given: given.last().copied(),
+        next_allowed: next,
+    })
+}
+
+/// A multi-dose pack opened on a ward and not yet closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenPack {
+    pub id: i64,
+    pub item: String,
+    pub lot: String,
+    pub opened_at: DateTime<Utc>,
+    pub opened_by: String,
+    pub remaining_milli: i64,
+    pub unit: String,
+    pub discard_at: DateTime<Utc>,
+    /// "in use", or why it must be discarded now.
+    pub state: String,
+}
+
+pub fn open_packs(
+    conn: &Connection,
+    ward_id: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Vec<OpenPack>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.id, i.name, l.lot_number, o.opened_at, u.username,
+                o.content_milli - COALESCE((SELECT SUM(a.dose_milli) FROM administrations a WHERE a.open_pack_id = o.id), 0),
+                COALESCE(i.strength_unit, i.dose_unit), o.discard_at, l.status
+         FROM open_packs o JOIN items i ON i.id = o.item_id JOIN lots l ON l.id = o.lot_id JOIN users u ON u.id = o.opened_by
+         WHERE o.place_id = ?1 AND o.closed_at IS NULL ORDER BY i.name, o.opened_at",
+    )?;
+    stmt.query_map([ward_id], |r| {
+        let discard_at = instant_from_text(&r.get::<_, String>(7)?).unwrap_or(now);
+        let status: String = r.get(8)?;
+        Ok(OpenPack {
+            id: r.get(0)?,
+            item: r.get(1)?,
+            lot: r.get(2)?,
+            opened_at: instant_from_text(&r.get::<_, String>(3)?).unwrap_or(now),
+            opened_by: r.get(4)?,
+            remaining_milli: r.get(5)?,
+            unit: r.get(6)?,
+            discard_at,
+            state: if discard_at <= now {
+                "in-use period over: discard".into()
+            } else if status != "ok" {
+                format!("lot {status}: discard")
+            } else {
+                "in use".into()
+            },
+        })
+    })?
+    .collect()
 }

@@ -120,6 +120,9 @@ pub struct App {
     pub rx_sel: ListSel,
     pub mar: MarView,
     pub mar_sel: ListSel,
+    /// A patient's record open over the Administration tab.
+    pub patient: Option<crate::store::queries::PatientRecord>,
+    pub patient_scroll: usize,
     pub pharmacy: PharmacyView,
     pub pharm_sel: ListSel,
     /// The transfer order whose pick list is open on the Pharmacy tab.
@@ -208,6 +211,8 @@ impl App {
             rx_sel: ListSel::default(),
             mar: MarView::default(),
             mar_sel: ListSel::default(),
+            patient: None,
+            patient_scroll: 0,
             pharmacy: PharmacyView::default(),
             pharm_sel: ListSel::default(),
             order: None,
@@ -280,6 +285,8 @@ impl App {
             },
             Action::ClearFilter => self.tab == Tab::Stock && !self.filter.value().is_empty(),
             Action::LinkGtin => self.pending_gtin.is_some() && self.tab == Tab::Stock,
+            Action::Group => self.tab == Tab::Administration && !self.mar.slots.is_empty(),
+            Action::Patient => self.tab == Tab::Administration && self.mar_slot().is_some(),
             Action::Operations => self.tab == Tab::Stock,
             Action::Dispatch | Action::ConfirmReceipt => {
                 use crate::domain::roles::{Operation, may};
@@ -945,6 +952,7 @@ impl App {
                             .to_string()
                     })?;
                     let reason = Some(form.value("Reason").to_string()).filter(|r| !r.is_empty());
+                    let timing = Some(form.value("Timing").to_string()).filter(|r| !r.is_empty());
                     // A second user signs in with their PIN (wrong PINs count towards their lock).
                     let mut second =
                         |user: &str, pin: &str| -> Result<Option<crate::ops::Actor>, String> {
@@ -970,29 +978,14 @@ impl App {
                             form.value("Route OK").to_lowercase().as_str(),
                             "yes" | "y"
                         ),
-                        timing_reason: reason.clone(),
+                        timing_reason: timing,
                         reason,
                         witness,
                         double_check,
                     };
                     let r = mar::administer(&mut self.store, &actor, now, &input)
                         .map_err(|e| e.to_string())?;
-                    let mut msg = format!(
-                        "{}: {} recorded",
-                        item.name,
-                        r.outcome.as_ref().replace('_', " ")
-                    );
-                    if r.units > 0 {
-                        msg.push_str(&format!(
-                            ", {} {unit} of lot {}{}",
-                            r.units,
-                            r.lot.clone().unwrap_or_default(),
-                            if r.scanned { "" } else { " (not scanned)" }
-                        ));
-                    }
-                    if let Some(o) = r.urgent_order {
-                        msg.push_str(&format!("; urgent request TO-{o} sent to the pharmacy"));
-                    }
+                    let msg = format!("{}: {}", item.name, r.summary());
                     Ok(msg)
                 }
                 Op::ValidatePrescription => {
@@ -1037,20 +1030,55 @@ impl App {
         }
     }
 
-    /// The selected dose, when it is not recorded yet and a nurse is signed in.
-    fn dose_target(&self) -> Option<&crate::store::queries::DoseRow> {
+    /// The selected line of the administration list.
+    pub fn mar_slot(&self) -> Option<super::views::Slot> {
+        self.mar.slots.get(self.mar_sel.selected).copied()
+    }
+
+    /// The selected dose (a scheduled dose not recorded yet, or a PRN line)
+    /// when a nurse is signed in: (prescription, scheduled time).
+    fn dose_target(&self) -> Option<(i64, Option<chrono::DateTime<chrono::Utc>>)> {
+        use super::views::Slot;
         let nurse = self.actor.as_ref().is_some_and(|a| {
             crate::domain::roles::may(a.role, crate::domain::roles::Operation::Administer)
         });
-        self.mar
-            .rows
-            .get(self.mar_sel.selected)
-            .filter(|r| nurse && !r.recorded)
+        if !nurse {
+            return None;
+        }
+        match self.mar_slot()? {
+            Slot::Dose(i) => self
+                .mar
+                .rows
+                .get(i)
+                .filter(|r| !r.recorded)
+                .map(|r| (r.prescription_id, Some(r.at))),
+            Slot::Prn(i) => self.mar.prn.get(i).map(|l| (l.id, None)),
+        }
+    }
+
+    /// The record of the selected line's patient: allergies, prescriptions, doses with lots.
+    fn open_patient(&mut self) {
+        let Some(slot) = self.mar_slot() else {
+            self.say(Level::Warn, "Select a dose or PRN line to see the patient");
+            return;
+        };
+        let mrn = self.mar.mrn(slot).to_string();
+        match crate::store::queries::patient_record(&self.store.conn, &mrn) {
+            Ok(Some(rec)) => {
+                self.patient = Some(rec);
+                self.patient_scroll = 0;
+            }
+            Ok(None) => self.say(Level::Warn, format!("no patient with MRN {mrn}")),
+            Err(e) => self.say(
+                Level::Error,
+                format!("cannot read the patient record: {e}"),
+            ),
+        }
     }
 
     /// The bedside form of the selected dose: scan the wristband, then the pack.
     fn open_dose(&mut self) {
-        let Some(row) = self.dose_target().cloned() else {
+        let Some((rx_id, at)) = self.dose_target() else {
             self.say(
                 Level::Warn,
                 "Select a dose that is not recorded yet; a nurse gives doses",
@@ -1062,7 +1090,7 @@ impl App {
             .conn
             .query_row(
                 "SELECT item_id FROM prescriptions WHERE id = ?1",
-                [row.prescription_id],
+                [rx_id],
                 |r| r.get(0),
             )
             .ok();
@@ -1085,35 +1113,117 @@ impl App {
             .conn
             .query_row(
                 "SELECT dose_milli FROM prescriptions WHERE id = ?1",
-                [row.prescription_id],
+                [rx_id],
                 |r| r.get(0),
             )
             .unwrap_or(0);
-        let units = if strength > 0 {
+        let multi_dose: bool = self
+            .store
+            .conn
+            .query_row(
+                "SELECT in_use_days IS NOT NULL FROM items WHERE id = ?1",
+                [item.id],
+                |r| r.get(0),
+            )
+            .unwrap_or(false);
+        let units = if multi_dose {
+            0
+        } else if strength > 0 {
             (dose_milli + strength - 1) / strength
         } else {
             1
         };
+        // What the nurse sees of the dose: who, what, when and its flags.
+        let (head, when) = match self.mar_slot() {
+            Some(super::views::Slot::Dose(i)) => {
+                let r = &self.mar.rows[i];
+                (
+                    format!(
+                        "{} {} ({}) · {} {}{}",
+                        r.bed,
+                        r.patient,
+                        r.mrn,
+                        r.dose,
+                        r.route,
+                        if r.flags.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" · {}", r.flags)
+                        }
+                    ),
+                    format!(
+                        "at {} ±{} min",
+                        r.at.with_timezone(&chrono::Local).format("%H:%M"),
+                        r.window_minutes
+                    ),
+                )
+            }
+            Some(super::views::Slot::Prn(i)) => {
+                let (l, st) = (&self.mar.prn[i], &self.mar.prn_state[i]);
+                let limit = st
+                    .max_24h
+                    .map(|m| format!("{}/{m} in 24 h", st.given_24h))
+                    .unwrap_or_default();
+                let next = match st.next_allowed {
+                    Some(t) => format!(
+                        " · next from {}",
+                        t.with_timezone(&chrono::Local).format("%d %b %H:%M")
+                    ),
+                    None => " · may be given now".to_string(),
+                };
+                (
+                    format!(
+                        "{} {} ({}) · {} {} · {}",
+                        l.bed.clone().unwrap_or_default(),
+                        l.patient,
+                        l.mrn,
+                        l.dose_text(),
+                        l.route,
+                        l.indication
+                    ),
+                    format!("PRN {limit}{next}"),
+                )
+            }
+            None => return,
+        };
+        let ward = self.current_ward().map(|w| w.id);
         let mut form =
             super::form::Form::new(crate::domain::roles::Operation::Administer, item, 0, "");
-        form.rx_id = Some(row.prescription_id);
-        form.scheduled_at = Some(row.at);
+        form.rx_id = Some(rx_id);
+        form.scheduled_at = at;
         form.set("Units", &units.to_string());
-        let when = row.at.with_timezone(&chrono::Local).format("%H:%M");
-        form.note = Some(format!(
-            "{} {} ({}) · {} {} at {when} ±{} min{}",
-            row.bed,
-            row.patient,
-            row.mrn,
-            row.dose,
-            row.route,
-            row.window_minutes,
-            if row.flags.is_empty() {
-                String::new()
-            } else {
-                format!(" · {}", row.flags)
-            }
-        ));
+        if multi_dose {
+            form.set_hint(
+                "Units",
+                "multi-dose pack: the dose is drawn from the open pack".into(),
+            );
+        }
+        if let Some(w) = ward {
+            use crate::ops::ward::{ReasonKind, reasons};
+            let codes = |k: ReasonKind| {
+                reasons(&self.store.conn, w, k)
+                    .map(|l| {
+                        l.iter()
+                            .map(|r| r.code.clone())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .unwrap_or_default()
+            };
+            form.set_hint(
+                "Reason",
+                format!(
+                    "held {} · refused {}",
+                    codes(ReasonKind::Held),
+                    codes(ReasonKind::Refused)
+                ),
+            );
+            form.set_hint(
+                "Timing",
+                format!("{} · or other: …", codes(ReasonKind::Timing)),
+            );
+        }
+        form.note = Some(format!("{head} {when}"));
         self.form = Some(form);
         self.say(Level::Info, "Scan the wristband, then the pack");
     }
@@ -1324,6 +1434,20 @@ impl App {
             self.menu_key(ev);
             return;
         }
+        if self.patient.is_some() {
+            match self.keymap.action(&[Context::Detail], &ev) {
+                Some(Action::Back) => self.patient = None,
+                Some(Action::Up) => self.patient_scroll = self.patient_scroll.saturating_sub(1),
+                Some(Action::Down) => self.patient_scroll += 1,
+                Some(Action::PageUp) => {
+                    self.patient_scroll = self.patient_scroll.saturating_sub(10)
+                }
+                Some(Action::PageDown) => self.patient_scroll += 10,
+                Some(Action::Top) => self.patient_scroll = 0,
+                _ => {}
+            }
+            return;
+        }
         if self.help {
             // Any key closes the help.
             self.help = false;
@@ -1515,6 +1639,16 @@ impl App {
             );
             return;
         };
+        // Doses whose window has closed with nothing recorded become missed.
+        if self.tab == Tab::Administration
+            && place.kind == PlaceKind::Ward
+            && let Err(e) = crate::ops::mar::close_missed(&mut self.store, Some(place.id), self.now)
+        {
+            self.say(
+                Level::Warn,
+                format!("Missed doses could not be recorded: {e}"),
+            );
+        }
         let conn = &self.store.conn;
         let result: rusqlite::Result<()> = (|| {
             match self.tab {
@@ -1550,7 +1684,7 @@ impl App {
                         .iter()
                         .find(|p| p.id == place.id && p.kind == PlaceKind::Ward)
                     {
-                        Some(w) => MarView::load(conn, w.id, self.now)?,
+                        Some(w) => MarView::load(conn, w.id, self.now, self.mar.by_patient)?,
                         None => MarView::default(),
                     };
                 }
@@ -1606,7 +1740,7 @@ impl App {
         self.stock_sel.fit(self.filtered.len(), stock_rows);
         let rows = self.list_rows(super::screens::LIST_HEADER_ROWS);
         self.rx_sel.fit(self.rx.lines.len(), rows);
-        self.mar_sel.fit(self.mar.rows.len(), rows);
+        self.mar_sel.fit(self.mar.slots.len(), rows);
         self.alerts_sel.fit(self.alerts.rows.len(), rows);
         let pharm_rows = super::screens::pharmacy::order_rows(
             self.size.1.saturating_sub(FRAME_ROWS),
@@ -1653,6 +1787,7 @@ impl App {
                 self.pending_gtin = None;
                 self.scanned_lot = None;
                 self.return_to = None;
+                self.patient = None;
                 self.help = false;
                 self.filter = Input::default();
                 self.say(Level::Info, format!("{who} signed out"));
@@ -1686,6 +1821,26 @@ impl App {
                 }
             }
             Action::LinkGtin => self.link_pending_gtin(),
+            Action::Group => {
+                if self.tab == Tab::Administration {
+                    let keep = self.mar_slot();
+                    self.mar.by_patient = !self.mar.by_patient;
+                    self.mar.arrange();
+                    if let Some(k) = keep {
+                        self.mar_sel.selected =
+                            self.mar.slots.iter().position(|s| *s == k).unwrap_or(0);
+                    }
+                    self.say(
+                        Level::Info,
+                        if self.mar.by_patient {
+                            "Doses grouped by patient"
+                        } else {
+                            "Doses by time"
+                        },
+                    );
+                }
+            }
+            Action::Patient => self.open_patient(),
             Action::Operations => self.open_menu(),
             Action::Dispatch => self.order_op(Action::Dispatch),
             Action::ConfirmReceipt => self.order_op(Action::ConfirmReceipt),
@@ -1713,7 +1868,7 @@ impl App {
                 self.stock_sel.move_by(delta, self.filtered.len(), rows)
             }
             Tab::Prescriptions => self.rx_sel.move_by(delta, self.rx.lines.len(), rows),
-            Tab::Administration => self.mar_sel.move_by(delta, self.mar.rows.len(), rows),
+            Tab::Administration => self.mar_sel.move_by(delta, self.mar.slots.len(), rows),
             Tab::Pharmacy => {
                 let rows = super::screens::pharmacy::order_rows(
                     self.size.1.saturating_sub(FRAME_ROWS),

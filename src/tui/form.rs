@@ -10,7 +10,7 @@ use crate::ops::stock::ItemRef;
 pub struct Field {
     pub label: &'static str,
     pub input: Input,
-    pub hint: &'static str,
+    pub hint: String,
     /// Shown as dots (PINs).
     pub secret: bool,
 }
@@ -20,7 +20,7 @@ impl Field {
         Field {
             label,
             input: Input::default().with_value(value.to_string()),
-            hint,
+            hint: hint.to_string(),
             secret: false,
         }
     }
@@ -123,7 +123,12 @@ impl Form {
                     "given",
                     "given, partially_given, held, refused, not_given_supply",
                 ),
-                Field::new("Reason", "", "why held, refused, partial, or early/late"),
+                Field::new(
+                    "Reason",
+                    "",
+                    "why held, refused, missed or partly given: a code",
+                ),
+                Field::new("Timing", "", "given early or late: a code, or other: …"),
                 Field::new("Witness", "", "controlled drug: second user"),
                 Field::secret("Witness PIN", "their PIN"),
                 Field::new("Checked by", "", "high-alert drug: second user"),
@@ -185,6 +190,13 @@ impl Form {
             .iter()
             .find(|f| f.label == label)
             .map_or("", |f| f.input.value().trim())
+    }
+
+    /// Replaces the hint under a field (e.g. the ward's reason codes).
+    pub fn set_hint(&mut self, label: &str, hint: String) {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.label == label) {
+            f.hint = hint;
+        }
     }
 
     pub fn set(&mut self, label: &str, value: &str) {

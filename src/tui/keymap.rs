@@ -39,6 +39,10 @@ pub enum Action {
     Dispatch,
     ConfirmReceipt,
     Operations,
+    /// Administration: group the list by patient or by time.
+    Group,
+    /// Administration: the selected patient's record.
+    Patient,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, EnumString, AsRefStr)]

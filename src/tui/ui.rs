@@ -52,6 +52,9 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     if let Some((ops, sel)) = &app.op_menu {
         draw_menu(f, area, ops, *sel, theme);
     }
+    if let Some(p) = &app.patient {
+        draw_patient(f, area, p, app.patient_scroll, theme);
+    }
     if let Some(form) = &app.form {
         draw_form(f, area, form, theme);
     }
@@ -273,6 +276,98 @@ fn draw_menu(
     );
 }
 
+/// A patient's record: allergies, prescriptions, then doses with their lots, newest first.
+fn draw_patient(
+    f: &mut Frame,
+    area: Rect,
+    p: &crate::store::queries::PatientRecord,
+    scroll: usize,
+    theme: &Theme,
+) {
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).max(40),
+        area.height.saturating_sub(2),
+    );
+    f.render_widget(Clear, r);
+    let w = r.width.saturating_sub(2) as usize;
+    let mut lines = vec![
+        Line::styled(
+            fit(
+                &format!(
+                    "{} · born {} · {} bed {}",
+                    p.mrn,
+                    p.dob,
+                    p.ward.clone().unwrap_or_default(),
+                    p.bed.clone().unwrap_or_default()
+                ),
+                w,
+            ),
+            theme.dim(),
+        ),
+        if p.allergies.is_empty() {
+            Line::raw("No allergy recorded")
+        } else {
+            Line::styled(
+                fit(&format!("ALLERGIES: {}", p.allergies), w),
+                theme.error(),
+            )
+        },
+        Line::styled("Prescriptions", theme.warn()),
+    ];
+    for l in &p.prescriptions {
+        lines.push(Line::raw(fit(
+            &format!(
+                " RX-{} {:<11} {} {} {} {} · {}",
+                l.id,
+                l.status.replace('_', " "),
+                l.item,
+                l.dose_text(),
+                l.route,
+                l.frequency,
+                l.indication
+            ),
+            w,
+        )));
+    }
+    lines.push(Line::styled("Doses (newest first)", theme.warn()));
+    for d in p.doses.iter().rev() {
+        let when = crate::domain::instant_from_text(
+            d.scheduled_at.as_deref().unwrap_or(d.recorded_at.as_str()),
+        )
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%d %b %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default();
+        lines.push(Line::raw(fit(
+            &format!(
+                " {when} {:<15} {}{}",
+                d.outcome.replace('_', " "),
+                d.item,
+                d.lot
+                    .as_ref()
+                    .map(|l| format!(" lot {l}"))
+                    .unwrap_or_default()
+            ),
+            w,
+        )));
+    }
+    let body = r.height.saturating_sub(3) as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(body));
+    let mut shown: Vec<Line> = lines.into_iter().skip(scroll).take(body).collect();
+    shown.push(Line::styled("↑↓ PgUp PgDn scroll · Esc close", theme.dim()));
+    f.render_widget(
+        Paragraph::new(shown).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" {} ", fit(&p.name, w.saturating_sub(2)))),
+        ),
+        r,
+    );
+}
+
 fn draw_form(f: &mut Frame, area: Rect, form: &super::form::Form, theme: &Theme) {
     // Hints under the fields only when there is room for them.
     let with_hints =
@@ -314,7 +409,7 @@ fn draw_form(f: &mut Frame, area: Rect, form: &super::form::Form, theme: &Theme)
         let row = lines.len() as u16 - 1;
         if with_hints {
             lines.push(Line::styled(
-                format!("{:13}{}", "", fit(field.hint, inner_w.saturating_sub(13))),
+                format!("{:13}{}", "", fit(&field.hint, inner_w.saturating_sub(13))),
                 theme.dim(),
             ));
         }

@@ -152,6 +152,18 @@ pub struct MarView {
     pub rows: Vec<DoseRow>,
     /// PRN prescriptions that may be given when needed.
     pub prn: Vec<PrescriptionLine>,
+    /// What the PRN limits allow now, one per `prn` line.
+    pub prn_state: Vec<queries::PrnState>,
+    /// The list as shown: scheduled doses and PRN lines, by time or by patient.
+    pub slots: Vec<Slot>,
+    pub by_patient: bool,
+}
+
+/// One line of the administration list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Dose(usize),
+    Prn(usize),
 }
 
 pub fn dose_text(l: &PrescriptionLine) -> String {
@@ -164,15 +176,60 @@ impl MarView {
         conn: &rusqlite::Connection,
         ward_id: i64,
         now: DateTime<Utc>,
+        by_patient: bool,
     ) -> rusqlite::Result<MarView> {
         let (from, to) = (now - Duration::hours(4), now + Duration::hours(12));
         let (rows, prn) = queries::schedule(conn, ward_id, from, to)?;
-        Ok(MarView {
+        let prn_state = prn
+            .iter()
+            .map(|l| queries::prn_state(conn, l.id, now))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut view = MarView {
             from: Some(from),
             to: Some(to),
             rows,
             prn,
-        })
+            prn_state,
+            slots: vec![],
+            by_patient,
+        };
+        view.arrange();
+        Ok(view)
+    }
+
+    /// Orders the list: by time (PRN lines last), or by patient (bed, then
+    /// each patient's doses by time and their PRN lines).
+    pub fn arrange(&mut self) {
+        let doses = (0..self.rows.len()).map(Slot::Dose);
+        let prn = (0..self.prn.len()).map(Slot::Prn);
+        let mut slots: Vec<Slot> = doses.chain(prn).collect();
+        if self.by_patient {
+            let key = |s: &Slot| match *s {
+                Slot::Dose(i) => {
+                    let r = &self.rows[i];
+                    (r.bed.clone(), r.patient.clone(), 0, Some(r.at))
+                }
+                Slot::Prn(i) => {
+                    let l = &self.prn[i];
+                    (
+                        l.bed.clone().unwrap_or_default(),
+                        l.patient.clone(),
+                        1,
+                        None,
+                    )
+                }
+            };
+            slots.sort_by_key(key);
+        }
+        self.slots = slots;
+    }
+
+    /// The patient (MRN) of a list line.
+    pub fn mrn(&self, slot: Slot) -> &str {
+        match slot {
+            Slot::Dose(i) => &self.rows[i].mrn,
+            Slot::Prn(i) => &self.prn[i].mrn,
+        }
     }
 }
 

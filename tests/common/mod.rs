@@ -78,3 +78,31 @@ pub fn actor(store: &Store, username: &str) -> wardstock::ops::Actor {
         )
         .unwrap()
 }
+
+/// The next `n` scheduled doses of a prescription not yet recorded, from two hours before the demo's "now".
+pub fn due(store: &Store, rx: i64, n: usize) -> Vec<chrono::DateTime<chrono::Utc>> {
+    let ward: i64 = store
+        .conn
+        .query_row(
+            "SELECT p.ward_id FROM prescriptions r JOIN patients p ON p.id = r.patient_id WHERE r.id = ?1",
+            [rx],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let from = anchor() - chrono::Duration::hours(2);
+    let (rows, _) = wardstock::store::queries::schedule(
+        &store.conn,
+        ward,
+        from,
+        from + chrono::Duration::days(3),
+    )
+    .unwrap();
+    let at: Vec<_> = rows
+        .iter()
+        .filter(|r| r.prescription_id == rx && !r.recorded)
+        .map(|r| r.at)
+        .take(n)
+        .collect();
+    assert_eq!(at.len(), n, "prescription {rx} has {n} doses to give");
+    at
+}

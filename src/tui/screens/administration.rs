@@ -1,5 +1,6 @@
 //! The administration schedule of the selected ward: doses due, late,
-//! missed and upcoming (read-only for now).
+//! missed and upcoming, and the PRN prescriptions that may be given; by
+//! time or grouped by patient. Enter gives the selected dose.
 
 use chrono::Local;
 use ratatui::Frame;
@@ -14,6 +15,7 @@ use crate::domain::schedule::DoseStatus;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use crate::tui::ui::fit;
+use crate::tui::views::Slot;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [cap, list, foot] = Layout::vertical([
@@ -52,7 +54,18 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         f,
         cap,
         Line::from(vec![
-            Span::styled(format!(" {} doses {span} ", ward.code), theme.header()),
+            Span::styled(
+                format!(
+                    " {} doses {span}{} ",
+                    ward.code,
+                    if app.mar.by_patient {
+                        " by patient"
+                    } else {
+                        ""
+                    }
+                ),
+                theme.header(),
+            ),
             Span::styled(
                 format!(" {} missed ", count(DoseStatus::Missed)),
                 theme.severity(Severity::Critical),
@@ -94,11 +107,52 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         theme,
         &header,
         &widths,
-        app.mar.rows.len(),
+        app.mar.slots.len(),
         Some(app.mar_sel),
         |i| {
-            let r = &app.mar.rows[i];
+            // In groups, a patient's name shows on their first line only.
+            let same_patient = app.mar.by_patient
+                && i > 0
+                && app.mar.mrn(app.mar.slots[i - 1]) == app.mar.mrn(app.mar.slots[i]);
+            let r = match app.mar.slots[i] {
+                Slot::Dose(d) => &app.mar.rows[d],
+                Slot::Prn(p) => {
+                    let (l, st) = (&app.mar.prn[p], &app.mar.prn_state[p]);
+                    let (text, style) = match st.next_allowed {
+                        None => ("PRN ready".to_string(), Style::default()),
+                        Some(t) => (
+                            format!("PRN {}", t.with_timezone(&Local).format("%H:%M")),
+                            theme.dim(),
+                        ),
+                    };
+                    let mut cells = vec![Cell::from("PRN"), Cell::from(Span::styled(text, style))];
+                    if wide {
+                        cells.push(Cell::from(l.bed.clone().unwrap_or_default()));
+                    }
+                    cells.extend([
+                        Cell::from(if same_patient {
+                            String::new()
+                        } else {
+                            l.patient.clone()
+                        }),
+                        Cell::from(l.item.clone()),
+                        Cell::from(l.dose_text()),
+                    ]);
+                    if wide {
+                        cells.push(Cell::from(l.route.clone()));
+                    }
+                    let flags = st
+                        .max_24h
+                        .map(|m| format!("{}/{m}", st.given_24h))
+                        .unwrap_or_default();
+                    cells.push(Cell::from(flags));
+                    return Row::new(cells);
+                }
+            };
             let (text, style) = match r.status(app.now) {
+                DoseStatus::Missed if r.auto_missed => {
+                    ("MISSED ✎".to_string(), theme.severity(Severity::Critical))
+                }
                 DoseStatus::Missed => ("MISSED".to_string(), theme.severity(Severity::Critical)),
                 DoseStatus::Late => ("overdue".to_string(), theme.severity(Severity::High)),
                 DoseStatus::Due => ("due now".to_string(), theme.warn()),
@@ -120,7 +174,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 cells.push(Cell::from(r.bed.clone()));
             }
             cells.extend([
-                Cell::from(r.patient.clone()),
+                Cell::from(if same_patient {
+                    String::new()
+                } else {
+                    r.patient.clone()
+                }),
                 Cell::from(r.item.clone()),
                 Cell::from(r.dose.clone()),
             ]);
@@ -133,7 +191,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     // The selected dose in full (bed, route, window, who recorded it), then the PRN list.
     let mut text = String::new();
-    if let Some(r) = app.mar.rows.get(app.mar_sel.selected) {
+    let selected = match app.mar_slot() {
+        Some(Slot::Dose(d)) => app.mar.rows.get(d),
+        _ => None,
+    };
+    if let Some(r) = selected {
         let local =
             |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&Local).format("%H:%M").to_string();
         text.push_str(&format!(
@@ -148,19 +210,33 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ));
         if let (Some(o), Some(by)) = (&r.outcome, &r.by) {
             text.push_str(&format!(" · {o} by {by}"));
+        } else if r.auto_missed {
+            text.push_str(" · missed: Enter, outcome missed, to document the reason");
         }
-        text.push_str(" │");
     }
-    let prn: Vec<String> = app
-        .mar
-        .prn
-        .iter()
-        .map(|p| format!("{} {}", p.bed.clone().unwrap_or_default(), p.item))
-        .collect();
-    if prn.is_empty() {
-        text.push_str(" no PRN prescriptions");
-    } else {
-        text.push_str(&format!(" PRN: {}", prn.join("; ")));
+    if let Some(Slot::Prn(p)) = app.mar_slot() {
+        let (l, st) = (&app.mar.prn[p], &app.mar.prn_state[p]);
+        text.push_str(&format!(
+            " {} {} · {} {} PRN for {}",
+            l.bed.clone().unwrap_or_default(),
+            l.patient,
+            l.item,
+            l.dose_text(),
+            l.indication
+        ));
+        if let Some(t) = st.last_given {
+            text.push_str(&format!(
+                " · last {}",
+                t.with_timezone(&Local).format("%H:%M")
+            ));
+        }
+        match st.next_allowed {
+            Some(t) => text.push_str(&format!(
+                " · next from {}",
+                t.with_timezone(&Local).format("%d %b %H:%M")
+            )),
+            None => text.push_str(" · may be given now"),
+        }
     }
     line(
         f,

@@ -1,0 +1,411 @@
+//! What a ward sets for itself: the reason lists nurses pick from when a
+//! dose is held, refused, missed, partly given or given outside its window,
+//! and the ward's administration times per frequency.
+//!
+//! The hospital list (rows without a ward) applies everywhere; a ward adds
+//! its own codes, relabels a hospital code, or withdraws one for itself.
+
+use chrono::{DateTime, NaiveTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use strum::{AsRefStr, Display, EnumIter, EnumString, IntoEnumIterator};
+use thiserror::Error;
+
+use super::Actor;
+use crate::domain::roles::{Operation, may};
+use crate::domain::schedule::Frequency;
+use crate::store::Store;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Display, EnumString, AsRefStr, EnumIter,
+)]
+#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonKind {
+    Held,
+    Refused,
+    Missed,
+    Partial,
+    Timing,
+}
+
+impl ReasonKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReasonKind::Held => "dose held",
+            ReasonKind::Refused => "dose refused",
+            ReasonKind::Missed => "dose missed",
+            ReasonKind::Partial => "dose partly given",
+            ReasonKind::Timing => "dose given outside its window",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReasonCode {
+    pub kind: ReasonKind,
+    pub code: String,
+    pub label: String,
+    /// `false` for the hospital list, `true` for the ward's own code or label.
+    pub ward_own: bool,
+}
+
+#[derive(Debug, Error)]
+pub enum WardError {
+    #[error("{user} is a {role} and may not change the ward's reason lists and dose times")]
+    Forbidden { user: String, role: &'static str },
+    #[error("no ward with code {0:?}")]
+    UnknownWard(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Store(#[from] rusqlite::Error),
+}
+
+/// The ward id for a ward code (not the pharmacy or transit).
+pub fn ward_id(conn: &Connection, code: &str) -> Result<i64, WardError> {
+    conn.query_row(
+        "SELECT id FROM places WHERE code = ?1 COLLATE NOCASE AND kind = 'ward'",
+        [code.trim()],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| WardError::UnknownWard(code.trim().to_string()))
+}
+
+/// The active reasons of one kind on a ward: the hospital list with the
+/// ward's changes, ordered by code.
+pub fn reasons(
+    conn: &Connection,
+    ward_id: i64,
+    kind: ReasonKind,
+) -> rusqlite::Result<Vec<ReasonCode>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, label, ward_id IS NOT NULL, active FROM reason_codes r
+         WHERE kind = ?2 AND (ward_id = ?1 OR (ward_id IS NULL AND NOT EXISTS (
+             SELECT 1 FROM reason_codes w WHERE w.ward_id = ?1 AND w.kind = r.kind AND w.code = r.code)))
+         ORDER BY code",
+    )?;
+    let rows = stmt.query_map(params![ward_id, kind.as_ref()], |r| {
+        Ok((
+            ReasonCode {
+                kind,
+                code: r.get(0)?,
+                label: r.get(1)?,
+                ward_own: r.get(2)?,
+            },
+            r.get::<_, bool>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (code, active) = row?;
+        if active {
+            out.push(code);
+        }
+    }
+    Ok(out)
+}
+
+/// Every active reason of a ward, all kinds.
+pub fn all_reasons(conn: &Connection, ward_id: i64) -> rusqlite::Result<Vec<ReasonCode>> {
+    let mut out = Vec::new();
+    for kind in ReasonKind::iter() {
+        out.extend(reasons(conn, ward_id, kind)?);
+    }
+    Ok(out)
+}
+
+/// The text recorded for a reason the nurse gave: a code of the ward's list
+/// (any case) becomes "CODE: label"; `other: …` records free text; anything
+/// else is refused with the list to choose from.
+pub fn resolve_reason(
+    conn: &Connection,
+    ward_id: i64,
+    kind: ReasonKind,
+    input: &str,
+) -> Result<String, WardError> {
+    let input = input.trim();
+    if let Some(free) = input
+        .strip_prefix("other:")
+        .or_else(|| input.strip_prefix("OTHER:"))
+        .or_else(|| input.strip_prefix("Other:"))
+    {
+        let free = free.trim();
+        if free.len() < 3 {
+            return Err(WardError::Invalid(format!(
+                "{}: write the reason after \"other:\"",
+                kind.label()
+            )));
+        }
+        return Ok(format!("OTHER: {free}"));
+    }
+    let list = reasons(conn, ward_id, kind)?;
+    if let Some(r) = list.iter().find(|r| r.code.eq_ignore_ascii_case(input)) {
+        return Ok(format!("{}: {}", r.code, r.label));
+    }
+    // A reason already resolved (the console passes "CODE: label" back).
+    if let Some(r) = list
+        .iter()
+        .find(|r| input.eq_ignore_ascii_case(&format!("{}: {}", r.code, r.label)))
+    {
+        return Ok(format!("{}: {}", r.code, r.label));
+    }
+    let codes = list
+        .iter()
+        .map(|r| r.code.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(WardError::Invalid(if input.is_empty() {
+        format!(
+            "{} needs a reason: one of {codes}, or \"other: …\"",
+            kind.label()
+        )
+    } else {
+        format!(
+            "{input:?} is not a reason on this ward's list for a {}: use one of {codes}, or \"other: …\"",
+            kind.label()
+        )
+    }))
+}
+
+fn may_change(actor: &Actor) -> Result<(), WardError> {
+    if may(actor.role, Operation::WardSettings) {
+        Ok(())
+    } else {
+        Err(WardError::Forbidden {
+            user: actor.username.clone(),
+            role: actor.role.label(),
+        })
+    }
+}
+
+fn clean_code(code: &str) -> Result<String, WardError> {
+    let code = code.trim().to_ascii_uppercase();
+    if code.is_empty()
+        || code.len() > 16
+        || !code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(WardError::Invalid(format!(
+            "reason code {code:?}: use 1 to 16 letters, digits or _ (for example NPO)"
+        )));
+    }
+    if code == "OTHER" {
+        return Err(WardError::Invalid(
+            "OTHER is kept for free text (\"other: …\"): choose another code".into(),
+        ));
+    }
+    Ok(code)
+}
+
+/// Adds a code to a ward's list, or relabels one (its own or the hospital's) for the ward.
+pub fn add_reason(
+    store: &mut Store,
+    actor: &Actor,
+    ward_code: &str,
+    kind: ReasonKind,
+    code: &str,
+    label: &str,
+) -> Result<ReasonCode, WardError> {
+    may_change(actor)?;
+    let code = clean_code(code)?;
+    let label = label.trim();
+    if label.len() < 3 {
+        return Err(WardError::Invalid(
+            "give the reason's wording (at least 3 characters)".into(),
+        ));
+    }
+    store.write(|tx| {
+        let ward = ward_id(tx, ward_code)?;
+        tx.execute(
+            "INSERT INTO reason_codes (ward_id, kind, code, label, active) VALUES (?1, ?2, ?3, ?4, 1)
+             ON CONFLICT (COALESCE(ward_id, 0), kind, code) DO UPDATE SET label = excluded.label, active = 1",
+            params![ward, kind.as_ref(), code, label],
+        )?;
+        Ok(ReasonCode {
+            kind,
+            code,
+            label: label.to_string(),
+            ward_own: true,
+        })
+    })
+}
+
+/// Withdraws a code from a ward's list (the hospital list elsewhere is untouched).
+pub fn remove_reason(
+    store: &mut Store,
+    actor: &Actor,
+    ward_code: &str,
+    kind: ReasonKind,
+    code: &str,
+) -> Result<(), WardError> {
+    may_change(actor)?;
+    let code = code.trim().to_ascii_uppercase();
+    store.write(|tx| {
+        let ward = ward_id(tx, ward_code)?;
+        let list = reasons(tx, ward, kind)?;
+        let Some(found) = list.iter().find(|r| r.code == code) else {
+            return Err(WardError::Invalid(format!(
+                "{code} is not on this ward's list for a {}",
+                kind.label()
+            )));
+        };
+        if list.len() == 1 {
+            return Err(WardError::Invalid(format!(
+                "{code} is the last reason for a {}: add another before withdrawing it",
+                kind.label()
+            )));
+        }
+        tx.execute(
+            "INSERT INTO reason_codes (ward_id, kind, code, label, active) VALUES (?1, ?2, ?3, ?4, 0)
+             ON CONFLICT (COALESCE(ward_id, 0), kind, code) DO UPDATE SET active = 0",
+            params![ward, kind.as_ref(), code, found.label],
+        )?;
+        Ok(())
+    })
+}
+
+/// How many times a day a frequency has, and their spacing in hours when fixed.
+fn shape(freq: Frequency) -> Option<(usize, Option<u32>)> {
+    match freq {
+        Frequency::Once | Frequency::Qd | Frequency::Weekly => Some((1, None)),
+        Frequency::Bid => Some((2, None)),
+        Frequency::Tid => Some((3, None)),
+        Frequency::Qid => Some((4, None)),
+        Frequency::Q4h => Some((6, Some(4))),
+        Frequency::Q6h => Some((4, Some(6))),
+        Frequency::Q8h => Some((3, Some(8))),
+        Frequency::Q12h => Some((2, Some(12))),
+        Frequency::Stat | Frequency::Prn => None,
+    }
+}
+
+/// Checks a list of times for a frequency: the right count, no repeats,
+/// and an exact spacing for the "every N hours" frequencies.
+pub fn check_times(freq: Frequency, times: &[NaiveTime]) -> Result<Vec<NaiveTime>, String> {
+    let Some((count, every)) = shape(freq) else {
+        return Err(format!("{freq} doses have no set times"));
+    };
+    let mut t = times.to_vec();
+    t.sort();
+    t.dedup();
+    if t.len() != count || times.len() != count {
+        return Err(format!(
+            "{freq} needs {count} different time(s) a day, {} given",
+            times.len()
+        ));
+    }
+    if let Some(h) = every {
+        let step = chrono::Duration::hours(i64::from(h));
+        for pair in t.windows(2) {
+            if pair[1] - pair[0] != step {
+                return Err(format!("{freq} times must be exactly {h} h apart"));
+            }
+        }
+    }
+    Ok(t)
+}
+
+/// A ward's times for a frequency: its own, else the hospital defaults.
+pub fn ward_times(
+    conn: &Connection,
+    ward_id: i64,
+    freq: Frequency,
+) -> rusqlite::Result<Vec<NaiveTime>> {
+    let own: Option<String> = conn
+        .query_row(
+            "SELECT times FROM ward_times WHERE ward_id = ?1 AND frequency = ?2",
+            params![ward_id, freq.as_ref()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let parsed = own.map(|s| {
+        s.split(',')
+            .filter_map(|t| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok())
+            .collect::<Vec<_>>()
+    });
+    Ok(parsed
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| freq.default_times()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WardTimes {
+    pub frequency: Frequency,
+    pub times: Vec<String>,
+    /// `true` when the ward set them, `false` for the hospital default.
+    pub ward_own: bool,
+}
+
+/// Every frequency's times on a ward.
+pub fn all_ward_times(conn: &Connection, ward_id: i64) -> rusqlite::Result<Vec<WardTimes>> {
+    let mut out = Vec::new();
+    for freq in Frequency::iter().filter(|f| shape(*f).is_some()) {
+        let own: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM ward_times WHERE ward_id = ?1 AND frequency = ?2)",
+            params![ward_id, freq.as_ref()],
+            |r| r.get(0),
+        )?;
+        out.push(WardTimes {
+            frequency: freq,
+            times: ward_times(conn, ward_id, freq)?
+                .iter()
+                .map(|t| t.format("%H:%M").to_string())
+                .collect(),
+            ward_own: own,
+        });
+    }
+    Ok(out)
+}
+
+/// Sets a ward's times for a frequency; prescriptions entered afterwards
+/// take them (prescriptions already entered keep theirs).
+pub fn set_times(
+    store: &mut Store,
+    actor: &Actor,
+    _now: DateTime<Utc>,
+    ward_code: &str,
+    freq: Frequency,
+    times: &[NaiveTime],
+) -> Result<Vec<NaiveTime>, WardError> {
+    may_change(actor)?;
+    let times = check_times(freq, times).map_err(WardError::Invalid)?;
+    let text = times
+        .iter()
+        .map(|t| t.format("%H:%M").to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    store.write(|tx| {
+        let ward = ward_id(tx, ward_code)?;
+        tx.execute(
+            "INSERT INTO ward_times (ward_id, frequency, times) VALUES (?1, ?2, ?3)
+             ON CONFLICT (ward_id, frequency) DO UPDATE SET times = excluded.times",
+            params![ward, freq.as_ref(), text],
+        )?;
+        Ok(times)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> NaiveTime {
+        NaiveTime::parse_from_str(s, "%H:%M").unwrap()
+    }
+
+    #[test]
+    fn times_are_checked_against_the_frequency() {
+        assert_eq!(
+            check_times(Frequency::Bid, &[t("21:00"), t("09:00")]).unwrap(),
+            vec![t("09:00"), t("21:00")]
+        );
+        assert!(check_times(Frequency::Bid, &[t("09:00")]).is_err());
+        assert!(check_times(Frequency::Bid, &[t("09:00"), t("09:00")]).is_err());
+        assert!(check_times(Frequency::Q8h, &[t("06:00"), t("14:00"), t("22:00")]).is_ok());
+        assert!(check_times(Frequency::Q8h, &[t("06:00"), t("14:00"), t("21:00")]).is_err());
+        assert!(check_times(Frequency::Prn, &[t("06:00")]).is_err());
+    }
+}

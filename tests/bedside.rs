@@ -1,0 +1,644 @@
+//! What the ward sets (reason lists, dose times), generic prescriptions,
+//! PRN limits, multi-dose packs and automatic missed doses.
+
+mod common;
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use wardstock::domain::schedule::Frequency;
+use wardstock::ops::mar::{self, DoseInput, Outcome};
+use wardstock::ops::rx::{self, Decision, NewRx};
+use wardstock::ops::ward::{self, ReasonKind};
+use wardstock::store::{Store, check, queries};
+
+use common::actor;
+
+fn assert_clean(store: &Store) {
+    let report = check::run(&store.conn).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
+/// A patient of `ward` without allergies and with no prescription of `atc`.
+fn patient_on(store: &Store, ward: &str) -> String {
+    store
+        .conn
+        .query_row(
+            "SELECT p.mrn FROM patients p JOIN places w ON w.id = p.ward_id WHERE w.code = ?1
+             AND NOT EXISTS (SELECT 1 FROM patient_allergies a WHERE a.patient_id = p.id) ORDER BY p.mrn LIMIT 1",
+            [ward],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+fn base_rx(mrn: &str, item: &str, dose_milli: i64, freq: Frequency, start: DateTime<Utc>) -> NewRx {
+    NewRx {
+        mrn: mrn.into(),
+        item_code: item.into(),
+        dose_milli,
+        route: "PO".into(),
+        frequency: freq,
+        times: vec![],
+        prn_max_per_day: None,
+        prn_min_interval_min: None,
+        generic_atc: None,
+        alternatives: vec![],
+        start,
+        end: None,
+        indication: "test indication".into(),
+        prescriber: "Dr. A. Conti".into(),
+        time_critical: false,
+    }
+}
+
+/// Enters and validates a prescription (nurse manager, then pharmacist).
+fn active(store: &mut Store, rx: &NewRx, now: DateTime<Utc>) -> i64 {
+    let id = rx::prescribe(store, &actor(store, "manager"), now, rx).unwrap();
+    rx::validate(
+        store,
+        &actor(store, "pharm"),
+        now,
+        id,
+        &Decision::Accept {
+            comment: Some("checked".into()),
+        },
+    )
+    .unwrap();
+    id
+}
+
+fn give(rx: i64, mrn: &str, at: Option<DateTime<Utc>>) -> DoseInput {
+    DoseInput {
+        rx_id: rx,
+        scheduled_at: at,
+        outcome: Outcome::Given,
+        patient_mrn: Some(mrn.into()),
+        pack: None,
+        units: 1,
+        route_confirmed: true,
+        timing_reason: None,
+        reason: None,
+        witness: None,
+        double_check: None,
+    }
+}
+
+fn movements(store: &Store) -> i64 {
+    store
+        .conn
+        .query_row("SELECT count(*) FROM movements", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_ward_edits_its_reason_list_and_its_dose_times() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let (manager, nurse) = (actor(&store, "manager"), actor(&store, "nurse"));
+    let med = ward::ward_id(&store.conn, "W-MED").unwrap();
+    let sur = ward::ward_id(&store.conn, "W-SUR").unwrap();
+
+    // Only a nurse manager changes the lists.
+    assert!(matches!(
+        ward::add_reason(
+            &mut store,
+            &nurse,
+            "W-MED",
+            ReasonKind::Held,
+            "DIALYSIS",
+            "on dialysis"
+        ),
+        Err(ward::WardError::Forbidden { .. })
+    ));
+    ward::add_reason(
+        &mut store,
+        &manager,
+        "W-MED",
+        ReasonKind::Held,
+        "dialysis",
+        "patient on dialysis",
+    )
+    .unwrap();
+    ward::remove_reason(&mut store, &manager, "W-MED", ReasonKind::Held, "NPO").unwrap();
+    let codes = |store: &Store, w| {
+        ward::reasons(&store.conn, w, ReasonKind::Held)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.code)
+            .collect::<Vec<_>>()
+    };
+    assert!(codes(&store, med).contains(&"DIALYSIS".to_string()));
+    assert!(!codes(&store, med).contains(&"NPO".to_string()));
+    // The other ward keeps the hospital list.
+    assert!(codes(&store, sur).contains(&"NPO".to_string()));
+    assert!(!codes(&store, sur).contains(&"DIALYSIS".to_string()));
+    // Reasons resolve to the ward's wording; anything else names the list.
+    assert_eq!(
+        ward::resolve_reason(&store.conn, med, ReasonKind::Held, "dialysis").unwrap(),
+        "DIALYSIS: patient on dialysis"
+    );
+    let e = ward::resolve_reason(&store.conn, med, ReasonKind::Held, "NPO").unwrap_err();
+    assert!(
+        e.to_string().contains("not a reason on this ward's list")
+            && e.to_string().contains("DIALYSIS"),
+        "{e}"
+    );
+    assert_eq!(
+        ward::resolve_reason(
+            &store.conn,
+            med,
+            ReasonKind::Held,
+            "other: family asked to wait"
+        )
+        .unwrap(),
+        "OTHER: family asked to wait"
+    );
+    // The last reason of a kind is not withdrawn.
+    let timing = ward::reasons(&store.conn, sur, ReasonKind::Timing).unwrap();
+    for r in &timing[..timing.len() - 1] {
+        ward::remove_reason(&mut store, &manager, "W-SUR", ReasonKind::Timing, &r.code).unwrap();
+    }
+    let last = &timing[timing.len() - 1].code;
+    assert!(ward::remove_reason(&mut store, &manager, "W-SUR", ReasonKind::Timing, last).is_err());
+
+    // Dose times: checked against the frequency, taken by new prescriptions.
+    let t = |s| NaiveTime::parse_from_str(s, "%H:%M").unwrap();
+    assert!(
+        ward::set_times(
+            &mut store,
+            &manager,
+            now,
+            "W-MED",
+            Frequency::Bid,
+            &[t("09:00")]
+        )
+        .is_err()
+    );
+    ward::set_times(
+        &mut store,
+        &manager,
+        now,
+        "W-MED",
+        Frequency::Bid,
+        &[t("21:00"), t("09:00")],
+    )
+    .unwrap();
+    let mrn = patient_on(&store, "W-MED");
+    let id = rx::prescribe(
+        &mut store,
+        &manager,
+        now,
+        &base_rx(&mrn, "PARA500T", 500_000, Frequency::Bid, now),
+    )
+    .unwrap();
+    let times: String = store
+        .conn
+        .query_row("SELECT times FROM prescriptions WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(times, "09:00,21:00");
+    // Another ward keeps the hospital times.
+    let other = patient_on(&store, "W-SUR");
+    let id = rx::prescribe(
+        &mut store,
+        &manager,
+        now,
+        &base_rx(&other, "PARA500T", 500_000, Frequency::Bid, now),
+    )
+    .unwrap();
+    let times: String = store
+        .conn
+        .query_row("SELECT times FROM prescriptions WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(times, "08:00,20:00");
+    assert_clean(&store);
+}
+
+#[test]
+fn a_held_dose_takes_a_code_of_the_wards_list() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let mrn = patient_on(&store, "W-MED");
+    let id = active(
+        &mut store,
+        &base_rx(
+            &mrn,
+            "PARA500T",
+            1_000_000,
+            Frequency::Qid,
+            now - Duration::hours(1),
+        ),
+        now,
+    );
+    let at = common::due(&store, id, 1)[0];
+    let nurse = actor(&store, "nurse");
+    let held = |reason: &str| DoseInput {
+        outcome: Outcome::Held,
+        reason: Some(reason.into()),
+        ..give(id, &mrn, Some(at))
+    };
+    let e = mar::administer(&mut store, &nurse, at, &held("felt unwell")).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("use one of CLINICAL, NPO, OFFWARD, PROCEDURE, VITALS"),
+        "{e}"
+    );
+    mar::administer(&mut store, &nurse, at, &held("vitals")).unwrap();
+    let reason: String = store
+        .conn
+        .query_row(
+            "SELECT reason FROM administrations WHERE prescription_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(reason, "VITALS: vital signs outside the prescribed limits");
+    assert_clean(&store);
+}
+
+#[test]
+fn a_generic_prescription_is_given_with_any_allowed_product_at_its_own_strength() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    // Two products of one ATC code held on one ward, the stronger a multiple of the weaker.
+    let (ward, atc, weak, weak_code, weak_strength, strong, strong_code, strong_strength): (String, String, i64, String, i64, i64, String, i64) = store
+        .conn
+        .query_row(
+            "SELECT w.code, a.atc, a.id, a.code, a.strength_milli, b.id, b.code, b.strength_milli
+             FROM items a JOIN items b ON b.atc = a.atc AND b.id <> a.id AND b.strength_milli > a.strength_milli
+                  AND b.strength_milli % a.strength_milli = 0 AND COALESCE(b.strength_unit, '') = COALESCE(a.strength_unit, '')
+             JOIN places w ON w.kind = 'ward'
+             WHERE a.in_use_days IS NULL AND b.in_use_days IS NULL AND a.controlled = 0 AND b.controlled = 0
+               AND a.high_alert = 0 AND b.high_alert = 0
+               AND (SELECT SUM(qty) FROM balances x WHERE x.place_id = w.id AND x.item_id = a.id AND x.status = 'ok' AND x.expiry > '2027-01-01') >= 10
+               AND (SELECT SUM(qty) FROM balances x WHERE x.place_id = w.id AND x.item_id = b.id AND x.status = 'ok' AND x.expiry > '2027-01-01') >= 10
+             ORDER BY w.code, a.code LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+        )
+        .expect("the demo holds two strengths of one drug on a ward");
+    let mrn = patient_on(&store, &ward);
+    let manager = actor(&store, "manager");
+    // Alternatives must share the ATC code.
+    let wrong = NewRx {
+        generic_atc: Some(atc.clone()),
+        alternatives: vec!["MORPH10I".into()],
+        ..base_rx(
+            &mrn,
+            &weak_code,
+            strong_strength,
+            Frequency::Qid,
+            now - Duration::hours(1),
+        )
+    };
+    let e = rx::prescribe(&mut store, &manager, now, &wrong).unwrap_err();
+    assert!(e.to_string().contains("not the prescribed"), "{e}");
+    let generic = NewRx {
+        generic_atc: Some(atc.clone()),
+        alternatives: vec![strong_code.clone()],
+        ..base_rx(
+            &mrn,
+            &weak_code,
+            strong_strength,
+            Frequency::Qid,
+            now - Duration::hours(1),
+        )
+    };
+    let id = active(&mut store, &generic, now);
+    assert_eq!(
+        rx::allowed_products(&store.conn, id).unwrap(),
+        vec![weak, strong]
+    );
+    let due = common::due(&store, id, 3);
+    let lot_of = |store: &Store, item: i64| -> String {
+        store
+            .conn
+            .query_row(
+                "SELECT l.lot_number FROM balances b JOIN lots l ON l.id = b.lot_id JOIN places w ON w.id = b.place_id
+                 WHERE w.code = ?1 AND b.item_id = ?2 AND b.status = 'ok' AND b.expiry > '2027-01-01' ORDER BY b.qty DESC LIMIT 1",
+                rusqlite::params![ward, item],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let nurse = actor(&store, "nurse");
+    // The stronger product: one unit makes the dose; two do not.
+    let strong_lot = lot_of(&store, strong);
+    let with = |item: i64, lot: &str, units: i64, at| DoseInput {
+        pack: Some((item, lot.to_string())),
+        units,
+        ..give(id, &mrn, Some(at))
+    };
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        due[0],
+        &with(strong, &strong_lot, 2, due[0]),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("dose mismatch"), "{e}");
+    let r = mar::administer(
+        &mut store,
+        &nurse,
+        due[0],
+        &with(strong, &strong_lot, 1, due[0]),
+    )
+    .unwrap();
+    assert_eq!(r.units, 1);
+    let moved: i64 = store
+        .conn
+        .query_row(
+            "SELECT item_id FROM movements ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        moved, strong,
+        "the units leave the stock of the product given"
+    );
+    // The weaker product: as many units as make the dose.
+    let weak_lot = lot_of(&store, weak);
+    let n = strong_strength / weak_strength;
+    mar::administer(
+        &mut store,
+        &nurse,
+        due[1],
+        &with(weak, &weak_lot, n, due[1]),
+    )
+    .unwrap();
+    // A product outside the prescription is the wrong drug.
+    let other: (i64, String) = store
+        .conn
+        .query_row(
+            "SELECT l.item_id, l.lot_number FROM lots l JOIN items i ON i.id = l.item_id WHERE i.atc <> ?1 LIMIT 1",
+            [&atc],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        due[2],
+        &with(other.0, &other.1, 1, due[2]),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("wrong drug"), "{e}");
+    assert_clean(&store);
+}
+
+#[test]
+fn prn_doses_respect_the_maximum_per_24_hours_and_the_least_interval() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let mrn = patient_on(&store, "W-MED");
+    let prn = NewRx {
+        prn_max_per_day: Some(2),
+        prn_min_interval_min: Some(240),
+        ..base_rx(
+            &mrn,
+            "PARA500T",
+            1_000_000,
+            Frequency::Prn,
+            now - Duration::hours(1),
+        )
+    };
+    let id = active(&mut store, &prn, now);
+    let nurse = actor(&store, "nurse");
+    let dose = DoseInput {
+        units: 2,
+        ..give(id, &mrn, None)
+    };
+    mar::administer(&mut store, &nurse, now, &dose).unwrap();
+    let e = mar::administer(&mut store, &nurse, now + Duration::hours(1), &dose).unwrap_err();
+    assert!(
+        e.to_string().contains("at least 4 h 00 min must pass"),
+        "{e}"
+    );
+    let st = queries::prn_state(&store.conn, id, now + Duration::hours(1)).unwrap();
+    assert_eq!(
+        (st.given_24h, st.next_allowed),
+        (1, Some(now + Duration::hours(4)))
+    );
+    mar::administer(&mut store, &nurse, now + Duration::hours(5), &dose).unwrap();
+    let e = mar::administer(&mut store, &nurse, now + Duration::hours(10), &dose).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("the most doses in 24 h (2) are given"),
+        "{e}"
+    );
+    // A day after the first dose, one is allowed again.
+    mar::administer(
+        &mut store,
+        &nurse,
+        now + Duration::hours(24) + Duration::minutes(1),
+        &dose,
+    )
+    .unwrap();
+    // A PRN dose has no scheduled time; a scheduled one needs its time.
+    let e = mar::administer(&mut store, &nurse, now, &give(id, &mrn, Some(now))).unwrap_err();
+    assert!(
+        e.to_string().contains("PRN dose has no scheduled time"),
+        "{e}"
+    );
+    assert_clean(&store);
+}
+
+#[test]
+fn a_multi_dose_bottle_is_opened_once_and_each_dose_is_drawn_from_it_and_traced() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let ward = "W-GER";
+    let ward_id = ward::ward_id(&store.conn, ward).unwrap();
+    let mrn = patient_on(&store, ward);
+    // Lactulose 667 mg/ml in 200 ml bottles, 15 ml twice a day.
+    let id = active(
+        &mut store,
+        &base_rx(
+            &mrn,
+            "LACT200",
+            15_000,
+            Frequency::Bid,
+            now - Duration::hours(6),
+        ),
+        now,
+    );
+    let due = common::due(&store, id, 2);
+    let nurse = actor(&store, "nurse");
+    let stock_before: i64 = store
+        .conn
+        .query_row(
+            "SELECT SUM(b.qty) FROM balances b JOIN items i ON i.id = b.item_id WHERE b.place_id = ?1 AND i.code = 'LACT200'",
+            [ward_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let before = movements(&store);
+    let first = mar::administer(&mut store, &nurse, due[0], &give(id, &mrn, Some(due[0]))).unwrap();
+    let pack = first.open_pack.clone().expect("drawn from a pack");
+    assert!(pack.opened_now);
+    assert_eq!((pack.remaining_milli, first.units), (185_000, 1));
+    assert_eq!(
+        movements(&store),
+        before + 1,
+        "opening the bottle takes one unit from stock"
+    );
+    let second =
+        mar::administer(&mut store, &nurse, due[1], &give(id, &mrn, Some(due[1]))).unwrap();
+    let pack2 = second.open_pack.clone().unwrap();
+    assert_eq!(
+        (pack2.id, pack2.opened_now, pack2.remaining_milli),
+        (pack.id, false, 170_000)
+    );
+    assert_eq!(
+        movements(&store),
+        before + 1,
+        "the second dose comes from the open bottle"
+    );
+    let stock_after: i64 = store
+        .conn
+        .query_row(
+            "SELECT SUM(b.qty) FROM balances b JOIN items i ON i.id = b.item_id WHERE b.place_id = ?1 AND i.code = 'LACT200'",
+            [ward_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stock_after, stock_before - 1);
+    // The open bottle is listed with what is left; both doses trace to the lot.
+    let open = queries::open_packs(&store.conn, ward_id, due[1]).unwrap();
+    assert!(
+        open.iter()
+            .any(|p| p.id == pack.id && p.remaining_milli == 170_000 && p.state == "in use")
+    );
+    let traces =
+        wardstock::ops::stock::trace(&store.conn, first.lot.as_deref().unwrap(), None).unwrap();
+    let doses = traces
+        .iter()
+        .flat_map(|t| &t.given)
+        .filter(|g| g.mrn == mrn)
+        .count();
+    assert_eq!(doses, 2);
+    // After its in-use period the bottle is closed and a new one opened.
+    let later = due[0] + Duration::days(91);
+    let late_rx = active(
+        &mut store,
+        &base_rx(
+            &mrn,
+            "LACT200",
+            15_000,
+            Frequency::Prn,
+            later - Duration::hours(1),
+        )
+        .with_prn(4),
+        later,
+    );
+    let r = mar::administer(&mut store, &nurse, later, &give(late_rx, &mrn, None)).unwrap();
+    let p3 = r.open_pack.unwrap();
+    assert!(p3.opened_now && p3.id != pack.id);
+    let closed: Option<String> = store
+        .conn
+        .query_row(
+            "SELECT closed_reason FROM open_packs WHERE id = ?1",
+            [pack.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(closed.unwrap().contains("in-use period over"));
+    assert_clean(&store);
+}
+
+trait WithPrn {
+    fn with_prn(self, max: i64) -> Self;
+}
+
+impl WithPrn for NewRx {
+    fn with_prn(mut self, max: i64) -> NewRx {
+        self.prn_max_per_day = Some(max);
+        self
+    }
+}
+
+#[test]
+fn doses_whose_window_closed_become_missed_and_a_nurse_documents_the_reason() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let mrn = patient_on(&store, "W-SUR");
+    let ward_id = ward::ward_id(&store.conn, "W-SUR").unwrap();
+    // Started a day ago and never given: every dose whose window closed is missed.
+    let id = active(
+        &mut store,
+        &base_rx(
+            &mrn,
+            "PARA500T",
+            1_000_000,
+            Frequency::Qid,
+            now - Duration::days(1),
+        ),
+        now - Duration::days(1),
+    );
+    let n = mar::close_missed(&mut store, Some(ward_id), now).unwrap();
+    assert!(n >= 4, "{n} doses marked");
+    let (rows, _) = queries::schedule(&store.conn, ward_id, now - Duration::days(1), now).unwrap();
+    let mine: Vec<_> = rows.iter().filter(|r| r.prescription_id == id).collect();
+    assert!(!mine.is_empty());
+    for r in &mine {
+        assert_eq!(r.auto_missed, now > r.at + r.window(), "{r:?}");
+    }
+    // Marking again writes nothing new (the data version does not change).
+    let version: i64 = store
+        .conn
+        .query_row("PRAGMA data_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        mar::close_missed(&mut store, Some(ward_id), now).unwrap(),
+        0
+    );
+    let again: i64 = store
+        .conn
+        .query_row("PRAGMA data_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, again);
+    // The nurse documents one: it is then recorded, no longer waiting.
+    let first = mine.iter().find(|r| r.auto_missed).unwrap().at;
+    let nurse = actor(&store, "nurse");
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &DoseInput {
+            outcome: Outcome::Missed,
+            ..give(id, &mrn, Some(first))
+        },
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("needs a reason"), "{e}");
+    mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &DoseInput {
+            outcome: Outcome::Missed,
+            reason: Some("workload".into()),
+            ..give(id, &mrn, Some(first))
+        },
+    )
+    .unwrap();
+    let (rows, _) = queries::schedule(&store.conn, ward_id, now - Duration::days(1), now).unwrap();
+    let r = rows
+        .iter()
+        .find(|r| r.prescription_id == id && r.at == first)
+        .unwrap();
+    assert!(r.recorded && !r.auto_missed && r.outcome.as_deref() == Some("missed"));
+    // A time that is not one of the prescription's doses is refused.
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &give(id, &mrn, Some(first + Duration::minutes(7))),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("is not a scheduled dose"), "{e}");
+    assert_clean(&store);
+}
