@@ -828,8 +828,9 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                 let validated = status != "awaiting_validation";
                 tx.execute(
                     "INSERT INTO prescriptions (patient_id, item_id, dose_milli, dose_unit, route, frequency, times, prn_max_per_day,
-                         start_at, end_at, indication, prescriber, time_critical, status, created_by, created_at, validated_by, validated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                         start_at, end_at, indication, prescriber, time_critical, status, created_by, created_at, validated_by, validated_at,
+                         prn_min_interval_min)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
                     params![
                         patient,
                         it.id,
@@ -849,6 +850,8 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                         instant_to_text(start - Duration::minutes(30)),
                         validated.then_some(u_pharm),
                         validated.then(|| instant_to_text(start - Duration::minutes(10))),
+                        // PRN: at most 4 doses a day, 4 h apart.
+                        (freq == Frequency::Prn).then_some(240),
                     ],
                 )?;
                 if status == "active" || status == "completed" {

@@ -1057,3 +1057,94 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
     let report = wardstock::store::check::run(&c.app.store().conn).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
+
+#[test]
+fn the_schedule_groups_by_patient_offers_prn_lines_and_opens_the_patient_record() {
+    use wardstock::tui::views::Slot;
+    let mut c = Console::new(100, 30);
+    c.sign_in("nurse");
+    let ward: String = c
+        .app
+        .store()
+        .conn
+        .query_row(
+            "SELECT w.code FROM prescriptions r JOIN patients p ON p.id = r.patient_id JOIN places w ON w.id = p.ward_id
+             WHERE r.frequency = 'prn' AND r.status = 'active' ORDER BY w.code LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    c.key(KeyCode::F(2));
+    c.app.picker = c.app.places.iter().position(|p| p.code == ward);
+    c.key(KeyCode::Enter).key(KeyCode::Char('2'));
+    let slots = c.app.mar.slots.clone();
+    let prn = slots
+        .iter()
+        .position(|s| matches!(s, Slot::Prn(_)))
+        .expect("a PRN line");
+    // By time: scheduled doses in time order, PRN lines after them.
+    let times: Vec<_> = slots
+        .iter()
+        .filter_map(|s| match s {
+            Slot::Dose(i) => Some(c.app.mar.rows[*i].at),
+            Slot::Prn(_) => None,
+        })
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    assert!(slots[prn..].iter().all(|s| matches!(s, Slot::Prn(_))));
+    c.key(KeyCode::End);
+    assert!(c.screen().lines().any(|l| l.starts_with("PRN ")));
+
+    // By patient: each patient's lines together.
+    c.key(KeyCode::F(7));
+    assert!(c.app.mar.by_patient && c.screen().contains("by patient"));
+    let mrns: Vec<String> = c
+        .app
+        .mar
+        .slots
+        .iter()
+        .map(|s| c.app.mar.mrn(*s).to_string())
+        .collect();
+    let mut seen: Vec<&String> = Vec::new();
+    for (i, m) in mrns.iter().enumerate() {
+        if i == 0 || mrns[i - 1] != *m {
+            assert!(!seen.contains(&m), "{m} appears in two groups");
+            seen.push(m);
+        }
+    }
+    assert_eq!(c.app.mar.slots.len(), slots.len());
+
+    // A PRN line opens the dose form without a scheduled time.
+    let at = c
+        .app
+        .mar
+        .slots
+        .iter()
+        .position(|s| matches!(s, Slot::Prn(_)))
+        .unwrap();
+    c.key(KeyCode::Home);
+    for _ in 0..at {
+        c.key(KeyCode::Down);
+    }
+    c.key(KeyCode::Enter);
+    let form = c.app.form.as_ref().expect("the dose form");
+    assert!(form.scheduled_at.is_none());
+    assert!(
+        form.note.as_deref().unwrap_or("").contains("PRN"),
+        "{:?}",
+        form.note
+    );
+    c.key(KeyCode::Esc);
+    assert!(c.app.form.is_none());
+
+    // F4: the patient's record, with allergies, prescriptions and doses; Esc closes it.
+    c.key(KeyCode::F(4));
+    let name = c.app.patient.as_ref().expect("the record").name.clone();
+    let s = c.screen();
+    assert!(
+        s.contains(&name) && s.contains("Prescriptions") && s.contains("Doses (newest first)"),
+        "{s}"
+    );
+    c.key(KeyCode::Esc);
+    assert!(c.app.patient.is_none());
+}

@@ -515,8 +515,10 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             let item = match (item, &atc) {
                 (Some(i), _) => i,
-                (None, Some(a)) => queries::first_item_of_atc(&store.conn, a)?
-                    .with_context(|| format!("no product of the formulary has the ATC code {a}"))?,
+                (None, Some(a)) => queries::first_item_of_atc(&store.conn, a, &route, &mrn)?
+                    .with_context(|| {
+                        format!("no product of the ATC code {a} in the formulary is given {route}")
+                    })?,
                 (None, None) => bail!("give --item or --atc"),
             };
             let base = crate::ops::rx::NewRx {

@@ -148,9 +148,47 @@ pub fn parse_milli(text: &str) -> Option<i64> {
     w.checked_mul(1000)?.checked_add(f)
 }
 
+/// Whether a pharmaceutical form can be given by a route, so that a
+/// generic prescription "paracetamol 1 g PO" allows tablets, not the
+/// infusion. Routes are written as on the prescription (PO, IV, IV
+/// infusion, SC, IM, PR, INH, TOP, eye); an unknown route accepts any form.
+pub fn form_fits_route(form: &str, route: &str) -> bool {
+    let form = form.to_ascii_lowercase();
+    let route = route.trim().to_ascii_lowercase();
+    let forms: &[&str] = match route.as_str() {
+        "po" | "oral" | "ng" | "peg" => &[
+            "tablet",
+            "capsule",
+            "oral solution",
+            "oral suspension",
+            "granules",
+            "syrup",
+        ],
+        "iv" | "iv infusion" | "iv bolus" => &["injection", "infusion"],
+        "sc" | "im" | "id" => &["injection"],
+        "pr" => &["suppository", "enema"],
+        "inh" | "neb" => &["inhaler", "nebuliser solution"],
+        "top" | "topical" => &["cream", "ointment", "gel", "patch"],
+        "td" => &["patch"],
+        "eye" | "ophth" => &["eye drops", "eye ointment"],
+        _ => return true,
+    };
+    forms.iter().any(|f| form == *f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forms_fit_their_routes() {
+        assert!(form_fits_route("tablet", "PO"));
+        assert!(!form_fits_route("infusion", "PO"));
+        assert!(form_fits_route("infusion", "IV infusion"));
+        assert!(!form_fits_route("tablet", "IV"));
+        assert!(form_fits_route("suppository", "PR"));
+        assert!(form_fits_route("tablet", "sublingual-unknown"));
+    }
 
     #[test]
     fn amounts_in_thousandths() {

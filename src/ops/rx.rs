@@ -435,8 +435,11 @@ fn insert_rx(
         .collect::<Vec<_>>()
         .join(",");
     let products = match rx.generic_atc.as_deref() {
-        None => vec![item],
-        Some(atc) => generic_products(tx, atc.trim(), item, &unit, &rx.alternatives)?,
+        None => {
+            fits_route(tx, item, &rx.route)?;
+            vec![item]
+        }
+        Some(atc) => generic_products(tx, atc.trim(), item, &unit, &rx.route, &rx.alternatives)?,
     };
     tx.execute(
         "INSERT INTO prescriptions (patient_id, item_id, dose_milli, dose_unit, route, frequency, times, prn_max_per_day, start_at, end_at,
@@ -486,11 +489,28 @@ fn insert_rx(
 
 /// The products a generic prescription allows: the preferred one first,
 /// each of the prescribed ATC code and the same strength unit.
+/// A product's form must suit the prescribed route (no infusion "PO").
+fn fits_route(tx: &Connection, item: i64, route: &str) -> Result<(), PrescribeError> {
+    let (code, form): (String, String) =
+        tx.query_row("SELECT code, form FROM items WHERE id = ?1", [item], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    if crate::domain::form_fits_route(&form, route) {
+        Ok(())
+    } else {
+        Err(PrescribeError::Invalid(format!(
+            "{code} is a {form}: it is not given {}; choose a product for this route",
+            route.trim()
+        )))
+    }
+}
+
 fn generic_products(
     tx: &Connection,
     atc: &str,
     preferred: i64,
     unit: &str,
+    route: &str,
     alternatives: &[String],
 ) -> Result<Vec<i64>, PrescribeError> {
     let atc = atc.to_ascii_uppercase();
@@ -514,18 +534,24 @@ fn generic_products(
                 "{code} is dosed in {item_unit}, the prescription in {unit}"
             )));
         }
-        Ok(())
+        fits_route(tx, id, route)
     };
     fits(preferred)?;
     let mut out = vec![preferred];
     if alternatives.is_empty() {
         let mut stmt = tx.prepare(
-            "SELECT id FROM items WHERE atc = ?1 AND COALESCE(strength_unit, dose_unit) = ?2 AND id <> ?3 ORDER BY code",
+            "SELECT id, form FROM items WHERE atc = ?1 AND COALESCE(strength_unit, dose_unit) = ?2 AND id <> ?3 ORDER BY code",
         )?;
         let ids = stmt
-            .query_map(params![atc, unit, preferred], |r| r.get::<_, i64>(0))?
+            .query_map(params![atc, unit, preferred], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        out.extend(ids);
+        out.extend(
+            ids.into_iter()
+                .filter(|(_, form)| crate::domain::form_fits_route(form, route))
+                .map(|(id, _)| id),
+        );
     } else {
         for code in alternatives {
             let id: i64 = tx

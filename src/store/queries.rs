@@ -957,15 +957,30 @@ pub fn patient_record(conn: &Connection, mrn: &str) -> rusqlite::Result<Option<P
     }))
 }
 
-/// The first product (by code) of an ATC code: the default preferred
-/// product of a generic prescription.
-pub fn first_item_of_atc(conn: &Connection, atc: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
-        "SELECT code FROM items WHERE atc = ?1 ORDER BY code LIMIT 1",
-        [atc.trim().to_ascii_uppercase()],
-        |r| r.get(0),
-    )
-    .optional()
+/// The default preferred product of a generic prescription: of the ATC
+/// code, a form that suits the route, held on the patient's ward if one is,
+/// then by code.
+pub fn first_item_of_atc(
+    conn: &Connection,
+    atc: &str,
+    route: &str,
+    mrn: &str,
+) -> rusqlite::Result<Option<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT i.code, i.form FROM items i WHERE i.atc = ?1
+         ORDER BY NOT EXISTS (SELECT 1 FROM balances b JOIN patients p ON p.ward_id = b.place_id
+                              WHERE p.mrn = ?2 AND b.item_id = i.id AND b.status = 'ok'), i.code",
+    )?;
+    let rows = stmt.query_map(params![atc.trim().to_ascii_uppercase(), mrn], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (code, form) = row?;
+        if crate::domain::form_fits_route(&form, route) {
+            return Ok(Some(code));
+        }
+    }
+    Ok(None)
 }
 
 /// Where a PRN prescription stands: doses given in the last 24 h against
@@ -1068,4 +1083,31 @@ pub fn open_packs(
         })
     })?
     .collect()
+}
+
+/// Stock units of `item` that make one dose of a prescription (rounded up);
+/// `Some(0)` for a multi-dose pack, whose dose is drawn from the open pack.
+pub fn units_for_dose(conn: &Connection, rx_id: i64, item: i64) -> Option<i64> {
+    conn.query_row(
+        "SELECT r.dose_milli, COALESCE(i.strength_milli, 0), i.in_use_days IS NOT NULL
+         FROM prescriptions r, items i WHERE r.id = ?1 AND i.id = ?2",
+        params![rx_id, item],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        },
+    )
+    .ok()
+    .map(|(dose, strength, multi)| {
+        if multi {
+            0
+        } else if strength > 0 {
+            (dose + strength - 1) / strength
+        } else {
+            1
+        }
+    })
 }

@@ -423,6 +423,9 @@ impl App {
             .filter(|g| g.gtin.is_some());
             if product.is_none() {
                 form.set("Wristband", data.trim());
+                if form.value("Lot").is_empty() {
+                    form.focus_on("Lot");
+                }
                 form.error = None;
                 return;
             }
@@ -477,8 +480,37 @@ impl App {
             }
         };
         if let Some(form) = self.form.as_mut() {
-            if form.op == crate::domain::roles::Operation::Administer && form.item.id == item.id {
+            if form.op == crate::domain::roles::Operation::Administer {
+                // The prescribed product or an allowed alternative, at its own strength.
+                let allowed = form
+                    .rx_id
+                    .and_then(|rx| crate::ops::rx::allowed_products(&self.store.conn, rx).ok())
+                    .unwrap_or_default();
+                if !allowed.contains(&item.id) {
+                    form.error = Some(format!(
+                        "Wrong drug: that pack is {}, not the prescribed {}",
+                        item.name, form.item.name
+                    ));
+                    return;
+                }
                 form.pack_item = Some(item.id);
+                if item.id != form.item.id
+                    && let Some(units) = crate::store::queries::units_for_dose(
+                        &self.store.conn,
+                        form.rx_id.unwrap_or(0),
+                        item.id,
+                    )
+                {
+                    form.set("Units", &units.to_string());
+                }
+                if let Some(lot) = &g.lot {
+                    form.set("Lot", lot);
+                }
+                if form.value("Route OK").is_empty() {
+                    form.focus_on("Route OK");
+                }
+                form.error = None;
+                return;
             }
             if form.item.id != item.id {
                 form.error = Some(format!(
@@ -1069,10 +1101,7 @@ impl App {
                 self.patient_scroll = 0;
             }
             Ok(None) => self.say(Level::Warn, format!("no patient with MRN {mrn}")),
-            Err(e) => self.say(
-                Level::Error,
-                format!("cannot read the patient record: {e}"),
-            ),
+            Err(e) => self.say(Level::Error, format!("cannot read the patient record: {e}")),
         }
     }
 
@@ -1099,40 +1128,9 @@ impl App {
         else {
             return;
         };
-        let strength: i64 = self
-            .store
-            .conn
-            .query_row(
-                "SELECT COALESCE(strength_milli, 0) FROM items WHERE id = ?1",
-                [item.id],
-                |r| r.get(0),
-            )
-            .unwrap_or(0);
-        let dose_milli: i64 = self
-            .store
-            .conn
-            .query_row(
-                "SELECT dose_milli FROM prescriptions WHERE id = ?1",
-                [rx_id],
-                |r| r.get(0),
-            )
-            .unwrap_or(0);
-        let multi_dose: bool = self
-            .store
-            .conn
-            .query_row(
-                "SELECT in_use_days IS NOT NULL FROM items WHERE id = ?1",
-                [item.id],
-                |r| r.get(0),
-            )
-            .unwrap_or(false);
-        let units = if multi_dose {
-            0
-        } else if strength > 0 {
-            (dose_milli + strength - 1) / strength
-        } else {
-            1
-        };
+        let units =
+            crate::store::queries::units_for_dose(&self.store.conn, rx_id, item.id).unwrap_or(1);
+        let multi_dose = units == 0;
         // What the nurse sees of the dose: who, what, when and its flags.
         let (head, when) = match self.mar_slot() {
             Some(super::views::Slot::Dose(i)) => {

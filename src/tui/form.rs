@@ -192,6 +192,13 @@ impl Form {
             .map_or("", |f| f.input.value().trim())
     }
 
+    /// Moves the cursor to a field.
+    pub fn focus_on(&mut self, label: &str) {
+        if let Some(i) = self.fields.iter().position(|f| f.label == label) {
+            self.focus = i;
+        }
+    }
+
     /// Replaces the hint under a field (e.g. the ward's reason codes).
     pub fn set_hint(&mut self, label: &str, hint: String) {
         if let Some(f) = self.fields.iter_mut().find(|f| f.label == label) {

@@ -331,7 +331,7 @@ fn draw_patient(
         )));
     }
     lines.push(Line::styled("Doses (newest first)", theme.warn()));
-    for d in p.doses.iter().rev() {
+    for d in &p.doses {
         let when = crate::domain::instant_from_text(
             d.scheduled_at.as_deref().unwrap_or(d.recorded_at.as_str()),
         )
