@@ -718,6 +718,8 @@ fn the_storekeeper_receives_by_scanning_the_pack_into_the_form() {
         .key(KeyCode::Enter)
         .key(KeyCode::Enter)
         .typed("Acme")
+        .key(KeyCode::Enter)
+        // No purchase order: Enter on the empty Order field records.
         .key(KeyCode::Enter);
     let s = c.screen();
     assert!(
@@ -1147,4 +1149,66 @@ fn the_schedule_groups_by_patient_offers_prn_lines_and_opens_the_patient_record(
     );
     c.key(KeyCode::Esc);
     assert!(c.app.patient.is_none());
+}
+
+#[test]
+fn a_pharmacist_accepts_a_replenishment_suggestion_into_a_transfer_order() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("pharm");
+    c.key(KeyCode::Char('4')).key(KeyCode::F(10));
+    let plan = c.app.plan.clone().expect("the plan");
+    assert!(!plan.rows.is_empty());
+    let s = c.screen();
+    assert!(
+        s.contains("Replenishment plan") && s.contains("exception(s), worst first"),
+        "{s}"
+    );
+    // The first ward delivery: accept it as suggested.
+    let pos = plan.rows.iter().position(|r| !r.purchase).unwrap();
+    let want = plan.rows[pos].s.clone();
+    for _ in 0..pos {
+        c.key(KeyCode::Down);
+    }
+    // Its chart, then back to the exceptions.
+    c.key(KeyCode::Char('c'));
+    assert!(c.screen().contains("projected usable stock"));
+    c.key(KeyCode::Char('c'));
+    let before: i64 = c
+        .app
+        .store()
+        .conn
+        .query_row("SELECT count(*) FROM transfer_orders", [], |r| r.get(0))
+        .unwrap();
+    c.key(KeyCode::Enter);
+    assert!(c.app.form.is_some());
+    for _ in 0..3 {
+        c.key(KeyCode::Enter);
+    }
+    assert!(
+        c.app.form.is_none(),
+        "{:?}",
+        c.app.form.as_ref().map(|f| f.error.clone())
+    );
+    let (count, to, qty): (i64, String, i64) = c
+        .app
+        .store()
+        .conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM transfer_orders), p.code, l.qty_requested FROM transfer_orders o
+             JOIN places p ON p.id = o.to_place_id JOIN transfer_lines l ON l.order_id = o.id ORDER BY o.id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((count, to, qty), (before + 1, want.place.clone(), want.qty));
+    assert!(c.screen().contains("Accepted:"));
+    // A nurse may look but not decide.
+    c.ctrl('l');
+    c.sign_in("nurse");
+    c.key(KeyCode::Char('4'))
+        .key(KeyCode::F(10))
+        .key(KeyCode::Enter);
+    assert!(c.app.form.is_none());
+    let report = wardstock::store::check::run(&c.app.store().conn).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
 }

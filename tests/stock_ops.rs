@@ -39,7 +39,7 @@ fn line(store: &Store, item: &str, lot: &str, expiry: Option<NaiveDate>, qty: i6
         expiry,
         qty,
         supplier: Some("Pharma Supply".into()),
-        order_ref: Some("PO-1".into()),
+        order_ref: Some("DN-1".into()),
     }
 }
 

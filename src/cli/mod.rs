@@ -1,6 +1,8 @@
 //! The command line: parse arguments, open the store, call operations and
 //! queries, print tables or `--json`. Errors go to stderr with a non-zero exit.
 
+pub mod mrp;
+pub mod plan;
 pub mod stock;
 pub mod ward;
 
@@ -158,6 +160,28 @@ pub enum Command {
         by_patient: bool,
         #[arg(long)]
         json: bool,
+    },
+    /// Replenishment from the prescriptions (MRP): ward deliveries and supplier orders, with pegging and exceptions.
+    Plan {
+        #[command(subcommand)]
+        command: Option<plan::PlanCommand>,
+        #[command(flatten)]
+        horizon: plan::HorizonArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Plan an MRP problem file (JSON) without a database: what-ifs and checks of the engine.
+    Mrp {
+        /// The problem file.
+        #[arg(long, value_name = "FILE")]
+        input: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Suppliers and purchase orders.
+    Po {
+        #[command(subcommand)]
+        command: plan::PoCommand,
     },
     /// A ward's own settings: reason lists, administration times; its open multi-dose packs.
     Ward {
@@ -990,6 +1014,21 @@ pub fn run(cli: Cli) -> Result<i32> {
                     );
                 }
             }
+            Ok(0)
+        }
+        Some(Command::Plan {
+            command,
+            horizon,
+            json,
+        }) => {
+            let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            plan::run(&mut store, command, &horizon, json)?;
+            Ok(0)
+        }
+        Some(Command::Mrp { input, json }) => mrp::run(&input, json),
+        Some(Command::Po { command }) => {
+            let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            plan::run_po(&mut store, command)?;
             Ok(0)
         }
         Some(Command::Ward { command }) => {

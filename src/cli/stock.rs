@@ -200,6 +200,7 @@ pub enum StockCommand {
         packs: bool,
         #[arg(long)]
         supplier: Option<String>,
+        /// The purchase order delivered ("PO-12": the line is booked against it), or another reference.
         #[arg(long = "order", value_name = "REF")]
         order_ref: Option<String>,
         /// Flag goods expiring within this many days (default: config.toml, else 90).

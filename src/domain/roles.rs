@@ -31,6 +31,8 @@ pub enum Operation {
     /// Give a dose (or record why it was not given).
     Administer,
     WardSettings,
+    Order,
+    Plan,
 }
 
 impl Operation {
@@ -57,6 +59,8 @@ impl Operation {
             Operation::EnterPrescription => "enter or change prescriptions",
             Operation::Administer => "give doses",
             Operation::WardSettings => "change the ward's reason lists and dose times",
+            Operation::Order => "order from suppliers",
+            Operation::Plan => "accept or reject replenishment suggestions",
         }
     }
 }
@@ -82,6 +86,8 @@ pub fn may(role: Role, op: Operation) -> bool {
         LinkGtin => matches!(role, Pharmacist | Storekeeper),
         ApproveStocktake | SetLevels => matches!(role, NurseManager | Pharmacist),
         WardSettings => role == NurseManager,
+        Order => matches!(role, Pharmacist | Storekeeper),
+        Plan => role == Pharmacist,
     }
 }
 

@@ -4,6 +4,8 @@
 
 pub mod auth;
 pub mod mar;
+pub mod plan;
+pub mod purchasing;
 pub mod refdata;
 pub mod rx;
 pub mod stock;

@@ -117,7 +117,7 @@ fn status_text(s: &str) -> String {
 
 pub type Result<T, E = StockError> = std::result::Result<T, E>;
 
-fn allow(actor: &Actor, op: Operation) -> Result<()> {
+pub(crate) fn allow(actor: &Actor, op: Operation) -> Result<()> {
     if may(actor.role, op) {
         Ok(())
     } else {
@@ -143,7 +143,7 @@ fn not_in_transit(place: &PlaceRef) -> Result<()> {
 /// low enough that stock values and rates never overflow.
 pub const MAX_UNITS: i64 = 100_000_000;
 
-fn qty_ok(q: i64) -> Result<()> {
+pub(crate) fn qty_ok(q: i64) -> Result<()> {
     if q > MAX_UNITS {
         return Err(StockError::Refused(format!(
             "{q} units is more than any delivery ({MAX_UNITS} at most): check the quantity"
@@ -538,6 +538,10 @@ pub fn receive(
         m.reason = line.supplier.as_ref().map(|s| format!("from {s}"));
         m.order_ref = line.order_ref.clone();
         let movement_id = ledger::append(tx, &m)?;
+        // A delivery against a purchase order ("PO-12") is booked on its line.
+        if let Some(po) = super::purchasing::po_number(line.order_ref.as_deref()) {
+            super::purchasing::book_receipt(tx, po, &line.item, line.qty, movement_id, now)?;
+        }
         let days = line.expiry.map(|e| (e - day).num_days());
         Ok(Received {
             movement_id,

@@ -125,6 +125,11 @@ pub struct App {
     pub patient_scroll: usize,
     pub pharmacy: PharmacyView,
     pub pharm_sel: ListSel,
+    /// The replenishment plan, open over the Pharmacy tab.
+    pub plan: Option<super::views::PlanView>,
+    pub plan_sel: ListSel,
+    /// The plan shows the selected item's chart instead of the exceptions.
+    pub plan_chart: bool,
     /// The transfer order whose pick list is open on the Pharmacy tab.
     pub order: Option<crate::ops::stock::TransferOrder>,
     pub alerts: AlertsView,
@@ -215,6 +220,9 @@ impl App {
             patient_scroll: 0,
             pharmacy: PharmacyView::default(),
             pharm_sel: ListSel::default(),
+            plan: None,
+            plan_sel: ListSel::default(),
+            plan_chart: false,
             order: None,
             alerts: AlertsView::default(),
             alerts_sel: ListSel::default(),
@@ -270,6 +278,8 @@ impl App {
             vec![Context::Detail, Context::Global]
         } else if self.tab == Tab::Pharmacy && self.order.is_some() {
             vec![Context::Order, Context::Global]
+        } else if self.tab == Tab::Pharmacy && self.plan.is_some() {
+            vec![Context::Plan, Context::Global]
         } else {
             vec![Context::List, Context::Global]
         }
@@ -286,6 +296,8 @@ impl App {
             Action::ClearFilter => self.tab == Tab::Stock && !self.filter.value().is_empty(),
             Action::LinkGtin => self.pending_gtin.is_some() && self.tab == Tab::Stock,
             Action::Group => self.tab == Tab::Administration && !self.mar.slots.is_empty(),
+            Action::Replenish => self.tab == Tab::Pharmacy && self.order.is_none(),
+            Action::Chart => self.plan.is_some(),
             Action::Patient => self.tab == Tab::Administration && self.mar_slot().is_some(),
             Action::Operations => self.tab == Tab::Stock,
             Action::Dispatch | Action::ConfirmReceipt => {
@@ -1044,6 +1056,39 @@ impl App {
                         )
                     })
                 }
+                Op::Plan => {
+                    let s = form.suggestion.clone().ok_or("no suggestion selected")?;
+                    match form.value("Decision").to_lowercase().as_str() {
+                        "accept" | "a" => {
+                            let q = qty("Qty")?;
+                            let a = crate::ops::plan::accept(
+                                &mut self.store,
+                                &actor,
+                                now,
+                                &s,
+                                Some(q),
+                                crate::ops::plan::PlanOptions::default(),
+                            )
+                            .map_err(e)?;
+                            Ok(format!(
+                                "Accepted: {} {} for {} → {}",
+                                a.qty, item.name, s.place, a.order_ref
+                            ))
+                        }
+                        "reject" | "r" => {
+                            crate::ops::plan::reject(
+                                &mut self.store,
+                                &actor,
+                                now,
+                                &s,
+                                form.value("Reason"),
+                            )
+                            .map_err(e)?;
+                            Ok(format!("Rejected: {} {} for {}", s.qty, item.name, s.place))
+                        }
+                        other => Err(format!("Decision: type accept or reject, not {other:?}")),
+                    }
+                }
                 _ => Err("this operation is not available here".into()),
             }
         })();
@@ -1052,6 +1097,10 @@ impl App {
                 self.form = None;
                 self.local_writes += 1;
                 self.reload();
+                if form.op == Op::Plan {
+                    // The accepted order is now on its way: plan again.
+                    self.open_plan();
+                }
                 self.say(Level::Info, msg);
             }
             Err(msg) => {
@@ -1060,6 +1109,66 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Plans replenishment for the whole hospital from the database now.
+    fn open_plan(&mut self) {
+        match super::views::PlanView::load(
+            &self.store.conn,
+            self.now,
+            crate::ops::plan::PlanOptions::default(),
+        ) {
+            Ok(p) => {
+                let msg = format!(
+                    "Plan: {} suggestion(s), {} exception(s) over 28 days, computed in {} ms",
+                    p.rows.len(),
+                    p.exceptions.len(),
+                    p.millis
+                );
+                let n = p.rows.len();
+                self.plan = Some(p);
+                self.plan_sel.selected = self.plan_sel.selected.min(n.saturating_sub(1));
+                self.say(Level::Info, msg);
+            }
+            Err(e) => self.say(Level::Error, format!("The plan could not be computed: {e}")),
+        }
+    }
+
+    /// The decision form of the selected suggestion (a pharmacist decides).
+    fn open_decision(&mut self) {
+        let Some(row) = self
+            .plan
+            .as_ref()
+            .and_then(|p| p.rows.get(self.plan_sel.selected))
+            .cloned()
+        else {
+            self.say(Level::Warn, "No suggestion selected");
+            return;
+        };
+        let may = self.actor.as_ref().is_some_and(|a| {
+            crate::domain::roles::may(a.role, crate::domain::roles::Operation::Plan)
+        });
+        if !may {
+            self.say(Level::Warn, "A pharmacist accepts or rejects suggestions");
+            return;
+        }
+        let Ok(item) = crate::ops::stock::item_by_code(&self.store.conn, &row.s.item) else {
+            return;
+        };
+        let mut form = super::form::Form::new(crate::domain::roles::Operation::Plan, item, 0, "");
+        form.set("Qty", &row.s.qty.to_string());
+        form.note = Some(format!(
+            "{} {} → {}: release {}, needed {}{} · covers {}",
+            row.from,
+            row.s.qty,
+            row.s.place,
+            row.release.format("%d %b"),
+            row.receipt.format("%d %b"),
+            if row.s.past_due { " · PAST DUE" } else { "" },
+            row.covers
+        ));
+        form.suggestion = Some(row.s.clone());
+        self.form = Some(form);
     }
 
     /// The selected line of the administration list.
@@ -1768,6 +1877,7 @@ impl App {
             Action::Tab4 => self.switch_tab(Tab::Pharmacy),
             Action::Tab5 => self.switch_tab(Tab::Alerts),
             Action::ChoosePlace => self.picker = Some(self.place),
+            Action::Refresh if self.tab == Tab::Pharmacy && self.plan.is_some() => self.open_plan(),
             Action::Refresh => {
                 self.loaded.clear();
                 self.reload();
@@ -1786,6 +1896,7 @@ impl App {
                 self.scanned_lot = None;
                 self.return_to = None;
                 self.patient = None;
+                self.plan = None;
                 self.help = false;
                 self.filter = Input::default();
                 self.say(Level::Info, format!("{who} signed out"));
@@ -1799,6 +1910,10 @@ impl App {
             Action::Open => self.open(),
             Action::Back if self.order.is_some() => {
                 self.order = None;
+                self.reload();
+            }
+            Action::Back if self.tab == Tab::Pharmacy && self.plan.is_some() => {
+                self.plan = None;
                 self.reload();
             }
             Action::Back => {
@@ -1839,6 +1954,8 @@ impl App {
                 }
             }
             Action::Patient => self.open_patient(),
+            Action::Replenish => self.open_plan(),
+            Action::Chart => self.plan_chart = !self.plan_chart,
             Action::Operations => self.open_menu(),
             Action::Dispatch => self.order_op(Action::Dispatch),
             Action::ConfirmReceipt => self.order_op(Action::ConfirmReceipt),
@@ -1867,6 +1984,12 @@ impl App {
             }
             Tab::Prescriptions => self.rx_sel.move_by(delta, self.rx.lines.len(), rows),
             Tab::Administration => self.mar_sel.move_by(delta, self.mar.slots.len(), rows),
+            Tab::Pharmacy if self.plan.is_some() => {
+                let rows =
+                    super::screens::pharmacy::plan_rows(self.size.1.saturating_sub(FRAME_ROWS));
+                let n = self.plan.as_ref().map_or(0, |p| p.rows.len());
+                self.plan_sel.move_by(delta, n, rows)
+            }
             Tab::Pharmacy => {
                 let rows = super::screens::pharmacy::order_rows(
                     self.size.1.saturating_sub(FRAME_ROWS),
@@ -1899,6 +2022,7 @@ impl App {
             }
             Tab::Prescriptions => self.open_validation(),
             Tab::Administration => self.open_dose(),
+            Tab::Pharmacy if self.plan.is_some() => self.open_decision(),
             Tab::Pharmacy => {
                 let Some(id) = self
                     .pharmacy

@@ -50,6 +50,8 @@ pub struct Form {
     pub scheduled_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The item of the pack scanned into a dose form.
     pub pack_item: Option<i64>,
+    /// The replenishment suggestion a decision form is about.
+    pub suggestion: Option<crate::ops::plan::Suggestion>,
 }
 
 impl Form {
@@ -62,6 +64,11 @@ impl Form {
                 Field::new("Packs", "", "whole packs"),
                 Field::new("Units", "", "loose units, besides the packs"),
                 Field::new("Supplier", "", "optional"),
+                Field::new(
+                    "Order",
+                    "",
+                    "the purchase order delivered, e.g. PO-12 (optional)",
+                ),
             ],
             Operation::RejectReceipt => vec![
                 Field::new("Lot", lot, "as printed on the pack, or scan it"),
@@ -134,6 +141,11 @@ impl Form {
                 Field::new("Checked by", "", "high-alert drug: second user"),
                 Field::secret("Check PIN", "their PIN"),
             ],
+            Operation::Plan => vec![
+                Field::new("Decision", "accept", "accept or reject"),
+                Field::new("Qty", "", "dose units to order (whole packs)"),
+                Field::new("Reason", "", "for a rejection, why"),
+            ],
             Operation::ValidatePrescription => vec![
                 Field::new("Decision", "accept", "accept or reject"),
                 Field::new(
@@ -158,6 +170,7 @@ impl Form {
             rx_id: None,
             scheduled_at: None,
             pack_item: None,
+            suggestion: None,
         }
     }
 
@@ -167,6 +180,7 @@ impl Form {
             Operation::ApproveStocktake => return "Approve the stocktake".into(),
             Operation::ValidatePrescription => return format!("Validate: {}", self.item.name),
             Operation::Administer => return format!("Give: {}", self.item.name),
+            Operation::Plan => return format!("Suggestion: {}", self.item.name),
             _ => {}
         }
         let verb = match self.op {
@@ -258,7 +272,8 @@ impl Form {
             expiry,
             qty,
             supplier: Some(self.value("Supplier").to_string()).filter(|s| !s.is_empty()),
-            order_ref: None,
+            order_ref: Some(self.value("Order").trim().to_ascii_uppercase())
+                .filter(|s| !s.is_empty()),
         })
     }
 

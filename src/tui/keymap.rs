@@ -43,6 +43,10 @@ pub enum Action {
     Group,
     /// Administration: the selected patient's record.
     Patient,
+    /// Pharmacy: the replenishment plan (MRP suggestions and exceptions).
+    Replenish,
+    /// The replenishment plan: the selected item's projected stock as a chart.
+    Chart,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, EnumString, AsRefStr)]
@@ -54,6 +58,8 @@ pub enum Context {
     Detail,
     /// A transfer order's pick list.
     Order,
+    /// The replenishment plan on the Pharmacy tab.
+    Plan,
     Signin,
 }
 
@@ -209,7 +215,7 @@ fn parse_file(text: &str, origin: &str) -> Result<Vec<Binding>, String> {
             let n = i + 1;
             let context = b.context.parse().map_err(|_| {
                 format!(
-                    "{origin}: binding {n}: unknown context {:?} (global, list, detail, order, signin)",
+                    "{origin}: binding {n}: unknown context {:?} (global, list, detail, order, plan, signin)",
                     b.context
                 )
             })?;

@@ -301,3 +301,169 @@ pub fn ward_needs(alerts: &AlertsView, places: &[Place]) -> Vec<WardNeed> {
         })
         .collect()
 }
+
+/// One replenishment suggestion on the plan screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuggestionRow {
+    pub s: crate::ops::plan::Suggestion,
+    pub item_name: String,
+    /// The supplier of a pharmacy order; the pharmacy for a ward delivery.
+    pub from: String,
+    /// A purchase from a supplier (not a ward delivery).
+    pub purchase: bool,
+    /// What the order covers: its requirements, summarised.
+    pub covers: String,
+    pub release: chrono::NaiveDate,
+    pub receipt: chrono::NaiveDate,
+}
+
+/// Projected stock of one place and item over the horizon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Curve {
+    pub on_hand: Vec<u64>,
+    pub gross: Vec<u64>,
+    pub safety_stock: i64,
+}
+
+/// The replenishment plan of the whole hospital, as the Pharmacy tab shows it.
+#[derive(Debug, Clone, Default)]
+pub struct PlanView {
+    pub start: Option<chrono::NaiveDateTime>,
+    pub bucket_hours: i64,
+    /// Past due first, then by release; ward deliveries before purchases on a day.
+    pub rows: Vec<SuggestionRow>,
+    /// Worst first: expedite, below safety stock, expiring, cancel, defer.
+    pub exceptions: Vec<crate::planning::mrp::Exception>,
+    pub curves: HashMap<(String, String), Curve>,
+    /// Time to build and plan, for the status line.
+    pub millis: u128,
+}
+
+impl PlanView {
+    pub fn load(
+        conn: &rusqlite::Connection,
+        now: DateTime<Utc>,
+        opt: crate::ops::plan::PlanOptions,
+    ) -> Result<PlanView, String> {
+        use crate::planning::mrp::ExceptionKind;
+        let started = std::time::Instant::now();
+        let problem = crate::ops::plan::build_problem(conn, now, opt).map_err(|e| e.to_string())?;
+        problem.validate().map_err(|e| e.to_string())?;
+        let plan = crate::planning::mrp::plan(&problem);
+        let ss: HashMap<(&str, &str), i64> = problem
+            .policies
+            .iter()
+            .map(|p| ((p.place.as_str(), p.item.as_str()), p.safety_stock))
+            .collect();
+        let names: HashMap<String, String> = {
+            let mut stmt = conn
+                .prepare_cached("SELECT code, name FROM items")
+                .map_err(|e| e.to_string())?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(|e| e.to_string())?
+                .filter_map(Result::ok)
+                .collect()
+        };
+        let suppliers: HashMap<String, String> = {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT i.code, s.code FROM items i JOIN suppliers s ON s.id = i.supplier_id",
+                )
+                .map_err(|e| e.to_string())?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(|e| e.to_string())?
+                .filter_map(Result::ok)
+                .collect()
+        };
+        let day = |k: usize| plan.bucket_start(k).map(|t| t.date()).unwrap_or_default();
+        let mut rows: Vec<SuggestionRow> = plan
+            .planned_orders()
+            .map(|o| {
+                let pegs: Vec<String> = o
+                    .pegging
+                    .iter()
+                    .take(3)
+                    .map(|p| format!("{} {}", p.qty, p.source.unwrap_or(p.place)))
+                    .collect();
+                let more = o.pegging.len().saturating_sub(3);
+                let covers = if pegs.is_empty() {
+                    "safety stock".to_string()
+                } else if more > 0 {
+                    format!("{} +{more}", pegs.join(", "))
+                } else {
+                    pegs.join(", ")
+                };
+                let pharmacy = o.place == plan.pharmacy();
+                SuggestionRow {
+                    s: crate::ops::plan::Suggestion {
+                        place: o.place.to_string(),
+                        item: o.item.to_string(),
+                        qty: o.qty as i64,
+                        release_bucket: o.release_bucket as i64,
+                        receipt_bucket: o.receipt_bucket as i64,
+                        past_due: o.past_due,
+                    },
+                    item_name: names.get(o.item).cloned().unwrap_or_default(),
+                    from: if pharmacy {
+                        suppliers
+                            .get(o.item)
+                            .cloned()
+                            .unwrap_or_else(|| "no supplier".into())
+                    } else {
+                        plan.pharmacy().to_string()
+                    },
+                    purchase: pharmacy,
+                    covers,
+                    release: day(o.release_bucket),
+                    receipt: day(o.receipt_bucket),
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            (
+                !a.s.past_due,
+                a.s.release_bucket,
+                a.purchase,
+                &a.s.place,
+                &a.s.item,
+            )
+                .cmp(&(
+                    !b.s.past_due,
+                    b.s.release_bucket,
+                    b.purchase,
+                    &b.s.place,
+                    &b.s.item,
+                ))
+        });
+        let rank = |k: ExceptionKind| match k {
+            ExceptionKind::Expedite => 0,
+            ExceptionKind::BelowSafetyStock => 1,
+            ExceptionKind::ExpiringBeforeUse => 2,
+            ExceptionKind::Cancel => 3,
+            ExceptionKind::Defer => 4,
+        };
+        let mut exceptions = plan.exceptions().to_vec();
+        exceptions.sort_by_key(|e| (rank(e.kind), e.bucket));
+        let curves = plan
+            .records()
+            .map(|r| {
+                (
+                    (r.place.to_string(), r.item.to_string()),
+                    Curve {
+                        on_hand: r.projected_on_hand.to_vec(),
+                        gross: r.gross.to_vec(),
+                        safety_stock: ss.get(&(r.place, r.item)).copied().unwrap_or(0),
+                    },
+                )
+            })
+            .collect();
+        Ok(PlanView {
+            start: plan.bucket_start(0),
+            bucket_hours: plan.bucket_hours(),
+            rows,
+            exceptions,
+            curves,
+            millis: started.elapsed().as_millis(),
+        })
+    }
+}

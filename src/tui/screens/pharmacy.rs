@@ -25,9 +25,25 @@ pub fn order_rows(height: u16, needs: usize) -> usize {
     height.saturating_sub(3 + needs_rows(height, needs)).max(1) as usize
 }
 
+/// Visible suggestion rows of the plan screen in a body of `height`.
+pub fn plan_rows(height: u16) -> usize {
+    plan_split(height).0.saturating_sub(1).max(1) as usize
+}
+
+/// Heights of the suggestions table and of the lower pane (exceptions or chart).
+fn plan_split(height: u16) -> (u16, u16) {
+    let body = height.saturating_sub(2);
+    let lower = (body * 2 / 5).max(4).min(body.saturating_sub(3));
+    (body.saturating_sub(lower), lower)
+}
+
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(order) = &app.order {
         draw_order(f, area, order, theme);
+        return;
+    }
+    if let Some(plan) = &app.plan {
+        draw_plan(f, area, app, plan, theme);
         return;
     }
     let needs_rows = needs_rows(area.height, app.pharmacy.needs.len());
@@ -238,5 +254,212 @@ fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &Theme) {
             ),
             theme.dim(),
         ),
+    );
+}
+
+/// The replenishment plan: suggestions (ward deliveries and supplier
+/// orders) with what they cover, then the exceptions worst first — or the
+/// selected item's projected stock against its safety stock.
+fn draw_plan(
+    f: &mut Frame,
+    area: Rect,
+    app: &App,
+    plan: &crate::tui::views::PlanView,
+    theme: &Theme,
+) {
+    use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
+    let (top, lower) = plan_split(area.height);
+    let [cap, list, lower_cap, lower_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(top),
+        Constraint::Length(1),
+        Constraint::Length(lower),
+    ])
+    .areas(area);
+    let deliveries = plan.rows.iter().filter(|r| !r.purchase).count();
+    let past_due = plan.rows.iter().filter(|r| r.s.past_due).count();
+    line(
+        f,
+        cap,
+        Line::from(vec![
+            Span::styled(" Replenishment plan ", theme.header()),
+            Span::raw(format!(
+                " {deliveries} ward deliveries · {} supplier orders · ",
+                plan.rows.len() - deliveries
+            )),
+            Span::styled(
+                format!("{past_due} past due"),
+                theme.severity(Severity::Critical),
+            ),
+        ]),
+    );
+    let wide = list.width >= 90;
+    let mut header = vec!["Release", "Need", "To", "From", "Item", "Qty"];
+    let mut widths = vec![
+        Constraint::Length(7),
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Length(8),
+        Constraint::Min(14),
+        Constraint::Length(6),
+    ];
+    if wide {
+        header.push("Covers");
+        widths.push(Constraint::Length(30));
+    }
+    visible_table(
+        f,
+        list,
+        theme,
+        &header,
+        &widths,
+        plan.rows.len(),
+        Some(app.plan_sel),
+        |i| {
+            let r = &plan.rows[i];
+            let release = if r.s.past_due {
+                Span::styled("NOW!", theme.severity(Severity::Critical))
+            } else {
+                Span::raw(r.release.format("%d %b").to_string())
+            };
+            let mut cells = vec![
+                Cell::from(release),
+                Cell::from(r.receipt.format("%d %b").to_string()),
+                Cell::from(r.s.place.clone()),
+                Cell::from(r.from.clone()),
+                Cell::from(format!("{} {}", r.s.item, r.item_name)),
+                Cell::from(Line::from(r.s.qty.to_string()).right_aligned()),
+            ];
+            if wide {
+                cells.push(Cell::from(r.covers.clone()));
+            }
+            Row::new(cells)
+        },
+    );
+    if plan.rows.is_empty() {
+        let r = Rect {
+            y: list.y + 1,
+            height: 1,
+            ..list
+        };
+        line(
+            f,
+            r,
+            Line::styled(" Nothing to order over the horizon.", theme.dim()),
+        );
+    }
+    let selected = plan.rows.get(app.plan_sel.selected);
+    if app.plan_chart {
+        let Some(row) = selected else { return };
+        let Some(curve) = plan.curves.get(&(row.s.place.clone(), row.s.item.clone())) else {
+            return;
+        };
+        line(
+            f,
+            lower_cap,
+            Line::styled(
+                format!(
+                    " {} at {}: projected usable stock (end of day) and safety stock {}",
+                    row.s.item, row.s.place, curve.safety_stock
+                ),
+                theme.header(),
+            ),
+        );
+        let on_hand: Vec<(f64, f64)> = curve
+            .on_hand
+            .iter()
+            .enumerate()
+            .map(|(k, v)| (k as f64, *v as f64))
+            .collect();
+        let n = curve.on_hand.len().max(2) as f64 - 1.0;
+        let ss: Vec<(f64, f64)> = vec![
+            (0.0, curve.safety_stock as f64),
+            (n, curve.safety_stock as f64),
+        ];
+        let top = curve
+            .on_hand
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0)
+            .max(curve.safety_stock.max(0) as u64)
+            .max(1) as f64;
+        let day = |k: f64| {
+            plan.start
+                .map(|s| {
+                    (s + chrono::Duration::hours(plan.bucket_hours * k as i64))
+                        .format("%d %b")
+                        .to_string()
+                })
+                .unwrap_or_default()
+        };
+        let chart = Chart::new(vec![
+            Dataset::default()
+                .name("on hand")
+                .graph_type(GraphType::Line)
+                .marker(ratatui::symbols::Marker::Braille)
+                .style(theme.info())
+                .data(&on_hand),
+            Dataset::default()
+                .name("safety stock")
+                .graph_type(GraphType::Line)
+                .marker(ratatui::symbols::Marker::Braille)
+                .style(theme.severity(Severity::High))
+                .data(&ss),
+        ])
+        .x_axis(Axis::default().bounds([0.0, n]).labels(vec![
+            Line::from(day(0.0)),
+            Line::from(day(n / 2.0)),
+            Line::from(day(n)),
+        ]))
+        .y_axis(Axis::default().bounds([0.0, top * 1.1]).labels(vec![
+            Line::from("0"),
+            Line::from(format!("{}", (top / 2.0).round())),
+            Line::from(format!("{top}")),
+        ]));
+        f.render_widget(chart, lower_area);
+        return;
+    }
+    line(
+        f,
+        lower_cap,
+        Line::styled(
+            format!(
+                " {} exception(s), worst first · c: chart of the selected item",
+                plan.exceptions.len()
+            ),
+            theme.header(),
+        ),
+    );
+    visible_table(
+        f,
+        lower_area,
+        theme,
+        &["Kind", "Place", "Item", "Message"],
+        &[
+            Constraint::Length(11),
+            Constraint::Length(6),
+            Constraint::Length(10),
+            Constraint::Min(20),
+        ],
+        plan.exceptions.len(),
+        None,
+        |i| {
+            use crate::planning::mrp::ExceptionKind as K;
+            let e = &plan.exceptions[i];
+            let (text, style) = match e.kind {
+                K::Expedite => ("EXPEDITE", theme.severity(Severity::Critical)),
+                K::BelowSafetyStock => ("below SS", theme.severity(Severity::High)),
+                K::ExpiringBeforeUse => ("expiring", theme.warn()),
+                K::Cancel => ("cancel", theme.info()),
+                K::Defer => ("defer", theme.dim()),
+            };
+            Row::new(vec![
+                Cell::from(Span::styled(text, style)),
+                Cell::from(e.place.clone()),
+                Cell::from(e.item.clone()),
+                Cell::from(fit(&e.message, 200)),
+            ])
+        },
     );
 }

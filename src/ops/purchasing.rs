@@ -1,0 +1,289 @@
+//! Purchase orders to suppliers: created by the pharmacy (from MRP
+//! suggestions or by hand), received against at the pharmacy door, and
+//! measured for each supplier (on time, quantity delivered).
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::Actor;
+use super::stock::{ItemRef, Result, StockError, allow};
+use crate::domain::instant_to_text;
+use crate::domain::roles::Operation;
+use crate::store::Store;
+
+/// A supplier, by code.
+pub fn supplier_id(conn: &Connection, code: &str) -> Result<(i64, i64)> {
+    conn.query_row(
+        "SELECT id, lead_days FROM suppliers WHERE code = ?1 COLLATE NOCASE",
+        [code.trim()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .ok_or_else(|| {
+        StockError::Refused(format!(
+            "no supplier {:?}: see `wardstock po suppliers`",
+            code.trim()
+        ))
+    })
+}
+
+/// The supplier an item is ordered from.
+pub fn supplier_of(conn: &Connection, item: i64) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT s.id, s.code FROM items i JOIN suppliers s ON s.id = i.supplier_id WHERE i.id = ?1",
+            [item],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Writes a purchase order inside an open transaction.
+pub fn insert_po(
+    tx: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    supplier: i64,
+    lines: &[(ItemRef, i64)],
+    expected: DateTime<Utc>,
+    note: Option<&str>,
+) -> Result<i64> {
+    if lines.is_empty() {
+        return Err(StockError::Refused(
+            "a purchase order needs at least one line".into(),
+        ));
+    }
+    tx.execute(
+        "INSERT INTO purchase_orders (supplier_id, status, created_at, created_by, expected_at, note) VALUES (?1, 'open', ?2, ?3, ?4, ?5)",
+        params![supplier, instant_to_text(now), actor.user_id, instant_to_text(expected), note],
+    )?;
+    let id = tx.last_insert_rowid();
+    for (item, qty) in lines {
+        super::stock::qty_ok(*qty)?;
+        tx.execute(
+            "INSERT INTO purchase_order_lines (order_id, item_id, qty) VALUES (?1, ?2, ?3)
+             ON CONFLICT (order_id, item_id) DO UPDATE SET qty = qty + excluded.qty",
+            params![id, item.id, qty],
+        )?;
+    }
+    Ok(id)
+}
+
+/// Orders from a supplier; expected after its lead time unless given.
+pub fn create_po(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    supplier_code: &str,
+    lines: &[(ItemRef, i64)],
+    expected: Option<DateTime<Utc>>,
+) -> Result<i64> {
+    allow(actor, Operation::Order)?;
+    store.write(|tx| {
+        let (supplier, lead) = supplier_id(tx, supplier_code)?;
+        let expected = expected.unwrap_or(now + Duration::days(lead));
+        insert_po(tx, actor, now, supplier, lines, expected, None)
+    })
+}
+
+/// Cancels what is still to come of a purchase order.
+pub fn cancel_po(store: &mut Store, actor: &Actor, id: i64, reason: &str) -> Result<()> {
+    allow(actor, Operation::Order)?;
+    if reason.trim().is_empty() {
+        return Err(StockError::Refused("give the reason for cancelling".into()));
+    }
+    store.write(|tx| {
+        let status: String = tx
+            .query_row(
+                "SELECT status FROM purchase_orders WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StockError::Refused(format!("no purchase order PO-{id}")))?;
+        if !matches!(status.as_str(), "open" | "partial") {
+            return Err(StockError::Refused(format!(
+                "PO-{id} is {status}: only an open order is cancelled"
+            )));
+        }
+        tx.execute(
+            "UPDATE purchase_orders SET status = 'cancelled', note = COALESCE(note || '; ', '') || ?2 WHERE id = ?1",
+            params![id, format!("cancelled by {}: {}", actor.username, reason.trim())],
+        )?;
+        Ok(())
+    })
+}
+
+/// The purchase order a receipt's order reference names ("PO-12"), if any.
+pub fn po_number(order_ref: Option<&str>) -> Option<i64> {
+    order_ref?
+        .trim()
+        .strip_prefix("PO-")
+        .and_then(|n| n.parse().ok())
+}
+
+/// Books a receipt against its purchase order line, inside the receipt's
+/// transaction: the order must be open and have a line for the item.
+pub fn book_receipt(
+    tx: &Connection,
+    po: i64,
+    item: &ItemRef,
+    qty: i64,
+    movement_id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let status: String = tx
+        .query_row(
+            "SELECT status FROM purchase_orders WHERE id = ?1",
+            [po],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StockError::Refused(format!("no purchase order PO-{po}")))?;
+    if !matches!(status.as_str(), "open" | "partial") {
+        return Err(StockError::Refused(format!(
+            "PO-{po} is {status}: receive against an open order, or without --order"
+        )));
+    }
+    let line: i64 = tx
+        .query_row(
+            "SELECT id FROM purchase_order_lines WHERE order_id = ?1 AND item_id = ?2",
+            params![po, item.id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| {
+            StockError::Refused(format!(
+                "PO-{po} has no line for {}: check the delivery note",
+                item.name
+            ))
+        })?;
+    tx.execute(
+        "UPDATE purchase_order_lines SET received = received + ?2 WHERE id = ?1",
+        params![line, qty],
+    )?;
+    tx.execute(
+        "INSERT INTO purchase_receipts (line_id, movement_id, at, qty) VALUES (?1, ?2, ?3, ?4)",
+        params![line, movement_id, instant_to_text(now), qty],
+    )?;
+    let open: i64 = tx.query_row(
+        "SELECT count(*) FROM purchase_order_lines WHERE order_id = ?1 AND received < qty",
+        [po],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "UPDATE purchase_orders SET status = ?2 WHERE id = ?1",
+        params![po, if open == 0 { "received" } else { "partial" }],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupplierPerformance {
+    pub supplier: String,
+    pub name: String,
+    pub lead_days: i64,
+    pub orders: i64,
+    /// Lines with a receipt.
+    pub lines_received: i64,
+    /// Of those, the share whose first receipt came by the expected day.
+    pub on_time_percent: Option<f64>,
+    /// Units received against units ordered, over lines with a receipt.
+    pub quantity_percent: Option<f64>,
+}
+
+/// On-time and quantity performance of every supplier, from the receipts
+/// booked against their orders.
+pub fn supplier_performance(conn: &Connection) -> Result<Vec<SupplierPerformance>> {
+    let mut stmt = conn.prepare(
+        "SELECT s.code, s.name, s.lead_days,
+                (SELECT count(*) FROM purchase_orders o WHERE o.supplier_id = s.id),
+                count(l.id),
+                SUM(CASE WHEN (SELECT MIN(pr.at) FROM purchase_receipts pr WHERE pr.line_id = l.id)
+                              < strftime('%Y-%m-%dT%H:%M:%SZ', o.expected_at, '+1 day', 'start of day') THEN 1 ELSE 0 END),
+                SUM(l.received), SUM(l.qty)
+         FROM suppliers s
+         LEFT JOIN purchase_orders o ON o.supplier_id = s.id
+         LEFT JOIN purchase_order_lines l ON l.order_id = o.id AND l.received > 0
+         GROUP BY s.id ORDER BY s.code",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let lines: i64 = r.get(4)?;
+        let on_time: Option<i64> = r.get(5)?;
+        let received: Option<i64> = r.get(6)?;
+        let ordered: Option<i64> = r.get(7)?;
+        Ok(SupplierPerformance {
+            supplier: r.get(0)?,
+            name: r.get(1)?,
+            lead_days: r.get(2)?,
+            orders: r.get(3)?,
+            lines_received: lines,
+            on_time_percent: (lines > 0)
+                .then(|| 100.0 * on_time.unwrap_or(0) as f64 / lines as f64),
+            quantity_percent: match (received, ordered) {
+                (Some(r), Some(o)) if o > 0 => Some(100.0 * r as f64 / o as f64),
+                _ => None,
+            },
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PoLine {
+    pub item: String,
+    pub item_name: String,
+    pub qty: i64,
+    pub received: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PurchaseOrder {
+    pub id: i64,
+    pub supplier: String,
+    pub status: String,
+    pub created_at: String,
+    pub expected_at: String,
+    pub note: Option<String>,
+    pub lines: Vec<PoLine>,
+}
+
+/// Purchase orders, newest first (`open_only`: open and partly received).
+pub fn purchase_orders(conn: &Connection, open_only: bool) -> Result<Vec<PurchaseOrder>> {
+    let mut stmt = conn.prepare(
+        "SELECT o.id, s.code, o.status, o.created_at, o.expected_at, o.note FROM purchase_orders o
+         JOIN suppliers s ON s.id = o.supplier_id
+         WHERE (?1 = 0 OR o.status IN ('open', 'partial')) ORDER BY o.id DESC",
+    )?;
+    let mut orders: Vec<PurchaseOrder> = stmt
+        .query_map([open_only], |r| {
+            Ok(PurchaseOrder {
+                id: r.get(0)?,
+                supplier: r.get(1)?,
+                status: r.get(2)?,
+                created_at: r.get(3)?,
+                expected_at: r.get(4)?,
+                note: r.get(5)?,
+                lines: vec![],
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.code, i.name, l.qty, l.received FROM purchase_order_lines l JOIN items i ON i.id = l.item_id
+         WHERE l.order_id = ?1 ORDER BY i.code",
+    )?;
+    for o in &mut orders {
+        o.lines = stmt
+            .query_map([o.id], |r| {
+                Ok(PoLine {
+                    item: r.get(0)?,
+                    item_name: r.get(1)?,
+                    qty: r.get(2)?,
+                    received: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(orders)
+}

@@ -1,0 +1,170 @@
+//! The plan as a readable text report: planned orders, exceptions worst
+//! first, then each MRP record as a bucket table. Pure formatting.
+
+use std::fmt::Write;
+
+use comfy_table::{CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
+
+use super::mrp::{Exception, Plan, PlannedOrder, Record};
+
+/// Buckets per table row block, so that wide horizons wrap into blocks.
+const BUCKETS_PER_BLOCK: usize = 14;
+/// Pegs listed per order before "+N more".
+const PEGS_SHOWN: usize = 3;
+
+/// Renders the whole plan.
+pub fn render_text(plan: &Plan) -> String {
+    let mut s = String::new();
+    let hours = plan.bucket_hours();
+    let length = if hours % 24 == 0 {
+        let days = hours / 24;
+        if days == 1 {
+            "1 day".to_string()
+        } else {
+            format!("{days} days")
+        }
+    } else {
+        format!("{hours} h")
+    };
+    let _ = write!(s, "MRP plan: {} buckets of {length}", plan.buckets());
+    if let Some(t) = plan.bucket_start(0) {
+        let _ = write!(s, ", bucket 0 starts {}", t.format("%Y-%m-%d %H:%M"));
+    }
+    let _ = writeln!(
+        s,
+        "\n{} planned orders, {} exceptions, {} records (pharmacy {})\n",
+        plan.planned_orders().len(),
+        plan.exceptions().len(),
+        plan.records().len(),
+        plan.pharmacy()
+    );
+
+    s.push_str("Planned orders\n");
+    if plan.planned_orders().len() == 0 {
+        s.push_str("  none\n");
+    } else {
+        let _ = writeln!(s, "{}", orders_table(plan.planned_orders()));
+    }
+
+    s.push_str("\nExceptions, worst first\n");
+    if plan.exceptions().is_empty() {
+        s.push_str("  none\n");
+    } else {
+        let _ = writeln!(s, "{}", exceptions_table(plan.exceptions()));
+    }
+
+    s.push_str("\nRecords\n");
+    if plan.records().len() == 0 {
+        s.push_str("  none\n");
+    }
+    for r in plan.records() {
+        let _ = writeln!(s, "\n{} · {}", r.place, r.item);
+        s.push_str(&record_table(&r));
+        s.push('\n');
+    }
+    s
+}
+
+fn orders_table<'a>(orders: impl Iterator<Item = PlannedOrder<'a>>) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_BORDERS_ONLY).set_header([
+        "place", "item", "from", "release", "receipt", "qty", "status", "covers",
+    ]);
+    for o in orders {
+        let mut covers: Vec<String> = o
+            .pegging
+            .iter()
+            .take(PEGS_SHOWN)
+            .map(|p| {
+                let mut c = format!("{} b{} {}", p.place, p.bucket, p.qty);
+                if let Some(src) = p.source {
+                    let _ = write!(c, " ({src})");
+                }
+                c
+            })
+            .collect();
+        if o.pegging.len() > PEGS_SHOWN {
+            covers.push(format!("+{} more", o.pegging.len() - PEGS_SHOWN));
+        }
+        t.add_row([
+            o.place.to_string(),
+            o.item.to_string(),
+            o.source.to_string(),
+            o.release_bucket.to_string(),
+            o.receipt_bucket.to_string(),
+            o.qty.to_string(),
+            if o.past_due {
+                "PAST DUE".to_string()
+            } else {
+                String::new()
+            },
+            covers.join("; "),
+        ]);
+    }
+    for c in [3, 4, 5] {
+        if let Some(col) = t.column_mut(c) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t
+}
+
+fn exceptions_table(exceptions: &[Exception]) -> Table {
+    let mut sorted: Vec<&Exception> = exceptions.iter().collect();
+    // Stable: within a kind, the plan's order (wards, then the pharmacy).
+    sorted.sort_by_key(|e| e.kind);
+    let mut t = Table::new();
+    t.load_preset(UTF8_BORDERS_ONLY)
+        .set_header(["kind", "place", "item", "bucket", "qty", "what"]);
+    for e in sorted {
+        t.add_row([
+            e.kind.to_string(),
+            e.place.clone(),
+            e.item.clone(),
+            e.bucket.to_string(),
+            e.qty.to_string(),
+            e.message.clone(),
+        ]);
+    }
+    for c in [3, 4] {
+        if let Some(col) = t.column_mut(c) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t
+}
+
+fn record_table(r: &Record<'_>) -> String {
+    let rows: [(&str, &[u64]); 6] = [
+        ("gross", r.gross),
+        ("scheduled", r.scheduled_receipts),
+        ("on hand", r.projected_on_hand),
+        ("net", r.net),
+        ("receipts", r.planned_receipts),
+        ("releases", r.planned_releases),
+    ];
+    let b = r.gross.len();
+    let mut s = String::new();
+    let mut from = 0;
+    while from < b {
+        let to = (from + BUCKETS_PER_BLOCK).min(b);
+        let mut t = Table::new();
+        t.load_preset(UTF8_BORDERS_ONLY);
+        let mut header = vec!["bucket".to_string()];
+        header.extend((from..to).map(|k| k.to_string()));
+        t.set_header(header);
+        for (label, values) in rows {
+            let mut row = vec![label.to_string()];
+            row.extend(values[from..to].iter().map(|v| v.to_string()));
+            t.add_row(row);
+        }
+        for c in 1..=to - from {
+            if let Some(col) = t.column_mut(c) {
+                col.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        let _ = writeln!(s, "{t}");
+        from = to;
+    }
+    s
+}

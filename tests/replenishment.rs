@@ -1,0 +1,413 @@
+//! Replenishment from the database: the problem built from prescriptions,
+//! forecast, stock and orders on their way; suggestions accepted into
+//! transfer and purchase orders, or rejected; receipts against purchase
+//! orders and the supplier's performance.
+
+mod common;
+
+use chrono::{Duration, Local, NaiveTime};
+use wardstock::domain::schedule::{self, Frequency};
+use wardstock::ops::plan::{self, PlanOptions, Suggestion};
+use wardstock::ops::{purchasing, stock};
+use wardstock::planning::mrp;
+use wardstock::store::{Store, check};
+
+use common::actor;
+
+fn assert_clean(store: &Store) {
+    let report = check::run(&store.conn).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
+#[test]
+fn the_problem_takes_every_scheduled_dose_of_the_horizon_and_the_forecast() {
+    let (_dir, store) = common::open_demo();
+    let now = common::anchor();
+    let opt = PlanOptions::default();
+    let problem = plan::build_problem(&store.conn, now, opt).unwrap();
+    problem.validate().unwrap();
+    assert_eq!((problem.buckets, problem.bucket_hours), (28, 24));
+    assert!(
+        problem
+            .requirements
+            .iter()
+            .any(|r| r.source.as_deref() == Some("forecast"))
+    );
+
+    // One scheduled prescription: its doses from now to the horizon's end, in stock units.
+    let (rx, ward, item, dose, strength, freq, times, start): (i64, String, String, i64, i64, String, String, String) = store
+        .conn
+        .query_row(
+            "SELECT r.id, w.code, i.code, r.dose_milli, i.strength_milli, r.frequency, r.times, r.start_at
+             FROM prescriptions r JOIN patients p ON p.id = r.patient_id JOIN places w ON w.id = p.ward_id JOIN items i ON i.id = r.item_id
+             WHERE r.status = 'active' AND r.frequency IN ('bid', 'tid', 'qid') AND r.end_at IS NULL AND i.in_use_days IS NULL
+               AND i.strength_milli > 0 ORDER BY r.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+        )
+        .unwrap();
+    let freq: Frequency = freq.parse().unwrap();
+    let times: Vec<NaiveTime> = times
+        .split(',')
+        .map(|t| NaiveTime::parse_from_str(t, "%H:%M").unwrap())
+        .collect();
+    let start = wardstock::domain::instant_from_text(&start).unwrap();
+    let end = plan::bucket_instant(plan::plan_start(now), 24, 28);
+    let doses = schedule::expand(&Local, freq, &times, start, None, now, end).len() as i64;
+    let per_dose = (dose + strength - 1) / strength;
+    let source = format!("RX-{rx}");
+    let total: i64 = problem
+        .requirements
+        .iter()
+        .filter(|r| r.source.as_deref() == Some(source.as_str()))
+        .inspect(|r| {
+            assert_eq!(
+                (r.place.as_str(), r.item.as_str()),
+                (ward.as_str(), item.as_str())
+            )
+        })
+        .map(|r| r.qty)
+        .sum();
+    assert!(doses > 20);
+    assert_eq!(total, doses * per_dose);
+
+    // Held lots are not usable stock; the plan of the problem is deterministic.
+    let held: i64 = store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM balances WHERE status <> 'ok' AND qty > 0",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(held > 0);
+    let usable: i64 = store
+        .conn
+        .query_row(
+            "SELECT SUM(b.qty) FROM balances b JOIN places p ON p.id = b.place_id
+             WHERE p.kind IN ('pharmacy', 'ward') AND b.status = 'ok' AND (b.expiry IS NULL OR b.expiry >= ?1)",
+            [now.with_timezone(&Local).date_naive().to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(problem.stock.iter().map(|s| s.qty).sum::<i64>(), usable);
+    let a = serde_json::to_value(mrp::plan(&problem)).unwrap();
+    let b = serde_json::to_value(mrp::plan(&problem)).unwrap();
+    assert_eq!(a, b);
+}
+
+fn first(store: &Store, pharmacy: bool) -> Suggestion {
+    let problem =
+        plan::build_problem(&store.conn, common::anchor(), PlanOptions::default()).unwrap();
+    let p = mrp::plan(&problem);
+    let o = p
+        .planned_orders()
+        .find(|o| (o.place == p.pharmacy()) == pharmacy)
+        .expect("a suggestion");
+    Suggestion {
+        place: o.place.to_string(),
+        item: o.item.to_string(),
+        qty: o.qty as i64,
+        release_bucket: o.release_bucket as i64,
+        receipt_bucket: o.receipt_bucket as i64,
+        past_due: o.past_due,
+    }
+}
+
+#[test]
+fn an_accepted_ward_delivery_becomes_a_transfer_order_that_the_next_plan_counts() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let s = first(&store, false);
+    let nurse = actor(&store, "nurse");
+    assert!(matches!(
+        plan::accept(&mut store, &nurse, now, &s, None, PlanOptions::default()),
+        Err(stock::StockError::Forbidden { .. })
+    ));
+    let pharm = actor(&store, "pharm");
+    let a = plan::accept(&mut store, &pharm, now, &s, None, PlanOptions::default()).unwrap();
+    let id: i64 = a.order_ref.strip_prefix("TO-").unwrap().parse().unwrap();
+    let order = stock::transfer_order(&store.conn, id, now).unwrap();
+    assert_eq!(order.to, s.place);
+    assert_eq!(order.lines.len(), 1);
+    assert_eq!(
+        (order.lines[0].item.code.as_str(), order.lines[0].requested),
+        (s.item.as_str(), s.qty)
+    );
+    // Its FEFO pick list is ready for the storekeeper.
+    assert!(!order.lines[0].suggestions.is_empty() || order.lines[0].shortfall > 0);
+    // The next plan sees it on its way.
+    let problem = plan::build_problem(&store.conn, now, PlanOptions::default()).unwrap();
+    assert!(
+        problem
+            .scheduled_receipts
+            .iter()
+            .any(|r| r.place == s.place && r.item == s.item && r.qty >= s.qty)
+    );
+    let (decision, by): (String, String) = store
+        .conn
+        .query_row(
+            "SELECT d.decision || ' ' || d.order_ref, u.username FROM plan_decisions d JOIN users u ON u.id = d.user_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (decision, by),
+        (format!("accepted {}", a.order_ref), "pharm".to_string())
+    );
+    // A rejection needs its reason.
+    assert!(plan::reject(&mut store, &pharm, now, &s, " ").is_err());
+    plan::reject(&mut store, &pharm, now, &s, "ward closing beds this week").unwrap();
+    assert_clean(&store);
+}
+
+#[test]
+fn an_accepted_purchase_becomes_a_purchase_order_received_against_at_the_door() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let s = first(&store, true);
+    let pharm = actor(&store, "pharm");
+    let a = plan::accept(
+        &mut store,
+        &pharm,
+        now,
+        &s,
+        Some(s.qty),
+        PlanOptions::default(),
+    )
+    .unwrap();
+    let po: i64 = a.order_ref.strip_prefix("PO-").unwrap().parse().unwrap();
+    let order = purchasing::purchase_orders(&store.conn, true)
+        .unwrap()
+        .into_iter()
+        .find(|o| o.id == po)
+        .unwrap();
+    assert_eq!(
+        (order.lines[0].item.as_str(), order.lines[0].qty),
+        (s.item.as_str(), s.qty)
+    );
+
+    // Received in two deliveries: partly, then complete; another item is refused.
+    let keeper = actor(&store, "store");
+    let item = stock::item_by_code(&store.conn, &s.item).unwrap();
+    let line = |qty: i64, lot: &str, item: &stock::ItemRef| stock::ReceiveLine {
+        item: item.clone(),
+        lot_number: lot.into(),
+        expiry: Some((now + Duration::days(400)).date_naive()),
+        qty,
+        supplier: None,
+        order_ref: Some(format!("PO-{po}")),
+    };
+    let other = stock::item_by_code(
+        &store.conn,
+        if s.item == "PARA500T" {
+            "IBU400T"
+        } else {
+            "PARA500T"
+        },
+    )
+    .unwrap();
+    let e = stock::receive(&mut store, &keeper, now, &line(10, "X1", &other), 90).unwrap_err();
+    assert!(e.to_string().contains("has no line for"), "{e}");
+    let part = (s.qty / 2).max(1);
+    stock::receive(&mut store, &keeper, now, &line(part, "R1", &item), 90).unwrap();
+    let status = |store: &Store| -> String {
+        store
+            .conn
+            .query_row(
+                "SELECT status FROM purchase_orders WHERE id = ?1",
+                [po],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    if part < s.qty {
+        assert_eq!(status(&store), "partial");
+        stock::receive(
+            &mut store,
+            &keeper,
+            now,
+            &line(s.qty - part, "R2", &item),
+            90,
+        )
+        .unwrap();
+    }
+    assert_eq!(status(&store), "received");
+    let e = stock::receive(&mut store, &keeper, now, &line(1, "R3", &item), 90).unwrap_err();
+    assert!(e.to_string().contains("is received"), "{e}");
+    // The supplier's record: this order on time and complete.
+    let perf = purchasing::supplier_performance(&store.conn).unwrap();
+    let supplier: String = store
+        .conn
+        .query_row(
+            "SELECT s.code FROM items i JOIN suppliers s ON s.id = i.supplier_id WHERE i.code = ?1",
+            [&s.item],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let p = perf.iter().find(|p| p.supplier == supplier).unwrap();
+    assert!(p.lines_received >= 1 && p.on_time_percent.is_some() && p.quantity_percent.is_some());
+    assert_clean(&store);
+}
+
+#[test]
+fn the_demo_supplier_record_shows_a_late_short_delivery() {
+    let (_dir, store) = common::open_demo();
+    let perf = purchasing::supplier_performance(&store.conn).unwrap();
+    let a = perf.iter().find(|p| p.supplier == "ALLIANCE").unwrap();
+    assert_eq!(a.lines_received, 2);
+    assert_eq!(a.on_time_percent, Some(0.0));
+    let q = a.quantity_percent.unwrap();
+    assert!(q > 50.0 && q < 100.0, "{q}");
+}
+
+#[test]
+fn a_lot_sizing_policy_set_for_a_place_and_item_shapes_the_next_plan() {
+    use wardstock::planning::problem::LotSizing;
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let s = first(&store, false);
+    let manager = actor(&store, "manager");
+    let bad = plan::set_policy(
+        &mut store,
+        &manager,
+        &s.place,
+        &s.item,
+        &LotSizing::FixedQuantity { qty: 0 },
+        0,
+    );
+    assert!(bad.is_err());
+    let pack: i64 = store
+        .conn
+        .query_row(
+            "SELECT units_per_pack FROM items WHERE code = ?1",
+            [&s.item],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let q = pack * 7;
+    plan::set_policy(
+        &mut store,
+        &manager,
+        &s.place,
+        &s.item,
+        &LotSizing::FixedQuantity { qty: q },
+        0,
+    )
+    .unwrap();
+    let problem = plan::build_problem(&store.conn, now, PlanOptions::default()).unwrap();
+    let p = mrp::plan(&problem);
+    let orders: Vec<u64> = p
+        .planned_orders()
+        .filter(|o| o.place == s.place && o.item == s.item)
+        .map(|o| o.qty)
+        .collect();
+    assert!(!orders.is_empty());
+    assert!(
+        orders.iter().all(|&o| o % q as u64 == 0),
+        "{orders:?} not multiples of {q}"
+    );
+    assert_clean(&store);
+}
+
+#[test]
+fn a_multi_dose_bottle_is_planned_by_its_content_not_one_per_dose() {
+    use wardstock::ops::mar::{self, DoseInput, Outcome};
+    use wardstock::ops::rx::{self, Decision, NewRx};
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let mrn: String = store
+        .conn
+        .query_row(
+            "SELECT p.mrn FROM patients p JOIN places w ON w.id = p.ward_id WHERE w.code = 'W-GER'
+             AND NOT EXISTS (SELECT 1 FROM patient_allergies a WHERE a.patient_id = p.id) ORDER BY p.mrn LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let start = now - Duration::hours(6);
+    let new = NewRx {
+        mrn: mrn.clone(),
+        item_code: "LACT200".into(),
+        dose_milli: 15_000,
+        route: "PO".into(),
+        frequency: Frequency::Bid,
+        times: vec![],
+        prn_max_per_day: None,
+        prn_min_interval_min: None,
+        generic_atc: None,
+        alternatives: vec![],
+        start,
+        end: None,
+        indication: "constipation".into(),
+        prescriber: "Dr. A. Conti".into(),
+        time_critical: false,
+    };
+    let (manager, pharm, nurse) = (
+        actor(&store, "manager"),
+        actor(&store, "pharm"),
+        actor(&store, "nurse"),
+    );
+    let id = rx::prescribe(&mut store, &manager, now, &new).unwrap();
+    rx::validate(
+        &mut store,
+        &pharm,
+        now,
+        id,
+        &Decision::Accept { comment: None },
+    )
+    .unwrap();
+    let source = format!("RX-{id}");
+    let bottles = |store: &Store| -> i64 {
+        plan::build_problem(&store.conn, now, PlanOptions::default())
+            .unwrap()
+            .requirements
+            .iter()
+            .filter(|r| {
+                r.item == "LACT200"
+                    && r.source
+                        .as_deref()
+                        .is_some_and(|s| s.split(',').any(|x| x == source))
+            })
+            .map(|r| r.qty)
+            .sum()
+    };
+    let times = [
+        NaiveTime::from_hms_opt(8, 0, 0).unwrap(),
+        NaiveTime::from_hms_opt(20, 0, 0).unwrap(),
+    ];
+    let end = plan::bucket_instant(plan::plan_start(now), 24, 28);
+    let doses = schedule::expand(&Local, Frequency::Bid, &times, start, None, now, end);
+    let ml = doses.len() as i64 * 15;
+    assert_eq!(
+        bottles(&store),
+        (ml + 199) / 200,
+        "{} doses of 15 ml from 200 ml bottles",
+        doses.len()
+    );
+    // A bottle opened for the next dose: what is left in it counts.
+    let at = doses[0];
+    mar::administer(
+        &mut store,
+        &nurse,
+        at,
+        &DoseInput {
+            rx_id: id,
+            scheduled_at: Some(at),
+            outcome: Outcome::Given,
+            patient_mrn: Some(mrn),
+            pack: None,
+            units: 0,
+            route_confirmed: true,
+            timing_reason: None,
+            reason: None,
+            witness: None,
+            double_check: None,
+        },
+    )
+    .unwrap();
+    let left = ml - 15 - 185;
+    assert_eq!(bottles(&store), (left.max(0) + 199) / 200);
+    assert_clean(&store);
+}
