@@ -130,6 +130,11 @@ pub struct App {
     pub plan_sel: ListSel,
     /// The plan shows the selected item's chart instead of the exceptions.
     pub plan_chart: bool,
+    /// A plan being computed on its own connection, so keys stay answered.
+    plan_job: Option<std::sync::mpsc::Receiver<Result<super::views::PlanView, String>>>,
+    /// Long reads (the hospital-wide plan) run in the background (the
+    /// terminal sets this; tests compute in place).
+    pub background_jobs: bool,
     /// The transfer order whose pick list is open on the Pharmacy tab.
     pub order: Option<crate::ops::stock::TransferOrder>,
     pub alerts: AlertsView,
@@ -223,6 +228,8 @@ impl App {
             plan: None,
             plan_sel: ListSel::default(),
             plan_chart: false,
+            plan_job: None,
+            background_jobs: false,
             order: None,
             alerts: AlertsView::default(),
             alerts_sel: ListSel::default(),
@@ -1112,12 +1119,53 @@ impl App {
     }
 
     /// Plans replenishment for the whole hospital from the database now.
+    /// In the background on its own read connection when the terminal runs,
+    /// so the screen keeps answering while a large hospital is planned.
     fn open_plan(&mut self) {
-        match super::views::PlanView::load(
-            &self.store.conn,
-            self.now,
-            crate::ops::plan::PlanOptions::default(),
-        ) {
+        let opt = crate::ops::plan::PlanOptions::default();
+        if self.background_jobs {
+            if self.plan_job.is_none() {
+                let path = self.store.path().to_path_buf();
+                let now = self.now;
+                let (tx, rx) = std::sync::mpsc::channel();
+                std::thread::spawn(move || {
+                    let result = crate::store::Store::open(&path)
+                        .map_err(|e| e.to_string())
+                        .and_then(|store| super::views::PlanView::load(&store.conn, now, opt));
+                    let _ = tx.send(result);
+                });
+                self.plan_job = Some(rx);
+            }
+            self.say(Level::Info, "Planning the whole hospital…");
+            return;
+        }
+        let result = super::views::PlanView::load(&self.store.conn, self.now, opt);
+        self.show_plan(result);
+    }
+
+    /// Takes a finished background plan, if one is ready.
+    pub fn poll_jobs(&mut self) {
+        let Some(rx) = &self.plan_job else { return };
+        match rx.try_recv() {
+            Ok(result) => {
+                self.plan_job = None;
+                if self.actor.is_some() {
+                    self.show_plan(result);
+                }
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.plan_job = None;
+                self.say(
+                    Level::Error,
+                    "The plan stopped before it finished: press F10 again",
+                );
+            }
+        }
+    }
+
+    fn show_plan(&mut self, result: Result<super::views::PlanView, String>) {
+        match result {
             Ok(p) => {
                 let msg = format!(
                     "Plan: {} suggestion(s), {} exception(s) over 28 days, computed in {} ms",

@@ -45,7 +45,9 @@ pub fn run(store: Store) -> Result<()> {
     }
     let mut last_second = Utc::now().timestamp();
     let started = std::time::Instant::now();
+    app.background_jobs = true;
     loop {
+        app.poll_jobs();
         terminal.draw(|f| ui::draw(f, &app, &theme))?;
         if app.quit {
             break;

@@ -320,8 +320,8 @@ pub struct SuggestionRow {
 /// Projected stock of one place and item over the horizon.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Curve {
-    pub on_hand: Vec<u64>,
-    pub gross: Vec<u64>,
+    /// End-of-bucket usable stock (u32 keeps a hospital-wide plan small).
+    pub on_hand: Vec<u32>,
     pub safety_stock: i64,
 }
 
@@ -450,8 +450,11 @@ impl PlanView {
                 (
                     (r.place.to_string(), r.item.to_string()),
                     Curve {
-                        on_hand: r.projected_on_hand.to_vec(),
-                        gross: r.gross.to_vec(),
+                        on_hand: r
+                            .projected_on_hand
+                            .iter()
+                            .map(|v| u32::try_from(*v).unwrap_or(u32::MAX))
+                            .collect(),
                         safety_stock: ss.get(&(r.place, r.item)).copied().unwrap_or(0),
                     },
                 )

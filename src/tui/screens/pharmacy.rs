@@ -382,7 +382,7 @@ fn draw_plan(
             .copied()
             .max()
             .unwrap_or(0)
-            .max(curve.safety_stock.max(0) as u64)
+            .max(curve.safety_stock.max(0) as u32)
             .max(1) as f64;
         let day = |k: f64| {
             plan.start
