@@ -3,6 +3,7 @@
 
 pub mod mrp;
 pub mod plan;
+pub mod simulate;
 pub mod stock;
 pub mod ward;
 
@@ -178,6 +179,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Simulate AS IS (periodic review to par levels) against TO BE (daily MRP) for one ward and the pharmacy.
+    Simulate(simulate::SimulateArgs),
     /// Suppliers and purchase orders.
     Po {
         #[command(subcommand)]
@@ -1026,6 +1029,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Some(Command::Mrp { input, json }) => mrp::run(&input, json),
+        Some(Command::Simulate(args)) => simulate::run(&args),
         Some(Command::Po { command }) => {
             let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             plan::run_po(&mut store, command)?;
