@@ -102,6 +102,7 @@ fn a_ward_edits_its_reason_list_and_its_dose_times() {
         ward::add_reason(
             &mut store,
             &nurse,
+            now,
             "W-MED",
             ReasonKind::Held,
             "DIALYSIS",
@@ -112,13 +113,14 @@ fn a_ward_edits_its_reason_list_and_its_dose_times() {
     ward::add_reason(
         &mut store,
         &manager,
+        now,
         "W-MED",
         ReasonKind::Held,
         "dialysis",
         "patient on dialysis",
     )
     .unwrap();
-    ward::remove_reason(&mut store, &manager, "W-MED", ReasonKind::Held, "NPO").unwrap();
+    ward::remove_reason(&mut store, &manager, now, "W-MED", ReasonKind::Held, "NPO").unwrap();
     let codes = |store: &Store, w| {
         ward::reasons(&store.conn, w, ReasonKind::Held)
             .unwrap()
@@ -155,10 +157,20 @@ fn a_ward_edits_its_reason_list_and_its_dose_times() {
     // The last reason of a kind is not withdrawn.
     let timing = ward::reasons(&store.conn, sur, ReasonKind::Timing).unwrap();
     for r in &timing[..timing.len() - 1] {
-        ward::remove_reason(&mut store, &manager, "W-SUR", ReasonKind::Timing, &r.code).unwrap();
+        ward::remove_reason(
+            &mut store,
+            &manager,
+            now,
+            "W-SUR",
+            ReasonKind::Timing,
+            &r.code,
+        )
+        .unwrap();
     }
     let last = &timing[timing.len() - 1].code;
-    assert!(ward::remove_reason(&mut store, &manager, "W-SUR", ReasonKind::Timing, last).is_err());
+    assert!(
+        ward::remove_reason(&mut store, &manager, now, "W-SUR", ReasonKind::Timing, last).is_err()
+    );
 
     // Dose times: checked against the frequency, taken by new prescriptions.
     let t = |s| NaiveTime::parse_from_str(s, "%H:%M").unwrap();
@@ -640,5 +652,247 @@ fn doses_whose_window_closed_become_missed_and_a_nurse_documents_the_reason() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("is not a scheduled dose"), "{e}");
+    assert_clean(&store);
+}
+
+#[test]
+fn a_changed_prescription_keeps_the_doses_given_under_the_version_it_replaced() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let mrn = patient_on(&store, "W-MED");
+    let (manager, pharm, nurse) = (
+        actor(&store, "manager"),
+        actor(&store, "pharm"),
+        actor(&store, "nurse"),
+    );
+    let validate = |store: &mut Store, id: i64, at| {
+        rx::validate(
+            store,
+            &pharm,
+            at,
+            id,
+            &Decision::Accept {
+                comment: Some("reviewed".into()),
+            },
+        )
+        .unwrap();
+    };
+    // Scheduled: the 2nd dose given 30 min early, then the dose changed.
+    let id = active(
+        &mut store,
+        &base_rx(
+            &mrn,
+            "PARA500T",
+            500_000,
+            Frequency::Qid,
+            now - Duration::hours(1),
+        ),
+        now,
+    );
+    let due = common::due(&store, id, 2);
+    let early = due[1] - Duration::minutes(30);
+    mar::administer(&mut store, &nurse, early, &give(id, &mrn, Some(due[1]))).unwrap();
+    let edit_at = early + Duration::minutes(10);
+    let v2 = rx::edit(
+        &mut store,
+        &manager,
+        edit_at,
+        id,
+        |mut r| {
+            r.dose_milli = 1_000_000;
+            r
+        },
+        "pain not controlled",
+    )
+    .unwrap();
+    validate(&mut store, v2, edit_at);
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        due[1],
+        &DoseInput {
+            units: 2,
+            ..give(v2, &mrn, Some(due[1]))
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(e, mar::DoseError::AlreadyRecorded(_)), "{e}");
+    let ward = ward::ward_id(&store.conn, "W-MED").unwrap();
+    mar::close_missed(&mut store, Some(ward), due[1] + Duration::hours(3)).unwrap();
+    let (rows, _) = queries::schedule(
+        &store.conn,
+        ward,
+        due[1] - Duration::minutes(1),
+        due[1] + Duration::minutes(1),
+    )
+    .unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r.prescription_id == v2 && r.at == due[1])
+        .expect("the dose on the new version");
+    assert!(row.recorded && !row.auto_missed, "{row:?}");
+
+    // PRN: the least interval counts doses given under the old version.
+    let prn = NewRx {
+        prn_max_per_day: Some(4),
+        prn_min_interval_min: Some(240),
+        ..base_rx(
+            &mrn,
+            "PARA500T",
+            500_000,
+            Frequency::Prn,
+            now - Duration::hours(1),
+        )
+    };
+    let p1 = active(&mut store, &prn, now);
+    mar::administer(&mut store, &nurse, now, &give(p1, &mrn, None)).unwrap();
+    let p2 = rx::edit(
+        &mut store,
+        &manager,
+        now + Duration::minutes(5),
+        p1,
+        |mut r| {
+            r.dose_milli = 1_000_000;
+            r
+        },
+        "higher dose",
+    )
+    .unwrap();
+    validate(&mut store, p2, now + Duration::minutes(5));
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        now + Duration::minutes(10),
+        &DoseInput {
+            units: 2,
+            ..give(p2, &mrn, None)
+        },
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("must pass"), "{e}");
+    assert_clean(&store);
+}
+
+#[test]
+fn a_partial_dose_takes_less_than_the_whole_and_prn_runs_only_between_its_start_and_end() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let mrn = patient_on(&store, "W-MED");
+    let nurse = actor(&store, "nurse");
+    let id = active(
+        &mut store,
+        &base_rx(
+            &mrn,
+            "PARA500T",
+            1_000_000,
+            Frequency::Qid,
+            now - Duration::hours(1),
+        ),
+        now,
+    );
+    let at = common::due(&store, id, 1)[0];
+    let partial = |units| DoseInput {
+        outcome: Outcome::PartiallyGiven,
+        reason: Some("vomited".into()),
+        units,
+        ..give(id, &mrn, Some(at))
+    };
+    let before = movements(&store);
+    for units in [0, 3, 40] {
+        let e = mar::administer(&mut store, &nurse, at, &partial(units)).unwrap_err();
+        assert!(
+            e.to_string().contains("units given: 1 to 2"),
+            "{units}: {e}"
+        );
+    }
+    assert_eq!(movements(&store), before);
+    let r = mar::administer(&mut store, &nurse, at, &partial(1)).unwrap();
+    assert_eq!(r.units, 1);
+    // A PRN prescription that starts tomorrow is not given today.
+    let later = NewRx {
+        prn_max_per_day: Some(4),
+        ..base_rx(
+            &mrn,
+            "PARA500T",
+            500_000,
+            Frequency::Prn,
+            now + Duration::days(1),
+        )
+    };
+    let p = active(&mut store, &later, now);
+    let e = mar::administer(&mut store, &nurse, now, &give(p, &mrn, None)).unwrap_err();
+    assert!(
+        e.to_string().contains("outside it, ask the prescriber"),
+        "{e}"
+    );
+    let ward = ward::ward_id(&store.conn, "W-MED").unwrap();
+    let (_, prn) = queries::schedule(
+        &store.conn,
+        ward,
+        now - Duration::hours(4),
+        now + Duration::hours(12),
+    )
+    .unwrap();
+    assert!(!prn.iter().any(|l| l.id == p));
+    assert_clean(&store);
+}
+
+#[test]
+fn eye_drops_are_kept_for_one_patient_each() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let patients: Vec<String> = store
+        .conn
+        .prepare(
+            "SELECT p.mrn FROM patients p JOIN places w ON w.id = p.ward_id WHERE w.code = 'W-GER'
+             AND NOT EXISTS (SELECT 1 FROM patient_allergies a WHERE a.patient_id = p.id) ORDER BY p.mrn LIMIT 2",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let nurse = actor(&store, "nurse");
+    let mut packs = Vec::new();
+    for mrn in &patients {
+        let rx = NewRx {
+            route: "eye".into(),
+            prn_max_per_day: Some(2),
+            ..base_rx(
+                mrn,
+                "LATA25E",
+                2_500,
+                Frequency::Prn,
+                now - Duration::hours(1),
+            )
+        };
+        let id = active(&mut store, &rx, now);
+        let r = mar::administer(
+            &mut store,
+            &nurse,
+            now,
+            &DoseInput {
+                units: 0,
+                ..give(id, mrn, None)
+            },
+        )
+        .unwrap();
+        let p = r.open_pack.unwrap();
+        assert!(p.opened_now, "each patient's own bottle");
+        packs.push((id, p.id));
+    }
+    assert_ne!(packs[0].1, packs[1].1);
+    // The first patient's next drop comes from their own bottle.
+    let r = mar::administer(
+        &mut store,
+        &nurse,
+        now + Duration::hours(12),
+        &DoseInput {
+            units: 0,
+            ..give(packs[0].0, &patients[0], None)
+        },
+    )
+    .unwrap();
+    assert_eq!(r.open_pack.unwrap().id, packs[0].1);
     assert_clean(&store);
 }

@@ -111,6 +111,7 @@ fn first(store: &Store, pharmacy: bool) -> Suggestion {
         release_bucket: o.release_bucket as i64,
         receipt_bucket: o.receipt_bucket as i64,
         past_due: o.past_due,
+        planned_at: common::anchor(),
     }
 }
 
@@ -156,9 +157,24 @@ fn an_accepted_ward_delivery_becomes_a_transfer_order_that_the_next_plan_counts(
         (decision, by),
         (format!("accepted {}", a.order_ref), "pharm".to_string())
     );
-    // A rejection needs its reason.
-    assert!(plan::reject(&mut store, &pharm, now, &s, " ").is_err());
-    plan::reject(&mut store, &pharm, now, &s, "ward closing beds this week").unwrap();
+    // The same suggestion is not decided twice from a plan made before.
+    let e = plan::accept(&mut store, &pharm, now, &s, None, PlanOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("plan again"), "{e}");
+    // A rejection (from a newer plan) needs its reason.
+    let newer = Suggestion {
+        planned_at: now + Duration::seconds(1),
+        ..s.clone()
+    };
+    let later = now + Duration::seconds(2);
+    assert!(plan::reject(&mut store, &pharm, later, &newer, " ").is_err());
+    plan::reject(
+        &mut store,
+        &pharm,
+        later,
+        &newer,
+        "ward closing beds this week",
+    )
+    .unwrap();
     assert_clean(&store);
 }
 
@@ -272,6 +288,7 @@ fn a_lot_sizing_policy_set_for_a_place_and_item_shapes_the_next_plan() {
     let bad = plan::set_policy(
         &mut store,
         &manager,
+        now,
         &s.place,
         &s.item,
         &LotSizing::FixedQuantity { qty: 0 },
@@ -290,6 +307,7 @@ fn a_lot_sizing_policy_set_for_a_place_and_item_shapes_the_next_plan() {
     plan::set_policy(
         &mut store,
         &manager,
+        now,
         &s.place,
         &s.item,
         &LotSizing::FixedQuantity { qty: q },

@@ -110,17 +110,23 @@ pub fn plan_now(
 }
 
 /// The first planned order (earliest receipt) for a place and item.
-pub fn suggestion(p: &mrp::Plan, place: &str, item: &str) -> Option<Suggestion> {
+pub fn suggestion(
+    p: &mrp::Plan,
+    place: &str,
+    item: &str,
+    planned_at: DateTime<Utc>,
+) -> Option<Suggestion> {
     p.planned_orders()
         .filter(|o| o.place.eq_ignore_ascii_case(place) && o.item.eq_ignore_ascii_case(item))
         .min_by_key(|o| o.receipt_bucket)
         .map(|o| Suggestion {
             place: o.place.to_string(),
             item: o.item.to_string(),
-            qty: o.qty as i64,
+            qty: i64::try_from(o.qty).unwrap_or(i64::MAX),
             release_bucket: o.release_bucket as i64,
             receipt_bucket: o.receipt_bucket as i64,
             past_due: o.past_due,
+            planned_at,
         })
 }
 
@@ -150,7 +156,7 @@ pub fn run(
         }) => {
             let opt = horizon.options()?;
             let (_, p) = plan_now(store, now, opt)?;
-            let s = suggestion(&p, &place, &item)
+            let s = suggestion(&p, &place, &item, now)
                 .with_context(|| format!("the plan suggests nothing for {item} at {place}"))?;
             let actor = sign_in(store, &who)?;
             let a = plan::accept(store, &actor, now, &s, qty, opt)?;
@@ -212,7 +218,7 @@ pub fn run(
                 ),
             };
             let actor = sign_in(store, &who)?;
-            plan::set_policy(store, &actor, &place, &item, &sizing, min_order)?;
+            plan::set_policy(store, &actor, now, &place, &item, &sizing, min_order)?;
             println!("{item} at {place}: {rule}, smallest order {min_order}");
         }
         Some(PlanCommand::Reject {
@@ -223,7 +229,7 @@ pub fn run(
             horizon,
         }) => {
             let (_, p) = plan_now(store, now, horizon.options()?)?;
-            let s = suggestion(&p, &place, &item)
+            let s = suggestion(&p, &place, &item, now)
                 .with_context(|| format!("the plan suggests nothing for {item} at {place}"))?;
             let actor = sign_in(store, &who)?;
             plan::reject(store, &actor, now, &s, &reason)?;

@@ -120,7 +120,7 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
         } => {
             let k = kind(&k)?;
             let actor = sign_in(store, &who)?;
-            let r = ward::add_reason(store, &actor, &w, k, &code, &label)?;
+            let r = ward::add_reason(store, &actor, now, &w, k, &code, &label)?;
             if who.json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
@@ -135,7 +135,7 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
         } => {
             let k = kind(&k)?;
             let actor = sign_in(store, &who)?;
-            ward::remove_reason(store, &actor, &w, k, &code)?;
+            ward::remove_reason(store, &actor, now, &w, k, &code)?;
             if who.json {
                 println!(
                     "{}",

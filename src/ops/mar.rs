@@ -243,13 +243,15 @@ struct PackItem {
     strength_milli: i64,
     unit: String,
     in_use_days: Option<i64>,
+    /// A multi-dose pack kept for one patient (pens, eye drops, injectable vials).
+    per_patient: bool,
 }
 
 fn pack_item(tx: &Connection, item: i64) -> rusqlite::Result<PackItem> {
     tx.query_row(
-        "SELECT COALESCE(strength_milli, 0), COALESCE(strength_unit, dose_unit), in_use_days FROM items WHERE id = ?1",
+        "SELECT COALESCE(strength_milli, 0), COALESCE(strength_unit, dose_unit), in_use_days, per_patient FROM items WHERE id = ?1",
         [item],
-        |r| Ok(PackItem { strength_milli: r.get(0)?, unit: r.get(1)?, in_use_days: r.get(2)? }),
+        |r| Ok(PackItem { strength_milli: r.get(0)?, unit: r.get(1)?, in_use_days: r.get(2)?, per_patient: r.get(3)? }),
     )
 }
 
@@ -296,8 +298,16 @@ pub fn administer(
                         d.rx_id
                     )));
                 }
+                // Recorded under this version or one it replaced.
                 let done: Option<i64> = tx
-                    .query_row("SELECT id FROM administrations WHERE prescription_id = ?1 AND scheduled_at = ?2", params![d.rx_id, instant_to_text(at)], |r| r.get(0))
+                    .query_row(
+                        &format!(
+                            "{} SELECT id FROM administrations WHERE prescription_id IN (SELECT id FROM chain) AND scheduled_at = ?2",
+                            crate::store::queries::RX_CHAIN
+                        ),
+                        params![d.rx_id, instant_to_text(at)],
+                        |r| r.get(0),
+                    )
                     .optional()?;
                 if done.is_some() {
                     return Err(DoseError::AlreadyRecorded(when));
@@ -310,6 +320,14 @@ pub fn administer(
                 )));
             }
             None => {
+                if now < rx.start || rx.end.is_some_and(|e| now >= e) {
+                    return Err(DoseError::Refused(format!(
+                        "PRN prescription {} runs {} to {}: outside it, ask the prescriber",
+                        d.rx_id,
+                        local_hm(rx.start),
+                        rx.end.map(local_hm).unwrap_or_else(|| "open".into())
+                    )));
+                }
                 if matches!(d.outcome, Outcome::Given | Outcome::PartiallyGiven) {
                     prn_allows(tx, d.rx_id, &rx, now)?;
                 }
@@ -412,14 +430,39 @@ pub fn administer(
                         let mut found = (Some(rx.item), None, false);
                         for item in &allowed {
                             let p = pack_item(tx, *item)?;
+                            // A multi-dose pack already open here is used first.
+                            if p.in_use_days.is_some() {
+                                let open: Option<i64> = tx
+                                    .query_row(
+                                        "SELECT o.lot_id FROM open_packs o JOIN lots l ON l.id = o.lot_id
+                                         WHERE o.place_id = ?1 AND o.item_id = ?2 AND o.closed_at IS NULL AND o.patient_id IS ?3
+                                           AND o.discard_at > ?4 AND l.status = 'ok' AND (l.expiry IS NULL OR l.expiry >= ?5)
+                                         ORDER BY o.opened_at, o.id LIMIT 1",
+                                        params![rx.ward, item, p.per_patient.then_some(rx.patient_id), instant_to_text(now), today.to_string()],
+                                        |r| r.get(0),
+                                    )
+                                    .optional()?;
+                                if let Some(lot) = open {
+                                    found = (Some(*item), Some(lot), false);
+                                    break;
+                                }
+                            }
                             let need = if p.in_use_days.is_some() || p.strength_milli <= 0 {
                                 1
                             } else {
                                 d.units.max(1)
                             };
-                            let plan = fefo::pick(&crate::store::queries::lot_stock(tx, rx.ward, *item)?, need, today);
-                            if let Some(first) = plan.picks.first() {
-                                found = (Some(*item), Some(first.lot_id), false);
+                            // First expired first, among the lots that hold the whole dose.
+                            let lots = crate::store::queries::lot_stock(tx, rx.ward, *item)?;
+                            let plan = fefo::pick(&lots, need, today);
+                            let whole = plan
+                                .picks
+                                .iter()
+                                .map(|p| p.lot_id)
+                                .chain(lots.iter().filter(|l| l.usable_on(today)).map(|l| l.lot_id))
+                                .find(|id| lots.iter().any(|l| l.lot_id == *id && l.qty >= need));
+                            if let Some(lot) = whole.or(plan.picks.first().map(|p| p.lot_id)) {
+                                found = (Some(*item), Some(lot), false);
                                 break;
                             }
                         }
@@ -500,7 +543,7 @@ pub fn administer(
                 }
                 let lot_id = lot_id.ok_or_else(|| DoseError::Refused("no usable lot of this drug on the ward".into()))?;
                 let item_id = pack_item_id.unwrap_or(rx.item);
-                let pack = pack.unwrap_or(PackItem { strength_milli: rx.strength_milli, unit: String::new(), in_use_days: None });
+                let pack = pack.unwrap_or(PackItem { strength_milli: rx.strength_milli, unit: String::new(), in_use_days: None, per_patient: false });
                 let lot_text = lot_number.clone().unwrap_or_default();
                 let have = |tx: &Connection| -> rusqlite::Result<i64> {
                     Ok(tx
@@ -528,6 +571,18 @@ pub fn administer(
                 };
                 let not_scanned = (!scanned).then(|| "not scanned".to_string());
                 if !multi_dose {
+                    // Units of the product in hand that make one whole dose.
+                    let full = if pack.strength_milli > 0 {
+                        (rx.dose_milli + pack.strength_milli - 1) / pack.strength_milli
+                    } else {
+                        d.units.max(1)
+                    };
+                    if d.units < 1 || (d.outcome == Outcome::PartiallyGiven && d.units > full) {
+                        return Err(DoseError::Refused(format!(
+                            "units given: 1 to {full} for this dose (a partly given dose is less than the whole), not {}",
+                            d.units
+                        )));
+                    }
                     let stock = have(tx)?;
                     if stock < d.units {
                         return Err(DoseError::Refused(format!(
@@ -558,10 +613,13 @@ pub fn administer(
                 }
                 let mut stmt = tx.prepare_cached(
                     "SELECT o.id, o.lot_id, o.discard_at, l.status, l.expiry FROM open_packs o JOIN lots l ON l.id = o.lot_id
-                     WHERE o.place_id = ?1 AND o.item_id = ?2 AND o.closed_at IS NULL ORDER BY o.opened_at, o.id",
+                     WHERE o.place_id = ?1 AND o.item_id = ?2 AND o.closed_at IS NULL AND o.patient_id IS ?3
+                     ORDER BY o.opened_at, o.id",
                 )?;
+                // A pen or eye drops kept for a patient serve that patient only.
+                let owner = pack.per_patient.then_some(rx.patient_id);
                 let open: Vec<(i64, i64, String, String, Option<String>)> = stmt
-                    .query_map(params![rx.ward, item_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                    .query_map(params![rx.ward, item_id, owner], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
                     .collect::<rusqlite::Result<_>>()?;
                 let close = |tx: &Connection, id: i64, why: &str| -> rusqlite::Result<()> {
                     tx.execute(
@@ -619,9 +677,9 @@ pub fn administer(
                         };
                         let movement = take(tx, 1, Some(why))?;
                         tx.execute(
-                            "INSERT INTO open_packs (place_id, item_id, lot_id, movement_id, opened_at, opened_by, content_milli, discard_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                            params![rx.ward, item_id, lot_id, movement, instant_to_text(now), actor.user_id, pack.strength_milli, instant_to_text(discard)],
+                            "INSERT INTO open_packs (place_id, item_id, lot_id, movement_id, opened_at, opened_by, content_milli, discard_at, patient_id)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                            params![rx.ward, item_id, lot_id, movement, instant_to_text(now), actor.user_id, pack.strength_milli, instant_to_text(discard), owner],
                         )?;
                         (tx.last_insert_rowid(), discard, true, Some(movement), lot_id)
                     }

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Duration, Local, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, Local, NaiveDateTime, NaiveTime, Utc};
 use rusqlite::{Connection, params};
 use serde::Serialize;
 
@@ -51,11 +51,8 @@ pub fn plan_start(now: DateTime<Utc>) -> NaiveDateTime {
 /// The instant a bucket starts.
 pub fn bucket_instant(start: NaiveDateTime, bucket_hours: i64, k: i64) -> DateTime<Utc> {
     let naive = start + Duration::hours(bucket_hours * k);
-    Local
-        .from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| naive.and_utc())
+    // A wall-clock time in a spring-forward gap moves to the first minute that exists.
+    schedule::local_instant(&Local, naive.date(), naive.time()).unwrap_or_else(|| naive.and_utc())
 }
 
 fn bucket_of(start: NaiveDateTime, bucket_hours: i64, at: DateTime<Utc>) -> i64 {
@@ -166,7 +163,7 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
     let mut reqs: BTreeMap<(String, String, i64, String), i64> = BTreeMap::new();
     let mut stmt = conn.prepare(
         "SELECT o.id, o.to_place_id, o.status, o.dispatched_at, l.item_id, l.qty_requested,
-                COALESCE((SELECT SUM(pk.qty) FROM picks pk WHERE pk.line_id = l.id), 0)
+                COALESCE((SELECT SUM(pk.qty) FROM picks pk WHERE pk.line_id = l.id), 0), o.needed_at
          FROM transfer_orders o JOIN transfer_lines l ON l.order_id = o.id
          WHERE o.status IN ('open', 'in_transit')",
     )?;
@@ -179,10 +176,12 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
             r.get::<_, i64>(4)?,
             r.get::<_, i64>(5)?,
             r.get::<_, i64>(6)?,
+            r.get::<_, Option<String>>(7)?,
         ))
     })?;
     for row in rows {
-        let (order, ward, status, dispatched, item, requested, picked) = row?;
+        let (order, ward, status, dispatched, item, requested, picked, needed) = row?;
+        let needed = needed.as_deref().and_then(instant_from_text);
         let Some(ward_code) = code_of.get(&ward) else {
             continue;
         };
@@ -196,19 +195,22 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
                 .unwrap_or(now);
             (bucket_of(start, h, at + tt), picked)
         } else {
-            // Still to pick: the rest holds pharmacy stock now.
+            // Still to pick: the rest holds pharmacy stock from when it must
+            // leave (now, or for a delivery planned ahead, its needed day
+            // less the transport time).
+            let leaves = needed.map_or(now, |n| (n - tt).max(now));
             let rest = (requested - picked).max(0);
             if rest > 0 {
                 *reqs
                     .entry((
                         pharmacy.clone(),
                         items[&item].code.clone(),
-                        0,
+                        bucket_of(start, h, leaves).clamp(0, n - 1),
                         format!("TO-{order}"),
                     ))
                     .or_default() += rest;
             }
-            (bucket_of(start, h, now + tt), requested)
+            (bucket_of(start, h, leaves + tt), requested)
         };
         if qty > 0 {
             receipts.push(ScheduledReceipt {
@@ -274,6 +276,7 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
     let recorded: HashSet<(i64, String)> = stmt
         .query_map([instant_to_text(now)], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    let mut prn_items: HashSet<(i64, i64)> = HashSet::new();
     // Doses in thousandths of the strength unit, per ward, item, bucket and prescription.
     let mut milli: BTreeMap<(i64, i64, i64, i64), i64> = BTreeMap::new();
     for row in rows {
@@ -293,13 +296,35 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
             let per_day = ((given_week + 6) / 7)
                 .max(1)
                 .min(prn_max.unwrap_or(i64::MAX));
+            // Spread over the buckets with cumulative rounding, so that the
+            // total does not grow with shorter buckets.
+            let it = &items[&item];
+            let (mut doses_x24, mut before) = (0i64, 0i64);
             for k in 0..n {
                 let at = bucket_instant(start, h, k);
                 if at < rx_start || rx_end.is_some_and(|e| at >= e) {
                     continue;
                 }
-                *milli.entry((ward, item, k, rx)).or_default() += dose * per_day * h / 24;
+                doses_x24 += per_day * h;
+                let units = if it.strength > 0 {
+                    (doses_x24 * dose + 24 * it.strength - 1) / (24 * it.strength)
+                } else {
+                    (doses_x24 + 23) / 24
+                };
+                if units > before {
+                    *reqs
+                        .entry((
+                            code_of[&ward].clone(),
+                            it.code.clone(),
+                            k,
+                            format!("RX-{rx}"),
+                        ))
+                        .or_default() += units - before;
+                    before = units;
+                }
             }
+            used.insert(item);
+            prn_items.insert((ward, item));
             continue;
         }
         let list: Vec<NaiveTime> = times
@@ -321,7 +346,7 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
             }
         }
     }
-    let mut prescribed: HashSet<(i64, i64)> = HashSet::new();
+    let mut prescribed: HashSet<(i64, i64)> = prn_items;
     // Multi-dose packs (vials, bottles, pens) last several doses: a new pack
     // is needed each time the doses drawn pass the content of the packs
     // open now and those opened since. Per ward and item, over the horizon.
@@ -357,8 +382,10 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
         let it = &items[&item];
         let open: i64 = conn.query_row(
             "SELECT COALESCE(SUM(o.content_milli - COALESCE((SELECT SUM(a.dose_milli) FROM administrations a WHERE a.open_pack_id = o.id), 0)), 0)
-             FROM open_packs o WHERE o.place_id = ?1 AND o.item_id = ?2 AND o.closed_at IS NULL AND o.discard_at > ?3",
-            params![ward, item, instant_to_text(now)],
+             FROM open_packs o JOIN lots l ON l.id = o.lot_id
+             WHERE o.place_id = ?1 AND o.item_id = ?2 AND o.closed_at IS NULL AND o.discard_at > ?3
+               AND l.status = 'ok' AND (l.expiry IS NULL OR l.expiry >= ?4)",
+            params![ward, item, instant_to_text(now), today.to_string()],
             |r| r.get(0),
         )?;
         let packs = |cum: i64| {
@@ -561,6 +588,25 @@ pub struct Suggestion {
     pub release_bucket: i64,
     pub receipt_bucket: i64,
     pub past_due: bool,
+    /// When the plan that made the suggestion was computed.
+    pub planned_at: DateTime<Utc>,
+}
+
+/// A suggestion is decided once: a decision on the same place and item
+/// taken after its plan was computed means the plan is out of date.
+fn still_current(tx: &Connection, place: i64, item: i64, s: &Suggestion) -> Result<()> {
+    let later: i64 = tx.query_row(
+        "SELECT count(*) FROM plan_decisions WHERE place_id = ?1 AND item_id = ?2 AND at >= ?3",
+        params![place, item, instant_to_text(s.planned_at)],
+        |r| r.get(0),
+    )?;
+    if later > 0 {
+        return Err(StockError::Refused(format!(
+            "{} for {} was decided since this plan was made: plan again (F5) before deciding",
+            s.item, s.place
+        )));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -588,6 +634,7 @@ pub fn accept(
     store.write(|tx| {
         let item = item_by_code(tx, &s.item)?;
         let place = super::stock::place_by_code(tx, &s.place)?;
+        still_current(tx, place.id, item.id, s)?;
         let order_ref = match place.kind {
             crate::domain::PlaceKind::Ward => {
                 let note = format!(
@@ -605,6 +652,15 @@ pub fn accept(
                     &[(item.clone(), qty)],
                     Some(&note),
                 )?;
+                // Needed later than today: the plan keeps it for that day.
+                if s.receipt_bucket > 0 {
+                    let needed =
+                        bucket_instant(plan_start(now), opt.bucket_hours, s.receipt_bucket);
+                    tx.execute(
+                        "UPDATE transfer_orders SET needed_at = ?2 WHERE id = ?1",
+                        params![id, instant_to_text(needed)],
+                    )?;
+                }
                 format!("TO-{id}")
             }
             crate::domain::PlaceKind::Pharmacy => {
@@ -670,6 +726,7 @@ pub fn reject(
     store.write(|tx| {
         let item = item_by_code(tx, &s.item)?;
         let place = super::stock::place_by_code(tx, &s.place)?;
+        still_current(tx, place.id, item.id, s)?;
         decision(
             tx,
             actor,
@@ -711,6 +768,7 @@ fn decision(
 pub fn set_policy(
     store: &mut Store,
     actor: &Actor,
+    now: DateTime<Utc>,
     place: &str,
     item: &str,
     rule: &LotSizing,
@@ -718,12 +776,24 @@ pub fn set_policy(
 ) -> Result<()> {
     allow(actor, Operation::SetLevels)?;
     let bad = |m: &str| Err(StockError::Refused(m.to_string()));
+    let most = super::stock::MAX_UNITS;
     match *rule {
-        LotSizing::FixedQuantity { qty } if qty < 1 => {
-            return bad("a fixed quantity is at least 1");
+        LotSizing::FixedQuantity { qty } if !(1..=most).contains(&qty) => {
+            return bad(&format!("a fixed quantity is between 1 and {most}"));
         }
-        LotSizing::Period { periods } if periods < 1 => {
-            return bad("a period order covers at least 1 bucket");
+        LotSizing::Period { periods } if !(1..=366).contains(&periods) => {
+            return bad("a period order covers 1 to 366 buckets");
+        }
+        LotSizing::MinMax { max, .. } if max > most => {
+            return bad(&format!("the maximum is at most {most}"));
+        }
+        LotSizing::Eoq {
+            order_cost,
+            holding_cost,
+        } if order_cost > 1.0e7 || holding_cost < 1.0e-4 => {
+            return bad(
+                "EOQ costs out of range: an order cost up to 10,000,000 and a holding cost of at least 0.0001 per unit per bucket",
+            );
         }
         LotSizing::Eoq {
             order_cost,
@@ -740,8 +810,8 @@ pub fn set_policy(
         }
         _ => {}
     }
-    if min_order < 0 {
-        return bad("the smallest order cannot be negative");
+    if !(0..=most).contains(&min_order) {
+        return bad("the smallest order is between 0 and 100,000,000 units");
     }
     store.write(|tx| {
         let place = super::stock::place_by_code(tx, place)?;
@@ -754,12 +824,14 @@ pub fn set_policy(
             LotSizing::MinMax { min, max } => ("min_max", None, None, None, None, Some(min), Some(max)),
         };
         tx.execute(
-            "INSERT INTO planning_params (place_id, item_id, rule, qty, periods, order_cost, holding_cost, min_qty, max_qty, min_order)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            "INSERT INTO planning_params (place_id, item_id, rule, qty, periods, order_cost, holding_cost, min_qty, max_qty, min_order,
+                                          changed_by, changed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (place_id, item_id) DO UPDATE SET rule = excluded.rule, qty = excluded.qty, periods = excluded.periods,
                  order_cost = excluded.order_cost, holding_cost = excluded.holding_cost, min_qty = excluded.min_qty,
-                 max_qty = excluded.max_qty, min_order = excluded.min_order",
-            params![place.id, item.id, name, qty, periods, s, h, min, max, min_order],
+                 max_qty = excluded.max_qty, min_order = excluded.min_order, changed_by = excluded.changed_by,
+                 changed_at = excluded.changed_at",
+            params![place.id, item.id, name, qty, periods, s, h, min, max, min_order, actor.user_id, instant_to_text(now)],
         )?;
         Ok(())
     })

@@ -115,12 +115,27 @@ pub fn cancel_po(store: &mut Store, actor: &Actor, id: i64, reason: &str) -> Res
     })
 }
 
-/// The purchase order a receipt's order reference names ("PO-12"), if any.
-pub fn po_number(order_ref: Option<&str>) -> Option<i64> {
-    order_ref?
-        .trim()
-        .strip_prefix("PO-")
-        .and_then(|n| n.parse().ok())
+/// The purchase order a receipt's order reference names ("PO-12", "po 12",
+/// "PO12"), if it names one; a reference that starts like one but is not
+/// is refused rather than silently not booked.
+pub fn po_number(order_ref: Option<&str>) -> Result<Option<i64>> {
+    let Some(r) = order_ref.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let upper = r.to_ascii_uppercase();
+    let Some(rest) = upper
+        .strip_prefix("PO")
+        .filter(|rest| !rest.starts_with(|c: char| c.is_ascii_alphabetic()))
+    else {
+        return Ok(None);
+    };
+    let digits = rest.trim_start_matches(['-', ' ', '#']).trim();
+    match digits.parse::<i64>() {
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => Err(StockError::Refused(format!(
+            "order reference {r:?} looks like a purchase order but has no number: write PO-12"
+        ))),
+    }
 }
 
 /// Books a receipt against its purchase order line, inside the receipt's
@@ -286,4 +301,21 @@ pub fn purchase_orders(conn: &Connection, open_only: bool) -> Result<Vec<Purchas
             .collect::<rusqlite::Result<_>>()?;
     }
     Ok(orders)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purchase_order_references_are_read_in_any_usual_form() {
+        for r in ["PO-12", "po-12", "PO 12", "po12", " PO#12 "] {
+            assert_eq!(po_number(Some(r)).unwrap(), Some(12), "{r}");
+        }
+        for r in ["DN-4", "POS-7", "", "delivery 3"] {
+            assert_eq!(po_number(Some(r)).unwrap(), None, "{r}");
+        }
+        assert!(po_number(Some("PO-")).is_err());
+        assert!(po_number(Some("po-x1")).is_err());
+    }
 }

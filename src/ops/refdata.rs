@@ -104,6 +104,9 @@ pub struct NewItem {
     /// A multi-dose pack (vial, bottle, pen): days it may be used once opened.
     #[serde(default)]
     pub in_use_days: Option<i64>,
+    /// A multi-dose pack kept for one patient (pens, eye drops, injectable vials).
+    #[serde(default, deserialize_with = "bool_01")]
+    pub per_patient: bool,
 }
 
 fn bool_01<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
@@ -159,8 +162,8 @@ pub fn add_item(
     }
     conn.execute(
         "INSERT INTO items (code, name, generic_name, atc, form, strength_milli, strength_unit, dose_unit, units_per_pack,
-                            unit_price_cents, storage, controlled, high_alert, kind, max_daily_milli, supplier_lead_days, in_use_days)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                            unit_price_cents, storage, controlled, high_alert, kind, max_daily_milli, supplier_lead_days, in_use_days, per_patient)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         params![
             it.code,
             it.name,
@@ -179,6 +182,7 @@ pub fn add_item(
             it.max_daily_milli,
             supplier_lead_days,
             it.in_use_days,
+            it.per_patient,
         ],
     )
     .map_err(dup("item", &it.code))?;

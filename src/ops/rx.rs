@@ -673,9 +673,12 @@ pub fn change_status(
                 what,
             });
         }
+        // A stopped prescription ends now; its past doses stay on the record.
         tx.execute(
-            "UPDATE prescriptions SET status = ?2 WHERE id = ?1",
-            params![rx_id, to],
+            "UPDATE prescriptions SET status = ?2,
+                 end_at = CASE WHEN ?2 = 'stopped' AND (end_at IS NULL OR end_at > ?3) THEN ?3 ELSE end_at END
+             WHERE id = ?1",
+            params![rx_id, to, instant_to_text(now)],
         )?;
         event(tx, rx_id, now, actor, action, Some(reason.trim()))?;
         Ok(())
@@ -742,13 +745,24 @@ pub fn edit(
         if !matches!(status.as_str(), "active" | "suspended" | "awaiting_validation") {
             return Err(PrescribeError::WrongStatus { id: rx_id, status: status.replace('_', " "), what: "an ended prescription is not changed; prescribe anew" });
         }
-        let new = change(old.clone());
+        let mut new = change(old.clone());
         if new.mrn != old.mrn {
             return Err(PrescribeError::Invalid("a prescription stays with its patient".into()));
         }
+        // A prescription already running changes from now on: the doses due
+        // before stay with the old version (with what was given of them).
+        let from = if status == "awaiting_validation" { new.start } else { new.start.max(now) };
+        if new.end.is_some_and(|e| e <= from) {
+            return Err(PrescribeError::Invalid("the changed prescription would end before it takes effect".into()));
+        }
+        new.start = from;
         check(&new)?;
         let id = insert_rx(tx, &new, actor, now, version + 1, Some(rx_id))?;
-        tx.execute("UPDATE prescriptions SET status = 'superseded' WHERE id = ?1", [rx_id])?;
+        tx.execute(
+            "UPDATE prescriptions SET status = 'superseded', end_at = CASE WHEN end_at IS NULL OR end_at > ?2 THEN ?2 ELSE end_at END
+             WHERE id = ?1",
+            params![rx_id, instant_to_text(from)],
+        )?;
         event(tx, rx_id, now, actor, "edited", Some(&format!("replaced by version {} (prescription {id}): {}", version + 1, reason.trim())))?;
         event(tx, id, now, actor, "created", Some(&format!("version {} of prescription {rx_id}: {}", version + 1, reason.trim())))?;
         Ok(id)

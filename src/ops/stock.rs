@@ -539,7 +539,7 @@ pub fn receive(
         m.order_ref = line.order_ref.clone();
         let movement_id = ledger::append(tx, &m)?;
         // A delivery against a purchase order ("PO-12") is booked on its line.
-        if let Some(po) = super::purchasing::po_number(line.order_ref.as_deref()) {
+        if let Some(po) = super::purchasing::po_number(line.order_ref.as_deref())? {
             super::purchasing::book_receipt(tx, po, &line.item, line.qty, movement_id, now)?;
         }
         let days = line.expiry.map(|e| (e - day).num_days());

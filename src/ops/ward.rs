@@ -204,6 +204,7 @@ fn clean_code(code: &str) -> Result<String, WardError> {
 pub fn add_reason(
     store: &mut Store,
     actor: &Actor,
+    now: DateTime<Utc>,
     ward_code: &str,
     kind: ReasonKind,
     code: &str,
@@ -220,9 +221,10 @@ pub fn add_reason(
     store.write(|tx| {
         let ward = ward_id(tx, ward_code)?;
         tx.execute(
-            "INSERT INTO reason_codes (ward_id, kind, code, label, active) VALUES (?1, ?2, ?3, ?4, 1)
-             ON CONFLICT (COALESCE(ward_id, 0), kind, code) DO UPDATE SET label = excluded.label, active = 1",
-            params![ward, kind.as_ref(), code, label],
+            "INSERT INTO reason_codes (ward_id, kind, code, label, active, changed_by, changed_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)
+             ON CONFLICT (COALESCE(ward_id, 0), kind, code) DO UPDATE SET label = excluded.label, active = 1,
+                 changed_by = excluded.changed_by, changed_at = excluded.changed_at",
+            params![ward, kind.as_ref(), code, label, actor.user_id, crate::domain::instant_to_text(now)],
         )?;
         Ok(ReasonCode {
             kind,
@@ -237,6 +239,7 @@ pub fn add_reason(
 pub fn remove_reason(
     store: &mut Store,
     actor: &Actor,
+    now: DateTime<Utc>,
     ward_code: &str,
     kind: ReasonKind,
     code: &str,
@@ -259,9 +262,10 @@ pub fn remove_reason(
             )));
         }
         tx.execute(
-            "INSERT INTO reason_codes (ward_id, kind, code, label, active) VALUES (?1, ?2, ?3, ?4, 0)
-             ON CONFLICT (COALESCE(ward_id, 0), kind, code) DO UPDATE SET active = 0",
-            params![ward, kind.as_ref(), code, found.label],
+            "INSERT INTO reason_codes (ward_id, kind, code, label, active, changed_by, changed_at) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)
+             ON CONFLICT (COALESCE(ward_id, 0), kind, code) DO UPDATE SET active = 0,
+                 changed_by = excluded.changed_by, changed_at = excluded.changed_at",
+            params![ward, kind.as_ref(), code, found.label, actor.user_id, crate::domain::instant_to_text(now)],
         )?;
         Ok(())
     })
@@ -365,7 +369,7 @@ pub fn all_ward_times(conn: &Connection, ward_id: i64) -> rusqlite::Result<Vec<W
 pub fn set_times(
     store: &mut Store,
     actor: &Actor,
-    _now: DateTime<Utc>,
+    now: DateTime<Utc>,
     ward_code: &str,
     freq: Frequency,
     times: &[NaiveTime],
@@ -380,9 +384,10 @@ pub fn set_times(
     store.write(|tx| {
         let ward = ward_id(tx, ward_code)?;
         tx.execute(
-            "INSERT INTO ward_times (ward_id, frequency, times) VALUES (?1, ?2, ?3)
-             ON CONFLICT (ward_id, frequency) DO UPDATE SET times = excluded.times",
-            params![ward, freq.as_ref(), text],
+            "INSERT INTO ward_times (ward_id, frequency, times, changed_by, changed_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (ward_id, frequency) DO UPDATE SET times = excluded.times,
+                 changed_by = excluded.changed_by, changed_at = excluded.changed_at",
+            params![ward, freq.as_ref(), text, actor.user_id, crate::domain::instant_to_text(now)],
         )?;
         Ok(times)
     })

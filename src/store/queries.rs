@@ -602,14 +602,24 @@ pub fn prescriptions_for_ward(
     conn: &Connection,
     ward_id: i64,
 ) -> rusqlite::Result<Vec<PrescriptionLine>> {
+    prescription_lines(conn, ward_id, false)
+}
+
+/// The ward's prescriptions; with `superseded`, also the versions that
+/// were replaced (their doses before the change stay on the schedule).
+fn prescription_lines(
+    conn: &Connection,
+    ward_id: i64,
+    superseded: bool,
+) -> rusqlite::Result<Vec<PrescriptionLine>> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.id, pa.id, pa.mrn, pa.name, pa.bed, i.id, i.name, r.dose_milli, r.dose_unit, r.route, r.frequency, r.times,
                 r.start_at, r.end_at, r.indication, r.prescriber, r.time_critical, r.status, i.high_alert, i.controlled
          FROM prescriptions r JOIN patients pa ON pa.id = r.patient_id JOIN items i ON i.id = r.item_id
-         WHERE pa.ward_id = ?1 AND r.status <> 'superseded'
+         WHERE pa.ward_id = ?1 AND (?2 OR r.status <> 'superseded')
          ORDER BY pa.bed, pa.name, r.status <> 'awaiting_validation', r.status <> 'active', i.name",
     )?;
-    stmt.query_map([ward_id], |r| {
+    stmt.query_map(params![ward_id, superseded], |r| {
         Ok(PrescriptionLine {
             id: r.get(0)?,
             patient_id: r.get(1)?,
@@ -772,8 +782,65 @@ pub fn schedule(
     to: DateTime<Utc>,
 ) -> rusqlite::Result<(Vec<DoseRow>, Vec<PrescriptionLine>)> {
     use crate::domain::schedule::{self as sched, Frequency};
-    let lines = prescriptions_for_ward(conn, ward_id)?;
+    let lines = prescription_lines(conn, ward_id, true)?;
     let recorded = recorded_doses(conn, ward_id, from, to)?;
+    let recorded: HashMap<(i64, DateTime<Utc>), &RecordedDose> = recorded
+        .iter()
+        .filter_map(|r| Some(((r.prescription_id, r.scheduled_at?), r)))
+        .collect();
+    // Which version each changed prescription replaced: a dose recorded
+    // under an earlier version counts for the later one.
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, r.supersedes_id FROM prescriptions r JOIN patients p ON p.id = r.patient_id
+         WHERE p.ward_id = ?1 AND r.supersedes_id IS NOT NULL",
+    )?;
+    let replaced: HashMap<i64, i64> = stmt
+        .query_map([ward_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let find = |id: i64, at: DateTime<Utc>| -> Option<&RecordedDose> {
+        let mut id = Some(id);
+        for _ in 0..64 {
+            let here = id?;
+            if let Some(r) = recorded.get(&(here, at)) {
+                return Some(*r);
+            }
+            id = replaced.get(&here).copied();
+        }
+        None
+    };
+    // Suspended spells: no dose is due while a prescription is suspended.
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.prescription_id, e.at, e.action FROM prescription_events e JOIN prescriptions r ON r.id = e.prescription_id
+         JOIN patients p ON p.id = r.patient_id
+         WHERE p.ward_id = ?1 AND e.action IN ('suspended', 'resumed') ORDER BY e.prescription_id, e.at, e.id",
+    )?;
+    // From, and until (None: still suspended).
+    type Spell = (DateTime<Utc>, Option<DateTime<Utc>>);
+    let mut suspended: HashMap<i64, Vec<Spell>> = HashMap::new();
+    let events = stmt.query_map([ward_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    for e in events {
+        let (rx, at, action) = e?;
+        let Some(at) = instant_from_text(&at) else {
+            continue;
+        };
+        let spells = suspended.entry(rx).or_default();
+        if action == "suspended" {
+            spells.push((at, None));
+        } else if let Some(last) = spells.last_mut().filter(|s| s.1.is_none()) {
+            last.1 = Some(at);
+        }
+    }
+    let in_spell = |rx: i64, at: DateTime<Utc>| {
+        suspended
+            .get(&rx)
+            .is_some_and(|v| v.iter().any(|(a, b)| at >= *a && b.is_none_or(|b| at < b)))
+    };
     let mut stmt = conn.prepare_cached(
         "SELECT m.prescription_id, m.scheduled_at FROM missed_doses m JOIN prescriptions r ON r.id = m.prescription_id
          JOIN patients p ON p.id = r.patient_id WHERE p.ward_id = ?1 AND m.scheduled_at >= ?2 AND m.scheduled_at < ?3",
@@ -795,7 +862,12 @@ pub fn schedule(
     let mut rows = Vec::new();
     let mut prn = Vec::new();
     for l in &lines {
-        if l.status != "active" && l.status != "completed" {
+        // Doses are due while a prescription runs; those of a stopped,
+        // suspended or replaced one stay up to when it ended.
+        if !matches!(
+            l.status.as_str(),
+            "active" | "completed" | "stopped" | "suspended" | "superseded"
+        ) {
             continue;
         }
         let Ok(freq) = l.frequency.parse::<Frequency>() else {
@@ -803,7 +875,7 @@ pub fn schedule(
         };
         let Some(start) = l.start_at else { continue };
         if freq == Frequency::Prn {
-            if l.status == "active" {
+            if l.status == "active" && start < to && l.end_at.is_none_or(|e| e > from) {
                 prn.push(l.clone());
             }
             continue;
@@ -820,9 +892,10 @@ pub fn schedule(
         };
         let half = sched::window(freq, l.time_critical);
         for at in sched::expand(&chrono::Local, freq, &times, start, l.end_at, from, to) {
-            let rec = recorded
-                .iter()
-                .find(|r| r.prescription_id == l.id && r.scheduled_at == Some(at));
+            let rec = find(l.id, at);
+            if rec.is_none() && in_spell(l.id, at) {
+                continue;
+            }
             // Controlled first: it needs a witness, the most to prepare.
             let flags = [
                 (l.controlled, "CD"),
@@ -994,16 +1067,21 @@ pub struct PrnState {
     pub next_allowed: Option<DateTime<Utc>>,
 }
 
+/// A prescription and the versions it replaced, as SQL: `… IN (SELECT id FROM chain)`.
+/// Doses given under an earlier version count for the current one.
+pub const RX_CHAIN: &str = "WITH RECURSIVE chain(id) AS (
+        SELECT ?1 UNION SELECT p.supersedes_id FROM prescriptions p JOIN chain c ON p.id = c.id WHERE p.supersedes_id IS NOT NULL)";
+
 pub fn prn_state(conn: &Connection, rx_id: i64, now: DateTime<Utc>) -> rusqlite::Result<PrnState> {
     let (max, interval): (Option<i64>, Option<i64>) = conn.query_row(
         "SELECT prn_max_per_day, prn_min_interval_min FROM prescriptions WHERE id = ?1",
         [rx_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT recorded_at FROM administrations WHERE prescription_id = ?1 AND outcome IN ('given', 'partially_given')
-         AND recorded_at > ?2 ORDER BY recorded_at",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{RX_CHAIN} SELECT recorded_at FROM administrations WHERE prescription_id IN (SELECT id FROM chain)
+         AND outcome IN ('given', 'partially_given') AND recorded_at > ?2 ORDER BY recorded_at"
+    ))?;
     let given: Vec<DateTime<Utc>> = stmt
         .query_map(
             params![

@@ -132,6 +132,9 @@ pub struct App {
     pub plan_chart: bool,
     /// A plan being computed on its own connection, so keys stay answered.
     plan_job: Option<std::sync::mpsc::Receiver<Result<super::views::PlanView, String>>>,
+    /// A decision was taken while a plan was being computed: its result is
+    /// out of date when it arrives, and the plan is made again.
+    plan_stale: bool,
     /// Long reads (the hospital-wide plan) run in the background (the
     /// terminal sets this; tests compute in place).
     pub background_jobs: bool,
@@ -229,6 +232,7 @@ impl App {
             plan_sel: ListSel::default(),
             plan_chart: false,
             plan_job: None,
+            plan_stale: false,
             background_jobs: false,
             order: None,
             alerts: AlertsView::default(),
@@ -1105,7 +1109,11 @@ impl App {
                 self.local_writes += 1;
                 self.reload();
                 if form.op == Op::Plan {
-                    // The accepted order is now on its way: plan again.
+                    // The decided suggestion leaves the list at once; the
+                    // accepted order is on its way: plan again.
+                    if let (Some(p), Some(s)) = (self.plan.as_mut(), form.suggestion.as_ref()) {
+                        p.rows.retain(|r| &r.s != s);
+                    }
                     self.open_plan();
                 }
                 self.say(Level::Info, msg);
@@ -1124,7 +1132,9 @@ impl App {
     fn open_plan(&mut self) {
         let opt = crate::ops::plan::PlanOptions::default();
         if self.background_jobs {
-            if self.plan_job.is_none() {
+            if self.plan_job.is_some() {
+                self.plan_stale = true;
+            } else {
                 let path = self.store.path().to_path_buf();
                 let now = self.now;
                 let (tx, rx) = std::sync::mpsc::channel();
@@ -1149,7 +1159,9 @@ impl App {
         match rx.try_recv() {
             Ok(result) => {
                 self.plan_job = None;
-                if self.actor.is_some() {
+                if std::mem::take(&mut self.plan_stale) {
+                    self.open_plan();
+                } else if self.actor.is_some() {
                     self.show_plan(result);
                 }
             }

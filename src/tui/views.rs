@@ -398,10 +398,11 @@ impl PlanView {
                     s: crate::ops::plan::Suggestion {
                         place: o.place.to_string(),
                         item: o.item.to_string(),
-                        qty: o.qty as i64,
+                        qty: i64::try_from(o.qty).unwrap_or(i64::MAX),
                         release_bucket: o.release_bucket as i64,
                         receipt_bucket: o.receipt_bucket as i64,
                         past_due: o.past_due,
+                        planned_at: now,
                     },
                     item_name: names.get(o.item).cloned().unwrap_or_default(),
                     from: if pharmacy {

@@ -11,7 +11,10 @@ CREATE TABLE reason_codes (
     kind    TEXT NOT NULL CHECK (kind IN ('held', 'refused', 'missed', 'partial', 'timing')),
     code    TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 16 AND code NOT GLOB '*[^A-Z0-9_]*'),
     label   TEXT NOT NULL CHECK (length(label) >= 1),
-    active  INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+    active  INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    -- Who changed the row last, and when (NULL: shipped with wardstock).
+    changed_by INTEGER REFERENCES users(id),
+    changed_at TEXT
 ) STRICT;
 CREATE UNIQUE INDEX reason_codes_unique ON reason_codes(COALESCE(ward_id, 0), kind, code);
 
@@ -43,6 +46,8 @@ CREATE TABLE ward_times (
     ward_id   INTEGER NOT NULL REFERENCES places(id),
     frequency TEXT NOT NULL,
     times     TEXT NOT NULL,
+    changed_by INTEGER NOT NULL REFERENCES users(id),
+    changed_at TEXT NOT NULL,
     PRIMARY KEY (ward_id, frequency)
 ) STRICT, WITHOUT ROWID;
 
@@ -58,6 +63,9 @@ CREATE TABLE prescription_products (
 
 -- Multi-dose items (vials, bottles, pens): days a pack may be used once opened.
 ALTER TABLE items ADD COLUMN in_use_days INTEGER CHECK (in_use_days IS NULL OR in_use_days >= 1);
+-- A multi-dose pack kept for one patient (pens, eye drops, injectable vials),
+-- not shared on the ward.
+ALTER TABLE items ADD COLUMN per_patient INTEGER NOT NULL DEFAULT 0 CHECK (per_patient IN (0, 1));
 
 -- An opened multi-dose pack on a ward: one stock unit left the ledger when
 -- it was opened; the doses drawn from it are the administrations that name it.
@@ -67,6 +75,8 @@ CREATE TABLE open_packs (
     item_id       INTEGER NOT NULL REFERENCES items(id),
     lot_id        INTEGER NOT NULL REFERENCES lots(id),
     movement_id   INTEGER NOT NULL REFERENCES movements(id),
+    -- The patient the pack is kept for (per-patient items), else NULL.
+    patient_id    INTEGER REFERENCES patients(id),
     opened_at     TEXT NOT NULL,
     opened_by     INTEGER NOT NULL REFERENCES users(id),
     content_milli INTEGER NOT NULL CHECK (content_milli > 0),

@@ -8,6 +8,10 @@ CREATE TABLE suppliers (
     lead_days INTEGER NOT NULL DEFAULT 1 CHECK (lead_days >= 0)
 ) STRICT;
 
+-- When a ward delivery is needed on the ward (from an accepted plan
+-- suggestion); without it, as soon as it can be picked and carried.
+ALTER TABLE transfer_orders ADD COLUMN needed_at TEXT;
+
 -- The supplier an item is ordered from (its lead time then counts).
 ALTER TABLE items ADD COLUMN supplier_id INTEGER REFERENCES suppliers(id);
 
@@ -53,6 +57,8 @@ CREATE TABLE planning_params (
     min_qty     INTEGER,
     max_qty     INTEGER,
     min_order   INTEGER NOT NULL DEFAULT 0 CHECK (min_order >= 0),
+    changed_by  INTEGER NOT NULL REFERENCES users(id),
+    changed_at  TEXT NOT NULL,
     PRIMARY KEY (place_id, item_id)
 ) STRICT, WITHOUT ROWID;
 
