@@ -619,3 +619,73 @@ fn a_patient_record_lists_doses_with_their_lots() {
         .code(1)
         .stderr(predicate::str::contains("no patient with MRN"));
 }
+
+#[test]
+fn mrp_plan_and_simulate_from_the_command_line() {
+    // A problem file: the plan as JSON; a typo names the field, exit 2.
+    let out = ws()
+        .args([
+            "mrp",
+            "--input",
+            "tests/fixtures/mrp/issue_example.json",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let p: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(
+        p["planned_orders"].is_array() && p["records"].is_array() && p["exceptions"].is_array()
+    );
+    ws().args(["mrp", "--input", "tests/fixtures/mrp/typo_in_policy.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("saftey_stock"));
+    // The hospital's plan from the database.
+    let (_dir, db) = common::demo_db();
+    let out = ws()
+        .arg("--db")
+        .arg(&db)
+        .args(["plan", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let p: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let orders = p["planned_orders"].as_array().unwrap();
+    assert!(!orders.is_empty());
+    assert!(orders.iter().all(|o| o["qty"].as_u64() > Some(0)));
+    // A ward's own scenario, simulated.
+    let out = ws()
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "simulate",
+            "--from-db",
+            "--ward",
+            "W-SUR",
+            "--replications",
+            "2",
+            "--days",
+            "30",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let r: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(r["replications"], 2);
+    assert!(r["as_is"]["total"]["cost"]["total"]["mean"].as_f64() > Some(0.0));
+    assert!(r["to_be"]["total"]["fill_rate"]["mean"].as_f64() > Some(0.5));
+    ws().arg("--db")
+        .arg(&db)
+        .args(["simulate", "--from-db", "--ward", "PHARM"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is not a ward"));
+}

@@ -1212,3 +1212,31 @@ fn a_pharmacist_accepts_a_replenishment_suggestion_into_a_transfer_order() {
     let report = wardstock::store::check::run(&c.app.store().conn).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
+
+#[test]
+fn the_pharmacy_simulates_a_wards_own_drugs_and_charts_them_under_both_policies() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("pharm");
+    c.key(KeyCode::F(2));
+    c.app.picker = c.app.places.iter().position(|p| p.code == "W-MED");
+    c.key(KeyCode::Enter)
+        .key(KeyCode::Char('4'))
+        .key(KeyCode::F(11));
+    let r = c.app.sim.clone().expect("the simulation's result");
+    assert!(r.description.contains("W-MED"), "{}", r.description);
+    assert_eq!(r.series.drugs.len(), r.drugs.len());
+    let s = c.screen();
+    assert!(
+        s.contains("AS IS")
+            && s.contains("TO BE")
+            && s.contains("fill rate")
+            && s.contains("on the ward, end of each day"),
+        "{s}"
+    );
+    let first = r.drugs[0].clone();
+    assert!(s.contains(&format!(" {first} on the ward")));
+    c.key(KeyCode::Down);
+    assert_eq!(c.app.sim_drug, 1 % r.drugs.len());
+    c.key(KeyCode::Esc);
+    assert!(c.app.sim.is_none());
+}

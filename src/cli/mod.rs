@@ -1029,7 +1029,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Some(Command::Mrp { input, json }) => mrp::run(&input, json),
-        Some(Command::Simulate(args)) => simulate::run(&args),
+        Some(Command::Simulate(args)) => simulate::run(&args, cli.db.as_deref()),
         Some(Command::Po { command }) => {
             let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             plan::run_po(&mut store, command)?;

@@ -53,7 +53,7 @@ pub use result::{
     ReplicationTotals, Saving, Series, SimResult, StockSeries,
 };
 pub use scenario::{
-    AsIs, CostRates, DemandModel, Drug, PAPER_TOML, Scenario, ScenarioError, Timing, ToBe,
+    AsIs, CostRates, DemandModel, Drug, MAX_CV, PAPER_TOML, Scenario, ScenarioError, Timing, ToBe,
 };
 pub use stats::{Estimate, inverse_normal, t_quantile_975};
 

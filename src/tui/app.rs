@@ -135,6 +135,11 @@ pub struct App {
     /// A decision was taken while a plan was being computed: its result is
     /// out of date when it arrives, and the plan is made again.
     plan_stale: bool,
+    /// The policy simulation on the Pharmacy tab, its progress, and the drug charted.
+    pub sim: Option<crate::planning::sim::SimResult>,
+    pub sim_progress: Option<(usize, usize)>,
+    pub sim_drug: usize,
+    sim_job: Option<std::sync::mpsc::Receiver<SimMsg>>,
     /// Long reads (the hospital-wide plan) run in the background (the
     /// terminal sets this; tests compute in place).
     pub background_jobs: bool,
@@ -233,6 +238,10 @@ impl App {
             plan_chart: false,
             plan_job: None,
             plan_stale: false,
+            sim: None,
+            sim_progress: None,
+            sim_drug: 0,
+            sim_job: None,
             background_jobs: false,
             order: None,
             alerts: AlertsView::default(),
@@ -289,6 +298,8 @@ impl App {
             vec![Context::Detail, Context::Global]
         } else if self.tab == Tab::Pharmacy && self.order.is_some() {
             vec![Context::Order, Context::Global]
+        } else if self.tab == Tab::Pharmacy && (self.sim.is_some() || self.sim_progress.is_some()) {
+            vec![Context::Sim, Context::Global]
         } else if self.tab == Tab::Pharmacy && self.plan.is_some() {
             vec![Context::Plan, Context::Global]
         } else {
@@ -308,6 +319,7 @@ impl App {
             Action::LinkGtin => self.pending_gtin.is_some() && self.tab == Tab::Stock,
             Action::Group => self.tab == Tab::Administration && !self.mar.slots.is_empty(),
             Action::Replenish => self.tab == Tab::Pharmacy && self.order.is_none(),
+            Action::Simulate => self.tab == Tab::Pharmacy && self.order.is_none(),
             Action::Chart => self.plan.is_some(),
             Action::Patient => self.tab == Tab::Administration && self.mar_slot().is_some(),
             Action::Operations => self.tab == Tab::Stock,
@@ -1153,8 +1165,97 @@ impl App {
         self.show_plan(result);
     }
 
-    /// Takes a finished background plan, if one is ready.
+    /// Simulates AS IS against TO BE: the current ward's own drugs from its
+    /// use, or the paper's case study at the pharmacy; in the background with
+    /// its progress when the terminal runs.
+    fn start_simulation(&mut self) {
+        if self.sim_job.is_some() {
+            self.say(Level::Info, "A simulation is already running");
+            return;
+        }
+        let ward = self
+            .current_place()
+            .filter(|p| p.kind == PlaceKind::Ward)
+            .map(|p| p.code.clone());
+        let path = self.store.path().to_path_buf();
+        let now = self.now;
+        let run = move |progress: &mut dyn FnMut(usize, usize)| -> Result<crate::planning::sim::SimResult, String> {
+            use crate::planning::sim;
+            let scenario = match &ward {
+                Some(w) => {
+                    let store = crate::store::Store::open(&path).map_err(|e| e.to_string())?;
+                    crate::cli::simulate::scenario_from_db(&store, w, now).map_err(|e| e.to_string())?
+                }
+                None => sim::Scenario::paper().map_err(|e| e.to_string())?,
+            };
+            Ok(sim::simulate(&scenario, &sim::SimOptions::default(), progress))
+        };
+        self.sim = None;
+        self.sim_drug = 0;
+        self.sim_progress = Some((0, crate::planning::sim::DEFAULT_REPLICATIONS));
+        if self.background_jobs {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let progress_tx = tx.clone();
+                let result = run(&mut |done, total| {
+                    let _ = progress_tx.send(SimMsg::Progress(done, total));
+                });
+                let _ = tx.send(SimMsg::Done(Box::new(result)));
+            });
+            self.sim_job = Some(rx);
+            self.say(Level::Info, "Simulating AS IS against TO BE…");
+        } else {
+            let result = run(&mut |_, _| {});
+            self.show_simulation(result);
+        }
+    }
+
+    fn show_simulation(&mut self, result: Result<crate::planning::sim::SimResult, String>) {
+        self.sim_progress = None;
+        match result {
+            Ok(r) => {
+                let msg = match r.saving.percent.as_ref() {
+                    Some(p) => format!(
+                        "Simulated {} replications of {} days: TO BE saves {:.1} % of AS IS ({:.1} % without the drugs' price)",
+                        r.replications,
+                        r.days,
+                        p.mean,
+                        r.saving.operating_percent.as_ref().map_or(0.0, |o| o.mean)
+                    ),
+                    None => format!(
+                        "Simulated {} replications of {} days",
+                        r.replications, r.days
+                    ),
+                };
+                self.sim = Some(r);
+                self.say(Level::Info, msg);
+            }
+            Err(e) => self.say(Level::Error, format!("The simulation could not run: {e}")),
+        }
+    }
+
+    /// Takes finished background work (a plan, a simulation's progress).
     pub fn poll_jobs(&mut self) {
+        while let Some(rx) = &self.sim_job {
+            match rx.try_recv() {
+                Ok(SimMsg::Progress(done, total)) => self.sim_progress = Some((done, total)),
+                Ok(SimMsg::Done(result)) => {
+                    self.sim_job = None;
+                    if self.actor.is_some() && self.sim_progress.is_some() {
+                        self.show_simulation(*result);
+                    }
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    self.sim_job = None;
+                    self.sim_progress = None;
+                    self.say(
+                        Level::Error,
+                        "The simulation stopped before it finished: press F11 again",
+                    );
+                }
+            }
+        }
         let Some(rx) = &self.plan_job else { return };
         match rx.try_recv() {
             Ok(result) => {
@@ -1957,6 +2058,8 @@ impl App {
                 self.return_to = None;
                 self.patient = None;
                 self.plan = None;
+                self.sim = None;
+                self.sim_progress = None;
                 self.help = false;
                 self.filter = Input::default();
                 self.say(Level::Info, format!("{who} signed out"));
@@ -1971,6 +2074,15 @@ impl App {
             Action::Back if self.order.is_some() => {
                 self.order = None;
                 self.reload();
+            }
+            Action::Back
+                if self.tab == Tab::Pharmacy
+                    && (self.sim.is_some() || self.sim_progress.is_some()) =>
+            {
+                // A run goes on in the background; its result is dropped.
+                self.sim = None;
+                self.sim_progress = None;
+                self.sim_job = None;
             }
             Action::Back if self.tab == Tab::Pharmacy && self.plan.is_some() => {
                 self.plan = None;
@@ -2015,6 +2127,7 @@ impl App {
             }
             Action::Patient => self.open_patient(),
             Action::Replenish => self.open_plan(),
+            Action::Simulate => self.start_simulation(),
             Action::Chart => self.plan_chart = !self.plan_chart,
             Action::Operations => self.open_menu(),
             Action::Dispatch => self.order_op(Action::Dispatch),
@@ -2044,6 +2157,11 @@ impl App {
             }
             Tab::Prescriptions => self.rx_sel.move_by(delta, self.rx.lines.len(), rows),
             Tab::Administration => self.mar_sel.move_by(delta, self.mar.slots.len(), rows),
+            Tab::Pharmacy if self.sim.is_some() => {
+                let n = self.sim.as_ref().map_or(1, |r| r.drugs.len().max(1)) as isize;
+                let step = delta.signum();
+                self.sim_drug = (self.sim_drug as isize + step).rem_euclid(n) as usize;
+            }
             Tab::Pharmacy if self.plan.is_some() => {
                 let rows =
                     super::screens::pharmacy::plan_rows(self.size.1.saturating_sub(FRAME_ROWS));
@@ -2165,4 +2283,10 @@ impl App {
             _ => {}
         }
     }
+}
+
+/// A message from a simulation running in the background.
+pub enum SimMsg {
+    Progress(usize, usize),
+    Done(Box<Result<crate::planning::sim::SimResult, String>>),
 }

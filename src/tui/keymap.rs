@@ -47,6 +47,8 @@ pub enum Action {
     Replenish,
     /// The replenishment plan: the selected item's projected stock as a chart.
     Chart,
+    /// Pharmacy: simulate AS IS against TO BE (the ward's own drugs, or the paper's).
+    Simulate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, EnumString, AsRefStr)]
@@ -60,6 +62,8 @@ pub enum Context {
     Order,
     /// The replenishment plan on the Pharmacy tab.
     Plan,
+    /// The policy simulation on the Pharmacy tab.
+    Sim,
     Signin,
 }
 
@@ -215,7 +219,7 @@ fn parse_file(text: &str, origin: &str) -> Result<Vec<Binding>, String> {
             let n = i + 1;
             let context = b.context.parse().map_err(|_| {
                 format!(
-                    "{origin}: binding {n}: unknown context {:?} (global, list, detail, order, plan, signin)",
+                    "{origin}: binding {n}: unknown context {:?} (global, list, detail, order, plan, sim, signin)",
                     b.context
                 )
             })?;

@@ -42,6 +42,36 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         draw_order(f, area, order, theme);
         return;
     }
+    if let Some(r) = &app.sim {
+        draw_sim(f, area, app, r, theme);
+        return;
+    }
+    if let Some((done, total)) = app.sim_progress {
+        let [cap, gauge] =
+            Layout::vertical([Constraint::Length(2), Constraint::Length(3)]).areas(area);
+        line(
+            f,
+            cap,
+            Line::styled(
+                " Simulating AS IS (periodic review) against TO BE (daily MRP) on the same demand…",
+                theme.header(),
+            ),
+        );
+        let ratio = if total == 0 {
+            0.0
+        } else {
+            done as f64 / total as f64
+        };
+        f.render_widget(
+            ratatui::widgets::Gauge::default()
+                .block(ratatui::widgets::Block::bordered().title(" replications "))
+                .gauge_style(theme.info())
+                .ratio(ratio.clamp(0.0, 1.0))
+                .label(format!("{done}/{total}")),
+            gauge,
+        );
+        return;
+    }
     if let Some(plan) = &app.plan {
         draw_plan(f, area, app, plan, theme);
         return;
@@ -462,4 +492,175 @@ fn draw_plan(
             ])
         },
     );
+}
+
+/// The simulation's result: costs, service and stock under both policies,
+/// the saving, and the ward stock of one drug under each policy over the
+/// days (the paper's Figures 5 and 6); ↑ ↓ choose the drug.
+fn draw_sim(
+    f: &mut Frame,
+    area: Rect,
+    app: &App,
+    r: &crate::planning::sim::SimResult,
+    theme: &Theme,
+) {
+    use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
+    let [cap, table, chart_cap, chart] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(8),
+        Constraint::Length(1),
+        Constraint::Min(4),
+    ])
+    .areas(area);
+    line(
+        f,
+        cap,
+        Line::styled(
+            fit(
+                &format!(
+                    " {} · {} days, {} replications, seed {}",
+                    if r.description.is_empty() {
+                        &r.scenario
+                    } else {
+                        &r.description
+                    },
+                    r.days,
+                    r.replications,
+                    r.seed
+                ),
+                cap.width as usize,
+            ),
+            theme.header(),
+        ),
+    );
+    let (a, b) = (&r.as_is.total, &r.to_be.total);
+    let euro = |v: f64| format!("{:.0}", v);
+    let pct = |v: f64| format!("{:.1} %", v * 100.0);
+    let saving = |e: &Option<crate::planning::sim::Estimate>| {
+        // Savings are already percentages of AS IS.
+        e.as_ref()
+            .map(|p| format!("{:.1} %", p.mean))
+            .unwrap_or_else(|| "–".into())
+    };
+    let rows: Vec<(String, String, String, String)> = vec![
+        (
+            "total cost, euro".into(),
+            euro(a.cost.total.mean),
+            euro(b.cost.total.mean),
+            saving(&r.saving.percent),
+        ),
+        (
+            "without the drugs' price".into(),
+            euro(a.cost.total.mean - a.cost.purchasing.mean),
+            euro(b.cost.total.mean - b.cost.purchasing.mean),
+            saving(&r.saving.operating_percent),
+        ),
+        (
+            "fill rate".into(),
+            pct(a.fill_rate.mean),
+            pct(b.fill_rate.mean),
+            String::new(),
+        ),
+        (
+            "days without a stock-out".into(),
+            pct(a.cycle_service_level.mean),
+            pct(b.cycle_service_level.mean),
+            String::new(),
+        ),
+        (
+            "average ward stock, euro".into(),
+            euro(a.average_stock.ward_value.mean),
+            euro(b.average_stock.ward_value.mean),
+            String::new(),
+        ),
+        (
+            "ward deliveries".into(),
+            euro(a.ward_deliveries.mean),
+            euro(b.ward_deliveries.mean),
+            String::new(),
+        ),
+    ];
+    visible_table(
+        f,
+        table,
+        theme,
+        &["", "AS IS", "TO BE", "saving"],
+        &[
+            Constraint::Min(24),
+            Constraint::Length(12),
+            Constraint::Length(12),
+            Constraint::Length(9),
+        ],
+        rows.len(),
+        None,
+        |i| {
+            let (l, x, y, z) = &rows[i];
+            Row::new(vec![
+                Cell::from(l.clone()),
+                Cell::from(Line::from(x.clone()).right_aligned()),
+                Cell::from(Line::from(y.clone()).right_aligned()),
+                Cell::from(Line::from(z.clone()).right_aligned()),
+            ])
+        },
+    );
+    let Some(series) = r
+        .series
+        .drugs
+        .get(app.sim_drug.min(r.series.drugs.len().saturating_sub(1)))
+    else {
+        return;
+    };
+    line(
+        f,
+        chart_cap,
+        Line::styled(
+            format!(
+                " {} on the ward, end of each day (replication 1) · ↑ ↓ another drug",
+                series.drug
+            ),
+            theme.header(),
+        ),
+    );
+    let points = |v: &[u64]| -> Vec<(f64, f64)> {
+        v.iter()
+            .enumerate()
+            .map(|(k, q)| (k as f64, *q as f64))
+            .collect()
+    };
+    let (as_is, to_be) = (points(&series.as_is.ward), points(&series.to_be.ward));
+    let top = series
+        .as_is
+        .ward
+        .iter()
+        .chain(&series.to_be.ward)
+        .copied()
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let n = series.as_is.ward.len().max(2) as f64 - 1.0;
+    let c = Chart::new(vec![
+        Dataset::default()
+            .name("AS IS")
+            .graph_type(GraphType::Line)
+            .marker(ratatui::symbols::Marker::Braille)
+            .style(theme.severity(Severity::High))
+            .data(&as_is),
+        Dataset::default()
+            .name("TO BE")
+            .graph_type(GraphType::Line)
+            .marker(ratatui::symbols::Marker::Braille)
+            .style(theme.info())
+            .data(&to_be),
+    ])
+    .x_axis(Axis::default().bounds([0.0, n]).labels(vec![
+        Line::from("day 1"),
+        Line::from(format!("day {}", (n as usize) / 2 + 1)),
+        Line::from(format!("day {}", n as usize + 1)),
+    ]))
+    .y_axis(Axis::default().bounds([0.0, top * 1.1]).labels(vec![
+        Line::from("0"),
+        Line::from(format!("{}", (top / 2.0).round())),
+        Line::from(format!("{top}")),
+    ]));
+    f.render_widget(c, chart);
 }
