@@ -45,6 +45,7 @@ fn dose(
         scheduled_at: Some(at),
         outcome: Outcome::Given,
         patient_mrn: Some(mrn.into()),
+        patient_dob: None,
         pack: Some((item, lot.into())),
         units,
         route_confirmed: true,

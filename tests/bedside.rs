@@ -72,6 +72,7 @@ fn give(rx: i64, mrn: &str, at: Option<DateTime<Utc>>) -> DoseInput {
         scheduled_at: at,
         outcome: Outcome::Given,
         patient_mrn: Some(mrn.into()),
+        patient_dob: None,
         pack: None,
         units: 1,
         route_confirmed: true,
@@ -894,5 +895,53 @@ fn eye_drops_are_kept_for_one_patient_each() {
     )
     .unwrap();
     assert_eq!(r.open_pack.unwrap().id, packs[0].1);
+    assert_clean(&store);
+}
+
+#[test]
+fn without_a_wristband_the_patient_is_confirmed_by_name_and_date_of_birth() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let mrn = patient_on(&store, "W-MED");
+    let dob: String = store
+        .conn
+        .query_row("SELECT dob FROM patients WHERE mrn = ?1", [&mrn], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let dob = chrono::NaiveDate::parse_from_str(&dob, "%Y-%m-%d").unwrap();
+    let id = active(
+        &mut store,
+        &base_rx(
+            &mrn,
+            "PARA500T",
+            1_000_000,
+            Frequency::Qid,
+            now - Duration::hours(1),
+        ),
+        now,
+    );
+    let due = common::due(&store, id, 1)[0];
+    let nurse = actor(&store, "nurse");
+    let by = |dob| DoseInput {
+        patient_mrn: None,
+        patient_dob: Some(dob),
+        units: 2,
+        ..give(id, &mrn, Some(due))
+    };
+    let before = movements(&store);
+    let e = mar::administer(&mut store, &nurse, due, &by(dob + Duration::days(1))).unwrap_err();
+    assert!(e.to_string().contains("wrong patient"), "{e}");
+    assert_eq!(movements(&store), before);
+    mar::administer(&mut store, &nurse, due, &by(dob)).unwrap();
+    let note: String = store
+        .conn
+        .query_row(
+            "SELECT reason FROM administrations WHERE prescription_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(note.contains("name and date of birth"), "{note}");
     assert_clean(&store);
 }

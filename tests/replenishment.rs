@@ -415,6 +415,7 @@ fn a_multi_dose_bottle_is_planned_by_its_content_not_one_per_dose() {
             scheduled_at: Some(at),
             outcome: Outcome::Given,
             patient_mrn: Some(mrn),
+            patient_dob: None,
             pack: None,
             units: 0,
             route_confirmed: true,

@@ -116,8 +116,11 @@ pub enum Command {
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
         /// The wristband scan (the MRN it carries).
-        #[arg(long, value_name = "MRN")]
+        #[arg(long, value_name = "MRN", required_unless_present = "dob")]
         wristband: Option<String>,
+        /// Without a wristband: the date of birth confirmed with the patient (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", conflicts_with = "wristband")]
+        dob: Option<String>,
         /// The pack scan (GS1); without it the first-expired lot is used and "not scanned" recorded.
         #[arg(long, value_name = "DATA")]
         scan: Option<String>,
@@ -630,6 +633,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             who,
             at,
             wristband,
+            dob,
             scan,
             units,
             route_confirmed,
@@ -713,6 +717,14 @@ pub fn run(cli: Cli) -> Result<i32> {
                 scheduled_at,
                 outcome,
                 patient_mrn: wristband,
+                patient_dob: match &dob {
+                    Some(d) => Some(
+                        chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").with_context(
+                            || format!("--dob {d:?} is not a date like 1950-03-14"),
+                        )?,
+                    ),
+                    None => None,
+                },
                 pack,
                 units,
                 route_confirmed,

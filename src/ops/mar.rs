@@ -37,8 +37,11 @@ pub struct DoseInput {
     /// The scheduled time; `None` for a PRN dose.
     pub scheduled_at: Option<DateTime<Utc>>,
     pub outcome: Outcome,
-    /// The MRN read from the wristband (or confirmed by name and birth date).
+    /// The MRN read from the wristband.
     pub patient_mrn: Option<String>,
+    /// Without a wristband scan: the date of birth the patient (or the chart)
+    /// confirmed with the name shown; the wrong one is never overridable.
+    pub patient_dob: Option<chrono::NaiveDate>,
     /// The scanned pack: its item and lot; `None` when the pack could not be scanned.
     pub pack: Option<(i64, String)>,
     pub units: i64,
@@ -129,6 +132,7 @@ pub struct OpenPackUse {
 struct RxRow {
     status: String,
     mrn: String,
+    dob: String,
     patient: String,
     patient_id: i64,
     ward: i64,
@@ -151,7 +155,7 @@ fn rx_row(conn: &Connection, id: i64) -> Result<RxRow, DoseError> {
     conn.query_row(
         "SELECT r.status, p.mrn, p.name, p.id, p.ward_id, r.item_id, r.dose_milli, COALESCE(i.strength_milli, 0), r.route,
                 r.frequency, r.time_critical, i.controlled, i.high_alert, r.times, r.start_at, r.end_at, r.prn_max_per_day,
-                r.prn_min_interval_min
+                r.prn_min_interval_min, p.dob
          FROM prescriptions r JOIN patients p ON p.id = r.patient_id JOIN items i ON i.id = r.item_id WHERE r.id = ?1",
         [id],
         |r| {
@@ -174,6 +178,7 @@ fn rx_row(conn: &Connection, id: i64) -> Result<RxRow, DoseError> {
                 end: r.get::<_, Option<String>>(15)?.as_deref().and_then(crate::domain::instant_from_text),
                 prn_max: r.get(16)?,
                 prn_interval: r.get(17)?,
+                dob: r.get(18)?,
             })
         },
     )
@@ -356,12 +361,28 @@ pub fn administer(
             Some(r) if given => Some(resolve_reason(tx, rx.ward, ReasonKind::Timing, r).map_err(refused)?),
             _ => None,
         };
-        let note = match (&reason, &timing_reason) {
+        // The patient: the wristband, or the name and date of birth confirmed.
+        let (patient_mrn, by_dob) = match (&d.patient_mrn, d.patient_dob) {
+            (Some(m), _) => (Some(m.trim().to_string()), false),
+            (None, Some(dob)) if dob.to_string() == rx.dob => (Some(rx.mrn.clone()), true),
+            (None, Some(dob)) => {
+                return Err(DoseError::Rights(vec![Failure::Patient {
+                    expected: format!("{} ({}), born {}", rx.patient, rx.mrn, rx.dob),
+                    scanned: Some(format!("a patient born {dob}")),
+                }]));
+            }
+            (None, None) => (None, false),
+        };
+        let mut note = match (&reason, &timing_reason) {
             (Some(r), Some(t)) => Some(format!("{r}; timing {t}")),
             (Some(r), None) => Some(r.clone()),
             (None, Some(t)) => Some(format!("timing {t}")),
             (None, None) => None,
         };
+        if by_dob {
+            let id = "patient identified by name and date of birth (no wristband scan)";
+            note = Some(note.map_or(id.to_string(), |n| format!("{n}; {id}")));
+        }
         struct Given {
             lot: Option<i64>,
             units: Option<i64>,
@@ -524,7 +545,7 @@ pub fn administer(
                     high_alert: rx.high_alert,
                 };
                 let bedside = AtBedside {
-                    patient_mrn: d.patient_mrn.clone(),
+                    patient_mrn: patient_mrn.clone(),
                     item: pack_item_id,
                     lot_status,
                     lot_expiry,

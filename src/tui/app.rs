@@ -1036,8 +1036,17 @@ impl App {
                         rx_id: form.rx_id.ok_or("no dose selected")?,
                         scheduled_at: form.scheduled_at,
                         outcome,
-                        patient_mrn: Some(form.value("Wristband").to_string())
-                            .filter(|m| !m.is_empty()),
+                        // A date typed instead of a scan: the date of birth confirmed
+                        // with the patient whose name the form shows.
+                        patient_mrn: Some(form.value("Wristband").trim().to_string()).filter(|m| {
+                            !m.is_empty()
+                                && chrono::NaiveDate::parse_from_str(m, "%Y-%m-%d").is_err()
+                        }),
+                        patient_dob: chrono::NaiveDate::parse_from_str(
+                            form.value("Wristband").trim(),
+                            "%Y-%m-%d",
+                        )
+                        .ok(),
                         pack: (!lot.is_empty())
                             .then(|| (form.pack_item.unwrap_or(item.id), lot.clone())),
                         units: form.number("Units")?.unwrap_or(0),

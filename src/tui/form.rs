@@ -116,7 +116,7 @@ impl Form {
                 Field::new(
                     "Wristband",
                     "",
-                    "scan the patient's wristband (or type the MRN)",
+                    "scan the wristband; else the MRN, or the birth date (YYYY-MM-DD) the patient confirms",
                 ),
                 Field::new(
                     "Lot",
