@@ -559,6 +559,24 @@ fn a_multi_dose_bottle_is_opened_once_and_each_dose_is_drawn_from_it_and_traced(
         )
         .unwrap();
     assert!(closed.unwrap().contains("in-use period over"));
+    // Quarantining the lot of the open bottle closes it, and says so.
+    let item = wardstock::ops::stock::item_by_code(&store.conn, "LACT200").unwrap();
+    let pharm = actor(&store, "pharm");
+    let held = wardstock::ops::stock::quarantine(
+        &mut store,
+        &pharm,
+        later,
+        &item,
+        r.lot.as_deref().unwrap(),
+        "cloudy solution reported",
+    )
+    .unwrap();
+    assert!(
+        held.iter()
+            .any(|h| h.place == ward && h.place_name.contains(&format!("open pack #{}", p3.id)))
+    );
+    let open = queries::open_packs(&store.conn, ward_id, later).unwrap();
+    assert!(!open.iter().any(|p| p.id == p3.id));
     assert_clean(&store);
 }
 

@@ -216,6 +216,7 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
                     "Pack",
                     "Item",
                     "Lot",
+                    "For",
                     "Opened",
                     "Left",
                     "Discard after",
@@ -226,6 +227,7 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
                         format!("#{}", p.id),
                         p.item.clone(),
                         p.lot.clone(),
+                        p.patient.clone().unwrap_or_else(|| "ward".into()),
                         p.opened_at
                             .with_timezone(&Local)
                             .format("%d %b %H:%M")

@@ -818,7 +818,30 @@ fn set_status(
             "INSERT INTO lot_events (at, user_id, lot_id, action, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![instant_to_text(now), actor.user_id, l.id, action, reason.trim()],
         )?;
-        Ok(holdings(tx, l.id)?)
+        let mut held = holdings(tx, l.id)?;
+        if new != LotStatus::Ok {
+            // Multi-dose packs of the lot open on wards are closed with it:
+            // what is left in them is discarded.
+            let mut stmt = tx.prepare(
+                "SELECT o.id, p.code, p.name FROM open_packs o JOIN places p ON p.id = o.place_id
+                 WHERE o.lot_id = ?1 AND o.closed_at IS NULL ORDER BY o.id",
+            )?;
+            let open: Vec<(i64, String, String)> = stmt
+                .query_map([l.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (id, code, name) in open {
+                tx.execute(
+                    "UPDATE open_packs SET closed_at = ?2, closed_by = ?3, closed_reason = ?4 WHERE id = ?1",
+                    params![id, instant_to_text(now), actor.user_id, format!("lot {action}: discard the rest")],
+                )?;
+                held.push(Holding {
+                    place: code,
+                    place_name: format!("{name}: open pack #{id} closed — discard what is left in it"),
+                    qty: 1,
+                });
+            }
+        }
+        Ok(held)
     })
 }
 

@@ -1120,6 +1120,8 @@ pub struct OpenPack {
     pub lot: String,
     pub opened_at: DateTime<Utc>,
     pub opened_by: String,
+    /// The patient a per-patient pack (pen, eye drops) is kept for.
+    pub patient: Option<String>,
     pub remaining_milli: i64,
     pub unit: String,
     pub discard_at: DateTime<Utc>,
@@ -1135,8 +1137,9 @@ pub fn open_packs(
     let mut stmt = conn.prepare_cached(
         "SELECT o.id, i.name, l.lot_number, o.opened_at, u.username,
                 o.content_milli - COALESCE((SELECT SUM(a.dose_milli) FROM administrations a WHERE a.open_pack_id = o.id), 0),
-                COALESCE(i.strength_unit, i.dose_unit), o.discard_at, l.status
+                COALESCE(i.strength_unit, i.dose_unit), o.discard_at, l.status, pa.name || ' (' || pa.mrn || ')'
          FROM open_packs o JOIN items i ON i.id = o.item_id JOIN lots l ON l.id = o.lot_id JOIN users u ON u.id = o.opened_by
+         LEFT JOIN patients pa ON pa.id = o.patient_id
          WHERE o.place_id = ?1 AND o.closed_at IS NULL ORDER BY i.name, o.opened_at",
     )?;
     stmt.query_map([ward_id], |r| {
@@ -1148,6 +1151,7 @@ pub fn open_packs(
             lot: r.get(2)?,
             opened_at: instant_from_text(&r.get::<_, String>(3)?).unwrap_or(now),
             opened_by: r.get(4)?,
+            patient: r.get(9)?,
             remaining_milli: r.get(5)?,
             unit: r.get(6)?,
             discard_at,
