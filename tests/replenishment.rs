@@ -430,3 +430,55 @@ fn a_multi_dose_bottle_is_planned_by_its_content_not_one_per_dose() {
     assert_eq!(bottles(&store), (left.max(0) + 199) / 200);
     assert_clean(&store);
 }
+
+#[test]
+fn a_delivery_larger_than_its_order_is_received_and_flagged() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let keeper = actor(&store, "store");
+    let item = stock::item_by_code(&store.conn, "PARA500T").unwrap();
+    let supplier: String = store
+        .conn
+        .query_row(
+            "SELECT s.code FROM items i JOIN suppliers s ON s.id = i.supplier_id WHERE i.code = 'PARA500T'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let po = purchasing::create_po(
+        &mut store,
+        &keeper,
+        now,
+        &supplier,
+        &[(item.clone(), 100)],
+        None,
+    )
+    .unwrap();
+    let got = stock::receive(
+        &mut store,
+        &keeper,
+        now,
+        &stock::ReceiveLine {
+            item: item.clone(),
+            lot_number: "OVER1".into(),
+            expiry: Some((now + Duration::days(400)).date_naive()),
+            qty: 120,
+            supplier: None,
+            order_ref: Some(format!("po {po}")),
+        },
+        90,
+    )
+    .unwrap();
+    assert_eq!(got.over_order, Some(20));
+    assert!(got.warnings().contains("20 unit(s) MORE than ordered"));
+    let status: String = store
+        .conn
+        .query_row(
+            "SELECT status FROM purchase_orders WHERE id = ?1",
+            [po],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(status, "received");
+    assert_clean(&store);
+}

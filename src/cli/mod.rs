@@ -678,17 +678,25 @@ pub fn run(cli: Cli) -> Result<i32> {
                 }
                 None => None,
             };
+            // Default units: one dose of the product in hand (the scanned
+            // pack's own strength), or of the prescribed product.
             let units = match units {
                 Some(u) => u,
-                None => store
-                    .conn
-                    .query_row(
-                        "SELECT CASE WHEN COALESCE(i.strength_milli, 0) > 0 THEN (r.dose_milli + i.strength_milli - 1) / i.strength_milli ELSE 1 END
-                         FROM prescriptions r JOIN items i ON i.id = r.item_id WHERE r.id = ?1",
-                        [rx],
-                        |r| r.get(0),
-                    )
-                    .with_context(|| format!("no prescription {rx}"))?,
+                None => {
+                    let item: i64 = match &pack {
+                        Some((item, _)) => *item,
+                        None => store
+                            .conn
+                            .query_row(
+                                "SELECT item_id FROM prescriptions WHERE id = ?1",
+                                [rx],
+                                |r| r.get(0),
+                            )
+                            .ok()
+                            .with_context(|| format!("no prescription {rx}"))?,
+                    };
+                    queries::units_for_dose(&store.conn, rx, item).unwrap_or(1)
+                }
             };
             let actor = stock::sign_in(&mut store, &who)?;
             let second = |store: &mut Store,

@@ -436,9 +436,7 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                     "received {} {} of {} lot {} into {}",
                     got.qty, r.item.dose_unit, r.item.name, line.lot_number, got.place
                 );
-                if let Some(d) = got.short_dated_days {
-                    s.push_str(&format!(" — SHORT-DATED: expires in {d} days"));
-                }
+                s.push_str(&got.warnings());
                 s
             })
         }

@@ -140,6 +140,7 @@ pub fn po_number(order_ref: Option<&str>) -> Result<Option<i64>> {
 
 /// Books a receipt against its purchase order line, inside the receipt's
 /// transaction: the order must be open and have a line for the item.
+/// Returns the units received beyond the line's quantity, if any.
 pub fn book_receipt(
     tx: &Connection,
     po: i64,
@@ -147,7 +148,7 @@ pub fn book_receipt(
     qty: i64,
     movement_id: i64,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Option<i64>> {
     let status: String = tx
         .query_row(
             "SELECT status FROM purchase_orders WHERE id = ?1",
@@ -161,11 +162,11 @@ pub fn book_receipt(
             "PO-{po} is {status}: receive against an open order, or without --order"
         )));
     }
-    let line: i64 = tx
+    let (line, ordered, before): (i64, i64, i64) = tx
         .query_row(
-            "SELECT id FROM purchase_order_lines WHERE order_id = ?1 AND item_id = ?2",
+            "SELECT id, qty, received FROM purchase_order_lines WHERE order_id = ?1 AND item_id = ?2",
             params![po, item.id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?
         .ok_or_else(|| {
@@ -191,7 +192,8 @@ pub fn book_receipt(
         "UPDATE purchase_orders SET status = ?2 WHERE id = ?1",
         params![po, if open == 0 { "received" } else { "partial" }],
     )?;
-    Ok(())
+    let over = (before + qty - ordered).min(qty);
+    Ok((over > 0).then_some(over))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -466,6 +466,25 @@ pub struct Received {
     pub qty: i64,
     /// Days to expiry when within the short-dated threshold.
     pub short_dated_days: Option<i64>,
+    /// Units delivered beyond what the purchase order asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_order: Option<i64>,
+}
+
+impl Received {
+    /// What the storekeeper must note about the delivery, if anything.
+    pub fn warnings(&self) -> String {
+        let mut s = String::new();
+        if let Some(d) = self.short_dated_days {
+            s.push_str(&format!(" — SHORT-DATED: expires in {d} days"));
+        }
+        if let Some(o) = self.over_order {
+            s.push_str(&format!(
+                " — {o} unit(s) MORE than ordered: tell the pharmacist"
+            ));
+        }
+        s
+    }
 }
 
 /// Receives goods into the central pharmacy. Expired goods are refused;
@@ -539,9 +558,12 @@ pub fn receive(
         m.order_ref = line.order_ref.clone();
         let movement_id = ledger::append(tx, &m)?;
         // A delivery against a purchase order ("PO-12") is booked on its line.
-        if let Some(po) = super::purchasing::po_number(line.order_ref.as_deref())? {
-            super::purchasing::book_receipt(tx, po, &line.item, line.qty, movement_id, now)?;
-        }
+        let over_order = match super::purchasing::po_number(line.order_ref.as_deref())? {
+            Some(po) => {
+                super::purchasing::book_receipt(tx, po, &line.item, line.qty, movement_id, now)?
+            }
+            None => None,
+        };
         let days = line.expiry.map(|e| (e - day).num_days());
         Ok(Received {
             movement_id,
@@ -549,6 +571,7 @@ pub fn receive(
             place: pharmacy.code,
             qty: line.qty,
             short_dated_days: days.filter(|d| *d <= short_dated_days),
+            over_order,
         })
     })
 }

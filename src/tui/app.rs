@@ -837,10 +837,7 @@ impl App {
                         self.settings.receiving.short_dated_days,
                     )
                     .map_err(e)?;
-                    let short = r
-                        .short_dated_days
-                        .map(|d| format!(" — SHORT-DATED: expires in {d} days"))
-                        .unwrap_or_default();
+                    let short = r.warnings();
                     Ok(format!(
                         "Received {units} {unit} of {} lot {lot}{short}",
                         item.name
