@@ -140,6 +140,8 @@ pub struct App {
     pub sim_progress: Option<(usize, usize)>,
     pub sim_drug: usize,
     sim_job: Option<std::sync::mpsc::Receiver<SimMsg>>,
+    /// The hospital-wide warning list being read on its own connection.
+    alerts_job: Option<std::sync::mpsc::Receiver<Result<AlertsView, String>>>,
     /// Long reads (the hospital-wide plan) run in the background (the
     /// terminal sets this; tests compute in place).
     pub background_jobs: bool,
@@ -242,6 +244,7 @@ impl App {
             sim_progress: None,
             sim_drug: 0,
             sim_job: None,
+            alerts_job: None,
             background_jobs: false,
             order: None,
             alerts: AlertsView::default(),
@@ -1240,8 +1243,48 @@ impl App {
         }
     }
 
+    /// Whether the warning list is being read in the background.
+    pub fn alerts_loading(&self) -> bool {
+        self.alerts_job.is_some()
+    }
+
+    /// The warning list, and what the Pharmacy tab shows of it.
+    fn apply_alerts(&mut self, alerts: AlertsView) {
+        let pharm = self
+            .places
+            .iter()
+            .find(|p| p.kind == PlaceKind::Pharmacy)
+            .map(|p| p.id);
+        let here = |sev| {
+            alerts
+                .rows
+                .iter()
+                .filter(|r| Some(r.alert.place_id) == pharm && r.alert.severity == sev)
+                .count()
+        };
+        self.pharmacy.critical = here(crate::domain::alerts::Severity::Critical);
+        self.pharmacy.high = here(crate::domain::alerts::Severity::High);
+        self.pharmacy.needs = ward_needs(&alerts, &self.places);
+        self.alerts = alerts;
+        self.fit_lists();
+    }
+
     /// Takes finished background work (a plan, a simulation's progress).
     pub fn poll_jobs(&mut self) {
+        if let Some(rx) = &self.alerts_job {
+            match rx.try_recv() {
+                Ok(result) => {
+                    self.alerts_job = None;
+                    match result {
+                        Ok(a) if self.actor.is_some() => self.apply_alerts(a),
+                        Ok(_) => {}
+                        Err(e) => self.say(Level::Error, format!("cannot read the warnings: {e}")),
+                    }
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.alerts_job = None,
+            }
+        }
         while let Some(rx) = &self.sim_job {
             match rx.try_recv() {
                 Ok(SimMsg::Progress(done, total)) => self.sim_progress = Some((done, total)),
@@ -1924,6 +1967,7 @@ impl App {
             );
         }
         let conn = &self.store.conn;
+        let mut load_warnings = false;
         let result: rusqlite::Result<()> = (|| {
             match self.tab {
                 Tab::Stock => {
@@ -1968,14 +2012,6 @@ impl App {
                         .iter()
                         .find(|p| p.kind == PlaceKind::Pharmacy)
                         .map(|p| p.id);
-                    let alerts = load_alerts(conn, self.now, &self.settings.alert_config())?;
-                    let here = |sev| {
-                        alerts
-                            .rows
-                            .iter()
-                            .filter(|r| Some(r.alert.place_id) == pharm && r.alert.severity == sev)
-                            .count()
-                    };
                     let mut orders = crate::ops::stock::transfer_orders(conn, None, None)?;
                     // Open and in transit first, newest first; then the latest received.
                     orders.sort_by_key(|o| {
@@ -1985,24 +2021,38 @@ impl App {
                         )
                     });
                     orders.truncate(200);
-                    self.pharmacy = PharmacyView {
-                        orders,
-                        items: match pharm {
-                            Some(id) => queries::item_count(conn, id)?,
-                            None => 0,
-                        },
-                        critical: here(crate::domain::alerts::Severity::Critical),
-                        high: here(crate::domain::alerts::Severity::High),
-                        needs: ward_needs(&alerts, &self.places),
+                    self.pharmacy.orders = orders;
+                    self.pharmacy.items = match pharm {
+                        Some(id) => queries::item_count(conn, id)?,
+                        None => 0,
                     };
-                    self.alerts = alerts;
+                    load_warnings = true;
                 }
-                Tab::Alerts => {
-                    self.alerts = load_alerts(conn, self.now, &self.settings.alert_config())?;
-                }
+                Tab::Alerts => load_warnings = true,
             }
             Ok(())
         })();
+        // The warnings of every place: read in place, or in the background
+        // when the terminal runs (the list fills a moment later).
+        if result.is_ok() && load_warnings {
+            let cfg = self.settings.alert_config();
+            if self.background_jobs {
+                let (path, now) = (self.store.path().to_path_buf(), self.now);
+                let (tx, rx) = std::sync::mpsc::channel();
+                std::thread::spawn(move || {
+                    let r = crate::store::Store::open(&path)
+                        .map_err(|e| e.to_string())
+                        .and_then(|s| load_alerts(&s.conn, now, &cfg).map_err(|e| e.to_string()));
+                    let _ = tx.send(r);
+                });
+                self.alerts_job = Some(rx);
+            } else {
+                match load_alerts(&self.store.conn, self.now, &cfg) {
+                    Ok(a) => self.apply_alerts(a),
+                    Err(e) => self.say(Level::Error, format!("cannot read the database: {e}")),
+                }
+            }
+        }
         if let Err(e) = result {
             self.say(Level::Error, format!("cannot read the database: {e}"));
         }

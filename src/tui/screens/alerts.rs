@@ -25,7 +25,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .count()
     };
     let mut spans = vec![Span::styled(
-        format!(" {} warnings ", app.alerts.rows.len()),
+        if app.alerts_loading() {
+            " reading the warnings of every place… ".to_string()
+        } else {
+            format!(" {} warnings ", app.alerts.rows.len())
+        },
         theme.header(),
     )];
     for s in [
