@@ -482,3 +482,83 @@ fn a_delivery_larger_than_its_order_is_received_and_flagged() {
     assert_eq!(status, "received");
     assert_clean(&store);
 }
+
+#[test]
+fn a_generic_prescription_is_planned_on_the_allowed_product_the_ward_holds() {
+    use wardstock::ops::rx::{self, Decision, NewRx};
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    // A ward that holds one tablet strength of a drug and not the other.
+    let (ward, absent, held, atc): (String, String, String, String) = store
+        .conn
+        .query_row(
+            "SELECT w.code, a.code, b.code, a.atc FROM items a JOIN items b ON b.atc = a.atc AND b.id <> a.id
+               AND COALESCE(b.strength_unit, '') = COALESCE(a.strength_unit, '') AND a.form IN ('tablet', 'capsule')
+               AND b.form IN ('tablet', 'capsule')
+             JOIN places w ON w.kind = 'ward'
+             WHERE NOT EXISTS (SELECT 1 FROM balances x WHERE x.place_id = w.id AND x.item_id = a.id AND x.qty > 0)
+               AND EXISTS (SELECT 1 FROM balances x WHERE x.place_id = w.id AND x.item_id = b.id AND x.qty > 0 AND x.status = 'ok')
+             ORDER BY w.code, a.code LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .expect("a ward holding one strength only");
+    let mrn: String = store
+        .conn
+        .query_row(
+            "SELECT p.mrn FROM patients p JOIN places w ON w.id = p.ward_id WHERE w.code = ?1
+             AND NOT EXISTS (SELECT 1 FROM patient_allergies a WHERE a.patient_id = p.id) ORDER BY p.mrn LIMIT 1",
+            [&ward],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let strength: i64 = store
+        .conn
+        .query_row(
+            "SELECT strength_milli FROM items WHERE code = ?1",
+            [&held],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let new = NewRx {
+        mrn,
+        item_code: absent.clone(),
+        dose_milli: strength,
+        route: "PO".into(),
+        frequency: Frequency::Bid,
+        times: vec![],
+        prn_max_per_day: None,
+        prn_min_interval_min: None,
+        generic_atc: Some(atc),
+        alternatives: vec![held.clone()],
+        start: now - Duration::hours(1),
+        end: None,
+        indication: "pain".into(),
+        prescriber: "Dr. A. Conti".into(),
+        time_critical: false,
+    };
+    let (manager, pharm) = (actor(&store, "manager"), actor(&store, "pharm"));
+    let id = rx::prescribe(&mut store, &manager, now, &new).unwrap();
+    rx::validate(
+        &mut store,
+        &pharm,
+        now,
+        id,
+        &Decision::Accept {
+            comment: Some("reviewed".into()),
+        },
+    )
+    .unwrap();
+    let problem = plan::build_problem(&store.conn, now, PlanOptions::default()).unwrap();
+    let source = format!("RX-{id}");
+    let mine: Vec<_> = problem
+        .requirements
+        .iter()
+        .filter(|r| r.source.as_deref() == Some(source.as_str()))
+        .collect();
+    assert!(!mine.is_empty());
+    assert!(
+        mine.iter().all(|r| r.item == held && r.place == ward),
+        "{mine:?}"
+    );
+}

@@ -132,6 +132,7 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
 
     // Usable stock with its expiry (held lots do not count).
     let mut stock = Vec::new();
+    let mut stocked: HashSet<(i64, i64)> = HashSet::new();
     let mut stmt = conn.prepare(
         "SELECT b.place_id, b.item_id, SUM(b.qty), b.expiry FROM balances b JOIN places p ON p.id = b.place_id
          WHERE p.kind IN ('pharmacy', 'ward') AND b.status = 'ok' AND b.qty > 0 AND (b.expiry IS NULL OR b.expiry >= ?1)
@@ -148,6 +149,7 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
     for row in rows {
         let (place, item, qty, expiry) = row?;
         used.insert(item);
+        stocked.insert((place, item));
         stock.push(StockLot {
             place: code_of[&place].clone(),
             item: items[&item].code.clone(),
@@ -269,6 +271,16 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
             r.get::<_, Option<i64>>(9)?,
         ))
     })?;
+    // The products a generic prescription allows, the preferred first.
+    let mut stmt = conn.prepare(
+        "SELECT pp.prescription_id, pp.item_id FROM prescription_products pp JOIN prescriptions r ON r.id = pp.prescription_id
+         WHERE r.status IN ('active', 'awaiting_validation') ORDER BY pp.prescription_id, pp.item_id <> r.item_id, pp.item_id",
+    )?;
+    let mut generic: HashMap<i64, Vec<i64>> = HashMap::new();
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        let (rx, item) = row?;
+        generic.entry(rx).or_default().push(item);
+    }
     // Doses already recorded (given early, held, refused) need nothing more.
     let mut stmt = conn.prepare(
         "SELECT prescription_id, scheduled_at FROM administrations WHERE scheduled_at >= ?1",
@@ -284,6 +296,16 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
         if !code_of.contains_key(&ward) {
             continue;
         }
+        // A generic prescription is given with the preferred product while
+        // the ward holds it, else with an allowed one it holds.
+        let item = match generic.get(&rx) {
+            Some(products) if !stocked.contains(&(ward, item)) => products
+                .iter()
+                .copied()
+                .find(|p| stocked.contains(&(ward, *p)))
+                .unwrap_or(item),
+            _ => item,
+        };
         let Ok(freq) = freq.parse::<Frequency>() else {
             continue;
         };
