@@ -820,6 +820,10 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                 } else {
                     status
                 };
+                // The demo's stopped prescriptions were stopped as soon as they
+                // were entered (no dose fell due): they end where they start.
+                let stopped_at = (status == "stopped").then_some(start);
+                let end = stopped_at.or(end);
                 let times_text = times
                     .iter()
                     .map(|t| t.format("%H:%M").to_string())
@@ -854,9 +858,34 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
                         (freq == Frequency::Prn).then_some(240),
                     ],
                 )?;
+                let rx_id = tx.last_insert_rowid();
+                // Its history: entered, validated, stopped — attributed.
+                let mut history = vec![(
+                    start - Duration::minutes(30),
+                    u_admin,
+                    "created",
+                    "demo prescription",
+                )];
+                if validated {
+                    history.push((
+                        start - Duration::minutes(10),
+                        u_pharm,
+                        "validated",
+                        "reviewed",
+                    ));
+                }
+                if let Some(at) = stopped_at {
+                    history.push((at, u_manager, "stopped", "no longer indicated"));
+                }
+                for (at, user, action, comment) in history {
+                    tx.execute(
+                        "INSERT INTO prescription_events (prescription_id, at, user_id, action, comment) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![rx_id, instant_to_text(at), user, action, comment],
+                    )?;
+                }
                 if status == "active" || status == "completed" {
                     rx_list.push(Rx {
-                        id: tx.last_insert_rowid(),
+                        id: rx_id,
                         patient,
                         ward: w,
                         item,

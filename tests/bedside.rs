@@ -671,6 +671,46 @@ fn doses_whose_window_closed_become_missed_and_a_nurse_documents_the_reason() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("is not a scheduled dose"), "{e}");
+    // Stopped now: its missed doses are still documented, nothing is given on it.
+    let manager = actor(&store, "manager");
+    rx::change_status(
+        &mut store,
+        &manager,
+        now,
+        id,
+        rx::StatusChange::Stop,
+        "course finished early",
+    )
+    .unwrap();
+    let second = mine.iter().filter(|r| r.auto_missed).nth(1).unwrap().at;
+    mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &DoseInput {
+            outcome: Outcome::Missed,
+            reason: Some("offward".into()),
+            ..give(id, &mrn, Some(second))
+        },
+    )
+    .unwrap();
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &give(id, &mrn, Some(second + Duration::hours(4))),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("only an active prescription is given"),
+        "{e}"
+    );
+    let (rows, _) = queries::schedule(&store.conn, ward_id, now, now + Duration::days(1)).unwrap();
+    assert!(
+        !rows.iter().any(|r| r.prescription_id == id),
+        "no dose after the stop"
+    );
     assert_clean(&store);
 }
 

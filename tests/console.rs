@@ -712,9 +712,9 @@ fn the_storekeeper_receives_by_scanning_the_pack_into_the_form() {
     scan(&mut c, &format!("]d201{gtin}17{expiry}10NEWLOT\u{1d}21X"));
     let f = c.app.form.as_ref().unwrap();
     assert_eq!((f.value("Lot"), f.value("Expiry").len()), ("NEWLOT", 10));
-    c.key(KeyCode::Enter)
-        .key(KeyCode::Enter)
-        .typed("2")
+    // The scan moves on to the first field it did not fill.
+    assert_eq!(f.fields[f.focus].label, "Packs");
+    c.typed("2")
         .key(KeyCode::Enter)
         .key(KeyCode::Enter)
         .typed("Acme")
@@ -1202,6 +1202,26 @@ fn a_pharmacist_accepts_a_replenishment_suggestion_into_a_transfer_order() {
         .unwrap();
     assert_eq!((count, to, qty), (before + 1, want.place.clone(), want.qty));
     assert!(c.screen().contains("Accepted:"));
+    // A rejected suggestion leaves the list (for a day), with its reason recorded.
+    let gone = c.app.plan.as_ref().unwrap().rows[0].s.clone();
+    c.key(KeyCode::Home).key(KeyCode::Enter);
+    set_field(&mut c, "Decision", "reject");
+    set_field(&mut c, "Reason", "ward closing beds");
+    for _ in 0..3 {
+        c.key(KeyCode::Enter);
+    }
+    assert!(
+        c.app.form.is_none(),
+        "{:?}",
+        c.app.form.as_ref().map(|f| f.error.clone())
+    );
+    let p = c.app.plan.as_ref().unwrap();
+    assert!(p.rejected >= 1);
+    assert!(
+        !p.rows
+            .iter()
+            .any(|r| r.s.place == gone.place && r.s.item == gone.item)
+    );
     // A nurse may look but not decide.
     c.ctrl('l');
     c.sign_in("nurse");

@@ -242,7 +242,18 @@ fn a_transfer_is_picked_fefo_travels_and_is_received_on_the_ward() {
     assert!(stock::confirm_receipt(&mut store, &nurse, now, order).is_err());
     let o = stock::dispatch(&mut store, &keeper, now, order).unwrap();
     assert_eq!(o.status, "in_transit");
-    assert_eq!(o.lines[0].open, 20, "the shortfall stays open on the order");
+    assert_eq!(o.lines[0].open, 20, "the shortfall is shown on the order");
+    // …and goes on a back-order, open for picking, for the same ward.
+    let b = o.backorder.expect("a back-order");
+    let back = stock::transfer_order(&store.conn, b, now).unwrap();
+    assert_eq!(
+        (back.status.as_str(), back.to.as_str()),
+        ("open", o.to.as_str())
+    );
+    assert_eq!(
+        (back.lines[0].item.code.as_str(), back.lines[0].requested),
+        ("PARA500T", 20)
+    );
     let e = stock::pick(
         &mut store,
         &keeper,

@@ -88,7 +88,7 @@ fn an_allergy_is_found_and_can_only_be_overridden_with_a_comment() {
     let (action, comment, findings): (String, String, String) = store
         .conn
         .query_row(
-            "SELECT action, comment, findings FROM prescription_events WHERE prescription_id = ?1",
+            "SELECT action, comment, findings FROM prescription_events WHERE prescription_id = ?1 AND action = 'validated'",
             [entry.id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )

@@ -376,6 +376,11 @@ fn order_text(o: &stock::TransferOrder) -> String {
             ));
         }
     }
+    if let Some(b) = o.backorder {
+        out.push_str(&format!(
+            "what was not picked is on back-order TO-{b}, open for picking\n"
+        ));
+    }
     out.trim_end().to_string()
 }
 

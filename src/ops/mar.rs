@@ -288,7 +288,12 @@ pub fn administer(
     }
     store.write(|tx| {
         let rx = rx_row(tx, d.rx_id)?;
-        if rx.status != "active" {
+        // A missed dose of a prescription since stopped, suspended, replaced
+        // or completed is still documented; nothing else is recorded on it.
+        let documenting = d.outcome == Outcome::Missed
+            && d.scheduled_at.is_some()
+            && matches!(rx.status.as_str(), "stopped" | "suspended" | "superseded" | "completed");
+        if rx.status != "active" && !documenting {
             return Err(DoseError::NotActive(d.rx_id, rx.status.replace('_', " ")));
         }
         let when = d.scheduled_at.map(local_hm).unwrap_or_else(|| "now (PRN)".into());

@@ -936,6 +936,9 @@ pub struct TransferOrder {
     pub status: String,
     pub created_at: String,
     pub lines: Vec<PickLine>,
+    /// On dispatch: the new order that carries what could not be picked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backorder: Option<i64>,
 }
 
 /// Day the goods will be used: arrival on the ward after transport.
@@ -1053,6 +1056,7 @@ pub fn transfer_order(
         status: head.2,
         created_at: head.3,
         lines,
+        backorder: None,
     })
 }
 
@@ -1215,7 +1219,21 @@ pub fn dispatch(
             "UPDATE transfer_orders SET status = 'in_transit', dispatched_at = ?2 WHERE id = ?1",
             params![order_id, instant_to_text(now)],
         )?;
-        transfer_order(tx, order_id, now)
+        // What could not be picked goes on a back-order, open for picking.
+        let rest: Vec<(ItemRef, i64)> = order
+            .lines
+            .iter()
+            .filter(|l| l.open > 0)
+            .map(|l| (l.item.clone(), l.open))
+            .collect();
+        let backorder = if rest.is_empty() {
+            None
+        } else {
+            Some(insert_transfer(tx, actor, now, to.id, &rest, Some(&format!("back-order of TO-{order_id}")))?)
+        };
+        let mut sent = transfer_order(tx, order_id, now)?;
+        sent.backorder = backorder;
+        Ok(sent)
     })
 }
 

@@ -893,7 +893,11 @@ pub fn schedule(
         let half = sched::window(freq, l.time_critical);
         for at in sched::expand(&chrono::Local, freq, &times, start, l.end_at, from, to) {
             let rec = find(l.id, at);
-            if rec.is_none() && in_spell(l.id, at) {
+            // Not due while suspended; a stopped prescription with no
+            // recorded end shows only what was recorded.
+            if rec.is_none()
+                && (in_spell(l.id, at) || (l.status == "stopped" && l.end_at.is_none()))
+            {
                 continue;
             }
             // Controlled first: it needs a witness, the most to prepare.

@@ -563,6 +563,14 @@ impl App {
             if let Some(e) = g.expiry {
                 form.set("Expiry", &e.to_string());
             }
+            // On to the first field the scan did not fill (the quantity).
+            if let Some(i) = form
+                .fields
+                .iter()
+                .position(|f| !matches!(f.label, "Lot" | "Expiry") && f.input.value().is_empty())
+            {
+                form.focus = i;
+            }
             form.error = None;
             return;
         }
@@ -1622,9 +1630,9 @@ impl App {
             Action::Dispatch => {
                 crate::ops::stock::dispatch(&mut self.store, &actor, self.now, order).map(|o| {
                     let open: i64 = o.lines.iter().map(|l| l.open).sum();
-                    if open > 0 {
+                    if let Some(b) = o.backorder {
                         format!(
-                            "Order {order} dispatched; {open} unit(s) not picked stay open on it"
+                            "TO-{order} dispatched; {open} unit(s) not picked go on back-order TO-{b}, open for picking"
                         )
                     } else {
                         format!("Order {order} dispatched complete")

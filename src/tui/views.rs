@@ -337,6 +337,8 @@ pub struct PlanView {
     pub curves: HashMap<(String, String), Curve>,
     /// Time to build and plan, for the status line.
     pub millis: u128,
+    /// Suggestions left out because they were rejected in the last day.
+    pub rejected: usize,
 }
 
 impl PlanView {
@@ -376,8 +378,29 @@ impl PlanView {
                 .collect()
         };
         let day = |k: usize| plan.bucket_start(k).map(|t| t.date()).unwrap_or_default();
+        // Suggestions a pharmacist rejected in the last day stay out of the list.
+        let rejected: std::collections::HashSet<(String, String)> = {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT p.code, i.code FROM plan_decisions d JOIN places p ON p.id = d.place_id JOIN items i ON i.id = d.item_id
+                     WHERE d.decision = 'rejected' AND d.at >= ?1",
+                )
+                .map_err(|e| e.to_string())?;
+            stmt.query_map(
+                [crate::domain::instant_to_text(now - Duration::hours(24))],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| e.to_string())?
+            .filter_map(Result::ok)
+            .collect()
+        };
+        let rejected_count = plan
+            .planned_orders()
+            .filter(|o| rejected.contains(&(o.place.to_string(), o.item.to_string())))
+            .count();
         let mut rows: Vec<SuggestionRow> = plan
             .planned_orders()
+            .filter(|o| !rejected.contains(&(o.place.to_string(), o.item.to_string())))
             .map(|o| {
                 let pegs: Vec<String> = o
                     .pegging
@@ -468,6 +491,7 @@ impl PlanView {
             exceptions,
             curves,
             millis: started.elapsed().as_millis(),
+            rejected: rejected_count,
         })
     }
 }

@@ -321,6 +321,11 @@ fn draw_plan(
                 format!("{past_due} past due"),
                 theme.severity(Severity::Critical),
             ),
+            Span::raw(if plan.rejected > 0 {
+                format!(" · {} rejected today, not shown", plan.rejected)
+            } else {
+                String::new()
+            }),
         ]),
     );
     let wide = list.width >= 90;
