@@ -1027,6 +1027,19 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
     );
     // The wrong wristband is caught; the right one passes.
     scan(&mut c, "MRN999999");
+    // Said at once, before anything else is done.
+    let now_error = c
+        .app
+        .form
+        .as_ref()
+        .unwrap()
+        .error
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        now_error.contains("WRONG PATIENT") && now_error.contains("stop"),
+        "{now_error}"
+    );
     set_field(&mut c, "Route OK", "yes");
     set_field(&mut c, "Timing", "other: round started late");
     scan(&mut c, &format!("(01){gtin}(10){lot}"));

@@ -461,6 +461,16 @@ impl App {
             .filter(|g| g.gtin.is_some());
             if product.is_none() {
                 form.set("Wristband", data.trim());
+                // The wrong patient is said at once, not after the whole form.
+                if let Some(expected) = form.patient_mrn.as_deref()
+                    && !data.trim().eq_ignore_ascii_case(expected)
+                {
+                    form.error = Some(format!(
+                        "WRONG PATIENT: this wristband is {}, the dose is for {expected} — stop",
+                        data.trim()
+                    ));
+                    return;
+                }
                 if form.value("Lot").is_empty() {
                     form.focus_on("Lot");
                 }
@@ -1516,6 +1526,11 @@ impl App {
             super::form::Form::new(crate::domain::roles::Operation::Administer, item, 0, "");
         form.rx_id = Some(rx_id);
         form.scheduled_at = at;
+        form.patient_mrn = match self.mar_slot() {
+            Some(super::views::Slot::Dose(i)) => Some(self.mar.rows[i].mrn.clone()),
+            Some(super::views::Slot::Prn(i)) => Some(self.mar.prn[i].mrn.clone()),
+            None => None,
+        };
         form.set("Units", &units.to_string());
         if multi_dose {
             form.set_hint(
@@ -2175,6 +2190,7 @@ impl App {
                     let keep = self.mar_slot();
                     self.mar.by_patient = !self.mar.by_patient;
                     self.mar.arrange();
+                    self.fit_lists();
                     if let Some(k) = keep {
                         self.mar_sel.selected =
                             self.mar.slots.iter().position(|s| *s == k).unwrap_or(0);

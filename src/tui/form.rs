@@ -50,6 +50,8 @@ pub struct Form {
     pub scheduled_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The item of the pack scanned into a dose form.
     pub pack_item: Option<i64>,
+    /// The patient a dose form is for (the wristband must carry this MRN).
+    pub patient_mrn: Option<String>,
     /// The replenishment suggestion a decision form is about.
     pub suggestion: Option<crate::ops::plan::Suggestion>,
 }
@@ -170,6 +172,7 @@ impl Form {
             rx_id: None,
             scheduled_at: None,
             pack_item: None,
+            patient_mrn: None,
             suggestion: None,
         }
     }

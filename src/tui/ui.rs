@@ -343,13 +343,13 @@ fn draw_patient(
         .unwrap_or_default();
         lines.push(Line::raw(fit(
             &format!(
-                " {when} {:<15} {}{}",
+                " {when} {:<15} {:<13} {}",
                 d.outcome.replace('_', " "),
-                d.item,
                 d.lot
                     .as_ref()
-                    .map(|l| format!(" lot {l}"))
-                    .unwrap_or_default()
+                    .map(|l| format!("lot {l}"))
+                    .unwrap_or_default(),
+                d.item,
             ),
             w,
         )));

@@ -141,10 +141,22 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     if wide {
                         cells.push(Cell::from(l.route.clone()));
                     }
-                    let flags = st
+                    // Controlled and high-alert first: a witness, a double check.
+                    let marks = [(l.controlled, "CD"), (l.high_alert, "HA")]
+                        .iter()
+                        .filter(|(on, _)| *on)
+                        .map(|(_, f)| *f)
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let count = st
                         .max_24h
                         .map(|m| format!("{}/{m}", st.given_24h))
                         .unwrap_or_default();
+                    let flags = [marks, count]
+                        .into_iter()
+                        .filter(|x| !x.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" ");
                     cells.push(Cell::from(flags));
                     return Row::new(cells);
                 }

@@ -140,7 +140,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ))];
         if !allergies.is_empty() {
             spans.push(Span::styled(
-                format!("Allergies: {allergies}"),
+                format!("· Allergies: {allergies}"),
                 theme.severity(Severity::High),
             ));
         }
