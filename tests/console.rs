@@ -1273,3 +1273,33 @@ fn the_pharmacy_simulates_a_wards_own_drugs_and_charts_them_under_both_policies(
     c.key(KeyCode::Esc);
     assert!(c.app.sim.is_none());
 }
+
+#[test]
+fn at_the_pharmacy_the_prescriptions_tab_is_the_validation_queue_of_every_ward() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("pharm");
+    assert_eq!(c.app.current_place().unwrap().code, "PHARM");
+    c.key(KeyCode::Char('1'));
+    let s = c.screen();
+    assert!(s.contains("Validation queue, all wards"), "{s}");
+    let awaiting: i64 = c
+        .app
+        .store()
+        .conn
+        .query_row(
+            "SELECT count(*) FROM prescriptions WHERE status = 'awaiting_validation'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(c.app.rx.lines.len() as i64, awaiting);
+    assert!(
+        c.app
+            .rx
+            .lines
+            .iter()
+            .all(|l| l.status == "awaiting_validation")
+    );
+    c.key(KeyCode::Enter);
+    assert!(c.screen().contains("Validate: "));
+}

@@ -2016,6 +2016,10 @@ impl App {
                         .find(|p| p.id == place.id && p.kind == PlaceKind::Ward)
                     {
                         Some(w) => RxView::load(conn, w.id, self.now)?,
+                        // At the pharmacy: every ward's prescriptions to validate.
+                        None if place.kind == PlaceKind::Pharmacy => {
+                            RxView::load_queue(conn, &self.places, self.now)?
+                        }
                         None => RxView::default(),
                     };
                 }

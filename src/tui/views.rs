@@ -112,6 +112,8 @@ pub struct RxView {
     pub patients: Vec<PatientLine>,
     /// The pharmacist's findings on the prescriptions awaiting validation.
     pub findings: HashMap<i64, Vec<crate::domain::validation::Finding>>,
+    /// The hospital-wide validation queue (shown at the pharmacy), not one ward.
+    pub all_wards: bool,
 }
 
 impl RxView {
@@ -132,7 +134,39 @@ impl RxView {
             lines: queries::prescriptions_for_ward(conn, ward_id)?,
             patients: queries::patients_for_ward(conn, ward_id)?,
             findings,
+            all_wards: false,
         })
+    }
+
+    /// Every ward's prescriptions awaiting validation, oldest ward first by
+    /// code; the bed column carries the ward.
+    pub fn load_queue(
+        conn: &rusqlite::Connection,
+        wards: &[Place],
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<RxView> {
+        let mut view = RxView {
+            all_wards: true,
+            ..RxView::default()
+        };
+        for w in wards
+            .iter()
+            .filter(|p| p.kind == crate::domain::PlaceKind::Ward)
+        {
+            let part = RxView::load(conn, w.id, now)?;
+            view.lines.extend(
+                part.lines
+                    .into_iter()
+                    .filter(|l| l.status == "awaiting_validation")
+                    .map(|mut l| {
+                        l.bed = Some(format!("{} {}", w.code, l.bed.unwrap_or_default()));
+                        l
+                    }),
+            );
+            view.patients.extend(part.patients);
+            view.findings.extend(part.findings);
+        }
+        Ok(view)
     }
 
     pub fn allergies(&self, patient_id: i64) -> &str {

@@ -20,16 +20,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let Some(ward) = app.current_ward() else {
-        line(
-            f,
-            cap,
-            Line::styled(
-                " Prescriptions are per ward: press F2 and choose a ward.",
-                theme.warn(),
-            ),
-        );
-        return;
+    let title = match app.current_ward() {
+        Some(ward) => ward.name.clone(),
+        None if app.rx.all_wards => "Validation queue, all wards".to_string(),
+        None => {
+            line(
+                f,
+                cap,
+                Line::styled(
+                    " Prescriptions are per ward: press F2 and choose a ward.",
+                    theme.warn(),
+                ),
+            );
+            return;
+        }
     };
     let awaiting = app
         .rx
@@ -42,7 +46,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         f,
         cap,
         Line::from(vec![
-            Span::styled(format!(" {} — ", ward.name), theme.header()),
+            Span::styled(format!(" {title} — "), theme.header()),
             Span::raw(format!("{active} active, ")),
             Span::styled(
                 format!("{awaiting} awaiting validation"),
@@ -56,9 +60,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ]),
     );
     let wide = area.width >= 100;
-    let mut header = vec!["Bed", "Patient", "Drug", "Dose", "Route", "Freq", "Status"];
+    let mut header = vec![
+        if app.rx.all_wards { "Ward bed" } else { "Bed" },
+        "Patient",
+        "Drug",
+        "Dose",
+        "Route",
+        "Freq",
+        "Status",
+    ];
     let mut widths = vec![
-        Constraint::Length(4),
+        Constraint::Length(if app.rx.all_wards { 10 } else { 4 }),
         Constraint::Length(16),
         Constraint::Min(14),
         Constraint::Length(11),
