@@ -223,7 +223,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if let (Some(o), Some(by)) = (&r.outcome, &r.by) {
             text.push_str(&format!(" · {o} by {by}"));
         } else if r.auto_missed {
-            text.push_str(" · missed: Enter, outcome missed, to document the reason");
+            text.push_str(" · MISSED: Enter to document why");
         }
     }
     if let Some(Slot::Prn(p)) = app.mar_slot() {
