@@ -1303,3 +1303,48 @@ fn at_the_pharmacy_the_prescriptions_tab_is_the_validation_queue_of_every_ward()
     c.key(KeyCode::Enter);
     assert!(c.screen().contains("Validate: "));
 }
+
+#[test]
+fn a_dose_whose_window_closed_opens_as_missed_with_the_wards_codes() {
+    let mut c = Console::new(100, 30);
+    c.sign_in("nurse");
+    // A ward with a missed dose on its schedule now.
+    let wards: Vec<String> = c
+        .app
+        .places
+        .iter()
+        .filter(|p| p.code.starts_with("W-"))
+        .map(|p| p.code.clone())
+        .collect();
+    let mut found = false;
+    for ward in wards {
+        c.key(KeyCode::F(2));
+        c.app.picker = c.app.places.iter().position(|p| p.code == ward);
+        c.key(KeyCode::Enter).key(KeyCode::Char('2'));
+        let now = c.app.now;
+        let missed = c.app.mar.slots.iter().position(|s| match s {
+            wardstock::tui::views::Slot::Dose(i) => {
+                c.app.mar.rows[*i].status(now) == wardstock::domain::schedule::DoseStatus::Missed
+            }
+            _ => false,
+        });
+        if let Some(pos) = missed {
+            c.key(KeyCode::Home);
+            for _ in 0..pos {
+                c.key(KeyCode::Down);
+            }
+            c.key(KeyCode::Enter);
+            let f = c.app.form.as_ref().expect("the dose form");
+            assert_eq!(f.value("Outcome"), "missed");
+            assert_eq!(f.fields[f.focus].label, "Reason");
+            assert!(
+                f.fields[f.focus].hint.contains("WORKLOAD"),
+                "{}",
+                f.fields[f.focus].hint
+            );
+            found = true;
+            break;
+        }
+    }
+    assert!(found, "the demo has a missed dose on some ward");
+}

@@ -1526,6 +1526,13 @@ impl App {
             super::form::Form::new(crate::domain::roles::Operation::Administer, item, 0, "");
         form.rx_id = Some(rx_id);
         form.scheduled_at = at;
+        // A dose whose window has closed is most often documented as missed.
+        if let Some(super::views::Slot::Dose(i)) = self.mar_slot()
+            && self.mar.rows[i].status(self.now) == crate::domain::schedule::DoseStatus::Missed
+        {
+            form.set("Outcome", "missed");
+            form.focus_on("Reason");
+        }
         form.patient_mrn = match self.mar_slot() {
             Some(super::views::Slot::Dose(i)) => Some(self.mar.rows[i].mrn.clone()),
             Some(super::views::Slot::Prn(i)) => Some(self.mar.prn[i].mrn.clone()),
@@ -1552,11 +1559,15 @@ impl App {
             };
             form.set_hint(
                 "Reason",
-                format!(
-                    "held {} · refused {}",
-                    codes(ReasonKind::Held),
-                    codes(ReasonKind::Refused)
-                ),
+                if form.value("Outcome") == "missed" {
+                    format!("missed {} · or other: …", codes(ReasonKind::Missed))
+                } else {
+                    format!(
+                        "held {} · refused {}",
+                        codes(ReasonKind::Held),
+                        codes(ReasonKind::Refused)
+                    )
+                },
             );
             form.set_hint(
                 "Timing",
