@@ -445,23 +445,7 @@ fn pct(x: f64) -> String {
 
 /// A number with thousands separators.
 fn num(x: f64, decimals: usize) -> String {
-    if !x.is_finite() {
-        return x.to_string();
-    }
-    let text = format!("{:.*}", decimals, x.abs());
-    let (int, frac) = match text.split_once('.') {
-        Some((i, f)) => (i.to_string(), format!(".{f}")),
-        None => (text.clone(), String::new()),
-    };
-    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    let negative = x < 0.0 && (grouped.chars().any(|c| c.is_ascii_digit() && c != '0'));
-    format!("{}{grouped}{frac}", if negative { "-" } else { "" })
+    crate::domain::thousands(x, decimals)
 }
 
 /// Two sparklines (AS IS, TO BE) of one place on a common scale.

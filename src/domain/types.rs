@@ -148,6 +148,27 @@ pub fn parse_milli(text: &str) -> Option<i64> {
     w.checked_mul(1000)?.checked_add(f)
 }
 
+/// A number with thousands separators: 7,302,400.
+pub fn thousands(x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    let text = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i.to_string(), format!(".{f}")),
+        None => (text.clone(), String::new()),
+    };
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let negative = x < 0.0 && (grouped.chars().any(|c| c.is_ascii_digit() && c != '0'));
+    format!("{}{grouped}{frac}", if negative { "-" } else { "" })
+}
+
 /// Whether a pharmaceutical form can be given by a route, so that a
 /// generic prescription "paracetamol 1 g PO" allows tablets, not the
 /// infusion. Routes are written as on the prescription (PO, IV, IV

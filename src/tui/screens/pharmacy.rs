@@ -539,19 +539,7 @@ fn draw_sim(
         ),
     );
     let (a, b) = (&r.as_is.total, &r.to_be.total);
-    // Whole numbers with thousands separators: 7,302,400.
-    let euro = |v: f64| {
-        let n = v.round() as i64;
-        let digits = n.unsigned_abs().to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        if n < 0 { format!("-{out}") } else { out }
-    };
+    let euro = |v: f64| crate::domain::thousands(v, 0);
     let pct = |v: f64| format!("{:.1} %", v * 100.0);
     let saving = |e: &Option<crate::planning::sim::Estimate>| {
         // Savings are already percentages of AS IS.
