@@ -562,3 +562,34 @@ fn a_generic_prescription_is_planned_on_the_allowed_product_the_ward_holds() {
         "{mine:?}"
     );
 }
+
+#[test]
+fn accepting_a_delivery_the_pharmacy_cannot_pick_says_so() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let s = first(&store, false);
+    // Every pharmacy lot of the item held back.
+    let lots: Vec<String> = store
+        .conn
+        .prepare(
+            "SELECT DISTINCT l.lot_number FROM balances b JOIN lots l ON l.id = b.lot_id JOIN places p ON p.id = b.place_id
+             JOIN items i ON i.id = b.item_id WHERE p.kind = 'pharmacy' AND i.code = ?1 AND b.qty > 0 AND l.status = 'ok'",
+        )
+        .unwrap()
+        .query_map([&s.item], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let pharm = actor(&store, "pharm");
+    let item = stock::item_by_code(&store.conn, &s.item).unwrap();
+    for lot in &lots {
+        stock::quarantine(&mut store, &pharm, now, &item, lot, "temperature excursion").unwrap();
+    }
+    let a = plan::accept(&mut store, &pharm, now, &s, None, PlanOptions::default()).unwrap();
+    let w = a.warning.expect("a warning");
+    assert!(
+        w.contains("cannot pick") && w.contains(&s.qty.to_string()),
+        "{w}"
+    );
+    assert_clean(&store);
+}

@@ -178,6 +178,9 @@ pub fn run(
                         ""
                     }
                 );
+                if let Some(w) = &a.warning {
+                    println!("warning: {w}");
+                }
             }
         }
         Some(PlanCommand::SetPolicy {

@@ -636,6 +636,9 @@ pub struct Accepted {
     /// "TO-12" (a transfer order with its FEFO pick list) or "PO-3".
     pub order_ref: String,
     pub qty: i64,
+    /// A delivery the pharmacy cannot fully pick from usable stock now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 /// Accepts a suggestion, with the quantity the pharmacist settles on: a
@@ -657,6 +660,7 @@ pub fn accept(
         let item = item_by_code(tx, &s.item)?;
         let place = super::stock::place_by_code(tx, &s.place)?;
         still_current(tx, place.id, item.id, s)?;
+        let mut warning = None;
         let order_ref = match place.kind {
             crate::domain::PlaceKind::Ward => {
                 let note = format!(
@@ -682,6 +686,16 @@ pub fn accept(
                         "UPDATE transfer_orders SET needed_at = ?2 WHERE id = ?1",
                         params![id, instant_to_text(needed)],
                     )?;
+                }
+                let short: i64 = super::stock::transfer_order(tx, id, now)?
+                    .lines
+                    .iter()
+                    .map(|l| l.shortfall)
+                    .sum();
+                if short > 0 {
+                    warning = Some(format!(
+                        "the pharmacy cannot pick {short} of the {qty} units from usable stock now: order from the supplier or expedite"
+                    ));
                 }
                 format!("TO-{id}")
             }
@@ -727,7 +741,11 @@ pub fn accept(
             Some(&order_ref),
             None,
         )?;
-        Ok(Accepted { order_ref, qty })
+        Ok(Accepted {
+            order_ref,
+            qty,
+            warning,
+        })
     })
 }
 

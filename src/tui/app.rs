@@ -1121,8 +1121,12 @@ impl App {
                             )
                             .map_err(e)?;
                             Ok(format!(
-                                "Accepted: {} {} for {} → {}",
-                                a.qty, item.name, s.place, a.order_ref
+                                "Accepted: {} {} for {} → {}{}",
+                                a.qty,
+                                item.name,
+                                s.place,
+                                a.order_ref,
+                                a.warning.map(|w| format!(" — {w}")).unwrap_or_default()
                             ))
                         }
                         "reject" | "r" => {

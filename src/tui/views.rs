@@ -436,13 +436,25 @@ impl PlanView {
             .planned_orders()
             .filter(|o| !rejected.contains(&(o.place.to_string(), o.item.to_string())))
             .map(|o| {
-                let pegs: Vec<String> = o
-                    .pegging
+                // What the order covers, summed by source: prescriptions,
+                // forecast, or (for a purchase) the wards' deliveries.
+                let mut by_source: Vec<(String, u64)> = Vec::new();
+                for p in o.pegging.iter() {
+                    let label = match p.source {
+                        Some("planned_release") | None => p.place.to_string(),
+                        Some(src) => src.to_string(),
+                    };
+                    match by_source.iter_mut().find(|(l, _)| *l == label) {
+                        Some((_, q)) => *q += p.qty,
+                        None => by_source.push((label, p.qty)),
+                    }
+                }
+                let pegs: Vec<String> = by_source
                     .iter()
                     .take(3)
-                    .map(|p| format!("{} {}", p.qty, p.source.unwrap_or(p.place)))
+                    .map(|(l, q)| format!("{q} {l}"))
                     .collect();
-                let more = o.pegging.len().saturating_sub(3);
+                let more = by_source.len().saturating_sub(3);
                 let covers = if pegs.is_empty() {
                     "safety stock".to_string()
                 } else if more > 0 {
