@@ -470,11 +470,13 @@ fn draw_plan(
         f,
         lower_area,
         theme,
-        &["Kind", "Place", "Item", "Message"],
+        &["Kind", "Day", "Place", "Item", "Qty", "Message"],
         &[
-            Constraint::Length(11),
+            Constraint::Length(10),
+            Constraint::Length(6),
             Constraint::Length(6),
             Constraint::Length(10),
+            Constraint::Length(6),
             Constraint::Min(20),
         ],
         plan.exceptions.len(),
@@ -489,10 +491,21 @@ fn draw_plan(
                 K::Cancel => ("cancel", theme.info()),
                 K::Defer => ("defer", theme.dim()),
             };
+            // The day the exception is about (its bucket on the calendar).
+            let day = plan
+                .start
+                .map(|s| {
+                    (s + chrono::Duration::hours(plan.bucket_hours * e.bucket as i64))
+                        .format("%d %b")
+                        .to_string()
+                })
+                .unwrap_or_default();
             Row::new(vec![
                 Cell::from(Span::styled(text, style)),
+                Cell::from(day),
                 Cell::from(e.place.clone()),
                 Cell::from(e.item.clone()),
+                Cell::from(Line::from(e.qty.to_string()).right_aligned()),
                 Cell::from(fit(&e.message, 200)),
             ])
         },
