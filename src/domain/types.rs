@@ -111,6 +111,16 @@ pub fn cents_text(cents: i64) -> String {
 }
 
 /// A strength in thousandths shown without needless zeros: 500000 → "500", 1500 → "1.5".
+/// Stock units that make an amount, rounded up: a 750 mg dose of 500 mg
+/// tablets is 2. An item without a strength gives one unit per dose.
+pub fn units_for(amount_milli: i64, strength_milli: i64) -> i64 {
+    if strength_milli > 0 {
+        (amount_milli + strength_milli - 1) / strength_milli
+    } else {
+        1
+    }
+}
+
 pub fn milli_text(milli: i64) -> String {
     let sign = if milli < 0 { "-" } else { "" };
     let m = milli.unsigned_abs();
@@ -200,6 +210,14 @@ pub fn form_fits_route(form: &str, route: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn units_for_a_dose_round_up() {
+        assert_eq!(units_for(750_000, 500_000), 2);
+        assert_eq!(units_for(1_000_000, 500_000), 2);
+        assert_eq!(units_for(500_000, 500_000), 1);
+        assert_eq!(units_for(40_000, 0), 1);
+    }
 
     #[test]
     fn forms_fit_their_routes() {

@@ -435,7 +435,7 @@ pub fn administer(
             Outcome::NotGivenSupply => {
                 // The pharmacy gets an urgent request for the missing doses.
                 let item = super::stock::item_by_id(tx, rx.item)?;
-                let units = if rx.strength_milli > 0 { (rx.dose_milli + rx.strength_milli - 1) / rx.strength_milli } else { 1 };
+                let units = crate::domain::units_for(rx.dose_milli, rx.strength_milli);
                 let text = format!("URGENT: dose of {when} not given for lack of supply (RX-{})", d.rx_id);
                 let order = super::stock::insert_transfer(tx, actor, now, rx.ward, &[(item, units.max(1))], Some(&text))?;
                 Ok(done(record(tx, &nothing)?, Some(order)))
@@ -599,7 +599,7 @@ pub fn administer(
                 if !multi_dose {
                     // Units of the product in hand that make one whole dose.
                     let full = if pack.strength_milli > 0 {
-                        (rx.dose_milli + pack.strength_milli - 1) / pack.strength_milli
+                        crate::domain::units_for(rx.dose_milli, pack.strength_milli)
                     } else {
                         d.units.max(1)
                     };

@@ -386,11 +386,7 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
             continue;
         }
         // Whole stock units per dose-bucket (a 750 mg dose of 500 mg tablets is 2).
-        let units = if it.strength <= 0 {
-            1
-        } else {
-            (m + it.strength - 1) / it.strength
-        };
+        let units = crate::domain::units_for(m, it.strength);
         *reqs
             .entry((
                 code_of[&ward].clone(),
@@ -414,7 +410,7 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
             if cum <= 0 {
                 0
             } else {
-                (cum + it.strength - 1) / it.strength
+                crate::domain::units_for(cum, it.strength)
             }
         };
         let mut cum = -open;

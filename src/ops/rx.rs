@@ -134,11 +134,7 @@ pub fn facts(conn: &Connection, rx_id: i64, now: DateTime<Utc>) -> Result<RxFact
         })?
         .collect::<rusqlite::Result<_>>()?;
     // Units one dose takes, rounded up (a 750 mg dose of 500 mg tablets is 2).
-    let units_per_dose = if strength > 0 {
-        (dose_milli + strength - 1) / strength
-    } else {
-        1
-    };
+    let units_per_dose = crate::domain::units_for(dose_milli, strength);
     let today = now.with_timezone(&Local).date_naive();
     let soon = today + Duration::days(7);
     let (usable, expiring, held) = match ward {

@@ -1190,10 +1190,8 @@ pub fn units_for_dose(conn: &Connection, rx_id: i64, item: i64) -> Option<i64> {
     .map(|(dose, strength, multi)| {
         if multi {
             0
-        } else if strength > 0 {
-            (dose + strength - 1) / strength
         } else {
-            1
+            crate::domain::units_for(dose, strength)
         }
     })
 }
