@@ -263,8 +263,7 @@ fn pack_item(tx: &Connection, item: i64) -> rusqlite::Result<PackItem> {
 /// The remaining content of an open pack.
 fn open_pack_remaining(tx: &Connection, id: i64) -> rusqlite::Result<i64> {
     tx.query_row(
-        "SELECT o.content_milli - COALESCE((SELECT SUM(a.dose_milli) FROM administrations a WHERE a.open_pack_id = o.id), 0)
-         FROM open_packs o WHERE o.id = ?1",
+        "SELECT remaining_milli FROM open_pack_left WHERE open_pack_id = ?1",
         [id],
         |r| r.get(0),
     )

@@ -399,8 +399,8 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
     for ((ward, item), by_bucket) in multi {
         let it = &items[&item];
         let open: i64 = conn.query_row(
-            "SELECT COALESCE(SUM(o.content_milli - COALESCE((SELECT SUM(a.dose_milli) FROM administrations a WHERE a.open_pack_id = o.id), 0)), 0)
-             FROM open_packs o JOIN lots l ON l.id = o.lot_id
+            "SELECT COALESCE(SUM(pl.remaining_milli), 0)
+             FROM open_packs o JOIN open_pack_left pl ON pl.open_pack_id = o.id JOIN lots l ON l.id = o.lot_id
              WHERE o.place_id = ?1 AND o.item_id = ?2 AND o.closed_at IS NULL AND o.discard_at > ?3
                AND l.status = 'ok' AND (l.expiry IS NULL OR l.expiry >= ?4)",
             params![ward, item, instant_to_text(now), today.to_string()],

@@ -1140,9 +1140,10 @@ pub fn open_packs(
 ) -> rusqlite::Result<Vec<OpenPack>> {
     let mut stmt = conn.prepare_cached(
         "SELECT o.id, i.name, l.lot_number, o.opened_at, u.username,
-                o.content_milli - COALESCE((SELECT SUM(a.dose_milli) FROM administrations a WHERE a.open_pack_id = o.id), 0),
+                pl.remaining_milli,
                 COALESCE(i.strength_unit, i.dose_unit), o.discard_at, l.status, pa.name || ' (' || pa.mrn || ')'
-         FROM open_packs o JOIN items i ON i.id = o.item_id JOIN lots l ON l.id = o.lot_id JOIN users u ON u.id = o.opened_by
+         FROM open_packs o JOIN open_pack_left pl ON pl.open_pack_id = o.id JOIN items i ON i.id = o.item_id
+         JOIN lots l ON l.id = o.lot_id JOIN users u ON u.id = o.opened_by
          LEFT JOIN patients pa ON pa.id = o.patient_id
          WHERE o.place_id = ?1 AND o.closed_at IS NULL ORDER BY i.name, o.opened_at",
     )?;

@@ -91,6 +91,12 @@ ALTER TABLE administrations ADD COLUMN open_pack_id INTEGER REFERENCES open_pack
 -- The amount given, thousandths of the strength unit (all doses; a
 -- multi-dose pack's remaining content is its content less these).
 ALTER TABLE administrations ADD COLUMN dose_milli INTEGER;
+
+-- What is left in each opened pack: its content less the doses drawn from it.
+CREATE VIEW open_pack_left AS
+SELECT o.id AS open_pack_id,
+       o.content_milli - COALESCE((SELECT SUM(a.dose_milli) FROM administrations a WHERE a.open_pack_id = o.id), 0) AS remaining_milli
+FROM open_packs o;
 -- Doses whose window closed with nothing recorded, written by wardstock
 -- itself (no user): the nurse then documents the reason with outcome missed.
 CREATE TABLE missed_doses (
