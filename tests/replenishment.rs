@@ -97,22 +97,12 @@ fn the_problem_takes_every_scheduled_dose_of_the_horizon_and_the_forecast() {
 }
 
 fn first(store: &Store, pharmacy: bool) -> Suggestion {
-    let problem =
-        plan::build_problem(&store.conn, common::anchor(), PlanOptions::default()).unwrap();
-    let p = mrp::plan(&problem);
+    let (_, p) = plan::plan_now(&store.conn, common::anchor(), PlanOptions::default()).unwrap();
     let o = p
         .planned_orders()
         .find(|o| (o.place == p.pharmacy()) == pharmacy)
         .expect("a suggestion");
-    Suggestion {
-        place: o.place.to_string(),
-        item: o.item.to_string(),
-        qty: o.qty as i64,
-        release_bucket: o.release_bucket as i64,
-        receipt_bucket: o.receipt_bucket as i64,
-        past_due: o.past_due,
-        planned_at: common::anchor(),
-    }
+    Suggestion::from_order(&o, common::anchor())
 }
 
 #[test]

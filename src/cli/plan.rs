@@ -101,12 +101,7 @@ pub fn plan_now(
     now: DateTime<Utc>,
     opt: PlanOptions,
 ) -> Result<(crate::planning::problem::Problem, mrp::Plan)> {
-    let problem = plan::build_problem(&store.conn, now, opt)?;
-    problem
-        .validate()
-        .map_err(|e| anyhow::anyhow!("the database gives a plan that cannot be computed: {e}"))?;
-    let p = mrp::plan(&problem);
-    Ok((problem, p))
+    Ok(plan::plan_now(&store.conn, now, opt)?)
 }
 
 /// The first planned order (earliest receipt) for a place and item.
@@ -119,15 +114,7 @@ pub fn suggestion(
     p.planned_orders()
         .filter(|o| o.place.eq_ignore_ascii_case(place) && o.item.eq_ignore_ascii_case(item))
         .min_by_key(|o| o.receipt_bucket)
-        .map(|o| Suggestion {
-            place: o.place.to_string(),
-            item: o.item.to_string(),
-            qty: i64::try_from(o.qty).unwrap_or(i64::MAX),
-            release_bucket: o.release_bucket as i64,
-            receipt_bucket: o.receipt_bucket as i64,
-            past_due: o.past_due,
-            planned_at,
-        })
+        .map(|o| Suggestion::from_order(&o, planned_at))
 }
 
 /// `wardstock plan`: the plan of the whole hospital, or what to do with one suggestion.

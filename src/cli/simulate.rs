@@ -46,63 +46,6 @@ pub struct SimulateArgs {
     pub json: bool,
 }
 
-/// A scenario for one ward from its own use: each drug's daily mean and
-/// variability over the last 90 days, its pack and price; the share of use
-/// on PRN prescriptions or issued without one is the unplanned share; the
-/// transport time is the ward's. Costs and timing come from the paper file.
-pub fn scenario_from_db(
-    store: &crate::store::Store,
-    ward: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Scenario> {
-    let place = crate::ops::stock::place_by_code(&store.conn, ward)?;
-    if place.kind != crate::domain::PlaceKind::Ward {
-        anyhow::bail!("{} is not a ward: give a ward code with --ward", place.code);
-    }
-    let days = 90;
-    let uses = crate::store::queries::ward_drug_use(&store.conn, place.id, now, days, 10)?;
-    if uses.is_empty() {
-        anyhow::bail!(
-            "{} used no drugs in the last {days} days: there is nothing to simulate",
-            place.code
-        );
-    }
-    let mut s = Scenario::paper().context("the built-in paper scenario does not read")?;
-    s.name = format!("{}-from-db", place.code.to_ascii_lowercase());
-    s.description = format!(
-        "Ward {} ({}): its {} most expensive drugs by use over the last {days} days, with the paper's costs and timing",
-        place.code,
-        place.name,
-        uses.len()
-    );
-    let total: i64 = uses.iter().map(|u| u.total).sum();
-    let unplanned: i64 = uses.iter().map(|u| u.unplanned).sum();
-    if total > 0 {
-        s.demand.unplanned_share = (unplanned as f64 / total as f64).clamp(0.0, 1.0);
-    }
-    s.timing.transport_hours = u32::try_from((place.transport_minutes.max(0) + 59) / 60)
-        .unwrap_or(1)
-        .max(1);
-    s.drugs = uses
-        .iter()
-        .map(|u| sim::Drug {
-            code: u.code.clone(),
-            name: u.name.clone(),
-            mean_daily: u.mean_daily,
-            cv: u.cv.min(sim::MAX_CV),
-            pack: u32::try_from(u.pack.max(1)).unwrap_or(1),
-            price: u.price_cents as f64 / 100.0,
-        })
-        .collect();
-    s.validate().map_err(|e| {
-        anyhow::anyhow!(
-            "the scenario built from {}'s use is not valid: {e}",
-            place.code
-        )
-    })?;
-    Ok(s)
-}
-
 /// Runs the simulation and prints it. A malformed scenario file is reported
 /// on stderr, naming the field, with exit code 2.
 pub fn run(args: &SimulateArgs, db: Option<&Path>) -> Result<i32> {
@@ -112,7 +55,7 @@ pub fn run(args: &SimulateArgs, db: Option<&Path>) -> Result<i32> {
             db.map(Path::to_path_buf),
             false,
         )?)?;
-        scenario_from_db(&store, ward, chrono::Utc::now())?
+        crate::ops::plan::scenario_from_db(&store.conn, ward, chrono::Utc::now())?
     } else if args.scenario == "paper" {
         Scenario::paper().context("the built-in paper scenario does not read")?
     } else {

@@ -610,6 +610,40 @@ pub struct Suggestion {
     pub planned_at: DateTime<Utc>,
 }
 
+impl Suggestion {
+    /// A planned order of the plan computed at `planned_at`, to decide on.
+    pub fn from_order(
+        o: &crate::planning::mrp::PlannedOrder<'_>,
+        planned_at: DateTime<Utc>,
+    ) -> Suggestion {
+        Suggestion {
+            place: o.place.to_string(),
+            item: o.item.to_string(),
+            qty: i64::try_from(o.qty).unwrap_or(i64::MAX),
+            release_bucket: o.release_bucket as i64,
+            receipt_bucket: o.receipt_bucket as i64,
+            past_due: o.past_due,
+            planned_at,
+        }
+    }
+}
+
+/// The hospital's problem from the database at `now`, and its plan.
+pub fn plan_now(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    opt: PlanOptions,
+) -> Result<(Problem, crate::planning::mrp::Plan)> {
+    let problem = build_problem(conn, now, opt)?;
+    problem.validate().map_err(|e| {
+        StockError::Refused(format!(
+            "the database gives a plan that cannot be computed: {e}"
+        ))
+    })?;
+    let plan = crate::planning::mrp::plan(&problem);
+    Ok((problem, plan))
+}
+
 /// A suggestion is decided once: a decision on the same place and item
 /// taken after its plan was computed means the plan is out of date.
 fn still_current(tx: &Connection, place: i64, item: i64, s: &Suggestion) -> Result<()> {
@@ -871,4 +905,68 @@ pub fn set_policy(
         )?;
         Ok(())
     })
+}
+
+/// A simulation scenario for one ward from its own use: each drug's daily
+/// mean and variability over the last 90 days, its pack and price; the
+/// share of use on PRN prescriptions or issued without one is the unplanned
+/// share; the transport time is the ward's. Costs and timing come from the
+/// paper scenario file.
+pub fn scenario_from_db(
+    conn: &Connection,
+    ward: &str,
+    now: DateTime<Utc>,
+) -> Result<crate::planning::sim::Scenario> {
+    use crate::planning::sim;
+    let place = super::stock::place_by_code(conn, ward)?;
+    if place.kind != crate::domain::PlaceKind::Ward {
+        return Err(StockError::Refused(format!(
+            "{} is not a ward: give a ward code with --ward",
+            place.code
+        )));
+    }
+    let days = 90;
+    let uses = crate::store::queries::ward_drug_use(conn, place.id, now, days, 10)?;
+    if uses.is_empty() {
+        return Err(StockError::Refused(format!(
+            "{} used no drugs in the last {days} days: there is nothing to simulate",
+            place.code
+        )));
+    }
+    let mut s = sim::Scenario::paper().map_err(|e| {
+        StockError::Refused(format!("the built-in paper scenario does not read: {e}"))
+    })?;
+    s.name = format!("{}-from-db", place.code.to_ascii_lowercase());
+    s.description = format!(
+        "Ward {} ({}): its {} most expensive drugs by use over the last {days} days, with the paper's costs and timing",
+        place.code,
+        place.name,
+        uses.len()
+    );
+    let total: i64 = uses.iter().map(|u| u.total).sum();
+    let unplanned: i64 = uses.iter().map(|u| u.unplanned).sum();
+    if total > 0 {
+        s.demand.unplanned_share = (unplanned as f64 / total as f64).clamp(0.0, 1.0);
+    }
+    s.timing.transport_hours = u32::try_from((place.transport_minutes.max(0) + 59) / 60)
+        .unwrap_or(1)
+        .max(1);
+    s.drugs = uses
+        .iter()
+        .map(|u| sim::Drug {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            mean_daily: u.mean_daily,
+            cv: u.cv.min(sim::MAX_CV),
+            pack: u32::try_from(u.pack.max(1)).unwrap_or(1),
+            price: u.price_cents as f64 / 100.0,
+        })
+        .collect();
+    s.validate().map_err(|e| {
+        StockError::Refused(format!(
+            "the scenario built from {}'s use is not valid: {e}",
+            place.code
+        ))
+    })?;
+    Ok(s)
 }

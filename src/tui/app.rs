@@ -1215,7 +1215,7 @@ impl App {
             let scenario = match &ward {
                 Some(w) => {
                     let store = crate::store::Store::open(&path).map_err(|e| e.to_string())?;
-                    crate::cli::simulate::scenario_from_db(&store, w, now).map_err(|e| e.to_string())?
+                    crate::ops::plan::scenario_from_db(&store.conn, w, now).map_err(|e| e.to_string())?
                 }
                 None => sim::Scenario::paper().map_err(|e| e.to_string())?,
             };

@@ -383,9 +383,8 @@ impl PlanView {
     ) -> Result<PlanView, String> {
         use crate::planning::mrp::ExceptionKind;
         let started = std::time::Instant::now();
-        let problem = crate::ops::plan::build_problem(conn, now, opt).map_err(|e| e.to_string())?;
-        problem.validate().map_err(|e| e.to_string())?;
-        let plan = crate::planning::mrp::plan(&problem);
+        let (problem, plan) =
+            crate::ops::plan::plan_now(conn, now, opt).map_err(|e| e.to_string())?;
         let ss: HashMap<(&str, &str), i64> = problem
             .policies
             .iter()
@@ -464,15 +463,7 @@ impl PlanView {
                 };
                 let pharmacy = o.place == plan.pharmacy();
                 SuggestionRow {
-                    s: crate::ops::plan::Suggestion {
-                        place: o.place.to_string(),
-                        item: o.item.to_string(),
-                        qty: i64::try_from(o.qty).unwrap_or(i64::MAX),
-                        release_bucket: o.release_bucket as i64,
-                        receipt_bucket: o.receipt_bucket as i64,
-                        past_due: o.past_due,
-                        planned_at: now,
-                    },
+                    s: crate::ops::plan::Suggestion::from_order(&o, now),
                     item_name: names.get(o.item).cloned().unwrap_or_default(),
                     from: if pharmacy {
                         suppliers
