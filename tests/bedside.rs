@@ -8,47 +8,9 @@ use wardstock::domain::schedule::Frequency;
 use wardstock::ops::mar::{self, DoseInput, Outcome};
 use wardstock::ops::rx::{self, Decision, NewRx};
 use wardstock::ops::ward::{self, ReasonKind};
-use wardstock::store::{Store, check, queries};
+use wardstock::store::{Store, queries};
 
-use common::actor;
-
-fn assert_clean(store: &Store) {
-    let report = check::run(&store.conn).unwrap();
-    assert!(report.ok(), "{:?}", report.problems);
-}
-
-/// A patient of `ward` without allergies and with no prescription of `atc`.
-fn patient_on(store: &Store, ward: &str) -> String {
-    store
-        .conn
-        .query_row(
-            "SELECT p.mrn FROM patients p JOIN places w ON w.id = p.ward_id WHERE w.code = ?1
-             AND NOT EXISTS (SELECT 1 FROM patient_allergies a WHERE a.patient_id = p.id) ORDER BY p.mrn LIMIT 1",
-            [ward],
-            |r| r.get(0),
-        )
-        .unwrap()
-}
-
-fn base_rx(mrn: &str, item: &str, dose_milli: i64, freq: Frequency, start: DateTime<Utc>) -> NewRx {
-    NewRx {
-        mrn: mrn.into(),
-        item_code: item.into(),
-        dose_milli,
-        route: "PO".into(),
-        frequency: freq,
-        times: vec![],
-        prn_max_per_day: None,
-        prn_min_interval_min: None,
-        generic_atc: None,
-        alternatives: vec![],
-        start,
-        end: None,
-        indication: "test indication".into(),
-        prescriber: "Dr. A. Conti".into(),
-        time_critical: false,
-    }
-}
+use common::{actor, assert_clean, base_rx, patient_on};
 
 /// Enters and validates a prescription (nurse manager, then pharmacist).
 fn active(store: &mut Store, rx: &NewRx, now: DateTime<Utc>) -> i64 {

@@ -10,14 +10,9 @@ use wardstock::domain::schedule::{self, Frequency};
 use wardstock::ops::plan::{self, PlanOptions, Suggestion};
 use wardstock::ops::{purchasing, stock};
 use wardstock::planning::mrp;
-use wardstock::store::{Store, check};
+use wardstock::store::Store;
 
-use common::actor;
-
-fn assert_clean(store: &Store) {
-    let report = check::run(&store.conn).unwrap();
-    assert!(report.ok(), "{:?}", report.problems);
-}
+use common::{actor, assert_clean, base_rx, patient_on};
 
 #[test]
 fn the_problem_takes_every_scheduled_dose_of_the_horizon_and_the_forecast() {
@@ -322,36 +317,12 @@ fn a_lot_sizing_policy_set_for_a_place_and_item_shapes_the_next_plan() {
 #[test]
 fn a_multi_dose_bottle_is_planned_by_its_content_not_one_per_dose() {
     use wardstock::ops::mar::{self, DoseInput, Outcome};
-    use wardstock::ops::rx::{self, Decision, NewRx};
+    use wardstock::ops::rx::{self, Decision};
     let (_dir, mut store) = common::open_demo();
     let now = common::anchor();
-    let mrn: String = store
-        .conn
-        .query_row(
-            "SELECT p.mrn FROM patients p JOIN places w ON w.id = p.ward_id WHERE w.code = 'W-GER'
-             AND NOT EXISTS (SELECT 1 FROM patient_allergies a WHERE a.patient_id = p.id) ORDER BY p.mrn LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let mrn = patient_on(&store, "W-GER");
     let start = now - Duration::hours(6);
-    let new = NewRx {
-        mrn: mrn.clone(),
-        item_code: "LACT200".into(),
-        dose_milli: 15_000,
-        route: "PO".into(),
-        frequency: Frequency::Bid,
-        times: vec![],
-        prn_max_per_day: None,
-        prn_min_interval_min: None,
-        generic_atc: None,
-        alternatives: vec![],
-        start,
-        end: None,
-        indication: "constipation".into(),
-        prescriber: "Dr. A. Conti".into(),
-        time_critical: false,
-    };
+    let new = base_rx(&mrn, "LACT200", 15_000, Frequency::Bid, start);
     let (manager, pharm, nurse) = (
         actor(&store, "manager"),
         actor(&store, "pharm"),
@@ -493,15 +464,7 @@ fn a_generic_prescription_is_planned_on_the_allowed_product_the_ward_holds() {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .expect("a ward holding one strength only");
-    let mrn: String = store
-        .conn
-        .query_row(
-            "SELECT p.mrn FROM patients p JOIN places w ON w.id = p.ward_id WHERE w.code = ?1
-             AND NOT EXISTS (SELECT 1 FROM patient_allergies a WHERE a.patient_id = p.id) ORDER BY p.mrn LIMIT 1",
-            [&ward],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let mrn = patient_on(&store, &ward);
     let strength: i64 = store
         .conn
         .query_row(
@@ -511,21 +474,15 @@ fn a_generic_prescription_is_planned_on_the_allowed_product_the_ward_holds() {
         )
         .unwrap();
     let new = NewRx {
-        mrn,
-        item_code: absent.clone(),
-        dose_milli: strength,
-        route: "PO".into(),
-        frequency: Frequency::Bid,
-        times: vec![],
-        prn_max_per_day: None,
-        prn_min_interval_min: None,
         generic_atc: Some(atc),
         alternatives: vec![held.clone()],
-        start: now - Duration::hours(1),
-        end: None,
-        indication: "pain".into(),
-        prescriber: "Dr. A. Conti".into(),
-        time_critical: false,
+        ..base_rx(
+            &mrn,
+            &absent,
+            strength,
+            Frequency::Bid,
+            now - Duration::hours(1),
+        )
     };
     let (manager, pharm) = (actor(&store, "manager"), actor(&store, "pharm"));
     let id = rx::prescribe(&mut store, &manager, now, &new).unwrap();

@@ -106,3 +106,49 @@ pub fn due(store: &Store, rx: i64, n: usize) -> Vec<chrono::DateTime<chrono::Utc
     assert_eq!(at.len(), n, "prescription {rx} has {n} doses to give");
     at
 }
+
+/// `wardstock check` passes.
+pub fn assert_clean(store: &Store) {
+    let report = wardstock::store::check::run(&store.conn).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
+/// A patient of `ward` without allergies.
+pub fn patient_on(store: &Store, ward: &str) -> String {
+    store
+        .conn
+        .query_row(
+            "SELECT p.mrn FROM patients p JOIN places w ON w.id = p.ward_id WHERE w.code = ?1
+             AND NOT EXISTS (SELECT 1 FROM patient_allergies a WHERE a.patient_id = p.id) ORDER BY p.mrn LIMIT 1",
+            [ward],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// A prescription by mouth, to change with struct update.
+pub fn base_rx(
+    mrn: &str,
+    item: &str,
+    dose_milli: i64,
+    freq: wardstock::domain::schedule::Frequency,
+    start: DateTime<Utc>,
+) -> wardstock::ops::rx::NewRx {
+    wardstock::ops::rx::NewRx {
+        mrn: mrn.into(),
+        item_code: item.into(),
+        dose_milli,
+        route: "PO".into(),
+        frequency: freq,
+        times: vec![],
+        prn_max_per_day: None,
+        prn_min_interval_min: None,
+        generic_atc: None,
+        alternatives: vec![],
+        start,
+        end: None,
+        indication: "test indication".into(),
+        prescriber: "Dr. A. Conti".into(),
+        time_critical: false,
+    }
+}
