@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod gs1;
+pub mod i18n;
 pub mod ops;
 pub mod planning;
 pub mod store;
