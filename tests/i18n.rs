@@ -33,6 +33,12 @@ fn keys_asked(src: &str) -> Vec<String> {
         let mut rest = src;
         while let Some(i) = rest.find(marker) {
             let tail = &rest[i + marker.len()..];
+            // `print!("` is not `t!("`.
+            let glued = rest[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_');
+            if glued {
+                rest = tail;
+                continue;
+            }
             match tail.find('"') {
                 Some(end) => {
                     out.push(tail[..end].to_string());
