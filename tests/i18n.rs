@@ -16,7 +16,13 @@ fn sources() -> Vec<(String, String)> {
             if p.is_dir() {
                 walk(&p, out);
             } else if p.extension().is_some_and(|x| x == "rs") {
-                let text = std::fs::read_to_string(&p).unwrap();
+                // Comments name keys as examples; only code counts.
+                let text: String = std::fs::read_to_string(&p)
+                    .unwrap()
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("//"))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
                 out.push((p.display().to_string(), text));
             }
         }
@@ -34,7 +40,10 @@ fn keys_asked(src: &str) -> Vec<String> {
         while let Some(i) = rest.find(marker) {
             let tail = &rest[i + marker.len()..];
             // `print!("` is not `t!("`.
-            let glued = rest[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_');
+            let glued = rest[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_');
             if glued {
                 rest = tail;
                 continue;
