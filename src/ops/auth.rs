@@ -127,3 +127,19 @@ pub fn sign_in(
         }))
     })?
 }
+
+/// Sets the signed-in user's own language (`None`: follow the system's).
+/// It is theirs alone: every user chooses for themselves.
+pub fn set_language(
+    store: &mut Store,
+    actor: &super::Actor,
+    lang: Option<crate::i18n::Lang>,
+) -> Result<(), rusqlite::Error> {
+    store.write(|tx| {
+        tx.execute(
+            "UPDATE users SET lang = ?2 WHERE id = ?1",
+            params![actor.user_id, lang.map(|l| l.code())],
+        )?;
+        Ok(())
+    })
+}

@@ -20,6 +20,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/003_prescription_events.sql"),
     include_str!("migrations/004_bedside.sql"),
     include_str!("migrations/005_purchasing.sql"),
+    include_str!("migrations/006_user_language.sql"),
 ];
 
 /// The schema version this program writes.

@@ -82,6 +82,19 @@ pub fn user_by_name(conn: &Connection, username: &str) -> rusqlite::Result<Optio
         .optional()
 }
 
+/// A user's own language setting (`None`: not set, the system's is used).
+pub fn user_language(
+    conn: &Connection,
+    user_id: i64,
+) -> rusqlite::Result<Option<crate::i18n::Lang>> {
+    let code: Option<String> = conn
+        .prepare_cached("SELECT lang FROM users WHERE id = ?1")?
+        .query_row([user_id], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(code.as_deref().and_then(crate::i18n::Lang::parse))
+}
+
 /// One item's stock at a place, for the stock lists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StockLine {
