@@ -5,6 +5,8 @@ use std::fmt;
 
 use crate::domain::gtin::GtinError;
 use crate::gs1::{Gs1Error, UriProblem};
+use crate::planning::problem::{ProblemError, Rule};
+use crate::planning::sim::ScenarioError;
 use crate::store::StoreError;
 use crate::t;
 
@@ -128,6 +130,111 @@ impl std::error::Error for Gs1Error {
         }
     }
 }
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Rule::Between { lo, hi, got } => t!("file.rule.between", lo = lo, hi = hi, got = got),
+            Rule::FromBelow { lo, hi, got } => {
+                t!("file.rule.from_below", lo = lo, hi = hi, got = got)
+            }
+            Rule::AtLeast { lo, got } => t!("file.rule.at_least", lo = lo, got = got),
+            Rule::AtMost { hi, got } => t!("file.rule.at_most", hi = hi, got = got),
+            Rule::Positive { got } => t!("file.rule.positive", got = got),
+            Rule::NotNegative { got } => t!("file.rule.not_negative", got = got),
+            Rule::NotANumber { got } => t!("file.rule.not_a_number", got = got),
+            Rule::Empty => t!("file.rule.empty").to_string(),
+            Rule::NoneListed => t!("file.rule.none_listed").to_string(),
+            Rule::TooMany { max, got } => t!("file.rule.too_many", max = max, got = got),
+            Rule::Repeats { what, first } => t!("file.rule.repeats", what = what, first = first),
+            Rule::NotAmong { value, list } => t!("file.rule.not_among", value = value, list = list),
+            Rule::OutsideHorizon { bucket, last } => {
+                t!("file.rule.outside_horizon", bucket = bucket, last = last)
+            }
+            Rule::PharmacyTransport { pharmacy } => {
+                t!("file.rule.pharmacy_transport", pharmacy = pharmacy)
+            }
+            Rule::MaxBelowMin { min, max } => t!("file.rule.max_below_min", min = min, max = max),
+            Rule::StartNeeded { because } => t!("file.rule.start_needed", because = because),
+            Rule::Shape { message } => message.clone(),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Display for ProblemError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            ProblemError::Syntax {
+                line,
+                column,
+                message,
+            } => {
+                t!(
+                    "file.syntax",
+                    line = line,
+                    column = column,
+                    message = message
+                )
+            }
+            ProblemError::Shape {
+                path,
+                message,
+                line,
+                column,
+            } if path.is_empty() => {
+                t!(
+                    "file.shape_top",
+                    message = message,
+                    line = line,
+                    column = column
+                )
+            }
+            ProblemError::Shape {
+                path,
+                message,
+                line,
+                column,
+            } => {
+                t!(
+                    "file.shape",
+                    path = path,
+                    message = message,
+                    line = line,
+                    column = column
+                )
+            }
+            ProblemError::Invalid { path, rule } => t!("file.invalid", path = path, rule = rule),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl std::error::Error for ProblemError {}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            ScenarioError::Toml(m) => m.clone(),
+            ScenarioError::Json {
+                message,
+                line,
+                column,
+            } => {
+                t!(
+                    "file.shape_top",
+                    message = message,
+                    line = line,
+                    column = column
+                )
+            }
+            ScenarioError::Invalid { path, rule } => t!("file.invalid", path = path, rule = rule),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
 
 #[cfg(test)]
 mod tests {
