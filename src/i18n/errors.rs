@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::domain::gtin::GtinError;
 use crate::gs1::{Gs1Error, UriProblem};
+use crate::ops::scan::ScanError;
 use crate::planning::problem::{ProblemError, Rule};
 use crate::planning::sim::ScenarioError;
 use crate::store::StoreError;
@@ -235,6 +236,18 @@ impl fmt::Display for ScenarioError {
 }
 
 impl std::error::Error for ScenarioError {}
+
+impl fmt::Display for ScanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            ScanError::NotGs1(e) => t!("scan.not_gs1", problem = e),
+            ScanError::NoGtin => t!("scan.no_gtin").to_string(),
+            ScanError::UnknownGtin { gtin } => t!("scan.unknown_gtin", gtin = gtin),
+            ScanError::Stock(e) => e.to_string(),
+        };
+        f.write_str(&s)
+    }
+}
 
 #[cfg(test)]
 mod tests {
