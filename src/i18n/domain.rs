@@ -49,3 +49,29 @@ impl Operation {
         }
     }
 }
+
+impl std::fmt::Display for crate::domain::gtin::GtinError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::domain::gtin::GtinError as E;
+        let s = match self {
+            E::Length(g, n) => t!("domain.gtin.length", gtin = format!("{g:?}"), n = n),
+            E::NotDigit(g, c, at) => t!(
+                "domain.gtin.not_digit",
+                gtin = format!("{g:?}"),
+                c = format!("{c:?}"),
+                at = at
+            ),
+            E::CheckDigit {
+                gtin,
+                found,
+                expected,
+            } => t!(
+                "domain.gtin.check_digit",
+                gtin = gtin,
+                found = found,
+                expected = expected
+            ),
+        };
+        f.write_str(&s)
+    }
+}
