@@ -13,7 +13,7 @@ use super::ward::ReasonKind;
 use crate::domain::fefo;
 use crate::domain::roles::Operation;
 use crate::domain::schedule::{self, Frequency};
-use crate::domain::seven_rights::{self, AtBedside, Expected, Failure};
+use crate::domain::seven_rights::{self, AtBedside, Expected, Failure, PatientSeen};
 use crate::domain::validation::{self, Finding};
 use crate::domain::{LotStatus, MovementKind, instant_to_text};
 use crate::store::Store;
@@ -419,8 +419,9 @@ pub fn administer(
             (None, Some(dob)) if dob.to_string() == rx.dob => (Some(rx.mrn.clone()), true),
             (None, Some(dob)) => {
                 return Err(DoseError::Rights(vec![Failure::Patient {
-                    expected: format!("{} ({}), born {}", rx.patient, rx.mrn, rx.dob),
-                    scanned: Some(format!("a patient born {dob}")),
+                    name: rx.patient.clone(),
+                    mrn: rx.mrn.clone(),
+                    scanned: Some(PatientSeen::BornOn { given: dob, recorded: rx.dob.clone() }),
                 }]));
             }
             (None, None) => (None, false),
