@@ -10,6 +10,7 @@ use crate::domain::roles::Operation;
 use crate::domain::seven_rights::{Failure, PatientSeen};
 use crate::domain::validation::Finding;
 use crate::domain::{Role, cents_text, milli_text};
+use crate::planning::mrp::{Exception, ExceptionFacts};
 use crate::t;
 
 impl Role {
@@ -312,5 +313,96 @@ mod tests {
         );
         set_thread_lang(Lang::ZhCn);
         assert!(f.message().contains("最大日剂量 3000 mg"), "{}", f.message());
+    }
+}
+
+impl Exception {
+    /// The day bucket `k` is, as the reader's language writes it (a time of
+    /// day too when buckets are shorter than a day); "bucket k" without a
+    /// plan start.
+    fn day(&self, k: usize) -> String {
+        match self.bucket_start(k) {
+            Some(t) if self.bucket_hours % 24 == 0 => super::day_short(t.date()),
+            Some(t) => super::datetime_short(t),
+            None => t!("domain.mrp.bucket", n = k),
+        }
+    }
+
+    /// `n` buckets as days (or hours when buckets are shorter than a day).
+    fn span(&self, n: usize) -> String {
+        let hours = i64::try_from(n)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(self.bucket_hours);
+        match (hours % 24 == 0, hours) {
+            (true, 24) => t!("domain.mrp.one_day").into(),
+            (true, h) => t!("domain.mrp.days", n = h / 24),
+            (false, 1) => t!("domain.mrp.one_hour").into(),
+            (false, h) => t!("domain.mrp.hours", n = h),
+        }
+    }
+
+    /// What the planner should do, from the kind and the facts, in days.
+    pub fn message(&self) -> String {
+        let qty = self.qty;
+        match self.facts {
+            ExceptionFacts::Expedite {
+                lead,
+                late,
+                purchase: true,
+            } => t!(
+                "domain.mrp.expedite_purchase",
+                qty = qty,
+                day = self.day(self.bucket),
+                lead = self.span(lead),
+                late = self.span(late)
+            ),
+            ExceptionFacts::Expedite { lead, late, .. } => t!(
+                "domain.mrp.expedite_delivery",
+                qty = qty,
+                day = self.day(self.bucket),
+                lead = self.span(lead),
+                late = self.span(late)
+            ),
+            ExceptionFacts::BelowSafetyStock { stock, safety } => t!(
+                "domain.mrp.below_safety_stock",
+                stock = stock,
+                safety = safety,
+                short = qty
+            ),
+            ExceptionFacts::Expired { expiry } => {
+                t!("domain.mrp.expired", qty = qty, date = super::date(expiry))
+            }
+            ExceptionFacts::ExpiringBeforeUse { expiry } => t!(
+                "domain.mrp.expiring",
+                qty = qty,
+                date = super::date(expiry),
+                day = self.day(self.bucket)
+            ),
+            ExceptionFacts::Cancel { scheduled } => {
+                t!("domain.mrp.cancel", qty = qty, day = self.day(scheduled))
+            }
+            ExceptionFacts::Defer { scheduled, needed } => t!(
+                "domain.mrp.defer",
+                qty = qty,
+                day = self.day(scheduled),
+                needed = self.day(needed)
+            ),
+        }
+    }
+}
+
+impl serde::Serialize for Exception {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        // The documented shape of `wardstock plan --json`: the facts are in
+        // the message, in the reader's language.
+        let mut st = s.serialize_struct("Exception", 6)?;
+        st.serialize_field("place", &self.place)?;
+        st.serialize_field("item", &self.item)?;
+        st.serialize_field("bucket", &self.bucket)?;
+        st.serialize_field("kind", &self.kind)?;
+        st.serialize_field("qty", &self.qty)?;
+        st.serialize_field("message", &self.message())?;
+        st.end()
     }
 }
