@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-use crate::domain::gtin::GtinError;
 use crate::gs1::{Gs1Error, UriProblem};
 use crate::ops::scan::ScanError;
 use crate::planning::problem::{ProblemError, Rule};
@@ -47,30 +46,6 @@ impl fmt::Display for StoreError {
         f.write_str(&s)
     }
 }
-
-impl fmt::Display for GtinError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = match self {
-            GtinError::Length(g, n) => t!("gtin.length", gtin = g, n = n),
-            GtinError::NotDigit(g, c, pos) => t!("gtin.not_digit", gtin = g, c = c, pos = pos),
-            GtinError::CheckDigit {
-                gtin,
-                found,
-                expected,
-            } => {
-                t!(
-                    "gtin.check_digit",
-                    gtin = gtin,
-                    found = found,
-                    expected = expected
-                )
-            }
-        };
-        f.write_str(&s)
-    }
-}
-
-impl std::error::Error for GtinError {}
 
 impl fmt::Display for Gs1Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
