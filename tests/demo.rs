@@ -59,7 +59,6 @@ fn clinic(seed: u64) -> Store {
             scale: Scale::Clinic,
             seed,
             anchor: common::anchor(),
-            progress: false,
         },
     )
     .unwrap();
@@ -84,7 +83,6 @@ fn demo_data_goes_only_into_an_empty_database() {
             scale: Scale::Clinic,
             seed: 1,
             anchor: common::anchor(),
-            progress: false,
         },
     )
     .unwrap_err();
