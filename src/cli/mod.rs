@@ -858,7 +858,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             if who.json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
-                println!("{}", t!("cli.mar.recorded", summary = r.summary()));
+                println!("{}", t!("cli.mar.recorded", summary = recorded_text(&r)));
             }
             Ok(0)
         }
@@ -1281,8 +1281,8 @@ pub fn run(cli: Cli) -> Result<i32> {
                 ]);
                 for r in &rows {
                     t.add_row([
-                        severity_word(r.alert.severity).to_string(),
-                        alert_mark(&r.alert.kind),
+                        r.alert.severity.label().to_string(),
+                        r.alert.kind.mark(),
                         r.place.clone(),
                         r.item.clone(),
                         r.item_name.clone(),
@@ -1480,29 +1480,37 @@ fn dose_status_word(s: crate::domain::schedule::DoseStatus) -> &'static str {
     }
 }
 
-/// How bad a warning is, in words.
-fn severity_word(s: crate::domain::alerts::Severity) -> &'static str {
-    use crate::domain::alerts::Severity;
-    match s {
-        Severity::Critical => t!("cli.alert.critical"),
-        Severity::High => t!("cli.alert.high"),
-        Severity::Medium => t!("cli.alert.medium"),
-        Severity::Low => t!("cli.alert.low"),
+/// What was recorded for a dose: the outcome, the units and lot, the open
+/// pack, the urgent request.
+fn recorded_text(r: &crate::ops::mar::Recorded) -> String {
+    let lot = r.lot.clone().unwrap_or_default();
+    let scanned = if r.scanned {
+        String::new()
+    } else {
+        format!(" {}", t!("cli.patient.not_scanned"))
+    };
+    let mut line = status_word(r.outcome.as_ref());
+    if r.units > 0 && r.open_pack.is_none() {
+        line.push_str(&t!("cli.dose.units", units = r.units, lot = lot));
+        line.push_str(&scanned);
     }
-}
-
-/// The short mark of a warning, for the list's column.
-fn alert_mark(k: &crate::domain::alerts::AlertKind) -> String {
-    use crate::domain::alerts::AlertKind;
-    match k {
-        AlertKind::Expired => t!("cli.alert.expired").into(),
-        AlertKind::Expiring { days_left, .. } => t!("cli.alert.expiring", days = days_left),
-        AlertKind::Quarantined => t!("cli.alert.quarantined").into(),
-        AlertKind::Recalled => t!("cli.alert.recalled").into(),
-        AlertKind::OutOfStock => t!("cli.alert.out").into(),
-        AlertKind::BelowSafetyStock => t!("cli.alert.low_stock").into(),
-        AlertKind::Attention => t!("cli.alert.attention").into(),
-        AlertKind::AboveMaximum => t!("cli.alert.over_max").into(),
-        AlertKind::ExpiryWaste { units, .. } => t!("cli.alert.waste", units = units),
+    if let Some(p) = &r.open_pack {
+        let pack = if p.opened_now {
+            t!("cli.dose.pack_opened", id = p.id, lot = lot)
+        } else {
+            t!("cli.dose.pack_open", id = p.id, lot = lot)
+        };
+        line.push_str(&pack);
+        line.push_str(&scanned);
+        line.push_str(&t!(
+            "cli.dose.pack_left",
+            left = crate::domain::milli_text(p.remaining_milli),
+            unit = p.unit,
+            discard = i18n::datetime_short(p.discard_at.with_timezone(&Local).naive_local())
+        ));
     }
+    if let Some(o) = r.urgent_order {
+        line.push_str(&t!("cli.dose.urgent", id = o));
+    }
+    line
 }

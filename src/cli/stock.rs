@@ -468,7 +468,14 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                     lot = line.lot_number,
                     place = got.place
                 );
-                s.push_str(&got.warnings());
+                if let Some(d) = got.short_dated_days {
+                    s.push_str(" — ");
+                    s.push_str(&t!("cli.stock.short_dated", days = d));
+                }
+                if let Some(o) = got.over_order {
+                    s.push_str(" — ");
+                    s.push_str(&t!("cli.stock.over_order", units = i18n::num(o)));
+                }
                 s
             })
         }
