@@ -1401,7 +1401,7 @@ fn purchasing(store: &mut Store, anchor: DateTime<Utc>) -> Result<(), DemoError>
         ],
         Some(anchor - Duration::days(2)),
     )
-    .map_err(err)?;
+    .map_err(|e| DemoError::Other(e.to_string()))?;
     let expiry = (anchor + Duration::days(540))
         .with_timezone(&Local)
         .date_naive();
@@ -1435,7 +1435,7 @@ fn purchasing(store: &mut Store, anchor: DateTime<Utc>) -> Result<(), DemoError>
         ],
         Some(anchor + Duration::days(1)),
     )
-    .map_err(err)?;
+    .map_err(|e| DemoError::Other(e.to_string()))?;
     Ok(())
 }
 

@@ -30,6 +30,34 @@ impl LotStock {
     }
 }
 
+/// Why a lot may not be supplied or given on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "problem")]
+pub enum LotProblem {
+    /// Past its expiry date (`on` is the expiry date).
+    Expired { on: NaiveDate },
+    /// Held until a pharmacist decides.
+    Quarantined,
+    /// Recalled: it must leave stock.
+    Recalled,
+}
+
+/// What keeps a lot of `status` expiring on `expiry` from use on `on`, if
+/// anything. A recall outranks a quarantine, which outranks the expiry.
+pub fn lot_problem(
+    status: LotStatus,
+    expiry: Option<NaiveDate>,
+    on: NaiveDate,
+) -> Option<LotProblem> {
+    match status {
+        LotStatus::Recalled => Some(LotProblem::Recalled),
+        LotStatus::Quarantined => Some(LotProblem::Quarantined),
+        LotStatus::Ok => expiry
+            .filter(|e| *e < on)
+            .map(|e| LotProblem::Expired { on: e }),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Pick {
     pub lot_id: i64,

@@ -1,14 +1,9 @@
 //! GTIN check digits (GS1 General Specifications §7.9, mod-10).
 
-use thiserror::Error;
-
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GtinError {
-    #[error("a GTIN has 8, 12, 13 or 14 digits; {0:?} has {1}")]
     Length(String, usize),
-    #[error("a GTIN has only digits; {0:?} has {1:?} at position {2}")]
     NotDigit(String, char, usize),
-    #[error("GTIN {gtin} has check digit {found}, expected {expected}: check the number")]
     CheckDigit {
         gtin: String,
         found: u8,

@@ -1119,7 +1119,7 @@ impl App {
                                 Some(q),
                                 crate::ops::plan::PlanOptions::default(),
                             )
-                            .map_err(e)?;
+                            .map_err(|x| x.to_string())?;
                             Ok(format!(
                                 "Accepted: {} {} for {} → {}{}",
                                 a.qty,
@@ -1137,7 +1137,7 @@ impl App {
                                 &s,
                                 form.value("Reason"),
                             )
-                            .map_err(e)?;
+                            .map_err(|x| x.to_string())?;
                             Ok(format!("Rejected: {} {} for {}", s.qty, item.name, s.place))
                         }
                         other => Err(format!("Decision: type accept or reject, not {other:?}")),
