@@ -13,13 +13,7 @@ fn main() {
     match wardstock::cli::run(cli) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            // One line: the error and its causes.
-            let mut msg = e.to_string();
-            for cause in e.chain().skip(1) {
-                msg.push_str(": ");
-                msg.push_str(&cause.to_string());
-            }
-            eprintln!("wardstock: {msg}");
+            eprintln!("wardstock: {}", wardstock::cli::error_text(&e));
             std::process::exit(1);
         }
     }

@@ -293,7 +293,10 @@ fn a_lot_sizing_policy_set_for_a_place_and_item_shapes_the_next_plan() {
         &LotSizing::FixedQuantity { qty: 0 },
         0,
     );
-    assert!(matches!(bad, Err(plan::PlanError::FixedQuantityRange { .. })));
+    assert!(matches!(
+        bad,
+        Err(plan::PlanError::FixedQuantityRange { .. })
+    ));
     let pack: i64 = store
         .conn
         .query_row(

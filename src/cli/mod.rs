@@ -940,12 +940,12 @@ pub fn run(cli: Cli) -> Result<i32> {
                     println!(
                         "{}  {} {} {} {} {} {} {}",
                         local(r.at),
-                        i18n::pad(&status, 10),
-                        i18n::pad(&r.bed, 4),
-                        i18n::pad(&r.patient, 20),
-                        i18n::pad(&r.item, 34),
-                        i18n::pad(&r.dose, 10),
-                        i18n::pad(&r.route, 5),
+                        cell(&status, 10),
+                        cell(&r.bed, 4),
+                        cell(&r.patient, 20),
+                        cell(&r.item, 34),
+                        cell(&r.dose, 10),
+                        cell(&r.route, 5),
                         r.flags
                     );
                 }
@@ -956,12 +956,12 @@ pub fn run(cli: Cli) -> Result<i32> {
                     };
                     println!(
                         "{}  {} {} {} {} {} {}",
-                        i18n::pad("PRN", when_width),
-                        i18n::pad(&format!("RX-{}", p.id), 10),
-                        i18n::pad(p.bed.as_deref().unwrap_or_default(), 4),
-                        i18n::pad(&p.patient, 20),
-                        i18n::pad(&p.item, 34),
-                        i18n::pad(&p.dose_text(), 10),
+                        cell("PRN", when_width),
+                        cell(&format!("RX-{}", p.id), 10),
+                        cell(p.bed.as_deref().unwrap_or_default(), 4),
+                        cell(&p.patient, 20),
+                        cell(&p.item, 34),
+                        cell(&p.dose_text(), 10),
                         t!(
                             "cli.mar.prn_count",
                             given = st.given_24h,
@@ -1012,7 +1012,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     println!(
                         "  {:>5}  {} {} {} {}  {}",
                         l.id,
-                        i18n::pad(&l.item, 34),
+                        cell(&l.item, 34),
                         l.dose_text(),
                         l.route,
                         l.frequency,
@@ -1036,9 +1036,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                     let qty = d.qty.map(|q| format!(" × {q}")).unwrap_or_default();
                     println!(
                         "  {}  {} {}{qty}{lot}  {}{}",
-                        d.recorded_at,
-                        i18n::pad(&d.item, 34),
-                        i18n::pad(&status_word(&d.outcome), 16),
+                        when(&d.recorded_at),
+                        cell(&d.item, 34),
+                        cell(&status_word(&d.outcome), 16),
                         t!("cli.patient.by", user = d.by),
                         d.reason
                             .as_ref()
@@ -1087,7 +1087,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     for g in &t.given {
                         println!(
                             "    {}  {} {}  {}  {}{}",
-                            g.at,
+                            when(&g.at),
                             g.mrn,
                             g.patient,
                             g.ward.as_deref().unwrap_or("-"),
@@ -1240,7 +1240,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                             (t!("cli.gs1.content_gtin"), g.content_gtin.clone()),
                         ] {
                             if let Some(v) = value {
-                                println!("{}{v}", i18n::pad(label, 16));
+                                println!("{}{v}", cell(label, 16));
                             }
                         }
                         let raw: Vec<String> = g
@@ -1248,7 +1248,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                             .iter()
                             .map(|e| format!("({}){}", e.ai, e.value))
                             .collect();
-                        println!("{}{}", i18n::pad(t!("cli.gs1.elements"), 16), raw.join(""));
+                        println!("{}{}", cell(t!("cli.gs1.elements"), 16), raw.join(""));
                     }
                     Ok(0)
                 }
@@ -1461,6 +1461,48 @@ fn ensure_demo(path: &Path) -> Result<()> {
         make_demo(path, Scale::Clinic, 42, Utc::now(), true)?;
     }
     Ok(())
+}
+
+/// `s` padded with spaces to `w` columns (a Chinese character takes two),
+/// never cut: a drug name is shown whole.
+pub fn cell(s: &str, w: usize) -> String {
+    let mut out = s.to_string();
+    out.extend(std::iter::repeat_n(' ', w.saturating_sub(i18n::width(s))));
+    out
+}
+
+/// `s` right-aligned in `w` columns (numbers), never cut.
+pub fn cell_left(s: &str, w: usize) -> String {
+    let mut out: String = std::iter::repeat_n(' ', w.saturating_sub(i18n::width(s))).collect();
+    out.push_str(s);
+    out
+}
+
+/// A stored instant (RFC 3339) as the clinic's local time in the reader's
+/// way of writing it; anything else as it is.
+pub fn when(s: &str) -> String {
+    match crate::domain::instant_from_text(s) {
+        Some(t) => i18n::datetime(t.with_timezone(&Local).naive_local()),
+        None => s.to_string(),
+    }
+}
+
+/// An error and its causes on one line, in the reader's language: a
+/// database failure in plain words, never SQLite's own text.
+pub fn error_text(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = match cause.downcast_ref::<rusqlite::Error>() {
+            Some(db) => i18n::errors::sqlite(db),
+            None => cause.to_string(),
+        };
+        // A wrapper that repeats its cause's words adds nothing.
+        if parts.last().is_some_and(|p| p.ends_with(&text)) {
+            continue;
+        }
+        parts.push(text);
+    }
+    parts.join(": ")
 }
 
 /// "--at "x" is not a time like 2026-11-22T08:00:00Z".

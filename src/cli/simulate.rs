@@ -477,12 +477,12 @@ fn chart(
     };
     format!(
         "  {} {} {}  {}\n  {} {} {}  {}\n",
-        i18n::pad(place, 8),
-        i18n::pad(as_is, label),
+        super::cell(place, 8),
+        super::cell(as_is, label),
         line(xa),
         stats(xa),
-        i18n::pad("", 8),
-        i18n::pad(to_be, label),
+        super::cell("", 8),
+        super::cell(to_be, label),
         line(xb),
         stats(xb),
     )

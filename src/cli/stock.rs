@@ -358,7 +358,7 @@ fn order_text(o: &stock::TransferOrder) -> String {
         from = o.from,
         to = o.to,
         status = super::status_word(&o.status),
-        created = o.created_at
+        created = super::when(&o.created_at)
     );
     out.push('\n');
     for l in &o.lines {
@@ -650,11 +650,11 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                             .unwrap_or_default();
                         format!(
                             "{} {}{from}",
-                            i18n::pad(&l.item, 12),
+                            super::cell(&l.item, 12),
                             t!(
                                 "cli.stock.levels_line",
-                                safety = i18n::pad_left(&i18n::num(l.safety_stock), 5),
-                                max = i18n::pad_left(&i18n::num(l.max_stock), 5)
+                                safety = super::cell_left(&i18n::num(l.safety_stock), 5),
+                                max = super::cell_left(&i18n::num(l.max_stock), 5)
                             )
                         )
                     })
@@ -750,8 +750,8 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
                             o.id,
                             o.from,
                             o.to,
-                            i18n::pad(&super::status_word(&o.status), 10),
-                            o.created_at
+                            super::cell(&super::status_word(&o.status), 10),
+                            super::when(&o.created_at)
                         )
                     })
                     .collect::<Vec<_>>()
@@ -857,13 +857,13 @@ fn stocktake_text(st: &stock::Stocktake) -> String {
         };
         out.push_str(&format!(
             "  {} {} {} {var}{moved}\n",
-            i18n::pad(&l.item_code, 11),
-            i18n::pad(&l.item_name, 32),
+            super::cell(&l.item_code, 11),
+            super::cell(&l.item_name, 32),
             t!(
                 "cli.stocktake.line",
-                lot = i18n::pad(&l.lot_number, 12),
-                expected = i18n::pad_left(&i18n::num(l.expected), 5),
-                counted = i18n::pad_left(&counted, 5)
+                lot = super::cell(&l.lot_number, 12),
+                expected = super::cell_left(&i18n::num(l.expected), 5),
+                counted = super::cell_left(&counted, 5)
             )
         ));
     }

@@ -347,7 +347,10 @@ impl fmt::Display for PurchaseError {
                 status = status_word(status)
             ),
             E::ReferenceWithoutNumber(r) => {
-                t!("refused.purchase.reference_without_number", reference = format!("{r:?}"))
+                t!(
+                    "refused.purchase.reference_without_number",
+                    reference = format!("{r:?}")
+                )
             }
             E::NotReceivable { order, status } => t!(
                 "refused.purchase.not_receivable",
