@@ -7,7 +7,7 @@ use std::fmt::Write;
 use comfy_table::{CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
 
 use crate::i18n;
-use crate::planning::mrp::{Exception, Plan, PlannedOrder, Record};
+use crate::planning::mrp::{Exception, ExceptionKind, Plan, PlannedOrder, Record};
 use crate::t;
 
 /// Buckets per table row block, so that wide horizons wrap into blocks.
@@ -138,7 +138,7 @@ fn exceptions_table(exceptions: &[Exception]) -> Table {
     ]);
     for e in sorted {
         t.add_row([
-            e.kind.to_string(),
+            kind_word(e.kind).to_string(),
             e.place.clone(),
             e.item.clone(),
             e.bucket.to_string(),
@@ -152,6 +152,18 @@ fn exceptions_table(exceptions: &[Exception]) -> Table {
         }
     }
     t
+}
+
+/// An exception's kind: its code in English (as planners and the JSON know
+/// it), a word in Chinese.
+fn kind_word(k: ExceptionKind) -> &'static str {
+    match k {
+        ExceptionKind::Expedite => t!("cli.report.expedite"),
+        ExceptionKind::BelowSafetyStock => t!("cli.report.below_safety_stock"),
+        ExceptionKind::ExpiringBeforeUse => t!("cli.report.expiring_before_use"),
+        ExceptionKind::Cancel => t!("cli.report.cancel"),
+        ExceptionKind::Defer => t!("cli.report.defer"),
+    }
 }
 
 fn record_table(r: &Record<'_>) -> String {
