@@ -143,7 +143,7 @@ fn exceptions_table(exceptions: &[Exception]) -> Table {
             e.item.clone(),
             e.bucket.to_string(),
             e.qty.to_string(),
-            e.message.clone(),
+            e.message(),
         ]);
     }
     for c in [3, 4] {

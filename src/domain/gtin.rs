@@ -1,8 +1,11 @@
 //! GTIN check digits (GS1 General Specifications §7.9, mod-10).
 
+/// Why a number is not a GTIN (the words are in `i18n::domain`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GtinError {
+    /// The number and its length.
     Length(String, usize),
+    /// The number, the character that is not a digit, its position.
     NotDigit(String, char, usize),
     CheckDigit {
         gtin: String,
@@ -10,6 +13,8 @@ pub enum GtinError {
         expected: u8,
     },
 }
+
+impl std::error::Error for GtinError {}
 
 /// The GS1 mod-10 check digit for the digits that precede it.
 /// Returns `None` if any character is not an ASCII digit.

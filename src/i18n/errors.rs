@@ -3,8 +3,10 @@
 
 use std::fmt;
 
-use crate::domain::gtin::GtinError;
 use crate::gs1::{Gs1Error, UriProblem};
+use crate::ops::scan::ScanError;
+use crate::planning::problem::{ProblemError, Rule};
+use crate::planning::sim::ScenarioError;
 use crate::store::StoreError;
 use crate::t;
 
@@ -44,30 +46,6 @@ impl fmt::Display for StoreError {
         f.write_str(&s)
     }
 }
-
-impl fmt::Display for GtinError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = match self {
-            GtinError::Length(g, n) => t!("gtin.length", gtin = g, n = n),
-            GtinError::NotDigit(g, c, pos) => t!("gtin.not_digit", gtin = g, c = c, pos = pos),
-            GtinError::CheckDigit {
-                gtin,
-                found,
-                expected,
-            } => {
-                t!(
-                    "gtin.check_digit",
-                    gtin = gtin,
-                    found = found,
-                    expected = expected
-                )
-            }
-        };
-        f.write_str(&s)
-    }
-}
-
-impl std::error::Error for GtinError {}
 
 impl fmt::Display for Gs1Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -126,6 +104,123 @@ impl std::error::Error for Gs1Error {
             Gs1Error::Gtin { source, .. } => Some(source),
             _ => None,
         }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Rule::Between { lo, hi, got } => t!("file.rule.between", lo = lo, hi = hi, got = got),
+            Rule::FromBelow { lo, hi, got } => {
+                t!("file.rule.from_below", lo = lo, hi = hi, got = got)
+            }
+            Rule::AtLeast { lo, got } => t!("file.rule.at_least", lo = lo, got = got),
+            Rule::AtMost { hi, got } => t!("file.rule.at_most", hi = hi, got = got),
+            Rule::Positive { got } => t!("file.rule.positive", got = got),
+            Rule::NotNegative { got } => t!("file.rule.not_negative", got = got),
+            Rule::NotANumber { got } => t!("file.rule.not_a_number", got = got),
+            Rule::Empty => t!("file.rule.empty").to_string(),
+            Rule::NoneListed => t!("file.rule.none_listed").to_string(),
+            Rule::TooMany { max, got } => t!("file.rule.too_many", max = max, got = got),
+            Rule::Repeats { what, first } => t!("file.rule.repeats", what = what, first = first),
+            Rule::NotAmong { value, list } => t!("file.rule.not_among", value = value, list = list),
+            Rule::OutsideHorizon { bucket, last } => {
+                t!("file.rule.outside_horizon", bucket = bucket, last = last)
+            }
+            Rule::PharmacyTransport { pharmacy } => {
+                t!("file.rule.pharmacy_transport", pharmacy = pharmacy)
+            }
+            Rule::MaxBelowMin { min, max } => t!("file.rule.max_below_min", min = min, max = max),
+            Rule::StartNeeded { because } => t!("file.rule.start_needed", because = because),
+            Rule::Shape { message } => message.clone(),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Display for ProblemError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            ProblemError::Syntax {
+                line,
+                column,
+                message,
+            } => {
+                t!(
+                    "file.syntax",
+                    line = line,
+                    column = column,
+                    message = message
+                )
+            }
+            ProblemError::Shape {
+                path,
+                message,
+                line,
+                column,
+            } if path.is_empty() => {
+                t!(
+                    "file.shape_top",
+                    message = message,
+                    line = line,
+                    column = column
+                )
+            }
+            ProblemError::Shape {
+                path,
+                message,
+                line,
+                column,
+            } => {
+                t!(
+                    "file.shape",
+                    path = path,
+                    message = message,
+                    line = line,
+                    column = column
+                )
+            }
+            ProblemError::Invalid { path, rule } => t!("file.invalid", path = path, rule = rule),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl std::error::Error for ProblemError {}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            ScenarioError::Toml(m) => m.clone(),
+            ScenarioError::Json {
+                message,
+                line,
+                column,
+            } => {
+                t!(
+                    "file.shape_top",
+                    message = message,
+                    line = line,
+                    column = column
+                )
+            }
+            ScenarioError::Invalid { path, rule } => t!("file.invalid", path = path, rule = rule),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+impl fmt::Display for ScanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            ScanError::NotGs1(e) => t!("scan.not_gs1", problem = e),
+            ScanError::NoGtin => t!("scan.no_gtin").to_string(),
+            ScanError::UnknownGtin { gtin } => t!("scan.unknown_gtin", gtin = gtin),
+            ScanError::Stock(e) => e.to_string(),
+        };
+        f.write_str(&s)
     }
 }
 

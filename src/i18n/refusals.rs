@@ -7,10 +7,15 @@ use std::fmt;
 use chrono::{DateTime, Local, Utc};
 
 use crate::domain::{LotStatus, PlaceKind};
+use crate::ops::auth::{PinError, SignInError};
 use crate::ops::items::{BadQuantity, Forbidden, MAX_UNITS, is_busy};
+use crate::ops::mar::DoseError;
 use crate::ops::plan::PlanError;
 use crate::ops::purchasing::PurchaseError;
+use crate::ops::refdata::{RefDataError, RefKind};
+use crate::ops::rx::{PrescribeError, RxError, StatusRule};
 use crate::ops::stock::{LotUse, StockError};
+use crate::ops::ward::{TimesError, WardError};
 use crate::t;
 
 /// A database failure in plain words: another workstation writing (try
@@ -397,6 +402,305 @@ impl fmt::Display for PlanError {
             }
             E::Stock(e) => e.to_string(),
             E::Purchase(e) => e.to_string(),
+            E::Store(e) => database(e).into(),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl crate::ops::ward::ReasonKind {
+    /// The kind of dose record a reason is for, in the reader's language.
+    pub fn label(self) -> &'static str {
+        use crate::ops::ward::ReasonKind as K;
+        match self {
+            K::Held => t!("refused.reason_kind.held"),
+            K::Refused => t!("refused.reason_kind.refused"),
+            K::Missed => t!("refused.reason_kind.missed"),
+            K::Partial => t!("refused.reason_kind.partial"),
+            K::Timing => t!("refused.reason_kind.timing"),
+        }
+    }
+}
+
+impl fmt::Display for TimesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            TimesError::NoSetTimes(freq) => t!("refused.times.no_set_times", freq = freq),
+            TimesError::Count { freq, count, given } => t!(
+                "refused.times.count",
+                freq = freq,
+                count = count,
+                given = given
+            ),
+            TimesError::Spacing { freq, hours } => {
+                t!("refused.times.spacing", freq = freq, hours = hours)
+            }
+        };
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Display for WardError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use WardError as E;
+        let s: String = match self {
+            E::Forbidden(e) => e.to_string(),
+            E::UnknownWard(code) => t!("refused.ward.unknown_ward", code = format!("{code:?}")),
+            E::OtherTooShort(kind) => t!("refused.ward.other_too_short", kind = kind.label()),
+            E::ReasonRequired { kind, codes } => t!(
+                "refused.ward.reason_required",
+                kind = kind.label(),
+                codes = codes.join(", ")
+            ),
+            E::NotOnList { input, kind, codes } => t!(
+                "refused.ward.not_on_list",
+                input = format!("{input:?}"),
+                kind = kind.label(),
+                codes = codes.join(", ")
+            ),
+            E::BadCode(code) => t!("refused.ward.bad_code", code = format!("{code:?}")),
+            E::OtherReserved => t!("refused.ward.other_reserved").into(),
+            E::LabelTooShort => t!("refused.ward.label_too_short").into(),
+            E::NotListed { code, kind } => {
+                t!("refused.ward.not_listed", code = code, kind = kind.label())
+            }
+            E::LastReason { code, kind } => {
+                t!("refused.ward.last_reason", code = code, kind = kind.label())
+            }
+            E::Times(e) => e.to_string(),
+            E::Store(e) => database(e).into(),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Display for DoseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use DoseError as E;
+        let m = crate::domain::milli_text;
+        let s: String = match self {
+            E::Forbidden(e) => e.to_string(),
+            E::Unknown(id) => t!("refused.dose.unknown", rx = id),
+            E::NotActive(id, status) => {
+                t!(
+                    "refused.dose.not_active",
+                    rx = id,
+                    status = status_word(status)
+                )
+            }
+            E::AlreadyRecorded(at) => t!("refused.dose.already_recorded", at = local_time(*at)),
+            E::Rights(failures) => failures
+                .iter()
+                .map(|f| f.message())
+                .collect::<Vec<_>>()
+                .join(t!("refused.dose.separator")),
+            E::PrnScheduled => t!("refused.dose.prn_scheduled").into(),
+            E::NotScheduled { rx, at } => {
+                t!("refused.dose.not_scheduled", at = local_time(*at), rx = rx)
+            }
+            E::TimeRequired { rx, freq } => t!("refused.dose.time_required", rx = rx, freq = freq),
+            E::PrnOutsidePeriod { rx, start, end } => t!(
+                "refused.dose.prn_outside",
+                rx = rx,
+                start = local_time(*start),
+                end = match end {
+                    Some(e) => local_time(*e),
+                    None => t!("refused.dose.open_end").to_string(),
+                }
+            ),
+            E::PrnMaxReached { max, next } => {
+                t!("refused.dose.prn_max", max = max, next = local_time(*next))
+            }
+            E::PrnTooSoon {
+                last,
+                interval_min,
+                next,
+            } => t!(
+                "refused.dose.prn_too_soon",
+                last = last.map(local_time).unwrap_or_default(),
+                hours = interval_min / 60,
+                minutes = format!("{:02}", interval_min % 60),
+                next = local_time(*next)
+            ),
+            E::Reason(e) => e.to_string(),
+            E::ReasonRequired(kind) => t!("refused.dose.reason_required", kind = kind.label()),
+            E::Rx(e) => e.to_string(),
+            E::NoUsableLot => t!("refused.dose.no_usable_lot").into(),
+            E::Units { full, given } => t!("refused.dose.units", full = full, given = given),
+            E::NotEnoughOnWard { stock, lot } => {
+                t!("refused.dose.not_enough_on_ward", stock = stock, lot = lot)
+            }
+            E::DoseAbovePack {
+                dose_milli,
+                pack_milli,
+            } => t!(
+                "refused.dose.dose_above_pack",
+                dose = m(*dose_milli),
+                pack = m(*pack_milli)
+            ),
+            E::NoUnopenedPack { lot } => t!("refused.dose.no_unopened_pack", lot = lot),
+            E::Stock(e) => e.to_string(),
+            E::Store(e) => database(e).into(),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Display for RxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use RxError as E;
+        let s: String = match self {
+            E::Forbidden(e) => t!("refused.rx.forbidden", why = e),
+            E::Unknown(id) => t!("refused.rx.unknown", rx = id),
+            E::NotAwaiting { id, status } => {
+                t!(
+                    "refused.rx.not_awaiting",
+                    rx = id,
+                    status = status_word(status)
+                )
+            }
+            E::CommentRequired(id, findings) => t!(
+                "refused.rx.comment_required",
+                rx = id,
+                findings = findings
+                    .iter()
+                    .map(|f| f.message())
+                    .collect::<Vec<_>>()
+                    .join(t!("refused.dose.separator"))
+            ),
+            E::ReasonRequired => t!("refused.rx.reason_required").into(),
+            E::Store(e) => database(e).into(),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Display for PrescribeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use PrescribeError as E;
+        let s: String = match self {
+            E::Forbidden(e) => e.to_string(),
+            E::UnknownPatient(mrn) => t!("refused.rx.unknown_patient", mrn = format!("{mrn:?}")),
+            E::UnknownItem(code) => t!("refused.rx.unknown_item", code = format!("{code:?}")),
+            E::Unknown(id) => t!("refused.rx.unknown", rx = id),
+            E::WrongStatus { id, status, rule } => t!(
+                "refused.rx.wrong_status",
+                rx = id,
+                status = status_word(status),
+                rule = match rule {
+                    StatusRule::OnlyActiveSuspended => t!("refused.rx.rule.only_active_suspended"),
+                    StatusRule::OnlySuspendedResumed => {
+                        t!("refused.rx.rule.only_suspended_resumed")
+                    }
+                    StatusRule::AlreadyEnded => t!("refused.rx.rule.already_ended"),
+                    StatusRule::EndedNotChanged => t!("refused.rx.rule.ended_not_changed"),
+                }
+            ),
+            E::DoseNotPositive => t!("refused.rx.dose_not_positive").into(),
+            E::DetailsRequired => t!("refused.rx.details_required").into(),
+            E::EndBeforeStart => t!("refused.rx.end_before_start").into(),
+            E::PrnMaxRequired => t!("refused.rx.prn_max_required").into(),
+            E::PrnIntervalRange => t!("refused.rx.prn_interval").into(),
+            E::Times(e) => e.to_string(),
+            E::AlternativesNeedGeneric => t!("refused.rx.alternatives_need_generic").into(),
+            E::FormNotForRoute { code, form, route } => t!(
+                "refused.rx.form_not_for_route",
+                code = code,
+                form = form,
+                route = route
+            ),
+            E::WrongAtc {
+                code,
+                atc,
+                prescribed,
+            } => match atc {
+                Some(atc) => t!(
+                    "refused.rx.wrong_atc",
+                    code = code,
+                    atc = atc,
+                    prescribed = prescribed
+                ),
+                None => t!("refused.rx.no_atc", code = code, prescribed = prescribed),
+            },
+            E::WrongUnit {
+                code,
+                unit,
+                prescribed,
+            } => t!(
+                "refused.rx.wrong_unit",
+                code = code,
+                unit = unit,
+                prescribed = prescribed
+            ),
+            E::ChangeReasonRequired => t!("refused.rx.change_reason").into(),
+            E::OtherPatient => t!("refused.rx.other_patient").into(),
+            E::EndsBeforeEffect => t!("refused.rx.ends_before_effect").into(),
+            E::Store(e) => database(e).into(),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Display for SignInError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use SignInError as E;
+        let s: String = match self {
+            E::UnknownUser(u) => t!("refused.signin.unknown_user", user = format!("{u:?}")),
+            E::Inactive(u) => t!("refused.signin.inactive", user = u),
+            E::Locked { user, until } => t!(
+                "refused.signin.locked",
+                user = user,
+                until = until.with_timezone(&Local).format("%H:%M:%S")
+            ),
+            E::WrongPin { user, left } => t!("refused.signin.wrong_pin", user = user, left = left),
+            E::BadHash(u) => t!("refused.signin.bad_hash", user = u),
+            E::Store(e) => database(e).into(),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Display for PinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PinError::Format => f.write_str(t!("refused.pin.format")),
+            PinError::Hash(why) => f.write_str(&t!("refused.pin.hash", why = why)),
+        }
+    }
+}
+
+impl fmt::Display for RefDataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use RefDataError as E;
+        let s: String = match self {
+            E::Gtin { code, source } => t!("refused.refdata.gtin", code = code, why = source),
+            E::Duplicate { what, code } => t!(
+                "refused.refdata.duplicate",
+                what = match what {
+                    RefKind::Place => t!("refused.refdata.kind.place"),
+                    RefKind::Location => t!("refused.refdata.kind.location"),
+                    RefKind::Item => t!("refused.refdata.kind.item"),
+                    RefKind::Gtin => t!("refused.refdata.kind.gtin"),
+                    RefKind::User => t!("refused.refdata.kind.user"),
+                    RefKind::PatientMrn => t!("refused.refdata.kind.patient_mrn"),
+                },
+                code = format!("{code:?}")
+            ),
+            E::PlaceNeedsCodeAndName => t!("refused.refdata.place_code_name").into(),
+            E::BadAtc { item, atc } => {
+                t!(
+                    "refused.refdata.bad_atc",
+                    item = item,
+                    atc = format!("{atc:?}")
+                )
+            }
+            E::MultiDosePack { item } => t!("refused.refdata.multi_dose", item = item),
+            E::PackOrPrice { item } => t!("refused.refdata.pack_or_price", item = item),
+            E::UserName => t!("refused.refdata.user_name").into(),
+            E::Levels { safety, max } => {
+                t!("refused.refdata.levels", safety = safety, max = max)
+            }
+            E::Pin { user, source } => t!("refused.refdata.pin", user = user, why = source),
             E::Store(e) => database(e).into(),
         };
         f.write_str(&s)

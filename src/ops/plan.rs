@@ -63,7 +63,7 @@ pub enum PlanError {
     PaperScenario(crate::planning::sim::ScenarioError),
     BadScenario {
         ward: String,
-        cause: crate::planning::sim::ScenarioError,
+        cause: Box<crate::planning::sim::ScenarioError>,
     },
     Stock(StockError),
     Purchase(PurchaseError),
@@ -77,7 +77,7 @@ impl std::error::Error for PlanError {
             PlanError::Quantity(e) => Some(e),
             PlanError::Unplannable(e) => Some(e),
             PlanError::PaperScenario(e) => Some(e),
-            PlanError::BadScenario { cause, .. } => Some(cause),
+            PlanError::BadScenario { cause, .. } => Some(cause.as_ref()),
             PlanError::Stock(e) => Some(e),
             PlanError::Purchase(e) => Some(e),
             PlanError::Store(e) => Some(e),
@@ -1212,7 +1212,7 @@ pub fn scenario_from_db(
         .collect();
     s.validate().map_err(|cause| PlanError::BadScenario {
         ward: place.code.clone(),
-        cause,
+        cause: Box::new(cause),
     })?;
     Ok(s)
 }

@@ -506,7 +506,7 @@ fn draw_plan(
                 Cell::from(e.place.clone()),
                 Cell::from(e.item.clone()),
                 Cell::from(Line::from(e.qty.to_string()).right_aligned()),
-                Cell::from(fit(&e.message, 200)),
+                Cell::from(fit(&e.message(), 200)),
             ])
         },
     );
