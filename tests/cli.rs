@@ -770,6 +770,18 @@ fn the_command_line_speaks_chinese_when_asked() {
     );
     assert!(stock_en.contains("balance(s)"), "{stock_en}");
 
+    // An operation refuses in Chinese: a nurse may not dispose of stock.
+    ws().arg("--db")
+        .arg(&db)
+        .env("WARDSTOCK_LANG", "zh-CN")
+        .env("WARDSTOCK_PIN", "1234")
+        .args([
+            "waste", "--user", "nurse", "--place", "W-MED", "--item", "PARA500T", "--lot", "X",
+            "--qty", "1", "--reason", "damaged",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::starts_with("wardstock: ").and(predicate::str::contains("无权")));
     // The command line's own errors too.
     zh(&["stock", "--place", "NOWHERE"])
         .assert()
