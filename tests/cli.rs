@@ -741,16 +741,14 @@ fn the_command_line_speaks_chinese_when_asked() {
         "{plan}"
     );
 
-    let validate = stdout_of(&mut zh(&["validate", "list"]));
-    let english = stdout_of(
-        ws().arg("--db")
-            .arg(&db)
-            .args(["--lang", "en", "validate", "list"]),
+    // Nothing awaits validation for the pharmacy itself.
+    let validate = stdout_of(&mut zh(&["validate", "list", "--ward", "PHARM"]));
+    assert_eq!(validate.trim(), "没有待审核的处方");
+    let patient = stdout_of(&mut zh(&["patient", "MRN100001"]));
+    assert!(
+        patient.contains("过敏：") && patient.contains("处方：") && patient.contains("给药记录"),
+        "{patient}"
     );
-    assert_eq!(validate.is_empty(), english.is_empty());
-    if english.contains("nothing awaits validation") {
-        assert!(validate.contains("没有待审核的处方"), "{validate}");
-    }
 
     let check = stdout_of(&mut zh(&["check"]));
     assert!(check.starts_with("正常："), "{check}");
@@ -772,6 +770,18 @@ fn the_command_line_speaks_chinese_when_asked() {
     );
     assert!(stock_en.contains("balance(s)"), "{stock_en}");
 
+    // An operation refuses in Chinese: a nurse may not dispose of stock.
+    ws().arg("--db")
+        .arg(&db)
+        .env("WARDSTOCK_LANG", "zh-CN")
+        .env("WARDSTOCK_PIN", "1234")
+        .args([
+            "waste", "--user", "nurse", "--place", "W-MED", "--item", "PARA500T", "--lot", "X",
+            "--qty", "1", "--reason", "damaged",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::starts_with("wardstock: ").and(predicate::str::contains("无权")));
     // The command line's own errors too.
     zh(&["stock", "--place", "NOWHERE"])
         .assert()

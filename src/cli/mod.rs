@@ -506,7 +506,6 @@ pub fn status_word(s: &str) -> String {
         "received" => t!("cli.status.received"),
         "cancelled" => t!("cli.status.cancelled"),
         "approved" => t!("cli.status.approved"),
-        "timing" => t!("cli.status.timing"),
         other => return other.replace('_', " "),
     };
     w.to_string()

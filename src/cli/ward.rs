@@ -107,7 +107,7 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
                 ]);
                 for r in &list {
                     t.add_row([
-                        super::status_word(r.kind.as_ref()),
+                        kind_word(r.kind).to_string(),
                         r.code.clone(),
                         r.label.clone(),
                         set_by(r.ward_own).to_string(),
@@ -134,7 +134,7 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
                     "{}",
                     t!(
                         "cli.ward.reason_added",
-                        kind = super::status_word(k.as_ref()),
+                        kind = kind_word(k),
                         code = r.code,
                         label = r.label,
                         ward = w
@@ -161,7 +161,7 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
                     "{}",
                     t!(
                         "cli.ward.reason_removed",
-                        kind = super::status_word(k.as_ref()),
+                        kind = kind_word(k),
                         code = code.to_ascii_uppercase(),
                         ward = w
                     )
@@ -302,5 +302,16 @@ fn pack_state(s: &str) -> String {
             status = super::status_word(status)
         ),
         None => s.to_string(),
+    }
+}
+
+/// A kind of reason list, as its column shows it (`held` in English).
+fn kind_word(k: ReasonKind) -> &'static str {
+    match k {
+        ReasonKind::Held => t!("cli.ward.kind_held"),
+        ReasonKind::Refused => t!("cli.ward.kind_refused"),
+        ReasonKind::Missed => t!("cli.ward.kind_missed"),
+        ReasonKind::Partial => t!("cli.ward.kind_partial"),
+        ReasonKind::Timing => t!("cli.ward.kind_timing"),
     }
 }
