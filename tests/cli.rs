@@ -872,7 +872,7 @@ fn a_user_reads_their_own_language_unless_another_is_asked_for() {
         .assert()
         .failure()
         .stderr(predicate::str::starts_with(
-            "wardstock: 扫码内容不是有效的 GS1 数据",
+            "wardstock: 扫描内容不是有效的 GS1 数据",
         ));
     // Back to the system's language.
     let set = stdout_of(&mut run(&["user", "language", "--user", "nurse", "system"]));

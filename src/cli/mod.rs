@@ -778,16 +778,13 @@ pub fn run(cli: Cli) -> Result<i32> {
                 .transpose()?;
             let pack = match scan {
                 Some(data) => {
-                    let g = crate::gs1::parse(
+                    let pack = crate::ops::scan::read_pack(
+                        &store.conn,
                         &data,
-                        crate::gs1::Options {
-                            separator: stock::settings().scanner.separator,
-                            today: Local::now().date_naive(),
-                        },
-                    )
-                    .map_err(|e| anyhow::anyhow!(t!("cli.scan.pack_invalid", error = e)))?;
-                    let gtin = g.gtin.context(t!("cli.scan.pack_no_gtin"))?;
-                    let item = crate::ops::stock::item_by_gtin(&store.conn, &gtin)?;
+                        stock::settings().scanner.separator,
+                        Local::now().date_naive(),
+                    )?;
+                    let (item, g) = (pack.item, pack.gs1);
                     let lot = g.lot.context(t!("cli.scan.pack_no_lot"))?;
                     Some((item.id, lot))
                 }

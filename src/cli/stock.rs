@@ -46,16 +46,13 @@ pub struct Resolved {
 impl ItemArgs {
     pub fn resolve(&self, store: &Store) -> Result<Resolved> {
         if let Some(data) = &self.scan {
-            let g = crate::gs1::parse(
+            let pack = crate::ops::scan::read_pack(
+                &store.conn,
                 data,
-                crate::gs1::Options {
-                    separator: settings().scanner.separator,
-                    today: Local::now().date_naive(),
-                },
-            )
-            .map_err(|e| anyhow::anyhow!(t!("cli.scan.invalid", error = e)))?;
-            let gtin = g.gtin.context(t!("cli.scan.no_gtin"))?;
-            let item = stock::item_by_gtin(&store.conn, &gtin)?;
+                settings().scanner.separator,
+                Local::now().date_naive(),
+            )?;
+            let (item, g) = (pack.item, pack.gs1);
             if let (Some(given), Some(scanned)) = (&self.lot, &g.lot)
                 && given != scanned
             {
