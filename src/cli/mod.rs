@@ -639,7 +639,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                         &r.lot,
                         r.expiry.as_deref().unwrap_or("-"),
                         &i18n::num(r.qty),
-                        &r.dose_unit,
+                        crate::i18n::unit(&r.dose_unit),
                         &state,
                     ]);
                 }
@@ -1543,7 +1543,7 @@ fn recorded_text(r: &crate::ops::mar::Recorded) -> String {
         line.push_str(&t!(
             "cli.dose.pack_left",
             left = crate::domain::milli_text(p.remaining_milli),
-            unit = p.unit,
+            unit = crate::i18n::unit(&p.unit),
             discard = i18n::datetime_short(p.discard_at.with_timezone(&Local).naive_local())
         ));
     }

@@ -367,7 +367,7 @@ fn order_text(o: &stock::TransferOrder) -> String {
             requested = i18n::num(l.requested),
             picked = i18n::num(l.picked),
             open = i18n::num(l.open),
-            unit = l.item.dose_unit
+            unit = crate::i18n::unit(&l.item.dose_unit)
         ));
         out.push('\n');
         for s in &l.suggestions {
@@ -446,7 +446,7 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                         t!(
                             "cli.stock.rejected",
                             qty = i18n::num(units),
-                            unit = r.item.dose_unit,
+                            unit = crate::i18n::unit(&r.item.dose_unit),
                             item = r.item.name,
                             lot = line.lot_number,
                             reason = reason
@@ -460,7 +460,7 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                 let mut s = t!(
                     "cli.stock.received",
                     qty = i18n::num(got.qty),
-                    unit = r.item.dose_unit,
+                    unit = crate::i18n::unit(&r.item.dose_unit),
                     item = r.item.name,
                     lot = line.lot_number,
                     place = got.place
@@ -510,7 +510,7 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                 t!(
                     "cli.stock.issued",
                     qty = i18n::num(qty),
-                    unit = r.item.dose_unit,
+                    unit = crate::i18n::unit(&r.item.dose_unit),
                     item = r.item.name,
                     place = place.code,
                     lots = lots.join(", ")
@@ -546,7 +546,7 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                 t!(
                     "cli.stock.wasted",
                     qty = i18n::num(qty),
-                    unit = r.item.dose_unit,
+                    unit = crate::i18n::unit(&r.item.dose_unit),
                     item = r.item.name,
                     lot = t.lot_number,
                     place = place.code,
@@ -578,7 +578,7 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                 t!(
                     "cli.stock.returned",
                     qty = i18n::num(qty),
-                    unit = r.item.dose_unit,
+                    unit = crate::i18n::unit(&r.item.dose_unit),
                     item = r.item.name,
                     lot = t.lot_number,
                     place = ward.code
@@ -777,7 +777,7 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
                 let mut s = t!(
                     "cli.transfer.picked",
                     qty = i18n::num(p.qty),
-                    unit = r.item.dose_unit,
+                    unit = crate::i18n::unit(&r.item.dose_unit),
                     item = r.item.name,
                     lot = p.lot_number,
                     id = id,
@@ -798,7 +798,7 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
                 t!(
                     "cli.transfer.unpicked",
                     qty = i18n::num(t.qty),
-                    unit = r.item.dose_unit,
+                    unit = crate::i18n::unit(&r.item.dose_unit),
                     item = r.item.name,
                     lot = t.lot_number
                 )

@@ -263,7 +263,7 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
                         format!(
                             "{} {}",
                             crate::domain::milli_text(p.remaining_milli),
-                            p.unit
+                            crate::i18n::unit(&p.unit)
                         ),
                         local(p.discard_at),
                         pack_state(&p.state),
