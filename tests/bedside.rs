@@ -415,10 +415,7 @@ fn prn_doses_respect_the_maximum_per_24_hours_and_the_least_interval() {
     );
     mar::administer(&mut store, &nurse, now + Duration::hours(5), &dose).unwrap();
     let e = mar::administer(&mut store, &nurse, now + Duration::hours(10), &dose).unwrap_err();
-    assert!(
-        matches!(&e, DoseError::PrnMaxReached { max: 2, .. }),
-        "{e}"
-    );
+    assert!(matches!(&e, DoseError::PrnMaxReached { max: 2, .. }), "{e}");
     // A day after the first dose, one is allowed again.
     mar::administer(
         &mut store,
@@ -760,7 +757,10 @@ fn a_changed_prescription_keeps_the_doses_given_under_the_version_it_replaced() 
         },
     )
     .unwrap_err();
-    assert!(matches!(&e, DoseError::AlreadyRecorded(at) if *at == due[1]), "{e}");
+    assert!(
+        matches!(&e, DoseError::AlreadyRecorded(at) if *at == due[1]),
+        "{e}"
+    );
     let ward = ward::ward_id(&store.conn, "W-MED").unwrap();
     mar::close_missed(&mut store, Some(ward), due[1] + Duration::hours(3)).unwrap();
     let (rows, _) = queries::schedule(

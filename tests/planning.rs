@@ -659,14 +659,21 @@ fn a_release_before_now_is_past_due_and_expedited_at_both_levels() {
     assert_eq!(kinds(&plan, PHARM, "X"), [(ExceptionKind::Expedite, 0, 14)]);
     assert!(matches!(
         plan.exceptions()[0].facts,
-        ExceptionFacts::Expedite { lead: 1, late: 1, purchase: false }
+        ExceptionFacts::Expedite {
+            lead: 1,
+            late: 1,
+            purchase: false
+        }
     ));
     assert!(matches!(
         plan.exceptions()[1].facts,
         ExceptionFacts::Expedite { purchase: true, .. }
     ));
     let msg = plan.exceptions()[0].message();
-    assert!(msg.contains("urgent delivery") && msg.contains("02 Mar"), "{msg}");
+    assert!(
+        msg.contains("urgent delivery") && msg.contains("02 Mar"),
+        "{msg}"
+    );
     assert!(plan.exceptions()[1].message().contains("urgent purchase"));
 }
 

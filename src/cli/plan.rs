@@ -128,8 +128,25 @@ pub fn run(
     match cmd {
         None => {
             let (_, p) = plan_now(store, now, horizon.options()?)?;
+            // The same sheet the console's plan screen shows.
+            let sheet = plan::sheet(&store.conn, now, &p)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&p)?);
+                let rejected = plan::recently_rejected(&store.conn, now)?;
+                let orders: Vec<_> = p
+                    .planned_orders()
+                    .filter(|o| !rejected.contains(&(o.place.to_string(), o.item.to_string())))
+                    .collect();
+                let records: Vec<_> = p.records().collect();
+                let out = serde_json::json!({
+                    "start": sheet.start,
+                    "bucket_hours": sheet.bucket_hours,
+                    "suggestions": sheet.suggestions,
+                    "rejected": sheet.rejected,
+                    "planned_orders": orders,
+                    "records": records,
+                    "exceptions": sheet.exceptions,
+                });
+                println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
                 print!("{}", crate::planning::report::render_text(&p));
             }

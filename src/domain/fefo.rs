@@ -24,9 +24,10 @@ pub struct LotStock {
 }
 
 impl LotStock {
-    /// Usable on `day`: status ok, stock on hand, not past its expiry date.
+    /// Usable on `day`: stock on hand and nothing keeps it from use
+    /// ([`lot_problem`], the one rule).
     pub fn usable_on(&self, day: NaiveDate) -> bool {
-        self.status == LotStatus::Ok && self.qty > 0 && self.expiry.is_none_or(|e| day <= e)
+        self.qty > 0 && lot_problem(self.status, self.expiry, day).is_none()
     }
 }
 

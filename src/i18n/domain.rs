@@ -169,7 +169,11 @@ impl Finding {
                 unit = unit
             ),
             Finding::NotInStock { needed, usable } => {
-                t!("domain.finding.not_in_stock", usable = usable, needed = needed)
+                t!(
+                    "domain.finding.not_in_stock",
+                    usable = usable,
+                    needed = needed
+                )
             }
             Finding::OnlyHeldOrExpiringStock { held, expiring } => t!(
                 "domain.finding.held_or_expiring",
@@ -312,7 +316,11 @@ mod tests {
                 .contains("4000 mg a day is above the maximum daily dose of 3000 mg")
         );
         set_thread_lang(Lang::ZhCn);
-        assert!(f.message().contains("最大日剂量 3000 mg"), "{}", f.message());
+        assert!(
+            f.message().contains("最大日剂量 3000 mg"),
+            "{}",
+            f.message()
+        );
     }
 }
 

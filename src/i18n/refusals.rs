@@ -352,7 +352,10 @@ impl fmt::Display for PurchaseError {
                 status = status_word(status)
             ),
             E::ReferenceWithoutNumber(r) => {
-                t!("refused.purchase.reference_without_number", reference = format!("{r:?}"))
+                t!(
+                    "refused.purchase.reference_without_number",
+                    reference = format!("{r:?}")
+                )
             }
             E::NotReceivable { order, status } => t!(
                 "refused.purchase.not_receivable",
@@ -479,7 +482,11 @@ impl fmt::Display for DoseError {
             E::Forbidden(e) => e.to_string(),
             E::Unknown(id) => t!("refused.dose.unknown", rx = id),
             E::NotActive(id, status) => {
-                t!("refused.dose.not_active", rx = id, status = status_word(status))
+                t!(
+                    "refused.dose.not_active",
+                    rx = id,
+                    status = status_word(status)
+                )
             }
             E::AlreadyRecorded(at) => t!("refused.dose.already_recorded", at = local_time(*at)),
             E::Rights(failures) => failures
@@ -546,7 +553,11 @@ impl fmt::Display for RxError {
             E::Forbidden(e) => t!("refused.rx.forbidden", why = e),
             E::Unknown(id) => t!("refused.rx.unknown", rx = id),
             E::NotAwaiting { id, status } => {
-                t!("refused.rx.not_awaiting", rx = id, status = status_word(status))
+                t!(
+                    "refused.rx.not_awaiting",
+                    rx = id,
+                    status = status_word(status)
+                )
             }
             E::CommentRequired(id, findings) => t!(
                 "refused.rx.comment_required",
@@ -677,7 +688,11 @@ impl fmt::Display for RefDataError {
             ),
             E::PlaceNeedsCodeAndName => t!("refused.refdata.place_code_name").into(),
             E::BadAtc { item, atc } => {
-                t!("refused.refdata.bad_atc", item = item, atc = format!("{atc:?}"))
+                t!(
+                    "refused.refdata.bad_atc",
+                    item = item,
+                    atc = format!("{atc:?}")
+                )
             }
             E::MultiDosePack { item } => t!("refused.refdata.multi_dose", item = item),
             E::PackOrPrice { item } => t!("refused.refdata.pack_or_price", item = item),

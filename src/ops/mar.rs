@@ -3,10 +3,6 @@
 //! (the scanned lot, or first-expired-first-out marked "not scanned"),
 //! lot-traced to the patient, in one transaction with the record.
 
-use chrono::{DateTime, Local, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
-use strum::{AsRefStr, Display, EnumString};
 use super::Actor;
 use super::items::{Forbidden, allow};
 use super::ward::ReasonKind;
@@ -18,6 +14,10 @@ use crate::domain::validation::{self, Finding};
 use crate::domain::{LotStatus, MovementKind, instant_to_text};
 use crate::store::Store;
 use crate::store::ledger::{self, NewMovement};
+use chrono::{DateTime, Local, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use strum::{AsRefStr, Display, EnumString};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Display, EnumString, AsRefStr)]
 #[strum(serialize_all = "snake_case")]

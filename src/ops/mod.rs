@@ -9,6 +9,7 @@ pub mod plan;
 pub mod purchasing;
 pub mod refdata;
 pub mod rx;
+pub mod scan;
 pub mod stock;
 pub mod ward;
 

@@ -63,7 +63,7 @@ pub enum PlanError {
     PaperScenario(crate::planning::sim::ScenarioError),
     BadScenario {
         ward: String,
-        cause: crate::planning::sim::ScenarioError,
+        cause: Box<crate::planning::sim::ScenarioError>,
     },
     Stock(StockError),
     Purchase(PurchaseError),
@@ -77,7 +77,7 @@ impl std::error::Error for PlanError {
             PlanError::Quantity(e) => Some(e),
             PlanError::Unplannable(e) => Some(e),
             PlanError::PaperScenario(e) => Some(e),
-            PlanError::BadScenario { cause, .. } => Some(cause),
+            PlanError::BadScenario { cause, .. } => Some(cause.as_ref()),
             PlanError::Stock(e) => Some(e),
             PlanError::Purchase(e) => Some(e),
             PlanError::Store(e) => Some(e),
@@ -746,6 +746,165 @@ pub fn plan_now(
     Ok((problem, plan))
 }
 
+/// What a planned order covers, summed by source: a prescription, the
+/// forecast, or (for a purchase) a ward's deliveries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cover {
+    pub source: String,
+    pub qty: u64,
+}
+
+/// A suggestion as both faces show it: the console's plan screen and
+/// `wardstock plan`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuggestionLine {
+    #[serde(flatten)]
+    pub s: Suggestion,
+    pub item_name: String,
+    /// A purchase from a supplier (not a ward delivery).
+    pub purchase: bool,
+    /// The supplier of a purchase (`None`: the item has none); the pharmacy
+    /// for a ward delivery.
+    pub from: Option<String>,
+    /// Empty: the order only keeps the safety stock.
+    pub covers: Vec<Cover>,
+    pub release: chrono::NaiveDate,
+    pub receipt: chrono::NaiveDate,
+}
+
+/// The plan as the pharmacist reads it: the suggestions still to decide and
+/// the exceptions, worst first.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PlanSheet {
+    pub start: Option<NaiveDateTime>,
+    pub bucket_hours: i64,
+    /// Past due first, then by release day; ward deliveries before
+    /// purchases on a day. A suggestion rejected in the last 24 hours is left
+    /// out (the pharmacist decided on it; it returns a day later).
+    pub suggestions: Vec<SuggestionLine>,
+    /// How many suggestions were left out as rejected in the last 24 hours.
+    pub rejected: usize,
+    /// Worst first: expedite, below safety stock, expiring, cancel, defer;
+    /// then by day.
+    pub exceptions: Vec<crate::planning::mrp::Exception>,
+}
+
+/// How long a rejected suggestion stays out of the plan.
+pub const REJECTION_HOURS: i64 = 24;
+
+/// The (place, item) pairs whose suggestion was rejected in the last
+/// [`REJECTION_HOURS`] before `now`.
+pub fn recently_rejected(
+    conn: &Connection,
+    now: DateTime<Utc>,
+) -> Result<HashSet<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.code, i.code FROM plan_decisions d JOIN places p ON p.id = d.place_id JOIN items i ON i.id = d.item_id
+         WHERE d.decision = 'rejected' AND d.at >= ?1",
+    )?;
+    let rows = stmt.query_map(
+        [instant_to_text(now - Duration::hours(REJECTION_HOURS))],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The order in which exceptions are shown: what needs acting on first.
+pub fn exception_rank(k: crate::planning::mrp::ExceptionKind) -> u8 {
+    use crate::planning::mrp::ExceptionKind;
+    match k {
+        ExceptionKind::Expedite => 0,
+        ExceptionKind::BelowSafetyStock => 1,
+        ExceptionKind::ExpiringBeforeUse => 2,
+        ExceptionKind::Cancel => 3,
+        ExceptionKind::Defer => 4,
+    }
+}
+
+/// The sheet of a plan computed at `now`: one rule for the console and the
+/// command line.
+pub fn sheet(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    plan: &crate::planning::mrp::Plan,
+) -> Result<PlanSheet> {
+    let rejected = recently_rejected(conn, now)?;
+    let names: HashMap<String, String> = {
+        let mut stmt = conn.prepare_cached("SELECT code, name FROM items")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let suppliers: HashMap<String, String> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT i.code, s.code FROM items i JOIN suppliers s ON s.id = i.supplier_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let day = |k: usize| plan.bucket_start(k).map(|t| t.date()).unwrap_or_default();
+    let is_rejected = |o: &crate::planning::mrp::PlannedOrder<'_>| {
+        rejected.contains(&(o.place.to_string(), o.item.to_string()))
+    };
+    let mut left_out = 0;
+    let mut suggestions = Vec::new();
+    for o in plan.planned_orders() {
+        if is_rejected(&o) {
+            left_out += 1;
+            continue;
+        }
+        let mut covers: Vec<Cover> = Vec::new();
+        for p in o.pegging.iter() {
+            let source = match p.source {
+                Some("planned_release") | None => p.place.to_string(),
+                Some(src) => src.to_string(),
+            };
+            match covers.iter_mut().find(|c| c.source == source) {
+                Some(c) => c.qty += p.qty,
+                None => covers.push(Cover { source, qty: p.qty }),
+            }
+        }
+        let purchase = o.place == plan.pharmacy();
+        suggestions.push(SuggestionLine {
+            s: Suggestion::from_order(&o, now),
+            item_name: names.get(o.item).cloned().unwrap_or_default(),
+            purchase,
+            from: if purchase {
+                suppliers.get(o.item).cloned()
+            } else {
+                Some(plan.pharmacy().to_string())
+            },
+            covers,
+            release: day(o.release_bucket),
+            receipt: day(o.receipt_bucket),
+        });
+    }
+    suggestions.sort_by(|a, b| {
+        (
+            !a.s.past_due,
+            a.s.release_bucket,
+            a.purchase,
+            &a.s.place,
+            &a.s.item,
+        )
+            .cmp(&(
+                !b.s.past_due,
+                b.s.release_bucket,
+                b.purchase,
+                &b.s.place,
+                &b.s.item,
+            ))
+    });
+    let mut exceptions = plan.exceptions().to_vec();
+    exceptions.sort_by_key(|e| (exception_rank(e.kind), e.bucket));
+    Ok(PlanSheet {
+        start: plan.bucket_start(0),
+        bucket_hours: plan.bucket_hours(),
+        suggestions,
+        rejected: left_out,
+        exceptions,
+    })
+}
+
 /// A suggestion is decided once: a decision on the same place and item
 /// taken after its plan was computed means the plan is out of date.
 fn still_current(tx: &Connection, place: i64, item: i64, s: &Suggestion) -> Result<()> {
@@ -1053,7 +1212,7 @@ pub fn scenario_from_db(
         .collect();
     s.validate().map_err(|cause| PlanError::BadScenario {
         ward: place.code.clone(),
-        cause,
+        cause: Box::new(cause),
     })?;
     Ok(s)
 }

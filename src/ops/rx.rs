@@ -2,9 +2,6 @@
 //! the decision (accept, with a comment where a finding is overridden, or
 //! reject with a reason), attributed and kept in the prescription's history.
 
-use chrono::{DateTime, Duration, Local, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 use super::Actor;
 use super::items::{Forbidden, allow};
 use super::ward::TimesError;
@@ -13,6 +10,9 @@ use crate::domain::roles::Operation;
 use crate::domain::schedule::Frequency;
 use crate::domain::validation::{self, Allergy, Finding, OtherRx, RxFacts};
 use crate::store::Store;
+use chrono::{DateTime, Duration, Local, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
 
 /// Why the pharmacist's decision is refused, with its facts.
 #[derive(Debug)]
@@ -20,7 +20,10 @@ pub enum RxError {
     Forbidden(Forbidden),
     Unknown(i64),
     /// Only a prescription awaiting validation is validated; the status as stored.
-    NotAwaiting { id: i64, status: String },
+    NotAwaiting {
+        id: i64,
+        status: String,
+    },
     /// Accepted over findings without a comment saying why.
     CommentRequired(i64, Vec<Finding>),
     ReasonRequired,

@@ -13,8 +13,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use super::Actor;
-pub use super::items::{ItemRef, MAX_UNITS, allow};
 use super::items::{BadQuantity, Forbidden, is_busy, qty_ok};
+pub use super::items::{ItemRef, MAX_UNITS, allow};
 use super::purchasing::PurchaseError;
 use crate::domain::fefo::{self, LotProblem, LotStock};
 use crate::domain::roles::Operation;
@@ -1270,7 +1270,14 @@ pub fn dispatch(
         let backorder = if rest.is_empty() {
             None
         } else {
-            Some(insert_transfer(tx, actor, now, to.id, &rest, Some(&format!("back-order of TO-{order_id}")))?)
+            Some(insert_transfer(
+                tx,
+                actor,
+                now,
+                to.id,
+                &rest,
+                Some(&format!("back-order of TO-{order_id}")),
+            )?)
         };
         let mut sent = transfer_order(tx, order_id, now)?;
         sent.backorder = backorder;

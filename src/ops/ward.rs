@@ -5,15 +5,15 @@
 //! The hospital list (rows without a ward) applies everywhere; a ward adds
 //! its own codes, relabels a hospital code, or withdraws one for itself.
 
-use chrono::{DateTime, NaiveTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
-use strum::{AsRefStr, Display, EnumIter, EnumString, IntoEnumIterator};
 use super::Actor;
 use super::items::{Forbidden, allow};
 use crate::domain::roles::Operation;
 use crate::domain::schedule::Frequency;
 use crate::store::Store;
+use chrono::{DateTime, NaiveTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use strum::{AsRefStr, Display, EnumIter, EnumString, IntoEnumIterator};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Display, EnumString, AsRefStr, EnumIter,
