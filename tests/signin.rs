@@ -49,7 +49,10 @@ fn five_wrong_pins_lock_the_user_for_five_minutes() {
 fn unknown_users_and_malformed_pins_get_clear_answers() {
     let (_dir, mut store) = common::open_demo();
     let e = sign_in(&mut store, "nobody", "1234", common::anchor()).unwrap_err();
-    assert!(matches!(&e, SignInError::UnknownUser(u) if u == "nobody"), "{e}");
+    assert!(
+        matches!(&e, SignInError::UnknownUser(u) if u == "nobody"),
+        "{e}"
+    );
     let e = sign_in(&mut store, "pharm", "12", common::anchor()).unwrap_err();
     assert!(matches!(e, SignInError::WrongPin { left: 4, .. }), "{e}");
     let pharm = sign_in(&mut store, "PHARM", "1234", common::anchor()).unwrap();
