@@ -427,4 +427,46 @@ mod tests {
             f.message()
         );
     }
+
+    #[test]
+    fn plan_exceptions_name_days_in_both_languages() {
+        let start = NaiveDate::from_ymd_opt(2026, 12, 3)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        let e = Exception {
+            place: "W-MED".into(),
+            item: "PARA500T".into(),
+            bucket: 2,
+            kind: crate::planning::mrp::ExceptionKind::Expedite,
+            qty: 40,
+            facts: ExceptionFacts::Expedite {
+                lead: 3,
+                late: 1,
+                purchase: false,
+            },
+            scheduled_bucket: None,
+            start: Some(start),
+            bucket_hours: 24,
+        };
+        set_thread_lang(Lang::En);
+        assert_eq!(
+            e.message(),
+            "order 40 needed by 05 Dec: with a transport time of 3 days it is 1 day late; expedite as an urgent delivery"
+        );
+        set_thread_lang(Lang::ZhCn);
+        let zh = e.message();
+        assert!(
+            zh.contains("12-05") && zh.contains("3 天") && zh.contains("紧急配送"),
+            "{zh}"
+        );
+        // Without a start, the bucket is named.
+        set_thread_lang(Lang::En);
+        let no_start = Exception { start: None, ..e };
+        assert!(
+            no_start.message().contains("bucket 2"),
+            "{}",
+            no_start.message()
+        );
+    }
 }
