@@ -7,11 +7,11 @@
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use proptest::prelude::*;
+use wardstock::cli::report;
 use wardstock::planning::mrp::{self, ExceptionFacts, ExceptionKind, Plan};
 use wardstock::planning::problem::{
     Item, LotSizing, Place, Policy, Problem, ProblemError, Requirement, ScheduledReceipt, StockLot,
 };
-use wardstock::planning::report;
 
 // ---------------------------------------------------------------------------
 // Building problems in code
