@@ -26,6 +26,20 @@ impl Role {
     }
 }
 
+impl crate::domain::schedule::DoseStatus {
+    /// A dose's state on the schedule, as one word.
+    pub fn label(self) -> &'static str {
+        use crate::domain::schedule::DoseStatus as S;
+        match self {
+            S::Missed => t!("domain.dose_status.missed"),
+            S::Late => t!("domain.dose_status.late"),
+            S::Due => t!("domain.dose_status.due"),
+            S::Upcoming => t!("domain.dose_status.upcoming"),
+            S::Recorded => t!("domain.dose_status.recorded"),
+        }
+    }
+}
+
 impl Operation {
     /// What the operation does, as a verb phrase ("receive goods").
     pub fn label(self) -> &'static str {
@@ -276,54 +290,6 @@ impl Alert {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::i18n::{Lang, set_thread_lang};
-
-    #[test]
-    fn the_seven_rights_speak_both_languages() {
-        set_thread_lang(Lang::En);
-        assert!(
-            Failure::Time { minutes_off: -75 }
-                .message()
-                .contains("75 min early")
-        );
-        let expired = Failure::Lot {
-            problem: LotProblem::Expired {
-                on: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
-            },
-        };
-        assert_eq!(
-            expired.message(),
-            "this pack may not be given: the lot expired on 2026-11-21"
-        );
-        set_thread_lang(Lang::ZhCn);
-        assert!(expired.message().contains("过期"), "{}", expired.message());
-        assert!(expired.message().contains("2026-11-21"));
-    }
-
-    #[test]
-    fn findings_speak_both_languages() {
-        let f = Finding::DoseAboveMaximum {
-            daily_milli: 4_000_000,
-            max_milli: 3_000_000,
-            unit: "mg".into(),
-        };
-        set_thread_lang(Lang::En);
-        assert!(
-            f.message()
-                .contains("4000 mg a day is above the maximum daily dose of 3000 mg")
-        );
-        set_thread_lang(Lang::ZhCn);
-        assert!(
-            f.message().contains("最大日剂量 3000 mg"),
-            "{}",
-            f.message()
-        );
-    }
-}
-
 impl Exception {
     /// The day bucket `k` is, as the reader's language writes it (a time of
     /// day too when buckets are shorter than a day); "bucket k" without a
@@ -412,5 +378,95 @@ impl serde::Serialize for Exception {
         st.serialize_field("qty", &self.qty)?;
         st.serialize_field("message", &self.message())?;
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, set_thread_lang};
+
+    #[test]
+    fn the_seven_rights_speak_both_languages() {
+        set_thread_lang(Lang::En);
+        assert!(
+            Failure::Time { minutes_off: -75 }
+                .message()
+                .contains("75 min early")
+        );
+        let expired = Failure::Lot {
+            problem: LotProblem::Expired {
+                on: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
+            },
+        };
+        assert_eq!(
+            expired.message(),
+            "this pack may not be given: the lot expired on 2026-11-21"
+        );
+        set_thread_lang(Lang::ZhCn);
+        assert!(expired.message().contains("过期"), "{}", expired.message());
+        assert!(expired.message().contains("2026-11-21"));
+    }
+
+    #[test]
+    fn findings_speak_both_languages() {
+        let f = Finding::DoseAboveMaximum {
+            daily_milli: 4_000_000,
+            max_milli: 3_000_000,
+            unit: "mg".into(),
+        };
+        set_thread_lang(Lang::En);
+        assert!(
+            f.message()
+                .contains("4000 mg a day is above the maximum daily dose of 3000 mg")
+        );
+        set_thread_lang(Lang::ZhCn);
+        assert!(
+            f.message().contains("最大日剂量 3000 mg"),
+            "{}",
+            f.message()
+        );
+    }
+
+    #[test]
+    fn plan_exceptions_name_days_in_both_languages() {
+        let start = NaiveDate::from_ymd_opt(2026, 12, 3)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        let e = Exception {
+            place: "W-MED".into(),
+            item: "PARA500T".into(),
+            bucket: 2,
+            kind: crate::planning::mrp::ExceptionKind::Expedite,
+            qty: 40,
+            facts: ExceptionFacts::Expedite {
+                lead: 3,
+                late: 1,
+                purchase: false,
+            },
+            scheduled_bucket: None,
+            start: Some(start),
+            bucket_hours: 24,
+        };
+        set_thread_lang(Lang::En);
+        assert_eq!(
+            e.message(),
+            "order 40 needed by 05 Dec: with a transport time of 3 days it is 1 day late; expedite as an urgent delivery"
+        );
+        set_thread_lang(Lang::ZhCn);
+        let zh = e.message();
+        assert!(
+            zh.contains("12-05") && zh.contains("3 天") && zh.contains("紧急配送"),
+            "{zh}"
+        );
+        // Without a start, the bucket is named.
+        set_thread_lang(Lang::En);
+        let no_start = Exception { start: None, ..e };
+        assert!(
+            no_start.message().contains("bucket 2"),
+            "{}",
+            no_start.message()
+        );
     }
 }

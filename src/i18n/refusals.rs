@@ -19,12 +19,19 @@ use crate::ops::ward::{TimesError, WardError};
 use crate::t;
 
 /// A database failure in plain words: another workstation writing (try
-/// again), or the file could not be read or written. Never SQLite's own text.
-pub fn database(e: &rusqlite::Error) -> &'static str {
+/// again), a full disk, a read-only or damaged file (as the store says
+/// them), or else that the database could not be read or written. Never
+/// SQLite's own text: that stays the error's `source()`.
+pub fn database(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode as C;
     if is_busy(e) {
-        t!("refused.db.busy")
-    } else {
-        t!("refused.db.failed")
+        return t!("refused.db.busy").into();
+    }
+    match e.sqlite_error_code() {
+        Some(
+            C::DiskFull | C::ReadOnly | C::PermissionDenied | C::DatabaseCorrupt | C::NotADatabase,
+        ) => super::errors::sqlite(e),
+        _ => t!("refused.db.failed").into(),
     }
 }
 
@@ -327,7 +334,7 @@ impl fmt::Display for StockError {
             E::Purchase(e) => e.to_string(),
             E::TakenMeanwhile => t!("refused.stock.taken_meanwhile").into(),
             E::Busy => t!("refused.db.busy").into(),
-            E::Store(e) => database(e).into(),
+            E::Store(e) => database(e),
         };
         f.write_str(&s)
     }
@@ -365,7 +372,7 @@ impl fmt::Display for PurchaseError {
             E::NoLine { order, item } => {
                 t!("refused.purchase.no_line", order = order, item = item)
             }
-            E::Store(e) => database(e).into(),
+            E::Store(e) => database(e),
         };
         f.write_str(&s)
     }
@@ -402,7 +409,7 @@ impl fmt::Display for PlanError {
             }
             E::Stock(e) => e.to_string(),
             E::Purchase(e) => e.to_string(),
-            E::Store(e) => database(e).into(),
+            E::Store(e) => database(e),
         };
         f.write_str(&s)
     }
@@ -468,7 +475,7 @@ impl fmt::Display for WardError {
                 t!("refused.ward.last_reason", code = code, kind = kind.label())
             }
             E::Times(e) => e.to_string(),
-            E::Store(e) => database(e).into(),
+            E::Store(e) => database(e),
         };
         f.write_str(&s)
     }
@@ -540,7 +547,7 @@ impl fmt::Display for DoseError {
             ),
             E::NoUnopenedPack { lot } => t!("refused.dose.no_unopened_pack", lot = lot),
             E::Stock(e) => e.to_string(),
-            E::Store(e) => database(e).into(),
+            E::Store(e) => database(e),
         };
         f.write_str(&s)
     }
@@ -569,7 +576,7 @@ impl fmt::Display for RxError {
                     .join(t!("refused.dose.separator"))
             ),
             E::ReasonRequired => t!("refused.rx.reason_required").into(),
-            E::Store(e) => database(e).into(),
+            E::Store(e) => database(e),
         };
         f.write_str(&s)
     }
@@ -635,7 +642,7 @@ impl fmt::Display for PrescribeError {
             E::ChangeReasonRequired => t!("refused.rx.change_reason").into(),
             E::OtherPatient => t!("refused.rx.other_patient").into(),
             E::EndsBeforeEffect => t!("refused.rx.ends_before_effect").into(),
-            E::Store(e) => database(e).into(),
+            E::Store(e) => database(e),
         };
         f.write_str(&s)
     }
@@ -654,7 +661,7 @@ impl fmt::Display for SignInError {
             ),
             E::WrongPin { user, left } => t!("refused.signin.wrong_pin", user = user, left = left),
             E::BadHash(u) => t!("refused.signin.bad_hash", user = u),
-            E::Store(e) => database(e).into(),
+            E::Store(e) => database(e),
         };
         f.write_str(&s)
     }
@@ -701,8 +708,71 @@ impl fmt::Display for RefDataError {
                 t!("refused.refdata.levels", safety = safety, max = max)
             }
             E::Pin { user, source } => t!("refused.refdata.pin", user = user, why = source),
-            E::Store(e) => database(e).into(),
+            E::Store(e) => database(e),
         };
         f.write_str(&s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error;
+
+    use super::*;
+    use crate::i18n::{Lang, set_thread_lang};
+
+    fn failure(code: std::ffi::c_int, text: &str) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some(text.into()))
+    }
+
+    #[test]
+    fn a_database_failure_is_said_plainly_and_keeps_its_cause() {
+        set_thread_lang(Lang::En);
+        let e = StockError::Store(failure(rusqlite::ffi::SQLITE_IOERR, "disk I/O error"));
+        let text = e.to_string();
+        assert!(text.contains("could not be read or written"), "{text}");
+        assert!(!text.contains("disk I/O error"), "{text}");
+        assert!(
+            e.source()
+                .is_some_and(|c| c.to_string().contains("disk I/O"))
+        );
+        let busy = DoseError::Store(failure(rusqlite::ffi::SQLITE_BUSY, "database is locked"));
+        assert!(busy.to_string().contains("another workstation"), "{busy}");
+        set_thread_lang(Lang::ZhCn);
+        assert!(busy.to_string().contains("工作站"), "{busy}");
+        assert!(!busy.to_string().contains("locked"), "{busy}");
+    }
+
+    #[test]
+    fn a_wrapped_refusal_is_typed_and_said_in_the_readers_language() {
+        let e = DoseError::Reason(WardError::ReasonRequired {
+            kind: crate::ops::ward::ReasonKind::Refused,
+            codes: vec!["DECLINED".into(), "NAUSEA".into()],
+        });
+        assert!(e.source().is_some());
+        set_thread_lang(Lang::En);
+        assert_eq!(
+            e.to_string(),
+            "dose refused needs a reason: one of DECLINED, NAUSEA, or \"other: …\""
+        );
+        set_thread_lang(Lang::ZhCn);
+        let zh = e.to_string();
+        assert!(
+            zh.contains("拒绝给药") && zh.contains("DECLINED, NAUSEA"),
+            "{zh}"
+        );
+    }
+
+    #[test]
+    fn a_refusal_names_the_role_and_operation_in_the_readers_language() {
+        let e = StockError::Forbidden(Forbidden {
+            user: "nurse".into(),
+            role: crate::domain::Role::Nurse,
+            op: crate::domain::roles::Operation::Receive,
+        });
+        set_thread_lang(Lang::En);
+        assert_eq!(e.to_string(), "nurse is a nurse and may not receive goods");
+        set_thread_lang(Lang::ZhCn);
+        assert_eq!(e.to_string(), "nurse 的角色是护士，无权验收入库");
     }
 }

@@ -51,11 +51,18 @@ impl From<rusqlite::Error> for SignInError {
 pub enum PinError {
     /// A PIN is 4 to 8 digits.
     Format,
-    /// The hashing library failed (its own words).
-    Hash(String),
+    /// The hashing library failed.
+    Hash(argon2::password_hash::Error),
 }
 
-impl std::error::Error for PinError {}
+impl std::error::Error for PinError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PinError::Hash(e) => Some(e),
+            PinError::Format => None,
+        }
+    }
+}
 
 /// Hashes a PIN with Argon2id and a salt. `salt` of `None` draws a random
 /// salt from the operating system; the demo passes seeded bytes so its
@@ -65,13 +72,13 @@ pub fn hash_pin(pin: &str, salt: Option<[u8; 16]>) -> Result<String, PinError> {
         return Err(PinError::Format);
     }
     let salt = match salt {
-        Some(bytes) => SaltString::encode_b64(&bytes).map_err(|e| PinError::Hash(e.to_string()))?,
+        Some(bytes) => SaltString::encode_b64(&bytes).map_err(PinError::Hash)?,
         None => SaltString::generate(&mut OsRng),
     };
     Argon2::default()
         .hash_password(pin.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| PinError::Hash(e.to_string()))
+        .map_err(PinError::Hash)
 }
 
 /// Checks a user's PIN at `now`. Five wrong PINs in a row lock the user for

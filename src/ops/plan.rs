@@ -984,18 +984,21 @@ pub fn accept(
                     .map(|l| l.shortfall)
                     .sum();
                 if short > 0 {
-                    warning = Some(format!(
-                        "the pharmacy cannot pick {short} of the {qty} units from usable stock now: order from the supplier or expedite"
+                    warning = Some(crate::t!(
+                        "refused.plan.cannot_pick",
+                        short = short,
+                        qty = qty
                     ));
                 }
                 format!("TO-{id}")
             }
             crate::domain::PlaceKind::Pharmacy => {
-                let (supplier, _) = super::purchasing::supplier_of(tx, item.id)?.ok_or_else(|| {
-                    PlanError::NoSupplier {
-                        item: item.name.clone(),
-                    }
-                })?;
+                let (supplier, _) =
+                    super::purchasing::supplier_of(tx, item.id)?.ok_or_else(|| {
+                        PlanError::NoSupplier {
+                            item: item.name.clone(),
+                        }
+                    })?;
                 let expected =
                     bucket_instant(plan_start(now), opt.bucket_hours, s.receipt_bucket).max(now);
                 let note = format!(

@@ -547,12 +547,10 @@ impl Received {
     pub fn warnings(&self) -> String {
         let mut s = String::new();
         if let Some(d) = self.short_dated_days {
-            s.push_str(&format!(" — SHORT-DATED: expires in {d} days"));
+            s.push_str(&crate::t!("refused.stock.short_dated", days = d));
         }
         if let Some(o) = self.over_order {
-            s.push_str(&format!(
-                " — {o} unit(s) MORE than ordered: tell the pharmacist"
-            ));
+            s.push_str(&crate::t!("refused.stock.over_order", units = o));
         }
         s
     }
@@ -903,7 +901,7 @@ fn set_status(
                 )?;
                 held.push(Holding {
                     place: code,
-                    place_name: format!("{name}: open pack #{id} closed — discard what is left in it"),
+                    place_name: crate::t!("refused.stock.open_pack_closed", place = name, pack = id),
                     qty: 1,
                 });
             }

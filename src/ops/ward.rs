@@ -430,10 +430,29 @@ mod tests {
             check_times(Frequency::Bid, &[t("21:00"), t("09:00")]).unwrap(),
             vec![t("09:00"), t("21:00")]
         );
-        assert!(check_times(Frequency::Bid, &[t("09:00")]).is_err());
-        assert!(check_times(Frequency::Bid, &[t("09:00"), t("09:00")]).is_err());
+        assert_eq!(
+            check_times(Frequency::Bid, &[t("09:00")]),
+            Err(TimesError::Count {
+                freq: Frequency::Bid,
+                count: 2,
+                given: 1
+            })
+        );
+        assert!(matches!(
+            check_times(Frequency::Bid, &[t("09:00"), t("09:00")]),
+            Err(TimesError::Count { given: 2, .. })
+        ));
         assert!(check_times(Frequency::Q8h, &[t("06:00"), t("14:00"), t("22:00")]).is_ok());
-        assert!(check_times(Frequency::Q8h, &[t("06:00"), t("14:00"), t("21:00")]).is_err());
-        assert!(check_times(Frequency::Prn, &[t("06:00")]).is_err());
+        assert_eq!(
+            check_times(Frequency::Q8h, &[t("06:00"), t("14:00"), t("21:00")]),
+            Err(TimesError::Spacing {
+                freq: Frequency::Q8h,
+                hours: 8
+            })
+        );
+        assert_eq!(
+            check_times(Frequency::Prn, &[t("06:00")]),
+            Err(TimesError::NoSetTimes(Frequency::Prn))
+        );
     }
 }
