@@ -233,6 +233,7 @@ impl Alert {
     /// One sentence for the person who has to act on it.
     pub fn message(&self, unit: &str, lot: Option<&str>, expiry: Option<NaiveDate>) -> String {
         let lot = lot.unwrap_or("?");
+        let unit = super::unit(unit);
         let date = expiry.map(super::date).unwrap_or_default();
         let q = self.qty;
         match self.kind {

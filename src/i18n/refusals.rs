@@ -186,7 +186,7 @@ impl fmt::Display for StockError {
                 item = item,
                 lot = lot,
                 place = place,
-                unit = unit,
+                unit = crate::i18n::unit(unit),
                 available = available,
                 wanted = wanted
             ),
@@ -200,7 +200,7 @@ impl fmt::Display for StockError {
                 "refused.stock.not_enough",
                 item = item,
                 place = place,
-                unit = unit,
+                unit = crate::i18n::unit(unit),
                 available = available,
                 wanted = wanted
             ),
@@ -268,7 +268,7 @@ impl fmt::Display for StockError {
             } => t!(
                 "refused.stock.pack_larger",
                 item = item,
-                unit = unit,
+                unit = crate::i18n::unit(unit),
                 open = open,
                 pack = pack
             ),
