@@ -544,7 +544,7 @@ fn a_multi_dose_bottle_is_opened_once_and_each_dose_is_drawn_from_it_and_traced(
     .unwrap();
     assert!(
         held.iter()
-            .any(|h| h.place == ward && h.place_name.contains(&format!("open pack #{}", p3.id)))
+            .any(|h| h.place == ward && h.open_pack == Some(p3.id))
     );
     let open = queries::open_packs(&store.conn, ward_id, later).unwrap();
     assert!(!open.iter().any(|p| p.id == p3.id));

@@ -854,7 +854,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             if who.json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
-                println!("{}", t!("cli.mar.recorded", summary = recorded_text(&r)));
+                println!("{}", t!("cli.mar.recorded", summary = r.summary()));
             }
             Ok(0)
         }
@@ -1105,7 +1105,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                                     "cli.trace.at",
                                     qty = i18n::num(h.qty),
                                     place = h.place,
-                                    name = h.place_name
+                                    name = h.place_text()
                                 )
                             })
                             .collect();
@@ -1516,39 +1516,4 @@ fn dose_status_word(s: crate::domain::schedule::DoseStatus) -> &'static str {
         DoseStatus::Upcoming => t!("cli.mar.status.upcoming"),
         DoseStatus::Recorded => t!("cli.mar.status.recorded"),
     }
-}
-
-/// What was recorded for a dose: the outcome, the units and lot, the open
-/// pack, the urgent request.
-fn recorded_text(r: &crate::ops::mar::Recorded) -> String {
-    let lot = r.lot.clone().unwrap_or_default();
-    let scanned = if r.scanned {
-        String::new()
-    } else {
-        format!(" {}", t!("cli.patient.not_scanned"))
-    };
-    let mut line = status_word(r.outcome.as_ref());
-    if r.units > 0 && r.open_pack.is_none() {
-        line.push_str(&t!("cli.dose.units", units = r.units, lot = lot));
-        line.push_str(&scanned);
-    }
-    if let Some(p) = &r.open_pack {
-        let pack = if p.opened_now {
-            t!("cli.dose.pack_opened", id = p.id, lot = lot)
-        } else {
-            t!("cli.dose.pack_open", id = p.id, lot = lot)
-        };
-        line.push_str(&pack);
-        line.push_str(&scanned);
-        line.push_str(&t!(
-            "cli.dose.pack_left",
-            left = crate::domain::milli_text(p.remaining_milli),
-            unit = crate::i18n::unit(&p.unit),
-            discard = i18n::datetime_short(p.discard_at.with_timezone(&Local).naive_local())
-        ));
-    }
-    if let Some(o) = r.urgent_order {
-        line.push_str(&t!("cli.dose.urgent", id = o));
-    }
-    line
 }

@@ -184,7 +184,7 @@ pub fn run(
                     line.push_str(t!("cli.plan.past_due"));
                 }
                 println!("{line}");
-                if let Some(w) = &a.warning {
+                if let Some(w) = &a.warning() {
                     println!("{}", t!("cli.word.warning", text = w));
                 }
             }

@@ -342,7 +342,7 @@ fn holdings_text(h: &[stock::Holding]) -> String {
         t!("cli.stock.nowhere").into()
     } else {
         h.iter()
-            .map(|x| format!("{} {} ({})", i18n::num(x.qty), x.place, x.place_name))
+            .map(|x| format!("{} {} ({})", i18n::num(x.qty), x.place, x.place_text()))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -465,14 +465,7 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                     lot = line.lot_number,
                     place = got.place
                 );
-                if let Some(d) = got.short_dated_days {
-                    s.push_str(" — ");
-                    s.push_str(&t!("cli.stock.short_dated", days = d));
-                }
-                if let Some(o) = got.over_order {
-                    s.push_str(" — ");
-                    s.push_str(&t!("cli.stock.over_order", units = i18n::num(o)));
-                }
+                s.push_str(&got.warnings());
                 s
             })
         }
@@ -822,7 +815,7 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
                 );
                 for w in got.iter().filter_map(|t| t.warning.as_ref()) {
                     s.push('\n');
-                    s.push_str(&t!("cli.word.warning", text = w));
+                    s.push_str(&t!("cli.word.warning", text = i18n::results::set_aside(w)));
                 }
                 s
             })

@@ -25,6 +25,7 @@ pub mod domain;
 pub mod errors;
 pub mod format;
 pub mod refusals;
+pub mod results;
 
 use std::cell::Cell;
 use std::collections::HashMap;

@@ -156,65 +156,6 @@ pub struct Recorded {
     pub open_pack: Option<OpenPackUse>,
 }
 
-impl Recorded {
-    /// One line for the nurse: the outcome, the units and lot, the open
-    /// pack, the urgent request.
-    pub fn summary(&self) -> String {
-        use crate::t;
-        let mut line = match self.outcome {
-            Outcome::Given => t!("done.dose.given"),
-            Outcome::PartiallyGiven => t!("done.dose.partially_given"),
-            Outcome::Held => t!("done.dose.held"),
-            Outcome::Refused => t!("done.dose.refused"),
-            Outcome::NotGivenSupply => t!("done.dose.not_given_supply"),
-            Outcome::Missed => t!("done.dose.missed"),
-        }
-        .to_string();
-        let not_scanned = if self.scanned {
-            ""
-        } else {
-            t!("done.dose.not_scanned")
-        };
-        let lot = self.lot.clone().unwrap_or_default();
-        if self.units > 0 && self.open_pack.is_none() {
-            line.push_str(&t!(
-                "done.dose.units",
-                units = self.units,
-                lot = lot,
-                not_scanned = not_scanned
-            ));
-        }
-        if let Some(p) = &self.open_pack {
-            let drawn = if p.opened_now {
-                t!(
-                    "done.dose.from_new_pack",
-                    pack = p.id,
-                    lot = lot,
-                    not_scanned = not_scanned
-                )
-            } else {
-                t!(
-                    "done.dose.from_open_pack",
-                    pack = p.id,
-                    lot = lot,
-                    not_scanned = not_scanned
-                )
-            };
-            line.push_str(&drawn);
-            line.push_str(&t!(
-                "done.dose.left",
-                left = crate::domain::milli_text(p.remaining_milli),
-                unit = p.unit,
-                discard = crate::i18n::refusals::local_time(p.discard_at)
-            ));
-        }
-        if let Some(o) = self.urgent_order {
-            line.push_str(&t!("done.dose.urgent", order = o));
-        }
-        line
-    }
-}
-
 /// A dose drawn from an opened multi-dose pack (vial, bottle, pen).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OpenPackUse {

@@ -927,9 +927,9 @@ pub struct Accepted {
     /// "TO-12" (a transfer order with its FEFO pick list) or "PO-3".
     pub order_ref: String,
     pub qty: i64,
-    /// A delivery the pharmacy cannot fully pick from usable stock now.
+    /// Units of a delivery the pharmacy cannot pick from usable stock now.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub warning: Option<String>,
+    pub cannot_pick: Option<i64>,
 }
 
 /// Accepts a suggestion, with the quantity the pharmacist settles on: a
@@ -951,7 +951,7 @@ pub fn accept(
         let item = item_by_code(tx, &s.item)?;
         let place = super::stock::place_by_code(tx, &s.place)?;
         still_current(tx, place.id, item.id, s)?;
-        let mut warning = None;
+        let mut cannot_pick = None;
         let order_ref = match place.kind {
             crate::domain::PlaceKind::Ward => {
                 let note = format!(
@@ -984,11 +984,7 @@ pub fn accept(
                     .map(|l| l.shortfall)
                     .sum();
                 if short > 0 {
-                    warning = Some(crate::t!(
-                        "refused.plan.cannot_pick",
-                        short = short,
-                        qty = qty
-                    ));
+                    cannot_pick = Some(short);
                 }
                 format!("TO-{id}")
             }
@@ -1035,7 +1031,7 @@ pub fn accept(
         Ok(Accepted {
             order_ref,
             qty,
-            warning,
+            cannot_pick,
         })
     })
 }

@@ -542,20 +542,6 @@ pub struct Received {
     pub over_order: Option<i64>,
 }
 
-impl Received {
-    /// What the storekeeper must note about the delivery, if anything.
-    pub fn warnings(&self) -> String {
-        let mut s = String::new();
-        if let Some(d) = self.short_dated_days {
-            s.push_str(&crate::t!("refused.stock.short_dated", days = d));
-        }
-        if let Some(o) = self.over_order {
-            s.push_str(&crate::t!("refused.stock.over_order", units = o));
-        }
-        s
-    }
-}
-
 /// Receives goods into the central pharmacy. Expired goods are refused;
 /// goods expiring within `short_dated_days` are accepted and flagged.
 pub fn receive(
@@ -674,9 +660,10 @@ pub struct Taken {
     pub lot_number: String,
     pub qty: i64,
     pub movement_id: i64,
-    /// Something the person must do about these units (a held lot arrived).
+    /// Why these units must be set aside and returned (a lot held or
+    /// expired on the way arrived).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub warning: Option<String>,
+    pub warning: Option<crate::domain::fefo::LotProblem>,
 }
 
 /// Issues ward stock for non-patient use: from the given lot, or FEFO.
@@ -824,6 +811,10 @@ pub struct Holding {
     pub place: String,
     pub place_name: String,
     pub qty: i64,
+    /// A multi-dose pack of the lot, open on the ward, closed with it: what
+    /// is left in it is to be discarded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_pack: Option<i64>,
 }
 
 pub fn holdings(conn: &Connection, lot_id: i64) -> rusqlite::Result<Vec<Holding>> {
@@ -835,6 +826,7 @@ pub fn holdings(conn: &Connection, lot_id: i64) -> rusqlite::Result<Vec<Holding>
             place: r.get(0)?,
             place_name: r.get(1)?,
             qty: r.get(2)?,
+            open_pack: None,
         })
     })?
     .collect()
@@ -901,8 +893,9 @@ fn set_status(
                 )?;
                 held.push(Holding {
                     place: code,
-                    place_name: crate::t!("refused.stock.open_pack_closed", place = name, pack = id),
+                    place_name: name,
                     qty: 1,
+                    open_pack: Some(id),
                 });
             }
         }
@@ -1305,7 +1298,7 @@ pub fn confirm_receipt(
             let lot = lot_by_id(tx, lot_id)?;
             // The goods are here whatever happened on the way; a lot held since
             // is received blocked, and the ward is told what to do with it.
-            let warning = usable(&lot, &item, day, LotUse::Used).err().map(|e| crate::t!("refused.stock.set_aside", why = e));
+            let warning = fefo::lot_problem(lot.status, lot.expiry, day);
             let mut m = movement(actor, now, MovementKind::Transfer, &item, lot_id);
             m.from_place = Some(transit.id);
             m.to_place = Some(to.id);

@@ -1126,7 +1126,7 @@ impl App {
                                 item.name,
                                 s.place,
                                 a.order_ref,
-                                a.warning.map(|w| format!(" — {w}")).unwrap_or_default()
+                                a.warning().map(|w| format!(" — {w}")).unwrap_or_default()
                             ))
                         }
                         "reject" | "r" => {
@@ -1676,7 +1676,7 @@ impl App {
                         t.iter().map(|x| x.qty).sum::<i64>()
                     );
                     for w in t.iter().filter_map(|x| x.warning.as_ref()) {
-                        msg.push_str(&format!(" — WARNING: {w}"));
+                        msg.push_str(&format!(" — WARNING: {}", crate::i18n::results::set_aside(w)));
                     }
                     msg
                 },
