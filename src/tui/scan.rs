@@ -57,6 +57,36 @@ impl Detector {
     }
 }
 
+/// Why scanned data gave no item.
+#[derive(Debug)]
+pub enum Unresolved {
+    /// Not GS1 data the reader understands.
+    NotUnderstood(String),
+    /// GS1 data without a product code.
+    NoGtin,
+    /// A product code no item knows (it may be linked to one).
+    Unknown(String),
+    Other(String),
+}
+
+/// The item and GS1 fields of a scanned pack.
+// TODO(lead): move to ops::stock::resolve_scan (the CLI reads packs the same way).
+pub fn resolve(
+    cx: &super::component::Ctx,
+    data: &str,
+) -> Result<(crate::ops::stock::ItemRef, crate::gs1::Gs1), Unresolved> {
+    use crate::ops::stock;
+    let g = cx
+        .parse_scan(data)
+        .map_err(|e| Unresolved::NotUnderstood(e.to_string()))?;
+    let gtin = g.gtin.clone().ok_or(Unresolved::NoGtin)?;
+    match stock::item_by_gtin(&cx.store.conn, &gtin) {
+        Ok(item) => Ok((item, g)),
+        Err(stock::StockError::UnknownGtin(_)) => Err(Unresolved::Unknown(gtin)),
+        Err(e) => Err(Unresolved::Other(e.to_string())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
