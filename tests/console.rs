@@ -57,6 +57,9 @@ impl Console {
 
     fn screen(&mut self) -> String {
         let theme = Theme { color: false };
+        // A whole frame: the test backend keeps what a real terminal
+        // erases when a wide character is overwritten.
+        self.term.clear().unwrap();
         self.term.draw(|f| ui::draw(f, &self.app, &theme)).unwrap();
         let buf = self.term.backend().buffer().clone();
         let mut out = String::new();
@@ -1449,4 +1452,238 @@ fn a_dose_whose_window_closed_opens_as_missed_with_the_wards_codes() {
         }
     }
     assert!(found, "the demo has a missed dose on some ward");
+}
+
+/// The screen, checked whole: no cell hidden under a wide character holds
+/// anything (a box or a column that cut a Chinese character in half).
+fn whole_screen(c: &mut Console) -> String {
+    let s = c.screen();
+    let buf = c.term.backend().buffer().clone();
+    for y in 0..buf.area.height {
+        let mut x = 0;
+        while x < buf.area.width {
+            let w = unicode_width::UnicodeWidthStr::width(buf[(x, y)].symbol()).max(1) as u16;
+            for k in 1..w {
+                if x + k < buf.area.width {
+                    let hidden = buf[(x + k, y)].symbol();
+                    assert!(
+                        hidden.trim().is_empty(),
+                        "row {y}: {hidden:?} hidden under a wide character at column {x}:\n{s}"
+                    );
+                }
+            }
+            x += w;
+        }
+    }
+    s
+}
+
+/// The screen line that starts with `start` (after spaces).
+fn row<'a>(s: &'a str, start: &str) -> &'a str {
+    s.lines()
+        .find(|l| l.trim_start().starts_with(start))
+        .unwrap_or_else(|| panic!("no line starts with {start}:\n{s}"))
+}
+
+#[test]
+fn the_whole_console_speaks_chinese_at_80x24() {
+    use wardstock::i18n::num;
+    let mut c = Console::in_lang(80, 24, Some(Lang::ZhCn));
+    let s = whole_screen(&mut c);
+    insta::assert_snapshot!("signin_80x24_zh", s);
+    assert!(
+        s.contains("登录") && s.contains("用户") && s.contains("PIN 1234"),
+        "{s}"
+    );
+    c.sign_in("nurse");
+    let s = whole_screen(&mut c);
+    assert!(
+        s.contains("处方") && s.contains("给药") && s.contains("病区库存") && s.contains("筛选"),
+        "{s}"
+    );
+    assert!(s.contains("已登录") && s.contains("护士"), "{s}");
+    // Ward stock: each item's quantity and unit are whole.
+    let first = c.app.tabs.stock.view.lines[c.app.tabs.stock.filtered[0]].clone();
+    let line = row(&s, &first.code);
+    assert!(
+        line.contains(&format!(" {} ", num(first.on_hand))) && line.contains(&first.dose_unit),
+        "{line}"
+    );
+    // An item's lots: lot, expiry, quantity and whether it may be used.
+    c.key(KeyCode::Enter);
+    let s = whole_screen(&mut c);
+    let lot = c.app.tabs.stock.detail.as_ref().unwrap().lots[0].clone();
+    let line = row(&s, &lot.lot_number);
+    assert!(
+        line.contains(&num(lot.qty)) && (line.contains("可用") || line.contains("过期")),
+        "{line}"
+    );
+    assert!(s.contains("最近出入库") && s.contains("批号"), "{s}");
+    c.key(KeyCode::Esc);
+
+    // Prescriptions: the dose and the status are whole.
+    c.key(KeyCode::Char('1'));
+    let s = whole_screen(&mut c);
+    assert!(
+        s.contains("待审核") && s.contains("生效") && s.contains("剂量"),
+        "{s}"
+    );
+    let rx = c.app.tabs.prescriptions.view.lines[0].clone();
+    let line = s
+        .lines()
+        .find(|l| l.contains(&rx.patient))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(line.contains(&rx.dose_text()), "{line}");
+
+    // Administration: statuses in Chinese; the selected dose in full below.
+    c.key(KeyCode::Char('2'));
+    let s = whole_screen(&mut c);
+    assert!(
+        s.contains("给药") && s.contains("漏给") && s.contains("待给"),
+        "{s}"
+    );
+    assert!(s.contains("已给药") || s.contains("到时"), "{s}");
+
+    // Help: the whole keymap, described in Chinese.
+    c.key(KeyCode::Char('?'));
+    let s = whole_screen(&mut c);
+    for word in [
+        "帮助",
+        "退出",
+        "病区/地点",
+        "操作",
+        "发运",
+        "确认签收",
+        "最新",
+        "English",
+    ] {
+        assert!(s.contains(word), "{word} missing from the help:\n{s}");
+    }
+    assert!(!s.contains("放大窗口"), "{s}");
+    c.key(KeyCode::Esc);
+
+    // Alerts and the pharmacy.
+    c.key(KeyCode::Char('5'));
+    let s = whole_screen(&mut c);
+    assert!(
+        s.contains("警示") && s.contains("危急") && s.contains("已过期"),
+        "{s}"
+    );
+    c.key(KeyCode::Char('4'));
+    let s = whole_screen(&mut c);
+    assert!(s.contains("中心药房") && s.contains("安全库存"), "{s}");
+    c.ctrl('l');
+    let s = whole_screen(&mut c);
+    assert!(s.contains("nurse 已退出登录"), "{s}");
+    c.sign_in("pharm");
+    c.key(KeyCode::Char('4')).key(KeyCode::F(10));
+    let s = whole_screen(&mut c);
+    assert!(s.contains("补货计划") && s.contains("例外"), "{s}");
+}
+
+#[test]
+fn a_dose_form_shows_its_refusal_in_full_at_80x24_in_both_languages() {
+    for lang in [Lang::ZhCn, Lang::En] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("nurse");
+        // The first dose on the schedule that is still to be given.
+        c.key(KeyCode::Char('2'));
+        let pos = {
+            let v = &c.app.tabs.administration.view;
+            v.slots
+                .iter()
+                .position(|s| match s {
+                    wardstock::tui::views::Slot::Dose(i) => !v.rows[*i].recorded,
+                    wardstock::tui::views::Slot::Prn(_) => true,
+                })
+                .expect("a dose to give")
+        };
+        for _ in 0..pos {
+            c.key(KeyCode::Down);
+        }
+        c.key(KeyCode::Enter);
+        let s = whole_screen(&mut c);
+        let title = match lang {
+            Lang::ZhCn => "给药：",
+            Lang::En => "Give: ",
+        };
+        assert!(s.contains(title), "{s}");
+        // The wrong wristband: refused at once, in the form.
+        scan(&mut c, "MRN999999");
+        let s = whole_screen(&mut c);
+        let word = match lang {
+            Lang::ZhCn => "患者错误",
+            Lang::En => "WRONG PATIENT",
+        };
+        assert!(s.contains(word) && s.contains("MRN999999"), "{s}");
+        // Every field walked: the operation refuses, the refusal stays in the form.
+        for _ in 0..11 {
+            c.key(KeyCode::Enter);
+        }
+        let error = c.app.form.as_ref().expect("refused").error.clone();
+        let error = error.expect("a refusal");
+        let s = whole_screen(&mut c);
+        let start: String = error.chars().take(24).collect();
+        assert!(s.contains(&start), "{error}\n{s}");
+        assert!(
+            s.contains(match lang {
+                Lang::ZhCn => "Esc 取消",
+                Lang::En => "Esc cancel",
+            }),
+            "{s}"
+        );
+    }
+}
+
+#[test]
+fn every_tab_is_whole_at_80x24_in_english() {
+    let mut c = Console::new(80, 24);
+    c.sign_in("manager");
+    for k in ['1', '2', '3', '4', '5'] {
+        c.key(KeyCode::Char(k));
+        whole_screen(&mut c);
+    }
+    c.key(KeyCode::Char('?'));
+    whole_screen(&mut c);
+}
+
+#[test]
+fn changing_the_language_in_the_console_is_saved_for_the_user() {
+    use wardstock::store::queries::user_language;
+    // No language asked for: each user's own.
+    let mut c = Console::in_lang(80, 24, None);
+    c.sign_in("nurse");
+    let user = c.app.cx.actor.as_ref().unwrap().user_id;
+    let before = wardstock::i18n::lang();
+    let other = match before {
+        Lang::En => Lang::ZhCn,
+        Lang::ZhCn => Lang::En,
+    };
+    c.key(KeyCode::F(12));
+    assert_eq!(wardstock::i18n::lang(), other);
+    assert_eq!(
+        user_language(&c.app.store().conn, user).unwrap(),
+        Some(other),
+        "saved with the user"
+    );
+    let s = c.screen();
+    let stock = wardstock::i18n::text_in(other, "tui.tab.stock");
+    assert!(s.contains(stock), "shown at once: {s}");
+    // The next sign-in of the same user is in their language.
+    c.ctrl('l');
+    c.sign_in("nurse");
+    assert_eq!(wardstock::i18n::lang(), other);
+    assert!(c.screen().contains(stock));
+    // Back again, from the help.
+    c.key(KeyCode::Char('?')).key(KeyCode::F(12));
+    assert!(c.app.popup.is_none());
+    assert_eq!(
+        user_language(&c.app.store().conn, user).unwrap(),
+        Some(before)
+    );
+    // A language asked for explicitly wins over the user's own.
+    c.key(KeyCode::F(12));
+    let mut c2 = Console::in_lang(80, 24, Some(before));
+    c2.sign_in("nurse");
+    assert_eq!(wardstock::i18n::lang(), before);
 }

@@ -69,6 +69,23 @@ pub fn note_at(f: &mut Frame, area: Rect, dy: u16, text: &str, style: ratatui::s
     line(f, r, Line::styled(fit(text, r.width as usize), style));
 }
 
+/// Clears a box drawn over the screen. A wide character whose right half
+/// the box covers is blanked too: a terminal cannot show half of it.
+pub fn clear(f: &mut Frame, r: Rect) {
+    f.render_widget(Clear, r);
+    if r.x == 0 {
+        return;
+    }
+    let buf = f.buffer_mut();
+    for y in r.top()..r.bottom() {
+        if let Some(cell) = buf.cell_mut((r.x - 1, y))
+            && width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
+}
+
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
@@ -92,7 +109,7 @@ pub fn draw_choices(
 ) {
     let h = (rows.len() as u16 + 2).min(area.height.saturating_sub(2));
     let r = centered(area, width, h);
-    f.render_widget(Clear, r);
+    clear(f, r);
     let inner_h = h.saturating_sub(2) as usize;
     let offset = sel.saturating_sub(inner_h.saturating_sub(1));
     let inner_w = width.saturating_sub(4) as usize;

@@ -15,7 +15,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use tui_input::{Input, InputRequest};
 
 use super::component::Ctx;
@@ -100,7 +100,9 @@ pub fn yes(v: &str) -> bool {
     matches!(v.trim().to_lowercase().as_str(), "yes" | "y" | "是" | "对")
 }
 
-/// What the forms are.
+/// What the forms are. One form is open at a time, so the size of the
+/// largest (the dose form) costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Kind {
     Receive(receive::Receive),
@@ -327,7 +329,7 @@ impl Form {
         let with_hints = n * 2 + 7 + note <= area.height;
         let h = n * (1 + with_hints as u16) + 7 + note;
         let r = centered(area, 64, h);
-        f.render_widget(Clear, r);
+        super::widgets::clear(f, r);
         let inner_w = r.width.saturating_sub(4) as usize;
         let label_w = 12;
         let box_w = 28;

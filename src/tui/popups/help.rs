@@ -6,7 +6,7 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::Done;
 use crate::t;
@@ -53,7 +53,7 @@ pub fn draw(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
     let rows = left.len().max(right.len());
     let h = (rows + notes.len() + 3) as u16;
     let r = centered(area, 78, h.min(area.height));
-    f.render_widget(Clear, r);
+    crate::tui::widgets::clear(f, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {} ", t!("tui.help.title")));

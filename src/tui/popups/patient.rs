@@ -5,7 +5,7 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::Done;
 use crate::store::queries::PatientRecord;
@@ -42,7 +42,7 @@ impl PatientCard {
             area.width.saturating_sub(4).max(40),
             area.height.saturating_sub(2),
         );
-        f.render_widget(Clear, r);
+        crate::tui::widgets::clear(f, r);
         let w = r.width.saturating_sub(2) as usize;
         let mut lines = vec![
             Line::styled(

@@ -300,6 +300,8 @@ impl Component for AdministrationTab {
             ]),
         );
         let wide = list.width >= 80;
+        // The route shows in the line under the list below 100 columns.
+        let route = list.width >= 100;
         let mut header = vec![t!("tui.col.time"), t!("tui.col.status")];
         let mut widths = vec![col(header[0], 5), col(header[1], 10)];
         if wide {
@@ -314,9 +316,9 @@ impl Component for AdministrationTab {
         widths.extend([
             Constraint::Length(12),
             Constraint::Min(10),
-            Constraint::Length(9),
+            Constraint::Length(12),
         ]);
-        if wide {
+        if route {
             header.push(t!("tui.col.route_short"));
             widths.push(col(t!("tui.col.route_short"), 5));
         }
@@ -356,7 +358,7 @@ impl Component for AdministrationTab {
                             Cell::from(l.item.clone()),
                             Cell::from(l.dose_text()),
                         ]);
-                        if wide {
+                        if route {
                             cells.push(Cell::from(l.route.clone()));
                         }
                         // Controlled and high-alert first: a witness, a double check.
@@ -416,7 +418,7 @@ impl Component for AdministrationTab {
                     Cell::from(r.item.clone()),
                     Cell::from(r.dose.clone()),
                 ]);
-                if wide {
+                if route {
                     cells.push(Cell::from(r.route.clone()));
                 }
                 cells.push(Cell::from(r.flags.clone()));

@@ -3,9 +3,11 @@
 pub mod administration;
 pub mod alerts;
 pub mod pharmacy;
+pub mod pharmacy_orders;
 pub mod pharmacy_plan;
 pub mod prescriptions;
 pub mod stock;
+pub mod stock_lots;
 
 use super::component::{Component, Tab};
 use super::keymap::Action;

@@ -160,9 +160,9 @@ impl Component for PrescriptionsTab {
         ];
         let mut widths = vec![
             col(header[0], if v.all_wards { 10 } else { 4 }),
-            Constraint::Length(16),
+            Constraint::Length(15),
             Constraint::Min(14),
-            Constraint::Length(11),
+            Constraint::Length(12),
             col(header[4], 5),
             col(header[5], 5),
             Constraint::Length(11),
