@@ -131,7 +131,7 @@ impl Key {
                     } else {
                         c
                     }),
-                    _ => return Err(format!("unknown key {s:?}")),
+                    _ => return Err(t!("tui.keymap.unknown_key", key = format!("{s:?}"))),
                 }
             }
         };
@@ -284,19 +284,28 @@ fn parse_file(text: &str, origin: &str) -> Result<Vec<Binding>, String> {
         .map(|(i, b)| {
             let n = i + 1;
             let context = b.context.parse().map_err(|_| {
-                format!(
-                    "{origin}: binding {n}: unknown context {:?} (global, list, detail, order, plan, sim, signin)",
-                    b.context
+                t!(
+                    "tui.keymap.unknown_context",
+                    file = origin,
+                    n = n,
+                    context = format!("{:?}", b.context)
                 )
             })?;
-            let action = b
-                .action
-                .parse()
-                .map_err(|_| format!("{origin}: binding {n}: unknown action {:?}", b.action))?;
+            let action = b.action.parse().map_err(|_| {
+                t!(
+                    "tui.keymap.unknown_action",
+                    file = origin,
+                    n = n,
+                    action = format!("{:?}", b.action)
+                )
+            })?;
             let keys = b
                 .keys
                 .iter()
-                .map(|k| Key::parse(k).map_err(|e| format!("{origin}: binding {n}: {e}")))
+                .map(|k| {
+                    Key::parse(k)
+                        .map_err(|e| t!("tui.keymap.binding", file = origin, n = n, error = e))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Binding {
                 context,
@@ -343,7 +352,7 @@ impl Keymap {
                 }
                 (map, None)
             }
-            Err(e) => (map, Some(format!("{e} — using the default keys"))),
+            Err(e) => (map, Some(t!("tui.keymap.using_defaults", error = e))),
         }
     }
 

@@ -324,10 +324,16 @@ impl Form {
     pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let fields = self.fields();
         let n = fields.len() as u16;
-        let note = self.note.is_some() as u16 * 2;
+        // Rows a wrapped text takes inside the box (a word may push one more).
+        let inner = 60usize;
+        let rows = |t: &str| (crate::i18n::width(t).div_ceil(inner) as u16).max(1) + 1;
+        let note = self.note.as_deref().map_or(0, rows);
+        let error = self.error.as_deref().map_or(1, rows);
+        // Borders, the item line, the fields, the refusal and the keys.
+        let base = 2 + 1 + note + n + error + 1;
         // Hints under the fields only when there is room for them.
-        let with_hints = n * 2 + 7 + note <= area.height;
-        let h = n * (1 + with_hints as u16) + 7 + note;
+        let with_hints = base + n <= area.height;
+        let h = base + if with_hints { n } else { 0 };
         let r = centered(area, 64, h);
         super::widgets::clear(f, r);
         let inner_w = r.width.saturating_sub(4) as usize;
