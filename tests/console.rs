@@ -306,37 +306,42 @@ fn an_alert_leads_to_the_item_at_its_place() {
 
 #[test]
 fn small_and_tiny_terminals_never_panic() {
-    let mut c = Console::new(80, 24);
-    c.sign_in("nurse");
-    c.resize(59, 15);
-    let s = c.screen();
-    assert!(s.contains("needs at least 60×16"), "{s}");
-    for (w, h) in [
-        (1, 1),
-        (2, 1),
-        (1, 5),
-        (10, 3),
-        (60, 16),
-        (61, 17),
-        (200, 60),
-    ] {
-        c.resize(w, h);
-        c.screen();
-        for tab in ['1', '2', '3', '4', '5'] {
-            c.key(KeyCode::Char(tab));
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("nurse");
+        c.resize(59, 15);
+        let s = c.screen();
+        assert!(s.contains("60×16"), "{s}");
+        for (w, h) in [
+            (1, 1),
+            (2, 1),
+            (1, 5),
+            (10, 3),
+            (60, 16),
+            (61, 17),
+            (200, 60),
+        ] {
+            c.resize(w, h);
+            c.screen();
+            for tab in ['1', '2', '3', '4', '5'] {
+                c.key(KeyCode::Char(tab));
+                c.screen();
+            }
+            c.key(KeyCode::Char('3')).key(KeyCode::Enter);
+            c.screen();
+            c.key(KeyCode::Esc).key(KeyCode::End).key(KeyCode::PageUp);
             c.screen();
         }
-        c.key(KeyCode::Char('3')).key(KeyCode::Enter);
-        c.screen();
-        c.key(KeyCode::Esc).key(KeyCode::End).key(KeyCode::PageUp);
-        c.screen();
+        c.resize(60, 16);
+        let s = whole_screen(&mut c);
+        let filter = wardstock::i18n::text_in(lang, "tui.stock.filter");
+        assert!(
+            s.contains(filter),
+            "the full layout at the minimum size: {s}"
+        );
+        c.key(KeyCode::Char('?'));
+        whole_screen(&mut c);
     }
-    c.resize(60, 16);
-    let s = c.screen();
-    assert!(
-        s.contains("Filter:"),
-        "the full layout at the minimum size: {s}"
-    );
 }
 
 #[test]

@@ -537,6 +537,8 @@ impl App {
             Ok(()) => {
                 i18n::set_thread_lang(next);
                 self.cx.local_writes += 1;
+                // Views hold a few words (warning marks): read them again.
+                self.reload();
                 self.cx.say(
                     Level::Info,
                     t!("tui.language_set", language = next.native_name()),
