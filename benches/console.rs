@@ -42,7 +42,6 @@ fn hospital() -> PathBuf {
                     scale: Scale::Hospital,
                     seed: 42,
                     anchor: anchor(),
-                    progress: true,
                 },
             )
             .unwrap()
@@ -98,7 +97,6 @@ fn benches(c: &mut Criterion) {
                 scale: Scale::Hospital,
                 seed: 42,
                 anchor: anchor(),
-                progress: false,
             },
         )
         .unwrap();

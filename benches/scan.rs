@@ -33,7 +33,6 @@ fn benches(c: &mut Criterion) {
                 scale: Scale::Clinic,
                 seed: 42,
                 anchor: anchor(),
-                progress: false,
             },
         )
         .unwrap();

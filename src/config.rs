@@ -29,7 +29,7 @@ pub fn resolve_db(explicit: Option<PathBuf>, demo: bool) -> Result<PathBuf> {
     }
     let dir = data_dir()?;
     std::fs::create_dir_all(&dir)
-        .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+        .with_context(|| crate::t!("config.no_data_folder", path = dir.display()))?;
     Ok(dir.join(if demo {
         "demo.sqlite"
     } else {
@@ -103,18 +103,18 @@ impl Settings {
     /// Parses settings; a bad file names the problem.
     pub fn parse(text: &str) -> Result<Settings, String> {
         let s: Settings =
-            toml::from_str(text).map_err(|e| format!("config.toml: {}", e.message()))?;
+            toml::from_str(text).map_err(|e| crate::t!("config.broken", problem = e.message()))?;
         let mut tiers = s.alerts.expiry_tiers.clone();
         tiers.sort_unstable();
         tiers.dedup();
         if tiers.is_empty() || tiers[0] <= 0 || tiers != s.alerts.expiry_tiers {
-            return Err("config.toml: alerts.expiry_tiers must be positive days in ascending order, e.g. [30, 60, 90]".into());
+            return Err(crate::t!("config.tiers").to_string());
         }
         if s.alerts.attention_percent < 100
             || s.alerts.usage_window_days < 1
             || s.receiving.short_dated_days < 0
         {
-            return Err("config.toml: attention_percent is at least 100, usage_window_days at least 1, short_dated_days not negative".into());
+            return Err(crate::t!("config.bounds").to_string());
         }
         Ok(s)
     }
@@ -131,7 +131,7 @@ impl Settings {
             Ok(s) => (s, None),
             Err(e) => (
                 Settings::default(),
-                Some(format!("{e} — using the defaults")),
+                Some(crate::t!("config.using_defaults", problem = e)),
             ),
         }
     }

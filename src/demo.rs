@@ -33,7 +33,7 @@ pub const FORMULARY_CSV: &str = include_str!("../assets/formulary.csv");
 /// Every demo user signs in with this PIN.
 pub const DEMO_PIN: &str = "1234";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
     /// The central pharmacy, 3 wards, ~150 items, ~40 patients.
     Clinic,
@@ -84,8 +84,25 @@ pub struct DemoOptions {
     pub seed: u64,
     /// "Now" for the demo: history ends here, expiries are relative to it.
     pub anchor: DateTime<Utc>,
-    /// Show a progress bar on stderr.
-    pub progress: bool,
+}
+
+/// What the generator is doing, for whoever shows its progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Places, users, items and the formulary.
+    Reference,
+    /// The simulated days of history.
+    History,
+    /// Holds on a few lots, the open requests, the checks.
+    Finishing,
+}
+
+/// How far the generator is: `done` of `total` steps (one a simulated day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub stage: Stage,
+    pub done: u64,
+    pub total: u64,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -103,11 +120,9 @@ pub struct DemoSummary {
 
 #[derive(Debug, Error)]
 pub enum DemoError {
-    #[error(
-        "the database already holds data; demo data goes only into an empty database (use --force to replace it)"
-    )]
+    #[error("{}", crate::t!("demo.error.not_empty"))]
     NotEmpty,
-    #[error("the demo formulary is unreadable at line {line}: {reason}")]
+    #[error("{}", formulary_error(*.line, .reason))]
     Formulary { line: u64, reason: String },
     #[error("{0}")]
     RefData(#[from] RefDataError),
@@ -117,6 +132,10 @@ pub enum DemoError {
     Other(String),
     #[error("{0}")]
     Open(#[from] crate::store::StoreError),
+}
+
+fn formulary_error(line: u64, reason: &str) -> String {
+    crate::t!("demo.error.formulary", line = line, reason = reason)
 }
 
 /// Reads the shipped formulary.
@@ -532,16 +551,27 @@ fn route_for(form: &str) -> &'static str {
 }
 
 /// Fills an empty database with demo data.
+pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
+    generate_reporting(store, opts, &mut |_| {})
+}
+
+/// [`generate`], telling `progress` how far it is after each step.
 // The simulation indexes wards and lines because `sim` is borrowed mutably inside.
 #[allow(clippy::needless_range_loop)]
-pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
+pub fn generate_reporting(
+    store: &mut Store,
+    opts: &DemoOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
     if !store.is_empty()? {
         return Err(DemoError::NotEmpty);
     }
     let base = formulary()?;
     if base.is_empty() {
-        return Err(DemoError::Other("the demo formulary is empty".into()));
+        return Err(DemoError::Other(
+            crate::t!("demo.error.empty_formulary").into(),
+        ));
     }
     let spec = opts.scale.spec(base.len());
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
@@ -556,20 +586,11 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
         .pragma_query_value(None, "journal_mode", |r| r.get(0))?;
     store.conn.pragma_update(None, "journal_mode", "OFF")?;
     store.conn.pragma_update(None, "cache_size", -64_000)?;
-    let bar = if opts.progress {
-        let b = indicatif::ProgressBar::new(spec.days as u64 + 2);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{msg:>12} [{bar:40}] {pos}/{len} days {elapsed}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        b.set_message("reference");
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
+    let total = spec.days as u64 + 2;
+    let mut report = |stage: Stage, done: u64| {
+        progress(Progress { stage, done, total });
     };
+    report(Stage::Reference, 0);
 
     let tx = store
         .conn
@@ -952,8 +973,7 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
     let mut administrations = 0i64;
     let nurses = [u_nurse, u_nurse2];
     for d in 0..=spec.days {
-        bar.set_message("history");
-        bar.set_position(d as u64);
+        report(Stage::History, d as u64);
         let day = first_day + Duration::days(d);
         let cutoff = |at: DateTime<Utc>| at <= opts.anchor;
 
@@ -1233,7 +1253,7 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
 
     // A few lots with stock are held back: quarantined after a fridge
     // excursion, one recalled by its manufacturer.
-    bar.set_message("finishing");
+    report(Stage::Finishing, total - 1);
     let mut with_stock: Vec<i64> = tx
         .prepare("SELECT DISTINCT lot_id FROM balances WHERE qty > 0 ORDER BY lot_id")?
         .query_map([], |r| r.get(0))?
@@ -1254,7 +1274,7 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoSummary, De
     store.conn.pragma_update(None, "cache_size", -2_000)?;
     store.conn.pragma_update(None, "journal_mode", &journal)?;
     store.conn.pragma_update(None, "synchronous", "FULL")?;
-    bar.finish_and_clear();
+    report(Stage::Finishing, total);
 
     // The requests go through the one operation that creates transfer orders.
     let manager = crate::ops::Actor {
@@ -1381,7 +1401,7 @@ fn purchasing(store: &mut Store, anchor: DateTime<Utc>) -> Result<(), DemoError>
         ],
         Some(anchor - Duration::days(2)),
     )
-    .map_err(err)?;
+    .map_err(|e| DemoError::Other(e.to_string()))?;
     let expiry = (anchor + Duration::days(540))
         .with_timezone(&Local)
         .date_naive();
@@ -1415,7 +1435,7 @@ fn purchasing(store: &mut Store, anchor: DateTime<Utc>) -> Result<(), DemoError>
         ],
         Some(anchor + Duration::days(1)),
     )
-    .map_err(err)?;
+    .map_err(|e| DemoError::Other(e.to_string()))?;
     Ok(())
 }
 

@@ -16,7 +16,6 @@
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use thiserror::Error;
 
 use crate::domain::gtin;
 
@@ -52,48 +51,66 @@ pub struct Gs1 {
     pub elements: Vec<Element>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// Why a scan is not a GS1 barcode; the words are in `i18n::errors`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Gs1Error {
-    #[error("no barcode data")]
     Empty,
-    #[error("at position {pos}: expected an application identifier (digits), found {found:?}")]
-    ExpectedAi { pos: usize, found: String },
-    #[error("at position {pos}: AI ({ai}) needs {expected} characters, found {found}")]
+    ExpectedAi {
+        pos: usize,
+        found: String,
+    },
     Length {
         pos: usize,
         ai: String,
         expected: usize,
         found: usize,
     },
-    #[error("at position {pos}: AI ({ai}) allows at most {max} characters, found {found}")]
     TooLong {
         pos: usize,
         ai: String,
         max: usize,
         found: usize,
     },
-    #[error("at position {pos}: AI ({ai}) must be digits, found {value:?}")]
     NotNumeric {
         pos: usize,
         ai: String,
         value: String,
     },
-    #[error("at position {pos}: AI ({ai}) is empty")]
-    EmptyValue { pos: usize, ai: String },
-    #[error("at position {pos}: AI ({ai}) date {value:?} is not a valid YYMMDD date")]
+    EmptyValue {
+        pos: usize,
+        ai: String,
+    },
     Date {
         pos: usize,
         ai: String,
         value: String,
     },
-    #[error("at position {pos}: {source}")]
-    Gtin { pos: usize, source: gtin::GtinError },
-    #[error("at position {pos}: unclosed parenthesis in the human-readable form")]
-    Parenthesis { pos: usize },
-    #[error("at position {pos}: {reason}")]
-    Uri { pos: usize, reason: String },
-    #[error("at position {pos}: AI ({ai}) appears twice with different values")]
-    Conflict { pos: usize, ai: String },
+    Gtin {
+        pos: usize,
+        source: gtin::GtinError,
+    },
+    Parenthesis {
+        pos: usize,
+    },
+    Uri {
+        pos: usize,
+        problem: UriProblem,
+    },
+    Conflict {
+        pos: usize,
+        ai: String,
+    },
+}
+
+/// What is wrong with a GS1 Digital Link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UriProblem {
+    BadEscape,
+    NotUtf8,
+    NoPath,
+    NoGtin,
+    NotAnAi { segment: String },
+    NoValue { ai: String },
 }
 
 impl Gs1Error {
@@ -412,7 +429,7 @@ fn percent_decode(s: &str, pos: usize) -> Result<String, Gs1Error> {
                 None => {
                     return Err(Gs1Error::Uri {
                         pos: pos + i,
-                        reason: "bad percent-escape".into(),
+                        problem: UriProblem::BadEscape,
                     });
                 }
             }
@@ -423,7 +440,7 @@ fn percent_decode(s: &str, pos: usize) -> Result<String, Gs1Error> {
     }
     String::from_utf8(out).map_err(|_| Gs1Error::Uri {
         pos,
-        reason: "escaped bytes are not UTF-8".into(),
+        problem: UriProblem::NotUtf8,
     })
 }
 
@@ -436,7 +453,7 @@ fn digital_link(chars: &[char], offset: usize) -> Result<Vec<(usize, Element)>, 
     let Some(path_start) = path_start else {
         return Err(Gs1Error::Uri {
             pos: pos_of(s.len()),
-            reason: "a Digital Link needs a path such as /01/<gtin>".into(),
+            problem: UriProblem::NoPath,
         });
     };
     let (path, query) = match s[path_start..].find(['?', '#']) {
@@ -459,7 +476,7 @@ fn digital_link(chars: &[char], offset: usize) -> Result<Vec<(usize, Element)>, 
     else {
         return Err(Gs1Error::Uri {
             pos: pos_of(path_start),
-            reason: "no /01/<gtin> in the Digital Link path".into(),
+            problem: UriProblem::NoGtin,
         });
     };
     let mut out = Vec::new();
@@ -479,13 +496,15 @@ fn digital_link(chars: &[char], offset: usize) -> Result<Vec<(usize, Element)>, 
         if !ai.chars().all(|c| c.is_ascii_digit()) || !(2..=4).contains(&ai.len()) {
             return Err(Gs1Error::Uri {
                 pos: pos_of(at),
-                reason: format!("path segment {key:?} is not an application identifier"),
+                problem: UriProblem::NotAnAi {
+                    segment: key.to_string(),
+                },
             });
         }
         let Some(&(vat, value)) = segments.get(j + 1) else {
             return Err(Gs1Error::Uri {
                 pos: pos_of(at),
-                reason: format!("AI ({ai}) has no value in the path"),
+                problem: UriProblem::NoValue { ai: ai.clone() },
             });
         };
         let mut value = percent_decode(value, pos_of(vat))?;

@@ -10,16 +10,19 @@ fn main() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = wardstock::cli::Cli::parse();
+    // `--lang` is WARDSTOCK_LANG for this process: every part that asks
+    // whether a language was chosen explicitly (the console at sign-in, too)
+    // sees the same answer. An unknown name is refused by `run`.
+    if let Some(lang) = &cli.lang {
+        // SAFETY: at start-up, before any thread exists.
+        unsafe {
+            std::env::set_var("WARDSTOCK_LANG", lang);
+        }
+    }
     match wardstock::cli::run(cli) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            // One line: the error and its causes.
-            let mut msg = e.to_string();
-            for cause in e.chain().skip(1) {
-                msg.push_str(": ");
-                msg.push_str(&cause.to_string());
-            }
-            eprintln!("wardstock: {msg}");
+            eprintln!("wardstock: {}", wardstock::cli::error_text(&e));
             std::process::exit(1);
         }
     }

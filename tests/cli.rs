@@ -5,10 +5,21 @@ mod common;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+/// The binary, in English unless a test asks otherwise: the machine's own
+/// locale and language settings are not the tests'.
 fn ws() -> Command {
     let mut c = Command::cargo_bin("wardstock").unwrap();
-    c.env_remove("WARDSTOCK_DB").env("NO_COLOR", "1");
+    c.env_remove("WARDSTOCK_DB")
+        .env_remove("WARDSTOCK_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C")
+        .env("NO_COLOR", "1");
     c
+}
+
+fn stdout_of(c: &mut Command) -> String {
+    String::from_utf8(c.assert().success().get_output().stdout.clone()).unwrap()
 }
 
 #[test]
@@ -688,4 +699,189 @@ fn mrp_plan_and_simulate_from_the_command_line() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("is not a ward"));
+}
+
+#[test]
+fn the_command_line_speaks_chinese_when_asked() {
+    let (_dir, db) = common::demo_db();
+    let zh = |args: &[&str]| {
+        let mut c = ws();
+        c.arg("--db").arg(&db).args(["--lang", "zh-CN"]).args(args);
+        c
+    };
+    let stock = stdout_of(&mut zh(&["stock", "--place", "W-MED"]));
+    assert!(stock.contains("批号") && stock.contains("效期"), "{stock}");
+    assert!(stock.contains("条结存"), "{stock}");
+    assert!(!stock.contains("balance(s)"), "{stock}");
+
+    let alerts = stdout_of(&mut zh(&["alerts"]));
+    assert!(
+        alerts.contains("严重程度") && alerts.contains("条警示"),
+        "{alerts}"
+    );
+
+    let mar = stdout_of(&mut zh(&[
+        "mar",
+        "--ward",
+        "W-MED",
+        "--from",
+        "2026-11-22T00:00:00Z",
+        "--to",
+        "2026-11-23T00:00:00Z",
+    ]));
+    assert!(mar.contains("次给药"), "{mar}");
+    // Dates as Chinese readers write them: 11-22 08:00, not 22 Nov 08:00.
+    assert!(mar.contains("11-22 "), "{mar}");
+    assert!(!mar.contains(" Nov "), "{mar}");
+
+    let plan = stdout_of(&mut zh(&["plan", "--buckets", "7"]));
+    assert!(plan.starts_with("MRP 补货计划"), "{plan}");
+    assert!(
+        plan.contains("计划订单") && plan.contains("毛需求"),
+        "{plan}"
+    );
+
+    // Nothing awaits validation for the pharmacy itself.
+    let validate = stdout_of(&mut zh(&["validate", "list", "--ward", "PHARM"]));
+    assert_eq!(validate.trim(), "没有待审核的处方");
+    let patient = stdout_of(&mut zh(&["patient", "MRN100001"]));
+    assert!(
+        patient.contains("过敏：") && patient.contains("处方：") && patient.contains("给药记录"),
+        "{patient}"
+    );
+
+    let check = stdout_of(&mut zh(&["check"]));
+    assert!(check.starts_with("正常："), "{check}");
+
+    // The environment asks as --lang does.
+    let stock_env = stdout_of(
+        ws().arg("--db")
+            .arg(&db)
+            .env("WARDSTOCK_LANG", "zh-CN")
+            .args(["stock", "--place", "W-MED"]),
+    );
+    assert_eq!(stock_env, stock);
+    // --lang wins over the environment.
+    let stock_en = stdout_of(
+        ws().arg("--db")
+            .arg(&db)
+            .env("WARDSTOCK_LANG", "zh-CN")
+            .args(["--lang", "en", "stock", "--place", "W-MED"]),
+    );
+    assert!(stock_en.contains("balance(s)"), "{stock_en}");
+
+    // An operation refuses in Chinese: a nurse may not dispose of stock.
+    ws().arg("--db")
+        .arg(&db)
+        .env("WARDSTOCK_LANG", "zh-CN")
+        .env("WARDSTOCK_PIN", "1234")
+        .args([
+            "waste", "--user", "nurse", "--place", "W-MED", "--item", "PARA500T", "--lot", "X",
+            "--qty", "1", "--reason", "damaged",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::starts_with("wardstock: ").and(predicate::str::contains("无权")));
+    // The command line's own errors too.
+    zh(&["stock", "--place", "NOWHERE"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::starts_with("wardstock: 没有代码为"));
+    // JSON stays machine-readable: the same keys and values in every language.
+    let json_zh = stdout_of(&mut zh(&["stock", "--place", "W-MED", "--json"]));
+    let json_en = stdout_of(
+        ws().arg("--db")
+            .arg(&db)
+            .args(["stock", "--place", "W-MED", "--json"]),
+    );
+    assert_eq!(json_zh, json_en);
+}
+
+#[test]
+fn an_unknown_language_is_refused_naming_the_languages_there_are() {
+    let (_dir, db) = common::demo_db();
+    ws().arg("--db")
+        .arg(&db)
+        .args(["--lang", "fr", "stock"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(
+            predicate::str::contains("\"fr\"")
+                .and(predicate::str::contains("en"))
+                .and(predicate::str::contains("zh-CN")),
+        );
+    ws().arg("--db")
+        .arg(&db)
+        .env("WARDSTOCK_LANG", "klingon")
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("use en or zh-CN"));
+}
+
+#[test]
+fn a_user_reads_their_own_language_unless_another_is_asked_for() {
+    let (_dir, db) = common::demo_db();
+    let run = |args: &[&str]| {
+        let mut c = ws();
+        c.arg("--db")
+            .arg(&db)
+            .env("WARDSTOCK_PIN", "1234")
+            .args(args);
+        c
+    };
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout_of(&mut run(&[
+        "stock", "--place", "W-MED", "--json",
+    ])))
+    .unwrap();
+    let item = rows
+        .iter()
+        .find(|r| r["status"] == "ok" && r["qty"].as_i64() > Some(10))
+        .and_then(|r| r["item"].as_str())
+        .unwrap()
+        .to_string();
+    let issue = ["issue", "--user", "nurse", "--place", "W-MED", "--qty", "1"];
+
+    // The nurse chooses Chinese; she is answered in it at once.
+    let set = stdout_of(&mut run(&["user", "language", "--user", "nurse", "zh-CN"]));
+    assert!(set.contains("简体中文"), "{set}");
+    // Her next command speaks Chinese, though nothing asked for it.
+    let out = stdout_of(run(&issue).args(["--item", &item]));
+    assert!(out.starts_with("已从 W-MED 领用"), "{out}");
+    // Another user still reads the system's language.
+    let out = stdout_of(
+        run(&[
+            "issue", "--user", "nurse2", "--place", "W-MED", "--qty", "1",
+        ])
+        .args(["--item", &item]),
+    );
+    assert!(out.starts_with("issued 1 "), "{out}");
+    // An explicit language wins over her own setting.
+    let out = stdout_of(
+        run(&issue)
+            .env("WARDSTOCK_LANG", "en")
+            .args(["--item", &item]),
+    );
+    assert!(out.starts_with("issued 1 "), "{out}");
+    let out = stdout_of(run(&issue).args(["--lang", "en", "--item", &item]));
+    assert!(out.starts_with("issued 1 "), "{out}");
+    // So do the command line's errors once she is signed in.
+    run(&issue)
+        .args(["--scan", "(01)12345"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::starts_with(
+            "wardstock: 扫描内容不是有效的 GS1 数据",
+        ));
+    // Back to the system's language.
+    let set = stdout_of(&mut run(&["user", "language", "--user", "nurse", "system"]));
+    assert!(set.contains("system"), "{set}");
+    let out = stdout_of(run(&issue).args(["--item", &item]));
+    assert!(out.starts_with("issued 1 "), "{out}");
+    // A language the product does not speak is refused before anything changes.
+    run(&["user", "language", "--user", "nurse", "fr"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("zh-CN"));
 }

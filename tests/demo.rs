@@ -59,7 +59,6 @@ fn clinic(seed: u64) -> Store {
             scale: Scale::Clinic,
             seed,
             anchor: common::anchor(),
-            progress: false,
         },
     )
     .unwrap();
@@ -84,7 +83,6 @@ fn demo_data_goes_only_into_an_empty_database() {
             scale: Scale::Clinic,
             seed: 1,
             anchor: common::anchor(),
-            progress: false,
         },
     )
     .unwrap_err();
@@ -170,4 +168,30 @@ fn the_clinic_is_a_plausible_small_hospital() {
         "some items low"
     );
     assert!(has(&|k| *k == AlertKind::Recalled));
+}
+
+#[test]
+fn the_demo_reports_its_progress_to_whoever_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("p.sqlite")).unwrap();
+    let mut seen: Vec<demo::Progress> = Vec::new();
+    demo::generate_reporting(
+        &mut store,
+        &DemoOptions {
+            scale: Scale::Clinic,
+            seed: 7,
+            anchor: common::anchor(),
+        },
+        &mut |p| seen.push(p),
+    )
+    .unwrap();
+    let first = seen.first().unwrap();
+    let last = seen.last().unwrap();
+    assert_eq!(first.stage, demo::Stage::Reference);
+    assert_eq!(last.stage, demo::Stage::Finishing);
+    assert_eq!(last.done, last.total);
+    assert!(seen.iter().any(|p| p.stage == demo::Stage::History));
+    // Never backwards, never past the end.
+    assert!(seen.windows(2).all(|w| w[0].done <= w[1].done));
+    assert!(seen.iter().all(|p| p.done <= p.total));
 }

@@ -129,9 +129,11 @@ fn chinese_is_chinese() {
     // where the English has words (codes and symbols may stay as they are).
     let mut suspicious = Vec::new();
     for (key, e) in i18n::catalogue() {
-        let has_words =
-            e.en.split(|c: char| !c.is_alphabetic())
-                .any(|w| w.len() > 3 && w.chars().all(|c| c.is_ascii_lowercase()));
+        // English words (not codes or file names kept in the Chinese too).
+        let has_words = e
+            .en
+            .split(|c: char| !c.is_alphabetic())
+            .any(|w| w.len() > 3 && w.chars().all(|c| c.is_ascii_lowercase()) && !e.zh.contains(w));
         let has_cjk = e.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
         if has_words && !has_cjk {
             suspicious.push(key.clone());

@@ -7,11 +7,11 @@
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use proptest::prelude::*;
-use wardstock::planning::mrp::{self, ExceptionKind, Plan};
+use wardstock::cli::report;
+use wardstock::planning::mrp::{self, ExceptionFacts, ExceptionKind, Plan};
 use wardstock::planning::problem::{
     Item, LotSizing, Place, Policy, Problem, ProblemError, Requirement, ScheduledReceipt, StockLot,
 };
-use wardstock::planning::report;
 
 // ---------------------------------------------------------------------------
 // Building problems in code
@@ -465,7 +465,12 @@ fn a_lot_expiring_mid_horizon_stops_counting() {
         [(ExceptionKind::ExpiringBeforeUse, 3, 20)]
     );
     let e = &plan.exceptions()[0];
-    assert!(e.message.contains("2026-03-04"), "{}", e.message);
+    assert!(
+        matches!(e.facts, ExceptionFacts::ExpiringBeforeUse { expiry } if expiry == day(2026, 3, 4)),
+        "{:?}",
+        e.facts
+    );
+    assert!(e.message().contains("2026-03-04"), "{}", e.message());
 }
 
 #[test]
@@ -652,9 +657,24 @@ fn a_release_before_now_is_past_due_and_expedited_at_both_levels() {
     assert_eq!(ph, [(0, 0, 14, true)]);
     assert_eq!(kinds(&plan, "W1", "X"), [(ExceptionKind::Expedite, 0, 10)]);
     assert_eq!(kinds(&plan, PHARM, "X"), [(ExceptionKind::Expedite, 0, 14)]);
-    let msg = &plan.exceptions()[0].message;
-    assert!(msg.contains("urgent delivery"), "{msg}");
-    assert!(plan.exceptions()[1].message.contains("urgent purchase"));
+    assert!(matches!(
+        plan.exceptions()[0].facts,
+        ExceptionFacts::Expedite {
+            lead: 1,
+            late: 1,
+            purchase: false
+        }
+    ));
+    assert!(matches!(
+        plan.exceptions()[1].facts,
+        ExceptionFacts::Expedite { purchase: true, .. }
+    ));
+    let msg = plan.exceptions()[0].message();
+    assert!(
+        msg.contains("urgent delivery") && msg.contains("02 Mar"),
+        "{msg}"
+    );
+    assert!(plan.exceptions()[1].message().contains("urgent purchase"));
 }
 
 #[test]
@@ -692,10 +712,17 @@ fn a_scheduled_receipt_needed_only_later_is_deferred() {
     assert_eq!(kinds(&plan, "W1", "X"), [(ExceptionKind::Defer, 3, 20)]);
     let e = &plan.exceptions()[0];
     assert_eq!(e.scheduled_bucket, Some(1));
+    assert_eq!(
+        e.facts,
+        ExceptionFacts::Defer {
+            scheduled: 1,
+            needed: 3
+        }
+    );
     assert!(
-        e.message.contains("first needed in bucket 3"),
+        e.message().contains("on 03 Mar is first needed on 05 Mar"),
         "{}",
-        e.message
+        e.message()
     );
 }
 

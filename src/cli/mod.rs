@@ -3,11 +3,14 @@
 
 pub mod mrp;
 pub mod plan;
+pub mod report;
 pub mod simulate;
 pub mod stock;
 pub mod ward;
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 use chrono::{Local, Utc};
@@ -15,7 +18,9 @@ use clap::{Parser, Subcommand};
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 
 use crate::demo::{self, DemoOptions, Scale};
+use crate::i18n;
 use crate::store::{Store, check, queries};
+use crate::t;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,6 +35,9 @@ pub struct Cli {
     /// Database file (default: the data folder; demo.sqlite with --demo).
     #[arg(long, global = true, env = "WARDSTOCK_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Language: en or zh-CN (default: $WARDSTOCK_LANG, else the user's own setting, else the system's).
+    #[arg(long, global = true, value_name = "en|zh-CN")]
+    pub lang: Option<String>,
     /// Open the console on the demo database, creating it (clinic scale) if it is empty.
     #[arg(long)]
     pub demo: bool,
@@ -44,7 +52,7 @@ pub enum Command {
     /// Fill an empty database with a demo clinic or hospital.
     Demo {
         #[arg(long, value_enum, default_value = "clinic")]
-        scale: Scale,
+        scale: DemoScale,
         #[arg(long, default_value_t = 42)]
         seed: u64,
         /// Replace an existing wardstock database.
@@ -227,6 +235,40 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A user's own settings.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Set the language you read: en, zh-CN, or system (follow the computer's).
+    Language {
+        #[command(flatten)]
+        who: stock::UserArgs,
+        #[arg(value_name = "en|zh-CN|system")]
+        language: String,
+    },
+}
+
+/// The size of a demo database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoScale {
+    /// The central pharmacy, 3 wards, ~150 items, ~40 patients.
+    Clinic,
+    /// 26 wards, 5,000 items, 100,000 lots, >1,000,000 movements, 700 patients.
+    Hospital,
+}
+
+impl From<DemoScale> for Scale {
+    fn from(s: DemoScale) -> Scale {
+        match s {
+            DemoScale::Clinic => Scale::Clinic,
+            DemoScale::Hospital => Scale::Hospital,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -299,32 +341,37 @@ impl RxArgs {
         let dose_milli = match &self.dose {
             Some(d) => Some(
                 crate::domain::parse_milli(d)
-                    .with_context(|| format!("--dose {d:?} is not an amount like 500 or 2.5"))?,
+                    .with_context(|| t!("cli.arg.dose", value = format!("{d:?}")))?,
             ),
             None => None,
         };
-        let frequency = match &self.frequency {
-            Some(f) => Some(f.parse().map_err(|_| anyhow::anyhow!("--frequency {f:?}: use once, stat, qd, bid, tid, qid, q4h, q6h, q8h, q12h, weekly or prn"))?),
-            None => None,
-        };
+        let frequency =
+            match &self.frequency {
+                Some(f) => Some(f.parse().map_err(|_| {
+                    anyhow::anyhow!(t!("cli.arg.frequency", value = format!("{f:?}")))
+                })?),
+                None => None,
+            };
         let times = match &self.times {
             Some(t) => Some(
                 t.split(',')
                     .map(|x| {
-                        chrono::NaiveTime::parse_from_str(x.trim(), "%H:%M")
-                            .map_err(|_| anyhow::anyhow!("--times: {x:?} is not a time like 08:00"))
+                        chrono::NaiveTime::parse_from_str(x.trim(), "%H:%M").map_err(|_| {
+                            anyhow::anyhow!(t!("cli.arg.times", value = format!("{x:?}")))
+                        })
                     })
                     .collect::<Result<_>>()?,
             ),
             None => None,
         };
         if self.days.is_some_and(|d| d < 1) {
-            bail!("--days is at least 1");
+            bail!(t!("cli.arg.days"));
         }
         let prn_interval = match &self.prn_interval {
-            Some(d) => Some(parse_minutes(d).with_context(|| {
-                format!("--prn-interval {d:?} is not a duration like 4h, 90m or 1h30m")
-            })?),
+            Some(d) => Some(
+                parse_minutes(d)
+                    .with_context(|| t!("cli.arg.prn_interval", value = format!("{d:?}")))?,
+            ),
             None => None,
         };
         Ok(RxPatch {
@@ -418,8 +465,66 @@ pub enum ValidateCommand {
     },
 }
 
+/// Whether the language was asked for explicitly (`--lang`, `WARDSTOCK_LANG`):
+/// then a user's own setting does not change it.
+static EXPLICIT: AtomicBool = AtomicBool::new(false);
+
+/// Speaks the signed-in user's own language, unless one was asked for
+/// explicitly. Called once the user is known, before anything is printed.
+pub fn speak_to(store: &Store, actor: &crate::ops::Actor) {
+    if EXPLICIT.load(Ordering::Relaxed) {
+        return;
+    }
+    // A setting that cannot be read leaves the language as it is.
+    if let Ok(user) = queries::user_language(&store.conn, actor.user_id) {
+        i18n::set_lang(i18n::choose(None, user));
+    }
+}
+
+/// A stored status or outcome (`in_transit`, `partially_given` …) in words.
+pub fn status_word(s: &str) -> String {
+    let w = match s {
+        "ok" => t!("cli.status.ok"),
+        "quarantined" => t!("cli.status.quarantined"),
+        "recalled" => t!("cli.status.recalled"),
+        "awaiting_validation" => t!("cli.status.awaiting_validation"),
+        "active" => t!("cli.status.active"),
+        "suspended" => t!("cli.status.suspended"),
+        "stopped" => t!("cli.status.stopped"),
+        "completed" => t!("cli.status.completed"),
+        "rejected" => t!("cli.status.rejected"),
+        "superseded" => t!("cli.status.superseded"),
+        "given" => t!("cli.status.given"),
+        "partially_given" => t!("cli.status.partially_given"),
+        "held" => t!("cli.status.held"),
+        "refused" => t!("cli.status.refused"),
+        "not_given_supply" => t!("cli.status.not_given_supply"),
+        "missed" => t!("cli.status.missed"),
+        "open" => t!("cli.status.open"),
+        "partial" => t!("cli.status.partial"),
+        "in_transit" => t!("cli.status.in_transit"),
+        "received" => t!("cli.status.received"),
+        "cancelled" => t!("cli.status.cancelled"),
+        "approved" => t!("cli.status.approved"),
+        other => return other.replace('_', " "),
+    };
+    w.to_string()
+}
+
 /// Runs the command line; returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32> {
+    // The system's language first, so that even a wrong --lang is refused
+    // in words the reader knows.
+    i18n::set_lang(i18n::choose(None, None));
+    let explicit = match i18n::explicit(cli.lang.as_deref()) {
+        Ok(l) => l,
+        Err(msg) => {
+            eprintln!("wardstock: {msg}");
+            return Ok(2);
+        }
+    };
+    EXPLICIT.store(explicit.is_some(), Ordering::Relaxed);
+    i18n::set_lang(i18n::choose(explicit, None));
     match cli.command {
         None | Some(Command::Console) => {
             let path = crate::config::resolve_db(cli.db.clone(), cli.demo)?;
@@ -427,7 +532,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 ensure_demo(&path)?;
             }
             let store = open(&path)?;
-            crate::tui::run(store)?;
+            crate::tui::run_with_lang(store, explicit)?;
             Ok(0)
         }
         Some(Command::Demo {
@@ -439,31 +544,37 @@ pub fn run(cli: Cli) -> Result<i32> {
         }) => {
             let path = crate::config::resolve_db(cli.db.clone(), false)?;
             let anchor = match at {
-                Some(s) => crate::domain::instant_from_text(&s).with_context(|| {
-                    format!("--at {s:?} is not a time like 2026-11-22T12:00:00Z")
-                })?,
+                Some(s) => crate::domain::instant_from_text(&s)
+                    .with_context(|| instant_error("--at", &s))?,
                 None => Utc::now(),
             };
+            let scale = Scale::from(scale);
             let summary = make_demo(&path, scale, seed, anchor, force)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
+                let scale = match scale {
+                    Scale::Clinic => t!("cli.demo.clinic"),
+                    Scale::Hospital => t!("cli.demo.hospital"),
+                };
                 println!(
-                    "demo ({scale:?}, seed {seed}) written to {}: {} places, {} items, {} lots, {} movements, {} patients, {} prescriptions, {} recorded doses in {:.1} s",
-                    path.display(),
-                    summary.places,
-                    summary.items,
-                    summary.lots,
-                    summary.movements,
-                    summary.patients,
-                    summary.prescriptions,
-                    summary.administrations,
-                    summary.seconds
+                    "{}",
+                    t!(
+                        "cli.demo.written",
+                        scale = scale,
+                        seed = seed,
+                        path = path.display(),
+                        places = i18n::num(summary.places),
+                        items = i18n::num(summary.items),
+                        lots = i18n::num(summary.lots),
+                        movements = i18n::num(summary.movements),
+                        patients = i18n::num(summary.patients),
+                        prescriptions = i18n::num(summary.prescriptions),
+                        doses = i18n::num(summary.administrations),
+                        seconds = format!("{:.1}", summary.seconds)
+                    )
                 );
-                println!(
-                    "sign in as nurse, manager, pharm, store or admin with PIN {}",
-                    demo::DEMO_PIN
-                );
+                println!("{}", t!("cli.demo.sign_in", pin = demo::DEMO_PIN));
             }
             Ok(0)
         }
@@ -475,17 +586,24 @@ pub fn run(cli: Cli) -> Result<i32> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else if report.ok() {
                 println!(
-                    "ok: {} movements, {} balances, every balance equals its ledger, none negative",
-                    report.movements, report.balances
+                    "{}",
+                    t!(
+                        "cli.check.ok",
+                        movements = i18n::num(report.movements as i64),
+                        balances = i18n::num(report.balances as i64)
+                    )
                 );
             } else {
                 for p in &report.problems {
                     println!("{p}");
                 }
                 eprintln!(
-                    "wardstock: {} problem(s) found in {}",
-                    report.problems.len(),
-                    path.display()
+                    "wardstock: {}",
+                    t!(
+                        "cli.check.problems",
+                        n = report.problems.len(),
+                        path = path.display()
+                    )
                 );
             }
             Ok(if report.ok() { 0 } else { 1 })
@@ -499,13 +617,20 @@ pub fn run(cli: Cli) -> Result<i32> {
             } else {
                 let mut t = Table::new();
                 t.load_preset(UTF8_BORDERS_ONLY).set_header([
-                    "place", "item", "name", "lot", "expiry", "qty", "unit", "state",
+                    t!("cli.col.place"),
+                    t!("cli.col.item"),
+                    t!("cli.col.name"),
+                    t!("cli.col.lot"),
+                    t!("cli.col.expiry"),
+                    t!("cli.col.qty"),
+                    t!("cli.col.unit"),
+                    t!("cli.col.state"),
                 ]);
                 for r in &rows {
                     let state = match (r.status.as_str(), r.days_to_expiry) {
-                        ("ok", Some(d)) if d < 0 => format!("EXPIRED {} d ago", -d),
-                        ("ok", Some(d)) if d <= 30 => format!("ok, expires in {d} d"),
-                        (s, _) => s.to_string(),
+                        ("ok", Some(d)) if d < 0 => t!("cli.stock.expired_ago", days = -d),
+                        ("ok", Some(d)) if d <= 30 => t!("cli.stock.expires_in", days = d),
+                        (s, _) => status_word(s),
                     };
                     t.add_row([
                         r.place.as_str(),
@@ -513,13 +638,13 @@ pub fn run(cli: Cli) -> Result<i32> {
                         &r.item_name,
                         &r.lot,
                         r.expiry.as_deref().unwrap_or("-"),
-                        &r.qty.to_string(),
-                        &r.dose_unit,
+                        &i18n::num(r.qty),
+                        crate::i18n::unit(&r.dose_unit),
                         &state,
                     ]);
                 }
                 println!("{t}");
-                println!("{} balance(s)", rows.len());
+                println!("{}", t!("cli.stock.count", n = rows.len()));
             }
             Ok(0)
         }
@@ -538,18 +663,15 @@ pub fn run(cli: Cli) -> Result<i32> {
         }) => {
             let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             let start = match start {
-                Some(t) => crate::domain::instant_from_text(&t).with_context(|| {
-                    format!("--start {t:?} is not a time like 2026-11-22T08:00:00Z")
-                })?,
+                Some(t) => crate::domain::instant_from_text(&t)
+                    .with_context(|| instant_error("--start", &t))?,
                 None => Utc::now(),
             };
             let item = match (item, &atc) {
                 (Some(i), _) => i,
                 (None, Some(a)) => queries::first_item_of_atc(&store.conn, a, &route, &mrn)?
-                    .with_context(|| {
-                        format!("no product of the ATC code {a} in the formulary is given {route}")
-                    })?,
-                (None, None) => bail!("give --item or --atc"),
+                    .with_context(|| t!("cli.rx.no_atc_product", atc = a, route = route))?,
+                (None, None) => bail!(t!("cli.rx.give_item_or_atc")),
             };
             let base = crate::ops::rx::NewRx {
                 mrn,
@@ -569,7 +691,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 time_critical,
             };
             if rx.dose.is_none() || rx.frequency.is_none() {
-                bail!("give --dose and --frequency");
+                bail!(t!("cli.rx.give_dose_frequency"));
             }
             let new = rx.patch()?.apply(base);
             let actor = stock::sign_in(&mut store, &who)?;
@@ -580,7 +702,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     serde_json::json!({ "id": id, "status": "awaiting_validation" })
                 );
             } else {
-                println!("prescription {id} entered; it awaits the pharmacist's validation");
+                println!("{}", t!("cli.rx.entered", id = id));
             }
             Ok(0)
         }
@@ -611,20 +733,21 @@ pub fn run(cli: Cli) -> Result<i32> {
                         |old| patch.apply(old),
                         &reason,
                     )?;
-                    println!("prescription {id} replaced by version {new}; it awaits validation");
+                    println!("{}", t!("cli.rx.replaced", id = id, new = new));
                     return Ok(0);
                 }
             };
             let actor = stock::sign_in(&mut store, &who)?;
-            let change = change.context("no change")?;
+            let change = change.context(t!("cli.rx.no_change"))?;
             rx::change_status(&mut store, &actor, Utc::now(), id, change, &reason)?;
+            let done = match change {
+                StatusChange::Suspend => t!("cli.rx.suspended"),
+                StatusChange::Resume => t!("cli.rx.resumed"),
+                StatusChange::Stop => t!("cli.rx.stopped"),
+            };
             println!(
-                "prescription {id}: {} ({reason})",
-                match change {
-                    StatusChange::Suspend => "suspended",
-                    StatusChange::Resume => "resumed",
-                    StatusChange::Stop => "stopped",
-                }
+                "{}",
+                t!("cli.rx.changed", id = id, done = done, reason = reason)
             );
             Ok(0)
         }
@@ -645,35 +768,24 @@ pub fn run(cli: Cli) -> Result<i32> {
         }) => {
             use crate::ops::mar::{self, DoseInput, Outcome};
             let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
-            let outcome: Outcome = outcome.parse().map_err(|_| {
-                anyhow::anyhow!(
-                    "--outcome: given, partially_given, held, refused, not_given_supply or missed"
-                )
-            })?;
+            let outcome: Outcome = outcome
+                .parse()
+                .map_err(|_| anyhow::anyhow!(t!("cli.arg.outcome")))?;
             let scheduled_at = at
                 .map(|t| {
-                    crate::domain::instant_from_text(&t).with_context(|| {
-                        format!("--at {t:?} is not a time like 2026-11-22T08:00:00Z")
-                    })
+                    crate::domain::instant_from_text(&t).with_context(|| instant_error("--at", &t))
                 })
                 .transpose()?;
             let pack = match scan {
                 Some(data) => {
-                    let g = crate::gs1::parse(
+                    let pack = crate::ops::scan::read_pack(
+                        &store.conn,
                         &data,
-                        crate::gs1::Options {
-                            separator: stock::settings().scanner.separator,
-                            today: Local::now().date_naive(),
-                        },
-                    )
-                    .map_err(|e| anyhow::anyhow!("the pack scan is not valid GS1 data: {e}"))?;
-                    let gtin = g
-                        .gtin
-                        .context("the pack scan carries no GTIN: scan the product code")?;
-                    let item = crate::ops::stock::item_by_gtin(&store.conn, &gtin)?;
-                    let lot = g
-                        .lot
-                        .context("the pack scan carries no lot: scan the 2D code of the pack")?;
+                        stock::settings().scanner.separator,
+                        Local::now().date_naive(),
+                    )?;
+                    let (item, g) = (pack.item, pack.gs1);
+                    let lot = g.lot.context(t!("cli.scan.pack_no_lot"))?;
                     Some((item.id, lot))
                 }
                 None => None,
@@ -693,7 +805,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                                 |r| r.get(0),
                             )
                             .ok()
-                            .with_context(|| format!("no prescription {rx}"))?,
+                            .with_context(|| t!("cli.rx.none", id = rx))?,
                     };
                     queries::units_for_dose(&store.conn, rx, item).unwrap_or(1)
                 }
@@ -706,10 +818,8 @@ pub fn run(cli: Cli) -> Result<i32> {
                 let Some(user) = user else { return Ok(None) };
                 let pin = match std::env::var(env) {
                     Ok(p) => p,
-                    Err(_) => rpassword::prompt_password(format!("PIN for {user}: "))
-                        .with_context(|| {
-                            format!("no PIN for {user}: set {env} or run in a terminal")
-                        })?,
+                    Err(_) => rpassword::prompt_password(t!("cli.pin.prompt_for", user = user))
+                        .with_context(|| t!("cli.pin.none_for", user = user, env = env))?,
                 };
                 Ok(Some(crate::ops::auth::sign_in(
                     store,
@@ -727,9 +837,8 @@ pub fn run(cli: Cli) -> Result<i32> {
                 patient_mrn: wristband,
                 patient_dob: match &dob {
                     Some(d) => Some(
-                        chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").with_context(
-                            || format!("--dob {d:?} is not a date like 1950-03-14"),
-                        )?,
+                        chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                            .with_context(|| t!("cli.arg.dob", value = format!("{d:?}")))?,
                     ),
                     None => None,
                 },
@@ -745,7 +854,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             if who.json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
-                println!("recorded: {}", r.summary());
+                println!("{}", t!("cli.mar.recorded", summary = recorded_text(&r)));
             }
             Ok(0)
         }
@@ -758,24 +867,25 @@ pub fn run(cli: Cli) -> Result<i32> {
         }) => {
             let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             let Some(ward_id) = place_filter(&store, Some(&ward))? else {
-                bail!("give the ward with --ward CODE")
+                bail!(t!("cli.mar.give_ward"))
             };
             let now = Utc::now();
-            let time = |t: Option<String>,
+            let time = |flag: &str,
+                        t: Option<String>,
                         default: chrono::DateTime<Utc>|
              -> Result<chrono::DateTime<Utc>> {
                 match t {
                     Some(t) => crate::domain::instant_from_text(&t)
-                        .with_context(|| format!("{t:?} is not a time like 2026-11-22T08:00:00Z")),
+                        .with_context(|| instant_error(flag, &t)),
                     None => Ok(default),
                 }
             };
             let (from, to) = (
-                time(from, now - chrono::Duration::hours(4))?,
-                time(to, now + chrono::Duration::hours(12))?,
+                time("--from", from, now - chrono::Duration::hours(4))?,
+                time("--to", to, now + chrono::Duration::hours(12))?,
             );
             if to <= from {
-                bail!("--to must come after --from");
+                bail!(t!("cli.mar.to_after_from"));
             }
             // Doses whose window closed with nothing recorded become missed.
             crate::ops::mar::close_missed(&mut store, Some(ward_id), now)?;
@@ -810,51 +920,55 @@ pub fn run(cli: Cli) -> Result<i32> {
                     )?
                 );
             } else {
+                use crate::domain::schedule::DoseStatus;
+                let local = |t: chrono::DateTime<Utc>| {
+                    i18n::datetime_short(t.with_timezone(&Local).naive_local())
+                };
+                let when_width = local(now).chars().count();
                 for r in &rows {
                     let status = match r.status(now) {
-                        crate::domain::schedule::DoseStatus::Recorded => {
-                            r.outcome.clone().unwrap_or_default()
+                        DoseStatus::Recorded => {
+                            status_word(r.outcome.as_deref().unwrap_or_default())
                         }
-                        crate::domain::schedule::DoseStatus::Missed if r.auto_missed => {
-                            "MISSED*".to_string()
-                        }
-                        s => s.label().to_string(),
+                        DoseStatus::Missed if r.auto_missed => t!("cli.mar.missed_auto").into(),
+                        s => dose_status_word(s).into(),
                     };
                     println!(
-                        "{}  {:<10} {:<4} {:<20} {:<34} {:<10} {:<5} {}",
-                        r.at.with_timezone(&Local).format("%d %b %H:%M"),
-                        status,
-                        r.bed,
-                        r.patient,
-                        r.item,
-                        r.dose,
-                        r.route,
+                        "{}  {} {} {} {} {} {} {}",
+                        local(r.at),
+                        cell(&status, 10),
+                        cell(&r.bed, 4),
+                        cell(&r.patient, 20),
+                        cell(&r.item, 34),
+                        cell(&r.dose, 10),
+                        cell(&r.route, 5),
                         r.flags
                     );
                 }
                 for (p, st) in prn.iter().zip(&prn_state) {
                     let next = match st.next_allowed {
-                        Some(t) => format!(
-                            "next from {}",
-                            t.with_timezone(&Local).format("%d %b %H:%M")
-                        ),
-                        None => "may be given now".to_string(),
+                        Some(t) => t!("cli.mar.prn_next", time = local(t)),
+                        None => t!("cli.mar.prn_now").to_string(),
                     };
                     println!(
-                        "PRN           {:<10} {:<4} {:<20} {:<34} {:<10} {}/{} in 24 h, {next}",
-                        format!("RX-{}", p.id),
-                        p.bed.clone().unwrap_or_default(),
-                        p.patient,
-                        p.item,
-                        p.dose_text(),
-                        st.given_24h,
-                        st.max_24h.map_or("-".to_string(), |m| m.to_string()),
+                        "{}  {} {} {} {} {} {}",
+                        cell("PRN", when_width),
+                        cell(&format!("RX-{}", p.id), 10),
+                        cell(p.bed.as_deref().unwrap_or_default(), 4),
+                        cell(&p.patient, 20),
+                        cell(&p.item, 34),
+                        cell(&p.dose_text(), 10),
+                        t!(
+                            "cli.mar.prn_count",
+                            given = st.given_24h,
+                            max = st.max_24h.map_or("-".to_string(), |m| m.to_string()),
+                            next = next
+                        ),
                     );
                 }
                 println!(
-                    "{} dose(s); {} PRN prescription(s); MISSED* = missed, reason still to document",
-                    rows.len(),
-                    prn.len()
+                    "{}",
+                    t!("cli.mar.summary", doses = rows.len(), prn = prn.len())
                 );
             }
             Ok(0)
@@ -862,55 +976,66 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Patient { mrn, json }) => {
             let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             let Some(p) = queries::patient_record(&store.conn, &mrn)? else {
-                bail!("no patient with MRN {mrn:?}");
+                bail!(t!("cli.patient.none", mrn = format!("{mrn:?}")));
             };
             if json {
                 println!("{}", serde_json::to_string_pretty(&p)?);
             } else {
                 println!(
-                    "{} {} (born {}), {} bed {}",
-                    p.mrn,
-                    p.name,
-                    p.dob,
-                    p.ward.as_deref().unwrap_or("-"),
-                    p.bed.as_deref().unwrap_or("-")
+                    "{}",
+                    t!(
+                        "cli.patient.head",
+                        mrn = p.mrn,
+                        name = p.name,
+                        dob = p.dob,
+                        ward = p.ward.as_deref().unwrap_or("-"),
+                        bed = p.bed.as_deref().unwrap_or("-")
+                    )
                 );
                 println!(
-                    "allergies: {}",
-                    if p.allergies.is_empty() {
-                        "none recorded"
-                    } else {
-                        &p.allergies
-                    }
+                    "{}",
+                    t!(
+                        "cli.patient.allergies",
+                        list = if p.allergies.is_empty() {
+                            t!("cli.patient.no_allergies")
+                        } else {
+                            &p.allergies
+                        }
+                    )
                 );
-                println!("prescriptions:");
+                println!("{}", t!("cli.patient.prescriptions"));
                 for l in &p.prescriptions {
                     println!(
-                        "  {:>5}  {:<34} {} {} {}  {}",
+                        "  {:>5}  {} {} {} {}  {}",
                         l.id,
-                        l.item,
+                        cell(&l.item, 34),
                         l.dose_text(),
                         l.route,
                         l.frequency,
-                        l.status.replace('_', " ")
+                        status_word(&l.status)
                     );
                 }
-                println!("doses ({}):", p.doses.len());
+                println!("{}", t!("cli.patient.doses", n = p.doses.len()));
                 for d in &p.doses {
                     let lot = d
                         .lot
                         .as_ref()
                         .map(|l| {
-                            format!(" lot {l}{}", if d.scanned { "" } else { " (not scanned)" })
+                            let lot = t!("cli.patient.lot", lot = l);
+                            if d.scanned {
+                                format!(" {lot}")
+                            } else {
+                                format!(" {lot} {}", t!("cli.patient.not_scanned"))
+                            }
                         })
                         .unwrap_or_default();
                     let qty = d.qty.map(|q| format!(" × {q}")).unwrap_or_default();
                     println!(
-                        "  {}  {:<34} {:<16}{qty}{lot}  by {}{}",
-                        d.recorded_at,
-                        d.item,
-                        d.outcome.replace('_', " "),
-                        d.by,
+                        "  {}  {} {}{qty}{lot}  {}{}",
+                        when(&d.recorded_at),
+                        cell(&d.item, 34),
+                        cell(&status_word(&d.outcome), 16),
+                        t!("cli.patient.by", user = d.by),
                         d.reason
                             .as_ref()
                             .map(|r| format!(" — {r}"))
@@ -931,28 +1056,38 @@ pub fn run(cli: Cli) -> Result<i32> {
             } else {
                 for t in &traces {
                     println!(
-                        "{} {} lot {} (expiry {}, {})",
-                        t.item,
-                        t.item_name,
-                        t.lot,
-                        t.expiry
-                            .map(|d| d.to_string())
-                            .unwrap_or_else(|| "none".into()),
-                        t.status.as_ref()
+                        "{}",
+                        t!(
+                            "cli.trace.head",
+                            item = t.item,
+                            name = t.item_name,
+                            lot = t.lot,
+                            expiry = t
+                                .expiry
+                                .map(i18n::date)
+                                .unwrap_or_else(|| t!("cli.word.none").into()),
+                            status = status_word(t.status.as_ref())
+                        )
                     );
                     let total: i64 = t.given.iter().map(|g| g.qty).sum();
                     let patients: std::collections::BTreeSet<&str> =
                         t.given.iter().map(|g| g.mrn.as_str()).collect();
-                    println!("  given: {total} unit(s) to {} patient(s)", patients.len());
+                    println!(
+                        "  {}",
+                        t!(
+                            "cli.trace.given",
+                            units = i18n::num(total),
+                            patients = patients.len()
+                        )
+                    );
                     for g in &t.given {
                         println!(
-                            "    {}  {} {}  {}  {} unit(s)  by {}{}",
-                            g.at,
+                            "    {}  {} {}  {}  {}{}",
+                            when(&g.at),
                             g.mrn,
                             g.patient,
                             g.ward.as_deref().unwrap_or("-"),
-                            g.qty,
-                            g.by,
+                            t!("cli.trace.units_by", units = g.qty, user = g.by),
                             g.order_ref
                                 .as_ref()
                                 .map(|r| format!("  {r}"))
@@ -960,14 +1095,21 @@ pub fn run(cli: Cli) -> Result<i32> {
                         );
                     }
                     if t.holdings.is_empty() {
-                        println!("  remaining: none in stock");
+                        println!("  {}", t!("cli.trace.none_left"));
                     } else {
                         let h: Vec<String> = t
                             .holdings
                             .iter()
-                            .map(|h| format!("{} at {} ({})", h.qty, h.place, h.place_name))
+                            .map(|h| {
+                                t!(
+                                    "cli.trace.at",
+                                    qty = i18n::num(h.qty),
+                                    place = h.place,
+                                    name = h.place_name
+                                )
+                            })
                             .collect();
-                        println!("  remaining: {}", h.join(", "));
+                        println!("  {}", t!("cli.trace.remaining", list = h.join(", ")));
                     }
                 }
             }
@@ -983,7 +1125,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     if json {
                         println!("{}", serde_json::to_string_pretty(&q)?);
                     } else if q.is_empty() {
-                        println!("nothing awaits validation");
+                        println!("{}", t!("cli.validate.empty"));
                     } else {
                         for e in &q {
                             println!(
@@ -1014,14 +1156,14 @@ pub fn run(cli: Cli) -> Result<i32> {
                         id,
                         &Decision::Accept { comment },
                     )?;
-                    println!(
-                        "prescription {id} validated: active{}",
-                        if found.is_empty() {
-                            String::new()
-                        } else {
-                            format!(", {} finding(s) overridden", found.len())
-                        }
-                    );
+                    if found.is_empty() {
+                        println!("{}", t!("cli.validate.accepted", id = id));
+                    } else {
+                        println!(
+                            "{}",
+                            t!("cli.validate.accepted_overridden", id = id, n = found.len())
+                        );
+                    }
                 }
                 ValidateCommand::Reject { id, who, reason } => {
                     let actor = stock::sign_in(&mut store, &who)?;
@@ -1032,9 +1174,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                         id,
                         &Decision::Reject { reason },
                     )?;
-                    println!(
-                        "prescription {id} rejected; the reason is recorded for the prescriber"
-                    );
+                    println!("{}", t!("cli.validate.rejected", id = id));
                 }
             }
             Ok(0)
@@ -1086,17 +1226,17 @@ pub fn run(cli: Cli) -> Result<i32> {
                             d.map(|d| d.format("%Y-%m-%d").to_string())
                         };
                         for (label, value) in [
-                            ("GTIN", g.gtin.clone()),
-                            ("expiry", date(g.expiry)),
-                            ("lot", g.lot.clone()),
-                            ("serial", g.serial.clone()),
-                            ("production date", date(g.production_date)),
-                            ("best before", date(g.best_before)),
-                            ("count", g.count.map(|c| c.to_string())),
-                            ("content GTIN", g.content_gtin.clone()),
+                            (t!("cli.gs1.gtin"), g.gtin.clone()),
+                            (t!("cli.gs1.expiry"), date(g.expiry)),
+                            (t!("cli.gs1.lot"), g.lot.clone()),
+                            (t!("cli.gs1.serial"), g.serial.clone()),
+                            (t!("cli.gs1.production_date"), date(g.production_date)),
+                            (t!("cli.gs1.best_before"), date(g.best_before)),
+                            (t!("cli.gs1.count"), g.count.map(|c| c.to_string())),
+                            (t!("cli.gs1.content_gtin"), g.content_gtin.clone()),
                         ] {
                             if let Some(v) = value {
-                                println!("{label:<16}{v}");
+                                println!("{}{v}", cell(label, 16));
                             }
                         }
                         let raw: Vec<String> = g
@@ -1104,12 +1244,12 @@ pub fn run(cli: Cli) -> Result<i32> {
                             .iter()
                             .map(|e| format!("({}){}", e.ai, e.value))
                             .collect();
-                        println!("{:<16}{}", "elements", raw.join(""));
+                        println!("{}{}", cell(t!("cli.gs1.elements"), 16), raw.join(""));
                     }
                     Ok(0)
                 }
                 Err(e) => {
-                    eprintln!("wardstock: invalid GS1 data: {e}");
+                    eprintln!("wardstock: {}", t!("cli.gs1.invalid", error = e));
                     Ok(2)
                 }
             }
@@ -1127,8 +1267,14 @@ pub fn run(cli: Cli) -> Result<i32> {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 let mut t = Table::new();
-                t.load_preset(UTF8_BORDERS_ONLY)
-                    .set_header(["severity", "warning", "place", "item", "name", "what"]);
+                t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                    t!("cli.col.severity"),
+                    t!("cli.col.warning"),
+                    t!("cli.col.place"),
+                    t!("cli.col.item"),
+                    t!("cli.col.name"),
+                    t!("cli.col.what"),
+                ]);
                 for r in &rows {
                     t.add_row([
                         r.alert.severity.label().to_string(),
@@ -1140,7 +1286,50 @@ pub fn run(cli: Cli) -> Result<i32> {
                     ]);
                 }
                 println!("{t}");
-                println!("{} warning(s)", rows.len());
+                println!("{}", t!("cli.alerts.count", n = rows.len()));
+            }
+            Ok(0)
+        }
+        Some(Command::User {
+            command: UserCommand::Language { who, language },
+        }) => {
+            let choice = if language.trim().eq_ignore_ascii_case("system") {
+                None
+            } else {
+                match i18n::Lang::parse(&language) {
+                    Some(l) => Some(l),
+                    None => bail!(t!("cli.user.unknown_lang", name = language)),
+                }
+            };
+            let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            let actor = stock::sign_in(&mut store, &who)?;
+            crate::ops::auth::set_language(&mut store, &actor, choice)?;
+            // The user now reads their new language (unless one was asked for).
+            speak_to(&store, &actor);
+            if who.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"user": actor.username, "lang": choice.map(|l| l.code())})
+                );
+            } else {
+                match choice {
+                    Some(l) => println!(
+                        "{}",
+                        t!(
+                            "cli.user.language_set",
+                            user = actor.username,
+                            lang = l.native_name()
+                        )
+                    ),
+                    None => println!(
+                        "{}",
+                        t!(
+                            "cli.user.language_system",
+                            user = actor.username,
+                            lang = i18n::choose(None, None).native_name()
+                        )
+                    ),
+                }
             }
             Ok(0)
         }
@@ -1151,10 +1340,7 @@ pub fn run(cli: Cli) -> Result<i32> {
 /// path is reported instead of silently starting an empty database.
 fn open(path: &Path) -> Result<Store> {
     if !path.exists() {
-        bail!(
-            "no database at {}: check --db or WARDSTOCK_DB; `wardstock demo --db PATH` creates a demo database, `wardstock --demo` opens one",
-            path.display()
-        );
+        bail!(t!("cli.db.missing", path = path.display()));
     }
     Ok(Store::open(path)?)
 }
@@ -1168,10 +1354,11 @@ fn place_filter(store: &Store, code: Option<&str>) -> Result<Option<i64>> {
                 .into_iter()
                 .map(|p| p.code)
                 .collect();
-            bail!(
-                "no place with code {code:?}; known places: {}",
-                known.join(", ")
-            )
+            bail!(t!(
+                "cli.place.unknown",
+                code = format!("{code:?}"),
+                known = known.join(", ")
+            ))
         }
     }
 }
@@ -1199,10 +1386,7 @@ pub fn make_demo(
         // Refuses files that are not wardstock databases, even with --force.
         let existing = Store::open(path)?;
         if !existing.is_empty()? && !force {
-            bail!(
-                "{} already holds data; demo data goes only into an empty database (add --force to replace it)",
-                path.display()
-            );
+            bail!(t!("cli.demo.not_empty", path = path.display()));
         }
     }
     let mut partial = path.as_os_str().to_owned();
@@ -1211,29 +1395,57 @@ pub fn make_demo(
     for f in std::iter::once(partial.clone()).chain(sidecars(&partial)) {
         if f.exists() {
             std::fs::remove_file(&f)
-                .with_context(|| format!("cannot remove the leftover {}", f.display()))?;
+                .with_context(|| t!("cli.demo.leftover", path = f.display()))?;
         }
     }
     let summary = {
         let mut store = Store::open(&partial)?;
-        let progress = scale == Scale::Hospital;
-        demo::generate(
+        // The hospital takes a while: show how far it is.
+        let bar = if scale == Scale::Hospital && std::io::stderr().is_terminal() {
+            let b = indicatif::ProgressBar::new(0);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(&format!(
+                    "{{msg}} [{{bar:40}}] {{pos}}/{{len}} {} {{elapsed}}",
+                    t!("cli.demo.days")
+                ))
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            b
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        let result = demo::generate_reporting(
             &mut store,
             &DemoOptions {
                 scale,
                 seed,
                 anchor,
-                progress,
             },
-        )?
+            &mut |p| {
+                bar.set_length(p.total);
+                bar.set_position(p.done);
+                bar.set_message(i18n::pad_left(
+                    match p.stage {
+                        demo::Stage::Reference => t!("cli.demo.stage.reference"),
+                        demo::Stage::History => t!("cli.demo.stage.history"),
+                        demo::Stage::Finishing => t!("cli.demo.stage.finishing"),
+                    },
+                    12,
+                ));
+            },
+        );
+        bar.finish_and_clear();
+        result?
     };
     for f in sidecars(path) {
         if f.exists() {
-            std::fs::remove_file(&f).with_context(|| format!("cannot remove {}", f.display()))?;
+            std::fs::remove_file(&f)
+                .with_context(|| t!("cli.demo.cannot_remove", path = f.display()))?;
         }
     }
     std::fs::rename(&partial, path)
-        .with_context(|| format!("cannot move the demo into {}", path.display()))?;
+        .with_context(|| t!("cli.demo.cannot_move", path = path.display()))?;
     Ok(summary)
 }
 
@@ -1241,8 +1453,102 @@ pub fn make_demo(
 fn ensure_demo(path: &Path) -> Result<()> {
     let needs = !path.exists() || Store::open(path)?.is_empty()?;
     if needs {
-        eprintln!("building the demo clinic in {} …", path.display());
+        eprintln!("{}", t!("cli.demo.building", path = path.display()));
         make_demo(path, Scale::Clinic, 42, Utc::now(), true)?;
     }
     Ok(())
+}
+
+/// `s` padded with spaces to `w` columns (a Chinese character takes two),
+/// never cut: a drug name is shown whole.
+pub fn cell(s: &str, w: usize) -> String {
+    let mut out = s.to_string();
+    out.extend(std::iter::repeat_n(' ', w.saturating_sub(i18n::width(s))));
+    out
+}
+
+/// `s` right-aligned in `w` columns (numbers), never cut.
+pub fn cell_left(s: &str, w: usize) -> String {
+    let mut out: String = std::iter::repeat_n(' ', w.saturating_sub(i18n::width(s))).collect();
+    out.push_str(s);
+    out
+}
+
+/// A stored instant (RFC 3339) as the clinic's local time in the reader's
+/// way of writing it; anything else as it is.
+pub fn when(s: &str) -> String {
+    match crate::domain::instant_from_text(s) {
+        Some(t) => i18n::datetime(t.with_timezone(&Local).naive_local()),
+        None => s.to_string(),
+    }
+}
+
+/// An error and its causes on one line, in the reader's language: a
+/// database failure in plain words, never SQLite's own text.
+pub fn error_text(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = match cause.downcast_ref::<rusqlite::Error>() {
+            Some(db) => i18n::errors::sqlite(db),
+            None => cause.to_string(),
+        };
+        // A wrapper that repeats its cause's words adds nothing.
+        if parts.last().is_some_and(|p| p.ends_with(&text)) {
+            continue;
+        }
+        parts.push(text);
+    }
+    parts.join(": ")
+}
+
+/// "--at "x" is not a time like 2026-11-22T08:00:00Z".
+fn instant_error(flag: &str, value: &str) -> String {
+    t!("cli.arg.instant", flag = flag, value = format!("{value:?}"))
+}
+
+/// A dose's place in the schedule, in words.
+fn dose_status_word(s: crate::domain::schedule::DoseStatus) -> &'static str {
+    use crate::domain::schedule::DoseStatus;
+    match s {
+        DoseStatus::Missed => t!("cli.mar.status.missed"),
+        DoseStatus::Late => t!("cli.mar.status.late"),
+        DoseStatus::Due => t!("cli.mar.status.due"),
+        DoseStatus::Upcoming => t!("cli.mar.status.upcoming"),
+        DoseStatus::Recorded => t!("cli.mar.status.recorded"),
+    }
+}
+
+/// What was recorded for a dose: the outcome, the units and lot, the open
+/// pack, the urgent request.
+fn recorded_text(r: &crate::ops::mar::Recorded) -> String {
+    let lot = r.lot.clone().unwrap_or_default();
+    let scanned = if r.scanned {
+        String::new()
+    } else {
+        format!(" {}", t!("cli.patient.not_scanned"))
+    };
+    let mut line = status_word(r.outcome.as_ref());
+    if r.units > 0 && r.open_pack.is_none() {
+        line.push_str(&t!("cli.dose.units", units = r.units, lot = lot));
+        line.push_str(&scanned);
+    }
+    if let Some(p) = &r.open_pack {
+        let pack = if p.opened_now {
+            t!("cli.dose.pack_opened", id = p.id, lot = lot)
+        } else {
+            t!("cli.dose.pack_open", id = p.id, lot = lot)
+        };
+        line.push_str(&pack);
+        line.push_str(&scanned);
+        line.push_str(&t!(
+            "cli.dose.pack_left",
+            left = crate::domain::milli_text(p.remaining_milli),
+            unit = crate::i18n::unit(&p.unit),
+            discard = i18n::datetime_short(p.discard_at.with_timezone(&Local).naive_local())
+        ));
+    }
+    if let Some(o) = r.urgent_order {
+        line.push_str(&t!("cli.dose.urgent", id = o));
+    }
+    line
 }

@@ -6,14 +6,16 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::planning::{mrp, problem::Problem, report};
+use super::report;
+use crate::planning::{mrp, problem::Problem};
+use crate::t;
 
 /// Reads, validates and plans the problem in `input`; prints the plan as
 /// pretty JSON (`json`) or as a text report. A malformed problem is reported
 /// on stderr, naming the field, with exit code 2.
 pub fn run(input: &Path, json: bool) -> Result<i32> {
     let text = std::fs::read_to_string(input)
-        .with_context(|| format!("cannot read the problem file {}", input.display()))?;
+        .with_context(|| t!("cli.mrp.cannot_read", path = input.display()))?;
     let problem = match Problem::from_json(&text) {
         Ok(p) => p,
         Err(e) => {
@@ -25,7 +27,7 @@ pub fn run(input: &Path, json: bool) -> Result<i32> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if json {
-        serde_json::to_writer_pretty(&mut out, &plan).context("cannot write the plan")?;
+        serde_json::to_writer_pretty(&mut out, &plan).context(t!("cli.mrp.cannot_write"))?;
         writeln!(out)?;
     } else {
         out.write_all(report::render_text(&plan).as_bytes())?;

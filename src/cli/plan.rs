@@ -7,10 +7,12 @@ use clap::{Args, Subcommand};
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 
 use super::stock::{UserArgs, sign_in};
+use crate::i18n;
 use crate::ops::plan::{self, PlanOptions, Suggestion};
 use crate::ops::purchasing;
 use crate::planning::mrp;
 use crate::store::Store;
+use crate::t;
 
 #[derive(Debug, Args)]
 pub struct HorizonArgs {
@@ -25,10 +27,10 @@ pub struct HorizonArgs {
 impl HorizonArgs {
     pub fn options(&self) -> Result<PlanOptions> {
         if !(1..=366).contains(&self.buckets) {
-            bail!("--buckets: between 1 and 366");
+            bail!(t!("cli.plan.buckets"));
         }
         if !(1..=24 * 7).contains(&self.bucket_hours) {
-            bail!("--bucket-hours: between 1 and 168");
+            bail!(t!("cli.plan.bucket_hours"));
         }
         Ok(PlanOptions {
             buckets: self.buckets,
@@ -128,10 +130,27 @@ pub fn run(
     match cmd {
         None => {
             let (_, p) = plan_now(store, now, horizon.options()?)?;
+            // The same sheet the console's plan screen shows.
+            let sheet = plan::sheet(&store.conn, now, &p)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&p)?);
+                let rejected = plan::recently_rejected(&store.conn, now)?;
+                let orders: Vec<_> = p
+                    .planned_orders()
+                    .filter(|o| !rejected.contains(&(o.place.to_string(), o.item.to_string())))
+                    .collect();
+                let records: Vec<_> = p.records().collect();
+                let out = serde_json::json!({
+                    "start": sheet.start,
+                    "bucket_hours": sheet.bucket_hours,
+                    "suggestions": sheet.suggestions,
+                    "rejected": sheet.rejected,
+                    "planned_orders": orders,
+                    "records": records,
+                    "exceptions": sheet.exceptions,
+                });
+                println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
-                print!("{}", crate::planning::report::render_text(&p));
+                print!("{}", super::report::render_text(&p));
             }
         }
         Some(PlanCommand::Accept {
@@ -144,7 +163,7 @@ pub fn run(
             let opt = horizon.options()?;
             let (_, p) = plan_now(store, now, opt)?;
             let s = suggestion(&p, &place, &item, now)
-                .with_context(|| format!("the plan suggests nothing for {item} at {place}"))?;
+                .with_context(|| t!("cli.plan.nothing", item = item, place = place))?;
             let actor = sign_in(store, &who)?;
             let a = plan::accept(store, &actor, now, &s, qty, opt)?;
             if who.json {
@@ -153,20 +172,20 @@ pub fn run(
                     serde_json::json!({"suggestion": s, "order": a.order_ref, "qty": a.qty})
                 );
             } else {
-                println!(
-                    "accepted: {} {} for {} → {}{}",
-                    a.qty,
-                    s.item,
-                    s.place,
-                    a.order_ref,
-                    if s.past_due {
-                        " (past due: expedite)"
-                    } else {
-                        ""
-                    }
+                let mut line = t!(
+                    "cli.plan.accepted",
+                    qty = i18n::num(a.qty),
+                    item = s.item,
+                    place = s.place,
+                    order = a.order_ref
                 );
+                if s.past_due {
+                    line.push(' ');
+                    line.push_str(t!("cli.plan.past_due"));
+                }
+                println!("{line}");
                 if let Some(w) = &a.warning {
-                    println!("warning: {w}");
+                    println!("{}", t!("cli.word.warning", text = w));
                 }
             }
         }
@@ -185,7 +204,10 @@ pub fn run(
         }) => {
             use crate::planning::problem::LotSizing;
             let need = |v: Option<i64>, flag: &str| {
-                v.with_context(|| format!("--rule {rule} needs {flag}"))
+                v.with_context(|| t!("cli.plan.rule_needs", rule = rule, flag = flag))
+            };
+            let need_f = |v: Option<f64>, flag: &str| {
+                v.with_context(|| t!("cli.plan.rule_needs", rule = rule, flag = flag))
             };
             let sizing = match rule.as_str() {
                 "lot_for_lot" => LotSizing::LotForLot {},
@@ -196,20 +218,27 @@ pub fn run(
                     periods: need(periods, "--periods")?,
                 },
                 "eoq" => LotSizing::Eoq {
-                    order_cost: order_cost.context("--rule eoq needs --order-cost")?,
-                    holding_cost: holding_cost.context("--rule eoq needs --holding-cost")?,
+                    order_cost: need_f(order_cost, "--order-cost")?,
+                    holding_cost: need_f(holding_cost, "--holding-cost")?,
                 },
                 "min_max" => LotSizing::MinMax {
                     min: need(min, "--min")?,
                     max: need(max, "--max")?,
                 },
-                other => bail!(
-                    "--rule {other:?}: use lot_for_lot, fixed_quantity, period, eoq or min_max"
-                ),
+                other => bail!(t!("cli.plan.rule_unknown", value = format!("{other:?}"))),
             };
             let actor = sign_in(store, &who)?;
             plan::set_policy(store, &actor, now, &place, &item, &sizing, min_order)?;
-            println!("{item} at {place}: {rule}, smallest order {min_order}");
+            println!(
+                "{}",
+                t!(
+                    "cli.plan.policy_set",
+                    item = item,
+                    place = place,
+                    rule = rule,
+                    min_order = i18n::num(min_order)
+                )
+            );
         }
         Some(PlanCommand::Reject {
             who,
@@ -220,13 +249,21 @@ pub fn run(
         }) => {
             let (_, p) = plan_now(store, now, horizon.options()?)?;
             let s = suggestion(&p, &place, &item, now)
-                .with_context(|| format!("the plan suggests nothing for {item} at {place}"))?;
+                .with_context(|| t!("cli.plan.nothing", item = item, place = place))?;
             let actor = sign_in(store, &who)?;
             plan::reject(store, &actor, now, &s, &reason)?;
             if who.json {
                 println!("{}", serde_json::json!({"suggestion": s, "rejected": true}));
             } else {
-                println!("rejected: {} {} for {}", s.qty, s.item, s.place);
+                println!(
+                    "{}",
+                    t!(
+                        "cli.plan.rejected",
+                        qty = i18n::num(s.qty),
+                        item = s.item,
+                        place = s.place
+                    )
+                );
             }
         }
     }
@@ -277,13 +314,13 @@ pub fn run_po(store: &mut Store, cmd: PoCommand) -> Result<()> {
             } else {
                 let mut t = Table::new();
                 t.load_preset(UTF8_BORDERS_ONLY).set_header([
-                    "Supplier",
-                    "Name",
-                    "Lead days",
-                    "Orders",
-                    "Lines received",
-                    "On time",
-                    "Quantity",
+                    t!("cli.col.supplier"),
+                    t!("cli.col.name"),
+                    t!("cli.col.lead_days"),
+                    t!("cli.col.orders"),
+                    t!("cli.col.lines_received"),
+                    t!("cli.col.on_time"),
+                    t!("cli.col.quantity"),
                 ]);
                 let pct =
                     |v: Option<f64>| v.map(|v| format!("{v:.0} %")).unwrap_or_else(|| "–".into());
@@ -307,11 +344,16 @@ pub fn run_po(store: &mut Store, cmd: PoCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else {
                 let mut t = Table::new();
-                t.load_preset(UTF8_BORDERS_ONLY)
-                    .set_header(["Order", "Supplier", "Status", "Expected", "Lines"]);
+                t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                    t!("cli.col.order"),
+                    t!("cli.col.supplier"),
+                    t!("cli.col.status"),
+                    t!("cli.col.expected"),
+                    t!("cli.col.lines"),
+                ]);
                 for o in &list {
                     let expected = crate::domain::instant_from_text(&o.expected_at)
-                        .map(|e| e.with_timezone(&Local).format("%d %b").to_string())
+                        .map(|e| i18n::day_short(e.with_timezone(&Local).date_naive()))
                         .unwrap_or_default();
                     let lines = o
                         .lines
@@ -322,7 +364,7 @@ pub fn run_po(store: &mut Store, cmd: PoCommand) -> Result<()> {
                     t.add_row([
                         format!("PO-{}", o.id),
                         o.supplier.clone(),
-                        o.status.clone(),
+                        super::status_word(&o.status),
                         expected,
                         lines,
                     ]);
@@ -339,10 +381,11 @@ pub fn run_po(store: &mut Store, cmd: PoCommand) -> Result<()> {
             for l in &lines {
                 let (code, qty) = l
                     .split_once(':')
-                    .with_context(|| format!("--line {l:?}: write CODE:QTY, e.g. PARA500T:200"))?;
-                let qty: i64 = qty.trim().parse().with_context(|| {
-                    format!("--line {l:?}: the quantity is a whole number of dose units")
-                })?;
+                    .with_context(|| t!("cli.arg.line", value = format!("{l:?}")))?;
+                let qty: i64 = qty
+                    .trim()
+                    .parse()
+                    .with_context(|| t!("cli.arg.line_qty", value = format!("{l:?}")))?;
                 parsed.push((
                     crate::ops::stock::item_by_code(&store.conn, code.trim())?,
                     qty,
@@ -353,15 +396,13 @@ pub fn run_po(store: &mut Store, cmd: PoCommand) -> Result<()> {
             if who.json {
                 println!("{}", serde_json::json!({"order": format!("PO-{id}")}));
             } else {
-                println!(
-                    "PO-{id} sent to {supplier}; receive against it with: wardstock receive … --order PO-{id}"
-                );
+                println!("{}", t!("cli.po.sent", id = id, supplier = supplier));
             }
         }
         PoCommand::Cancel { id, who, reason } => {
             let actor = sign_in(store, &who)?;
             purchasing::cancel_po(store, &actor, id, &reason)?;
-            println!("PO-{id} cancelled");
+            println!("{}", t!("cli.po.cancelled", id = id));
         }
     }
     Ok(())

@@ -11,7 +11,9 @@ use anyhow::{Context, Result};
 use clap::Args;
 use comfy_table::{CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
 
+use crate::i18n;
 use crate::planning::sim::{self, Estimate, Metrics, Scenario, SimOptions, SimResult, StockSeries};
+use crate::t;
 
 /// Options of `wardstock simulate`.
 #[derive(Debug, Clone, Args)]
@@ -57,11 +59,11 @@ pub fn run(args: &SimulateArgs, db: Option<&Path>) -> Result<i32> {
         )?)?;
         crate::ops::plan::scenario_from_db(&store.conn, ward, chrono::Utc::now())?
     } else if args.scenario == "paper" {
-        Scenario::paper().context("the built-in paper scenario does not read")?
+        Scenario::paper().context(t!("cli.sim.paper_broken"))?
     } else {
         let path = Path::new(&args.scenario);
         let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the scenario file {}", path.display()))?;
+            .with_context(|| t!("cli.sim.cannot_read", path = path.display()))?;
         let read = if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"))
@@ -82,13 +84,17 @@ pub fn run(args: &SimulateArgs, db: Option<&Path>) -> Result<i32> {
         && !scenario.drugs.iter().any(|d| &d.code == code)
     {
         eprintln!(
-            "wardstock: --drug {code}: not in the scenario (drugs: {})",
-            scenario
-                .drugs
-                .iter()
-                .map(|d| d.code.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            "wardstock: {}",
+            t!(
+                "cli.sim.no_drug",
+                code = code,
+                drugs = scenario
+                    .drugs
+                    .iter()
+                    .map(|d| d.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         );
         return Ok(2);
     }
@@ -103,9 +109,11 @@ pub fn run(args: &SimulateArgs, db: Option<&Path>) -> Result<i32> {
     } else {
         let b = indicatif::ProgressBar::new(options.replications as u64);
         b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "simulating [{bar:40}] {pos}/{len} replications {elapsed}",
-            )
+            indicatif::ProgressStyle::with_template(&format!(
+                "{} [{{bar:40}}] {{pos}}/{{len}} {} {{elapsed}}",
+                t!("cli.sim.simulating"),
+                t!("cli.sim.replications")
+            ))
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .progress_chars("=> "),
         );
@@ -119,7 +127,7 @@ pub fn run(args: &SimulateArgs, db: Option<&Path>) -> Result<i32> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &result).context("cannot write the result")?;
+        serde_json::to_writer_pretty(&mut out, &result).context(t!("cli.sim.cannot_write"))?;
         writeln!(out)?;
     } else {
         out.write_all(render_text(&result, &scenario, args.drug.as_deref()).as_bytes())?;
@@ -133,37 +141,49 @@ pub fn run(args: &SimulateArgs, db: Option<&Path>) -> Result<i32> {
 pub fn render_text(r: &SimResult, scenario: &Scenario, drug: Option<&str>) -> String {
     let mut s = String::new();
     let title = if r.description.is_empty() {
-        format!("Scenario {}", r.scenario)
+        t!("cli.sim.title", name = r.scenario)
     } else {
-        format!("Scenario {}: {}", r.scenario, r.description)
+        t!(
+            "cli.sim.title_described",
+            name = r.scenario,
+            description = r.description
+        )
     };
     s.push_str(&title);
     s.push('\n');
-    s.push_str(&format!(
-        "{} days after a {}-day warm-up, {} replication{}, seed {}; means ± 95 % confidence half-width.\n\
-         Service target {} (z = {:.4}); AS IS reviews every {} days, TO BE plans daily with MRP; {} of demand unplanned.\n\n",
-        r.days,
-        r.warmup_days,
-        r.replications,
-        if r.replications == 1 { "" } else { "s" },
-        r.seed,
-        pct(r.service_level_target),
-        r.z,
-        scenario.as_is.review_days,
-        pct(scenario.demand.unplanned_share),
+    s.push_str(&t!(
+        "cli.sim.about",
+        days = r.days,
+        warmup = r.warmup_days,
+        replications = r.replications,
+        seed = r.seed
     ));
+    s.push('\n');
+    s.push_str(&t!(
+        "cli.sim.policies",
+        target = pct(r.service_level_target),
+        z = format!("{:.4}", r.z),
+        review = scenario.as_is.review_days,
+        unplanned = pct(scenario.demand.unplanned_share)
+    ));
+    s.push_str("\n\n");
+    let (as_is, to_be) = (t!("cli.sim.as_is"), t!("cli.sim.to_be"));
 
     let (a, b) = (&r.as_is.total, &r.to_be.total);
     let mut t = Table::new();
-    t.load_preset(UTF8_BORDERS_ONLY)
-        .set_header(["cost (euro)", "AS IS", "TO BE", "saving"]);
+    t.load_preset(UTF8_BORDERS_ONLY).set_header([
+        t!("cli.sim.cost"),
+        as_is,
+        to_be,
+        t!("cli.sim.saving"),
+    ]);
     let sv = &r.saving;
     let cost_rows: [(&str, Getter); 5] = [
-        ("ordering", |m| m.cost.ordering),
-        ("purchasing", |m| m.cost.purchasing),
-        ("holding", |m| m.cost.holding),
-        ("shortage", |m| m.cost.shortage),
-        ("distribution", |m| m.cost.distribution),
+        (t!("cli.sim.ordering"), |m| m.cost.ordering),
+        (t!("cli.sim.purchasing"), |m| m.cost.purchasing),
+        (t!("cli.sim.holding"), |m| m.cost.holding),
+        (t!("cli.sim.shortage"), |m| m.cost.shortage),
+        (t!("cli.sim.distribution"), |m| m.cost.distribution),
     ];
     for (name, get) in cost_rows {
         let (x, y) = (get(a), get(b));
@@ -175,14 +195,14 @@ pub fn render_text(r: &SimResult, scenario: &Scenario, drug: Option<&str>) -> St
         ]);
     }
     t.add_row([
-        "total".to_string(),
+        t!("cli.sim.total").to_string(),
         money(&a.cost.total),
         money(&b.cost.total),
         format!("{}{}", money(&sv.total), percent_of(sv.percent.as_ref())),
     ]);
     let op = |m: &Metrics| m.cost.total.mean - m.cost.purchasing.mean;
     t.add_row([
-        "total without purchasing".to_string(),
+        t!("cli.sim.total_operating").to_string(),
         num(op(a), 0),
         num(op(b), 0),
         format!(
@@ -197,49 +217,61 @@ pub fn render_text(r: &SimResult, scenario: &Scenario, drug: Option<&str>) -> St
 
     let mut t = Table::new();
     t.load_preset(UTF8_BORDERS_ONLY)
-        .set_header(["service and stock", "AS IS", "TO BE"]);
+        .set_header([t!("cli.sim.service"), as_is, to_be]);
     let rows: [(&str, Getter, Kind); 13] = [
-        ("fill rate", |m| m.fill_rate, Kind::Percent),
+        (t!("cli.sim.fill_rate"), |m| m.fill_rate, Kind::Percent),
         (
-            "days without a stock-out",
+            t!("cli.sim.days_without_stockout"),
             |m| m.cycle_service_level,
             Kind::Percent,
         ),
+        (t!("cli.sim.stockouts"), |m| m.stockouts, Kind::Count),
         (
-            "stock-outs (urgent deliveries)",
-            |m| m.stockouts,
+            t!("cli.sim.units_demanded"),
+            |m| m.units_demanded,
             Kind::Count,
         ),
-        ("units demanded", |m| m.units_demanded, Kind::Count),
-        ("units short", |m| m.units_short, Kind::Count),
+        (t!("cli.sim.units_short"), |m| m.units_short, Kind::Count),
         (
-            "average ward stock (units)",
+            t!("cli.sim.ward_stock_units"),
             |m| m.average_stock.ward_units,
             Kind::Count,
         ),
         (
-            "average ward stock (euro)",
+            t!("cli.sim.ward_stock_euro"),
             |m| m.average_stock.ward_value,
             Kind::Count,
         ),
         (
-            "average pharmacy stock (units)",
+            t!("cli.sim.pharmacy_stock_units"),
             |m| m.average_stock.pharmacy_units,
             Kind::Count,
         ),
         (
-            "average pharmacy stock (euro)",
+            t!("cli.sim.pharmacy_stock_euro"),
             |m| m.average_stock.pharmacy_value,
             Kind::Count,
         ),
         (
-            "supplier order lines",
+            t!("cli.sim.supplier_lines"),
             |m| m.supplier_order_lines,
             Kind::Count,
         ),
-        ("ward order lines", |m| m.ward_order_lines, Kind::Count),
-        ("ward deliveries", |m| m.ward_deliveries, Kind::Count),
-        ("urgent purchases", |m| m.urgent_purchases, Kind::Count),
+        (
+            t!("cli.sim.ward_lines"),
+            |m| m.ward_order_lines,
+            Kind::Count,
+        ),
+        (
+            t!("cli.sim.ward_deliveries"),
+            |m| m.ward_deliveries,
+            Kind::Count,
+        ),
+        (
+            t!("cli.sim.urgent_purchases"),
+            |m| m.urgent_purchases,
+            Kind::Count,
+        ),
     ];
     for (name, get, kind) in rows {
         t.add_row([name.to_string(), kind.show(&get(a)), kind.show(&get(b))]);
@@ -250,16 +282,16 @@ pub fn render_text(r: &SimResult, scenario: &Scenario, drug: Option<&str>) -> St
 
     let mut t = Table::new();
     t.load_preset(UTF8_BORDERS_ONLY).set_header([
-        "drug",
-        "cost AS IS",
-        "cost TO BE",
-        "saving",
-        "fill AS IS",
-        "fill TO BE",
-        "no stock-out AS IS",
-        "no stock-out TO BE",
-        "ward stock AS IS",
-        "ward stock TO BE",
+        t!("cli.sim.drug").to_string(),
+        t!("cli.sim.cost_of", policy = as_is),
+        t!("cli.sim.cost_of", policy = to_be),
+        t!("cli.sim.saving").to_string(),
+        t!("cli.sim.fill_of", policy = as_is),
+        t!("cli.sim.fill_of", policy = to_be),
+        t!("cli.sim.no_stockout_of", policy = as_is),
+        t!("cli.sim.no_stockout_of", policy = to_be),
+        t!("cli.sim.ward_stock_of", policy = as_is),
+        t!("cli.sim.ward_stock_of", policy = to_be),
     ]);
     for ((da, db), ds) in r.as_is.drugs.iter().zip(&r.to_be.drugs).zip(&sv.drugs) {
         let (ma, mb) = (&da.metrics, &db.metrics);
@@ -286,48 +318,62 @@ pub fn render_text(r: &SimResult, scenario: &Scenario, drug: Option<&str>) -> St
         .and_then(|c| r.series.drugs.iter().find(|d| d.drug == c))
         .or_else(|| r.series.drugs.first());
     if let Some(d) = pick {
-        s.push_str(&format!(
-            "Stock build-up of {} (replication 0, end of each day; one column a day):\n",
-            d.drug
-        ));
-        s.push_str(&chart("ward", &d.as_is, &d.to_be, |x| &x.ward));
-        s.push_str(&chart("pharmacy", &d.as_is, &d.to_be, |x| &x.pharmacy));
+        s.push_str(&t!("cli.sim.buildup", drug = d.drug));
+        s.push('\n');
+        s.push_str(&chart(t!("cli.sim.ward"), &d.as_is, &d.to_be, |x| &x.ward));
+        s.push_str(&chart(t!("cli.sim.pharmacy"), &d.as_is, &d.to_be, |x| {
+            &x.pharmacy
+        }));
         s.push('\n');
     }
 
-    let verb = |e: &Estimate| {
-        if e.mean >= 0.0 {
-            "saves"
-        } else {
-            "costs more by"
-        }
-    };
     let abs = |e: &Estimate| Estimate {
         mean: e.mean.abs(),
         ..*e
     };
-    match &sv.percent {
-        Some(p) => s.push_str(&format!(
-            "TO BE {} {} euro ({:.2} % ± {:.2} of the AS IS cost); the paper reports a 10 % saving.\n",
-            verb(&sv.total),
-            money(&abs(&sv.total)),
-            p.mean.abs(),
-            p.half_width()
-        )),
-        None => s.push_str(&format!(
-            "TO BE {} {} euro.\n",
-            verb(&sv.total),
-            money(&abs(&sv.total))
-        )),
-    }
+    let saves = sv.total.mean >= 0.0;
+    let amount = money(&abs(&sv.total));
+    let line = match (&sv.percent, saves) {
+        (Some(p), true) => t!(
+            "cli.sim.saves_percent",
+            amount = amount,
+            percent = format!("{:.2}", p.mean.abs()),
+            half = format!("{:.2}", p.half_width())
+        ),
+        (Some(p), false) => t!(
+            "cli.sim.costs_more_percent",
+            amount = amount,
+            percent = format!("{:.2}", p.mean.abs()),
+            half = format!("{:.2}", p.half_width())
+        ),
+        (None, true) => t!("cli.sim.saves", amount = amount),
+        (None, false) => t!("cli.sim.costs_more", amount = amount),
+    };
+    s.push_str(&line);
+    s.push('\n');
     if let Some(p) = &sv.operating_percent {
-        s.push_str(&format!(
-            "Without the purchasing component: TO BE {} {} euro ({:.1} % ± {:.1}).\n",
-            verb(&sv.operating),
-            money(&abs(&sv.operating)),
-            p.mean.abs(),
-            p.half_width()
-        ));
+        let amount = money(&abs(&sv.operating));
+        let (percent, half) = (
+            format!("{:.1}", p.mean.abs()),
+            format!("{:.1}", p.half_width()),
+        );
+        let line = if sv.operating.mean >= 0.0 {
+            t!(
+                "cli.sim.operating_saves",
+                amount = amount,
+                percent = percent,
+                half = half
+            )
+        } else {
+            t!(
+                "cli.sim.operating_costs_more",
+                amount = amount,
+                percent = percent,
+                half = half
+            )
+        };
+        s.push_str(&line);
+        s.push('\n');
     }
     s
 }
@@ -420,15 +466,25 @@ fn chart(
             xs.iter().sum::<u64>() as f64 / xs.len() as f64
         }
     };
+    let (as_is, to_be) = (t!("cli.sim.as_is"), t!("cli.sim.to_be"));
+    let label = i18n::width(as_is).max(i18n::width(to_be));
+    let stats = |xs: &[u64]| {
+        t!(
+            "cli.sim.mean_max",
+            mean = num(mean(xs), 0),
+            max = num(xs.iter().copied().max().unwrap_or(0) as f64, 0)
+        )
+    };
     format!(
-        "  {place:<8} AS IS {}  mean {}, max {}\n  {:<8} TO BE {}  mean {}, max {}\n",
+        "  {} {} {}  {}\n  {} {} {}  {}\n",
+        super::cell(place, 8),
+        super::cell(as_is, label),
         line(xa),
-        num(mean(xa), 0),
-        num(xa.iter().copied().max().unwrap_or(0) as f64, 0),
-        "",
+        stats(xa),
+        super::cell("", 8),
+        super::cell(to_be, label),
         line(xb),
-        num(mean(xb), 0),
-        num(xb.iter().copied().max().unwrap_or(0) as f64, 0),
+        stats(xb),
     )
 }
 

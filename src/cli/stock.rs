@@ -6,9 +6,11 @@ use chrono::{Local, NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
+use crate::i18n;
 use crate::ops::stock::{self, ItemRef, StockError, WasteReason};
 use crate::ops::{Actor, auth};
 use crate::store::Store;
+use crate::t;
 
 /// Who does it: every stock command is attributed to a signed-in user.
 #[derive(Debug, Args)]
@@ -44,22 +46,17 @@ pub struct Resolved {
 impl ItemArgs {
     pub fn resolve(&self, store: &Store) -> Result<Resolved> {
         if let Some(data) = &self.scan {
-            let g = crate::gs1::parse(
+            let pack = crate::ops::scan::read_pack(
+                &store.conn,
                 data,
-                crate::gs1::Options {
-                    separator: settings().scanner.separator,
-                    today: Local::now().date_naive(),
-                },
-            )
-            .map_err(|e| anyhow::anyhow!("the scan is not valid GS1 data: {e}"))?;
-            let gtin = g
-                .gtin
-                .context("the scan carries no GTIN (01): scan the product barcode")?;
-            let item = stock::item_by_gtin(&store.conn, &gtin)?;
+                settings().scanner.separator,
+                Local::now().date_naive(),
+            )?;
+            let (item, g) = (pack.item, pack.gs1);
             if let (Some(given), Some(scanned)) = (&self.lot, &g.lot)
                 && given != scanned
             {
-                bail!("--lot {given} differs from the scanned lot {scanned}: check the pack");
+                bail!(t!("cli.scan.lot_differs", given = given, scanned = scanned));
             }
             return Ok(Resolved {
                 item,
@@ -70,7 +67,7 @@ impl ItemArgs {
         let code = self
             .item
             .as_deref()
-            .context("give --item CODE or --scan DATA")?;
+            .context(t!("cli.stock.give_item_or_scan"))?;
         Ok(Resolved {
             item: stock::item_by_code(&store.conn, code)?,
             lot: self.lot.clone(),
@@ -80,9 +77,7 @@ impl ItemArgs {
 }
 
 fn need_lot(r: &Resolved) -> Result<&str> {
-    r.lot
-        .as_deref()
-        .context("give the lot number with --lot (or scan a pack whose code carries it)")
+    r.lot.as_deref().context(t!("cli.stock.give_lot"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -319,14 +314,18 @@ pub fn settings() -> crate::config::Settings {
     s
 }
 
-/// Signs the user in with the PIN from WARDSTOCK_PIN or a prompt.
+/// Signs the user in with the PIN from WARDSTOCK_PIN or a prompt; from
+/// then on the command speaks the user's own language (unless one was asked
+/// for with --lang or WARDSTOCK_LANG).
 pub fn sign_in(store: &mut Store, who: &UserArgs) -> Result<Actor> {
     let pin = match std::env::var("WARDSTOCK_PIN") {
         Ok(p) => p,
-        Err(_) => rpassword::prompt_password(format!("PIN for {}: ", who.user))
-            .context("no PIN: set WARDSTOCK_PIN or run in a terminal to be asked")?,
+        Err(_) => rpassword::prompt_password(t!("cli.pin.prompt_for", user = who.user))
+            .context(t!("cli.pin.none"))?,
     };
-    Ok(auth::sign_in(store, &who.user, pin.trim(), Utc::now())?)
+    let actor = auth::sign_in(store, &who.user, pin.trim(), Utc::now())?;
+    super::speak_to(store, &actor);
+    Ok(actor)
 }
 
 fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) -> Result<()> {
@@ -340,46 +339,59 @@ fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) -> 
 
 fn holdings_text(h: &[stock::Holding]) -> String {
     if h.is_empty() {
-        "no units in stock anywhere".into()
+        t!("cli.stock.nowhere").into()
     } else {
         h.iter()
-            .map(|x| format!("{} {} ({})", x.qty, x.place, x.place_name))
+            .map(|x| format!("{} {} ({})", i18n::num(x.qty), x.place, x.place_name))
             .collect::<Vec<_>>()
             .join(", ")
     }
 }
 
 fn order_text(o: &stock::TransferOrder) -> String {
-    let mut out = format!(
-        "transfer order {}: {} → {}, {} (created {})\n",
-        o.id, o.from, o.to, o.status, o.created_at
+    let mut out = t!(
+        "cli.transfer.head",
+        id = o.id,
+        from = o.from,
+        to = o.to,
+        status = super::status_word(&o.status),
+        created = super::when(&o.created_at)
     );
+    out.push('\n');
     for l in &o.lines {
-        out.push_str(&format!(
-            "  {} {}: requested {}, picked {}, open {} {}\n",
-            l.item.code, l.item.name, l.requested, l.picked, l.open, l.item.dose_unit
+        out.push_str("  ");
+        out.push_str(&t!(
+            "cli.transfer.line",
+            code = l.item.code,
+            name = l.item.name,
+            requested = i18n::num(l.requested),
+            picked = i18n::num(l.picked),
+            open = i18n::num(l.open),
+            unit = crate::i18n::unit(&l.item.dose_unit)
         ));
+        out.push('\n');
         for s in &l.suggestions {
-            out.push_str(&format!(
-                "      pick lot {} (exp {}) × {}\n",
-                s.lot_number,
-                s.expiry
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "none".into()),
-                s.qty
+            out.push_str("      ");
+            out.push_str(&t!(
+                "cli.transfer.pick",
+                lot = s.lot_number,
+                expiry = s
+                    .expiry
+                    .map(i18n::date)
+                    .unwrap_or_else(|| t!("cli.word.none").into()),
+                qty = i18n::num(s.qty)
             ));
+            out.push('\n');
         }
         if l.shortfall > 0 {
-            out.push_str(&format!(
-                "      short by {} — no usable stock in the pharmacy\n",
-                l.shortfall
-            ));
+            out.push_str("      ");
+            out.push_str(&t!("cli.transfer.short", qty = i18n::num(l.shortfall)));
+            out.push('\n');
         }
     }
     if let Some(b) = o.backorder {
-        out.push_str(&format!(
-            "what was not picked is on back-order TO-{b}, open for picking\n"
-        ));
+        out.push_str(&t!("cli.transfer.backorder", id = b));
+        out.push('\n');
     }
     out.trim_end().to_string()
 }
@@ -403,13 +415,17 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
             let lot = need_lot(&r)?.to_string();
             let expiry = match (expiry, r.expiry) {
                 (Some(a), Some(b)) if a != b => {
-                    bail!("--expiry {a} differs from the scanned expiry {b}: check the pack")
+                    bail!(t!(
+                        "cli.scan.expiry_differs",
+                        given = i18n::date(a),
+                        scanned = i18n::date(b)
+                    ))
                 }
                 (a, b) => a.or(b),
             };
             let units = if packs {
                 qty.checked_mul(r.item.units_per_pack)
-                    .context("quantity too large")?
+                    .context(t!("cli.stock.too_large"))?
             } else {
                 qty
             };
@@ -427,9 +443,13 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                     who.json,
                     &serde_json::json!({"rejected": id, "reason": reason}),
                     || {
-                        format!(
-                            "rejected {} {} of {} lot {}: {reason}",
-                            units, r.item.dose_unit, r.item.name, line.lot_number
+                        t!(
+                            "cli.stock.rejected",
+                            qty = i18n::num(units),
+                            unit = crate::i18n::unit(&r.item.dose_unit),
+                            item = r.item.name,
+                            lot = line.lot_number,
+                            reason = reason
                         )
                     },
                 );
@@ -437,11 +457,22 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
             let days = short_dated_days.unwrap_or_else(|| settings().receiving.short_dated_days);
             let got = stock::receive(store, &actor, now, &line, days)?;
             print(who.json, &got, || {
-                let mut s = format!(
-                    "received {} {} of {} lot {} into {}",
-                    got.qty, r.item.dose_unit, r.item.name, line.lot_number, got.place
+                let mut s = t!(
+                    "cli.stock.received",
+                    qty = i18n::num(got.qty),
+                    unit = crate::i18n::unit(&r.item.dose_unit),
+                    item = r.item.name,
+                    lot = line.lot_number,
+                    place = got.place
                 );
-                s.push_str(&got.warnings());
+                if let Some(d) = got.short_dated_days {
+                    s.push_str(" — ");
+                    s.push_str(&t!("cli.stock.short_dated", days = d));
+                }
+                if let Some(o) = got.over_order {
+                    s.push_str(" — ");
+                    s.push_str(&t!("cli.stock.over_order", units = i18n::num(o)));
+                }
                 s
             })
         }
@@ -468,14 +499,21 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
             print(who.json, &taken, || {
                 let lots: Vec<String> = taken
                     .iter()
-                    .map(|t| format!("{} × lot {}", t.qty, t.lot_number))
+                    .map(|t| {
+                        t!(
+                            "cli.stock.lot_qty",
+                            qty = i18n::num(t.qty),
+                            lot = t.lot_number
+                        )
+                    })
                     .collect();
-                format!(
-                    "issued {qty} {} of {} from {}: {}",
-                    r.item.dose_unit,
-                    r.item.name,
-                    place.code,
-                    lots.join(", ")
+                t!(
+                    "cli.stock.issued",
+                    qty = i18n::num(qty),
+                    unit = crate::i18n::unit(&r.item.dose_unit),
+                    item = r.item.name,
+                    place = place.code,
+                    lots = lots.join(", ")
                 )
             })
         }
@@ -490,9 +528,9 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
             let actor = sign_in(store, &who)?;
             let r = what.resolve(store)?;
             let place = stock::place_by_code(&store.conn, &place)?;
-            let why: WasteReason = reason.parse().map_err(|_| {
-                anyhow::anyhow!("--reason must be expired, damaged, contaminated or other")
-            })?;
+            let why: WasteReason = reason
+                .parse()
+                .map_err(|_| anyhow::anyhow!(t!("cli.stock.waste_reason")))?;
             let t = stock::waste(
                 store,
                 &actor,
@@ -505,9 +543,14 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                 note.as_deref(),
             )?;
             print(who.json, &t, || {
-                format!(
-                    "disposed of {qty} {} of {} lot {} at {} ({reason})",
-                    r.item.dose_unit, r.item.name, t.lot_number, place.code
+                t!(
+                    "cli.stock.wasted",
+                    qty = i18n::num(qty),
+                    unit = crate::i18n::unit(&r.item.dose_unit),
+                    item = r.item.name,
+                    lot = t.lot_number,
+                    place = place.code,
+                    reason = reason
                 )
             })
         }
@@ -532,26 +575,30 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                 &reason,
             )?;
             print(who.json, &t, || {
-                format!(
-                    "returned {qty} {} of {} lot {} from {} to the pharmacy",
-                    r.item.dose_unit, r.item.name, t.lot_number, ward.code
+                t!(
+                    "cli.stock.returned",
+                    qty = i18n::num(qty),
+                    unit = crate::i18n::unit(&r.item.dose_unit),
+                    item = r.item.name,
+                    lot = t.lot_number,
+                    place = ward.code
                 )
             })
         }
-        StockCommand::Quarantine { who, what, reason } => lot_status(
-            store,
-            now,
-            who,
-            what,
-            &reason,
-            stock::quarantine,
-            "quarantined",
-        ),
+        StockCommand::Quarantine { who, what, reason } => {
+            lot_status(store, now, who, what, &reason, stock::quarantine, || {
+                t!("cli.stock.quarantined")
+            })
+        }
         StockCommand::Release { who, what, reason } => {
-            lot_status(store, now, who, what, &reason, stock::release, "released")
+            lot_status(store, now, who, what, &reason, stock::release, || {
+                t!("cli.stock.released")
+            })
         }
         StockCommand::Recall { who, what, reason } => {
-            lot_status(store, now, who, what, &reason, stock::recall, "recalled")
+            lot_status(store, now, who, what, &reason, stock::recall, || {
+                t!("cli.stock.recalled")
+            })
         }
         StockCommand::Levels {
             who,
@@ -579,7 +626,7 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
             } else {
                 let item = stock::item_by_code(&store.conn, item.as_deref().unwrap_or(""))?;
                 let (Some(safety), Some(max)) = (safety, max) else {
-                    bail!("give both --safety and --max (units)")
+                    bail!(t!("cli.stock.give_levels"))
                 };
                 vec![stock::set_levels(
                     store, &actor, &place, &item, safety, max,
@@ -591,15 +638,29 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                     .map(|l| {
                         let from = l
                             .daily_use_milli
-                            .map(|r| format!(" (uses {} a day)", crate::domain::milli_text(r)))
+                            .map(|r| {
+                                format!(
+                                    " {}",
+                                    t!("cli.stock.uses", rate = crate::domain::milli_text(r))
+                                )
+                            })
                             .unwrap_or_default();
                         format!(
-                            "{:<12} safety stock {:>5}  maximum {:>5}{from}",
-                            l.item, l.safety_stock, l.max_stock
+                            "{} {}{from}",
+                            super::cell(&l.item, 12),
+                            t!(
+                                "cli.stock.levels_line",
+                                safety = super::cell_left(&i18n::num(l.safety_stock), 5),
+                                max = super::cell_left(&i18n::num(l.max_stock), 5)
+                            )
                         )
                     })
                     .collect();
-                out.push(format!("{} item(s) set at {}", set.len(), place.code));
+                out.push(t!(
+                    "cli.stock.levels_set",
+                    n = set.len(),
+                    place = place.code
+                ));
                 out.join("\n")
             })
         }
@@ -624,18 +685,19 @@ fn lot_status(
     what: ItemArgs,
     reason: &str,
     op: StatusOp,
-    done: &str,
+    done: fn() -> &'static str,
 ) -> Result<()> {
     let actor = sign_in(store, &who)?;
     let r = what.resolve(store)?;
     let lot = need_lot(&r)?.to_string();
     let h = op(store, &actor, now, &r.item, &lot, reason)?;
     print(who.json, &h, || {
-        format!(
-            "{} lot {} {done}; units: {}",
-            r.item.name,
-            lot,
-            holdings_text(&h)
+        t!(
+            "cli.stock.lot_status",
+            item = r.item.name,
+            lot = lot,
+            done = done(),
+            units = holdings_text(&h)
         )
     })
 }
@@ -643,11 +705,11 @@ fn lot_status(
 fn parse_line(store: &Store, s: &str) -> Result<(ItemRef, i64)> {
     let (code, qty) = s
         .rsplit_once(':')
-        .with_context(|| format!("--line {s:?} is not CODE:QTY"))?;
+        .with_context(|| t!("cli.arg.line", value = format!("{s:?}")))?;
     let qty: i64 = qty
         .trim()
         .parse()
-        .with_context(|| format!("--line {s:?}: the quantity is not a whole number"))?;
+        .with_context(|| t!("cli.arg.line_qty", value = format!("{s:?}")))?;
     Ok((stock::item_by_code(&store.conn, code.trim())?, qty))
 }
 
@@ -676,13 +738,17 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
             let list = stock::transfer_orders(&store.conn, to.map(|p| p.id), status.as_deref())?;
             print(json, &list, || {
                 if list.is_empty() {
-                    return "no transfer orders".into();
+                    return t!("cli.transfer.none").into();
                 }
                 list.iter()
                     .map(|o| {
                         format!(
-                            "{:>5}  {} → {}  {:<10}  {}",
-                            o.id, o.from, o.to, o.status, o.created_at
+                            "{:>5}  {} → {}  {}  {}",
+                            o.id,
+                            o.from,
+                            o.to,
+                            super::cell(&super::status_word(&o.status), 10),
+                            super::when(&o.created_at)
                         )
                     })
                     .collect::<Vec<_>>()
@@ -708,12 +774,18 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
                 what.scan.is_some(),
             )?;
             print(who.json, &p, || {
-                let mut s = format!(
-                    "picked {} {} of {} lot {} for order {id}; {} still open",
-                    p.qty, r.item.dose_unit, r.item.name, p.lot_number, p.line_open
+                let mut s = t!(
+                    "cli.transfer.picked",
+                    qty = i18n::num(p.qty),
+                    unit = crate::i18n::unit(&r.item.dose_unit),
+                    item = r.item.name,
+                    lot = p.lot_number,
+                    id = id,
+                    open = i18n::num(p.line_open)
                 );
                 if let Some(f) = &p.deviation_from {
-                    s.push_str(&format!(" — not the FEFO lot {f}: deviation recorded"));
+                    s.push_str(" — ");
+                    s.push_str(&t!("cli.transfer.deviation", lot = f));
                 }
                 s
             })
@@ -723,9 +795,12 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
             let r = what.resolve(store)?;
             let t = stock::unpick(store, &actor, now, id, &r.item, need_lot(&r)?)?;
             print(who.json, &t, || {
-                format!(
-                    "{} {} of {} lot {} back on the pharmacy shelf; the line is open again",
-                    t.qty, r.item.dose_unit, r.item.name, t.lot_number
+                t!(
+                    "cli.transfer.unpicked",
+                    qty = i18n::num(t.qty),
+                    unit = crate::i18n::unit(&r.item.dose_unit),
+                    item = r.item.name,
+                    lot = t.lot_number
                 )
             })
         }
@@ -739,12 +814,15 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
             let got = stock::confirm_receipt(store, &actor, now, id)?;
             print(who.json, &got, || {
                 let n: i64 = got.iter().map(|t| t.qty).sum();
-                let mut s = format!(
-                    "order {id} received on the ward: {n} units in {} lot line(s)",
-                    got.len()
+                let mut s = t!(
+                    "cli.transfer.received",
+                    id = id,
+                    units = i18n::num(n),
+                    lines = got.len()
                 );
                 for w in got.iter().filter_map(|t| t.warning.as_ref()) {
-                    s.push_str(&format!("\nWARNING: {w}"));
+                    s.push('\n');
+                    s.push_str(&t!("cli.word.warning", text = w));
                 }
                 s
             })
@@ -753,31 +831,37 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
 }
 
 fn stocktake_text(st: &stock::Stocktake) -> String {
-    let mut out = format!(
-        "stocktake {} of {} ({}){}\n",
-        st.id,
-        st.place,
-        st.status,
-        if st.filter.is_empty() {
-            String::new()
-        } else {
-            format!(", items matching {:?}", st.filter)
-        }
+    let mut out = t!(
+        "cli.stocktake.head",
+        id = st.id,
+        place = st.place,
+        status = super::status_word(&st.status)
     );
+    if !st.filter.is_empty() {
+        out.push_str(&t!(
+            "cli.stocktake.filter",
+            filter = format!("{:?}", st.filter)
+        ));
+    }
+    out.push('\n');
     for l in &st.lines {
-        let counted = l
-            .counted
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| "—".into());
+        let counted = l.counted.map(i18n::num).unwrap_or_else(|| "—".into());
         let var = l.variance().map(|v| format!("{v:+}")).unwrap_or_default();
         let moved = if l.counted.is_some() && l.moved() {
-            "  MOVED since counted: count again"
+            format!("  {}", t!("cli.stocktake.moved"))
         } else {
-            ""
+            String::new()
         };
         out.push_str(&format!(
-            "  {:<11} {:<32} lot {:<12} expected {:>5} counted {:>5} {var}{moved}\n",
-            l.item_code, l.item_name, l.lot_number, l.expected, counted
+            "  {} {} {} {var}{moved}\n",
+            super::cell(&l.item_code, 11),
+            super::cell(&l.item_name, 32),
+            t!(
+                "cli.stocktake.line",
+                lot = super::cell(&l.lot_number, 12),
+                expected = super::cell_left(&i18n::num(l.expected), 5),
+                counted = super::cell_left(&counted, 5)
+            )
         ));
     }
     out.trim_end().to_string()
@@ -801,9 +885,12 @@ fn stocktake(store: &mut Store, now: chrono::DateTime<Utc>, cmd: StocktakeComman
             let r = what.resolve(store)?;
             let c = stock::count(store, &actor, now, id, &r.item, need_lot(&r)?, qty)?;
             print(who.json, &c, || {
-                format!(
-                    "counted {} lot {}: {} (expected {})",
-                    c.item_code, c.lot_number, qty, c.expected
+                t!(
+                    "cli.stocktake.counted",
+                    item = c.item_code,
+                    lot = c.lot_number,
+                    qty = i18n::num(qty),
+                    expected = i18n::num(c.expected)
                 )
             })
         }
@@ -812,9 +899,11 @@ fn stocktake(store: &mut Store, now: chrono::DateTime<Utc>, cmd: StocktakeComman
             let lines = stock::approve_stocktake(store, &actor, now, id)?;
             print(who.json, &lines, || {
                 let changed = lines.iter().filter(|l| l.variance() != Some(0)).count();
-                format!(
-                    "stocktake {id} approved: {} line(s), {changed} adjusted",
-                    lines.len()
+                t!(
+                    "cli.stocktake.approved",
+                    id = id,
+                    lines = lines.len(),
+                    changed = changed
                 )
             })
         }

@@ -8,8 +8,10 @@ use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 
 use super::stock::{UserArgs, sign_in};
 use crate::domain::schedule::Frequency;
+use crate::i18n;
 use crate::ops::ward::{self, ReasonKind};
 use crate::store::{Store, queries};
+use crate::t;
 
 #[derive(Debug, Subcommand)]
 pub enum WardCommand {
@@ -77,7 +79,7 @@ pub enum WardCommand {
 
 fn kind(s: &str) -> Result<ReasonKind> {
     s.parse()
-        .map_err(|_| anyhow::anyhow!("--kind {s:?}: use held, refused, missed, partial or timing"))
+        .map_err(|_| anyhow::anyhow!(t!("cli.ward.kind", value = format!("{s:?}"))))
 }
 
 pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
@@ -97,18 +99,22 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else {
                 let mut t = Table::new();
-                t.load_preset(UTF8_BORDERS_ONLY)
-                    .set_header(["Kind", "Code", "Reason", "Set by"]);
+                t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                    t!("cli.col.kind"),
+                    t!("cli.col.code"),
+                    t!("cli.col.reason"),
+                    t!("cli.col.set_by"),
+                ]);
                 for r in &list {
                     t.add_row([
-                        r.kind.as_ref().to_string(),
+                        kind_word(r.kind).to_string(),
                         r.code.clone(),
                         r.label.clone(),
-                        if r.ward_own { "ward" } else { "hospital" }.to_string(),
+                        set_by(r.ward_own).to_string(),
                     ]);
                 }
                 println!("{t}");
-                println!("Free text: \"other: …\" wherever a reason is asked.");
+                println!("{}", t!("cli.ward.free_text"));
             }
         }
         WardCommand::AddReason {
@@ -124,7 +130,16 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
             if who.json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
-                println!("{} {}: \"{}\" is on the {w} list", k, r.code, r.label);
+                println!(
+                    "{}",
+                    t!(
+                        "cli.ward.reason_added",
+                        kind = kind_word(k),
+                        code = r.code,
+                        label = r.label,
+                        ward = w
+                    )
+                );
             }
         }
         WardCommand::RemoveReason {
@@ -143,8 +158,13 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
                 );
             } else {
                 println!(
-                    "{k} {}: withdrawn from the {w} list",
-                    code.to_ascii_uppercase()
+                    "{}",
+                    t!(
+                        "cli.ward.reason_removed",
+                        kind = kind_word(k),
+                        code = code.to_ascii_uppercase(),
+                        ward = w
+                    )
                 );
             }
         }
@@ -155,13 +175,16 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else {
                 let mut t = Table::new();
-                t.load_preset(UTF8_BORDERS_ONLY)
-                    .set_header(["Frequency", "Times", "Set by"]);
+                t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                    t!("cli.col.frequency"),
+                    t!("cli.col.times"),
+                    t!("cli.col.set_by"),
+                ]);
                 for l in &list {
                     t.add_row([
                         l.frequency.as_ref().to_string(),
                         l.times.join(" "),
-                        if l.ward_own { "ward" } else { "hospital" }.to_string(),
+                        set_by(l.ward_own).to_string(),
                     ]);
                 }
                 println!("{t}");
@@ -174,19 +197,17 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
             times,
         } => {
             let freq: Frequency = frequency.parse().map_err(|_| {
-                anyhow::anyhow!(
-                    "--frequency {frequency:?}: use once, qd, bid, tid, qid, q4h, q6h, q8h, q12h or weekly"
-                )
+                anyhow::anyhow!(t!("cli.ward.frequency", value = format!("{frequency:?}")))
             })?;
             let parsed = times
                 .split(',')
                 .map(|x| {
                     NaiveTime::parse_from_str(x.trim(), "%H:%M")
-                        .with_context(|| format!("--times: {x:?} is not a time like 08:00"))
+                        .with_context(|| t!("cli.arg.times", value = format!("{x:?}")))
                 })
                 .collect::<Result<Vec<_>>>()?;
             if parsed.is_empty() {
-                bail!("--times: give the times, e.g. 08:00,20:00");
+                bail!(t!("cli.ward.give_times"));
             }
             let actor = sign_in(store, &who)?;
             let set = ward::set_times(store, &actor, now, &w, freq, &parsed)?;
@@ -198,8 +219,13 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
                 );
             } else {
                 println!(
-                    "{w} {freq}: {} for prescriptions entered from now on",
-                    text.join(" ")
+                    "{}",
+                    t!(
+                        "cli.ward.times_set",
+                        ward = w,
+                        frequency = freq,
+                        times = text.join(" ")
+                    )
                 );
             }
         }
@@ -209,39 +235,38 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&packs)?);
             } else if packs.is_empty() {
-                println!("no multi-dose pack is open on {w}");
+                println!("{}", t!("cli.ward.no_open_packs", ward = w));
             } else {
                 let mut t = Table::new();
                 t.load_preset(UTF8_BORDERS_ONLY).set_header([
-                    "Pack",
-                    "Item",
-                    "Lot",
-                    "For",
-                    "Opened",
-                    "Left",
-                    "Discard after",
-                    "State",
+                    t!("cli.col.pack"),
+                    t!("cli.col.item"),
+                    t!("cli.col.lot"),
+                    t!("cli.col.for_whom"),
+                    t!("cli.col.opened"),
+                    t!("cli.col.left"),
+                    t!("cli.col.discard_after"),
+                    t!("cli.col.state"),
                 ]);
+                let local = |t: chrono::DateTime<Utc>| {
+                    i18n::datetime_short(t.with_timezone(&Local).naive_local())
+                };
                 for p in &packs {
                     t.add_row([
                         format!("#{}", p.id),
                         p.item.clone(),
                         p.lot.clone(),
-                        p.patient.clone().unwrap_or_else(|| "ward".into()),
-                        p.opened_at
-                            .with_timezone(&Local)
-                            .format("%d %b %H:%M")
-                            .to_string(),
+                        p.patient
+                            .clone()
+                            .unwrap_or_else(|| t!("cli.ward.whole_ward").into()),
+                        local(p.opened_at),
                         format!(
                             "{} {}",
                             crate::domain::milli_text(p.remaining_milli),
-                            p.unit
+                            crate::i18n::unit(&p.unit)
                         ),
-                        p.discard_at
-                            .with_timezone(&Local)
-                            .format("%d %b %H:%M")
-                            .to_string(),
-                        p.state.clone(),
+                        local(p.discard_at),
+                        pack_state(&p.state),
                     ]);
                 }
                 println!("{t}");
@@ -249,4 +274,44 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Who set a list entry: the ward itself, or the hospital's default.
+fn set_by(ward_own: bool) -> &'static str {
+    if ward_own {
+        t!("cli.ward.by_ward")
+    } else {
+        t!("cli.ward.by_hospital")
+    }
+}
+
+/// The state of an open pack, in words.
+fn pack_state(s: &str) -> String {
+    if s == "in use" {
+        return t!("cli.ward.pack_in_use").into();
+    }
+    if s == "in-use period over: discard" {
+        return t!("cli.ward.pack_period_over").into();
+    }
+    match s
+        .strip_prefix("lot ")
+        .and_then(|x| x.strip_suffix(": discard"))
+    {
+        Some(status) => t!(
+            "cli.ward.pack_lot_blocked",
+            status = super::status_word(status)
+        ),
+        None => s.to_string(),
+    }
+}
+
+/// A kind of reason list, as its column shows it (`held` in English).
+fn kind_word(k: ReasonKind) -> &'static str {
+    match k {
+        ReasonKind::Held => t!("cli.ward.kind_held"),
+        ReasonKind::Refused => t!("cli.ward.kind_refused"),
+        ReasonKind::Missed => t!("cli.ward.kind_missed"),
+        ReasonKind::Partial => t!("cli.ward.kind_partial"),
+        ReasonKind::Timing => t!("cli.ward.kind_timing"),
+    }
 }

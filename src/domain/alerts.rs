@@ -20,17 +20,6 @@ pub enum Severity {
     Low,
 }
 
-impl Severity {
-    pub fn label(self) -> &'static str {
-        match self {
-            Severity::Critical => "critical",
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum AlertKind {
@@ -57,23 +46,6 @@ pub enum AlertKind {
         units: i64,
         days_left: i64,
     },
-}
-
-impl AlertKind {
-    /// Short mark for list columns.
-    pub fn mark(&self) -> String {
-        match self {
-            AlertKind::Expired => "EXPIRED".into(),
-            AlertKind::Expiring { days_left, .. } => format!("exp {days_left}d"),
-            AlertKind::Quarantined => "QUAR".into(),
-            AlertKind::Recalled => "RECALL".into(),
-            AlertKind::OutOfStock => "OUT".into(),
-            AlertKind::BelowSafetyStock => "LOW".into(),
-            AlertKind::Attention => "near SS".into(),
-            AlertKind::AboveMaximum => "OVER MAX".into(),
-            AlertKind::ExpiryWaste { units, .. } => format!("waste {units}"),
-        }
-    }
 }
 
 /// Warning thresholds; the defaults are the domain brief's.
@@ -141,48 +113,6 @@ pub struct Alert {
     pub safety_stock: i64,
     /// The maximum stock, for level alerts (0: none).
     pub max_stock: i64,
-}
-
-impl Alert {
-    /// One sentence for the person who has to act on it.
-    pub fn message(&self, unit: &str, lot: Option<&str>, expiry: Option<NaiveDate>) -> String {
-        let lot = lot.unwrap_or("?");
-        let date = expiry
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default();
-        let q = self.qty;
-        match self.kind {
-            AlertKind::Expired => {
-                format!("lot {lot} expired on {date}: {q} {unit} blocked; dispose of it")
-            }
-            AlertKind::Expiring { days_left, .. } => {
-                format!("lot {lot} expires on {date}, in {days_left} days: {q} {unit}")
-            }
-            AlertKind::Quarantined => {
-                format!("lot {lot} is quarantined: {q} {unit} blocked until a pharmacist decides")
-            }
-            AlertKind::Recalled => format!("lot {lot} is recalled: {q} {unit} must leave stock"),
-            AlertKind::OutOfStock => format!(
-                "no usable stock (safety stock {} {unit})",
-                self.safety_stock
-            ),
-            AlertKind::BelowSafetyStock => format!(
-                "{q} {unit} usable, at or below the safety stock of {}",
-                self.safety_stock
-            ),
-            AlertKind::Attention => format!(
-                "{q} {unit} usable, close to the safety stock of {}",
-                self.safety_stock
-            ),
-            AlertKind::ExpiryWaste { units, days_left } => format!(
-                "lot {lot}: {units} of {q} {unit} will expire before use at the current rate (in {days_left} days, {date}), worth {}",
-                super::cents_text(self.value_cents)
-            ),
-            AlertKind::AboveMaximum => {
-                format!("{q} {unit} usable, above the maximum of {}", self.max_stock)
-            }
-        }
-    }
 }
 
 fn lot_alert(b: &LotBalance, today: NaiveDate, cfg: &AlertConfig) -> Option<(Severity, AlertKind)> {

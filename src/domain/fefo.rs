@@ -24,9 +24,38 @@ pub struct LotStock {
 }
 
 impl LotStock {
-    /// Usable on `day`: status ok, stock on hand, not past its expiry date.
+    /// Usable on `day`: stock on hand and nothing keeps it from use
+    /// ([`lot_problem`], the one rule).
     pub fn usable_on(&self, day: NaiveDate) -> bool {
-        self.status == LotStatus::Ok && self.qty > 0 && self.expiry.is_none_or(|e| day <= e)
+        self.qty > 0 && lot_problem(self.status, self.expiry, day).is_none()
+    }
+}
+
+/// Why a lot may not be supplied or given on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "problem")]
+pub enum LotProblem {
+    /// Past its expiry date (`on` is the expiry date).
+    Expired { on: NaiveDate },
+    /// Held until a pharmacist decides.
+    Quarantined,
+    /// Recalled: it must leave stock.
+    Recalled,
+}
+
+/// What keeps a lot of `status` expiring on `expiry` from use on `on`, if
+/// anything. A recall outranks a quarantine, which outranks the expiry.
+pub fn lot_problem(
+    status: LotStatus,
+    expiry: Option<NaiveDate>,
+    on: NaiveDate,
+) -> Option<LotProblem> {
+    match status {
+        LotStatus::Recalled => Some(LotProblem::Recalled),
+        LotStatus::Quarantined => Some(LotProblem::Quarantined),
+        LotStatus::Ok => expiry
+            .filter(|e| *e < on)
+            .map(|e| LotProblem::Expired { on: e }),
     }
 }
 

@@ -1,20 +1,20 @@
 //! GTIN check digits (GS1 General Specifications §7.9, mod-10).
 
-use thiserror::Error;
-
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// Why a number is not a GTIN (the words are in `i18n::domain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GtinError {
-    #[error("a GTIN has 8, 12, 13 or 14 digits; {0:?} has {1}")]
+    /// The number and its length.
     Length(String, usize),
-    #[error("a GTIN has only digits; {0:?} has {1:?} at position {2}")]
+    /// The number, the character that is not a digit, its position.
     NotDigit(String, char, usize),
-    #[error("GTIN {gtin} has check digit {found}, expected {expected}: check the number")]
     CheckDigit {
         gtin: String,
         found: u8,
         expected: u8,
     },
 }
+
+impl std::error::Error for GtinError {}
 
 /// The GS1 mod-10 check digit for the digits that precede it.
 /// Returns `None` if any character is not an ASCII digit.

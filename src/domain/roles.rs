@@ -35,36 +35,6 @@ pub enum Operation {
     Plan,
 }
 
-impl Operation {
-    pub fn label(self) -> &'static str {
-        match self {
-            Operation::Receive => "receive goods",
-            Operation::RejectReceipt => "reject a delivery line",
-            Operation::RequestTransfer => "request a transfer",
-            Operation::Pick => "pick a transfer",
-            Operation::Dispatch => "dispatch a transfer",
-            Operation::ConfirmReceipt => "confirm a delivery on the ward",
-            Operation::Issue => "issue ward stock",
-            Operation::Waste => "dispose of stock",
-            Operation::Return => "return stock to the pharmacy",
-            Operation::Quarantine => "quarantine a lot",
-            Operation::Release => "release a lot from quarantine",
-            Operation::Recall => "recall a lot",
-            Operation::LinkGtin => "link a barcode to an item",
-            Operation::StartStocktake => "start a stocktake",
-            Operation::Count => "count stock",
-            Operation::ApproveStocktake => "approve a stocktake",
-            Operation::SetLevels => "set safety stock and maximum levels",
-            Operation::ValidatePrescription => "validate prescriptions",
-            Operation::EnterPrescription => "enter or change prescriptions",
-            Operation::Administer => "give doses",
-            Operation::WardSettings => "change the ward's reason lists and dose times",
-            Operation::Order => "order from suppliers",
-            Operation::Plan => "accept or reject replenishment suggestions",
-        }
-    }
-}
-
 /// Whether `role` may perform `op`. Admins may do everything.
 pub fn may(role: Role, op: Operation) -> bool {
     use Operation::*;

@@ -180,18 +180,6 @@ pub enum DoseStatus {
     Recorded,
 }
 
-impl DoseStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            DoseStatus::Missed => "MISSED",
-            DoseStatus::Late => "late",
-            DoseStatus::Due => "due",
-            DoseStatus::Upcoming => "upcoming",
-            DoseStatus::Recorded => "recorded",
-        }
-    }
-}
-
 pub fn dose_status(
     scheduled: DateTime<Utc>,
     half_window: Duration,

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::LotStatus;
+use super::fefo::{LotProblem, lot_problem};
 
 /// What the prescription and the record say the dose must be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,18 +53,33 @@ pub struct AtBedside {
     pub double_check: Option<i64>,
 }
 
+/// Who the nurse identified at the bedside, when it is not the patient of
+/// the dose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "by")]
+pub enum PatientSeen {
+    /// The wristband scanned, with its MRN.
+    Wristband { mrn: String },
+    /// No wristband: the date of birth the patient (or the chart) confirmed,
+    /// and the one on record for the patient of the dose.
+    BornOn { given: NaiveDate, recorded: String },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "right")]
 pub enum Failure {
-    /// 1. Never overridable.
+    /// 1. Never overridable: the dose is for `name` (`mrn`).
     Patient {
-        expected: String,
-        scanned: Option<String>,
+        name: String,
+        mrn: String,
+        scanned: Option<PatientSeen>,
     },
     /// 2. The pack is not the prescribed drug (never overridable).
     Drug,
     /// 2. The lot may not be given.
-    Lot { why: String },
+    Lot { problem: LotProblem },
+    /// 2. No lot scanned or chosen.
+    NoLot,
     /// 3. The units do not make the prescribed dose.
     Dose {
         expected_units_milli: i64,
@@ -81,77 +97,30 @@ pub enum Failure {
     DoubleCheck,
 }
 
-impl Failure {
-    pub fn message(&self) -> String {
-        match self {
-            Failure::Patient { expected, scanned } => match scanned {
-                Some(s) => format!(
-                    "wrong patient: the wristband says {s}, the dose is for {expected} — stop"
-                ),
-                None => format!("confirm the patient first: scan the wristband of {expected}"),
-            },
-            Failure::Drug => {
-                "wrong drug: the pack scanned is not the prescribed item or an approved alternative"
-                    .into()
-            }
-            Failure::Lot { why } => format!("this pack may not be given: {why}"),
-            Failure::Dose {
-                expected_units_milli,
-                given_units,
-            } => format!(
-                "dose mismatch: the prescription needs {} unit(s), {given_units} prepared",
-                super::milli_text(*expected_units_milli)
-            ),
-            Failure::Route { route } => format!("confirm the route: {route}"),
-            Failure::Time { minutes_off } => {
-                let (w, n) = if *minutes_off < 0 {
-                    ("early", -minutes_off)
-                } else {
-                    ("late", *minutes_off)
-                };
-                format!("{n} min {w}, outside the window: give the reason")
-            }
-            Failure::Allergy { substances } => format!(
-                "allergy recorded ({}) and not cleared by the pharmacist — do not give",
-                substances.join(", ")
-            ),
-            Failure::Witness => {
-                "controlled drug: a second user must witness (sign in with their PIN)".into()
-            }
-            Failure::DoubleCheck => {
-                "high-alert drug: a second user must double-check independently".into()
-            }
-        }
-    }
-}
-
 /// Every right that fails, in the order of the seven rights.
 pub fn check(e: &Expected, b: &AtBedside) -> Vec<Failure> {
     let mut out = Vec::new();
     if b.patient_mrn.as_deref() != Some(e.mrn.as_str()) {
         out.push(Failure::Patient {
-            expected: format!("{} ({})", e.patient_name, e.mrn),
-            scanned: b.patient_mrn.clone(),
+            name: e.patient_name.clone(),
+            mrn: e.mrn.clone(),
+            scanned: b
+                .patient_mrn
+                .clone()
+                .map(|mrn| PatientSeen::Wristband { mrn }),
         });
     }
     match b.item {
         Some(i) if e.items.contains(&i) => {}
         _ => out.push(Failure::Drug),
     }
-    match (b.lot_status, b.lot_expiry) {
-        (Some(LotStatus::Recalled), _) => out.push(Failure::Lot {
-            why: "the lot is recalled".into(),
-        }),
-        (Some(LotStatus::Quarantined), _) => out.push(Failure::Lot {
-            why: "the lot is quarantined".into(),
-        }),
-        (_, Some(x)) if x < b.today => out.push(Failure::Lot {
-            why: format!("the lot expired on {x}"),
-        }),
-        (None, _) => out.push(Failure::Lot {
-            why: "no lot scanned or chosen".into(),
-        }),
-        _ => {}
+    match b.lot_status {
+        Some(status) => {
+            if let Some(problem) = lot_problem(status, b.lot_expiry, b.today) {
+                out.push(Failure::Lot { problem });
+            }
+        }
+        None => out.push(Failure::NoLot),
     }
     // Units × strength must make the dose exactly (thousandths, no rounding).
     if e.strength_milli > 0 && b.units.saturating_mul(e.strength_milli) != e.dose_milli {
@@ -257,20 +226,32 @@ mod tests {
             })[..],
             [Failure::Drug]
         ));
-        assert!(matches!(
-            &one(AtBedside {
+        assert_eq!(
+            one(AtBedside {
                 lot_status: Some(LotStatus::Recalled),
                 ..bedside()
-            })[..],
-            [Failure::Lot { .. }]
-        ));
-        assert!(matches!(
-            &one(AtBedside {
-                lot_expiry: NaiveDate::from_ymd_opt(2026, 11, 21),
+            }),
+            vec![Failure::Lot {
+                problem: LotProblem::Recalled
+            }]
+        );
+        let yesterday = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        assert_eq!(
+            one(AtBedside {
+                lot_expiry: Some(yesterday),
                 ..bedside()
-            })[..],
-            [Failure::Lot { .. }]
-        ));
+            }),
+            vec![Failure::Lot {
+                problem: LotProblem::Expired { on: yesterday }
+            }]
+        );
+        assert_eq!(
+            one(AtBedside {
+                lot_status: None,
+                ..bedside()
+            }),
+            vec![Failure::NoLot]
+        );
         assert_eq!(
             one(AtBedside {
                 units: 1,
@@ -337,11 +318,6 @@ mod tests {
                 }
             ),
             vec![]
-        );
-        assert!(
-            Failure::Time { minutes_off: -75 }
-                .message()
-                .contains("75 min early")
         );
     }
 }

@@ -23,18 +23,6 @@ text_enum!(
     Role { Nurse, NurseManager, Pharmacist, Storekeeper, Admin }
 );
 
-impl Role {
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Nurse => "nurse",
-            Role::NurseManager => "nurse manager",
-            Role::Pharmacist => "pharmacist",
-            Role::Storekeeper => "storekeeper",
-            Role::Admin => "admin",
-        }
-    }
-}
-
 text_enum!(
     /// Where an item must be kept.
     StorageClass { Room, Cold, Frozen }

@@ -73,45 +73,6 @@ pub enum Finding {
     },
 }
 
-impl Finding {
-    pub fn message(&self) -> String {
-        let m = super::milli_text;
-        match self {
-            Finding::Allergy { substance, kind } => format!("{kind} recorded: {substance}"),
-            Finding::DuplicateTherapy {
-                other_rx,
-                other_item,
-                group,
-            } => {
-                format!(
-                    "duplicate therapy: {other_item} (prescription {other_rx}) is in the same group {group}"
-                )
-            }
-            Finding::DoseAboveMaximum {
-                daily_milli,
-                max_milli,
-                unit,
-            } => {
-                format!(
-                    "{} {unit} a day is above the maximum daily dose of {} {unit}",
-                    m(*daily_milli),
-                    m(*max_milli)
-                )
-            }
-            Finding::NotInStock { needed, usable } => {
-                format!(
-                    "the ward has {usable} usable unit(s); the next 24 h need {needed}: request supply"
-                )
-            }
-            Finding::OnlyHeldOrExpiringStock { held, expiring } => {
-                format!(
-                    "the ward's stock is held or expiring: {held} blocked, {expiring} expire within 7 days"
-                )
-            }
-        }
-    }
-}
-
 fn atc_level4(atc: &str) -> Option<&str> {
     atc.get(0..5)
 }
@@ -245,11 +206,6 @@ mod tests {
                 max_milli: 3_000_000,
                 unit: "mg".into()
             }]
-        );
-        assert!(
-            findings(&f)[0]
-                .message()
-                .contains("4000 mg a day is above the maximum daily dose of 3000 mg")
         );
 
         let mut f = amoxicillin();

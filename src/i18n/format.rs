@@ -56,6 +56,33 @@ pub fn money(cents: i64) -> String {
     format!("{sign}{}.{:02}", num((c / 100) as i64), c % 100)
 }
 
+/// A dose unit of the formulary (`tablet`, `ampoule` …) as the reader
+/// counts it (片, 支 …); a unit the catalogue does not know (mg, mL, a
+/// site's own) is shown as stored.
+pub fn unit(u: &str) -> &str {
+    use crate::t;
+    match u {
+        "tablet" => t!("unit.tablet"),
+        "capsule" => t!("unit.capsule"),
+        "ampoule" => t!("unit.ampoule"),
+        "vial" => t!("unit.vial"),
+        "bottle" => t!("unit.bottle"),
+        "bag" => t!("unit.bag"),
+        "syringe" => t!("unit.syringe"),
+        "pen" => t!("unit.pen"),
+        "inhaler" => t!("unit.inhaler"),
+        "tube" => t!("unit.tube"),
+        "suppository" => t!("unit.suppository"),
+        "pair" => t!("unit.pair"),
+        "patch" => t!("unit.patch"),
+        "piece" => t!("unit.piece"),
+        "sachet" => t!("unit.sachet"),
+        "box" => t!("unit.box"),
+        "pack" => t!("unit.pack"),
+        other => other,
+    }
+}
+
 /// The columns `s` takes on a terminal (a Chinese character takes two).
 pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
@@ -126,6 +153,15 @@ mod tests {
         assert_eq!(num(-1234567), "-1,234,567");
         assert_eq!(money(123456), "1,234.56");
         assert_eq!(money(-5), "-0.05");
+    }
+
+    #[test]
+    fn units_are_counted_as_the_reader_counts() {
+        set_thread_lang(Lang::ZhCn);
+        assert_eq!(unit("tablet"), "片");
+        assert_eq!(unit("mL"), "mL");
+        set_thread_lang(Lang::En);
+        assert_eq!(unit("tablet"), "tablet");
     }
 
     #[test]

@@ -22,6 +22,7 @@
 //! language is per thread, defaulting to the process's.
 
 pub mod domain;
+pub mod errors;
 pub mod format;
 pub mod refusals;
 
@@ -167,6 +168,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("cli", include_str!("../../assets/i18n/cli.toml")),
     ("refusals", include_str!("../../assets/i18n/refusals.toml")),
     ("domain", include_str!("../../assets/i18n/domain.toml")),
+    ("errors", include_str!("../../assets/i18n/errors.toml")),
 ];
 
 fn walk(prefix: &str, t: &toml::Table, out: &mut HashMap<String, Entry>, file: &str) {

@@ -6,37 +6,62 @@ use argon2::password_hash::{
 };
 use chrono::{DateTime, Utc};
 use rusqlite::params;
-use thiserror::Error;
 
 use super::Actor;
 use crate::domain::auth::{LockState, pin_format_ok};
 use crate::domain::instant_to_text;
 use crate::store::{Store, queries};
 
-#[derive(Debug, Error)]
+/// Why signing in is refused.
+#[derive(Debug)]
 pub enum SignInError {
-    #[error("no user named {0:?}: check the spelling, or ask an admin to create the user")]
     UnknownUser(String),
-    #[error("user {0} is deactivated: ask an admin")]
     Inactive(String),
-    #[error(
-        "user {user} is locked after 5 wrong PINs until {until} (local time); try again then or ask an admin"
-    )]
-    Locked { user: String, until: String },
-    #[error("wrong PIN for {user}: {left} attempt(s) left before a 5-minute lock")]
-    WrongPin { user: String, left: u32 },
-    #[error("the PIN stored for {0} is unreadable: ask an admin to reset it")]
+    /// Locked after 5 wrong PINs until `until`.
+    Locked {
+        user: String,
+        until: DateTime<Utc>,
+    },
+    WrongPin {
+        user: String,
+        left: u32,
+    },
+    /// The stored PIN hash does not read.
     BadHash(String),
-    #[error("database error: {0}")]
-    Store(#[from] rusqlite::Error),
+    Store(rusqlite::Error),
 }
 
-#[derive(Debug, Error)]
+impl std::error::Error for SignInError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SignInError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for SignInError {
+    fn from(e: rusqlite::Error) -> Self {
+        SignInError::Store(e)
+    }
+}
+
+/// Why a PIN cannot be set.
+#[derive(Debug)]
 pub enum PinError {
-    #[error("a PIN is 4 to 8 digits")]
+    /// A PIN is 4 to 8 digits.
     Format,
-    #[error("hashing the PIN failed: {0}")]
-    Hash(String),
+    /// The hashing library failed.
+    Hash(argon2::password_hash::Error),
+}
+
+impl std::error::Error for PinError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PinError::Hash(e) => Some(e),
+            PinError::Format => None,
+        }
+    }
 }
 
 /// Hashes a PIN with Argon2id and a salt. `salt` of `None` draws a random
@@ -47,19 +72,13 @@ pub fn hash_pin(pin: &str, salt: Option<[u8; 16]>) -> Result<String, PinError> {
         return Err(PinError::Format);
     }
     let salt = match salt {
-        Some(bytes) => SaltString::encode_b64(&bytes).map_err(|e| PinError::Hash(e.to_string()))?,
+        Some(bytes) => SaltString::encode_b64(&bytes).map_err(PinError::Hash)?,
         None => SaltString::generate(&mut OsRng),
     };
     Argon2::default()
         .hash_password(pin.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| PinError::Hash(e.to_string()))
-}
-
-fn local_text(at: DateTime<Utc>) -> String {
-    at.with_timezone(&chrono::Local)
-        .format("%H:%M:%S")
-        .to_string()
+        .map_err(PinError::Hash)
 }
 
 /// Checks a user's PIN at `now`. Five wrong PINs in a row lock the user for
@@ -88,7 +107,7 @@ pub fn sign_in(
         if let Some(until) = state.locked_at(now) {
             return Err(SignInError::Locked {
                 user: user.username,
-                until: local_text(until),
+                until,
             });
         }
         let parsed = PasswordHash::new(&user.pin_hash)
@@ -118,7 +137,7 @@ pub fn sign_in(
         Ok(Err(match next.locked_at(now) {
             Some(until) => SignInError::Locked {
                 user: user.username,
-                until: local_text(until),
+                until,
             },
             None => SignInError::WrongPin {
                 user: user.username,

@@ -3,21 +3,21 @@
 //! (the scanned lot, or first-expired-first-out marked "not scanned"),
 //! lot-traced to the patient, in one transaction with the record.
 
-use chrono::{DateTime, Local, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
-use strum::{AsRefStr, Display, EnumString};
-use thiserror::Error;
-
 use super::Actor;
+use super::items::{Forbidden, allow};
+use super::ward::ReasonKind;
 use crate::domain::fefo;
-use crate::domain::roles::{Operation, may};
+use crate::domain::roles::Operation;
 use crate::domain::schedule::{self, Frequency};
-use crate::domain::seven_rights::{self, AtBedside, Expected, Failure};
+use crate::domain::seven_rights::{self, AtBedside, Expected, Failure, PatientSeen};
 use crate::domain::validation::{self, Finding};
 use crate::domain::{LotStatus, MovementKind, instant_to_text};
 use crate::store::Store;
 use crate::store::ledger::{self, NewMovement};
+use chrono::{DateTime, Local, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use strum::{AsRefStr, Display, EnumString};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Display, EnumString, AsRefStr)]
 #[strum(serialize_all = "snake_case")]
@@ -53,24 +53,94 @@ pub struct DoseInput {
     pub double_check: Option<Actor>,
 }
 
-#[derive(Debug, Error)]
+/// Why a dose is not recorded, with the facts the nurse needs.
+#[derive(Debug)]
 pub enum DoseError {
-    #[error("{user} is a {role} and may not give doses")]
-    Forbidden { user: String, role: &'static str },
-    #[error("no prescription {0}")]
+    Forbidden(Forbidden),
     Unknown(i64),
-    #[error("prescription {0} is {1}: only an active prescription is given")]
+    /// Only an active prescription is given; the status as stored.
     NotActive(i64, String),
-    #[error("the dose of {0} is already recorded")]
-    AlreadyRecorded(String),
-    #[error("{}", .0.iter().map(Failure::message).collect::<Vec<_>>().join("; "))]
+    /// The scheduled dose at this time is already recorded.
+    AlreadyRecorded(DateTime<Utc>),
+    /// Every right of the seven that fails.
     Rights(Vec<Failure>),
-    #[error("{0}")]
-    Refused(String),
-    #[error("{0}")]
-    Stock(#[from] super::stock::StockError),
-    #[error("database error: {0}")]
-    Store(#[from] rusqlite::Error),
+    /// A PRN dose is recorded without a scheduled time.
+    PrnScheduled,
+    NotScheduled {
+        rx: i64,
+        at: DateTime<Utc>,
+    },
+    /// A scheduled prescription's dose needs its scheduled time.
+    TimeRequired {
+        rx: i64,
+        freq: Frequency,
+    },
+    /// A PRN dose outside the prescription's period.
+    PrnOutsidePeriod {
+        rx: i64,
+        start: DateTime<Utc>,
+        end: Option<DateTime<Utc>>,
+    },
+    PrnMaxReached {
+        max: i64,
+        next: DateTime<Utc>,
+    },
+    PrnTooSoon {
+        last: Option<DateTime<Utc>>,
+        interval_min: i64,
+        next: DateTime<Utc>,
+    },
+    /// The reason given is not one the ward's list allows.
+    Reason(super::ward::WardError),
+    ReasonRequired(ReasonKind),
+    /// The prescription's facts for the allergy check could not be read.
+    Rx(super::rx::RxError),
+    NoUsableLot,
+    Units {
+        full: i64,
+        given: i64,
+    },
+    NotEnoughOnWard {
+        stock: i64,
+        lot: String,
+    },
+    DoseAbovePack {
+        dose_milli: i64,
+        pack_milli: i64,
+    },
+    NoUnopenedPack {
+        lot: String,
+    },
+    Stock(super::stock::StockError),
+    Store(rusqlite::Error),
+}
+
+impl std::error::Error for DoseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DoseError::Forbidden(e) => Some(e),
+            DoseError::Reason(e) => Some(e),
+            DoseError::Rx(e) => Some(e),
+            DoseError::Stock(e) => Some(e),
+            DoseError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for DoseError {
+    fn from(e: rusqlite::Error) -> Self {
+        DoseError::Store(e)
+    }
+}
+
+impl From<super::stock::StockError> for DoseError {
+    fn from(e: super::stock::StockError) -> Self {
+        match e {
+            super::stock::StockError::Store(e) => DoseError::Store(e),
+            e => DoseError::Stock(e),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,29 +160,56 @@ impl Recorded {
     /// One line for the nurse: the outcome, the units and lot, the open
     /// pack, the urgent request.
     pub fn summary(&self) -> String {
-        let mut line = self.outcome.as_ref().replace('_', " ");
+        use crate::t;
+        let mut line = match self.outcome {
+            Outcome::Given => t!("done.dose.given"),
+            Outcome::PartiallyGiven => t!("done.dose.partially_given"),
+            Outcome::Held => t!("done.dose.held"),
+            Outcome::Refused => t!("done.dose.refused"),
+            Outcome::NotGivenSupply => t!("done.dose.not_given_supply"),
+            Outcome::Missed => t!("done.dose.missed"),
+        }
+        .to_string();
+        let not_scanned = if self.scanned {
+            ""
+        } else {
+            t!("done.dose.not_scanned")
+        };
+        let lot = self.lot.clone().unwrap_or_default();
         if self.units > 0 && self.open_pack.is_none() {
-            line.push_str(&format!(
-                ", {} unit(s) of lot {}{}",
-                self.units,
-                self.lot.clone().unwrap_or_default(),
-                if self.scanned { "" } else { " (not scanned)" }
+            line.push_str(&t!(
+                "done.dose.units",
+                units = self.units,
+                lot = lot,
+                not_scanned = not_scanned
             ));
         }
         if let Some(p) = &self.open_pack {
-            line.push_str(&format!(
-                ", drawn from {} pack #{} of lot {}{}: {} {} left, discard after {}",
-                if p.opened_now { "newly opened" } else { "open" },
-                p.id,
-                self.lot.clone().unwrap_or_default(),
-                if self.scanned { "" } else { " (not scanned)" },
-                crate::domain::milli_text(p.remaining_milli),
-                p.unit,
-                local_hm(p.discard_at)
+            let drawn = if p.opened_now {
+                t!(
+                    "done.dose.from_new_pack",
+                    pack = p.id,
+                    lot = lot,
+                    not_scanned = not_scanned
+                )
+            } else {
+                t!(
+                    "done.dose.from_open_pack",
+                    pack = p.id,
+                    lot = lot,
+                    not_scanned = not_scanned
+                )
+            };
+            line.push_str(&drawn);
+            line.push_str(&t!(
+                "done.dose.left",
+                left = crate::domain::milli_text(p.remaining_milli),
+                unit = p.unit,
+                discard = crate::i18n::refusals::local_time(p.discard_at)
             ));
         }
         if let Some(o) = self.urgent_order {
-            line.push_str(&format!("; urgent request TO-{o} sent to the pharmacy"));
+            line.push_str(&t!("done.dose.urgent", order = o));
         }
         line
     }
@@ -229,19 +326,13 @@ fn prn_allows(
     if let Some(max) = rx.prn_max
         && st.given_24h >= max
     {
-        return Err(DoseError::Refused(format!(
-            "the most doses in 24 h ({max}) are given: the next is allowed after {} — ask the prescriber",
-            local_hm(next)
-        )));
+        return Err(DoseError::PrnMaxReached { max, next });
     }
-    let min = rx.prn_interval.unwrap_or(0);
-    Err(DoseError::Refused(format!(
-        "the last dose was at {}; at least {} h {:02} min must pass: the next is allowed from {}",
-        st.last_given.map(local_hm).unwrap_or_default(),
-        min / 60,
-        min % 60,
-        local_hm(next)
-    )))
+    Err(DoseError::PrnTooSoon {
+        last: st.last_given,
+        interval_min: rx.prn_interval.unwrap_or(0),
+        next,
+    })
 }
 
 struct PackItem {
@@ -278,13 +369,8 @@ pub fn administer(
     now: DateTime<Utc>,
     d: &DoseInput,
 ) -> Result<Recorded, DoseError> {
-    use super::ward::{ReasonKind, resolve_reason};
-    if !may(actor.role, Operation::Administer) {
-        return Err(DoseError::Forbidden {
-            user: actor.username.clone(),
-            role: actor.role.label(),
-        });
-    }
+    use super::ward::resolve_reason;
+    allow(actor, Operation::Administer).map_err(DoseError::Forbidden)?;
     store.write(|tx| {
         let rx = rx_row(tx, d.rx_id)?;
         // A missed dose of a prescription since stopped, suspended, replaced
@@ -293,19 +379,16 @@ pub fn administer(
             && d.scheduled_at.is_some()
             && matches!(rx.status.as_str(), "stopped" | "suspended" | "superseded" | "completed");
         if rx.status != "active" && !documenting {
-            return Err(DoseError::NotActive(d.rx_id, rx.status.replace('_', " ")));
+            return Err(DoseError::NotActive(d.rx_id, rx.status));
         }
         let when = d.scheduled_at.map(local_hm).unwrap_or_else(|| "now (PRN)".into());
         match d.scheduled_at {
             Some(at) => {
                 if rx.freq == Frequency::Prn {
-                    return Err(DoseError::Refused("a PRN dose has no scheduled time: record it without one".into()));
+                    return Err(DoseError::PrnScheduled);
                 }
                 if !is_scheduled(&rx, at) {
-                    return Err(DoseError::Refused(format!(
-                        "{when} is not a scheduled dose of prescription {}: choose the dose from the schedule",
-                        d.rx_id
-                    )));
+                    return Err(DoseError::NotScheduled { rx: d.rx_id, at });
                 }
                 // Recorded under this version or one it replaced.
                 let done: Option<i64> = tx
@@ -319,23 +402,15 @@ pub fn administer(
                     )
                     .optional()?;
                 if done.is_some() {
-                    return Err(DoseError::AlreadyRecorded(when));
+                    return Err(DoseError::AlreadyRecorded(at));
                 }
             }
             None if rx.freq != Frequency::Prn => {
-                return Err(DoseError::Refused(format!(
-                    "prescription {} is {}: give the scheduled time of the dose",
-                    d.rx_id, rx.freq
-                )));
+                return Err(DoseError::TimeRequired { rx: d.rx_id, freq: rx.freq });
             }
             None => {
                 if now < rx.start || rx.end.is_some_and(|e| now >= e) {
-                    return Err(DoseError::Refused(format!(
-                        "PRN prescription {} runs {} to {}: outside it, ask the prescriber",
-                        d.rx_id,
-                        local_hm(rx.start),
-                        rx.end.map(local_hm).unwrap_or_else(|| "open".into())
-                    )));
+                    return Err(DoseError::PrnOutsidePeriod { rx: d.rx_id, start: rx.start, end: rx.end });
                 }
                 if matches!(d.outcome, Outcome::Given | Outcome::PartiallyGiven) {
                     prn_allows(tx, d.rx_id, &rx, now)?;
@@ -350,13 +425,13 @@ pub fn administer(
             Outcome::PartiallyGiven => Some(ReasonKind::Partial),
             Outcome::Given | Outcome::NotGivenSupply => None,
         };
-        let refused = |e: super::ward::WardError| DoseError::Refused(e.to_string());
+        let refused = DoseError::Reason;
         let reason = match (reason_kind, d.reason.as_deref().map(str::trim).filter(|r| !r.is_empty())) {
             (Some(kind), Some(r)) => Some(resolve_reason(tx, rx.ward, kind, r).map_err(refused)?),
             (Some(kind), None) => {
                 return Err(match resolve_reason(tx, rx.ward, kind, "") {
                     Err(e) => refused(e),
-                    Ok(_) => DoseError::Refused(format!("a {} needs the reason", kind.label())),
+                    Ok(_) => DoseError::ReasonRequired(kind),
                 });
             }
             (None, r) => r.map(str::to_string),
@@ -371,8 +446,9 @@ pub fn administer(
             (None, Some(dob)) if dob.to_string() == rx.dob => (Some(rx.mrn.clone()), true),
             (None, Some(dob)) => {
                 return Err(DoseError::Rights(vec![Failure::Patient {
-                    expected: format!("{} ({}), born {}", rx.patient, rx.mrn, rx.dob),
-                    scanned: Some(format!("a patient born {dob}")),
+                    name: rx.patient.clone(),
+                    mrn: rx.mrn.clone(),
+                    scanned: Some(PatientSeen::BornOn { given: dob, recorded: rx.dob.clone() }),
                 }]));
             }
             (None, None) => (None, false),
@@ -510,7 +586,7 @@ pub fn administer(
                     None => (None, None, None),
                 };
                 // The allergy findings of validation, and whether the pharmacist accepted them.
-                let facts = super::rx::facts(tx, d.rx_id, now).map_err(|e| DoseError::Refused(e.to_string()))?;
+                let facts = super::rx::facts(tx, d.rx_id, now).map_err(DoseError::Rx)?;
                 let allergy_matches: Vec<String> = validation::findings(&facts)
                     .into_iter()
                     .filter_map(|f| match f {
@@ -566,7 +642,7 @@ pub fn administer(
                 if !failures.is_empty() {
                     return Err(DoseError::Rights(failures));
                 }
-                let lot_id = lot_id.ok_or_else(|| DoseError::Refused("no usable lot of this drug on the ward".into()))?;
+                let lot_id = lot_id.ok_or(DoseError::NoUsableLot)?;
                 let item_id = pack_item_id.unwrap_or(rx.item);
                 let pack = pack.unwrap_or(PackItem { strength_milli: rx.strength_milli, unit: String::new(), in_use_days: None, per_patient: false });
                 let lot_text = lot_number.clone().unwrap_or_default();
@@ -603,16 +679,11 @@ pub fn administer(
                         d.units.max(1)
                     };
                     if d.units < 1 || (d.outcome == Outcome::PartiallyGiven && d.units > full) {
-                        return Err(DoseError::Refused(format!(
-                            "units given: 1 to {full} for this dose (a partly given dose is less than the whole), not {}",
-                            d.units
-                        )));
+                        return Err(DoseError::Units { full, given: d.units });
                     }
                     let stock = have(tx)?;
                     if stock < d.units {
-                        return Err(DoseError::Refused(format!(
-                            "the ward holds {stock} unit(s) of lot {lot_text}: not enough for this dose — record \"not given, supply\" to alert the pharmacy"
-                        )));
+                        return Err(DoseError::NotEnoughOnWard { stock, lot: lot_text });
                     }
                     let movement = take(tx, d.units, not_scanned)?;
                     let g = Given {
@@ -630,11 +701,7 @@ pub fn administer(
                 // (of the scanned lot, if scanned), else open one.
                 let dose = rx.dose_milli;
                 if dose > pack.strength_milli {
-                    return Err(DoseError::Refused(format!(
-                        "one dose ({}) is more than a whole pack ({}): prepare it from several packs and record each",
-                        crate::domain::milli_text(dose),
-                        crate::domain::milli_text(pack.strength_milli)
-                    )));
+                    return Err(DoseError::DoseAbovePack { dose_milli: dose, pack_milli: pack.strength_milli });
                 }
                 let mut stmt = tx.prepare_cached(
                     "SELECT o.id, o.lot_id, o.discard_at, l.status, l.expiry FROM open_packs o JOIN lots l ON l.id = o.lot_id
@@ -685,9 +752,7 @@ pub fn administer(
                     }
                     None => {
                         if have(tx)? < 1 {
-                            return Err(DoseError::Refused(format!(
-                                "no unopened pack of lot {lot_text} on the ward — record \"not given, supply\" to alert the pharmacy"
-                            )));
+                            return Err(DoseError::NoUnopenedPack { lot: lot_text });
                         }
                         let days = pack.in_use_days.unwrap_or(1);
                         let mut discard = now + chrono::Duration::days(days);

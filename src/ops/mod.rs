@@ -3,11 +3,13 @@
 //! the CLI both call these; nothing else changes the database.
 
 pub mod auth;
+pub mod items;
 pub mod mar;
 pub mod plan;
 pub mod purchasing;
 pub mod refdata;
 pub mod rx;
+pub mod scan;
 pub mod stock;
 pub mod ward;
 

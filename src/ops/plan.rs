@@ -13,7 +13,9 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::Actor;
-use super::stock::{Result, StockError, allow, item_by_code};
+use super::items::{BadQuantity, Forbidden, allow};
+use super::purchasing::PurchaseError;
+use super::stock::{StockError, item_by_code};
 use crate::domain::roles::Operation;
 use crate::domain::schedule::{self, Frequency};
 use crate::domain::{instant_from_text, instant_to_text};
@@ -21,6 +23,110 @@ use crate::planning::problem::{
     Item, LotSizing, Place, Policy, Problem, Requirement, ScheduledReceipt, StockLot,
 };
 use crate::store::Store;
+
+/// Why planning, or a decision on a suggestion, is refused, with its facts.
+#[derive(Debug)]
+pub enum PlanError {
+    Forbidden(Forbidden),
+    Quantity(BadQuantity),
+    NoPharmacy,
+    /// The database gives a problem the engine cannot plan.
+    Unplannable(crate::planning::problem::ProblemError),
+    /// A decision on the place and item was taken after the plan was made.
+    Stale {
+        item: String,
+        place: String,
+    },
+    NoSupplier {
+        item: String,
+    },
+    TransitNotPlanned,
+    RejectReasonRequired,
+    FixedQuantityRange {
+        most: i64,
+    },
+    PeriodRange,
+    MaximumRange {
+        most: i64,
+    },
+    EoqCostRange,
+    EoqCosts,
+    MinMaxRange,
+    SmallestOrderRange {
+        most: i64,
+    },
+    NotAWard(String),
+    NoUse {
+        ward: String,
+        days: i64,
+    },
+    PaperScenario(crate::planning::sim::ScenarioError),
+    BadScenario {
+        ward: String,
+        cause: Box<crate::planning::sim::ScenarioError>,
+    },
+    Stock(StockError),
+    Purchase(PurchaseError),
+    Store(rusqlite::Error),
+}
+
+impl std::error::Error for PlanError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PlanError::Forbidden(e) => Some(e),
+            PlanError::Quantity(e) => Some(e),
+            PlanError::Unplannable(e) => Some(e),
+            PlanError::PaperScenario(e) => Some(e),
+            PlanError::BadScenario { cause, .. } => Some(cause.as_ref()),
+            PlanError::Stock(e) => Some(e),
+            PlanError::Purchase(e) => Some(e),
+            PlanError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for PlanError {
+    fn from(e: rusqlite::Error) -> Self {
+        PlanError::Store(e)
+    }
+}
+
+impl From<Forbidden> for PlanError {
+    fn from(e: Forbidden) -> Self {
+        PlanError::Forbidden(e)
+    }
+}
+
+impl From<BadQuantity> for PlanError {
+    fn from(e: BadQuantity) -> Self {
+        PlanError::Quantity(e)
+    }
+}
+
+impl From<StockError> for PlanError {
+    fn from(e: StockError) -> Self {
+        match e {
+            StockError::Forbidden(e) => PlanError::Forbidden(e),
+            StockError::Quantity(e) => PlanError::Quantity(e),
+            StockError::Store(e) => PlanError::Store(e),
+            e => PlanError::Stock(e),
+        }
+    }
+}
+
+impl From<PurchaseError> for PlanError {
+    fn from(e: PurchaseError) -> Self {
+        match e {
+            PurchaseError::Forbidden(e) => PlanError::Forbidden(e),
+            PurchaseError::Quantity(e) => PlanError::Quantity(e),
+            PurchaseError::Store(e) => PlanError::Store(e),
+            e => PlanError::Purchase(e),
+        }
+    }
+}
+
+pub type Result<T, E = PlanError> = std::result::Result<T, E>;
 
 /// The horizon of a plan from the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +190,7 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
         .iter()
         .find(|p| p.2 == "pharmacy")
         .map(|p| p.1.clone())
-        .ok_or_else(|| StockError::Refused("this database has no pharmacy to plan for".into()))?;
+        .ok_or(PlanError::NoPharmacy)?;
     let code_of: HashMap<i64, String> = places.iter().map(|p| (p.0, p.1.clone())).collect();
     let transport_minutes: HashMap<i64, i64> = places.iter().map(|p| (p.0, p.3)).collect();
     let transport: HashMap<i64, i64> = places
@@ -635,13 +741,168 @@ pub fn plan_now(
     opt: PlanOptions,
 ) -> Result<(Problem, crate::planning::mrp::Plan)> {
     let problem = build_problem(conn, now, opt)?;
-    problem.validate().map_err(|e| {
-        StockError::Refused(format!(
-            "the database gives a plan that cannot be computed: {e}"
-        ))
-    })?;
+    problem.validate().map_err(PlanError::Unplannable)?;
     let plan = crate::planning::mrp::plan(&problem);
     Ok((problem, plan))
+}
+
+/// What a planned order covers, summed by source: a prescription, the
+/// forecast, or (for a purchase) a ward's deliveries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cover {
+    pub source: String,
+    pub qty: u64,
+}
+
+/// A suggestion as both faces show it: the console's plan screen and
+/// `wardstock plan`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuggestionLine {
+    #[serde(flatten)]
+    pub s: Suggestion,
+    pub item_name: String,
+    /// A purchase from a supplier (not a ward delivery).
+    pub purchase: bool,
+    /// The supplier of a purchase (`None`: the item has none); the pharmacy
+    /// for a ward delivery.
+    pub from: Option<String>,
+    /// Empty: the order only keeps the safety stock.
+    pub covers: Vec<Cover>,
+    pub release: chrono::NaiveDate,
+    pub receipt: chrono::NaiveDate,
+}
+
+/// The plan as the pharmacist reads it: the suggestions still to decide and
+/// the exceptions, worst first.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PlanSheet {
+    pub start: Option<NaiveDateTime>,
+    pub bucket_hours: i64,
+    /// Past due first, then by release day; ward deliveries before
+    /// purchases on a day. A suggestion rejected in the last 24 hours is left
+    /// out (the pharmacist decided on it; it returns a day later).
+    pub suggestions: Vec<SuggestionLine>,
+    /// How many suggestions were left out as rejected in the last 24 hours.
+    pub rejected: usize,
+    /// Worst first: expedite, below safety stock, expiring, cancel, defer;
+    /// then by day.
+    pub exceptions: Vec<crate::planning::mrp::Exception>,
+}
+
+/// How long a rejected suggestion stays out of the plan.
+pub const REJECTION_HOURS: i64 = 24;
+
+/// The (place, item) pairs whose suggestion was rejected in the last
+/// [`REJECTION_HOURS`] before `now`.
+pub fn recently_rejected(
+    conn: &Connection,
+    now: DateTime<Utc>,
+) -> Result<HashSet<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.code, i.code FROM plan_decisions d JOIN places p ON p.id = d.place_id JOIN items i ON i.id = d.item_id
+         WHERE d.decision = 'rejected' AND d.at >= ?1",
+    )?;
+    let rows = stmt.query_map(
+        [instant_to_text(now - Duration::hours(REJECTION_HOURS))],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The order in which exceptions are shown: what needs acting on first.
+pub fn exception_rank(k: crate::planning::mrp::ExceptionKind) -> u8 {
+    use crate::planning::mrp::ExceptionKind;
+    match k {
+        ExceptionKind::Expedite => 0,
+        ExceptionKind::BelowSafetyStock => 1,
+        ExceptionKind::ExpiringBeforeUse => 2,
+        ExceptionKind::Cancel => 3,
+        ExceptionKind::Defer => 4,
+    }
+}
+
+/// The sheet of a plan computed at `now`: one rule for the console and the
+/// command line.
+pub fn sheet(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    plan: &crate::planning::mrp::Plan,
+) -> Result<PlanSheet> {
+    let rejected = recently_rejected(conn, now)?;
+    let names: HashMap<String, String> = {
+        let mut stmt = conn.prepare_cached("SELECT code, name FROM items")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let suppliers: HashMap<String, String> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT i.code, s.code FROM items i JOIN suppliers s ON s.id = i.supplier_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let day = |k: usize| plan.bucket_start(k).map(|t| t.date()).unwrap_or_default();
+    let is_rejected = |o: &crate::planning::mrp::PlannedOrder<'_>| {
+        rejected.contains(&(o.place.to_string(), o.item.to_string()))
+    };
+    let mut left_out = 0;
+    let mut suggestions = Vec::new();
+    for o in plan.planned_orders() {
+        if is_rejected(&o) {
+            left_out += 1;
+            continue;
+        }
+        let mut covers: Vec<Cover> = Vec::new();
+        for p in o.pegging.iter() {
+            let source = match p.source {
+                Some("planned_release") | None => p.place.to_string(),
+                Some(src) => src.to_string(),
+            };
+            match covers.iter_mut().find(|c| c.source == source) {
+                Some(c) => c.qty += p.qty,
+                None => covers.push(Cover { source, qty: p.qty }),
+            }
+        }
+        let purchase = o.place == plan.pharmacy();
+        suggestions.push(SuggestionLine {
+            s: Suggestion::from_order(&o, now),
+            item_name: names.get(o.item).cloned().unwrap_or_default(),
+            purchase,
+            from: if purchase {
+                suppliers.get(o.item).cloned()
+            } else {
+                Some(plan.pharmacy().to_string())
+            },
+            covers,
+            release: day(o.release_bucket),
+            receipt: day(o.receipt_bucket),
+        });
+    }
+    suggestions.sort_by(|a, b| {
+        (
+            !a.s.past_due,
+            a.s.release_bucket,
+            a.purchase,
+            &a.s.place,
+            &a.s.item,
+        )
+            .cmp(&(
+                !b.s.past_due,
+                b.s.release_bucket,
+                b.purchase,
+                &b.s.place,
+                &b.s.item,
+            ))
+    });
+    let mut exceptions = plan.exceptions().to_vec();
+    exceptions.sort_by_key(|e| (exception_rank(e.kind), e.bucket));
+    Ok(PlanSheet {
+        start: plan.bucket_start(0),
+        bucket_hours: plan.bucket_hours(),
+        suggestions,
+        rejected: left_out,
+        exceptions,
+    })
 }
 
 /// A suggestion is decided once: a decision on the same place and item
@@ -653,10 +914,10 @@ fn still_current(tx: &Connection, place: i64, item: i64, s: &Suggestion) -> Resu
         |r| r.get(0),
     )?;
     if later > 0 {
-        return Err(StockError::Refused(format!(
-            "{} for {} was decided since this plan was made: plan again (F5) before deciding",
-            s.item, s.place
-        )));
+        return Err(PlanError::Stale {
+            item: s.item.clone(),
+            place: s.place.clone(),
+        });
     }
     Ok(())
 }
@@ -685,7 +946,7 @@ pub fn accept(
 ) -> Result<Accepted> {
     allow(actor, Operation::Plan)?;
     let qty = qty.unwrap_or(s.qty);
-    super::stock::qty_ok(qty)?;
+    super::items::qty_ok(qty)?;
     store.write(|tx| {
         let item = item_by_code(tx, &s.item)?;
         let place = super::stock::place_by_code(tx, &s.place)?;
@@ -723,19 +984,21 @@ pub fn accept(
                     .map(|l| l.shortfall)
                     .sum();
                 if short > 0 {
-                    warning = Some(format!(
-                        "the pharmacy cannot pick {short} of the {qty} units from usable stock now: order from the supplier or expedite"
+                    warning = Some(crate::t!(
+                        "refused.plan.cannot_pick",
+                        short = short,
+                        qty = qty
                     ));
                 }
                 format!("TO-{id}")
             }
             crate::domain::PlaceKind::Pharmacy => {
-                let (supplier, _) = super::purchasing::supplier_of(tx, item.id)?.ok_or_else(|| {
-                    StockError::Refused(format!(
-                        "{} has no supplier: set one (wardstock po set-supplier) before ordering",
-                        item.name
-                    ))
-                })?;
+                let (supplier, _) =
+                    super::purchasing::supplier_of(tx, item.id)?.ok_or_else(|| {
+                        PlanError::NoSupplier {
+                            item: item.name.clone(),
+                        }
+                    })?;
                 let expected =
                     bucket_instant(plan_start(now), opt.bucket_hours, s.receipt_bucket).max(now);
                 let note = format!(
@@ -754,9 +1017,7 @@ pub fn accept(
                 format!("PO-{id}")
             }
             crate::domain::PlaceKind::Transit => {
-                return Err(StockError::Refused(
-                    "nothing is planned for the transit place".into(),
-                ));
+                return Err(PlanError::TransitNotPlanned);
             }
         };
         decision(
@@ -789,9 +1050,7 @@ pub fn reject(
 ) -> Result<()> {
     allow(actor, Operation::Plan)?;
     if reason.trim().is_empty() {
-        return Err(StockError::Refused(
-            "give the reason for rejecting the suggestion".into(),
-        ));
+        return Err(PlanError::RejectReasonRequired);
     }
     store.write(|tx| {
         let item = item_by_code(tx, &s.item)?;
@@ -845,25 +1104,22 @@ pub fn set_policy(
     min_order: i64,
 ) -> Result<()> {
     allow(actor, Operation::SetLevels)?;
-    let bad = |m: &str| Err(StockError::Refused(m.to_string()));
-    let most = super::stock::MAX_UNITS;
+    let most = super::items::MAX_UNITS;
     match *rule {
         LotSizing::FixedQuantity { qty } if !(1..=most).contains(&qty) => {
-            return bad(&format!("a fixed quantity is between 1 and {most}"));
+            return Err(PlanError::FixedQuantityRange { most });
         }
         LotSizing::Period { periods } if !(1..=366).contains(&periods) => {
-            return bad("a period order covers 1 to 366 buckets");
+            return Err(PlanError::PeriodRange);
         }
         LotSizing::MinMax { max, .. } if max > most => {
-            return bad(&format!("the maximum is at most {most}"));
+            return Err(PlanError::MaximumRange { most });
         }
         LotSizing::Eoq {
             order_cost,
             holding_cost,
         } if order_cost > 1.0e7 || holding_cost < 1.0e-4 => {
-            return bad(
-                "EOQ costs out of range: an order cost up to 10,000,000 and a holding cost of at least 0.0001 per unit per bucket",
-            );
+            return Err(PlanError::EoqCostRange);
         }
         LotSizing::Eoq {
             order_cost,
@@ -873,15 +1129,15 @@ pub fn set_policy(
             && order_cost >= 0.0
             && holding_cost > 0.0) =>
         {
-            return bad("EOQ needs an order cost of 0 or more and a holding cost above 0");
+            return Err(PlanError::EoqCosts);
         }
         LotSizing::MinMax { min, max } if min < 0 || max < min.max(1) => {
-            return bad("min/max needs 0 ≤ min and max ≥ min (and at least 1)");
+            return Err(PlanError::MinMaxRange);
         }
         _ => {}
     }
     if !(0..=most).contains(&min_order) {
-        return bad("the smallest order is between 0 and 100,000,000 units");
+        return Err(PlanError::SmallestOrderRange { most });
     }
     store.write(|tx| {
         let place = super::stock::place_by_code(tx, place)?;
@@ -920,22 +1176,17 @@ pub fn scenario_from_db(
     use crate::planning::sim;
     let place = super::stock::place_by_code(conn, ward)?;
     if place.kind != crate::domain::PlaceKind::Ward {
-        return Err(StockError::Refused(format!(
-            "{} is not a ward: give a ward code with --ward",
-            place.code
-        )));
+        return Err(PlanError::NotAWard(place.code));
     }
     let days = 90;
     let uses = crate::store::queries::ward_drug_use(conn, place.id, now, days, 10)?;
     if uses.is_empty() {
-        return Err(StockError::Refused(format!(
-            "{} used no drugs in the last {days} days: there is nothing to simulate",
-            place.code
-        )));
+        return Err(PlanError::NoUse {
+            ward: place.code,
+            days,
+        });
     }
-    let mut s = sim::Scenario::paper().map_err(|e| {
-        StockError::Refused(format!("the built-in paper scenario does not read: {e}"))
-    })?;
+    let mut s = sim::Scenario::paper().map_err(PlanError::PaperScenario)?;
     s.name = format!("{}-from-db", place.code.to_ascii_lowercase());
     s.description = format!(
         "Ward {} ({}): its {} most expensive drugs by use over the last {days} days, with the paper's costs and timing",
@@ -962,11 +1213,9 @@ pub fn scenario_from_db(
             price: u.price_cents as f64 / 100.0,
         })
         .collect();
-    s.validate().map_err(|e| {
-        StockError::Refused(format!(
-            "the scenario built from {}'s use is not valid: {e}",
-            place.code
-        ))
+    s.validate().map_err(|cause| PlanError::BadScenario {
+        ward: place.code.clone(),
+        cause: Box::new(cause),
     })?;
     Ok(s)
 }

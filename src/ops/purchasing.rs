@@ -7,10 +7,69 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::Actor;
-use super::stock::{ItemRef, Result, StockError, allow};
+use super::items::{BadQuantity, Forbidden, ItemRef, allow, qty_ok};
 use crate::domain::instant_to_text;
 use crate::domain::roles::Operation;
 use crate::store::Store;
+
+/// Why a purchasing operation is refused, with its facts.
+#[derive(Debug)]
+pub enum PurchaseError {
+    Forbidden(Forbidden),
+    Quantity(BadQuantity),
+    UnknownSupplier(String),
+    EmptyOrder,
+    CancelReasonRequired,
+    UnknownOrder(i64),
+    /// Only an open or partly received order is cancelled.
+    NotCancellable {
+        order: i64,
+        status: String,
+    },
+    /// An order reference that starts like "PO" but has no number.
+    ReferenceWithoutNumber(String),
+    /// A delivery is booked only on an open or partly received order.
+    NotReceivable {
+        order: i64,
+        status: String,
+    },
+    NoLine {
+        order: i64,
+        item: String,
+    },
+    Store(rusqlite::Error),
+}
+
+impl std::error::Error for PurchaseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PurchaseError::Forbidden(e) => Some(e),
+            PurchaseError::Quantity(e) => Some(e),
+            PurchaseError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for PurchaseError {
+    fn from(e: rusqlite::Error) -> Self {
+        PurchaseError::Store(e)
+    }
+}
+
+impl From<Forbidden> for PurchaseError {
+    fn from(e: Forbidden) -> Self {
+        PurchaseError::Forbidden(e)
+    }
+}
+
+impl From<BadQuantity> for PurchaseError {
+    fn from(e: BadQuantity) -> Self {
+        PurchaseError::Quantity(e)
+    }
+}
+
+pub type Result<T, E = PurchaseError> = std::result::Result<T, E>;
 
 /// A supplier, by code.
 pub fn supplier_id(conn: &Connection, code: &str) -> Result<(i64, i64)> {
@@ -20,12 +79,7 @@ pub fn supplier_id(conn: &Connection, code: &str) -> Result<(i64, i64)> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()?
-    .ok_or_else(|| {
-        StockError::Refused(format!(
-            "no supplier {:?}: see `wardstock po suppliers`",
-            code.trim()
-        ))
-    })
+    .ok_or_else(|| PurchaseError::UnknownSupplier(code.trim().to_string()))
 }
 
 /// The supplier an item is ordered from.
@@ -50,9 +104,7 @@ pub fn insert_po(
     note: Option<&str>,
 ) -> Result<i64> {
     if lines.is_empty() {
-        return Err(StockError::Refused(
-            "a purchase order needs at least one line".into(),
-        ));
+        return Err(PurchaseError::EmptyOrder);
     }
     tx.execute(
         "INSERT INTO purchase_orders (supplier_id, status, created_at, created_by, expected_at, note) VALUES (?1, 'open', ?2, ?3, ?4, ?5)",
@@ -60,7 +112,7 @@ pub fn insert_po(
     )?;
     let id = tx.last_insert_rowid();
     for (item, qty) in lines {
-        super::stock::qty_ok(*qty)?;
+        qty_ok(*qty)?;
         tx.execute(
             "INSERT INTO purchase_order_lines (order_id, item_id, qty) VALUES (?1, ?2, ?3)
              ON CONFLICT (order_id, item_id) DO UPDATE SET qty = qty + excluded.qty",
@@ -91,7 +143,7 @@ pub fn create_po(
 pub fn cancel_po(store: &mut Store, actor: &Actor, id: i64, reason: &str) -> Result<()> {
     allow(actor, Operation::Order)?;
     if reason.trim().is_empty() {
-        return Err(StockError::Refused("give the reason for cancelling".into()));
+        return Err(PurchaseError::CancelReasonRequired);
     }
     store.write(|tx| {
         let status: String = tx
@@ -101,11 +153,9 @@ pub fn cancel_po(store: &mut Store, actor: &Actor, id: i64, reason: &str) -> Res
                 |r| r.get(0),
             )
             .optional()?
-            .ok_or_else(|| StockError::Refused(format!("no purchase order PO-{id}")))?;
+            .ok_or(PurchaseError::UnknownOrder(id))?;
         if !matches!(status.as_str(), "open" | "partial") {
-            return Err(StockError::Refused(format!(
-                "PO-{id} is {status}: only an open order is cancelled"
-            )));
+            return Err(PurchaseError::NotCancellable { order: id, status });
         }
         tx.execute(
             "UPDATE purchase_orders SET status = 'cancelled', note = COALESCE(note || '; ', '') || ?2 WHERE id = ?1",
@@ -132,9 +182,7 @@ pub fn po_number(order_ref: Option<&str>) -> Result<Option<i64>> {
     let digits = rest.trim_start_matches(['-', ' ', '#']).trim();
     match digits.parse::<i64>() {
         Ok(n) if n > 0 => Ok(Some(n)),
-        _ => Err(StockError::Refused(format!(
-            "order reference {r:?} looks like a purchase order but has no number: write PO-12"
-        ))),
+        _ => Err(PurchaseError::ReferenceWithoutNumber(r.to_string())),
     }
 }
 
@@ -156,11 +204,9 @@ pub fn book_receipt(
             |r| r.get(0),
         )
         .optional()?
-        .ok_or_else(|| StockError::Refused(format!("no purchase order PO-{po}")))?;
+        .ok_or(PurchaseError::UnknownOrder(po))?;
     if !matches!(status.as_str(), "open" | "partial") {
-        return Err(StockError::Refused(format!(
-            "PO-{po} is {status}: receive against an open order, or without --order"
-        )));
+        return Err(PurchaseError::NotReceivable { order: po, status });
     }
     let (line, ordered, before): (i64, i64, i64) = tx
         .query_row(
@@ -169,11 +215,9 @@ pub fn book_receipt(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?
-        .ok_or_else(|| {
-            StockError::Refused(format!(
-                "PO-{po} has no line for {}: check the delivery note",
-                item.name
-            ))
+        .ok_or_else(|| PurchaseError::NoLine {
+            order: po,
+            item: item.name.clone(),
         })?;
     tx.execute(
         "UPDATE purchase_order_lines SET received = received + ?2 WHERE id = ?1",
@@ -317,7 +361,13 @@ mod tests {
         for r in ["DN-4", "POS-7", "", "delivery 3"] {
             assert_eq!(po_number(Some(r)).unwrap(), None, "{r}");
         }
-        assert!(po_number(Some("PO-")).is_err());
-        assert!(po_number(Some("po-x1")).is_err());
+        assert!(matches!(
+            po_number(Some("PO-")),
+            Err(PurchaseError::ReferenceWithoutNumber(r)) if r == "PO-"
+        ));
+        assert!(matches!(
+            po_number(Some("po-x1")),
+            Err(PurchaseError::ReferenceWithoutNumber(_))
+        ));
     }
 }

@@ -4,35 +4,78 @@
 
 use rusqlite::{Connection, params};
 use serde::Deserialize;
-use thiserror::Error;
 
 use crate::domain::{ItemKind, PlaceKind, Role, StorageClass, gtin};
 
-#[derive(Debug, Error)]
+/// What kind of reference data a code names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    Place,
+    Location,
+    Item,
+    Gtin,
+    User,
+    PatientMrn,
+}
+
+/// Why reference data is refused, with its facts.
+#[derive(Debug)]
 pub enum RefDataError {
-    #[error("item {code}: {source}")]
     Gtin {
         code: String,
         source: gtin::GtinError,
     },
-    #[error("{what} {code:?} already exists")]
-    Duplicate { what: &'static str, code: String },
-    #[error("{0}")]
-    Invalid(String),
-    #[error("user {user}: {source}")]
+    Duplicate {
+        what: RefKind,
+        code: String,
+    },
+    PlaceNeedsCodeAndName,
+    BadAtc {
+        item: String,
+        atc: String,
+    },
+    /// A multi-dose pack needs its content and at least 1 day of use once opened.
+    MultiDosePack {
+        item: String,
+    },
+    /// Units per pack at least 1 and the price not negative.
+    PackOrPrice {
+        item: String,
+    },
+    UserName,
+    Levels {
+        safety: i64,
+        max: i64,
+    },
     Pin {
         user: String,
         source: super::auth::PinError,
     },
-    #[error("database error: {0}")]
-    Store(#[from] rusqlite::Error),
+    Store(rusqlite::Error),
+}
+
+impl std::error::Error for RefDataError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RefDataError::Gtin { source, .. } => Some(source),
+            RefDataError::Pin { source, .. } => Some(source),
+            RefDataError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for RefDataError {
+    fn from(e: rusqlite::Error) -> Self {
+        RefDataError::Store(e)
+    }
 }
 
 fn unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
-fn dup<'a>(what: &'static str, code: &'a str) -> impl FnOnce(rusqlite::Error) -> RefDataError + 'a {
+fn dup<'a>(what: RefKind, code: &'a str) -> impl FnOnce(rusqlite::Error) -> RefDataError + 'a {
     move |e| {
         if unique_violation(&e) {
             RefDataError::Duplicate {
@@ -53,15 +96,13 @@ pub fn add_place(
     transport_minutes: i64,
 ) -> Result<i64, RefDataError> {
     if code.trim().is_empty() || name.trim().is_empty() {
-        return Err(RefDataError::Invalid(
-            "a place needs a code and a name".into(),
-        ));
+        return Err(RefDataError::PlaceNeedsCodeAndName);
     }
     conn.execute(
         "INSERT INTO places (code, name, kind, transport_minutes) VALUES (?1, ?2, ?3, ?4)",
         params![code, name, kind.as_ref(), transport_minutes],
     )
-    .map_err(dup("place", code))?;
+    .map_err(dup(RefKind::Place, code))?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -76,7 +117,7 @@ pub fn add_location(
         "INSERT INTO locations (place_id, code, name, kind) VALUES (?1, ?2, ?3, ?4)",
         params![place_id, code, name, kind],
     )
-    .map_err(dup("location", code))?;
+    .map_err(dup(RefKind::Location, code))?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -141,24 +182,22 @@ pub fn add_item(
     if let Some(atc) = it.atc.as_deref().filter(|a| !a.is_empty())
         && !atc_ok(atc)
     {
-        return Err(RefDataError::Invalid(format!(
-            "item {}: ATC code {atc:?} is not of the form A01BC23",
-            it.code
-        )));
+        return Err(RefDataError::BadAtc {
+            item: it.code.clone(),
+            atc: atc.to_string(),
+        });
     }
     if it.in_use_days.is_some_and(|d| d < 1)
         || (it.in_use_days.is_some() && it.strength_milli.is_none_or(|s| s <= 0))
     {
-        return Err(RefDataError::Invalid(format!(
-            "item {}: a multi-dose pack needs its content (strength) and at least 1 day of use once opened",
-            it.code
-        )));
+        return Err(RefDataError::MultiDosePack {
+            item: it.code.clone(),
+        });
     }
     if it.units_per_pack < 1 || it.unit_price_cents < 0 {
-        return Err(RefDataError::Invalid(format!(
-            "item {}: units per pack must be at least 1 and the price not negative",
-            it.code
-        )));
+        return Err(RefDataError::PackOrPrice {
+            item: it.code.clone(),
+        });
     }
     conn.execute(
         "INSERT INTO items (code, name, generic_name, atc, form, strength_milli, strength_unit, dose_unit, units_per_pack,
@@ -185,13 +224,13 @@ pub fn add_item(
             it.per_patient,
         ],
     )
-    .map_err(dup("item", &it.code))?;
+    .map_err(dup(RefKind::Item, &it.code))?;
     let id = conn.last_insert_rowid();
     conn.execute(
         "INSERT INTO item_gtins (gtin, item_id) VALUES (?1, ?2)",
         params![gtin14, id],
     )
-    .map_err(dup("GTIN", &it.gtin))?;
+    .map_err(dup(RefKind::Gtin, &it.gtin))?;
     Ok(id)
 }
 
@@ -203,15 +242,13 @@ pub fn add_user(
     pin_hash: &str,
 ) -> Result<i64, RefDataError> {
     if username.trim().is_empty() || username.contains(char::is_whitespace) {
-        return Err(RefDataError::Invalid(
-            "a user name is one word without spaces".into(),
-        ));
+        return Err(RefDataError::UserName);
     }
     conn.execute(
         "INSERT INTO users (username, full_name, role, pin_hash) VALUES (?1, ?2, ?3, ?4)",
         params![username, full_name, role.as_ref(), pin_hash],
     )
-    .map_err(dup("user", username))?;
+    .map_err(dup(RefKind::User, username))?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -235,7 +272,7 @@ pub fn add_patient(conn: &Connection, p: &NewPatient) -> Result<i64, RefDataErro
             p.bed
         ],
     )
-    .map_err(dup("patient MRN", &p.mrn))?;
+    .map_err(dup(RefKind::PatientMrn, &p.mrn))?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -262,9 +299,10 @@ pub fn set_policy(
     max_stock: i64,
 ) -> Result<(), RefDataError> {
     if safety_stock < 0 || max_stock < 0 || (max_stock > 0 && max_stock < safety_stock) {
-        return Err(RefDataError::Invalid(format!(
-            "safety stock {safety_stock} and maximum {max_stock} must be ≥ 0 and maximum ≥ safety stock"
-        )));
+        return Err(RefDataError::Levels {
+            safety: safety_stock,
+            max: max_stock,
+        });
     }
     conn.execute(
         "INSERT INTO stock_policies (place_id, item_id, safety_stock, max_stock) VALUES (?1, ?2, ?3, ?4)

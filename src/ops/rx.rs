@@ -2,34 +2,48 @@
 //! the decision (accept, with a comment where a finding is overridden, or
 //! reject with a reason), attributed and kept in the prescription's history.
 
-use chrono::{DateTime, Duration, Local, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
-use thiserror::Error;
-
 use super::Actor;
+use super::items::{Forbidden, allow};
+use super::ward::TimesError;
 use crate::domain::instant_to_text;
-use crate::domain::roles::{Operation, may};
+use crate::domain::roles::Operation;
 use crate::domain::schedule::Frequency;
 use crate::domain::validation::{self, Allergy, Finding, OtherRx, RxFacts};
 use crate::store::Store;
+use chrono::{DateTime, Duration, Local, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
 
-#[derive(Debug, Error)]
+/// Why the pharmacist's decision is refused, with its facts.
+#[derive(Debug)]
 pub enum RxError {
-    #[error("{user} is a {role} and may not validate prescriptions: a pharmacist does")]
-    Forbidden { user: String, role: &'static str },
-    #[error("no prescription {0}")]
+    Forbidden(Forbidden),
     Unknown(i64),
-    #[error("prescription {id} is {status}: only prescriptions awaiting validation are validated")]
-    NotAwaiting { id: i64, status: String },
-    #[error(
-        "prescription {0} has findings ({1}): accept it only with a comment saying why they are overridden"
-    )]
-    CommentRequired(i64, String),
-    #[error("a rejection needs a reason the prescriber can act on")]
+    /// Only a prescription awaiting validation is validated; the status as stored.
+    NotAwaiting {
+        id: i64,
+        status: String,
+    },
+    /// Accepted over findings without a comment saying why.
+    CommentRequired(i64, Vec<Finding>),
     ReasonRequired,
-    #[error("database error: {0}")]
-    Store(#[from] rusqlite::Error),
+    Store(rusqlite::Error),
+}
+
+impl std::error::Error for RxError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RxError::Forbidden(e) => Some(e),
+            RxError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for RxError {
+    fn from(e: rusqlite::Error) -> Self {
+        RxError::Store(e)
+    }
 }
 
 /// A prescription awaiting validation, with what the pharmacist should look at.
@@ -234,27 +248,21 @@ pub fn validate(
     rx_id: i64,
     decision: &Decision,
 ) -> Result<Vec<Finding>, RxError> {
-    if !may(actor.role, Operation::ValidatePrescription) {
-        return Err(RxError::Forbidden {
-            user: actor.username.clone(),
-            role: actor.role.label(),
-        });
-    }
+    allow(actor, Operation::ValidatePrescription).map_err(RxError::Forbidden)?;
     store.write(|tx| {
         let status: String = tx
             .query_row("SELECT status FROM prescriptions WHERE id = ?1", [rx_id], |r| r.get(0))
             .optional()?
             .ok_or(RxError::Unknown(rx_id))?;
         if status != "awaiting_validation" {
-            return Err(RxError::NotAwaiting { id: rx_id, status: status.replace('_', " ") });
+            return Err(RxError::NotAwaiting { id: rx_id, status });
         }
         let found = validation::findings(&facts(tx, rx_id, now)?);
         let (new_status, action, comment) = match decision {
             Decision::Accept { comment } => {
                 let comment = comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
                 if !found.is_empty() && comment.is_none() {
-                    let list: Vec<String> = found.iter().map(Finding::message).collect();
-                    return Err(RxError::CommentRequired(rx_id, list.join("; ")));
+                    return Err(RxError::CommentRequired(rx_id, found));
                 }
                 ("active", "validated", comment.map(str::to_string))
             }
@@ -305,74 +313,112 @@ pub struct NewRx {
     pub time_critical: bool,
 }
 
-#[derive(Debug, Error)]
+/// The statuses a prescription change applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusRule {
+    /// Only an active prescription is suspended.
+    OnlyActiveSuspended,
+    /// Only a suspended prescription is resumed.
+    OnlySuspendedResumed,
+    /// It has already ended or was replaced by a newer version.
+    AlreadyEnded,
+    /// An ended prescription is not changed; prescribe anew.
+    EndedNotChanged,
+}
+
+/// Why entering or changing a prescription is refused, with its facts.
+#[derive(Debug)]
 pub enum PrescribeError {
-    #[error("{user} is a {role} and may not {what}")]
-    Forbidden {
-        user: String,
-        role: &'static str,
-        what: &'static str,
-    },
-    #[error("no patient with MRN {0:?}")]
+    Forbidden(Forbidden),
     UnknownPatient(String),
-    #[error("no item with code {0:?}")]
     UnknownItem(String),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("no prescription {0}")]
     Unknown(i64),
-    #[error("prescription {id} is {status}: {what}")]
+    /// The status as stored, and the rule it breaks.
     WrongStatus {
         id: i64,
         status: String,
-        what: &'static str,
+        rule: StatusRule,
     },
-    #[error("database error: {0}")]
-    Store(#[from] rusqlite::Error),
+    DoseNotPositive,
+    /// Route, indication and prescriber are required.
+    DetailsRequired,
+    EndBeforeStart,
+    PrnMaxRequired,
+    PrnIntervalRange,
+    Times(TimesError),
+    AlternativesNeedGeneric,
+    /// The product's form is not given by the route.
+    FormNotForRoute {
+        code: String,
+        form: String,
+        route: String,
+    },
+    WrongAtc {
+        code: String,
+        atc: Option<String>,
+        prescribed: String,
+    },
+    WrongUnit {
+        code: String,
+        unit: String,
+        prescribed: String,
+    },
+    ChangeReasonRequired,
+    /// A prescription stays with its patient.
+    OtherPatient,
+    /// The changed prescription would end before it takes effect.
+    EndsBeforeEffect,
+    Store(rusqlite::Error),
 }
 
-fn may_enter(actor: &Actor) -> Result<(), PrescribeError> {
-    if may(actor.role, Operation::EnterPrescription) {
-        Ok(())
-    } else {
-        Err(PrescribeError::Forbidden {
-            user: actor.username.clone(),
-            role: actor.role.label(),
-            what: "enter or change prescriptions",
-        })
+impl std::error::Error for PrescribeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PrescribeError::Forbidden(e) => Some(e),
+            PrescribeError::Times(e) => Some(e),
+            PrescribeError::Store(e) => Some(e),
+            _ => None,
+        }
     }
 }
 
+impl From<rusqlite::Error> for PrescribeError {
+    fn from(e: rusqlite::Error) -> Self {
+        PrescribeError::Store(e)
+    }
+}
+
+fn may_enter(actor: &Actor) -> Result<(), PrescribeError> {
+    allow(actor, Operation::EnterPrescription).map_err(PrescribeError::Forbidden)
+}
+
 fn check(rx: &NewRx) -> Result<(), PrescribeError> {
-    let bad = |m: &str| Err(PrescribeError::Invalid(m.to_string()));
     if rx.dose_milli <= 0 {
-        return bad("the dose must be above zero");
+        return Err(PrescribeError::DoseNotPositive);
     }
     if rx.route.trim().is_empty()
         || rx.indication.trim().is_empty()
         || rx.prescriber.trim().is_empty()
     {
-        return bad("route, indication and prescriber are required");
+        return Err(PrescribeError::DetailsRequired);
     }
     if rx.end.is_some_and(|e| e <= rx.start) {
-        return bad("the end must come after the start");
+        return Err(PrescribeError::EndBeforeStart);
     }
     if rx.frequency == Frequency::Prn && rx.prn_max_per_day.is_none_or(|m| m < 1) {
-        return bad("a PRN prescription needs a maximum number of doses per 24 h");
+        return Err(PrescribeError::PrnMaxRequired);
     }
     if rx
         .prn_min_interval_min
         .is_some_and(|m| !(0..=7 * 24 * 60).contains(&m))
     {
-        return bad("the least interval between PRN doses must be between 0 and 7 days");
+        return Err(PrescribeError::PrnIntervalRange);
     }
     if !rx.times.is_empty() && !matches!(rx.frequency, Frequency::Prn | Frequency::Stat) {
-        super::ward::check_times(rx.frequency, &rx.times).map_err(PrescribeError::Invalid)?;
+        super::ward::check_times(rx.frequency, &rx.times).map_err(PrescribeError::Times)?;
     }
     if !rx.alternatives.is_empty() && rx.generic_atc.is_none() {
-        return bad(
-            "alternative products are allowed only on a generic prescription (give its ATC code)",
-        );
+        return Err(PrescribeError::AlternativesNeedGeneric);
     }
     Ok(())
 }
@@ -494,10 +540,11 @@ fn fits_route(tx: &Connection, item: i64, route: &str) -> Result<(), PrescribeEr
     if crate::domain::form_fits_route(&form, route) {
         Ok(())
     } else {
-        Err(PrescribeError::Invalid(format!(
-            "{code} is a {form}: it is not given {}; choose a product for this route",
-            route.trim()
-        )))
+        Err(PrescribeError::FormNotForRoute {
+            code,
+            form,
+            route: route.trim().to_string(),
+        })
     }
 }
 
@@ -520,15 +567,18 @@ fn generic_products(
     let fits = |id: i64| -> Result<(), PrescribeError> {
         let (code, item_atc, item_unit) = of(id)?;
         if item_atc.as_deref() != Some(atc.as_str()) {
-            return Err(PrescribeError::Invalid(format!(
-                "{code} is {}, not the prescribed {atc}",
-                item_atc.unwrap_or_else(|| "without an ATC code".into())
-            )));
+            return Err(PrescribeError::WrongAtc {
+                code,
+                atc: item_atc,
+                prescribed: atc.clone(),
+            });
         }
         if item_unit != unit {
-            return Err(PrescribeError::Invalid(format!(
-                "{code} is dosed in {item_unit}, the prescription in {unit}"
-            )));
+            return Err(PrescribeError::WrongUnit {
+                code,
+                unit: item_unit,
+                prescribed: unit.to_string(),
+            });
         }
         fits_route(tx, id, route)
     };
@@ -629,9 +679,7 @@ pub fn change_status(
 ) -> Result<(), PrescribeError> {
     may_enter(actor)?;
     if reason.trim().is_empty() {
-        return Err(PrescribeError::Invalid(
-            "give the reason for the change".into(),
-        ));
+        return Err(PrescribeError::ChangeReasonRequired);
     }
     store.write(|tx| {
         let status: String = tx
@@ -642,31 +690,31 @@ pub fn change_status(
             )
             .optional()?
             .ok_or(PrescribeError::Unknown(rx_id))?;
-        let (allowed, to, action, what): (&[&str], &str, &str, &'static str) = match change {
+        let (allowed, to, action, rule): (&[&str], &str, &str, StatusRule) = match change {
             StatusChange::Suspend => (
                 &["active"],
                 "suspended",
                 "suspended",
-                "only an active prescription is suspended",
+                StatusRule::OnlyActiveSuspended,
             ),
             StatusChange::Resume => (
                 &["suspended"],
                 "active",
                 "resumed",
-                "only a suspended prescription is resumed",
+                StatusRule::OnlySuspendedResumed,
             ),
             StatusChange::Stop => (
                 &["active", "suspended", "awaiting_validation"],
                 "stopped",
                 "stopped",
-                "it has already ended or was replaced by a newer version",
+                StatusRule::AlreadyEnded,
             ),
         };
         if !allowed.contains(&status.as_str()) {
             return Err(PrescribeError::WrongStatus {
                 id: rx_id,
-                status: status.replace('_', " "),
-                what,
+                status,
+                rule,
             });
         }
         // A stopped prescription ends now; its past doses stay on the record.
@@ -739,17 +787,17 @@ pub fn edit(
             old.alternatives = stmt.query_map(params![rx_id, old.item_code], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         }
         if !matches!(status.as_str(), "active" | "suspended" | "awaiting_validation") {
-            return Err(PrescribeError::WrongStatus { id: rx_id, status: status.replace('_', " "), what: "an ended prescription is not changed; prescribe anew" });
+            return Err(PrescribeError::WrongStatus { id: rx_id, status, rule: StatusRule::EndedNotChanged });
         }
         let mut new = change(old.clone());
         if new.mrn != old.mrn {
-            return Err(PrescribeError::Invalid("a prescription stays with its patient".into()));
+            return Err(PrescribeError::OtherPatient);
         }
         // A prescription already running changes from now on: the doses due
         // before stay with the old version (with what was given of them).
         let from = if status == "awaiting_validation" { new.start } else { new.start.max(now) };
         if new.end.is_some_and(|e| e <= from) {
-            return Err(PrescribeError::Invalid("the changed prescription would end before it takes effect".into()));
+            return Err(PrescribeError::EndsBeforeEffect);
         }
         new.start = from;
         check(&new)?;

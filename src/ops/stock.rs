@@ -11,48 +11,57 @@
 use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
-use thiserror::Error;
 
 use super::Actor;
-use crate::domain::fefo::{self, LotStock};
-use crate::domain::roles::{Operation, may};
+use super::items::{BadQuantity, Forbidden, is_busy, qty_ok};
+pub use super::items::{ItemRef, MAX_UNITS, allow};
+use super::purchasing::PurchaseError;
+use crate::domain::fefo::{self, LotProblem, LotStock};
+use crate::domain::roles::Operation;
 use crate::domain::{LotStatus, MovementKind, PlaceKind, date_from_text, instant_to_text};
 use crate::store::Store;
 use crate::store::ledger::{self, NewMovement};
 
-#[derive(Debug, Error)]
+/// What an operation on stock is to do with a lot that may not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LotUse {
+    Received,
+    Issued,
+    SentToWard,
+    Used,
+}
+
+/// Why a stock operation is refused, with the facts the user needs to fix it.
+#[derive(Debug)]
 pub enum StockError {
-    #[error("{user} is a {role} and may not {op}")]
-    Forbidden {
-        user: String,
-        role: &'static str,
-        op: &'static str,
-    },
-    #[error("no item with code {0:?}: check the code, or scan the pack")]
+    Forbidden(Forbidden),
     UnknownItem(String),
-    #[error("barcode GTIN {0} is not linked to any item: a pharmacist or storekeeper can link it")]
+    UnknownItemId(i64),
     UnknownGtin(String),
-    #[error("no lot {lot:?} of {item}: check the lot number on the pack")]
-    UnknownLot { item: String, lot: String },
-    #[error("no place with code {0:?}")]
+    UnknownLot {
+        item: String,
+        lot: String,
+    },
+    UnknownLotId(i64),
     UnknownPlace(String),
-    #[error("a quantity must be a whole number above zero")]
-    Quantity,
-    #[error("lot {lot} of {item} expired on {expiry}: it cannot be {verb}; dispose of it")]
+    UnknownPlaceId(i64),
+    /// The database has no place of this kind (no pharmacy).
+    NoPlaceOfKind(PlaceKind),
+    Quantity(BadQuantity),
+    /// Goods in transit are handled only on their transfer order.
+    InTransit,
     Expired {
         lot: String,
         item: String,
         expiry: NaiveDate,
-        verb: &'static str,
+        verb: LotUse,
     },
-    #[error("lot {lot} of {item} is {status}: it cannot be {verb}")]
     NotUsable {
         lot: String,
         item: String,
-        status: &'static str,
-        verb: &'static str,
+        status: LotStatus,
+        verb: LotUse,
     },
-    #[error("only {available} {unit} of {item} lot {lot} at {place}; {wanted} wanted")]
     NotEnoughInLot {
         item: String,
         lot: String,
@@ -61,7 +70,6 @@ pub enum StockError {
         available: i64,
         wanted: i64,
     },
-    #[error("only {available} usable {unit} of {item} at {place}; {wanted} wanted")]
     NotEnough {
         item: String,
         place: String,
@@ -69,102 +77,176 @@ pub enum StockError {
         available: i64,
         wanted: i64,
     },
-    #[error(
-        "lot {lot} of {item} is recorded with expiry {recorded}, but {given} was given: check the pack"
-    )]
     ExpiryMismatch {
         item: String,
         lot: String,
-        recorded: String,
-        given: String,
+        recorded: Option<NaiveDate>,
+        given: Option<NaiveDate>,
     },
-    #[error("{item} is a medicine: its expiry date is required")]
-    ExpiryRequired { item: String },
-    #[error("{0}")]
-    Refused(String),
-    #[error("another workstation is saving at this moment: try again")]
+    ExpiryRequired {
+        item: String,
+    },
+    LotNumberRequired,
+    Gtin(crate::domain::gtin::GtinError),
+    GtinTaken {
+        gtin: String,
+        item: String,
+        code: String,
+    },
+    RejectReasonRequired,
+    ReturnReasonRequired,
+    /// Quarantine, release or recall without a reason.
+    StatusReasonRequired(Operation),
+    IssueNotOnWard(String),
+    ReturnNotFromWard(String),
+    TransferNotToWard(String),
+    AlreadyStatus {
+        lot: String,
+        status: LotStatus,
+    },
+    NotQuarantined {
+        lot: String,
+    },
+    RecalledNotReleased {
+        lot: String,
+    },
+    EmptyTransfer,
+    UnknownTransfer(i64),
+    PickNotOpen {
+        order: i64,
+        status: String,
+    },
+    NotOnTransfer {
+        item: String,
+        order: i64,
+    },
+    FullyPicked {
+        item: String,
+        order: i64,
+        picked: i64,
+        requested: i64,
+    },
+    PackLargerThanOpen {
+        item: String,
+        unit: String,
+        open: i64,
+        pack: i64,
+    },
+    UnpickNotOpen {
+        order: i64,
+    },
+    NotPicked {
+        lot: String,
+        item: String,
+        order: i64,
+    },
+    DispatchNotOpen {
+        order: i64,
+        status: String,
+    },
+    NothingPicked {
+        order: i64,
+    },
+    /// A picked lot became unusable before the order left.
+    PickedLotUnusable {
+        order: i64,
+        item_code: String,
+        lot: String,
+        cause: Box<StockError>,
+    },
+    NotDispatched {
+        order: i64,
+        status: String,
+    },
+    Levels(super::refdata::RefDataError),
+    CoverDays,
+    StocktakeOpen {
+        id: i64,
+        place: String,
+    },
+    NothingToCount {
+        place: String,
+        filter: String,
+    },
+    UnknownStocktake(i64),
+    NegativeCount,
+    StocktakeClosed {
+        id: i64,
+        status: String,
+    },
+    CountNotRecorded,
+    /// (item code, lot number) of each line not counted yet.
+    NotCounted(Vec<(String, String)>),
+    /// (item code, lot number) of each line whose stock moved since its count.
+    MovedSinceCount(Vec<(String, String)>),
+    UnknownLotNumber(String),
+    Purchase(PurchaseError),
+    /// The ledger refused to go negative: someone took the stock meanwhile.
+    TakenMeanwhile,
     Busy,
-    #[error("database error: {0}")]
     Store(rusqlite::Error),
+}
+
+impl std::error::Error for StockError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StockError::Forbidden(e) => Some(e),
+            StockError::Quantity(e) => Some(e),
+            StockError::Gtin(e) => Some(e),
+            StockError::PickedLotUnusable { cause, .. } => Some(cause.as_ref()),
+            StockError::Levels(e) => Some(e),
+            StockError::Purchase(e) => Some(e),
+            StockError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StockError {
     fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode::{ConstraintViolation, DatabaseBusy, DatabaseLocked};
+        use rusqlite::ErrorCode::ConstraintViolation;
         match &e {
-            rusqlite::Error::SqliteFailure(f, _)
-                if matches!(f.code, DatabaseBusy | DatabaseLocked) =>
-            {
-                StockError::Busy
-            }
+            _ if is_busy(&e) => StockError::Busy,
             // The ledger's own last line of defence: stock moved by someone else meanwhile.
             rusqlite::Error::SqliteFailure(f, Some(msg))
                 if f.code == ConstraintViolation && msg.starts_with("not enough stock") =>
             {
-                StockError::Refused(format!(
-                    "{msg} — someone else took this stock just now: look again"
-                ))
+                StockError::TakenMeanwhile
             }
             _ => StockError::Store(e),
         }
     }
 }
 
-/// An order status as people say it.
-fn status_text(s: &str) -> String {
-    s.replace('_', " ")
+impl From<Forbidden> for StockError {
+    fn from(e: Forbidden) -> Self {
+        StockError::Forbidden(e)
+    }
+}
+
+impl From<BadQuantity> for StockError {
+    fn from(e: BadQuantity) -> Self {
+        StockError::Quantity(e)
+    }
+}
+
+impl From<PurchaseError> for StockError {
+    fn from(e: PurchaseError) -> Self {
+        match e {
+            PurchaseError::Store(e) => e.into(),
+            e => StockError::Purchase(e),
+        }
+    }
 }
 
 pub type Result<T, E = StockError> = std::result::Result<T, E>;
 
-pub(crate) fn allow(actor: &Actor, op: Operation) -> Result<()> {
-    if may(actor.role, op) {
-        Ok(())
-    } else {
-        Err(StockError::Forbidden {
-            user: actor.username.clone(),
-            role: actor.role.label(),
-            op: op.label(),
-        })
-    }
-}
-
 /// Goods in transit are handled only on their transfer order.
 fn not_in_transit(place: &PlaceRef) -> Result<()> {
     if place.kind == PlaceKind::Transit {
-        return Err(StockError::Refused(
-            "goods in transit are handled on their transfer order: the ward confirms receipt, then acts on its own stock".into(),
-        ));
+        return Err(StockError::InTransit);
     }
     Ok(())
-}
-
-/// The most units one movement may carry: far above any real delivery,
-/// low enough that stock values and rates never overflow.
-pub const MAX_UNITS: i64 = 100_000_000;
-
-pub(crate) fn qty_ok(q: i64) -> Result<()> {
-    if q > MAX_UNITS {
-        return Err(StockError::Refused(format!(
-            "{q} units is more than any delivery ({MAX_UNITS} at most): check the quantity"
-        )));
-    }
-    if q > 0 {
-        Ok(())
-    } else {
-        Err(StockError::Quantity)
-    }
-}
-
-/// What an operation needs to know of an item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ItemRef {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub dose_unit: String,
-    pub units_per_pack: i64,
-    pub is_drug: bool,
 }
 
 fn item_row(
@@ -197,7 +279,7 @@ pub fn item_by_id(conn: &Connection, id: i64) -> Result<ItemRef> {
         "SELECT id, code, name, dose_unit, units_per_pack, kind FROM items WHERE id = ?1",
         &id,
     )?
-    .ok_or_else(|| StockError::UnknownItem(format!("#{id}")))
+    .ok_or(StockError::UnknownItemId(id))
 }
 
 /// The item a GTIN (any length, check digit verified by the caller) is linked to.
@@ -253,7 +335,7 @@ fn place_by_id(conn: &Connection, id: i64) -> Result<PlaceRef> {
         "SELECT id, code, name, kind, transport_minutes FROM places WHERE id = ?1",
         &id,
     )?
-    .ok_or_else(|| StockError::UnknownPlace(format!("#{id}")))
+    .ok_or(StockError::UnknownPlaceId(id))
 }
 
 /// The transit place, created on first use.
@@ -267,7 +349,7 @@ fn transit_place(tx: &Transaction) -> Result<PlaceRef> {
 
 fn place_of_kind(conn: &Connection, kind: PlaceKind) -> Result<PlaceRef> {
     place_row(conn, "SELECT id, code, name, kind, transport_minutes FROM places WHERE kind = ?1 ORDER BY id LIMIT 1", &kind.as_ref())?
-        .ok_or_else(|| StockError::Refused(format!("this database has no {} place", kind.as_ref())))
+        .ok_or(StockError::NoPlaceOfKind(kind))
 }
 
 /// A lot as operations see it.
@@ -319,10 +401,7 @@ fn lot_by_id(conn: &Connection, id: i64) -> Result<LotRef> {
         "SELECT id, item_id, lot_number, expiry, status, received_at FROM lots WHERE id = ?1",
         &[&id],
     )?
-    .ok_or_else(|| StockError::UnknownLot {
-        item: "?".into(),
-        lot: format!("#{id}"),
-    })
+    .ok_or(StockError::UnknownLotId(id))
 }
 
 fn balance(conn: &Connection, place_id: i64, lot_id: i64) -> rusqlite::Result<i64> {
@@ -347,35 +426,26 @@ fn today(now: DateTime<Utc>) -> NaiveDate {
 }
 
 /// Refuses a lot that may not be supplied for use on `day`.
-fn usable(lot: &LotRef, item: &ItemRef, day: NaiveDate, verb: &'static str) -> Result<()> {
-    match lot.status {
-        LotStatus::Ok => {}
-        LotStatus::Quarantined => {
-            return Err(StockError::NotUsable {
+fn usable(lot: &LotRef, item: &ItemRef, day: NaiveDate, verb: LotUse) -> Result<()> {
+    let status = match fefo::lot_problem(lot.status, lot.expiry, day) {
+        None => return Ok(()),
+        Some(LotProblem::Expired { on }) => {
+            return Err(StockError::Expired {
                 lot: lot.lot_number.clone(),
                 item: item.name.clone(),
-                status: "quarantined",
+                expiry: on,
                 verb,
             });
         }
-        LotStatus::Recalled => {
-            return Err(StockError::NotUsable {
-                lot: lot.lot_number.clone(),
-                item: item.name.clone(),
-                status: "recalled",
-                verb,
-            });
-        }
-    }
-    if let Some(e) = lot.expiry.filter(|e| *e < day) {
-        return Err(StockError::Expired {
-            lot: lot.lot_number.clone(),
-            item: item.name.clone(),
-            expiry: e,
-            verb,
-        });
-    }
-    Ok(())
+        Some(LotProblem::Quarantined) => LotStatus::Quarantined,
+        Some(LotProblem::Recalled) => LotStatus::Recalled,
+    };
+    Err(StockError::NotUsable {
+        lot: lot.lot_number.clone(),
+        item: item.name.clone(),
+        status,
+        verb,
+    })
 }
 
 fn movement(
@@ -425,16 +495,17 @@ fn take_from_lot(
 /// A GTIN already linked to another item is refused.
 pub fn link_gtin(store: &mut Store, actor: &Actor, gtin: &str, item: &ItemRef) -> Result<String> {
     allow(actor, Operation::LinkGtin)?;
-    let g = crate::domain::gtin::normalize(gtin).map_err(|e| StockError::Refused(e.to_string()))?;
+    let g = crate::domain::gtin::normalize(gtin).map_err(StockError::Gtin)?;
     store.write(|tx| {
         if let Ok(other) = item_by_gtin(tx, &g) {
             if other.id == item.id {
                 return Ok(g.clone());
             }
-            return Err(StockError::Refused(format!(
-                "GTIN {g} is already linked to {} ({})",
-                other.name, other.code
-            )));
+            return Err(StockError::GtinTaken {
+                gtin: g.clone(),
+                item: other.name,
+                code: other.code,
+            });
         }
         tx.execute(
             "INSERT INTO item_gtins (gtin, item_id) VALUES (?1, ?2)",
@@ -476,12 +547,10 @@ impl Received {
     pub fn warnings(&self) -> String {
         let mut s = String::new();
         if let Some(d) = self.short_dated_days {
-            s.push_str(&format!(" — SHORT-DATED: expires in {d} days"));
+            s.push_str(&crate::t!("refused.stock.short_dated", days = d));
         }
         if let Some(o) = self.over_order {
-            s.push_str(&format!(
-                " — {o} unit(s) MORE than ordered: tell the pharmacist"
-            ));
+            s.push_str(&crate::t!("refused.stock.over_order", units = o));
         }
         s
     }
@@ -500,9 +569,7 @@ pub fn receive(
     qty_ok(line.qty)?;
     let lot_number = line.lot_number.trim();
     if lot_number.is_empty() {
-        return Err(StockError::Refused(
-            "the lot number is required: type it from the pack or scan the pack".into(),
-        ));
+        return Err(StockError::LotNumberRequired);
     }
     let day = today(now);
     if line.expiry.is_none() && line.item.is_drug {
@@ -515,38 +582,26 @@ pub fn receive(
             lot: lot_number.to_string(),
             item: line.item.name.clone(),
             expiry: e,
-            verb: "received",
+            verb: LotUse::Received,
         });
     }
     store.write(|tx| {
         let pharmacy = place_of_kind(tx, PlaceKind::Pharmacy)?;
         if let Ok(existing) = lot_by_number(tx, &line.item, lot_number) {
-            let given = line
-                .expiry
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "none".into());
-            let recorded = existing
-                .expiry
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "none".into());
             if existing.expiry != line.expiry {
                 return Err(StockError::ExpiryMismatch {
                     item: line.item.name.clone(),
                     lot: lot_number.to_string(),
-                    recorded,
-                    given,
+                    recorded: existing.expiry,
+                    given: line.expiry,
                 });
             }
             if existing.status != LotStatus::Ok {
                 return Err(StockError::NotUsable {
                     lot: lot_number.to_string(),
                     item: line.item.name.clone(),
-                    status: if existing.status == LotStatus::Recalled {
-                        "recalled"
-                    } else {
-                        "quarantined"
-                    },
-                    verb: "received",
+                    status: existing.status,
+                    verb: LotUse::Received,
                 });
             }
         }
@@ -587,9 +642,7 @@ pub fn reject_receipt(
     allow(actor, Operation::RejectReceipt)?;
     qty_ok(line.qty)?;
     if reason.trim().is_empty() {
-        return Err(StockError::Refused(
-            "a rejected line needs a reason (damaged, temperature, wrong item, …)".into(),
-        ));
+        return Err(StockError::RejectReasonRequired);
     }
     store.write(|tx| {
         tx.execute(
@@ -641,17 +694,14 @@ pub fn issue(
     allow(actor, Operation::Issue)?;
     qty_ok(qty)?;
     if place.kind != PlaceKind::Ward {
-        return Err(StockError::Refused(format!(
-            "ward stock is issued on a ward; {} is not a ward (the pharmacy sends stock with a transfer order)",
-            place.code
-        )));
+        return Err(StockError::IssueNotOnWard(place.code.clone()));
     }
     let day = today(now);
     store.write(|tx| {
         let picks: Vec<(i64, i64)> = match lot {
             Some(number) => {
                 let l = lot_by_number(tx, item, number)?;
-                usable(&l, item, day, "issued")?;
+                usable(&l, item, day, LotUse::Issued)?;
                 take_from_lot(tx, place, item, &l, qty)?;
                 vec![(l.id, qty)]
             }
@@ -741,15 +791,10 @@ pub fn return_to_pharmacy(
     allow(actor, Operation::Return)?;
     qty_ok(qty)?;
     if ward.kind != PlaceKind::Ward {
-        return Err(StockError::Refused(format!(
-            "returns go from a ward to the pharmacy; {} is not a ward",
-            ward.code
-        )));
+        return Err(StockError::ReturnNotFromWard(ward.code.clone()));
     }
     if reason.trim().is_empty() {
-        return Err(StockError::Refused(
-            "a return needs a reason (not needed, patient discharged, expired, …)".into(),
-        ));
+        return Err(StockError::ReturnReasonRequired);
     }
     store.write(|tx| {
         let pharmacy = place_of_kind(tx, PlaceKind::Pharmacy)?;
@@ -806,31 +851,28 @@ fn set_status(
 ) -> Result<Vec<Holding>> {
     allow(actor, op)?;
     if reason.trim().is_empty() {
-        return Err(StockError::Refused(format!(
-            "to {} give a reason",
-            op.label()
-        )));
+        return Err(StockError::StatusReasonRequired(op));
     }
     store.write(|tx| {
         let l = lot_by_number(tx, item, lot)?;
         let (new, action) = match op {
             Operation::Quarantine => {
                 if l.status != LotStatus::Ok {
-                    return Err(StockError::Refused(format!("lot {} is already {}", l.lot_number, l.status.as_ref())));
+                    return Err(StockError::AlreadyStatus { lot: l.lot_number, status: l.status });
                 }
                 (LotStatus::Quarantined, "quarantine")
             }
             Operation::Release => {
                 match l.status {
-                    LotStatus::Ok => return Err(StockError::Refused(format!("lot {} is not quarantined", l.lot_number))),
-                    LotStatus::Recalled => return Err(StockError::Refused(format!("lot {} is recalled: a recalled lot is never released; dispose of it or return it to the supplier", l.lot_number))),
+                    LotStatus::Ok => return Err(StockError::NotQuarantined { lot: l.lot_number }),
+                    LotStatus::Recalled => return Err(StockError::RecalledNotReleased { lot: l.lot_number }),
                     LotStatus::Quarantined => {}
                 }
                 (LotStatus::Ok, "release")
             }
             _ => {
                 if l.status == LotStatus::Recalled {
-                    return Err(StockError::Refused(format!("lot {} is already recalled", l.lot_number)));
+                    return Err(StockError::AlreadyStatus { lot: l.lot_number, status: LotStatus::Recalled });
                 }
                 (LotStatus::Recalled, "recall")
             }
@@ -859,7 +901,7 @@ fn set_status(
                 )?;
                 held.push(Holding {
                     place: code,
-                    place_name: format!("{name}: open pack #{id} closed — discard what is left in it"),
+                    place_name: crate::t!("refused.stock.open_pack_closed", place = name, pack = id),
                     qty: 1,
                 });
             }
@@ -957,15 +999,10 @@ pub fn request_transfer(
 ) -> Result<i64> {
     allow(actor, Operation::RequestTransfer)?;
     if ward.kind != PlaceKind::Ward {
-        return Err(StockError::Refused(format!(
-            "transfers go to a ward; {} is not a ward",
-            ward.code
-        )));
+        return Err(StockError::TransferNotToWard(ward.code.clone()));
     }
     if lines.is_empty() {
-        return Err(StockError::Refused(
-            "a transfer order needs at least one line (item and quantity)".into(),
-        ));
+        return Err(StockError::EmptyTransfer);
     }
     for (_, q) in lines {
         qty_ok(*q)?;
@@ -1011,7 +1048,7 @@ pub fn transfer_order(
             |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)),
         )
         .optional()?
-        .ok_or_else(|| StockError::Refused(format!("no transfer order {order_id}")))?;
+        .ok_or(StockError::UnknownTransfer(order_id))?;
     let from = place_by_id(conn, head.0)?;
     let to = place_by_id(conn, head.1)?;
     let day = arrival_day(now, &to);
@@ -1086,22 +1123,24 @@ pub fn pick(
     store.write(|tx| {
         let order = transfer_order(tx, order_id, now)?;
         if order.status != "open" {
-            return Err(StockError::Refused(format!("transfer order {order_id} is {}: only open orders are picked", status_text(&order.status))));
+            return Err(StockError::PickNotOpen { order: order_id, status: order.status });
         }
         let Some(line) = order.lines.iter().find(|l| l.item.id == item.id) else {
-            return Err(StockError::Refused(format!("{} is not on transfer order {order_id}", item.name)));
+            return Err(StockError::NotOnTransfer { item: item.name.clone(), order: order_id });
         };
         if line.open == 0 {
-            return Err(StockError::Refused(format!("{} is already fully picked on order {order_id} ({} of {})", item.name, line.picked, line.requested)));
+            return Err(StockError::FullyPicked { item: item.name.clone(), order: order_id, picked: line.picked, requested: line.requested });
         }
         // One scan is one whole pack, unless a quantity is given; never more than is open.
         let qty = match qty {
             Some(q) => q.min(line.open),
             None if item.units_per_pack > line.open => {
-                return Err(StockError::Refused(format!(
-                    "only {} {} of {} are still open on this order and a pack holds {}: break the pack and pick {} with a quantity",
-                    line.open, item.dose_unit, item.name, item.units_per_pack, line.open
-                )));
+                return Err(StockError::PackLargerThanOpen {
+                    item: item.name.clone(),
+                    unit: item.dose_unit.clone(),
+                    open: line.open,
+                    pack: item.units_per_pack,
+                });
             }
             None => item.units_per_pack,
         };
@@ -1110,7 +1149,7 @@ pub fn pick(
         let to = place_by_code(tx, &order.to)?;
         let transit = transit_place(tx)?;
         let l = lot_by_number(tx, item, lot)?;
-        usable(&l, item, arrival_day(now, &to), "sent to a ward")?;
+        usable(&l, item, arrival_day(now, &to), LotUse::SentToWard)?;
         take_from_lot(tx, &from, item, &l, qty)?;
         let suggested = line.suggestions.first();
         let deviation = suggested.is_some_and(|s| s.lot_id != l.id);
@@ -1158,11 +1197,11 @@ pub fn unpick(
     store.write(|tx| {
         let order = transfer_order(tx, order_id, now)?;
         if order.status != "open" {
-            return Err(StockError::Refused(format!("transfer order {order_id} has left the pharmacy; only an open order is changed")));
+            return Err(StockError::UnpickNotOpen { order: order_id });
         }
         let l = lot_by_number(tx, item, lot)?;
         let Some(&(_, _, qty)) = picked_lots(tx, order_id)?.iter().find(|(i, lt, _)| *i == item.id && *lt == l.id) else {
-            return Err(StockError::Refused(format!("lot {lot} of {} is not picked on order {order_id}", item.name)));
+            return Err(StockError::NotPicked { lot: lot.to_string(), item: item.name.clone(), order: order_id });
         };
         let from = place_by_code(tx, &order.from)?;
         let transit = transit_place(tx)?;
@@ -1193,26 +1232,26 @@ pub fn dispatch(
     store.write(|tx| {
         let order = transfer_order(tx, order_id, now)?;
         if order.status != "open" {
-            return Err(StockError::Refused(format!(
-                "transfer order {order_id} is {}, not open",
-                status_text(&order.status)
-            )));
+            return Err(StockError::DispatchNotOpen {
+                order: order_id,
+                status: order.status,
+            });
         }
         if order.lines.iter().all(|l| l.picked == 0) {
-            return Err(StockError::Refused(format!(
-                "nothing is picked on transfer order {order_id} yet"
-            )));
+            return Err(StockError::NothingPicked { order: order_id });
         }
         // A lot held or expired since it was picked does not leave.
         let to = place_by_code(tx, &order.to)?;
         for (item_id, lot_id, _) in picked_lots(tx, order_id)? {
             let item = item_by_id(tx, item_id)?;
             let lot = lot_by_id(tx, lot_id)?;
-            if let Err(e) = usable(&lot, &item, arrival_day(now, &to), "sent to a ward") {
-                return Err(StockError::Refused(format!(
-                    "{e}: take it off the order (wardstock transfer unpick {order_id} --item {} --lot {}) and pick another lot",
-                    item.code, lot.lot_number
-                )));
+            if let Err(e) = usable(&lot, &item, arrival_day(now, &to), LotUse::SentToWard) {
+                return Err(StockError::PickedLotUnusable {
+                    order: order_id,
+                    item_code: item.code,
+                    lot: lot.lot_number,
+                    cause: Box::new(e),
+                });
             }
         }
         tx.execute(
@@ -1229,7 +1268,14 @@ pub fn dispatch(
         let backorder = if rest.is_empty() {
             None
         } else {
-            Some(insert_transfer(tx, actor, now, to.id, &rest, Some(&format!("back-order of TO-{order_id}")))?)
+            Some(insert_transfer(
+                tx,
+                actor,
+                now,
+                to.id,
+                &rest,
+                Some(&format!("back-order of TO-{order_id}")),
+            )?)
         };
         let mut sent = transfer_order(tx, order_id, now)?;
         sent.backorder = backorder;
@@ -1248,7 +1294,7 @@ pub fn confirm_receipt(
     store.write(|tx| {
         let order = transfer_order(tx, order_id, now)?;
         if order.status != "in_transit" {
-            return Err(StockError::Refused(format!("transfer order {order_id} is {}: only dispatched orders can be received", status_text(&order.status))));
+            return Err(StockError::NotDispatched { order: order_id, status: order.status });
         }
         let to = place_by_code(tx, &order.to)?;
         let transit = place_of_kind(tx, PlaceKind::Transit)?;
@@ -1259,7 +1305,7 @@ pub fn confirm_receipt(
             let lot = lot_by_id(tx, lot_id)?;
             // The goods are here whatever happened on the way; a lot held since
             // is received blocked, and the ward is told what to do with it.
-            let warning = usable(&lot, &item, day, "used").err().map(|e| format!("{e}: set it aside and return it to the pharmacy"));
+            let warning = usable(&lot, &item, day, LotUse::Used).err().map(|e| crate::t!("refused.stock.set_aside", why = e));
             let mut m = movement(actor, now, MovementKind::Transfer, &item, lot_id);
             m.from_place = Some(transit.id);
             m.to_place = Some(to.id);
@@ -1331,7 +1377,7 @@ pub fn set_levels(
     allow(actor, Operation::SetLevels)?;
     store.write(|tx| {
         crate::ops::refdata::set_policy(tx, place.id, item.id, safety, max)
-            .map_err(|e| StockError::Refused(e.to_string()))?;
+            .map_err(StockError::Levels)?;
         Ok(Levels {
             item: item.code.clone(),
             safety_stock: safety,
@@ -1355,9 +1401,7 @@ pub fn levels_from_use(
 ) -> Result<Vec<Levels>> {
     allow(actor, Operation::SetLevels)?;
     if safety_days < 0 || max_days < safety_days || window_days < 1 {
-        return Err(StockError::Refused(
-            "days of cover: safety ≥ 0, maximum ≥ safety, a window of at least 1 day".into(),
-        ));
+        return Err(StockError::CoverDays);
     }
     store.write(|tx| {
         let items: Vec<i64> = tx
@@ -1369,7 +1413,7 @@ pub fn levels_from_use(
         for item_id in items {
             let Some(&rate) = rates.get(&(place.id, item_id)) else { continue };
             let (safety, max) = crate::domain::alerts::levels_from_use(rate, safety_days, max_days);
-            crate::ops::refdata::set_policy(tx, place.id, item_id, safety, max).map_err(|e| StockError::Refused(e.to_string()))?;
+            crate::ops::refdata::set_policy(tx, place.id, item_id, safety, max).map_err(StockError::Levels)?;
             out.push(Levels { item: item_by_id(tx, item_id)?.code, safety_stock: safety, max_stock: max, daily_use_milli: Some(rate) });
         }
         Ok(out)
@@ -1427,7 +1471,7 @@ pub fn start_stocktake(
             .query_row("SELECT id FROM stocktakes WHERE place_id = ?1 AND status = 'open'", [place.id], |r| r.get(0))
             .optional()?;
         if let Some(id) = open {
-            return Err(StockError::Refused(format!("stocktake {id} of {} is still open: finish or cancel it first", place.code)));
+            return Err(StockError::StocktakeOpen { id, place: place.code.clone() });
         }
         tx.execute(
             "INSERT INTO stocktakes (place_id, filter, status, started_at, started_by) VALUES (?1, ?2, 'open', ?3, ?4)",
@@ -1443,7 +1487,7 @@ pub fn start_stocktake(
             params![id, place.id, like],
         )?;
         if n == 0 && !filter.trim().is_empty() {
-            return Err(StockError::Refused(format!("no stock at {} matches {:?}", place.code, filter.trim())));
+            return Err(StockError::NothingToCount { place: place.code.clone(), filter: filter.trim().to_string() });
         }
         Ok(id)
     })
@@ -1469,7 +1513,7 @@ pub fn stocktake(conn: &Connection, id: i64) -> Result<Stocktake> {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?
-        .ok_or_else(|| StockError::Refused(format!("no stocktake {id}")))?;
+        .ok_or(StockError::UnknownStocktake(id))?;
     let place = place_by_id(conn, place_id)?;
     let mut stmt = conn.prepare_cached(
         "SELECT s.lot_id, i.code, i.name, l.lot_number, l.expiry, s.expected, s.counted,
@@ -1516,12 +1560,12 @@ pub fn count(
 ) -> Result<CountLine> {
     allow(actor, Operation::Count)?;
     if counted < 0 {
-        return Err(StockError::Refused("a count cannot be negative".into()));
+        return Err(StockError::NegativeCount);
     }
     store.write(|tx| {
         let st = stocktake(tx, stocktake_id)?;
         if st.status != "open" {
-            return Err(StockError::Refused(format!("stocktake {stocktake_id} is already {}: start a new one to count again", st.status)));
+            return Err(StockError::StocktakeClosed { id: stocktake_id, status: st.status });
         }
         let place = place_by_code(tx, &st.place)?;
         let l = lot_by_number(tx, item, lot)?;
@@ -1536,7 +1580,7 @@ pub fn count(
             .lines
             .into_iter()
             .find(|c| c.lot_id == l.id)
-            .ok_or_else(|| StockError::Refused("the count was not recorded".into()))
+            .ok_or(StockError::CountNotRecorded)
     })
 }
 
@@ -1552,15 +1596,15 @@ pub fn approve_stocktake(
     store.write(|tx| {
         let st = stocktake(tx, stocktake_id)?;
         if st.status != "open" {
-            return Err(StockError::Refused(format!("stocktake {stocktake_id} is already {}: start a new one to count again", st.status)));
+            return Err(StockError::StocktakeClosed { id: stocktake_id, status: st.status });
         }
-        let uncounted: Vec<String> = st.lines.iter().filter(|l| l.counted.is_none()).map(|l| format!("{} lot {}", l.item_code, l.lot_number)).collect();
+        let uncounted: Vec<(String, String)> = st.lines.iter().filter(|l| l.counted.is_none()).map(|l| (l.item_code.clone(), l.lot_number.clone())).collect();
         if !uncounted.is_empty() {
-            return Err(StockError::Refused(format!("{} line(s) not counted yet: {}", uncounted.len(), uncounted.join(", "))));
+            return Err(StockError::NotCounted(uncounted));
         }
-        let moved: Vec<String> = st.lines.iter().filter(|l| l.moved()).map(|l| format!("{} lot {}", l.item_code, l.lot_number)).collect();
+        let moved: Vec<(String, String)> = st.lines.iter().filter(|l| l.moved()).map(|l| (l.item_code.clone(), l.lot_number.clone())).collect();
         if !moved.is_empty() {
-            return Err(StockError::Refused(format!("stock moved since these were counted; count them again: {}", moved.join(", "))));
+            return Err(StockError::MovedSinceCount(moved));
         }
         let place = place_by_code(tx, &st.place)?;
         for l in st.lines.iter().filter(|l| l.variance() != Some(0)) {
@@ -1626,10 +1670,7 @@ pub fn trace(conn: &Connection, lot_number: &str, item: Option<&ItemRef>) -> Res
         })?
         .collect::<rusqlite::Result<_>>()?;
     if lots.is_empty() {
-        return Err(StockError::Refused(format!(
-            "no lot {:?} is recorded: check the number on the pack",
-            lot_number.trim()
-        )));
+        return Err(StockError::UnknownLotNumber(lot_number.trim().to_string()));
     }
     let mut out = Vec::new();
     for (lot_id, code, name, number) in lots {

@@ -5,16 +5,15 @@
 //! The hospital list (rows without a ward) applies everywhere; a ward adds
 //! its own codes, relabels a hospital code, or withdraws one for itself.
 
+use super::Actor;
+use super::items::{Forbidden, allow};
+use crate::domain::roles::Operation;
+use crate::domain::schedule::Frequency;
+use crate::store::Store;
 use chrono::{DateTime, NaiveTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use strum::{AsRefStr, Display, EnumIter, EnumString, IntoEnumIterator};
-use thiserror::Error;
-
-use super::Actor;
-use crate::domain::roles::{Operation, may};
-use crate::domain::schedule::Frequency;
-use crate::store::Store;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Display, EnumString, AsRefStr, EnumIter,
@@ -29,18 +28,6 @@ pub enum ReasonKind {
     Timing,
 }
 
-impl ReasonKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            ReasonKind::Held => "dose held",
-            ReasonKind::Refused => "dose refused",
-            ReasonKind::Missed => "dose missed",
-            ReasonKind::Partial => "dose partly given",
-            ReasonKind::Timing => "dose given outside its window",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReasonCode {
     pub kind: ReasonKind,
@@ -50,16 +37,79 @@ pub struct ReasonCode {
     pub ward_own: bool,
 }
 
-#[derive(Debug, Error)]
+/// Why a ward setting or a reason is refused, with its facts.
+#[derive(Debug)]
 pub enum WardError {
-    #[error("{user} is a {role} and may not change the ward's reason lists and dose times")]
-    Forbidden { user: String, role: &'static str },
-    #[error("no ward with code {0:?}")]
+    Forbidden(Forbidden),
     UnknownWard(String),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("database error: {0}")]
-    Store(#[from] rusqlite::Error),
+    /// "other:" with nothing after it.
+    OtherTooShort(ReasonKind),
+    /// No reason given; `codes` are the ward's list.
+    ReasonRequired {
+        kind: ReasonKind,
+        codes: Vec<String>,
+    },
+    /// A reason not on the ward's list.
+    NotOnList {
+        input: String,
+        kind: ReasonKind,
+        codes: Vec<String>,
+    },
+    BadCode(String),
+    /// OTHER is kept for free text.
+    OtherReserved,
+    LabelTooShort,
+    NotListed {
+        code: String,
+        kind: ReasonKind,
+    },
+    LastReason {
+        code: String,
+        kind: ReasonKind,
+    },
+    Times(TimesError),
+    Store(rusqlite::Error),
+}
+
+/// Times of day that do not fit a frequency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimesError {
+    /// PRN and STAT doses have no set times.
+    NoSetTimes(Frequency),
+    Count {
+        freq: Frequency,
+        count: usize,
+        given: usize,
+    },
+    Spacing {
+        freq: Frequency,
+        hours: u32,
+    },
+}
+
+impl std::error::Error for TimesError {}
+
+impl std::error::Error for WardError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WardError::Forbidden(e) => Some(e),
+            WardError::Times(e) => Some(e),
+            WardError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for WardError {
+    fn from(e: rusqlite::Error) -> Self {
+        WardError::Store(e)
+    }
+}
+
+impl From<Forbidden> for WardError {
+    fn from(e: Forbidden) -> Self {
+        WardError::Forbidden(e)
+    }
 }
 
 /// The ward id for a ward code (not the pharmacy or transit).
@@ -133,10 +183,7 @@ pub fn resolve_reason(
     {
         let free = free.trim();
         if free.len() < 3 {
-            return Err(WardError::Invalid(format!(
-                "{}: write the reason after \"other:\"",
-                kind.label()
-            )));
+            return Err(WardError::OtherTooShort(kind));
         }
         return Ok(format!("OTHER: {free}"));
     }
@@ -151,33 +198,20 @@ pub fn resolve_reason(
     {
         return Ok(format!("{}: {}", r.code, r.label));
     }
-    let codes = list
-        .iter()
-        .map(|r| r.code.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    Err(WardError::Invalid(if input.is_empty() {
-        format!(
-            "{} needs a reason: one of {codes}, or \"other: …\"",
-            kind.label()
-        )
+    let codes = list.iter().map(|r| r.code.clone()).collect();
+    Err(if input.is_empty() {
+        WardError::ReasonRequired { kind, codes }
     } else {
-        format!(
-            "{input:?} is not a reason on this ward's list for a {}: use one of {codes}, or \"other: …\"",
-            kind.label()
-        )
-    }))
+        WardError::NotOnList {
+            input: input.to_string(),
+            kind,
+            codes,
+        }
+    })
 }
 
 fn may_change(actor: &Actor) -> Result<(), WardError> {
-    if may(actor.role, Operation::WardSettings) {
-        Ok(())
-    } else {
-        Err(WardError::Forbidden {
-            user: actor.username.clone(),
-            role: actor.role.label(),
-        })
-    }
+    Ok(allow(actor, Operation::WardSettings)?)
 }
 
 fn clean_code(code: &str) -> Result<String, WardError> {
@@ -188,14 +222,10 @@ fn clean_code(code: &str) -> Result<String, WardError> {
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
     {
-        return Err(WardError::Invalid(format!(
-            "reason code {code:?}: use 1 to 16 letters, digits or _ (for example NPO)"
-        )));
+        return Err(WardError::BadCode(code));
     }
     if code == "OTHER" {
-        return Err(WardError::Invalid(
-            "OTHER is kept for free text (\"other: …\"): choose another code".into(),
-        ));
+        return Err(WardError::OtherReserved);
     }
     Ok(code)
 }
@@ -214,9 +244,7 @@ pub fn add_reason(
     let code = clean_code(code)?;
     let label = label.trim();
     if label.len() < 3 {
-        return Err(WardError::Invalid(
-            "give the reason's wording (at least 3 characters)".into(),
-        ));
+        return Err(WardError::LabelTooShort);
     }
     store.write(|tx| {
         let ward = ward_id(tx, ward_code)?;
@@ -250,16 +278,10 @@ pub fn remove_reason(
         let ward = ward_id(tx, ward_code)?;
         let list = reasons(tx, ward, kind)?;
         let Some(found) = list.iter().find(|r| r.code == code) else {
-            return Err(WardError::Invalid(format!(
-                "{code} is not on this ward's list for a {}",
-                kind.label()
-            )));
+            return Err(WardError::NotListed { code, kind });
         };
         if list.len() == 1 {
-            return Err(WardError::Invalid(format!(
-                "{code} is the last reason for a {}: add another before withdrawing it",
-                kind.label()
-            )));
+            return Err(WardError::LastReason { code, kind });
         }
         tx.execute(
             "INSERT INTO reason_codes (ward_id, kind, code, label, active, changed_by, changed_at) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)
@@ -288,24 +310,25 @@ fn shape(freq: Frequency) -> Option<(usize, Option<u32>)> {
 
 /// Checks a list of times for a frequency: the right count, no repeats,
 /// and an exact spacing for the "every N hours" frequencies.
-pub fn check_times(freq: Frequency, times: &[NaiveTime]) -> Result<Vec<NaiveTime>, String> {
+pub fn check_times(freq: Frequency, times: &[NaiveTime]) -> Result<Vec<NaiveTime>, TimesError> {
     let Some((count, every)) = shape(freq) else {
-        return Err(format!("{freq} doses have no set times"));
+        return Err(TimesError::NoSetTimes(freq));
     };
     let mut t = times.to_vec();
     t.sort();
     t.dedup();
     if t.len() != count || times.len() != count {
-        return Err(format!(
-            "{freq} needs {count} different time(s) a day, {} given",
-            times.len()
-        ));
+        return Err(TimesError::Count {
+            freq,
+            count,
+            given: times.len(),
+        });
     }
     if let Some(h) = every {
         let step = chrono::Duration::hours(i64::from(h));
         for pair in t.windows(2) {
             if pair[1] - pair[0] != step {
-                return Err(format!("{freq} times must be exactly {h} h apart"));
+                return Err(TimesError::Spacing { freq, hours: h });
             }
         }
     }
@@ -375,7 +398,7 @@ pub fn set_times(
     times: &[NaiveTime],
 ) -> Result<Vec<NaiveTime>, WardError> {
     may_change(actor)?;
-    let times = check_times(freq, times).map_err(WardError::Invalid)?;
+    let times = check_times(freq, times).map_err(WardError::Times)?;
     let text = times
         .iter()
         .map(|t| t.format("%H:%M").to_string())
@@ -407,10 +430,29 @@ mod tests {
             check_times(Frequency::Bid, &[t("21:00"), t("09:00")]).unwrap(),
             vec![t("09:00"), t("21:00")]
         );
-        assert!(check_times(Frequency::Bid, &[t("09:00")]).is_err());
-        assert!(check_times(Frequency::Bid, &[t("09:00"), t("09:00")]).is_err());
+        assert_eq!(
+            check_times(Frequency::Bid, &[t("09:00")]),
+            Err(TimesError::Count {
+                freq: Frequency::Bid,
+                count: 2,
+                given: 1
+            })
+        );
+        assert!(matches!(
+            check_times(Frequency::Bid, &[t("09:00"), t("09:00")]),
+            Err(TimesError::Count { given: 2, .. })
+        ));
         assert!(check_times(Frequency::Q8h, &[t("06:00"), t("14:00"), t("22:00")]).is_ok());
-        assert!(check_times(Frequency::Q8h, &[t("06:00"), t("14:00"), t("21:00")]).is_err());
-        assert!(check_times(Frequency::Prn, &[t("06:00")]).is_err());
+        assert_eq!(
+            check_times(Frequency::Q8h, &[t("06:00"), t("14:00"), t("21:00")]),
+            Err(TimesError::Spacing {
+                freq: Frequency::Q8h,
+                hours: 8
+            })
+        );
+        assert_eq!(
+            check_times(Frequency::Prn, &[t("06:00")]),
+            Err(TimesError::NoSetTimes(Frequency::Prn))
+        );
     }
 }

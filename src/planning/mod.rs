@@ -8,11 +8,9 @@
 //!   requirements (domain.md §3, eq. 5);
 //! - [`lot_sizing`]: order quantities (lot-for-lot, fixed quantity, period
 //!   order quantity, EOQ, min/max; packs and minimum order);
-//! - [`report`]: the plan as a readable text report;
 //! - [`sim`]: the policy simulation (AS IS par levels against TO BE MRP) on common random demand.
 
 pub mod lot_sizing;
 pub mod mrp;
 pub mod problem;
-pub mod report;
 pub mod sim;

@@ -123,17 +123,56 @@ impl fmt::Display for ExceptionKind {
 /// `defer` the bucket where the receipt is first needed. `qty` is the order,
 /// the shortfall below safety stock, the quantity expiring unused, or the
 /// scheduled receipt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// The words are not here: `message()` (in `i18n::domain`) says it from the
+/// kind and the facts, naming days from the plan's start and bucket length.
+/// Serializes with its facts and its message in the current language.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exception {
     pub place: String,
     pub item: String,
     pub bucket: usize,
     pub kind: ExceptionKind,
     pub qty: u64,
-    pub message: String,
+    pub facts: ExceptionFacts,
     /// For `cancel` and `defer`: the bucket the receipt is scheduled in.
-    #[serde(skip)]
     pub scheduled_bucket: Option<usize>,
+    /// Start of bucket 0 (when the problem had one) and the bucket length in
+    /// hours: the days the buckets are.
+    pub start: Option<NaiveDateTime>,
+    pub bucket_hours: i64,
+}
+
+/// What an exception is about, beyond its kind, bucket and quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "fact")]
+pub enum ExceptionFacts {
+    /// A planned order too late for its lead time (`lead` buckets); `late`
+    /// buckets late; `purchase`: from the supplier, else a ward delivery.
+    Expedite {
+        lead: usize,
+        late: usize,
+        purchase: bool,
+    },
+    /// Usable stock at the start of bucket 0 and the safety stock.
+    BelowSafetyStock { stock: u64, safety: i64 },
+    /// Stock already expired at the start of the plan.
+    Expired { expiry: NaiveDate },
+    /// Stock that expires before it is used.
+    ExpiringBeforeUse { expiry: NaiveDate },
+    /// A scheduled receipt not needed within the horizon.
+    Cancel { scheduled: usize },
+    /// A scheduled receipt first needed in bucket `needed`.
+    Defer { scheduled: usize, needed: usize },
+}
+
+impl Exception {
+    /// The start of bucket `k`, when the plan has a start.
+    pub fn bucket_start(&self, k: usize) -> Option<NaiveDateTime> {
+        let hours = i64::try_from(k).ok()?.checked_mul(self.bucket_hours)?;
+        self.start?
+            .checked_add_signed(chrono::TimeDelta::try_hours(hours)?)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -930,7 +969,7 @@ impl Ctx<'_> {
         bucket: usize,
         kind: ExceptionKind,
         qty: u64,
-        message: String,
+        facts: ExceptionFacts,
     ) -> Exception {
         Exception {
             place: self.place(job.place).to_string(),
@@ -938,8 +977,10 @@ impl Ctx<'_> {
             bucket,
             kind,
             qty,
-            message,
+            facts,
             scheduled_bucket: None,
+            start: self.problem.start,
+            bucket_hours: self.problem.bucket_hours,
         }
     }
 }
@@ -950,14 +991,6 @@ fn to_i64(v: u64) -> i64 {
 
 fn to_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {many}")
-    }
 }
 
 /// Plans one (place, item) into a new record.
@@ -1025,31 +1058,17 @@ fn net_pair(ctx: &Ctx<'_>, job: &Job<'_>, sc: &mut Scratch, out: &mut Out) {
             let lot = sc.lots[ptr];
             if lot.qty > 0 {
                 dated -= lot.qty;
-                let message = if j == 0 && lot.until == 0 {
-                    format!(
-                        "{} expired on {} and cannot be used: take {} out of stock",
-                        plural(lot.qty, "unit", "units"),
-                        lot.expiry,
-                        if lot.qty == 1 { "it" } else { "them" }
-                    )
+                let facts = if j == 0 && lot.until == 0 {
+                    ExceptionFacts::Expired { expiry: lot.expiry }
                 } else {
-                    format!(
-                        "{} expiring {} will not be used before {} (unusable from bucket {j})",
-                        plural(lot.qty, "unit", "units"),
-                        lot.expiry,
-                        if lot.qty == 1 {
-                            "it expires"
-                        } else {
-                            "they expire"
-                        }
-                    )
+                    ExceptionFacts::ExpiringBeforeUse { expiry: lot.expiry }
                 };
                 exceptions.push(ctx.exception(
                     job,
                     j,
                     ExceptionKind::ExpiringBeforeUse,
                     lot.qty,
-                    message,
+                    facts,
                 ));
                 sc.lots[ptr].qty = 0;
             }
@@ -1083,9 +1102,10 @@ fn net_pair(ctx: &Ctx<'_>, job: &Job<'_>, sc: &mut Scratch, out: &mut Out) {
             0,
             ExceptionKind::BelowSafetyStock,
             short,
-            format!(
-                "usable stock now is {start_stock}, below the safety stock of {safety} (short by {short})"
-            ),
+            ExceptionFacts::BelowSafetyStock {
+                stock: start_stock,
+                safety,
+            },
         ));
     }
 
@@ -1167,22 +1187,16 @@ fn net_pair(ctx: &Ctx<'_>, job: &Job<'_>, sc: &mut Scratch, out: &mut Out) {
             });
             sc.queue.push((q, o));
             if past_due {
-                let late = lead - j;
-                let (how, when) = if job.place == ctx.pharmacy {
-                    ("urgent purchase", "supplier lead time")
-                } else {
-                    ("urgent delivery", "transport time")
-                };
                 exceptions.push(ctx.exception(
                     job,
                     j,
                     ExceptionKind::Expedite,
                     q,
-                    format!(
-                        "order {q} needed in bucket {j}: with a {when} of {} it is {} late; expedite as an {how}",
-                        plural(lead as u64, "bucket", "buckets"),
-                        plural(late as u64, "bucket", "buckets"),
-                    ),
+                    ExceptionFacts::Expedite {
+                        lead,
+                        late: lead - j,
+                        purchase: job.place == ctx.pharmacy,
+                    },
                 ));
             }
         }
@@ -1224,31 +1238,28 @@ fn net_pair(ctx: &Ctx<'_>, job: &Job<'_>, sc: &mut Scratch, out: &mut Out) {
             let k = s.bucket as usize;
             let q = to_i64(s.qty);
             let needed = (k..b).find(|&j| sc.poh[j] - q < safety);
-            let (kind, bucket, upto, message) = match needed {
+            let (kind, bucket, upto, facts) = match needed {
                 Some(j) if j == k => continue,
                 Some(j) => (
                     ExceptionKind::Defer,
                     j,
                     j,
-                    format!(
-                        "scheduled receipt of {} in bucket {k} is first needed in bucket {j}: defer it",
-                        s.qty
-                    ),
+                    ExceptionFacts::Defer {
+                        scheduled: k,
+                        needed: j,
+                    },
                 ),
                 None => (
                     ExceptionKind::Cancel,
                     k,
                     b,
-                    format!(
-                        "scheduled receipt of {} in bucket {k} is not needed within the horizon: cancel it",
-                        s.qty
-                    ),
+                    ExceptionFacts::Cancel { scheduled: k },
                 ),
             };
             for v in &mut sc.poh[k..upto] {
                 *v -= q;
             }
-            let mut e = ctx.exception(job, bucket, kind, s.qty, message);
+            let mut e = ctx.exception(job, bucket, kind, s.qty, facts);
             e.scheduled_bucket = Some(k);
             exceptions.push(e);
         }

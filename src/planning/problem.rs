@@ -13,7 +13,6 @@ use std::fmt;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use thiserror::Error;
 
 /// Default bucket length: one day.
 pub const DEFAULT_BUCKET_HOURS: i64 = 24;
@@ -171,11 +170,11 @@ pub struct Requirement {
     pub source: Option<String>,
 }
 
-/// Why a problem file or a problem cannot be planned.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// Why a problem file or a problem cannot be planned (the words are in
+/// `i18n::errors`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProblemError {
     /// The text is not JSON.
-    #[error("not valid JSON at line {line}, column {column}: {message}")]
     Syntax {
         line: usize,
         column: usize,
@@ -183,7 +182,6 @@ pub enum ProblemError {
     },
     /// JSON of the wrong shape: a missing or unknown field, a wrong type.
     /// `path` is empty at the top level.
-    #[error("{}{message} (line {line}, column {column})", at_path(path))]
     Shape {
         path: String,
         message: String,
@@ -191,23 +189,85 @@ pub enum ProblemError {
         column: usize,
     },
     /// A value that is out of range or refers to nothing.
-    #[error("{path} {message}")]
-    Invalid { path: String, message: String },
+    Invalid { path: String, rule: Rule },
 }
 
-fn at_path(path: &str) -> String {
-    if path.is_empty() {
-        String::new()
-    } else {
-        format!("{path}: ")
-    }
+/// The rule a value of a problem or scenario file breaks (numbers kept as
+/// written, so that a fraction reads as the user typed it). The words are
+/// in `i18n::errors`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    Between {
+        lo: String,
+        hi: String,
+        got: String,
+    },
+    /// At least `lo` and below `hi`.
+    FromBelow {
+        lo: String,
+        hi: String,
+        got: String,
+    },
+    AtLeast {
+        lo: String,
+        got: String,
+    },
+    AtMost {
+        hi: String,
+        got: String,
+    },
+    Positive {
+        got: String,
+    },
+    NotNegative {
+        got: String,
+    },
+    NotANumber {
+        got: String,
+    },
+    Empty,
+    /// Must list at least one.
+    NoneListed,
+    TooMany {
+        max: usize,
+        got: usize,
+    },
+    /// The same code (or place and item) twice; `first` is the field that has it.
+    Repeats {
+        what: String,
+        first: String,
+    },
+    /// Names a place or item the file does not have.
+    NotAmong {
+        value: String,
+        list: &'static str,
+    },
+    OutsideHorizon {
+        bucket: i64,
+        last: i64,
+    },
+    PharmacyTransport {
+        pharmacy: String,
+    },
+    MaxBelowMin {
+        min: i64,
+        max: i64,
+    },
+    /// `start` is needed because a stock line has an expiry.
+    StartNeeded {
+        because: String,
+    },
+    /// A lot-sizing rule that does not read (serde's words).
+    Shape {
+        message: String,
+    },
 }
 
 impl ProblemError {
-    fn invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
+    fn invalid(path: impl Into<String>, rule: Rule) -> Self {
         ProblemError::Invalid {
             path: path.into(),
-            message: message.into(),
+            rule,
         }
     }
 
@@ -233,25 +293,36 @@ impl Problem {
         if !(1..=24 * 366).contains(&self.bucket_hours) {
             return Err(ProblemError::invalid(
                 "bucket_hours",
-                format!("must be between 1 and 8784 (got {})", self.bucket_hours),
+                Rule::Between {
+                    lo: "1".into(),
+                    hi: "8784".into(),
+                    got: self.bucket_hours.to_string(),
+                },
             ));
         }
         if !(1..=MAX_BUCKETS).contains(&self.buckets) {
             return Err(ProblemError::invalid(
                 "buckets",
-                format!("must be between 1 and {MAX_BUCKETS} (got {})", self.buckets),
+                Rule::Between {
+                    lo: "1".into(),
+                    hi: MAX_BUCKETS.to_string(),
+                    got: self.buckets.to_string(),
+                },
             ));
         }
         let mut items = std::collections::HashMap::with_capacity(self.items.len());
         for (i, item) in self.items.iter().enumerate() {
             let at = |f: &str| format!("items[{i}].{f}");
             if item.code.trim().is_empty() {
-                return Err(ProblemError::invalid(at("code"), "must not be empty"));
+                return Err(ProblemError::invalid(at("code"), Rule::Empty));
             }
             if let Some(first) = items.insert(item.code.as_str(), i) {
                 return Err(ProblemError::invalid(
                     at("code"),
-                    format!("repeats `{}` (already items[{first}])", item.code),
+                    Rule::Repeats {
+                        what: item.code.clone(),
+                        first: format!("items[{first}]"),
+                    },
                 ));
             }
             range(&at("pack_size"), item.pack_size, 1, MAX_QTY)?;
@@ -266,12 +337,15 @@ impl Problem {
         for (i, place) in self.places.iter().enumerate() {
             let at = |f: &str| format!("places[{i}].{f}");
             if place.code.trim().is_empty() {
-                return Err(ProblemError::invalid(at("code"), "must not be empty"));
+                return Err(ProblemError::invalid(at("code"), Rule::Empty));
             }
             if let Some(first) = places.insert(place.code.as_str(), i) {
                 return Err(ProblemError::invalid(
                     at("code"),
-                    format!("repeats `{}` (already places[{first}])", place.code),
+                    Rule::Repeats {
+                        what: place.code.clone(),
+                        first: format!("places[{first}]"),
+                    },
                 ));
             }
             range(
@@ -283,30 +357,38 @@ impl Problem {
             if place.code == self.pharmacy && place.transport_buckets != 0 {
                 return Err(ProblemError::invalid(
                     at("transport_buckets"),
-                    format!(
-                        "must be 0 for the pharmacy {} (its lead time is each item's supplier_lead_buckets)",
-                        place.code
-                    ),
+                    Rule::PharmacyTransport {
+                        pharmacy: place.code.clone(),
+                    },
                 ));
             }
         }
         if !places.contains_key(self.pharmacy.as_str()) {
             return Err(ProblemError::invalid(
                 "pharmacy",
-                format!("`{}` is not among places", self.pharmacy),
+                Rule::NotAmong {
+                    value: self.pharmacy.clone(),
+                    list: "places",
+                },
             ));
         }
         let refs = |at: &str, place: &str, item: &str| -> Result<(), ProblemError> {
             if !places.contains_key(place) {
                 return Err(ProblemError::invalid(
                     format!("{at}.place"),
-                    format!("`{place}` is not among places"),
+                    Rule::NotAmong {
+                        value: place.to_string(),
+                        list: "places",
+                    },
                 ));
             }
             if !items.contains_key(item) {
                 return Err(ProblemError::invalid(
                     format!("{at}.item"),
-                    format!("`{item}` is not among items"),
+                    Rule::NotAmong {
+                        value: item.to_string(),
+                        list: "items",
+                    },
                 ));
             }
             Ok(())
@@ -317,10 +399,10 @@ impl Problem {
             } else {
                 Err(ProblemError::invalid(
                     format!("{at}.bucket"),
-                    format!(
-                        "{b} is outside the horizon (buckets 0 to {})",
-                        self.buckets - 1
-                    ),
+                    Rule::OutsideHorizon {
+                        bucket: b,
+                        last: self.buckets - 1,
+                    },
                 ))
             }
         };
@@ -332,10 +414,10 @@ impl Problem {
             if let Some(first) = policies.insert((p.place.as_str(), p.item.as_str()), i) {
                 return Err(ProblemError::invalid(
                     at,
-                    format!(
-                        "repeats the policy for {} {} (already policies[{first}])",
-                        p.place, p.item
-                    ),
+                    Rule::Repeats {
+                        what: format!("{} {}", p.place, p.item),
+                        first: format!("policies[{first}]"),
+                    },
                 ));
             }
             range(&format!("{at}.safety_stock"), p.safety_stock, 0, MAX_QTY)?;
@@ -354,13 +436,17 @@ impl Problem {
                     if !order_cost.is_finite() || order_cost < 0.0 {
                         return Err(ProblemError::invalid(
                             format!("{ls}.order_cost"),
-                            format!("must be a number of at least 0 (got {order_cost})"),
+                            Rule::NotNegative {
+                                got: order_cost.to_string(),
+                            },
                         ));
                     }
                     if !holding_cost.is_finite() || holding_cost <= 0.0 {
                         return Err(ProblemError::invalid(
                             format!("{ls}.holding_cost"),
-                            format!("must be a number greater than 0 (got {holding_cost})"),
+                            Rule::Positive {
+                                got: holding_cost.to_string(),
+                            },
                         ));
                     }
                 }
@@ -370,7 +456,7 @@ impl Problem {
                     if max < min {
                         return Err(ProblemError::invalid(
                             format!("{ls}.max"),
-                            format!("must be at least min ({max} < {min})"),
+                            Rule::MaxBelowMin { min, max },
                         ));
                     }
                 }
@@ -383,9 +469,9 @@ impl Problem {
             if s.expiry.is_some() && self.start.is_none() {
                 return Err(ProblemError::invalid(
                     "start",
-                    format!(
-                        "is needed because {at}.expiry is set (expiry dates are counted from the start of bucket 0)"
-                    ),
+                    Rule::StartNeeded {
+                        because: format!("{at}.expiry"),
+                    },
                 ));
             }
         }
@@ -414,16 +500,22 @@ impl Problem {
 
 fn range(path: &str, v: i64, lo: i64, hi: i64) -> Result<(), ProblemError> {
     if v < lo {
-        let what = if lo == 0 {
-            "must not be negative".to_string()
+        let rule = if lo == 0 {
+            Rule::NotNegative { got: v.to_string() }
         } else {
-            format!("must be at least {lo}")
+            Rule::AtLeast {
+                lo: lo.to_string(),
+                got: v.to_string(),
+            }
         };
-        Err(ProblemError::invalid(path, format!("{what} (got {v})")))
+        Err(ProblemError::invalid(path, rule))
     } else if v > hi {
         Err(ProblemError::invalid(
             path,
-            format!("must be at most {hi} (got {v})"),
+            Rule::AtMost {
+                hi: hi.to_string(),
+                got: v.to_string(),
+            },
         ))
     } else {
         Ok(())

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
-use thiserror::Error;
 
 /// `PRAGMA application_id` of a wardstock database ("WARD").
 pub const APPLICATION_ID: i32 = 0x5741_5244;
@@ -30,26 +29,58 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect())
 }
 
-#[derive(Debug, Error)]
+/// Why the database cannot be opened or used. The words are in
+/// `i18n::errors`.
+#[derive(Debug)]
 pub enum StoreError {
-    #[error("cannot open the database {path}: {reason}")]
-    Open { path: String, reason: String },
-    #[error(
-        "{path} is not a wardstock database; give the path of a wardstock database with --db or WARDSTOCK_DB"
-    )]
-    NotWardstock { path: String },
-    #[error(
-        "{path} was written by a newer wardstock (schema version {found}; this program knows up to {known}); update wardstock to open it"
-    )]
+    /// The path is a folder, not a file.
+    Folder {
+        path: String,
+    },
+    /// The file cannot be created or opened: its folder is missing, or it
+    /// may not be written.
+    CannotOpen {
+        path: String,
+    },
+    /// SQLite could not open or read the file.
+    Open {
+        path: String,
+        cause: rusqlite::Error,
+    },
+    /// The file system does not allow write-ahead logging.
+    NoWal {
+        path: String,
+        mode: String,
+    },
+    NotWardstock {
+        path: String,
+    },
     TooNew {
         path: String,
         found: i64,
         known: i64,
     },
-    #[error("preparing the database {path} failed: {reason}")]
-    Migration { path: String, reason: String },
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Migration {
+        path: String,
+        cause: rusqlite_migration::Error,
+    },
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Open { cause, .. } | StoreError::Sqlite(cause) => Some(cause),
+            StoreError::Migration { cause, .. } => Some(cause),
+            _ => None,
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -77,21 +108,20 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         let shown = path.display().to_string();
         if path.is_dir() {
-            return Err(StoreError::Open {
-                path: shown,
-                reason: "it is a folder; give the path of a database file".into(),
-            });
+            return Err(StoreError::Folder { path: shown });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::Open {
-            path: shown.clone(),
-            reason: match e {
-                rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::CannotOpen => {
-                    "the file cannot be created or opened (does its folder exist, and may you write there?)".into()
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::CannotOpen => {
+                StoreError::CannotOpen {
+                    path: shown.clone(),
                 }
-                other => other.to_string(),
+            }
+            cause => StoreError::Open {
+                path: shown.clone(),
+                cause,
             },
         })?;
         Self::prepare(conn, path.to_path_buf())
@@ -119,12 +149,7 @@ impl Store {
         let (app, version, tables) = match probe(&conn) {
             Ok(v) => v,
             Err(e) if is_not_a_database(&e) => return Err(not_ours()),
-            Err(e) => {
-                return Err(StoreError::Open {
-                    path: shown,
-                    reason: e.to_string(),
-                });
-            }
+            Err(cause) => return Err(StoreError::Open { path: shown, cause }),
         };
         if version == 0 {
             if tables > 0 {
@@ -144,21 +169,16 @@ impl Store {
             let mode: String =
                 conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
             if !mode.eq_ignore_ascii_case("wal") {
-                return Err(StoreError::Open {
-                    path: shown,
-                    reason: format!(
-                        "write-ahead logging could not be enabled (journal mode is {mode})"
-                    ),
-                });
+                return Err(StoreError::NoWal { path: shown, mode });
             }
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         migrations()
             .to_latest(&mut conn)
-            .map_err(|e| StoreError::Migration {
+            .map_err(|cause| StoreError::Migration {
                 path: shown.clone(),
-                reason: e.to_string(),
+                cause,
             })?;
         Ok(Store { conn, path })
     }

@@ -69,21 +69,24 @@ pub enum Unresolved {
     Other(String),
 }
 
-/// The item and GS1 fields of a scanned pack.
-// TODO(lead): move to ops::stock::resolve_scan (the CLI reads packs the same way).
+/// The item and GS1 fields of a scanned pack (the one lookup the command
+/// line's `--scan` uses too).
 pub fn resolve(
     cx: &super::component::Ctx,
     data: &str,
 ) -> Result<(crate::ops::stock::ItemRef, crate::gs1::Gs1), Unresolved> {
-    use crate::ops::stock;
-    let g = cx
-        .parse_scan(data)
-        .map_err(|e| Unresolved::NotUnderstood(e.to_string()))?;
-    let gtin = g.gtin.clone().ok_or(Unresolved::NoGtin)?;
-    match stock::item_by_gtin(&cx.store.conn, &gtin) {
-        Ok(item) => Ok((item, g)),
-        Err(stock::StockError::UnknownGtin(_)) => Err(Unresolved::Unknown(gtin)),
-        Err(e) => Err(Unresolved::Other(e.to_string())),
+    use crate::ops::scan::{ScanError, read_pack};
+    match read_pack(
+        &cx.store.conn,
+        data,
+        cx.settings.scanner.separator,
+        cx.today(),
+    ) {
+        Ok(p) => Ok((p.item, p.gs1)),
+        Err(ScanError::NotGs1(e)) => Err(Unresolved::NotUnderstood(e.to_string())),
+        Err(ScanError::NoGtin) => Err(Unresolved::NoGtin),
+        Err(ScanError::UnknownGtin { gtin }) => Err(Unresolved::Unknown(gtin)),
+        Err(ScanError::Stock(e)) => Err(Unresolved::Other(e.to_string())),
     }
 }
 

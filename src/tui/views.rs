@@ -381,7 +381,6 @@ impl PlanView {
         now: DateTime<Utc>,
         opt: crate::ops::plan::PlanOptions,
     ) -> Result<PlanView, String> {
-        use crate::planning::mrp::ExceptionKind;
         let started = std::time::Instant::now();
         let (problem, plan) =
             crate::ops::plan::plan_now(conn, now, opt).map_err(|e| e.to_string())?;
@@ -390,70 +389,20 @@ impl PlanView {
             .iter()
             .map(|p| ((p.place.as_str(), p.item.as_str()), p.safety_stock))
             .collect();
-        let names: HashMap<String, String> = {
-            let mut stmt = conn
-                .prepare_cached("SELECT code, name FROM items")
-                .map_err(|e| e.to_string())?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(|e| e.to_string())?
-                .filter_map(Result::ok)
-                .collect()
-        };
-        let suppliers: HashMap<String, String> = {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT i.code, s.code FROM items i JOIN suppliers s ON s.id = i.supplier_id",
-                )
-                .map_err(|e| e.to_string())?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(|e| e.to_string())?
-                .filter_map(Result::ok)
-                .collect()
-        };
-        let day = |k: usize| plan.bucket_start(k).map(|t| t.date()).unwrap_or_default();
-        // Suggestions a pharmacist rejected in the last day stay out of the list.
-        let rejected: std::collections::HashSet<(String, String)> = {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT p.code, i.code FROM plan_decisions d JOIN places p ON p.id = d.place_id JOIN items i ON i.id = d.item_id
-                     WHERE d.decision = 'rejected' AND d.at >= ?1",
-                )
-                .map_err(|e| e.to_string())?;
-            stmt.query_map(
-                [crate::domain::instant_to_text(now - Duration::hours(24))],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(|e| e.to_string())?
-            .filter_map(Result::ok)
-            .collect()
-        };
-        let rejected_count = plan
-            .planned_orders()
-            .filter(|o| rejected.contains(&(o.place.to_string(), o.item.to_string())))
-            .count();
-        let mut rows: Vec<SuggestionRow> = plan
-            .planned_orders()
-            .filter(|o| !rejected.contains(&(o.place.to_string(), o.item.to_string())))
-            .map(|o| {
-                // What the order covers, summed by source: prescriptions,
-                // forecast, or (for a purchase) the wards' deliveries.
-                let mut by_source: Vec<(String, u64)> = Vec::new();
-                for p in o.pegging.iter() {
-                    let label = match p.source {
-                        Some("planned_release") | None => p.place.to_string(),
-                        Some(src) => src.to_string(),
-                    };
-                    match by_source.iter_mut().find(|(l, _)| *l == label) {
-                        Some((_, q)) => *q += p.qty,
-                        None => by_source.push((label, p.qty)),
-                    }
-                }
-                let pegs: Vec<String> = by_source
+        // One rule for the console and `wardstock plan`: the same
+        // suggestions (rejected ones left out for a day), the same order.
+        let sheet = crate::ops::plan::sheet(conn, now, &plan).map_err(|e| e.to_string())?;
+        let rows: Vec<SuggestionRow> = sheet
+            .suggestions
+            .into_iter()
+            .map(|l| {
+                let pegs: Vec<String> = l
+                    .covers
                     .iter()
                     .take(3)
-                    .map(|(l, q)| format!("{q} {l}"))
+                    .map(|c| format!("{} {}", c.qty, c.source))
                     .collect();
-                let more = by_source.len().saturating_sub(3);
+                let more = l.covers.len().saturating_sub(3);
                 let covers = if pegs.is_empty() {
                     "safety stock".to_string()
                 } else if more > 0 {
@@ -461,50 +410,19 @@ impl PlanView {
                 } else {
                     pegs.join(", ")
                 };
-                let pharmacy = o.place == plan.pharmacy();
                 SuggestionRow {
-                    s: crate::ops::plan::Suggestion::from_order(&o, now),
-                    item_name: names.get(o.item).cloned().unwrap_or_default(),
-                    from: if pharmacy {
-                        suppliers
-                            .get(o.item)
-                            .cloned()
-                            .unwrap_or_else(|| "no supplier".into())
-                    } else {
-                        plan.pharmacy().to_string()
-                    },
-                    purchase: pharmacy,
+                    s: l.s,
+                    item_name: l.item_name,
+                    from: l.from.unwrap_or_else(|| "no supplier".into()),
+                    purchase: l.purchase,
                     covers,
-                    release: day(o.release_bucket),
-                    receipt: day(o.receipt_bucket),
+                    release: l.release,
+                    receipt: l.receipt,
                 }
             })
             .collect();
-        rows.sort_by(|a, b| {
-            (
-                !a.s.past_due,
-                a.s.release_bucket,
-                a.purchase,
-                &a.s.place,
-                &a.s.item,
-            )
-                .cmp(&(
-                    !b.s.past_due,
-                    b.s.release_bucket,
-                    b.purchase,
-                    &b.s.place,
-                    &b.s.item,
-                ))
-        });
-        let rank = |k: ExceptionKind| match k {
-            ExceptionKind::Expedite => 0,
-            ExceptionKind::BelowSafetyStock => 1,
-            ExceptionKind::ExpiringBeforeUse => 2,
-            ExceptionKind::Cancel => 3,
-            ExceptionKind::Defer => 4,
-        };
-        let mut exceptions = plan.exceptions().to_vec();
-        exceptions.sort_by_key(|e| (rank(e.kind), e.bucket));
+        let exceptions = sheet.exceptions;
+        let rejected_count = sheet.rejected;
         let curves = plan
             .records()
             .map(|r| {

@@ -7,37 +7,16 @@ use crate::domain::alerts::{AlertKind, Severity};
 use crate::t;
 
 pub fn role(r: Role) -> &'static str {
-    match r {
-        Role::Nurse => t!("tui.role.nurse"),
-        Role::NurseManager => t!("tui.role.nurse_manager"),
-        Role::Pharmacist => t!("tui.role.pharmacist"),
-        Role::Storekeeper => t!("tui.role.storekeeper"),
-        Role::Admin => t!("tui.role.admin"),
-    }
+    r.label()
 }
 
 pub fn severity(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => t!("tui.severity.critical"),
-        Severity::High => t!("tui.severity.high"),
-        Severity::Medium => t!("tui.severity.medium"),
-        Severity::Low => t!("tui.severity.low"),
-    }
+    s.label()
 }
 
 /// A warning's short mark in lists.
 pub fn mark(k: &AlertKind) -> String {
-    match k {
-        AlertKind::Expired => t!("tui.mark.expired").into(),
-        AlertKind::Expiring { days_left, .. } => t!("tui.mark.expiring", days = days_left),
-        AlertKind::Quarantined => t!("tui.mark.quarantined").into(),
-        AlertKind::Recalled => t!("tui.mark.recalled").into(),
-        AlertKind::OutOfStock => t!("tui.mark.out").into(),
-        AlertKind::BelowSafetyStock => t!("tui.mark.low").into(),
-        AlertKind::Attention => t!("tui.mark.attention").into(),
-        AlertKind::AboveMaximum => t!("tui.mark.over_max").into(),
-        AlertKind::ExpiryWaste { units, .. } => t!("tui.mark.waste", units = units),
-    }
+    k.mark()
 }
 
 /// A stored code (movement kind, prescription, order or dose status).

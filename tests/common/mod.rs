@@ -29,7 +29,6 @@ fn master() -> &'static Path {
                 scale: Scale::Clinic,
                 seed: 42,
                 anchor: anchor(),
-                progress: false,
             },
         )
         .unwrap();

@@ -10,9 +10,8 @@
 //! (`drugs[3].cv must not be negative (got -1)`).
 
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
-use crate::planning::problem::{self, LotSizing, Problem};
+use crate::planning::problem::{self, LotSizing, Problem, Rule};
 
 /// The built-in scenario of the paper's case study.
 pub const PAPER_TOML: &str = include_str!("../../../assets/scenarios/paper.toml");
@@ -129,29 +128,27 @@ pub struct Drug {
 }
 
 /// Why a scenario cannot be simulated.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// The words are in `i18n::errors`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScenarioError {
     /// Not TOML, or TOML of the wrong shape (the message names the field and
     /// shows the line).
-    #[error("{0}")]
     Toml(String),
     /// Not JSON, or JSON of the wrong shape.
-    #[error("{message} (line {line}, column {column})")]
     Json {
         message: String,
         line: usize,
         column: usize,
     },
     /// A value out of range; `path` names the field (`drugs[2].pack`).
-    #[error("{path} {message}")]
-    Invalid { path: String, message: String },
+    Invalid { path: String, rule: Rule },
 }
 
 impl ScenarioError {
-    fn invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
+    fn invalid(path: impl Into<String>, rule: Rule) -> Self {
         ScenarioError::Invalid {
             path: path.into(),
-            message: message.into(),
+            rule,
         }
     }
 
@@ -209,15 +206,16 @@ impl Scenario {
     /// panicking, but its results then mean little.
     pub fn validate(&self) -> Result<(), ScenarioError> {
         if self.name.trim().is_empty() {
-            return Err(ScenarioError::invalid("name", "must not be empty"));
+            return Err(ScenarioError::invalid("name", Rule::Empty));
         }
         if !(self.service_level >= 0.5 && self.service_level < 1.0) {
             return Err(ScenarioError::invalid(
                 "service_level",
-                format!(
-                    "must be at least 0.5 and below 1 (got {})",
-                    self.service_level
-                ),
+                Rule::FromBelow {
+                    lo: "0.5".into(),
+                    hi: "1".into(),
+                    got: self.service_level.to_string(),
+                },
             ));
         }
         let t = &self.timing;
@@ -225,7 +223,7 @@ impl Scenario {
         if t.administration_hours.is_empty() {
             return Err(ScenarioError::invalid(
                 "timing.administration_hours",
-                "must list at least one hour",
+                Rule::NoneListed,
             ));
         }
         for (i, &h) in t.administration_hours.iter().enumerate() {
@@ -263,30 +261,30 @@ impl Scenario {
             c.pharmacy_holding_daily_rate,
         )?;
         if self.drugs.is_empty() {
-            return Err(ScenarioError::invalid(
-                "drugs",
-                "must list at least one drug",
-            ));
+            return Err(ScenarioError::invalid("drugs", Rule::NoneListed));
         }
         if self.drugs.len() > MAX_DRUGS {
             return Err(ScenarioError::invalid(
                 "drugs",
-                format!(
-                    "must list at most {MAX_DRUGS} drugs (got {})",
-                    self.drugs.len()
-                ),
+                Rule::TooMany {
+                    max: MAX_DRUGS,
+                    got: self.drugs.len(),
+                },
             ));
         }
         let mut seen = std::collections::HashMap::with_capacity(self.drugs.len());
         for (i, drug) in self.drugs.iter().enumerate() {
             let at = |f: &str| format!("drugs[{i}].{f}");
             if drug.code.trim().is_empty() {
-                return Err(ScenarioError::invalid(at("code"), "must not be empty"));
+                return Err(ScenarioError::invalid(at("code"), Rule::Empty));
             }
             if let Some(first) = seen.insert(drug.code.as_str(), i) {
                 return Err(ScenarioError::invalid(
                     at("code"),
-                    format!("repeats `{}` (already drugs[{first}])", drug.code),
+                    Rule::Repeats {
+                        what: drug.code.clone(),
+                        first: format!("drugs[{first}]"),
+                    },
                 ));
             }
             real(&at("mean_daily"), drug.mean_daily, MAX_MEAN_DAILY)?;
@@ -302,12 +300,18 @@ fn uint(path: &str, v: u32, lo: u32, hi: u32) -> Result<(), ScenarioError> {
     if v < lo {
         Err(ScenarioError::invalid(
             path,
-            format!("must be at least {lo} (got {v})"),
+            Rule::AtLeast {
+                lo: lo.to_string(),
+                got: v.to_string(),
+            },
         ))
     } else if v > hi {
         Err(ScenarioError::invalid(
             path,
-            format!("must be at most {hi} (got {v})"),
+            Rule::AtMost {
+                hi: hi.to_string(),
+                got: v.to_string(),
+            },
         ))
     } else {
         Ok(())
@@ -319,17 +323,20 @@ fn real(path: &str, v: f64, hi: f64) -> Result<(), ScenarioError> {
     if !v.is_finite() {
         Err(ScenarioError::invalid(
             path,
-            format!("must be a number (got {v})"),
+            Rule::NotANumber { got: v.to_string() },
         ))
     } else if v < 0.0 {
         Err(ScenarioError::invalid(
             path,
-            format!("must not be negative (got {v})"),
+            Rule::NotNegative { got: v.to_string() },
         ))
     } else if v > hi {
         Err(ScenarioError::invalid(
             path,
-            format!("must be at most {hi} (got {v})"),
+            Rule::AtMost {
+                hi: hi.to_string(),
+                got: v.to_string(),
+            },
         ))
     } else {
         Ok(())
@@ -373,11 +380,16 @@ fn lot_sizing(path: &str, rule: &LotSizing) -> Result<(), ScenarioError> {
         requirements: vec![],
     };
     probe.validate().map_err(|e| match e {
-        problem::ProblemError::Invalid { path: p, message } => ScenarioError::Invalid {
+        problem::ProblemError::Invalid { path: p, rule } => ScenarioError::Invalid {
             path: p.replacen("policies[0].lot_sizing", path, 1),
-            message,
+            rule,
         },
-        other => ScenarioError::invalid(path, other.to_string()),
+        other => ScenarioError::invalid(
+            path,
+            Rule::Shape {
+                message: other.to_string(),
+            },
+        ),
     })
 }
 

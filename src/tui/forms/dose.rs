@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::{After, Field, FormBody};
 use crate::gs1::Gs1;
-use crate::ops::mar::{self, DoseInput, Outcome, Recorded};
+use crate::ops::mar::{self, DoseInput, Outcome};
 use crate::ops::stock::ItemRef;
 use crate::t;
 use crate::tui::component::Ctx;
@@ -91,54 +91,6 @@ impl Dose {
     }
 }
 
-/// The outcome, units, lot and open pack of a recorded dose, in words.
-fn summary(r: &Recorded) -> String {
-    let mut line = outcome_word(r.outcome).to_string();
-    let not_scanned = if r.scanned {
-        ""
-    } else {
-        t!("tui.dose.not_scanned")
-    };
-    let lot = r.lot.clone().unwrap_or_default();
-    if r.units > 0 && r.open_pack.is_none() {
-        line.push_str(&t!(
-            "tui.dose.units_of_lot",
-            units = r.units,
-            lot = lot,
-            not_scanned = not_scanned
-        ));
-    }
-    if let Some(p) = &r.open_pack {
-        line.push_str(&t!(
-            "tui.dose.open_pack",
-            pack = p.id,
-            lot = lot,
-            not_scanned = not_scanned,
-            left = crate::domain::milli_text(p.remaining_milli),
-            unit = p.unit,
-            discard = crate::tui::widgets::hm(p.discard_at)
-        ));
-        if p.opened_now {
-            line.push_str(t!("tui.dose.opened_now"));
-        }
-    }
-    if let Some(o) = r.urgent_order {
-        line.push_str(&t!("tui.dose.urgent", id = o));
-    }
-    line
-}
-
-pub fn outcome_word(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Given => t!("tui.outcome.given"),
-        Outcome::PartiallyGiven => t!("tui.outcome.partially_given"),
-        Outcome::Held => t!("tui.outcome.held"),
-        Outcome::Refused => t!("tui.outcome.refused"),
-        Outcome::NotGivenSupply => t!("tui.outcome.not_given_supply"),
-        Outcome::Missed => t!("tui.outcome.missed"),
-    }
-}
-
 impl FormBody for Dose {
     fn title(&self, item: &ItemRef) -> String {
         t!("tui.form.dose_title", item = item.name)
@@ -218,7 +170,7 @@ impl FormBody for Dose {
             double_check,
         };
         let r = mar::administer(&mut cx.store, &actor, now, &input).map_err(|e| e.to_string())?;
-        Ok((format!("{}: {}", item.name, summary(&r)), After::Reload))
+        Ok((format!("{}: {}", item.name, r.summary()), After::Reload))
     }
 
     /// The prescribed product or an allowed alternative, at its own strength.

@@ -158,12 +158,7 @@ impl FormBody for Receive {
             item = item.name,
             lot = lot
         );
-        if let Some(d) = r.short_dated_days {
-            msg.push_str(&t!("tui.done.short_dated", days = d));
-        }
-        if let Some(o) = r.over_order {
-            msg.push_str(&t!("tui.done.over_order", qty = crate::i18n::num(o)));
-        }
+        msg.push_str(&r.warnings());
         Ok((msg, After::Reload))
     }
 

@@ -109,7 +109,7 @@ impl Component for AlertsTab {
             &h,
             &[
                 col(h[0], 8),
-                col(h[1], 8),
+                col(h[1], 9),
                 col(h[2], 6),
                 col(h[3], 10),
                 Constraint::Min(14),

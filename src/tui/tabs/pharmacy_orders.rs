@@ -130,9 +130,9 @@ impl PharmacyTab {
                     Cell::from(Line::from(num(n.safety_stock)).right_aligned()),
                     Cell::from(Span::styled(
                         if n.usable <= 0 {
-                            t!("tui.mark.out")
+                            words::mark(&crate::domain::alerts::AlertKind::OutOfStock)
                         } else {
-                            t!("tui.mark.low")
+                            words::mark(&crate::domain::alerts::AlertKind::BelowSafetyStock)
                         },
                         theme.severity(n.severity),
                     )),

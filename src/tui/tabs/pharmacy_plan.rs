@@ -246,7 +246,7 @@ pub fn draw_plan(
                 Cell::from(e.place.clone()),
                 Cell::from(e.item.clone()),
                 Cell::from(Line::from(num(e.qty as i64)).right_aligned()),
-                Cell::from(fit(&e.message, 200)),
+                Cell::from(fit(&e.message(), 200)),
             ])
         },
     );

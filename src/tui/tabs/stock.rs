@@ -12,6 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row};
 use tui_input::{Input, InputRequest};
 
+use crate::domain::fefo::{LotProblem, lot_problem};
 use crate::domain::roles::Operation;
 use crate::domain::{LotStatus, PlaceKind};
 use crate::gs1::Gs1;
@@ -44,28 +45,6 @@ pub struct StockTab {
     pub pending_gtin: Option<String>,
     /// Where Esc goes back to after an alert opened an item here.
     pub return_to: Option<(Tab, usize)>,
-}
-
-/// What makes a lot unusable on `day`.
-// TODO(lead): domain::fefo::lot_problem(status, expiry, on) -> Option<LotProblem>.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum LotProblem {
-    Expired(chrono::NaiveDate),
-    Quarantined,
-    Recalled,
-}
-
-pub(super) fn lot_problem(
-    status: LotStatus,
-    expiry: Option<chrono::NaiveDate>,
-    on: chrono::NaiveDate,
-) -> Option<LotProblem> {
-    match (status, expiry) {
-        (_, Some(e)) if e < on => Some(LotProblem::Expired(e)),
-        (LotStatus::Recalled, _) => Some(LotProblem::Recalled),
-        (LotStatus::Quarantined, _) => Some(LotProblem::Quarantined),
-        _ => None,
-    }
 }
 
 impl StockTab {
@@ -190,7 +169,7 @@ impl StockTab {
         let earliest = [g.expiry, recorded].into_iter().flatten().min();
         let status = here.as_ref().map_or(LotStatus::Ok, |l| l.status);
         let (level, msg) = match (lot_problem(status, earliest, today), here) {
-            (Some(LotProblem::Expired(e)), _) => (
+            (Some(LotProblem::Expired { on: e }), _) => (
                 Level::Error,
                 t!(
                     "tui.scan.expired",
@@ -532,7 +511,7 @@ pub fn stock_table(
     widths.extend([
         col(h[0], if wide { 9 } else { 7 }),
         col(h[1], 10),
-        col(h[2], 7),
+        col(h[2], 9),
     ]);
     visible_table(f, area, theme, &header, &widths, rows.len(), sel, |i| {
         let l: &StockLine = &view.lines[rows[i]];

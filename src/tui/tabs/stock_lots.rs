@@ -7,9 +7,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row};
 
-use super::stock::{StockTab, lot_problem};
+use super::stock::StockTab;
 use crate::domain::LotStatus;
 use crate::domain::alerts::Severity;
+use crate::domain::fefo::lot_problem;
 use crate::i18n::num;
 use crate::t;
 use crate::tui::component::Ctx;

@@ -1,11 +1,14 @@
 //! The plan as a readable text report: planned orders, exceptions worst
-//! first, then each MRP record as a bucket table. Pure formatting.
+//! first, then each MRP record as a bucket table. Pure formatting, in the
+//! reader's language.
 
 use std::fmt::Write;
 
 use comfy_table::{CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
 
-use super::mrp::{Exception, Plan, PlannedOrder, Record};
+use crate::i18n;
+use crate::planning::mrp::{Exception, ExceptionKind, Plan, PlannedOrder, Record};
+use crate::t;
 
 /// Buckets per table row block, so that wide horizons wrap into blocks.
 const BUCKETS_PER_BLOCK: usize = 14;
@@ -19,43 +22,47 @@ pub fn render_text(plan: &Plan) -> String {
     let length = if hours % 24 == 0 {
         let days = hours / 24;
         if days == 1 {
-            "1 day".to_string()
+            t!("cli.report.one_day").to_string()
         } else {
-            format!("{days} days")
+            t!("cli.report.days", n = days)
         }
     } else {
-        format!("{hours} h")
+        t!("cli.report.hours", n = hours)
     };
-    let _ = write!(s, "MRP plan: {} buckets of {length}", plan.buckets());
-    if let Some(t) = plan.bucket_start(0) {
-        let _ = write!(s, ", bucket 0 starts {}", t.format("%Y-%m-%d %H:%M"));
+    s.push_str(&t!("cli.report.title", n = plan.buckets(), length = length));
+    if let Some(start) = plan.bucket_start(0) {
+        s.push_str(&t!("cli.report.starts", time = i18n::datetime(start)));
     }
     let _ = writeln!(
         s,
-        "\n{} planned orders, {} exceptions, {} records (pharmacy {})\n",
-        plan.planned_orders().len(),
-        plan.exceptions().len(),
-        plan.records().len(),
-        plan.pharmacy()
+        "\n{}\n",
+        t!(
+            "cli.report.counts",
+            orders = plan.planned_orders().len(),
+            exceptions = plan.exceptions().len(),
+            records = plan.records().len(),
+            pharmacy = plan.pharmacy()
+        )
     );
+    let none = format!("  {}\n", t!("cli.word.none"));
 
-    s.push_str("Planned orders\n");
+    let _ = writeln!(s, "{}", t!("cli.report.orders"));
     if plan.planned_orders().len() == 0 {
-        s.push_str("  none\n");
+        s.push_str(&none);
     } else {
         let _ = writeln!(s, "{}", orders_table(plan.planned_orders()));
     }
 
-    s.push_str("\nExceptions, worst first\n");
+    let _ = writeln!(s, "\n{}", t!("cli.report.exceptions"));
     if plan.exceptions().is_empty() {
-        s.push_str("  none\n");
+        s.push_str(&none);
     } else {
         let _ = writeln!(s, "{}", exceptions_table(plan.exceptions()));
     }
 
-    s.push_str("\nRecords\n");
+    let _ = writeln!(s, "\n{}", t!("cli.report.records"));
     if plan.records().len() == 0 {
-        s.push_str("  none\n");
+        s.push_str(&none);
     }
     for r in plan.records() {
         let _ = writeln!(s, "\n{} · {}", r.place, r.item);
@@ -68,7 +75,14 @@ pub fn render_text(plan: &Plan) -> String {
 fn orders_table<'a>(orders: impl Iterator<Item = PlannedOrder<'a>>) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_BORDERS_ONLY).set_header([
-        "place", "item", "from", "release", "receipt", "qty", "status", "covers",
+        t!("cli.col.place"),
+        t!("cli.col.item"),
+        t!("cli.report.from"),
+        t!("cli.report.release"),
+        t!("cli.report.receipt"),
+        t!("cli.col.qty"),
+        t!("cli.report.status"),
+        t!("cli.report.covers"),
     ]);
     for o in orders {
         let mut covers: Vec<String> = o
@@ -84,7 +98,7 @@ fn orders_table<'a>(orders: impl Iterator<Item = PlannedOrder<'a>>) -> Table {
             })
             .collect();
         if o.pegging.len() > PEGS_SHOWN {
-            covers.push(format!("+{} more", o.pegging.len() - PEGS_SHOWN));
+            covers.push(t!("cli.report.more", n = o.pegging.len() - PEGS_SHOWN));
         }
         t.add_row([
             o.place.to_string(),
@@ -94,7 +108,7 @@ fn orders_table<'a>(orders: impl Iterator<Item = PlannedOrder<'a>>) -> Table {
             o.receipt_bucket.to_string(),
             o.qty.to_string(),
             if o.past_due {
-                "PAST DUE".to_string()
+                t!("cli.report.past_due").to_string()
             } else {
                 String::new()
             },
@@ -114,16 +128,22 @@ fn exceptions_table(exceptions: &[Exception]) -> Table {
     // Stable: within a kind, the plan's order (wards, then the pharmacy).
     sorted.sort_by_key(|e| e.kind);
     let mut t = Table::new();
-    t.load_preset(UTF8_BORDERS_ONLY)
-        .set_header(["kind", "place", "item", "bucket", "qty", "what"]);
+    t.load_preset(UTF8_BORDERS_ONLY).set_header([
+        t!("cli.report.kind"),
+        t!("cli.col.place"),
+        t!("cli.col.item"),
+        t!("cli.report.bucket"),
+        t!("cli.col.qty"),
+        t!("cli.col.what"),
+    ]);
     for e in sorted {
         t.add_row([
-            e.kind.to_string(),
+            kind_word(e.kind).to_string(),
             e.place.clone(),
             e.item.clone(),
             e.bucket.to_string(),
             e.qty.to_string(),
-            e.message.clone(),
+            e.message(),
         ]);
     }
     for c in [3, 4] {
@@ -134,14 +154,26 @@ fn exceptions_table(exceptions: &[Exception]) -> Table {
     t
 }
 
+/// An exception's kind: its code in English (as planners and the JSON know
+/// it), a word in Chinese.
+fn kind_word(k: ExceptionKind) -> &'static str {
+    match k {
+        ExceptionKind::Expedite => t!("cli.report.expedite"),
+        ExceptionKind::BelowSafetyStock => t!("cli.report.below_safety_stock"),
+        ExceptionKind::ExpiringBeforeUse => t!("cli.report.expiring_before_use"),
+        ExceptionKind::Cancel => t!("cli.report.cancel"),
+        ExceptionKind::Defer => t!("cli.report.defer"),
+    }
+}
+
 fn record_table(r: &Record<'_>) -> String {
     let rows: [(&str, &[u64]); 6] = [
-        ("gross", r.gross),
-        ("scheduled", r.scheduled_receipts),
-        ("on hand", r.projected_on_hand),
-        ("net", r.net),
-        ("receipts", r.planned_receipts),
-        ("releases", r.planned_releases),
+        (t!("cli.report.gross"), r.gross),
+        (t!("cli.report.scheduled"), r.scheduled_receipts),
+        (t!("cli.report.on_hand"), r.projected_on_hand),
+        (t!("cli.report.net"), r.net),
+        (t!("cli.report.receipts"), r.planned_receipts),
+        (t!("cli.report.releases"), r.planned_releases),
     ];
     let b = r.gross.len();
     let mut s = String::new();
@@ -150,7 +182,7 @@ fn record_table(r: &Record<'_>) -> String {
         let to = (from + BUCKETS_PER_BLOCK).min(b);
         let mut t = Table::new();
         t.load_preset(UTF8_BORDERS_ONLY);
-        let mut header = vec!["bucket".to_string()];
+        let mut header = vec![t!("cli.report.bucket").to_string()];
         header.extend((from..to).map(|k| k.to_string()));
         t.set_header(header);
         for (label, values) in rows {

@@ -1,0 +1,75 @@
+//! What the operations share: the item as they see it, who may do what, and
+//! the quantity one movement may carry. Stock, purchasing and planning use
+//! these without importing each other.
+
+use serde::Serialize;
+
+use super::Actor;
+use crate::domain::Role;
+use crate::domain::roles::{Operation, may};
+
+/// What an operation needs to know of an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemRef {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub dose_unit: String,
+    pub units_per_pack: i64,
+    pub is_drug: bool,
+}
+
+/// A user whose role may not do an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forbidden {
+    pub user: String,
+    pub role: Role,
+    pub op: Operation,
+}
+
+impl std::error::Error for Forbidden {}
+
+/// Refuses an operation the actor's role may not do.
+pub fn allow(actor: &Actor, op: Operation) -> Result<(), Forbidden> {
+    if may(actor.role, op) {
+        Ok(())
+    } else {
+        Err(Forbidden {
+            user: actor.username.clone(),
+            role: actor.role,
+            op,
+        })
+    }
+}
+
+/// The most units one movement may carry: far above any real delivery,
+/// low enough that stock values and rates never overflow.
+pub const MAX_UNITS: i64 = 100_000_000;
+
+/// A quantity no movement may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadQuantity {
+    /// Zero or below.
+    NotPositive(i64),
+    /// Above [`MAX_UNITS`].
+    TooLarge(i64),
+}
+
+impl std::error::Error for BadQuantity {}
+
+/// A quantity of units one movement may carry: above zero, at most [`MAX_UNITS`].
+pub fn qty_ok(q: i64) -> Result<(), BadQuantity> {
+    if q > MAX_UNITS {
+        Err(BadQuantity::TooLarge(q))
+    } else if q > 0 {
+        Ok(())
+    } else {
+        Err(BadQuantity::NotPositive(q))
+    }
+}
+
+/// Whether a database failure is another workstation holding the write lock.
+pub fn is_busy(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, DatabaseBusy | DatabaseLocked))
+}
