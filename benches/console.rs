@@ -74,7 +74,7 @@ fn signed_in(path: &std::path::Path, user: &str) -> (App, Terminal<TestBackend>)
         app.on_key(key(KeyCode::Char(c)));
     }
     app.on_key(key(KeyCode::Enter));
-    assert!(app.actor.is_some(), "signed in");
+    assert!(app.cx.actor.is_some(), "signed in");
     (app, Terminal::new(TestBackend::new(100, 30)).unwrap())
 }
 
@@ -151,7 +151,7 @@ fn benches(c: &mut Criterion) {
     });
     // Typing into the filter of the pharmacy's 5,000 items: one key, refilter, frame.
     let (mut pharm, mut pterm) = signed_in(&path, "pharm");
-    assert!(pharm.stock.lines.len() > 4000);
+    assert!(pharm.tabs.stock.view.lines.len() > 4000);
     let mut typed = false;
     g.bench_function("search_keystroke_5000_items_to_frame", |b| {
         b.iter(|| {

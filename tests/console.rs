@@ -5,9 +5,12 @@ mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use wardstock::i18n::Lang;
 use wardstock::store::Store;
 use wardstock::tui::app::{App, Tab};
+use wardstock::tui::forms::Kind;
 use wardstock::tui::keymap::Keymap;
+use wardstock::tui::popups::{Popup, picker::Picker};
 use wardstock::tui::theme::Theme;
 use wardstock::tui::ui;
 
@@ -19,9 +22,14 @@ struct Console {
 
 impl Console {
     fn new(w: u16, h: u16) -> Console {
+        Console::in_lang(w, h, Some(Lang::En))
+    }
+
+    /// A console in `lang`, or (when `None`) in each user's own language.
+    fn in_lang(w: u16, h: u16, lang: Option<Lang>) -> Console {
         let (dir, path) = common::demo_db();
         let store = Store::open(&path).unwrap();
-        let app = App::new(store, Keymap::defaults(), common::anchor(), (w, h));
+        let app = App::with_lang(store, Keymap::defaults(), common::anchor(), (w, h), lang);
         Console {
             app,
             term: Terminal::new(TestBackend::new(w, h)).unwrap(),
@@ -49,6 +57,9 @@ impl Console {
 
     fn screen(&mut self) -> String {
         let theme = Theme { color: false };
+        // A whole frame: the test backend keeps what a real terminal
+        // erases when a wide character is overwritten.
+        self.term.clear().unwrap();
         self.term.draw(|f| ui::draw(f, &self.app, &theme)).unwrap();
         let buf = self.term.backend().buffer().clone();
         let mut out = String::new();
@@ -119,7 +130,7 @@ fn a_locked_user_is_told_when_to_come_back() {
         c.screen().contains("locked"),
         "still locked with the right PIN"
     );
-    assert!(c.app.actor.is_none());
+    assert!(c.app.cx.actor.is_none());
 }
 
 #[test]
@@ -155,13 +166,13 @@ fn tabs_switch_with_numbers_tab_and_shift_tab() {
 fn typing_filters_ward_stock_and_enter_opens_the_lots() {
     let mut c = Console::new(80, 24);
     c.sign_in("nurse");
-    let all = c.app.filtered.len();
+    let all = c.app.tabs.stock.filtered.len();
     c.typed("glove");
     let s = c.screen();
-    assert!(c.app.filtered.len() < all && !c.app.filtered.is_empty());
+    assert!(c.app.tabs.stock.filtered.len() < all && !c.app.tabs.stock.filtered.is_empty());
     assert!(s.contains("Filter: glove"), "{s}");
-    for i in &c.app.filtered {
-        let l = &c.app.stock.lines[*i];
+    for i in &c.app.tabs.stock.filtered {
+        let l = &c.app.tabs.stock.view.lines[*i];
         assert!(
             format!("{} {}", l.name, l.generic_name)
                 .to_lowercase()
@@ -171,18 +182,18 @@ fn typing_filters_ward_stock_and_enter_opens_the_lots() {
     // Digits go into the filter once it holds text; Backspace edits it.
     c.typed("5").key(KeyCode::Backspace);
     assert_eq!(c.app.tab, Tab::Stock);
-    assert_eq!(c.app.filter.value(), "glove");
+    assert_eq!(c.app.tabs.stock.filter.value(), "glove");
     // Filter by ATC code.
     c.key(KeyCode::Esc).typed("J01");
-    assert!(!c.app.filtered.is_empty());
-    assert!(c.app.filtered.iter().all(|i| {
-        c.app.stock.lines[*i]
+    assert!(!c.app.tabs.stock.filtered.is_empty());
+    assert!(c.app.tabs.stock.filtered.iter().all(|i| {
+        c.app.tabs.stock.view.lines[*i]
             .atc
             .as_deref()
             .unwrap_or("")
             .starts_with("J01")
     }));
-    let first = c.app.stock.lines[c.app.filtered[0]].clone();
+    let first = c.app.tabs.stock.view.lines[c.app.tabs.stock.filtered[0]].clone();
     c.key(KeyCode::Enter);
     let s = c.screen();
     assert!(s.contains(&first.code), "{s}");
@@ -190,11 +201,11 @@ fn typing_filters_ward_stock_and_enter_opens_the_lots() {
         s.contains("Lot") && s.contains("Expiry") && s.contains("Recent movements"),
         "{s}"
     );
-    let d = c.app.detail.as_ref().unwrap();
+    let d = c.app.tabs.stock.detail.as_ref().unwrap();
     assert_eq!(d.lots.iter().map(|l| l.qty).sum::<i64>(), first.on_hand);
     assert!(s.contains(&d.lots[0].lot_number), "{s}");
     c.key(KeyCode::Esc);
-    assert!(c.app.detail.is_none());
+    assert!(c.app.tabs.stock.detail.is_none());
     assert!(c.screen().contains("Filter: J01"));
 }
 
@@ -217,13 +228,13 @@ fn the_place_selector_changes_the_ward() {
     );
     c.key(KeyCode::F(2)).key(KeyCode::Char('w'));
     assert_eq!(
-        c.app.places[c.app.picker.unwrap()].code,
+        c.app.cx.places[picker(&c)].code,
         "W-SUR",
         "w moves on to the next ward"
     );
     c.key(KeyCode::Char('g'));
     assert_eq!(
-        c.app.places[c.app.picker.unwrap()].code,
+        c.app.cx.places[picker(&c)].code,
         "W-GER",
         "Geriatrics, by name"
     );
@@ -257,8 +268,12 @@ fn help_lists_the_keymap_and_any_key_closes_it() {
         "{s}"
     );
     c.key(KeyCode::Char('x'));
-    assert!(!c.app.help);
-    assert_eq!(c.app.filter.value(), "", "the closing key is not typed");
+    assert!(c.app.popup.is_none(), "the help is closed");
+    assert_eq!(
+        c.app.tabs.stock.filter.value(),
+        "",
+        "the closing key is not typed"
+    );
 }
 
 #[test]
@@ -266,11 +281,17 @@ fn an_alert_leads_to_the_item_at_its_place() {
     let mut c = Console::new(100, 30);
     c.sign_in("pharm");
     c.key(KeyCode::Char('5'));
-    let first = c.app.alerts.rows[0].clone();
+    let first = c.app.tabs.alerts.view.rows[0].clone();
     c.key(KeyCode::Enter);
     assert_eq!(c.app.tab, Tab::Stock);
     assert_eq!(c.app.current_place().unwrap().code, first.place);
-    let d = c.app.detail.as_ref().expect("the item's lots are open");
+    let d = c
+        .app
+        .tabs
+        .stock
+        .detail
+        .as_ref()
+        .expect("the item's lots are open");
     assert_eq!(d.line.as_ref().unwrap().code, first.item);
     // Esc goes back to the alert list, on the place shown before.
     c.key(KeyCode::Esc);
@@ -285,37 +306,42 @@ fn an_alert_leads_to_the_item_at_its_place() {
 
 #[test]
 fn small_and_tiny_terminals_never_panic() {
-    let mut c = Console::new(80, 24);
-    c.sign_in("nurse");
-    c.resize(59, 15);
-    let s = c.screen();
-    assert!(s.contains("needs at least 60×16"), "{s}");
-    for (w, h) in [
-        (1, 1),
-        (2, 1),
-        (1, 5),
-        (10, 3),
-        (60, 16),
-        (61, 17),
-        (200, 60),
-    ] {
-        c.resize(w, h);
-        c.screen();
-        for tab in ['1', '2', '3', '4', '5'] {
-            c.key(KeyCode::Char(tab));
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("nurse");
+        c.resize(59, 15);
+        let s = c.screen();
+        assert!(s.contains("60×16"), "{s}");
+        for (w, h) in [
+            (1, 1),
+            (2, 1),
+            (1, 5),
+            (10, 3),
+            (60, 16),
+            (61, 17),
+            (200, 60),
+        ] {
+            c.resize(w, h);
+            c.screen();
+            for tab in ['1', '2', '3', '4', '5'] {
+                c.key(KeyCode::Char(tab));
+                c.screen();
+            }
+            c.key(KeyCode::Char('3')).key(KeyCode::Enter);
+            c.screen();
+            c.key(KeyCode::Esc).key(KeyCode::End).key(KeyCode::PageUp);
             c.screen();
         }
-        c.key(KeyCode::Char('3')).key(KeyCode::Enter);
-        c.screen();
-        c.key(KeyCode::Esc).key(KeyCode::End).key(KeyCode::PageUp);
-        c.screen();
+        c.resize(60, 16);
+        let s = whole_screen(&mut c);
+        let filter = wardstock::i18n::text_in(lang, "tui.stock.filter");
+        assert!(
+            s.contains(filter),
+            "the full layout at the minimum size: {s}"
+        );
+        c.key(KeyCode::Char('?'));
+        whole_screen(&mut c);
     }
-    c.resize(60, 16);
-    let s = c.screen();
-    assert!(
-        s.contains("Filter:"),
-        "the full layout at the minimum size: {s}"
-    );
 }
 
 #[test]
@@ -323,7 +349,7 @@ fn quit_and_sign_out() {
     let mut c = Console::new(80, 24);
     c.sign_in("nurse");
     c.ctrl('l');
-    assert!(c.app.actor.is_none());
+    assert!(c.app.cx.actor.is_none());
     assert!(c.screen().contains("sign in"));
     c.ctrl('q');
     assert!(c.app.quit);
@@ -333,8 +359,8 @@ fn quit_and_sign_out() {
 fn stock_moved_by_another_workstation_shows_on_the_next_tab_switch() {
     let mut c = Console::new(100, 30);
     c.sign_in("nurse");
-    let line = c.app.stock.lines[0].clone();
-    let place = c.app.stock.place_id;
+    let line = c.app.tabs.stock.view.lines[0].clone();
+    let place = c.app.tabs.stock.view.place_id;
     // Another connection (another workstation, the CLI) receives 7 units.
     let other = Store::open(c.app.store().path()).unwrap();
     let (user, lot): (i64, i64) = other
@@ -361,7 +387,9 @@ fn stock_moved_by_another_workstation_shows_on_the_next_tab_switch() {
     c.key(KeyCode::Char('1')).key(KeyCode::Char('3'));
     let now = c
         .app
+        .tabs
         .stock
+        .view
         .lines
         .iter()
         .find(|l| l.item_id == line.item_id)
@@ -372,7 +400,7 @@ fn stock_moved_by_another_workstation_shows_on_the_next_tab_switch() {
 /// Types `data` as a scanner does: every 4 ms, then Enter.
 fn scan(c: &mut Console, data: &str) {
     let mut t = std::time::Duration::from_secs(10_000)
-        + std::time::Duration::from_millis(c.app.now.timestamp_subsec_millis() as u64);
+        + std::time::Duration::from_millis(c.app.cx.now.timestamp_subsec_millis() as u64);
     for ch in data.chars() {
         let ev = if ch == '\u{1d}' {
             KeyEvent::new(KeyCode::Char('5'), KeyModifiers::CONTROL)
@@ -423,9 +451,15 @@ fn a_scan_on_any_screen_opens_the_pack_with_its_lot() {
     // Digits of the burst do not switch tabs; the scan lands in Ward stock.
     scan(&mut c, &element_string(&gtin, &expiry, &lot));
     assert_eq!(c.app.tab, Tab::Stock);
-    let d = c.app.detail.as_ref().expect("the item's lots are open");
+    let d = c
+        .app
+        .tabs
+        .stock
+        .detail
+        .as_ref()
+        .expect("the item's lots are open");
     assert_eq!(d.line.as_ref().unwrap().code, code);
-    assert_eq!(c.app.scanned_lot.as_deref(), Some(lot.as_str()));
+    assert_eq!(c.app.tabs.stock.scanned_lot.as_deref(), Some(lot.as_str()));
     let s = c.screen();
     assert!(s.contains(&format!("▶{lot}")), "{s}");
     assert!(
@@ -434,7 +468,7 @@ fn a_scan_on_any_screen_opens_the_pack_with_its_lot() {
     );
     // The human-readable form and a Digital Link work the same way.
     scan(&mut c, &format!("(01){gtin}(10){lot}"));
-    assert_eq!(c.app.scanned_lot.as_deref(), Some(lot.as_str()));
+    assert_eq!(c.app.tabs.stock.scanned_lot.as_deref(), Some(lot.as_str()));
     scan(&mut c, &format!("https://id.gs1.org/01/{gtin}/10/{lot}"));
     assert!(c.screen().contains(&format!("lot {lot}")));
 }
@@ -456,7 +490,7 @@ fn scanning_an_expired_pack_says_do_not_use() {
         )
         .unwrap();
     c.key(KeyCode::F(2));
-    c.app.picker = c.app.places.iter().position(|p| p.code == ward);
+    set_picker(&mut c, &ward);
     c.key(KeyCode::Enter);
     let (gtin, lot, expiry, _) = ward_lot(&c, &ward, true);
     scan(&mut c, &element_string(&gtin, &expiry, &lot));
@@ -479,7 +513,7 @@ fn signing_out_works_from_inside_a_form() {
         .key(KeyCode::Enter);
     assert!(c.app.form.is_some());
     c.ctrl('l');
-    assert!(c.app.actor.is_none() && c.app.form.is_none());
+    assert!(c.app.cx.actor.is_none() && c.app.form.is_none());
     assert!(c.screen().contains("sign in"));
 }
 
@@ -489,8 +523,8 @@ fn typing_the_same_digits_slowly_is_not_a_scan() {
     c.sign_in("nurse");
     let (gtin, _, _, _) = ward_lot(&c, "W-GER", false);
     c.typed(&gtin).key(KeyCode::Enter);
-    assert!(c.app.detail.is_none() || c.app.scanned_lot.is_none());
-    assert!(c.app.scanned_lot.is_none());
+    assert!(c.app.tabs.stock.detail.is_none() || c.app.tabs.stock.scanned_lot.is_none());
+    assert!(c.app.tabs.stock.scanned_lot.is_none());
 }
 
 #[test]
@@ -501,12 +535,12 @@ fn an_unknown_barcode_is_linked_by_the_storekeeper_only() {
     let unknown = &wardstock::domain::gtin::with_check_digit("409999900001").unwrap();
     scan(&mut c, unknown);
     assert!(c.screen().contains("ask a pharmacist or storekeeper"));
-    assert!(c.app.pending_gtin.is_none());
+    assert!(c.app.tabs.stock.pending_gtin.is_none());
     c.ctrl('l');
     c.sign_in("store");
     scan(&mut c, unknown);
     assert_eq!(
-        c.app.pending_gtin.as_deref(),
+        c.app.tabs.stock.pending_gtin.as_deref(),
         Some(format!("0{unknown}").as_str())
     );
     let s = c.screen();
@@ -515,13 +549,15 @@ fn an_unknown_barcode_is_linked_by_the_storekeeper_only() {
         "{s}"
     );
     c.typed("glove-m");
-    let item = c.app.stock.lines[c.app.filtered[0]].clone();
+    let item = c.app.tabs.stock.view.lines[c.app.tabs.stock.filtered[0]].clone();
     c.key(KeyCode::F(6));
     assert!(c.screen().contains(&format!("linked to {}", item.name)));
     c.key(KeyCode::Esc);
     scan(&mut c, unknown);
     assert_eq!(
         c.app
+            .tabs
+            .stock
             .detail
             .as_ref()
             .unwrap()
@@ -578,13 +614,13 @@ fn the_storekeeper_picks_an_order_by_scanning_packs_and_the_ward_confirms_it() {
     );
     // The newest order is first.
     c.key(KeyCode::Enter);
-    assert_eq!(c.app.order.as_ref().unwrap().id, order);
+    assert_eq!(c.app.tabs.pharmacy.order().unwrap().id, order);
     assert!(c.screen().contains("scan each pack to pick it"));
     // Two scans of the FEFO lot: two packs of 20.
     scan(&mut c, &format!("(01){gtin}(10){lot}"));
     assert!(c.screen().contains("Picked 20 tablet"), "{}", c.screen());
     scan(&mut c, &format!("(01){gtin}(10){lot}"));
-    let o = c.app.order.as_ref().unwrap();
+    let o = c.app.tabs.pharmacy.order().unwrap();
     assert_eq!((o.lines[0].picked, o.lines[0].open), (40, 0));
     // A third scan: nothing open any more.
     scan(&mut c, &format!("(01){gtin}(10){lot}"));
@@ -623,7 +659,9 @@ fn the_storekeeper_picks_an_order_by_scanning_packs_and_the_ward_confirms_it() {
 
 fn on_hand(c: &Console, code: &str) -> i64 {
     c.app
+        .tabs
         .stock
+        .view
         .lines
         .iter()
         .find(|l| l.code == code)
@@ -711,9 +749,12 @@ fn the_storekeeper_receives_by_scanning_the_pack_into_the_form() {
         .to_string();
     scan(&mut c, &format!("]d201{gtin}17{expiry}10NEWLOT\u{1d}21X"));
     let f = c.app.form.as_ref().unwrap();
-    assert_eq!((f.value("Lot"), f.value("Expiry").len()), ("NEWLOT", 10));
+    let Kind::Receive(r) = &f.kind else {
+        panic!("the receive form")
+    };
+    assert_eq!((r.lot.value(), r.expiry.value().len()), ("NEWLOT", 10));
     // The scan moves on to the first field it did not fill.
-    assert_eq!(f.fields[f.focus].label, "Packs");
+    assert_eq!(f.focused_label(), Some("Packs"));
     c.typed("2")
         .key(KeyCode::Enter)
         .key(KeyCode::Enter)
@@ -742,7 +783,10 @@ fn the_storekeeper_receives_by_scanning_the_pack_into_the_form() {
 /// Opens the F3 menu and chooses `op`.
 fn choose(c: &mut Console, op: wardstock::domain::roles::Operation) {
     c.key(KeyCode::F(3));
-    let (ops, _) = c.app.op_menu.clone().expect("the operations menu");
+    let Some(Popup::OpMenu(menu)) = c.app.popup.clone() else {
+        panic!("the operations menu")
+    };
+    let ops = menu.ops;
     let pos = ops
         .iter()
         .position(|o| *o == op)
@@ -753,9 +797,35 @@ fn choose(c: &mut Console, op: wardstock::domain::roles::Operation) {
     c.key(KeyCode::Enter);
 }
 
-fn set_field(c: &mut Console, label: &str, value: &str) {
-    let f = c.app.form.as_mut().unwrap();
-    f.set(label, value);
+/// The open form's typed fields.
+fn form_kind(c: &mut Console) -> &mut Kind {
+    &mut c.app.form.as_mut().expect("a form").kind
+}
+
+fn dose(c: &mut Console) -> &mut wardstock::tui::forms::dose::Dose {
+    match form_kind(c) {
+        Kind::Dose(d) => d,
+        _ => panic!("the dose form"),
+    }
+}
+
+/// Opens the place picker on the place `code`.
+fn set_picker(c: &mut Console, code: &str) {
+    let selected = c
+        .app
+        .cx
+        .places
+        .iter()
+        .position(|p| p.code == code)
+        .expect("the place");
+    c.app.popup = Some(Popup::Picker(Picker { selected }));
+}
+
+fn picker(c: &Console) -> usize {
+    match &c.app.popup {
+        Some(Popup::Picker(p)) => p.selected,
+        _ => panic!("the place picker"),
+    }
 }
 
 #[test]
@@ -766,6 +836,8 @@ fn a_stocktake_is_started_counted_and_approved_in_the_console() {
     c.typed("glove-m").key(KeyCode::Enter);
     let lots: Vec<(String, i64)> = c
         .app
+        .tabs
+        .stock
         .detail
         .as_ref()
         .unwrap()
@@ -782,7 +854,7 @@ fn a_stocktake_is_started_counted_and_approved_in_the_console() {
         "{}",
         c.screen()
     );
-    assert!(c.app.stock.stocktake.is_some());
+    assert!(c.app.tabs.stock.view.stocktake.is_some());
     // Approving before everything is counted is refused, in the form.
     choose(&mut c, Operation::ApproveStocktake);
     c.key(KeyCode::Enter);
@@ -800,12 +872,13 @@ fn a_stocktake_is_started_counted_and_approved_in_the_console() {
     // Count every lot; the first is two short.
     for (i, (lot, qty)) in lots.iter().enumerate() {
         choose(&mut c, Operation::Count);
-        set_field(&mut c, "Lot", lot);
-        set_field(
-            &mut c,
-            "Counted",
-            &(qty - if i == 0 { 2 } else { 0 }).to_string(),
-        );
+        let Kind::Count(count) = form_kind(&mut c) else {
+            panic!("the count form")
+        };
+        count.lot.set(lot);
+        count
+            .counted
+            .set(&(qty - if i == 0 { 2 } else { 0 }).to_string());
         c.key(KeyCode::Enter).key(KeyCode::Enter);
         assert!(
             c.screen().contains(&format!(
@@ -839,7 +912,7 @@ fn a_stocktake_is_started_counted_and_approved_in_the_console() {
         "{}",
         c.screen()
     );
-    let d = c.app.detail.as_ref().unwrap();
+    let d = c.app.tabs.stock.detail.as_ref().unwrap();
     assert_eq!(
         d.lots
             .iter()
@@ -848,7 +921,7 @@ fn a_stocktake_is_started_counted_and_approved_in_the_console() {
             .qty,
         lots[0].1 - 2
     );
-    assert!(c.app.stock.stocktake.is_none());
+    assert!(c.app.tabs.stock.view.stocktake.is_none());
     let report = wardstock::store::check::run(&c.app.store().conn).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
@@ -861,8 +934,11 @@ fn the_storekeeper_rejects_a_damaged_delivery_line_and_nothing_enters_stock() {
     c.typed("amox500c").key(KeyCode::Enter);
     let before = on_hand(&c, "AMOX500C");
     choose(&mut c, Operation::RejectReceipt);
-    set_field(&mut c, "Lot", "DAMAGED-1");
-    set_field(&mut c, "Packs", "3");
+    let Kind::Receive(r) = form_kind(&mut c) else {
+        panic!("the reject form")
+    };
+    r.lot.set("DAMAGED-1");
+    r.packs.set("3");
     // The reason is required.
     for _ in 0..6 {
         c.key(KeyCode::Enter);
@@ -877,7 +953,10 @@ fn the_storekeeper_rejects_a_damaged_delivery_line_and_nothing_enters_stock() {
             .unwrap_or("")
             .contains("needs a reason")
     );
-    set_field(&mut c, "Reason", "cartons crushed");
+    let Kind::Receive(r) = form_kind(&mut c) else {
+        panic!("the reject form")
+    };
+    r.reason.set("cartons crushed");
     c.key(KeyCode::Enter);
     assert!(
         c.screen().contains("Rejected 63 capsule") && c.screen().contains("nothing entered stock"),
@@ -926,17 +1005,13 @@ fn a_pharmacist_validates_from_the_prescriptions_tab() {
         .remove(0);
     c.sign_in("pharm");
     c.key(KeyCode::F(2));
-    let idx = c
-        .app
-        .places
-        .iter()
-        .position(|p| p.code == entry.ward)
-        .unwrap();
-    c.app.picker = Some(idx);
+    set_picker(&mut c, &entry.ward);
     c.key(KeyCode::Enter).key(KeyCode::Char('1'));
     let pos = c
         .app
-        .rx
+        .tabs
+        .prescriptions
+        .view
         .lines
         .iter()
         .position(|l| l.id == entry.id)
@@ -961,7 +1036,15 @@ fn a_pharmacist_validates_from_the_prescriptions_tab() {
         "{}",
         c.screen()
     );
-    let l = c.app.rx.lines.iter().find(|l| l.id == entry.id).unwrap();
+    let l = c
+        .app
+        .tabs
+        .prescriptions
+        .view
+        .lines
+        .iter()
+        .find(|l| l.id == entry.id)
+        .unwrap();
     assert_eq!(l.status, "active");
     // A nurse is not offered validation.
     c.ctrl('l');
@@ -1000,11 +1083,13 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
     let mut chosen = None;
     for (ward, rx, mrn, gtin, lot) in conn_candidates {
         c.key(KeyCode::F(2));
-        c.app.picker = c.app.places.iter().position(|p| p.code == ward);
+        set_picker(&mut c, &ward);
         c.key(KeyCode::Enter).key(KeyCode::Char('2'));
         if let Some(pos) = c
             .app
-            .mar
+            .tabs
+            .administration
+            .view
             .rows
             .iter()
             .position(|r| r.prescription_id == rx && !r.recorded)
@@ -1021,6 +1106,7 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
     assert!(c.screen().contains("Give: "), "{}", c.screen());
     assert!(
         c.app
+            .cx
             .status
             .as_ref()
             .is_some_and(|(_, m)| m.contains("Scan the wristband, then the pack"))
@@ -1040,10 +1126,10 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
         now_error.contains("WRONG PATIENT") && now_error.contains("stop"),
         "{now_error}"
     );
-    set_field(&mut c, "Route OK", "yes");
-    set_field(&mut c, "Timing", "other: round started late");
+    dose(&mut c).route_ok.set("yes");
+    dose(&mut c).timing.set("other: round started late");
     scan(&mut c, &format!("(01){gtin}(10){lot}"));
-    assert_eq!(c.app.form.as_ref().unwrap().value("Lot"), lot);
+    assert_eq!(dose(&mut c).lot.value(), lot);
     // Enter walks the eleven fields, then records.
     for _ in 0..11 {
         c.key(KeyCode::Enter);
@@ -1090,9 +1176,9 @@ fn the_schedule_groups_by_patient_offers_prn_lines_and_opens_the_patient_record(
         )
         .unwrap();
     c.key(KeyCode::F(2));
-    c.app.picker = c.app.places.iter().position(|p| p.code == ward);
+    set_picker(&mut c, &ward);
     c.key(KeyCode::Enter).key(KeyCode::Char('2'));
-    let slots = c.app.mar.slots.clone();
+    let slots = c.app.tabs.administration.view.slots.clone();
     let prn = slots
         .iter()
         .position(|s| matches!(s, Slot::Prn(_)))
@@ -1101,7 +1187,7 @@ fn the_schedule_groups_by_patient_offers_prn_lines_and_opens_the_patient_record(
     let times: Vec<_> = slots
         .iter()
         .filter_map(|s| match s {
-            Slot::Dose(i) => Some(c.app.mar.rows[*i].at),
+            Slot::Dose(i) => Some(c.app.tabs.administration.view.rows[*i].at),
             Slot::Prn(_) => None,
         })
         .collect();
@@ -1112,13 +1198,15 @@ fn the_schedule_groups_by_patient_offers_prn_lines_and_opens_the_patient_record(
 
     // By patient: each patient's lines together.
     c.key(KeyCode::F(7));
-    assert!(c.app.mar.by_patient && c.screen().contains("by patient"));
+    assert!(c.app.tabs.administration.view.by_patient && c.screen().contains("by patient"));
     let mrns: Vec<String> = c
         .app
-        .mar
+        .tabs
+        .administration
+        .view
         .slots
         .iter()
-        .map(|s| c.app.mar.mrn(*s).to_string())
+        .map(|s| c.app.tabs.administration.view.mrn(*s).to_string())
         .collect();
     let mut seen: Vec<&String> = Vec::new();
     for (i, m) in mrns.iter().enumerate() {
@@ -1127,12 +1215,14 @@ fn the_schedule_groups_by_patient_offers_prn_lines_and_opens_the_patient_record(
             seen.push(m);
         }
     }
-    assert_eq!(c.app.mar.slots.len(), slots.len());
+    assert_eq!(c.app.tabs.administration.view.slots.len(), slots.len());
 
     // A PRN line opens the dose form without a scheduled time.
     let at = c
         .app
-        .mar
+        .tabs
+        .administration
+        .view
         .slots
         .iter()
         .position(|s| matches!(s, Slot::Prn(_)))
@@ -1143,7 +1233,7 @@ fn the_schedule_groups_by_patient_offers_prn_lines_and_opens_the_patient_record(
     }
     c.key(KeyCode::Enter);
     let form = c.app.form.as_ref().expect("the dose form");
-    assert!(form.scheduled_at.is_none());
+    assert!(form.dose().expect("the dose form").scheduled_at.is_none());
     assert!(
         form.note.as_deref().unwrap_or("").contains("PRN"),
         "{:?}",
@@ -1154,14 +1244,17 @@ fn the_schedule_groups_by_patient_offers_prn_lines_and_opens_the_patient_record(
 
     // F4: the patient's record, with allergies, prescriptions and doses; Esc closes it.
     c.key(KeyCode::F(4));
-    let name = c.app.patient.as_ref().expect("the record").name.clone();
+    let Some(Popup::Patient(card)) = &c.app.popup else {
+        panic!("the record")
+    };
+    let name = card.record.name.clone();
     let s = c.screen();
     assert!(
         s.contains(&name) && s.contains("Prescriptions") && s.contains("Doses (newest first)"),
         "{s}"
     );
     c.key(KeyCode::Esc);
-    assert!(c.app.patient.is_none());
+    assert!(c.app.popup.is_none());
 }
 
 #[test]
@@ -1169,7 +1262,7 @@ fn a_pharmacist_accepts_a_replenishment_suggestion_into_a_transfer_order() {
     let mut c = Console::new(100, 30);
     c.sign_in("pharm");
     c.key(KeyCode::Char('4')).key(KeyCode::F(10));
-    let plan = c.app.plan.clone().expect("the plan");
+    let plan = c.app.tabs.pharmacy.plan().cloned().expect("the plan");
     assert!(!plan.rows.is_empty());
     let s = c.screen();
     assert!(
@@ -1216,10 +1309,13 @@ fn a_pharmacist_accepts_a_replenishment_suggestion_into_a_transfer_order() {
     assert_eq!((count, to, qty), (before + 1, want.place.clone(), want.qty));
     assert!(c.screen().contains("Accepted:"));
     // A rejected suggestion leaves the list (for a day), with its reason recorded.
-    let gone = c.app.plan.as_ref().unwrap().rows[0].s.clone();
+    let gone = c.app.tabs.pharmacy.plan().unwrap().rows[0].s.clone();
     c.key(KeyCode::Home).key(KeyCode::Enter);
-    set_field(&mut c, "Decision", "reject");
-    set_field(&mut c, "Reason", "ward closing beds");
+    let Kind::Decision(d) = form_kind(&mut c) else {
+        panic!("the decision form")
+    };
+    d.decision.set("reject");
+    d.reason.set("ward closing beds");
     for _ in 0..3 {
         c.key(KeyCode::Enter);
     }
@@ -1228,7 +1324,7 @@ fn a_pharmacist_accepts_a_replenishment_suggestion_into_a_transfer_order() {
         "{:?}",
         c.app.form.as_ref().map(|f| f.error.clone())
     );
-    let p = c.app.plan.as_ref().unwrap();
+    let p = c.app.tabs.pharmacy.plan().unwrap();
     assert!(p.rejected >= 1);
     assert!(
         !p.rows
@@ -1251,11 +1347,17 @@ fn the_pharmacy_simulates_a_wards_own_drugs_and_charts_them_under_both_policies(
     let mut c = Console::new(100, 30);
     c.sign_in("pharm");
     c.key(KeyCode::F(2));
-    c.app.picker = c.app.places.iter().position(|p| p.code == "W-MED");
+    set_picker(&mut c, "W-MED");
     c.key(KeyCode::Enter)
         .key(KeyCode::Char('4'))
         .key(KeyCode::F(11));
-    let r = c.app.sim.clone().expect("the simulation's result");
+    let r = c
+        .app
+        .tabs
+        .pharmacy
+        .sim()
+        .cloned()
+        .expect("the simulation's result");
     assert!(r.description.contains("W-MED"), "{}", r.description);
     assert_eq!(r.series.drugs.len(), r.drugs.len());
     let s = c.screen();
@@ -1269,9 +1371,9 @@ fn the_pharmacy_simulates_a_wards_own_drugs_and_charts_them_under_both_policies(
     let first = r.drugs[0].clone();
     assert!(s.contains(&format!(" {first} on the ward")));
     c.key(KeyCode::Down);
-    assert_eq!(c.app.sim_drug, 1 % r.drugs.len());
+    assert_eq!(c.app.tabs.pharmacy.sim_drug(), 1 % r.drugs.len());
     c.key(KeyCode::Esc);
-    assert!(c.app.sim.is_none());
+    assert!(c.app.tabs.pharmacy.sim().is_none());
 }
 
 #[test]
@@ -1292,10 +1394,12 @@ fn at_the_pharmacy_the_prescriptions_tab_is_the_validation_queue_of_every_ward()
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(c.app.rx.lines.len() as i64, awaiting);
+    assert_eq!(c.app.tabs.prescriptions.view.lines.len() as i64, awaiting);
     assert!(
         c.app
-            .rx
+            .tabs
+            .prescriptions
+            .view
             .lines
             .iter()
             .all(|l| l.status == "awaiting_validation")
@@ -1311,6 +1415,7 @@ fn a_dose_whose_window_closed_opens_as_missed_with_the_wards_codes() {
     // A ward with a missed dose on its schedule now.
     let wards: Vec<String> = c
         .app
+        .cx
         .places
         .iter()
         .filter(|p| p.code.starts_with("W-"))
@@ -1319,15 +1424,23 @@ fn a_dose_whose_window_closed_opens_as_missed_with_the_wards_codes() {
     let mut found = false;
     for ward in wards {
         c.key(KeyCode::F(2));
-        c.app.picker = c.app.places.iter().position(|p| p.code == ward);
+        set_picker(&mut c, &ward);
         c.key(KeyCode::Enter).key(KeyCode::Char('2'));
-        let now = c.app.now;
-        let missed = c.app.mar.slots.iter().position(|s| match s {
-            wardstock::tui::views::Slot::Dose(i) => {
-                c.app.mar.rows[*i].status(now) == wardstock::domain::schedule::DoseStatus::Missed
-            }
-            _ => false,
-        });
+        let now = c.app.cx.now;
+        let missed = c
+            .app
+            .tabs
+            .administration
+            .view
+            .slots
+            .iter()
+            .position(|s| match s {
+                wardstock::tui::views::Slot::Dose(i) => {
+                    c.app.tabs.administration.view.rows[*i].status(now)
+                        == wardstock::domain::schedule::DoseStatus::Missed
+                }
+                _ => false,
+            });
         if let Some(pos) = missed {
             c.key(KeyCode::Home);
             for _ in 0..pos {
@@ -1335,16 +1448,247 @@ fn a_dose_whose_window_closed_opens_as_missed_with_the_wards_codes() {
             }
             c.key(KeyCode::Enter);
             let f = c.app.form.as_ref().expect("the dose form");
-            assert_eq!(f.value("Outcome"), "missed");
-            assert_eq!(f.fields[f.focus].label, "Reason");
-            assert!(
-                f.fields[f.focus].hint.contains("WORKLOAD"),
-                "{}",
-                f.fields[f.focus].hint
-            );
+            assert_eq!(f.focused_label(), Some("Reason"));
+            let d = f.dose().expect("the dose form");
+            assert_eq!(d.outcome.value(), "missed");
+            assert!(d.reason.hint.contains("WORKLOAD"), "{}", d.reason.hint);
             found = true;
             break;
         }
     }
     assert!(found, "the demo has a missed dose on some ward");
+}
+
+/// The screen, checked whole: no cell hidden under a wide character holds
+/// anything (a box or a column that cut a Chinese character in half).
+fn whole_screen(c: &mut Console) -> String {
+    let s = c.screen();
+    let buf = c.term.backend().buffer().clone();
+    for y in 0..buf.area.height {
+        let mut x = 0;
+        while x < buf.area.width {
+            let w = unicode_width::UnicodeWidthStr::width(buf[(x, y)].symbol()).max(1) as u16;
+            for k in 1..w {
+                if x + k < buf.area.width {
+                    let hidden = buf[(x + k, y)].symbol();
+                    assert!(
+                        hidden.trim().is_empty(),
+                        "row {y}: {hidden:?} hidden under a wide character at column {x}:\n{s}"
+                    );
+                }
+            }
+            x += w;
+        }
+    }
+    s
+}
+
+/// The screen line that starts with `start` (after spaces).
+fn row<'a>(s: &'a str, start: &str) -> &'a str {
+    s.lines()
+        .find(|l| l.trim_start().starts_with(start))
+        .unwrap_or_else(|| panic!("no line starts with {start}:\n{s}"))
+}
+
+#[test]
+fn the_whole_console_speaks_chinese_at_80x24() {
+    use wardstock::i18n::num;
+    let mut c = Console::in_lang(80, 24, Some(Lang::ZhCn));
+    let s = whole_screen(&mut c);
+    insta::assert_snapshot!("signin_80x24_zh", s);
+    assert!(
+        s.contains("登录") && s.contains("用户") && s.contains("PIN 1234"),
+        "{s}"
+    );
+    c.sign_in("nurse");
+    let s = whole_screen(&mut c);
+    assert!(
+        s.contains("处方") && s.contains("给药") && s.contains("病区库存") && s.contains("筛选"),
+        "{s}"
+    );
+    assert!(s.contains("已登录") && s.contains("护士"), "{s}");
+    // Ward stock: each item's quantity and unit are whole.
+    let first = c.app.tabs.stock.view.lines[c.app.tabs.stock.filtered[0]].clone();
+    let line = row(&s, &first.code);
+    assert!(
+        line.contains(&format!(" {} ", num(first.on_hand))) && line.contains(&first.dose_unit),
+        "{line}"
+    );
+    // An item's lots: lot, expiry, quantity and whether it may be used.
+    c.key(KeyCode::Enter);
+    let s = whole_screen(&mut c);
+    let lot = c.app.tabs.stock.detail.as_ref().unwrap().lots[0].clone();
+    let line = row(&s, &lot.lot_number);
+    assert!(
+        line.contains(&num(lot.qty)) && (line.contains("可用") || line.contains("过期")),
+        "{line}"
+    );
+    assert!(s.contains("最近出入库") && s.contains("批号"), "{s}");
+    c.key(KeyCode::Esc);
+
+    // Prescriptions: the dose and the status are whole.
+    c.key(KeyCode::Char('1'));
+    let s = whole_screen(&mut c);
+    assert!(
+        s.contains("待审核") && s.contains("生效") && s.contains("剂量"),
+        "{s}"
+    );
+    let rx = c.app.tabs.prescriptions.view.lines[0].clone();
+    let line = s
+        .lines()
+        .find(|l| l.contains(&rx.patient))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(line.contains(&rx.dose_text()), "{line}");
+
+    // Administration: statuses in Chinese; the selected dose in full below.
+    c.key(KeyCode::Char('2'));
+    let s = whole_screen(&mut c);
+    assert!(
+        s.contains("给药") && s.contains("漏给") && s.contains("待给"),
+        "{s}"
+    );
+    assert!(s.contains("已给药") || s.contains("到时"), "{s}");
+
+    // Help: the whole keymap, described in Chinese.
+    c.key(KeyCode::Char('?'));
+    let s = whole_screen(&mut c);
+    for word in [
+        "帮助",
+        "退出",
+        "病区/地点",
+        "操作",
+        "发运",
+        "确认签收",
+        "最新",
+        "English",
+    ] {
+        assert!(s.contains(word), "{word} missing from the help:\n{s}");
+    }
+    assert!(!s.contains("放大窗口"), "{s}");
+    c.key(KeyCode::Esc);
+
+    // Alerts and the pharmacy.
+    c.key(KeyCode::Char('5'));
+    let s = whole_screen(&mut c);
+    assert!(
+        s.contains("警示") && s.contains("危急") && s.contains("已过期"),
+        "{s}"
+    );
+    c.key(KeyCode::Char('4'));
+    let s = whole_screen(&mut c);
+    assert!(s.contains("中心药房") && s.contains("安全库存"), "{s}");
+    c.ctrl('l');
+    let s = whole_screen(&mut c);
+    assert!(s.contains("nurse 已退出登录"), "{s}");
+    c.sign_in("pharm");
+    c.key(KeyCode::Char('4')).key(KeyCode::F(10));
+    let s = whole_screen(&mut c);
+    assert!(s.contains("补货计划") && s.contains("例外"), "{s}");
+}
+
+#[test]
+fn a_dose_form_shows_its_refusal_in_full_at_80x24_in_both_languages() {
+    for lang in [Lang::ZhCn, Lang::En] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("nurse");
+        // The first dose on the schedule that is still to be given.
+        c.key(KeyCode::Char('2'));
+        let pos = {
+            let v = &c.app.tabs.administration.view;
+            v.slots
+                .iter()
+                .position(|s| match s {
+                    wardstock::tui::views::Slot::Dose(i) => !v.rows[*i].recorded,
+                    wardstock::tui::views::Slot::Prn(_) => true,
+                })
+                .expect("a dose to give")
+        };
+        for _ in 0..pos {
+            c.key(KeyCode::Down);
+        }
+        c.key(KeyCode::Enter);
+        let s = whole_screen(&mut c);
+        let title = match lang {
+            Lang::ZhCn => "给药：",
+            Lang::En => "Give: ",
+        };
+        assert!(s.contains(title), "{s}");
+        // The wrong wristband: refused at once, in the form.
+        scan(&mut c, "MRN999999");
+        let s = whole_screen(&mut c);
+        let word = match lang {
+            Lang::ZhCn => "患者错误",
+            Lang::En => "WRONG PATIENT",
+        };
+        assert!(s.contains(word) && s.contains("MRN999999"), "{s}");
+        // Every field walked: the operation refuses, the refusal stays in the form.
+        for _ in 0..11 {
+            c.key(KeyCode::Enter);
+        }
+        let error = c.app.form.as_ref().expect("refused").error.clone();
+        let error = error.expect("a refusal");
+        let s = whole_screen(&mut c);
+        let start: String = error.chars().take(24).collect();
+        assert!(s.contains(&start), "{error}\n{s}");
+        assert!(
+            s.contains(match lang {
+                Lang::ZhCn => "Esc 取消",
+                Lang::En => "Esc cancel",
+            }),
+            "{s}"
+        );
+    }
+}
+
+#[test]
+fn every_tab_is_whole_at_80x24_in_english() {
+    let mut c = Console::new(80, 24);
+    c.sign_in("manager");
+    for k in ['1', '2', '3', '4', '5'] {
+        c.key(KeyCode::Char(k));
+        whole_screen(&mut c);
+    }
+    c.key(KeyCode::Char('?'));
+    whole_screen(&mut c);
+}
+
+#[test]
+fn changing_the_language_in_the_console_is_saved_for_the_user() {
+    use wardstock::store::queries::user_language;
+    // No language asked for: each user's own.
+    let mut c = Console::in_lang(80, 24, None);
+    c.sign_in("nurse");
+    let user = c.app.cx.actor.as_ref().unwrap().user_id;
+    let before = wardstock::i18n::lang();
+    let other = match before {
+        Lang::En => Lang::ZhCn,
+        Lang::ZhCn => Lang::En,
+    };
+    c.key(KeyCode::F(12));
+    assert_eq!(wardstock::i18n::lang(), other);
+    assert_eq!(
+        user_language(&c.app.store().conn, user).unwrap(),
+        Some(other),
+        "saved with the user"
+    );
+    let s = c.screen();
+    let stock = wardstock::i18n::text_in(other, "tui.tab.stock");
+    assert!(s.contains(stock), "shown at once: {s}");
+    // The next sign-in of the same user is in their language.
+    c.ctrl('l');
+    c.sign_in("nurse");
+    assert_eq!(wardstock::i18n::lang(), other);
+    assert!(c.screen().contains(stock));
+    // Back again, from the help.
+    c.key(KeyCode::Char('?')).key(KeyCode::F(12));
+    assert!(c.app.popup.is_none());
+    assert_eq!(
+        user_language(&c.app.store().conn, user).unwrap(),
+        Some(before)
+    );
+    // A language asked for explicitly wins over the user's own.
+    c.key(KeyCode::F(12));
+    let mut c2 = Console::in_lang(80, 24, Some(before));
+    c2.sign_in("nurse");
+    assert_eq!(wardstock::i18n::lang(), before);
 }

@@ -532,7 +532,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 ensure_demo(&path)?;
             }
             let store = open(&path)?;
-            crate::tui::run(store)?;
+            crate::tui::run_with_lang(store, explicit)?;
             Ok(0)
         }
         Some(Command::Demo {

@@ -1294,3 +1294,18 @@ pub fn ward_drug_use(
     out.truncate(top);
     Ok(out)
 }
+
+// ---- Reads for the console --------------------------------------------------
+
+/// The item a prescription is written for.
+pub fn prescription_item(conn: &Connection, rx_id: i64) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT item_id FROM prescriptions WHERE id = ?1")?
+        .query_row([rx_id], |r| r.get(0))
+        .optional()
+}
+
+/// A number that changes whenever another connection commits to the
+/// database (`PRAGMA data_version`): a screen reloads when it changed.
+pub fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "data_version", |r| r.get(0))
+}

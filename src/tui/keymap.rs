@@ -6,6 +6,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 use strum::{AsRefStr, EnumString};
 
+use crate::t;
+
 pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, EnumString, AsRefStr)]
@@ -49,6 +51,8 @@ pub enum Action {
     Chart,
     /// Pharmacy: simulate AS IS against TO BE (the ward's own drugs, or the paper's).
     Simulate,
+    /// The signed-in user's language: English ⇄ 简体中文, saved with the user.
+    Language,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, EnumString, AsRefStr)]
@@ -127,7 +131,7 @@ impl Key {
                     } else {
                         c
                     }),
-                    _ => return Err(format!("unknown key {s:?}")),
+                    _ => return Err(t!("tui.keymap.unknown_key", key = format!("{s:?}"))),
                 }
             }
         };
@@ -193,7 +197,69 @@ pub struct Binding {
     pub context: Context,
     pub action: Action,
     pub keys: Vec<Key>,
-    pub desc: String,
+    /// The user's own description (a keymap.toml override); the defaults'
+    /// come from the catalogue, in the reader's language.
+    pub desc: Option<String>,
+}
+
+impl Binding {
+    /// What the binding does, for the key bar and the help.
+    pub fn describe(&self) -> String {
+        match &self.desc {
+            Some(d) => d.clone(),
+            None => describe(self.context, self.action).to_string(),
+        }
+    }
+}
+
+/// The catalogue's description of an action in a context.
+pub fn describe(context: Context, action: Action) -> &'static str {
+    use Action::*;
+    use Context as C;
+    match (context, action) {
+        (_, Quit) => t!("tui.key.quit"),
+        (_, Help) => t!("tui.key.help"),
+        (_, NextTab) => t!("tui.key.next_tab"),
+        (_, PrevTab) => t!("tui.key.prev_tab"),
+        (_, Tab1) => t!("tui.tab.prescriptions"),
+        (_, Tab2) => t!("tui.tab.administration"),
+        (_, Tab3) => t!("tui.tab.stock"),
+        (_, Tab4) => t!("tui.tab.pharmacy"),
+        (_, Tab5) => t!("tui.tab.alerts"),
+        (_, ChoosePlace) => t!("tui.key.choose_place"),
+        (C::Plan, Refresh) => t!("tui.key.plan_again"),
+        (_, Refresh) => t!("tui.key.refresh"),
+        (_, SignOut) => t!("tui.key.sign_out"),
+        (C::Detail, Up | Down) => t!("tui.key.scroll"),
+        (C::Sim, Up) => t!("tui.key.prev_drug"),
+        (C::Sim, Down) => t!("tui.key.next_drug"),
+        (_, Up) => t!("tui.key.up"),
+        (_, Down) => t!("tui.key.down"),
+        (_, PageUp) => t!("tui.key.page_up"),
+        (_, PageDown) => t!("tui.key.page_down"),
+        (C::Detail, Top) => t!("tui.key.newest"),
+        (C::Detail, Bottom) => t!("tui.key.oldest"),
+        (_, Top) => t!("tui.key.top"),
+        (_, Bottom) => t!("tui.key.bottom"),
+        (C::Plan, Open) => t!("tui.key.decide"),
+        (_, Open) => t!("tui.key.open"),
+        (C::Plan | C::Sim, Back) => t!("tui.key.back_to_orders"),
+        (_, Back) => t!("tui.key.back"),
+        (_, ClearFilter) => t!("tui.key.clear_filter"),
+        (_, NextField) => t!("tui.key.next_field"),
+        (_, Submit) => t!("tui.key.sign_in"),
+        (_, LinkGtin) => t!("tui.key.link_gtin"),
+        (_, Dispatch) => t!("tui.key.dispatch"),
+        (_, ConfirmReceipt) => t!("tui.key.confirm_receipt"),
+        (C::Detail, Operations) => t!("tui.key.operations_detail"),
+        (_, Operations) => t!("tui.key.operations"),
+        (_, Group) => t!("tui.key.group"),
+        (_, Patient) => t!("tui.key.patient"),
+        (_, Replenish) => t!("tui.key.replenish"),
+        (_, Chart) => t!("tui.key.chart"),
+        (_, Simulate) => t!("tui.key.simulate"),
+        (_, Language) => t!("tui.key.language"),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -218,25 +284,34 @@ fn parse_file(text: &str, origin: &str) -> Result<Vec<Binding>, String> {
         .map(|(i, b)| {
             let n = i + 1;
             let context = b.context.parse().map_err(|_| {
-                format!(
-                    "{origin}: binding {n}: unknown context {:?} (global, list, detail, order, plan, sim, signin)",
-                    b.context
+                t!(
+                    "tui.keymap.unknown_context",
+                    file = origin,
+                    n = n,
+                    context = format!("{:?}", b.context)
                 )
             })?;
-            let action = b
-                .action
-                .parse()
-                .map_err(|_| format!("{origin}: binding {n}: unknown action {:?}", b.action))?;
+            let action = b.action.parse().map_err(|_| {
+                t!(
+                    "tui.keymap.unknown_action",
+                    file = origin,
+                    n = n,
+                    action = format!("{:?}", b.action)
+                )
+            })?;
             let keys = b
                 .keys
                 .iter()
-                .map(|k| Key::parse(k).map_err(|e| format!("{origin}: binding {n}: {e}")))
+                .map(|k| {
+                    Key::parse(k)
+                        .map_err(|e| t!("tui.keymap.binding", file = origin, n = n, error = e))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Binding {
                 context,
                 action,
                 keys,
-                desc: b.desc.unwrap_or_else(|| b.action.replace('_', " ")),
+                desc: b.desc,
             })
         })
         .collect()
@@ -277,7 +352,7 @@ impl Keymap {
                 }
                 (map, None)
             }
-            Err(e) => (map, Some(format!("{e} — using the default keys"))),
+            Err(e) => (map, Some(t!("tui.keymap.using_defaults", error = e))),
         }
     }
 
@@ -310,7 +385,7 @@ impl Keymap {
                     .collect::<Vec<_>>()
                     .join("/");
                 if !out.iter().any(|(k, _)| *k == keys) {
-                    out.push((keys, b.desc.clone()));
+                    out.push((keys, b.describe()));
                 }
             }
         }
@@ -342,7 +417,7 @@ impl Keymap {
                 }
                 let keys = b.keys.first().map(ToString::to_string).unwrap_or_default();
                 if !out.iter().any(|(_, k, _)| *k == keys) {
-                    out.push((b.action, keys, b.desc.clone()));
+                    out.push((b.action, keys, b.describe()));
                 }
             }
         }

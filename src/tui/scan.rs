@@ -57,6 +57,39 @@ impl Detector {
     }
 }
 
+/// Why scanned data gave no item.
+#[derive(Debug)]
+pub enum Unresolved {
+    /// Not GS1 data the reader understands.
+    NotUnderstood(String),
+    /// GS1 data without a product code.
+    NoGtin,
+    /// A product code no item knows (it may be linked to one).
+    Unknown(String),
+    Other(String),
+}
+
+/// The item and GS1 fields of a scanned pack (the one lookup the command
+/// line's `--scan` uses too).
+pub fn resolve(
+    cx: &super::component::Ctx,
+    data: &str,
+) -> Result<(crate::ops::stock::ItemRef, crate::gs1::Gs1), Unresolved> {
+    use crate::ops::scan::{ScanError, read_pack};
+    match read_pack(
+        &cx.store.conn,
+        data,
+        cx.settings.scanner.separator,
+        cx.today(),
+    ) {
+        Ok(p) => Ok((p.item, p.gs1)),
+        Err(ScanError::NotGs1(e)) => Err(Unresolved::NotUnderstood(e.to_string())),
+        Err(ScanError::NoGtin) => Err(Unresolved::NoGtin),
+        Err(ScanError::UnknownGtin { gtin }) => Err(Unresolved::Unknown(gtin)),
+        Err(ScanError::Stock(e)) => Err(Unresolved::Other(e.to_string())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ fn worst_marks(list: &[Alert]) -> HashMap<i64, Mark> {
     for a in list {
         marks.entry(a.item_id).or_insert_with(|| Mark {
             severity: a.severity,
-            text: a.kind.mark(),
+            text: crate::tui::words::mark(&a.kind),
         });
     }
     marks

@@ -1,0 +1,205 @@
+//! Giving a dose at the bedside: scan the wristband, then the pack; the
+//! units, the route confirmed, the outcome and its reason, and the second
+//! user a controlled or high-alert drug needs.
+
+use chrono::{DateTime, Utc};
+
+use super::{After, Field, FormBody};
+use crate::gs1::Gs1;
+use crate::ops::mar::{self, DoseInput, Outcome};
+use crate::ops::stock::ItemRef;
+use crate::t;
+use crate::tui::component::Ctx;
+
+#[derive(Debug, Clone)]
+pub struct Dose {
+    /// The prescription given.
+    pub rx_id: i64,
+    /// The scheduled time (`None` for PRN).
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// The patient the dose is for: the wristband must carry this MRN.
+    pub patient_mrn: String,
+    /// The item of the pack scanned (the prescribed one or an allowed alternative).
+    pub pack_item: Option<i64>,
+    pub wristband: Field,
+    pub lot: Field,
+    pub units: Field,
+    pub route_ok: Field,
+    pub outcome: Field,
+    pub reason: Field,
+    pub timing: Field,
+    pub witness: Field,
+    pub witness_pin: Field,
+    pub checked_by: Field,
+    pub check_pin: Field,
+}
+
+/// Field positions (for the cursor).
+pub const LOT: usize = 1;
+pub const ROUTE_OK: usize = 3;
+pub const REASON: usize = 5;
+
+impl Dose {
+    pub fn new(rx_id: i64, scheduled_at: Option<DateTime<Utc>>, mrn: &str, units: i64) -> Dose {
+        Dose {
+            rx_id,
+            scheduled_at,
+            patient_mrn: mrn.to_string(),
+            pack_item: None,
+            wristband: Field::new("", t!("tui.hint.wristband")),
+            lot: Field::new("", t!("tui.hint.dose_lot")),
+            units: Field::new(
+                &units.to_string(),
+                if units == 0 {
+                    t!("tui.hint.multi_dose")
+                } else {
+                    t!("tui.hint.units_given")
+                },
+            ),
+            route_ok: Field::new("", t!("tui.hint.route_ok")),
+            outcome: Field::new("given", t!("tui.hint.outcome")),
+            reason: Field::new("", t!("tui.hint.dose_reason")),
+            timing: Field::new("", t!("tui.hint.timing")),
+            witness: Field::new("", t!("tui.hint.witness")),
+            witness_pin: Field::secret(t!("tui.hint.their_pin")),
+            checked_by: Field::new("", t!("tui.hint.checked_by")),
+            check_pin: Field::secret(t!("tui.hint.their_pin")),
+        }
+    }
+
+    /// Scanned data that is not a product barcode is the wristband; the
+    /// wrong patient is said at once, not after the whole form.
+    pub fn scan_wristband(
+        &mut self,
+        data: &str,
+        cx: &Ctx,
+    ) -> Option<Result<Option<usize>, String>> {
+        let product = cx.parse_scan(data).ok().filter(|g| g.gtin.is_some());
+        if product.is_some() {
+            return None;
+        }
+        let band = data.trim();
+        self.wristband.set(band);
+        if !band.eq_ignore_ascii_case(&self.patient_mrn) {
+            return Some(Err(t!(
+                "tui.dose.wrong_patient",
+                band = band,
+                mrn = self.patient_mrn
+            )));
+        }
+        Some(Ok(self.lot.is_empty().then_some(LOT)))
+    }
+}
+
+impl FormBody for Dose {
+    fn title(&self, item: &ItemRef) -> String {
+        t!("tui.form.dose_title", item = item.name)
+    }
+
+    fn fields(&self) -> Vec<(&'static str, &Field)> {
+        vec![
+            (t!("tui.field.wristband"), &self.wristband),
+            (t!("tui.field.lot"), &self.lot),
+            (t!("tui.field.units"), &self.units),
+            (t!("tui.field.route_ok"), &self.route_ok),
+            (t!("tui.field.outcome"), &self.outcome),
+            (t!("tui.field.reason"), &self.reason),
+            (t!("tui.field.timing"), &self.timing),
+            (t!("tui.field.witness"), &self.witness),
+            (t!("tui.field.witness_pin"), &self.witness_pin),
+            (t!("tui.field.checked_by"), &self.checked_by),
+            (t!("tui.field.check_pin"), &self.check_pin),
+        ]
+    }
+
+    fn field_mut(&mut self, i: usize) -> Option<&mut Field> {
+        [
+            &mut self.wristband,
+            &mut self.lot,
+            &mut self.units,
+            &mut self.route_ok,
+            &mut self.outcome,
+            &mut self.reason,
+            &mut self.timing,
+            &mut self.witness,
+            &mut self.witness_pin,
+            &mut self.checked_by,
+            &mut self.check_pin,
+        ]
+        .into_iter()
+        .nth(i)
+    }
+
+    fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
+        let actor = cx.actor.clone().ok_or_else(String::new)?;
+        let now = cx.now;
+        let outcome: Outcome = self
+            .outcome
+            .value()
+            .parse()
+            .map_err(|_| t!("tui.form.bad_outcome").to_string())?;
+        // A second user signs in with their PIN (wrong PINs count towards their lock).
+        let store = &mut cx.store;
+        let mut second = |user: &Field, pin: &Field| -> Result<Option<crate::ops::Actor>, String> {
+            if user.is_empty() {
+                return Ok(None);
+            }
+            crate::ops::auth::sign_in(store, user.value(), pin.input.value(), now)
+                .map(Some)
+                .map_err(|e| e.to_string())
+        };
+        let witness = second(&self.witness, &self.witness_pin)?;
+        let double_check = second(&self.checked_by, &self.check_pin)?;
+        // A date typed instead of a scan: the date of birth confirmed with
+        // the patient whose name the form shows.
+        let band = self.wristband.value();
+        let dob = chrono::NaiveDate::parse_from_str(band, "%Y-%m-%d").ok();
+        let lot = self.lot.value().to_string();
+        let input = DoseInput {
+            rx_id: self.rx_id,
+            scheduled_at: self.scheduled_at,
+            outcome,
+            patient_mrn: Some(band.to_string()).filter(|m| !m.is_empty() && dob.is_none()),
+            patient_dob: dob,
+            pack: (!lot.is_empty()).then(|| (self.pack_item.unwrap_or(item.id), lot.clone())),
+            units: self.units.number(t!("tui.field.units"))?.unwrap_or(0),
+            route_confirmed: super::yes(self.route_ok.value()),
+            timing_reason: self.timing.opt(),
+            reason: self.reason.opt(),
+            witness,
+            double_check,
+        };
+        let r = mar::administer(&mut cx.store, &actor, now, &input).map_err(|e| e.to_string())?;
+        Ok((format!("{}: {}", item.name, r.summary()), After::Reload))
+    }
+
+    /// The prescribed product or an allowed alternative, at its own strength.
+    fn scan_pack(
+        &mut self,
+        item: &ItemRef,
+        g: &Gs1,
+        pack: &ItemRef,
+        cx: &Ctx,
+    ) -> Result<Option<usize>, String> {
+        let allowed =
+            crate::ops::rx::allowed_products(&cx.store.conn, self.rx_id).unwrap_or_default();
+        if !allowed.contains(&pack.id) {
+            return Err(t!(
+                "tui.dose.wrong_drug",
+                pack = pack.name,
+                item = item.name
+            ));
+        }
+        self.pack_item = Some(pack.id);
+        if pack.id != item.id
+            && let Some(units) =
+                crate::store::queries::units_for_dose(&cx.store.conn, self.rx_id, pack.id)
+        {
+            self.units.set(&units.to_string());
+        }
+        if let Some(lot) = &g.lot {
+            self.lot.set(lot);
+        }
+        Ok(self.route_ok.is_empty().then_some(ROUTE_OK))
+    }
+}

@@ -1,0 +1,429 @@
+//! Operation forms: one typed struct per form family, each in its own file,
+//! holding its fields, filling them from scans, and running its operation.
+//! This module holds what they share: a field, the form's frame (the item,
+//! focus, note and refusal), typing, and drawing.
+
+pub mod decision;
+pub mod dose;
+pub mod receive;
+pub mod stock_ops;
+pub mod stocktake;
+pub mod validation;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use tui_input::{Input, InputRequest};
+
+use super::component::Ctx;
+use super::theme::Theme;
+use super::widgets::{centered, fit, pad};
+use crate::gs1::Gs1;
+use crate::ops::stock::ItemRef;
+use crate::t;
+
+/// One input of a form.
+#[derive(Debug, Clone, Default)]
+pub struct Field {
+    pub input: Input,
+    pub hint: String,
+    /// Shown as dots (PINs).
+    pub secret: bool,
+}
+
+impl Field {
+    pub fn new(value: &str, hint: &str) -> Field {
+        Field {
+            input: Input::default().with_value(value.to_string()),
+            hint: hint.to_string(),
+            secret: false,
+        }
+    }
+
+    pub fn secret(hint: &str) -> Field {
+        Field {
+            secret: true,
+            ..Field::new("", hint)
+        }
+    }
+
+    /// The value typed, trimmed.
+    pub fn value(&self) -> &str {
+        self.input.value().trim()
+    }
+
+    pub fn set(&mut self, value: &str) {
+        self.input = Input::default().with_value(value.to_string());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.value().is_empty()
+    }
+
+    /// The value, or `None` when empty.
+    pub fn opt(&self) -> Option<String> {
+        Some(self.value().to_string()).filter(|v| !v.is_empty())
+    }
+
+    /// A whole number; empty is `None`.
+    pub fn number(&self, label: &str) -> Result<Option<i64>, String> {
+        let v = self.value();
+        if v.is_empty() {
+            return Ok(None);
+        }
+        v.parse::<i64>()
+            .map(Some)
+            .map_err(|_| t!("tui.form.not_a_number", label = label, value = v))
+    }
+
+    /// A whole number that must be there.
+    pub fn required(&self, label: &str) -> Result<i64, String> {
+        self.number(label)?
+            .ok_or_else(|| t!("tui.form.required", label = label))
+    }
+}
+
+/// "accept"/"reject" (or 接受/拒绝, a/r) typed in a decision field.
+pub fn decision(v: &str) -> Option<bool> {
+    match v.trim().to_lowercase().as_str() {
+        "accept" | "a" | "接受" | "同意" => Some(true),
+        "reject" | "r" | "拒绝" | "驳回" => Some(false),
+        _ => None,
+    }
+}
+
+/// "yes" (or y, 是) typed to confirm.
+pub fn yes(v: &str) -> bool {
+    matches!(v.trim().to_lowercase().as_str(), "yes" | "y" | "是" | "对")
+}
+
+/// What the forms are. One form is open at a time, so the size of the
+/// largest (the dose form) costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Receive(receive::Receive),
+    Issue(stock_ops::Issue),
+    Waste(stock_ops::Waste),
+    Return(stock_ops::Return),
+    Request(stock_ops::Request),
+    LotHold(stock_ops::LotHold),
+    StartStocktake(stocktake::Start),
+    Count(stocktake::Count),
+    Approve(stocktake::Approve),
+    Dose(dose::Dose),
+    Validation(validation::Validation),
+    Decision(decision::Decision),
+}
+
+/// What happens after a form's operation went through.
+pub enum After {
+    /// Reload the tab shown.
+    Reload,
+    /// A plan suggestion was decided: it leaves the list and the plan is made again.
+    Decided(crate::ops::plan::Suggestion),
+}
+
+/// An open form: the item it is about, its fields, and its refusal.
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub item: ItemRef,
+    pub focus: usize,
+    /// The last refusal, shown in the form until the next submit.
+    pub error: Option<String>,
+    /// What the form is about, shown above the fields.
+    pub note: Option<String>,
+    pub kind: Kind,
+}
+
+/// What a key did to a form.
+pub enum Keyed {
+    Stay,
+    Cancel,
+    Submit,
+}
+
+macro_rules! each {
+    ($self:expr, $k:ident => $e:expr) => {
+        match $self {
+            Kind::Receive($k) => $e,
+            Kind::Issue($k) => $e,
+            Kind::Waste($k) => $e,
+            Kind::Return($k) => $e,
+            Kind::Request($k) => $e,
+            Kind::LotHold($k) => $e,
+            Kind::StartStocktake($k) => $e,
+            Kind::Count($k) => $e,
+            Kind::Approve($k) => $e,
+            Kind::Dose($k) => $e,
+            Kind::Validation($k) => $e,
+            Kind::Decision($k) => $e,
+        }
+    };
+}
+
+/// What each form family provides.
+pub trait FormBody {
+    fn title(&self, item: &ItemRef) -> String;
+    /// Labels and fields, in order.
+    fn fields(&self) -> Vec<(&'static str, &Field)>;
+    fn field_mut(&mut self, i: usize) -> Option<&mut Field>;
+    /// Runs the operation: the message to show, or the refusal.
+    fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String>;
+    /// A scanned pack of `pack` (already known to be an item): fills the
+    /// fields, or says why the pack does not belong here.
+    fn scan_pack(
+        &mut self,
+        item: &ItemRef,
+        g: &Gs1,
+        pack: &ItemRef,
+        cx: &Ctx,
+    ) -> Result<Option<usize>, String> {
+        let _ = (g, cx);
+        if item.id != pack.id {
+            return Err(t!(
+                "tui.form.other_pack",
+                pack = pack.name,
+                item = item.name
+            ));
+        }
+        Ok(None)
+    }
+}
+
+impl Form {
+    pub fn new(item: ItemRef, kind: Kind) -> Form {
+        Form {
+            item,
+            focus: 0,
+            error: None,
+            note: None,
+            kind,
+        }
+    }
+
+    fn body(&self) -> &dyn FormBody {
+        each!(&self.kind, k => k as &dyn FormBody)
+    }
+
+    fn body_mut(&mut self) -> &mut dyn FormBody {
+        each!(&mut self.kind, k => k as &mut dyn FormBody)
+    }
+
+    pub fn title(&self) -> String {
+        self.body().title(&self.item)
+    }
+
+    pub fn fields(&self) -> Vec<(&'static str, &Field)> {
+        self.body().fields()
+    }
+
+    pub fn len(&self) -> usize {
+        self.fields().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn next_field(&mut self) -> bool {
+        if self.focus + 1 < self.len() {
+            self.focus += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The label of the field with the cursor.
+    pub fn focused_label(&self) -> Option<&'static str> {
+        self.fields().get(self.focus).map(|(l, _)| *l)
+    }
+
+    pub fn key(&mut self, ev: KeyEvent) -> Keyed {
+        let typed = |req| -> Option<InputRequest> { Some(req) };
+        let req = match ev.code {
+            KeyCode::Esc => return Keyed::Cancel,
+            KeyCode::Tab | KeyCode::Down => {
+                self.next_field();
+                None
+            }
+            KeyCode::BackTab | KeyCode::Up => {
+                self.focus = self.focus.saturating_sub(1);
+                None
+            }
+            // Enter moves to the next field; on the last one it records.
+            KeyCode::Enter if !self.next_field() => return Keyed::Submit,
+            KeyCode::Char(c) if (ev.modifiers - KeyModifiers::SHIFT).is_empty() => {
+                typed(InputRequest::InsertChar(c))
+            }
+            KeyCode::Backspace => typed(InputRequest::DeletePrevChar),
+            KeyCode::Delete => typed(InputRequest::DeleteNextChar),
+            KeyCode::Left => typed(InputRequest::GoToPrevChar),
+            KeyCode::Right => typed(InputRequest::GoToNextChar),
+            _ => None,
+        };
+        if let Some(r) = req {
+            let focus = self.focus;
+            if let Some(f) = self.body_mut().field_mut(focus) {
+                f.input.handle(r);
+            }
+        }
+        Keyed::Stay
+    }
+
+    /// Runs the operation; a refusal stays in the form to be corrected.
+    pub fn submit(&mut self, cx: &mut Ctx) -> Option<(String, After)> {
+        let item = self.item.clone();
+        match self.body_mut().submit(&item, cx) {
+            Ok(done) => Some(done),
+            Err(e) => {
+                self.error = Some(e);
+                None
+            }
+        }
+    }
+
+    /// Raw scanned data, before it is read as a pack: a dose form takes
+    /// what is not a product barcode as the wristband.
+    pub fn scan_raw(&mut self, data: &str, cx: &Ctx) -> bool {
+        match &mut self.kind {
+            Kind::Dose(d) => match d.scan_wristband(data, cx) {
+                Some(r) => {
+                    self.apply_scan(r);
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// A pack scanned into the form.
+    pub fn scan_pack(&mut self, g: &Gs1, pack: &ItemRef, cx: &Ctx) {
+        let item = self.item.clone();
+        let r = self.body_mut().scan_pack(&item, g, pack, cx);
+        self.apply_scan(r);
+    }
+
+    fn apply_scan(&mut self, r: Result<Option<usize>, String>) {
+        match r {
+            Ok(focus) => {
+                if let Some(i) = focus {
+                    self.focus = i;
+                }
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let fields = self.fields();
+        let n = fields.len() as u16;
+        // Rows a wrapped text takes inside the box (a word may push one more).
+        let inner = 60usize;
+        let rows = |t: &str| (crate::i18n::width(t).div_ceil(inner) as u16).max(1) + 1;
+        let note = self.note.as_deref().map_or(0, rows);
+        let error = self.error.as_deref().map_or(1, rows);
+        // Borders, the item line, the fields, the refusal and the keys.
+        let base = 2 + 1 + note + n + error + 1;
+        // Hints under the fields only when there is room for them.
+        let with_hints = base + n <= area.height;
+        let h = base + if with_hints { n } else { 0 };
+        let r = centered(area, 64, h);
+        super::widgets::clear(f, r);
+        let inner_w = r.width.saturating_sub(4) as usize;
+        let label_w = 12;
+        let box_w = 28;
+        let mut lines = vec![Line::styled(
+            fit(
+                &t!(
+                    "tui.form.item_line",
+                    code = self.item.code,
+                    unit = self.item.dose_unit,
+                    per_pack = self.item.units_per_pack
+                ),
+                inner_w,
+            ),
+            theme.dim(),
+        )];
+        if let Some(note) = &self.note {
+            lines.push(Line::styled(note.clone(), theme.warn()));
+        }
+        let mut cursor = None;
+        for (i, (label, field)) in fields.iter().enumerate() {
+            let active = i == self.focus;
+            let style = if active {
+                theme.selected()
+            } else {
+                Style::default()
+            };
+            let value = if field.secret {
+                "•".repeat(field.input.value().chars().count().min(box_w))
+            } else {
+                field.input.value().to_string()
+            };
+            lines.push(Line::from(vec![
+                Span::raw(format!(" {}", pad(label, label_w))),
+                Span::styled(format!("[{}]", pad(&value, box_w)), style),
+            ]));
+            let row = lines.len() as u16 - 1;
+            if with_hints {
+                lines.push(Line::styled(
+                    format!(
+                        "{}{}",
+                        " ".repeat(label_w + 1),
+                        fit(&field.hint, inner_w.saturating_sub(label_w + 1))
+                    ),
+                    theme.dim(),
+                ));
+            }
+            if active {
+                let typed = field.input.visual_cursor();
+                cursor = Some((
+                    r.x + 1 + label_w as u16 + 2 + typed.min(box_w) as u16,
+                    r.y + 1 + row,
+                ));
+            }
+        }
+        match &self.error {
+            Some(e) => lines.push(Line::styled(e.clone(), theme.error())),
+            None => lines.push(Line::raw("")),
+        }
+        lines.push(Line::styled(fit(t!("tui.form.keys"), inner_w), theme.dim()));
+        f.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(format!(" {} ", fit(&self.title(), 56))),
+            ),
+            r,
+        );
+        if let Some(pos) = cursor
+            && pos.0 < area.right()
+            && pos.1 < area.bottom()
+        {
+            f.set_cursor_position(pos);
+        }
+    }
+}
+
+/// Typed access for tests and for the components that open forms.
+impl Form {
+    pub fn dose(&self) -> Option<&dose::Dose> {
+        match &self.kind {
+            Kind::Dose(d) => Some(d),
+            _ => None,
+        }
+    }
+    pub fn dose_mut(&mut self) -> Option<&mut dose::Dose> {
+        match &mut self.kind {
+            Kind::Dose(d) => Some(d),
+            _ => None,
+        }
+    }
+}

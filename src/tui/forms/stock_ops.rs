@@ -1,0 +1,443 @@
+//! The ward's and the pharmacy's everyday stock forms: issue, dispose of,
+//! return to the pharmacy, request from the pharmacy, and quarantine,
+//! release or recall a lot. A scanned pack fills the lot.
+
+use super::{After, Field, FormBody};
+use crate::domain::roles::Operation;
+use crate::gs1::Gs1;
+use crate::i18n::num;
+use crate::ops::stock::{self, ItemRef};
+use crate::t;
+use crate::tui::component::Ctx;
+
+/// The place the form acts at (the one shown).
+fn place(cx: &Ctx) -> Result<crate::ops::stock::PlaceRef, String> {
+    let code = cx
+        .current_place()
+        .map(|p| p.code.clone())
+        .unwrap_or_default();
+    stock::place_by_code(&cx.store.conn, &code).map_err(|e| e.to_string())
+}
+
+fn actor(cx: &Ctx) -> Result<crate::ops::Actor, String> {
+    cx.actor.clone().ok_or_else(String::new)
+}
+
+/// Fills the lot from a scan of the right item; the cursor goes to the
+/// first empty field after the lot.
+fn scan_lot(lot: &mut Field, item: &ItemRef, g: &Gs1, pack: &ItemRef) -> Result<(), String> {
+    if item.id != pack.id {
+        return Err(t!(
+            "tui.form.other_pack",
+            pack = pack.name,
+            item = item.name
+        ));
+    }
+    if let Some(l) = &g.lot {
+        lot.set(l);
+    }
+    Ok(())
+}
+
+fn first_empty(fields: &[(&'static str, &Field)], from: usize) -> Option<usize> {
+    fields
+        .iter()
+        .skip(from)
+        .position(|(_, f)| f.is_empty())
+        .map(|i| i + from)
+}
+
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub lot: Field,
+    pub quantity: Field,
+    pub reason: Field,
+}
+
+impl Issue {
+    pub fn new() -> Issue {
+        Issue {
+            lot: Field::new("", t!("tui.hint.lot_fefo")),
+            quantity: Field::new("", t!("tui.hint.units")),
+            reason: Field::new("", t!("tui.hint.issue_reason")),
+        }
+    }
+}
+
+impl Default for Issue {
+    fn default() -> Self {
+        Issue::new()
+    }
+}
+
+impl FormBody for Issue {
+    fn title(&self, item: &ItemRef) -> String {
+        t!("tui.form.issue_title", item = item.name)
+    }
+    fn fields(&self) -> Vec<(&'static str, &Field)> {
+        vec![
+            (t!("tui.field.lot"), &self.lot),
+            (t!("tui.field.quantity"), &self.quantity),
+            (t!("tui.field.reason"), &self.reason),
+        ]
+    }
+    fn field_mut(&mut self, i: usize) -> Option<&mut Field> {
+        [&mut self.lot, &mut self.quantity, &mut self.reason]
+            .into_iter()
+            .nth(i)
+    }
+    fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
+        let (actor, place) = (actor(cx)?, place(cx)?);
+        let q = self.quantity.required(t!("tui.field.quantity"))?;
+        let lot = self.lot.opt();
+        let reason = self.reason.opt();
+        let taken = stock::issue(
+            &mut cx.store,
+            &actor,
+            cx.now,
+            &place,
+            item,
+            q,
+            lot.as_deref(),
+            reason.as_deref(),
+        )
+        .map_err(|e| e.to_string())?;
+        let lots: Vec<String> = taken
+            .iter()
+            .map(|x| format!("{}×{}", x.lot_number, num(x.qty)))
+            .collect();
+        Ok((
+            t!(
+                "tui.done.issued",
+                qty = num(q),
+                unit = item.dose_unit,
+                item = item.name,
+                lots = lots.join(", ")
+            ),
+            After::Reload,
+        ))
+    }
+    fn scan_pack(
+        &mut self,
+        item: &ItemRef,
+        g: &Gs1,
+        pack: &ItemRef,
+        _cx: &Ctx,
+    ) -> Result<Option<usize>, String> {
+        scan_lot(&mut self.lot, item, g, pack)?;
+        Ok(first_empty(&self.fields(), 1))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Waste {
+    pub lot: Field,
+    pub quantity: Field,
+    pub reason: Field,
+    pub note: Field,
+}
+
+impl Waste {
+    pub fn new(lot: &str) -> Waste {
+        Waste {
+            lot: Field::new(lot, t!("tui.hint.lot_disposed")),
+            quantity: Field::new("", t!("tui.hint.units")),
+            reason: Field::new("expired", t!("tui.hint.waste_reason")),
+            note: Field::new("", t!("tui.hint.optional")),
+        }
+    }
+}
+
+impl FormBody for Waste {
+    fn title(&self, item: &ItemRef) -> String {
+        t!("tui.form.waste_title", item = item.name)
+    }
+    fn fields(&self) -> Vec<(&'static str, &Field)> {
+        vec![
+            (t!("tui.field.lot"), &self.lot),
+            (t!("tui.field.quantity"), &self.quantity),
+            (t!("tui.field.reason"), &self.reason),
+            (t!("tui.field.note"), &self.note),
+        ]
+    }
+    fn field_mut(&mut self, i: usize) -> Option<&mut Field> {
+        [
+            &mut self.lot,
+            &mut self.quantity,
+            &mut self.reason,
+            &mut self.note,
+        ]
+        .into_iter()
+        .nth(i)
+    }
+    fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
+        let (actor, place) = (actor(cx)?, place(cx)?);
+        let q = self.quantity.required(t!("tui.field.quantity"))?;
+        let why: stock::WasteReason = self
+            .reason
+            .value()
+            .parse()
+            .map_err(|_| t!("tui.form.waste_reason").to_string())?;
+        let note = self.note.opt();
+        let lot = self.lot.value().to_string();
+        stock::waste(
+            &mut cx.store,
+            &actor,
+            cx.now,
+            &place,
+            item,
+            &lot,
+            q,
+            why,
+            note.as_deref(),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok((
+            t!(
+                "tui.done.wasted",
+                qty = num(q),
+                unit = item.dose_unit,
+                item = item.name,
+                lot = lot,
+                reason = why.as_ref()
+            ),
+            After::Reload,
+        ))
+    }
+    fn scan_pack(
+        &mut self,
+        item: &ItemRef,
+        g: &Gs1,
+        pack: &ItemRef,
+        _cx: &Ctx,
+    ) -> Result<Option<usize>, String> {
+        scan_lot(&mut self.lot, item, g, pack)?;
+        Ok(first_empty(&self.fields(), 1))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Return {
+    pub lot: Field,
+    pub quantity: Field,
+    pub reason: Field,
+}
+
+impl Return {
+    pub fn new(lot: &str) -> Return {
+        Return {
+            lot: Field::new(lot, t!("tui.hint.lot_returned")),
+            quantity: Field::new("", t!("tui.hint.units")),
+            reason: Field::new("", t!("tui.hint.return_reason")),
+        }
+    }
+}
+
+impl FormBody for Return {
+    fn title(&self, item: &ItemRef) -> String {
+        t!("tui.form.return_title", item = item.name)
+    }
+    fn fields(&self) -> Vec<(&'static str, &Field)> {
+        vec![
+            (t!("tui.field.lot"), &self.lot),
+            (t!("tui.field.quantity"), &self.quantity),
+            (t!("tui.field.reason"), &self.reason),
+        ]
+    }
+    fn field_mut(&mut self, i: usize) -> Option<&mut Field> {
+        [&mut self.lot, &mut self.quantity, &mut self.reason]
+            .into_iter()
+            .nth(i)
+    }
+    fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
+        let (actor, place) = (actor(cx)?, place(cx)?);
+        let q = self.quantity.required(t!("tui.field.quantity"))?;
+        let lot = self.lot.value().to_string();
+        stock::return_to_pharmacy(
+            &mut cx.store,
+            &actor,
+            cx.now,
+            &place,
+            item,
+            &lot,
+            q,
+            self.reason.value(),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok((
+            t!(
+                "tui.done.returned",
+                qty = num(q),
+                unit = item.dose_unit,
+                item = item.name,
+                lot = lot
+            ),
+            After::Reload,
+        ))
+    }
+    fn scan_pack(
+        &mut self,
+        item: &ItemRef,
+        g: &Gs1,
+        pack: &ItemRef,
+        _cx: &Ctx,
+    ) -> Result<Option<usize>, String> {
+        scan_lot(&mut self.lot, item, g, pack)?;
+        Ok(first_empty(&self.fields(), 1))
+    }
+}
+
+/// A request for stock from the pharmacy.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub quantity: Field,
+}
+
+impl Request {
+    pub fn new() -> Request {
+        Request {
+            quantity: Field::new("", t!("tui.hint.units_wanted")),
+        }
+    }
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request::new()
+    }
+}
+
+impl FormBody for Request {
+    fn title(&self, item: &ItemRef) -> String {
+        t!("tui.form.request_title", item = item.name)
+    }
+    fn fields(&self) -> Vec<(&'static str, &Field)> {
+        vec![(t!("tui.field.quantity"), &self.quantity)]
+    }
+    fn field_mut(&mut self, i: usize) -> Option<&mut Field> {
+        (i == 0).then_some(&mut self.quantity)
+    }
+    fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
+        let (actor, place) = (actor(cx)?, place(cx)?);
+        let q = self.quantity.required(t!("tui.field.quantity"))?;
+        let id = stock::request_transfer(
+            &mut cx.store,
+            &actor,
+            cx.now,
+            &place,
+            &[(item.clone(), q)],
+            None,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok((
+            t!(
+                "tui.done.requested",
+                qty = num(q),
+                unit = item.dose_unit,
+                item = item.name,
+                id = id
+            ),
+            After::Reload,
+        ))
+    }
+}
+
+/// Quarantine, release or recall a lot everywhere.
+#[derive(Debug, Clone)]
+pub struct LotHold {
+    /// `Quarantine`, `Release` or `Recall`.
+    pub op: Operation,
+    pub lot: Field,
+    pub reason: Field,
+}
+
+impl LotHold {
+    pub fn new(op: Operation, lot: &str) -> LotHold {
+        LotHold {
+            op,
+            lot: Field::new(lot, t!("tui.hint.lot_concerned")),
+            reason: Field::new("", t!("tui.hint.required")),
+        }
+    }
+}
+
+impl FormBody for LotHold {
+    fn title(&self, item: &ItemRef) -> String {
+        match self.op {
+            Operation::Quarantine => t!("tui.form.quarantine_title", item = item.name),
+            Operation::Release => t!("tui.form.release_title", item = item.name),
+            _ => t!("tui.form.recall_title", item = item.name),
+        }
+    }
+    fn fields(&self) -> Vec<(&'static str, &Field)> {
+        vec![
+            (t!("tui.field.lot"), &self.lot),
+            (t!("tui.field.reason"), &self.reason),
+        ]
+    }
+    fn field_mut(&mut self, i: usize) -> Option<&mut Field> {
+        [&mut self.lot, &mut self.reason].into_iter().nth(i)
+    }
+    fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
+        let actor = actor(cx)?;
+        let lot = self.lot.value().to_string();
+        let reason = self.reason.value().to_string();
+        let (store, now) = (&mut cx.store, cx.now);
+        let held = match self.op {
+            Operation::Quarantine => stock::quarantine(store, &actor, now, item, &lot, &reason),
+            Operation::Release => stock::release(store, &actor, now, item, &lot, &reason),
+            _ => stock::recall(store, &actor, now, item, &lot, &reason),
+        }
+        .map_err(|e| e.to_string())?;
+        let places: Vec<String> = held
+            .iter()
+            .map(|x| match x.open_pack {
+                // A multi-dose pack closed with the lot: say where, and to discard it.
+                Some(_) => x.place_text(),
+                None => format!("{} {}", num(x.qty), x.place),
+            })
+            .collect();
+        let places = if places.is_empty() {
+            t!("tui.done.none_in_stock").to_string()
+        } else {
+            places.join(", ")
+        };
+        Ok((
+            match self.op {
+                Operation::Quarantine => {
+                    t!(
+                        "tui.done.quarantined",
+                        lot = lot,
+                        item = item.name,
+                        places = places
+                    )
+                }
+                Operation::Release => {
+                    t!(
+                        "tui.done.released",
+                        lot = lot,
+                        item = item.name,
+                        places = places
+                    )
+                }
+                _ => t!(
+                    "tui.done.recalled",
+                    lot = lot,
+                    item = item.name,
+                    places = places
+                ),
+            },
+            After::Reload,
+        ))
+    }
+    fn scan_pack(
+        &mut self,
+        item: &ItemRef,
+        g: &Gs1,
+        pack: &ItemRef,
+        _cx: &Ctx,
+    ) -> Result<Option<usize>, String> {
+        scan_lot(&mut self.lot, item, g, pack)?;
+        Ok(first_empty(&self.fields(), 1))
+    }
+}

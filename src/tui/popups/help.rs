@@ -1,0 +1,82 @@
+//! The `?` help: every binding of the keymap, described in the reader's
+//! language, in two columns so the whole keymap fits 80×24. Any key closes
+//! it; the language key also switches the language.
+
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::Done;
+use crate::t;
+use crate::tui::component::Ctx;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{centered, fit, pad};
+
+pub fn key(ev: KeyEvent, cx: &Ctx) -> Done {
+    match cx.keymap.action(&[Context::Global], &ev) {
+        Some(Action::Language) => Done::Language,
+        _ => Done::Close,
+    }
+}
+
+pub fn draw(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
+    let col_w = 38usize;
+    let entry = |keys: &str, desc: &str| -> Line<'static> {
+        let k = pad(&fit(keys, 11), 11);
+        Line::from(vec![
+            Span::raw(format!(" {k} ")),
+            Span::raw(fit(desc, col_w.saturating_sub(14))),
+        ])
+    };
+    let section = |title: &str, ctx: &[Context]| -> Vec<Line<'static>> {
+        let mut out = vec![Line::styled(title.to_string(), theme.warn())];
+        for (keys, desc) in cx.keymap.hints(ctx) {
+            out.push(entry(&keys, &desc));
+        }
+        out
+    };
+    let mut left = section(t!("tui.help.everywhere"), &[Context::Global]);
+    left.extend(section(t!("tui.help.pick_list"), &[Context::Order]));
+    let mut right = section(t!("tui.help.lists"), &[Context::List]);
+    // An item's lots: only what differs from the lists.
+    let listed = cx.keymap.hints(&[Context::List]);
+    right.push(Line::styled(t!("tui.help.lots"), theme.warn()));
+    for (keys, desc) in cx.keymap.hints(&[Context::Detail]) {
+        if !listed.iter().any(|(k, _)| *k == keys) || matches!(keys.as_str(), "Home" | "End") {
+            right.push(entry(&keys, &desc));
+        }
+    }
+    let notes = [t!("tui.help.note1"), t!("tui.help.note2")];
+    let rows = left.len().max(right.len());
+    let h = (rows + notes.len() + 3) as u16;
+    let r = centered(area, 78, h.min(area.height));
+    crate::tui::widgets::clear(f, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", t!("tui.help.title")));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let [cols, foot] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(notes.len() as u16)]).areas(inner);
+    let [lc, rc] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(cols);
+    f.render_widget(Paragraph::new(left), lc);
+    f.render_widget(Paragraph::new(right), rc);
+    let more = if h > area.height {
+        t!("tui.help.enlarge")
+    } else {
+        ""
+    };
+    let w = inner.width as usize;
+    let mut foot_lines: Vec<Line> = notes
+        .iter()
+        .map(|n| Line::styled(fit(n, w), theme.dim()))
+        .collect();
+    if let Some(last) = foot_lines.last_mut() {
+        last.spans.push(Span::styled(more, theme.warn()));
+    }
+    f.render_widget(Paragraph::new(foot_lines), foot);
+}

@@ -1,0 +1,56 @@
+//! Boxes over the screen: the help, the place picker, an item's operations
+//! menu and a patient's record. Each owns its state, keys and drawing.
+
+pub mod help;
+pub mod op_menu;
+pub mod patient;
+pub mod picker;
+
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::component::Ctx;
+use super::theme::Theme;
+use crate::domain::roles::Operation;
+
+#[derive(Debug, Clone)]
+pub enum Popup {
+    Help,
+    Picker(picker::Picker),
+    OpMenu(op_menu::OpMenu),
+    Patient(patient::PatientCard),
+}
+
+/// What a key did in a popup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Done {
+    Stay,
+    Close,
+    /// A place was chosen.
+    Place(usize),
+    /// An operation was chosen from the menu.
+    Operation(Operation),
+    /// The help closed on the language key: switch the language.
+    Language,
+}
+
+impl Popup {
+    pub fn key(&mut self, ev: KeyEvent, cx: &Ctx) -> Done {
+        match self {
+            Popup::Help => help::key(ev, cx),
+            Popup::Picker(p) => p.key(ev, cx),
+            Popup::OpMenu(m) => m.key(ev),
+            Popup::Patient(p) => p.key(ev, cx),
+        }
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
+        match self {
+            Popup::Help => help::draw(f, area, cx, theme),
+            Popup::Picker(p) => p.draw(f, area, cx, theme),
+            Popup::OpMenu(m) => m.draw(f, area, theme),
+            Popup::Patient(p) => p.draw(f, area, theme),
+        }
+    }
+}

@@ -1,0 +1,480 @@
+//! The administration schedule of the ward shown: doses due, late, missed
+//! and upcoming, and the PRN prescriptions that may be given; by time or
+//! grouped by patient (F7). Enter gives the selected dose; F4 shows the
+//! patient's record.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row};
+
+use crate::domain::PlaceKind;
+use crate::domain::alerts::Severity;
+use crate::domain::roles::Operation;
+use crate::domain::schedule::DoseStatus;
+use crate::store::queries::Place;
+use crate::t;
+use crate::tui::component::{Component, Ctx, Level, ListState, Msg};
+use crate::tui::forms::{Form, Kind, dose};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::popups::{Popup, patient::PatientCard};
+use crate::tui::theme::Theme;
+use crate::tui::views::{MarView, Slot};
+use crate::tui::widgets::{col, fit, hm, line, visible_table, when};
+
+#[derive(Debug, Default)]
+pub struct AdministrationTab {
+    pub view: MarView,
+    pub sel: ListState,
+}
+
+impl AdministrationTab {
+    pub fn load(&mut self, cx: &mut Ctx, place: &Place) -> rusqlite::Result<()> {
+        if place.kind != PlaceKind::Ward {
+            self.view = MarView::default();
+            return Ok(());
+        }
+        // Doses whose window has closed with nothing recorded become missed.
+        if let Err(e) = crate::ops::mar::close_missed(&mut cx.store, Some(place.id), cx.now) {
+            cx.say(Level::Warn, t!("tui.mar.close_missed_failed", error = e));
+        }
+        self.view = MarView::load(&cx.store.conn, place.id, cx.now, self.view.by_patient)?;
+        self.sel.clamp(self.view.slots.len());
+        Ok(())
+    }
+
+    /// The selected line of the list.
+    pub fn slot(&self) -> Option<Slot> {
+        self.view.slots.get(self.sel.selected).copied()
+    }
+
+    /// The selected dose (a scheduled dose not recorded yet, or a PRN line)
+    /// when a nurse is signed in: (prescription, scheduled time).
+    fn dose_target(&self, cx: &Ctx) -> Option<(i64, Option<chrono::DateTime<chrono::Utc>>)> {
+        if !cx.may(Operation::Administer) {
+            return None;
+        }
+        match self.slot()? {
+            Slot::Dose(i) => self
+                .view
+                .rows
+                .get(i)
+                .filter(|r| !r.recorded)
+                .map(|r| (r.prescription_id, Some(r.at))),
+            Slot::Prn(i) => self.view.prn.get(i).map(|l| (l.id, None)),
+        }
+    }
+
+    /// The bedside form of the selected dose: scan the wristband, then the pack.
+    fn open_dose(&self, cx: &mut Ctx) -> Msg {
+        let (Some((rx_id, at)), Some(slot)) = (self.dose_target(cx), self.slot()) else {
+            cx.say(Level::Warn, t!("tui.mar.select_dose"));
+            return Msg::None;
+        };
+        let conn = &cx.store.conn;
+        let Some(item) = crate::store::queries::prescription_item(conn, rx_id)
+            .ok()
+            .flatten()
+            .and_then(|id| crate::ops::stock::item_by_id(conn, id).ok())
+        else {
+            return Msg::None;
+        };
+        let units = crate::store::queries::units_for_dose(conn, rx_id, item.id).unwrap_or(1);
+        let v = &self.view;
+        // What the nurse sees of the dose: who, what, when and its flags.
+        let (note, mrn, missed) = match slot {
+            Slot::Dose(i) => {
+                let r = &v.rows[i];
+                let flags = if r.flags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", r.flags)
+                };
+                (
+                    t!(
+                        "tui.mar.dose_note",
+                        bed = r.bed,
+                        patient = r.patient,
+                        mrn = r.mrn,
+                        dose = r.dose,
+                        route = r.route,
+                        flags = flags,
+                        at = hm(r.at),
+                        window = r.window_minutes
+                    ),
+                    r.mrn.clone(),
+                    r.status(cx.now) == DoseStatus::Missed,
+                )
+            }
+            Slot::Prn(i) => {
+                let (l, st) = (&v.prn[i], &v.prn_state[i]);
+                let limit = st
+                    .max_24h
+                    .map(|m| t!("tui.mar.prn_limit", given = st.given_24h, max = m))
+                    .unwrap_or_default();
+                let next = match st.next_allowed {
+                    Some(t) => t!("tui.mar.next_from", at = when(t)),
+                    None => t!("tui.mar.may_give_now").to_string(),
+                };
+                (
+                    t!(
+                        "tui.mar.prn_note",
+                        bed = l.bed.clone().unwrap_or_default(),
+                        patient = l.patient,
+                        mrn = l.mrn,
+                        dose = l.dose_text(),
+                        route = l.route,
+                        indication = l.indication,
+                        limit = limit,
+                        next = next
+                    ),
+                    l.mrn.clone(),
+                    false,
+                )
+            }
+        };
+        let mut d = dose::Dose::new(rx_id, at, &mrn, units);
+        // A dose whose window has closed is most often documented as missed.
+        if missed {
+            d.outcome.set("missed");
+        }
+        if let Some(w) = cx.current_ward().map(|w| w.id) {
+            use crate::ops::ward::{ReasonKind, reasons};
+            let codes = |k: ReasonKind| {
+                reasons(conn, w, k)
+                    .map(|l| {
+                        l.iter()
+                            .map(|r| r.code.clone())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .unwrap_or_default()
+            };
+            d.reason.hint = if missed {
+                t!("tui.hint.missed_codes", codes = codes(ReasonKind::Missed))
+            } else {
+                t!(
+                    "tui.hint.held_refused_codes",
+                    held = codes(ReasonKind::Held),
+                    refused = codes(ReasonKind::Refused)
+                )
+            };
+            d.timing.hint = t!("tui.hint.timing_codes", codes = codes(ReasonKind::Timing));
+        }
+        let mut form = Form::new(item, Kind::Dose(d));
+        if missed {
+            form.focus = dose::REASON;
+        }
+        form.note = Some(note);
+        cx.say(Level::Info, t!("tui.mar.scan_first"));
+        Msg::Form(Box::new(form))
+    }
+
+    /// The record of the selected line's patient.
+    fn open_patient(&self, cx: &mut Ctx) -> Msg {
+        let Some(slot) = self.slot() else {
+            cx.say(Level::Warn, t!("tui.mar.select_for_patient"));
+            return Msg::None;
+        };
+        let mrn = self.view.mrn(slot).to_string();
+        match crate::store::queries::patient_record(&cx.store.conn, &mrn) {
+            Ok(Some(record)) => Msg::Popup(Popup::Patient(PatientCard { record, scroll: 0 })),
+            Ok(None) => {
+                cx.say(Level::Warn, t!("tui.mar.no_patient", mrn = mrn));
+                Msg::None
+            }
+            Err(e) => {
+                cx.say(Level::Error, t!("tui.mar.cannot_read_patient", error = e));
+                Msg::None
+            }
+        }
+    }
+
+    fn group(&mut self, cx: &mut Ctx) {
+        let keep = self.slot();
+        self.view.by_patient = !self.view.by_patient;
+        self.view.arrange();
+        if let Some(k) = keep {
+            self.sel.selected = self.view.slots.iter().position(|s| *s == k).unwrap_or(0);
+        }
+        cx.say(
+            Level::Info,
+            if self.view.by_patient {
+                t!("tui.mar.grouped")
+            } else {
+                t!("tui.mar.by_time")
+            },
+        );
+    }
+}
+
+impl Component for AdministrationTab {
+    fn contexts(&self) -> Vec<Context> {
+        vec![Context::List, Context::Global]
+    }
+
+    fn offers(&self, action: Action, cx: &Ctx) -> bool {
+        match action {
+            Action::Open => self.dose_target(cx).is_some(),
+            Action::Group => !self.view.slots.is_empty(),
+            Action::Patient => self.slot().is_some(),
+            a => !super::TAB_ACTIONS.contains(&a),
+        }
+    }
+
+    fn event(&mut self, action: Action, cx: &mut Ctx) -> Msg {
+        if self.sel.act(action, self.view.slots.len()) {
+            return Msg::None;
+        }
+        match action {
+            Action::Open => self.open_dose(cx),
+            Action::Patient => self.open_patient(cx),
+            Action::Group => {
+                self.group(cx);
+                Msg::None
+            }
+            _ => Msg::None,
+        }
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
+        let [cap, list, foot] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let Some(ward) = cx.current_ward() else {
+            line(
+                f,
+                cap,
+                Line::styled(
+                    fit(t!("tui.mar.per_ward"), cap.width as usize),
+                    theme.warn(),
+                ),
+            );
+            return;
+        };
+        let v = &self.view;
+        let count = |s: DoseStatus| v.rows.iter().filter(|r| r.status(cx.now) == s).count();
+        let span = match (v.from, v.to) {
+            (Some(a), Some(b)) => format!("{}–{}", hm(a), hm(b)),
+            _ => String::new(),
+        };
+        let grouped = if v.by_patient {
+            t!("tui.mar.by_patient")
+        } else {
+            ""
+        };
+        line(
+            f,
+            cap,
+            Line::from(vec![
+                Span::styled(
+                    t!(
+                        "tui.mar.caption",
+                        ward = ward.code,
+                        span = span,
+                        grouped = grouped
+                    ),
+                    theme.header(),
+                ),
+                Span::styled(
+                    t!("tui.mar.n_missed", n = count(DoseStatus::Missed)),
+                    theme.severity(Severity::Critical),
+                ),
+                Span::styled(
+                    t!("tui.mar.n_overdue", n = count(DoseStatus::Late)),
+                    theme.severity(Severity::High),
+                ),
+                Span::styled(
+                    t!("tui.mar.n_due", n = count(DoseStatus::Due)),
+                    theme.warn(),
+                ),
+                Span::raw(t!(
+                    "tui.mar.n_upcoming",
+                    n = count(DoseStatus::Upcoming),
+                    recorded = count(DoseStatus::Recorded)
+                )),
+            ]),
+        );
+        let wide = list.width >= 80;
+        // The route shows in the line under the list below 100 columns.
+        let route = list.width >= 100;
+        let mut header = vec![t!("tui.col.time"), t!("tui.col.status")];
+        let mut widths = vec![col(header[0], 5), col(header[1], 10)];
+        if wide {
+            header.push(t!("tui.col.bed"));
+            widths.push(col(t!("tui.col.bed"), 4));
+        }
+        header.extend([
+            t!("tui.col.patient"),
+            t!("tui.col.drug"),
+            t!("tui.col.dose"),
+        ]);
+        widths.extend([
+            Constraint::Length(12),
+            Constraint::Min(10),
+            Constraint::Length(12),
+        ]);
+        if route {
+            header.push(t!("tui.col.route_short"));
+            widths.push(col(t!("tui.col.route_short"), 5));
+        }
+        header.push(t!("tui.col.flags"));
+        widths.push(Constraint::Length(8));
+        visible_table(
+            f,
+            list,
+            theme,
+            &header,
+            &widths,
+            v.slots.len(),
+            Some(&self.sel),
+            |i| {
+                // In groups, a patient's name shows on their first line only.
+                let same_patient =
+                    v.by_patient && i > 0 && v.mrn(v.slots[i - 1]) == v.mrn(v.slots[i]);
+                let r = match v.slots[i] {
+                    Slot::Dose(d) => &v.rows[d],
+                    Slot::Prn(p) => {
+                        let (l, st) = (&v.prn[p], &v.prn_state[p]);
+                        let (text, style) = match st.next_allowed {
+                            None => (t!("tui.mar.prn_ready").to_string(), Style::default()),
+                            Some(t) => (format!("PRN {}", hm(t)), theme.dim()),
+                        };
+                        let mut cells =
+                            vec![Cell::from("PRN"), Cell::from(Span::styled(text, style))];
+                        if wide {
+                            cells.push(Cell::from(l.bed.clone().unwrap_or_default()));
+                        }
+                        cells.extend([
+                            Cell::from(if same_patient {
+                                String::new()
+                            } else {
+                                l.patient.clone()
+                            }),
+                            Cell::from(l.item.clone()),
+                            Cell::from(l.dose_text()),
+                        ]);
+                        if route {
+                            cells.push(Cell::from(l.route.clone()));
+                        }
+                        // Controlled and high-alert first: a witness, a double check.
+                        let marks = [(l.controlled, "CD"), (l.high_alert, "HA")]
+                            .iter()
+                            .filter(|(on, _)| *on)
+                            .map(|(_, f)| *f)
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        let count = st
+                            .max_24h
+                            .map(|m| format!("{}/{m}", st.given_24h))
+                            .unwrap_or_default();
+                        let flags = [marks, count]
+                            .into_iter()
+                            .filter(|x| !x.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        cells.push(Cell::from(flags));
+                        return Row::new(cells);
+                    }
+                };
+                let (text, style) = match r.status(cx.now) {
+                    DoseStatus::Missed if r.auto_missed => (
+                        format!("{} ✎", t!("tui.mar.missed")),
+                        theme.severity(Severity::Critical),
+                    ),
+                    DoseStatus::Missed => (
+                        t!("tui.mar.missed").to_string(),
+                        theme.severity(Severity::Critical),
+                    ),
+                    DoseStatus::Late => (
+                        t!("tui.mar.overdue").to_string(),
+                        theme.severity(Severity::High),
+                    ),
+                    DoseStatus::Due => (t!("tui.mar.due").to_string(), theme.warn()),
+                    DoseStatus::Upcoming => (t!("tui.mar.upcoming").to_string(), theme.dim()),
+                    DoseStatus::Recorded => (
+                        match r.outcome.as_deref().unwrap_or("") {
+                            "partially given" => t!("tui.mar.partial").to_string(),
+                            "not given supply" => t!("tui.mar.no_supply").to_string(),
+                            o => crate::tui::words::code(o),
+                        },
+                        Style::default(),
+                    ),
+                };
+                let mut cells = vec![Cell::from(hm(r.at)), Cell::from(Span::styled(text, style))];
+                if wide {
+                    cells.push(Cell::from(r.bed.clone()));
+                }
+                cells.extend([
+                    Cell::from(if same_patient {
+                        String::new()
+                    } else {
+                        r.patient.clone()
+                    }),
+                    Cell::from(r.item.clone()),
+                    Cell::from(r.dose.clone()),
+                ]);
+                if route {
+                    cells.push(Cell::from(r.route.clone()));
+                }
+                cells.push(Cell::from(r.flags.clone()));
+                Row::new(cells)
+            },
+        );
+        // The selected dose in full (bed, route, window, who recorded it), or the PRN line.
+        let text = match self.slot() {
+            Some(Slot::Dose(d)) => {
+                let r = &v.rows[d];
+                let mut text = t!(
+                    "tui.mar.foot_dose",
+                    bed = r.bed,
+                    patient = r.patient,
+                    item = r.item,
+                    dose = r.dose,
+                    route = r.route,
+                    from = hm(r.at - r.window()),
+                    to = hm(r.at + r.window())
+                );
+                if let (Some(o), Some(by)) = (&r.outcome, &r.by) {
+                    text.push_str(&t!(
+                        "tui.mar.foot_by",
+                        outcome = crate::tui::words::code(o),
+                        by = by
+                    ));
+                } else if r.auto_missed {
+                    text.push_str(t!("tui.mar.foot_document"));
+                }
+                text
+            }
+            Some(Slot::Prn(p)) => {
+                let (l, st) = (&v.prn[p], &v.prn_state[p]);
+                let mut text = t!(
+                    "tui.mar.foot_prn",
+                    bed = l.bed.clone().unwrap_or_default(),
+                    patient = l.patient,
+                    item = l.item,
+                    dose = l.dose_text(),
+                    indication = l.indication
+                );
+                if let Some(t) = st.last_given {
+                    text.push_str(&t!("tui.mar.last_given", at = hm(t)));
+                }
+                match st.next_allowed {
+                    Some(t) => text.push_str(&t!("tui.mar.next_from", at = when(t))),
+                    None => text.push_str(t!("tui.mar.may_give_now")),
+                }
+                text
+            }
+            None => String::new(),
+        };
+        line(
+            f,
+            foot,
+            Line::styled(fit(&text, foot.width as usize), theme.dim()),
+        );
+    }
+}

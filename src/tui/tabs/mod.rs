@@ -1,0 +1,60 @@
+//! The five tabs, one component each.
+
+pub mod administration;
+pub mod alerts;
+pub mod pharmacy;
+pub mod pharmacy_orders;
+pub mod pharmacy_plan;
+pub mod prescriptions;
+pub mod stock;
+pub mod stock_lots;
+
+use super::component::{Component, Tab};
+use super::keymap::Action;
+
+/// Actions one tab or another offers in the shared list context; a tab
+/// offers only its own.
+pub const TAB_ACTIONS: [Action; 11] = [
+    Action::Open,
+    Action::ClearFilter,
+    Action::Operations,
+    Action::LinkGtin,
+    Action::Group,
+    Action::Patient,
+    Action::Replenish,
+    Action::Simulate,
+    Action::Chart,
+    Action::Dispatch,
+    Action::ConfirmReceipt,
+];
+
+#[derive(Default)]
+pub struct Tabs {
+    pub prescriptions: prescriptions::PrescriptionsTab,
+    pub administration: administration::AdministrationTab,
+    pub stock: stock::StockTab,
+    pub pharmacy: pharmacy::PharmacyTab,
+    pub alerts: alerts::AlertsTab,
+}
+
+impl Tabs {
+    pub fn get(&self, tab: Tab) -> &dyn Component {
+        match tab {
+            Tab::Prescriptions => &self.prescriptions,
+            Tab::Administration => &self.administration,
+            Tab::Stock => &self.stock,
+            Tab::Pharmacy => &self.pharmacy,
+            Tab::Alerts => &self.alerts,
+        }
+    }
+
+    pub fn get_mut(&mut self, tab: Tab) -> &mut dyn Component {
+        match tab {
+            Tab::Prescriptions => &mut self.prescriptions,
+            Tab::Administration => &mut self.administration,
+            Tab::Stock => &mut self.stock,
+            Tab::Pharmacy => &mut self.pharmacy,
+            Tab::Alerts => &mut self.alerts,
+        }
+    }
+}

@@ -1,0 +1,488 @@
+//! Pharmacy: transfer orders to the wards (Enter opens the pick list, where
+//! each scanned pack is picked), the pharmacy's own warnings and the ward
+//! lines below safety stock; the replenishment plan (F10) and the policy
+//! simulation (F11). Which of these shows is one mode.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::domain::roles::Operation;
+use crate::gs1::Gs1;
+use crate::i18n::num;
+use crate::ops::plan::Suggestion;
+use crate::ops::stock::{ItemRef, TransferOrder};
+use crate::planning::sim::SimResult;
+use crate::t;
+use crate::tui::component::{Component, Ctx, Level, ListState, Msg};
+use crate::tui::forms::{Form, Kind, decision::Decision};
+use crate::tui::job::Polled;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::theme::Theme;
+use crate::tui::views::{PharmacyView, PlanView};
+
+/// What the Pharmacy tab shows.
+#[derive(Debug, Default)]
+pub enum Mode {
+    /// Transfer orders and the wards' needs.
+    #[default]
+    Orders,
+    /// A transfer order's pick list.
+    PickList(TransferOrder),
+    /// The replenishment plan of the whole hospital.
+    Plan {
+        plan: PlanView,
+        sel: ListState,
+        /// The selected item's chart instead of the exceptions.
+        chart: bool,
+    },
+    /// The policy simulation: running (with its progress) or its result.
+    Simulation {
+        progress: (usize, usize),
+        result: Option<Box<SimResult>>,
+        /// The drug charted.
+        drug: usize,
+    },
+}
+
+#[derive(Debug, Default)]
+pub struct PharmacyTab {
+    pub view: PharmacyView,
+    pub sel: ListState,
+    pub mode: Mode,
+    /// The next plan replaces the list without a message (a decision's
+    /// message stays on the line).
+    quiet: bool,
+}
+
+impl PharmacyTab {
+    pub fn load(&mut self, cx: &Ctx) -> rusqlite::Result<()> {
+        let conn = &cx.store.conn;
+        let mut orders = crate::ops::stock::transfer_orders(conn, None, None)?;
+        // Open and in transit first, newest first; then the latest received.
+        orders.sort_by_key(|o| {
+            (
+                matches!(o.status.as_str(), "received" | "cancelled"),
+                std::cmp::Reverse(o.id),
+            )
+        });
+        orders.truncate(200);
+        self.view.orders = orders;
+        self.view.items = match cx.pharmacy_id() {
+            Some(id) => crate::store::queries::item_count(conn, id)?,
+            None => 0,
+        };
+        self.sel.clamp(self.view.orders.len());
+        Ok(())
+    }
+
+    /// The plan shown, if any.
+    pub fn plan(&self) -> Option<&PlanView> {
+        match &self.mode {
+            Mode::Plan { plan, .. } => Some(plan),
+            _ => None,
+        }
+    }
+
+    /// The simulation's result, if shown.
+    pub fn sim(&self) -> Option<&SimResult> {
+        match &self.mode {
+            Mode::Simulation {
+                result: Some(r), ..
+            } => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The drug the simulation charts.
+    pub fn sim_drug(&self) -> usize {
+        match &self.mode {
+            Mode::Simulation { drug, .. } => *drug,
+            _ => 0,
+        }
+    }
+
+    /// The transfer order whose pick list is open.
+    pub fn order(&self) -> Option<&TransferOrder> {
+        match &self.mode {
+            Mode::PickList(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn is_plan(&self) -> bool {
+        matches!(self.mode, Mode::Plan { .. })
+    }
+
+    /// Plans replenishment for the whole hospital from the database now, in
+    /// the background on its own read connection when the terminal runs.
+    pub fn open_plan(&mut self, cx: &mut Ctx) {
+        let opt = crate::ops::plan::PlanOptions::default();
+        let (path, now) = (cx.store.path().to_path_buf(), cx.now);
+        if cx.jobs.background {
+            cx.say(Level::Info, t!("tui.plan.planning"));
+            cx.jobs.plan.spawn(true, move |_| {
+                crate::store::Store::open(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|store| PlanView::load(&store.conn, now, opt))
+            });
+        } else {
+            let result = PlanView::load(&cx.store.conn, now, opt);
+            cx.jobs.plan.spawn(false, move |_| result);
+        }
+    }
+
+    /// A plan computed in the background.
+    pub fn polled_plan(&mut self, cx: &mut Ctx, p: Polled<Result<PlanView, String>, ()>) {
+        match p {
+            Polled::Done(Ok(plan)) => {
+                if matches!(self.mode, Mode::PickList(_)) {
+                    return;
+                }
+                if !std::mem::take(&mut self.quiet) {
+                    cx.say(
+                        Level::Info,
+                        t!(
+                            "tui.plan.done",
+                            suggestions = plan.rows.len(),
+                            exceptions = plan.exceptions.len(),
+                            ms = plan.millis
+                        ),
+                    );
+                }
+                let n = plan.rows.len();
+                self.mode = match std::mem::take(&mut self.mode) {
+                    Mode::Plan { mut sel, chart, .. } => {
+                        sel.clamp(n);
+                        Mode::Plan { plan, sel, chart }
+                    }
+                    _ => Mode::Plan {
+                        plan,
+                        sel: ListState::default(),
+                        chart: false,
+                    },
+                };
+            }
+            Polled::Done(Err(e)) => cx.say(Level::Error, t!("tui.plan.failed", error = e)),
+            Polled::Progress(()) => {}
+            Polled::Lost => cx.say(Level::Error, t!("tui.plan.lost")),
+        }
+    }
+
+    /// A suggestion was decided: it leaves the list at once, and the plan
+    /// is made again (the accepted order is on its way).
+    pub fn decided(&mut self, cx: &mut Ctx, s: &Suggestion) {
+        if let Mode::Plan { plan, .. } = &mut self.mode {
+            plan.rows.retain(|r| &r.s != s);
+        }
+        self.quiet = true;
+        self.open_plan(cx);
+    }
+
+    /// Simulates AS IS against TO BE: the ward shown's own drugs from its
+    /// use, or the paper's case study at the pharmacy; with its progress.
+    fn start_simulation(&mut self, cx: &mut Ctx) {
+        if cx.jobs.sim.is_running() {
+            cx.say(Level::Info, t!("tui.sim.running"));
+            return;
+        }
+        let ward = cx.current_ward().map(|p| p.code.clone());
+        let (path, now) = (cx.store.path().to_path_buf(), cx.now);
+        self.mode = Mode::Simulation {
+            progress: (0, crate::planning::sim::DEFAULT_REPLICATIONS),
+            result: None,
+            drug: 0,
+        };
+        if cx.jobs.background {
+            cx.say(Level::Info, t!("tui.sim.started"));
+        }
+        cx.jobs.sim.spawn(cx.jobs.background, move |progress| {
+            use crate::planning::sim;
+            let scenario = match &ward {
+                Some(w) => {
+                    let store = crate::store::Store::open(&path).map_err(|e| e.to_string())?;
+                    crate::ops::plan::scenario_from_db(&store.conn, w, now)
+                        .map_err(|e| e.to_string())?
+                }
+                None => sim::Scenario::paper().map_err(|e| e.to_string())?,
+            };
+            let mut report = |done, total| progress((done, total));
+            Ok(sim::simulate(
+                &scenario,
+                &sim::SimOptions::default(),
+                &mut report,
+            ))
+        });
+    }
+
+    /// Progress or the result of the simulation.
+    pub fn polled_sim(
+        &mut self,
+        cx: &mut Ctx,
+        p: Polled<Result<SimResult, String>, (usize, usize)>,
+    ) {
+        let Mode::Simulation {
+            progress, result, ..
+        } = &mut self.mode
+        else {
+            return;
+        };
+        match p {
+            Polled::Progress(p) => *progress = p,
+            Polled::Done(Ok(r)) => {
+                let msg = match r.saving.percent.as_ref() {
+                    Some(p) => t!(
+                        "tui.sim.done_saving",
+                        replications = r.replications,
+                        days = r.days,
+                        saving = format!("{:.1}", p.mean),
+                        operating = format!(
+                            "{:.1}",
+                            r.saving.operating_percent.as_ref().map_or(0.0, |o| o.mean)
+                        )
+                    ),
+                    None => t!("tui.sim.done", replications = r.replications, days = r.days),
+                };
+                *result = Some(Box::new(r));
+                cx.say(Level::Info, msg);
+            }
+            Polled::Done(Err(e)) => {
+                self.mode = Mode::Orders;
+                cx.say(Level::Error, t!("tui.sim.failed", error = e));
+            }
+            Polled::Lost => {
+                self.mode = Mode::Orders;
+                let key = cx.keys(Context::List, Action::Simulate);
+                cx.say(Level::Error, t!("tui.sim.lost", key = key));
+            }
+        }
+    }
+
+    fn open_order(&mut self, cx: &mut Ctx, id: i64) {
+        match crate::ops::stock::transfer_order(&cx.store.conn, id, cx.now) {
+            Ok(o) => {
+                if o.status == "open" {
+                    cx.say(Level::Info, t!("tui.order.scan_to_pick", id = id));
+                }
+                self.mode = Mode::PickList(o);
+            }
+            Err(e) => cx.say(Level::Error, e.to_string()),
+        }
+    }
+
+    /// Dispatch (pharmacy) or confirm receipt (ward) of the open order.
+    fn order_op(&mut self, cx: &mut Ctx, action: Action) {
+        let (Some(order), Some(actor)) = (self.order().map(|o| o.id), cx.actor.clone()) else {
+            return;
+        };
+        let result = match action {
+            Action::Dispatch => crate::ops::stock::dispatch(&mut cx.store, &actor, cx.now, order)
+                .map(|o| {
+                    let open: i64 = o.lines.iter().map(|l| l.open).sum();
+                    match o.backorder {
+                        Some(b) => t!(
+                            "tui.order.dispatched_backorder",
+                            id = order,
+                            open = num(open),
+                            backorder = b
+                        ),
+                        None => t!("tui.order.dispatched", id = order),
+                    }
+                }),
+            _ => crate::ops::stock::confirm_receipt(&mut cx.store, &actor, cx.now, order).map(
+                |taken| {
+                    let mut msg = t!(
+                        "tui.order.received",
+                        id = order,
+                        qty = num(taken.iter().map(|x| x.qty).sum::<i64>())
+                    );
+                    for w in taken.iter().filter_map(|x| x.warning.as_ref()) {
+                        msg.push_str(&t!(
+                            "tui.order.warning",
+                            warning = crate::i18n::results::set_aside(w)
+                        ));
+                    }
+                    msg
+                },
+            ),
+        };
+        match result {
+            Ok(msg) => {
+                cx.local_writes += 1;
+                self.open_order(cx, order);
+                cx.say(Level::Info, msg);
+            }
+            Err(e) => cx.say(Level::Error, e.to_string()),
+        }
+    }
+
+    /// Whether a scanned pack is picked into the open pick list.
+    pub fn picking(&self) -> bool {
+        self.order().is_some_and(|o| o.status == "open")
+    }
+
+    /// A pack scanned while a pick list is open: pick one pack of that lot.
+    pub fn scan_pick(&mut self, cx: &mut Ctx, g: &Gs1, item: &ItemRef) {
+        let (Some(order), Some(actor)) = (self.order().map(|o| o.id), cx.actor.clone()) else {
+            return;
+        };
+        let Some(lot) = g.lot.clone() else {
+            cx.say(Level::Warn, t!("tui.order.no_lot", item = item.name));
+            return;
+        };
+        match crate::ops::stock::pick(&mut cx.store, &actor, cx.now, order, item, &lot, None, true)
+        {
+            Ok(p) => {
+                cx.local_writes += 1;
+                self.open_order(cx, order);
+                let mut msg = t!(
+                    "tui.order.picked",
+                    qty = num(p.qty),
+                    unit = item.dose_unit,
+                    item = item.name,
+                    lot = p.lot_number,
+                    open = num(p.line_open)
+                );
+                let level = match &p.deviation_from {
+                    Some(f) => {
+                        msg.push_str(&t!("tui.order.deviation", lot = f));
+                        Level::Warn
+                    }
+                    None => Level::Info,
+                };
+                cx.say(level, msg);
+            }
+            Err(e) => cx.say(Level::Error, e.to_string()),
+        }
+    }
+
+    /// The decision form of the selected suggestion (a pharmacist decides).
+    fn open_decision(&self, cx: &mut Ctx) -> Msg {
+        let Mode::Plan { plan, sel, .. } = &self.mode else {
+            return Msg::None;
+        };
+        let Some(row) = plan.rows.get(sel.selected).cloned() else {
+            cx.say(Level::Warn, t!("tui.plan.none_selected"));
+            return Msg::None;
+        };
+        if !cx.may(Operation::Plan) {
+            cx.say(Level::Warn, t!("tui.plan.pharmacist_decides"));
+            return Msg::None;
+        }
+        let Ok(item) = crate::ops::stock::item_by_code(&cx.store.conn, &row.s.item) else {
+            return Msg::None;
+        };
+        let mut form = Form::new(item, Kind::Decision(Decision::new(row.s.clone())));
+        form.note = Some(t!(
+            "tui.plan.decision_note",
+            from = row.from,
+            qty = num(row.s.qty),
+            to = row.s.place,
+            release = crate::i18n::day_short(row.release),
+            need = crate::i18n::day_short(row.receipt),
+            past_due = if row.s.past_due {
+                t!("tui.plan.past_due_flag")
+            } else {
+                ""
+            },
+            covers = row.covers
+        ));
+        Msg::Form(Box::new(form))
+    }
+}
+
+impl Component for PharmacyTab {
+    fn contexts(&self) -> Vec<Context> {
+        let own = match self.mode {
+            Mode::Orders => Context::List,
+            Mode::PickList(_) => Context::Order,
+            Mode::Plan { .. } => Context::Plan,
+            Mode::Simulation { .. } => Context::Sim,
+        };
+        vec![own, Context::Global]
+    }
+
+    fn offers(&self, action: Action, cx: &Ctx) -> bool {
+        match action {
+            Action::Open => matches!(self.mode, Mode::Orders | Mode::Plan { .. }),
+            Action::Replenish | Action::Simulate => matches!(self.mode, Mode::Orders),
+            Action::Chart => self.is_plan(),
+            Action::Dispatch => {
+                cx.may(Operation::Dispatch) && self.order().is_some_and(|o| o.status == "open")
+            }
+            Action::ConfirmReceipt => {
+                cx.may(Operation::ConfirmReceipt)
+                    && self.order().is_some_and(|o| o.status == "in_transit")
+            }
+            a => !super::TAB_ACTIONS.contains(&a),
+        }
+    }
+
+    fn event(&mut self, action: Action, cx: &mut Ctx) -> Msg {
+        match &mut self.mode {
+            Mode::PickList(_) => match action {
+                Action::Back => {
+                    self.mode = Mode::Orders;
+                    return Msg::Reload;
+                }
+                Action::Dispatch | Action::ConfirmReceipt => self.order_op(cx, action),
+                _ => {}
+            },
+            Mode::Simulation { result, drug, .. } => match action {
+                Action::Back => {
+                    // A run goes on in the background; its result is dropped.
+                    cx.jobs.sim.cancel();
+                    self.mode = Mode::Orders;
+                }
+                Action::Up | Action::Down => {
+                    let n = result.as_ref().map_or(1, |r| r.drugs.len().max(1)) as isize;
+                    let step = if action == Action::Up { -1 } else { 1 };
+                    *drug = (*drug as isize + step).rem_euclid(n) as usize;
+                }
+                _ => {}
+            },
+            Mode::Plan { plan, sel, chart } => match action {
+                Action::Back => {
+                    self.mode = Mode::Orders;
+                    return Msg::Reload;
+                }
+                Action::Chart => *chart = !*chart,
+                Action::Open => return self.open_decision(cx),
+                a => {
+                    sel.act(a, plan.rows.len());
+                }
+            },
+            Mode::Orders => match action {
+                Action::Open => match self.view.orders.get(self.sel.selected).map(|o| o.id) {
+                    Some(id) => self.open_order(cx, id),
+                    None => cx.say(Level::Warn, t!("tui.order.none_selected")),
+                },
+                Action::Replenish => self.open_plan(cx),
+                Action::Simulate => self.start_simulation(cx),
+                a => {
+                    self.sel.act(a, self.view.orders.len());
+                }
+            },
+        }
+        Msg::None
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
+        match &self.mode {
+            Mode::Orders => self.draw_orders(f, area, theme),
+            Mode::PickList(o) => super::pharmacy_orders::draw_order(f, area, o, theme),
+            Mode::Plan { plan, sel, chart } => {
+                super::pharmacy_plan::draw_plan(f, area, plan, sel, *chart, theme)
+            }
+            Mode::Simulation {
+                result: Some(r),
+                drug,
+                ..
+            } => super::pharmacy_plan::draw_sim(f, area, r, *drug, theme),
+            Mode::Simulation {
+                progress: (done, total),
+                ..
+            } => super::pharmacy_plan::draw_progress(f, area, *done, *total, theme),
+        }
+        let _ = cx;
+    }
+}

@@ -1,0 +1,253 @@
+//! Prescriptions of the ward shown; at the pharmacy, the validation queue
+//! of every ward. Enter validates the selected prescription (a pharmacist).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row};
+
+use crate::domain::PlaceKind;
+use crate::domain::alerts::Severity;
+use crate::domain::roles::Operation;
+use crate::store::queries::{Place, PrescriptionLine};
+use crate::t;
+use crate::tui::component::{Component, Ctx, Level, ListState, Msg};
+use crate::tui::forms::{Form, Kind, validation::Validation};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::theme::Theme;
+use crate::tui::views::RxView;
+use crate::tui::widgets::{col, fit, line, visible_table, when, width};
+
+#[derive(Debug, Default)]
+pub struct PrescriptionsTab {
+    pub view: RxView,
+    pub sel: ListState,
+}
+
+impl PrescriptionsTab {
+    pub fn load(&mut self, cx: &Ctx, place: &Place) -> rusqlite::Result<()> {
+        let conn = &cx.store.conn;
+        self.view = match place.kind {
+            PlaceKind::Ward => RxView::load(conn, place.id, cx.now)?,
+            // At the pharmacy: every ward's prescriptions to validate.
+            PlaceKind::Pharmacy => RxView::load_queue(conn, &cx.places, cx.now)?,
+            PlaceKind::Transit => RxView::default(),
+        };
+        self.sel.clamp(self.view.lines.len());
+        Ok(())
+    }
+
+    /// The selected prescription, when it awaits validation and a pharmacist is signed in.
+    fn validation_target(&self, cx: &Ctx) -> Option<&PrescriptionLine> {
+        self.view.lines.get(self.sel.selected).filter(|l| {
+            cx.may(Operation::ValidatePrescription) && l.status == "awaiting_validation"
+        })
+    }
+
+    fn open_validation(&self, cx: &mut Ctx) -> Msg {
+        let Some(line) = self.validation_target(cx).cloned() else {
+            cx.say(Level::Warn, t!("tui.rx.validate_who"));
+            return Msg::None;
+        };
+        let Ok(item) = crate::ops::stock::item_by_id(&cx.store.conn, line.item_id) else {
+            return Msg::None;
+        };
+        let mut form = Form::new(item, Kind::Validation(Validation::new(line.id)));
+        let findings = self
+            .view
+            .findings
+            .get(&line.id)
+            .cloned()
+            .unwrap_or_default();
+        form.note = Some(if findings.is_empty() {
+            t!(
+                "tui.rx.no_findings",
+                bed = line.bed.clone().unwrap_or_default(),
+                patient = line.patient,
+                dose = line.dose_text(),
+                route = line.route,
+                freq = line.frequency
+            )
+        } else {
+            findings
+                .iter()
+                .map(|f| format!("! {}", f.message()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+        Msg::Form(Box::new(form))
+    }
+}
+
+impl Component for PrescriptionsTab {
+    fn contexts(&self) -> Vec<Context> {
+        vec![Context::List, Context::Global]
+    }
+
+    fn offers(&self, action: Action, cx: &Ctx) -> bool {
+        match action {
+            Action::Open => self.validation_target(cx).is_some(),
+            a => !super::TAB_ACTIONS.contains(&a),
+        }
+    }
+
+    fn event(&mut self, action: Action, cx: &mut Ctx) -> Msg {
+        if self.sel.act(action, self.view.lines.len()) {
+            return Msg::None;
+        }
+        match action {
+            Action::Open => self.open_validation(cx),
+            _ => Msg::None,
+        }
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
+        let [cap, list, foot] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let title = match cx.current_ward() {
+            Some(ward) => ward.name.clone(),
+            None if self.view.all_wards => t!("tui.rx.queue_title").to_string(),
+            None => {
+                line(
+                    f,
+                    cap,
+                    Line::styled(fit(t!("tui.rx.per_ward"), cap.width as usize), theme.warn()),
+                );
+                return;
+            }
+        };
+        let v = &self.view;
+        let awaiting = v
+            .lines
+            .iter()
+            .filter(|l| l.status == "awaiting_validation")
+            .count();
+        let active = v.lines.iter().filter(|l| l.status == "active").count();
+        line(
+            f,
+            cap,
+            Line::from(vec![
+                Span::styled(format!(" {title} — "), theme.header()),
+                Span::raw(t!("tui.rx.active", n = active)),
+                Span::styled(
+                    t!("tui.rx.awaiting", n = awaiting),
+                    if awaiting > 0 {
+                        theme.warn()
+                    } else {
+                        theme.dim()
+                    },
+                ),
+                Span::raw(t!("tui.rx.patients", n = v.patients.len())),
+            ]),
+        );
+        let wide = area.width >= 100;
+        let mut header = vec![
+            if v.all_wards {
+                t!("tui.col.ward_bed")
+            } else {
+                t!("tui.col.bed")
+            },
+            t!("tui.col.patient"),
+            t!("tui.col.drug"),
+            t!("tui.col.dose"),
+            t!("tui.col.route_short"),
+            t!("tui.col.freq"),
+            t!("tui.col.status"),
+        ];
+        let mut widths = vec![
+            col(header[0], if v.all_wards { 10 } else { 4 }),
+            Constraint::Length(15),
+            Constraint::Min(14),
+            Constraint::Length(12),
+            col(header[4], 5),
+            col(header[5], 5),
+            Constraint::Length(11),
+        ];
+        if wide {
+            header.push(t!("tui.col.start"));
+            widths.push(col(t!("tui.col.start"), 12));
+        }
+        visible_table(
+            f,
+            list,
+            theme,
+            &header,
+            &widths,
+            v.lines.len(),
+            Some(&self.sel),
+            |i| {
+                let l = &v.lines[i];
+                let status_style = match l.status.as_str() {
+                    "awaiting_validation" => theme.warn(),
+                    "active" => theme.info(),
+                    _ => theme.dim(),
+                };
+                let status = match l.status.as_str() {
+                    "awaiting_validation"
+                        if v.findings.get(&l.id).is_some_and(|f| !f.is_empty()) =>
+                    {
+                        t!("tui.rx.validate_findings").to_string()
+                    }
+                    "awaiting_validation" => t!("tui.rx.to_validate").to_string(),
+                    s => crate::tui::words::code(s),
+                };
+                let mut cells = vec![
+                    Cell::from(l.bed.clone().unwrap_or_default()),
+                    Cell::from(l.patient.clone()),
+                    Cell::from(l.item.clone()),
+                    Cell::from(l.dose_text()),
+                    Cell::from(l.route.clone()),
+                    Cell::from(l.frequency.clone()),
+                    Cell::from(Span::styled(status, status_style)),
+                ];
+                if wide {
+                    cells.push(Cell::from(l.start_at.map(when).unwrap_or_default()));
+                }
+                Row::new(cells)
+            },
+        );
+        let findings = v
+            .lines
+            .get(self.sel.selected)
+            .and_then(|l| v.findings.get(&l.id))
+            .filter(|f| !f.is_empty());
+        if let Some(found) = findings {
+            let text: Vec<String> = found.iter().map(|f| f.message()).collect();
+            line(
+                f,
+                foot,
+                Line::styled(
+                    fit(&format!(" ! {}", text.join("; ")), foot.width as usize),
+                    theme.warn(),
+                ),
+            );
+        } else if let Some(l) = v.lines.get(self.sel.selected) {
+            let allergies = v.allergies(l.patient_id);
+            let allergy_text = if allergies.is_empty() {
+                String::new()
+            } else {
+                fit(&t!("tui.rx.allergies", list = allergies), 40)
+            };
+            let mut spans = vec![Span::raw(fit(
+                &t!(
+                    "tui.rx.foot",
+                    mrn = l.mrn,
+                    indication = l.indication,
+                    times = l.times,
+                    by = l.prescriber
+                ),
+                (foot.width as usize).saturating_sub(width(&allergy_text)),
+            ))];
+            if !allergy_text.is_empty() {
+                spans.push(Span::styled(allergy_text, theme.severity(Severity::High)));
+            }
+            line(f, foot, Line::from(spans));
+        } else {
+            line(f, foot, Line::styled(t!("tui.rx.empty"), theme.dim()));
+        }
+    }
+}

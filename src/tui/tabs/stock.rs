@@ -1,0 +1,539 @@
+//! Ward stock: the items of the place shown, filtered as you type, and an
+//! item's lots and recent movements. F3 opens the item's operations; a
+//! scanned pack opens its item with the lot marked.
+
+use std::cell::Cell as StdCell;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row};
+use tui_input::{Input, InputRequest};
+
+use crate::domain::fefo::{LotProblem, lot_problem};
+use crate::domain::roles::Operation;
+use crate::domain::{LotStatus, PlaceKind};
+use crate::gs1::Gs1;
+use crate::i18n::num;
+use crate::ops::stock::ItemRef;
+use crate::store::queries::{LotLine, StockLine};
+use crate::t;
+use crate::tui::component::{Component, Ctx, Level, ListState, Msg, Tab};
+use crate::tui::forms::{self, Form, Kind};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::popups::{Popup, op_menu};
+use crate::tui::theme::Theme;
+use crate::tui::views::{DetailView, StockView};
+use crate::tui::widgets::{col, line, note_at, visible_table};
+
+#[derive(Debug, Default)]
+pub struct StockTab {
+    pub view: StockView,
+    pub filter: Input,
+    /// Indices of the lines matching the filter.
+    pub filtered: Vec<usize>,
+    pub sel: ListState,
+    /// The open item: its lots and movements.
+    pub detail: Option<DetailView>,
+    pub detail_scroll: usize,
+    pub(super) detail_rows: StdCell<usize>,
+    /// The lot of the last scan, marked in the item's lots.
+    pub scanned_lot: Option<String>,
+    /// A scanned GTIN no item knows, waiting to be linked (F6).
+    pub pending_gtin: Option<String>,
+    /// Where Esc goes back to after an alert opened an item here.
+    pub return_to: Option<(Tab, usize)>,
+}
+
+impl StockTab {
+    pub fn load(&mut self, cx: &mut Ctx, place_id: i64) -> rusqlite::Result<()> {
+        let conn = &cx.store.conn;
+        self.view = StockView::load(conn, place_id, cx.now, &cx.settings.alert_config())?;
+        self.filtered = self.view.filter(self.filter.value());
+        self.sel.clamp(self.filtered.len());
+        if let Some(d) = &self.detail {
+            self.detail = match d
+                .line
+                .as_ref()
+                .and_then(|l| self.view.lines.iter().find(|x| x.item_id == l.item_id))
+            {
+                Some(line) => Some(DetailView::load(conn, place_id, line)?),
+                None => None,
+            };
+        }
+        Ok(())
+    }
+
+    /// The filter as last typed, reapplied to the loaded lines.
+    pub fn refilter(&mut self) {
+        self.filtered = self.view.filter(self.filter.value());
+        self.sel.reset();
+    }
+
+    /// The item selected in the list.
+    pub fn selected_line(&self) -> Option<StockLine> {
+        self.filtered
+            .get(self.sel.selected)
+            .and_then(|&i| self.view.lines.get(i))
+            .cloned()
+    }
+
+    /// The item the operations act on: the open item, or the selected one.
+    pub fn op_item(&self) -> Option<StockLine> {
+        match &self.detail {
+            Some(d) => d.line.clone(),
+            None => self.selected_line(),
+        }
+    }
+
+    /// Before showing an item: the filter that finds it, and where Esc returns.
+    pub fn prepare_show(&mut self, filter: &str, back: Option<(Tab, usize)>) {
+        self.filter = Input::default().with_value(filter.to_string());
+        self.detail = None;
+        self.return_to = back;
+    }
+
+    /// Selects and opens an item of the loaded list; false when not stocked here.
+    pub fn open_item(&mut self, cx: &mut Ctx, item_id: i64) -> bool {
+        self.filtered = self.view.filter(self.filter.value());
+        let Some(pos) = self
+            .filtered
+            .iter()
+            .position(|&i| self.view.lines[i].item_id == item_id)
+        else {
+            return false;
+        };
+        self.sel.reset();
+        self.sel.selected = pos;
+        self.open(cx);
+        true
+    }
+
+    fn open(&mut self, cx: &mut Ctx) {
+        let Some(line) = self.selected_line() else {
+            cx.say(Level::Warn, t!("tui.stock.none_selected"));
+            return;
+        };
+        match DetailView::load(&cx.store.conn, self.view.place_id, &line) {
+            Ok(d) => {
+                self.detail = Some(d);
+                self.detail_scroll = 0;
+            }
+            Err(e) => cx.say(Level::Error, t!("tui.stock.cannot_read_lots", error = e)),
+        }
+    }
+
+    /// After a scan opened the pack's item: what the lot is here, and
+    /// whether it may be used.
+    pub fn say_scanned(&mut self, cx: &mut Ctx, item: &ItemRef, g: &Gs1) {
+        let place = cx
+            .current_place()
+            .map(|p| p.code.clone())
+            .unwrap_or_default();
+        if self.detail.is_none() {
+            cx.say(
+                Level::Warn,
+                t!("tui.scan.not_stocked", item = item.name, place = place),
+            );
+            return;
+        }
+        let today = cx.today();
+        let lot = g.lot.as_deref().unwrap_or("");
+        let here: Option<LotLine> = self
+            .detail
+            .as_ref()
+            .and_then(|d| d.lots.iter().find(|l| l.lot_number == lot).cloned());
+        let exp = g
+            .expiry
+            .map(|e| t!("tui.scan.exp", date = crate::i18n::date(e)))
+            .unwrap_or_default();
+        // The expiry that counts is the earlier of the label's and the one recorded for the lot.
+        let recorded = here.as_ref().and_then(|l| l.expiry);
+        if let (Some(label), Some(rec)) = (g.expiry, recorded)
+            && label != rec
+        {
+            cx.say(
+                Level::Error,
+                t!(
+                    "tui.scan.expiry_mismatch",
+                    item = item.name,
+                    lot = lot,
+                    label = crate::i18n::date(label),
+                    recorded = crate::i18n::date(rec)
+                ),
+            );
+            return;
+        }
+        let earliest = [g.expiry, recorded].into_iter().flatten().min();
+        let status = here.as_ref().map_or(LotStatus::Ok, |l| l.status);
+        let (level, msg) = match (lot_problem(status, earliest, today), here) {
+            (Some(LotProblem::Expired { on: e }), _) => (
+                Level::Error,
+                t!(
+                    "tui.scan.expired",
+                    item = item.name,
+                    lot = lot,
+                    date = crate::i18n::date(e)
+                ),
+            ),
+            (Some(LotProblem::Quarantined), _) => (
+                Level::Error,
+                t!(
+                    "tui.scan.quarantined",
+                    item = item.name,
+                    lot = lot,
+                    exp = exp
+                ),
+            ),
+            (Some(LotProblem::Recalled), _) => (
+                Level::Error,
+                t!("tui.scan.recalled", item = item.name, lot = lot, exp = exp),
+            ),
+            (None, Some(l)) => (
+                Level::Info,
+                t!(
+                    "tui.scan.here",
+                    item = item.name,
+                    lot = lot,
+                    exp = exp,
+                    qty = num(l.qty),
+                    unit = item.dose_unit,
+                    place = place
+                ),
+            ),
+            (None, None) if lot.is_empty() => (Level::Info, t!("tui.scan.item", item = item.name)),
+            (None, None) => (
+                Level::Warn,
+                t!(
+                    "tui.scan.none_here",
+                    item = item.name,
+                    lot = lot,
+                    exp = exp,
+                    place = place
+                ),
+            ),
+        };
+        cx.say(level, msg);
+    }
+
+    /// The operations menu of the item (F3).
+    fn open_menu(&mut self, cx: &mut Ctx) -> Msg {
+        let (Some(actor), Some(place)) = (cx.actor.as_ref(), cx.current_place()) else {
+            return Msg::None;
+        };
+        if self.op_item().is_none() {
+            cx.say(Level::Warn, t!("tui.stock.select_first"));
+            return Msg::None;
+        }
+        if place.kind == PlaceKind::Transit {
+            cx.say(Level::Warn, t!("tui.stock.transit"));
+            return Msg::None;
+        }
+        let ops: Vec<_> = op_menu::menu(
+            place.kind == PlaceKind::Pharmacy,
+            self.view.stocktake.is_some(),
+        )
+        .into_iter()
+        .filter(|op| crate::domain::roles::may(actor.role, *op))
+        .collect();
+        if ops.is_empty() {
+            let role = crate::tui::words::role(actor.role);
+            cx.say(Level::Warn, t!("tui.stock.no_operations", role = role));
+            return Msg::None;
+        }
+        Msg::Popup(Popup::OpMenu(op_menu::OpMenu { ops, selected: 0 }))
+    }
+
+    /// The form of an operation chosen from the menu, the lot prefilled: the
+    /// scanned one, else the first (FEFO) lot here.
+    pub fn form_for(&self, op: Operation, cx: &Ctx) -> Option<Form> {
+        let line = self.op_item()?;
+        let item = crate::ops::stock::item_by_code(&cx.store.conn, &line.code).ok()?;
+        let lots = self.detail.as_ref().map(|d| &d.lots);
+        let lot = self
+            .scanned_lot
+            .clone()
+            .filter(|l| lots.is_some_and(|ls| ls.iter().any(|x| &x.lot_number == l)))
+            .or_else(|| lots.and_then(|ls| ls.first().map(|l| l.lot_number.clone())))
+            .unwrap_or_default();
+        let st = self.view.stocktake.as_ref().map(|s| s.id);
+        use Operation as Op;
+        let kind = match op {
+            Op::Receive => Kind::Receive(forms::receive::Receive::new(false, &lot)),
+            Op::RejectReceipt => Kind::Receive(forms::receive::Receive::new(true, &lot)),
+            Op::Issue => Kind::Issue(forms::stock_ops::Issue::new()),
+            Op::Waste => Kind::Waste(forms::stock_ops::Waste::new(&lot)),
+            Op::Return => Kind::Return(forms::stock_ops::Return::new(&lot)),
+            Op::RequestTransfer => Kind::Request(forms::stock_ops::Request::new()),
+            Op::Quarantine | Op::Release | Op::Recall => {
+                Kind::LotHold(forms::stock_ops::LotHold::new(op, &lot))
+            }
+            Op::StartStocktake => Kind::StartStocktake(forms::stocktake::Start::new()),
+            Op::Count => Kind::Count(forms::stocktake::Count::new(st, &lot)),
+            Op::ApproveStocktake => Kind::Approve(forms::stocktake::Approve { stocktake: st }),
+            _ => return None,
+        };
+        let mut form = Form::new(item, kind);
+        form.note = self.view.stocktake.as_ref().map(forms::stocktake::summary);
+        Some(form)
+    }
+
+    fn link_pending_gtin(&mut self, cx: &mut Ctx) {
+        let Some(gtin) = self.pending_gtin.clone() else {
+            cx.say(Level::Warn, t!("tui.stock.no_gtin"));
+            return;
+        };
+        let Some(line) = self.selected_line() else {
+            cx.say(Level::Warn, t!("tui.stock.select_for_gtin"));
+            return;
+        };
+        let Some(actor) = cx.actor.clone() else {
+            return;
+        };
+        let result = crate::ops::stock::item_by_code(&cx.store.conn, &line.code)
+            .and_then(|item| crate::ops::stock::link_gtin(&mut cx.store, &actor, &gtin, &item));
+        match result {
+            Ok(g) => {
+                self.pending_gtin = None;
+                cx.local_writes += 1;
+                cx.say(
+                    Level::Info,
+                    t!(
+                        "tui.stock.linked",
+                        gtin = g,
+                        item = line.name,
+                        code = line.code
+                    ),
+                );
+            }
+            Err(e) => cx.say(Level::Error, e.to_string()),
+        }
+    }
+
+    /// Typing into the filter: while it holds text every printable key is
+    /// typed; when empty, keys the keymap does not bind.
+    pub fn typed(&mut self, ev: &KeyEvent, bound: Option<Action>) -> bool {
+        if self.detail.is_some() {
+            return false;
+        }
+        let plain =
+            matches!(ev.code, KeyCode::Char(_)) && (ev.modifiers - KeyModifiers::SHIFT).is_empty();
+        let editing = matches!(
+            ev.code,
+            KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right
+        );
+        let take =
+            (plain && !self.filter.value().is_empty()) || (bound.is_none() && (plain || editing));
+        if !take {
+            return false;
+        }
+        let req = match ev.code {
+            KeyCode::Char(c) => InputRequest::InsertChar(c),
+            KeyCode::Backspace => InputRequest::DeletePrevChar,
+            KeyCode::Delete => InputRequest::DeleteNextChar,
+            KeyCode::Left => InputRequest::GoToPrevChar,
+            KeyCode::Right => InputRequest::GoToNextChar,
+            _ => return false,
+        };
+        self.filter.handle(req);
+        self.refilter();
+        true
+    }
+
+    fn scroll_detail(&mut self, action: Action) {
+        let len = self.detail.as_ref().map_or(0, |d| d.movements.len());
+        let page = self.detail_rows.get().max(1) as isize;
+        let delta = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::Top => isize::MIN / 2,
+            Action::Bottom => isize::MAX / 2,
+            _ => return,
+        };
+        self.detail_scroll = (self.detail_scroll as isize)
+            .saturating_add(delta)
+            .clamp(0, len.saturating_sub(1) as isize) as usize;
+    }
+}
+
+impl Component for StockTab {
+    fn contexts(&self) -> Vec<Context> {
+        if self.detail.is_some() {
+            vec![Context::Detail, Context::Global]
+        } else {
+            vec![Context::List, Context::Global]
+        }
+    }
+
+    fn offers(&self, action: Action, _cx: &Ctx) -> bool {
+        match action {
+            Action::Open | Action::Operations => true,
+            Action::ClearFilter => !self.filter.value().is_empty(),
+            Action::LinkGtin => self.pending_gtin.is_some(),
+            a => !super::TAB_ACTIONS.contains(&a),
+        }
+    }
+
+    fn event(&mut self, action: Action, cx: &mut Ctx) -> Msg {
+        match action {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => {
+                if self.detail.is_some() {
+                    self.scroll_detail(action);
+                } else {
+                    self.sel.act(action, self.filtered.len());
+                }
+            }
+            Action::Open => self.open(cx),
+            Action::Back => {
+                self.detail = None;
+                self.detail_scroll = 0;
+                // Opened from an alert: back to the alert list, on the place it showed.
+                if let Some((tab, place)) = self.return_to.take() {
+                    self.filter = Input::default();
+                    return Msg::Goto(tab, place);
+                }
+            }
+            Action::ClearFilter if !self.filter.value().is_empty() => {
+                self.filter = Input::default();
+                self.refilter();
+            }
+            Action::LinkGtin => self.link_pending_gtin(cx),
+            Action::Operations => return self.open_menu(cx),
+            _ => {}
+        }
+        Msg::None
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
+        match &self.detail {
+            Some(d) => super::stock_lots::draw_detail(self, f, area, cx, d, theme),
+            None => self.draw_list(f, area, theme),
+        }
+    }
+}
+
+impl StockTab {
+    fn draw_list(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let [top, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        let mut count = t!(
+            "tui.stock.count",
+            shown = num(self.filtered.len() as i64),
+            total = num(self.view.lines.len() as i64)
+        );
+        if let Some(st) = &self.view.stocktake {
+            let counted = st.lines.iter().filter(|l| l.counted.is_some()).count();
+            count.push_str(&t!(
+                "tui.stock.stocktake_open",
+                id = st.id,
+                counted = counted,
+                lines = st.lines.len()
+            ));
+        }
+        let filter = self.filter.value();
+        let (prompt, style) = if filter.is_empty() {
+            (t!("tui.stock.filter_hint").to_string(), theme.dim())
+        } else {
+            (filter.to_string(), Style::default())
+        };
+        let label = format!(" {} ", t!("tui.stock.filter"));
+        let label_w = crate::i18n::width(&label) as u16;
+        line(
+            f,
+            top,
+            Line::from(vec![
+                Span::styled(label, theme.header()),
+                Span::styled(prompt, style),
+                Span::raw("   "),
+                Span::styled(count, theme.dim()),
+            ]),
+        );
+        if !filter.is_empty() {
+            let x = top.x + label_w + self.filter.visual_cursor() as u16;
+            if x < top.right() {
+                f.set_cursor_position((x, top.y));
+            }
+        }
+        stock_table(
+            f,
+            list,
+            theme,
+            &self.view,
+            &self.filtered,
+            Some(&self.sel),
+            list.width >= 100,
+        );
+        if self.view.lines.is_empty() {
+            note_at(f, list, 2, t!("tui.stock.empty"), theme.dim());
+        } else if self.filtered.is_empty() {
+            note_at(f, list, 2, t!("tui.stock.no_match"), theme.dim());
+        }
+    }
+}
+
+/// The item table of Ward stock.
+pub fn stock_table(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    view: &StockView,
+    rows: &[usize],
+    sel: Option<&ListState>,
+    wide: bool,
+) {
+    let mut header = vec![t!("tui.col.code"), t!("tui.col.name")];
+    let mut widths = vec![col(header[0], 10), Constraint::Min(10)];
+    if wide {
+        header.push("ATC");
+        widths.push(Constraint::Length(7));
+    }
+    let usable = area.width >= 78;
+    header.push(t!("tui.col.on_hand"));
+    widths.push(col(t!("tui.col.on_hand"), 7));
+    if usable {
+        header.push(t!("tui.col.usable"));
+        widths.push(col(t!("tui.col.usable"), 6));
+    }
+    let h = [
+        t!("tui.col.unit"),
+        t!("tui.col.expires"),
+        t!("tui.col.warn"),
+    ];
+    header.extend(h);
+    widths.extend([
+        col(h[0], if wide { 9 } else { 7 }),
+        col(h[1], 10),
+        col(h[2], 9),
+    ]);
+    visible_table(f, area, theme, &header, &widths, rows.len(), sel, |i| {
+        let l: &StockLine = &view.lines[rows[i]];
+        let mark = view.marks.get(&l.item_id);
+        let mut cells = vec![Cell::from(l.code.clone()), Cell::from(l.name.clone())];
+        if wide {
+            cells.push(Cell::from(l.atc.clone().unwrap_or_default()));
+        }
+        cells.push(Cell::from(Line::from(num(l.on_hand)).right_aligned()));
+        if usable {
+            cells.push(Cell::from(Line::from(num(l.usable)).right_aligned()));
+        }
+        cells.push(Cell::from(l.dose_unit.clone()));
+        cells.push(Cell::from(
+            l.earliest_expiry
+                .map(crate::i18n::date)
+                .unwrap_or_else(|| "—".into()),
+        ));
+        cells.push(match mark {
+            Some(m) => Cell::from(Span::styled(m.text.clone(), theme.severity(m.severity))),
+            None => Cell::from(""),
+        });
+        Row::new(cells)
+    });
+}

@@ -1,0 +1,228 @@
+//! Drawing an item's lots at the place shown (expiry, quantity, whether
+//! usable; the scanned lot marked) and its recent movements.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row};
+
+use super::stock::StockTab;
+use crate::domain::LotStatus;
+use crate::domain::alerts::Severity;
+use crate::domain::fefo::lot_problem;
+use crate::i18n::num;
+use crate::t;
+use crate::tui::component::Ctx;
+use crate::tui::theme::Theme;
+use crate::tui::views::DetailView;
+use crate::tui::widgets::{col, fit, line, visible_table, when};
+
+pub fn draw_detail(
+    tab: &StockTab,
+    f: &mut Frame,
+    area: Rect,
+    cx: &Ctx,
+    d: &DetailView,
+    theme: &Theme,
+) {
+    let Some(item) = &d.line else { return };
+    let lot_rows = (d.lots.len() as u16 + 1).clamp(2, area.height.saturating_sub(5) / 2);
+    let [head, sub, lots, cap, moves] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(lot_rows),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    let mut flags: Vec<String> = Vec::new();
+    if item.controlled {
+        flags.push(t!("tui.stock.controlled").into());
+    }
+    if item.high_alert {
+        flags.push(t!("tui.stock.high_alert").into());
+    }
+    if item.storage != "room" {
+        flags.push(match item.storage.as_str() {
+            "cold" => t!("tui.stock.cold").into(),
+            "frozen" => t!("tui.stock.frozen").into(),
+            other => other.to_string(),
+        });
+    }
+    let title = t!(
+        "tui.stock.item_head",
+        name = item.name,
+        code = item.code,
+        atc = item.atc.as_deref().unwrap_or("—"),
+        per_pack = item.units_per_pack,
+        price = crate::i18n::money(item.unit_price_cents),
+        unit = item.dose_unit,
+        flags = if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", flags.join(", "))
+        }
+    );
+    line(
+        f,
+        head,
+        Line::styled(fit(&title, head.width as usize), theme.header()),
+    );
+    let place = cx
+        .current_place()
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let mark = tab.view.marks.get(&item.item_id);
+    let mut spans = vec![Span::raw(t!(
+        "tui.stock.item_sub",
+        place = place,
+        on_hand = num(item.on_hand),
+        unit = item.dose_unit,
+        usable = num(item.usable),
+        safety = num(item.safety_stock),
+        lots = item.lots
+    ))];
+    if let Some(m) = mark {
+        spans.push(Span::styled(m.text.clone(), theme.severity(m.severity)));
+    }
+    line(f, sub, Line::from(spans));
+
+    let today = cx.today();
+    let h = [
+        t!("tui.col.lot"),
+        t!("tui.col.expiry"),
+        t!("tui.col.days"),
+        t!("tui.col.qty"),
+        t!("tui.col.status"),
+    ];
+    visible_table(
+        f,
+        lots,
+        theme,
+        &h,
+        &[
+            col(h[0], 16),
+            col(h[1], 10),
+            col(h[2], 6),
+            col(h[3], 8),
+            Constraint::Min(10),
+        ],
+        d.lots.len(),
+        None,
+        |i| {
+            let l = &d.lots[i];
+            let days = l.expiry.map(|e| (e - today).num_days());
+            let (status, sev) = match (l.status, lot_problem(l.status, l.expiry, today)) {
+                (LotStatus::Recalled, _) => (t!("tui.lot.recalled"), Some(Severity::Critical)),
+                (LotStatus::Quarantined, _) => (t!("tui.lot.quarantined"), Some(Severity::High)),
+                (_, Some(_)) => (t!("tui.lot.expired"), Some(Severity::Critical)),
+                _ if days.is_some_and(|n| n <= 30) => {
+                    (t!("tui.lot.expires_soon"), Some(Severity::High))
+                }
+                _ => (t!("tui.lot.ok"), None),
+            };
+            let scanned = tab.scanned_lot.as_deref() == Some(l.lot_number.as_str());
+            let row = Row::new(vec![
+                Cell::from(if scanned {
+                    format!("▶{}", l.lot_number)
+                } else {
+                    l.lot_number.clone()
+                }),
+                Cell::from(
+                    l.expiry
+                        .map(crate::i18n::date)
+                        .unwrap_or_else(|| t!("tui.lot.no_expiry").into()),
+                ),
+                Cell::from(
+                    Line::from(days.map(|n| n.to_string()).unwrap_or_default()).right_aligned(),
+                ),
+                Cell::from(Line::from(num(l.qty)).right_aligned()),
+                Cell::from(Span::styled(
+                    status,
+                    sev.map_or(Style::default(), |s| theme.severity(s)),
+                )),
+            ]);
+            if scanned {
+                row.style(theme.selected())
+            } else {
+                row
+            }
+        },
+    );
+    let shown_lots = (lots.height.saturating_sub(1) as usize).min(d.lots.len());
+    let hidden = if shown_lots < d.lots.len() {
+        t!("tui.stock.lots_hidden", n = d.lots.len() - shown_lots)
+    } else {
+        String::new()
+    };
+    let caption = format!(
+        "{}{hidden}",
+        t!("tui.stock.movements", n = d.movements.len())
+    );
+    let style = if hidden.is_empty() {
+        theme.dim()
+    } else {
+        theme.warn()
+    };
+    line(
+        f,
+        cap,
+        Line::styled(fit(&caption, cap.width as usize), style),
+    );
+    tab.detail_rows.set(moves.height.saturating_sub(1) as usize);
+    let shown = &d.movements[tab.detail_scroll.min(d.movements.len())..];
+    let h = [
+        t!("tui.col.when"),
+        t!("tui.col.kind"),
+        t!("tui.col.lot"),
+        t!("tui.col.qty"),
+        t!("tui.col.route"),
+        t!("tui.col.by"),
+        t!("tui.col.note"),
+    ];
+    visible_table(
+        f,
+        moves,
+        theme,
+        &h,
+        &[
+            col(h[0], 12),
+            col(h[1], 14),
+            col(h[2], 12),
+            col(h[3], 6),
+            col(h[4], 14),
+            col(h[5], 8),
+            Constraint::Min(6),
+        ],
+        shown.len(),
+        None,
+        |i| {
+            let m = &shown[i];
+            let route = format!(
+                "{} → {}",
+                m.from.as_deref().unwrap_or("·"),
+                m.to.as_deref().unwrap_or("·")
+            );
+            let note = m
+                .reason
+                .clone()
+                .or_else(|| m.patient_mrn.clone())
+                .unwrap_or_default();
+            let qty = if m.delta > 0 {
+                format!("+{}", num(m.delta))
+            } else {
+                num(m.delta)
+            };
+            Row::new(vec![
+                Cell::from(m.at.map(when).unwrap_or_default()),
+                Cell::from(crate::tui::words::code(&m.kind)),
+                Cell::from(m.lot_number.clone()),
+                Cell::from(Line::from(qty).right_aligned()),
+                Cell::from(route),
+                Cell::from(m.user.clone()),
+                Cell::from(note),
+            ])
+        },
+    );
+}

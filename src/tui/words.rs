@@ -1,0 +1,49 @@
+//! The console's words for the domain's codes (roles, severities, warning
+//! marks, movement kinds, statuses), in the reader's language. Codes the
+//! console does not know are shown as stored.
+
+use crate::domain::Role;
+use crate::domain::alerts::{AlertKind, Severity};
+use crate::t;
+
+pub fn role(r: Role) -> &'static str {
+    r.label()
+}
+
+pub fn severity(s: Severity) -> &'static str {
+    s.label()
+}
+
+/// A warning's short mark in lists.
+pub fn mark(k: &AlertKind) -> String {
+    k.mark()
+}
+
+/// A stored code (movement kind, prescription, order or dose status).
+pub fn code(code: &str) -> String {
+    match code {
+        "receipt" => t!("tui.movement.receipt").into(),
+        "transfer" => t!("tui.movement.transfer").into(),
+        "administration" => t!("tui.movement.administration").into(),
+        "issue" => t!("tui.movement.issue").into(),
+        "waste" => t!("tui.movement.waste").into(),
+        "return" => t!("tui.movement.return").into(),
+        "adjustment" => t!("tui.movement.adjustment").into(),
+        "awaiting_validation" => t!("tui.rx_status.awaiting_validation").into(),
+        "active" => t!("tui.rx_status.active").into(),
+        "stopped" => t!("tui.rx_status.stopped").into(),
+        "rejected" => t!("tui.rx_status.rejected").into(),
+        "completed" => t!("tui.rx_status.completed").into(),
+        "open" => t!("tui.order_status.open").into(),
+        "in_transit" => t!("tui.order_status.in_transit").into(),
+        "received" => t!("tui.order_status.received").into(),
+        "cancelled" => t!("tui.order_status.cancelled").into(),
+        "given" => t!("tui.outcome.given").into(),
+        "partially_given" | "partially given" => t!("tui.outcome.partially_given").into(),
+        "held" => t!("tui.outcome.held").into(),
+        "refused" => t!("tui.outcome.refused").into(),
+        "not_given_supply" | "not given supply" => t!("tui.outcome.not_given_supply").into(),
+        "missed" => t!("tui.outcome.missed").into(),
+        other => other.replace('_', " "),
+    }
+}
