@@ -404,7 +404,7 @@ impl PlanView {
                     .collect();
                 let more = l.covers.len().saturating_sub(3);
                 let covers = if pegs.is_empty() {
-                    "safety stock".to_string()
+                    crate::t!("tui.plan.safety_stock").to_string()
                 } else if more > 0 {
                     format!("{} +{more}", pegs.join(", "))
                 } else {
@@ -413,7 +413,9 @@ impl PlanView {
                 SuggestionRow {
                     s: l.s,
                     item_name: l.item_name,
-                    from: l.from.unwrap_or_else(|| "no supplier".into()),
+                    from: l
+                        .from
+                        .unwrap_or_else(|| crate::t!("tui.plan.no_supplier").into()),
                     purchase: l.purchase,
                     covers,
                     release: l.release,
