@@ -492,10 +492,9 @@ fn a_multi_dose_bottle_is_opened_once_and_each_dose_is_drawn_from_it_and_traced(
     assert_eq!(stock_after, stock_before - 1);
     // The open bottle is listed with what is left; both doses trace to the lot.
     let open = queries::open_packs(&store.conn, ward_id, due[1]).unwrap();
-    assert!(
-        open.iter()
-            .any(|p| p.id == pack.id && p.remaining_milli == 170_000 && p.state == "in use")
-    );
+    assert!(open.iter().any(|p| p.id == pack.id
+        && p.remaining_milli == 170_000
+        && p.state == queries::PackState::InUse));
     let traces =
         wardstock::ops::stock::trace(&store.conn, first.lot.as_deref().unwrap(), None).unwrap();
     let doses = traces

@@ -286,22 +286,15 @@ fn set_by(ward_own: bool) -> &'static str {
 }
 
 /// The state of an open pack, in words.
-fn pack_state(s: &str) -> String {
-    if s == "in use" {
-        return t!("cli.ward.pack_in_use").into();
-    }
-    if s == "in-use period over: discard" {
-        return t!("cli.ward.pack_period_over").into();
-    }
-    match s
-        .strip_prefix("lot ")
-        .and_then(|x| x.strip_suffix(": discard"))
-    {
-        Some(status) => t!(
+fn pack_state(s: &crate::store::queries::PackState) -> String {
+    use crate::store::queries::PackState;
+    match s {
+        PackState::InUse => t!("cli.ward.pack_in_use").into(),
+        PackState::PeriodOver => t!("cli.ward.pack_period_over").into(),
+        PackState::LotHeld(status) => t!(
             "cli.ward.pack_lot_blocked",
             status = super::status_word(status)
         ),
-        None => s.to_string(),
     }
 }
 

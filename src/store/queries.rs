@@ -1142,8 +1142,8 @@ pub struct OpenPack {
     pub remaining_milli: i64,
     pub unit: String,
     pub discard_at: DateTime<Utc>,
-    /// "in use", or why it must be discarded now.
-    pub state: String,
+    /// In use, or why it must be discarded now.
+    pub state: PackState,
 }
 
 pub fn open_packs(
@@ -1174,15 +1174,26 @@ pub fn open_packs(
             unit: r.get(6)?,
             discard_at,
             state: if discard_at <= now {
-                "in-use period over: discard".into()
+                PackState::PeriodOver
             } else if status != "ok" {
-                format!("lot {status}: discard")
+                PackState::LotHeld(status)
             } else {
-                "in use".into()
+                PackState::InUse
             },
         })
     })?
     .collect()
+}
+
+/// Whether an open multi-dose pack may still be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PackState {
+    InUse,
+    /// Its in-use period is over: discard what is left.
+    PeriodOver,
+    /// Its lot is held (the lot's status): discard what is left.
+    LotHeld(String),
 }
 
 /// Stock units of `item` that make one dose of a prescription (rounded up);
