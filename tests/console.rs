@@ -1511,7 +1511,11 @@ fn the_whole_console_speaks_chinese_at_80x24() {
     let first = c.app.tabs.stock.view.lines[c.app.tabs.stock.filtered[0]].clone();
     let line = row(&s, &first.code);
     assert!(
-        line.contains(&format!(" {} ", num(first.on_hand))) && line.contains(&first.dose_unit),
+        line.contains(&format!(" {} ", num(first.on_hand)))
+            && line.contains(wardstock::i18n::text_in(
+                wardstock::i18n::Lang::ZhCn,
+                &format!("unit.{}", first.dose_unit)
+            )),
         "{line}"
     );
     // An item's lots: lot, expiry, quantity and whether it may be used.

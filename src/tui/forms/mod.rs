@@ -173,8 +173,13 @@ pub trait FormBody {
     fn field_mut(&mut self, i: usize) -> Option<&mut Field>;
     /// Runs the operation: the message to show, or the refusal.
     fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String>;
+    /// The lot field a scanned pack fills, for forms about one lot.
+    fn lot_field(&mut self) -> Option<&mut Field> {
+        None
+    }
     /// A scanned pack of `pack` (already known to be an item): fills the
-    /// fields, or says why the pack does not belong here.
+    /// fields (by default the lot), or says why the pack does not belong
+    /// here. The focus moves to the first field the scan left empty.
     fn scan_pack(
         &mut self,
         item: &ItemRef,
@@ -182,7 +187,7 @@ pub trait FormBody {
         pack: &ItemRef,
         cx: &Ctx,
     ) -> Result<Option<usize>, String> {
-        let _ = (g, cx);
+        let _ = cx;
         if item.id != pack.id {
             return Err(t!(
                 "tui.form.other_pack",
@@ -190,8 +195,23 @@ pub trait FormBody {
                 item = item.name
             ));
         }
-        Ok(None)
+        let Some(lot) = self.lot_field() else {
+            return Ok(None);
+        };
+        if let Some(l) = &g.lot {
+            lot.set(l);
+        }
+        Ok(first_empty(&self.fields(), 1))
     }
+}
+
+/// The first empty field from `from` on.
+pub fn first_empty(fields: &[(&'static str, &Field)], from: usize) -> Option<usize> {
+    fields
+        .iter()
+        .skip(from)
+        .position(|(_, f)| f.is_empty())
+        .map(|i| i + from)
 }
 
 impl Form {
@@ -344,7 +364,7 @@ impl Form {
                 &t!(
                     "tui.form.item_line",
                     code = self.item.code,
-                    unit = self.item.dose_unit,
+                    unit = crate::i18n::unit(&self.item.dose_unit),
                     per_pack = self.item.units_per_pack
                 ),
                 inner_w,

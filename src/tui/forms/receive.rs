@@ -136,7 +136,7 @@ impl FormBody for Receive {
                 t!(
                     "tui.done.rejected_receipt",
                     qty = units,
-                    unit = item.dose_unit,
+                    unit = crate::i18n::unit(&item.dose_unit),
                     item = item.name,
                     lot = lot
                 ),
@@ -154,7 +154,7 @@ impl FormBody for Receive {
         let mut msg = t!(
             "tui.done.received",
             qty = units,
-            unit = item.dose_unit,
+            unit = crate::i18n::unit(&item.dose_unit),
             item = item.name,
             lot = lot
         );

@@ -4,7 +4,6 @@
 
 use super::{After, Field, FormBody};
 use crate::domain::roles::Operation;
-use crate::gs1::Gs1;
 use crate::i18n::num;
 use crate::ops::stock::{self, ItemRef};
 use crate::t;
@@ -21,30 +20,6 @@ fn place(cx: &Ctx) -> Result<crate::ops::stock::PlaceRef, String> {
 
 fn actor(cx: &Ctx) -> Result<crate::ops::Actor, String> {
     cx.actor.clone().ok_or_else(String::new)
-}
-
-/// Fills the lot from a scan of the right item; the cursor goes to the
-/// first empty field after the lot.
-fn scan_lot(lot: &mut Field, item: &ItemRef, g: &Gs1, pack: &ItemRef) -> Result<(), String> {
-    if item.id != pack.id {
-        return Err(t!(
-            "tui.form.other_pack",
-            pack = pack.name,
-            item = item.name
-        ));
-    }
-    if let Some(l) = &g.lot {
-        lot.set(l);
-    }
-    Ok(())
-}
-
-fn first_empty(fields: &[(&'static str, &Field)], from: usize) -> Option<usize> {
-    fields
-        .iter()
-        .skip(from)
-        .position(|(_, f)| f.is_empty())
-        .map(|i| i + from)
 }
 
 #[derive(Debug, Clone)]
@@ -110,22 +85,15 @@ impl FormBody for Issue {
             t!(
                 "tui.done.issued",
                 qty = num(q),
-                unit = item.dose_unit,
+                unit = crate::i18n::unit(&item.dose_unit),
                 item = item.name,
                 lots = lots.join(", ")
             ),
             After::Reload,
         ))
     }
-    fn scan_pack(
-        &mut self,
-        item: &ItemRef,
-        g: &Gs1,
-        pack: &ItemRef,
-        _cx: &Ctx,
-    ) -> Result<Option<usize>, String> {
-        scan_lot(&mut self.lot, item, g, pack)?;
-        Ok(first_empty(&self.fields(), 1))
+    fn lot_field(&mut self) -> Option<&mut Field> {
+        Some(&mut self.lot)
     }
 }
 
@@ -196,7 +164,7 @@ impl FormBody for Waste {
             t!(
                 "tui.done.wasted",
                 qty = num(q),
-                unit = item.dose_unit,
+                unit = crate::i18n::unit(&item.dose_unit),
                 item = item.name,
                 lot = lot,
                 reason = why.as_ref()
@@ -204,15 +172,8 @@ impl FormBody for Waste {
             After::Reload,
         ))
     }
-    fn scan_pack(
-        &mut self,
-        item: &ItemRef,
-        g: &Gs1,
-        pack: &ItemRef,
-        _cx: &Ctx,
-    ) -> Result<Option<usize>, String> {
-        scan_lot(&mut self.lot, item, g, pack)?;
-        Ok(first_empty(&self.fields(), 1))
+    fn lot_field(&mut self) -> Option<&mut Field> {
+        Some(&mut self.lot)
     }
 }
 
@@ -268,22 +229,15 @@ impl FormBody for Return {
             t!(
                 "tui.done.returned",
                 qty = num(q),
-                unit = item.dose_unit,
+                unit = crate::i18n::unit(&item.dose_unit),
                 item = item.name,
                 lot = lot
             ),
             After::Reload,
         ))
     }
-    fn scan_pack(
-        &mut self,
-        item: &ItemRef,
-        g: &Gs1,
-        pack: &ItemRef,
-        _cx: &Ctx,
-    ) -> Result<Option<usize>, String> {
-        scan_lot(&mut self.lot, item, g, pack)?;
-        Ok(first_empty(&self.fields(), 1))
+    fn lot_field(&mut self) -> Option<&mut Field> {
+        Some(&mut self.lot)
     }
 }
 
@@ -333,7 +287,7 @@ impl FormBody for Request {
             t!(
                 "tui.done.requested",
                 qty = num(q),
-                unit = item.dose_unit,
+                unit = crate::i18n::unit(&item.dose_unit),
                 item = item.name,
                 id = id
             ),
@@ -430,14 +384,7 @@ impl FormBody for LotHold {
             After::Reload,
         ))
     }
-    fn scan_pack(
-        &mut self,
-        item: &ItemRef,
-        g: &Gs1,
-        pack: &ItemRef,
-        _cx: &Ctx,
-    ) -> Result<Option<usize>, String> {
-        scan_lot(&mut self.lot, item, g, pack)?;
-        Ok(first_empty(&self.fields(), 1))
+    fn lot_field(&mut self) -> Option<&mut Field> {
+        Some(&mut self.lot)
     }
 }

@@ -2,7 +2,6 @@
 //! fills the lot), and approve it, which adjusts the variances.
 
 use super::{After, Field, FormBody};
-use crate::gs1::Gs1;
 use crate::i18n::num;
 use crate::ops::stock::{self, ItemRef, Stocktake};
 use crate::t;
@@ -152,24 +151,8 @@ impl FormBody for Count {
             After::Reload,
         ))
     }
-    fn scan_pack(
-        &mut self,
-        item: &ItemRef,
-        g: &Gs1,
-        pack: &ItemRef,
-        _cx: &Ctx,
-    ) -> Result<Option<usize>, String> {
-        if item.id != pack.id {
-            return Err(t!(
-                "tui.form.other_pack",
-                pack = pack.name,
-                item = item.name
-            ));
-        }
-        if let Some(l) = &g.lot {
-            self.lot.set(l);
-        }
-        Ok(Some(1))
+    fn lot_field(&mut self) -> Option<&mut Field> {
+        Some(&mut self.lot)
     }
 }
 

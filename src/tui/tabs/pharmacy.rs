@@ -337,7 +337,7 @@ impl PharmacyTab {
                 let mut msg = t!(
                     "tui.order.picked",
                     qty = num(p.qty),
-                    unit = item.dose_unit,
+                    unit = crate::i18n::unit(&item.dose_unit),
                     item = item.name,
                     lot = p.lot_number,
                     open = num(p.line_open)

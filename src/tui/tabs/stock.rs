@@ -199,7 +199,7 @@ impl StockTab {
                     lot = lot,
                     exp = exp,
                     qty = num(l.qty),
-                    unit = item.dose_unit,
+                    unit = crate::i18n::unit(&item.dose_unit),
                     place = place
                 ),
             ),
@@ -524,7 +524,7 @@ pub fn stock_table(
         if usable {
             cells.push(Cell::from(Line::from(num(l.usable)).right_aligned()));
         }
-        cells.push(Cell::from(l.dose_unit.clone()));
+        cells.push(Cell::from(crate::i18n::unit(&l.dose_unit).to_string()));
         cells.push(Cell::from(
             l.earliest_expiry
                 .map(crate::i18n::date)

@@ -57,7 +57,7 @@ pub fn draw_detail(
         atc = item.atc.as_deref().unwrap_or("—"),
         per_pack = item.units_per_pack,
         price = crate::i18n::money(item.unit_price_cents),
-        unit = item.dose_unit,
+        unit = crate::i18n::unit(&item.dose_unit),
         flags = if flags.is_empty() {
             String::new()
         } else {
@@ -78,7 +78,7 @@ pub fn draw_detail(
         "tui.stock.item_sub",
         place = place,
         on_hand = num(item.on_hand),
-        unit = item.dose_unit,
+        unit = crate::i18n::unit(&item.dose_unit),
         usable = num(item.usable),
         safety = num(item.safety_stock),
         lots = item.lots
