@@ -345,6 +345,27 @@ fn small_and_tiny_terminals_never_panic() {
 }
 
 #[test]
+fn behind_the_enlarge_message_no_key_acts_but_quit_and_sign_out() {
+    let mut c = Console::new(80, 24);
+    c.sign_in("nurse");
+    c.key(KeyCode::Char('2'));
+    let tab = c.app.tab;
+    c.resize(50, 12);
+    // Unseen, Enter would open a dose and digits would switch tabs.
+    c.key(KeyCode::Enter)
+        .key(KeyCode::Char('3'))
+        .key(KeyCode::F(3));
+    assert!(c.app.form.is_none() && c.app.popup.is_none());
+    assert_eq!(c.app.tab, tab);
+    c.ctrl('l');
+    assert!(c.app.cx.actor.is_none(), "signing out still works");
+    c.typed("nurse");
+    assert_eq!(c.app.signin.user.value(), "", "nothing is typed unseen");
+    c.ctrl('q');
+    assert!(c.app.quit);
+}
+
+#[test]
 fn quit_and_sign_out() {
     let mut c = Console::new(80, 24);
     c.sign_in("nurse");

@@ -167,6 +167,22 @@ impl App {
     }
 
     fn key(&mut self, ev: KeyEvent, at: std::time::Duration) {
+        // Below the smallest layout nothing is shown but the request to
+        // enlarge the window: nothing may be done unseen. Quitting and
+        // signing out still work.
+        let (w, h) = self.cx.size;
+        if w < super::component::MIN_W || h < super::component::MIN_H {
+            self.detector.other();
+            self.before_burst = None;
+            match self.cx.keymap.action(&[Context::Global], &ev) {
+                Some(a @ (Action::Quit | Action::SignOut)) if self.cx.actor.is_some() => {
+                    self.apply(a)
+                }
+                Some(Action::Quit) => self.quit = true,
+                _ => {}
+            }
+            return;
+        }
         if self.cx.actor.is_none() {
             match self.signin.key(ev, &mut self.cx) {
                 SignInKey::Quit => self.quit = true,

@@ -21,6 +21,11 @@ use crate::store::Store;
 use crate::store::queries::Place;
 use crate::t;
 
+/// The smallest window the console draws its layout in; below it, it asks
+/// for a larger one and takes no keys but quit and sign out.
+pub const MIN_W: u16 = 60;
+pub const MIN_H: u16 = 16;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter)]
 pub enum Tab {
     Prescriptions,

@@ -14,8 +14,7 @@ use super::theme::Theme;
 use super::widgets::{fit, width};
 use crate::t;
 
-pub const MIN_W: u16 = 60;
-pub const MIN_H: u16 = 16;
+use super::component::{MIN_H, MIN_W};
 
 pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     let area = f.area();
