@@ -284,3 +284,27 @@ fn alerts_read_from_the_store_equal_the_domain_rule_on_every_balance() {
         assert_eq!(full, fast);
     }
 }
+
+#[test]
+fn an_empty_file_is_never_silently_made_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let blank = dir.path().join("blank.sqlite");
+    std::fs::write(&blank, b"").unwrap();
+    assert!(matches!(Store::open(&blank), Err(StoreError::Empty { .. })));
+    assert_eq!(
+        std::fs::metadata(&blank).unwrap().len(),
+        0,
+        "left as it was"
+    );
+    // Creating is what init and demo do: on a blank or missing file only.
+    let store = Store::create(&blank).unwrap();
+    assert!(store.is_empty().unwrap());
+    drop(store);
+    assert!(matches!(
+        Store::create(&blank),
+        Err(StoreError::Exists { .. })
+    ));
+    assert!(Store::open(&blank).is_ok(), "the database it made opens");
+    let fresh = dir.path().join("fresh.sqlite");
+    assert!(Store::create(&fresh).is_ok());
+}

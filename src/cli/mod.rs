@@ -1382,7 +1382,7 @@ pub fn make_demo(
     anchor: chrono::DateTime<Utc>,
     force: bool,
 ) -> Result<demo::DemoSummary> {
-    if path.exists() {
+    if path.exists() && !Store::is_blank_file(path) {
         // Refuses files that are not wardstock databases, even with --force.
         let existing = Store::open(path)?;
         if !existing.is_empty()? && !force {
@@ -1399,7 +1399,7 @@ pub fn make_demo(
         }
     }
     let summary = {
-        let mut store = Store::open(&partial)?;
+        let mut store = Store::create(&partial)?;
         // The hospital takes a while: show how far it is.
         let bar = if scale == Scale::Hospital && std::io::stderr().is_terminal() {
             let b = indicatif::ProgressBar::new(0);
@@ -1451,7 +1451,7 @@ pub fn make_demo(
 
 /// For `--demo`: builds the clinic demo unless the file already holds one.
 fn ensure_demo(path: &Path) -> Result<()> {
-    let needs = !path.exists() || Store::open(path)?.is_empty()?;
+    let needs = !path.exists() || Store::is_blank_file(path) || Store::open(path)?.is_empty()?;
     if needs {
         eprintln!("{}", t!("cli.demo.building", path = path.display()));
         make_demo(path, Scale::Clinic, 42, Utc::now(), true)?;

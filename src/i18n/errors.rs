@@ -35,6 +35,8 @@ impl fmt::Display for StoreError {
             StoreError::Folder { path } => t!("db.folder", path = path),
             StoreError::CannotOpen { path } => t!("db.cannot_open", path = path),
             StoreError::Open { path, cause } => t!("db.open", path = path, cause = sqlite(cause)),
+            StoreError::Empty { path } => t!("db.empty", path = path),
+            StoreError::Exists { path } => t!("db.exists", path = path),
             StoreError::NoWal { path, mode } => t!("db.no_wal", path = path, mode = mode),
             StoreError::NotWardstock { path } => t!("db.not_wardstock", path = path),
             StoreError::TooNew { path, found, known } => {

@@ -47,6 +47,16 @@ pub enum StoreError {
         path: String,
         cause: rusqlite::Error,
     },
+    /// A zero-byte file: not a database, and never silently made one (a
+    /// copy that failed, a mistyped name). `wardstock init` or `demo`
+    /// creates a database.
+    Empty {
+        path: String,
+    },
+    /// `create` on a file that already holds something.
+    Exists {
+        path: String,
+    },
     /// The file system does not allow write-ahead logging.
     NoWal {
         path: String,
@@ -97,6 +107,14 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// A file of zero bytes whose write-ahead log (if any) is empty too.
+fn is_zero_bytes(path: &Path) -> bool {
+    let len = |p: &Path| std::fs::metadata(p).map(|m| (m.is_file(), m.len()));
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    matches!(len(path), Ok((true, 0))) && !matches!(len(Path::new(&wal)), Ok((_, n)) if n > 0)
+}
+
 fn is_not_a_database(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase)
 }
@@ -110,6 +128,33 @@ impl Store {
         if path.is_dir() {
             return Err(StoreError::Folder { path: shown });
         }
+        if is_zero_bytes(path) {
+            return Err(StoreError::Empty { path: shown });
+        }
+        Self::open_or_create(path)
+    }
+
+    /// Whether `path` is an empty file (with no write-ahead log holding
+    /// data for it): what `init` and `demo` may turn into a database.
+    pub fn is_blank_file(path: &Path) -> bool {
+        is_zero_bytes(path)
+    }
+
+    /// Creates a new database at `path` (a missing or zero-byte file).
+    /// Refuses a file that holds anything: nothing is ever overwritten.
+    pub fn create(path: &Path) -> Result<Store> {
+        let shown = path.display().to_string();
+        if path.is_dir() {
+            return Err(StoreError::Folder { path: shown });
+        }
+        if path.exists() && !is_zero_bytes(path) {
+            return Err(StoreError::Exists { path: shown });
+        }
+        Self::open_or_create(path)
+    }
+
+    fn open_or_create(path: &Path) -> Result<Store> {
+        let shown = path.display().to_string();
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
