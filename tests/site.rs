@@ -41,3 +41,145 @@ fn check_on_an_empty_file_refuses_and_leaves_it_empty() {
         .success();
     ws().arg("--db").arg(&blank).arg("check").assert().success();
 }
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use wardstock::ops::stock::{self, ReceiveLine};
+use wardstock::store::Store;
+use wardstock::store::backup::{self, BackupError};
+
+/// Receives one lot at the pharmacy through the operations, as a storekeeper.
+fn receive_one(store: &mut Store, n: usize) {
+    let keeper = common::actor(store, "store");
+    let item = stock::item_by_code(&store.conn, "PARA500T").unwrap();
+    let line = ReceiveLine {
+        item,
+        lot_number: format!("BK{n}"),
+        expiry: chrono::NaiveDate::from_ymd_opt(2029, 1, 31),
+        qty: 10,
+        supplier: None,
+        order_ref: None,
+    };
+    stock::receive(store, &keeper, chrono::Utc::now(), &line, 90).unwrap();
+}
+
+#[test]
+fn a_backup_is_consistent_while_another_workstation_writes() {
+    let (dir, db) = common::demo_db();
+    let writing = Arc::new(AtomicBool::new(true));
+    let writer = {
+        let (db, writing) = (db.clone(), writing.clone());
+        std::thread::spawn(move || {
+            let mut store = Store::open(&db).unwrap();
+            let mut n = 0;
+            while writing.load(Ordering::Relaxed) {
+                receive_one(&mut store, n);
+                n += 1;
+            }
+            n
+        })
+    };
+    let store = Store::open(&db).unwrap();
+    let mut reports = Vec::new();
+    for k in 0..3 {
+        let to = dir.path().join(format!("backup-{k}.sqlite"));
+        reports.push(backup::backup(&store, &to, false).unwrap());
+    }
+    writing.store(false, Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    assert!(written > 0, "the other workstation kept writing");
+    // Each copy checked itself (integrity, ledger == balances); each is one
+    // file, with no write-ahead log beside it.
+    for r in &reports {
+        assert!(r.movements > 0);
+        let mut wal = r.path.as_os_str().to_owned();
+        wal.push("-wal");
+        assert!(!std::path::Path::new(&wal).exists());
+        backup::verify(&r.path).unwrap();
+    }
+    assert!(reports.windows(2).all(|w| w[0].movements <= w[1].movements));
+}
+
+#[test]
+fn a_backup_never_overwrites_and_a_restore_never_loses_newer_movements() {
+    let (dir, db) = common::demo_db();
+    let to = dir.path().join("monday.sqlite");
+    let mut store = Store::open(&db).unwrap();
+    let monday = backup::backup(&store, &to, false).unwrap();
+    assert!(matches!(
+        backup::backup(&store, &to, false),
+        Err(BackupError::Exists { .. })
+    ));
+    assert!(matches!(
+        backup::backup(&store, &db, true),
+        Err(BackupError::SameFile { .. })
+    ));
+    // Tuesday's work is not in Monday's backup.
+    receive_one(&mut store, 1);
+    let after: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM movements", [], |r| r.get(0))
+        .unwrap();
+    drop(store);
+    let e = backup::restore(&to, &db, false).unwrap_err();
+    assert!(matches!(e, BackupError::Newer { .. }), "{e}");
+    let store = Store::open(&db).unwrap();
+    let still: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM movements", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(still, after, "nothing was replaced");
+    drop(store);
+    // On purpose, with --force.
+    let r = backup::restore(&to, &db, true).unwrap();
+    assert_eq!(r.movements, monday.movements);
+    // Into a new file, for a second workstation.
+    let fresh = dir.path().join("fresh.sqlite");
+    assert_eq!(
+        backup::restore(&to, &fresh, false).unwrap().movements,
+        monday.movements
+    );
+    // A damaged backup is refused before anything is touched.
+    let broken = dir.path().join("broken.sqlite");
+    std::fs::write(&broken, b"not a database at all").unwrap();
+    assert!(backup::restore(&broken, &fresh, true).is_err());
+    assert_eq!(
+        Store::open(&fresh)
+            .unwrap()
+            .conn
+            .query_row("SELECT count(*) FROM movements", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        monday.movements
+    );
+}
+
+#[test]
+fn backup_and_restore_from_the_command_line() {
+    let (dir, db) = common::demo_db();
+    let to = dir.path().join("b.sqlite");
+    ws().arg("--db")
+        .arg(&db)
+        .arg("backup")
+        .arg(&to)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("checked"));
+    ws().arg("--db")
+        .arg(&db)
+        .args(["--lang", "zh-CN", "backup"])
+        .arg(&to)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("已存在"));
+    let other = dir.path().join("other.sqlite");
+    ws().arg("--db")
+        .arg(&other)
+        .arg("restore")
+        .arg(&to)
+        .assert()
+        .success();
+    ws().arg("--db").arg(&other).arg("check").assert().success();
+}

@@ -5,6 +5,7 @@ pub mod mrp;
 pub mod plan;
 pub mod report;
 pub mod simulate;
+pub mod site;
 pub mod stock;
 pub mod ward;
 
@@ -222,6 +223,27 @@ pub enum Command {
     Validate {
         #[command(subcommand)]
         command: ValidateCommand,
+    },
+    /// Make a consistent, checked copy of the database while others work
+    /// (never copy the .sqlite file alone: it loses what sits in its -wal file).
+    Backup {
+        /// The backup file to write.
+        file: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace the database (--db) with a checked backup.
+    Restore {
+        /// The backup file.
+        backup: PathBuf,
+        /// Restore even though the database holds movements newer than the backup.
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        json: bool,
     },
     /// Barcode tools.
     Gs1 {
@@ -1203,6 +1225,20 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Ops(cmd)) => {
             let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             stock::run(&mut store, cmd)?;
+            Ok(0)
+        }
+        Some(Command::Backup { file, force, json }) => {
+            let path = crate::config::resolve_db(cli.db.clone(), false)?;
+            site::run_backup(&path, &file, force, json)?;
+            Ok(0)
+        }
+        Some(Command::Restore {
+            backup,
+            force,
+            json,
+        }) => {
+            let path = crate::config::resolve_db(cli.db.clone(), false)?;
+            site::run_restore(&backup, &path, force, json)?;
             Ok(0)
         }
         Some(Command::Gs1 {

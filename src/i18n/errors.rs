@@ -8,6 +8,7 @@ use crate::ops::scan::ScanError;
 use crate::planning::problem::{ProblemError, Rule};
 use crate::planning::sim::ScenarioError;
 use crate::store::StoreError;
+use crate::store::backup::BackupError;
 use crate::t;
 
 /// A database error in words a user can act on; SQLite's own text only as
@@ -221,6 +222,35 @@ impl fmt::Display for ScanError {
             ScanError::NoGtin => t!("scan.no_gtin").to_string(),
             ScanError::UnknownGtin { gtin } => t!("scan.unknown_gtin", gtin = gtin),
             ScanError::Stock(e) => e.to_string(),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Display for BackupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            BackupError::Exists { path } => t!("backup.exists", path = path.display()),
+            BackupError::SameFile { path } => t!("backup.same_file", path = path.display()),
+            BackupError::Damaged { path, problems } => t!(
+                "backup.damaged",
+                path = path.display(),
+                problems = problems.join("; ")
+            ),
+            BackupError::Newer {
+                path,
+                database_last,
+                backup_last,
+            } => t!(
+                "backup.newer",
+                path = path.display(),
+                db_last = database_last,
+                backup_last = backup_last.as_deref().unwrap_or("—")
+            ),
+            BackupError::Io { path, cause } => {
+                t!("backup.io", path = path.display(), cause = cause)
+            }
+            BackupError::Store(e) => e.to_string(),
         };
         f.write_str(&s)
     }

@@ -170,6 +170,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("refusals", include_str!("../../assets/i18n/refusals.toml")),
     ("domain", include_str!("../../assets/i18n/domain.toml")),
     ("errors", include_str!("../../assets/i18n/errors.toml")),
+    ("site", include_str!("../../assets/i18n/site.toml")),
 ];
 
 fn walk(prefix: &str, t: &toml::Table, out: &mut HashMap<String, Entry>, file: &str) {

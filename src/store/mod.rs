@@ -1,6 +1,7 @@
 //! The SQLite store: opening with the clinical pragmas, migrations, the
 //! ledger writer, and the read queries the screens and CLI show.
 
+pub mod backup;
 pub mod check;
 pub mod ledger;
 pub mod queries;

@@ -1,0 +1,240 @@
+//! Consistent copies of a database while it is in use, and restoring one.
+//!
+//! Copying the `.sqlite` file alone loses whatever sits in its write-ahead
+//! log; SQLite's online backup copies every committed page in one read
+//! transaction, which never blocks the workstations writing meanwhile.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, backup::Backup};
+use serde::Serialize;
+
+use super::{Store, StoreError, check};
+
+/// What a backup holds, once checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupReport {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub movements: i64,
+    /// The last movement's time (UTC, as stored), if any.
+    pub last_movement: Option<String>,
+}
+
+/// Why a backup or restore did not happen. The words are in `i18n::errors`.
+#[derive(Debug)]
+pub enum BackupError {
+    /// The target file exists: nothing is overwritten without `--force`.
+    Exists {
+        path: PathBuf,
+    },
+    /// The backup would be written over the database itself.
+    SameFile {
+        path: PathBuf,
+    },
+    /// The copy (or the backup to restore) fails its check: integrity, the
+    /// ledger, the balances.
+    Damaged {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
+    /// The database holds movements the backup does not: restoring would
+    /// lose them unless `--force`.
+    Newer {
+        path: PathBuf,
+        database_last: String,
+        backup_last: Option<String>,
+    },
+    Io {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    Store(StoreError),
+}
+
+impl From<StoreError> for BackupError {
+    fn from(e: StoreError) -> Self {
+        BackupError::Store(e)
+    }
+}
+
+impl From<rusqlite::Error> for BackupError {
+    fn from(e: rusqlite::Error) -> Self {
+        BackupError::Store(StoreError::Sqlite(e))
+    }
+}
+
+impl std::error::Error for BackupError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BackupError::Io { cause, .. } => Some(cause),
+            BackupError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
+    move |cause| BackupError::Io {
+        path: path.to_path_buf(),
+        cause,
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn sidecars(path: &Path) -> [PathBuf; 2] {
+    ["-wal", "-shm"].map(|s| {
+        let mut p = path.as_os_str().to_owned();
+        p.push(s);
+        PathBuf::from(p)
+    })
+}
+
+/// Copies every committed page of `from` into a new file at `to`.
+fn copy_pages(from: &Connection, to: &Path) -> Result<(), BackupError> {
+    let mut dst = Connection::open(to)?;
+    {
+        let b = Backup::new(from, &mut dst)?;
+        // All pages in one step: one consistent read of the source.
+        b.step(-1)?;
+    }
+    // A backup is one self-contained file.
+    dst.pragma_update(None, "journal_mode", "DELETE")?;
+    dst.close().map_err(|(_, e)| e)?;
+    Ok(())
+}
+
+/// Checks a backup file without changing it: integrity, the ledger and the
+/// balances, read-only.
+pub fn verify(path: &Path) -> Result<BackupReport, BackupError> {
+    let bytes = std::fs::metadata(path).map_err(io(path))?.len();
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|cause| StoreError::Open {
+        path: path.display().to_string(),
+        cause,
+    })?;
+    let app: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(|_| StoreError::NotWardstock {
+            path: path.display().to_string(),
+        })?;
+    if app != super::APPLICATION_ID {
+        return Err(StoreError::NotWardstock {
+            path: path.display().to_string(),
+        }
+        .into());
+    }
+    let report = check::run(&conn)?;
+    if !report.ok() {
+        return Err(BackupError::Damaged {
+            path: path.to_path_buf(),
+            problems: report.problems,
+        });
+    }
+    Ok(BackupReport {
+        path: path.to_path_buf(),
+        bytes,
+        movements: report.movements,
+        last_movement: last_movement(&conn)?,
+    })
+}
+
+fn last_movement(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT max(at) FROM movements", [], |r| r.get(0))
+}
+
+/// Makes a consistent copy of the open database at `to` while others keep
+/// working, and checks it. The copy is written beside `to` and moved into
+/// place only once checked; an existing file is replaced only with `force`.
+pub fn backup(store: &Store, to: &Path, force: bool) -> Result<BackupReport, BackupError> {
+    if same_file(store.path(), to) {
+        return Err(BackupError::SameFile {
+            path: to.to_path_buf(),
+        });
+    }
+    if to.exists() && !force {
+        return Err(BackupError::Exists {
+            path: to.to_path_buf(),
+        });
+    }
+    let mut partial = to.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    for f in std::iter::once(partial.clone()).chain(sidecars(&partial)) {
+        if f.exists() {
+            std::fs::remove_file(&f).map_err(io(&f))?;
+        }
+    }
+    copy_pages(&store.conn, &partial)?;
+    let checked = verify(&partial);
+    if let Err(e) = checked {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
+    std::fs::File::open(&partial)
+        .and_then(|f| f.sync_all())
+        .map_err(io(&partial))?;
+    std::fs::rename(&partial, to).map_err(io(to))?;
+    verify(to)
+}
+
+/// Replaces the database at `db` with a checked backup. Refuses a backup
+/// that fails its check, and a database holding movements newer than the
+/// backup's last unless `force`.
+pub fn restore(from: &Path, db: &Path, force: bool) -> Result<BackupReport, BackupError> {
+    let report = verify(from)?;
+    if same_file(from, db) {
+        return Err(BackupError::SameFile {
+            path: db.to_path_buf(),
+        });
+    }
+    if db.exists() && !Store::is_blank_file(db) {
+        let current = Store::open(db)?;
+        if let Some(last) = last_movement(&current.conn)?
+            && report.last_movement.as_ref().is_none_or(|b| *b < last)
+            && !force
+        {
+            return Err(BackupError::Newer {
+                path: db.to_path_buf(),
+                database_last: last,
+                backup_last: report.last_movement.clone(),
+            });
+        }
+    }
+    let src = Connection::open_with_flags(
+        from,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    {
+        // Into the live file: other workstations' connections see the
+        // restored database on their next read.
+        let mut dst = Connection::open(db)?;
+        dst.busy_timeout(std::time::Duration::from_secs(5))?;
+        let b = Backup::new(&src, &mut dst)?;
+        b.step(-1)?;
+    }
+    // Brings an older backup's schema up to date, with the usual pragmas.
+    let store = Store::open(db)?;
+    let after = check::run(&store.conn)?;
+    if !after.ok() {
+        return Err(BackupError::Damaged {
+            path: db.to_path_buf(),
+            problems: after.problems,
+        });
+    }
+    Ok(BackupReport {
+        path: db.to_path_buf(),
+        bytes: std::fs::metadata(db).map_err(io(db))?.len(),
+        movements: after.movements,
+        last_movement: last_movement(&store.conn)?,
+    })
+}
