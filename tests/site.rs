@@ -183,3 +183,188 @@ fn backup_and_restore_from_the_command_line() {
         .success();
     ws().arg("--db").arg(&other).arg("check").assert().success();
 }
+
+fn init_args(db: &std::path::Path) -> Command {
+    let mut c = ws();
+    c.env("WARDSTOCK_PIN", "4321").arg("--db").arg(db).args([
+        "init",
+        "--site",
+        "Riverside Clinic",
+        "--timezone",
+        "Asia/Shanghai",
+        "--pharmacy",
+        "RX",
+        "--pharmacy-name",
+        "Clinic pharmacy",
+        "--admin",
+        "amina",
+    ]);
+    c
+}
+
+#[test]
+fn a_site_starts_from_nothing_with_its_time_zone_pharmacy_and_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("riverside.sqlite");
+    init_args(&db).assert().success().stdout(
+        predicate::str::contains("Riverside Clinic").and(predicate::str::contains("amina")),
+    );
+    let store = Store::open(&db).unwrap();
+    assert_eq!(
+        wardstock::store::queries::site(&store.conn).unwrap(),
+        Some(("Riverside Clinic".to_string(), "Asia/Shanghai".to_string()))
+    );
+    let places: Vec<(String, String)> = store
+        .conn
+        .prepare("SELECT code, kind FROM places ORDER BY code")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("RX".into(), "pharmacy".into()),
+            ("TRANSIT".into(), "transit".into())
+        ]
+    );
+    drop(store);
+    ws().arg("--db").arg(&db).arg("check").assert().success();
+    // The administrator signs in with the PIN given.
+    ws().env("WARDSTOCK_PIN", "4321")
+        .arg("--db")
+        .arg(&db)
+        .args(["user", "language", "--user", "amina", "en"])
+        .assert()
+        .success();
+    // A file that holds anything is never written over.
+    init_args(&db)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already holds data"));
+    ws().arg("--db").arg(&db).arg("check").assert().success();
+}
+
+#[test]
+fn a_site_is_not_started_on_bad_input_and_nothing_is_left_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.sqlite");
+    ws().env("WARDSTOCK_PIN", "1234")
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "init",
+            "--site",
+            "X",
+            "--timezone",
+            "Mars/Olympus",
+            "--pharmacy",
+            "P",
+            "--admin",
+            "a",
+        ])
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("not a time zone")
+                .and(predicate::str::contains("Asia/Shanghai")),
+        );
+    assert!(!db.exists());
+    // A PIN that is not 4 to 8 digits.
+    ws().env("WARDSTOCK_PIN", "12")
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "init",
+            "--site",
+            "X",
+            "--timezone",
+            "Europe/Rome",
+            "--pharmacy",
+            "P",
+            "--admin",
+            "a",
+        ])
+        .assert()
+        .failure();
+    assert!(!db.exists(), "no half-made database");
+    // A user name with a space: refused inside the transaction; the empty
+    // file given stays empty.
+    std::fs::write(&db, b"").unwrap();
+    ws().env("WARDSTOCK_PIN", "1234")
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "init",
+            "--site",
+            "X",
+            "--timezone",
+            "Europe/Rome",
+            "--pharmacy",
+            "P",
+            "--admin",
+            "a b",
+        ])
+        .assert()
+        .failure();
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), 0);
+    // In Chinese.
+    ws().env("WARDSTOCK_PIN", "1234")
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "--lang",
+            "zh-CN",
+            "init",
+            "--site",
+            "X",
+            "--timezone",
+            "Nowhere",
+            "--pharmacy",
+            "P",
+            "--admin",
+            "a",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("不是时区"));
+}
+
+#[test]
+fn the_console_opens_on_a_new_site() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::{Terminal, backend::TestBackend};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new.sqlite");
+    init_args(&db).assert().success();
+    let store = Store::open(&db).unwrap();
+    let mut app = wardstock::tui::app::App::with_lang(
+        store,
+        wardstock::tui::keymap::Keymap::defaults(),
+        chrono::Utc::now(),
+        (80, 24),
+        Some(wardstock::i18n::Lang::En),
+    );
+    for c in "amina"
+        .chars()
+        .chain(['\n'])
+        .chain("4321".chars())
+        .chain(['\n'])
+    {
+        let code = if c == '\n' {
+            KeyCode::Enter
+        } else {
+            KeyCode::Char(c)
+        };
+        app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+    assert!(app.cx.actor.is_some(), "the administrator is signed in");
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let theme = wardstock::tui::theme::Theme { color: false };
+    for tab in ['1', '2', '3', '4', '5'] {
+        app.on_key(KeyEvent::new(KeyCode::Char(tab), KeyModifiers::NONE));
+        term.draw(|f| wardstock::tui::ui::draw(f, &app, &theme))
+            .unwrap();
+    }
+}

@@ -224,6 +224,27 @@ pub enum Command {
         #[command(subcommand)]
         command: ValidateCommand,
     },
+    /// Start a new site: an empty database with the site's name and time zone,
+    /// its pharmacy and one administrator (PIN from WARDSTOCK_PIN or asked twice).
+    Init {
+        /// The site's name, e.g. "Riverside Clinic".
+        #[arg(long)]
+        site: String,
+        /// The site's IANA time zone, e.g. Europe/Rome, Asia/Shanghai.
+        #[arg(long)]
+        timezone: String,
+        /// The pharmacy's code, e.g. PHARM.
+        #[arg(long)]
+        pharmacy: String,
+        #[arg(long)]
+        pharmacy_name: Option<String>,
+        /// The administrator's user name.
+        #[arg(long)]
+        admin: String,
+        /// The administrator's full name.
+        #[arg(long)]
+        admin_name: Option<String>,
+    },
     /// Make a consistent, checked copy of the database while others work
     /// (never copy the .sqlite file alone: it loses what sits in its -wal file).
     Backup {
@@ -1225,6 +1246,28 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Ops(cmd)) => {
             let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             stock::run(&mut store, cmd)?;
+            Ok(0)
+        }
+        Some(Command::Init {
+            site: name,
+            timezone,
+            pharmacy,
+            pharmacy_name,
+            admin,
+            admin_name,
+        }) => {
+            let path = crate::config::resolve_db(cli.db.clone(), false)?;
+            site::run_init(
+                &path,
+                site::InitArgs {
+                    site: name,
+                    timezone,
+                    pharmacy,
+                    pharmacy_name,
+                    admin,
+                    admin_name,
+                },
+            )?;
             Ok(0)
         }
         Some(Command::Backup { file, force, json }) => {

@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::gs1::{Gs1Error, UriProblem};
 use crate::ops::scan::ScanError;
+use crate::ops::site::SiteError;
 use crate::planning::problem::{ProblemError, Rule};
 use crate::planning::sim::ScenarioError;
 use crate::store::StoreError;
@@ -251,6 +252,19 @@ impl fmt::Display for BackupError {
                 t!("backup.io", path = path.display(), cause = cause)
             }
             BackupError::Store(e) => e.to_string(),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Display for SiteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            SiteError::NoName => t!("site.no_name").to_string(),
+            SiteError::Timezone { given } => t!("site.timezone", given = given),
+            SiteError::Pin(e) => e.to_string(),
+            SiteError::RefData(e) => e.to_string(),
+            SiteError::Store(e) => e.to_string(),
         };
         f.write_str(&s)
     }

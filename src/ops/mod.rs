@@ -10,6 +10,7 @@ pub mod purchasing;
 pub mod refdata;
 pub mod rx;
 pub mod scan;
+pub mod site;
 pub mod stock;
 pub mod ward;
 

@@ -82,6 +82,20 @@ pub fn user_by_name(conn: &Connection, username: &str) -> rusqlite::Result<Optio
         .optional()
 }
 
+/// The site's name and IANA time zone, as `wardstock init` stored them
+/// (`None` for a database made before sites were started with `init`).
+pub fn site(conn: &Connection) -> rusqlite::Result<Option<(String, String)>> {
+    let get = |k: &str| -> rusqlite::Result<Option<String>> {
+        conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([k], |r| r.get(0))
+            .optional()
+    };
+    Ok(match (get("site_name")?, get("timezone")?) {
+        (Some(n), Some(tz)) => Some((n, tz)),
+        _ => None,
+    })
+}
+
 /// A user's own language setting (`None`: not set, the system's is used).
 pub fn user_language(
     conn: &Connection,
