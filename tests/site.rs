@@ -368,3 +368,51 @@ fn the_console_opens_on_a_new_site() {
             .unwrap();
     }
 }
+
+#[test]
+fn the_administrator_is_not_a_clinician() {
+    let (_dir, db) = common::demo_db();
+    let out = ws()
+        .arg("--db")
+        .arg(&db)
+        .args(["validate", "list", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let id = v.as_array().unwrap()[0]["id"]
+        .as_i64()
+        .expect("a prescription to validate");
+    ws().env("WARDSTOCK_PIN", "1234")
+        .arg("--db")
+        .arg(&db)
+        .args(["validate", "accept", &id.to_string(), "--user", "admin"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("admin"));
+    ws().env("WARDSTOCK_PIN", "1234")
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "issue", "--user", "admin", "--place", "W-MED", "--item", "PARA500T", "--qty", "1",
+        ])
+        .assert()
+        .failure();
+    // The pharmacist may.
+    ws().env("WARDSTOCK_PIN", "1234")
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "validate",
+            "accept",
+            &id.to_string(),
+            "--user",
+            "pharm",
+            "--comment",
+            "reviewed",
+        ])
+        .assert()
+        .success();
+}

@@ -35,12 +35,15 @@ pub enum Operation {
     Plan,
 }
 
-/// Whether `role` may perform `op`. Admins may do everything.
+/// Whether `role` may perform `op`. The administrator keeps the site's
+/// reference data (barcodes, ward lists and times, stock levels) and is not
+/// a clinician or a storekeeper: no prescribing, validating, giving doses
+/// or moving stock.
 pub fn may(role: Role, op: Operation) -> bool {
     use Operation::*;
     use Role::*;
     if role == Admin {
-        return true;
+        return matches!(op, LinkGtin | WardSettings | SetLevels);
     }
     match op {
         Receive | RejectReceipt | Pick | Dispatch => matches!(role, Storekeeper | Pharmacist),
@@ -77,6 +80,17 @@ mod tests {
         assert!(!may(Role::Nurse, Operation::LinkGtin));
         assert!(may(Role::Nurse, Operation::ConfirmReceipt));
         assert!(!may(Role::Storekeeper, Operation::ConfirmReceipt));
-        assert!(may(Role::Admin, Operation::Recall));
+        assert!(may(Role::Admin, Operation::LinkGtin));
+        for op in [
+            Operation::ValidatePrescription,
+            Operation::EnterPrescription,
+            Operation::Administer,
+            Operation::Receive,
+            Operation::Issue,
+            Operation::Recall,
+            Operation::Pick,
+        ] {
+            assert!(!may(Role::Admin, op), "the administrator may not {op}");
+        }
     }
 }
