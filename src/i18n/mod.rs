@@ -171,6 +171,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("domain", include_str!("../../assets/i18n/domain.toml")),
     ("errors", include_str!("../../assets/i18n/errors.toml")),
     ("site", include_str!("../../assets/i18n/site.toml")),
+    ("import", include_str!("../../assets/i18n/import.toml")),
 ];
 
 fn walk(prefix: &str, t: &toml::Table, out: &mut HashMap<String, Entry>, file: &str) {
