@@ -930,3 +930,30 @@ fn a_trace_names_every_patient_who_received_the_lot_and_where_the_rest_is() {
         Err(StockError::UnknownLotNumber(l)) if l == "NO-SUCH-LOT"
     ));
 }
+
+#[test]
+fn an_expired_lot_is_refused_as_expired_whatever_the_quantity_picked() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    // A lot at the pharmacy that expired before the ward would get it.
+    let (code, lot): (String, String) = store
+        .conn
+        .query_row(
+            "SELECT i.code, l.lot_number FROM balances b JOIN lots l ON l.id = b.lot_id JOIN items i ON i.id = l.item_id
+             JOIN places p ON p.id = b.place_id
+             WHERE p.kind = 'pharmacy' AND b.qty > 0 AND l.status = 'ok' AND l.expiry < ?1 AND i.units_per_pack > 1 LIMIT 1",
+            [now.date_naive().to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("an expired lot at the pharmacy");
+    let item = stock::item_by_code(&store.conn, &code).unwrap();
+    let ward = stock::place_by_code(&store.conn, "W-MED").unwrap();
+    let manager = actor(&store, "manager");
+    // Less than a pack is open: the pack-size rule would speak first.
+    let order =
+        stock::request_transfer(&mut store, &manager, now, &ward, &[(item.clone(), 1)], None)
+            .unwrap();
+    let keeper = actor(&store, "store");
+    let e = stock::pick(&mut store, &keeper, now, order, &item, &lot, None, true).unwrap_err();
+    assert!(matches!(e, StockError::Expired { .. }), "{e:?}");
+}

@@ -1124,6 +1124,10 @@ pub fn pick(
         if line.open == 0 {
             return Err(StockError::FullyPicked { item: item.name.clone(), order: order_id, picked: line.picked, requested: line.requested });
         }
+        // A lot that may not go to the ward is refused first, whatever the quantity.
+        let to = place_by_code(tx, &order.to)?;
+        let l = lot_by_number(tx, item, lot)?;
+        usable(&l, item, arrival_day(now, &to), LotUse::SentToWard)?;
         // One scan is one whole pack, unless a quantity is given; never more than is open.
         let qty = match qty {
             Some(q) => q.min(line.open),
@@ -1139,10 +1143,7 @@ pub fn pick(
         };
         qty_ok(qty)?;
         let from = place_by_code(tx, &order.from)?;
-        let to = place_by_code(tx, &order.to)?;
         let transit = transit_place(tx)?;
-        let l = lot_by_number(tx, item, lot)?;
-        usable(&l, item, arrival_day(now, &to), LotUse::SentToWard)?;
         take_from_lot(tx, &from, item, &l, qty)?;
         let suggested = line.suggestions.first();
         let deviation = suggested.is_some_and(|s| s.lot_id != l.id);
