@@ -716,7 +716,7 @@ fn the_command_line_speaks_chinese_when_asked() {
 
     let alerts = stdout_of(&mut zh(&["alerts"]));
     assert!(
-        alerts.contains("严重程度") && alerts.contains("条警示"),
+        alerts.contains("级别") && alerts.contains("条预警"),
         "{alerts}"
     );
 
@@ -743,7 +743,7 @@ fn the_command_line_speaks_chinese_when_asked() {
 
     // Nothing awaits validation for the pharmacy itself.
     let validate = stdout_of(&mut zh(&["validate", "list", "--ward", "PHARM"]));
-    assert_eq!(validate.trim(), "没有待审核的处方");
+    assert_eq!(validate.trim(), "没有待药师审核的处方");
     let patient = stdout_of(&mut zh(&["patient", "MRN100001"]));
     assert!(
         patient.contains("过敏：") && patient.contains("处方：") && patient.contains("给药记录"),
@@ -786,7 +786,9 @@ fn the_command_line_speaks_chinese_when_asked() {
     zh(&["stock", "--place", "NOWHERE"])
         .assert()
         .failure()
-        .stderr(predicate::str::starts_with("wardstock: 没有代码为"));
+        .stderr(predicate::str::starts_with(
+            "wardstock: 没有编码为“NOWHERE”的地点",
+        ));
     // JSON stays machine-readable: the same keys and values in every language.
     let json_zh = stdout_of(&mut zh(&["stock", "--place", "W-MED", "--json"]));
     let json_en = stdout_of(

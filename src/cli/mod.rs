@@ -341,23 +341,28 @@ impl RxArgs {
         let dose_milli = match &self.dose {
             Some(d) => Some(
                 crate::domain::parse_milli(d)
-                    .with_context(|| t!("cli.arg.dose", value = format!("{d:?}")))?,
+                    .with_context(|| t!("cli.arg.dose", value = crate::i18n::results::quote(d)))?,
             ),
             None => None,
         };
-        let frequency =
-            match &self.frequency {
-                Some(f) => Some(f.parse().map_err(|_| {
-                    anyhow::anyhow!(t!("cli.arg.frequency", value = format!("{f:?}")))
-                })?),
-                None => None,
-            };
+        let frequency = match &self.frequency {
+            Some(f) => Some(f.parse().map_err(|_| {
+                anyhow::anyhow!(t!(
+                    "cli.arg.frequency",
+                    value = crate::i18n::results::quote(f)
+                ))
+            })?),
+            None => None,
+        };
         let times = match &self.times {
             Some(t) => Some(
                 t.split(',')
                     .map(|x| {
                         chrono::NaiveTime::parse_from_str(x.trim(), "%H:%M").map_err(|_| {
-                            anyhow::anyhow!(t!("cli.arg.times", value = format!("{x:?}")))
+                            anyhow::anyhow!(t!(
+                                "cli.arg.times",
+                                value = crate::i18n::results::quote(x)
+                            ))
                         })
                     })
                     .collect::<Result<_>>()?,
@@ -368,10 +373,12 @@ impl RxArgs {
             bail!(t!("cli.arg.days"));
         }
         let prn_interval = match &self.prn_interval {
-            Some(d) => Some(
-                parse_minutes(d)
-                    .with_context(|| t!("cli.arg.prn_interval", value = format!("{d:?}")))?,
-            ),
+            Some(d) => Some(parse_minutes(d).with_context(|| {
+                t!(
+                    "cli.arg.prn_interval",
+                    value = crate::i18n::results::quote(d)
+                )
+            })?),
             None => None,
         };
         Ok(RxPatch {
@@ -837,8 +844,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                 patient_mrn: wristband,
                 patient_dob: match &dob {
                     Some(d) => Some(
-                        chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                            .with_context(|| t!("cli.arg.dob", value = format!("{d:?}")))?,
+                        chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").with_context(
+                            || t!("cli.arg.dob", value = crate::i18n::results::quote(d)),
+                        )?,
                     ),
                     None => None,
                 },
@@ -976,7 +984,10 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Patient { mrn, json }) => {
             let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             let Some(p) = queries::patient_record(&store.conn, &mrn)? else {
-                bail!(t!("cli.patient.none", mrn = format!("{mrn:?}")));
+                bail!(t!(
+                    "cli.patient.none",
+                    mrn = crate::i18n::results::quote(&mrn)
+                ));
             };
             if json {
                 println!("{}", serde_json::to_string_pretty(&p)?);
@@ -1356,7 +1367,7 @@ fn place_filter(store: &Store, code: Option<&str>) -> Result<Option<i64>> {
                 .collect();
             bail!(t!(
                 "cli.place.unknown",
-                code = format!("{code:?}"),
+                code = crate::i18n::results::quote(code),
                 known = known.join(", ")
             ))
         }
@@ -1503,7 +1514,11 @@ pub fn error_text(e: &anyhow::Error) -> String {
 
 /// "--at "x" is not a time like 2026-11-22T08:00:00Z".
 fn instant_error(flag: &str, value: &str) -> String {
-    t!("cli.arg.instant", flag = flag, value = format!("{value:?}"))
+    t!(
+        "cli.arg.instant",
+        flag = flag,
+        value = crate::i18n::results::quote(value)
+    )
 }
 
 /// A dose's place in the schedule, in words.

@@ -698,11 +698,11 @@ fn lot_status(
 fn parse_line(store: &Store, s: &str) -> Result<(ItemRef, i64)> {
     let (code, qty) = s
         .rsplit_once(':')
-        .with_context(|| t!("cli.arg.line", value = format!("{s:?}")))?;
+        .with_context(|| t!("cli.arg.line", value = crate::i18n::results::quote(s)))?;
     let qty: i64 = qty
         .trim()
         .parse()
-        .with_context(|| t!("cli.arg.line_qty", value = format!("{s:?}")))?;
+        .with_context(|| t!("cli.arg.line_qty", value = crate::i18n::results::quote(s)))?;
     Ok((stock::item_by_code(&store.conn, code.trim())?, qty))
 }
 
@@ -833,7 +833,7 @@ fn stocktake_text(st: &stock::Stocktake) -> String {
     if !st.filter.is_empty() {
         out.push_str(&t!(
             "cli.stocktake.filter",
-            filter = format!("{:?}", st.filter)
+            filter = crate::i18n::results::quote(&st.filter)
         ));
     }
     out.push('\n');

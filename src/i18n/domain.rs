@@ -13,6 +13,8 @@ use crate::domain::{Role, cents_text, milli_text};
 use crate::planning::mrp::{Exception, ExceptionFacts};
 use crate::t;
 
+use super::results::quote;
+
 impl Role {
     /// The role as people say it, in the reader's language.
     pub fn label(self) -> &'static str {
@@ -75,11 +77,11 @@ impl std::fmt::Display for crate::domain::gtin::GtinError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use crate::domain::gtin::GtinError as E;
         let s = match self {
-            E::Length(g, n) => t!("domain.gtin.length", gtin = format!("{g:?}"), n = n),
+            E::Length(g, n) => t!("domain.gtin.length", gtin = quote(g), n = n),
             E::NotDigit(g, c, at) => t!(
                 "domain.gtin.not_digit",
-                gtin = format!("{g:?}"),
-                c = format!("{c:?}"),
+                gtin = quote(g),
+                c = quote(&c.to_string()),
                 at = at
             ),
             E::CheckDigit {
@@ -116,7 +118,7 @@ impl Failure {
             Failure::Patient { name, mrn, scanned } => match scanned {
                 Some(PatientSeen::Wristband { mrn: seen }) => t!(
                     "domain.rights.wrong_patient",
-                    seen = seen,
+                    scanned = seen,
                     name = name,
                     mrn = mrn
                 ),
@@ -140,7 +142,9 @@ impl Failure {
                 expected = milli_text(*expected_units_milli),
                 given = given_units
             ),
-            Failure::Route { route } => t!("domain.rights.route", route = route),
+            Failure::Route { route } => {
+                t!("domain.rights.route", route = super::results::route(route))
+            }
             Failure::Time { minutes_off } if *minutes_off < 0 => {
                 t!("domain.rights.early", n = -minutes_off)
             }
@@ -155,12 +159,25 @@ impl Failure {
     }
 }
 
+/// The kind of a recorded allergy (`allergy`, `intolerance`) in words.
+fn allergy_kind(kind: &str) -> &str {
+    match kind {
+        "allergy" => t!("domain.allergy_kind.allergy"),
+        "intolerance" => t!("domain.allergy_kind.intolerance"),
+        other => other,
+    }
+}
+
 impl Finding {
     /// The finding in one line, for the pharmacist.
     pub fn message(&self) -> String {
         match self {
             Finding::Allergy { substance, kind } => {
-                t!("domain.finding.allergy", kind = kind, substance = substance)
+                t!(
+                    "domain.finding.allergy",
+                    kind = allergy_kind(kind),
+                    substance = substance
+                )
             }
             Finding::DuplicateTherapy {
                 other_rx,
