@@ -887,3 +887,45 @@ fn a_user_reads_their_own_language_unless_another_is_asked_for() {
         .failure()
         .stderr(predicate::str::contains("zh-CN"));
 }
+
+#[test]
+fn an_expired_delivery_is_refused_at_receipt_and_the_words_say_to_reject_it() {
+    let (_dir, db) = common::demo_db();
+    let receive = |lang: &str| {
+        let mut c = ws();
+        c.arg("--db")
+            .arg(&db)
+            .env("WARDSTOCK_PIN", "1234")
+            .args(["--lang", lang])
+            .args([
+                "receive",
+                "--user",
+                "store",
+                "--item",
+                "PARA500T",
+                "--lot",
+                "OLD1",
+                "--expiry",
+                "2020-01-01",
+                "--qty",
+                "10",
+            ]);
+        c
+    };
+    receive("zh-CN").assert().code(1).stderr(
+        predicate::str::contains("不得入库，请拒收")
+            .and(predicate::str::contains("--reject"))
+            .and(predicate::str::contains("报损").not()),
+    );
+    receive("en").assert().code(1).stderr(
+        predicate::str::contains("refuse the delivery (reject the receipt)")
+            .and(predicate::str::contains(
+                "wardstock receive … --reject REASON",
+            ))
+            .and(predicate::str::contains("dispose").not()),
+    );
+    // Rejecting it records the refusal; nothing enters stock.
+    let out = stdout_of(receive("zh-CN").args(["--reject", "过期"]));
+    assert!(out.starts_with("已拒收"), "{out}");
+    ws().arg("--db").arg(&db).arg("check").assert().success();
+}

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use crate::i18n;
-use crate::ops::stock::{self, ItemRef, StockError, WasteReason};
+use crate::ops::stock::{self, ItemRef, LotUse, StockError, WasteReason};
 use crate::ops::{Actor, auth};
 use crate::store::Store;
 use crate::t;
@@ -455,7 +455,20 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                 );
             }
             let days = short_dated_days.unwrap_or_else(|| settings().receiving.short_dated_days);
-            let got = stock::receive(store, &actor, now, &line, days)?;
+            let got = match stock::receive(store, &actor, now, &line, days) {
+                // Expired or blocked goods are refused at the door: say how.
+                Err(
+                    e @ (StockError::Expired {
+                        verb: LotUse::Received,
+                        ..
+                    }
+                    | StockError::NotUsable {
+                        verb: LotUse::Received,
+                        ..
+                    }),
+                ) => bail!("{e}\n{}", t!("cli.stock.reject_hint")),
+                r => r?,
+            };
             print(who.json, &got, || {
                 let mut s = t!(
                     "cli.stock.received",
