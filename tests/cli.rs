@@ -929,3 +929,162 @@ fn an_expired_delivery_is_refused_at_receipt_and_the_words_say_to_reject_it() {
     assert!(out.starts_with("已拒收"), "{out}");
     ws().arg("--db").arg(&db).arg("check").assert().success();
 }
+
+/// Every line of a table printed with borders is as wide as the others:
+/// a long drug name widens its column, it never pushes the rest out of line.
+fn aligned(out: &str) -> bool {
+    let mut tables: Vec<std::collections::BTreeSet<usize>> = Vec::new();
+    for l in out.lines() {
+        if l.starts_with('┌') {
+            tables.push(Default::default());
+        }
+        if l.starts_with(['│', '┌', '└', '╞'])
+            && let Some(t) = tables.last_mut()
+        {
+            t.insert(wardstock::i18n::width(l));
+        }
+    }
+    !tables.is_empty() && tables.iter().all(|t| t.len() == 1)
+}
+
+#[test]
+fn the_schedule_and_the_validation_queue_print_headers_and_routes_in_words() {
+    let (_dir, db) = common::demo_db();
+    let run = |lang: &str, args: &[&str]| {
+        let mut c = ws();
+        c.arg("--db")
+            .arg(&db)
+            .env("WARDSTOCK_PIN", "1234")
+            .args(["--lang", lang])
+            .args(args);
+        c
+    };
+    let mar = [
+        "mar",
+        "--ward",
+        "W-MED",
+        "--from",
+        "2026-11-22T00:00:00Z",
+        "--to",
+        "2026-11-23T00:00:00Z",
+    ];
+    let zh = stdout_of(&mut run("zh-CN", &mar));
+    for header in [
+        "时间",
+        "状态",
+        "床号",
+        "患者",
+        "药品",
+        "剂量",
+        "给药途径",
+        "标识",
+    ] {
+        assert!(zh.contains(header), "{header} missing:\n{zh}");
+    }
+    // Routes and flags in words; no English route or flag code in a cell.
+    assert!(zh.contains("口服") && zh.contains("静脉"), "{zh}");
+    assert!(!zh.contains("│ PO ") && !zh.contains(" PO  "), "{zh}");
+    assert!(!zh.contains(" IV infusion "), "{zh}");
+    assert!(zh.contains("限时") || zh.contains("高警"), "{zh}");
+    assert!(aligned(&zh), "{zh}");
+    let en = stdout_of(&mut run("en", &mar));
+    for header in [
+        "Time", "Status", "Bed", "Patient", "Drug", "Dose", "Route", "Flags",
+    ] {
+        assert!(en.contains(header), "{header} missing:\n{en}");
+    }
+    assert!(en.contains(" PO ") && aligned(&en), "{en}");
+
+    // A prescription with a finding awaits validation.
+    run(
+        "en",
+        &[
+            "prescribe",
+            "--user",
+            "manager",
+            "--mrn",
+            "MRN100001",
+            "--item",
+            "PARA500T",
+            "--dose",
+            "1500",
+            "--frequency",
+            "qid",
+            "--days",
+            "3",
+            "--route",
+            "PO",
+            "--indication",
+            "pain",
+            "--prescriber",
+            "Dr. A. Conti",
+        ],
+    )
+    .assert()
+    .success();
+    let zh = stdout_of(&mut run("zh-CN", &["validate", "list", "--ward", "W-MED"]));
+    for header in [
+        "处方",
+        "病区",
+        "患者",
+        "病历号",
+        "药品",
+        "给药途径",
+        "频次",
+        "审方提示",
+    ] {
+        assert!(zh.contains(header), "{header} missing:\n{zh}");
+    }
+    assert!(zh.contains("最大日剂量") && zh.contains("口服"), "{zh}");
+    assert!(aligned(&zh), "{zh}");
+    let en = stdout_of(&mut run("en", &["validate", "list", "--ward", "W-MED"]));
+    for header in ["Rx", "Ward", "Patient", "MRN", "Drug", "Route", "Findings"] {
+        assert!(en.contains(header), "{header} missing:\n{en}");
+    }
+    assert!(en.contains("maximum daily dose") && aligned(&en), "{en}");
+}
+
+#[test]
+fn every_list_of_the_command_line_has_headers_in_both_languages() {
+    let (_dir, db) = common::demo_db();
+    let run = |lang: &str, args: &[&str]| {
+        let mut c = ws();
+        c.arg("--db")
+            .arg(&db)
+            .env("WARDSTOCK_PIN", "1234")
+            .args(["--lang", lang])
+            .args(args);
+        c
+    };
+    run(
+        "en",
+        &[
+            "transfer",
+            "new",
+            "--user",
+            "manager",
+            "--to",
+            "W-MED",
+            "--line",
+            "PARA500T:20",
+        ],
+    )
+    .assert()
+    .success();
+    let lists: [(&[&str], &str, &str); 8] = [
+        (&["stock", "--place", "W-MED"], "lot", "批号"),
+        (&["alerts"], "severity", "级别"),
+        (&["transfer", "list"], "Status", "收货方"),
+        (&["po", "list"], "Supplier", "供应商"),
+        (&["po", "suppliers"], "Lead days", "交货期"),
+        (&["ward", "reasons", "--ward", "W-MED"], "Reason", "原因"),
+        (&["patient", "MRN100001"], "Route", "给药途径"),
+        (&["ward", "times", "--ward", "W-MED"], "Frequency", "频次"),
+    ];
+    for (args, en_header, zh_header) in lists {
+        let en = stdout_of(&mut run("en", args));
+        assert!(en.contains(en_header) && aligned(&en), "{args:?}:\n{en}");
+        let zh = stdout_of(&mut run("zh-CN", args));
+        assert!(zh.contains(zh_header) && aligned(&zh), "{args:?}:\n{zh}");
+    }
+}

@@ -626,7 +626,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 t.load_preset(UTF8_BORDERS_ONLY).set_header([
                     t!("cli.col.place"),
                     t!("cli.col.item"),
-                    t!("cli.col.name"),
+                    t!("cli.col.item_name"),
                     t!("cli.col.lot"),
                     t!("cli.col.expiry"),
                     t!("cli.col.qty"),
@@ -932,7 +932,17 @@ pub fn run(cli: Cli) -> Result<i32> {
                 let local = |t: chrono::DateTime<Utc>| {
                     i18n::datetime_short(t.with_timezone(&Local).naive_local())
                 };
-                let when_width = local(now).chars().count();
+                let mut t = Table::new();
+                t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                    t!("cli.col.time"),
+                    t!("cli.col.status"),
+                    t!("cli.col.bed"),
+                    t!("cli.col.patient"),
+                    t!("cli.col.drug"),
+                    t!("cli.col.dose"),
+                    t!("cli.col.route"),
+                    t!("cli.col.flags"),
+                ]);
                 for r in &rows {
                     let status = match r.status(now) {
                         DoseStatus::Recorded => {
@@ -941,38 +951,64 @@ pub fn run(cli: Cli) -> Result<i32> {
                         DoseStatus::Missed if r.auto_missed => t!("cli.mar.missed_auto").into(),
                         s => dose_status_word(s).into(),
                     };
-                    println!(
-                        "{}  {} {} {} {} {} {} {}",
+                    t.add_row([
                         local(r.at),
-                        cell(&status, 10),
-                        cell(&r.bed, 4),
-                        cell(&r.patient, 20),
-                        cell(&r.item, 34),
-                        cell(&r.dose, 10),
-                        cell(&r.route, 5),
-                        r.flags
-                    );
+                        status,
+                        r.bed.clone(),
+                        r.patient.clone(),
+                        r.item.clone(),
+                        r.dose.clone(),
+                        i18n::results::route(&r.route).to_string(),
+                        i18n::results::flags(&r.flags),
+                    ]);
                 }
-                for (p, st) in prn.iter().zip(&prn_state) {
-                    let next = match st.next_allowed {
-                        Some(t) => t!("cli.mar.prn_next", time = local(t)),
-                        None => t!("cli.mar.prn_now").to_string(),
-                    };
-                    println!(
-                        "{}  {} {} {} {} {} {}",
-                        cell("PRN", when_width),
-                        cell(&format!("RX-{}", p.id), 10),
-                        cell(p.bed.as_deref().unwrap_or_default(), 4),
-                        cell(&p.patient, 20),
-                        cell(&p.item, 34),
-                        cell(&p.dose_text(), 10),
-                        t!(
-                            "cli.mar.prn_count",
-                            given = st.given_24h,
-                            max = st.max_24h.map_or("-".to_string(), |m| m.to_string()),
-                            next = next
-                        ),
-                    );
+                if !rows.is_empty() {
+                    println!("{t}");
+                }
+                if !prn.is_empty() {
+                    let mut t = Table::new();
+                    t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                        t!("cli.col.rx"),
+                        t!("cli.col.bed"),
+                        t!("cli.col.patient"),
+                        t!("cli.col.drug"),
+                        t!("cli.col.dose"),
+                        t!("cli.col.route"),
+                        t!("cli.col.flags"),
+                        t!("cli.col.given_24h"),
+                        t!("cli.col.next_dose"),
+                    ]);
+                    for (p, st) in prn.iter().zip(&prn_state) {
+                        let next = match st.next_allowed {
+                            Some(t) => t!("cli.mar.prn_next", time = local(t)),
+                            None => t!("cli.mar.prn_now").to_string(),
+                        };
+                        t.add_row([
+                            format!("PRN RX-{}", p.id),
+                            p.bed.clone().unwrap_or_default(),
+                            p.patient.clone(),
+                            p.item.clone(),
+                            p.dose_text(),
+                            i18n::results::route(&p.route).to_string(),
+                            [
+                                (p.controlled, "CD"),
+                                (p.high_alert, "HA"),
+                                (p.time_critical, "TC"),
+                            ]
+                            .iter()
+                            .filter(|(on, _)| *on)
+                            .map(|(_, f)| i18n::results::flag(f))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                            format!(
+                                "{}/{}",
+                                st.given_24h,
+                                st.max_24h.map_or("-".to_string(), |m| m.to_string())
+                            ),
+                            next,
+                        ]);
+                    }
+                    println!("{t}");
                 }
                 println!(
                     "{}",
@@ -1015,44 +1051,54 @@ pub fn run(cli: Cli) -> Result<i32> {
                     )
                 );
                 println!("{}", t!("cli.patient.prescriptions"));
+                let mut t = Table::new();
+                t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                    t!("cli.col.rx"),
+                    t!("cli.col.drug"),
+                    t!("cli.col.dose"),
+                    t!("cli.col.route"),
+                    t!("cli.col.frequency"),
+                    t!("cli.col.status"),
+                ]);
                 for l in &p.prescriptions {
-                    println!(
-                        "  {:>5}  {} {} {} {}  {}",
-                        l.id,
-                        cell(&l.item, 34),
+                    t.add_row([
+                        l.id.to_string(),
+                        l.item.clone(),
                         l.dose_text(),
-                        l.route,
-                        l.frequency,
-                        status_word(&l.status)
-                    );
+                        i18n::results::route(&l.route).to_string(),
+                        l.frequency.clone(),
+                        status_word(&l.status),
+                    ]);
                 }
+                println!("{t}");
                 println!("{}", t!("cli.patient.doses", n = p.doses.len()));
+                let mut t = Table::new();
+                t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                    t!("cli.col.recorded_at"),
+                    t!("cli.col.drug"),
+                    t!("cli.col.outcome"),
+                    t!("cli.col.qty"),
+                    t!("cli.col.lot"),
+                    t!("cli.col.by"),
+                    t!("cli.col.reason"),
+                ]);
                 for d in &p.doses {
-                    let lot = d
-                        .lot
-                        .as_ref()
-                        .map(|l| {
-                            let lot = t!("cli.patient.lot", lot = l);
-                            if d.scanned {
-                                format!(" {lot}")
-                            } else {
-                                format!(" {lot} {}", t!("cli.patient.not_scanned"))
-                            }
-                        })
-                        .unwrap_or_default();
-                    let qty = d.qty.map(|q| format!(" × {q}")).unwrap_or_default();
-                    println!(
-                        "  {}  {} {}{qty}{lot}  {}{}",
+                    let lot = match &d.lot {
+                        Some(l) if d.scanned => l.clone(),
+                        Some(l) => format!("{l} {}", t!("cli.patient.not_scanned")),
+                        None => String::new(),
+                    };
+                    t.add_row([
                         when(&d.recorded_at),
-                        cell(&d.item, 34),
-                        cell(&status_word(&d.outcome), 16),
-                        t!("cli.patient.by", user = d.by),
-                        d.reason
-                            .as_ref()
-                            .map(|r| format!(" — {r}"))
-                            .unwrap_or_default()
-                    );
+                        d.item.clone(),
+                        status_word(&d.outcome),
+                        d.qty.map(i18n::num).unwrap_or_default(),
+                        lot,
+                        d.by.clone(),
+                        d.reason.clone().unwrap_or_default(),
+                    ]);
                 }
+                println!("{t}");
             }
             Ok(0)
         }
@@ -1091,19 +1137,29 @@ pub fn run(cli: Cli) -> Result<i32> {
                             patients = patients.len()
                         )
                     );
-                    for g in &t.given {
-                        println!(
-                            "    {}  {} {}  {}  {}{}",
-                            when(&g.at),
-                            g.mrn,
-                            g.patient,
-                            g.ward.as_deref().unwrap_or("-"),
-                            t!("cli.trace.units_by", units = g.qty, user = g.by),
-                            g.order_ref
-                                .as_ref()
-                                .map(|r| format!("  {r}"))
-                                .unwrap_or_default()
-                        );
+                    if !t.given.is_empty() {
+                        let mut tab = Table::new();
+                        tab.load_preset(UTF8_BORDERS_ONLY).set_header([
+                            t!("cli.col.time"),
+                            t!("cli.col.mrn"),
+                            t!("cli.col.patient"),
+                            t!("cli.col.ward"),
+                            t!("cli.col.qty"),
+                            t!("cli.col.by"),
+                            t!("cli.col.rx"),
+                        ]);
+                        for g in &t.given {
+                            tab.add_row([
+                                when(&g.at),
+                                g.mrn.clone(),
+                                g.patient.clone(),
+                                g.ward.clone().unwrap_or_else(|| "-".into()),
+                                i18n::num(g.qty),
+                                g.by.clone(),
+                                g.order_ref.clone().unwrap_or_default(),
+                            ]);
+                        }
+                        println!("{tab}");
                     }
                     if t.holdings.is_empty() {
                         println!("  {}", t!("cli.trace.none_left"));
@@ -1138,24 +1194,41 @@ pub fn run(cli: Cli) -> Result<i32> {
                     } else if q.is_empty() {
                         println!("{}", t!("cli.validate.empty"));
                     } else {
+                        let mut t = Table::new();
+                        t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                            t!("cli.col.rx"),
+                            t!("cli.col.ward"),
+                            t!("cli.col.bed"),
+                            t!("cli.col.patient"),
+                            t!("cli.col.mrn"),
+                            t!("cli.col.drug"),
+                            t!("cli.col.dose"),
+                            t!("cli.col.route"),
+                            t!("cli.col.frequency"),
+                            t!("cli.col.indication"),
+                            t!("cli.col.findings"),
+                        ]);
                         for e in &q {
-                            println!(
-                                "{:>5}  {} {} {} ({})  {} {} {} {} — {}",
-                                e.id,
-                                e.ward,
-                                e.bed.as_deref().unwrap_or("-"),
-                                e.patient,
-                                e.mrn,
-                                e.item,
-                                e.dose,
-                                e.route,
-                                e.frequency,
-                                e.indication
-                            );
-                            for f in &e.findings {
-                                println!("         ! {}", f.message());
-                            }
+                            let findings: Vec<String> = e
+                                .findings
+                                .iter()
+                                .map(|f| format!("! {}", f.message()))
+                                .collect();
+                            t.add_row([
+                                e.id.to_string(),
+                                e.ward.clone(),
+                                e.bed.clone().unwrap_or_else(|| "-".into()),
+                                e.patient.clone(),
+                                e.mrn.clone(),
+                                e.item.clone(),
+                                e.dose.clone(),
+                                i18n::results::route(&e.route).to_string(),
+                                e.frequency.clone(),
+                                e.indication.clone(),
+                                findings.join("\n"),
+                            ]);
                         }
+                        println!("{t}");
                     }
                 }
                 ValidateCommand::Accept { id, who, comment } => {
@@ -1283,7 +1356,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     t!("cli.col.warning"),
                     t!("cli.col.place"),
                     t!("cli.col.item"),
-                    t!("cli.col.name"),
+                    t!("cli.col.item_name"),
                     t!("cli.col.what"),
                 ]);
                 for r in &rows {

@@ -746,19 +746,25 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
                 if list.is_empty() {
                     return t!("cli.transfer.none").into();
                 }
-                list.iter()
-                    .map(|o| {
-                        format!(
-                            "{:>5}  {} → {}  {}  {}",
-                            o.id,
-                            o.from,
-                            o.to,
-                            super::cell(&super::status_word(&o.status), 10),
-                            super::when(&o.created_at)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                let mut t = comfy_table::Table::new();
+                t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY)
+                    .set_header([
+                        t!("cli.col.id"),
+                        t!("cli.col.from"),
+                        t!("cli.col.to"),
+                        t!("cli.col.status"),
+                        t!("cli.col.created"),
+                    ]);
+                for o in &list {
+                    t.add_row([
+                        format!("TO-{}", o.id),
+                        o.from.clone(),
+                        o.to.clone(),
+                        super::status_word(&o.status),
+                        super::when(&o.created_at),
+                    ]);
+                }
+                t.to_string()
             })
         }
         TransferCommand::Show { id, json } => {

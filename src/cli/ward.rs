@@ -244,7 +244,7 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
                 let mut t = Table::new();
                 t.load_preset(UTF8_BORDERS_ONLY).set_header([
                     t!("cli.col.pack"),
-                    t!("cli.col.item"),
+                    t!("cli.col.item_name"),
                     t!("cli.col.lot"),
                     t!("cli.col.for_whom"),
                     t!("cli.col.opened"),
