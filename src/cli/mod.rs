@@ -494,7 +494,7 @@ pub fn status_word(s: &str) -> String {
         "ok" => t!("cli.status.ok"),
         "quarantined" => t!("cli.status.quarantined"),
         "recalled" => t!("cli.status.recalled"),
-        "awaiting_validation" => t!("cli.status.awaiting_validation"),
+        "awaiting_validation" | "awaiting validation" => t!("cli.status.awaiting_validation"),
         "active" => t!("cli.status.active"),
         "suspended" => t!("cli.status.suspended"),
         "stopped" => t!("cli.status.stopped"),
@@ -502,14 +502,14 @@ pub fn status_word(s: &str) -> String {
         "rejected" => t!("cli.status.rejected"),
         "superseded" => t!("cli.status.superseded"),
         "given" => t!("cli.status.given"),
-        "partially_given" => t!("cli.status.partially_given"),
+        "partially_given" | "partially given" => t!("cli.status.partially_given"),
         "held" => t!("cli.status.held"),
         "refused" => t!("cli.status.refused"),
-        "not_given_supply" => t!("cli.status.not_given_supply"),
+        "not_given_supply" | "not given supply" => t!("cli.status.not_given_supply"),
         "missed" => t!("cli.status.missed"),
         "open" => t!("cli.status.open"),
         "partial" => t!("cli.status.partial"),
-        "in_transit" => t!("cli.status.in_transit"),
+        "in_transit" | "in transit" => t!("cli.status.in_transit"),
         "received" => t!("cli.status.received"),
         "cancelled" => t!("cli.status.cancelled"),
         "approved" => t!("cli.status.approved"),
@@ -677,7 +677,13 @@ pub fn run(cli: Cli) -> Result<i32> {
             let item = match (item, &atc) {
                 (Some(i), _) => i,
                 (None, Some(a)) => queries::first_item_of_atc(&store.conn, a, &route, &mrn)?
-                    .with_context(|| t!("cli.rx.no_atc_product", atc = a, route = route))?,
+                    .with_context(|| {
+                        t!(
+                            "cli.rx.no_atc_product",
+                            atc = a,
+                            route = i18n::results::route(&route)
+                        )
+                    })?,
                 (None, None) => bail!(t!("cli.rx.give_item_or_atc")),
             };
             let base = crate::ops::rx::NewRx {

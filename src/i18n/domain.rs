@@ -427,6 +427,32 @@ mod tests {
     }
 
     #[test]
+    fn the_wrong_patient_names_the_wristband_and_the_prescriptions_patient() {
+        let f = Failure::Patient {
+            name: "Alba Kowalski".into(),
+            mrn: "MRN100003".into(),
+            scanned: Some(PatientSeen::Wristband {
+                mrn: "MRN100004".into(),
+            }),
+        };
+        set_thread_lang(Lang::ZhCn);
+        assert_eq!(
+            f.message(),
+            "患者身份不符：腕带为 MRN100004，医嘱患者为 MRN100003（Alba Kowalski），请停止给药"
+        );
+        set_thread_lang(Lang::En);
+        assert_eq!(
+            f.message(),
+            "wrong patient: the wristband says MRN100004, the dose is for Alba Kowalski (MRN100003) — stop"
+        );
+        set_thread_lang(Lang::ZhCn);
+        let route = Failure::Route {
+            route: "IV infusion".into(),
+        };
+        assert_eq!(route.message(), "请核对给药途径：静脉滴注");
+    }
+
+    #[test]
     fn findings_speak_both_languages() {
         let f = Finding::DoseAboveMaximum {
             daily_milli: 4_000_000,
