@@ -566,7 +566,40 @@ fn a_dose_is_recorded_from_the_command_line_with_the_wristband_and_pack_scans() 
         .min_by_key(|t| (*t - now).num_seconds().abs())
         .expect("a dose to give")
         .to_rfc3339();
+    // A pack of another drug, for the wrong-drug refusal.
+    let other_gtin: String = conn
+        .query_row(
+            "SELECT g.gtin FROM item_gtins g WHERE g.item_id <> (SELECT item_id FROM prescriptions WHERE id = ?1) ORDER BY g.gtin LIMIT 1",
+            [rx],
+            |r| r.get(0),
+        )
+        .unwrap();
     drop(conn);
+    // In Chinese, the wrong patient names the wristband and the prescription's
+    // patient; the wrong drug names what was scanned and what is prescribed.
+    ws().arg("--db")
+        .arg(&db)
+        .env("WARDSTOCK_PIN", "1234")
+        .args([
+            "--lang",
+            "zh-CN",
+            "administer",
+            &rx.to_string(),
+            "--user",
+            "nurse",
+        ])
+        .args(["--at", &at, "--wristband", "MRN999999", "--route-confirmed"])
+        .args(["--scan", &format!("(01){other_gtin}(10){lot}")])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains(format!(
+                "患者身份不符：腕带为 MRN999999，医嘱患者为 {mrn}（"
+            ))
+            .and(predicate::str::contains("请停止给药"))
+            .and(predicate::str::contains("药品不符：扫描的是 "))
+            .and(predicate::str::contains("请勿给药")),
+        );
     let run = |wristband: &str| {
         let mut c = ws();
         c.arg("--db").arg(&db).env("WARDSTOCK_PIN", "1234").args([

@@ -789,6 +789,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     crate::domain::instant_from_text(&t).with_context(|| instant_error("--at", &t))
                 })
                 .transpose()?;
+            let mut pack_name = None;
             let pack = match scan {
                 Some(data) => {
                     let pack = crate::ops::scan::read_pack(
@@ -799,6 +800,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     )?;
                     let (item, g) = (pack.item, pack.gs1);
                     let lot = g.lot.context(t!("cli.scan.pack_no_lot"))?;
+                    pack_name = Some(item.name.clone());
                     Some((item.id, lot))
                 }
                 None => None,
@@ -864,7 +866,32 @@ pub fn run(cli: Cli) -> Result<i32> {
                 witness,
                 double_check,
             };
-            let r = mar::administer(&mut store, &actor, Utc::now(), &input)?;
+            let r = match mar::administer(&mut store, &actor, Utc::now(), &input) {
+                // The wrong drug is named: what was scanned, what is prescribed.
+                Err(mar::DoseError::Rights(failures))
+                    if failures.contains(&crate::domain::seven_rights::Failure::Drug) =>
+                {
+                    let prescribed: Option<String> = store
+                        .conn
+                        .query_row(
+                            "SELECT i.name FROM prescriptions r JOIN items i ON i.id = r.item_id WHERE r.id = ?1",
+                            [rx],
+                            |r| r.get(0),
+                        )
+                        .ok();
+                    let words: Vec<String> = failures
+                        .iter()
+                        .map(|f| match (f, &pack_name, &prescribed) {
+                            (crate::domain::seven_rights::Failure::Drug, Some(pack), Some(rx)) => {
+                                t!("domain.rights.wrong_drug_named", pack = pack, rx = rx)
+                            }
+                            _ => f.message(),
+                        })
+                        .collect();
+                    bail!(words.join(t!("refused.dose.separator")))
+                }
+                r => r?,
+            };
             if who.json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
@@ -1050,9 +1077,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                     t!(
                         "cli.patient.allergies",
                         list = if p.allergies.is_empty() {
-                            t!("cli.patient.no_allergies")
+                            t!("cli.patient.no_allergies").to_string()
                         } else {
-                            &p.allergies
+                            allergies_text(&p.allergies)
                         }
                     )
                 );
@@ -1598,6 +1625,25 @@ fn instant_error(flag: &str, value: &str) -> String {
         flag = flag,
         value = crate::i18n::results::quote(value)
     )
+}
+
+/// Recorded allergies as stored (`iodine (allergy), latex (intolerance)`)
+/// in the reader's words: `iodine（过敏）、latex（不耐受）`.
+fn allergies_text(stored: &str) -> String {
+    stored
+        .split(", ")
+        .map(
+            |a| match a.strip_suffix(')').and_then(|a| a.rsplit_once(" (")) {
+                Some((substance, kind)) => t!(
+                    "cli.patient.allergy",
+                    substance = substance,
+                    kind = i18n::domain::allergy_kind(kind)
+                ),
+                None => a.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(t!("domain.list_separator"))
 }
 
 /// A dose's place in the schedule, in words.

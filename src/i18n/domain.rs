@@ -160,7 +160,7 @@ impl Failure {
 }
 
 /// The kind of a recorded allergy (`allergy`, `intolerance`) in words.
-fn allergy_kind(kind: &str) -> &str {
+pub fn allergy_kind(kind: &str) -> &str {
     match kind {
         "allergy" => t!("domain.allergy_kind.allergy"),
         "intolerance" => t!("domain.allergy_kind.intolerance"),
