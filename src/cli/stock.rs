@@ -855,28 +855,40 @@ fn stocktake_text(st: &stock::Stocktake) -> String {
             filter = crate::i18n::results::quote(&st.filter)
         ));
     }
-    out.push('\n');
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY)
+        .set_header([
+            t!("cli.col.item"),
+            t!("cli.col.item_name"),
+            t!("cli.col.lot"),
+            t!("cli.col.book"),
+            t!("cli.col.counted"),
+            t!("cli.col.variance"),
+            t!("cli.col.note"),
+        ]);
     for l in &st.lines {
         let counted = l.counted.map(i18n::num).unwrap_or_else(|| "—".into());
         let var = l.variance().map(|v| format!("{v:+}")).unwrap_or_default();
         let moved = if l.counted.is_some() && l.moved() {
-            format!("  {}", t!("cli.stocktake.moved"))
+            t!("cli.stocktake.moved")
         } else {
-            String::new()
+            ""
         };
-        out.push_str(&format!(
-            "  {} {} {} {var}{moved}\n",
-            super::cell(&l.item_code, 11),
-            super::cell(&l.item_name, 32),
-            t!(
-                "cli.stocktake.line",
-                lot = super::cell(&l.lot_number, 12),
-                expected = super::cell_left(&i18n::num(l.expected), 5),
-                counted = super::cell_left(&counted, 5)
-            )
-        ));
+        t.add_row([
+            l.item_code.clone(),
+            l.item_name.clone(),
+            l.lot_number.clone(),
+            i18n::num(l.expected),
+            counted,
+            var,
+            moved.to_string(),
+        ]);
     }
-    out.trim_end().to_string()
+    if !st.lines.is_empty() {
+        out.push('\n');
+        out.push_str(&t.to_string());
+    }
+    out
 }
 
 fn stocktake(store: &mut Store, now: chrono::DateTime<Utc>, cmd: StocktakeCommand) -> Result<()> {
