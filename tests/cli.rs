@@ -566,7 +566,40 @@ fn a_dose_is_recorded_from_the_command_line_with_the_wristband_and_pack_scans() 
         .min_by_key(|t| (*t - now).num_seconds().abs())
         .expect("a dose to give")
         .to_rfc3339();
+    // A pack of another drug, for the wrong-drug refusal.
+    let other_gtin: String = conn
+        .query_row(
+            "SELECT g.gtin FROM item_gtins g WHERE g.item_id <> (SELECT item_id FROM prescriptions WHERE id = ?1) ORDER BY g.gtin LIMIT 1",
+            [rx],
+            |r| r.get(0),
+        )
+        .unwrap();
     drop(conn);
+    // In Chinese, the wrong patient names the wristband and the prescription's
+    // patient; the wrong drug names what was scanned and what is prescribed.
+    ws().arg("--db")
+        .arg(&db)
+        .env("WARDSTOCK_PIN", "1234")
+        .args([
+            "--lang",
+            "zh-CN",
+            "administer",
+            &rx.to_string(),
+            "--user",
+            "nurse",
+        ])
+        .args(["--at", &at, "--wristband", "MRN999999", "--route-confirmed"])
+        .args(["--scan", &format!("(01){other_gtin}(10){lot}")])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains(format!(
+                "患者身份不符：腕带为 MRN999999，医嘱患者为 {mrn}（"
+            ))
+            .and(predicate::str::contains("请停止给药"))
+            .and(predicate::str::contains("药品不符：扫描的是 "))
+            .and(predicate::str::contains("请勿给药")),
+        );
     let run = |wristband: &str| {
         let mut c = ws();
         c.arg("--db").arg(&db).env("WARDSTOCK_PIN", "1234").args([
@@ -716,7 +749,7 @@ fn the_command_line_speaks_chinese_when_asked() {
 
     let alerts = stdout_of(&mut zh(&["alerts"]));
     assert!(
-        alerts.contains("严重程度") && alerts.contains("条警示"),
+        alerts.contains("级别") && alerts.contains("条预警"),
         "{alerts}"
     );
 
@@ -743,7 +776,7 @@ fn the_command_line_speaks_chinese_when_asked() {
 
     // Nothing awaits validation for the pharmacy itself.
     let validate = stdout_of(&mut zh(&["validate", "list", "--ward", "PHARM"]));
-    assert_eq!(validate.trim(), "没有待审核的处方");
+    assert_eq!(validate.trim(), "没有待药师审核的处方");
     let patient = stdout_of(&mut zh(&["patient", "MRN100001"]));
     assert!(
         patient.contains("过敏：") && patient.contains("处方：") && patient.contains("给药记录"),
@@ -786,7 +819,9 @@ fn the_command_line_speaks_chinese_when_asked() {
     zh(&["stock", "--place", "NOWHERE"])
         .assert()
         .failure()
-        .stderr(predicate::str::starts_with("wardstock: 没有代码为"));
+        .stderr(predicate::str::starts_with(
+            "wardstock: 没有编码为“NOWHERE”的地点",
+        ));
     // JSON stays machine-readable: the same keys and values in every language.
     let json_zh = stdout_of(&mut zh(&["stock", "--place", "W-MED", "--json"]));
     let json_en = stdout_of(
@@ -884,4 +919,205 @@ fn a_user_reads_their_own_language_unless_another_is_asked_for() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("zh-CN"));
+}
+
+#[test]
+fn an_expired_delivery_is_refused_at_receipt_and_the_words_say_to_reject_it() {
+    let (_dir, db) = common::demo_db();
+    let receive = |lang: &str| {
+        let mut c = ws();
+        c.arg("--db")
+            .arg(&db)
+            .env("WARDSTOCK_PIN", "1234")
+            .args(["--lang", lang])
+            .args([
+                "receive",
+                "--user",
+                "store",
+                "--item",
+                "PARA500T",
+                "--lot",
+                "OLD1",
+                "--expiry",
+                "2020-01-01",
+                "--qty",
+                "10",
+            ]);
+        c
+    };
+    receive("zh-CN").assert().code(1).stderr(
+        predicate::str::contains("不得入库，请拒收")
+            .and(predicate::str::contains("--reject"))
+            .and(predicate::str::contains("报损").not()),
+    );
+    receive("en").assert().code(1).stderr(
+        predicate::str::contains("refuse the delivery (reject the receipt)")
+            .and(predicate::str::contains(
+                "wardstock receive … --reject REASON",
+            ))
+            .and(predicate::str::contains("dispose").not()),
+    );
+    // Rejecting it records the refusal; nothing enters stock.
+    let out = stdout_of(receive("zh-CN").args(["--reject", "过期"]));
+    assert!(out.starts_with("已拒收"), "{out}");
+    ws().arg("--db").arg(&db).arg("check").assert().success();
+}
+
+/// Every line of a table printed with borders is as wide as the others:
+/// a long drug name widens its column, it never pushes the rest out of line.
+fn aligned(out: &str) -> bool {
+    let mut tables: Vec<std::collections::BTreeSet<usize>> = Vec::new();
+    for l in out.lines() {
+        if l.starts_with('┌') {
+            tables.push(Default::default());
+        }
+        if l.starts_with(['│', '┌', '└', '╞'])
+            && let Some(t) = tables.last_mut()
+        {
+            t.insert(wardstock::i18n::width(l));
+        }
+    }
+    !tables.is_empty() && tables.iter().all(|t| t.len() == 1)
+}
+
+#[test]
+fn the_schedule_and_the_validation_queue_print_headers_and_routes_in_words() {
+    let (_dir, db) = common::demo_db();
+    let run = |lang: &str, args: &[&str]| {
+        let mut c = ws();
+        c.arg("--db")
+            .arg(&db)
+            .env("WARDSTOCK_PIN", "1234")
+            .args(["--lang", lang])
+            .args(args);
+        c
+    };
+    let mar = [
+        "mar",
+        "--ward",
+        "W-MED",
+        "--from",
+        "2026-11-22T00:00:00Z",
+        "--to",
+        "2026-11-23T00:00:00Z",
+    ];
+    let zh = stdout_of(&mut run("zh-CN", &mar));
+    for header in [
+        "时间",
+        "状态",
+        "床号",
+        "患者",
+        "药品",
+        "剂量",
+        "给药途径",
+        "标识",
+    ] {
+        assert!(zh.contains(header), "{header} missing:\n{zh}");
+    }
+    // Routes and flags in words; no English route or flag code in a cell.
+    assert!(zh.contains("口服") && zh.contains("静脉"), "{zh}");
+    assert!(!zh.contains("│ PO ") && !zh.contains(" PO  "), "{zh}");
+    assert!(!zh.contains(" IV infusion "), "{zh}");
+    assert!(zh.contains("限时") || zh.contains("高警"), "{zh}");
+    assert!(aligned(&zh), "{zh}");
+    let en = stdout_of(&mut run("en", &mar));
+    for header in [
+        "Time", "Status", "Bed", "Patient", "Drug", "Dose", "Route", "Flags",
+    ] {
+        assert!(en.contains(header), "{header} missing:\n{en}");
+    }
+    assert!(en.contains(" PO ") && aligned(&en), "{en}");
+
+    // A prescription with a finding awaits validation.
+    run(
+        "en",
+        &[
+            "prescribe",
+            "--user",
+            "manager",
+            "--mrn",
+            "MRN100001",
+            "--item",
+            "PARA500T",
+            "--dose",
+            "1500",
+            "--frequency",
+            "qid",
+            "--days",
+            "3",
+            "--route",
+            "PO",
+            "--indication",
+            "pain",
+            "--prescriber",
+            "Dr. A. Conti",
+        ],
+    )
+    .assert()
+    .success();
+    let zh = stdout_of(&mut run("zh-CN", &["validate", "list", "--ward", "W-MED"]));
+    for header in [
+        "处方",
+        "病区",
+        "患者",
+        "病历号",
+        "药品",
+        "给药途径",
+        "频次",
+        "审方提示",
+    ] {
+        assert!(zh.contains(header), "{header} missing:\n{zh}");
+    }
+    assert!(zh.contains("最大日剂量") && zh.contains("口服"), "{zh}");
+    assert!(aligned(&zh), "{zh}");
+    let en = stdout_of(&mut run("en", &["validate", "list", "--ward", "W-MED"]));
+    for header in ["Rx", "Ward", "Patient", "MRN", "Drug", "Route", "Findings"] {
+        assert!(en.contains(header), "{header} missing:\n{en}");
+    }
+    assert!(en.contains("maximum daily dose") && aligned(&en), "{en}");
+}
+
+#[test]
+fn every_list_of_the_command_line_has_headers_in_both_languages() {
+    let (_dir, db) = common::demo_db();
+    let run = |lang: &str, args: &[&str]| {
+        let mut c = ws();
+        c.arg("--db")
+            .arg(&db)
+            .env("WARDSTOCK_PIN", "1234")
+            .args(["--lang", lang])
+            .args(args);
+        c
+    };
+    run(
+        "en",
+        &[
+            "transfer",
+            "new",
+            "--user",
+            "manager",
+            "--to",
+            "W-MED",
+            "--line",
+            "PARA500T:20",
+        ],
+    )
+    .assert()
+    .success();
+    let lists: [(&[&str], &str, &str); 8] = [
+        (&["stock", "--place", "W-MED"], "lot", "批号"),
+        (&["alerts"], "severity", "级别"),
+        (&["transfer", "list"], "Status", "收货方"),
+        (&["po", "list"], "Supplier", "供应商"),
+        (&["po", "suppliers"], "Lead days", "交货期"),
+        (&["ward", "reasons", "--ward", "W-MED"], "Reason", "原因"),
+        (&["patient", "MRN100001"], "Route", "给药途径"),
+        (&["ward", "times", "--ward", "W-MED"], "Frequency", "频次"),
+    ];
+    for (args, en_header, zh_header) in lists {
+        let en = stdout_of(&mut run("en", args));
+        assert!(en.contains(en_header) && aligned(&en), "{args:?}:\n{en}");
+        let zh = stdout_of(&mut run("zh-CN", args));
+        assert!(zh.contains(zh_header) && aligned(&zh), "{args:?}:\n{zh}");
+    }
 }

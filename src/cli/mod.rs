@@ -384,23 +384,28 @@ impl RxArgs {
         let dose_milli = match &self.dose {
             Some(d) => Some(
                 crate::domain::parse_milli(d)
-                    .with_context(|| t!("cli.arg.dose", value = format!("{d:?}")))?,
+                    .with_context(|| t!("cli.arg.dose", value = crate::i18n::results::quote(d)))?,
             ),
             None => None,
         };
-        let frequency =
-            match &self.frequency {
-                Some(f) => Some(f.parse().map_err(|_| {
-                    anyhow::anyhow!(t!("cli.arg.frequency", value = format!("{f:?}")))
-                })?),
-                None => None,
-            };
+        let frequency = match &self.frequency {
+            Some(f) => Some(f.parse().map_err(|_| {
+                anyhow::anyhow!(t!(
+                    "cli.arg.frequency",
+                    value = crate::i18n::results::quote(f)
+                ))
+            })?),
+            None => None,
+        };
         let times = match &self.times {
             Some(t) => Some(
                 t.split(',')
                     .map(|x| {
                         chrono::NaiveTime::parse_from_str(x.trim(), "%H:%M").map_err(|_| {
-                            anyhow::anyhow!(t!("cli.arg.times", value = format!("{x:?}")))
+                            anyhow::anyhow!(t!(
+                                "cli.arg.times",
+                                value = crate::i18n::results::quote(x)
+                            ))
                         })
                     })
                     .collect::<Result<_>>()?,
@@ -411,10 +416,12 @@ impl RxArgs {
             bail!(t!("cli.arg.days"));
         }
         let prn_interval = match &self.prn_interval {
-            Some(d) => Some(
-                parse_minutes(d)
-                    .with_context(|| t!("cli.arg.prn_interval", value = format!("{d:?}")))?,
-            ),
+            Some(d) => Some(parse_minutes(d).with_context(|| {
+                t!(
+                    "cli.arg.prn_interval",
+                    value = crate::i18n::results::quote(d)
+                )
+            })?),
             None => None,
         };
         Ok(RxPatch {
@@ -530,7 +537,7 @@ pub fn status_word(s: &str) -> String {
         "ok" => t!("cli.status.ok"),
         "quarantined" => t!("cli.status.quarantined"),
         "recalled" => t!("cli.status.recalled"),
-        "awaiting_validation" => t!("cli.status.awaiting_validation"),
+        "awaiting_validation" | "awaiting validation" => t!("cli.status.awaiting_validation"),
         "active" => t!("cli.status.active"),
         "suspended" => t!("cli.status.suspended"),
         "stopped" => t!("cli.status.stopped"),
@@ -538,14 +545,14 @@ pub fn status_word(s: &str) -> String {
         "rejected" => t!("cli.status.rejected"),
         "superseded" => t!("cli.status.superseded"),
         "given" => t!("cli.status.given"),
-        "partially_given" => t!("cli.status.partially_given"),
+        "partially_given" | "partially given" => t!("cli.status.partially_given"),
         "held" => t!("cli.status.held"),
         "refused" => t!("cli.status.refused"),
-        "not_given_supply" => t!("cli.status.not_given_supply"),
+        "not_given_supply" | "not given supply" => t!("cli.status.not_given_supply"),
         "missed" => t!("cli.status.missed"),
         "open" => t!("cli.status.open"),
         "partial" => t!("cli.status.partial"),
-        "in_transit" => t!("cli.status.in_transit"),
+        "in_transit" | "in transit" => t!("cli.status.in_transit"),
         "received" => t!("cli.status.received"),
         "cancelled" => t!("cli.status.cancelled"),
         "approved" => t!("cli.status.approved"),
@@ -662,7 +669,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 t.load_preset(UTF8_BORDERS_ONLY).set_header([
                     t!("cli.col.place"),
                     t!("cli.col.item"),
-                    t!("cli.col.name"),
+                    t!("cli.col.item_name"),
                     t!("cli.col.lot"),
                     t!("cli.col.expiry"),
                     t!("cli.col.qty"),
@@ -713,7 +720,13 @@ pub fn run(cli: Cli) -> Result<i32> {
             let item = match (item, &atc) {
                 (Some(i), _) => i,
                 (None, Some(a)) => queries::first_item_of_atc(&store.conn, a, &route, &mrn)?
-                    .with_context(|| t!("cli.rx.no_atc_product", atc = a, route = route))?,
+                    .with_context(|| {
+                        t!(
+                            "cli.rx.no_atc_product",
+                            atc = a,
+                            route = i18n::results::route(&route)
+                        )
+                    })?,
                 (None, None) => bail!(t!("cli.rx.give_item_or_atc")),
             };
             let base = crate::ops::rx::NewRx {
@@ -819,6 +832,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     crate::domain::instant_from_text(&t).with_context(|| instant_error("--at", &t))
                 })
                 .transpose()?;
+            let mut pack_name = None;
             let pack = match scan {
                 Some(data) => {
                     let pack = crate::ops::scan::read_pack(
@@ -829,6 +843,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     )?;
                     let (item, g) = (pack.item, pack.gs1);
                     let lot = g.lot.context(t!("cli.scan.pack_no_lot"))?;
+                    pack_name = Some(item.name.clone());
                     Some((item.id, lot))
                 }
                 None => None,
@@ -880,8 +895,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                 patient_mrn: wristband,
                 patient_dob: match &dob {
                     Some(d) => Some(
-                        chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                            .with_context(|| t!("cli.arg.dob", value = format!("{d:?}")))?,
+                        chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").with_context(
+                            || t!("cli.arg.dob", value = crate::i18n::results::quote(d)),
+                        )?,
                     ),
                     None => None,
                 },
@@ -893,7 +909,32 @@ pub fn run(cli: Cli) -> Result<i32> {
                 witness,
                 double_check,
             };
-            let r = mar::administer(&mut store, &actor, Utc::now(), &input)?;
+            let r = match mar::administer(&mut store, &actor, Utc::now(), &input) {
+                // The wrong drug is named: what was scanned, what is prescribed.
+                Err(mar::DoseError::Rights(failures))
+                    if failures.contains(&crate::domain::seven_rights::Failure::Drug) =>
+                {
+                    let prescribed: Option<String> = store
+                        .conn
+                        .query_row(
+                            "SELECT i.name FROM prescriptions r JOIN items i ON i.id = r.item_id WHERE r.id = ?1",
+                            [rx],
+                            |r| r.get(0),
+                        )
+                        .ok();
+                    let words: Vec<String> = failures
+                        .iter()
+                        .map(|f| match (f, &pack_name, &prescribed) {
+                            (crate::domain::seven_rights::Failure::Drug, Some(pack), Some(rx)) => {
+                                t!("domain.rights.wrong_drug_named", pack = pack, rx = rx)
+                            }
+                            _ => f.message(),
+                        })
+                        .collect();
+                    bail!(words.join(t!("refused.dose.separator")))
+                }
+                r => r?,
+            };
             if who.json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
@@ -967,7 +1008,17 @@ pub fn run(cli: Cli) -> Result<i32> {
                 let local = |t: chrono::DateTime<Utc>| {
                     i18n::datetime_short(t.with_timezone(&Local).naive_local())
                 };
-                let when_width = local(now).chars().count();
+                let mut t = Table::new();
+                t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                    t!("cli.col.time"),
+                    t!("cli.col.status"),
+                    t!("cli.col.bed"),
+                    t!("cli.col.patient"),
+                    t!("cli.col.drug"),
+                    t!("cli.col.dose"),
+                    t!("cli.col.route"),
+                    t!("cli.col.flags"),
+                ]);
                 for r in &rows {
                     let status = match r.status(now) {
                         DoseStatus::Recorded => {
@@ -976,38 +1027,64 @@ pub fn run(cli: Cli) -> Result<i32> {
                         DoseStatus::Missed if r.auto_missed => t!("cli.mar.missed_auto").into(),
                         s => dose_status_word(s).into(),
                     };
-                    println!(
-                        "{}  {} {} {} {} {} {} {}",
+                    t.add_row([
                         local(r.at),
-                        cell(&status, 10),
-                        cell(&r.bed, 4),
-                        cell(&r.patient, 20),
-                        cell(&r.item, 34),
-                        cell(&r.dose, 10),
-                        cell(&r.route, 5),
-                        r.flags
-                    );
+                        status,
+                        r.bed.clone(),
+                        r.patient.clone(),
+                        r.item.clone(),
+                        r.dose.clone(),
+                        i18n::results::route(&r.route).to_string(),
+                        i18n::results::flags(&r.flags),
+                    ]);
                 }
-                for (p, st) in prn.iter().zip(&prn_state) {
-                    let next = match st.next_allowed {
-                        Some(t) => t!("cli.mar.prn_next", time = local(t)),
-                        None => t!("cli.mar.prn_now").to_string(),
-                    };
-                    println!(
-                        "{}  {} {} {} {} {} {}",
-                        cell("PRN", when_width),
-                        cell(&format!("RX-{}", p.id), 10),
-                        cell(p.bed.as_deref().unwrap_or_default(), 4),
-                        cell(&p.patient, 20),
-                        cell(&p.item, 34),
-                        cell(&p.dose_text(), 10),
-                        t!(
-                            "cli.mar.prn_count",
-                            given = st.given_24h,
-                            max = st.max_24h.map_or("-".to_string(), |m| m.to_string()),
-                            next = next
-                        ),
-                    );
+                if !rows.is_empty() {
+                    println!("{t}");
+                }
+                if !prn.is_empty() {
+                    let mut t = Table::new();
+                    t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                        t!("cli.col.rx"),
+                        t!("cli.col.bed"),
+                        t!("cli.col.patient"),
+                        t!("cli.col.drug"),
+                        t!("cli.col.dose"),
+                        t!("cli.col.route"),
+                        t!("cli.col.flags"),
+                        t!("cli.col.given_24h"),
+                        t!("cli.col.next_dose"),
+                    ]);
+                    for (p, st) in prn.iter().zip(&prn_state) {
+                        let next = match st.next_allowed {
+                            Some(t) => t!("cli.mar.prn_next", time = local(t)),
+                            None => t!("cli.mar.prn_now").to_string(),
+                        };
+                        t.add_row([
+                            format!("PRN RX-{}", p.id),
+                            p.bed.clone().unwrap_or_default(),
+                            p.patient.clone(),
+                            p.item.clone(),
+                            p.dose_text(),
+                            i18n::results::route(&p.route).to_string(),
+                            [
+                                (p.controlled, "CD"),
+                                (p.high_alert, "HA"),
+                                (p.time_critical, "TC"),
+                            ]
+                            .iter()
+                            .filter(|(on, _)| *on)
+                            .map(|(_, f)| i18n::results::flag(f))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                            format!(
+                                "{}/{}",
+                                st.given_24h,
+                                st.max_24h.map_or("-".to_string(), |m| m.to_string())
+                            ),
+                            next,
+                        ]);
+                    }
+                    println!("{t}");
                 }
                 println!(
                     "{}",
@@ -1019,7 +1096,10 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Patient { mrn, json }) => {
             let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             let Some(p) = queries::patient_record(&store.conn, &mrn)? else {
-                bail!(t!("cli.patient.none", mrn = format!("{mrn:?}")));
+                bail!(t!(
+                    "cli.patient.none",
+                    mrn = crate::i18n::results::quote(&mrn)
+                ));
             };
             if json {
                 println!("{}", serde_json::to_string_pretty(&p)?);
@@ -1040,51 +1120,61 @@ pub fn run(cli: Cli) -> Result<i32> {
                     t!(
                         "cli.patient.allergies",
                         list = if p.allergies.is_empty() {
-                            t!("cli.patient.no_allergies")
+                            t!("cli.patient.no_allergies").to_string()
                         } else {
-                            &p.allergies
+                            allergies_text(&p.allergies)
                         }
                     )
                 );
                 println!("{}", t!("cli.patient.prescriptions"));
+                let mut t = Table::new();
+                t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                    t!("cli.col.rx"),
+                    t!("cli.col.drug"),
+                    t!("cli.col.dose"),
+                    t!("cli.col.route"),
+                    t!("cli.col.frequency"),
+                    t!("cli.col.status"),
+                ]);
                 for l in &p.prescriptions {
-                    println!(
-                        "  {:>5}  {} {} {} {}  {}",
-                        l.id,
-                        cell(&l.item, 34),
+                    t.add_row([
+                        l.id.to_string(),
+                        l.item.clone(),
                         l.dose_text(),
-                        l.route,
-                        l.frequency,
-                        status_word(&l.status)
-                    );
+                        i18n::results::route(&l.route).to_string(),
+                        l.frequency.clone(),
+                        status_word(&l.status),
+                    ]);
                 }
+                println!("{t}");
                 println!("{}", t!("cli.patient.doses", n = p.doses.len()));
+                let mut t = Table::new();
+                t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                    t!("cli.col.recorded_at"),
+                    t!("cli.col.drug"),
+                    t!("cli.col.outcome"),
+                    t!("cli.col.qty"),
+                    t!("cli.col.lot"),
+                    t!("cli.col.by"),
+                    t!("cli.col.reason"),
+                ]);
                 for d in &p.doses {
-                    let lot = d
-                        .lot
-                        .as_ref()
-                        .map(|l| {
-                            let lot = t!("cli.patient.lot", lot = l);
-                            if d.scanned {
-                                format!(" {lot}")
-                            } else {
-                                format!(" {lot} {}", t!("cli.patient.not_scanned"))
-                            }
-                        })
-                        .unwrap_or_default();
-                    let qty = d.qty.map(|q| format!(" × {q}")).unwrap_or_default();
-                    println!(
-                        "  {}  {} {}{qty}{lot}  {}{}",
+                    let lot = match &d.lot {
+                        Some(l) if d.scanned => l.clone(),
+                        Some(l) => format!("{l} {}", t!("cli.patient.not_scanned")),
+                        None => String::new(),
+                    };
+                    t.add_row([
                         when(&d.recorded_at),
-                        cell(&d.item, 34),
-                        cell(&status_word(&d.outcome), 16),
-                        t!("cli.patient.by", user = d.by),
-                        d.reason
-                            .as_ref()
-                            .map(|r| format!(" — {r}"))
-                            .unwrap_or_default()
-                    );
+                        d.item.clone(),
+                        status_word(&d.outcome),
+                        d.qty.map(i18n::num).unwrap_or_default(),
+                        lot,
+                        d.by.clone(),
+                        d.reason.clone().unwrap_or_default(),
+                    ]);
                 }
+                println!("{t}");
             }
             Ok(0)
         }
@@ -1123,19 +1213,29 @@ pub fn run(cli: Cli) -> Result<i32> {
                             patients = patients.len()
                         )
                     );
-                    for g in &t.given {
-                        println!(
-                            "    {}  {} {}  {}  {}{}",
-                            when(&g.at),
-                            g.mrn,
-                            g.patient,
-                            g.ward.as_deref().unwrap_or("-"),
-                            t!("cli.trace.units_by", units = g.qty, user = g.by),
-                            g.order_ref
-                                .as_ref()
-                                .map(|r| format!("  {r}"))
-                                .unwrap_or_default()
-                        );
+                    if !t.given.is_empty() {
+                        let mut tab = Table::new();
+                        tab.load_preset(UTF8_BORDERS_ONLY).set_header([
+                            t!("cli.col.time"),
+                            t!("cli.col.mrn"),
+                            t!("cli.col.patient"),
+                            t!("cli.col.ward"),
+                            t!("cli.col.qty"),
+                            t!("cli.col.by"),
+                            t!("cli.col.rx"),
+                        ]);
+                        for g in &t.given {
+                            tab.add_row([
+                                when(&g.at),
+                                g.mrn.clone(),
+                                g.patient.clone(),
+                                g.ward.clone().unwrap_or_else(|| "-".into()),
+                                i18n::num(g.qty),
+                                g.by.clone(),
+                                g.order_ref.clone().unwrap_or_default(),
+                            ]);
+                        }
+                        println!("{tab}");
                     }
                     if t.holdings.is_empty() {
                         println!("  {}", t!("cli.trace.none_left"));
@@ -1170,24 +1270,41 @@ pub fn run(cli: Cli) -> Result<i32> {
                     } else if q.is_empty() {
                         println!("{}", t!("cli.validate.empty"));
                     } else {
+                        let mut t = Table::new();
+                        t.load_preset(UTF8_BORDERS_ONLY).set_header([
+                            t!("cli.col.rx"),
+                            t!("cli.col.ward"),
+                            t!("cli.col.bed"),
+                            t!("cli.col.patient"),
+                            t!("cli.col.mrn"),
+                            t!("cli.col.drug"),
+                            t!("cli.col.dose"),
+                            t!("cli.col.route"),
+                            t!("cli.col.frequency"),
+                            t!("cli.col.indication"),
+                            t!("cli.col.findings"),
+                        ]);
                         for e in &q {
-                            println!(
-                                "{:>5}  {} {} {} ({})  {} {} {} {} — {}",
-                                e.id,
-                                e.ward,
-                                e.bed.as_deref().unwrap_or("-"),
-                                e.patient,
-                                e.mrn,
-                                e.item,
-                                e.dose,
-                                e.route,
-                                e.frequency,
-                                e.indication
-                            );
-                            for f in &e.findings {
-                                println!("         ! {}", f.message());
-                            }
+                            let findings: Vec<String> = e
+                                .findings
+                                .iter()
+                                .map(|f| format!("! {}", f.message()))
+                                .collect();
+                            t.add_row([
+                                e.id.to_string(),
+                                e.ward.clone(),
+                                e.bed.clone().unwrap_or_else(|| "-".into()),
+                                e.patient.clone(),
+                                e.mrn.clone(),
+                                e.item.clone(),
+                                e.dose.clone(),
+                                i18n::results::route(&e.route).to_string(),
+                                e.frequency.clone(),
+                                e.indication.clone(),
+                                findings.join("\n"),
+                            ]);
                         }
+                        println!("{t}");
                     }
                 }
                 ValidateCommand::Accept { id, who, comment } => {
@@ -1351,7 +1468,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     t!("cli.col.warning"),
                     t!("cli.col.place"),
                     t!("cli.col.item"),
-                    t!("cli.col.name"),
+                    t!("cli.col.item_name"),
                     t!("cli.col.what"),
                 ]);
                 for r in &rows {
@@ -1435,7 +1552,7 @@ fn place_filter(store: &Store, code: Option<&str>) -> Result<Option<i64>> {
                 .collect();
             bail!(t!(
                 "cli.place.unknown",
-                code = format!("{code:?}"),
+                code = crate::i18n::results::quote(code),
                 known = known.join(", ")
             ))
         }
@@ -1582,7 +1699,30 @@ pub fn error_text(e: &anyhow::Error) -> String {
 
 /// "--at "x" is not a time like 2026-11-22T08:00:00Z".
 fn instant_error(flag: &str, value: &str) -> String {
-    t!("cli.arg.instant", flag = flag, value = format!("{value:?}"))
+    t!(
+        "cli.arg.instant",
+        flag = flag,
+        value = crate::i18n::results::quote(value)
+    )
+}
+
+/// Recorded allergies as stored (`iodine (allergy), latex (intolerance)`)
+/// in the reader's words: `iodine（过敏）、latex（不耐受）`.
+fn allergies_text(stored: &str) -> String {
+    stored
+        .split(", ")
+        .map(
+            |a| match a.strip_suffix(')').and_then(|a| a.rsplit_once(" (")) {
+                Some((substance, kind)) => t!(
+                    "cli.patient.allergy",
+                    substance = substance,
+                    kind = i18n::domain::allergy_kind(kind)
+                ),
+                None => a.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(t!("domain.list_separator"))
 }
 
 /// A dose's place in the schedule, in words.

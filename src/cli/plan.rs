@@ -225,7 +225,10 @@ pub fn run(
                     min: need(min, "--min")?,
                     max: need(max, "--max")?,
                 },
-                other => bail!(t!("cli.plan.rule_unknown", value = format!("{other:?}"))),
+                other => bail!(t!(
+                    "cli.plan.rule_unknown",
+                    value = crate::i18n::results::quote(other)
+                )),
             };
             let actor = sign_in(store, &who)?;
             plan::set_policy(store, &actor, now, &place, &item, &sizing, min_order)?;
@@ -381,11 +384,10 @@ pub fn run_po(store: &mut Store, cmd: PoCommand) -> Result<()> {
             for l in &lines {
                 let (code, qty) = l
                     .split_once(':')
-                    .with_context(|| t!("cli.arg.line", value = format!("{l:?}")))?;
-                let qty: i64 = qty
-                    .trim()
-                    .parse()
-                    .with_context(|| t!("cli.arg.line_qty", value = format!("{l:?}")))?;
+                    .with_context(|| t!("cli.arg.line", value = crate::i18n::results::quote(l)))?;
+                let qty: i64 = qty.trim().parse().with_context(|| {
+                    t!("cli.arg.line_qty", value = crate::i18n::results::quote(l))
+                })?;
                 parsed.push((
                     crate::ops::stock::item_by_code(&store.conn, code.trim())?,
                     qty,

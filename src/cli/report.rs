@@ -92,7 +92,7 @@ fn orders_table<'a>(orders: impl Iterator<Item = PlannedOrder<'a>>) -> Table {
             .map(|p| {
                 let mut c = format!("{} b{} {}", p.place, p.bucket, p.qty);
                 if let Some(src) = p.source {
-                    let _ = write!(c, " ({src})");
+                    c = t!("cli.report.peg", peg = c, source = source_word(src));
                 }
                 c
             })
@@ -103,7 +103,7 @@ fn orders_table<'a>(orders: impl Iterator<Item = PlannedOrder<'a>>) -> Table {
         t.add_row([
             o.place.to_string(),
             o.item.to_string(),
-            o.source.to_string(),
+            source_word(o.source).to_string(),
             o.release_bucket.to_string(),
             o.receipt_bucket.to_string(),
             o.qty.to_string(),
@@ -121,6 +121,17 @@ fn orders_table<'a>(orders: impl Iterator<Item = PlannedOrder<'a>>) -> Table {
         }
     }
     t
+}
+
+/// Where a requirement or an order comes from, in words: a prescription
+/// (`RX-12`) and a place code stay as they are.
+fn source_word(s: &str) -> &str {
+    match s {
+        "forecast" => t!("cli.report.forecast"),
+        crate::planning::mrp::PLANNED_RELEASE => t!("cli.report.planned_release"),
+        crate::planning::mrp::SUPPLIER => t!("cli.report.supplier"),
+        other => other,
+    }
 }
 
 fn exceptions_table(exceptions: &[Exception]) -> Table {

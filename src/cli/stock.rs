@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use crate::i18n;
-use crate::ops::stock::{self, ItemRef, StockError, WasteReason};
+use crate::ops::stock::{self, ItemRef, LotUse, StockError, WasteReason};
 use crate::ops::{Actor, auth};
 use crate::store::Store;
 use crate::t;
@@ -455,7 +455,20 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                 );
             }
             let days = short_dated_days.unwrap_or_else(|| settings().receiving.short_dated_days);
-            let got = stock::receive(store, &actor, now, &line, days)?;
+            let got = match stock::receive(store, &actor, now, &line, days) {
+                // Expired or blocked goods are refused at the door: say how.
+                Err(
+                    e @ (StockError::Expired {
+                        verb: LotUse::Received,
+                        ..
+                    }
+                    | StockError::NotUsable {
+                        verb: LotUse::Received,
+                        ..
+                    }),
+                ) => bail!("{e}\n{}", t!("cli.stock.reject_hint")),
+                r => r?,
+            };
             print(who.json, &got, || {
                 let mut s = t!(
                     "cli.stock.received",
@@ -698,11 +711,11 @@ fn lot_status(
 fn parse_line(store: &Store, s: &str) -> Result<(ItemRef, i64)> {
     let (code, qty) = s
         .rsplit_once(':')
-        .with_context(|| t!("cli.arg.line", value = format!("{s:?}")))?;
+        .with_context(|| t!("cli.arg.line", value = crate::i18n::results::quote(s)))?;
     let qty: i64 = qty
         .trim()
         .parse()
-        .with_context(|| t!("cli.arg.line_qty", value = format!("{s:?}")))?;
+        .with_context(|| t!("cli.arg.line_qty", value = crate::i18n::results::quote(s)))?;
     Ok((stock::item_by_code(&store.conn, code.trim())?, qty))
 }
 
@@ -733,19 +746,25 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
                 if list.is_empty() {
                     return t!("cli.transfer.none").into();
                 }
-                list.iter()
-                    .map(|o| {
-                        format!(
-                            "{:>5}  {} → {}  {}  {}",
-                            o.id,
-                            o.from,
-                            o.to,
-                            super::cell(&super::status_word(&o.status), 10),
-                            super::when(&o.created_at)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                let mut t = comfy_table::Table::new();
+                t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY)
+                    .set_header([
+                        t!("cli.col.id"),
+                        t!("cli.col.from"),
+                        t!("cli.col.to"),
+                        t!("cli.col.status"),
+                        t!("cli.col.created"),
+                    ]);
+                for o in &list {
+                    t.add_row([
+                        format!("TO-{}", o.id),
+                        o.from.clone(),
+                        o.to.clone(),
+                        super::status_word(&o.status),
+                        super::when(&o.created_at),
+                    ]);
+                }
+                t.to_string()
             })
         }
         TransferCommand::Show { id, json } => {
@@ -833,31 +852,43 @@ fn stocktake_text(st: &stock::Stocktake) -> String {
     if !st.filter.is_empty() {
         out.push_str(&t!(
             "cli.stocktake.filter",
-            filter = format!("{:?}", st.filter)
+            filter = crate::i18n::results::quote(&st.filter)
         ));
     }
-    out.push('\n');
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY)
+        .set_header([
+            t!("cli.col.item"),
+            t!("cli.col.item_name"),
+            t!("cli.col.lot"),
+            t!("cli.col.book"),
+            t!("cli.col.counted"),
+            t!("cli.col.variance"),
+            t!("cli.col.note"),
+        ]);
     for l in &st.lines {
         let counted = l.counted.map(i18n::num).unwrap_or_else(|| "—".into());
         let var = l.variance().map(|v| format!("{v:+}")).unwrap_or_default();
         let moved = if l.counted.is_some() && l.moved() {
-            format!("  {}", t!("cli.stocktake.moved"))
+            t!("cli.stocktake.moved")
         } else {
-            String::new()
+            ""
         };
-        out.push_str(&format!(
-            "  {} {} {} {var}{moved}\n",
-            super::cell(&l.item_code, 11),
-            super::cell(&l.item_name, 32),
-            t!(
-                "cli.stocktake.line",
-                lot = super::cell(&l.lot_number, 12),
-                expected = super::cell_left(&i18n::num(l.expected), 5),
-                counted = super::cell_left(&counted, 5)
-            )
-        ));
+        t.add_row([
+            l.item_code.clone(),
+            l.item_name.clone(),
+            l.lot_number.clone(),
+            i18n::num(l.expected),
+            counted,
+            var,
+            moved.to_string(),
+        ]);
     }
-    out.trim_end().to_string()
+    if !st.lines.is_empty() {
+        out.push('\n');
+        out.push_str(&t.to_string());
+    }
+    out
 }
 
 fn stocktake(store: &mut Store, now: chrono::DateTime<Utc>, cmd: StocktakeCommand) -> Result<()> {

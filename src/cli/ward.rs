@@ -79,7 +79,7 @@ pub enum WardCommand {
 
 fn kind(s: &str) -> Result<ReasonKind> {
     s.parse()
-        .map_err(|_| anyhow::anyhow!(t!("cli.ward.kind", value = format!("{s:?}"))))
+        .map_err(|_| anyhow::anyhow!(t!("cli.ward.kind", value = crate::i18n::results::quote(s))))
 }
 
 pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
@@ -197,13 +197,17 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
             times,
         } => {
             let freq: Frequency = frequency.parse().map_err(|_| {
-                anyhow::anyhow!(t!("cli.ward.frequency", value = format!("{frequency:?}")))
+                anyhow::anyhow!(t!(
+                    "cli.ward.frequency",
+                    value = crate::i18n::results::quote(&frequency)
+                ))
             })?;
             let parsed = times
                 .split(',')
                 .map(|x| {
-                    NaiveTime::parse_from_str(x.trim(), "%H:%M")
-                        .with_context(|| t!("cli.arg.times", value = format!("{x:?}")))
+                    NaiveTime::parse_from_str(x.trim(), "%H:%M").with_context(|| {
+                        t!("cli.arg.times", value = crate::i18n::results::quote(x))
+                    })
                 })
                 .collect::<Result<Vec<_>>>()?;
             if parsed.is_empty() {
@@ -240,7 +244,7 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
                 let mut t = Table::new();
                 t.load_preset(UTF8_BORDERS_ONLY).set_header([
                     t!("cli.col.pack"),
-                    t!("cli.col.item"),
+                    t!("cli.col.item_name"),
                     t!("cli.col.lot"),
                     t!("cli.col.for_whom"),
                     t!("cli.col.opened"),

@@ -13,6 +13,8 @@ use crate::domain::{Role, cents_text, milli_text};
 use crate::planning::mrp::{Exception, ExceptionFacts};
 use crate::t;
 
+use super::results::quote;
+
 impl Role {
     /// The role as people say it, in the reader's language.
     pub fn label(self) -> &'static str {
@@ -75,11 +77,11 @@ impl std::fmt::Display for crate::domain::gtin::GtinError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use crate::domain::gtin::GtinError as E;
         let s = match self {
-            E::Length(g, n) => t!("domain.gtin.length", gtin = format!("{g:?}"), n = n),
+            E::Length(g, n) => t!("domain.gtin.length", gtin = quote(g), n = n),
             E::NotDigit(g, c, at) => t!(
                 "domain.gtin.not_digit",
-                gtin = format!("{g:?}"),
-                c = format!("{c:?}"),
+                gtin = quote(g),
+                c = quote(&c.to_string()),
                 at = at
             ),
             E::CheckDigit {
@@ -116,7 +118,7 @@ impl Failure {
             Failure::Patient { name, mrn, scanned } => match scanned {
                 Some(PatientSeen::Wristband { mrn: seen }) => t!(
                     "domain.rights.wrong_patient",
-                    seen = seen,
+                    scanned = seen,
                     name = name,
                     mrn = mrn
                 ),
@@ -140,7 +142,9 @@ impl Failure {
                 expected = milli_text(*expected_units_milli),
                 given = given_units
             ),
-            Failure::Route { route } => t!("domain.rights.route", route = route),
+            Failure::Route { route } => {
+                t!("domain.rights.route", route = super::results::route(route))
+            }
             Failure::Time { minutes_off } if *minutes_off < 0 => {
                 t!("domain.rights.early", n = -minutes_off)
             }
@@ -155,12 +159,25 @@ impl Failure {
     }
 }
 
+/// The kind of a recorded allergy (`allergy`, `intolerance`) in words.
+pub fn allergy_kind(kind: &str) -> &str {
+    match kind {
+        "allergy" => t!("domain.allergy_kind.allergy"),
+        "intolerance" => t!("domain.allergy_kind.intolerance"),
+        other => other,
+    }
+}
+
 impl Finding {
     /// The finding in one line, for the pharmacist.
     pub fn message(&self) -> String {
         match self {
             Finding::Allergy { substance, kind } => {
-                t!("domain.finding.allergy", kind = kind, substance = substance)
+                t!(
+                    "domain.finding.allergy",
+                    kind = allergy_kind(kind),
+                    substance = substance
+                )
             }
             Finding::DuplicateTherapy {
                 other_rx,
@@ -407,6 +424,32 @@ mod tests {
         set_thread_lang(Lang::ZhCn);
         assert!(expired.message().contains("过期"), "{}", expired.message());
         assert!(expired.message().contains("2026-11-21"));
+    }
+
+    #[test]
+    fn the_wrong_patient_names_the_wristband_and_the_prescriptions_patient() {
+        let f = Failure::Patient {
+            name: "Alba Kowalski".into(),
+            mrn: "MRN100003".into(),
+            scanned: Some(PatientSeen::Wristband {
+                mrn: "MRN100004".into(),
+            }),
+        };
+        set_thread_lang(Lang::ZhCn);
+        assert_eq!(
+            f.message(),
+            "患者身份不符：腕带为 MRN100004，医嘱患者为 MRN100003（Alba Kowalski），请停止给药"
+        );
+        set_thread_lang(Lang::En);
+        assert_eq!(
+            f.message(),
+            "wrong patient: the wristband says MRN100004, the dose is for Alba Kowalski (MRN100003) — stop"
+        );
+        set_thread_lang(Lang::ZhCn);
+        let route = Failure::Route {
+            route: "IV infusion".into(),
+        };
+        assert_eq!(route.message(), "请核对给药途径：静脉滴注");
     }
 
     #[test]

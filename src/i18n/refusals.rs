@@ -18,6 +18,8 @@ use crate::ops::stock::{LotUse, StockError};
 use crate::ops::ward::{TimesError, WardError};
 use crate::t;
 
+use super::results::quote;
+
 /// A database failure in plain words: another workstation writing (try
 /// again), a full disk, a read-only or damaged file (as the store says
 /// them), or else that the database could not be read or written. Never
@@ -125,21 +127,25 @@ impl fmt::Display for StockError {
         use StockError as E;
         let s: String = match self {
             E::Forbidden(e) => e.to_string(),
-            E::UnknownItem(code) => t!("refused.stock.unknown_item", code = format!("{code:?}")),
-            E::UnknownItemId(id) => t!("refused.stock.unknown_item", code = format!("#{id}")),
-            E::UnknownGtin(g) => t!("refused.stock.unknown_gtin", gtin = g),
-            E::UnknownLot { item, lot } => t!(
-                "refused.stock.unknown_lot",
-                item = item,
-                lot = format!("{lot:?}")
+            E::UnknownItem(code) => t!("refused.stock.unknown_item", code = quote(code)),
+            E::UnknownItemId(id) => t!(
+                "refused.stock.unknown_item",
+                code = quote(&format!("#{id}"))
             ),
+            E::UnknownGtin(g) => t!("refused.stock.unknown_gtin", gtin = g),
+            E::UnknownLot { item, lot } => {
+                t!("refused.stock.unknown_lot", item = item, lot = quote(lot))
+            }
             E::UnknownLotId(id) => t!(
                 "refused.stock.unknown_lot",
                 item = "?",
-                lot = format!("#{id}")
+                lot = quote(&format!("#{id}"))
             ),
-            E::UnknownPlace(code) => t!("refused.stock.unknown_place", code = format!("{code:?}")),
-            E::UnknownPlaceId(id) => t!("refused.stock.unknown_place", code = format!("#{id}")),
+            E::UnknownPlace(code) => t!("refused.stock.unknown_place", code = quote(code)),
+            E::UnknownPlaceId(id) => t!(
+                "refused.stock.unknown_place",
+                code = quote(&format!("#{id}"))
+            ),
             E::NoPlaceOfKind(kind) => t!(
                 "refused.stock.no_place_of_kind",
                 kind = match kind {
@@ -150,6 +156,30 @@ impl fmt::Display for StockError {
             ),
             E::Quantity(e) => e.to_string(),
             E::InTransit => t!("refused.stock.in_transit").into(),
+            // A supplier's expired or blocked goods are refused at the door,
+            // not taken in and written off.
+            E::Expired {
+                lot,
+                item,
+                expiry,
+                verb: LotUse::Received,
+            } => t!(
+                "refused.stock.expired_receipt",
+                lot = lot,
+                item = item,
+                date = super::date(*expiry)
+            ),
+            E::NotUsable {
+                lot,
+                item,
+                status,
+                verb: LotUse::Received,
+            } => t!(
+                "refused.stock.not_usable_receipt",
+                lot = lot,
+                item = item,
+                status = lot_status_word(*status)
+            ),
             E::Expired {
                 lot,
                 item,
@@ -310,7 +340,7 @@ impl fmt::Display for StockError {
             E::NothingToCount { place, filter } => t!(
                 "refused.stock.nothing_to_count",
                 place = place,
-                filter = format!("{filter:?}")
+                filter = quote(filter)
             ),
             E::UnknownStocktake(id) => t!("refused.stock.unknown_stocktake", id = id),
             E::NegativeCount => t!("refused.stock.negative_count").into(),
@@ -329,7 +359,7 @@ impl fmt::Display for StockError {
                 t!("refused.stock.moved_since_count", lines = lines_text(lines))
             }
             E::UnknownLotNumber(lot) => {
-                t!("refused.stock.unknown_lot_number", lot = format!("{lot:?}"))
+                t!("refused.stock.unknown_lot_number", lot = quote(lot))
             }
             E::Purchase(e) => e.to_string(),
             E::TakenMeanwhile => t!("refused.stock.taken_meanwhile").into(),
@@ -346,10 +376,7 @@ impl fmt::Display for PurchaseError {
         let s: String = match self {
             E::Forbidden(e) => e.to_string(),
             E::Quantity(e) => e.to_string(),
-            E::UnknownSupplier(code) => t!(
-                "refused.purchase.unknown_supplier",
-                code = format!("{code:?}")
-            ),
+            E::UnknownSupplier(code) => t!("refused.purchase.unknown_supplier", code = quote(code)),
             E::EmptyOrder => t!("refused.purchase.empty_order").into(),
             E::CancelReasonRequired => t!("refused.purchase.cancel_reason").into(),
             E::UnknownOrder(id) => t!("refused.purchase.unknown_order", order = id),
@@ -361,7 +388,7 @@ impl fmt::Display for PurchaseError {
             E::ReferenceWithoutNumber(r) => {
                 t!(
                     "refused.purchase.reference_without_number",
-                    reference = format!("{r:?}")
+                    reference = quote(r)
                 )
             }
             E::NotReceivable { order, status } => t!(
@@ -452,7 +479,7 @@ impl fmt::Display for WardError {
         use WardError as E;
         let s: String = match self {
             E::Forbidden(e) => e.to_string(),
-            E::UnknownWard(code) => t!("refused.ward.unknown_ward", code = format!("{code:?}")),
+            E::UnknownWard(code) => t!("refused.ward.unknown_ward", code = quote(code)),
             E::OtherTooShort(kind) => t!("refused.ward.other_too_short", kind = kind.label()),
             E::ReasonRequired { kind, codes } => t!(
                 "refused.ward.reason_required",
@@ -461,11 +488,11 @@ impl fmt::Display for WardError {
             ),
             E::NotOnList { input, kind, codes } => t!(
                 "refused.ward.not_on_list",
-                input = format!("{input:?}"),
+                input = quote(input),
                 kind = kind.label(),
                 codes = codes.join(", ")
             ),
-            E::BadCode(code) => t!("refused.ward.bad_code", code = format!("{code:?}")),
+            E::BadCode(code) => t!("refused.ward.bad_code", code = quote(code)),
             E::OtherReserved => t!("refused.ward.other_reserved").into(),
             E::LabelTooShort => t!("refused.ward.label_too_short").into(),
             E::NotListed { code, kind } => {
@@ -587,8 +614,8 @@ impl fmt::Display for PrescribeError {
         use PrescribeError as E;
         let s: String = match self {
             E::Forbidden(e) => e.to_string(),
-            E::UnknownPatient(mrn) => t!("refused.rx.unknown_patient", mrn = format!("{mrn:?}")),
-            E::UnknownItem(code) => t!("refused.rx.unknown_item", code = format!("{code:?}")),
+            E::UnknownPatient(mrn) => t!("refused.rx.unknown_patient", mrn = quote(mrn)),
+            E::UnknownItem(code) => t!("refused.rx.unknown_item", code = quote(code)),
             E::Unknown(id) => t!("refused.rx.unknown", rx = id),
             E::WrongStatus { id, status, rule } => t!(
                 "refused.rx.wrong_status",
@@ -613,8 +640,8 @@ impl fmt::Display for PrescribeError {
             E::FormNotForRoute { code, form, route } => t!(
                 "refused.rx.form_not_for_route",
                 code = code,
-                form = form,
-                route = route
+                form = super::results::form(form),
+                route = super::results::route(route)
             ),
             E::WrongAtc {
                 code,
@@ -652,7 +679,7 @@ impl fmt::Display for SignInError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use SignInError as E;
         let s: String = match self {
-            E::UnknownUser(u) => t!("refused.signin.unknown_user", user = format!("{u:?}")),
+            E::UnknownUser(u) => t!("refused.signin.unknown_user", user = quote(u)),
             E::Inactive(u) => t!("refused.signin.inactive", user = u),
             E::Locked { user, until } => t!(
                 "refused.signin.locked",
@@ -691,15 +718,11 @@ impl fmt::Display for RefDataError {
                     RefKind::User => t!("refused.refdata.kind.user"),
                     RefKind::PatientMrn => t!("refused.refdata.kind.patient_mrn"),
                 },
-                code = format!("{code:?}")
+                code = quote(code)
             ),
             E::PlaceNeedsCodeAndName => t!("refused.refdata.place_code_name").into(),
             E::BadAtc { item, atc } => {
-                t!(
-                    "refused.refdata.bad_atc",
-                    item = item,
-                    atc = format!("{atc:?}")
-                )
+                t!("refused.refdata.bad_atc", item = item, atc = quote(atc))
             }
             E::MultiDosePack { item } => t!("refused.refdata.multi_dose", item = item),
             E::PackOrPrice { item } => t!("refused.refdata.pack_or_price", item = item),
@@ -758,7 +781,7 @@ mod tests {
         set_thread_lang(Lang::ZhCn);
         let zh = e.to_string();
         assert!(
-            zh.contains("拒绝给药") && zh.contains("DECLINED, NAUSEA"),
+            zh.contains("患者拒绝") && zh.contains("DECLINED, NAUSEA"),
             "{zh}"
         );
     }

@@ -105,3 +105,90 @@ impl Accepted {
 pub fn set_aside(problem: &crate::domain::fefo::LotProblem) -> String {
     t!("refused.stock.set_aside", why = problem)
 }
+
+/// A name or code the reader typed or scanned, quoted as the reader's
+/// language quotes it: `"NOPE"` in English, `“NOPE”` in Chinese.
+pub fn quote(s: &str) -> String {
+    match super::lang() {
+        super::Lang::En => format!("{s:?}"),
+        super::Lang::ZhCn => format!("“{s}”"),
+    }
+}
+
+/// A route of administration as stored on a prescription (`PO`, `IV`,
+/// `IV infusion` …) in the reader's words (口服, 静脉注射, 静脉滴注 …); a
+/// route the catalogue does not know is shown as stored.
+pub fn route(code: &str) -> &str {
+    match code.trim().to_ascii_uppercase().as_str() {
+        "PO" => t!("route.po"),
+        "IV" => t!("route.iv"),
+        "IV INFUSION" => t!("route.iv_infusion"),
+        "SC" => t!("route.sc"),
+        "IM" => t!("route.im"),
+        "INH" => t!("route.inh"),
+        "PR" => t!("route.pr"),
+        "TOP" => t!("route.top"),
+        "TD" => t!("route.td"),
+        "OPH" => t!("route.oph"),
+        _ => code,
+    }
+}
+
+/// A prescription's flag (`CD` controlled, `HA` high-alert, `TC`
+/// time-critical) in the reader's words; another code as it is.
+pub fn flag(code: &str) -> &str {
+    match code {
+        "CD" => t!("flag.cd"),
+        "HA" => t!("flag.ha"),
+        "TC" => t!("flag.tc"),
+        _ => code,
+    }
+}
+
+/// Flags written as the schedule stores them, `"CD HA"`, in words.
+pub fn flags(codes: &str) -> String {
+    codes
+        .split_whitespace()
+        .map(flag)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A product's dosage form (`tablet`, `injection` …) in the reader's words;
+/// a form the catalogue does not know as stored.
+pub fn form(name: &str) -> &str {
+    match name.trim() {
+        "tablet" => t!("form.tablet"),
+        "capsule" => t!("form.capsule"),
+        "injection" => t!("form.injection"),
+        "infusion" => t!("form.infusion"),
+        "suppository" => t!("form.suppository"),
+        "cream" => t!("form.cream"),
+        "eye drops" => t!("form.eye_drops"),
+        "patch" => t!("form.patch"),
+        "inhaler" => t!("form.inhaler"),
+        "oral solution" => t!("form.oral_solution"),
+        _ => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, set_thread_lang};
+
+    #[test]
+    fn routes_and_flags_are_said_in_words() {
+        set_thread_lang(Lang::ZhCn);
+        assert_eq!(route("PO"), "口服");
+        assert_eq!(route("IV infusion"), "静脉滴注");
+        assert_eq!(route("iv"), "静脉注射");
+        assert_eq!(route("NG tube"), "NG tube");
+        assert_eq!(flags("CD HA TC"), "麻精 高警 限时");
+        assert_eq!(quote("NOPE"), "“NOPE”");
+        set_thread_lang(Lang::En);
+        assert_eq!(route("IV infusion"), "IV infusion");
+        assert_eq!(flags("CD HA"), "CD HA");
+        assert_eq!(quote("NOPE"), "\"NOPE\"");
+    }
+}
