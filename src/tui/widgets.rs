@@ -4,8 +4,9 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table};
 
 use super::component::ListState;
 use super::theme::Theme;
@@ -17,24 +18,246 @@ pub fn col(header: &str, w: u16) -> Constraint {
     Constraint::Length(w.max(width(header) as u16))
 }
 
-/// Draws a table of only the visible rows: `make(i)` builds row `i`. With a
-/// selection, the window follows it and records its height.
-#[allow(clippy::too_many_arguments)]
-pub fn visible_table<'a>(
+/// How a table column takes its width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum W {
+    /// `n` columns, or the header's width when wider; never narrower.
+    Fixed(u16),
+    /// As wide as its widest shown cell (and header), at most `max`; gives
+    /// way down to `min` only when the fill columns are at their least.
+    Fit { min: u16, max: u16 },
+    /// As wide as its widest shown cell and header: never cut (a dose, a
+    /// code, a count, a status word).
+    Whole,
+    /// Takes the spare width, at least `n`; the first to give way (a name).
+    Fill(u16),
+}
+
+/// A table column: its header, its width, and whether it may be left out
+/// when the table does not fit (`drop` 0: never; higher goes first).
+#[derive(Debug, Clone, Copy)]
+pub struct Column<'a> {
+    pub header: &'a str,
+    pub w: W,
+    pub drop: u8,
+}
+
+impl<'a> Column<'a> {
+    pub fn new(header: &'a str, w: W) -> Self {
+        Column { header, w, drop: 0 }
+    }
+
+    /// Left out, before cutting the others, when the table does not fit
+    /// (higher `prio` is left out first).
+    pub fn optional(mut self, prio: u8) -> Self {
+        self.drop = prio;
+        self
+    }
+}
+
+/// A table cell: its text, style and alignment. It is fitted to the width
+/// its column is drawn with, ending in "…" when cut.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TCell {
+    pub text: String,
+    pub style: Style,
+    pub right: bool,
+    /// A drug's name: when cut, the words give way before its strength.
+    pub name: bool,
+}
+
+impl TCell {
+    pub fn styled(text: impl Into<String>, style: Style) -> Self {
+        TCell {
+            text: text.into(),
+            style,
+            ..TCell::default()
+        }
+    }
+
+    /// A drug's name with its strength ("Metronidazole 500 mg/100 ml"):
+    /// cut in the words, never in the strength.
+    pub fn name(text: impl Into<String>) -> Self {
+        TCell {
+            text: text.into(),
+            name: true,
+            ..TCell::default()
+        }
+    }
+
+    /// A right-aligned cell (a number).
+    pub fn right(text: impl Into<String>) -> Self {
+        TCell {
+            text: text.into(),
+            right: true,
+            ..TCell::default()
+        }
+    }
+}
+
+impl From<String> for TCell {
+    fn from(text: String) -> Self {
+        TCell::styled(text, Style::default())
+    }
+}
+
+impl From<&str> for TCell {
+    fn from(text: &str) -> Self {
+        TCell::styled(text, Style::default())
+    }
+}
+
+/// A drug's name fitted to `w` columns: the words before the strength (the
+/// first word starting with a digit) give way first, ending in "…", so
+/// "Metronidazole 500 mg/100 ml" becomes "Metro… 500 mg/100 ml", never
+/// "Metronidazole 500 mg/10".
+pub fn fit_name(s: &str, w: usize) -> String {
+    if width(s) <= w {
+        return s.to_string();
+    }
+    let at = s
+        .char_indices()
+        .find(|&(i, c)| c.is_ascii_digit() && (i == 0 || s[..i].ends_with(' ')))
+        .map(|(i, _)| i);
+    if let Some(i) = at.filter(|i| *i > 0) {
+        let (words, strength) = (s[..i].trim_end(), &s[i..]);
+        let sw = width(strength);
+        // At least two columns of the name and its "…" before the strength.
+        if sw + 3 <= w {
+            return format!("{} {strength}", fit(words, w - sw - 1));
+        }
+    }
+    fit(s, w)
+}
+
+/// The widths the columns are drawn with in `total` columns (spacing 1),
+/// `None` for a column left out. `content[i]` is the widest text of column
+/// `i` (its header included).
+pub fn column_widths(cols: &[Column], content: &[usize], total: u16) -> Vec<Option<u16>> {
+    let n = cols.len();
+    let mut nat = vec![0u16; n];
+    let mut least = vec![0u16; n];
+    for (i, c) in cols.iter().enumerate() {
+        let cw = content.get(i).copied().unwrap_or(0).min(u16::MAX as usize) as u16;
+        let hw = width(c.header) as u16;
+        let (a, b) = match c.w {
+            W::Fixed(w) => {
+                let w = w.max(hw);
+                (w, w)
+            }
+            W::Fit { min, max } => {
+                let w = cw.max(hw).min(max.max(hw)).max(1);
+                (w, min.min(w))
+            }
+            W::Whole => (cw.max(hw).max(1), cw.max(hw).max(1)),
+            W::Fill(min) => (cw.max(min).max(hw), min),
+        };
+        nat[i] = a;
+        least[i] = b;
+    }
+    let mut kept: Vec<bool> = vec![true; n];
+    let need = |kept: &[bool], w: &[u16]| -> u32 {
+        let k = kept.iter().filter(|k| **k).count() as u32;
+        (0..n).filter(|i| kept[*i]).map(|i| w[i] as u32).sum::<u32>() + k.saturating_sub(1)
+    };
+    // Leave out optional columns, highest first, until the least widths fit.
+    while need(&kept, &least) > total as u32 {
+        let Some(i) = (0..n)
+            .filter(|i| kept[*i] && cols[*i].drop > 0)
+            .max_by_key(|i| (cols[*i].drop, *i))
+        else {
+            break;
+        };
+        kept[i] = false;
+    }
+    let mut w = least.clone();
+    let used = need(&kept, &w);
+    if used <= total as u32 {
+        let mut spare = total as u32 - used;
+        // The sized columns grow to their content first, then the fill
+        // columns share what is left.
+        for i in (0..n).filter(|i| kept[*i] && !matches!(cols[*i].w, W::Fill(_))) {
+            let add = (nat[i] - w[i]) as u32;
+            let add = add.min(spare);
+            w[i] += add as u16;
+            spare -= add;
+        }
+        let fills: Vec<usize> = (0..n)
+            .filter(|i| kept[*i] && matches!(cols[*i].w, W::Fill(_)))
+            .collect();
+        if !fills.is_empty() {
+            let each = spare / fills.len() as u32;
+            let mut rest = spare % fills.len() as u32;
+            for i in fills {
+                let extra = u32::from(rest > 0);
+                rest = rest.saturating_sub(1);
+                w[i] += (each + extra).min(u16::MAX as u32) as u16;
+            }
+        }
+    } else {
+        // Still too wide: fill columns give way first, then the others from
+        // the right, each keeping one column.
+        let mut over = used - total as u32;
+        let order: Vec<usize> = (0..n)
+            .filter(|i| kept[*i] && matches!(cols[*i].w, W::Fill(_)))
+            .chain((0..n).rev().filter(|i| kept[*i] && !matches!(cols[*i].w, W::Fill(_))))
+            .collect();
+        for i in order {
+            if over == 0 {
+                break;
+            }
+            let take = (w[i].saturating_sub(1) as u32).min(over);
+            w[i] -= take as u16;
+            over -= take;
+        }
+    }
+    (0..n).map(|i| kept[i].then_some(w[i])).collect()
+}
+
+/// Draws a table of only the visible rows: `make(i)` gives the cells of row
+/// `i`. Each column is as wide as `cols` asks within the area, optional
+/// columns are left out when it is narrow, and every cell that does not fit
+/// its column ends in "…". With a selection, the window follows it and
+/// records its height.
+pub fn visible_table(
     f: &mut Frame,
     area: Rect,
     theme: &Theme,
-    header: &[&'a str],
-    widths: &[Constraint],
+    cols: &[Column],
     len: usize,
     sel: Option<&ListState>,
-    make: impl Fn(usize) -> Row<'a>,
+    make: impl Fn(usize) -> Vec<TCell>,
 ) {
     let height = area.height.saturating_sub(1) as usize;
     let offset = sel.map_or(0, |s| s.window(len, height));
-    let rows: Vec<Row> = (offset..len.min(offset + height))
-        .map(|i| {
-            let r = make(i);
+    let shown: Vec<(usize, Vec<TCell>)> = (offset..len.min(offset + height))
+        .map(|i| (i, make(i)))
+        .collect();
+    let mut content: Vec<usize> = cols.iter().map(|c| width(c.header)).collect();
+    for (_, cells) in &shown {
+        for (k, c) in cells.iter().enumerate().take(cols.len()) {
+            content[k] = content[k].max(width(&c.text));
+        }
+    }
+    let widths = column_widths(cols, &content, area.width);
+    let kept: Vec<(usize, u16)> = widths
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| w.map(|w| (i, w)))
+        .collect();
+    let rows: Vec<Row> = shown
+        .into_iter()
+        .map(|(i, cells)| {
+            let r = Row::new(kept.iter().map(|&(k, w)| {
+                let c = cells.get(k).cloned().unwrap_or_default();
+                let text = if c.name {
+                    fit_name(&c.text, w as usize)
+                } else {
+                    fit(&c.text, w as usize)
+                };
+                let l = Line::styled(text, c.style);
+                Cell::from(if c.right { l.right_aligned() } else { l })
+            }));
             if sel.is_some_and(|s| s.selected == i) {
                 r.style(theme.selected())
             } else {
@@ -42,12 +265,20 @@ pub fn visible_table<'a>(
             }
         })
         .collect();
-    let t = Table::new(rows, widths.to_vec())
-        .header(
-            Row::new(header.iter().map(|h| h.to_string()).collect::<Vec<_>>())
-                .style(theme.header()),
-        )
-        .column_spacing(1);
+    let header = Row::new(
+        kept.iter()
+            .map(|&(k, w)| fit(cols[k].header, w as usize))
+            .collect::<Vec<_>>(),
+    )
+    .style(theme.header());
+    let t = Table::new(
+        rows,
+        kept.iter()
+            .map(|&(_, w)| Constraint::Length(w))
+            .collect::<Vec<_>>(),
+    )
+    .header(header)
+    .column_spacing(1);
     f.render_widget(t, area);
 }
 

@@ -47,3 +47,35 @@ pub fn code(code: &str) -> String {
         other => other.replace('_', " "),
     }
 }
+
+/// The dose flags of a list ("CD HA TC": controlled, high-alert,
+/// time-critical) in the reader's short words.
+pub fn flags(flags: &str) -> String {
+    flags
+        .split_whitespace()
+        .map(|f| match f {
+            "CD" => t!("tui.flag.cd"),
+            "HA" => t!("tui.flag.ha"),
+            "TC" => t!("tui.flag.tc"),
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A route as written on the prescription, in words (`IV infusion` →
+/// 静脉滴注); a route the console does not know is shown as stored.
+pub fn route(route: &str) -> String {
+    match route.trim().to_ascii_lowercase().as_str() {
+        "po" | "oral" => t!("tui.route.po").into(),
+        "iv" => t!("tui.route.iv").into(),
+        "iv infusion" => t!("tui.route.iv_infusion").into(),
+        "sc" => t!("tui.route.sc").into(),
+        "im" => t!("tui.route.im").into(),
+        "inh" => t!("tui.route.inh").into(),
+        "pr" => t!("tui.route.pr").into(),
+        "top" | "topical" => t!("tui.route.top").into(),
+        "eye" => t!("tui.route.eye").into(),
+        _ => route.to_string(),
+    }
+}

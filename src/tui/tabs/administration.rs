@@ -7,7 +7,6 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
 
 use crate::domain::PlaceKind;
 use crate::domain::alerts::Severity;
@@ -21,7 +20,7 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::popups::{Popup, patient::PatientCard};
 use crate::tui::theme::Theme;
 use crate::tui::views::{MarView, Slot};
-use crate::tui::widgets::{col, fit, hm, line, visible_table, when};
+use crate::tui::widgets::{Column, TCell, W, fit, hm, line, visible_table, when};
 
 #[derive(Debug, Default)]
 pub struct AdministrationTab {
@@ -299,37 +298,31 @@ impl Component for AdministrationTab {
                 )),
             ]),
         );
-        let wide = list.width >= 80;
         // The route shows in the line under the list below 100 columns.
         let route = list.width >= 100;
-        let mut header = vec![t!("tui.col.time"), t!("tui.col.status")];
-        let mut widths = vec![col(header[0], 5), col(header[1], 10)];
-        if wide {
-            header.push(t!("tui.col.bed"));
-            widths.push(col(t!("tui.col.bed"), 4));
-        }
-        header.extend([
-            t!("tui.col.patient"),
-            t!("tui.col.drug"),
-            t!("tui.col.dose"),
-        ]);
-        widths.extend([
-            Constraint::Length(12),
-            Constraint::Min(10),
-            Constraint::Length(12),
-        ]);
+        let mut cols = vec![
+            Column::new(t!("tui.col.time"), W::Whole),
+            Column::new(t!("tui.col.status"), W::Whole),
+            Column::new(t!("tui.col.bed"), W::Whole).optional(2),
+            Column::new(
+                t!("tui.col.patient"),
+                W::Fit {
+                    min: 6,
+                    max: if route { 26 } else { 14 },
+                },
+            ),
+            Column::new(t!("tui.col.drug"), W::Fill(8)),
+            Column::new(t!("tui.col.dose"), W::Whole),
+        ];
         if route {
-            header.push(t!("tui.col.route_short"));
-            widths.push(col(t!("tui.col.route_short"), 5));
+            cols.push(Column::new(t!("tui.col.route_short"), W::Fit { min: 2, max: 14 }).optional(1));
         }
-        header.push(t!("tui.col.flags"));
-        widths.push(Constraint::Length(8));
+        cols.push(Column::new(t!("tui.col.flags"), W::Whole));
         visible_table(
             f,
             list,
             theme,
-            &header,
-            &widths,
+            &cols,
             v.slots.len(),
             Some(&self.sel),
             |i| {
@@ -342,24 +335,21 @@ impl Component for AdministrationTab {
                         let (l, st) = (&v.prn[p], &v.prn_state[p]);
                         let (text, style) = match st.next_allowed {
                             None => (t!("tui.mar.prn_ready").to_string(), Style::default()),
-                            Some(t) => (format!("PRN {}", hm(t)), theme.dim()),
+                            Some(t) => (t!("tui.mar.prn_next", at = hm(t)), theme.dim()),
                         };
-                        let mut cells =
-                            vec![Cell::from("PRN"), Cell::from(Span::styled(text, style))];
-                        if wide {
-                            cells.push(Cell::from(l.bed.clone().unwrap_or_default()));
-                        }
+                        let mut cells = vec![TCell::from("PRN"), TCell::styled(text, style)];
                         cells.extend([
-                            Cell::from(if same_patient {
+                            TCell::from(l.bed.clone().unwrap_or_default()),
+                            TCell::from(if same_patient {
                                 String::new()
                             } else {
                                 l.patient.clone()
                             }),
-                            Cell::from(l.item.clone()),
-                            Cell::from(l.dose_text()),
+                            TCell::name(l.item.clone()),
+                            TCell::from(l.dose_text()),
                         ]);
                         if route {
-                            cells.push(Cell::from(l.route.clone()));
+                            cells.push(TCell::from(l.route.clone()));
                         }
                         // Controlled and high-alert first: a witness, a double check.
                         let marks = [(l.controlled, "CD"), (l.high_alert, "HA")]
@@ -372,13 +362,13 @@ impl Component for AdministrationTab {
                             .max_24h
                             .map(|m| format!("{}/{m}", st.given_24h))
                             .unwrap_or_default();
-                        let flags = [marks, count]
+                        let flags = [crate::tui::words::flags(&marks), count]
                             .into_iter()
                             .filter(|x| !x.is_empty())
                             .collect::<Vec<_>>()
                             .join(" ");
-                        cells.push(Cell::from(flags));
-                        return Row::new(cells);
+                        cells.push(TCell::from(flags));
+                        return cells;
                     }
                 };
                 let (text, style) = match r.status(cx.now) {
@@ -405,24 +395,22 @@ impl Component for AdministrationTab {
                         Style::default(),
                     ),
                 };
-                let mut cells = vec![Cell::from(hm(r.at)), Cell::from(Span::styled(text, style))];
-                if wide {
-                    cells.push(Cell::from(r.bed.clone()));
-                }
+                let mut cells = vec![TCell::from(hm(r.at)), TCell::styled(text, style)];
                 cells.extend([
-                    Cell::from(if same_patient {
+                    TCell::from(r.bed.clone()),
+                    TCell::from(if same_patient {
                         String::new()
                     } else {
                         r.patient.clone()
                     }),
-                    Cell::from(r.item.clone()),
-                    Cell::from(r.dose.clone()),
+                    TCell::name(r.item.clone()),
+                    TCell::from(r.dose.clone()),
                 ]);
                 if route {
-                    cells.push(Cell::from(r.route.clone()));
+                    cells.push(TCell::from(r.route.clone()));
                 }
-                cells.push(Cell::from(r.flags.clone()));
-                Row::new(cells)
+                cells.push(TCell::from(crate::tui::words::flags(&r.flags)));
+                cells
             },
         );
         // The selected dose in full (bed, route, window, who recorded it), or the PRN line.

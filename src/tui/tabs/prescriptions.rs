@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
 
 use crate::domain::PlaceKind;
 use crate::domain::alerts::Severity;
@@ -16,7 +15,7 @@ use crate::tui::forms::{Form, Kind, validation::Validation};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use crate::tui::views::RxView;
-use crate::tui::widgets::{col, fit, line, visible_table, when, width};
+use crate::tui::widgets::{Column, TCell, W, fit, line, visible_table, when, width};
 
 #[derive(Debug, Default)]
 pub struct PrescriptionsTab {
@@ -145,38 +144,43 @@ impl Component for PrescriptionsTab {
             ]),
         );
         let wide = area.width >= 100;
-        let mut header = vec![
-            if v.all_wards {
-                t!("tui.col.ward_bed")
-            } else {
-                t!("tui.col.bed")
-            },
-            t!("tui.col.patient"),
-            t!("tui.col.drug"),
-            t!("tui.col.dose"),
-            t!("tui.col.route_short"),
-            t!("tui.col.freq"),
-            t!("tui.col.status"),
-        ];
-        let mut widths = vec![
-            col(header[0], if v.all_wards { 10 } else { 4 }),
-            Constraint::Length(15),
-            Constraint::Min(14),
-            Constraint::Length(12),
-            col(header[4], 5),
-            col(header[5], 5),
-            Constraint::Length(11),
+        let mut cols = vec![
+            Column::new(
+                if v.all_wards {
+                    t!("tui.col.ward_bed")
+                } else {
+                    t!("tui.col.bed")
+                },
+                W::Whole,
+            ),
+            Column::new(
+                t!("tui.col.patient"),
+                W::Fit {
+                    min: 8,
+                    max: if wide { 26 } else { 15 },
+                },
+            ),
+            Column::new(t!("tui.col.drug"), W::Fill(10)),
+            Column::new(t!("tui.col.dose"), W::Whole),
+            Column::new(
+                t!("tui.col.route_short"),
+                W::Fit {
+                    min: 2,
+                    max: if wide { 14 } else { 6 },
+                },
+            )
+            .optional(1),
+            Column::new(t!("tui.col.freq"), W::Fit { min: 3, max: 10 }).optional(2),
+            Column::new(t!("tui.col.status"), W::Whole),
         ];
         if wide {
-            header.push(t!("tui.col.start"));
-            widths.push(col(t!("tui.col.start"), 12));
+            cols.push(Column::new(t!("tui.col.start"), W::Whole).optional(3));
         }
         visible_table(
             f,
             list,
             theme,
-            &header,
-            &widths,
+            &cols,
             v.lines.len(),
             Some(&self.sel),
             |i| {
@@ -196,18 +200,18 @@ impl Component for PrescriptionsTab {
                     s => crate::tui::words::code(s),
                 };
                 let mut cells = vec![
-                    Cell::from(l.bed.clone().unwrap_or_default()),
-                    Cell::from(l.patient.clone()),
-                    Cell::from(l.item.clone()),
-                    Cell::from(l.dose_text()),
-                    Cell::from(l.route.clone()),
-                    Cell::from(l.frequency.clone()),
-                    Cell::from(Span::styled(status, status_style)),
+                    TCell::from(l.bed.clone().unwrap_or_default()),
+                    TCell::from(l.patient.clone()),
+                    TCell::name(l.item.clone()),
+                    TCell::from(l.dose_text()),
+                    TCell::from(l.route.clone()),
+                    TCell::from(l.frequency.clone()),
+                    TCell::styled(status, status_style),
                 ];
                 if wide {
-                    cells.push(Cell::from(l.start_at.map(when).unwrap_or_default()));
+                    cells.push(TCell::from(l.start_at.map(when).unwrap_or_default()));
                 }
-                Row::new(cells)
+                cells
             },
         );
         let findings = v
