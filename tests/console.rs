@@ -1717,3 +1717,25 @@ fn changing_the_language_in_the_console_is_saved_for_the_user() {
     c2.sign_in("nurse");
     assert_eq!(wardstock::i18n::lang(), before);
 }
+
+#[test]
+#[ignore]
+fn zz_show() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        for (w, h) in [(80, 24), (60, 16), (100, 30)] {
+            let mut c = Console::in_lang(w, h, Some(lang));
+            c.sign_in("pharm");
+            c.key(KeyCode::Char('1'));
+            println!("{}", c.screen());
+            c.key(KeyCode::Char('5'));
+            println!("{}", c.screen());
+            let mut c = Console::in_lang(w, h, Some(lang));
+            c.sign_in("nurse");
+            c.key(KeyCode::Char('2'));
+            c.key(KeyCode::End);
+            println!("{}", c.screen());
+            c.key(KeyCode::Char('1'));
+            println!("{}", c.screen());
+        }
+    }
+}

@@ -79,10 +79,15 @@ impl TCell {
     /// cut in the words, never in the strength.
     pub fn name(text: impl Into<String>) -> Self {
         TCell {
-            text: text.into(),
+            text: crate::tui::words::strength(&text.into()),
             name: true,
             ..TCell::default()
         }
+    }
+
+    /// A dose ("50 microgram" shows as "50 μg").
+    pub fn dose(text: impl Into<String>) -> Self {
+        TCell::from(crate::tui::words::strength(&text.into()))
     }
 
     /// A right-aligned cell (a number).
@@ -280,6 +285,98 @@ pub fn visible_table(
     .header(header)
     .column_spacing(1);
     f.render_widget(t, area);
+}
+
+/// Punctuation that closes a Chinese phrase: it never starts a line.
+fn closing(c: char) -> bool {
+    "，。、；：）」』！？…”’》".contains(c)
+}
+
+/// `text` wrapped to lines of at most `w` display columns: at spaces, and
+/// between Chinese characters, never inside a word (a word longer than a
+/// whole line is the only thing cut, where the line ends).
+pub fn wrap(text: &str, w: usize) -> Vec<String> {
+    let w = w.max(2);
+    let mut out = Vec::new();
+    for para in text.split('\n') {
+        // Tokens: (a space before it, the token). A line may break before
+        // any token.
+        let mut tokens: Vec<(bool, String)> = Vec::new();
+        let mut tok = String::new();
+        let mut space = false;
+        let flush = |tokens: &mut Vec<(bool, String)>, tok: &mut String, space: &mut bool| {
+            if !tok.is_empty() {
+                tokens.push((*space, std::mem::take(tok)));
+                *space = false;
+            }
+        };
+        for c in para.chars() {
+            if c == ' ' {
+                flush(&mut tokens, &mut tok, &mut space);
+                space = true;
+            } else if closing(c) {
+                if tok.is_empty() && !space {
+                    match tokens.last_mut() {
+                        Some(last) => last.1.push(c),
+                        None => tok.push(c),
+                    }
+                } else {
+                    tok.push(c);
+                }
+            } else if width(&c.to_string()) > 1 {
+                flush(&mut tokens, &mut tok, &mut space);
+                tok.push(c);
+                flush(&mut tokens, &mut tok, &mut space);
+            } else {
+                if tok.chars().last().is_some_and(closing) {
+                    flush(&mut tokens, &mut tok, &mut space);
+                }
+                tok.push(c);
+            }
+        }
+        flush(&mut tokens, &mut tok, &mut space);
+        let mut line = String::new();
+        for (sp, t) in tokens {
+            let tw = width(&t);
+            let gap = usize::from(sp && !line.is_empty());
+            if width(&line) + gap + tw <= w {
+                if gap == 1 {
+                    line.push(' ');
+                }
+                line.push_str(&t);
+                continue;
+            }
+            if !line.is_empty() {
+                out.push(std::mem::take(&mut line));
+            }
+            if tw <= w {
+                line = t;
+            } else {
+                // A word longer than a line: broken where the line ends.
+                for c in t.chars() {
+                    let cw = width(&c.to_string());
+                    if width(&line) + cw > w {
+                        out.push(std::mem::take(&mut line));
+                    }
+                    line.push(c);
+                }
+            }
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// `text` wrapped to at most `max` lines of `w` columns; the last ends in
+/// "…" when more was left.
+pub fn wrap_max(text: &str, w: usize, max: usize) -> Vec<String> {
+    let mut lines = wrap(text, w);
+    if lines.len() > max {
+        let rest = lines[max - 1..].join(" ");
+        lines.truncate(max - 1);
+        lines.push(fit(&rest, w));
+    }
+    lines
 }
 
 /// One line, cut to the area's width.

@@ -79,3 +79,9 @@ pub fn route(route: &str) -> String {
         _ => route.to_string(),
     }
 }
+
+/// A strength or dose as shown: `microgram` is written μg (display only;
+/// what is stored stays as it is).
+pub fn strength(text: &str) -> String {
+    text.replace("microgram", "μg")
+}

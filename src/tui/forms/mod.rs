@@ -15,12 +15,12 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use tui_input::{Input, InputRequest};
 
 use super::component::Ctx;
 use super::theme::Theme;
-use super::widgets::{centered, fit, pad};
+use super::widgets::{centered, fit, pad, wrap};
 use crate::gs1::Gs1;
 use crate::ops::stock::ItemRef;
 use crate::t;
@@ -344,11 +344,13 @@ impl Form {
     pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let fields = self.fields();
         let n = fields.len() as u16;
-        // Rows a wrapped text takes inside the box (a word may push one more).
-        let inner = 60usize;
-        let rows = |t: &str| (crate::i18n::width(t).div_ceil(inner) as u16).max(1) + 1;
-        let note = self.note.as_deref().map_or(0, rows);
-        let error = self.error.as_deref().map_or(1, rows);
+        // Texts are wrapped inside the box at words and between Chinese
+        // characters, never inside a word.
+        let text_w = (64.min(area.width) as usize).saturating_sub(3);
+        let note_lines = self.note.as_deref().map(|t| wrap(t, text_w)).unwrap_or_default();
+        let error_lines = self.error.as_deref().map(|t| wrap(t, text_w)).unwrap_or_default();
+        let note = note_lines.len() as u16;
+        let error = (error_lines.len() as u16).max(1);
         // Borders, the item line, the fields, the refusal and the keys.
         let base = 2 + 1 + note + n + error + 1;
         // Hints under the fields only when there is room for them.
@@ -371,8 +373,8 @@ impl Form {
             ),
             theme.dim(),
         )];
-        if let Some(note) = &self.note {
-            lines.push(Line::styled(note.clone(), theme.warn()));
+        for l in note_lines {
+            lines.push(Line::styled(l, theme.warn()));
         }
         let mut cursor = None;
         for (i, (label, field)) in fields.iter().enumerate() {
@@ -410,13 +412,15 @@ impl Form {
                 ));
             }
         }
-        match &self.error {
-            Some(e) => lines.push(Line::styled(e.clone(), theme.error())),
-            None => lines.push(Line::raw("")),
+        if error_lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        for l in error_lines {
+            lines.push(Line::styled(l, theme.error()));
         }
         lines.push(Line::styled(fit(t!("tui.form.keys"), inner_w), theme.dim()));
         f.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Paragraph::new(lines).block(
                 Block::default()
                     .borders(Borders::ALL)
                     .title(format!(" {} ", fit(&self.title(), 56))),

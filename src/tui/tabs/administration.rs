@@ -315,7 +315,7 @@ impl Component for AdministrationTab {
             Column::new(t!("tui.col.dose"), W::Whole),
         ];
         if route {
-            cols.push(Column::new(t!("tui.col.route_short"), W::Fit { min: 2, max: 14 }).optional(1));
+            cols.push(Column::new(t!("tui.col.route_short"), W::Whole).optional(1));
         }
         cols.push(Column::new(t!("tui.col.flags"), W::Whole));
         visible_table(
@@ -346,7 +346,7 @@ impl Component for AdministrationTab {
                                 l.patient.clone()
                             }),
                             TCell::name(l.item.clone()),
-                            TCell::from(l.dose_text()),
+                            TCell::dose(l.dose_text()),
                         ]);
                         if route {
                             cells.push(TCell::from(l.route.clone()));
@@ -404,7 +404,7 @@ impl Component for AdministrationTab {
                         r.patient.clone()
                     }),
                     TCell::name(r.item.clone()),
-                    TCell::from(r.dose.clone()),
+                    TCell::dose(r.dose.clone()),
                 ]);
                 if route {
                     cells.push(TCell::from(r.route.clone()));

@@ -162,15 +162,8 @@ impl Component for PrescriptionsTab {
             ),
             Column::new(t!("tui.col.drug"), W::Fill(10)),
             Column::new(t!("tui.col.dose"), W::Whole),
-            Column::new(
-                t!("tui.col.route_short"),
-                W::Fit {
-                    min: 2,
-                    max: if wide { 14 } else { 6 },
-                },
-            )
-            .optional(1),
-            Column::new(t!("tui.col.freq"), W::Fit { min: 3, max: 10 }).optional(2),
+            Column::new(t!("tui.col.route_short"), W::Whole).optional(1),
+            Column::new(t!("tui.col.freq"), W::Whole).optional(2),
             Column::new(t!("tui.col.status"), W::Whole),
         ];
         if wide {
@@ -203,7 +196,7 @@ impl Component for PrescriptionsTab {
                     TCell::from(l.bed.clone().unwrap_or_default()),
                     TCell::from(l.patient.clone()),
                     TCell::name(l.item.clone()),
-                    TCell::from(l.dose_text()),
+                    TCell::dose(l.dose_text()),
                     TCell::from(l.route.clone()),
                     TCell::from(l.frequency.clone()),
                     TCell::styled(status, status_style),
