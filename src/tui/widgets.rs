@@ -474,3 +474,59 @@ pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
 pub fn hm(t: chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&chrono::Local).format("%H:%M").to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_drug_name_gives_way_before_its_strength() {
+        assert_eq!(
+            fit_name("Metronidazole 500 mg/100 ml", 20),
+            "Metro… 500 mg/100 ml"
+        );
+        assert_eq!(fit_name("Meropenem 1 g vial", 18), "Meropenem 1 g vial");
+        assert_eq!(fit_name("布洛芬片 400 mg", 12), "布洛… 400 mg");
+        // No room for the strength: cut plainly, still ending in "…".
+        assert_eq!(fit_name("Ciprofloxacin 500 mg tablet", 8), "Ciprofl…");
+    }
+
+    #[test]
+    fn wrapping_never_breaks_a_word_and_measures_chinese_as_two() {
+        let hint = "结果：given（已给）、partially_given（部分）、held（暂缓）、refused（拒绝）";
+        for w in [16, 17, 23, 31, 40] {
+            let lines = wrap(hint, w);
+            for l in &lines {
+                assert!(width(l) <= w, "{l:?} wider than {w}");
+            }
+            for word in ["given", "partially_given", "held", "refused"] {
+                assert!(lines.iter().any(|l| l.contains(word)), "{word} broken at {w}: {lines:?}");
+            }
+            assert_eq!(lines.concat().replace(' ', ""), hint.replace(' ', ""));
+        }
+        assert_eq!(wrap("a bb ccc", 4), vec!["a bb", "ccc"]);
+        // A closing mark stays with the word before it.
+        assert!(wrap("患者拒绝，请记录原因", 8).iter().all(|l| !l.starts_with('，')));
+    }
+
+    #[test]
+    fn optional_columns_go_before_a_whole_column_is_cut() {
+        let cols = [
+            Column::new("Time", W::Whole),
+            Column::new("Drug", W::Fill(8)),
+            Column::new("Dose", W::Whole),
+            Column::new("Route", W::Whole).optional(1),
+            Column::new("Status", W::Whole),
+        ];
+        let content = [5, 30, 12, 11, 11];
+        let w = column_widths(&cols, &content, 60);
+        assert_eq!(w[0], Some(5));
+        assert_eq!(w[2], Some(12));
+        assert_eq!(w[4], Some(11));
+        assert_eq!(w[1], Some(60 - 5 - 12 - 11 - 11 - 4));
+        let w = column_widths(&cols, &content, 45);
+        assert_eq!(w[3], None, "the route is left out first");
+        assert_eq!(w[2], Some(12));
+        assert_eq!(w[1], Some(45 - 5 - 12 - 11 - 3));
+    }
+}

@@ -57,7 +57,10 @@ impl Dose {
                 },
             ),
             route_ok: Field::new("", t!("tui.hint.route_ok")),
-            outcome: Field::new("given", t!("tui.hint.outcome")),
+            outcome: Field::new(
+                super::input::outcome_word(Outcome::Given),
+                t!("tui.hint.outcome"),
+            ),
             reason: Field::new("", t!("tui.hint.dose_reason")),
             timing: Field::new("", t!("tui.hint.timing")),
             witness: Field::new("", t!("tui.hint.witness")),
@@ -133,11 +136,8 @@ impl FormBody for Dose {
     fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
         let actor = cx.actor.clone().ok_or_else(String::new)?;
         let now = cx.now;
-        let outcome: Outcome = self
-            .outcome
-            .value()
-            .parse()
-            .map_err(|_| t!("tui.form.bad_outcome").to_string())?;
+        let outcome: Outcome = super::input::outcome(self.outcome.value())
+            .ok_or_else(|| t!("tui.form.bad_outcome", value = self.outcome.value()))?;
         // A second user signs in with their PIN (wrong PINs count towards their lock).
         let store = &mut cx.store;
         let mut second = |user: &Field, pin: &Field| -> Result<Option<crate::ops::Actor>, String> {

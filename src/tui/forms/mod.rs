@@ -5,6 +5,7 @@
 
 pub mod decision;
 pub mod dose;
+pub mod input;
 pub mod receive;
 pub mod stock_ops;
 pub mod stocktake;
@@ -86,19 +87,7 @@ impl Field {
     }
 }
 
-/// "accept"/"reject" (or 接受/拒绝, a/r) typed in a decision field.
-pub fn decision(v: &str) -> Option<bool> {
-    match v.trim().to_lowercase().as_str() {
-        "accept" | "a" | "接受" | "同意" => Some(true),
-        "reject" | "r" | "拒绝" | "驳回" => Some(false),
-        _ => None,
-    }
-}
-
-/// "yes" (or y, 是) typed to confirm.
-pub fn yes(v: &str) -> bool {
-    matches!(v.trim().to_lowercase().as_str(), "yes" | "y" | "是" | "对")
-}
+pub use input::{decision, yes};
 
 /// What the forms are. One form is open at a time, so the size of the
 /// largest (the dose form) costs nothing worth a box.

@@ -136,7 +136,8 @@ impl AdministrationTab {
         let mut d = dose::Dose::new(rx_id, at, &mrn, units);
         // A dose whose window has closed is most often documented as missed.
         if missed {
-            d.outcome.set("missed");
+            d.outcome
+                .set(crate::tui::forms::input::outcome_word(crate::ops::mar::Outcome::Missed));
         }
         if let Some(w) = cx.current_ward().map(|w| w.id) {
             use crate::ops::ward::{ReasonKind, reasons};
