@@ -162,6 +162,11 @@ pub trait FormBody {
     fn field_mut(&mut self, i: usize) -> Option<&mut Field>;
     /// Runs the operation: the message to show, or the refusal.
     fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String>;
+    /// Where the cursor goes after a refusal: the first field still to
+    /// fill that the operation needs (`None`: it stays).
+    fn refocus(&self) -> Option<usize> {
+        None
+    }
     /// The lot field a scanned pack fills, for forms about one lot.
     fn lot_field(&mut self) -> Option<&mut Field> {
         None
@@ -291,6 +296,9 @@ impl Form {
             Ok(done) => Some(done),
             Err(e) => {
                 self.error = Some(e);
+                if let Some(i) = self.body().refocus() {
+                    self.focus = i;
+                }
                 None
             }
         }
@@ -344,12 +352,25 @@ impl Form {
         let base = 2 + 1 + note + n + error + 1;
         // Hints under the fields only when there is room for them.
         let with_hints = base + n <= area.height;
-        let h = base + if with_hints { n } else { 0 };
+        // In a low window the fields scroll with the cursor: the refusal
+        // and the keys always show.
+        let room = area.height.saturating_sub(base - n).max(1);
+        let shown = n.min(room) as usize;
+        let first = (self.focus + 1).saturating_sub(shown);
+        let h = base - n + shown as u16 + if with_hints { n } else { 0 };
         let r = centered(area, 64, h);
         super::widgets::clear(f, r);
         let inner_w = r.width.saturating_sub(4) as usize;
-        let label_w = 12;
-        let box_w = 28;
+        // Labels as wide as the widest (a required witness says so).
+        let label_w = fields
+            .iter()
+            .map(|(l, _)| crate::i18n::width(l) + 1)
+            .max()
+            .unwrap_or(12)
+            .clamp(12, 28);
+        let box_w = (r.width as usize)
+            .saturating_sub(2 + 1 + label_w + 2)
+            .clamp(8, 28);
         let mut lines = vec![Line::styled(
             fit(
                 &t!(
@@ -366,7 +387,7 @@ impl Form {
             lines.push(Line::styled(l, theme.warn()));
         }
         let mut cursor = None;
-        for (i, (label, field)) in fields.iter().enumerate() {
+        for (i, (label, field)) in fields.iter().enumerate().skip(first).take(shown) {
             let active = i == self.focus;
             let style = if active {
                 theme.selected()

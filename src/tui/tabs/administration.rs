@@ -82,13 +82,13 @@ impl AdministrationTab {
         let units = crate::store::queries::units_for_dose(conn, rx_id, item.id).unwrap_or(1);
         let v = &self.view;
         // What the nurse sees of the dose: who, what, when and its flags.
-        let (note, mrn, missed) = match slot {
+        let (note, mrn, missed, name, route, controlled, high_alert) = match slot {
             Slot::Dose(i) => {
                 let r = &v.rows[i];
                 let flags = if r.flags.is_empty() {
                     String::new()
                 } else {
-                    format!(" · {}", r.flags)
+                    format!(" · {}", crate::tui::words::flags(&r.flags))
                 };
                 (
                     t!(
@@ -97,13 +97,17 @@ impl AdministrationTab {
                         patient = r.patient,
                         mrn = r.mrn,
                         dose = r.dose,
-                        route = r.route,
+                        route = crate::tui::words::route(&r.route),
                         flags = flags,
                         at = hm(r.at),
                         window = r.window_minutes
                     ),
                     r.mrn.clone(),
                     r.status(cx.now) == DoseStatus::Missed,
+                    r.patient.clone(),
+                    r.route.clone(),
+                    r.flags.split_whitespace().any(|f| f == "CD"),
+                    r.flags.split_whitespace().any(|f| f == "HA"),
                 )
             }
             Slot::Prn(i) => {
@@ -123,17 +127,24 @@ impl AdministrationTab {
                         patient = l.patient,
                         mrn = l.mrn,
                         dose = l.dose_text(),
-                        route = l.route,
+                        route = crate::tui::words::route(&l.route),
                         indication = l.indication,
                         limit = limit,
                         next = next
                     ),
                     l.mrn.clone(),
                     false,
+                    l.patient.clone(),
+                    l.route.clone(),
+                    l.controlled,
+                    l.high_alert,
                 )
             }
         };
         let mut d = dose::Dose::new(rx_id, at, &mrn, units);
+        d.patient_name = name;
+        d.require_second_users(controlled, high_alert);
+        d.route_ok.hint = t!("tui.hint.route_ok", route = crate::tui::words::route(&route));
         // A dose whose window has closed is most often documented as missed.
         if missed {
             d.outcome
