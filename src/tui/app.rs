@@ -500,7 +500,7 @@ impl App {
                 }
                 let greeting = t!(
                     "tui.signin.greeting",
-                    name = actor.full_name,
+                    name = super::words::person(&actor.full_name, actor.role),
                     role = super::words::role(actor.role)
                 );
                 self.cx.actor = Some(actor);

@@ -96,7 +96,7 @@ impl AdministrationTab {
                         bed = r.bed,
                         patient = r.patient,
                         mrn = r.mrn,
-                        dose = r.dose,
+                        dose = crate::tui::words::strength(&r.dose),
                         route = crate::tui::words::route(&r.route),
                         flags = flags,
                         at = hm(r.at),
@@ -126,7 +126,7 @@ impl AdministrationTab {
                         bed = l.bed.clone().unwrap_or_default(),
                         patient = l.patient,
                         mrn = l.mrn,
-                        dose = l.dose_text(),
+                        dose = crate::tui::words::strength(&l.dose_text()),
                         route = crate::tui::words::route(&l.route),
                         indication = l.indication,
                         limit = limit,
@@ -433,9 +433,9 @@ impl Component for AdministrationTab {
                     "tui.mar.foot_dose",
                     bed = r.bed,
                     patient = r.patient,
-                    item = r.item,
-                    dose = r.dose,
-                    route = r.route,
+                    item = crate::tui::words::strength(&r.item),
+                    dose = crate::tui::words::strength(&r.dose),
+                    route = crate::tui::words::route(&r.route),
                     from = hm(r.at - r.window()),
                     to = hm(r.at + r.window())
                 );
@@ -456,8 +456,8 @@ impl Component for AdministrationTab {
                     "tui.mar.foot_prn",
                     bed = l.bed.clone().unwrap_or_default(),
                     patient = l.patient,
-                    item = l.item,
-                    dose = l.dose_text(),
+                    item = crate::tui::words::strength(&l.item),
+                    dose = crate::tui::words::strength(&l.dose_text()),
                     indication = l.indication
                 );
                 if let Some(t) = st.last_given {

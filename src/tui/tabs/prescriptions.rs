@@ -63,8 +63,8 @@ impl PrescriptionsTab {
                 "tui.rx.no_findings",
                 bed = line.bed.clone().unwrap_or_default(),
                 patient = line.patient,
-                dose = line.dose_text(),
-                route = line.route,
+                dose = crate::tui::words::strength(&line.dose_text()),
+                route = crate::tui::words::route(&line.route),
                 freq = line.frequency
             )
         } else {
@@ -227,7 +227,10 @@ impl Component for PrescriptionsTab {
             let allergy_text = if allergies.is_empty() {
                 String::new()
             } else {
-                fit(&t!("tui.rx.allergies", list = allergies), 40)
+                fit(
+                    &t!("tui.rx.allergies", list = crate::tui::words::allergies(allergies)),
+                    40,
+                )
             };
             let mut spans = vec![Span::raw(fit(
                 &t!(
