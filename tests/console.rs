@@ -1559,7 +1559,7 @@ fn the_whole_console_speaks_chinese_at_80x24() {
     c.key(KeyCode::Char('1'));
     let s = whole_screen(&mut c);
     assert!(
-        s.contains("待审核") && s.contains("生效") && s.contains("剂量"),
+        s.contains("待药师审核") && s.contains("执行中") && s.contains("剂量"),
         "{s}"
     );
     let rx = c.app.tabs.prescriptions.view.lines[0].clone();
@@ -1573,10 +1573,10 @@ fn the_whole_console_speaks_chinese_at_80x24() {
     c.key(KeyCode::Char('2'));
     let s = whole_screen(&mut c);
     assert!(
-        s.contains("给药") && s.contains("漏给") && s.contains("待给"),
+        s.contains("给药") && s.contains("漏执行") && s.contains("待执行"),
         "{s}"
     );
-    assert!(s.contains("已给药") || s.contains("到时"), "{s}");
+    assert!(s.contains("已给药") || s.contains("应执行"), "{s}");
 
     // Help: the whole keymap, described in Chinese.
     c.key(KeyCode::Char('?'));
@@ -1600,7 +1600,7 @@ fn the_whole_console_speaks_chinese_at_80x24() {
     c.key(KeyCode::Char('5'));
     let s = whole_screen(&mut c);
     assert!(
-        s.contains("警示") && s.contains("危急") && s.contains("已过期"),
+        s.contains("预警") && s.contains("危急") && s.contains("已过期"),
         "{s}"
     );
     c.key(KeyCode::Char('4'));
@@ -1612,7 +1612,7 @@ fn the_whole_console_speaks_chinese_at_80x24() {
     c.sign_in("pharm");
     c.key(KeyCode::Char('4')).key(KeyCode::F(10));
     let s = whole_screen(&mut c);
-    assert!(s.contains("补货计划") && s.contains("例外"), "{s}");
+    assert!(s.contains("补货计划") && s.contains("异常"), "{s}");
 }
 
 #[test]

@@ -68,7 +68,17 @@ impl AdministrationTab {
     /// The bedside form of the selected dose: scan the wristband, then the pack.
     fn open_dose(&self, cx: &mut Ctx) -> Msg {
         let (Some((rx_id, at)), Some(slot)) = (self.dose_target(cx), self.slot()) else {
-            cx.say(Level::Warn, t!("tui.mar.select_dose"));
+            let recorded_by = match self.slot() {
+                Some(Slot::Dose(i)) => self.view.rows.get(i).filter(|r| r.recorded),
+                _ => None,
+            }
+            .map(|r| r.by.clone().unwrap_or_default());
+            let msg = match recorded_by {
+                Some(nurse) => t!("tui.mar.already_recorded", nurse = nurse),
+                None if !cx.may(Operation::Administer) => t!("tui.mar.nurse_only").to_string(),
+                None => t!("tui.mar.select_dose").to_string(),
+            };
+            cx.say(Level::Warn, msg);
             return Msg::None;
         };
         let conn = &cx.store.conn;

@@ -45,7 +45,11 @@ impl PrescriptionsTab {
 
     fn open_validation(&self, cx: &mut Ctx) -> Msg {
         let Some(line) = self.validation_target(cx).cloned() else {
-            cx.say(Level::Warn, t!("tui.rx.validate_who"));
+            if cx.may(Operation::ValidatePrescription) {
+                cx.say(Level::Warn, t!("tui.rx.validate_who"));
+            } else {
+                cx.say(Level::Warn, t!("tui.rx.pharmacist_only"));
+            }
             return Msg::None;
         };
         let Ok(item) = crate::ops::stock::item_by_id(&cx.store.conn, line.item_id) else {
