@@ -112,25 +112,71 @@ impl From<&str> for TCell {
     }
 }
 
-/// A drug's name fitted to `w` columns: the words before the strength (the
-/// first word starting with a digit) give way first, ending in "…", so
-/// "Metronidazole 500 mg/100 ml" becomes "Metro… 500 mg/100 ml", never
-/// "Metronidazole 500 mg/10".
+/// A word of a strength: a number ("500", "800/160") or a unit, alone or
+/// per something ("mg", "ml", "mg/100", "μg/h").
+fn strength_word(t: &str) -> bool {
+    const UNITS: [&str; 14] = [
+        "mg",
+        "g",
+        "kg",
+        "ml",
+        "mL",
+        "l",
+        "L",
+        "μg",
+        "mcg",
+        "microgram",
+        "ng",
+        "IU",
+        "mmol",
+        "%",
+    ];
+    t.starts_with(|c: char| c.is_ascii_digit())
+        || UNITS.contains(&t.split('/').next().unwrap_or(""))
+}
+
+/// A drug's name fitted to `w` columns, its strength kept whole: the name
+/// words before the strength give way first (ending in "…"), then the
+/// form after it, so "Metronidazole 500 mg/100 ml infusion" becomes
+/// "Metronid… 500 mg/100 ml", never "Metronidazole 500 mg/10".
 pub fn fit_name(s: &str, w: usize) -> String {
     if width(s) <= w {
         return s.to_string();
     }
-    let at = s
-        .char_indices()
-        .find(|&(i, c)| c.is_ascii_digit() && (i == 0 || s[..i].ends_with(' ')))
-        .map(|(i, _)| i);
-    if let Some(i) = at.filter(|i| *i > 0) {
-        let (words, strength) = (s[..i].trim_end(), &s[i..]);
-        let sw = width(strength);
-        // At least two columns of the name and its "…" before the strength.
-        if sw + 3 <= w {
-            return format!("{} {strength}", fit(words, w - sw - 1));
-        }
+    let words: Vec<&str> = s.split(' ').collect();
+    let Some(i) = (1..words.len()).find(|&k| words[k].starts_with(|c: char| c.is_ascii_digit()))
+    else {
+        return fit(s, w);
+    };
+    let j = (i..words.len())
+        .find(|&k| !strength_word(words[k]))
+        .unwrap_or(words.len());
+    let (head, strength, tail) = (
+        words[..i].join(" "),
+        words[i..j].join(" "),
+        words[j..].join(" "),
+    );
+    let (hw, sw, tw) = (width(&head), width(&strength), width(&tail));
+    // The name whole, the form cut.
+    if !tail.is_empty() && w >= hw + 1 + sw + 1 + 2 {
+        return format!("{head} {strength} {}", fit(&tail, w - hw - 1 - sw - 1));
+    }
+    // The name words give way, the form whole.
+    let tail_w = if tail.is_empty() { 0 } else { tw + 1 };
+    if w >= 6 + 1 + sw + tail_w || (tail.is_empty() && w >= 3 + 1 + sw) {
+        return format!(
+            "{} {strength}{}",
+            fit(&head, w - 1 - sw - tail_w),
+            if tail.is_empty() {
+                String::new()
+            } else {
+                format!(" {tail}")
+            }
+        );
+    }
+    // The name cut, the form left out: the "…" says something is.
+    if w >= 3 + 1 + sw {
+        return format!("{} {strength}", fit(&head, (w - 1 - sw).min(hw - 1)));
     }
     fit(s, w)
 }
@@ -163,7 +209,11 @@ pub fn column_widths(cols: &[Column], content: &[usize], total: u16) -> Vec<Opti
     let mut kept: Vec<bool> = vec![true; n];
     let need = |kept: &[bool], w: &[u16]| -> u32 {
         let k = kept.iter().filter(|k| **k).count() as u32;
-        (0..n).filter(|i| kept[*i]).map(|i| w[i] as u32).sum::<u32>() + k.saturating_sub(1)
+        (0..n)
+            .filter(|i| kept[*i])
+            .map(|i| w[i] as u32)
+            .sum::<u32>()
+            + k.saturating_sub(1)
     };
     // Leave out optional columns, highest first, until the least widths fit.
     while need(&kept, &least) > total as u32 {
@@ -205,7 +255,11 @@ pub fn column_widths(cols: &[Column], content: &[usize], total: u16) -> Vec<Opti
         let mut over = used - total as u32;
         let order: Vec<usize> = (0..n)
             .filter(|i| kept[*i] && matches!(cols[*i].w, W::Fill(_)))
-            .chain((0..n).rev().filter(|i| kept[*i] && !matches!(cols[*i].w, W::Fill(_))))
+            .chain(
+                (0..n)
+                    .rev()
+                    .filter(|i| kept[*i] && !matches!(cols[*i].w, W::Fill(_))),
+            )
             .collect();
         for i in order {
             if over == 0 {
@@ -485,6 +539,22 @@ mod tests {
             fit_name("Metronidazole 500 mg/100 ml", 20),
             "Metro… 500 mg/100 ml"
         );
+        assert_eq!(
+            fit_name("Metronidazole 500 mg/100 ml infusion", 23),
+            "Metronid… 500 mg/100 ml"
+        );
+        assert_eq!(
+            fit_name("Metronidazole 500 mg/100 ml infusion", 30),
+            "Metronidazole 500 mg/100 ml i…"
+        );
+        assert_eq!(
+            fit_name("Ondansetron 4 mg/2 ml ampoule", 22),
+            "Ondansetr… 4 mg/2 ml"
+        );
+        assert_eq!(
+            fit_name("Ringer's lactate 1000 ml bag", 23),
+            "Ringer's l… 1000 ml bag"
+        );
         assert_eq!(fit_name("Meropenem 1 g vial", 18), "Meropenem 1 g vial");
         assert_eq!(fit_name("布洛芬片 400 mg", 12), "布洛… 400 mg");
         // No room for the strength: cut plainly, still ending in "…".
@@ -500,13 +570,20 @@ mod tests {
                 assert!(width(l) <= w, "{l:?} wider than {w}");
             }
             for word in ["given", "partially_given", "held", "refused"] {
-                assert!(lines.iter().any(|l| l.contains(word)), "{word} broken at {w}: {lines:?}");
+                assert!(
+                    lines.iter().any(|l| l.contains(word)),
+                    "{word} broken at {w}: {lines:?}"
+                );
             }
             assert_eq!(lines.concat().replace(' ', ""), hint.replace(' ', ""));
         }
         assert_eq!(wrap("a bb ccc", 4), vec!["a bb", "ccc"]);
         // A closing mark stays with the word before it.
-        assert!(wrap("患者拒绝，请记录原因", 8).iter().all(|l| !l.starts_with('，')));
+        assert!(
+            wrap("患者拒绝，请记录原因", 8)
+                .iter()
+                .all(|l| !l.starts_with('，'))
+        );
     }
 
     #[test]

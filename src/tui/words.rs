@@ -104,15 +104,18 @@ pub fn person(full_name: &str, r: Role) -> String {
 /// Allergies as stored ("iodinated contrast (allergy)"), the kind in the
 /// reader's words.
 pub fn allergies(list: &str) -> String {
-    list.replace("(allergy)", &format!("({})", t!("tui.allergy_kind.allergy")))
-        .replace(
-            "(intolerance)",
-            &format!("({})", t!("tui.allergy_kind.intolerance")),
-        )
-        .replace(
-            "(contraindication)",
-            &format!("({})", t!("tui.allergy_kind.contraindication")),
-        )
+    list.replace(
+        "(allergy)",
+        &format!("({})", t!("tui.allergy_kind.allergy")),
+    )
+    .replace(
+        "(intolerance)",
+        &format!("({})", t!("tui.allergy_kind.intolerance")),
+    )
+    .replace(
+        "(contraindication)",
+        &format!("({})", t!("tui.allergy_kind.contraindication")),
+    )
 }
 
 /// Where a planned quantity's demand comes from: the forecast (a code) in

@@ -43,6 +43,7 @@ pub struct Dose {
 /// Field positions (for the cursor).
 pub const LOT: usize = 1;
 pub const ROUTE_OK: usize = 3;
+pub const OUTCOME: usize = 4;
 pub const REASON: usize = 5;
 pub const WITNESS: usize = 7;
 pub const CHECKED_BY: usize = 9;
@@ -139,7 +140,13 @@ impl Dose {
             super::input::outcome(self.outcome.value()),
             Some(Outcome::Given | Outcome::PartiallyGiven)
         );
-        let mut need = vec![(0, self.wristband.is_empty())];
+        let mut need = vec![
+            (0, self.wristband.is_empty()),
+            (
+                OUTCOME,
+                super::input::outcome(self.outcome.value()).is_none(),
+            ),
+        ];
         if given {
             need.push((ROUTE_OK, !super::yes(self.route_ok.value())));
         }
@@ -154,7 +161,9 @@ impl Dose {
             need.push((CHECKED_BY, self.checked_by.is_empty()));
             need.push((CHECKED_BY + 1, self.check_pin.is_empty()));
         }
-        need.into_iter().find(|(_, missing)| *missing).map(|(i, _)| i)
+        need.into_iter()
+            .find(|(_, missing)| *missing)
+            .map(|(i, _)| i)
     }
 }
 

@@ -344,8 +344,16 @@ impl Form {
         // Texts are wrapped inside the box at words and between Chinese
         // characters, never inside a word.
         let text_w = (64.min(area.width) as usize).saturating_sub(3);
-        let note_lines = self.note.as_deref().map(|t| wrap(t, text_w)).unwrap_or_default();
-        let error_lines = self.error.as_deref().map(|t| wrap(t, text_w)).unwrap_or_default();
+        let note_lines = self
+            .note
+            .as_deref()
+            .map(|t| wrap(t, text_w))
+            .unwrap_or_default();
+        let error_lines = self
+            .error
+            .as_deref()
+            .map(|t| wrap(t, text_w))
+            .unwrap_or_default();
         let note = note_lines.len() as u16;
         let error = (error_lines.len() as u16).max(1);
         // Borders, the item line, the fields, the refusal and the keys.

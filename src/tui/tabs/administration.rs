@@ -154,11 +154,15 @@ impl AdministrationTab {
         let mut d = dose::Dose::new(rx_id, at, &mrn, units);
         d.patient_name = name;
         d.require_second_users(controlled, high_alert);
-        d.route_ok.hint = t!("tui.hint.route_ok", route = crate::tui::words::route(&route));
+        d.route_ok.hint = t!(
+            "tui.hint.route_ok",
+            route = crate::tui::words::route(&route)
+        );
         // A dose whose window has closed is most often documented as missed.
         if missed {
-            d.outcome
-                .set(crate::tui::forms::input::outcome_word(crate::ops::mar::Outcome::Missed));
+            d.outcome.set(crate::tui::forms::input::outcome_word(
+                crate::ops::mar::Outcome::Missed,
+            ));
         }
         if let Some(w) = cx.current_ward().map(|w| w.id) {
             use crate::ops::ward::{ReasonKind, reasons};
@@ -340,101 +344,92 @@ impl Component for AdministrationTab {
             cols.push(Column::new(t!("tui.col.route_short"), W::Whole).optional(1));
         }
         cols.push(Column::new(t!("tui.col.flags"), W::Whole));
-        visible_table(
-            f,
-            list,
-            theme,
-            &cols,
-            v.slots.len(),
-            Some(&self.sel),
-            |i| {
-                // In groups, a patient's name shows on their first line only.
-                let same_patient =
-                    v.by_patient && i > 0 && v.mrn(v.slots[i - 1]) == v.mrn(v.slots[i]);
-                let r = match v.slots[i] {
-                    Slot::Dose(d) => &v.rows[d],
-                    Slot::Prn(p) => {
-                        let (l, st) = (&v.prn[p], &v.prn_state[p]);
-                        let (text, style) = match st.next_allowed {
-                            None => (t!("tui.mar.prn_ready").to_string(), Style::default()),
-                            Some(t) => (t!("tui.mar.prn_next", at = hm(t)), theme.dim()),
-                        };
-                        let mut cells = vec![TCell::from("PRN"), TCell::styled(text, style)];
-                        cells.extend([
-                            TCell::from(l.bed.clone().unwrap_or_default()),
-                            TCell::from(if same_patient {
-                                String::new()
-                            } else {
-                                l.patient.clone()
-                            }),
-                            TCell::name(l.item.clone()),
-                            TCell::dose(l.dose_text()),
-                        ]);
-                        if route {
-                            cells.push(TCell::from(l.route.clone()));
-                        }
-                        // Controlled and high-alert first: a witness, a double check.
-                        let marks = [(l.controlled, "CD"), (l.high_alert, "HA")]
-                            .iter()
-                            .filter(|(on, _)| *on)
-                            .map(|(_, f)| *f)
-                            .collect::<Vec<_>>()
-                            .join(" ");
-                        let count = st
-                            .max_24h
-                            .map(|m| format!("{}/{m}", st.given_24h))
-                            .unwrap_or_default();
-                        let flags = [crate::tui::words::flags(&marks), count]
-                            .into_iter()
-                            .filter(|x| !x.is_empty())
-                            .collect::<Vec<_>>()
-                            .join(" ");
-                        cells.push(TCell::from(flags));
-                        return cells;
+        visible_table(f, list, theme, &cols, v.slots.len(), Some(&self.sel), |i| {
+            // In groups, a patient's name shows on their first line only.
+            let same_patient = v.by_patient && i > 0 && v.mrn(v.slots[i - 1]) == v.mrn(v.slots[i]);
+            let r = match v.slots[i] {
+                Slot::Dose(d) => &v.rows[d],
+                Slot::Prn(p) => {
+                    let (l, st) = (&v.prn[p], &v.prn_state[p]);
+                    let (text, style) = match st.next_allowed {
+                        None => (t!("tui.mar.prn_ready").to_string(), Style::default()),
+                        Some(t) => (t!("tui.mar.prn_next", at = hm(t)), theme.dim()),
+                    };
+                    let mut cells = vec![TCell::from("PRN"), TCell::styled(text, style)];
+                    cells.extend([
+                        TCell::from(l.bed.clone().unwrap_or_default()),
+                        TCell::from(if same_patient {
+                            String::new()
+                        } else {
+                            l.patient.clone()
+                        }),
+                        TCell::name(l.item.clone()),
+                        TCell::dose(l.dose_text()),
+                    ]);
+                    if route {
+                        cells.push(TCell::from(l.route.clone()));
                     }
-                };
-                let (text, style) = match r.status(cx.now) {
-                    DoseStatus::Missed if r.auto_missed => (
-                        format!("{} ✎", t!("tui.mar.missed")),
-                        theme.severity(Severity::Critical),
-                    ),
-                    DoseStatus::Missed => (
-                        t!("tui.mar.missed").to_string(),
-                        theme.severity(Severity::Critical),
-                    ),
-                    DoseStatus::Late => (
-                        t!("tui.mar.overdue").to_string(),
-                        theme.severity(Severity::High),
-                    ),
-                    DoseStatus::Due => (t!("tui.mar.due").to_string(), theme.warn()),
-                    DoseStatus::Upcoming => (t!("tui.mar.upcoming").to_string(), theme.dim()),
-                    DoseStatus::Recorded => (
-                        match r.outcome.as_deref().unwrap_or("") {
-                            "partially given" => t!("tui.mar.partial").to_string(),
-                            "not given supply" => t!("tui.mar.no_supply").to_string(),
-                            o => crate::tui::words::code(o),
-                        },
-                        Style::default(),
-                    ),
-                };
-                let mut cells = vec![TCell::from(hm(r.at)), TCell::styled(text, style)];
-                cells.extend([
-                    TCell::from(r.bed.clone()),
-                    TCell::from(if same_patient {
-                        String::new()
-                    } else {
-                        r.patient.clone()
-                    }),
-                    TCell::name(r.item.clone()),
-                    TCell::dose(r.dose.clone()),
-                ]);
-                if route {
-                    cells.push(TCell::from(r.route.clone()));
+                    // Controlled and high-alert first: a witness, a double check.
+                    let marks = [(l.controlled, "CD"), (l.high_alert, "HA")]
+                        .iter()
+                        .filter(|(on, _)| *on)
+                        .map(|(_, f)| *f)
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let count = st
+                        .max_24h
+                        .map(|m| format!("{}/{m}", st.given_24h))
+                        .unwrap_or_default();
+                    let flags = [crate::tui::words::flags(&marks), count]
+                        .into_iter()
+                        .filter(|x| !x.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    cells.push(TCell::from(flags));
+                    return cells;
                 }
-                cells.push(TCell::from(crate::tui::words::flags(&r.flags)));
-                cells
-            },
-        );
+            };
+            let (text, style) = match r.status(cx.now) {
+                DoseStatus::Missed if r.auto_missed => (
+                    format!("{} ✎", t!("tui.mar.missed")),
+                    theme.severity(Severity::Critical),
+                ),
+                DoseStatus::Missed => (
+                    t!("tui.mar.missed").to_string(),
+                    theme.severity(Severity::Critical),
+                ),
+                DoseStatus::Late => (
+                    t!("tui.mar.overdue").to_string(),
+                    theme.severity(Severity::High),
+                ),
+                DoseStatus::Due => (t!("tui.mar.due").to_string(), theme.warn()),
+                DoseStatus::Upcoming => (t!("tui.mar.upcoming").to_string(), theme.dim()),
+                DoseStatus::Recorded => (
+                    match r.outcome.as_deref().unwrap_or("") {
+                        "partially given" => t!("tui.mar.partial").to_string(),
+                        "not given supply" => t!("tui.mar.no_supply").to_string(),
+                        o => crate::tui::words::code(o),
+                    },
+                    Style::default(),
+                ),
+            };
+            let mut cells = vec![TCell::from(hm(r.at)), TCell::styled(text, style)];
+            cells.extend([
+                TCell::from(r.bed.clone()),
+                TCell::from(if same_patient {
+                    String::new()
+                } else {
+                    r.patient.clone()
+                }),
+                TCell::name(r.item.clone()),
+                TCell::dose(r.dose.clone()),
+            ]);
+            if route {
+                cells.push(TCell::from(r.route.clone()));
+            }
+            cells.push(TCell::from(crate::tui::words::flags(&r.flags)));
+            cells
+        });
         // The selected dose in full (bed, route, window, who recorded it), or the PRN line.
         let text = match self.slot() {
             Some(Slot::Dose(d)) => {

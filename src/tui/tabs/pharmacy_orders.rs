@@ -98,32 +98,24 @@ impl PharmacyTab {
             Column::new(t!("tui.col.safety"), W::Whole),
             Column::new(t!("tui.col.state"), W::Whole),
         ];
-        visible_table(
-            f,
-            needs,
-            theme,
-            &cols,
-            p.needs.len(),
-            None,
-            |i| {
-                let n = &p.needs[i];
-                vec![
-                    TCell::from(n.ward.clone()),
-                    TCell::from(n.code.clone()),
-                    TCell::name(n.name.clone()),
-                    TCell::right(num(n.usable)),
-                    TCell::right(num(n.safety_stock)),
-                    TCell::styled(
-                        if n.usable <= 0 {
-                            words::mark(&crate::domain::alerts::AlertKind::OutOfStock)
-                        } else {
-                            words::mark(&crate::domain::alerts::AlertKind::BelowSafetyStock)
-                        },
-                        theme.severity(n.severity),
-                    ),
-                ]
-            },
-        );
+        visible_table(f, needs, theme, &cols, p.needs.len(), None, |i| {
+            let n = &p.needs[i];
+            vec![
+                TCell::from(n.ward.clone()),
+                TCell::from(n.code.clone()),
+                TCell::name(n.name.clone()),
+                TCell::right(num(n.usable)),
+                TCell::right(num(n.safety_stock)),
+                TCell::styled(
+                    if n.usable <= 0 {
+                        words::mark(&crate::domain::alerts::AlertKind::OutOfStock)
+                    } else {
+                        words::mark(&crate::domain::alerts::AlertKind::BelowSafetyStock)
+                    },
+                    theme.severity(n.severity),
+                ),
+            ]
+        });
     }
 }
 
@@ -158,53 +150,45 @@ pub(super) fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &T
         Column::new(t!("tui.col.open"), W::Whole),
         Column::new(t!("tui.col.pick_fefo"), W::Fit { min: 20, max: 40 }),
     ];
-    visible_table(
-        f,
-        list,
-        theme,
-        &cols,
-        o.lines.len(),
-        None,
-        |i| {
-            let l = &o.lines[i];
-            let mut pick: Vec<String> = l
-                .suggestions
-                .iter()
-                .map(|s| {
-                    t!(
-                        "tui.order.suggestion",
-                        lot = s.lot_number,
-                        qty = num(s.qty),
-                        expiry = s.expiry.map(crate::i18n::date).unwrap_or_default()
-                    )
-                })
-                .collect();
-            if l.shortfall > 0 {
-                pick.push(t!("tui.order.short", n = num(l.shortfall)));
-            }
-            let style = if l.open == 0 {
-                theme.info()
-            } else if l.shortfall > 0 {
-                theme.severity(Severity::High)
-            } else {
-                Default::default()
-            };
-            vec![
-                TCell::name(format!("{} {}", l.item.code, l.item.name)),
-                TCell::right(num(l.requested)),
-                TCell::right(num(l.picked)),
-                TCell::right(num(l.open)),
-                TCell::styled(
-                    if l.open == 0 {
-                        t!("tui.order.done").to_string()
-                    } else {
-                        pick.join("; ")
-                    },
-                    style,
-                ),
-            ]
-        },
-    );
+    visible_table(f, list, theme, &cols, o.lines.len(), None, |i| {
+        let l = &o.lines[i];
+        let mut pick: Vec<String> = l
+            .suggestions
+            .iter()
+            .map(|s| {
+                t!(
+                    "tui.order.suggestion",
+                    lot = s.lot_number,
+                    qty = num(s.qty),
+                    expiry = s.expiry.map(crate::i18n::date).unwrap_or_default()
+                )
+            })
+            .collect();
+        if l.shortfall > 0 {
+            pick.push(t!("tui.order.short", n = num(l.shortfall)));
+        }
+        let style = if l.open == 0 {
+            theme.info()
+        } else if l.shortfall > 0 {
+            theme.severity(Severity::High)
+        } else {
+            Default::default()
+        };
+        vec![
+            TCell::name(format!("{} {}", l.item.code, l.item.name)),
+            TCell::right(num(l.requested)),
+            TCell::right(num(l.picked)),
+            TCell::right(num(l.open)),
+            TCell::styled(
+                if l.open == 0 {
+                    t!("tui.order.done").to_string()
+                } else {
+                    pick.join("; ")
+                },
+                style,
+            ),
+        ]
+    });
     let open: i64 = o.lines.iter().map(|l| l.open).sum();
     line(
         f,

@@ -82,34 +82,26 @@ pub fn draw_plan(
     if wide {
         cols.push(Column::new(t!("tui.col.covers"), W::Fit { min: 12, max: 30 }).optional(1));
     }
-    visible_table(
-        f,
-        list,
-        theme,
-        &cols,
-        plan.rows.len(),
-        Some(sel),
-        |i| {
-            let r = &plan.rows[i];
-            let release = if r.s.past_due {
-                TCell::styled(t!("tui.plan.now"), theme.severity(Severity::Critical))
-            } else {
-                TCell::from(day_short(r.release))
-            };
-            let mut cells = vec![
-                release,
-                TCell::from(day_short(r.receipt)),
-                TCell::from(r.s.place.clone()),
-                TCell::from(r.from.clone()),
-                TCell::name(format!("{} {}", r.s.item, r.item_name)),
-                TCell::right(num(r.s.qty)),
-            ];
-            if wide {
-                cells.push(TCell::from(r.covers.clone()));
-            }
-            cells
-        },
-    );
+    visible_table(f, list, theme, &cols, plan.rows.len(), Some(sel), |i| {
+        let r = &plan.rows[i];
+        let release = if r.s.past_due {
+            TCell::styled(t!("tui.plan.now"), theme.severity(Severity::Critical))
+        } else {
+            TCell::from(day_short(r.release))
+        };
+        let mut cells = vec![
+            release,
+            TCell::from(day_short(r.receipt)),
+            TCell::from(r.s.place.clone()),
+            TCell::from(r.from.clone()),
+            TCell::name(format!("{} {}", r.s.item, r.item_name)),
+            TCell::right(num(r.s.qty)),
+        ];
+        if wide {
+            cells.push(TCell::from(r.covers.clone()));
+        }
+        cells
+    });
     if plan.rows.is_empty() {
         note_at(f, list, 1, t!("tui.plan.nothing"), theme.dim());
     }

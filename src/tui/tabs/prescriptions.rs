@@ -173,44 +173,34 @@ impl Component for PrescriptionsTab {
         if wide {
             cols.push(Column::new(t!("tui.col.start"), W::Whole).optional(3));
         }
-        visible_table(
-            f,
-            list,
-            theme,
-            &cols,
-            v.lines.len(),
-            Some(&self.sel),
-            |i| {
-                let l = &v.lines[i];
-                let status_style = match l.status.as_str() {
-                    "awaiting_validation" => theme.warn(),
-                    "active" => theme.info(),
-                    _ => theme.dim(),
-                };
-                let status = match l.status.as_str() {
-                    "awaiting_validation"
-                        if v.findings.get(&l.id).is_some_and(|f| !f.is_empty()) =>
-                    {
-                        t!("tui.rx.validate_findings").to_string()
-                    }
-                    "awaiting_validation" => t!("tui.rx.to_validate").to_string(),
-                    s => crate::tui::words::code(s),
-                };
-                let mut cells = vec![
-                    TCell::from(l.bed.clone().unwrap_or_default()),
-                    TCell::from(l.patient.clone()),
-                    TCell::name(l.item.clone()),
-                    TCell::dose(l.dose_text()),
-                    TCell::from(l.route.clone()),
-                    TCell::from(l.frequency.clone()),
-                    TCell::styled(status, status_style),
-                ];
-                if wide {
-                    cells.push(TCell::from(l.start_at.map(when).unwrap_or_default()));
+        visible_table(f, list, theme, &cols, v.lines.len(), Some(&self.sel), |i| {
+            let l = &v.lines[i];
+            let status_style = match l.status.as_str() {
+                "awaiting_validation" => theme.warn(),
+                "active" => theme.info(),
+                _ => theme.dim(),
+            };
+            let status = match l.status.as_str() {
+                "awaiting_validation" if v.findings.get(&l.id).is_some_and(|f| !f.is_empty()) => {
+                    t!("tui.rx.validate_findings").to_string()
                 }
-                cells
-            },
-        );
+                "awaiting_validation" => t!("tui.rx.to_validate").to_string(),
+                s => crate::tui::words::code(s),
+            };
+            let mut cells = vec![
+                TCell::from(l.bed.clone().unwrap_or_default()),
+                TCell::from(l.patient.clone()),
+                TCell::name(l.item.clone()),
+                TCell::dose(l.dose_text()),
+                TCell::from(l.route.clone()),
+                TCell::from(l.frequency.clone()),
+                TCell::styled(status, status_style),
+            ];
+            if wide {
+                cells.push(TCell::from(l.start_at.map(when).unwrap_or_default()));
+            }
+            cells
+        });
         let findings = v
             .lines
             .get(self.sel.selected)
@@ -232,7 +222,10 @@ impl Component for PrescriptionsTab {
                 String::new()
             } else {
                 fit(
-                    &t!("tui.rx.allergies", list = crate::tui::words::allergies(allergies)),
+                    &t!(
+                        "tui.rx.allergies",
+                        list = crate::tui::words::allergies(allergies)
+                    ),
                     40,
                 )
             };

@@ -95,53 +95,45 @@ pub fn draw_detail(
         Column::new(t!("tui.col.qty"), W::Whole),
         Column::new(t!("tui.col.status"), W::Fill(10)),
     ];
-    visible_table(
-        f,
-        lots,
-        theme,
-        &cols,
-        d.lots.len(),
-        None,
-        |i| {
-            let l = &d.lots[i];
-            let days = l.expiry.map(|e| (e - today).num_days());
-            let (status, sev) = match (l.status, lot_problem(l.status, l.expiry, today)) {
-                (LotStatus::Recalled, _) => (t!("tui.lot.recalled"), Some(Severity::Critical)),
-                (LotStatus::Quarantined, _) => (t!("tui.lot.quarantined"), Some(Severity::High)),
-                (_, Some(_)) => (t!("tui.lot.expired"), Some(Severity::Critical)),
-                _ if days.is_some_and(|n| n <= 30) => {
-                    (t!("tui.lot.expires_soon"), Some(Severity::High))
-                }
-                _ => (t!("tui.lot.ok"), None),
-            };
-            let scanned = tab.scanned_lot.as_deref() == Some(l.lot_number.as_str());
-            let row = vec![
-                TCell::from(if scanned {
-                    format!("▶{}", l.lot_number)
-                } else {
-                    l.lot_number.clone()
-                }),
-                TCell::from(
-                    l.expiry
-                        .map(crate::i18n::date)
-                        .unwrap_or_else(|| t!("tui.lot.no_expiry").into()),
-                ),
-                TCell::right(days.map(|n| n.to_string()).unwrap_or_default()),
-                TCell::right(num(l.qty)),
-                TCell::styled(status, sev.map_or(Style::default(), |s| theme.severity(s))),
-            ];
-            if scanned {
-                row.into_iter()
-                    .map(|c| TCell {
-                        style: theme.selected(),
-                        ..c
-                    })
-                    .collect()
-            } else {
-                row
+    visible_table(f, lots, theme, &cols, d.lots.len(), None, |i| {
+        let l = &d.lots[i];
+        let days = l.expiry.map(|e| (e - today).num_days());
+        let (status, sev) = match (l.status, lot_problem(l.status, l.expiry, today)) {
+            (LotStatus::Recalled, _) => (t!("tui.lot.recalled"), Some(Severity::Critical)),
+            (LotStatus::Quarantined, _) => (t!("tui.lot.quarantined"), Some(Severity::High)),
+            (_, Some(_)) => (t!("tui.lot.expired"), Some(Severity::Critical)),
+            _ if days.is_some_and(|n| n <= 30) => {
+                (t!("tui.lot.expires_soon"), Some(Severity::High))
             }
-        },
-    );
+            _ => (t!("tui.lot.ok"), None),
+        };
+        let scanned = tab.scanned_lot.as_deref() == Some(l.lot_number.as_str());
+        let row = vec![
+            TCell::from(if scanned {
+                format!("▶{}", l.lot_number)
+            } else {
+                l.lot_number.clone()
+            }),
+            TCell::from(
+                l.expiry
+                    .map(crate::i18n::date)
+                    .unwrap_or_else(|| t!("tui.lot.no_expiry").into()),
+            ),
+            TCell::right(days.map(|n| n.to_string()).unwrap_or_default()),
+            TCell::right(num(l.qty)),
+            TCell::styled(status, sev.map_or(Style::default(), |s| theme.severity(s))),
+        ];
+        if scanned {
+            row.into_iter()
+                .map(|c| TCell {
+                    style: theme.selected(),
+                    ..c
+                })
+                .collect()
+        } else {
+            row
+        }
+    });
     let shown_lots = (lots.height.saturating_sub(1) as usize).min(d.lots.len());
     let hidden = if shown_lots < d.lots.len() {
         t!("tui.stock.lots_hidden", n = d.lots.len() - shown_lots)
@@ -173,39 +165,31 @@ pub fn draw_detail(
         Column::new(t!("tui.col.by"), W::Fit { min: 4, max: 10 }).optional(1),
         Column::new(t!("tui.col.note"), W::Fill(6)).optional(3),
     ];
-    visible_table(
-        f,
-        moves,
-        theme,
-        &cols,
-        shown.len(),
-        None,
-        |i| {
-            let m = &shown[i];
-            let route = format!(
-                "{} → {}",
-                m.from.as_deref().unwrap_or("·"),
-                m.to.as_deref().unwrap_or("·")
-            );
-            let note = m
-                .reason
-                .clone()
-                .or_else(|| m.patient_mrn.clone())
-                .unwrap_or_default();
-            let qty = if m.delta > 0 {
-                format!("+{}", num(m.delta))
-            } else {
-                num(m.delta)
-            };
-            vec![
-                TCell::from(m.at.map(when).unwrap_or_default()),
-                TCell::from(crate::tui::words::code(&m.kind)),
-                TCell::from(m.lot_number.clone()),
-                TCell::right(qty),
-                TCell::from(route),
-                TCell::from(m.user.clone()),
-                TCell::from(note),
-            ]
-        },
-    );
+    visible_table(f, moves, theme, &cols, shown.len(), None, |i| {
+        let m = &shown[i];
+        let route = format!(
+            "{} → {}",
+            m.from.as_deref().unwrap_or("·"),
+            m.to.as_deref().unwrap_or("·")
+        );
+        let note = m
+            .reason
+            .clone()
+            .or_else(|| m.patient_mrn.clone())
+            .unwrap_or_default();
+        let qty = if m.delta > 0 {
+            format!("+{}", num(m.delta))
+        } else {
+            num(m.delta)
+        };
+        vec![
+            TCell::from(m.at.map(when).unwrap_or_default()),
+            TCell::from(crate::tui::words::code(&m.kind)),
+            TCell::from(m.lot_number.clone()),
+            TCell::right(qty),
+            TCell::from(route),
+            TCell::from(m.user.clone()),
+            TCell::from(note),
+        ]
+    });
 }
