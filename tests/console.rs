@@ -1764,7 +1764,7 @@ fn a_cut_drug_name_ends_in_an_ellipsis_and_its_dose_and_status_are_whole() {
                     // The strength is never the part that is cut.
                     // From the first number to the last, and its unit.
                     let words: Vec<&str> = name.split(' ').collect();
-                    let digit = |w: &&str| w.chars().any(|c| c.is_ascii_digit());
+                    let digit = |w: &str| w.chars().any(|c| c.is_ascii_digit());
                     let a = words.iter().position(|w| digit(w)).unwrap_or(0);
                     let b = words.iter().rposition(|w| digit(w)).unwrap_or(0);
                     let b = if words.get(b + 1).is_some_and(|w| w.chars().count() <= 4) {

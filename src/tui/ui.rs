@@ -117,7 +117,9 @@ fn draw_tabs(f: &mut Frame, area: Rect, active: Tab, theme: &Theme) {
 /// The message wrapped to the width, at most three lines.
 fn status_lines(cx: &Ctx, w: u16) -> Vec<String> {
     match &cx.status {
-        Some((_, msg)) if !msg.is_empty() => super::widgets::wrap_max(msg, w as usize, 3),
+        Some((_, msg)) if !msg.is_empty() => {
+            super::widgets::wrap_max(&super::words::strength(msg), w as usize, 3)
+        }
         _ => Vec::new(),
     }
 }

@@ -346,6 +346,11 @@ fn closing(c: char) -> bool {
     "，。、；：）」』！？…”’》".contains(c)
 }
 
+/// Punctuation that opens one: it never ends a line.
+fn opening(c: char) -> bool {
+    "（「『“‘《".contains(c)
+}
+
 /// `text` wrapped to lines of at most `w` display columns: at spaces, and
 /// between Chinese characters, never inside a word (a word longer than a
 /// whole line is the only thing cut, where the line ends).
@@ -377,8 +382,15 @@ pub fn wrap(text: &str, w: usize) -> Vec<String> {
                 } else {
                     tok.push(c);
                 }
+            } else if opening(c) {
+                if !tok.chars().last().is_some_and(opening) {
+                    flush(&mut tokens, &mut tok, &mut space);
+                }
+                tok.push(c);
             } else if width(&c.to_string()) > 1 {
-                flush(&mut tokens, &mut tok, &mut space);
+                if !tok.chars().last().is_some_and(opening) {
+                    flush(&mut tokens, &mut tok, &mut space);
+                }
                 tok.push(c);
                 flush(&mut tokens, &mut tok, &mut space);
             } else {
@@ -584,6 +596,9 @@ mod tests {
                 .iter()
                 .all(|l| !l.starts_with('，'))
         );
+        // An opening mark stays with the word after it.
+        let lines = wrap("现在可给 · 按需给药（nausea）24 小时内", 21);
+        assert!(lines.iter().all(|l| !l.ends_with('（')), "{lines:?}");
     }
 
     #[test]

@@ -344,16 +344,9 @@ impl Form {
         // Texts are wrapped inside the box at words and between Chinese
         // characters, never inside a word.
         let text_w = (64.min(area.width) as usize).saturating_sub(3);
-        let note_lines = self
-            .note
-            .as_deref()
-            .map(|t| wrap(t, text_w))
-            .unwrap_or_default();
-        let error_lines = self
-            .error
-            .as_deref()
-            .map(|t| wrap(t, text_w))
-            .unwrap_or_default();
+        let shown = |t: &str| wrap(&super::words::strength(t), text_w);
+        let note_lines = self.note.as_deref().map(shown).unwrap_or_default();
+        let error_lines = self.error.as_deref().map(shown).unwrap_or_default();
         let note = note_lines.len() as u16;
         let error = (error_lines.len() as u16).max(1);
         // Borders, the item line, the fields, the refusal and the keys.
@@ -438,11 +431,10 @@ impl Form {
         }
         lines.push(Line::styled(fit(t!("tui.form.keys"), inner_w), theme.dim()));
         f.render_widget(
-            Paragraph::new(lines).block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(format!(" {} ", fit(&self.title(), 56))),
-            ),
+            Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(format!(
+                " {} ",
+                fit(&super::words::strength(&self.title()), 56)
+            ))),
             r,
         );
         if let Some(pos) = cursor
