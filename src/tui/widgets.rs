@@ -178,7 +178,13 @@ pub fn fit_name(s: &str, w: usize) -> String {
     if w >= 3 + 1 + sw {
         return format!("{} {strength}", fit(&head, (w - 1 - sw).min(hw - 1)));
     }
-    fit(s, w)
+    // No room for the strength: the name alone, marked as cut; never a
+    // part of the strength, which would read as another dose.
+    if hw + 2 <= w {
+        format!("{head} …")
+    } else {
+        fit(&head, w.min(hw.saturating_sub(1)))
+    }
 }
 
 /// The widths the columns are drawn with in `total` columns (spacing 1),
@@ -445,9 +451,42 @@ pub fn wrap_max(text: &str, w: usize, max: usize) -> Vec<String> {
     lines
 }
 
-/// One line, cut to the area's width.
+/// One line, cut to the area's width, ending in "…" when cut.
 pub fn line(f: &mut Frame, area: Rect, l: Line) {
-    f.render_widget(Paragraph::new(l), area);
+    f.render_widget(Paragraph::new(fit_line(l, area.width as usize)), area);
+}
+
+/// A line of styled spans cut to `w` columns, ending in "…" when cut.
+pub fn fit_line(l: Line, w: usize) -> Line {
+    if l.width() <= w || w == 0 {
+        return l;
+    }
+    let (style, alignment) = (l.style, l.alignment);
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for span in l.spans {
+        let sw = width(&span.content);
+        if used + sw < w {
+            used += sw;
+            spans.push(span);
+            continue;
+        }
+        let mut cut = String::new();
+        for c in span.content.chars() {
+            let cw = width(c.encode_utf8(&mut [0; 4]));
+            if used + cw + 1 > w {
+                break;
+            }
+            cut.push(c);
+            used += cw;
+        }
+        cut.push('…');
+        spans.push(ratatui::text::Span::styled(cut, span.style));
+        break;
+    }
+    let mut out = Line::from(spans).style(style);
+    out.alignment = alignment;
+    out
 }
 
 /// A one-line text under a list's header (an empty list's explanation).
@@ -569,8 +608,14 @@ mod tests {
         );
         assert_eq!(fit_name("Meropenem 1 g vial", 18), "Meropenem 1 g vial");
         assert_eq!(fit_name("布洛芬片 400 mg", 12), "布洛… 400 mg");
-        // No room for the strength: cut plainly, still ending in "…".
+        // No room for the strength: the name alone, ending in "…".
         assert_eq!(fit_name("Ciprofloxacin 500 mg tablet", 8), "Ciprofl…");
+        assert_eq!(
+            fit_name("Amiodarone 150 mg/3 ml ampoule", 14),
+            "Amiodarone …"
+        );
+        assert_eq!(fit_name("Atropine 0.5 mg/1 ml ampoule", 10), "Atropine …");
+        assert_eq!(fit_name("Atropine 0.5 mg/1 ml ampoule", 9), "Atropi…");
     }
 
     #[test]

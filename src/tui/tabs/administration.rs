@@ -334,10 +334,16 @@ impl Component for AdministrationTab {
                 t!("tui.col.patient"),
                 W::Fit {
                     min: 6,
-                    max: if route { 26 } else { 14 },
+                    max: if route {
+                        26
+                    } else if list.width >= 80 {
+                        14
+                    } else {
+                        10
+                    },
                 },
             ),
-            Column::new(t!("tui.col.drug"), W::Fill(8)),
+            Column::new(t!("tui.col.drug"), W::Fill(12)),
             Column::new(t!("tui.col.dose"), W::Whole),
         ];
         if route {

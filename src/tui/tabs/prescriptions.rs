@@ -164,7 +164,7 @@ impl Component for PrescriptionsTab {
                     max: if wide { 26 } else { 15 },
                 },
             ),
-            Column::new(t!("tui.col.drug"), W::Fill(10)),
+            Column::new(t!("tui.col.drug"), W::Fill(14)),
             Column::new(t!("tui.col.dose"), W::Whole),
             Column::new(t!("tui.col.route_short"), W::Whole).optional(1),
             Column::new(t!("tui.col.freq"), W::Whole).optional(2),
