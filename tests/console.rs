@@ -1849,27 +1849,53 @@ fn the_prn_count_and_the_item_codes_are_never_cut() {
 
 #[test]
 fn after_a_prn_dose_the_line_says_when_the_next_may_be_given() {
-    let mut c = Console::in_lang(80, 24, Some(Lang::ZhCn));
-    c.sign_in("nurse");
-    c.key(KeyCode::Char('2'));
-    let p = c
-        .app
-        .tabs
-        .administration
-        .view
-        .prn_state
-        .iter()
-        .position(|st| st.next_allowed.is_some());
-    if let Some(p) = p {
-        let at = c.app.tabs.administration.view.prn_state[p]
+    for lang in LANGS {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("nurse");
+        c.key(KeyCode::Char('2'));
+        let (pos, p, mrn) = {
+            let v = &c.app.tabs.administration.view;
+            v.slots
+                .iter()
+                .enumerate()
+                .find_map(|(k, s)| match s {
+                    wardstock::tui::views::Slot::Prn(p)
+                        if !v.prn[*p].controlled
+                            && !v.prn[*p].high_alert
+                            && v.prn_state[*p].next_allowed.is_none() =>
+                    {
+                        Some((k, *p, v.prn[*p].mrn.clone()))
+                    }
+                    _ => None,
+                })
+                .expect("a PRN line to give")
+        };
+        for _ in 0..pos {
+            c.key(KeyCode::Down);
+        }
+        c.key(KeyCode::Enter);
+        dose(&mut c).wristband.set(&mrn);
+        dose(&mut c).route_ok.set("y");
+        c.app.form.as_mut().unwrap().focus = 10;
+        c.key(KeyCode::Enter);
+        assert!(
+            c.app.form.is_none(),
+            "{:?}",
+            c.app.form.as_ref().map(|f| f.error.clone())
+        );
+        let st = &c.app.tabs.administration.view.prn_state[p];
+        let at = st
             .next_allowed
-            .unwrap()
+            .expect("a next time after a dose")
             .with_timezone(&chrono::Local)
             .format("%H:%M")
             .to_string();
-        c.key(KeyCode::End);
         let s = whole_screen(&mut c);
-        assert!(s.contains(&format!("{at} 后可再给")), "{s}");
+        let want = match lang {
+            Lang::ZhCn => format!("{at} 后可再给"),
+            Lang::En => format!("next from {at}"),
+        };
+        assert!(s.contains(&want), "{s}");
     }
 }
 

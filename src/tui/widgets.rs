@@ -12,12 +12,6 @@ use super::component::ListState;
 use super::theme::Theme;
 pub use crate::i18n::{fit, pad, width};
 
-/// A column width that holds its header: `w` columns, or the header's own
-/// width when that is wider (Chinese headers).
-pub fn col(header: &str, w: u16) -> Constraint {
-    Constraint::Length(w.max(width(header) as u16))
-}
-
 /// How a table column takes its width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum W {
