@@ -1927,7 +1927,7 @@ fn a_long_message_is_shown_whole_on_two_or_three_lines() {
 
 /// Opens the bedside form of the first PRN line of a controlled drug.
 fn open_controlled_prn(c: &mut Console) -> (String, String) {
-    c.key(KeyCode::Char('2'));
+    c.key(KeyCode::Char('2')).key(KeyCode::Home);
     let (pos, mrn, patient) = {
         let v = &c.app.tabs.administration.view;
         v.slots
@@ -2058,4 +2058,54 @@ fn a_dose_is_recorded_with_the_outcome_typed_in_chinese() {
         )
         .unwrap();
     assert_eq!(outcome, "held");
+}
+
+#[test]
+fn old_messages_go_when_they_no_longer_apply_and_refusals_say_who_may() {
+    let mut c = Console::in_lang(80, 24, Some(Lang::ZhCn));
+    c.sign_in("nurse");
+    // A nurse on a prescription awaiting validation.
+    c.key(KeyCode::Char('1'));
+    let pos = c
+        .app
+        .tabs
+        .prescriptions
+        .view
+        .lines
+        .iter()
+        .position(|l| l.status == "awaiting_validation")
+        .expect("a prescription to validate");
+    for _ in 0..pos {
+        c.key(KeyCode::Down);
+    }
+    c.key(KeyCode::Enter);
+    assert!(whole_screen(&mut c).contains("处方审核仅限药师"));
+    // A recorded dose names who recorded it.
+    c.key(KeyCode::Char('2')).key(KeyCode::Home);
+    let (pos, by) = {
+        let v = &c.app.tabs.administration.view;
+        v.slots
+            .iter()
+            .enumerate()
+            .find_map(|(k, s)| match s {
+                wardstock::tui::views::Slot::Dose(i) if v.rows[*i].recorded => {
+                    Some((k, v.rows[*i].by.clone().unwrap_or_default()))
+                }
+                _ => None,
+            })
+            .expect("a recorded dose")
+    };
+    for _ in 0..pos {
+        c.key(KeyCode::Down);
+    }
+    c.key(KeyCode::Enter);
+    let s = whole_screen(&mut c);
+    assert!(s.contains(&format!("该次给药已由 {by} 记录")), "{s}");
+    // The scan hint of a dose form goes once the wristband is scanned.
+    let (mrn, _) = open_controlled_prn(&mut c);
+    assert!(c.app.cx.status.is_some());
+    scan(&mut c, &mrn);
+    assert!(c.app.form.as_ref().unwrap().error.is_none());
+    assert!(c.app.cx.status.is_none(), "{:?}", c.app.cx.status);
+    assert!(!whole_screen(&mut c).contains("请先扫描腕带"));
 }
