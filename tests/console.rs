@@ -1163,7 +1163,11 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
         .error
         .clone()
         .unwrap_or_default();
-    assert!(error.contains("wrong patient"), "{error}");
+    // Refused before the record is written, naming both patients.
+    assert!(
+        error.to_lowercase().contains("wrong patient") && error.contains("MRN999999"),
+        "{error}"
+    );
     scan(&mut c, &mrn);
     c.key(KeyCode::Enter);
     assert!(
@@ -1555,7 +1559,7 @@ fn the_whole_console_speaks_chinese_at_80x24() {
     c.key(KeyCode::Char('1'));
     let s = whole_screen(&mut c);
     assert!(
-        s.contains("待审核") && s.contains("生效") && s.contains("剂量"),
+        s.contains("待药师审核") && s.contains("执行中") && s.contains("剂量"),
         "{s}"
     );
     let rx = c.app.tabs.prescriptions.view.lines[0].clone();
@@ -1569,10 +1573,10 @@ fn the_whole_console_speaks_chinese_at_80x24() {
     c.key(KeyCode::Char('2'));
     let s = whole_screen(&mut c);
     assert!(
-        s.contains("给药") && s.contains("漏给") && s.contains("待给"),
+        s.contains("给药") && s.contains("漏执行") && s.contains("待执行"),
         "{s}"
     );
-    assert!(s.contains("已给药") || s.contains("到时"), "{s}");
+    assert!(s.contains("已给药") || s.contains("应执行"), "{s}");
 
     // Help: the whole keymap, described in Chinese.
     c.key(KeyCode::Char('?'));
@@ -1596,7 +1600,7 @@ fn the_whole_console_speaks_chinese_at_80x24() {
     c.key(KeyCode::Char('5'));
     let s = whole_screen(&mut c);
     assert!(
-        s.contains("警示") && s.contains("危急") && s.contains("已过期"),
+        s.contains("预警") && s.contains("危急") && s.contains("已过期"),
         "{s}"
     );
     c.key(KeyCode::Char('4'));
@@ -1608,7 +1612,7 @@ fn the_whole_console_speaks_chinese_at_80x24() {
     c.sign_in("pharm");
     c.key(KeyCode::Char('4')).key(KeyCode::F(10));
     let s = whole_screen(&mut c);
-    assert!(s.contains("补货计划") && s.contains("例外"), "{s}");
+    assert!(s.contains("补货计划") && s.contains("异常"), "{s}");
 }
 
 #[test]
@@ -1642,7 +1646,7 @@ fn a_dose_form_shows_its_refusal_in_full_at_80x24_in_both_languages() {
         scan(&mut c, "MRN999999");
         let s = whole_screen(&mut c);
         let word = match lang {
-            Lang::ZhCn => "患者错误",
+            Lang::ZhCn => "患者身份不符",
             Lang::En => "WRONG PATIENT",
         };
         assert!(s.contains(word) && s.contains("MRN999999"), "{s}");
@@ -1716,4 +1720,392 @@ fn changing_the_language_in_the_console_is_saved_for_the_user() {
     let mut c2 = Console::in_lang(80, 24, Some(before));
     c2.sign_in("nurse");
     assert_eq!(wardstock::i18n::lang(), before);
+}
+
+/// The screen rows under the table header that starts with `header`.
+fn table_rows<'a>(s: &'a str, header: &str) -> Vec<&'a str> {
+    s.lines()
+        .skip_while(|l| !l.starts_with(header))
+        .skip(1)
+        .collect()
+}
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (60, 16)];
+const LANGS: [Lang; 2] = [Lang::En, Lang::ZhCn];
+
+#[test]
+fn a_cut_drug_name_ends_in_an_ellipsis_and_its_dose_and_status_are_whole() {
+    use wardstock::tui::words;
+    for lang in LANGS {
+        for (w, h) in SIZES {
+            let mut c = Console::in_lang(w, h, Some(lang));
+            c.sign_in("nurse");
+            c.key(KeyCode::Char('1'));
+            let s = whole_screen(&mut c);
+            wardstock::i18n::set_thread_lang(lang);
+            let header = wardstock::i18n::text_in(lang, "tui.col.bed");
+            let rows = table_rows(&s, header);
+            let lines = c.app.tabs.prescriptions.view.lines.clone();
+            let shown = c.app.tabs.prescriptions.sel.rows().min(lines.len());
+            assert!(shown >= 3, "{s}");
+            let mut cut = 0;
+            for (l, row) in lines.iter().zip(&rows).take(shown) {
+                let dose = words::strength(&l.dose_text());
+                assert!(
+                    row.contains(&dose),
+                    "{lang:?} {w}: dose {dose} cut in {row:?}\n{s}"
+                );
+                let name = words::strength(&l.item);
+                if !row.contains(&name) {
+                    assert!(
+                        row.contains('…'),
+                        "{lang:?} {w}: {name} cut silently: {row:?}"
+                    );
+                    // The strength is never the part that is cut.
+                    // From the first number to the last, and its unit.
+                    let words: Vec<&str> = name.split(' ').collect();
+                    let digit = |w: &str| w.chars().any(|c| c.is_ascii_digit());
+                    let a = words.iter().position(|w| digit(w)).unwrap_or(0);
+                    let b = words.iter().rposition(|w| digit(w)).unwrap_or(0);
+                    let b = if words.get(b + 1).is_some_and(|w| w.chars().count() <= 4) {
+                        b + 1
+                    } else {
+                        b
+                    };
+                    let strength = words[a..=b].join(" ");
+                    // Shown whole or not at all, never cut.
+                    for (k, _) in strength.char_indices().skip(1) {
+                        let cut = format!("{}…", &strength[..k]);
+                        assert!(!row.contains(&cut), "{lang:?} {w}: {strength} cut: {row:?}");
+                    }
+                    cut += 1;
+                }
+                let status = match l.status.as_str() {
+                    "awaiting_validation" => {
+                        wardstock::i18n::text_in(lang, "tui.rx.to_validate").to_string()
+                    }
+                    other => words::code(other),
+                };
+                assert!(
+                    row.trim_end().ends_with(&status)
+                        || row
+                            .trim_end()
+                            .ends_with(wardstock::i18n::text_in(lang, "tui.rx.validate_findings")),
+                    "{lang:?} {w}: status {status} cut in {row:?}"
+                );
+            }
+            if w == 60 {
+                assert!(cut > 0, "long names are cut at 60 columns:\n{s}");
+            }
+            // Every cell that does not fit ends in "…": no row is wider than the screen.
+            for row in &rows {
+                assert!(wardstock::i18n::width(row) <= w as usize);
+            }
+        }
+    }
+    wardstock::i18n::set_thread_lang(Lang::En);
+}
+
+#[test]
+fn the_prn_count_and_the_item_codes_are_never_cut() {
+    for lang in LANGS {
+        for (w, h) in SIZES {
+            let mut c = Console::in_lang(w, h, Some(lang));
+            c.sign_in("nurse");
+            c.key(KeyCode::Char('2')).key(KeyCode::End);
+            let s = whole_screen(&mut c);
+            let v = &c.app.tabs.administration.view;
+            let counts: Vec<String> = v
+                .prn_state
+                .iter()
+                .filter_map(|st| st.max_24h.map(|m| format!("{}/{m}", st.given_24h)))
+                .collect();
+            let prn_rows: Vec<&str> = s.lines().filter(|l| l.starts_with("PRN")).collect();
+            assert!(!prn_rows.is_empty(), "{s}");
+            for row in prn_rows {
+                assert!(
+                    counts.iter().any(|n| row.trim_end().ends_with(n.as_str())),
+                    "{lang:?} {w}: the 24-hour count is cut: {row:?}"
+                );
+            }
+            let mut c = Console::in_lang(w, h, Some(lang));
+            c.sign_in("pharm");
+            c.key(KeyCode::Char('5'));
+            let s = whole_screen(&mut c);
+            let header = wardstock::i18n::text_in(lang, "tui.col.severity");
+            let rows = table_rows(&s, header);
+            let alerts = &c.app.tabs.alerts.view.rows;
+            let shown = c.app.tabs.alerts.sel.rows().min(alerts.len());
+            for (a, row) in alerts.iter().zip(&rows).take(shown) {
+                assert!(
+                    row.split_whitespace().any(|word| word == a.item),
+                    "{lang:?} {w}: code {} cut: {row:?}",
+                    a.item
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn after_a_prn_dose_the_line_says_when_the_next_may_be_given() {
+    for lang in LANGS {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("nurse");
+        c.key(KeyCode::Char('2'));
+        let (pos, p, mrn) = {
+            let v = &c.app.tabs.administration.view;
+            v.slots
+                .iter()
+                .enumerate()
+                .find_map(|(k, s)| match s {
+                    wardstock::tui::views::Slot::Prn(p)
+                        if !v.prn[*p].controlled
+                            && !v.prn[*p].high_alert
+                            && v.prn_state[*p].next_allowed.is_none() =>
+                    {
+                        Some((k, *p, v.prn[*p].mrn.clone()))
+                    }
+                    _ => None,
+                })
+                .expect("a PRN line to give")
+        };
+        for _ in 0..pos {
+            c.key(KeyCode::Down);
+        }
+        c.key(KeyCode::Enter);
+        dose(&mut c).wristband.set(&mrn);
+        dose(&mut c).route_ok.set("y");
+        c.app.form.as_mut().unwrap().focus = 10;
+        c.key(KeyCode::Enter);
+        assert!(
+            c.app.form.is_none(),
+            "{:?}",
+            c.app.form.as_ref().map(|f| f.error.clone())
+        );
+        let st = &c.app.tabs.administration.view.prn_state[p];
+        let at = st
+            .next_allowed
+            .expect("a next time after a dose")
+            .with_timezone(&chrono::Local)
+            .format("%H:%M")
+            .to_string();
+        let s = whole_screen(&mut c);
+        let want = match lang {
+            Lang::ZhCn => format!("{at} 后可再给"),
+            Lang::En => format!("next from {at}"),
+        };
+        assert!(s.contains(&want), "{s}");
+    }
+}
+
+#[test]
+fn a_long_message_is_shown_whole_on_two_or_three_lines() {
+    use wardstock::tui::component::Level;
+    for lang in LANGS {
+        for (w, h) in SIZES {
+            let mut c = Console::in_lang(w, h, Some(lang));
+            c.sign_in("pharm");
+            let msg = match lang {
+                Lang::ZhCn => {
+                    "已接受：W-GER 的 Fentanyl 100 μg/2 ml ampoule 5 → TO-3 — 药房目前无法从可用库存中拣出 5 个单位中的 5 个：请向供应商订购或加急"
+                }
+                Lang::En => {
+                    "Accepted: 5 Fentanyl 100 μg/2 ml ampoule for W-GER → TO-3 — the pharmacy cannot pick 5 of 5 units from usable stock now: order from the supplier or expedite"
+                }
+            };
+            c.app.cx.say(Level::Warn, msg);
+            let s = whole_screen(&mut c);
+            let flat: String = s.split_whitespace().collect();
+            let want: String = msg.split_whitespace().collect();
+            assert!(flat.contains(&want), "{lang:?} {w}: not whole:\n{s}");
+            // The key bar is still there, on the last line.
+            assert!(!s.lines().last().unwrap().trim().is_empty(), "{s}");
+        }
+    }
+}
+
+/// Opens the bedside form of the first PRN line of a controlled drug.
+fn open_controlled_prn(c: &mut Console) -> (String, String) {
+    c.key(KeyCode::Char('2')).key(KeyCode::Home);
+    let (pos, mrn, patient) = {
+        let v = &c.app.tabs.administration.view;
+        v.slots
+            .iter()
+            .enumerate()
+            .find_map(|(k, s)| match s {
+                wardstock::tui::views::Slot::Prn(p) if v.prn[*p].controlled => {
+                    Some((k, v.prn[*p].mrn.clone(), v.prn[*p].patient.clone()))
+                }
+                _ => None,
+            })
+            .expect("a controlled PRN line")
+    };
+    for _ in 0..pos {
+        c.key(KeyCode::Down);
+    }
+    c.key(KeyCode::Enter);
+    (mrn, patient)
+}
+
+#[test]
+fn the_witness_shows_as_required_up_front_and_a_refusal_moves_the_cursor_there() {
+    for lang in LANGS {
+        for (w, h) in SIZES {
+            let mut c = Console::in_lang(w, h, Some(lang));
+            c.sign_in("nurse");
+            let (mrn, _) = open_controlled_prn(&mut c);
+            let s = whole_screen(&mut c);
+            let label = match lang {
+                Lang::ZhCn => "见证人（管制药品，必填）",
+                Lang::En => "Witness (CD, required)",
+            };
+            assert!(s.contains(label), "{lang:?} {w}:\n{s}");
+            let route = match lang {
+                Lang::ZhCn => "核对途径（y）",
+                Lang::En => "Route OK (y)",
+            };
+            assert!(s.contains(route), "{s}");
+            dose(&mut c).wristband.set(&mrn);
+            dose(&mut c).route_ok.set("是");
+            for _ in 0..11 {
+                c.key(KeyCode::Enter);
+            }
+            let form = c.app.form.as_ref().expect("refused: no witness");
+            assert!(form.error.is_some());
+            assert_eq!(
+                form.focus,
+                wardstock::tui::forms::dose::WITNESS,
+                "{lang:?} {w}: the cursor goes to the witness, not a PIN"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_wrong_patient_refusal_names_both_patients() {
+    for lang in LANGS {
+        for (w, h) in SIZES {
+            let mut c = Console::in_lang(w, h, Some(lang));
+            c.sign_in("nurse");
+            let (mrn, patient) = open_controlled_prn(&mut c);
+            let (other, other_name): (String, String) = c
+                .app
+                .store()
+                .conn
+                .query_row(
+                    "SELECT mrn, name FROM patients WHERE mrn <> ?1 ORDER BY mrn LIMIT 1",
+                    [&mrn],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap();
+            scan(&mut c, &other);
+            let error = c.app.form.as_ref().unwrap().error.clone().unwrap();
+            for part in [&mrn, &patient, &other, &other_name] {
+                assert!(error.contains(part.as_str()), "{part} missing: {error}");
+            }
+            let s = whole_screen(&mut c);
+            for part in wardstock::tui::widgets::wrap(&error, 64.min(w as usize) - 3) {
+                assert!(s.contains(&part), "{lang:?} {w}: {part:?} not shown:\n{s}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_dose_is_recorded_with_the_outcome_typed_in_chinese() {
+    let mut c = Console::in_lang(80, 24, Some(Lang::ZhCn));
+    c.sign_in("nurse");
+    let (mrn, _) = open_controlled_prn(&mut c);
+    let ward = c.app.current_place().unwrap().id;
+    let held = wardstock::ops::ward::reasons(
+        &c.app.store().conn,
+        ward,
+        wardstock::ops::ward::ReasonKind::Held,
+    )
+    .unwrap();
+    // An unknown word is refused, saying the words to type.
+    dose(&mut c).wristband.set(&mrn);
+    dose(&mut c).outcome.set("随便");
+    for _ in 0..11 {
+        c.key(KeyCode::Enter);
+    }
+    let error = c.app.form.as_ref().unwrap().error.clone().unwrap();
+    assert!(error.contains("暂缓") && error.contains("随便"), "{error}");
+    // 暂缓 with the ward's reason code is recorded as held.
+    assert_eq!(
+        c.app.form.as_ref().unwrap().focus,
+        4,
+        "the cursor is on the outcome"
+    );
+    dose(&mut c).outcome.set("暂缓");
+    dose(&mut c).reason.set(&held[0].code);
+    c.app.form.as_mut().unwrap().focus = 10;
+    c.key(KeyCode::Enter);
+    assert!(
+        c.app.form.is_none(),
+        "{:?}",
+        c.app.form.as_ref().map(|f| f.error.clone())
+    );
+    let outcome: String = c
+        .app
+        .store()
+        .conn
+        .query_row(
+            "SELECT outcome FROM administrations ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(outcome, "held");
+}
+
+#[test]
+fn old_messages_go_when_they_no_longer_apply_and_refusals_say_who_may() {
+    let mut c = Console::in_lang(80, 24, Some(Lang::ZhCn));
+    c.sign_in("nurse");
+    // A nurse on a prescription awaiting validation.
+    c.key(KeyCode::Char('1'));
+    let pos = c
+        .app
+        .tabs
+        .prescriptions
+        .view
+        .lines
+        .iter()
+        .position(|l| l.status == "awaiting_validation")
+        .expect("a prescription to validate");
+    for _ in 0..pos {
+        c.key(KeyCode::Down);
+    }
+    c.key(KeyCode::Enter);
+    assert!(whole_screen(&mut c).contains("处方审核仅限药师"));
+    // A recorded dose names who recorded it.
+    c.key(KeyCode::Char('2')).key(KeyCode::Home);
+    let (pos, by) = {
+        let v = &c.app.tabs.administration.view;
+        v.slots
+            .iter()
+            .enumerate()
+            .find_map(|(k, s)| match s {
+                wardstock::tui::views::Slot::Dose(i) if v.rows[*i].recorded => {
+                    Some((k, v.rows[*i].by.clone().unwrap_or_default()))
+                }
+                _ => None,
+            })
+            .expect("a recorded dose")
+    };
+    for _ in 0..pos {
+        c.key(KeyCode::Down);
+    }
+    c.key(KeyCode::Enter);
+    let s = whole_screen(&mut c);
+    assert!(s.contains(&format!("该次给药已由 {by} 记录")), "{s}");
+    // The scan hint of a dose form goes once the wristband is scanned.
+    let (mrn, _) = open_controlled_prn(&mut c);
+    assert!(c.app.cx.status.is_some());
+    scan(&mut c, &mrn);
+    assert!(c.app.form.as_ref().unwrap().error.is_none());
+    assert!(c.app.cx.status.is_none(), "{:?}", c.app.cx.status);
+    assert!(!whole_screen(&mut c).contains("请先扫描腕带"));
 }

@@ -1334,3 +1334,13 @@ pub fn prescription_item(conn: &Connection, rx_id: i64) -> rusqlite::Result<Opti
 pub fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "data_version", |r| r.get(0))
 }
+
+// ---- Reads for the console's bedside checks ---------------------------------
+
+/// The name of the patient with this MRN (case as stored), if any: the
+/// wrong-patient refusal names both patients.
+pub fn patient_name(conn: &Connection, mrn: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT name FROM patients WHERE mrn = ?1 COLLATE NOCASE")?
+        .query_row([mrn.trim()], |r| r.get(0))
+        .optional()
+}

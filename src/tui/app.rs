@@ -260,6 +260,23 @@ impl App {
         if let Some(form) = self.form.as_mut()
             && form.scan_raw(data, &self.cx)
         {
+            // The form says what the scan did; an older message no longer applies.
+            self.cx.status = None;
+            return;
+        }
+        // With a form open, a scan's problem is said in the form, replacing
+        // its older one.
+        if let Some(form) = self.form.as_mut()
+            && let Err(e) = super::scan::resolve(&self.cx, data)
+            && !matches!(e, Unresolved::Unknown(_))
+        {
+            form.error = Some(match e {
+                Unresolved::NotUnderstood(e) => t!("tui.scan.not_understood", error = e),
+                Unresolved::NoGtin => t!("tui.scan.no_gtin").to_string(),
+                Unresolved::Other(e) => e,
+                Unresolved::Unknown(_) => String::new(),
+            });
+            self.cx.status = None;
             return;
         }
         let (item, g) = match super::scan::resolve(&self.cx, data) {
@@ -297,6 +314,7 @@ impl App {
         };
         if let Some(form) = self.form.as_mut() {
             form.scan_pack(&g, &item, &self.cx);
+            self.cx.status = None;
             return;
         }
         if self.tab == Tab::Pharmacy && self.tabs.pharmacy.picking() {
@@ -441,7 +459,11 @@ impl App {
                 }
                 self.cx.say(Level::Info, msg);
             }
-            None => self.form = Some(form),
+            None => {
+                // The refusal shows in the form; an older message no longer applies.
+                self.cx.status = None;
+                self.form = Some(form);
+            }
         }
     }
 
@@ -478,7 +500,7 @@ impl App {
                 }
                 let greeting = t!(
                     "tui.signin.greeting",
-                    name = actor.full_name,
+                    name = super::words::person(&actor.full_name, actor.role),
                     role = super::words::role(actor.role)
                 );
                 self.cx.actor = Some(actor);

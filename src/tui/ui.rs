@@ -30,11 +30,13 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         app.signin.draw(f, area, cx, hint.as_deref(), theme);
         return;
     }
+    // The message line grows to three lines: a message is shown whole.
+    let status_h = status_lines(cx, area.width).len().max(1) as u16;
     let [title, tabs, body, status, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(status_h),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -112,17 +114,28 @@ fn draw_tabs(f: &mut Frame, area: Rect, active: Tab, theme: &Theme) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The message wrapped to the width, at most three lines.
+fn status_lines(cx: &Ctx, w: u16) -> Vec<String> {
+    match &cx.status {
+        Some((_, msg)) if !msg.is_empty() => {
+            super::widgets::wrap_max(&super::words::strength(msg), w as usize, 3)
+        }
+        _ => Vec::new(),
+    }
+}
+
 fn draw_status(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
-    if let Some((level, msg)) = &cx.status {
+    if let Some((level, _)) = &cx.status {
         let style = match level {
             Level::Info => theme.info(),
             Level::Warn => theme.warn(),
             Level::Error => theme.error(),
         };
-        f.render_widget(
-            Paragraph::new(fit(msg, area.width as usize)).style(style),
-            area,
-        );
+        let lines: Vec<Line> = status_lines(cx, area.width)
+            .into_iter()
+            .map(Line::raw)
+            .collect();
+        f.render_widget(Paragraph::new(lines).style(style), area);
     }
 }
 

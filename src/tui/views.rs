@@ -400,7 +400,7 @@ impl PlanView {
                     .covers
                     .iter()
                     .take(3)
-                    .map(|c| format!("{} {}", c.qty, c.source))
+                    .map(|c| format!("{} {}", c.qty, crate::tui::words::cover_source(&c.source)))
                     .collect();
                 let more = l.covers.len().saturating_sub(3);
                 let covers = if pegs.is_empty() {

@@ -4,37 +4,319 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table};
 
 use super::component::ListState;
 use super::theme::Theme;
 pub use crate::i18n::{fit, pad, width};
 
-/// A column width that holds its header: `w` columns, or the header's own
-/// width when that is wider (Chinese headers).
-pub fn col(header: &str, w: u16) -> Constraint {
-    Constraint::Length(w.max(width(header) as u16))
+/// How a table column takes its width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum W {
+    /// `n` columns, or the header's width when wider; never narrower.
+    Fixed(u16),
+    /// As wide as its widest shown cell (and header), at most `max`; gives
+    /// way down to `min` only when the fill columns are at their least.
+    Fit { min: u16, max: u16 },
+    /// As wide as its widest shown cell and header: never cut (a dose, a
+    /// code, a count, a status word).
+    Whole,
+    /// Takes the spare width, at least `n`; the first to give way (a name).
+    Fill(u16),
 }
 
-/// Draws a table of only the visible rows: `make(i)` builds row `i`. With a
-/// selection, the window follows it and records its height.
-#[allow(clippy::too_many_arguments)]
-pub fn visible_table<'a>(
+/// A table column: its header, its width, and whether it may be left out
+/// when the table does not fit (`drop` 0: never; higher goes first).
+#[derive(Debug, Clone, Copy)]
+pub struct Column<'a> {
+    pub header: &'a str,
+    pub w: W,
+    pub drop: u8,
+}
+
+impl<'a> Column<'a> {
+    pub fn new(header: &'a str, w: W) -> Self {
+        Column { header, w, drop: 0 }
+    }
+
+    /// Left out, before cutting the others, when the table does not fit
+    /// (higher `prio` is left out first).
+    pub fn optional(mut self, prio: u8) -> Self {
+        self.drop = prio;
+        self
+    }
+}
+
+/// A table cell: its text, style and alignment. It is fitted to the width
+/// its column is drawn with, ending in "…" when cut.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TCell {
+    pub text: String,
+    pub style: Style,
+    pub right: bool,
+    /// A drug's name: when cut, the words give way before its strength.
+    pub name: bool,
+}
+
+impl TCell {
+    pub fn styled(text: impl Into<String>, style: Style) -> Self {
+        TCell {
+            text: text.into(),
+            style,
+            ..TCell::default()
+        }
+    }
+
+    /// A drug's name with its strength ("Metronidazole 500 mg/100 ml"):
+    /// cut in the words, never in the strength.
+    pub fn name(text: impl Into<String>) -> Self {
+        TCell {
+            text: crate::tui::words::strength(&text.into()),
+            name: true,
+            ..TCell::default()
+        }
+    }
+
+    /// A dose ("50 microgram" shows as "50 μg").
+    pub fn dose(text: impl Into<String>) -> Self {
+        TCell::from(crate::tui::words::strength(&text.into()))
+    }
+
+    /// A right-aligned cell (a number).
+    pub fn right(text: impl Into<String>) -> Self {
+        TCell {
+            text: text.into(),
+            right: true,
+            ..TCell::default()
+        }
+    }
+}
+
+impl From<String> for TCell {
+    fn from(text: String) -> Self {
+        TCell::styled(text, Style::default())
+    }
+}
+
+impl From<&str> for TCell {
+    fn from(text: &str) -> Self {
+        TCell::styled(text, Style::default())
+    }
+}
+
+/// A word of a strength: a number ("500", "800/160") or a unit, alone or
+/// per something ("mg", "ml", "mg/100", "μg/h").
+fn strength_word(t: &str) -> bool {
+    const UNITS: [&str; 14] = [
+        "mg",
+        "g",
+        "kg",
+        "ml",
+        "mL",
+        "l",
+        "L",
+        "μg",
+        "mcg",
+        "microgram",
+        "ng",
+        "IU",
+        "mmol",
+        "%",
+    ];
+    t.starts_with(|c: char| c.is_ascii_digit())
+        || UNITS.contains(&t.split('/').next().unwrap_or(""))
+}
+
+/// A drug's name fitted to `w` columns, its strength kept whole: the name
+/// words before the strength give way first (ending in "…"), then the
+/// form after it, so "Metronidazole 500 mg/100 ml infusion" becomes
+/// "Metronid… 500 mg/100 ml", never "Metronidazole 500 mg/10".
+pub fn fit_name(s: &str, w: usize) -> String {
+    if width(s) <= w {
+        return s.to_string();
+    }
+    let words: Vec<&str> = s.split(' ').collect();
+    let Some(i) = (1..words.len()).find(|&k| words[k].starts_with(|c: char| c.is_ascii_digit()))
+    else {
+        return fit(s, w);
+    };
+    let j = (i..words.len())
+        .find(|&k| !strength_word(words[k]))
+        .unwrap_or(words.len());
+    let (head, strength, tail) = (
+        words[..i].join(" "),
+        words[i..j].join(" "),
+        words[j..].join(" "),
+    );
+    let (hw, sw, tw) = (width(&head), width(&strength), width(&tail));
+    // The name whole, the form cut.
+    if !tail.is_empty() && w >= hw + 1 + sw + 1 + 2 {
+        return format!("{head} {strength} {}", fit(&tail, w - hw - 1 - sw - 1));
+    }
+    // The name words give way, the form whole.
+    let tail_w = if tail.is_empty() { 0 } else { tw + 1 };
+    if w >= 6 + 1 + sw + tail_w || (tail.is_empty() && w >= 3 + 1 + sw) {
+        return format!(
+            "{} {strength}{}",
+            fit(&head, w - 1 - sw - tail_w),
+            if tail.is_empty() {
+                String::new()
+            } else {
+                format!(" {tail}")
+            }
+        );
+    }
+    // The name cut, the form left out: the "…" says something is.
+    if w >= 3 + 1 + sw {
+        return format!("{} {strength}", fit(&head, (w - 1 - sw).min(hw - 1)));
+    }
+    // No room for the strength: the name alone, marked as cut; never a
+    // part of the strength, which would read as another dose.
+    if hw + 2 <= w {
+        format!("{head} …")
+    } else {
+        fit(&head, w.min(hw.saturating_sub(1)))
+    }
+}
+
+/// The widths the columns are drawn with in `total` columns (spacing 1),
+/// `None` for a column left out. `content[i]` is the widest text of column
+/// `i` (its header included).
+pub fn column_widths(cols: &[Column], content: &[usize], total: u16) -> Vec<Option<u16>> {
+    let n = cols.len();
+    let mut nat = vec![0u16; n];
+    let mut least = vec![0u16; n];
+    for (i, c) in cols.iter().enumerate() {
+        let cw = content.get(i).copied().unwrap_or(0).min(u16::MAX as usize) as u16;
+        let hw = width(c.header) as u16;
+        let (a, b) = match c.w {
+            W::Fixed(w) => {
+                let w = w.max(hw);
+                (w, w)
+            }
+            W::Fit { min, max } => {
+                let w = cw.max(hw).min(max.max(hw)).max(1);
+                (w, min.min(w))
+            }
+            W::Whole => (cw.max(hw).max(1), cw.max(hw).max(1)),
+            W::Fill(min) => (cw.max(min).max(hw), min),
+        };
+        nat[i] = a;
+        least[i] = b;
+    }
+    let mut kept: Vec<bool> = vec![true; n];
+    let need = |kept: &[bool], w: &[u16]| -> u32 {
+        let k = kept.iter().filter(|k| **k).count() as u32;
+        (0..n)
+            .filter(|i| kept[*i])
+            .map(|i| w[i] as u32)
+            .sum::<u32>()
+            + k.saturating_sub(1)
+    };
+    // Leave out optional columns, highest first, until the least widths fit.
+    while need(&kept, &least) > total as u32 {
+        let Some(i) = (0..n)
+            .filter(|i| kept[*i] && cols[*i].drop > 0)
+            .max_by_key(|i| (cols[*i].drop, *i))
+        else {
+            break;
+        };
+        kept[i] = false;
+    }
+    let mut w = least.clone();
+    let used = need(&kept, &w);
+    if used <= total as u32 {
+        let mut spare = total as u32 - used;
+        // The sized columns grow to their content first, then the fill
+        // columns share what is left.
+        for i in (0..n).filter(|i| kept[*i] && !matches!(cols[*i].w, W::Fill(_))) {
+            let add = (nat[i] - w[i]) as u32;
+            let add = add.min(spare);
+            w[i] += add as u16;
+            spare -= add;
+        }
+        let fills: Vec<usize> = (0..n)
+            .filter(|i| kept[*i] && matches!(cols[*i].w, W::Fill(_)))
+            .collect();
+        if !fills.is_empty() {
+            let each = spare / fills.len() as u32;
+            let mut rest = spare % fills.len() as u32;
+            for i in fills {
+                let extra = u32::from(rest > 0);
+                rest = rest.saturating_sub(1);
+                w[i] += (each + extra).min(u16::MAX as u32) as u16;
+            }
+        }
+    } else {
+        // Still too wide: fill columns give way first, then the others from
+        // the right, each keeping one column.
+        let mut over = used - total as u32;
+        let order: Vec<usize> = (0..n)
+            .filter(|i| kept[*i] && matches!(cols[*i].w, W::Fill(_)))
+            .chain(
+                (0..n)
+                    .rev()
+                    .filter(|i| kept[*i] && !matches!(cols[*i].w, W::Fill(_))),
+            )
+            .collect();
+        for i in order {
+            if over == 0 {
+                break;
+            }
+            let take = (w[i].saturating_sub(1) as u32).min(over);
+            w[i] -= take as u16;
+            over -= take;
+        }
+    }
+    (0..n).map(|i| kept[i].then_some(w[i])).collect()
+}
+
+/// Draws a table of only the visible rows: `make(i)` gives the cells of row
+/// `i`. Each column is as wide as `cols` asks within the area, optional
+/// columns are left out when it is narrow, and every cell that does not fit
+/// its column ends in "…". With a selection, the window follows it and
+/// records its height.
+pub fn visible_table(
     f: &mut Frame,
     area: Rect,
     theme: &Theme,
-    header: &[&'a str],
-    widths: &[Constraint],
+    cols: &[Column],
     len: usize,
     sel: Option<&ListState>,
-    make: impl Fn(usize) -> Row<'a>,
+    make: impl Fn(usize) -> Vec<TCell>,
 ) {
     let height = area.height.saturating_sub(1) as usize;
     let offset = sel.map_or(0, |s| s.window(len, height));
-    let rows: Vec<Row> = (offset..len.min(offset + height))
-        .map(|i| {
-            let r = make(i);
+    let shown: Vec<(usize, Vec<TCell>)> = (offset..len.min(offset + height))
+        .map(|i| (i, make(i)))
+        .collect();
+    let mut content: Vec<usize> = cols.iter().map(|c| width(c.header)).collect();
+    for (_, cells) in &shown {
+        for (k, c) in cells.iter().enumerate().take(cols.len()) {
+            content[k] = content[k].max(width(&c.text));
+        }
+    }
+    let widths = column_widths(cols, &content, area.width);
+    let kept: Vec<(usize, u16)> = widths
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| w.map(|w| (i, w)))
+        .collect();
+    let rows: Vec<Row> = shown
+        .into_iter()
+        .map(|(i, cells)| {
+            let r = Row::new(kept.iter().map(|&(k, w)| {
+                let c = cells.get(k).cloned().unwrap_or_default();
+                let text = if c.name {
+                    fit_name(&c.text, w as usize)
+                } else {
+                    fit(&c.text, w as usize)
+                };
+                let l = Line::styled(text, c.style);
+                Cell::from(if c.right { l.right_aligned() } else { l })
+            }));
             if sel.is_some_and(|s| s.selected == i) {
                 r.style(theme.selected())
             } else {
@@ -42,18 +324,163 @@ pub fn visible_table<'a>(
             }
         })
         .collect();
-    let t = Table::new(rows, widths.to_vec())
-        .header(
-            Row::new(header.iter().map(|h| h.to_string()).collect::<Vec<_>>())
-                .style(theme.header()),
-        )
-        .column_spacing(1);
+    let header = Row::new(
+        kept.iter()
+            .map(|&(k, w)| fit(cols[k].header, w as usize))
+            .collect::<Vec<_>>(),
+    )
+    .style(theme.header());
+    let t = Table::new(
+        rows,
+        kept.iter()
+            .map(|&(_, w)| Constraint::Length(w))
+            .collect::<Vec<_>>(),
+    )
+    .header(header)
+    .column_spacing(1);
     f.render_widget(t, area);
 }
 
-/// One line, cut to the area's width.
+/// Punctuation that closes a Chinese phrase: it never starts a line.
+fn closing(c: char) -> bool {
+    "，。、；：）」』！？…”’》".contains(c)
+}
+
+/// Punctuation that opens one: it never ends a line.
+fn opening(c: char) -> bool {
+    "（「『“‘《".contains(c)
+}
+
+/// `text` wrapped to lines of at most `w` display columns: at spaces, and
+/// between Chinese characters, never inside a word (a word longer than a
+/// whole line is the only thing cut, where the line ends).
+pub fn wrap(text: &str, w: usize) -> Vec<String> {
+    let w = w.max(2);
+    let mut out = Vec::new();
+    for para in text.split('\n') {
+        // Tokens: (a space before it, the token). A line may break before
+        // any token.
+        let mut tokens: Vec<(bool, String)> = Vec::new();
+        let mut tok = String::new();
+        let mut space = false;
+        let flush = |tokens: &mut Vec<(bool, String)>, tok: &mut String, space: &mut bool| {
+            if !tok.is_empty() {
+                tokens.push((*space, std::mem::take(tok)));
+                *space = false;
+            }
+        };
+        for c in para.chars() {
+            if c == ' ' {
+                flush(&mut tokens, &mut tok, &mut space);
+                space = true;
+            } else if closing(c) {
+                if tok.is_empty() && !space {
+                    match tokens.last_mut() {
+                        Some(last) => last.1.push(c),
+                        None => tok.push(c),
+                    }
+                } else {
+                    tok.push(c);
+                }
+            } else if opening(c) {
+                if !tok.chars().last().is_some_and(opening) {
+                    flush(&mut tokens, &mut tok, &mut space);
+                }
+                tok.push(c);
+            } else if width(&c.to_string()) > 1 {
+                if !tok.chars().last().is_some_and(opening) {
+                    flush(&mut tokens, &mut tok, &mut space);
+                }
+                tok.push(c);
+                flush(&mut tokens, &mut tok, &mut space);
+            } else {
+                if tok.chars().last().is_some_and(closing) {
+                    flush(&mut tokens, &mut tok, &mut space);
+                }
+                tok.push(c);
+            }
+        }
+        flush(&mut tokens, &mut tok, &mut space);
+        let mut line = String::new();
+        for (sp, t) in tokens {
+            let tw = width(&t);
+            let gap = usize::from(sp && !line.is_empty());
+            if width(&line) + gap + tw <= w {
+                if gap == 1 {
+                    line.push(' ');
+                }
+                line.push_str(&t);
+                continue;
+            }
+            if !line.is_empty() {
+                out.push(std::mem::take(&mut line));
+            }
+            if tw <= w {
+                line = t;
+            } else {
+                // A word longer than a line: broken where the line ends.
+                for c in t.chars() {
+                    let cw = width(&c.to_string());
+                    if width(&line) + cw > w {
+                        out.push(std::mem::take(&mut line));
+                    }
+                    line.push(c);
+                }
+            }
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// `text` wrapped to at most `max` lines of `w` columns; the last ends in
+/// "…" when more was left.
+pub fn wrap_max(text: &str, w: usize, max: usize) -> Vec<String> {
+    let mut lines = wrap(text, w);
+    if lines.len() > max {
+        let rest = lines[max - 1..].join(" ");
+        lines.truncate(max - 1);
+        lines.push(fit(&rest, w));
+    }
+    lines
+}
+
+/// One line, cut to the area's width, ending in "…" when cut.
 pub fn line(f: &mut Frame, area: Rect, l: Line) {
-    f.render_widget(Paragraph::new(l), area);
+    f.render_widget(Paragraph::new(fit_line(l, area.width as usize)), area);
+}
+
+/// A line of styled spans cut to `w` columns, ending in "…" when cut.
+pub fn fit_line(l: Line, w: usize) -> Line {
+    if l.width() <= w || w == 0 {
+        return l;
+    }
+    let (style, alignment) = (l.style, l.alignment);
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for span in l.spans {
+        let sw = width(&span.content);
+        if used + sw < w {
+            used += sw;
+            spans.push(span);
+            continue;
+        }
+        let mut cut = String::new();
+        for c in span.content.chars() {
+            let cw = width(c.encode_utf8(&mut [0; 4]));
+            if used + cw + 1 > w {
+                break;
+            }
+            cut.push(c);
+            used += cw;
+        }
+        cut.push('…');
+        spans.push(ratatui::text::Span::styled(cut, span.style));
+        break;
+    }
+    let mut out = Line::from(spans).style(style);
+    out.alignment = alignment;
+    out
 }
 
 /// A one-line text under a list's header (an empty list's explanation).
@@ -145,4 +572,92 @@ pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
 /// A local hour and minute.
 pub fn hm(t: chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&chrono::Local).format("%H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_drug_name_gives_way_before_its_strength() {
+        assert_eq!(
+            fit_name("Metronidazole 500 mg/100 ml", 20),
+            "Metro… 500 mg/100 ml"
+        );
+        assert_eq!(
+            fit_name("Metronidazole 500 mg/100 ml infusion", 23),
+            "Metronid… 500 mg/100 ml"
+        );
+        assert_eq!(
+            fit_name("Metronidazole 500 mg/100 ml infusion", 30),
+            "Metronidazole 500 mg/100 ml i…"
+        );
+        assert_eq!(
+            fit_name("Ondansetron 4 mg/2 ml ampoule", 22),
+            "Ondansetr… 4 mg/2 ml"
+        );
+        assert_eq!(
+            fit_name("Ringer's lactate 1000 ml bag", 23),
+            "Ringer's l… 1000 ml bag"
+        );
+        assert_eq!(fit_name("Meropenem 1 g vial", 18), "Meropenem 1 g vial");
+        assert_eq!(fit_name("布洛芬片 400 mg", 12), "布洛… 400 mg");
+        // No room for the strength: the name alone, ending in "…".
+        assert_eq!(fit_name("Ciprofloxacin 500 mg tablet", 8), "Ciprofl…");
+        assert_eq!(
+            fit_name("Amiodarone 150 mg/3 ml ampoule", 14),
+            "Amiodarone …"
+        );
+        assert_eq!(fit_name("Atropine 0.5 mg/1 ml ampoule", 10), "Atropine …");
+        assert_eq!(fit_name("Atropine 0.5 mg/1 ml ampoule", 9), "Atropi…");
+    }
+
+    #[test]
+    fn wrapping_never_breaks_a_word_and_measures_chinese_as_two() {
+        let hint = "结果：given（已给）、partially_given（部分）、held（暂缓）、refused（拒绝）";
+        for w in [16, 17, 23, 31, 40] {
+            let lines = wrap(hint, w);
+            for l in &lines {
+                assert!(width(l) <= w, "{l:?} wider than {w}");
+            }
+            for word in ["given", "partially_given", "held", "refused"] {
+                assert!(
+                    lines.iter().any(|l| l.contains(word)),
+                    "{word} broken at {w}: {lines:?}"
+                );
+            }
+            assert_eq!(lines.concat().replace(' ', ""), hint.replace(' ', ""));
+        }
+        assert_eq!(wrap("a bb ccc", 4), vec!["a bb", "ccc"]);
+        // A closing mark stays with the word before it.
+        assert!(
+            wrap("患者拒绝，请记录原因", 8)
+                .iter()
+                .all(|l| !l.starts_with('，'))
+        );
+        // An opening mark stays with the word after it.
+        let lines = wrap("现在可给 · 按需给药（nausea）24 小时内", 21);
+        assert!(lines.iter().all(|l| !l.ends_with('（')), "{lines:?}");
+    }
+
+    #[test]
+    fn optional_columns_go_before_a_whole_column_is_cut() {
+        let cols = [
+            Column::new("Time", W::Whole),
+            Column::new("Drug", W::Fill(8)),
+            Column::new("Dose", W::Whole),
+            Column::new("Route", W::Whole).optional(1),
+            Column::new("Status", W::Whole),
+        ];
+        let content = [5, 30, 12, 11, 11];
+        let w = column_widths(&cols, &content, 60);
+        assert_eq!(w[0], Some(5));
+        assert_eq!(w[2], Some(12));
+        assert_eq!(w[4], Some(11));
+        assert_eq!(w[1], Some(60 - 5 - 12 - 11 - 11 - 4));
+        let w = column_widths(&cols, &content, 45);
+        assert_eq!(w[3], None, "the route is left out first");
+        assert_eq!(w[2], Some(12));
+        assert_eq!(w[1], Some(45 - 5 - 12 - 11 - 3));
+    }
 }

@@ -19,7 +19,7 @@ pub struct Decision {
 impl Decision {
     pub fn new(suggestion: Suggestion) -> Decision {
         Decision {
-            decision: Field::new("accept", t!("tui.hint.decision")),
+            decision: Field::new(t!("tui.input.accept"), t!("tui.hint.decision")),
             qty: Field::new(&suggestion.qty.to_string(), t!("tui.hint.plan_qty")),
             reason: Field::new("", t!("tui.hint.plan_reason")),
             suggestion,

@@ -19,6 +19,12 @@ pub struct Dose {
     pub scheduled_at: Option<DateTime<Utc>>,
     /// The patient the dose is for: the wristband must carry this MRN.
     pub patient_mrn: String,
+    /// Their name, said with the MRN when a wristband is someone else's.
+    pub patient_name: String,
+    /// A controlled drug: a witness signs.
+    pub controlled: bool,
+    /// A high-alert drug: a second user double-checks.
+    pub high_alert: bool,
     /// The item of the pack scanned (the prescribed one or an allowed alternative).
     pub pack_item: Option<i64>,
     pub wristband: Field,
@@ -37,7 +43,10 @@ pub struct Dose {
 /// Field positions (for the cursor).
 pub const LOT: usize = 1;
 pub const ROUTE_OK: usize = 3;
+pub const OUTCOME: usize = 4;
 pub const REASON: usize = 5;
+pub const WITNESS: usize = 7;
+pub const CHECKED_BY: usize = 9;
 
 impl Dose {
     pub fn new(rx_id: i64, scheduled_at: Option<DateTime<Utc>>, mrn: &str, units: i64) -> Dose {
@@ -45,6 +54,9 @@ impl Dose {
             rx_id,
             scheduled_at,
             patient_mrn: mrn.to_string(),
+            patient_name: String::new(),
+            controlled: false,
+            high_alert: false,
             pack_item: None,
             wristband: Field::new("", t!("tui.hint.wristband")),
             lot: Field::new("", t!("tui.hint.dose_lot")),
@@ -57,7 +69,10 @@ impl Dose {
                 },
             ),
             route_ok: Field::new("", t!("tui.hint.route_ok")),
-            outcome: Field::new("given", t!("tui.hint.outcome")),
+            outcome: Field::new(
+                super::input::outcome_word(Outcome::Given),
+                t!("tui.hint.outcome"),
+            ),
             reason: Field::new("", t!("tui.hint.dose_reason")),
             timing: Field::new("", t!("tui.hint.timing")),
             witness: Field::new("", t!("tui.hint.witness")),
@@ -80,14 +95,75 @@ impl Dose {
         }
         let band = data.trim();
         self.wristband.set(band);
-        if !band.eq_ignore_ascii_case(&self.patient_mrn) {
-            return Some(Err(t!(
-                "tui.dose.wrong_patient",
-                band = band,
-                mrn = self.patient_mrn
-            )));
+        if let Some(refusal) = self.wrong_patient(band, cx) {
+            return Some(Err(refusal));
         }
         Some(Ok(self.lot.is_empty().then_some(LOT)))
+    }
+
+    /// A wristband (or typed MRN) that is another patient's: the refusal
+    /// names both patients, MRN and name.
+    fn wrong_patient(&self, band: &str, cx: &Ctx) -> Option<String> {
+        if band.is_empty() || band.eq_ignore_ascii_case(&self.patient_mrn) {
+            return None;
+        }
+        let name = crate::store::queries::patient_name(&cx.store.conn, band)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| t!("tui.dose.unknown_patient").to_string());
+        Some(t!(
+            "tui.dose.wrong_patient",
+            band = band,
+            band_name = name,
+            mrn = self.patient_mrn,
+            name = self.patient_name
+        ))
+    }
+
+    /// Marks the second users a controlled or high-alert drug needs as
+    /// required, up front.
+    pub fn require_second_users(&mut self, controlled: bool, high_alert: bool) {
+        self.controlled = controlled;
+        self.high_alert = high_alert;
+        if controlled {
+            self.witness.hint = t!("tui.hint.witness_required").to_string();
+        }
+        if high_alert {
+            self.checked_by.hint = t!("tui.hint.checked_by_required").to_string();
+        }
+    }
+
+    /// The first field still to fill that the dose cannot do without: where
+    /// the cursor goes after a refusal.
+    fn first_missing(&self) -> Option<usize> {
+        let given = matches!(
+            super::input::outcome(self.outcome.value()),
+            Some(Outcome::Given | Outcome::PartiallyGiven)
+        );
+        let mut need = vec![
+            (0, self.wristband.is_empty()),
+            (
+                OUTCOME,
+                super::input::outcome(self.outcome.value()).is_none(),
+            ),
+        ];
+        if given {
+            need.push((ROUTE_OK, !super::yes(self.route_ok.value())));
+        }
+        if !given && !self.outcome.is_empty() {
+            need.push((REASON, self.reason.is_empty()));
+        }
+        if given && self.controlled {
+            need.push((WITNESS, self.witness.is_empty()));
+            need.push((WITNESS + 1, self.witness_pin.is_empty()));
+        }
+        if given && self.high_alert {
+            need.push((CHECKED_BY, self.checked_by.is_empty()));
+            need.push((CHECKED_BY + 1, self.check_pin.is_empty()));
+        }
+        need.into_iter()
+            .find(|(_, missing)| *missing)
+            .map(|(i, _)| i)
     }
 }
 
@@ -105,9 +181,23 @@ impl FormBody for Dose {
             (t!("tui.field.outcome"), &self.outcome),
             (t!("tui.field.reason"), &self.reason),
             (t!("tui.field.timing"), &self.timing),
-            (t!("tui.field.witness"), &self.witness),
+            (
+                if self.controlled {
+                    t!("tui.field.witness_required")
+                } else {
+                    t!("tui.field.witness")
+                },
+                &self.witness,
+            ),
             (t!("tui.field.witness_pin"), &self.witness_pin),
-            (t!("tui.field.checked_by"), &self.checked_by),
+            (
+                if self.high_alert {
+                    t!("tui.field.checked_by_required")
+                } else {
+                    t!("tui.field.checked_by")
+                },
+                &self.checked_by,
+            ),
             (t!("tui.field.check_pin"), &self.check_pin),
         ]
     }
@@ -130,14 +220,15 @@ impl FormBody for Dose {
         .nth(i)
     }
 
+    fn refocus(&self) -> Option<usize> {
+        self.first_missing()
+    }
+
     fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
         let actor = cx.actor.clone().ok_or_else(String::new)?;
         let now = cx.now;
-        let outcome: Outcome = self
-            .outcome
-            .value()
-            .parse()
-            .map_err(|_| t!("tui.form.bad_outcome").to_string())?;
+        let outcome: Outcome = super::input::outcome(self.outcome.value())
+            .ok_or_else(|| t!("tui.form.bad_outcome", value = self.outcome.value()))?;
         // A second user signs in with their PIN (wrong PINs count towards their lock).
         let store = &mut cx.store;
         let mut second = |user: &Field, pin: &Field| -> Result<Option<crate::ops::Actor>, String> {
@@ -154,6 +245,11 @@ impl FormBody for Dose {
         // the patient whose name the form shows.
         let band = self.wristband.value();
         let dob = chrono::NaiveDate::parse_from_str(band, "%Y-%m-%d").ok();
+        if dob.is_none()
+            && let Some(refusal) = self.wrong_patient(band, cx)
+        {
+            return Err(refusal);
+        }
         let lot = self.lot.value().to_string();
         let input = DoseInput {
             rx_id: self.rx_id,

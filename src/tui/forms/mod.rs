@@ -5,6 +5,7 @@
 
 pub mod decision;
 pub mod dose;
+pub mod input;
 pub mod receive;
 pub mod stock_ops;
 pub mod stocktake;
@@ -15,12 +16,12 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use tui_input::{Input, InputRequest};
 
 use super::component::Ctx;
 use super::theme::Theme;
-use super::widgets::{centered, fit, pad};
+use super::widgets::{centered, fit, pad, wrap};
 use crate::gs1::Gs1;
 use crate::ops::stock::ItemRef;
 use crate::t;
@@ -86,19 +87,7 @@ impl Field {
     }
 }
 
-/// "accept"/"reject" (or 接受/拒绝, a/r) typed in a decision field.
-pub fn decision(v: &str) -> Option<bool> {
-    match v.trim().to_lowercase().as_str() {
-        "accept" | "a" | "接受" | "同意" => Some(true),
-        "reject" | "r" | "拒绝" | "驳回" => Some(false),
-        _ => None,
-    }
-}
-
-/// "yes" (or y, 是) typed to confirm.
-pub fn yes(v: &str) -> bool {
-    matches!(v.trim().to_lowercase().as_str(), "yes" | "y" | "是" | "对")
-}
+pub use input::{decision, yes};
 
 /// What the forms are. One form is open at a time, so the size of the
 /// largest (the dose form) costs nothing worth a box.
@@ -173,6 +162,11 @@ pub trait FormBody {
     fn field_mut(&mut self, i: usize) -> Option<&mut Field>;
     /// Runs the operation: the message to show, or the refusal.
     fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String>;
+    /// Where the cursor goes after a refusal: the first field still to
+    /// fill that the operation needs (`None`: it stays).
+    fn refocus(&self) -> Option<usize> {
+        None
+    }
     /// The lot field a scanned pack fills, for forms about one lot.
     fn lot_field(&mut self) -> Option<&mut Field> {
         None
@@ -302,6 +296,9 @@ impl Form {
             Ok(done) => Some(done),
             Err(e) => {
                 self.error = Some(e);
+                if let Some(i) = self.body().refocus() {
+                    self.focus = i;
+                }
                 None
             }
         }
@@ -344,21 +341,37 @@ impl Form {
     pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let fields = self.fields();
         let n = fields.len() as u16;
-        // Rows a wrapped text takes inside the box (a word may push one more).
-        let inner = 60usize;
-        let rows = |t: &str| (crate::i18n::width(t).div_ceil(inner) as u16).max(1) + 1;
-        let note = self.note.as_deref().map_or(0, rows);
-        let error = self.error.as_deref().map_or(1, rows);
+        // Texts are wrapped inside the box at words and between Chinese
+        // characters, never inside a word.
+        let text_w = (64.min(area.width) as usize).saturating_sub(3);
+        let shown = |t: &str| wrap(&super::words::strength(t), text_w);
+        let note_lines = self.note.as_deref().map(shown).unwrap_or_default();
+        let error_lines = self.error.as_deref().map(shown).unwrap_or_default();
+        let note = note_lines.len() as u16;
+        let error = (error_lines.len() as u16).max(1);
         // Borders, the item line, the fields, the refusal and the keys.
         let base = 2 + 1 + note + n + error + 1;
         // Hints under the fields only when there is room for them.
         let with_hints = base + n <= area.height;
-        let h = base + if with_hints { n } else { 0 };
+        // In a low window the fields scroll with the cursor: the refusal
+        // and the keys always show.
+        let room = area.height.saturating_sub(base - n).max(1);
+        let shown = n.min(room) as usize;
+        let first = (self.focus + 1).saturating_sub(shown);
+        let h = base - n + shown as u16 + if with_hints { n } else { 0 };
         let r = centered(area, 64, h);
         super::widgets::clear(f, r);
         let inner_w = r.width.saturating_sub(4) as usize;
-        let label_w = 12;
-        let box_w = 28;
+        // Labels as wide as the widest (a required witness says so).
+        let label_w = fields
+            .iter()
+            .map(|(l, _)| crate::i18n::width(l) + 1)
+            .max()
+            .unwrap_or(12)
+            .clamp(12, 28);
+        let box_w = (r.width as usize)
+            .saturating_sub(2 + 1 + label_w + 2)
+            .clamp(8, 28);
         let mut lines = vec![Line::styled(
             fit(
                 &t!(
@@ -371,11 +384,11 @@ impl Form {
             ),
             theme.dim(),
         )];
-        if let Some(note) = &self.note {
-            lines.push(Line::styled(note.clone(), theme.warn()));
+        for l in note_lines {
+            lines.push(Line::styled(l, theme.warn()));
         }
         let mut cursor = None;
-        for (i, (label, field)) in fields.iter().enumerate() {
+        for (i, (label, field)) in fields.iter().enumerate().skip(first).take(shown) {
             let active = i == self.focus;
             let style = if active {
                 theme.selected()
@@ -410,17 +423,18 @@ impl Form {
                 ));
             }
         }
-        match &self.error {
-            Some(e) => lines.push(Line::styled(e.clone(), theme.error())),
-            None => lines.push(Line::raw("")),
+        if error_lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        for l in error_lines {
+            lines.push(Line::styled(l, theme.error()));
         }
         lines.push(Line::styled(fit(t!("tui.form.keys"), inner_w), theme.dim()));
         f.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(format!(" {} ", fit(&self.title(), 56))),
-            ),
+            Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(format!(
+                " {} ",
+                fit(&super::words::strength(&self.title()), 56)
+            ))),
             r,
         );
         if let Some(pos) = cursor

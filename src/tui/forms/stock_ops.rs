@@ -110,7 +110,10 @@ impl Waste {
         Waste {
             lot: Field::new(lot, t!("tui.hint.lot_disposed")),
             quantity: Field::new("", t!("tui.hint.units")),
-            reason: Field::new("expired", t!("tui.hint.waste_reason")),
+            reason: Field::new(
+                super::input::waste_word(stock::WasteReason::Expired),
+                t!("tui.hint.waste_reason"),
+            ),
             note: Field::new("", t!("tui.hint.optional")),
         }
     }
@@ -141,11 +144,8 @@ impl FormBody for Waste {
     fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
         let (actor, place) = (actor(cx)?, place(cx)?);
         let q = self.quantity.required(t!("tui.field.quantity"))?;
-        let why: stock::WasteReason = self
-            .reason
-            .value()
-            .parse()
-            .map_err(|_| t!("tui.form.waste_reason").to_string())?;
+        let why = super::input::waste_reason(self.reason.value())
+            .ok_or_else(|| t!("tui.form.waste_reason").to_string())?;
         let note = self.note.opt();
         let lot = self.lot.value().to_string();
         stock::waste(

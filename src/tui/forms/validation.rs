@@ -18,7 +18,7 @@ impl Validation {
     pub fn new(rx_id: i64) -> Validation {
         Validation {
             rx_id,
-            decision: Field::new("accept", t!("tui.hint.decision")),
+            decision: Field::new(t!("tui.input.approve"), t!("tui.hint.decision")),
             comment: Field::new("", t!("tui.hint.comment")),
         }
     }

@@ -62,7 +62,13 @@ impl PatientCard {
                 Line::raw(t!("tui.patient.no_allergy"))
             } else {
                 Line::styled(
-                    fit(&t!("tui.patient.allergies", list = p.allergies), w),
+                    fit(
+                        &t!(
+                            "tui.patient.allergies",
+                            list = crate::tui::words::allergies(&p.allergies)
+                        ),
+                        w,
+                    ),
                     theme.error(),
                 )
             },

@@ -7,7 +7,6 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
 
 use crate::domain::PlaceKind;
 use crate::domain::alerts::Severity;
@@ -21,7 +20,7 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::popups::{Popup, patient::PatientCard};
 use crate::tui::theme::Theme;
 use crate::tui::views::{MarView, Slot};
-use crate::tui::widgets::{col, fit, hm, line, visible_table, when};
+use crate::tui::widgets::{Column, TCell, W, fit, hm, line, visible_table, when};
 
 #[derive(Debug, Default)]
 pub struct AdministrationTab {
@@ -69,7 +68,17 @@ impl AdministrationTab {
     /// The bedside form of the selected dose: scan the wristband, then the pack.
     fn open_dose(&self, cx: &mut Ctx) -> Msg {
         let (Some((rx_id, at)), Some(slot)) = (self.dose_target(cx), self.slot()) else {
-            cx.say(Level::Warn, t!("tui.mar.select_dose"));
+            let recorded_by = match self.slot() {
+                Some(Slot::Dose(i)) => self.view.rows.get(i).filter(|r| r.recorded),
+                _ => None,
+            }
+            .map(|r| r.by.clone().unwrap_or_default());
+            let msg = match recorded_by {
+                Some(nurse) => t!("tui.mar.already_recorded", nurse = nurse),
+                None if !cx.may(Operation::Administer) => t!("tui.mar.nurse_only").to_string(),
+                None => t!("tui.mar.select_dose").to_string(),
+            };
+            cx.say(Level::Warn, msg);
             return Msg::None;
         };
         let conn = &cx.store.conn;
@@ -83,13 +92,13 @@ impl AdministrationTab {
         let units = crate::store::queries::units_for_dose(conn, rx_id, item.id).unwrap_or(1);
         let v = &self.view;
         // What the nurse sees of the dose: who, what, when and its flags.
-        let (note, mrn, missed) = match slot {
+        let (note, mrn, missed, name, route, controlled, high_alert) = match slot {
             Slot::Dose(i) => {
                 let r = &v.rows[i];
                 let flags = if r.flags.is_empty() {
                     String::new()
                 } else {
-                    format!(" · {}", r.flags)
+                    format!(" · {}", crate::tui::words::flags(&r.flags))
                 };
                 (
                     t!(
@@ -97,14 +106,18 @@ impl AdministrationTab {
                         bed = r.bed,
                         patient = r.patient,
                         mrn = r.mrn,
-                        dose = r.dose,
-                        route = r.route,
+                        dose = crate::tui::words::strength(&r.dose),
+                        route = crate::tui::words::route(&r.route),
                         flags = flags,
                         at = hm(r.at),
                         window = r.window_minutes
                     ),
                     r.mrn.clone(),
                     r.status(cx.now) == DoseStatus::Missed,
+                    r.patient.clone(),
+                    r.route.clone(),
+                    r.flags.split_whitespace().any(|f| f == "CD"),
+                    r.flags.split_whitespace().any(|f| f == "HA"),
                 )
             }
             Slot::Prn(i) => {
@@ -123,21 +136,33 @@ impl AdministrationTab {
                         bed = l.bed.clone().unwrap_or_default(),
                         patient = l.patient,
                         mrn = l.mrn,
-                        dose = l.dose_text(),
-                        route = l.route,
+                        dose = crate::tui::words::strength(&l.dose_text()),
+                        route = crate::tui::words::route(&l.route),
                         indication = l.indication,
                         limit = limit,
                         next = next
                     ),
                     l.mrn.clone(),
                     false,
+                    l.patient.clone(),
+                    l.route.clone(),
+                    l.controlled,
+                    l.high_alert,
                 )
             }
         };
         let mut d = dose::Dose::new(rx_id, at, &mrn, units);
+        d.patient_name = name;
+        d.require_second_users(controlled, high_alert);
+        d.route_ok.hint = t!(
+            "tui.hint.route_ok",
+            route = crate::tui::words::route(&route)
+        );
         // A dose whose window has closed is most often documented as missed.
         if missed {
-            d.outcome.set("missed");
+            d.outcome.set(crate::tui::forms::input::outcome_word(
+                crate::ops::mar::Outcome::Missed,
+            ));
         }
         if let Some(w) = cx.current_ward().map(|w| w.id) {
             use crate::ops::ward::{ReasonKind, reasons};
@@ -299,132 +324,118 @@ impl Component for AdministrationTab {
                 )),
             ]),
         );
-        let wide = list.width >= 80;
         // The route shows in the line under the list below 100 columns.
         let route = list.width >= 100;
-        let mut header = vec![t!("tui.col.time"), t!("tui.col.status")];
-        let mut widths = vec![col(header[0], 5), col(header[1], 10)];
-        if wide {
-            header.push(t!("tui.col.bed"));
-            widths.push(col(t!("tui.col.bed"), 4));
-        }
-        header.extend([
-            t!("tui.col.patient"),
-            t!("tui.col.drug"),
-            t!("tui.col.dose"),
-        ]);
-        widths.extend([
-            Constraint::Length(12),
-            Constraint::Min(10),
-            Constraint::Length(12),
-        ]);
-        if route {
-            header.push(t!("tui.col.route_short"));
-            widths.push(col(t!("tui.col.route_short"), 5));
-        }
-        header.push(t!("tui.col.flags"));
-        widths.push(Constraint::Length(8));
-        visible_table(
-            f,
-            list,
-            theme,
-            &header,
-            &widths,
-            v.slots.len(),
-            Some(&self.sel),
-            |i| {
-                // In groups, a patient's name shows on their first line only.
-                let same_patient =
-                    v.by_patient && i > 0 && v.mrn(v.slots[i - 1]) == v.mrn(v.slots[i]);
-                let r = match v.slots[i] {
-                    Slot::Dose(d) => &v.rows[d],
-                    Slot::Prn(p) => {
-                        let (l, st) = (&v.prn[p], &v.prn_state[p]);
-                        let (text, style) = match st.next_allowed {
-                            None => (t!("tui.mar.prn_ready").to_string(), Style::default()),
-                            Some(t) => (format!("PRN {}", hm(t)), theme.dim()),
-                        };
-                        let mut cells =
-                            vec![Cell::from("PRN"), Cell::from(Span::styled(text, style))];
-                        if wide {
-                            cells.push(Cell::from(l.bed.clone().unwrap_or_default()));
-                        }
-                        cells.extend([
-                            Cell::from(if same_patient {
-                                String::new()
-                            } else {
-                                l.patient.clone()
-                            }),
-                            Cell::from(l.item.clone()),
-                            Cell::from(l.dose_text()),
-                        ]);
-                        if route {
-                            cells.push(Cell::from(l.route.clone()));
-                        }
-                        // Controlled and high-alert first: a witness, a double check.
-                        let marks = [(l.controlled, "CD"), (l.high_alert, "HA")]
-                            .iter()
-                            .filter(|(on, _)| *on)
-                            .map(|(_, f)| *f)
-                            .collect::<Vec<_>>()
-                            .join(" ");
-                        let count = st
-                            .max_24h
-                            .map(|m| format!("{}/{m}", st.given_24h))
-                            .unwrap_or_default();
-                        let flags = [marks, count]
-                            .into_iter()
-                            .filter(|x| !x.is_empty())
-                            .collect::<Vec<_>>()
-                            .join(" ");
-                        cells.push(Cell::from(flags));
-                        return Row::new(cells);
-                    }
-                };
-                let (text, style) = match r.status(cx.now) {
-                    DoseStatus::Missed if r.auto_missed => (
-                        format!("{} ✎", t!("tui.mar.missed")),
-                        theme.severity(Severity::Critical),
-                    ),
-                    DoseStatus::Missed => (
-                        t!("tui.mar.missed").to_string(),
-                        theme.severity(Severity::Critical),
-                    ),
-                    DoseStatus::Late => (
-                        t!("tui.mar.overdue").to_string(),
-                        theme.severity(Severity::High),
-                    ),
-                    DoseStatus::Due => (t!("tui.mar.due").to_string(), theme.warn()),
-                    DoseStatus::Upcoming => (t!("tui.mar.upcoming").to_string(), theme.dim()),
-                    DoseStatus::Recorded => (
-                        match r.outcome.as_deref().unwrap_or("") {
-                            "partially given" => t!("tui.mar.partial").to_string(),
-                            "not given supply" => t!("tui.mar.no_supply").to_string(),
-                            o => crate::tui::words::code(o),
-                        },
-                        Style::default(),
-                    ),
-                };
-                let mut cells = vec![Cell::from(hm(r.at)), Cell::from(Span::styled(text, style))];
-                if wide {
-                    cells.push(Cell::from(r.bed.clone()));
-                }
-                cells.extend([
-                    Cell::from(if same_patient {
-                        String::new()
+        let mut cols = vec![
+            Column::new(t!("tui.col.time"), W::Whole),
+            Column::new(t!("tui.col.status"), W::Whole),
+            Column::new(t!("tui.col.bed"), W::Whole).optional(2),
+            Column::new(
+                t!("tui.col.patient"),
+                W::Fit {
+                    min: 6,
+                    max: if route {
+                        26
+                    } else if list.width >= 80 {
+                        14
                     } else {
-                        r.patient.clone()
-                    }),
-                    Cell::from(r.item.clone()),
-                    Cell::from(r.dose.clone()),
-                ]);
-                if route {
-                    cells.push(Cell::from(r.route.clone()));
+                        10
+                    },
+                },
+            ),
+            Column::new(t!("tui.col.drug"), W::Fill(12)),
+            Column::new(t!("tui.col.dose"), W::Whole),
+        ];
+        if route {
+            cols.push(Column::new(t!("tui.col.route_short"), W::Whole).optional(1));
+        }
+        cols.push(Column::new(t!("tui.col.flags"), W::Whole));
+        visible_table(f, list, theme, &cols, v.slots.len(), Some(&self.sel), |i| {
+            // In groups, a patient's name shows on their first line only.
+            let same_patient = v.by_patient && i > 0 && v.mrn(v.slots[i - 1]) == v.mrn(v.slots[i]);
+            let r = match v.slots[i] {
+                Slot::Dose(d) => &v.rows[d],
+                Slot::Prn(p) => {
+                    let (l, st) = (&v.prn[p], &v.prn_state[p]);
+                    let (text, style) = match st.next_allowed {
+                        None => (t!("tui.mar.prn_ready").to_string(), Style::default()),
+                        Some(t) => (t!("tui.mar.prn_next", at = hm(t)), theme.dim()),
+                    };
+                    let mut cells = vec![TCell::from("PRN"), TCell::styled(text, style)];
+                    cells.extend([
+                        TCell::from(l.bed.clone().unwrap_or_default()),
+                        TCell::from(if same_patient {
+                            String::new()
+                        } else {
+                            l.patient.clone()
+                        }),
+                        TCell::name(l.item.clone()),
+                        TCell::dose(l.dose_text()),
+                    ]);
+                    if route {
+                        cells.push(TCell::from(l.route.clone()));
+                    }
+                    // Controlled and high-alert first: a witness, a double check.
+                    let marks = [(l.controlled, "CD"), (l.high_alert, "HA")]
+                        .iter()
+                        .filter(|(on, _)| *on)
+                        .map(|(_, f)| *f)
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let count = st
+                        .max_24h
+                        .map(|m| format!("{}/{m}", st.given_24h))
+                        .unwrap_or_default();
+                    let flags = [crate::tui::words::flags(&marks), count]
+                        .into_iter()
+                        .filter(|x| !x.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    cells.push(TCell::from(flags));
+                    return cells;
                 }
-                cells.push(Cell::from(r.flags.clone()));
-                Row::new(cells)
-            },
-        );
+            };
+            let (text, style) = match r.status(cx.now) {
+                DoseStatus::Missed if r.auto_missed => (
+                    format!("{} ✎", t!("tui.mar.missed")),
+                    theme.severity(Severity::Critical),
+                ),
+                DoseStatus::Missed => (
+                    t!("tui.mar.missed").to_string(),
+                    theme.severity(Severity::Critical),
+                ),
+                DoseStatus::Late => (
+                    t!("tui.mar.overdue").to_string(),
+                    theme.severity(Severity::High),
+                ),
+                DoseStatus::Due => (t!("tui.mar.due").to_string(), theme.warn()),
+                DoseStatus::Upcoming => (t!("tui.mar.upcoming").to_string(), theme.dim()),
+                DoseStatus::Recorded => (
+                    match r.outcome.as_deref().unwrap_or("") {
+                        "partially given" => t!("tui.mar.partial").to_string(),
+                        "not given supply" => t!("tui.mar.no_supply").to_string(),
+                        o => crate::tui::words::code(o),
+                    },
+                    Style::default(),
+                ),
+            };
+            let mut cells = vec![TCell::from(hm(r.at)), TCell::styled(text, style)];
+            cells.extend([
+                TCell::from(r.bed.clone()),
+                TCell::from(if same_patient {
+                    String::new()
+                } else {
+                    r.patient.clone()
+                }),
+                TCell::name(r.item.clone()),
+                TCell::dose(r.dose.clone()),
+            ]);
+            if route {
+                cells.push(TCell::from(r.route.clone()));
+            }
+            cells.push(TCell::from(crate::tui::words::flags(&r.flags)));
+            cells
+        });
         // The selected dose in full (bed, route, window, who recorded it), or the PRN line.
         let text = match self.slot() {
             Some(Slot::Dose(d)) => {
@@ -433,9 +444,9 @@ impl Component for AdministrationTab {
                     "tui.mar.foot_dose",
                     bed = r.bed,
                     patient = r.patient,
-                    item = r.item,
-                    dose = r.dose,
-                    route = r.route,
+                    item = crate::tui::words::strength(&r.item),
+                    dose = crate::tui::words::strength(&r.dose),
+                    route = crate::tui::words::route(&r.route),
                     from = hm(r.at - r.window()),
                     to = hm(r.at + r.window())
                 );
@@ -456,8 +467,8 @@ impl Component for AdministrationTab {
                     "tui.mar.foot_prn",
                     bed = l.bed.clone().unwrap_or_default(),
                     patient = l.patient,
-                    item = l.item,
-                    dose = l.dose_text(),
+                    item = crate::tui::words::strength(&l.item),
+                    dose = crate::tui::words::strength(&l.dose_text()),
                     indication = l.indication
                 );
                 if let Some(t) = st.last_given {

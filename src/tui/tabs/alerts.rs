@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
 
 use crate::domain::alerts::Severity;
 use crate::i18n::num;
@@ -13,7 +12,7 @@ use crate::tui::component::{Component, Ctx, ListState, Msg, Tab};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use crate::tui::views::AlertsView;
-use crate::tui::widgets::{col, fit, line, visible_table};
+use crate::tui::widgets::{Column, TCell, W, fit, line, visible_table};
 use crate::tui::words;
 
 #[derive(Debug, Default)]
@@ -93,45 +92,29 @@ impl Component for AlertsTab {
             ));
         }
         line(f, cap, Line::from(spans));
-        let h = [
-            t!("tui.col.severity"),
-            t!("tui.col.warning"),
-            t!("tui.col.place"),
-            t!("tui.col.code"),
-            t!("tui.col.item"),
-            t!("tui.col.lot"),
-            t!("tui.col.qty"),
+        let cols = [
+            Column::new(t!("tui.col.severity"), W::Whole),
+            Column::new(t!("tui.col.warning"), W::Whole),
+            Column::new(t!("tui.col.place"), W::Whole),
+            // A cut code is a wrong code: the code column is never cut.
+            Column::new(t!("tui.col.code"), W::Whole),
+            Column::new(t!("tui.col.item"), W::Fill(8)),
+            Column::new(t!("tui.col.lot"), W::Fit { min: 6, max: 16 }).optional(1),
+            Column::new(t!("tui.col.qty"), W::Whole),
         ];
-        visible_table(
-            f,
-            list,
-            theme,
-            &h,
-            &[
-                col(h[0], 8),
-                col(h[1], 9),
-                col(h[2], 6),
-                col(h[3], 10),
-                Constraint::Min(14),
-                col(h[5], 10),
-                col(h[6], 6),
-            ],
-            rows.len(),
-            Some(&self.sel),
-            |i| {
-                let r = &rows[i];
-                let style = theme.severity(r.alert.severity);
-                Row::new(vec![
-                    Cell::from(Span::styled(words::severity(r.alert.severity), style)),
-                    Cell::from(Span::styled(words::mark(&r.alert.kind), style)),
-                    Cell::from(r.place.clone()),
-                    Cell::from(r.item.clone()),
-                    Cell::from(r.item_name.clone()),
-                    Cell::from(r.lot.clone().unwrap_or_default()),
-                    Cell::from(Line::from(num(r.alert.qty)).right_aligned()),
-                ])
-            },
-        );
+        visible_table(f, list, theme, &cols, rows.len(), Some(&self.sel), |i| {
+            let r = &rows[i];
+            let style = theme.severity(r.alert.severity);
+            vec![
+                TCell::styled(words::severity(r.alert.severity), style),
+                TCell::styled(words::mark(&r.alert.kind), style),
+                TCell::from(r.place.clone()),
+                TCell::from(r.item.clone()),
+                TCell::name(r.item_name.clone()),
+                TCell::from(r.lot.clone().unwrap_or_default()),
+                TCell::right(num(r.alert.qty)),
+            ]
+        });
         line(
             f,
             foot,

@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
 
 use super::pharmacy::PharmacyTab;
 use crate::domain::alerts::Severity;
@@ -12,7 +11,7 @@ use crate::i18n::num;
 use crate::ops::stock::TransferOrder;
 use crate::t;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{col, fit, line, note_at, visible_table, when};
+use crate::tui::widgets::{Column, TCell, W, fit, line, note_at, visible_table, when};
 use crate::tui::words;
 
 impl PharmacyTab {
@@ -46,23 +45,17 @@ impl PharmacyTab {
                 Span::raw(t!("tui.pharmacy.orders", open = open, transit = transit)),
             ]),
         );
-        let h = [
-            t!("tui.col.order"),
-            t!("tui.col.to"),
-            t!("tui.col.status"),
-            t!("tui.col.created"),
+        let cols = [
+            Column::new(t!("tui.col.order"), W::Whole),
+            Column::new(t!("tui.col.to"), W::Fit { min: 6, max: 16 }),
+            Column::new(t!("tui.col.status"), W::Whole),
+            Column::new(t!("tui.col.created"), W::Fill(12)),
         ];
         visible_table(
             f,
             orders,
             theme,
-            &h,
-            &[
-                col(h[0], 7),
-                col(h[1], 8),
-                col(h[2], 12),
-                Constraint::Min(12),
-            ],
+            &cols,
             p.orders.len(),
             Some(&self.sel),
             |i| {
@@ -75,12 +68,12 @@ impl PharmacyTab {
                 let created = crate::domain::instant_from_text(&o.created_at)
                     .map(when)
                     .unwrap_or_default();
-                Row::new(vec![
-                    Cell::from(format!("TO-{}", o.id)),
-                    Cell::from(o.to.clone()),
-                    Cell::from(Span::styled(words::code(&o.status), style)),
-                    Cell::from(created),
-                ])
+                vec![
+                    TCell::from(format!("TO-{}", o.id)),
+                    TCell::from(o.to.clone()),
+                    TCell::styled(words::code(&o.status), style),
+                    TCell::from(created),
+                ]
             },
         );
         if p.orders.is_empty() {
@@ -97,48 +90,32 @@ impl PharmacyTab {
                 theme.header(),
             ),
         );
-        let h = [
-            t!("tui.col.ward"),
-            t!("tui.col.code"),
-            t!("tui.col.item"),
-            t!("tui.col.usable"),
-            t!("tui.col.safety"),
-            t!("tui.col.state"),
+        let cols = [
+            Column::new(t!("tui.col.ward"), W::Whole),
+            Column::new(t!("tui.col.code"), W::Whole),
+            Column::new(t!("tui.col.item"), W::Fill(10)),
+            Column::new(t!("tui.col.usable"), W::Whole),
+            Column::new(t!("tui.col.safety"), W::Whole),
+            Column::new(t!("tui.col.state"), W::Whole),
         ];
-        visible_table(
-            f,
-            needs,
-            theme,
-            &h,
-            &[
-                col(h[0], 6),
-                col(h[1], 10),
-                Constraint::Min(16),
-                col(h[3], 7),
-                col(h[4], 7),
-                col(h[5], 6),
-            ],
-            p.needs.len(),
-            None,
-            |i| {
-                let n = &p.needs[i];
-                Row::new(vec![
-                    Cell::from(n.ward.clone()),
-                    Cell::from(n.code.clone()),
-                    Cell::from(n.name.clone()),
-                    Cell::from(Line::from(num(n.usable)).right_aligned()),
-                    Cell::from(Line::from(num(n.safety_stock)).right_aligned()),
-                    Cell::from(Span::styled(
-                        if n.usable <= 0 {
-                            words::mark(&crate::domain::alerts::AlertKind::OutOfStock)
-                        } else {
-                            words::mark(&crate::domain::alerts::AlertKind::BelowSafetyStock)
-                        },
-                        theme.severity(n.severity),
-                    )),
-                ])
-            },
-        );
+        visible_table(f, needs, theme, &cols, p.needs.len(), None, |i| {
+            let n = &p.needs[i];
+            vec![
+                TCell::from(n.ward.clone()),
+                TCell::from(n.code.clone()),
+                TCell::name(n.name.clone()),
+                TCell::right(num(n.usable)),
+                TCell::right(num(n.safety_stock)),
+                TCell::styled(
+                    if n.usable <= 0 {
+                        words::mark(&crate::domain::alerts::AlertKind::OutOfStock)
+                    } else {
+                        words::mark(&crate::domain::alerts::AlertKind::BelowSafetyStock)
+                    },
+                    theme.severity(n.severity),
+                ),
+            ]
+        });
     }
 }
 
@@ -166,67 +143,52 @@ pub(super) fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &T
             Span::raw(format!(" {hint}")),
         ]),
     );
-    let h = [
-        t!("tui.col.item"),
-        t!("tui.col.asked"),
-        t!("tui.col.picked"),
-        t!("tui.col.open"),
-        t!("tui.col.pick_fefo"),
+    let cols = [
+        Column::new(t!("tui.col.item"), W::Fill(14)),
+        Column::new(t!("tui.col.asked"), W::Whole),
+        Column::new(t!("tui.col.picked"), W::Whole),
+        Column::new(t!("tui.col.open"), W::Whole),
+        Column::new(t!("tui.col.pick_fefo"), W::Fit { min: 20, max: 40 }),
     ];
-    visible_table(
-        f,
-        list,
-        theme,
-        &h,
-        &[
-            Constraint::Min(18),
-            col(h[1], 6),
-            col(h[2], 6),
-            col(h[3], 6),
-            Constraint::Length(34),
-        ],
-        o.lines.len(),
-        None,
-        |i| {
-            let l = &o.lines[i];
-            let mut pick: Vec<String> = l
-                .suggestions
-                .iter()
-                .map(|s| {
-                    t!(
-                        "tui.order.suggestion",
-                        lot = s.lot_number,
-                        qty = num(s.qty),
-                        expiry = s.expiry.map(crate::i18n::date).unwrap_or_default()
-                    )
-                })
-                .collect();
-            if l.shortfall > 0 {
-                pick.push(t!("tui.order.short", n = num(l.shortfall)));
-            }
-            let style = if l.open == 0 {
-                theme.info()
-            } else if l.shortfall > 0 {
-                theme.severity(Severity::High)
-            } else {
-                Default::default()
-            };
-            Row::new(vec![
-                Cell::from(format!("{} {}", l.item.code, l.item.name)),
-                Cell::from(Line::from(num(l.requested)).right_aligned()),
-                Cell::from(Line::from(num(l.picked)).right_aligned()),
-                Cell::from(Line::from(num(l.open)).right_aligned()),
-                Cell::from(ratatui::text::Span::styled(
-                    if l.open == 0 {
-                        t!("tui.order.done").to_string()
-                    } else {
-                        pick.join("; ")
-                    },
-                    style,
-                )),
-            ])
-        },
-    );
+    visible_table(f, list, theme, &cols, o.lines.len(), None, |i| {
+        let l = &o.lines[i];
+        let mut pick: Vec<String> = l
+            .suggestions
+            .iter()
+            .map(|s| {
+                t!(
+                    "tui.order.suggestion",
+                    lot = s.lot_number,
+                    qty = num(s.qty),
+                    expiry = s.expiry.map(crate::i18n::date).unwrap_or_default()
+                )
+            })
+            .collect();
+        if l.shortfall > 0 {
+            pick.push(t!("tui.order.short", n = num(l.shortfall)));
+        }
+        let style = if l.open == 0 {
+            theme.info()
+        } else if l.shortfall > 0 {
+            theme.severity(Severity::High)
+        } else {
+            Default::default()
+        };
+        vec![
+            TCell::name(format!("{} {}", l.item.code, l.item.name)),
+            TCell::right(num(l.requested)),
+            TCell::right(num(l.picked)),
+            TCell::right(num(l.open)),
+            TCell::styled(
+                if l.open == 0 {
+                    t!("tui.order.done").to_string()
+                } else {
+                    pick.join("; ")
+                },
+                style,
+            ),
+        ]
+    });
     let open: i64 = o.lines.iter().map(|l| l.open).sum();
     line(
         f,

@@ -6,7 +6,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Cell, Chart, Dataset, GraphType, Row};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
 
 use crate::domain::alerts::Severity;
 use crate::i18n::{day_short, num};
@@ -15,7 +15,7 @@ use crate::t;
 use crate::tui::component::ListState;
 use crate::tui::theme::Theme;
 use crate::tui::views::PlanView;
-use crate::tui::widgets::{col, fit, line, note_at, visible_table};
+use crate::tui::widgets::{Column, TCell, W, fit, line, note_at, visible_table};
 
 /// Heights of the suggestions table and of the lower pane (exceptions or chart).
 fn plan_split(height: u16) -> (u16, u16) {
@@ -71,55 +71,37 @@ pub fn draw_plan(
         ]),
     );
     let wide = list.width >= 90;
-    let mut header = vec![
-        t!("tui.col.release"),
-        t!("tui.col.need"),
-        t!("tui.col.to"),
-        t!("tui.col.from"),
-        t!("tui.col.item"),
-        t!("tui.col.qty"),
-    ];
-    let mut widths = vec![
-        col(header[0], 7),
-        col(header[1], 6),
-        col(header[2], 6),
-        col(header[3], 8),
-        Constraint::Min(14),
-        col(header[5], 6),
+    let mut cols = vec![
+        Column::new(t!("tui.col.release"), W::Whole),
+        Column::new(t!("tui.col.need"), W::Whole),
+        Column::new(t!("tui.col.to"), W::Whole),
+        Column::new(t!("tui.col.from"), W::Fit { min: 6, max: 12 }),
+        Column::new(t!("tui.col.item"), W::Fill(12)),
+        Column::new(t!("tui.col.qty"), W::Whole),
     ];
     if wide {
-        header.push(t!("tui.col.covers"));
-        widths.push(Constraint::Length(30));
+        cols.push(Column::new(t!("tui.col.covers"), W::Fit { min: 12, max: 30 }).optional(1));
     }
-    visible_table(
-        f,
-        list,
-        theme,
-        &header,
-        &widths,
-        plan.rows.len(),
-        Some(sel),
-        |i| {
-            let r = &plan.rows[i];
-            let release = if r.s.past_due {
-                Span::styled(t!("tui.plan.now"), theme.severity(Severity::Critical))
-            } else {
-                Span::raw(day_short(r.release))
-            };
-            let mut cells = vec![
-                Cell::from(release),
-                Cell::from(day_short(r.receipt)),
-                Cell::from(r.s.place.clone()),
-                Cell::from(r.from.clone()),
-                Cell::from(format!("{} {}", r.s.item, r.item_name)),
-                Cell::from(Line::from(num(r.s.qty)).right_aligned()),
-            ];
-            if wide {
-                cells.push(Cell::from(r.covers.clone()));
-            }
-            Row::new(cells)
-        },
-    );
+    visible_table(f, list, theme, &cols, plan.rows.len(), Some(sel), |i| {
+        let r = &plan.rows[i];
+        let release = if r.s.past_due {
+            TCell::styled(t!("tui.plan.now"), theme.severity(Severity::Critical))
+        } else {
+            TCell::from(day_short(r.release))
+        };
+        let mut cells = vec![
+            release,
+            TCell::from(day_short(r.receipt)),
+            TCell::from(r.s.place.clone()),
+            TCell::from(r.from.clone()),
+            TCell::name(format!("{} {}", r.s.item, r.item_name)),
+            TCell::right(num(r.s.qty)),
+        ];
+        if wide {
+            cells.push(TCell::from(r.covers.clone()));
+        }
+        cells
+    });
     if plan.rows.is_empty() {
         note_at(f, list, 1, t!("tui.plan.nothing"), theme.dim());
     }
@@ -202,27 +184,19 @@ pub fn draw_plan(
             theme.header(),
         ),
     );
-    let h = [
-        t!("tui.col.kind"),
-        t!("tui.col.day"),
-        t!("tui.col.place"),
-        t!("tui.col.item"),
-        t!("tui.col.qty"),
-        t!("tui.col.message"),
+    let cols = [
+        Column::new(t!("tui.col.kind"), W::Whole),
+        Column::new(t!("tui.col.day"), W::Whole),
+        Column::new(t!("tui.col.place"), W::Whole),
+        Column::new(t!("tui.col.item"), W::Whole),
+        Column::new(t!("tui.col.qty"), W::Whole),
+        Column::new(t!("tui.col.message"), W::Fill(20)),
     ];
     visible_table(
         f,
         lower_area,
         theme,
-        &h,
-        &[
-            col(h[0], 10),
-            col(h[1], 6),
-            col(h[2], 6),
-            col(h[3], 10),
-            col(h[4], 6),
-            Constraint::Min(20),
-        ],
+        &cols,
         plan.exceptions.len(),
         None,
         |i| {
@@ -240,14 +214,14 @@ pub fn draw_plan(
                 K::Cancel => (t!("tui.exception.cancel"), theme.info()),
                 K::Defer => (t!("tui.exception.defer"), theme.dim()),
             };
-            Row::new(vec![
-                Cell::from(Span::styled(text, style)),
-                Cell::from(bucket_day(plan, e.bucket as f64)),
-                Cell::from(e.place.clone()),
-                Cell::from(e.item.clone()),
-                Cell::from(Line::from(num(e.qty as i64)).right_aligned()),
-                Cell::from(fit(&e.message(), 200)),
-            ])
+            vec![
+                TCell::styled(text, style),
+                TCell::from(bucket_day(plan, e.bucket as f64)),
+                TCell::from(e.place.clone()),
+                TCell::from(e.item.clone()),
+                TCell::right(num(e.qty as i64)),
+                TCell::from(e.message()),
+            ]
         },
     );
 }
@@ -364,23 +338,22 @@ pub fn draw_sim(f: &mut Frame, area: Rect, r: &SimResult, drug: usize, theme: &T
         f,
         table,
         theme,
-        &["", "AS IS", "TO BE", saving_h],
         &[
-            Constraint::Min(24),
-            Constraint::Length(12),
-            Constraint::Length(12),
-            col(saving_h, 9),
+            Column::new("", W::Fill(14)),
+            Column::new(t!("tui.sim.as_is"), W::Whole),
+            Column::new(t!("tui.sim.to_be"), W::Whole),
+            Column::new(saving_h, W::Whole),
         ],
         rows.len(),
         None,
         |i| {
             let (l, x, y, z) = &rows[i];
-            Row::new(vec![
-                Cell::from(*l),
-                Cell::from(Line::from(x.clone()).right_aligned()),
-                Cell::from(Line::from(y.clone()).right_aligned()),
-                Cell::from(Line::from(z.clone()).right_aligned()),
-            ])
+            vec![
+                TCell::from(*l),
+                TCell::right(x.clone()),
+                TCell::right(y.clone()),
+                TCell::right(z.clone()),
+            ]
         },
     );
     let Some(series) = r

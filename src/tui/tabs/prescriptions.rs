@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
 
 use crate::domain::PlaceKind;
 use crate::domain::alerts::Severity;
@@ -16,7 +15,7 @@ use crate::tui::forms::{Form, Kind, validation::Validation};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use crate::tui::views::RxView;
-use crate::tui::widgets::{col, fit, line, visible_table, when, width};
+use crate::tui::widgets::{Column, TCell, W, fit, line, visible_table, when, width};
 
 #[derive(Debug, Default)]
 pub struct PrescriptionsTab {
@@ -46,7 +45,11 @@ impl PrescriptionsTab {
 
     fn open_validation(&self, cx: &mut Ctx) -> Msg {
         let Some(line) = self.validation_target(cx).cloned() else {
-            cx.say(Level::Warn, t!("tui.rx.validate_who"));
+            if cx.may(Operation::ValidatePrescription) {
+                cx.say(Level::Warn, t!("tui.rx.validate_who"));
+            } else {
+                cx.say(Level::Warn, t!("tui.rx.pharmacist_only"));
+            }
             return Msg::None;
         };
         let Ok(item) = crate::ops::stock::item_by_id(&cx.store.conn, line.item_id) else {
@@ -64,8 +67,8 @@ impl PrescriptionsTab {
                 "tui.rx.no_findings",
                 bed = line.bed.clone().unwrap_or_default(),
                 patient = line.patient,
-                dose = line.dose_text(),
-                route = line.route,
+                dose = crate::tui::words::strength(&line.dose_text()),
+                route = crate::tui::words::route(&line.route),
                 freq = line.frequency
             )
         } else {
@@ -145,71 +148,59 @@ impl Component for PrescriptionsTab {
             ]),
         );
         let wide = area.width >= 100;
-        let mut header = vec![
-            if v.all_wards {
-                t!("tui.col.ward_bed")
-            } else {
-                t!("tui.col.bed")
-            },
-            t!("tui.col.patient"),
-            t!("tui.col.drug"),
-            t!("tui.col.dose"),
-            t!("tui.col.route_short"),
-            t!("tui.col.freq"),
-            t!("tui.col.status"),
-        ];
-        let mut widths = vec![
-            col(header[0], if v.all_wards { 10 } else { 4 }),
-            Constraint::Length(15),
-            Constraint::Min(14),
-            Constraint::Length(12),
-            col(header[4], 5),
-            col(header[5], 5),
-            Constraint::Length(11),
+        let mut cols = vec![
+            Column::new(
+                if v.all_wards {
+                    t!("tui.col.ward_bed")
+                } else {
+                    t!("tui.col.bed")
+                },
+                W::Whole,
+            ),
+            Column::new(
+                t!("tui.col.patient"),
+                W::Fit {
+                    min: 8,
+                    max: if wide { 26 } else { 15 },
+                },
+            ),
+            Column::new(t!("tui.col.drug"), W::Fill(14)),
+            Column::new(t!("tui.col.dose"), W::Whole),
+            Column::new(t!("tui.col.route_short"), W::Whole).optional(1),
+            Column::new(t!("tui.col.freq"), W::Whole).optional(2),
+            Column::new(t!("tui.col.status"), W::Whole),
         ];
         if wide {
-            header.push(t!("tui.col.start"));
-            widths.push(col(t!("tui.col.start"), 12));
+            cols.push(Column::new(t!("tui.col.start"), W::Whole).optional(3));
         }
-        visible_table(
-            f,
-            list,
-            theme,
-            &header,
-            &widths,
-            v.lines.len(),
-            Some(&self.sel),
-            |i| {
-                let l = &v.lines[i];
-                let status_style = match l.status.as_str() {
-                    "awaiting_validation" => theme.warn(),
-                    "active" => theme.info(),
-                    _ => theme.dim(),
-                };
-                let status = match l.status.as_str() {
-                    "awaiting_validation"
-                        if v.findings.get(&l.id).is_some_and(|f| !f.is_empty()) =>
-                    {
-                        t!("tui.rx.validate_findings").to_string()
-                    }
-                    "awaiting_validation" => t!("tui.rx.to_validate").to_string(),
-                    s => crate::tui::words::code(s),
-                };
-                let mut cells = vec![
-                    Cell::from(l.bed.clone().unwrap_or_default()),
-                    Cell::from(l.patient.clone()),
-                    Cell::from(l.item.clone()),
-                    Cell::from(l.dose_text()),
-                    Cell::from(l.route.clone()),
-                    Cell::from(l.frequency.clone()),
-                    Cell::from(Span::styled(status, status_style)),
-                ];
-                if wide {
-                    cells.push(Cell::from(l.start_at.map(when).unwrap_or_default()));
+        visible_table(f, list, theme, &cols, v.lines.len(), Some(&self.sel), |i| {
+            let l = &v.lines[i];
+            let status_style = match l.status.as_str() {
+                "awaiting_validation" => theme.warn(),
+                "active" => theme.info(),
+                _ => theme.dim(),
+            };
+            let status = match l.status.as_str() {
+                "awaiting_validation" if v.findings.get(&l.id).is_some_and(|f| !f.is_empty()) => {
+                    t!("tui.rx.validate_findings").to_string()
                 }
-                Row::new(cells)
-            },
-        );
+                "awaiting_validation" => t!("tui.rx.to_validate").to_string(),
+                s => crate::tui::words::code(s),
+            };
+            let mut cells = vec![
+                TCell::from(l.bed.clone().unwrap_or_default()),
+                TCell::from(l.patient.clone()),
+                TCell::name(l.item.clone()),
+                TCell::dose(l.dose_text()),
+                TCell::from(l.route.clone()),
+                TCell::from(l.frequency.clone()),
+                TCell::styled(status, status_style),
+            ];
+            if wide {
+                cells.push(TCell::from(l.start_at.map(when).unwrap_or_default()));
+            }
+            cells
+        });
         let findings = v
             .lines
             .get(self.sel.selected)
@@ -230,7 +221,13 @@ impl Component for PrescriptionsTab {
             let allergy_text = if allergies.is_empty() {
                 String::new()
             } else {
-                fit(&t!("tui.rx.allergies", list = allergies), 40)
+                fit(
+                    &t!(
+                        "tui.rx.allergies",
+                        list = crate::tui::words::allergies(allergies)
+                    ),
+                    40,
+                )
             };
             let mut spans = vec![Span::raw(fit(
                 &t!(

@@ -9,7 +9,6 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
 use tui_input::{Input, InputRequest};
 
 use crate::domain::fefo::{LotProblem, lot_problem};
@@ -26,7 +25,7 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::popups::{Popup, op_menu};
 use crate::tui::theme::Theme;
 use crate::tui::views::{DetailView, StockView};
-use crate::tui::widgets::{col, line, note_at, visible_table};
+use crate::tui::widgets::{Column, TCell, W, line, note_at, visible_table};
 
 #[derive(Debug, Default)]
 pub struct StockTab {
@@ -489,51 +488,45 @@ pub fn stock_table(
     sel: Option<&ListState>,
     wide: bool,
 ) {
-    let mut header = vec![t!("tui.col.code"), t!("tui.col.name")];
-    let mut widths = vec![col(header[0], 10), Constraint::Min(10)];
-    if wide {
-        header.push("ATC");
-        widths.push(Constraint::Length(7));
-    }
     let usable = area.width >= 78;
-    header.push(t!("tui.col.on_hand"));
-    widths.push(col(t!("tui.col.on_hand"), 7));
-    if usable {
-        header.push(t!("tui.col.usable"));
-        widths.push(col(t!("tui.col.usable"), 6));
-    }
-    let h = [
-        t!("tui.col.unit"),
-        t!("tui.col.expires"),
-        t!("tui.col.warn"),
+    let mut cols = vec![
+        // A cut code is a wrong code: the code column is never cut.
+        Column::new(t!("tui.col.code"), W::Whole),
+        Column::new(t!("tui.col.name"), W::Fill(10)),
     ];
-    header.extend(h);
-    widths.extend([
-        col(h[0], if wide { 9 } else { 7 }),
-        col(h[1], 10),
-        col(h[2], 9),
+    if wide {
+        cols.push(Column::new("ATC", W::Whole));
+    }
+    cols.push(Column::new(t!("tui.col.on_hand"), W::Whole));
+    if usable {
+        cols.push(Column::new(t!("tui.col.usable"), W::Whole));
+    }
+    cols.extend([
+        Column::new(t!("tui.col.unit"), W::Fit { min: 4, max: 9 }),
+        Column::new(t!("tui.col.expires"), W::Whole),
+        Column::new(t!("tui.col.warn"), W::Whole),
     ]);
-    visible_table(f, area, theme, &header, &widths, rows.len(), sel, |i| {
+    visible_table(f, area, theme, &cols, rows.len(), sel, |i| {
         let l: &StockLine = &view.lines[rows[i]];
         let mark = view.marks.get(&l.item_id);
-        let mut cells = vec![Cell::from(l.code.clone()), Cell::from(l.name.clone())];
+        let mut cells = vec![TCell::from(l.code.clone()), TCell::name(l.name.clone())];
         if wide {
-            cells.push(Cell::from(l.atc.clone().unwrap_or_default()));
+            cells.push(TCell::from(l.atc.clone().unwrap_or_default()));
         }
-        cells.push(Cell::from(Line::from(num(l.on_hand)).right_aligned()));
+        cells.push(TCell::right(num(l.on_hand)));
         if usable {
-            cells.push(Cell::from(Line::from(num(l.usable)).right_aligned()));
+            cells.push(TCell::right(num(l.usable)));
         }
-        cells.push(Cell::from(crate::i18n::unit(&l.dose_unit).to_string()));
-        cells.push(Cell::from(
+        cells.push(TCell::from(crate::i18n::unit(&l.dose_unit).to_string()));
+        cells.push(TCell::from(
             l.earliest_expiry
                 .map(crate::i18n::date)
                 .unwrap_or_else(|| "—".into()),
         ));
         cells.push(match mark {
-            Some(m) => Cell::from(Span::styled(m.text.clone(), theme.severity(m.severity))),
-            None => Cell::from(""),
+            Some(m) => TCell::styled(m.text.clone(), theme.severity(m.severity)),
+            None => TCell::from(""),
         });
-        Row::new(cells)
+        cells
     });
 }

@@ -5,7 +5,6 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
 
 use super::stock::StockTab;
 use crate::domain::LotStatus;
@@ -16,7 +15,7 @@ use crate::t;
 use crate::tui::component::Ctx;
 use crate::tui::theme::Theme;
 use crate::tui::views::DetailView;
-use crate::tui::widgets::{col, fit, line, visible_table, when};
+use crate::tui::widgets::{Column, TCell, W, fit, line, visible_table, when};
 
 pub fn draw_detail(
     tab: &StockTab,
@@ -89,67 +88,52 @@ pub fn draw_detail(
     line(f, sub, Line::from(spans));
 
     let today = cx.today();
-    let h = [
-        t!("tui.col.lot"),
-        t!("tui.col.expiry"),
-        t!("tui.col.days"),
-        t!("tui.col.qty"),
-        t!("tui.col.status"),
+    let cols = [
+        Column::new(t!("tui.col.lot"), W::Fit { min: 16, max: 24 }),
+        Column::new(t!("tui.col.expiry"), W::Whole),
+        Column::new(t!("tui.col.days"), W::Whole),
+        Column::new(t!("tui.col.qty"), W::Whole),
+        Column::new(t!("tui.col.status"), W::Fill(10)),
     ];
-    visible_table(
-        f,
-        lots,
-        theme,
-        &h,
-        &[
-            col(h[0], 16),
-            col(h[1], 10),
-            col(h[2], 6),
-            col(h[3], 8),
-            Constraint::Min(10),
-        ],
-        d.lots.len(),
-        None,
-        |i| {
-            let l = &d.lots[i];
-            let days = l.expiry.map(|e| (e - today).num_days());
-            let (status, sev) = match (l.status, lot_problem(l.status, l.expiry, today)) {
-                (LotStatus::Recalled, _) => (t!("tui.lot.recalled"), Some(Severity::Critical)),
-                (LotStatus::Quarantined, _) => (t!("tui.lot.quarantined"), Some(Severity::High)),
-                (_, Some(_)) => (t!("tui.lot.expired"), Some(Severity::Critical)),
-                _ if days.is_some_and(|n| n <= 30) => {
-                    (t!("tui.lot.expires_soon"), Some(Severity::High))
-                }
-                _ => (t!("tui.lot.ok"), None),
-            };
-            let scanned = tab.scanned_lot.as_deref() == Some(l.lot_number.as_str());
-            let row = Row::new(vec![
-                Cell::from(if scanned {
-                    format!("▶{}", l.lot_number)
-                } else {
-                    l.lot_number.clone()
-                }),
-                Cell::from(
-                    l.expiry
-                        .map(crate::i18n::date)
-                        .unwrap_or_else(|| t!("tui.lot.no_expiry").into()),
-                ),
-                Cell::from(
-                    Line::from(days.map(|n| n.to_string()).unwrap_or_default()).right_aligned(),
-                ),
-                Cell::from(Line::from(num(l.qty)).right_aligned()),
-                Cell::from(Span::styled(
-                    status,
-                    sev.map_or(Style::default(), |s| theme.severity(s)),
-                )),
-            ]);
-            if scanned {
-                row.style(theme.selected())
-            } else {
-                row
+    visible_table(f, lots, theme, &cols, d.lots.len(), None, |i| {
+        let l = &d.lots[i];
+        let days = l.expiry.map(|e| (e - today).num_days());
+        let (status, sev) = match (l.status, lot_problem(l.status, l.expiry, today)) {
+            (LotStatus::Recalled, _) => (t!("tui.lot.recalled"), Some(Severity::Critical)),
+            (LotStatus::Quarantined, _) => (t!("tui.lot.quarantined"), Some(Severity::High)),
+            (_, Some(_)) => (t!("tui.lot.expired"), Some(Severity::Critical)),
+            _ if days.is_some_and(|n| n <= 30) => {
+                (t!("tui.lot.expires_soon"), Some(Severity::High))
             }
-        },
-    );
+            _ => (t!("tui.lot.ok"), None),
+        };
+        let scanned = tab.scanned_lot.as_deref() == Some(l.lot_number.as_str());
+        let row = vec![
+            TCell::from(if scanned {
+                format!("▶{}", l.lot_number)
+            } else {
+                l.lot_number.clone()
+            }),
+            TCell::from(
+                l.expiry
+                    .map(crate::i18n::date)
+                    .unwrap_or_else(|| t!("tui.lot.no_expiry").into()),
+            ),
+            TCell::right(days.map(|n| n.to_string()).unwrap_or_default()),
+            TCell::right(num(l.qty)),
+            TCell::styled(status, sev.map_or(Style::default(), |s| theme.severity(s))),
+        ];
+        if scanned {
+            row.into_iter()
+                .map(|c| TCell {
+                    style: theme.selected(),
+                    ..c
+                })
+                .collect()
+        } else {
+            row
+        }
+    });
     let shown_lots = (lots.height.saturating_sub(1) as usize).min(d.lots.len());
     let hidden = if shown_lots < d.lots.len() {
         t!("tui.stock.lots_hidden", n = d.lots.len() - shown_lots)
@@ -172,57 +156,40 @@ pub fn draw_detail(
     );
     tab.detail_rows.set(moves.height.saturating_sub(1) as usize);
     let shown = &d.movements[tab.detail_scroll.min(d.movements.len())..];
-    let h = [
-        t!("tui.col.when"),
-        t!("tui.col.kind"),
-        t!("tui.col.lot"),
-        t!("tui.col.qty"),
-        t!("tui.col.route"),
-        t!("tui.col.by"),
-        t!("tui.col.note"),
+    let cols = [
+        Column::new(t!("tui.col.when"), W::Whole),
+        Column::new(t!("tui.col.kind"), W::Fit { min: 6, max: 14 }),
+        Column::new(t!("tui.col.lot"), W::Fit { min: 8, max: 16 }),
+        Column::new(t!("tui.col.qty"), W::Whole),
+        Column::new(t!("tui.col.route"), W::Fit { min: 8, max: 24 }).optional(2),
+        Column::new(t!("tui.col.by"), W::Fit { min: 4, max: 10 }).optional(1),
+        Column::new(t!("tui.col.note"), W::Fill(6)).optional(3),
     ];
-    visible_table(
-        f,
-        moves,
-        theme,
-        &h,
-        &[
-            col(h[0], 12),
-            col(h[1], 14),
-            col(h[2], 12),
-            col(h[3], 6),
-            col(h[4], 14),
-            col(h[5], 8),
-            Constraint::Min(6),
-        ],
-        shown.len(),
-        None,
-        |i| {
-            let m = &shown[i];
-            let route = format!(
-                "{} → {}",
-                m.from.as_deref().unwrap_or("·"),
-                m.to.as_deref().unwrap_or("·")
-            );
-            let note = m
-                .reason
-                .clone()
-                .or_else(|| m.patient_mrn.clone())
-                .unwrap_or_default();
-            let qty = if m.delta > 0 {
-                format!("+{}", num(m.delta))
-            } else {
-                num(m.delta)
-            };
-            Row::new(vec![
-                Cell::from(m.at.map(when).unwrap_or_default()),
-                Cell::from(crate::tui::words::code(&m.kind)),
-                Cell::from(m.lot_number.clone()),
-                Cell::from(Line::from(qty).right_aligned()),
-                Cell::from(route),
-                Cell::from(m.user.clone()),
-                Cell::from(note),
-            ])
-        },
-    );
+    visible_table(f, moves, theme, &cols, shown.len(), None, |i| {
+        let m = &shown[i];
+        let route = format!(
+            "{} → {}",
+            m.from.as_deref().unwrap_or("·"),
+            m.to.as_deref().unwrap_or("·")
+        );
+        let note = m
+            .reason
+            .clone()
+            .or_else(|| m.patient_mrn.clone())
+            .unwrap_or_default();
+        let qty = if m.delta > 0 {
+            format!("+{}", num(m.delta))
+        } else {
+            num(m.delta)
+        };
+        vec![
+            TCell::from(m.at.map(when).unwrap_or_default()),
+            TCell::from(crate::tui::words::code(&m.kind)),
+            TCell::from(m.lot_number.clone()),
+            TCell::right(qty),
+            TCell::from(route),
+            TCell::from(m.user.clone()),
+            TCell::from(note),
+        ]
+    });
 }
