@@ -1,0 +1,113 @@
+//! The signed-in session: signing in (and speaking the user's own
+//! language), where each role starts, signing out, and switching language.
+
+use super::App;
+use crate::domain::PlaceKind;
+use crate::i18n::{self, Lang};
+use crate::ops::auth;
+use crate::store::queries;
+use crate::t;
+use crate::tui::component::{Level, Tab};
+use crate::tui::signin::SignIn;
+use crate::tui::tabs::Tabs;
+
+impl App {
+    pub(super) fn sign_in(&mut self, user: &str, pin: &str) {
+        match auth::sign_in(&mut self.cx.store, user, pin, self.cx.now) {
+            Ok(actor) => {
+                // The user's own language, unless one was asked for explicitly.
+                if self.explicit_lang.is_none()
+                    && let Ok(Some(l)) = queries::user_language(&self.cx.store.conn, actor.user_id)
+                {
+                    i18n::set_thread_lang(l);
+                }
+                let greeting = t!(
+                    "tui.signin.greeting",
+                    name = crate::tui::words::person(&actor.full_name, actor.role),
+                    role = crate::tui::words::role(actor.role)
+                );
+                self.cx.actor = Some(actor);
+                self.signin = SignIn::default();
+                self.after_sign_in();
+                self.cx.say(Level::Info, greeting);
+            }
+            Err(e) => {
+                self.signin.on_pin = !matches!(e, auth::SignInError::UnknownUser(_));
+                self.cx.say(Level::Error, e.to_string());
+            }
+        }
+    }
+
+    pub(super) fn after_sign_in(&mut self) {
+        match queries::places(&self.cx.store.conn) {
+            Ok(p) => self.cx.places = p,
+            Err(e) => self
+                .cx
+                .say(Level::Error, t!("tui.cannot_read_places", error = e)),
+        }
+        // Pharmacy staff start at the pharmacy, ward staff at the first ward.
+        let pharmacy_side = self.cx.actor.as_ref().is_some_and(|a| {
+            matches!(
+                a.role,
+                crate::domain::Role::Pharmacist | crate::domain::Role::Storekeeper
+            )
+        });
+        let want = if pharmacy_side {
+            PlaceKind::Pharmacy
+        } else {
+            PlaceKind::Ward
+        };
+        self.cx.place = self
+            .cx
+            .places
+            .iter()
+            .position(|p| p.kind == want)
+            .unwrap_or(0);
+        self.tab = Tab::Stock;
+        self.tabs = Tabs::default();
+        self.loaded.clear();
+        self.reload();
+    }
+
+    pub(super) fn sign_out(&mut self) {
+        let who = self.cx.actor.take().map(|a| a.username).unwrap_or_default();
+        // Nothing of the last user's work stays on the screen.
+        self.signin = SignIn::default();
+        self.tabs = Tabs::default();
+        self.form = None;
+        self.popup = None;
+        self.loaded.clear();
+        self.cx.jobs.plan.cancel();
+        self.cx.jobs.sim.cancel();
+        self.cx.jobs.alerts.cancel();
+        i18n::set_thread_lang(i18n::choose(self.explicit_lang, None));
+        self.cx.say(Level::Info, t!("tui.signed_out", user = who));
+    }
+
+    /// English ⇄ 简体中文 for the signed-in user, shown at once and saved
+    /// with the user.
+    pub(super) fn switch_language(&mut self) {
+        let Some(actor) = self.cx.actor.clone() else {
+            return;
+        };
+        let next = match i18n::lang() {
+            Lang::En => Lang::ZhCn,
+            Lang::ZhCn => Lang::En,
+        };
+        match auth::set_language(&mut self.cx.store, &actor, Some(next)) {
+            Ok(()) => {
+                i18n::set_thread_lang(next);
+                self.cx.local_writes += 1;
+                // Views hold a few words (warning marks): read them again.
+                self.reload();
+                self.cx.say(
+                    Level::Info,
+                    t!("tui.language_set", language = next.native_name()),
+                );
+            }
+            Err(e) => self
+                .cx
+                .say(Level::Error, t!("tui.language_not_saved", error = e)),
+        }
+    }
+}
