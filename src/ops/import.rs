@@ -716,13 +716,13 @@ fn gtin_problem(e: gtin::GtinError) -> Problem {
     }
 }
 
-/// A GTIN-14 as people write it: without the leading zeros of a GTIN-13.
+/// A GTIN-14 as people write it: the shortest of GTIN-8, -12 or -13 it
+/// pads to (the same number once read back).
 pub fn gtin_text(g14: &str) -> &str {
-    let mut s = g14;
-    while s.len() > 13 && s.starts_with('0') {
-        s = &s[1..];
-    }
-    s
+    [8, 12, 13]
+        .into_iter()
+        .find(|l| g14.len() == 14 && g14.bytes().take(14 - l).all(|b| b == b'0'))
+        .map_or(g14, |l| &g14[14 - l..])
 }
 
 // ---------------------------------------------------------------------------
@@ -1011,7 +1011,8 @@ impl Ctx<'_> {
                 if found.is_none() {
                     row.bad("supplier", Problem::UnknownSupplier { code: s });
                 }
-                found.map(Some)
+                // Go on to check the GTINs; the row is not written.
+                Some(found)
             }
         };
         let (
@@ -1713,11 +1714,6 @@ impl Ctx<'_> {
         };
         let lot = row.req("lot");
         let expiry = row.date_opt("expiry");
-        if let Some(Some(d)) = expiry
-            && d < self.now.date_naive()
-        {
-            row.bad("expiry", Problem::Expired { date: d });
-        }
         let qty = row.int_opt("qty", 1);
         let packs = row.int_opt("packs", 1);
         if let (Some(p), Some(l)) = (&place, row.opt("location")) {
@@ -1800,6 +1796,13 @@ impl Ctx<'_> {
                 }
                 _ => {}
             }
+        }
+        // Stock already held is left alone above; an expired lot is not
+        // opened as new stock.
+        if let Some(d) = expiry
+            && d < self.now.date_naive()
+        {
+            row.bad("expiry", Problem::Expired { date: d });
         }
         if !row.problems.is_empty() {
             return Ok(None);
@@ -2066,6 +2069,10 @@ mod tests {
     #[test]
     fn atc_prefixes() {
         assert!(atc_prefix_ok("J01C"));
+        assert_eq!(gtin_text("00000096385074"), "96385074");
+        assert_eq!(gtin_text("00012345678905"), "012345678905");
+        assert_eq!(gtin_text("04031847000072"), "4031847000072");
+        assert_eq!(gtin_text("15012345678907"), "15012345678907");
         assert!(atc_prefix_ok("N02BE01"));
         assert!(!atc_prefix_ok("J1"));
         assert!(!atc_prefix_ok("penicillin"));

@@ -1351,14 +1351,17 @@ fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.to_string()
 }
 
-/// A GTIN-14 as people write it: without the leading zeros of a GTIN-13.
+/// A GTIN-14 as people write it: the shortest of GTIN-8, -12 or -13 it
+/// pads to (the same number once read back).
 fn gtin_as_written(g: &str) -> &str {
-    let mut s = g;
-    while s.len() > 13 && s.starts_with('0') {
-        s = &s[1..];
-    }
-    s
+    [8, 12, 13]
+        .into_iter()
+        .find(|l| g.len() == 14 && g.bytes().take(14 - l).all(|b| b == b'0'))
+        .map_or(g, |l| &g[14 - l..])
 }
+
+/// How one exported row's cells are read.
+type Cells<'a> = dyn Fn(&rusqlite::Row) -> rusqlite::Result<Vec<String>> + 'a;
 
 /// Every row of a kind of reference data (`items`, `places`, `locations`,
 /// `suppliers`, `users`, `patients`, `allergies`) or `stock` (balances),
@@ -1376,7 +1379,7 @@ pub fn export_rows<E: From<rusqlite::Error>>(
             .map(|v| v.to_string())
             .unwrap_or_default())
     };
-    let (sql, cells): (&str, &dyn Fn(&rusqlite::Row) -> rusqlite::Result<Vec<String>>) = match kind {
+    let (sql, cells): (&str, &Cells) = match kind {
         "items" => (
             "SELECT i.code, i.name, i.generic_name, i.atc, i.form, i.strength_milli, i.strength_unit, i.dose_unit,
                     i.units_per_pack,
