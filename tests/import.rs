@@ -354,6 +354,14 @@ fn every_kind_of_bad_row_is_named_by_its_line_and_column() {
         "{out}"
     );
     assert!(out.contains("line 4, gtin: is empty"), "{out}");
+    let out = refused(
+        &db,
+        d,
+        "items",
+        "code,name,generic_name,atc,form,strength,strength_unit,dose_unit,units_per_pack,gtin,unit_price,storage,controlled,high_alert\n\
+         A4,D,d,N02BE01,tablet,500,,tablet,10,4031847000140,1,room,no,no\n",
+    );
+    assert!(out.contains("line 2, strength_unit: is empty"), "{out}");
 
     // A GTIN already linked to another item is refused, naming it.
     assert!(
@@ -386,6 +394,8 @@ fn every_kind_of_bad_row_is_named_by_its_line_and_column() {
     assert!(out.contains("line 2, name: l wang has spaces"), "{out}");
     assert!(out.contains("line 2, pin: a PIN is 4 to 8 digits"), "{out}");
     assert!(out.contains("line 3, role: doctor is not known"), "{out}");
+    let out = refused(&db, d, "users", "name,full_name,role\namina,Amina,nurse\n");
+    assert!(out.contains("line 2, role: this is your own user"), "{out}");
 
     let out = refused(
         &db,
@@ -689,4 +699,34 @@ fn a_bad_row_in_chinese() {
         stdout(&o)
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("未写入任何数据"));
+}
+
+#[test]
+fn json_for_scripts() {
+    let (dir, db) = new_site();
+    let file = write(dir.path(), "sup.csv", SUPPLIERS);
+    let o = ws(&db)
+        .env("WARDSTOCK_PIN", "4321")
+        .args(["import", "suppliers"])
+        .arg(&file)
+        .args(["--user", "amina", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["added"], 2);
+    assert_eq!(v["kind"], "suppliers");
+    let bad = write(dir.path(), "bad.csv", "code,name,lead_days\nX,X,-1\n");
+    let o = ws(&db)
+        .env("WARDSTOCK_PIN", "4321")
+        .args(["import", "suppliers"])
+        .arg(&bad)
+        .args(["--user", "amina", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["written"], false);
+    assert_eq!(v["problems"][0]["line"], 2);
+    assert_eq!(v["problems"][0]["column"], "lead_days");
+    assert_eq!(v["problems"][0]["problem"], "too_small");
 }

@@ -64,6 +64,7 @@ impl fmt::Display for Problem {
             P::UnknownPatient { mrn } => t!("import.problem.unknown_patient", mrn = mrn),
             P::UserName { value } => t!("import.problem.user_name", value = value),
             P::Pin => t!("import.problem.pin").into(),
+            P::OwnRole => t!("import.problem.own_role").into(),
             P::MultiDosePack => t!("import.problem.multi_dose").into(),
             P::PlaceKindFixed { was } => t!("import.problem.place_kind_fixed", was = was),
             P::QtyOrPacks => t!("import.problem.qty_or_packs").into(),

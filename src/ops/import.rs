@@ -302,6 +302,9 @@ pub enum Problem {
     },
     /// A PIN is 4 to 8 digits.
     Pin,
+    /// The importing administrator's own role: another administrator
+    /// changes it, so that a site never loses its last one by a typo.
+    OwnRole,
     /// A multi-dose item (in-use days) needs its strength.
     MultiDosePack,
     /// A place's kind cannot change (pharmacy ↔ ward).
@@ -1058,6 +1061,9 @@ impl Ctx<'_> {
         if !self.first_time(row, "code", format!("item:{}", code.to_lowercase())) {
             return Ok(None);
         }
+        if strength.is_some() && strength_unit.is_none() {
+            row.bad("strength_unit", Problem::Required);
+        }
         if in_use.is_some() && strength.is_none_or(|s| s <= 0) {
             row.bad("in_use_days", Problem::MultiDosePack);
         }
@@ -1464,6 +1470,10 @@ impl Ctx<'_> {
             role: role.as_ref().to_string(),
         };
         match &existing {
+            Some((id, old)) if *id == self.actor.user_id && old.role != new.role => {
+                row.bad("role", Problem::OwnRole);
+                return Ok(None);
+            }
             Some((id, old)) if *old != new => {
                 refdata::update_user(self.conn, *id, &new.full_name, role).map_err(store_err)?
             }
