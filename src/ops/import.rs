@@ -775,6 +775,15 @@ pub fn import(
         .collect();
     ignored.dedup();
 
+    // PINs are hashed before the write transaction (hashing is slow and
+    // other workstations wait for the write lock): one per new user.
+    let pins = if kind == Kind::Users {
+        new_user_pins(&store.conn, &sheet)?
+    } else {
+        HashMap::new()
+    };
+    let today = site_today(&store.conn, now)?;
+
     let tx = store
         .conn
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -782,6 +791,8 @@ pub fn import(
         conn: &tx,
         actor,
         now,
+        today,
+        pins,
         problems: Vec::new(),
         summary: Summary {
             kind,
@@ -829,8 +840,10 @@ pub fn import(
         tx.rollback()?;
         return Err(ImportError::Rows(problems));
     }
-    let summary = ctx.summary;
+    let mut summary = ctx.summary;
     if dry_run {
+        // No user was added: their PINs do not exist.
+        summary.new_pins.clear();
         tx.rollback()?;
     } else {
         tx.commit()?;
@@ -848,6 +861,10 @@ struct Ctx<'c> {
     conn: &'c Connection,
     actor: &'c Actor,
     now: DateTime<Utc>,
+    /// The site's date at `now`.
+    today: NaiveDate,
+    /// User name → (PIN hash, the one-time PIN if it was generated).
+    pins: HashMap<String, (String, Option<String>)>,
     problems: Vec<RowProblem>,
     summary: Summary,
     /// A row's key → the line it was first seen on.
@@ -1433,7 +1450,7 @@ impl Ctx<'_> {
         let role = row.one_of("role", ROLES);
         let pin = row.opt("pin");
         if let Some(p) = &pin
-            && (!(4..=8).contains(&p.len()) || !p.bytes().all(|b| b.is_ascii_digit()))
+            && !pin_ok(p)
         {
             row.bad("pin", Problem::Pin);
         }
@@ -1479,23 +1496,17 @@ impl Ctx<'_> {
             }
             Some(_) => {}
             None => {
-                let pin = match pin {
-                    Some(p) => p,
-                    None => {
-                        let p = one_time_pin();
-                        self.summary.new_pins.push(NewPin {
-                            user: name.clone(),
-                            pin: p.clone(),
-                        });
-                        p
-                    }
+                let (hash, one_time) = match self.pins.remove(&name) {
+                    Some(h) => h,
+                    // Added by another workstation's import meanwhile: hashed here.
+                    None => hash_for(&name, pin)?,
                 };
-                let hash = super::auth::hash_pin(&pin, None).map_err(|source| {
-                    store_err(RefDataError::Pin {
+                if let Some(p) = one_time {
+                    self.summary.new_pins.push(NewPin {
                         user: name.clone(),
-                        source,
-                    })
-                })?;
+                        pin: p,
+                    });
+                }
                 refdata::add_user(self.conn, &name, &new.full_name, role, &hash)
                     .map_err(store_err)?;
             }
@@ -1810,7 +1821,7 @@ impl Ctx<'_> {
         // Stock already held is left alone above; an expired lot is not
         // opened as new stock.
         if let Some(d) = expiry
-            && d < self.now.date_naive()
+            && d < self.today
         {
             row.bad("expiry", Problem::Expired { date: d });
         }
@@ -1848,6 +1859,80 @@ fn store_err(e: RefDataError) -> ImportError {
         // the checks missed, reported as the database refusing it.
         other => ImportError::Store(rusqlite::Error::ToSqlConversionFailure(Box::new(other))),
     }
+}
+
+/// A PIN is 4 to 8 digits.
+fn pin_ok(p: &str) -> bool {
+    (4..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The PIN hash of a new user: theirs, or a one-time PIN's (returned too).
+fn hash_for(name: &str, pin: Option<String>) -> Result<(String, Option<String>), ImportError> {
+    let (pin, one_time) = match pin {
+        Some(p) => (p, None),
+        None => {
+            let p = one_time_pin();
+            (p.clone(), Some(p))
+        }
+    };
+    let hash = super::auth::hash_pin(&pin, None).map_err(|source| {
+        store_err(RefDataError::Pin {
+            user: name.to_string(),
+            source,
+        })
+    })?;
+    Ok((hash, one_time))
+}
+
+/// PIN hashes for the users of a sheet not yet in the database, whose PIN
+/// (if any) is well formed; the rows themselves are checked later.
+fn new_user_pins(
+    conn: &Connection,
+    sheet: &Sheet,
+) -> Result<HashMap<String, (String, Option<String>)>, ImportError> {
+    let (Some(&name_col), pin_col) = (sheet.columns.get("name"), sheet.columns.get("pin")) else {
+        return Ok(HashMap::new());
+    };
+    let mut out = HashMap::new();
+    for (_, cells) in &sheet.rows {
+        let name = cells.get(name_col).map_or("", |s| s.as_str());
+        if name.is_empty() || out.contains_key(name) {
+            continue;
+        }
+        let known: Option<i64> = conn
+            .query_row("SELECT id FROM users WHERE username = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if known.is_some() {
+            continue;
+        }
+        let pin = pin_col
+            .and_then(|i| cells.get(*i))
+            .filter(|p| !p.is_empty())
+            .cloned();
+        if pin.as_deref().is_some_and(|p| !pin_ok(p)) {
+            continue;
+        }
+        out.insert(name.to_string(), hash_for(name, pin)?);
+    }
+    Ok(out)
+}
+
+/// The site's date at `now`: in the site's time zone (stored with the
+/// site), else the machine's.
+fn site_today(conn: &Connection, now: DateTime<Utc>) -> Result<NaiveDate, ImportError> {
+    let zone: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'timezone'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(match zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+        Some(tz) => now.with_timezone(&tz).date_naive(),
+        None => now.with_timezone(&chrono::Local).date_naive(),
+    })
 }
 
 /// A one-time PIN of six digits from the operating system's randomness.
