@@ -44,10 +44,10 @@ pub struct ExportArgs {
     /// Write to this file instead of the standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Movements from this day (YYYY-MM-DD, UTC).
+    /// Movements from this day (YYYY-MM-DD, the site's day).
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
-    /// Movements up to and including this day (YYYY-MM-DD, UTC).
+    /// Movements up to and including this day (YYYY-MM-DD, the site's day).
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
 }

@@ -1919,9 +1919,8 @@ fn new_user_pins(
     Ok(out)
 }
 
-/// The site's date at `now`: in the site's time zone (stored with the
-/// site), else the machine's.
-fn site_today(conn: &Connection, now: DateTime<Utc>) -> Result<NaiveDate, ImportError> {
+/// The site's time zone, when it is stored.
+fn site_zone(conn: &Connection) -> rusqlite::Result<Option<chrono_tz::Tz>> {
     let zone: Option<String> = conn
         .query_row(
             "SELECT value FROM settings WHERE key = 'timezone'",
@@ -1929,7 +1928,13 @@ fn site_today(conn: &Connection, now: DateTime<Utc>) -> Result<NaiveDate, Import
             |r| r.get(0),
         )
         .optional()?;
-    Ok(match zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+    Ok(zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()))
+}
+
+/// The site's date at `now`: in the site's time zone (stored with the
+/// site), else the machine's.
+fn site_today(conn: &Connection, now: DateTime<Utc>) -> Result<NaiveDate, ImportError> {
+    Ok(match site_zone(conn)? {
         Some(tz) => now.with_timezone(&tz).date_naive(),
         None => now.with_timezone(&chrono::Local).date_naive(),
     })
@@ -2016,7 +2021,7 @@ struct AllergyRow {
 // ---------------------------------------------------------------------------
 // Export.
 
-/// Which movements an export holds (dates inclusive, UTC).
+/// Which movements an export holds (the site's days, inclusive).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Period {
     pub from: Option<NaiveDate>,
@@ -2059,12 +2064,25 @@ pub fn export_movements(
     out: &mut dyn Write,
 ) -> Result<u64, ExportError> {
     let mut w = start(out, MOVEMENT_COLUMNS)?;
-    let from = period
-        .from
-        .map(|d| format!("{}T00:00:00Z", d.format("%Y-%m-%d")));
-    let to = period
-        .to
-        .map(|d| format!("{}T23:59:59Z", d.format("%Y-%m-%d")));
+    // The days are the site's: from its midnight to the next.
+    let tz = site_zone(conn)?;
+    let start = |d: NaiveDate| -> String {
+        let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let at = match tz {
+            Some(tz) => midnight
+                .and_local_timezone(tz)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc)),
+            None => midnight
+                .and_local_timezone(chrono::Local)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc)),
+        };
+        crate::domain::instant_to_text(at.unwrap_or_else(|| midnight.and_utc()))
+    };
+    let from = period.from.map(start);
+    // Up to (not including) the next day's midnight.
+    let to = period.to.and_then(|d| d.succ_opt()).map(start);
     let n = crate::store::queries::export_movement_rows(
         conn,
         from.as_deref(),

@@ -1459,7 +1459,8 @@ pub fn export_rows<E: From<rusqlite::Error>>(
     Ok(n)
 }
 
-/// The movements between two instants (RFC 3339 text, inclusive), oldest
+/// The movements from one instant (inclusive) to another (exclusive), as
+/// RFC 3339 text, oldest
 /// first, passed to `each` one by one as they are read: never the whole
 /// ledger in memory.
 pub fn export_movement_rows<E: From<rusqlite::Error>>(
@@ -1475,7 +1476,7 @@ pub fn export_movement_rows<E: From<rusqlite::Error>>(
          JOIN users u ON u.id = m.user_id
          LEFT JOIN places fp ON fp.id = m.from_place_id LEFT JOIN places tp ON tp.id = m.to_place_id
          LEFT JOIN patients pt ON pt.id = m.patient_id
-         WHERE (?1 IS NULL OR m.at >= ?1) AND (?2 IS NULL OR m.at <= ?2)
+         WHERE (?1 IS NULL OR m.at >= ?1) AND (?2 IS NULL OR m.at < ?2)
          ORDER BY m.id",
     )?;
     let mut rows = stmt.query(params![from, to])?;
