@@ -358,6 +358,22 @@ fn every_kind_of_bad_row_is_named_by_its_line_and_column() {
         &db,
         d,
         "items",
+        "Code,Name,Generic Name,ATC,Form,Strength,Strength Unit,Dose Unit,Units per Pack,GTIN,Unit Price,Storage,Controlled,High Alert\n\
+         A5,E,e,N02BE01,tablet,500,mg,tablet,10,4.03185E+12,1,room,否,是\n",
+    );
+    assert!(
+        out.contains("line 2, gtin: 4.03185E+12 is a barcode the spreadsheet turned into a number"),
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().count(),
+        1,
+        "headers with spaces and 是/否 are read: {out}"
+    );
+    let out = refused(
+        &db,
+        d,
+        "items",
         "code,name,generic_name,atc,form,strength,strength_unit,dose_unit,units_per_pack,gtin,unit_price,storage,controlled,high_alert\n\
          A4,D,d,N02BE01,tablet,500,,tablet,10,4031847000140,1,room,no,no\n",
     );

@@ -46,6 +46,7 @@ impl fmt::Display for Problem {
                 )
             }
             P::GtinFormat { gtin } => t!("import.problem.gtin_format", gtin = gtin),
+            P::GtinAsNumber { value } => t!("import.problem.gtin_as_number", value = value),
             P::GtinElsewhere { gtin, item } => {
                 t!("import.problem.gtin_elsewhere", gtin = gtin, item = item)
             }

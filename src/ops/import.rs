@@ -268,6 +268,10 @@ pub enum Problem {
     GtinFormat {
         gtin: String,
     },
+    /// A GTIN the spreadsheet turned into a number (4.03185E+12).
+    GtinAsNumber {
+        value: String,
+    },
     /// A GTIN already linked to another item.
     GtinElsewhere {
         gtin: String,
@@ -439,7 +443,10 @@ pub fn read_sheet(bytes: &[u8]) -> Result<Sheet, ImportError> {
         .from_reader(text.as_bytes());
     let mut records = rdr.records();
     let header: Vec<String> = match records.next() {
-        Some(Ok(h)) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
+        Some(Ok(h)) => h
+            .iter()
+            .map(|c| c.trim().to_lowercase().replace(' ', "_"))
+            .collect(),
         Some(Err(e)) => return Err(csv_error(&e)),
         None => return Err(ImportError::Empty),
     };
@@ -598,7 +605,10 @@ impl Row<'_> {
         if s.is_empty() {
             return Some(None);
         }
-        match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+        // A spreadsheet may write the same date with slashes.
+        match NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .or_else(|_| NaiveDate::parse_from_str(&s, "%Y/%m/%d"))
+        {
             Ok(d) => Some(Some(d)),
             Err(_) => {
                 self.bad(col, Problem::Date { value: s });
@@ -679,8 +689,8 @@ pub fn decimal_text(v: i64, places: u32) -> String {
 
 pub fn parse_bool(s: &str) -> Option<bool> {
     match s.trim().to_ascii_lowercase().as_str() {
-        "yes" | "true" | "1" | "y" => Some(true),
-        "no" | "false" | "0" | "n" => Some(false),
+        "yes" | "true" | "1" | "y" | "是" => Some(true),
+        "no" | "false" | "0" | "n" | "否" => Some(false),
         _ => None,
     }
 }
@@ -988,6 +998,16 @@ impl Ctx<'_> {
         let mut gtins = Vec::new();
         let written = row.text("gtin").to_string();
         for g in written.split('|').map(str::trim).filter(|g| !g.is_empty()) {
+            // A spreadsheet that took the barcode for a number: 4.03185E+12.
+            if g.contains(['E', 'e', '.', ',']) {
+                row.bad(
+                    "gtin",
+                    Problem::GtinAsNumber {
+                        value: g.to_string(),
+                    },
+                );
+                continue;
+            }
             match gtin::normalize(g) {
                 Ok(g14) => {
                     if !gtins.contains(&g14) {
