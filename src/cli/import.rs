@@ -152,10 +152,14 @@ fn day(flag: &str, value: Option<&str>) -> Result<Option<NaiveDate>> {
 
 pub fn run_export(db: Option<PathBuf>, args: ExportArgs) -> Result<i32> {
     let movements = args.kind.trim().eq_ignore_ascii_case("movements");
-    let what = if movements {
-        None
-    } else {
-        Some(kind(&args.kind)?)
+    let what = match Kind::parse(&args.kind) {
+        Some(k) => Some(k),
+        None if movements => None,
+        None => bail!(t!(
+            "import.cli.unknown_kind",
+            kind = args.kind,
+            kinds = format!("{}, movements", kinds())
+        )),
     };
     let period = Period {
         from: day("--from", args.from.as_deref())?,
