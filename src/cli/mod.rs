@@ -1,6 +1,7 @@
 //! The command line: parse arguments, open the store, call operations and
 //! queries, print tables or `--json`. Errors go to stderr with a non-zero exit.
 
+pub mod import;
 pub mod mrp;
 pub mod plan;
 pub mod report;
@@ -50,6 +51,10 @@ pub struct Cli {
 pub enum Command {
     /// Open the terminal console (the default).
     Console,
+    /// Load a spreadsheet (CSV) of items, places, locations, suppliers, users, patients, allergies or opening stock.
+    Import(import::ImportArgs),
+    /// Write items, places, locations, suppliers, users, patients, allergies, stock or movements as CSV.
+    Export(import::ExportArgs),
     /// Fill an empty database with a demo clinic or hospital.
     Demo {
         #[arg(long, value_enum, default_value = "clinic")]
@@ -628,6 +633,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Some(Command::Import(args)) => import::run_import(cli.db.clone(), args),
+        Some(Command::Export(args)) => import::run_export(cli.db.clone(), args),
         Some(Command::Check { json }) => {
             let path = crate::config::resolve_db(cli.db.clone(), false)?;
             let store = open(&path)?;

@@ -24,6 +24,7 @@
 pub mod domain;
 pub mod errors;
 pub mod format;
+pub mod import;
 pub mod refusals;
 pub mod results;
 

@@ -311,3 +311,235 @@ pub fn set_policy(
     )?;
     Ok(())
 }
+
+// ---------------------------------------------------------------------------
+// Changes to existing reference data, each attributed in `reference_history`.
+
+/// One change of reference data, kept in history: who, when, and the row
+/// before (none when added) and after, as JSON.
+pub struct Change<'a> {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub user_id: i64,
+    /// `item`, `place`, `location`, `supplier`, `user`, `patient`, `allergy`.
+    pub kind: &'a str,
+    pub code: &'a str,
+    pub before: Option<&'a str>,
+    pub after: &'a str,
+}
+
+/// Records a change of reference data in its history.
+pub fn record_change(conn: &Connection, c: &Change) -> Result<(), RefDataError> {
+    conn.prepare_cached(
+        "INSERT INTO reference_history (at, user_id, kind, code, action, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        crate::domain::instant_to_text(c.at),
+        c.user_id,
+        c.kind,
+        c.code,
+        if c.before.is_some() { "changed" } else { "added" },
+        c.before,
+        c.after
+    ])?;
+    Ok(())
+}
+
+pub fn update_place(
+    conn: &Connection,
+    id: i64,
+    name: &str,
+    transport_minutes: i64,
+) -> Result<(), RefDataError> {
+    if name.trim().is_empty() {
+        return Err(RefDataError::PlaceNeedsCodeAndName);
+    }
+    conn.execute(
+        "UPDATE places SET name = ?2, transport_minutes = ?3 WHERE id = ?1",
+        params![id, name, transport_minutes],
+    )?;
+    Ok(())
+}
+
+pub fn update_location(
+    conn: &Connection,
+    id: i64,
+    name: &str,
+    kind: &str,
+) -> Result<(), RefDataError> {
+    conn.execute(
+        "UPDATE locations SET name = ?2, kind = ?3 WHERE id = ?1",
+        params![id, name, kind],
+    )?;
+    Ok(())
+}
+
+pub fn add_supplier(
+    conn: &Connection,
+    code: &str,
+    name: &str,
+    lead_days: i64,
+) -> Result<i64, RefDataError> {
+    conn.execute(
+        "INSERT INTO suppliers (code, name, lead_days) VALUES (?1, ?2, ?3)",
+        params![code, name, lead_days],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A supplier's name and lead time; the items ordered from it take the new
+/// lead time.
+pub fn update_supplier(
+    conn: &Connection,
+    id: i64,
+    name: &str,
+    lead_days: i64,
+) -> Result<(), RefDataError> {
+    conn.execute(
+        "UPDATE suppliers SET name = ?2, lead_days = ?3 WHERE id = ?1",
+        params![id, name, lead_days],
+    )?;
+    conn.execute(
+        "UPDATE items SET supplier_lead_days = ?2 WHERE supplier_id = ?1",
+        params![id, lead_days],
+    )?;
+    Ok(())
+}
+
+/// Every field of an item but its code and GTINs (see [`link_gtin`]).
+pub fn update_item(conn: &Connection, id: i64, it: &NewItem) -> Result<(), RefDataError> {
+    if let Some(atc) = it.atc.as_deref().filter(|a| !a.is_empty())
+        && !atc_ok(atc)
+    {
+        return Err(RefDataError::BadAtc {
+            item: it.code.clone(),
+            atc: atc.to_string(),
+        });
+    }
+    if it.in_use_days.is_some_and(|d| d < 1)
+        || (it.in_use_days.is_some() && it.strength_milli.is_none_or(|s| s <= 0))
+    {
+        return Err(RefDataError::MultiDosePack {
+            item: it.code.clone(),
+        });
+    }
+    if it.units_per_pack < 1 || it.unit_price_cents < 0 {
+        return Err(RefDataError::PackOrPrice {
+            item: it.code.clone(),
+        });
+    }
+    conn.execute(
+        "UPDATE items SET name = ?2, generic_name = ?3, atc = ?4, form = ?5, strength_milli = ?6, strength_unit = ?7,
+                dose_unit = ?8, units_per_pack = ?9, unit_price_cents = ?10, storage = ?11, controlled = ?12,
+                high_alert = ?13, kind = ?14, max_daily_milli = ?15, in_use_days = ?16, per_patient = ?17
+         WHERE id = ?1",
+        params![
+            id,
+            it.name,
+            it.generic_name,
+            it.atc.as_deref().filter(|a| !a.is_empty()),
+            it.form,
+            it.strength_milli,
+            it.strength_unit.as_deref().filter(|u| !u.is_empty()),
+            it.dose_unit,
+            it.units_per_pack,
+            it.unit_price_cents,
+            it.storage.as_ref(),
+            it.controlled,
+            it.high_alert,
+            it.kind.as_ref(),
+            it.max_daily_milli,
+            it.in_use_days,
+            it.per_patient,
+        ],
+    )?;
+    Ok(())
+}
+
+/// The supplier an item is ordered from (its lead time then counts).
+pub fn set_item_supplier(
+    conn: &Connection,
+    item_id: i64,
+    supplier: Option<(i64, i64)>,
+) -> Result<(), RefDataError> {
+    match supplier {
+        Some((sid, lead)) => conn.execute(
+            "UPDATE items SET supplier_id = ?2, supplier_lead_days = ?3 WHERE id = ?1",
+            params![item_id, sid, lead],
+        )?,
+        None => conn.execute(
+            "UPDATE items SET supplier_id = NULL WHERE id = ?1",
+            params![item_id],
+        )?,
+    };
+    Ok(())
+}
+
+/// Links a GTIN (any length; its check digit verified) to an item.
+pub fn link_gtin(
+    conn: &Connection,
+    item_id: i64,
+    item_code: &str,
+    g: &str,
+) -> Result<(), RefDataError> {
+    let gtin14 = gtin::normalize(g).map_err(|source| RefDataError::Gtin {
+        code: item_code.to_string(),
+        source,
+    })?;
+    conn.execute(
+        "INSERT INTO item_gtins (gtin, item_id) VALUES (?1, ?2)",
+        params![gtin14, item_id],
+    )
+    .map_err(dup(RefKind::Gtin, g))?;
+    Ok(())
+}
+
+/// Unlinks a GTIN (GTIN-14 form) from an item.
+pub fn unlink_gtin(conn: &Connection, item_id: i64, gtin14: &str) -> Result<(), RefDataError> {
+    conn.execute(
+        "DELETE FROM item_gtins WHERE gtin = ?1 AND item_id = ?2",
+        params![gtin14, item_id],
+    )?;
+    Ok(())
+}
+
+/// A user's full name and role (the PIN is changed by a reset, never here).
+pub fn update_user(
+    conn: &Connection,
+    id: i64,
+    full_name: &str,
+    role: Role,
+) -> Result<(), RefDataError> {
+    conn.execute(
+        "UPDATE users SET full_name = ?2, role = ?3 WHERE id = ?1",
+        params![id, full_name, role.as_ref()],
+    )?;
+    Ok(())
+}
+
+pub fn update_patient(conn: &Connection, id: i64, p: &NewPatient) -> Result<(), RefDataError> {
+    conn.execute(
+        "UPDATE patients SET name = ?2, dob = ?3, ward_id = ?4, bed = ?5 WHERE id = ?1",
+        params![
+            id,
+            p.name,
+            p.dob.format("%Y-%m-%d").to_string(),
+            p.ward_id,
+            p.bed
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn update_allergy(
+    conn: &Connection,
+    id: i64,
+    atc_prefix: Option<&str>,
+    kind: &str,
+    reaction: Option<&str>,
+) -> Result<(), RefDataError> {
+    conn.execute(
+        "UPDATE patient_allergies SET atc_prefix = ?2, kind = ?3, reaction = ?4 WHERE id = ?1",
+        params![id, atc_prefix, kind, reaction],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! `wardstock import` and `wardstock export`: the site's spreadsheets in and
+//! out (CSV, UTF-8; comma or semicolon separated on the way in, with BOM on
+//! the way out).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use chrono::{NaiveDate, Utc};
+use clap::Args;
+
+use crate::ops::import::{self, ImportError, Kind, Period};
+use crate::t;
+
+/// `wardstock import KIND FILE --user NAME [--dry-run]`, or `--template KIND`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the file holds: items, places, locations, suppliers, users, patients, allergies, stock.
+    #[arg(value_name = "KIND", required_unless_present = "template")]
+    pub kind: Option<String>,
+    /// The CSV file (UTF-8, comma or semicolon separated, header on line 1).
+    #[arg(value_name = "FILE", required_unless_present = "template")]
+    pub file: Option<PathBuf>,
+    /// Print the header and one example row of KIND, and do nothing else.
+    #[arg(long, value_name = "KIND", conflicts_with_all = ["kind", "file", "dry_run"])]
+    pub template: Option<String>,
+    /// User name; the PIN comes from WARDSTOCK_PIN or is asked for.
+    #[arg(long, env = "WARDSTOCK_USER", value_name = "NAME")]
+    pub user: Option<String>,
+    /// Check every row and report, writing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wardstock export KIND [--out FILE]`; KIND also `movements [--from DATE] [--to DATE]`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// items, places, locations, suppliers, users, patients, allergies, stock, movements.
+    #[arg(value_name = "KIND")]
+    pub kind: String,
+    /// Write to this file instead of the standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Movements from this day (YYYY-MM-DD, the site's day).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Movements up to and including this day (YYYY-MM-DD, the site's day).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+}
+
+fn kinds() -> String {
+    Kind::ALL.map(Kind::name).join(", ")
+}
+
+fn kind(name: &str) -> Result<Kind> {
+    match Kind::parse(name) {
+        Some(k) => Ok(k),
+        None => bail!(t!("import.cli.unknown_kind", kind = name, kinds = kinds())),
+    }
+}
+
+pub fn run_import(db: Option<PathBuf>, args: ImportArgs) -> Result<i32> {
+    if let Some(name) = &args.template {
+        print!("{}", kind(name)?.template());
+        return Ok(0);
+    }
+    let (Some(name), Some(file), Some(user)) = (args.kind, args.file, args.user) else {
+        bail!(t!("import.cli.need", kinds = kinds()));
+    };
+    let kind = kind(&name)?;
+    let bytes = match std::fs::read(&file) {
+        Ok(b) => b,
+        Err(e) => bail!(t!("import.cli.read", path = file.display(), why = e)),
+    };
+    let mut store = super::open(&crate::config::resolve_db(db, false)?)?;
+    let who = super::stock::UserArgs {
+        user,
+        json: args.json,
+    };
+    let actor = super::stock::sign_in(&mut store, &who)?;
+    match import::import(&mut store, &actor, kind, &bytes, args.dry_run, Utc::now()) {
+        Ok(summary) => {
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+                return Ok(0);
+            }
+            if !summary.ignored_columns.is_empty() {
+                println!(
+                    "{}",
+                    t!(
+                        "import.ignored",
+                        columns = summary.ignored_columns.join(", ")
+                    )
+                );
+            }
+            println!(
+                "{}",
+                t!(
+                    "import.summary",
+                    kind = kind.label(),
+                    added = summary.added,
+                    changed = summary.changed,
+                    unchanged = summary.unchanged
+                )
+            );
+            if summary.dry_run {
+                println!("{}", t!("import.dry_run"));
+            } else {
+                for p in &summary.new_pins {
+                    println!("{}", t!("import.new_pin", user = p.user, pin = p.pin));
+                }
+            }
+            Ok(0)
+        }
+        Err(ImportError::Rows(rows)) => {
+            let head = ImportError::Rows(rows.clone()).to_string();
+            if args.json {
+                let lines: Vec<String> = rows.iter().map(ToString::to_string).collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "written": false,
+                        "problems": rows,
+                        "lines": lines,
+                    }))?
+                );
+            } else {
+                for r in &rows {
+                    println!("{r}");
+                }
+            }
+            eprintln!("wardstock: {head}");
+            Ok(1)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn day(flag: &str, value: Option<&str>) -> Result<Option<NaiveDate>> {
+    match value {
+        None => Ok(None),
+        Some(v) => match NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
+            Ok(d) => Ok(Some(d)),
+            Err(_) => bail!(t!("import.cli.bad_date", flag = flag, value = v)),
+        },
+    }
+}
+
+pub fn run_export(db: Option<PathBuf>, args: ExportArgs) -> Result<i32> {
+    let movements = args.kind.trim().eq_ignore_ascii_case("movements");
+    let what = match Kind::parse(&args.kind) {
+        Some(k) => Some(k),
+        None if movements => None,
+        None => bail!(t!(
+            "import.cli.unknown_kind",
+            kind = args.kind,
+            kinds = format!("{}, movements", kinds())
+        )),
+    };
+    let period = Period {
+        from: day("--from", args.from.as_deref())?,
+        to: day("--to", args.to.as_deref())?,
+    };
+    let store = super::open(&crate::config::resolve_db(db, false)?)?;
+    let mut out: Box<dyn Write> = match &args.out {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Box::new(std::io::BufWriter::new(f)),
+            Err(e) => bail!(t!("import.export.io", why = e)),
+        },
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let n = match what {
+        Some(k) => import::export(&store.conn, k, &mut out)?,
+        None => import::export_movements(&store.conn, period, &mut out)?,
+    };
+    out.flush()?;
+    drop(out);
+    if let Some(path) = &args.out {
+        println!(
+            "{}",
+            t!("import.export.written", n = n, path = path.display())
+        );
+    }
+    Ok(0)
+}

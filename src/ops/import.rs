@@ -1,0 +1,2213 @@
+//! Import of the site's spreadsheets (CSV) and their export.
+//!
+//! A file is read whole (UTF-8 with or without BOM, comma or semicolon
+//! separated), its header matched case-insensitively, and every row checked:
+//! first on its own (numbers, decimals, dates, GTIN check digits, values
+//! from the formulary's lists), then against the database (known places,
+//! items, patients; a GTIN linked elsewhere) inside one write transaction.
+//! A file with any bad row writes nothing: the transaction is rolled back
+//! and every bad row is listed with its line (the header is line 1), column
+//! and problem. A dry run is checked the same way and always rolled back.
+//!
+//! Rows are matched by code (MRN, user name): a new row is added, a changed
+//! row updated (attributed in `reference_history`), an identical one left
+//! alone, so importing the same file twice changes nothing.
+//!
+//! Decimals (`0.5`, `2.67`) are read as text into integer thousandths or
+//! cents, never through floating point.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+
+use super::Actor;
+use super::refdata::{self, Change, NewItem, NewPatient, RefDataError};
+use crate::domain::{ItemKind, MovementKind, PlaceKind, Role, StorageClass, gtin};
+use crate::store::Store;
+use crate::store::ledger::{self, NewMovement};
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Items,
+    Places,
+    Locations,
+    Suppliers,
+    Users,
+    Patients,
+    Allergies,
+    Stock,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Items,
+        Kind::Places,
+        Kind::Locations,
+        Kind::Suppliers,
+        Kind::Users,
+        Kind::Patients,
+        Kind::Allergies,
+        Kind::Stock,
+    ];
+
+    /// The kind a name (`items`, `Stock`) says.
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(s.trim()))
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Items => "items",
+            Kind::Places => "places",
+            Kind::Locations => "locations",
+            Kind::Suppliers => "suppliers",
+            Kind::Users => "users",
+            Kind::Patients => "patients",
+            Kind::Allergies => "allergies",
+            Kind::Stock => "stock",
+        }
+    }
+
+    /// The columns a file must have.
+    pub fn required(self) -> &'static [&'static str] {
+        match self {
+            Kind::Items => &[
+                "code",
+                "name",
+                "generic_name",
+                "atc",
+                "form",
+                "strength",
+                "strength_unit",
+                "dose_unit",
+                "units_per_pack",
+                "gtin",
+                "unit_price",
+                "storage",
+                "controlled",
+                "high_alert",
+            ],
+            Kind::Places => &["code", "name", "kind", "transport_minutes"],
+            Kind::Locations => &["place", "code", "name", "kind"],
+            Kind::Suppliers => &["code", "name", "lead_days"],
+            Kind::Users => &["name", "full_name", "role"],
+            Kind::Patients => &["mrn", "name", "date_of_birth", "ward", "bed"],
+            Kind::Allergies => &["mrn", "substance", "kind"],
+            Kind::Stock => &["place", "item", "lot", "expiry"],
+        }
+    }
+
+    /// The columns a file may have besides the required ones.
+    pub fn optional(self) -> &'static [&'static str] {
+        match self {
+            Kind::Items => &[
+                "supplier",
+                "max_daily_dose",
+                "in_use_days",
+                "per_patient",
+                "kind",
+            ],
+            Kind::Users => &["pin"],
+            Kind::Patients => &["sex"],
+            Kind::Allergies => &["atc", "reaction"],
+            Kind::Stock => &["qty", "packs", "location"],
+            _ => &[],
+        }
+    }
+
+    /// The columns an export writes (the import's, in the same order).
+    pub fn export_columns(self) -> Vec<&'static str> {
+        let mut cols: Vec<&'static str> = self.required().to_vec();
+        match self {
+            Kind::Items => cols.extend(self.optional()),
+            Kind::Allergies => cols.extend(["atc", "reaction"]),
+            Kind::Stock => cols.push("qty"),
+            _ => {}
+        }
+        cols
+    }
+
+    /// The template: the header and one example row.
+    pub fn template(self) -> &'static str {
+        match self {
+            Kind::Items => include_str!("../../assets/templates/items.csv"),
+            Kind::Places => include_str!("../../assets/templates/places.csv"),
+            Kind::Locations => include_str!("../../assets/templates/locations.csv"),
+            Kind::Suppliers => include_str!("../../assets/templates/suppliers.csv"),
+            Kind::Users => include_str!("../../assets/templates/users.csv"),
+            Kind::Patients => include_str!("../../assets/templates/patients.csv"),
+            Kind::Allergies => include_str!("../../assets/templates/allergies.csv"),
+            Kind::Stock => include_str!("../../assets/templates/stock.csv"),
+        }
+    }
+
+    /// Who may import it: the administrator keeps reference data; opening
+    /// stock is booked by the administrator or a pharmacist.
+    pub fn may_import(self, role: Role) -> bool {
+        match self {
+            Kind::Stock => matches!(role, Role::Admin | Role::Pharmacist),
+            _ => role == Role::Admin,
+        }
+    }
+}
+
+/// The pharmaceutical forms of the formulary.
+pub const FORMS: &[&str] = &[
+    "tablet",
+    "capsule",
+    "oral solution",
+    "oral suspension",
+    "granules",
+    "syrup",
+    "injection",
+    "infusion",
+    "suppository",
+    "enema",
+    "inhaler",
+    "nebuliser solution",
+    "cream",
+    "ointment",
+    "gel",
+    "patch",
+    "eye drops",
+    "eye ointment",
+    "consumable",
+];
+
+/// Units of strength.
+pub const STRENGTH_UNITS: &[&str] = &["mg", "g", "microgram", "ml", "mmol", "IU", "unit"];
+
+/// Units a dose is counted in.
+pub const DOSE_UNITS: &[&str] = &[
+    "tablet",
+    "capsule",
+    "ampoule",
+    "vial",
+    "bag",
+    "bottle",
+    "inhaler",
+    "patch",
+    "pen",
+    "suppository",
+    "syringe",
+    "tube",
+    "sachet",
+    "piece",
+    "pair",
+    "mg",
+    "ml",
+    "microgram",
+    "IU",
+];
+
+const STORAGE: &[&str] = &["room", "cold", "frozen"];
+const PLACE_KINDS: &[&str] = &["pharmacy", "ward"];
+const LOCATION_KINDS: &[&str] = &["shelf", "fridge", "freezer", "safe", "cd_safe", "trolley"];
+const ROLES: &[&str] = &[
+    "nurse",
+    "nurse_manager",
+    "pharmacist",
+    "storekeeper",
+    "admin",
+];
+const ITEM_KINDS: &[&str] = &["drug", "consumable"];
+const ALLERGY_KINDS: &[&str] = &["allergy", "intolerance", "contraindication"];
+const SEXES: &[&str] = &["female", "male", "other", "unknown"];
+
+/// What is wrong with one value of a row; the facts to say it and to say
+/// what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Problem {
+    /// The value is empty.
+    Required,
+    /// A whole number was expected.
+    Number {
+        value: String,
+    },
+    /// A decimal with at most `places` decimals was expected.
+    Decimal {
+        value: String,
+        places: u32,
+    },
+    /// The number is below the smallest allowed.
+    TooSmall {
+        value: i64,
+        min: i64,
+    },
+    /// yes/no/true/false/1/0 was expected.
+    Bool {
+        value: String,
+    },
+    /// A date YYYY-MM-DD was expected.
+    Date {
+        value: String,
+    },
+    /// The value is not one of the list.
+    OneOf {
+        value: String,
+        allowed: String,
+    },
+    /// An ATC code like N02BE01 (or its first letters for an allergy).
+    Atc {
+        value: String,
+    },
+    /// A GTIN whose last digit is wrong.
+    GtinCheckDigit {
+        gtin: String,
+        expected: u8,
+    },
+    /// A GTIN that is not 8, 12, 13 or 14 digits.
+    GtinFormat {
+        gtin: String,
+    },
+    /// A GTIN the spreadsheet turned into a number (4.03185E+12).
+    GtinAsNumber {
+        value: String,
+    },
+    /// A GTIN already linked to another item.
+    GtinElsewhere {
+        gtin: String,
+        item: String,
+    },
+    /// The same code earlier in the file.
+    Repeated {
+        first_line: u64,
+    },
+    UnknownPlace {
+        code: String,
+    },
+    NotAWard {
+        code: String,
+    },
+    UnknownLocation {
+        place: String,
+        code: String,
+    },
+    UnknownItem {
+        code: String,
+    },
+    UnknownSupplier {
+        code: String,
+    },
+    UnknownPatient {
+        mrn: String,
+    },
+    /// A user name with spaces.
+    UserName {
+        value: String,
+    },
+    /// A PIN is 4 to 8 digits.
+    Pin,
+    /// The importing administrator's own role: another administrator
+    /// changes it, so that a site never loses its last one by a typo.
+    OwnRole,
+    /// A multi-dose item (in-use days) needs its strength.
+    MultiDosePack,
+    /// A place's kind cannot change (pharmacy ↔ ward).
+    PlaceKindFixed {
+        was: String,
+    },
+    /// Neither `qty` nor `packs`, or both.
+    QtyOrPacks,
+    /// The lot is known with another expiry.
+    LotExpiry {
+        lot: String,
+        expiry: String,
+    },
+    /// The lot has expired: it is not opening stock.
+    Expired {
+        date: NaiveDate,
+    },
+    /// The lot already holds stock at the place (a stocktake corrects it).
+    AlreadyHeld {
+        held: i64,
+    },
+}
+
+/// A bad row: its line as a spreadsheet numbers it (the header is line 1),
+/// the column, and the problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowProblem {
+    pub line: u64,
+    pub column: String,
+    #[serde(flatten)]
+    pub problem: Problem,
+}
+
+/// Why a file is refused as a whole.
+#[derive(Debug)]
+pub enum ImportError {
+    /// The user's role may not import this kind.
+    NotAllowed {
+        role: Role,
+        kind: Kind,
+    },
+    /// The file is not UTF-8 (a spreadsheet's "CSV UTF-8" is).
+    NotUtf8 {
+        line: u64,
+    },
+    /// No header line.
+    Empty,
+    /// The CSV itself is broken at a line (an unclosed quote).
+    Csv {
+        line: u64,
+        message: String,
+    },
+    /// Required columns missing from the header.
+    MissingColumns {
+        columns: Vec<String>,
+    },
+    /// Bad rows: nothing was written.
+    Rows(Vec<RowProblem>),
+    Store(rusqlite::Error),
+}
+
+impl std::error::Error for ImportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ImportError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ImportError {
+    fn from(e: rusqlite::Error) -> Self {
+        ImportError::Store(e)
+    }
+}
+
+/// A new user's one-time PIN, shown once.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewPin {
+    pub user: String,
+    pub pin: String,
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub kind: Kind,
+    pub dry_run: bool,
+    pub added: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    /// Columns of the file that were not read.
+    pub ignored_columns: Vec<String>,
+    /// One-time PINs of new users without a `pin`.
+    pub new_pins: Vec<NewPin>,
+}
+
+// ---------------------------------------------------------------------------
+// Reading the file.
+
+/// A file read into its header and rows of trimmed cells.
+#[derive(Debug)]
+pub struct Sheet {
+    /// Column name (lower case) → position.
+    pub columns: HashMap<String, usize>,
+    pub header: Vec<String>,
+    /// (line, cells)
+    pub rows: Vec<(u64, Vec<String>)>,
+    pub semicolons: bool,
+}
+
+/// Reads CSV bytes: BOM removed, separator detected from the header line.
+pub fn read_sheet(bytes: &[u8]) -> Result<Sheet, ImportError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64
+            + 1;
+        ImportError::NotUtf8 { line }
+    })?;
+    let first = text.lines().next().unwrap_or("");
+    if first.trim().is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let semicolons = separator_is_semicolon(first);
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(if semicolons { b';' } else { b',' })
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = rdr.records();
+    let header: Vec<String> = match records.next() {
+        Some(Ok(h)) => h
+            .iter()
+            .map(|c| c.trim().to_lowercase().replace(' ', "_"))
+            .collect(),
+        Some(Err(e)) => return Err(csv_error(&e)),
+        None => return Err(ImportError::Empty),
+    };
+    let mut columns = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        columns.entry(h.clone()).or_insert(i);
+    }
+    let mut rows = Vec::new();
+    for (n, rec) in records.enumerate() {
+        let rec = rec.map_err(|e| csv_error(&e))?;
+        let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
+        // Rows a spreadsheet leaves empty at the end are not data.
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        rows.push((n as u64 + 2, cells));
+    }
+    Ok(Sheet {
+        columns,
+        header,
+        rows,
+        semicolons,
+    })
+}
+
+fn csv_error(e: &csv::Error) -> ImportError {
+    ImportError::Csv {
+        line: e.position().map_or(0, |p| p.line()),
+        message: match e.kind() {
+            csv::ErrorKind::Utf8 { .. } => "utf-8".into(),
+            _ => e.to_string(),
+        },
+    }
+}
+
+/// The separator a spreadsheet saved: more semicolons than commas (outside
+/// quotes) in the header line means semicolons.
+fn separator_is_semicolon(line: &str) -> bool {
+    let (mut commas, mut semis, mut quoted) = (0, 0, false);
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => commas += 1,
+            ';' if !quoted => semis += 1,
+            _ => {}
+        }
+    }
+    semis > commas
+}
+
+// ---------------------------------------------------------------------------
+// Checking values.
+
+/// One row being checked: its cells by column, and the problems found.
+struct Row<'a> {
+    line: u64,
+    cells: &'a [String],
+    columns: &'a HashMap<String, usize>,
+    semicolons: bool,
+    problems: &'a mut Vec<RowProblem>,
+}
+
+impl Row<'_> {
+    fn has(&self, col: &str) -> bool {
+        self.columns.contains_key(col)
+    }
+
+    fn text(&self, col: &str) -> &str {
+        self.columns
+            .get(col)
+            .and_then(|i| self.cells.get(*i))
+            .map_or("", |s| s.as_str())
+    }
+
+    fn bad(&mut self, col: &str, problem: Problem) {
+        self.problems.push(RowProblem {
+            line: self.line,
+            column: col.to_string(),
+            problem,
+        });
+    }
+
+    fn opt(&self, col: &str) -> Option<String> {
+        Some(self.text(col).to_string()).filter(|s| !s.is_empty())
+    }
+
+    fn req(&mut self, col: &str) -> Option<String> {
+        let v = self.opt(col);
+        if v.is_none() {
+            self.bad(col, Problem::Required);
+        }
+        v
+    }
+
+    /// An optional whole number at least `min`: `Some(None)` when empty.
+    fn int_opt(&mut self, col: &str, min: i64) -> Option<Option<i64>> {
+        let s = self.text(col).to_string();
+        if s.is_empty() {
+            return Some(None);
+        }
+        match s.parse::<i64>() {
+            Ok(v) if v >= min => Some(Some(v)),
+            Ok(v) => {
+                self.bad(col, Problem::TooSmall { value: v, min });
+                None
+            }
+            Err(_) => {
+                self.bad(col, Problem::Number { value: s });
+                None
+            }
+        }
+    }
+
+    fn int(&mut self, col: &str, min: i64) -> Option<i64> {
+        match self.int_opt(col, min)? {
+            Some(v) => Some(v),
+            None => {
+                self.bad(col, Problem::Required);
+                None
+            }
+        }
+    }
+
+    /// An optional decimal in units of 10^-places: `Some(None)` when empty.
+    fn dec_opt(&mut self, col: &str, places: u32) -> Option<Option<i64>> {
+        let s = self.text(col).to_string();
+        if s.is_empty() {
+            return Some(None);
+        }
+        match parse_decimal(&s, places, self.semicolons) {
+            Some(v) => Some(Some(v)),
+            None => {
+                self.bad(col, Problem::Decimal { value: s, places });
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, col: &str) -> Option<bool> {
+        let s = self.text(col).to_string();
+        match parse_bool(&s) {
+            Some(b) => Some(b),
+            None if s.is_empty() => {
+                self.bad(col, Problem::Required);
+                None
+            }
+            None => {
+                self.bad(col, Problem::Bool { value: s });
+                None
+            }
+        }
+    }
+
+    fn date_opt(&mut self, col: &str) -> Option<Option<NaiveDate>> {
+        let s = self.text(col).to_string();
+        if s.is_empty() {
+            return Some(None);
+        }
+        // A spreadsheet may write the same date with slashes.
+        match NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .or_else(|_| NaiveDate::parse_from_str(&s, "%Y/%m/%d"))
+        {
+            Ok(d) => Some(Some(d)),
+            Err(_) => {
+                self.bad(col, Problem::Date { value: s });
+                None
+            }
+        }
+    }
+
+    /// A value from a list (matched case-insensitively), as the list spells it.
+    fn one_of(&mut self, col: &str, allowed: &[&'static str]) -> Option<&'static str> {
+        let s = self.text(col).to_string();
+        if s.is_empty() {
+            self.bad(col, Problem::Required);
+            return None;
+        }
+        let found = allowed.iter().find(|a| a.eq_ignore_ascii_case(&s)).copied();
+        if found.is_none() {
+            self.bad(
+                col,
+                Problem::OneOf {
+                    value: s,
+                    allowed: allowed.join(" | "),
+                },
+            );
+        }
+        found
+    }
+}
+
+/// `0.5`, `2.67`, `12` → the value in units of 10^-places, exactly. A comma
+/// is a decimal mark only in a semicolon-separated file.
+pub fn parse_decimal(s: &str, places: u32, comma_decimal: bool) -> Option<i64> {
+    let s = s.trim();
+    let (whole, frac) = match s.find(|c| c == '.' || (comma_decimal && c == ',')) {
+        Some(i) => (&s[..i], &s[i + 1..]),
+        None => (s, ""),
+    };
+    if whole.is_empty() && frac.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > places as usize
+        || whole.len() > 12
+    {
+        return None;
+    }
+    let w: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let mut f: i64 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().ok()?
+    };
+    for _ in frac.len()..places as usize {
+        f *= 10;
+    }
+    w.checked_mul(10i64.pow(places))?.checked_add(f)
+}
+
+/// An integer in units of 10^-places written as a decimal (`500` at 3
+/// places is `0.5`).
+pub fn decimal_text(v: i64, places: u32) -> String {
+    let scale = 10i64.pow(places);
+    let (w, f) = (v / scale, (v % scale).abs());
+    if f == 0 {
+        return w.to_string();
+    }
+    let frac = format!("{f:0width$}", width = places as usize);
+    let frac = if places == 2 {
+        frac.as_str()
+    } else {
+        frac.trim_end_matches('0')
+    };
+    format!("{w}.{frac}")
+}
+
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "yes" | "true" | "1" | "y" | "是" => Some(true),
+        "no" | "false" | "0" | "n" | "否" => Some(false),
+        _ => None,
+    }
+}
+
+fn atc_ok(atc: &str) -> bool {
+    let b = atc.as_bytes();
+    b.len() == 7
+        && b[0].is_ascii_uppercase()
+        && b[1..3].iter().all(u8::is_ascii_digit)
+        && b[3..5].iter().all(u8::is_ascii_uppercase)
+        && b[5..7].iter().all(u8::is_ascii_digit)
+}
+
+/// The first 1, 3, 4, 5 or 7 characters of an ATC code (an allergy to a
+/// group of medicines).
+fn atc_prefix_ok(p: &str) -> bool {
+    const FULL: &str = "N02BE01";
+    [1, 3, 4, 5, 7].contains(&p.len())
+        && p.bytes().zip(FULL.bytes()).all(|(c, f)| {
+            if f.is_ascii_digit() {
+                c.is_ascii_digit()
+            } else {
+                c.is_ascii_uppercase()
+            }
+        })
+}
+
+fn gtin_problem(e: gtin::GtinError) -> Problem {
+    match e {
+        gtin::GtinError::CheckDigit { gtin, expected, .. } => {
+            Problem::GtinCheckDigit { gtin, expected }
+        }
+        gtin::GtinError::Length(g, _) | gtin::GtinError::NotDigit(g, _, _) => {
+            Problem::GtinFormat { gtin: g }
+        }
+    }
+}
+
+/// A GTIN-14 as people write it: the shortest of GTIN-8, -12 or -13 it
+/// pads to (the same number once read back).
+pub fn gtin_text(g14: &str) -> &str {
+    [8, 12, 13]
+        .into_iter()
+        .find(|l| g14.len() == 14 && g14.bytes().take(14 - l).all(|b| b == b'0'))
+        .map_or(g14, |l| &g14[14 - l..])
+}
+
+// ---------------------------------------------------------------------------
+// The import.
+
+/// Imports a file of `kind` as `actor`: every row checked, then all written
+/// in one transaction, or nothing (any bad row, or a dry run).
+pub fn import(
+    store: &mut Store,
+    actor: &Actor,
+    kind: Kind,
+    bytes: &[u8],
+    dry_run: bool,
+    now: DateTime<Utc>,
+) -> Result<Summary, ImportError> {
+    if !kind.may_import(actor.role) {
+        return Err(ImportError::NotAllowed {
+            role: actor.role,
+            kind,
+        });
+    }
+    let sheet = read_sheet(bytes)?;
+    let mut missing: Vec<String> = kind
+        .required()
+        .iter()
+        .filter(|c| !sheet.columns.contains_key(**c))
+        .map(|c| c.to_string())
+        .collect();
+    if kind == Kind::Stock
+        && !sheet.columns.contains_key("qty")
+        && !sheet.columns.contains_key("packs")
+    {
+        missing.push("qty".into());
+    }
+    if !missing.is_empty() {
+        return Err(ImportError::MissingColumns { columns: missing });
+    }
+    let mut ignored: Vec<String> = sheet
+        .header
+        .iter()
+        .filter(|h| {
+            !h.is_empty()
+                && !kind.required().contains(&h.as_str())
+                && !kind.optional().contains(&h.as_str())
+        })
+        .cloned()
+        .collect();
+    ignored.dedup();
+
+    // PINs are hashed before the write transaction (hashing is slow and
+    // other workstations wait for the write lock): one per new user.
+    let pins = if kind == Kind::Users {
+        new_user_pins(&store.conn, &sheet)?
+    } else {
+        HashMap::new()
+    };
+    let today = site_today(&store.conn, now)?;
+
+    let tx = store
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut ctx = Ctx {
+        conn: &tx,
+        actor,
+        now,
+        today,
+        pins,
+        problems: Vec::new(),
+        summary: Summary {
+            kind,
+            dry_run,
+            added: 0,
+            changed: 0,
+            unchanged: 0,
+            ignored_columns: ignored,
+            new_pins: Vec::new(),
+        },
+        seen: HashMap::new(),
+    };
+    for (line, cells) in &sheet.rows {
+        let mut problems = Vec::new();
+        let mut row = Row {
+            line: *line,
+            cells,
+            columns: &sheet.columns,
+            semicolons: sheet.semicolons,
+            problems: &mut problems,
+        };
+        let outcome = match kind {
+            Kind::Items => ctx.item(&mut row),
+            Kind::Places => ctx.place(&mut row),
+            Kind::Locations => ctx.location(&mut row),
+            Kind::Suppliers => ctx.supplier(&mut row),
+            Kind::Users => ctx.user(&mut row),
+            Kind::Patients => ctx.patient(&mut row),
+            Kind::Allergies => ctx.allergy(&mut row),
+            Kind::Stock => ctx.stock(&mut row),
+        }?;
+        if problems.is_empty() {
+            match outcome {
+                Some(Outcome::Added) => ctx.summary.added += 1,
+                Some(Outcome::Changed) => ctx.summary.changed += 1,
+                Some(Outcome::Unchanged) => ctx.summary.unchanged += 1,
+                None => {}
+            }
+        }
+        ctx.problems.extend(problems);
+    }
+    if !ctx.problems.is_empty() {
+        let problems = std::mem::take(&mut ctx.problems);
+        drop(ctx);
+        tx.rollback()?;
+        return Err(ImportError::Rows(problems));
+    }
+    let mut summary = ctx.summary;
+    if dry_run {
+        // No user was added: their PINs do not exist.
+        summary.new_pins.clear();
+        tx.rollback()?;
+    } else {
+        tx.commit()?;
+    }
+    Ok(summary)
+}
+
+enum Outcome {
+    Added,
+    Changed,
+    Unchanged,
+}
+
+struct Ctx<'c> {
+    conn: &'c Connection,
+    actor: &'c Actor,
+    now: DateTime<Utc>,
+    /// The site's date at `now`.
+    today: NaiveDate,
+    /// User name → (PIN hash, the one-time PIN if it was generated).
+    pins: HashMap<String, (String, Option<String>)>,
+    problems: Vec<RowProblem>,
+    summary: Summary,
+    /// A row's key → the line it was first seen on.
+    seen: HashMap<String, u64>,
+}
+
+type Step = Result<Option<Outcome>, ImportError>;
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+impl Ctx<'_> {
+    /// Refuses a key seen earlier in the file (reported on `col`).
+    fn first_time(&mut self, row: &mut Row, col: &str, key: String) -> bool {
+        if let Some(first) = self.seen.get(&key) {
+            row.bad(col, Problem::Repeated { first_line: *first });
+            false
+        } else {
+            self.seen.insert(key, row.line);
+            true
+        }
+    }
+
+    fn history<T: Serialize>(
+        &self,
+        kind: &str,
+        code: &str,
+        before: Option<&T>,
+        after: &T,
+    ) -> Result<(), ImportError> {
+        let before = before.map(json);
+        let after = json(after);
+        refdata::record_change(
+            self.conn,
+            &Change {
+                at: self.now,
+                user_id: self.actor.user_id,
+                kind,
+                code,
+                before: before.as_deref(),
+                after: &after,
+            },
+        )
+        .map_err(store_err)
+    }
+
+    /// Records the change and says what it was.
+    fn keep<T: Serialize + PartialEq>(
+        &self,
+        kind: &str,
+        code: &str,
+        before: Option<&T>,
+        after: &T,
+    ) -> Step {
+        match before {
+            Some(b) if b == after => Ok(Some(Outcome::Unchanged)),
+            Some(b) => {
+                self.history(kind, code, Some(b), after)?;
+                Ok(Some(Outcome::Changed))
+            }
+            None => {
+                self.history(kind, code, None, after)?;
+                Ok(Some(Outcome::Added))
+            }
+        }
+    }
+
+    fn place_id(
+        &self,
+        row: &mut Row,
+        col: &str,
+        code: &str,
+    ) -> Result<Option<(i64, String)>, ImportError> {
+        let found: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, kind FROM places WHERE code = ?1 COLLATE NOCASE",
+                [code],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if found.is_none() {
+            row.bad(col, Problem::UnknownPlace { code: code.into() });
+        }
+        Ok(found)
+    }
+
+    // --- items -------------------------------------------------------------
+
+    fn item(&mut self, row: &mut Row) -> Step {
+        let code = row.req("code");
+        let name = row.req("name");
+        let generic = row.req("generic_name");
+        let atc = row.opt("atc");
+        if let Some(a) = &atc
+            && !atc_ok(a)
+        {
+            row.bad("atc", Problem::Atc { value: a.clone() });
+        }
+        let form = row.one_of("form", FORMS);
+        let strength = row.dec_opt("strength", 3);
+        let strength_unit = if row.text("strength_unit").is_empty() {
+            Some(None)
+        } else {
+            row.one_of("strength_unit", STRENGTH_UNITS).map(Some)
+        };
+        let dose_unit = row.one_of("dose_unit", DOSE_UNITS);
+        let per_pack = row.int("units_per_pack", 1);
+        let price = match row.dec_opt("unit_price", 2) {
+            Some(Some(v)) => Some(v),
+            Some(None) => {
+                row.bad("unit_price", Problem::Required);
+                None
+            }
+            None => None,
+        };
+        let storage = row.one_of("storage", STORAGE);
+        let controlled = row.boolean("controlled");
+        let high_alert = row.boolean("high_alert");
+        let mut gtins = Vec::new();
+        let written = row.text("gtin").to_string();
+        for g in written.split('|').map(str::trim).filter(|g| !g.is_empty()) {
+            // A spreadsheet that took the barcode for a number: 4.03185E+12.
+            if g.contains(['E', 'e', '.', ',']) {
+                row.bad(
+                    "gtin",
+                    Problem::GtinAsNumber {
+                        value: g.to_string(),
+                    },
+                );
+                continue;
+            }
+            match gtin::normalize(g) {
+                Ok(g14) => {
+                    if !gtins.contains(&g14) {
+                        gtins.push(g14)
+                    }
+                }
+                Err(e) => row.bad("gtin", gtin_problem(e)),
+            }
+        }
+        if row.text("gtin").is_empty() {
+            row.bad("gtin", Problem::Required);
+        }
+        gtins.sort();
+        let max_daily = row.dec_opt("max_daily_dose", 3);
+        let in_use = row.int_opt("in_use_days", 1);
+        let per_patient = if row.text("per_patient").is_empty() {
+            Some(false)
+        } else {
+            row.boolean("per_patient")
+        };
+        let kind = if row.text("kind").is_empty() {
+            Some(if form == Some("consumable") {
+                "consumable"
+            } else {
+                "drug"
+            })
+        } else {
+            row.one_of("kind", ITEM_KINDS)
+        };
+        let supplier = match row.opt("supplier") {
+            None => Some(None),
+            Some(s) => {
+                let found: Option<(i64, i64, String)> = self
+                    .conn
+                    .query_row(
+                        "SELECT id, lead_days, code FROM suppliers WHERE code = ?1 COLLATE NOCASE",
+                        [&s],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?;
+                if found.is_none() {
+                    row.bad("supplier", Problem::UnknownSupplier { code: s });
+                }
+                // Go on to check the GTINs; the row is not written.
+                Some(found)
+            }
+        };
+        let (
+            Some(code),
+            Some(name),
+            Some(generic),
+            Some(form),
+            Some(strength),
+            Some(strength_unit),
+            Some(dose_unit),
+            Some(per_pack),
+            Some(price),
+            Some(storage),
+            Some(controlled),
+            Some(high_alert),
+            Some(max_daily),
+            Some(in_use),
+            Some(per_patient),
+            Some(kind),
+            Some(supplier),
+        ) = (
+            code,
+            name,
+            generic,
+            form,
+            strength,
+            strength_unit,
+            dose_unit,
+            per_pack,
+            price,
+            storage,
+            controlled,
+            high_alert,
+            max_daily,
+            in_use,
+            per_patient,
+            kind,
+            supplier,
+        )
+        else {
+            return Ok(None);
+        };
+        if !self.first_time(row, "code", format!("item:{}", code.to_lowercase())) {
+            return Ok(None);
+        }
+        if strength.is_some() && strength_unit.is_none() {
+            row.bad("strength_unit", Problem::Required);
+        }
+        if in_use.is_some() && strength.is_none_or(|s| s <= 0) {
+            row.bad("in_use_days", Problem::MultiDosePack);
+        }
+        let existing = self.item_row(&code)?;
+        let id = existing.as_ref().map(|(id, _)| *id);
+        // A GTIN linked to another item is refused, naming it.
+        for g in &gtins {
+            let other: Option<(i64, String)> = self
+                .conn
+                .query_row(
+                    "SELECT i.id, i.code FROM item_gtins g JOIN items i ON i.id = g.item_id WHERE g.gtin = ?1",
+                    [g],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((oid, ocode)) = other
+                && Some(oid) != id
+            {
+                row.bad(
+                    "gtin",
+                    Problem::GtinElsewhere {
+                        gtin: gtin_text(g).to_string(),
+                        item: ocode,
+                    },
+                );
+            }
+        }
+        if !row.problems.is_empty() {
+            return Ok(None);
+        }
+        let old = existing.as_ref().map(|(_, r)| r);
+        let new = ItemRow {
+            code: old.map_or(code.clone(), |o| o.code.clone()),
+            name,
+            generic_name: generic,
+            atc,
+            form: form.to_string(),
+            strength_milli: strength,
+            strength_unit: strength_unit.map(str::to_string),
+            dose_unit: dose_unit.to_string(),
+            units_per_pack: per_pack,
+            gtins: gtins.clone(),
+            unit_price_cents: price,
+            storage: storage.to_string(),
+            controlled,
+            high_alert,
+            // Optional columns left out keep what is stored.
+            supplier: if row.has("supplier") {
+                supplier.as_ref().map(|s| s.2.clone())
+            } else {
+                old.and_then(|o| o.supplier.clone())
+            },
+            max_daily_milli: if row.has("max_daily_dose") {
+                max_daily
+            } else {
+                old.and_then(|o| o.max_daily_milli)
+            },
+            in_use_days: if row.has("in_use_days") {
+                in_use
+            } else {
+                old.and_then(|o| o.in_use_days)
+            },
+            per_patient: if row.has("per_patient") {
+                per_patient
+            } else {
+                old.is_some_and(|o| o.per_patient)
+            },
+            kind: if row.has("kind") {
+                kind.to_string()
+            } else {
+                old.map_or(kind.to_string(), |o| o.kind.clone())
+            },
+        };
+        if old == Some(&new) {
+            return Ok(Some(Outcome::Unchanged));
+        }
+        let item = NewItem {
+            code: new.code.clone(),
+            name: new.name.clone(),
+            generic_name: new.generic_name.clone(),
+            atc: new.atc.clone(),
+            form: new.form.clone(),
+            strength_milli: new.strength_milli,
+            strength_unit: new.strength_unit.clone(),
+            dose_unit: new.dose_unit.clone(),
+            units_per_pack: new.units_per_pack,
+            gtin: new.gtins[0].clone(),
+            unit_price_cents: new.unit_price_cents,
+            storage: new
+                .storage
+                .parse::<StorageClass>()
+                .unwrap_or(StorageClass::Room),
+            controlled: new.controlled,
+            high_alert: new.high_alert,
+            kind: new.kind.parse::<ItemKind>().unwrap_or(ItemKind::Drug),
+            max_daily_milli: new.max_daily_milli,
+            in_use_days: new.in_use_days,
+            per_patient: new.per_patient,
+        };
+        let supplier_ids = if row.has("supplier") {
+            supplier.map(|s| (s.0, s.1))
+        } else {
+            None
+        };
+        let item_id = match id {
+            Some(id) => {
+                refdata::update_item(self.conn, id, &item).map_err(store_err)?;
+                id
+            }
+            None => refdata::add_item(self.conn, &item, supplier_ids.map_or(1, |s| s.1))
+                .map_err(store_err)?,
+        };
+        if row.has("supplier") {
+            refdata::set_item_supplier(self.conn, item_id, supplier_ids).map_err(store_err)?;
+        }
+        let linked = old.map_or_else(|| vec![new.gtins[0].clone()], |o| o.gtins.clone());
+        for g in &new.gtins {
+            if !linked.contains(g) {
+                refdata::link_gtin(self.conn, item_id, &new.code, g).map_err(store_err)?;
+            }
+        }
+        for g in &linked {
+            if !new.gtins.contains(g) {
+                refdata::unlink_gtin(self.conn, item_id, g).map_err(store_err)?;
+            }
+        }
+        self.keep("item", &new.code, old, &new)
+    }
+
+    fn item_row(&self, code: &str) -> Result<Option<(i64, ItemRow)>, ImportError> {
+        let found = self
+            .conn
+            .query_row(
+                "SELECT i.id, i.code, i.name, i.generic_name, i.atc, i.form, i.strength_milli, i.strength_unit,
+                        i.dose_unit, i.units_per_pack, i.unit_price_cents, i.storage, i.controlled, i.high_alert,
+                        s.code, i.max_daily_milli, i.in_use_days, i.per_patient, i.kind
+                 FROM items i LEFT JOIN suppliers s ON s.id = i.supplier_id WHERE i.code = ?1 COLLATE NOCASE",
+                [code],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        ItemRow {
+                            code: r.get(1)?,
+                            name: r.get(2)?,
+                            generic_name: r.get(3)?,
+                            atc: r.get(4)?,
+                            form: r.get(5)?,
+                            strength_milli: r.get(6)?,
+                            strength_unit: r.get(7)?,
+                            dose_unit: r.get(8)?,
+                            units_per_pack: r.get(9)?,
+                            gtins: Vec::new(),
+                            unit_price_cents: r.get(10)?,
+                            storage: r.get(11)?,
+                            controlled: r.get(12)?,
+                            high_alert: r.get(13)?,
+                            supplier: r.get(14)?,
+                            max_daily_milli: r.get(15)?,
+                            in_use_days: r.get(16)?,
+                            per_patient: r.get(17)?,
+                            kind: r.get(18)?,
+                        },
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((id, mut row)) = found else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT gtin FROM item_gtins WHERE item_id = ?1 ORDER BY gtin")?;
+        row.gtins = stmt
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(Some((id, row)))
+    }
+
+    // --- places and locations ----------------------------------------------
+
+    fn place(&mut self, row: &mut Row) -> Step {
+        let code = row.req("code");
+        let name = row.req("name");
+        let kind = row.one_of("kind", PLACE_KINDS);
+        let minutes = row.int("transport_minutes", 0);
+        let (Some(code), Some(name), Some(kind), Some(minutes)) = (code, name, kind, minutes)
+        else {
+            return Ok(None);
+        };
+        if !self.first_time(row, "code", format!("place:{}", code.to_lowercase())) {
+            return Ok(None);
+        }
+        let existing: Option<(i64, PlaceRow)> = self
+            .conn
+            .query_row(
+                "SELECT id, code, name, kind, transport_minutes FROM places WHERE code = ?1 COLLATE NOCASE",
+                [&code],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        PlaceRow {
+                            code: r.get(1)?,
+                            name: r.get(2)?,
+                            kind: r.get(3)?,
+                            transport_minutes: r.get(4)?,
+                        },
+                    ))
+                },
+            )
+            .optional()?;
+        let new = PlaceRow {
+            code: existing.as_ref().map_or(code.clone(), |e| e.1.code.clone()),
+            name,
+            kind: kind.to_string(),
+            transport_minutes: minutes,
+        };
+        match &existing {
+            Some((_, old)) if old.kind != new.kind => {
+                row.bad(
+                    "kind",
+                    Problem::PlaceKindFixed {
+                        was: old.kind.clone(),
+                    },
+                );
+                return Ok(None);
+            }
+            Some((id, old)) if *old != new => {
+                refdata::update_place(self.conn, *id, &new.name, new.transport_minutes)
+                    .map_err(store_err)?;
+            }
+            Some(_) => {}
+            None => {
+                let k = if kind == "pharmacy" {
+                    PlaceKind::Pharmacy
+                } else {
+                    PlaceKind::Ward
+                };
+                refdata::add_place(self.conn, &new.code, &new.name, k, minutes)
+                    .map_err(store_err)?;
+            }
+        }
+        self.keep("place", &new.code, existing.as_ref().map(|e| &e.1), &new)
+    }
+
+    fn location(&mut self, row: &mut Row) -> Step {
+        let place = row.req("place");
+        let code = row.req("code");
+        let name = row.req("name");
+        let kind = row.one_of("kind", LOCATION_KINDS);
+        let place = match place {
+            Some(p) => self.place_id(row, "place", &p)?,
+            None => None,
+        };
+        let (Some((place_id, _)), Some(code), Some(name), Some(kind)) = (place, code, name, kind)
+        else {
+            return Ok(None);
+        };
+        let kind = if kind == "safe" { "cd_safe" } else { kind };
+        if !self.first_time(
+            row,
+            "code",
+            format!("location:{place_id}:{}", code.to_lowercase()),
+        ) {
+            return Ok(None);
+        }
+        let place_code: String =
+            self.conn
+                .query_row("SELECT code FROM places WHERE id = ?1", [place_id], |r| {
+                    r.get(0)
+                })?;
+        let existing: Option<(i64, LocationRow)> = self
+            .conn
+            .query_row(
+                "SELECT id, code, name, kind FROM locations WHERE place_id = ?1 AND code = ?2 COLLATE NOCASE",
+                params![place_id, code],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        LocationRow {
+                            place: place_code.clone(),
+                            code: r.get(1)?,
+                            name: r.get(2)?,
+                            kind: r.get(3)?,
+                        },
+                    ))
+                },
+            )
+            .optional()?;
+        let new = LocationRow {
+            place: place_code.clone(),
+            code: existing.as_ref().map_or(code.clone(), |e| e.1.code.clone()),
+            name,
+            kind: kind.to_string(),
+        };
+        match &existing {
+            Some((id, old)) if *old != new => {
+                refdata::update_location(self.conn, *id, &new.name, &new.kind).map_err(store_err)?
+            }
+            Some(_) => {}
+            None => {
+                refdata::add_location(self.conn, place_id, &new.code, &new.name, &new.kind)
+                    .map_err(store_err)?;
+            }
+        }
+        let key = format!("{}/{}", new.place, new.code);
+        self.keep("location", &key, existing.as_ref().map(|e| &e.1), &new)
+    }
+
+    // --- suppliers ---------------------------------------------------------
+
+    fn supplier(&mut self, row: &mut Row) -> Step {
+        let code = row.req("code");
+        let name = row.req("name");
+        let lead = row.int("lead_days", 0);
+        let (Some(code), Some(name), Some(lead)) = (code, name, lead) else {
+            return Ok(None);
+        };
+        if !self.first_time(row, "code", format!("supplier:{}", code.to_lowercase())) {
+            return Ok(None);
+        }
+        let existing: Option<(i64, SupplierRow)> = self
+            .conn
+            .query_row(
+                "SELECT id, code, name, lead_days FROM suppliers WHERE code = ?1 COLLATE NOCASE",
+                [&code],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        SupplierRow {
+                            code: r.get(1)?,
+                            name: r.get(2)?,
+                            lead_days: r.get(3)?,
+                        },
+                    ))
+                },
+            )
+            .optional()?;
+        let new = SupplierRow {
+            code: existing.as_ref().map_or(code.clone(), |e| e.1.code.clone()),
+            name,
+            lead_days: lead,
+        };
+        match &existing {
+            Some((id, old)) if *old != new => {
+                refdata::update_supplier(self.conn, *id, &new.name, new.lead_days)
+                    .map_err(store_err)?
+            }
+            Some(_) => {}
+            None => {
+                refdata::add_supplier(self.conn, &new.code, &new.name, new.lead_days)
+                    .map_err(store_err)?;
+            }
+        }
+        self.keep("supplier", &new.code, existing.as_ref().map(|e| &e.1), &new)
+    }
+
+    // --- users -------------------------------------------------------------
+
+    fn user(&mut self, row: &mut Row) -> Step {
+        let name = row.req("name");
+        if let Some(n) = &name
+            && n.contains(char::is_whitespace)
+        {
+            row.bad("name", Problem::UserName { value: n.clone() });
+        }
+        let full_name = row.req("full_name");
+        let role = row.one_of("role", ROLES);
+        let pin = row.opt("pin");
+        if let Some(p) = &pin
+            && !pin_ok(p)
+        {
+            row.bad("pin", Problem::Pin);
+        }
+        let (Some(name), Some(full_name), Some(role)) = (name, full_name, role) else {
+            return Ok(None);
+        };
+        if !self.first_time(row, "name", format!("user:{}", name.to_lowercase())) {
+            return Ok(None);
+        }
+        if !row.problems.is_empty() {
+            return Ok(None);
+        }
+        let role: Role = role.parse().unwrap_or(Role::Nurse);
+        let existing: Option<(i64, UserRow)> = self
+            .conn
+            .query_row(
+                "SELECT id, username, full_name, role FROM users WHERE username = ?1",
+                [&name],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        UserRow {
+                            name: r.get(1)?,
+                            full_name: r.get(2)?,
+                            role: r.get(3)?,
+                        },
+                    ))
+                },
+            )
+            .optional()?;
+        let new = UserRow {
+            name: name.clone(),
+            full_name,
+            role: role.as_ref().to_string(),
+        };
+        match &existing {
+            Some((id, old)) if *id == self.actor.user_id && old.role != new.role => {
+                row.bad("role", Problem::OwnRole);
+                return Ok(None);
+            }
+            Some((id, old)) if *old != new => {
+                refdata::update_user(self.conn, *id, &new.full_name, role).map_err(store_err)?
+            }
+            Some(_) => {}
+            None => {
+                let (hash, one_time) = match self.pins.remove(&name) {
+                    Some(h) => h,
+                    // Added by another workstation's import meanwhile: hashed here.
+                    None => hash_for(&name, pin)?,
+                };
+                if let Some(p) = one_time {
+                    self.summary.new_pins.push(NewPin {
+                        user: name.clone(),
+                        pin: p,
+                    });
+                }
+                refdata::add_user(self.conn, &name, &new.full_name, role, &hash)
+                    .map_err(store_err)?;
+            }
+        }
+        self.keep("user", &new.name, existing.as_ref().map(|e| &e.1), &new)
+    }
+
+    // --- patients and allergies --------------------------------------------
+
+    fn patient(&mut self, row: &mut Row) -> Step {
+        let mrn = row.req("mrn");
+        let name = row.req("name");
+        let dob = match row.date_opt("date_of_birth") {
+            Some(Some(d)) => Some(d),
+            Some(None) => {
+                row.bad("date_of_birth", Problem::Required);
+                None
+            }
+            None => None,
+        };
+        let ward = match row.opt("ward") {
+            None => Some(None),
+            Some(w) => match self.place_id(row, "ward", &w)? {
+                Some((id, kind)) if kind == "ward" => Some(Some(id)),
+                Some(_) => {
+                    row.bad("ward", Problem::NotAWard { code: w });
+                    None
+                }
+                None => None,
+            },
+        };
+        let bed = row.opt("bed");
+        let sex = if row.text("sex").is_empty() {
+            Some(None)
+        } else {
+            row.one_of("sex", SEXES).map(Some)
+        };
+        let (Some(mrn), Some(name), Some(dob), Some(ward_id), Some(_sex)) =
+            (mrn, name, dob, ward, sex)
+        else {
+            return Ok(None);
+        };
+        if !self.first_time(row, "mrn", format!("patient:{mrn}")) {
+            return Ok(None);
+        }
+        let existing: Option<(i64, PatientRow)> = self
+            .conn
+            .query_row(
+                "SELECT p.id, p.mrn, p.name, p.dob, w.code, p.bed FROM patients p LEFT JOIN places w ON w.id = p.ward_id WHERE p.mrn = ?1",
+                [&mrn],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        PatientRow {
+                            mrn: r.get(1)?,
+                            name: r.get(2)?,
+                            date_of_birth: r.get(3)?,
+                            ward: r.get(4)?,
+                            bed: r.get(5)?,
+                        },
+                    ))
+                },
+            )
+            .optional()?;
+        let ward_code: Option<String> = match ward_id {
+            Some(id) => Some(self.conn.query_row(
+                "SELECT code FROM places WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?),
+            None => None,
+        };
+        let new = PatientRow {
+            mrn: mrn.clone(),
+            name: name.clone(),
+            date_of_birth: dob.format("%Y-%m-%d").to_string(),
+            ward: ward_code,
+            bed: bed.clone(),
+        };
+        let p = NewPatient {
+            mrn,
+            name,
+            dob,
+            ward_id,
+            bed,
+        };
+        match &existing {
+            Some((id, old)) if *old != new => {
+                refdata::update_patient(self.conn, *id, &p).map_err(store_err)?
+            }
+            Some(_) => {}
+            None => {
+                refdata::add_patient(self.conn, &p).map_err(store_err)?;
+            }
+        }
+        self.keep("patient", &new.mrn, existing.as_ref().map(|e| &e.1), &new)
+    }
+
+    fn allergy(&mut self, row: &mut Row) -> Step {
+        let mrn = row.req("mrn");
+        let substance = row.req("substance");
+        let kind = row.one_of("kind", ALLERGY_KINDS);
+        let atc = row.opt("atc");
+        if let Some(a) = &atc
+            && !atc_prefix_ok(a)
+        {
+            row.bad("atc", Problem::Atc { value: a.clone() });
+        }
+        let reaction = row.opt("reaction");
+        let patient = match &mrn {
+            Some(m) => {
+                let id: Option<i64> = self
+                    .conn
+                    .query_row("SELECT id FROM patients WHERE mrn = ?1", [m], |r| r.get(0))
+                    .optional()?;
+                if id.is_none() {
+                    row.bad("mrn", Problem::UnknownPatient { mrn: m.clone() });
+                }
+                id
+            }
+            None => None,
+        };
+        let (Some(mrn), Some(patient_id), Some(substance), Some(kind)) =
+            (mrn, patient, substance, kind)
+        else {
+            return Ok(None);
+        };
+        if !self.first_time(
+            row,
+            "substance",
+            format!("allergy:{mrn}:{}", substance.to_lowercase()),
+        ) || !row.problems.is_empty()
+        {
+            return Ok(None);
+        }
+        let existing: Option<(i64, AllergyRow)> = self
+            .conn
+            .query_row(
+                "SELECT id, substance, kind, atc_prefix, reaction FROM patient_allergies
+                 WHERE patient_id = ?1 AND substance = ?2 COLLATE NOCASE ORDER BY id LIMIT 1",
+                params![patient_id, substance],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        AllergyRow {
+                            mrn: mrn.clone(),
+                            substance: r.get(1)?,
+                            kind: r.get(2)?,
+                            atc: r.get(3)?,
+                            reaction: r.get(4)?,
+                        },
+                    ))
+                },
+            )
+            .optional()?;
+        let new = AllergyRow {
+            mrn: mrn.clone(),
+            substance: existing
+                .as_ref()
+                .map_or(substance.clone(), |e| e.1.substance.clone()),
+            kind: kind.to_string(),
+            atc,
+            reaction,
+        };
+        match &existing {
+            Some((id, old)) if *old != new => refdata::update_allergy(
+                self.conn,
+                *id,
+                new.atc.as_deref(),
+                &new.kind,
+                new.reaction.as_deref(),
+            )
+            .map_err(store_err)?,
+            Some(_) => {}
+            None => {
+                refdata::add_allergy(
+                    self.conn,
+                    patient_id,
+                    &new.substance,
+                    new.atc.as_deref(),
+                    &new.kind,
+                    new.reaction.as_deref(),
+                )
+                .map_err(store_err)?;
+            }
+        }
+        let key = format!("{}/{}", new.mrn, new.substance);
+        self.keep("allergy", &key, existing.as_ref().map(|e| &e.1), &new)
+    }
+
+    // --- opening stock -----------------------------------------------------
+
+    fn stock(&mut self, row: &mut Row) -> Step {
+        let place = match row.req("place") {
+            Some(p) => match self.place_id(row, "place", &p)? {
+                Some((_, kind)) if kind == "transit" => {
+                    row.bad(
+                        "place",
+                        Problem::OneOf {
+                            value: p,
+                            allowed: PLACE_KINDS.join(" | "),
+                        },
+                    );
+                    None
+                }
+                found => found.map(|f| (f.0, p)),
+            },
+            None => None,
+        };
+        let item = match row.req("item") {
+            Some(code) => {
+                let found: Option<(i64, i64, String)> = self
+                    .conn
+                    .query_row(
+                        "SELECT id, units_per_pack, code FROM items WHERE code = ?1 COLLATE NOCASE",
+                        [&code],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?;
+                if found.is_none() {
+                    row.bad("item", Problem::UnknownItem { code });
+                }
+                found
+            }
+            None => None,
+        };
+        let lot = row.req("lot");
+        let expiry = row.date_opt("expiry");
+        let qty = row.int_opt("qty", 1);
+        let packs = row.int_opt("packs", 1);
+        if let (Some(p), Some(l)) = (&place, row.opt("location")) {
+            let found: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT id FROM locations WHERE place_id = ?1 AND code = ?2 COLLATE NOCASE",
+                    params![p.0, l],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if found.is_none() {
+                row.bad(
+                    "location",
+                    Problem::UnknownLocation {
+                        place: p.1.clone(),
+                        code: l,
+                    },
+                );
+            }
+        }
+        let qty = match (qty, packs, &item) {
+            (Some(Some(q)), Some(None), _) => Some(q),
+            (Some(None), Some(Some(p)), Some(it)) => p.checked_mul(it.1),
+            (Some(None), Some(None), _) | (Some(Some(_)), Some(Some(_)), _) => {
+                row.bad(
+                    if row.has("qty") { "qty" } else { "packs" },
+                    Problem::QtyOrPacks,
+                );
+                None
+            }
+            _ => None,
+        };
+        let (
+            Some((place_id, _)),
+            Some((item_id, _, item_code)),
+            Some(lot),
+            Some(expiry),
+            Some(qty),
+        ) = (place, item, lot, expiry, qty)
+        else {
+            return Ok(None);
+        };
+        if !self.first_time(row, "lot", format!("stock:{place_id}:{item_id}:{lot}")) {
+            return Ok(None);
+        }
+        let known: Option<(i64, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT id, expiry FROM lots WHERE item_id = ?1 AND lot_number = ?2",
+                params![item_id, lot],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let expiry_text = expiry.map(|d| d.format("%Y-%m-%d").to_string());
+        if let Some((lot_id, stored)) = &known {
+            if *stored != expiry_text {
+                row.bad(
+                    "expiry",
+                    Problem::LotExpiry {
+                        lot: lot.clone(),
+                        expiry: stored.clone().unwrap_or_default(),
+                    },
+                );
+                return Ok(None);
+            }
+            let held: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT qty FROM balances WHERE place_id = ?1 AND lot_id = ?2",
+                    params![place_id, lot_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match held {
+                Some(h) if h == qty => return Ok(Some(Outcome::Unchanged)),
+                Some(h) if h > 0 => {
+                    row.bad("qty", Problem::AlreadyHeld { held: h });
+                    return Ok(None);
+                }
+                _ => {}
+            }
+        }
+        // Stock already held is left alone above; an expired lot is not
+        // opened as new stock.
+        if let Some(d) = expiry
+            && d < self.today
+        {
+            row.bad("expiry", Problem::Expired { date: d });
+        }
+        if !row.problems.is_empty() {
+            return Ok(None);
+        }
+        let lot_id = ledger::lot_id_or_create(self.conn, item_id, &lot, expiry, self.now)?;
+        ledger::append(
+            self.conn,
+            &NewMovement {
+                at: self.now,
+                user_id: self.actor.user_id,
+                kind: MovementKind::Adjustment,
+                item_id,
+                lot_id,
+                from_place: None,
+                to_place: Some(place_id),
+                qty,
+                reason: Some(OPENING_BALANCE.into()),
+                patient_id: None,
+                order_ref: Some(format!("import {item_code}")),
+            },
+        )?;
+        Ok(Some(Outcome::Added))
+    }
+}
+
+/// The reason recorded on an opening-balance movement.
+pub const OPENING_BALANCE: &str = "opening balance";
+
+fn store_err(e: RefDataError) -> ImportError {
+    match e {
+        RefDataError::Store(e) => ImportError::Store(e),
+        // Checked before writing; anything else here is a fault of the data
+        // the checks missed, reported as the database refusing it.
+        other => ImportError::Store(rusqlite::Error::ToSqlConversionFailure(Box::new(other))),
+    }
+}
+
+/// A PIN is 4 to 8 digits.
+fn pin_ok(p: &str) -> bool {
+    (4..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The PIN hash of a new user: theirs, or a one-time PIN's (returned too).
+fn hash_for(name: &str, pin: Option<String>) -> Result<(String, Option<String>), ImportError> {
+    let (pin, one_time) = match pin {
+        Some(p) => (p, None),
+        None => {
+            let p = one_time_pin();
+            (p.clone(), Some(p))
+        }
+    };
+    let hash = super::auth::hash_pin(&pin, None).map_err(|source| {
+        store_err(RefDataError::Pin {
+            user: name.to_string(),
+            source,
+        })
+    })?;
+    Ok((hash, one_time))
+}
+
+/// PIN hashes for the users of a sheet not yet in the database, whose PIN
+/// (if any) is well formed; the rows themselves are checked later.
+fn new_user_pins(
+    conn: &Connection,
+    sheet: &Sheet,
+) -> Result<HashMap<String, (String, Option<String>)>, ImportError> {
+    let (Some(&name_col), pin_col) = (sheet.columns.get("name"), sheet.columns.get("pin")) else {
+        return Ok(HashMap::new());
+    };
+    let mut out = HashMap::new();
+    for (_, cells) in &sheet.rows {
+        let name = cells.get(name_col).map_or("", |s| s.as_str());
+        if name.is_empty() || out.contains_key(name) {
+            continue;
+        }
+        let known: Option<i64> = conn
+            .query_row("SELECT id FROM users WHERE username = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if known.is_some() {
+            continue;
+        }
+        let pin = pin_col
+            .and_then(|i| cells.get(*i))
+            .filter(|p| !p.is_empty())
+            .cloned();
+        if pin.as_deref().is_some_and(|p| !pin_ok(p)) {
+            continue;
+        }
+        out.insert(name.to_string(), hash_for(name, pin)?);
+    }
+    Ok(out)
+}
+
+/// The site's time zone, when it is stored.
+fn site_zone(conn: &Connection) -> rusqlite::Result<Option<chrono_tz::Tz>> {
+    let zone: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'timezone'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()))
+}
+
+/// The site's date at `now`: in the site's time zone (stored with the
+/// site), else the machine's.
+fn site_today(conn: &Connection, now: DateTime<Utc>) -> Result<NaiveDate, ImportError> {
+    Ok(match site_zone(conn)? {
+        Some(tz) => now.with_timezone(&tz).date_naive(),
+        None => now.with_timezone(&chrono::Local).date_naive(),
+    })
+}
+
+/// A one-time PIN of six digits from the operating system's randomness.
+fn one_time_pin() -> String {
+    use rand::Rng;
+    let n: u32 = rand::rng().random_range(0..1_000_000);
+    format!("{n:06}")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct ItemRow {
+    code: String,
+    name: String,
+    generic_name: String,
+    atc: Option<String>,
+    form: String,
+    strength_milli: Option<i64>,
+    strength_unit: Option<String>,
+    dose_unit: String,
+    units_per_pack: i64,
+    gtins: Vec<String>,
+    unit_price_cents: i64,
+    storage: String,
+    controlled: bool,
+    high_alert: bool,
+    supplier: Option<String>,
+    max_daily_milli: Option<i64>,
+    in_use_days: Option<i64>,
+    per_patient: bool,
+    kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct PlaceRow {
+    code: String,
+    name: String,
+    kind: String,
+    transport_minutes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct LocationRow {
+    place: String,
+    code: String,
+    name: String,
+    kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct SupplierRow {
+    code: String,
+    name: String,
+    lead_days: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct UserRow {
+    name: String,
+    full_name: String,
+    role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct PatientRow {
+    mrn: String,
+    name: String,
+    date_of_birth: String,
+    ward: Option<String>,
+    bed: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct AllergyRow {
+    mrn: String,
+    substance: String,
+    kind: String,
+    atc: Option<String>,
+    reaction: Option<String>,
+}
+
+// ---------------------------------------------------------------------------
+// Export.
+
+/// Which movements an export holds (the site's days, inclusive).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Period {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// The columns of a movements export.
+pub const MOVEMENT_COLUMNS: &[&str] = &[
+    "id",
+    "at",
+    "kind",
+    "item",
+    "lot",
+    "expiry",
+    "from",
+    "to",
+    "qty",
+    "user",
+    "patient",
+    "reason",
+    "order_ref",
+];
+
+/// Writes `kind` as CSV a spreadsheet opens (UTF-8 with BOM), the columns
+/// of the import. Rows are written as they are read. Returns the rows written.
+pub fn export(conn: &Connection, kind: Kind, out: &mut dyn Write) -> Result<u64, ExportError> {
+    let cols = kind.export_columns();
+    let mut w = start(out, &cols)?;
+    let n = crate::store::queries::export_rows(conn, kind.name(), &mut |cells| {
+        w.write_record(cells).map_err(ExportError::from)
+    })?;
+    w.flush()?;
+    Ok(n)
+}
+
+/// Writes the movements of a period, oldest first, streaming.
+pub fn export_movements(
+    conn: &Connection,
+    period: Period,
+    out: &mut dyn Write,
+) -> Result<u64, ExportError> {
+    let mut w = start(out, MOVEMENT_COLUMNS)?;
+    // The days are the site's: from its midnight to the next.
+    let tz = site_zone(conn)?;
+    let start = |d: NaiveDate| -> String {
+        let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let at = match tz {
+            Some(tz) => midnight
+                .and_local_timezone(tz)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc)),
+            None => midnight
+                .and_local_timezone(chrono::Local)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc)),
+        };
+        crate::domain::instant_to_text(at.unwrap_or_else(|| midnight.and_utc()))
+    };
+    let from = period.from.map(start);
+    // Up to (not including) the next day's midnight.
+    let to = period.to.and_then(|d| d.succ_opt()).map(start);
+    let n = crate::store::queries::export_movement_rows(
+        conn,
+        from.as_deref(),
+        to.as_deref(),
+        &mut |cells| w.write_record(cells).map_err(ExportError::from),
+    )?;
+    w.flush()?;
+    Ok(n)
+}
+
+fn start<'w>(
+    out: &'w mut dyn Write,
+    cols: &[&str],
+) -> Result<csv::Writer<&'w mut dyn Write>, ExportError> {
+    out.write_all(b"\xEF\xBB\xBF")?;
+    let mut w = csv::WriterBuilder::new().from_writer(out);
+    w.write_record(cols)?;
+    Ok(w)
+}
+
+/// Why an export stopped.
+#[derive(Debug)]
+pub enum ExportError {
+    Io(std::io::Error),
+    Store(rusqlite::Error),
+}
+
+impl std::error::Error for ExportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ExportError::Io(e) => Some(e),
+            ExportError::Store(e) => Some(e),
+        }
+    }
+}
+
+impl From<std::io::Error> for ExportError {
+    fn from(e: std::io::Error) -> Self {
+        ExportError::Io(e)
+    }
+}
+
+impl From<rusqlite::Error> for ExportError {
+    fn from(e: rusqlite::Error) -> Self {
+        ExportError::Store(e)
+    }
+}
+
+impl From<csv::Error> for ExportError {
+    fn from(e: csv::Error) -> Self {
+        match e.into_kind() {
+            csv::ErrorKind::Io(e) => ExportError::Io(e),
+            other => ExportError::Io(std::io::Error::other(format!("{other:?}"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(parse_decimal("0.5", 3, false), Some(500));
+        assert_eq!(parse_decimal("2.67", 2, false), Some(267));
+        assert_eq!(parse_decimal("12", 2, false), Some(1200));
+        assert_eq!(parse_decimal(".5", 3, false), Some(500));
+        assert_eq!(parse_decimal("0,5", 3, true), Some(500));
+        assert_eq!(parse_decimal("0,5", 3, false), None);
+        assert_eq!(parse_decimal("2.675", 2, false), None);
+        assert_eq!(parse_decimal("-1", 2, false), None);
+        assert_eq!(parse_decimal("1e3", 2, false), None);
+        assert_eq!(parse_decimal(".", 2, false), None);
+        assert_eq!(decimal_text(500, 3), "0.5");
+        assert_eq!(decimal_text(267, 2), "2.67");
+        assert_eq!(decimal_text(250, 2), "2.50");
+        assert_eq!(decimal_text(1_000_000, 3), "1000");
+        assert_eq!(decimal_text(2_500, 3), "2.5");
+    }
+
+    #[test]
+    fn the_separator_is_found_in_the_header() {
+        assert!(separator_is_semicolon("code;name;kind"));
+        assert!(!separator_is_semicolon("code,name,kind"));
+        assert!(!separator_is_semicolon("\"a;b;c\",name"));
+    }
+
+    #[test]
+    fn a_sheet_skips_its_bom_and_numbers_lines_like_a_spreadsheet() {
+        let s = read_sheet(b"\xEF\xBB\xBF Code ;Name\nA;x\n;\nB;y\n").unwrap();
+        assert!(s.semicolons);
+        assert_eq!(s.columns.get("code"), Some(&0));
+        assert_eq!(s.rows[0].0, 2);
+        assert_eq!(s.rows[1].0, 4);
+    }
+
+    #[test]
+    fn atc_prefixes() {
+        assert!(atc_prefix_ok("J01C"));
+        assert_eq!(gtin_text("00000096385074"), "96385074");
+        assert_eq!(gtin_text("00012345678905"), "012345678905");
+        assert_eq!(gtin_text("04031847000072"), "4031847000072");
+        assert_eq!(gtin_text("15012345678907"), "15012345678907");
+        assert!(atc_prefix_ok("N02BE01"));
+        assert!(!atc_prefix_ok("J1"));
+        assert!(!atc_prefix_ok("penicillin"));
+    }
+}
