@@ -2109,3 +2109,124 @@ fn old_messages_go_when_they_no_longer_apply_and_refusals_say_who_may() {
     assert!(c.app.cx.status.is_none(), "{:?}", c.app.cx.status);
     assert!(!whole_screen(&mut c).contains("请先扫描腕带"));
 }
+
+/// The lot and expiry fields of the open receive form.
+fn receive_fields(c: &mut Console) -> (String, String) {
+    let Kind::Receive(r) = form_kind(c) else {
+        panic!("the receive form")
+    };
+    (r.lot.value().to_string(), r.expiry.value().to_string())
+}
+
+#[test]
+fn a_scan_before_f3_fills_the_receive_form_and_no_lot_is_prefilled_unasked() {
+    use wardstock::domain::roles::Operation;
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("store");
+        // A new lot of an item the pharmacy stocks: none of it here yet.
+        scan(&mut c, "(01)04031847000287(17)290630(10)IBUNEW");
+        assert!(c.app.tabs.stock.detail.is_some(), "{}", c.screen());
+        choose(&mut c, Operation::Receive);
+        assert_eq!(
+            receive_fields(&mut c),
+            ("IBUNEW".to_string(), "2029-06-30".to_string())
+        );
+        // The cursor waits on the first field the scan left empty.
+        let focus = c.app.form.as_ref().unwrap().focus;
+        assert_eq!(focus, 2, "{}", c.screen());
+        c.key(KeyCode::Esc).key(KeyCode::Esc).key(KeyCode::Esc);
+        // An item opened by hand: no lot the user did not choose.
+        c.typed("amox500c").key(KeyCode::Enter);
+        choose(&mut c, Operation::Receive);
+        assert_eq!(receive_fields(&mut c), (String::new(), String::new()));
+        assert_eq!(c.app.form.as_ref().unwrap().focus, 0);
+        c.key(KeyCode::Esc).key(KeyCode::Esc);
+        // The scan of one item does not fill the form of another.
+        scan(&mut c, "(01)04031847000287(17)290630(10)IBUNEW");
+        c.key(KeyCode::Esc).key(KeyCode::Esc);
+        c.typed("amox500c").key(KeyCode::Enter);
+        choose(&mut c, Operation::Receive);
+        assert_eq!(receive_fields(&mut c), (String::new(), String::new()));
+    }
+}
+
+#[test]
+fn a_form_on_a_chosen_lot_starts_on_the_first_empty_field() {
+    use wardstock::domain::roles::Operation;
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("manager");
+        c.typed("glove-m").key(KeyCode::Enter);
+        let first = c.app.tabs.stock.detail.as_ref().unwrap().lots[0]
+            .lot_number
+            .clone();
+        choose(&mut c, Operation::StartStocktake);
+        c.typed("GLOVE-M").key(KeyCode::Enter);
+        c.key(KeyCode::Down); // the first lot, chosen
+        choose(&mut c, Operation::Count);
+        c.typed("64");
+        let Kind::Count(count) = form_kind(&mut c) else {
+            panic!("the count form")
+        };
+        assert_eq!(
+            (count.lot.value(), count.counted.value()),
+            (first.as_str(), "64")
+        );
+    }
+}
+
+#[test]
+fn arrows_choose_a_lot_in_the_items_lots_and_forms_take_it() {
+    use wardstock::domain::roles::Operation;
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("store");
+        // An item with at least two lots at the pharmacy.
+        let code: String = c
+            .app
+            .store()
+            .conn
+            .query_row(
+                "SELECT i.code FROM balances b JOIN items i ON i.id = b.item_id JOIN places p ON p.id = b.place_id
+                 WHERE p.code = 'PHARM' AND b.qty > 0 GROUP BY i.id HAVING count(*) >= 2 ORDER BY i.code LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        c.typed(&code.to_lowercase()).key(KeyCode::Enter);
+        let lots: Vec<String> = c
+            .app
+            .tabs
+            .stock
+            .detail
+            .as_ref()
+            .unwrap()
+            .lots
+            .iter()
+            .map(|l| l.lot_number.clone())
+            .collect();
+        // Nothing chosen yet: the form asks for the lot.
+        choose(&mut c, Operation::Quarantine);
+        let Kind::LotHold(h) = form_kind(&mut c) else {
+            panic!("the lot form")
+        };
+        assert_eq!(h.lot.value(), "");
+        c.key(KeyCode::Esc);
+        c.key(KeyCode::Down).key(KeyCode::Down);
+        let s = c.screen();
+        assert!(s.contains(&format!("▶{}", lots[1])), "{s}");
+        choose(&mut c, Operation::Quarantine);
+        let Kind::LotHold(h) = form_kind(&mut c) else {
+            panic!("the lot form")
+        };
+        assert_eq!(h.lot.value(), lots[1]);
+        c.key(KeyCode::Esc);
+        c.key(KeyCode::Up);
+        choose(&mut c, Operation::Waste);
+        let Kind::Waste(w) = form_kind(&mut c) else {
+            panic!("the waste form")
+        };
+        assert_eq!(w.lot.value(), lots[0]);
+    }
+}

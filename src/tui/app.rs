@@ -329,6 +329,7 @@ impl App {
             lot: g.lot.clone(),
             back: None,
         });
+        self.tabs.stock.mark_scan(&item, &g);
         self.tabs.stock.say_scanned(&mut self.cx, &item, &g);
     }
 

@@ -38,8 +38,14 @@ pub struct StockTab {
     pub detail: Option<DetailView>,
     pub detail_scroll: usize,
     pub(super) detail_rows: StdCell<usize>,
-    /// The lot of the last scan, marked in the item's lots.
+    /// The lot of the last scan (or the alert that opened the item).
     pub scanned_lot: Option<String>,
+    /// The item of the last scan and the expiry on its label: the forms
+    /// opened on that item take the scanned lot and expiry.
+    pub scanned: Option<(i64, Option<chrono::NaiveDate>)>,
+    /// The lot chosen in the item's lots (↑ ↓, or the scanned one), marked;
+    /// `None` until one is chosen: the forms never take a lot unasked.
+    pub lot_sel: Option<usize>,
     /// A scanned GTIN no item knows, waiting to be linked (F6).
     pub pending_gtin: Option<String>,
     /// Where Esc goes back to after an alert opened an item here.
@@ -92,6 +98,34 @@ impl StockTab {
         self.filter = Input::default().with_value(filter.to_string());
         self.detail = None;
         self.return_to = back;
+        self.scanned = None;
+        self.lot_sel = None;
+    }
+
+    /// A scanned pack of `item` was shown: forms on it take its lot and expiry.
+    pub fn mark_scan(&mut self, item: &ItemRef, g: &Gs1) {
+        self.scanned = Some((item.id, g.expiry));
+    }
+
+    /// The lot chosen for the open item's forms: the one selected in its
+    /// lots, else the scanned one (with the label's expiry); none otherwise.
+    fn chosen_lot(&self, item_id: i64) -> (String, Option<chrono::NaiveDate>) {
+        let d = self
+            .detail
+            .as_ref()
+            .filter(|d| d.line.as_ref().map(|l| l.item_id) == Some(item_id));
+        let selected = d.and_then(|d| self.lot_sel.and_then(|i| d.lots.get(i)));
+        let scan_expiry = self
+            .scanned
+            .filter(|(id, _)| *id == item_id)
+            .map(|(_, e)| e);
+        let scanned = scan_expiry.and(self.scanned_lot.clone());
+        match (selected, scanned) {
+            (Some(l), Some(s)) if l.lot_number == s => (s, scan_expiry.flatten().or(l.expiry)),
+            (Some(l), _) => (l.lot_number.clone(), l.expiry),
+            (None, Some(s)) if d.is_some() => (s, scan_expiry.flatten()),
+            _ => (String::new(), None),
+        }
     }
 
     /// Selects and opens an item of the loaded list; false when not stocked here.
@@ -117,6 +151,11 @@ impl StockTab {
         };
         match DetailView::load(&cx.store.conn, self.view.place_id, &line) {
             Ok(d) => {
+                // The scanned lot, when it is here, is the one chosen.
+                self.lot_sel = self
+                    .scanned_lot
+                    .as_ref()
+                    .and_then(|s| d.lots.iter().position(|l| &l.lot_number == s));
                 self.detail = Some(d);
                 self.detail_scroll = 0;
             }
@@ -245,18 +284,16 @@ impl StockTab {
         Msg::Popup(Popup::OpMenu(op_menu::OpMenu { ops, selected: 0 }))
     }
 
-    /// The form of an operation chosen from the menu, the lot prefilled: the
-    /// scanned one, else the first (FEFO) lot here.
+    /// The form of an operation chosen from the menu, the lot prefilled
+    /// only when chosen: selected in the item's lots, or scanned.
     pub fn form_for(&self, op: Operation, cx: &Ctx) -> Option<Form> {
         let line = self.op_item()?;
         let item = crate::ops::stock::item_by_code(&cx.store.conn, &line.code).ok()?;
-        let lots = self.detail.as_ref().map(|d| &d.lots);
-        let lot = self
-            .scanned_lot
-            .clone()
-            .filter(|l| lots.is_some_and(|ls| ls.iter().any(|x| &x.lot_number == l)))
-            .or_else(|| lots.and_then(|ls| ls.first().map(|l| l.lot_number.clone())))
-            .unwrap_or_default();
+        let (lot, expiry) = if self.detail.is_some() {
+            self.chosen_lot(line.item_id)
+        } else {
+            (String::new(), None)
+        };
         let st = self.view.stocktake.as_ref().map(|s| s.id);
         use Operation as Op;
         let kind = match op {
@@ -275,7 +312,12 @@ impl StockTab {
             _ => return None,
         };
         let mut form = Form::new(item, kind);
+        if let (Kind::Receive(r), Some(e)) = (&mut form.kind, expiry) {
+            r.expiry.set(&e.to_string());
+        }
         form.note = self.view.stocktake.as_ref().map(forms::stocktake::summary);
+        // The cursor starts on the first field still to fill.
+        form.focus = forms::first_empty(&form.fields(), 0).unwrap_or(0);
         Some(form)
     }
 
@@ -341,21 +383,35 @@ impl StockTab {
         true
     }
 
+    /// In an item's lots: ↑ ↓ choose a lot; pages and ends scroll the movements.
     fn scroll_detail(&mut self, action: Action) {
-        let len = self.detail.as_ref().map_or(0, |d| d.movements.len());
-        let page = self.detail_rows.get().max(1) as isize;
+        let (lots, len) = self
+            .detail
+            .as_ref()
+            .map_or((0, 0), |d| (d.lots.len(), d.movements.len()));
+        if matches!(action, Action::Up | Action::Down) {
+            if lots > 0 {
+                self.lot_sel = Some(match (self.lot_sel, action) {
+                    (None, _) => 0,
+                    (Some(i), Action::Up) => i.saturating_sub(1),
+                    (Some(i), _) => (i + 1).min(lots - 1),
+                });
+            }
+            return;
+        }
+        let rows = self.detail_rows.get().max(1);
+        let page = rows as isize;
         let delta = match action {
-            Action::Up => -1,
-            Action::Down => 1,
             Action::PageUp => -page,
             Action::PageDown => page,
             Action::Top => isize::MIN / 2,
             Action::Bottom => isize::MAX / 2,
             _ => return,
         };
+        // The last page is a full one: End shows the oldest rows, not one.
         self.detail_scroll = (self.detail_scroll as isize)
             .saturating_add(delta)
-            .clamp(0, len.saturating_sub(1) as isize) as usize;
+            .clamp(0, len.saturating_sub(rows) as isize) as usize;
     }
 }
 
@@ -395,6 +451,7 @@ impl Component for StockTab {
             Action::Back => {
                 self.detail = None;
                 self.detail_scroll = 0;
+                self.lot_sel = None;
                 // Opened from an alert: back to the alert list, on the place it showed.
                 if let Some((tab, place)) = self.return_to.take() {
                     self.filter = Input::default();

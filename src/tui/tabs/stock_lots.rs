@@ -107,7 +107,8 @@ pub fn draw_detail(
             }
             _ => (t!("tui.lot.ok"), None),
         };
-        let scanned = tab.scanned_lot.as_deref() == Some(l.lot_number.as_str());
+        // The lot chosen (↑ ↓ or scanned) is marked and highlighted.
+        let scanned = tab.lot_sel == Some(i);
         let row = vec![
             TCell::from(if scanned {
                 format!("▶{}", l.lot_number)
