@@ -2230,3 +2230,88 @@ fn arrows_choose_a_lot_in_the_items_lots_and_forms_take_it() {
         assert_eq!(w.lot.value(), lots[0]);
     }
 }
+
+#[test]
+fn end_in_the_movements_shows_a_full_last_page() {
+    let mut c = Console::new(80, 24);
+    c.sign_in("nurse");
+    c.typed("glove-m").key(KeyCode::Enter);
+    c.screen();
+    let rows = {
+        let d = c.app.tabs.stock.detail.as_ref().unwrap();
+        d.movements.len()
+    };
+    c.key(KeyCode::End);
+    let s = c.screen();
+    let scroll = c.app.tabs.stock.detail_scroll;
+    assert!(rows > 20 && scroll + 5 < rows, "{scroll} of {rows}: {s}");
+    // The last screen line above the key bar and status is a movement.
+    let filled = s.lines().filter(|l| l.contains("→")).count();
+    assert!(filled >= 5, "{s}");
+}
+
+/// A transfer order of `qty` paracetamol tablets to W-MED, and the FEFO lot and GTIN.
+fn para_order(c: &Console, qty: i64) -> (i64, String, String) {
+    use wardstock::ops::stock;
+    let mut s = Store::open(c.app.store().path()).unwrap();
+    let manager = wardstock::ops::Actor {
+        user_id: 4,
+        username: "manager".into(),
+        full_name: "m".into(),
+        role: wardstock::domain::Role::NurseManager,
+    };
+    let ward = stock::place_by_code(&s.conn, "W-MED").unwrap();
+    let item = stock::item_by_code(&s.conn, "PARA500T").unwrap();
+    let now = common::anchor();
+    let order =
+        stock::request_transfer(&mut s, &manager, now, &ward, &[(item, qty)], None).unwrap();
+    let conn = &c.app.store().conn;
+    let gtin: String = conn.query_row("SELECT g.gtin FROM item_gtins g JOIN items i ON i.id = g.item_id WHERE i.code = 'PARA500T'", [], |r| r.get(0)).unwrap();
+    let o = stock::transfer_order(conn, order, now).unwrap();
+    (order, gtin, o.lines[0].suggestions[0].lot_number.clone())
+}
+
+#[test]
+fn a_dispatched_or_received_order_shows_no_work_left_to_pick() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        let (order, gtin, lot) = para_order(&c, 60);
+        c.sign_in("store");
+        c.key(KeyCode::Char('4')).key(KeyCode::Enter);
+        assert_eq!(c.app.tabs.pharmacy.order().unwrap().id, order);
+        scan(&mut c, &format!("(01){gtin}(10){lot}"));
+        c.key(KeyCode::F(8));
+        let o = c.app.tabs.pharmacy.order().unwrap();
+        assert_eq!((o.status.as_str(), o.lines[0].open), ("in_transit", 0));
+        assert!(o.lines[0].suggestions.is_empty());
+        let s = c.screen();
+        let (to_pick, back) = match lang {
+            Lang::En => ("still to pick", "back-order"),
+            Lang::ZhCn => ("个单位待拣", "欠货"),
+        };
+        assert!(!s.contains(to_pick), "{s}");
+        assert!(s.contains(back), "{s}");
+        c.ctrl('l');
+        c.sign_in("nurse");
+        c.key(KeyCode::Char('4'));
+        // The nurse's ward is W-GER; the order goes to W-MED.
+        c.key(KeyCode::F(2));
+        set_picker(&mut c, "W-MED");
+        c.key(KeyCode::Enter);
+        let pos = c
+            .app
+            .tabs
+            .pharmacy
+            .view
+            .orders
+            .iter()
+            .position(|o| o.id == order)
+            .unwrap();
+        for _ in 0..pos {
+            c.key(KeyCode::Down);
+        }
+        c.key(KeyCode::Enter).key(KeyCode::F(9));
+        let o = c.app.tabs.pharmacy.order().unwrap();
+        assert_eq!((o.status.as_str(), o.lines[0].open), ("received", 0));
+    }
+}

@@ -180,7 +180,9 @@ pub(super) fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &T
             TCell::right(num(l.picked)),
             TCell::right(num(l.open)),
             TCell::styled(
-                if l.open == 0 {
+                if o.status != "open" && l.picked < l.requested {
+                    t!("tui.order.not_picked", n = num(l.requested - l.picked))
+                } else if l.open == 0 {
                     t!("tui.order.done").to_string()
                 } else {
                     pick.join("; ")
@@ -190,12 +192,14 @@ pub(super) fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &T
         ]
     });
     let open: i64 = o.lines.iter().map(|l| l.open).sum();
+    let text = if o.status == "open" {
+        t!("tui.order.foot", n = num(open))
+    } else {
+        t!("tui.order.foot_closed").to_string()
+    };
     line(
         f,
         foot,
-        Line::styled(
-            fit(&t!("tui.order.foot", n = num(open)), foot.width as usize),
-            theme.dim(),
-        ),
+        Line::styled(fit(&text, foot.width as usize), theme.dim()),
     );
 }
