@@ -2315,3 +2315,34 @@ fn a_dispatched_or_received_order_shows_no_work_left_to_pick() {
         assert_eq!((o.status.as_str(), o.lines[0].open), ("received", 0));
     }
 }
+
+#[test]
+fn esc_back_from_a_scanned_item_clears_the_filter_the_scan_set() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("store");
+        scan(&mut c, "(01)04031847000287(17)290630(10)IBUNEW");
+        assert!(!c.app.tabs.stock.filter.value().is_empty());
+        let s = c.screen();
+        let hint = match lang {
+            Lang::En => "clears a scan's filter",
+            Lang::ZhCn => "清除扫码筛选",
+        };
+        assert!(s.contains(hint), "{s}");
+        c.key(KeyCode::Esc);
+        assert_eq!(c.app.tabs.stock.filter.value(), "");
+        c.key(KeyCode::Char('4'));
+        assert_eq!(c.app.tab, Tab::Pharmacy);
+        // A filter typed by hand stays.
+        c.key(KeyCode::Char('3'));
+        c.typed("glove").key(KeyCode::Enter).key(KeyCode::Esc);
+        assert_eq!(c.app.tabs.stock.filter.value(), "glove");
+        c.key(KeyCode::Esc);
+        // A scan's filter does not follow to another place.
+        scan(&mut c, "(01)04031847000287(17)290630(10)IBUNEW");
+        c.key(KeyCode::F(2));
+        set_picker(&mut c, "W-GER");
+        c.key(KeyCode::Enter);
+        assert_eq!(c.app.tabs.stock.filter.value(), "");
+    }
+}

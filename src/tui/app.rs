@@ -473,9 +473,7 @@ impl App {
             return;
         }
         self.cx.place = i;
-        let stock = &mut self.tabs.stock;
-        stock.detail = None;
-        stock.sel.reset();
+        self.tabs.stock.place_changed();
         self.tabs.prescriptions.sel.reset();
         self.tabs.administration.sel.reset();
         self.reload();

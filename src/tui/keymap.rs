@@ -245,6 +245,7 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (C::Plan, Open) => t!("tui.key.decide"),
         (_, Open) => t!("tui.key.open"),
         (C::Plan | C::Sim, Back) => t!("tui.key.back_to_orders"),
+        (C::Detail, Back) => t!("tui.key.back_clear"),
         (_, Back) => t!("tui.key.back"),
         (_, ClearFilter) => t!("tui.key.clear_filter"),
         (_, NextField) => t!("tui.key.next_field"),

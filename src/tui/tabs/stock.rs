@@ -48,6 +48,9 @@ pub struct StockTab {
     pub lot_sel: Option<usize>,
     /// A scanned GTIN no item knows, waiting to be linked (F6).
     pub pending_gtin: Option<String>,
+    /// The filter was set by a scan or an alert, not typed: Esc back from
+    /// the item and a change of place clear it.
+    pub auto_filter: bool,
     /// Where Esc goes back to after an alert opened an item here.
     pub return_to: Option<(Tab, usize)>,
 }
@@ -96,10 +99,21 @@ impl StockTab {
     /// Before showing an item: the filter that finds it, and where Esc returns.
     pub fn prepare_show(&mut self, filter: &str, back: Option<(Tab, usize)>) {
         self.filter = Input::default().with_value(filter.to_string());
+        self.auto_filter = !filter.is_empty();
         self.detail = None;
         self.return_to = back;
         self.scanned = None;
         self.lot_sel = None;
+    }
+
+    /// The place changed: the item a scan found is not the one asked for there.
+    pub fn place_changed(&mut self) {
+        self.detail = None;
+        self.lot_sel = None;
+        self.sel.reset();
+        if std::mem::take(&mut self.auto_filter) {
+            self.filter = Input::default();
+        }
     }
 
     /// A scanned pack of `item` was shown: forms on it take its lot and expiry.
@@ -379,6 +393,7 @@ impl StockTab {
             _ => return false,
         };
         self.filter.handle(req);
+        self.auto_filter = false;
         self.refilter();
         true
     }
@@ -455,11 +470,26 @@ impl Component for StockTab {
                 // Opened from an alert: back to the alert list, on the place it showed.
                 if let Some((tab, place)) = self.return_to.take() {
                     self.filter = Input::default();
+                    self.auto_filter = false;
                     return Msg::Goto(tab, place);
+                }
+                // Opened by a scan: back to every item, the digits switching tabs again.
+                if std::mem::take(&mut self.auto_filter) {
+                    let item = self.selected_line().map(|l| l.item_id);
+                    self.filter = Input::default();
+                    self.refilter();
+                    if let Some(pos) = item.and_then(|id| {
+                        self.filtered
+                            .iter()
+                            .position(|&i| self.view.lines[i].item_id == id)
+                    }) {
+                        self.sel.selected = pos;
+                    }
                 }
             }
             Action::ClearFilter if !self.filter.value().is_empty() => {
                 self.filter = Input::default();
+                self.auto_filter = false;
                 self.refilter();
             }
             Action::LinkGtin => self.link_pending_gtin(cx),
