@@ -2346,3 +2346,41 @@ fn esc_back_from_a_scanned_item_clears_the_filter_the_scan_set() {
         assert_eq!(c.app.tabs.stock.filter.value(), "");
     }
 }
+
+#[test]
+fn the_pick_list_shows_every_fefo_lot_of_a_line() {
+    use wardstock::ops::stock;
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        // A line the first lot alone cannot cover.
+        let (order, lots) = {
+            let mut s = Store::open(c.app.store().path()).unwrap();
+            let manager = wardstock::ops::Actor {
+                user_id: 4,
+                username: "manager".into(),
+                full_name: "m".into(),
+                role: wardstock::domain::Role::NurseManager,
+            };
+            let ward = stock::place_by_code(&s.conn, "W-MED").unwrap();
+            let item = stock::item_by_code(&s.conn, "CEFUR15IV").unwrap();
+            let now = common::anchor();
+            let order =
+                stock::request_transfer(&mut s, &manager, now, &ward, &[(item, 60)], None).unwrap();
+            let o = stock::transfer_order(&s.conn, order, now).unwrap();
+            let lots: Vec<String> = o.lines[0]
+                .suggestions
+                .iter()
+                .map(|s| s.lot_number.clone())
+                .collect();
+            (order, lots)
+        };
+        assert!(lots.len() >= 2, "{lots:?}");
+        c.sign_in("store");
+        c.key(KeyCode::Char('4')).key(KeyCode::Enter);
+        assert_eq!(c.app.tabs.pharmacy.order().unwrap().id, order);
+        let s = c.screen();
+        for lot in &lots {
+            assert!(s.contains(lot.as_str()), "{lot}: {s}");
+        }
+    }
+}
