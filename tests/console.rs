@@ -2384,3 +2384,22 @@ fn the_pick_list_shows_every_fefo_lot_of_a_line() {
         }
     }
 }
+
+#[test]
+fn the_key_bar_names_the_operations_of_the_role_and_place() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let (receive, issue) = match lang {
+            Lang::En => ("receive", "issue"),
+            Lang::ZhCn => ("入库", "领用"),
+        };
+        for (user, has, lacks) in [("store", receive, issue), ("nurse", issue, receive)] {
+            let mut c = Console::in_lang(80, 24, Some(lang));
+            c.sign_in(user);
+            c.key(KeyCode::Down).key(KeyCode::Enter);
+            assert!(c.app.tabs.stock.detail.is_some());
+            let s = c.screen();
+            let bar = s.lines().rev().find(|l| l.contains("F3")).unwrap_or("");
+            assert!(bar.contains(has) && !bar.contains(lacks), "{user}: {bar}");
+        }
+    }
+}

@@ -270,6 +270,23 @@ impl StockTab {
         cx.say(level, msg);
     }
 
+    /// The operations the signed-in role may do on an item at the place shown.
+    fn ops(&self, cx: &Ctx) -> Vec<Operation> {
+        let (Some(actor), Some(place)) = (cx.actor.as_ref(), cx.current_place()) else {
+            return Vec::new();
+        };
+        if place.kind == PlaceKind::Transit {
+            return Vec::new();
+        }
+        op_menu::menu(
+            place.kind == PlaceKind::Pharmacy,
+            self.view.stocktake.is_some(),
+        )
+        .into_iter()
+        .filter(|op| crate::domain::roles::may(actor.role, *op))
+        .collect()
+    }
+
     /// The operations menu of the item (F3).
     fn open_menu(&mut self, cx: &mut Ctx) -> Msg {
         let (Some(actor), Some(place)) = (cx.actor.as_ref(), cx.current_place()) else {
@@ -283,13 +300,7 @@ impl StockTab {
             cx.say(Level::Warn, t!("tui.stock.transit"));
             return Msg::None;
         }
-        let ops: Vec<_> = op_menu::menu(
-            place.kind == PlaceKind::Pharmacy,
-            self.view.stocktake.is_some(),
-        )
-        .into_iter()
-        .filter(|op| crate::domain::roles::may(actor.role, *op))
-        .collect();
+        let ops = self.ops(cx);
         if ops.is_empty() {
             let role = crate::tui::words::role(actor.role);
             cx.say(Level::Warn, t!("tui.stock.no_operations", role = role));
@@ -446,6 +457,19 @@ impl Component for StockTab {
             Action::LinkGtin => self.pending_gtin.is_some(),
             a => !super::TAB_ACTIONS.contains(&a),
         }
+    }
+
+    fn describe(&self, action: Action, cx: &Ctx) -> Option<String> {
+        if action != Action::Operations {
+            return None;
+        }
+        // F3 names what this role may do here, the first few.
+        let ops = self.ops(cx);
+        let mut names: Vec<&str> = ops.iter().take(3).map(|o| op_menu::short(*o)).collect();
+        if ops.len() > 3 {
+            names.push("…");
+        }
+        Some(names.join(t!("tui.key.ops_sep"))).filter(|s| !s.is_empty())
     }
 
     fn event(&mut self, action: Action, cx: &mut Ctx) -> Msg {
