@@ -2403,3 +2403,21 @@ fn the_key_bar_names_the_operations_of_the_role_and_place() {
         }
     }
 }
+
+#[test]
+fn a_message_goes_when_the_tab_changes() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("nurse");
+        c.typed("glove-m").key(KeyCode::Enter);
+        c.key(KeyCode::F(3)).key(KeyCode::Enter).key(KeyCode::Esc);
+        let cancelled = match lang {
+            Lang::En => "nothing was recorded",
+            Lang::ZhCn => wardstock::i18n::text_in(Lang::ZhCn, "tui.form.cancelled"),
+        };
+        assert!(c.screen().contains(cancelled), "{}", c.screen());
+        c.key(KeyCode::Esc).key(KeyCode::Esc);
+        c.key(KeyCode::Char('1'));
+        assert!(!c.screen().contains(cancelled), "{}", c.screen());
+    }
+}

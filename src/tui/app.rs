@@ -483,6 +483,8 @@ impl App {
 
     fn switch_tab(&mut self, tab: Tab) {
         if self.tab != tab {
+            // The message was about the tab left.
+            self.cx.status = None;
             self.tab = tab;
             self.reload();
         }
