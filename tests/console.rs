@@ -2421,3 +2421,18 @@ fn a_message_goes_when_the_tab_changes() {
         assert!(!c.screen().contains(cancelled), "{}", c.screen());
     }
 }
+
+#[test]
+fn the_pharmacys_validation_queue_does_not_count_active_prescriptions_as_none() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("pharm");
+        c.key(KeyCode::Char('1'));
+        let s = c.screen();
+        let (active, awaiting) = match lang {
+            Lang::En => ("0 active", "awaiting validation"),
+            Lang::ZhCn => ("执行中 0", "待药师审核"),
+        };
+        assert!(s.contains(awaiting) && !s.contains(active), "{s}");
+    }
+}
