@@ -1818,7 +1818,14 @@ fn the_prn_count_and_the_item_codes_are_never_cut() {
             let counts: Vec<String> = v
                 .prn_state
                 .iter()
-                .filter_map(|st| st.max_24h.map(|m| format!("{}/{m}", st.given_24h)))
+                .filter_map(|st| {
+                    // The count says what it counts: `0/4 in 24 h`.
+                    st.max_24h.map(|m| {
+                        wardstock::i18n::text_in(lang, "tui.mar.prn_limit")
+                            .replace("{given}", &st.given_24h.to_string())
+                            .replace("{max}", &m.to_string())
+                    })
+                })
                 .collect();
             let prn_rows: Vec<&str> = s.lines().filter(|l| l.starts_with("PRN")).collect();
             assert!(!prn_rows.is_empty(), "{s}");
