@@ -1818,7 +1818,14 @@ fn the_prn_count_and_the_item_codes_are_never_cut() {
             let counts: Vec<String> = v
                 .prn_state
                 .iter()
-                .filter_map(|st| st.max_24h.map(|m| format!("{}/{m}", st.given_24h)))
+                .filter_map(|st| {
+                    // The count says what it counts: `0/4 in 24 h`.
+                    st.max_24h.map(|m| {
+                        wardstock::i18n::text_in(lang, "tui.mar.prn_limit")
+                            .replace("{given}", &st.given_24h.to_string())
+                            .replace("{max}", &m.to_string())
+                    })
+                })
                 .collect();
             let prn_rows: Vec<&str> = s.lines().filter(|l| l.starts_with("PRN")).collect();
             assert!(!prn_rows.is_empty(), "{s}");
@@ -2108,4 +2115,331 @@ fn old_messages_go_when_they_no_longer_apply_and_refusals_say_who_may() {
     assert!(c.app.form.as_ref().unwrap().error.is_none());
     assert!(c.app.cx.status.is_none(), "{:?}", c.app.cx.status);
     assert!(!whole_screen(&mut c).contains("请先扫描腕带"));
+}
+
+/// The lot and expiry fields of the open receive form.
+fn receive_fields(c: &mut Console) -> (String, String) {
+    let Kind::Receive(r) = form_kind(c) else {
+        panic!("the receive form")
+    };
+    (r.lot.value().to_string(), r.expiry.value().to_string())
+}
+
+#[test]
+fn a_scan_before_f3_fills_the_receive_form_and_no_lot_is_prefilled_unasked() {
+    use wardstock::domain::roles::Operation;
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("store");
+        // A new lot of an item the pharmacy stocks: none of it here yet.
+        scan(&mut c, "(01)04031847000287(17)290630(10)IBUNEW");
+        assert!(c.app.tabs.stock.detail.is_some(), "{}", c.screen());
+        choose(&mut c, Operation::Receive);
+        assert_eq!(
+            receive_fields(&mut c),
+            ("IBUNEW".to_string(), "2029-06-30".to_string())
+        );
+        // The cursor waits on the first field the scan left empty.
+        let focus = c.app.form.as_ref().unwrap().focus;
+        assert_eq!(focus, 2, "{}", c.screen());
+        c.key(KeyCode::Esc).key(KeyCode::Esc).key(KeyCode::Esc);
+        // An item opened by hand: no lot the user did not choose.
+        c.typed("amox500c").key(KeyCode::Enter);
+        choose(&mut c, Operation::Receive);
+        assert_eq!(receive_fields(&mut c), (String::new(), String::new()));
+        assert_eq!(c.app.form.as_ref().unwrap().focus, 0);
+        c.key(KeyCode::Esc).key(KeyCode::Esc);
+        // The scan of one item does not fill the form of another.
+        scan(&mut c, "(01)04031847000287(17)290630(10)IBUNEW");
+        c.key(KeyCode::Esc).key(KeyCode::Esc);
+        c.typed("amox500c").key(KeyCode::Enter);
+        choose(&mut c, Operation::Receive);
+        assert_eq!(receive_fields(&mut c), (String::new(), String::new()));
+    }
+}
+
+#[test]
+fn a_form_on_a_chosen_lot_starts_on_the_first_empty_field() {
+    use wardstock::domain::roles::Operation;
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("manager");
+        c.typed("glove-m").key(KeyCode::Enter);
+        let first = c.app.tabs.stock.detail.as_ref().unwrap().lots[0]
+            .lot_number
+            .clone();
+        choose(&mut c, Operation::StartStocktake);
+        c.typed("GLOVE-M").key(KeyCode::Enter);
+        c.key(KeyCode::Down); // the first lot, chosen
+        choose(&mut c, Operation::Count);
+        c.typed("64");
+        let Kind::Count(count) = form_kind(&mut c) else {
+            panic!("the count form")
+        };
+        assert_eq!(
+            (count.lot.value(), count.counted.value()),
+            (first.as_str(), "64")
+        );
+    }
+}
+
+#[test]
+fn arrows_choose_a_lot_in_the_items_lots_and_forms_take_it() {
+    use wardstock::domain::roles::Operation;
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("store");
+        // An item with at least two lots at the pharmacy.
+        let code: String = c
+            .app
+            .store()
+            .conn
+            .query_row(
+                "SELECT i.code FROM balances b JOIN items i ON i.id = b.item_id JOIN places p ON p.id = b.place_id
+                 WHERE p.code = 'PHARM' AND b.qty > 0 GROUP BY i.id HAVING count(*) >= 2 ORDER BY i.code LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        c.typed(&code.to_lowercase()).key(KeyCode::Enter);
+        let lots: Vec<String> = c
+            .app
+            .tabs
+            .stock
+            .detail
+            .as_ref()
+            .unwrap()
+            .lots
+            .iter()
+            .map(|l| l.lot_number.clone())
+            .collect();
+        // Nothing chosen yet: the form asks for the lot.
+        choose(&mut c, Operation::Quarantine);
+        let Kind::LotHold(h) = form_kind(&mut c) else {
+            panic!("the lot form")
+        };
+        assert_eq!(h.lot.value(), "");
+        c.key(KeyCode::Esc);
+        c.key(KeyCode::Down).key(KeyCode::Down);
+        let s = c.screen();
+        assert!(s.contains(&format!("▶{}", lots[1])), "{s}");
+        choose(&mut c, Operation::Quarantine);
+        let Kind::LotHold(h) = form_kind(&mut c) else {
+            panic!("the lot form")
+        };
+        assert_eq!(h.lot.value(), lots[1]);
+        c.key(KeyCode::Esc);
+        c.key(KeyCode::Up);
+        choose(&mut c, Operation::Waste);
+        let Kind::Waste(w) = form_kind(&mut c) else {
+            panic!("the waste form")
+        };
+        assert_eq!(w.lot.value(), lots[0]);
+    }
+}
+
+#[test]
+fn end_in_the_movements_shows_a_full_last_page() {
+    let mut c = Console::new(80, 24);
+    c.sign_in("nurse");
+    c.typed("glove-m").key(KeyCode::Enter);
+    c.screen();
+    let rows = {
+        let d = c.app.tabs.stock.detail.as_ref().unwrap();
+        d.movements.len()
+    };
+    c.key(KeyCode::End);
+    let s = c.screen();
+    let scroll = c.app.tabs.stock.detail_scroll;
+    assert!(rows > 20 && scroll + 5 < rows, "{scroll} of {rows}: {s}");
+    // The last screen line above the key bar and status is a movement.
+    let filled = s.lines().filter(|l| l.contains("→")).count();
+    assert!(filled >= 5, "{s}");
+}
+
+/// A transfer order of `qty` paracetamol tablets to W-MED, and the FEFO lot and GTIN.
+fn para_order(c: &Console, qty: i64) -> (i64, String, String) {
+    use wardstock::ops::stock;
+    let mut s = Store::open(c.app.store().path()).unwrap();
+    let manager = wardstock::ops::Actor {
+        user_id: 4,
+        username: "manager".into(),
+        full_name: "m".into(),
+        role: wardstock::domain::Role::NurseManager,
+    };
+    let ward = stock::place_by_code(&s.conn, "W-MED").unwrap();
+    let item = stock::item_by_code(&s.conn, "PARA500T").unwrap();
+    let now = common::anchor();
+    let order =
+        stock::request_transfer(&mut s, &manager, now, &ward, &[(item, qty)], None).unwrap();
+    let conn = &c.app.store().conn;
+    let gtin: String = conn.query_row("SELECT g.gtin FROM item_gtins g JOIN items i ON i.id = g.item_id WHERE i.code = 'PARA500T'", [], |r| r.get(0)).unwrap();
+    let o = stock::transfer_order(conn, order, now).unwrap();
+    (order, gtin, o.lines[0].suggestions[0].lot_number.clone())
+}
+
+#[test]
+fn a_dispatched_or_received_order_shows_no_work_left_to_pick() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        let (order, gtin, lot) = para_order(&c, 60);
+        c.sign_in("store");
+        c.key(KeyCode::Char('4')).key(KeyCode::Enter);
+        assert_eq!(c.app.tabs.pharmacy.order().unwrap().id, order);
+        scan(&mut c, &format!("(01){gtin}(10){lot}"));
+        c.key(KeyCode::F(8));
+        let o = c.app.tabs.pharmacy.order().unwrap();
+        assert_eq!((o.status.as_str(), o.lines[0].open), ("in_transit", 0));
+        assert!(o.lines[0].suggestions.is_empty());
+        let s = c.screen();
+        let (to_pick, back) = match lang {
+            Lang::En => ("still to pick", "back-order"),
+            Lang::ZhCn => ("个单位待拣", "欠货"),
+        };
+        assert!(!s.contains(to_pick), "{s}");
+        assert!(s.contains(back), "{s}");
+        c.ctrl('l');
+        c.sign_in("nurse");
+        c.key(KeyCode::Char('4'));
+        // The nurse's ward is W-GER; the order goes to W-MED.
+        c.key(KeyCode::F(2));
+        set_picker(&mut c, "W-MED");
+        c.key(KeyCode::Enter);
+        let pos = c
+            .app
+            .tabs
+            .pharmacy
+            .view
+            .orders
+            .iter()
+            .position(|o| o.id == order)
+            .unwrap();
+        for _ in 0..pos {
+            c.key(KeyCode::Down);
+        }
+        c.key(KeyCode::Enter).key(KeyCode::F(9));
+        let o = c.app.tabs.pharmacy.order().unwrap();
+        assert_eq!((o.status.as_str(), o.lines[0].open), ("received", 0));
+    }
+}
+
+#[test]
+fn esc_back_from_a_scanned_item_clears_the_filter_the_scan_set() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("store");
+        scan(&mut c, "(01)04031847000287(17)290630(10)IBUNEW");
+        assert!(!c.app.tabs.stock.filter.value().is_empty());
+        let s = c.screen();
+        let hint = match lang {
+            Lang::En => "clears a scan's filter",
+            Lang::ZhCn => "清除扫码筛选",
+        };
+        assert!(s.contains(hint), "{s}");
+        c.key(KeyCode::Esc);
+        assert_eq!(c.app.tabs.stock.filter.value(), "");
+        c.key(KeyCode::Char('4'));
+        assert_eq!(c.app.tab, Tab::Pharmacy);
+        // A filter typed by hand stays.
+        c.key(KeyCode::Char('3'));
+        c.typed("glove").key(KeyCode::Enter).key(KeyCode::Esc);
+        assert_eq!(c.app.tabs.stock.filter.value(), "glove");
+        c.key(KeyCode::Esc);
+        // A scan's filter does not follow to another place.
+        scan(&mut c, "(01)04031847000287(17)290630(10)IBUNEW");
+        c.key(KeyCode::F(2));
+        set_picker(&mut c, "W-GER");
+        c.key(KeyCode::Enter);
+        assert_eq!(c.app.tabs.stock.filter.value(), "");
+    }
+}
+
+#[test]
+fn the_pick_list_shows_every_fefo_lot_of_a_line() {
+    use wardstock::ops::stock;
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        // A line the first lot alone cannot cover.
+        let (order, lots) = {
+            let mut s = Store::open(c.app.store().path()).unwrap();
+            let manager = wardstock::ops::Actor {
+                user_id: 4,
+                username: "manager".into(),
+                full_name: "m".into(),
+                role: wardstock::domain::Role::NurseManager,
+            };
+            let ward = stock::place_by_code(&s.conn, "W-MED").unwrap();
+            let item = stock::item_by_code(&s.conn, "CEFUR15IV").unwrap();
+            let now = common::anchor();
+            let order =
+                stock::request_transfer(&mut s, &manager, now, &ward, &[(item, 60)], None).unwrap();
+            let o = stock::transfer_order(&s.conn, order, now).unwrap();
+            let lots: Vec<String> = o.lines[0]
+                .suggestions
+                .iter()
+                .map(|s| s.lot_number.clone())
+                .collect();
+            (order, lots)
+        };
+        assert!(lots.len() >= 2, "{lots:?}");
+        c.sign_in("store");
+        c.key(KeyCode::Char('4')).key(KeyCode::Enter);
+        assert_eq!(c.app.tabs.pharmacy.order().unwrap().id, order);
+        let s = c.screen();
+        for lot in &lots {
+            assert!(s.contains(lot.as_str()), "{lot}: {s}");
+        }
+    }
+}
+
+#[test]
+fn the_key_bar_names_the_operations_of_the_role_and_place() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let (receive, issue) = match lang {
+            Lang::En => ("receive", "issue"),
+            Lang::ZhCn => ("入库", "领用"),
+        };
+        for (user, has, lacks) in [("store", receive, issue), ("nurse", issue, receive)] {
+            let mut c = Console::in_lang(80, 24, Some(lang));
+            c.sign_in(user);
+            c.key(KeyCode::Down).key(KeyCode::Enter);
+            assert!(c.app.tabs.stock.detail.is_some());
+            let s = c.screen();
+            let bar = s.lines().rev().find(|l| l.contains("F3")).unwrap_or("");
+            assert!(bar.contains(has) && !bar.contains(lacks), "{user}: {bar}");
+        }
+    }
+}
+
+#[test]
+fn a_message_goes_when_the_tab_changes() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("nurse");
+        c.typed("glove-m").key(KeyCode::Enter);
+        c.key(KeyCode::F(3)).key(KeyCode::Enter).key(KeyCode::Esc);
+        let cancelled = match lang {
+            Lang::En => "nothing was recorded",
+            Lang::ZhCn => wardstock::i18n::text_in(Lang::ZhCn, "tui.form.cancelled"),
+        };
+        assert!(c.screen().contains(cancelled), "{}", c.screen());
+        c.key(KeyCode::Esc).key(KeyCode::Esc);
+        c.key(KeyCode::Char('1'));
+        assert!(!c.screen().contains(cancelled), "{}", c.screen());
+    }
+}
+
+#[test]
+fn the_pharmacys_validation_queue_does_not_count_active_prescriptions_as_none() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("pharm");
+        c.key(KeyCode::Char('1'));
+        let s = c.screen();
+        let (active, awaiting) = match lang {
+            Lang::En => ("0 active", "awaiting validation"),
+            Lang::ZhCn => ("执行中 0", "待药师审核"),
+        };
+        assert!(s.contains(awaiting) && !s.contains(active), "{s}");
+    }
 }

@@ -329,6 +329,7 @@ impl App {
             lot: g.lot.clone(),
             back: None,
         });
+        self.tabs.stock.mark_scan(&item, &g);
         self.tabs.stock.say_scanned(&mut self.cx, &item, &g);
     }
 
@@ -472,9 +473,7 @@ impl App {
             return;
         }
         self.cx.place = i;
-        let stock = &mut self.tabs.stock;
-        stock.detail = None;
-        stock.sel.reset();
+        self.tabs.stock.place_changed();
         self.tabs.prescriptions.sel.reset();
         self.tabs.administration.sel.reset();
         self.reload();
@@ -484,6 +483,8 @@ impl App {
 
     fn switch_tab(&mut self, tab: Tab) {
         if self.tab != tab {
+            // The message was about the tab left.
+            self.cx.status = None;
             self.tab = tab;
             self.reload();
         }

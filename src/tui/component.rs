@@ -254,6 +254,11 @@ pub trait Component {
     fn offers(&self, _action: Action, _cx: &Ctx) -> bool {
         true
     }
+    /// What the key bar says `action` does now, when it depends on the
+    /// state (the role, the place); `None`: the keymap's words.
+    fn describe(&self, _action: Action, _cx: &Ctx) -> Option<String> {
+        None
+    }
     /// An action from the keymap.
     fn event(&mut self, action: Action, cx: &mut Ctx) -> Msg;
     /// Draws from its own state; never queries, never changes state (but

@@ -140,7 +140,7 @@ impl SignIn {
             height: 1,
             ..area
         };
-        super::ui::draw_keys(f, keys, cx, theme, &[Context::Signin], &|_| true);
+        super::ui::draw_keys(f, keys, cx, theme, &[Context::Signin], &|_| Some(None));
         // The cursor sits in the active field.
         let (input, row) = if self.on_pin {
             (&self.pin, 4)

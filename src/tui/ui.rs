@@ -44,7 +44,10 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     draw_tabs(f, tabs, app.tab, theme);
     app.tabs.get(app.tab).draw(f, body, cx, theme);
     draw_status(f, status, cx, theme);
-    draw_keys(f, keys, cx, theme, &app.contexts(), &|a| app.offers(a));
+    let shown = app.tabs.get(app.tab);
+    draw_keys(f, keys, cx, theme, &app.contexts(), &|a| {
+        app.offers(a).then(|| shown.describe(a, cx))
+    });
     if let Some(p) = &app.popup {
         p.draw(f, area, cx, theme);
     }
@@ -139,21 +142,24 @@ fn draw_status(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
     }
 }
 
-/// The key bar: as many of the offered bindings as fit the width.
+/// The key bar: as many of the offered bindings as fit the width
+/// (`offers`: `None` when not offered, else the component's own words if any).
 pub fn draw_keys(
     f: &mut Frame,
     area: Rect,
     cx: &Ctx,
     theme: &Theme,
     contexts: &[Context],
-    offers: &dyn Fn(Action) -> bool,
+    offers: &dyn Fn(Action) -> Option<Option<String>>,
 ) {
     let mut spans = Vec::new();
     let mut used = 0usize;
     for (action, keys, desc) in cx.keymap.bar(contexts) {
-        if !offers(action) {
+        // Not offered now; or offered, in the shown component's words.
+        let Some(own) = offers(action) else {
             continue;
-        }
+        };
+        let desc = own.unwrap_or(desc);
         let w = width(&keys) + width(&desc) + 3;
         if used + w > area.width as usize {
             break;

@@ -61,6 +61,26 @@ pub fn label(op: Operation) -> &'static str {
     }
 }
 
+/// An operation's short name, for the key bar.
+pub fn short(op: Operation) -> &'static str {
+    use Operation::*;
+    match op {
+        Receive => t!("tui.op_short.receive"),
+        RejectReceipt => t!("tui.op_short.reject_receipt"),
+        Issue => t!("tui.op_short.issue"),
+        Waste => t!("tui.op_short.waste"),
+        Return => t!("tui.op_short.return"),
+        RequestTransfer => t!("tui.op_short.request_transfer"),
+        Quarantine => t!("tui.op_short.quarantine"),
+        Release => t!("tui.op_short.release"),
+        Recall => t!("tui.op_short.recall"),
+        StartStocktake => t!("tui.op_short.start_stocktake"),
+        Count => t!("tui.op_short.count"),
+        ApproveStocktake => t!("tui.op_short.approve_stocktake"),
+        _ => label(op),
+    }
+}
+
 impl OpMenu {
     pub fn key(&mut self, ev: KeyEvent) -> Done {
         let n = self.ops.len();

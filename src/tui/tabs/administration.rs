@@ -384,7 +384,7 @@ impl Component for AdministrationTab {
                         .join(" ");
                     let count = st
                         .max_24h
-                        .map(|m| format!("{}/{m}", st.given_24h))
+                        .map(|m| t!("tui.mar.prn_limit", given = st.given_24h, max = m))
                         .unwrap_or_default();
                     let flags = [crate::tui::words::flags(&marks), count]
                         .into_iter()

@@ -259,7 +259,16 @@ impl PharmacyTab {
 
     fn open_order(&mut self, cx: &mut Ctx, id: i64) {
         match crate::ops::stock::transfer_order(&cx.store.conn, id, cx.now) {
-            Ok(o) => {
+            Ok(mut o) => {
+                // Once dispatched nothing is left to pick on this order:
+                // what was not picked went on a back-order.
+                if o.status != "open" {
+                    for l in &mut o.lines {
+                        l.open = 0;
+                        l.shortfall = 0;
+                        l.suggestions.clear();
+                    }
+                }
                 if o.status == "open" {
                     cx.say(Level::Info, t!("tui.order.scan_to_pick", id = id));
                 }

@@ -150,23 +150,34 @@ pub(super) fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &T
         Column::new(t!("tui.col.open"), W::Whole),
         Column::new(t!("tui.col.pick_fefo"), W::Fit { min: 20, max: 40 }),
     ];
-    visible_table(f, list, theme, &cols, o.lines.len(), None, |i| {
+    // One row per FEFO lot to pick: the picker sees every lot of a line.
+    let rows: Vec<(usize, Option<usize>)> = o
+        .lines
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| {
+            let lots = if l.open == 0 { 0 } else { l.suggestions.len() };
+            let extra = usize::from(l.open > 0 && l.shortfall > 0);
+            (0..(lots + extra).max(1)).map(move |k| (i, Some(k).filter(|_| lots + extra > 0)))
+        })
+        .collect();
+    visible_table(f, list, theme, &cols, rows.len(), None, |r| {
+        let (i, k) = rows[r];
         let l = &o.lines[i];
-        let mut pick: Vec<String> = l
-            .suggestions
-            .iter()
-            .map(|s| {
-                t!(
-                    "tui.order.suggestion",
-                    lot = s.lot_number,
-                    qty = num(s.qty),
-                    expiry = s.expiry.map(crate::i18n::date).unwrap_or_default()
-                )
-            })
-            .collect();
-        if l.shortfall > 0 {
-            pick.push(t!("tui.order.short", n = num(l.shortfall)));
-        }
+        let first = k.is_none_or(|k| k == 0);
+        let pick = match k.map(|k| l.suggestions.get(k)) {
+            Some(Some(s)) => t!(
+                "tui.order.suggestion",
+                lot = s.lot_number,
+                qty = num(s.qty),
+                expiry = s.expiry.map(crate::i18n::date).unwrap_or_default()
+            ),
+            Some(None) => t!("tui.order.short", n = num(l.shortfall)),
+            None if o.status != "open" && l.picked < l.requested => {
+                t!("tui.order.not_picked", n = num(l.requested - l.picked))
+            }
+            None => t!("tui.order.done").to_string(),
+        };
         let style = if l.open == 0 {
             theme.info()
         } else if l.shortfall > 0 {
@@ -174,28 +185,28 @@ pub(super) fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &T
         } else {
             Default::default()
         };
+        let head = |n: i64| TCell::right(if first { num(n) } else { String::new() });
         vec![
-            TCell::name(format!("{} {}", l.item.code, l.item.name)),
-            TCell::right(num(l.requested)),
-            TCell::right(num(l.picked)),
-            TCell::right(num(l.open)),
-            TCell::styled(
-                if l.open == 0 {
-                    t!("tui.order.done").to_string()
-                } else {
-                    pick.join("; ")
-                },
-                style,
-            ),
+            if first {
+                TCell::name(format!("{} {}", l.item.code, l.item.name))
+            } else {
+                TCell::from(String::new())
+            },
+            head(l.requested),
+            head(l.picked),
+            head(l.open),
+            TCell::styled(pick, style),
         ]
     });
     let open: i64 = o.lines.iter().map(|l| l.open).sum();
+    let text = if o.status == "open" {
+        t!("tui.order.foot", n = num(open))
+    } else {
+        t!("tui.order.foot_closed").to_string()
+    };
     line(
         f,
         foot,
-        Line::styled(
-            fit(&t!("tui.order.foot", n = num(open)), foot.width as usize),
-            theme.dim(),
-        ),
+        Line::styled(fit(&text, foot.width as usize), theme.dim()),
     );
 }

@@ -135,7 +135,13 @@ impl Component for PrescriptionsTab {
             cap,
             Line::from(vec![
                 Span::styled(format!(" {title} — "), theme.header()),
-                Span::raw(t!("tui.rx.active", n = active)),
+                // The pharmacy's queue holds only what awaits validation:
+                // the wards' active prescriptions are not counted in it.
+                Span::raw(if v.all_wards {
+                    String::new()
+                } else {
+                    t!("tui.rx.active", n = active)
+                }),
                 Span::styled(
                     t!("tui.rx.awaiting", n = awaiting),
                     if awaiting > 0 {

@@ -38,10 +38,19 @@ pub struct StockTab {
     pub detail: Option<DetailView>,
     pub detail_scroll: usize,
     pub(super) detail_rows: StdCell<usize>,
-    /// The lot of the last scan, marked in the item's lots.
+    /// The lot of the last scan (or the alert that opened the item).
     pub scanned_lot: Option<String>,
+    /// The item of the last scan and the expiry on its label: the forms
+    /// opened on that item take the scanned lot and expiry.
+    pub scanned: Option<(i64, Option<chrono::NaiveDate>)>,
+    /// The lot chosen in the item's lots (↑ ↓, or the scanned one), marked;
+    /// `None` until one is chosen: the forms never take a lot unasked.
+    pub lot_sel: Option<usize>,
     /// A scanned GTIN no item knows, waiting to be linked (F6).
     pub pending_gtin: Option<String>,
+    /// The filter was set by a scan or an alert, not typed: Esc back from
+    /// the item and a change of place clear it.
+    pub auto_filter: bool,
     /// Where Esc goes back to after an alert opened an item here.
     pub return_to: Option<(Tab, usize)>,
 }
@@ -90,8 +99,47 @@ impl StockTab {
     /// Before showing an item: the filter that finds it, and where Esc returns.
     pub fn prepare_show(&mut self, filter: &str, back: Option<(Tab, usize)>) {
         self.filter = Input::default().with_value(filter.to_string());
+        self.auto_filter = !filter.is_empty();
         self.detail = None;
         self.return_to = back;
+        self.scanned = None;
+        self.lot_sel = None;
+    }
+
+    /// The place changed: the item a scan found is not the one asked for there.
+    pub fn place_changed(&mut self) {
+        self.detail = None;
+        self.lot_sel = None;
+        self.sel.reset();
+        if std::mem::take(&mut self.auto_filter) {
+            self.filter = Input::default();
+        }
+    }
+
+    /// A scanned pack of `item` was shown: forms on it take its lot and expiry.
+    pub fn mark_scan(&mut self, item: &ItemRef, g: &Gs1) {
+        self.scanned = Some((item.id, g.expiry));
+    }
+
+    /// The lot chosen for the open item's forms: the one selected in its
+    /// lots, else the scanned one (with the label's expiry); none otherwise.
+    fn chosen_lot(&self, item_id: i64) -> (String, Option<chrono::NaiveDate>) {
+        let d = self
+            .detail
+            .as_ref()
+            .filter(|d| d.line.as_ref().map(|l| l.item_id) == Some(item_id));
+        let selected = d.and_then(|d| self.lot_sel.and_then(|i| d.lots.get(i)));
+        let scan_expiry = self
+            .scanned
+            .filter(|(id, _)| *id == item_id)
+            .map(|(_, e)| e);
+        let scanned = scan_expiry.and(self.scanned_lot.clone());
+        match (selected, scanned) {
+            (Some(l), Some(s)) if l.lot_number == s => (s, scan_expiry.flatten().or(l.expiry)),
+            (Some(l), _) => (l.lot_number.clone(), l.expiry),
+            (None, Some(s)) if d.is_some() => (s, scan_expiry.flatten()),
+            _ => (String::new(), None),
+        }
     }
 
     /// Selects and opens an item of the loaded list; false when not stocked here.
@@ -117,6 +165,11 @@ impl StockTab {
         };
         match DetailView::load(&cx.store.conn, self.view.place_id, &line) {
             Ok(d) => {
+                // The scanned lot, when it is here, is the one chosen.
+                self.lot_sel = self
+                    .scanned_lot
+                    .as_ref()
+                    .and_then(|s| d.lots.iter().position(|l| &l.lot_number == s));
                 self.detail = Some(d);
                 self.detail_scroll = 0;
             }
@@ -217,6 +270,23 @@ impl StockTab {
         cx.say(level, msg);
     }
 
+    /// The operations the signed-in role may do on an item at the place shown.
+    fn ops(&self, cx: &Ctx) -> Vec<Operation> {
+        let (Some(actor), Some(place)) = (cx.actor.as_ref(), cx.current_place()) else {
+            return Vec::new();
+        };
+        if place.kind == PlaceKind::Transit {
+            return Vec::new();
+        }
+        op_menu::menu(
+            place.kind == PlaceKind::Pharmacy,
+            self.view.stocktake.is_some(),
+        )
+        .into_iter()
+        .filter(|op| crate::domain::roles::may(actor.role, *op))
+        .collect()
+    }
+
     /// The operations menu of the item (F3).
     fn open_menu(&mut self, cx: &mut Ctx) -> Msg {
         let (Some(actor), Some(place)) = (cx.actor.as_ref(), cx.current_place()) else {
@@ -230,13 +300,7 @@ impl StockTab {
             cx.say(Level::Warn, t!("tui.stock.transit"));
             return Msg::None;
         }
-        let ops: Vec<_> = op_menu::menu(
-            place.kind == PlaceKind::Pharmacy,
-            self.view.stocktake.is_some(),
-        )
-        .into_iter()
-        .filter(|op| crate::domain::roles::may(actor.role, *op))
-        .collect();
+        let ops = self.ops(cx);
         if ops.is_empty() {
             let role = crate::tui::words::role(actor.role);
             cx.say(Level::Warn, t!("tui.stock.no_operations", role = role));
@@ -245,18 +309,16 @@ impl StockTab {
         Msg::Popup(Popup::OpMenu(op_menu::OpMenu { ops, selected: 0 }))
     }
 
-    /// The form of an operation chosen from the menu, the lot prefilled: the
-    /// scanned one, else the first (FEFO) lot here.
+    /// The form of an operation chosen from the menu, the lot prefilled
+    /// only when chosen: selected in the item's lots, or scanned.
     pub fn form_for(&self, op: Operation, cx: &Ctx) -> Option<Form> {
         let line = self.op_item()?;
         let item = crate::ops::stock::item_by_code(&cx.store.conn, &line.code).ok()?;
-        let lots = self.detail.as_ref().map(|d| &d.lots);
-        let lot = self
-            .scanned_lot
-            .clone()
-            .filter(|l| lots.is_some_and(|ls| ls.iter().any(|x| &x.lot_number == l)))
-            .or_else(|| lots.and_then(|ls| ls.first().map(|l| l.lot_number.clone())))
-            .unwrap_or_default();
+        let (lot, expiry) = if self.detail.is_some() {
+            self.chosen_lot(line.item_id)
+        } else {
+            (String::new(), None)
+        };
         let st = self.view.stocktake.as_ref().map(|s| s.id);
         use Operation as Op;
         let kind = match op {
@@ -275,7 +337,12 @@ impl StockTab {
             _ => return None,
         };
         let mut form = Form::new(item, kind);
+        if let (Kind::Receive(r), Some(e)) = (&mut form.kind, expiry) {
+            r.expiry.set(&e.to_string());
+        }
         form.note = self.view.stocktake.as_ref().map(forms::stocktake::summary);
+        // The cursor starts on the first field still to fill.
+        form.focus = forms::first_empty(&form.fields(), 0).unwrap_or(0);
         Some(form)
     }
 
@@ -337,25 +404,40 @@ impl StockTab {
             _ => return false,
         };
         self.filter.handle(req);
+        self.auto_filter = false;
         self.refilter();
         true
     }
 
+    /// In an item's lots: ↑ ↓ choose a lot; pages and ends scroll the movements.
     fn scroll_detail(&mut self, action: Action) {
-        let len = self.detail.as_ref().map_or(0, |d| d.movements.len());
-        let page = self.detail_rows.get().max(1) as isize;
+        let (lots, len) = self
+            .detail
+            .as_ref()
+            .map_or((0, 0), |d| (d.lots.len(), d.movements.len()));
+        if matches!(action, Action::Up | Action::Down) {
+            if lots > 0 {
+                self.lot_sel = Some(match (self.lot_sel, action) {
+                    (None, _) => 0,
+                    (Some(i), Action::Up) => i.saturating_sub(1),
+                    (Some(i), _) => (i + 1).min(lots - 1),
+                });
+            }
+            return;
+        }
+        let rows = self.detail_rows.get().max(1);
+        let page = rows as isize;
         let delta = match action {
-            Action::Up => -1,
-            Action::Down => 1,
             Action::PageUp => -page,
             Action::PageDown => page,
             Action::Top => isize::MIN / 2,
             Action::Bottom => isize::MAX / 2,
             _ => return,
         };
+        // The last page is a full one: End shows the oldest rows, not one.
         self.detail_scroll = (self.detail_scroll as isize)
             .saturating_add(delta)
-            .clamp(0, len.saturating_sub(1) as isize) as usize;
+            .clamp(0, len.saturating_sub(rows) as isize) as usize;
     }
 }
 
@@ -377,6 +459,19 @@ impl Component for StockTab {
         }
     }
 
+    fn describe(&self, action: Action, cx: &Ctx) -> Option<String> {
+        if action != Action::Operations {
+            return None;
+        }
+        // F3 names what this role may do here, the first few.
+        let ops = self.ops(cx);
+        let mut names: Vec<&str> = ops.iter().take(3).map(|o| op_menu::short(*o)).collect();
+        if ops.len() > 3 {
+            names.push("…");
+        }
+        Some(names.join(t!("tui.key.ops_sep"))).filter(|s| !s.is_empty())
+    }
+
     fn event(&mut self, action: Action, cx: &mut Ctx) -> Msg {
         match action {
             Action::Up
@@ -395,14 +490,30 @@ impl Component for StockTab {
             Action::Back => {
                 self.detail = None;
                 self.detail_scroll = 0;
+                self.lot_sel = None;
                 // Opened from an alert: back to the alert list, on the place it showed.
                 if let Some((tab, place)) = self.return_to.take() {
                     self.filter = Input::default();
+                    self.auto_filter = false;
                     return Msg::Goto(tab, place);
+                }
+                // Opened by a scan: back to every item, the digits switching tabs again.
+                if std::mem::take(&mut self.auto_filter) {
+                    let item = self.selected_line().map(|l| l.item_id);
+                    self.filter = Input::default();
+                    self.refilter();
+                    if let Some(pos) = item.and_then(|id| {
+                        self.filtered
+                            .iter()
+                            .position(|&i| self.view.lines[i].item_id == id)
+                    }) {
+                        self.sel.selected = pos;
+                    }
                 }
             }
             Action::ClearFilter if !self.filter.value().is_empty() => {
                 self.filter = Input::default();
+                self.auto_filter = false;
                 self.refilter();
             }
             Action::LinkGtin => self.link_pending_gtin(cx),

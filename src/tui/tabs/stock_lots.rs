@@ -95,7 +95,13 @@ pub fn draw_detail(
         Column::new(t!("tui.col.qty"), W::Whole),
         Column::new(t!("tui.col.status"), W::Fill(10)),
     ];
-    visible_table(f, lots, theme, &cols, d.lots.len(), None, |i| {
+    // The chosen lot stays in view when the lots do not all fit.
+    let chosen = tab.lot_sel.map(|i| {
+        let mut s = crate::tui::component::ListState::default();
+        s.selected = i;
+        s
+    });
+    visible_table(f, lots, theme, &cols, d.lots.len(), chosen.as_ref(), |i| {
         let l = &d.lots[i];
         let days = l.expiry.map(|e| (e - today).num_days());
         let (status, sev) = match (l.status, lot_problem(l.status, l.expiry, today)) {
@@ -107,7 +113,8 @@ pub fn draw_detail(
             }
             _ => (t!("tui.lot.ok"), None),
         };
-        let scanned = tab.scanned_lot.as_deref() == Some(l.lot_number.as_str());
+        // The lot chosen (↑ ↓ or scanned) is marked and highlighted.
+        let scanned = tab.lot_sel == Some(i);
         let row = vec![
             TCell::from(if scanned {
                 format!("▶{}", l.lot_number)
