@@ -4,6 +4,7 @@
 pub mod import;
 pub mod mrp;
 pub mod plan;
+pub mod refdata;
 pub mod report;
 pub mod simulate;
 pub mod site;
@@ -283,7 +284,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// A user's own settings.
+    /// Change your own PIN (the current or one-time PIN, then the new one twice;
+    /// WARDSTOCK_PIN and WARDSTOCK_NEW_PIN for scripts).
+    Pin(refdata::PinArgs),
+    /// The site's users (administrators), and a user's own language.
     User {
         #[command(subcommand)]
         command: UserCommand,
@@ -299,6 +303,8 @@ pub enum UserCommand {
         #[arg(value_name = "en|zh-CN|system")]
         language: String,
     },
+    #[command(flatten)]
+    Admin(refdata::UserAdmin),
 }
 
 /// The size of a demo database.
@@ -1493,6 +1499,10 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Some(Command::Pin(args)) => refdata::run_pin(cli.db.clone(), args),
+        Some(Command::User {
+            command: UserCommand::Admin(cmd),
+        }) => refdata::run_user(cli.db.clone(), cmd),
         Some(Command::User {
             command: UserCommand::Language { who, language },
         }) => {

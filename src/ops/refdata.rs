@@ -543,3 +543,346 @@ pub fn update_allergy(
     )?;
     Ok(())
 }
+
+// ---------------------------------------------------------------------------
+// The administrator's operations: each checks the role, changes one record
+// in one transaction and keeps the change in `reference_history`.
+
+/// Why an administrator's change of reference data is refused.
+#[derive(Debug)]
+pub enum AdminError {
+    /// Only an administrator keeps the site's people and products.
+    NotAdmin {
+        role: Role,
+    },
+    UnknownUser(String),
+    UnknownItem(String),
+    UnknownPlace(String),
+    UnknownSupplier(String),
+    UnknownPatient(String),
+    /// The only active administrator cannot be deactivated or given
+    /// another role: nobody could then keep the site.
+    LastAdmin {
+        user: String,
+    },
+    /// An administrator does not deactivate their own account.
+    OwnAccount,
+    /// The GTIN is already linked to another item.
+    GtinElsewhere {
+        gtin: String,
+        item: String,
+        name: String,
+    },
+    /// The GTIN is not linked to this item.
+    GtinNotLinked {
+        gtin: String,
+        item: String,
+    },
+    /// The place still holds stock: move or count it out first.
+    PlaceHoldsStock {
+        place: String,
+        units: i64,
+    },
+    /// Patients lie on the ward: move or discharge them first.
+    PlaceHasPatients {
+        place: String,
+        patients: i64,
+    },
+    Closed {
+        place: String,
+    },
+    NotAWard {
+        place: String,
+    },
+    /// Admitting a patient who is already on a ward.
+    AlreadyAdmitted {
+        mrn: String,
+        ward: String,
+    },
+    Discharged {
+        mrn: String,
+    },
+    NoAllergy {
+        mrn: String,
+        substance: String,
+    },
+    /// Numbers that cannot be: a negative lead or transport time.
+    Negative {
+        field: &'static str,
+    },
+    Data(RefDataError),
+    Pin(super::auth::PinError),
+    Rx(super::rx::RxError),
+    Store(rusqlite::Error),
+}
+
+impl std::error::Error for AdminError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AdminError::Data(e) => Some(e),
+            AdminError::Pin(e) => Some(e),
+            AdminError::Rx(e) => Some(e),
+            AdminError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for AdminError {
+    fn from(e: rusqlite::Error) -> Self {
+        AdminError::Store(e)
+    }
+}
+
+impl From<RefDataError> for AdminError {
+    fn from(e: RefDataError) -> Self {
+        match e {
+            RefDataError::Store(e) => AdminError::Store(e),
+            e => AdminError::Data(e),
+        }
+    }
+}
+
+use super::Actor;
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+fn admin_only(actor: &Actor) -> Result<(), AdminError> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AdminError::NotAdmin { role: actor.role })
+    }
+}
+
+fn history<T: Serialize>(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    kind: &str,
+    code: &str,
+    before: Option<&T>,
+    after: &T,
+) -> Result<(), AdminError> {
+    let before = before.map(|b| serde_json::to_string(b).unwrap_or_default());
+    let after = serde_json::to_string(after).unwrap_or_default();
+    record_change(
+        conn,
+        &Change {
+            at: now,
+            user_id: actor.user_id,
+            kind,
+            code,
+            before: before.as_deref(),
+            after: &after,
+        },
+    )?;
+    Ok(())
+}
+
+/// A one-time PIN of six digits from the operating system's randomness.
+pub fn one_time_pin() -> String {
+    use rand::Rng;
+    let n: u32 = rand::rng().random_range(0..1_000_000);
+    format!("{n:06}")
+}
+
+// --- users -----------------------------------------------------------------
+
+/// A user as kept in history (never the PIN hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserState {
+    pub name: String,
+    pub full_name: String,
+    pub role: String,
+    pub active: bool,
+    pub must_change_pin: bool,
+    pub locked: bool,
+}
+
+fn user_state(
+    conn: &Connection,
+    username: &str,
+    now: DateTime<Utc>,
+) -> Result<(i64, UserState), AdminError> {
+    conn.query_row(
+        "SELECT id, username, full_name, role, active, must_change_pin, locked_until FROM users WHERE username = ?1 COLLATE NOCASE",
+        [username.trim()],
+        |r| {
+            let until: Option<String> = r.get(6)?;
+            Ok((
+                r.get(0)?,
+                UserState {
+                    name: r.get(1)?,
+                    full_name: r.get(2)?,
+                    role: r.get(3)?,
+                    active: r.get(4)?,
+                    must_change_pin: r.get(5)?,
+                    locked: until
+                        .as_deref()
+                        .and_then(crate::domain::instant_from_text)
+                        .is_some_and(|u| u > now),
+                },
+            ))
+        },
+    )
+    .optional()?
+    .ok_or_else(|| AdminError::UnknownUser(username.trim().to_string()))
+}
+
+/// Refuses leaving the site without an active administrator.
+fn keep_an_admin(conn: &Connection, id: i64, name: &str) -> Result<(), AdminError> {
+    let others: i64 = conn.query_row(
+        "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    if others == 0 {
+        return Err(AdminError::LastAdmin {
+            user: name.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Adds a user with a one-time PIN (returned, to be given to them once),
+/// which they must change at their first sign-in.
+pub fn user_add(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    username: &str,
+    full_name: &str,
+    role: Role,
+) -> Result<String, AdminError> {
+    admin_only(actor)?;
+    let pin = one_time_pin();
+    let hash = super::auth::hash_pin(&pin, None).map_err(AdminError::Pin)?;
+    store.write(|tx| {
+        let id = add_user(tx, username.trim(), full_name.trim(), role, &hash)?;
+        tx.execute("UPDATE users SET must_change_pin = 1 WHERE id = ?1", [id])?;
+        let (_, after) = user_state(tx, username, now)?;
+        history::<UserState>(tx, actor, now, "user", &after.name, None, &after)
+    })?;
+    Ok(pin)
+}
+
+/// Changes a user's record with `f` (full name, role, active, lock,
+/// PIN), keeping the change in history. Returns the state after.
+fn user_change(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    username: &str,
+    f: impl FnOnce(&rusqlite::Transaction, i64, &UserState) -> Result<(), AdminError>,
+) -> Result<UserState, AdminError> {
+    admin_only(actor)?;
+    store.write(|tx| {
+        let (id, before) = user_state(tx, username, now)?;
+        f(tx, id, &before)?;
+        let (_, after) = user_state(tx, username, now)?;
+        if after != before {
+            history(tx, actor, now, "user", &after.name, Some(&before), &after)?;
+        }
+        Ok(after)
+    })
+}
+
+pub fn user_edit(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    username: &str,
+    full_name: &str,
+) -> Result<UserState, AdminError> {
+    user_change(store, actor, now, username, |tx, id, _| {
+        tx.execute(
+            "UPDATE users SET full_name = ?2 WHERE id = ?1",
+            params![id, full_name.trim()],
+        )?;
+        Ok(())
+    })
+}
+
+pub fn user_role(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    username: &str,
+    role: Role,
+) -> Result<UserState, AdminError> {
+    user_change(store, actor, now, username, |tx, id, before| {
+        if before.role == Role::Admin.as_ref() && role != Role::Admin && before.active {
+            keep_an_admin(tx, id, &before.name)?;
+        }
+        tx.execute(
+            "UPDATE users SET role = ?2 WHERE id = ?1",
+            params![id, role.as_ref()],
+        )?;
+        Ok(())
+    })
+}
+
+/// Gives the user a new one-time PIN (returned) and lifts a lock; they set
+/// their own at the next sign-in.
+pub fn user_reset_pin(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    username: &str,
+) -> Result<String, AdminError> {
+    let pin = one_time_pin();
+    let hash = super::auth::hash_pin(&pin, None).map_err(AdminError::Pin)?;
+    user_change(store, actor, now, username, |tx, id, _| {
+        tx.execute(
+            "UPDATE users SET pin_hash = ?2, must_change_pin = 1, failed_pins = 0, locked_until = NULL WHERE id = ?1",
+            params![id, hash],
+        )?;
+        Ok(())
+    })?;
+    Ok(pin)
+}
+
+/// Lifts a lock after wrong PINs.
+pub fn user_unlock(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    username: &str,
+) -> Result<UserState, AdminError> {
+    user_change(store, actor, now, username, |tx, id, _| {
+        tx.execute(
+            "UPDATE users SET failed_pins = 0, locked_until = NULL WHERE id = ?1",
+            [id],
+        )?;
+        Ok(())
+    })
+}
+
+/// Deactivates (or with `active`, reactivates) a user: they can no longer
+/// sign in; what they did stays attributed to them.
+pub fn user_set_active(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    username: &str,
+    active: bool,
+) -> Result<UserState, AdminError> {
+    user_change(store, actor, now, username, |tx, id, before| {
+        if !active {
+            if id == actor.user_id {
+                return Err(AdminError::OwnAccount);
+            }
+            if before.role == Role::Admin.as_ref() && before.active {
+                keep_an_admin(tx, id, &before.name)?;
+            }
+        }
+        tx.execute(
+            "UPDATE users SET active = ?2 WHERE id = ?1",
+            params![id, active],
+        )?;
+        Ok(())
+    })
+}

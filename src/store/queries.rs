@@ -1505,3 +1505,35 @@ pub fn export_movement_rows<E: From<rusqlite::Error>>(
     }
     Ok(n)
 }
+
+// ---------------------------------------------------------------------------
+// The site's reference data as the administrator keeps it (`wardstock user
+// list`, `item list`, `place list`, `supplier list`, `patient list`).
+
+/// A user as the administrator sees them (never the PIN hash).
+#[derive(Debug, Clone, Serialize)]
+pub struct UserListRow {
+    pub name: String,
+    pub full_name: String,
+    pub role: String,
+    pub active: bool,
+    pub must_change_pin: bool,
+    pub locked_until: Option<String>,
+}
+
+pub fn user_list(conn: &Connection) -> rusqlite::Result<Vec<UserListRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT username, full_name, role, active, must_change_pin, locked_until FROM users ORDER BY active DESC, username",
+    )?;
+    stmt.query_map([], |r| {
+        Ok(UserListRow {
+            name: r.get(0)?,
+            full_name: r.get(1)?,
+            role: r.get(2)?,
+            active: r.get(3)?,
+            must_change_pin: r.get(4)?,
+            locked_until: r.get(5)?,
+        })
+    })?
+    .collect()
+}

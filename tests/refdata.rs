@@ -1,0 +1,372 @@
+//! Keeping the site's people and products from the command line: users and
+//! PINs, items and GTINs, places, suppliers, patients and allergies. Each
+//! change is the administrator's, kept in history, and `check` stays clean.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use wardstock::store::Store;
+
+fn ws(db: &Path) -> Command {
+    let mut c = Command::cargo_bin("wardstock").unwrap();
+    c.env_remove("WARDSTOCK_LANG")
+        .env_remove("WARDSTOCK_USER")
+        .env_remove("WARDSTOCK_NEW_PIN")
+        .env_remove("LC_ALL")
+        .env("LANG", "C")
+        .env("WARDSTOCK_DB", db)
+        .env("WARDSTOCK_PIN", "1111");
+    c
+}
+
+/// A new site made with `wardstock init`: pharmacy PHARM, administrator boss (PIN 1111).
+fn site() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("site.sqlite");
+    ws(&db)
+        .args([
+            "init",
+            "--site",
+            "Riverside",
+            "--timezone",
+            "Europe/Rome",
+            "--pharmacy",
+            "PHARM",
+            "--admin",
+            "boss",
+        ])
+        .assert()
+        .success();
+    (dir, db)
+}
+
+fn json(out: &assert_cmd::assert::Assert) -> serde_json::Value {
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+fn history(db: &Path, kind: &str, code: &str) -> Vec<(String, Option<String>, String)> {
+    let store = Store::open(db).unwrap();
+    let mut stmt = store
+        .conn
+        .prepare(
+            "SELECT h.action, h.before, h.after FROM reference_history h
+             WHERE h.kind = ?1 AND h.code = ?2 ORDER BY h.id",
+        )
+        .unwrap();
+    stmt.query_map([kind, code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn check_clean(db: &Path) {
+    ws(db).arg("check").assert().success();
+}
+
+/// Adds a user and sets their own PIN; returns nothing, the PIN is `pin`.
+fn add_user(db: &Path, name: &str, role: &str, pin: &str) {
+    let out = ws(db)
+        .args(["user", "add", name, "--user", "boss", "--full-name"])
+        .arg(format!("{name} Full"))
+        .args(["--role", role, "--json"])
+        .assert()
+        .success();
+    let one_time = json(&out)["one_time_pin"].as_str().unwrap().to_string();
+    ws(db)
+        .args(["pin", "--user", name])
+        .env("WARDSTOCK_PIN", &one_time)
+        .env("WARDSTOCK_NEW_PIN", pin)
+        .assert()
+        .success();
+}
+
+#[test]
+fn an_admin_adds_a_user_who_sets_their_own_pin_at_first_sign_in() {
+    let (_d, db) = site();
+    let out = ws(&db)
+        .args(["user", "add", "nina", "--user", "boss"])
+        .args(["--full-name", "Nina Rossi", "--role", "nurse", "--json"])
+        .assert()
+        .success();
+    let one_time = json(&out)["one_time_pin"].as_str().unwrap().to_string();
+    assert_eq!(one_time.len(), 6);
+    // The one-time PIN is right, but must be changed before anything else.
+    ws(&db)
+        .args(["user", "language", "--user", "nina", "en"])
+        .env("WARDSTOCK_PIN", &one_time)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("wardstock pin --user nina"));
+    // Not to the same PIN.
+    ws(&db)
+        .args(["pin", "--user", "nina"])
+        .env("WARDSTOCK_PIN", &one_time)
+        .env("WARDSTOCK_NEW_PIN", &one_time)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("must differ"));
+    ws(&db)
+        .args(["pin", "--user", "nina"])
+        .env("WARDSTOCK_PIN", &one_time)
+        .env("WARDSTOCK_NEW_PIN", "2468")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("PIN of nina changed"));
+    ws(&db)
+        .args(["user", "language", "--user", "nina", "en"])
+        .env("WARDSTOCK_PIN", "2468")
+        .assert()
+        .success();
+    let h = history(&db, "user", "nina");
+    assert_eq!(h[0].0, "added");
+    assert!(h[0].2.contains("\"role\":\"nurse\""), "{:?}", h[0]);
+    assert!(!h[0].2.contains("argon2"), "no PIN hash in history");
+    ws(&db)
+        .args(["user", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Nina Rossi").and(predicate::str::contains("nurse")));
+    check_clean(&db);
+}
+
+#[test]
+fn only_an_admin_keeps_users_and_the_admin_is_not_clinical() {
+    let (_d, db) = site();
+    add_user(&db, "nina", "nurse", "2468");
+    ws(&db)
+        .args([
+            "user",
+            "add",
+            "eve",
+            "--user",
+            "nina",
+            "--full-name",
+            "Eve",
+            "--role",
+            "admin",
+        ])
+        .env("WARDSTOCK_PIN", "2468")
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("only an administrator")
+                .and(predicate::str::contains("nurse")),
+        );
+    ws(&db)
+        .args([
+            "user",
+            "add",
+            "bad name",
+            "--user",
+            "boss",
+            "--full-name",
+            "X",
+            "--role",
+            "nurse",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("one word"));
+    ws(&db)
+        .args([
+            "user",
+            "add",
+            "x",
+            "--user",
+            "boss",
+            "--full-name",
+            "X",
+            "--role",
+            "doctor",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("unknown role"));
+    ws(&db)
+        .args([
+            "user",
+            "add",
+            "nina",
+            "--user",
+            "boss",
+            "--full-name",
+            "X",
+            "--role",
+            "nurse",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already exists"));
+}
+
+#[test]
+fn the_last_active_admin_stays_an_admin_and_active() {
+    let (_d, db) = site();
+    ws(&db)
+        .args(["user", "role", "boss", "nurse", "--user", "boss"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("only active administrator"));
+    add_user(&db, "eve", "admin", "1357");
+    ws(&db)
+        .args(["user", "deactivate", "boss", "--user", "boss"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("your own account"));
+    ws(&db)
+        .args(["user", "deactivate", "boss", "--user", "eve"])
+        .env("WARDSTOCK_PIN", "1357")
+        .assert()
+        .success();
+    // Now eve is the last one.
+    ws(&db)
+        .args(["user", "role", "eve", "pharmacist", "--user", "eve"])
+        .env("WARDSTOCK_PIN", "1357")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "eve is the only active administrator",
+        ));
+    // A deactivated user cannot sign in; nothing is deleted.
+    ws(&db)
+        .args(["user", "list", "--json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"boss\""));
+    ws(&db)
+        .args(["user", "language", "--user", "boss", "en"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("deactivated"));
+    ws(&db)
+        .args(["user", "deactivate", "boss", "--user", "eve", "--undo"])
+        .env("WARDSTOCK_PIN", "1357")
+        .assert()
+        .success();
+    ws(&db)
+        .args(["user", "language", "--user", "boss", "en"])
+        .assert()
+        .success();
+    let h = history(&db, "user", "boss");
+    assert!(h.iter().any(|(a, b, after)| a == "changed"
+        && b.as_deref().is_some_and(|b| b.contains("\"active\":true"))
+        && after.contains("\"active\":false")));
+    check_clean(&db);
+}
+
+#[test]
+fn a_locked_user_is_told_who_unlocks_them_and_a_reset_pin_is_one_time() {
+    let (_d, db) = site();
+    add_user(&db, "nina", "nurse", "2468");
+    for _ in 0..4 {
+        ws(&db)
+            .args(["user", "language", "--user", "nina", "en"])
+            .env("WARDSTOCK_PIN", "0000")
+            .assert()
+            .failure();
+    }
+    ws(&db)
+        .args(["user", "language", "--user", "nina", "en"])
+        .env("WARDSTOCK_PIN", "0000")
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("locked").and(predicate::str::contains(
+                "an administrator can unlock nina now: `wardstock user unlock nina`",
+            )),
+        );
+    ws(&db)
+        .args(["user", "language", "--user", "nina", "en"])
+        .env("WARDSTOCK_PIN", "2468")
+        .assert()
+        .failure();
+    ws(&db)
+        .args(["user", "unlock", "nina", "--user", "boss"])
+        .assert()
+        .success();
+    ws(&db)
+        .args(["user", "language", "--user", "nina", "en"])
+        .env("WARDSTOCK_PIN", "2468")
+        .assert()
+        .success();
+    // A reset: the old PIN no longer works, the one-time one must be changed.
+    let out = ws(&db)
+        .args(["user", "reset-pin", "nina", "--user", "boss", "--json"])
+        .assert()
+        .success();
+    let one_time = json(&out)["one_time_pin"].as_str().unwrap().to_string();
+    ws(&db)
+        .args(["user", "language", "--user", "nina", "en"])
+        .env("WARDSTOCK_PIN", "2468")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("wrong PIN"));
+    ws(&db)
+        .args(["user", "language", "--user", "nina", "en"])
+        .env("WARDSTOCK_PIN", &one_time)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("one-time PIN"));
+    ws(&db)
+        .args(["pin", "--user", "nina"])
+        .env("WARDSTOCK_PIN", &one_time)
+        .env("WARDSTOCK_NEW_PIN", "8642")
+        .assert()
+        .success();
+    assert!(
+        history(&db, "user", "nina")
+            .iter()
+            .any(|(_, _, after)| after.contains("\"must_change_pin\":true"))
+    );
+    // In Chinese too.
+    ws(&db)
+        .args([
+            "--lang",
+            "zh-CN",
+            "user",
+            "edit",
+            "nina",
+            "--user",
+            "nina",
+            "--full-name",
+            "N",
+        ])
+        .env("WARDSTOCK_PIN", "8642")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("只有管理员"));
+    check_clean(&db);
+}
+
+#[test]
+fn the_demo_admin_may_not_validate_and_keeps_users() {
+    let (_d, db) = common::demo_db();
+    ws(&db)
+        .args(["user", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("pharm"));
+    ws(&db)
+        .env("WARDSTOCK_PIN", "1234")
+        .args([
+            "user",
+            "edit",
+            "nurse2",
+            "--user",
+            "admin",
+            "--full-name",
+            "Second Nurse",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Second Nurse"));
+    ws(&db)
+        .env("WARDSTOCK_PIN", "1234")
+        .args(["validate", "accept", "1", "--user", "admin"])
+        .assert()
+        .failure();
+    check_clean(&db);
+}
