@@ -370,3 +370,198 @@ fn the_demo_admin_may_not_validate_and_keeps_users() {
         .failure();
     check_clean(&db);
 }
+
+fn add_para(db: &Path) {
+    ws(db)
+        .args([
+            "item",
+            "add",
+            "PARA500",
+            "--user",
+            "boss",
+            "--gtin",
+            "04031847000072",
+        ])
+        .args([
+            "--name",
+            "Paracetamol 500 mg",
+            "--form",
+            "tablet",
+            "--strength",
+            "500",
+        ])
+        .args([
+            "--strength-unit",
+            "mg",
+            "--dose-unit",
+            "tablet",
+            "--units-per-pack",
+            "20",
+        ])
+        .args(["--unit-price", "0.05", "--atc", "N02BE01"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("PARA500"));
+}
+
+#[test]
+fn items_are_added_edited_linked_and_retired_never_deleted() {
+    let (_d, db) = site();
+    add_para(&db);
+    ws(&db)
+        .args([
+            "item",
+            "add",
+            "GLOVE",
+            "--user",
+            "boss",
+            "--gtin",
+            "4006381333931",
+        ])
+        .args([
+            "--name",
+            "Gloves M",
+            "--form",
+            "consumable",
+            "--dose-unit",
+            "pair",
+        ])
+        .args(["--unit-price", "0.10"])
+        .assert()
+        .success();
+    // A wrong check digit, and a GTIN that is another item's, are refused.
+    ws(&db)
+        .args([
+            "item",
+            "link-gtin",
+            "GLOVE",
+            "4006381333932",
+            "--user",
+            "boss",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("check digit"));
+    ws(&db)
+        .args([
+            "item",
+            "link-gtin",
+            "GLOVE",
+            "04031847000072",
+            "--user",
+            "boss",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "already linked to PARA500 (Paracetamol 500 mg)",
+        ));
+    ws(&db)
+        .args(["item", "link-gtin", "GLOVE", "96385074", "--user", "boss"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("00000096385074"));
+    ws(&db)
+        .args(["item", "unlink-gtin", "GLOVE", "96385074", "--user", "boss"])
+        .assert()
+        .success();
+    ws(&db)
+        .args(["item", "unlink-gtin", "GLOVE", "96385074", "--user", "boss"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not linked"));
+    // Edit changes only what is given; the price is exact.
+    ws(&db)
+        .args([
+            "item",
+            "edit",
+            "PARA500",
+            "--user",
+            "boss",
+            "--unit-price",
+            "2.67",
+        ])
+        .args(["--high-alert", "yes"])
+        .assert()
+        .success();
+    let out = ws(&db)
+        .args(["item", "show", "PARA500", "--json"])
+        .assert()
+        .success();
+    let v = json(&out);
+    assert_eq!(v["unit_price_cents"], 267);
+    assert_eq!(v["high_alert"], true);
+    assert_eq!(v["strength_milli"], 500_000);
+    // Bad input is refused before anything is written.
+    ws(&db)
+        .args([
+            "item", "edit", "PARA500", "--user", "boss", "--form", "potion",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("potion"));
+    ws(&db)
+        .args(["item", "edit", "PARA500", "--user", "boss", "--atc", "N2"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("A01BC23"));
+    ws(&db)
+        .args(["item", "edit", "NOPE", "--user", "boss", "--name", "x"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no item with code"));
+    ws(&db)
+        .args(["item", "retire", "GLOVE", "--user", "boss"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("retired"));
+    ws(&db)
+        .args(["item", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("GLOVE").and(predicate::str::contains("retired")));
+    let h = history(&db, "item", "PARA500");
+    assert_eq!(h.len(), 2, "{h:?}");
+    assert!(
+        h[1].1
+            .as_deref()
+            .unwrap()
+            .contains("\"unit_price_cents\":5")
+    );
+    assert!(h[1].2.contains("\"unit_price_cents\":267"));
+    assert_eq!(history(&db, "item", "GLOVE").len(), 4);
+    check_clean(&db);
+}
+
+#[test]
+fn a_nurse_cannot_change_the_formulary() {
+    let (_d, db) = common::demo_db();
+    ws(&db)
+        .env("WARDSTOCK_PIN", "1234")
+        .args([
+            "item",
+            "edit",
+            "PARA500T",
+            "--user",
+            "nurse",
+            "--unit-price",
+            "1",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("only an administrator"));
+    ws(&db)
+        .env("WARDSTOCK_PIN", "1234")
+        .args([
+            "item",
+            "edit",
+            "PARA500T",
+            "--user",
+            "admin",
+            "--unit-price",
+            "0.04",
+        ])
+        .assert()
+        .success();
+    check_clean(&db);
+}

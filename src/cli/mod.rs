@@ -284,6 +284,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The formulary: add, edit, retire, list and show items, link and unlink GTINs.
+    Item {
+        #[command(subcommand)]
+        command: refdata::ItemCommand,
+    },
     /// Change your own PIN (the current or one-time PIN, then the new one twice;
     /// WARDSTOCK_PIN and WARDSTOCK_NEW_PIN for scripts).
     Pin(refdata::PinArgs),
@@ -1499,6 +1504,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Some(Command::Item { command }) => refdata::run_item(cli.db.clone(), command),
         Some(Command::Pin(args)) => refdata::run_pin(cli.db.clone(), args),
         Some(Command::User {
             command: UserCommand::Admin(cmd),

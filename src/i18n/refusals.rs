@@ -790,6 +790,16 @@ impl fmt::Display for crate::ops::refdata::AdminError {
                 substance = quote(substance)
             ),
             E::Negative { field } => t!("refdata.refused.negative", field = field),
+            E::Choice {
+                field,
+                value,
+                allowed,
+            } => t!(
+                "refdata.refused.choice",
+                field = field,
+                value = quote(value),
+                allowed = allowed.join(", ")
+            ),
             E::Data(e) => e.to_string(),
             E::Pin(e) => e.to_string(),
             E::Rx(e) => e.to_string(),

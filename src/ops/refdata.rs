@@ -610,6 +610,12 @@ pub enum AdminError {
     Negative {
         field: &'static str,
     },
+    /// A value that is not one of the formulary's (a form, a unit).
+    Choice {
+        field: &'static str,
+        value: String,
+        allowed: &'static [&'static str],
+    },
     Data(RefDataError),
     Pin(super::auth::PinError),
     Rx(super::rx::RxError),
@@ -884,5 +890,205 @@ pub fn user_set_active(
             params![id, active],
         )?;
         Ok(())
+    })
+}
+
+// --- items -----------------------------------------------------------------
+
+fn one_of(
+    field: &'static str,
+    value: &str,
+    allowed: &'static [&'static str],
+) -> Result<(), AdminError> {
+    if allowed.iter().any(|a| a.eq_ignore_ascii_case(value.trim())) {
+        Ok(())
+    } else {
+        Err(AdminError::Choice {
+            field,
+            value: value.to_string(),
+            allowed,
+        })
+    }
+}
+
+fn check_item_choices(it: &NewItem) -> Result<(), AdminError> {
+    use super::import::{DOSE_UNITS, FORMS, STRENGTH_UNITS};
+    one_of("form", &it.form, FORMS)?;
+    one_of("dose_unit", &it.dose_unit, DOSE_UNITS)?;
+    if let Some(u) = it.strength_unit.as_deref().filter(|u| !u.is_empty()) {
+        one_of("strength_unit", u, STRENGTH_UNITS)?;
+    }
+    Ok(())
+}
+
+fn item_state(
+    conn: &Connection,
+    code: &str,
+) -> Result<crate::store::queries::ItemRecord, AdminError> {
+    crate::store::queries::item_record(conn, code.trim())?
+        .ok_or_else(|| AdminError::UnknownItem(code.trim().to_string()))
+}
+
+fn supplier_of(conn: &Connection, code: &str) -> Result<(i64, i64), AdminError> {
+    conn.query_row(
+        "SELECT id, lead_days FROM suppliers WHERE code = ?1 COLLATE NOCASE",
+        [code.trim()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .ok_or_else(|| AdminError::UnknownSupplier(code.trim().to_string()))
+}
+
+/// Refuses a GTIN that belongs to another item, naming it.
+fn gtin_free(conn: &Connection, gtin14: &str, item_id: Option<i64>) -> Result<bool, AdminError> {
+    let owner: Option<(i64, String, String)> = conn
+        .query_row(
+            "SELECT i.id, i.code, i.name FROM item_gtins g JOIN items i ON i.id = g.item_id WHERE g.gtin = ?1",
+            [gtin14],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match owner {
+        None => Ok(true),
+        Some((id, _, _)) if Some(id) == item_id => Ok(false),
+        Some((_, item, name)) => Err(AdminError::GtinElsewhere {
+            gtin: gtin14.to_string(),
+            item,
+            name,
+        }),
+    }
+}
+
+fn gtin14(item: &str, g: &str) -> Result<String, AdminError> {
+    gtin::normalize(g).map_err(|source| {
+        AdminError::Data(RefDataError::Gtin {
+            code: item.to_string(),
+            source,
+        })
+    })
+}
+
+/// Adds an item to the formulary with its first GTIN and, if given, the
+/// supplier it is ordered from.
+pub fn item_add(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    it: &NewItem,
+    supplier: Option<&str>,
+) -> Result<crate::store::queries::ItemRecord, AdminError> {
+    admin_only(actor)?;
+    check_item_choices(it)?;
+    store.write(|tx| {
+        let g = gtin14(&it.code, &it.gtin)?;
+        gtin_free(tx, &g, None)?;
+        let sup = supplier.map(|c| supplier_of(tx, c)).transpose()?;
+        let id = add_item(tx, it, sup.map_or(1, |s| s.1))?;
+        if sup.is_some() {
+            set_item_supplier(tx, id, sup)?;
+        }
+        let after = item_state(tx, &it.code)?;
+        history::<crate::store::queries::ItemRecord>(
+            tx,
+            actor,
+            now,
+            "item",
+            &after.code,
+            None,
+            &after,
+        )?;
+        Ok(after)
+    })
+}
+
+/// Changes an item with `f` (every field but its code and GTINs), and its
+/// supplier (`Some(None)`: none), keeping the change in history.
+pub fn item_edit(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    code: &str,
+    f: impl FnOnce(&mut NewItem),
+    supplier: Option<Option<&str>>,
+) -> Result<crate::store::queries::ItemRecord, AdminError> {
+    admin_only(actor)?;
+    store.write(|tx| {
+        let before = item_state(tx, code)?;
+        let mut it = before.as_new_item();
+        f(&mut it);
+        it.code = before.code.clone();
+        check_item_choices(&it)?;
+        update_item(tx, before.id, &it)?;
+        match supplier {
+            Some(Some(c)) => {
+                let sup = supplier_of(tx, c)?;
+                set_item_supplier(tx, before.id, Some(sup))?;
+            }
+            Some(None) => set_item_supplier(tx, before.id, None)?,
+            None => {}
+        }
+        let after = item_state(tx, code)?;
+        if after != before {
+            history(tx, actor, now, "item", &after.code, Some(&before), &after)?;
+        }
+        Ok(after)
+    })
+}
+
+/// Retires an item: it stays in the ledger and the lists, marked retired.
+pub fn item_retire(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    code: &str,
+) -> Result<crate::store::queries::ItemRecord, AdminError> {
+    admin_only(actor)?;
+    store.write(|tx| {
+        let before = item_state(tx, code)?;
+        if before.retired_at.is_some() {
+            return Ok(before);
+        }
+        tx.execute(
+            "UPDATE items SET retired_at = ?2 WHERE id = ?1",
+            params![before.id, crate::domain::instant_to_text(now)],
+        )?;
+        let after = item_state(tx, code)?;
+        history(tx, actor, now, "item", &after.code, Some(&before), &after)?;
+        Ok(after)
+    })
+}
+
+/// Links (or with `link` false, unlinks) a GTIN to an item. A GTIN whose
+/// check digit is wrong, or that another item carries, is refused.
+pub fn item_gtin(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    code: &str,
+    g: &str,
+    link: bool,
+) -> Result<crate::store::queries::ItemRecord, AdminError> {
+    admin_only(actor)?;
+    store.write(|tx| {
+        let before = item_state(tx, code)?;
+        let g14 = gtin14(&before.code, g)?;
+        if link {
+            if gtin_free(tx, &g14, Some(before.id))? {
+                link_gtin(tx, before.id, &before.code, &g14)?;
+            }
+        } else {
+            if !before.gtins.contains(&g14) {
+                return Err(AdminError::GtinNotLinked {
+                    gtin: g.trim().to_string(),
+                    item: before.code.clone(),
+                });
+            }
+            unlink_gtin(tx, before.id, &g14)?;
+        }
+        let after = item_state(tx, code)?;
+        if after != before {
+            history(tx, actor, now, "item", &after.code, Some(&before), &after)?;
+        }
+        Ok(after)
     })
 }
