@@ -565,3 +565,181 @@ fn a_nurse_cannot_change_the_formulary() {
         .success();
     check_clean(&db);
 }
+
+#[test]
+fn places_are_added_edited_and_closed_when_empty() {
+    let (_d, db) = site();
+    ws(&db)
+        .args([
+            "place",
+            "add",
+            "W-MED",
+            "--user",
+            "boss",
+            "--name",
+            "Medical ward",
+        ])
+        .args(["--transport-minutes", "15"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("W-MED"));
+    ws(&db)
+        .args(["place", "add", "W-MED", "--user", "boss", "--name", "Again"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already exists"));
+    ws(&db)
+        .args([
+            "place", "add", "W-X", "--user", "boss", "--name", "X", "--kind", "shop",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("shop"));
+    ws(&db)
+        .args([
+            "place",
+            "edit",
+            "W-MED",
+            "--user",
+            "boss",
+            "--transport-minutes=-5",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("negative"));
+    ws(&db)
+        .args([
+            "place",
+            "edit",
+            "W-MED",
+            "--user",
+            "boss",
+            "--name",
+            "General medicine",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("General medicine"));
+    ws(&db)
+        .args(["place", "close", "W-MED", "--user", "boss"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("closed"));
+    ws(&db).args(["place", "list"]).assert().success().stdout(
+        predicate::str::contains("General medicine").and(predicate::str::contains("closed")),
+    );
+    let h = history(&db, "place", "W-MED");
+    assert_eq!(
+        h.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
+        ["added", "changed", "changed"]
+    );
+    check_clean(&db);
+}
+
+#[test]
+fn a_place_holding_stock_is_not_closed() {
+    let (_d, db) = common::demo_db();
+    ws(&db)
+        .env("WARDSTOCK_PIN", "1234")
+        .args(["place", "close", "W-MED", "--user", "admin"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("still holds"));
+    ws(&db)
+        .env("WARDSTOCK_PIN", "1234")
+        .args(["place", "close", "W-MED", "--user", "manager"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("only an administrator"));
+}
+
+#[test]
+fn suppliers_are_added_and_edited() {
+    let (_d, db) = site();
+    ws(&db)
+        .args([
+            "supplier",
+            "add",
+            "ACME",
+            "--user",
+            "boss",
+            "--name",
+            "Acme Pharma",
+            "--lead-days",
+            "3",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 day"));
+    ws(&db)
+        .args([
+            "supplier", "add", "acme", "--user", "boss", "--name", "Again",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already exists"));
+    ws(&db)
+        .args([
+            "supplier",
+            "add",
+            "BAD",
+            "--user",
+            "boss",
+            "--name",
+            "Bad",
+            "--lead-days=-1",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("negative"));
+    add_para(&db);
+    ws(&db)
+        .args([
+            "item",
+            "edit",
+            "PARA500",
+            "--user",
+            "boss",
+            "--supplier",
+            "ACME",
+        ])
+        .assert()
+        .success();
+    ws(&db)
+        .args([
+            "item",
+            "edit",
+            "PARA500",
+            "--user",
+            "boss",
+            "--supplier",
+            "NOBODY",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no supplier"));
+    ws(&db)
+        .args([
+            "supplier",
+            "edit",
+            "ACME",
+            "--user",
+            "boss",
+            "--lead-days",
+            "5",
+        ])
+        .assert()
+        .success();
+    ws(&db)
+        .args(["supplier", "list", "--json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"lead_days\": 5"));
+    ws(&db)
+        .args(["item", "show", "PARA500"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ACME"));
+    assert_eq!(history(&db, "supplier", "ACME").len(), 2);
+    check_clean(&db);
+}

@@ -289,6 +289,16 @@ pub enum Command {
         #[command(subcommand)]
         command: refdata::ItemCommand,
     },
+    /// The pharmacy and the wards: add, edit, close, list.
+    Place {
+        #[command(subcommand)]
+        command: refdata::PlaceCommand,
+    },
+    /// Suppliers: add, edit, list.
+    Supplier {
+        #[command(subcommand)]
+        command: refdata::SupplierCommand,
+    },
     /// Change your own PIN (the current or one-time PIN, then the new one twice;
     /// WARDSTOCK_PIN and WARDSTOCK_NEW_PIN for scripts).
     Pin(refdata::PinArgs),
@@ -1505,6 +1515,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Some(Command::Item { command }) => refdata::run_item(cli.db.clone(), command),
+        Some(Command::Place { command }) => refdata::run_place(cli.db.clone(), command),
+        Some(Command::Supplier { command }) => refdata::run_supplier(cli.db.clone(), command),
         Some(Command::Pin(args)) => refdata::run_pin(cli.db.clone(), args),
         Some(Command::User {
             command: UserCommand::Admin(cmd),

@@ -779,3 +779,223 @@ pub fn run_item(db: Option<PathBuf>, cmd: ItemCommand) -> Result<i32> {
     }
     Ok(0)
 }
+
+// --- places and suppliers --------------------------------------------------
+
+/// `wardstock place …`: the pharmacy and the wards.
+#[derive(Debug, Subcommand)]
+pub enum PlaceCommand {
+    /// Add a ward (or a pharmacy).
+    Add {
+        code: String,
+        #[command(flatten)]
+        who: UserArgs,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "ward", value_name = "ward|pharmacy")]
+        kind: String,
+        /// Minutes to carry goods there from the pharmacy.
+        #[arg(long, default_value_t = 0, value_name = "MINUTES")]
+        transport_minutes: i64,
+    },
+    /// Change a place's name or transport time.
+    Edit {
+        code: String,
+        #[command(flatten)]
+        who: UserArgs,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_name = "MINUTES")]
+        transport_minutes: Option<i64>,
+    },
+    /// Close a place that holds no stock and no patients (it is kept, marked closed).
+    Close {
+        code: String,
+        #[command(flatten)]
+        who: UserArgs,
+    },
+    /// Every place, open ones first.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn place_line(p: &queries::PlaceRecord) -> String {
+    t!(
+        "refdata.place.line",
+        code = p.code,
+        name = p.name,
+        kind = place_kind(&p.kind),
+        minutes = p.transport_minutes,
+        state = if p.closed_at.is_some() {
+            t!("refdata.place.closed")
+        } else {
+            t!("refdata.place.open")
+        }
+    )
+}
+
+fn place_kind(k: &str) -> &str {
+    match k {
+        "pharmacy" => t!("refdata.place.pharmacy"),
+        "ward" => t!("refdata.place.ward"),
+        "transit" => t!("refdata.place.transit"),
+        other => other,
+    }
+}
+
+pub fn run_place(db: Option<PathBuf>, cmd: PlaceCommand) -> Result<i32> {
+    let mut store = open(db)?;
+    let now = Utc::now();
+    let done = |json: bool, p: &queries::PlaceRecord| {
+        json_or(json, serde_json::to_value(p).unwrap_or_default(), || {
+            place_line(p)
+        })
+    };
+    match cmd {
+        PlaceCommand::Add {
+            code,
+            who,
+            name,
+            kind,
+            transport_minutes,
+        } => {
+            let kind = match kind.trim().to_ascii_lowercase().as_str() {
+                "ward" => crate::domain::PlaceKind::Ward,
+                "pharmacy" => crate::domain::PlaceKind::Pharmacy,
+                _ => bail!(t!(
+                    "refdata.arg.choice",
+                    flag = "--kind",
+                    value = kind,
+                    allowed = "ward, pharmacy"
+                )),
+            };
+            let actor = sign_in(&mut store, &who)?;
+            let p = ops::place_add(
+                &mut store,
+                &actor,
+                now,
+                &code,
+                &name,
+                kind,
+                transport_minutes,
+            )?;
+            done(who.json, &p);
+        }
+        PlaceCommand::Edit {
+            code,
+            who,
+            name,
+            transport_minutes,
+        } => {
+            let actor = sign_in(&mut store, &who)?;
+            let p = ops::place_edit(
+                &mut store,
+                &actor,
+                now,
+                &code,
+                name.as_deref(),
+                transport_minutes,
+            )?;
+            done(who.json, &p);
+        }
+        PlaceCommand::Close { code, who } => {
+            let actor = sign_in(&mut store, &who)?;
+            let p = ops::place_close(&mut store, &actor, now, &code)?;
+            done(who.json, &p);
+        }
+        PlaceCommand::List { json } => {
+            let rows = queries::place_records(&store.conn)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for p in &rows {
+                    println!("{}", place_line(p));
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// `wardstock supplier …`: who the pharmacy orders from.
+#[derive(Debug, Subcommand)]
+pub enum SupplierCommand {
+    Add {
+        code: String,
+        #[command(flatten)]
+        who: UserArgs,
+        #[arg(long)]
+        name: String,
+        /// Days from order to delivery.
+        #[arg(long, default_value_t = 1, value_name = "DAYS")]
+        lead_days: i64,
+    },
+    /// Change a supplier's name or lead time (its items take the new lead time).
+    Edit {
+        code: String,
+        #[command(flatten)]
+        who: UserArgs,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_name = "DAYS")]
+        lead_days: Option<i64>,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn supplier_line(s: &queries::SupplierRecord) -> String {
+    t!(
+        "refdata.supplier.line",
+        code = s.code,
+        name = s.name,
+        days = s.lead_days
+    )
+}
+
+pub fn run_supplier(db: Option<PathBuf>, cmd: SupplierCommand) -> Result<i32> {
+    let mut store = open(db)?;
+    let now = Utc::now();
+    let done = |json: bool, s: &queries::SupplierRecord| {
+        json_or(json, serde_json::to_value(s).unwrap_or_default(), || {
+            supplier_line(s)
+        })
+    };
+    match cmd {
+        SupplierCommand::Add {
+            code,
+            who,
+            name,
+            lead_days,
+        } => {
+            let actor = sign_in(&mut store, &who)?;
+            let s = ops::supplier_add(&mut store, &actor, now, &code, &name, lead_days)?;
+            done(who.json, &s);
+        }
+        SupplierCommand::Edit {
+            code,
+            who,
+            name,
+            lead_days,
+        } => {
+            let actor = sign_in(&mut store, &who)?;
+            let s = ops::supplier_edit(&mut store, &actor, now, &code, name.as_deref(), lead_days)?;
+            done(who.json, &s);
+        }
+        SupplierCommand::List { json } => {
+            let rows = queries::supplier_records(&store.conn)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for s in &rows {
+                    println!("{}", supplier_line(s));
+                }
+            }
+        }
+    }
+    Ok(0)
+}

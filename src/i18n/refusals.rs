@@ -790,6 +790,8 @@ impl fmt::Display for crate::ops::refdata::AdminError {
                 substance = quote(substance)
             ),
             E::Negative { field } => t!("refdata.refused.negative", field = field),
+            E::SupplierCodeName => t!("refdata.refused.supplier_code_name").into(),
+            E::SupplierExists(c) => t!("refdata.refused.supplier_exists", code = quote(c)),
             E::Choice {
                 field,
                 value,

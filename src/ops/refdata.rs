@@ -610,6 +610,9 @@ pub enum AdminError {
     Negative {
         field: &'static str,
     },
+    SupplierExists(String),
+    /// A supplier needs a code (one word) and a name.
+    SupplierCodeName,
     /// A value that is not one of the formulary's (a form, a unit).
     Choice {
         field: &'static str,
@@ -1088,6 +1091,207 @@ pub fn item_gtin(
         let after = item_state(tx, code)?;
         if after != before {
             history(tx, actor, now, "item", &after.code, Some(&before), &after)?;
+        }
+        Ok(after)
+    })
+}
+
+// --- places and suppliers --------------------------------------------------
+
+fn place_state(
+    conn: &Connection,
+    code: &str,
+) -> Result<crate::store::queries::PlaceRecord, AdminError> {
+    crate::store::queries::place_record(conn, code.trim())?
+        .ok_or_else(|| AdminError::UnknownPlace(code.trim().to_string()))
+}
+
+/// Adds a pharmacy or a ward.
+pub fn place_add(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    code: &str,
+    name: &str,
+    kind: PlaceKind,
+    transport_minutes: i64,
+) -> Result<crate::store::queries::PlaceRecord, AdminError> {
+    admin_only(actor)?;
+    if transport_minutes < 0 {
+        return Err(AdminError::Negative {
+            field: "transport_minutes",
+        });
+    }
+    store.write(|tx| {
+        add_place(tx, code.trim(), name.trim(), kind, transport_minutes)?;
+        let after = place_state(tx, code)?;
+        history::<crate::store::queries::PlaceRecord>(
+            tx,
+            actor,
+            now,
+            "place",
+            &after.code,
+            None,
+            &after,
+        )?;
+        Ok(after)
+    })
+}
+
+/// Changes a place's name or transport time (what is given).
+pub fn place_edit(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    code: &str,
+    name: Option<&str>,
+    transport_minutes: Option<i64>,
+) -> Result<crate::store::queries::PlaceRecord, AdminError> {
+    admin_only(actor)?;
+    if transport_minutes.is_some_and(|m| m < 0) {
+        return Err(AdminError::Negative {
+            field: "transport_minutes",
+        });
+    }
+    store.write(|tx| {
+        let before = place_state(tx, code)?;
+        update_place(
+            tx,
+            before.id,
+            name.map_or(before.name.as_str(), str::trim),
+            transport_minutes.unwrap_or(before.transport_minutes),
+        )?;
+        let after = place_state(tx, code)?;
+        if after != before {
+            history(tx, actor, now, "place", &after.code, Some(&before), &after)?;
+        }
+        Ok(after)
+    })
+}
+
+/// Closes a place that holds no stock and no patients: it stays in the
+/// ledger and the lists, marked closed.
+pub fn place_close(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    code: &str,
+) -> Result<crate::store::queries::PlaceRecord, AdminError> {
+    admin_only(actor)?;
+    store.write(|tx| {
+        let before = place_state(tx, code)?;
+        if before.closed_at.is_some() {
+            return Ok(before);
+        }
+        let units: i64 = tx.query_row(
+            "SELECT COALESCE(sum(qty), 0) FROM balances WHERE place_id = ?1",
+            [before.id],
+            |r| r.get(0),
+        )?;
+        if units > 0 {
+            return Err(AdminError::PlaceHoldsStock {
+                place: before.code,
+                units,
+            });
+        }
+        let patients: i64 = tx.query_row(
+            "SELECT count(*) FROM patients WHERE ward_id = ?1 AND discharged_at IS NULL",
+            [before.id],
+            |r| r.get(0),
+        )?;
+        if patients > 0 {
+            return Err(AdminError::PlaceHasPatients {
+                place: before.code,
+                patients,
+            });
+        }
+        tx.execute(
+            "UPDATE places SET closed_at = ?2 WHERE id = ?1",
+            params![before.id, crate::domain::instant_to_text(now)],
+        )?;
+        let after = place_state(tx, code)?;
+        history(tx, actor, now, "place", &after.code, Some(&before), &after)?;
+        Ok(after)
+    })
+}
+
+fn supplier_state(
+    conn: &Connection,
+    code: &str,
+) -> Result<crate::store::queries::SupplierRecord, AdminError> {
+    crate::store::queries::supplier_records(conn)?
+        .into_iter()
+        .find(|s| s.code.eq_ignore_ascii_case(code.trim()))
+        .ok_or_else(|| AdminError::UnknownSupplier(code.trim().to_string()))
+}
+
+pub fn supplier_add(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    code: &str,
+    name: &str,
+    lead_days: i64,
+) -> Result<crate::store::queries::SupplierRecord, AdminError> {
+    admin_only(actor)?;
+    if lead_days < 0 {
+        return Err(AdminError::Negative { field: "lead_days" });
+    }
+    if code.trim().is_empty() || code.contains(char::is_whitespace) || name.trim().is_empty() {
+        return Err(AdminError::SupplierCodeName);
+    }
+    store.write(|tx| {
+        if supplier_state(tx, code).is_ok() {
+            return Err(AdminError::SupplierExists(code.trim().to_string()));
+        }
+        add_supplier(tx, code.trim(), name.trim(), lead_days)?;
+        let after = supplier_state(tx, code)?;
+        history::<crate::store::queries::SupplierRecord>(
+            tx,
+            actor,
+            now,
+            "supplier",
+            &after.code,
+            None,
+            &after,
+        )?;
+        Ok(after)
+    })
+}
+
+/// Changes a supplier's name or lead time (the items ordered from it take
+/// the new lead time).
+pub fn supplier_edit(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    code: &str,
+    name: Option<&str>,
+    lead_days: Option<i64>,
+) -> Result<crate::store::queries::SupplierRecord, AdminError> {
+    admin_only(actor)?;
+    if lead_days.is_some_and(|d| d < 0) {
+        return Err(AdminError::Negative { field: "lead_days" });
+    }
+    store.write(|tx| {
+        let before = supplier_state(tx, code)?;
+        update_supplier(
+            tx,
+            before.id,
+            name.map_or(before.name.as_str(), str::trim),
+            lead_days.unwrap_or(before.lead_days),
+        )?;
+        let after = supplier_state(tx, code)?;
+        if after != before {
+            history(
+                tx,
+                actor,
+                now,
+                "supplier",
+                &after.code,
+                Some(&before),
+                &after,
+            )?;
         }
         Ok(after)
     })

@@ -1660,3 +1660,72 @@ pub fn item_records(conn: &Connection, filter: &str) -> rusqlite::Result<Vec<Ite
         filter.trim(),
     )
 }
+
+/// A place as the administrator keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaceRecord {
+    #[serde(skip)]
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub transport_minutes: i64,
+    pub closed_at: Option<String>,
+}
+
+fn place_records_where(
+    conn: &Connection,
+    filter: &str,
+    arg: &str,
+) -> rusqlite::Result<Vec<PlaceRecord>> {
+    let sql = format!(
+        "SELECT id, code, name, kind, transport_minutes, closed_at FROM places WHERE {filter}
+         ORDER BY closed_at IS NOT NULL, CASE kind WHEN 'pharmacy' THEN 0 WHEN 'ward' THEN 1 ELSE 2 END, code"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    stmt.query_map([arg], |r| {
+        Ok(PlaceRecord {
+            id: r.get(0)?,
+            code: r.get(1)?,
+            name: r.get(2)?,
+            kind: r.get(3)?,
+            transport_minutes: r.get(4)?,
+            closed_at: r.get(5)?,
+        })
+    })?
+    .collect()
+}
+
+/// Every place, open ones first.
+pub fn place_records(conn: &Connection) -> rusqlite::Result<Vec<PlaceRecord>> {
+    place_records_where(conn, "?1 = ?1", "")
+}
+
+pub fn place_record(conn: &Connection, code: &str) -> rusqlite::Result<Option<PlaceRecord>> {
+    Ok(place_records_where(conn, "code = ?1 COLLATE NOCASE", code)?
+        .into_iter()
+        .next())
+}
+
+/// A supplier with its lead time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SupplierRecord {
+    #[serde(skip)]
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub lead_days: i64,
+}
+
+pub fn supplier_records(conn: &Connection) -> rusqlite::Result<Vec<SupplierRecord>> {
+    let mut stmt = conn.prepare("SELECT id, code, name, lead_days FROM suppliers ORDER BY code")?;
+    stmt.query_map([], |r| {
+        Ok(SupplierRecord {
+            id: r.get(0)?,
+            code: r.get(1)?,
+            name: r.get(2)?,
+            lead_days: r.get(3)?,
+        })
+    })?
+    .collect()
+}
