@@ -743,3 +743,285 @@ fn suppliers_are_added_and_edited() {
     assert_eq!(history(&db, "supplier", "ACME").len(), 2);
     check_clean(&db);
 }
+
+fn first_patient(db: &Path, ward: &str) -> String {
+    let out = ws(db)
+        .args(["patient", "list", "--ward", ward, "--json"])
+        .assert()
+        .success();
+    json(&out)[0]["mrn"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn discharge_stops_the_prescriptions_and_no_dose_is_recorded() {
+    let (_d, db) = common::demo_db();
+    let mrn = first_patient(&db, "W-MED");
+    let out = ws(&db)
+        .env("WARDSTOCK_PIN", "1234")
+        .args(["patient", "discharge", &mrn, "--user", "admin", "--json"])
+        .assert()
+        .success();
+    let v = json(&out);
+    let stopped: Vec<i64> = v["stopped_prescriptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_i64().unwrap())
+        .collect();
+    assert!(!stopped.is_empty());
+    assert!(v["discharged_at"].is_string());
+    let store = Store::open(&db).unwrap();
+    for id in &stopped {
+        let (status, reason): (String, String) = store
+            .conn
+            .query_row(
+                "SELECT r.status, e.comment FROM prescriptions r JOIN prescription_events e ON e.prescription_id = r.id
+                 WHERE r.id = ?1 AND e.action = 'stopped'",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (status.as_str(), reason.as_str()),
+            ("stopped", "discharged")
+        );
+    }
+    drop(store);
+    // No dose for a discharged patient: the refusal says why.
+    ws(&db)
+        .env("WARDSTOCK_PIN", "1234")
+        .args(["administer", &stopped[0].to_string(), "--user", "nurse"])
+        .args([
+            "--at",
+            "2026-11-22T20:00:00Z",
+            "--wristband",
+            &mrn,
+            "--route-confirmed",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(format!(
+            "patient {mrn} has been discharged: no dose can be recorded"
+        )));
+    // The schedule no longer shows them; the ward's list neither.
+    ws(&db)
+        .args(["mar", "--ward", "W-MED", "--from", "2026-11-22T12:00:00Z"])
+        .args(["--to", "2026-11-23T12:00:00Z", "--json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(mrn.as_str()).not());
+    ws(&db)
+        .args(["patient", "list", "--ward", "W-MED"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(mrn.as_str()).not());
+    ws(&db)
+        .args(["patient", "list", "--all"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains(format!("{mrn}  "))
+                .and(predicate::str::contains("discharged")),
+        );
+    // Discharged twice, moved after discharge: refused.
+    ws(&db)
+        .env("WARDSTOCK_PIN", "1234")
+        .args(["patient", "discharge", &mrn, "--user", "admin"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("has been discharged"));
+    ws(&db)
+        .env("WARDSTOCK_PIN", "1234")
+        .args(["patient", "move", &mrn, "--user", "manager", "--bed", "9"])
+        .assert()
+        .failure();
+    // In Chinese.
+    ws(&db)
+        .env("WARDSTOCK_PIN", "1234")
+        .args([
+            "--lang",
+            "zh-CN",
+            "administer",
+            &stopped[0].to_string(),
+            "--user",
+            "nurse",
+        ])
+        .args([
+            "--at",
+            "2026-11-22T20:00:00Z",
+            "--wristband",
+            &mrn,
+            "--route-confirmed",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("已出院"));
+    let h = history(&db, "patient", &mrn);
+    assert!(h.last().unwrap().2.contains("discharged_at"));
+    check_clean(&db);
+}
+
+#[test]
+fn patients_are_admitted_moved_and_their_allergies_recorded() {
+    let (_d, db) = site();
+    ws(&db)
+        .args(["place", "add", "W1", "--user", "boss", "--name", "Ward 1"])
+        .assert()
+        .success();
+    ws(&db)
+        .args(["place", "add", "W2", "--user", "boss", "--name", "Ward 2"])
+        .assert()
+        .success();
+    let admit = |mrn: &str, ward: &str| {
+        let mut c = ws(&db);
+        c.args([
+            "patient",
+            "admit",
+            mrn,
+            "--user",
+            "boss",
+            "--name",
+            "Ada Lovelace",
+        ])
+        .args([
+            "--dob",
+            "1950-12-10",
+            "--sex",
+            "female",
+            "--ward",
+            ward,
+            "--bed",
+            "4",
+        ]);
+        c
+    };
+    admit("M1", "W1")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("W1 bed 4"));
+    admit("M1", "W2")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already admitted to W1"));
+    admit("M2", "PHARM")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not a ward"));
+    admit("M2", "NOWARD")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no place"));
+    ws(&db)
+        .args([
+            "patient",
+            "admit",
+            "M3",
+            "--user",
+            "boss",
+            "--name",
+            "X",
+            "--dob",
+            "10/12/1950",
+        ])
+        .args(["--ward", "W1"])
+        .assert()
+        .failure();
+    ws(&db)
+        .args([
+            "patient", "move", "M1", "--user", "boss", "--ward", "W2", "--bed", "7",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("W2 bed 7"));
+    ws(&db)
+        .args([
+            "allergy",
+            "add",
+            "--mrn",
+            "M1",
+            "--user",
+            "boss",
+            "--substance",
+            "Penicillin",
+        ])
+        .args(["--atc", "J01C", "--reaction", "rash"])
+        .assert()
+        .success();
+    ws(&db)
+        .args([
+            "allergy",
+            "add",
+            "--mrn",
+            "M1",
+            "--user",
+            "boss",
+            "--substance",
+            "Latex",
+        ])
+        .args(["--kind", "sneezing"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("sneezing"));
+    ws(&db)
+        .args([
+            "allergy",
+            "add",
+            "--mrn",
+            "M1",
+            "--user",
+            "boss",
+            "--substance",
+            "X",
+        ])
+        .args(["--atc", "j01c1"])
+        .assert()
+        .failure();
+    ws(&db)
+        .args(["patient", "show", "M1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Penicillin (allergy)"));
+    ws(&db)
+        .args(["patient", "M1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Penicillin"));
+    ws(&db)
+        .args([
+            "allergy",
+            "remove",
+            "--mrn",
+            "M1",
+            "--user",
+            "boss",
+            "--substance",
+            "penicillin",
+        ])
+        .assert()
+        .success();
+    ws(&db)
+        .args([
+            "allergy",
+            "remove",
+            "--mrn",
+            "M1",
+            "--user",
+            "boss",
+            "--substance",
+            "penicillin",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no recorded"));
+    let h = history(&db, "allergy", "M1/Penicillin");
+    assert_eq!(h.len(), 2);
+    assert!(h[1].2.contains("\"removed\":true"));
+    // Discharged, then admitted again: the same record.
+    ws(&db)
+        .args(["patient", "discharge", "M1", "--user", "boss"])
+        .assert()
+        .success();
+    admit("M1", "W1").assert().success();
+    assert_eq!(history(&db, "patient", "M1").len(), 4);
+    check_clean(&db);
+}

@@ -209,11 +209,20 @@ pub enum Command {
         #[command(subcommand)]
         command: ward::WardCommand,
     },
-    /// A patient's record: allergies, prescriptions, and every dose with its lot.
+    /// Patients: admit, move, discharge, list, show; `patient MRN` shows the record.
+    #[command(args_conflicts_with_subcommands = true)]
     Patient {
-        mrn: String,
+        #[command(subcommand)]
+        command: Option<refdata::PatientCommand>,
+        /// The patient whose record to show (allergies, prescriptions, every dose with its lot).
+        mrn: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// A patient's allergies, intolerances and contraindications.
+    Allergy {
+        #[command(subcommand)]
+        command: refdata::AllergyCommand,
     },
     /// Which patients received units of a lot, and where the rest is (for a recall).
     Trace {
@@ -1121,7 +1130,14 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Some(Command::Patient { mrn, json }) => {
+        Some(Command::Allergy { command }) => refdata::run_allergy(cli.db.clone(), command),
+        Some(Command::Patient { command, mrn, json }) => {
+            let (mrn, json) = match (command, mrn) {
+                (Some(refdata::PatientCommand::Show { mrn, json }), _) => (mrn, json),
+                (Some(cmd), _) => return refdata::run_patient(cli.db.clone(), cmd),
+                (None, Some(mrn)) => (mrn, json),
+                (None, None) => bail!(t!("refdata.patient.which")),
+            };
             let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             let Some(p) = queries::patient_record(&store.conn, &mrn)? else {
                 bail!(t!(

@@ -560,6 +560,7 @@ impl fmt::Display for DoseError {
             E::ReasonRequired(kind) => t!("refused.dose.reason_required", kind = kind.label()),
             E::Rx(e) => e.to_string(),
             E::NoUsableLot => t!("refused.dose.no_usable_lot").into(),
+            E::Discharged { mrn } => t!("refdata.refused.dose_discharged", mrn = mrn),
             E::Units { full, given } => t!("refused.dose.units", full = full, given = given),
             E::NotEnoughOnWard { stock, lot } => {
                 t!("refused.dose.not_enough_on_ward", stock = stock, lot = lot)
@@ -790,6 +791,12 @@ impl fmt::Display for crate::ops::refdata::AdminError {
                 substance = quote(substance)
             ),
             E::Negative { field } => t!("refdata.refused.negative", field = field),
+            E::PatientsNotAllowed { role } => {
+                t!("refdata.refused.patients_not_allowed", role = role.label())
+            }
+            E::AllergiesNotAllowed { role } => {
+                t!("refdata.refused.allergies_not_allowed", role = role.label())
+            }
             E::SupplierCodeName => t!("refdata.refused.supplier_code_name").into(),
             E::SupplierExists(c) => t!("refdata.refused.supplier_exists", code = quote(c)),
             E::Choice {

@@ -1729,3 +1729,62 @@ pub fn supplier_records(conn: &Connection) -> rusqlite::Result<Vec<SupplierRecor
     })?
     .collect()
 }
+
+/// A patient's admission: where they are, or when they left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PatientAdt {
+    #[serde(skip)]
+    pub id: i64,
+    pub mrn: String,
+    pub name: String,
+    pub date_of_birth: String,
+    pub sex: Option<String>,
+    pub ward: Option<String>,
+    pub bed: Option<String>,
+    pub admitted_at: Option<String>,
+    pub discharged_at: Option<String>,
+}
+
+fn patients_adt_where(
+    conn: &Connection,
+    filter: &str,
+    arg: &str,
+) -> rusqlite::Result<Vec<PatientAdt>> {
+    let sql = format!(
+        "SELECT p.id, p.mrn, p.name, p.dob, p.sex, w.code, p.bed, p.admitted_at, p.discharged_at
+         FROM patients p LEFT JOIN places w ON w.id = p.ward_id WHERE {filter}
+         ORDER BY p.discharged_at IS NOT NULL, w.code, p.bed, p.mrn"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    stmt.query_map([arg], |r| {
+        Ok(PatientAdt {
+            id: r.get(0)?,
+            mrn: r.get(1)?,
+            name: r.get(2)?,
+            date_of_birth: r.get(3)?,
+            sex: r.get(4)?,
+            ward: r.get(5)?,
+            bed: r.get(6)?,
+            admitted_at: r.get(7)?,
+            discharged_at: r.get(8)?,
+        })
+    })?
+    .collect()
+}
+
+pub fn patient_adt(conn: &Connection, mrn: &str) -> rusqlite::Result<Option<PatientAdt>> {
+    Ok(patients_adt_where(conn, "p.mrn = ?1", mrn)?
+        .into_iter()
+        .next())
+}
+
+/// The patients on a ward (`ward` empty: every ward), with the discharged
+/// ones too when `all`.
+pub fn patients_adt(conn: &Connection, ward: &str, all: bool) -> rusqlite::Result<Vec<PatientAdt>> {
+    let filter = if all {
+        "(?1 = '' OR w.code = ?1 COLLATE NOCASE)"
+    } else {
+        "p.discharged_at IS NULL AND (?1 = '' OR w.code = ?1 COLLATE NOCASE)"
+    };
+    patients_adt_where(conn, filter, ward.trim())
+}
