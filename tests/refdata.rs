@@ -1025,3 +1025,37 @@ fn patients_are_admitted_moved_and_their_allergies_recorded() {
     assert_eq!(history(&db, "patient", "M1").len(), 4);
     check_clean(&db);
 }
+
+#[test]
+fn an_imported_user_without_a_pin_changes_the_one_time_pin_first() {
+    let (dir, db) = site();
+    let file = dir.path().join("users.csv");
+    std::fs::write(&file, "name,full_name,role\nzed,Zed Zhang,nurse\n").unwrap();
+    let out = ws(&db)
+        .args(["import", "users"])
+        .arg(&file)
+        .args(["--user", "boss", "--json"])
+        .assert()
+        .success();
+    let pin = json(&out)["new_pins"][0]["pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ws(&db)
+        .args(["user", "language", "--user", "zed", "en"])
+        .env("WARDSTOCK_PIN", &pin)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("wardstock pin --user zed"));
+    ws(&db)
+        .args(["pin", "--user", "zed"])
+        .env("WARDSTOCK_PIN", &pin)
+        .env("WARDSTOCK_NEW_PIN", "97531")
+        .assert()
+        .success();
+    ws(&db)
+        .args(["user", "language", "--user", "zed", "en"])
+        .env("WARDSTOCK_PIN", "97531")
+        .assert()
+        .success();
+}
