@@ -367,7 +367,8 @@ fn the_demo_admin_may_not_validate_and_keeps_users() {
         .env("WARDSTOCK_PIN", "1234")
         .args(["validate", "accept", "1", "--user", "admin"])
         .assert()
-        .failure();
+        .failure()
+        .stderr(predicate::str::contains("may not validate"));
     check_clean(&db);
 }
 
@@ -823,6 +824,11 @@ fn discharge_stops_the_prescriptions_and_no_dose_is_recorded() {
             predicate::str::contains(format!("{mrn}  "))
                 .and(predicate::str::contains("discharged")),
         );
+    ws(&db)
+        .args(["patient", "show", &mrn])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("discharged"));
     // Discharged twice, moved after discharge: refused.
     ws(&db)
         .env("WARDSTOCK_PIN", "1234")

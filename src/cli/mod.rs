@@ -1159,6 +1159,11 @@ pub fn run(cli: Cli) -> Result<i32> {
                         bed = p.bed.as_deref().unwrap_or("-")
                     )
                 );
+                if let Some(adt) =
+                    queries::patient_adt(&store.conn, &p.mrn)?.filter(|a| a.discharged_at.is_some())
+                {
+                    println!("{}", refdata::patient_line(&adt));
+                }
                 println!(
                     "{}",
                     t!(

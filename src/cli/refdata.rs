@@ -1056,7 +1056,7 @@ pub enum PatientCommand {
     },
 }
 
-fn patient_line(p: &queries::PatientAdt) -> String {
+pub fn patient_line(p: &queries::PatientAdt) -> String {
     match &p.discharged_at {
         Some(at) => t!(
             "refdata.patient.discharged_line",
