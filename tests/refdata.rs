@@ -430,6 +430,22 @@ fn items_are_added_edited_linked_and_retired_never_deleted() {
         .args(["--unit-price", "0.10"])
         .assert()
         .success();
+    ws(&db)
+        .args([
+            "item", "add", "para500", "--user", "boss", "--gtin", "96385074",
+        ])
+        .args([
+            "--name",
+            "Again",
+            "--form",
+            "tablet",
+            "--dose-unit",
+            "tablet",
+        ])
+        .args(["--unit-price", "1"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already exists"));
     // A wrong check digit, and a GTIN that is another item's, are refused.
     ws(&db)
         .args([

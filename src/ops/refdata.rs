@@ -991,6 +991,12 @@ pub fn item_add(
     admin_only(actor)?;
     check_item_choices(it)?;
     store.write(|tx| {
+        if crate::store::queries::item_record(tx, it.code.trim())?.is_some() {
+            return Err(AdminError::Data(RefDataError::Duplicate {
+                what: RefKind::Item,
+                code: it.code.trim().to_string(),
+            }));
+        }
         let g = gtin14(&it.code, &it.gtin)?;
         gtin_free(tx, &g, None)?;
         let sup = supplier.map(|c| supplier_of(tx, c)).transpose()?;
