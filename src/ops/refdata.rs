@@ -2,8 +2,12 @@
 //! policies. Each function validates its input and writes within the
 //! caller's transaction, so a batch (an import, the demo) lands whole.
 
-use rusqlite::{Connection, params};
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::Actor;
+use crate::store::Store;
 
 use crate::domain::{ItemKind, PlaceKind, Role, StorageClass, gtin};
 
@@ -659,12 +663,6 @@ impl From<RefDataError> for AdminError {
         }
     }
 }
-
-use super::Actor;
-use crate::store::Store;
-use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
-use serde::Serialize;
 
 fn admin_only(actor: &Actor) -> Result<(), AdminError> {
     if actor.role == Role::Admin {
