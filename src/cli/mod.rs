@@ -4,6 +4,7 @@
 pub mod import;
 pub mod mrp;
 pub mod plan;
+pub mod refdata;
 pub mod report;
 pub mod simulate;
 pub mod site;
@@ -208,11 +209,20 @@ pub enum Command {
         #[command(subcommand)]
         command: ward::WardCommand,
     },
-    /// A patient's record: allergies, prescriptions, and every dose with its lot.
+    /// Patients: admit, move, discharge, list, show; `patient MRN` shows the record.
+    #[command(args_conflicts_with_subcommands = true)]
     Patient {
-        mrn: String,
+        #[command(subcommand)]
+        command: Option<refdata::PatientCommand>,
+        /// The patient whose record to show (allergies, prescriptions, every dose with its lot).
+        mrn: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// A patient's allergies, intolerances and contraindications.
+    Allergy {
+        #[command(subcommand)]
+        command: refdata::AllergyCommand,
     },
     /// Which patients received units of a lot, and where the rest is (for a recall).
     Trace {
@@ -283,7 +293,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// A user's own settings.
+    /// The formulary: add, edit, retire, list and show items, link and unlink GTINs.
+    Item {
+        #[command(subcommand)]
+        command: refdata::ItemCommand,
+    },
+    /// The pharmacy and the wards: add, edit, close, list.
+    Place {
+        #[command(subcommand)]
+        command: refdata::PlaceCommand,
+    },
+    /// Suppliers: add, edit, list.
+    Supplier {
+        #[command(subcommand)]
+        command: refdata::SupplierCommand,
+    },
+    /// Change your own PIN (the current or one-time PIN, then the new one twice;
+    /// WARDSTOCK_PIN and WARDSTOCK_NEW_PIN for scripts).
+    Pin(refdata::PinArgs),
+    /// The site's users (administrators), and a user's own language.
     User {
         #[command(subcommand)]
         command: UserCommand,
@@ -299,6 +327,8 @@ pub enum UserCommand {
         #[arg(value_name = "en|zh-CN|system")]
         language: String,
     },
+    #[command(flatten)]
+    Admin(refdata::UserAdmin),
 }
 
 /// The size of a demo database.
@@ -1100,7 +1130,14 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Some(Command::Patient { mrn, json }) => {
+        Some(Command::Allergy { command }) => refdata::run_allergy(cli.db.clone(), command),
+        Some(Command::Patient { command, mrn, json }) => {
+            let (mrn, json) = match (command, mrn) {
+                (Some(refdata::PatientCommand::Show { mrn, json }), _) => (mrn, json),
+                (Some(cmd), _) => return refdata::run_patient(cli.db.clone(), cmd),
+                (None, Some(mrn)) => (mrn, json),
+                (None, None) => bail!(t!("refdata.patient.which")),
+            };
             let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             let Some(p) = queries::patient_record(&store.conn, &mrn)? else {
                 bail!(t!(
@@ -1122,6 +1159,11 @@ pub fn run(cli: Cli) -> Result<i32> {
                         bed = p.bed.as_deref().unwrap_or("-")
                     )
                 );
+                if let Some(adt) =
+                    queries::patient_adt(&store.conn, &p.mrn)?.filter(|a| a.discharged_at.is_some())
+                {
+                    println!("{}", refdata::patient_line(&adt));
+                }
                 println!(
                     "{}",
                     t!(
@@ -1493,6 +1535,13 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Some(Command::Item { command }) => refdata::run_item(cli.db.clone(), command),
+        Some(Command::Place { command }) => refdata::run_place(cli.db.clone(), command),
+        Some(Command::Supplier { command }) => refdata::run_supplier(cli.db.clone(), command),
+        Some(Command::Pin(args)) => refdata::run_pin(cli.db.clone(), args),
+        Some(Command::User {
+            command: UserCommand::Admin(cmd),
+        }) => refdata::run_user(cli.db.clone(), cmd),
         Some(Command::User {
             command: UserCommand::Language { who, language },
         }) => {

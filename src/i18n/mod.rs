@@ -173,6 +173,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("errors", include_str!("../../assets/i18n/errors.toml")),
     ("site", include_str!("../../assets/i18n/site.toml")),
     ("import", include_str!("../../assets/i18n/import.toml")),
+    ("refdata", include_str!("../../assets/i18n/refdata.toml")),
 ];
 
 fn walk(prefix: &str, t: &toml::Table, out: &mut HashMap<String, Entry>, file: &str) {

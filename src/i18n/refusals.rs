@@ -560,6 +560,7 @@ impl fmt::Display for DoseError {
             E::ReasonRequired(kind) => t!("refused.dose.reason_required", kind = kind.label()),
             E::Rx(e) => e.to_string(),
             E::NoUsableLot => t!("refused.dose.no_usable_lot").into(),
+            E::Discharged { mrn } => t!("refdata.refused.dose_discharged", mrn = mrn),
             E::Units { full, given } => t!("refused.dose.units", full = full, given = given),
             E::NotEnoughOnWard { stock, lot } => {
                 t!("refused.dose.not_enough_on_ward", stock = stock, lot = lot)
@@ -681,13 +682,23 @@ impl fmt::Display for SignInError {
         let s: String = match self {
             E::UnknownUser(u) => t!("refused.signin.unknown_user", user = quote(u)),
             E::Inactive(u) => t!("refused.signin.inactive", user = u),
-            E::Locked { user, until } => t!(
-                "refused.signin.locked",
-                user = user,
-                until = until.with_timezone(&Local).format("%H:%M:%S")
+            // The lock names who can lift it before its time.
+            E::Locked { user, until } => format!(
+                "{}{}",
+                t!(
+                    "refused.signin.locked",
+                    user = user,
+                    until = until.with_timezone(&Local).format("%H:%M:%S")
+                ),
+                t!("refdata.signin.unlock_by", user = user)
             ),
             E::WrongPin { user, left } => t!("refused.signin.wrong_pin", user = user, left = left),
             E::BadHash(u) => t!("refused.signin.bad_hash", user = u),
+            E::MustChangePin(u) => t!("refdata.signin.must_change_pin", user = u),
+            E::NewPin { user, source } => {
+                t!("refdata.signin.new_pin", user = user, why = source)
+            }
+            E::SamePin(u) => t!("refdata.signin.same_pin", user = u),
             E::Store(e) => database(e),
         };
         f.write_str(&s)
@@ -731,6 +742,76 @@ impl fmt::Display for RefDataError {
                 t!("refused.refdata.levels", safety = safety, max = max)
             }
             E::Pin { user, source } => t!("refused.refdata.pin", user = user, why = source),
+            E::Store(e) => database(e),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Display for crate::ops::refdata::AdminError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::ops::refdata::AdminError as E;
+        let s: String = match self {
+            E::NotAdmin { role } => t!("refdata.refused.not_admin", role = role.label()),
+            E::UnknownUser(u) => t!("refdata.refused.unknown_user", user = quote(u)),
+            E::UnknownItem(c) => t!("refdata.refused.unknown_item", code = quote(c)),
+            E::UnknownPlace(c) => t!("refdata.refused.unknown_place", code = quote(c)),
+            E::UnknownSupplier(c) => t!("refdata.refused.unknown_supplier", code = quote(c)),
+            E::UnknownPatient(m) => t!("refdata.refused.unknown_patient", mrn = quote(m)),
+            E::LastAdmin { user } => t!("refdata.refused.last_admin", user = user),
+            E::OwnAccount => t!("refdata.refused.own_account").into(),
+            E::GtinElsewhere { gtin, item, name } => t!(
+                "refdata.refused.gtin_elsewhere",
+                gtin = gtin,
+                item = item,
+                name = name
+            ),
+            E::GtinNotLinked { gtin, item } => {
+                t!("refdata.refused.gtin_not_linked", gtin = gtin, item = item)
+            }
+            E::PlaceHoldsStock { place, units } => t!(
+                "refdata.refused.place_holds_stock",
+                place = place,
+                units = super::num(*units)
+            ),
+            E::PlaceHasPatients { place, patients } => t!(
+                "refdata.refused.place_has_patients",
+                place = place,
+                n = patients
+            ),
+            E::Closed { place } => t!("refdata.refused.closed", place = place),
+            E::NotAWard { place } => t!("refdata.refused.not_a_ward", place = place),
+            E::AlreadyAdmitted { mrn, ward } => {
+                t!("refdata.refused.already_admitted", mrn = mrn, ward = ward)
+            }
+            E::Discharged { mrn } => t!("refdata.refused.discharged", mrn = mrn),
+            E::NoAllergy { mrn, substance } => t!(
+                "refdata.refused.no_allergy",
+                mrn = mrn,
+                substance = quote(substance)
+            ),
+            E::Negative { field } => t!("refdata.refused.negative", field = field),
+            E::PatientsNotAllowed { role } => {
+                t!("refdata.refused.patients_not_allowed", role = role.label())
+            }
+            E::AllergiesNotAllowed { role } => {
+                t!("refdata.refused.allergies_not_allowed", role = role.label())
+            }
+            E::SupplierCodeName => t!("refdata.refused.supplier_code_name").into(),
+            E::SupplierExists(c) => t!("refdata.refused.supplier_exists", code = quote(c)),
+            E::Choice {
+                field,
+                value,
+                allowed,
+            } => t!(
+                "refdata.refused.choice",
+                field = field,
+                value = quote(value),
+                allowed = allowed.join(", ")
+            ),
+            E::Data(e) => e.to_string(),
+            E::Pin(e) => e.to_string(),
+            E::Rx(e) => e.to_string(),
             E::Store(e) => database(e),
         };
         f.write_str(&s)

@@ -1521,14 +1521,17 @@ impl Ctx<'_> {
                     // Added by another workstation's import meanwhile: hashed here.
                     None => hash_for(&name, pin)?,
                 };
+                let id = refdata::add_user(self.conn, &name, &new.full_name, role, &hash)
+                    .map_err(store_err)?;
                 if let Some(p) = one_time {
                     self.summary.new_pins.push(NewPin {
                         user: name.clone(),
                         pin: p,
                     });
+                    // A generated PIN is one-time: changed at the first sign-in.
+                    self.conn
+                        .execute("UPDATE users SET must_change_pin = 1 WHERE id = ?1", [id])?;
                 }
-                refdata::add_user(self.conn, &name, &new.full_name, role, &hash)
-                    .map_err(store_err)?;
             }
         }
         self.keep("user", &new.name, existing.as_ref().map(|e| &e.1), &new)

@@ -96,6 +96,10 @@ pub enum DoseError {
     /// The prescription's facts for the allergy check could not be read.
     Rx(super::rx::RxError),
     NoUsableLot,
+    /// The patient has been discharged: no dose is recorded for them.
+    Discharged {
+        mrn: String,
+    },
     Units {
         full: i64,
         given: i64,
@@ -319,6 +323,19 @@ pub fn administer(
         let documenting = d.outcome == Outcome::Missed
             && d.scheduled_at.is_some()
             && matches!(rx.status.as_str(), "stopped" | "suspended" | "superseded" | "completed");
+        let discharged: Option<String> = tx
+            .query_row(
+                "SELECT p.mrn FROM prescriptions r JOIN patients p ON p.id = r.patient_id
+                 WHERE r.id = ?1 AND p.discharged_at IS NOT NULL",
+                [d.rx_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(mrn) = discharged
+            && !documenting
+        {
+            return Err(DoseError::Discharged { mrn });
+        }
         if rx.status != "active" && !documenting {
             return Err(DoseError::NotActive(d.rx_id, rx.status));
         }

@@ -681,52 +681,63 @@ pub fn change_status(
     if reason.trim().is_empty() {
         return Err(PrescribeError::ChangeReasonRequired);
     }
-    store.write(|tx| {
-        let status: String = tx
-            .query_row(
-                "SELECT status FROM prescriptions WHERE id = ?1",
-                [rx_id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or(PrescribeError::Unknown(rx_id))?;
-        let (allowed, to, action, rule): (&[&str], &str, &str, StatusRule) = match change {
-            StatusChange::Suspend => (
-                &["active"],
-                "suspended",
-                "suspended",
-                StatusRule::OnlyActiveSuspended,
-            ),
-            StatusChange::Resume => (
-                &["suspended"],
-                "active",
-                "resumed",
-                StatusRule::OnlySuspendedResumed,
-            ),
-            StatusChange::Stop => (
-                &["active", "suspended", "awaiting_validation"],
-                "stopped",
-                "stopped",
-                StatusRule::AlreadyEnded,
-            ),
-        };
-        if !allowed.contains(&status.as_str()) {
-            return Err(PrescribeError::WrongStatus {
-                id: rx_id,
-                status,
-                rule,
-            });
-        }
-        // A stopped prescription ends now; its past doses stay on the record.
-        tx.execute(
-            "UPDATE prescriptions SET status = ?2,
-                 end_at = CASE WHEN ?2 = 'stopped' AND (end_at IS NULL OR end_at > ?3) THEN ?3 ELSE end_at END
-             WHERE id = ?1",
-            params![rx_id, to, instant_to_text(now)],
-        )?;
-        event(tx, rx_id, now, actor, action, Some(reason.trim()))?;
-        Ok(())
-    })
+    store.write(|tx| change_status_in(tx, actor, now, rx_id, change, reason))
+}
+
+/// A status change within the caller's transaction (a discharge stops
+/// every prescription of the patient with it). The caller checks the role.
+pub(crate) fn change_status_in(
+    tx: &rusqlite::Transaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    rx_id: i64,
+    change: StatusChange,
+    reason: &str,
+) -> Result<(), PrescribeError> {
+    let status: String = tx
+        .query_row(
+            "SELECT status FROM prescriptions WHERE id = ?1",
+            [rx_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or(PrescribeError::Unknown(rx_id))?;
+    let (allowed, to, action, rule): (&[&str], &str, &str, StatusRule) = match change {
+        StatusChange::Suspend => (
+            &["active"],
+            "suspended",
+            "suspended",
+            StatusRule::OnlyActiveSuspended,
+        ),
+        StatusChange::Resume => (
+            &["suspended"],
+            "active",
+            "resumed",
+            StatusRule::OnlySuspendedResumed,
+        ),
+        StatusChange::Stop => (
+            &["active", "suspended", "awaiting_validation"],
+            "stopped",
+            "stopped",
+            StatusRule::AlreadyEnded,
+        ),
+    };
+    if !allowed.contains(&status.as_str()) {
+        return Err(PrescribeError::WrongStatus {
+            id: rx_id,
+            status,
+            rule,
+        });
+    }
+    // A stopped prescription ends now; its past doses stay on the record.
+    tx.execute(
+        "UPDATE prescriptions SET status = ?2,
+             end_at = CASE WHEN ?2 = 'stopped' AND (end_at IS NULL OR end_at > ?3) THEN ?3 ELSE end_at END
+         WHERE id = ?1",
+        params![rx_id, to, instant_to_text(now)],
+    )?;
+    event(tx, rx_id, now, actor, action, Some(reason.trim()))?;
+    Ok(())
 }
 
 /// Changes a prescription: the current version is kept as superseded and a

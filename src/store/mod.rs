@@ -22,6 +22,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/005_purchasing.sql"),
     include_str!("migrations/006_user_language.sql"),
     include_str!("migrations/007_reference_history.sql"),
+    include_str!("migrations/008_users.sql"),
 ];
 
 /// The schema version this program writes.
