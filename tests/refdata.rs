@@ -845,6 +845,22 @@ fn discharge_stops_the_prescriptions_and_no_dose_is_recorded() {
         .assert()
         .success()
         .stdout(predicate::str::contains("discharged"));
+    // The record keeps the stopped prescriptions and their doses.
+    let out = ws(&db)
+        .args(["patient", "show", &mrn, "--json"])
+        .assert()
+        .success();
+    let rec = json(&out);
+    let kept: Vec<i64> = rec["prescriptions"]
+        .as_array()
+        .expect("prescriptions on the record")
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    assert!(
+        stopped.iter().all(|id| kept.contains(id)),
+        "{kept:?} keeps {stopped:?}"
+    );
     // Discharged twice, moved after discharge: refused.
     ws(&db)
         .env("WARDSTOCK_PIN", "1234")

@@ -629,24 +629,27 @@ pub fn prescriptions_for_ward(
     conn: &Connection,
     ward_id: i64,
 ) -> rusqlite::Result<Vec<PrescriptionLine>> {
-    prescription_lines(conn, ward_id, false)
+    prescription_lines(conn, Some(ward_id), None, false)
 }
 
-/// The ward's prescriptions; with `superseded`, also the versions that
-/// were replaced (their doses before the change stay on the schedule).
+/// The prescriptions of a ward's patients, or of one patient wherever they
+/// are (a discharged patient has no ward); with `superseded`, also the
+/// versions that were replaced (their doses before the change stay on the
+/// schedule).
 fn prescription_lines(
     conn: &Connection,
-    ward_id: i64,
+    ward_id: Option<i64>,
+    patient_id: Option<i64>,
     superseded: bool,
 ) -> rusqlite::Result<Vec<PrescriptionLine>> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.id, pa.id, pa.mrn, pa.name, pa.bed, i.id, i.name, r.dose_milli, r.dose_unit, r.route, r.frequency, r.times,
                 r.start_at, r.end_at, r.indication, r.prescriber, r.time_critical, r.status, i.high_alert, i.controlled
          FROM prescriptions r JOIN patients pa ON pa.id = r.patient_id JOIN items i ON i.id = r.item_id
-         WHERE pa.ward_id = ?1 AND (?2 OR r.status <> 'superseded')
+         WHERE (?1 IS NULL OR pa.ward_id = ?1) AND (?3 IS NULL OR pa.id = ?3) AND (?2 OR r.status <> 'superseded')
          ORDER BY pa.bed, pa.name, r.status <> 'awaiting_validation', r.status <> 'active', i.name",
     )?;
-    stmt.query_map(params![ward_id, superseded], |r| {
+    stmt.query_map(params![ward_id, superseded, patient_id], |r| {
         Ok(PrescriptionLine {
             id: r.get(0)?,
             patient_id: r.get(1)?,
@@ -809,7 +812,7 @@ pub fn schedule(
     to: DateTime<Utc>,
 ) -> rusqlite::Result<(Vec<DoseRow>, Vec<PrescriptionLine>)> {
     use crate::domain::schedule::{self as sched, Frequency};
-    let lines = prescription_lines(conn, ward_id, true)?;
+    let lines = prescription_lines(conn, Some(ward_id), None, true)?;
     let recorded = recorded_doses(conn, ward_id, from, to)?;
     let recorded: HashMap<(i64, DateTime<Utc>), &RecordedDose> = recorded
         .iter()
@@ -1012,16 +1015,12 @@ pub fn patient_record(conn: &Connection, mrn: &str) -> rusqlite::Result<Option<P
             },
         )
         .optional()?;
-    let Some((id, mrn, name, dob, ward, bed, ward_id, allergies)) = head else {
+    let Some((id, mrn, name, dob, ward, bed, _, allergies)) = head else {
         return Ok(None);
     };
-    let prescriptions = match ward_id {
-        Some(w) => prescriptions_for_ward(conn, w)?
-            .into_iter()
-            .filter(|l| l.patient_id == id)
-            .collect(),
-        None => vec![],
-    };
+    // By patient, not by ward: a discharged patient's stopped
+    // prescriptions stay on their record.
+    let prescriptions = prescription_lines(conn, None, Some(id), false)?;
     let mut stmt = conn.prepare(
         "SELECT a.prescription_id, a.scheduled_at, a.recorded_at, i.name, a.outcome, l.lot_number, l.expiry, a.qty,
                 u.username, wu.username, du.username, a.scanned, a.reason
