@@ -174,15 +174,10 @@ fn atc_ok(atc: &str) -> bool {
         && b[5..7].iter().all(u8::is_ascii_digit)
 }
 
-pub fn add_item(
-    conn: &Connection,
-    it: &NewItem,
-    supplier_lead_days: i64,
-) -> Result<i64, RefDataError> {
-    let gtin14 = gtin::normalize(&it.gtin).map_err(|source| RefDataError::Gtin {
-        code: it.code.clone(),
-        source,
-    })?;
+/// The rules every item keeps, added or changed: a well-formed ATC code, a
+/// multi-dose pack with its in-use days and strength, a pack of at least
+/// one unit and a price not below zero.
+fn check_item(it: &NewItem) -> Result<(), RefDataError> {
     if let Some(atc) = it.atc.as_deref().filter(|a| !a.is_empty())
         && !atc_ok(atc)
     {
@@ -203,6 +198,19 @@ pub fn add_item(
             item: it.code.clone(),
         });
     }
+    Ok(())
+}
+
+pub fn add_item(
+    conn: &Connection,
+    it: &NewItem,
+    supplier_lead_days: i64,
+) -> Result<i64, RefDataError> {
+    let gtin14 = gtin::normalize(&it.gtin).map_err(|source| RefDataError::Gtin {
+        code: it.code.clone(),
+        source,
+    })?;
+    check_item(it)?;
     conn.execute(
         "INSERT INTO items (code, name, generic_name, atc, form, strength_milli, strength_unit, dose_unit, units_per_pack,
                             unit_price_cents, storage, controlled, high_alert, kind, max_daily_milli, supplier_lead_days, in_use_days, per_patient)
@@ -411,26 +419,7 @@ pub fn update_supplier(
 
 /// Every field of an item but its code and GTINs (see [`link_gtin`]).
 pub fn update_item(conn: &Connection, id: i64, it: &NewItem) -> Result<(), RefDataError> {
-    if let Some(atc) = it.atc.as_deref().filter(|a| !a.is_empty())
-        && !atc_ok(atc)
-    {
-        return Err(RefDataError::BadAtc {
-            item: it.code.clone(),
-            atc: atc.to_string(),
-        });
-    }
-    if it.in_use_days.is_some_and(|d| d < 1)
-        || (it.in_use_days.is_some() && it.strength_milli.is_none_or(|s| s <= 0))
-    {
-        return Err(RefDataError::MultiDosePack {
-            item: it.code.clone(),
-        });
-    }
-    if it.units_per_pack < 1 || it.unit_price_cents < 0 {
-        return Err(RefDataError::PackOrPrice {
-            item: it.code.clone(),
-        });
-    }
+    check_item(it)?;
     conn.execute(
         "UPDATE items SET name = ?2, generic_name = ?3, atc = ?4, form = ?5, strength_milli = ?6, strength_unit = ?7,
                 dose_unit = ?8, units_per_pack = ?9, unit_price_cents = ?10, storage = ?11, controlled = ?12,
