@@ -957,3 +957,39 @@ fn an_expired_lot_is_refused_as_expired_whatever_the_quantity_picked() {
     let e = stock::pick(&mut store, &keeper, now, order, &item, &lot, None, true).unwrap_err();
     assert!(matches!(e, StockError::Expired { .. }), "{e:?}");
 }
+
+#[test]
+fn a_retired_item_is_no_longer_received() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let admin = actor(&store, "admin");
+    wardstock::ops::refdata::item_retire(&mut store, &admin, now, "PARA500T").unwrap();
+    let keeper = actor(&store, "store");
+    let e = rcv(
+        &mut store,
+        &keeper,
+        now,
+        "PARA500T",
+        "NEW-1",
+        NaiveDate::from_ymd_opt(2029, 1, 31),
+        20,
+    )
+    .unwrap_err();
+    assert!(matches!(&e, StockError::Retired { .. }), "{e:?}");
+    i18n::set_thread_lang(Lang::ZhCn);
+    assert!(e.to_string().contains("停用"), "{e}");
+    i18n::set_thread_lang(Lang::En);
+    // Other items are received as before.
+    assert!(
+        rcv(
+            &mut store,
+            &keeper,
+            now,
+            "IBU400T",
+            "NEW-2",
+            NaiveDate::from_ymd_opt(2029, 1, 31),
+            20
+        )
+        .is_ok()
+    );
+}

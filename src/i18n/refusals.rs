@@ -247,6 +247,11 @@ impl fmt::Display for StockError {
                 given = expiry_word(*given)
             ),
             E::ExpiryRequired { item } => t!("refused.stock.expiry_required", item = item),
+            E::Retired { item, on } => t!(
+                "refused.stock.retired",
+                item = item,
+                on = on.get(..10).unwrap_or(on)
+            ),
             E::LotNumberRequired => t!("refused.stock.lot_required").into(),
             E::Gtin(e) => e.to_string(),
             E::GtinTaken { gtin, item, code } => t!(

@@ -83,6 +83,11 @@ pub enum StockError {
         recorded: Option<NaiveDate>,
         given: Option<NaiveDate>,
     },
+    /// The item was retired from the formulary: it is no longer received.
+    Retired {
+        item: String,
+        on: String,
+    },
     ExpiryRequired {
         item: String,
     },
@@ -572,6 +577,17 @@ pub fn receive(
         });
     }
     store.write(|tx| {
+        let retired: Option<String> = tx.query_row(
+            "SELECT retired_at FROM items WHERE id = ?1",
+            [line.item.id],
+            |r| r.get(0),
+        )?;
+        if let Some(on) = retired {
+            return Err(StockError::Retired {
+                item: line.item.name.clone(),
+                on,
+            });
+        }
         let pharmacy = place_of_kind(tx, PlaceKind::Pharmacy)?;
         if let Ok(existing) = lot_by_number(tx, &line.item, lot_number) {
             if existing.expiry != line.expiry {
