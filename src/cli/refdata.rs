@@ -907,13 +907,7 @@ pub fn run_place(db: Option<PathBuf>, cmd: PlaceCommand) -> Result<i32> {
         }
         PlaceCommand::List { json } => {
             let rows = queries::place_records(&store.conn)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
-            } else {
-                for p in &rows {
-                    println!("{}", place_line(p));
-                }
-            }
+            print_list(json, &rows, place_line)?;
         }
     }
     Ok(0)
@@ -988,16 +982,26 @@ pub fn run_supplier(db: Option<PathBuf>, cmd: SupplierCommand) -> Result<i32> {
         }
         SupplierCommand::List { json } => {
             let rows = queries::supplier_records(&store.conn)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
-            } else {
-                for s in &rows {
-                    println!("{}", supplier_line(s));
-                }
-            }
+            print_list(json, &rows, supplier_line)?;
         }
     }
     Ok(0)
+}
+
+/// A list as JSON, or one line a row.
+fn print_list<T: serde::Serialize>(
+    json: bool,
+    rows: &[T],
+    line: impl Fn(&T) -> String,
+) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(rows)?);
+    } else {
+        for r in rows {
+            println!("{}", line(r));
+        }
+    }
+    Ok(())
 }
 
 // --- patients and allergies ------------------------------------------------
