@@ -327,3 +327,31 @@ fn prescriptions_are_entered_changed_as_new_versions_and_every_change_is_attribu
         "an ended prescription is not changed"
     );
 }
+
+#[test]
+fn a_retired_product_is_not_prescribed() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let admin = actor(&store, "admin");
+    wardstock::ops::refdata::item_retire(&mut store, &admin, now, "IBU400T").unwrap();
+    let pharm = actor(&store, "pharm");
+    let mrn = common::patient_on(&store, "W-MED");
+    let rx = common::base_rx(
+        &mrn,
+        "IBU400T",
+        400_000,
+        wardstock::domain::schedule::Frequency::Tid,
+        now,
+    );
+    let e = rx::prescribe(&mut store, &pharm, now, &rx).unwrap_err();
+    assert!(matches!(e, rx::PrescribeError::Retired { .. }), "{e:?}");
+    // A product in use is prescribed as before.
+    let rx = common::base_rx(
+        &mrn,
+        "PARA500T",
+        500_000,
+        wardstock::domain::schedule::Frequency::Tid,
+        now,
+    );
+    assert!(rx::prescribe(&mut store, &pharm, now, &rx).is_ok());
+}

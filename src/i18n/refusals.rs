@@ -622,6 +622,11 @@ impl fmt::Display for PrescribeError {
             E::Forbidden(e) => e.to_string(),
             E::UnknownPatient(mrn) => t!("refused.rx.unknown_patient", mrn = quote(mrn)),
             E::UnknownItem(code) => t!("refused.rx.unknown_item", code = quote(code)),
+            E::Retired { code, on } => t!(
+                "refused.rx.retired",
+                code = quote(code),
+                on = on.get(..10).unwrap_or(on)
+            ),
             E::Unknown(id) => t!("refused.rx.unknown", rx = id),
             E::WrongStatus { id, status, rule } => t!(
                 "refused.rx.wrong_status",

@@ -332,6 +332,11 @@ pub enum PrescribeError {
     Forbidden(Forbidden),
     UnknownPatient(String),
     UnknownItem(String),
+    /// The product was retired from the formulary (the code, when).
+    Retired {
+        code: String,
+        on: String,
+    },
     Unknown(i64),
     /// The status as stored, and the rule it breaks.
     WrongStatus {
@@ -647,6 +652,20 @@ pub fn prescribe(
     may_enter(actor)?;
     check(rx)?;
     store.write(|tx| {
+        let retired: Option<String> = tx
+            .query_row(
+                "SELECT retired_at FROM items WHERE code = ?1 COLLATE NOCASE",
+                [&rx.item_code],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        if let Some(on) = retired {
+            return Err(PrescribeError::Retired {
+                code: rx.item_code.clone(),
+                on,
+            });
+        }
         let id = insert_rx(tx, rx, actor, now, 1, None)?;
         event(
             tx,
