@@ -170,6 +170,13 @@ fn a_clinic_sets_itself_up_from_its_spreadsheets_and_a_second_import_changes_not
     }
     check_clean(&db);
 
+    // A patient's sex is kept and exported with the import's columns.
+    let patients = export(&db, "patients");
+    assert!(
+        patients.contains("MRN0002,王芳,1990-07-01,SUR1,3,female"),
+        "{patients}"
+    );
+
     // The opening balances: packs counted in units, at each place.
     let stock = export(&db, "stock");
     assert!(stock.contains("RX,MORPH10I,M77,2029-01-31,30"), "{stock}");

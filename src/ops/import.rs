@@ -128,6 +128,7 @@ impl Kind {
         match self {
             Kind::Items => cols.extend(self.optional()),
             Kind::Allergies => cols.extend(["atc", "reaction"]),
+            Kind::Patients => cols.push("sex"),
             Kind::Stock => cols.push("qty"),
             _ => {}
         }
@@ -1567,7 +1568,7 @@ impl Ctx<'_> {
         } else {
             row.one_of("sex", SEXES).map(Some)
         };
-        let (Some(mrn), Some(name), Some(dob), Some(ward_id), Some(_sex)) =
+        let (Some(mrn), Some(name), Some(dob), Some(ward_id), Some(sex)) =
             (mrn, name, dob, ward, sex)
         else {
             return Ok(None);
@@ -1578,7 +1579,7 @@ impl Ctx<'_> {
         let existing: Option<(i64, PatientRow)> = self
             .conn
             .query_row(
-                "SELECT p.id, p.mrn, p.name, p.dob, w.code, p.bed FROM patients p LEFT JOIN places w ON w.id = p.ward_id WHERE p.mrn = ?1",
+                "SELECT p.id, p.mrn, p.name, p.dob, w.code, p.bed, p.sex FROM patients p LEFT JOIN places w ON w.id = p.ward_id WHERE p.mrn = ?1",
                 [&mrn],
                 |r| {
                     Ok((
@@ -1589,6 +1590,7 @@ impl Ctx<'_> {
                             date_of_birth: r.get(3)?,
                             ward: r.get(4)?,
                             bed: r.get(5)?,
+                            sex: r.get(6)?,
                         },
                     ))
                 },
@@ -1608,6 +1610,7 @@ impl Ctx<'_> {
             date_of_birth: dob.format("%Y-%m-%d").to_string(),
             ward: ward_code,
             bed: bed.clone(),
+            sex: sex.map(|x| x.to_lowercase()),
         };
         let p = NewPatient {
             mrn,
@@ -1624,6 +1627,12 @@ impl Ctx<'_> {
             None => {
                 refdata::add_patient(self.conn, &p).map_err(store_err)?;
             }
+        }
+        if existing.as_ref().is_none_or(|(_, old)| old.sex != new.sex) {
+            self.conn.execute(
+                "UPDATE patients SET sex = ?2 WHERE mrn = ?1",
+                params![new.mrn, new.sex],
+            )?;
         }
         self.keep("patient", &new.mrn, existing.as_ref().map(|e| &e.1), &new)
     }
@@ -2030,6 +2039,7 @@ struct PatientRow {
     date_of_birth: String,
     ward: Option<String>,
     bed: Option<String>,
+    sex: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
