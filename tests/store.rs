@@ -253,11 +253,19 @@ fn check_names_an_injected_inconsistency() {
         })
         .unwrap();
     assert!(
-        report.problems[0].contains(&lot_number),
+        matches!(&report.problems[0], check::Problem::Balance { lot, stored, ledger, .. }
+            if *lot == lot_number && stored - ledger == 3),
+        "{:?}",
+        report.problems[0]
+    );
+    wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::ZhCn);
+    assert!(
+        report.problems[0].to_string().contains("流水合计"),
         "{}",
         report.problems[0]
     );
-    assert!(report.problems[0].contains("ledger sums to"));
+    wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::En);
+    assert!(report.problems[0].to_string().contains("ledger sums to"));
 }
 
 #[test]

@@ -236,7 +236,11 @@ impl fmt::Display for BackupError {
             BackupError::Damaged { path, problems } => t!(
                 "backup.damaged",
                 path = path.display(),
-                problems = problems.join("; ")
+                problems = problems
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
             BackupError::Newer {
                 path,
@@ -265,6 +269,41 @@ impl fmt::Display for SiteError {
             SiteError::Pin(e) => e.to_string(),
             SiteError::RefData(e) => e.to_string(),
             SiteError::Store(e) => e.to_string(),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Display for crate::store::check::Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::store::check::Problem as P;
+        let s = match self {
+            P::Integrity { detail } => t!("check.integrity", detail = detail),
+            P::Reference { table, row, parent } => t!(
+                "check.reference",
+                table = table,
+                row = row.map_or_else(|| "?".to_string(), |n| n.to_string()),
+                parent = parent
+            ),
+            P::Balance {
+                place,
+                lot,
+                item,
+                stored,
+                ledger,
+            } => t!(
+                "check.balance",
+                place = place,
+                lot = lot,
+                item = item,
+                stored = stored,
+                ledger = ledger
+            ),
+            P::Negative { place, lot, qty } => {
+                t!("check.negative", place = place, lot = lot, qty = qty)
+            }
+            P::LotCopy { place, lot } => t!("check.lot_copy", place = place, lot = lot),
+            P::Item { row, lot } => t!("check.item", row = row, lot = lot),
         };
         f.write_str(&s)
     }

@@ -36,7 +36,7 @@ pub enum BackupError {
     /// ledger, the balances.
     Damaged {
         path: PathBuf,
-        problems: Vec<String>,
+        problems: Vec<check::Problem>,
     },
     /// The database holds movements the backup does not: restoring would
     /// lose them unless `--force`.

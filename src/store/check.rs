@@ -7,8 +7,40 @@ use serde::Serialize;
 pub struct CheckReport {
     pub movements: i64,
     pub balances: i64,
-    /// One line per problem; empty when all is well.
-    pub problems: Vec<String>,
+    /// Each problem found; empty when all is well. The words are in
+    /// `i18n::errors`.
+    pub problems: Vec<Problem>,
+}
+
+/// What `check` found wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Problem {
+    /// SQLite's integrity check, in its own words.
+    Integrity { detail: String },
+    /// A row pointing to a missing parent (`row` is `None` for tables without rowid).
+    Reference {
+        table: String,
+        row: Option<i64>,
+        parent: String,
+    },
+    /// A stored balance that is not what its ledger sums to.
+    Balance {
+        place: String,
+        lot: String,
+        item: String,
+        stored: i64,
+        ledger: i64,
+    },
+    Negative {
+        place: String,
+        lot: String,
+        qty: i64,
+    },
+    /// A balance's copy of its lot's expiry or status differs from the lot.
+    LotCopy { place: String, lot: String },
+    /// A balance or movement naming another item than its lot.
+    Item { row: i64, lot: i64 },
 }
 
 impl CheckReport {
@@ -45,23 +77,23 @@ pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     if lines != ["ok"] {
-        report
-            .problems
-            .extend(lines.into_iter().map(|l| format!("integrity: {l}")));
+        report.problems.extend(
+            lines
+                .into_iter()
+                .map(|detail| Problem::Integrity { detail }),
+        );
         // A damaged file cannot be trusted further.
         return Ok(report);
     }
     let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
-    let fk: Vec<String> = stmt
+    let fk: Vec<Problem> = stmt
         .query_map([], |r| {
-            Ok(format!(
-                "reference: row {} of {} points to a missing {}",
+            Ok(Problem::Reference {
+                table: r.get(0)?,
                 // Tables without rowid report no row number.
-                r.get::<_, Option<i64>>(1)?
-                    .map_or_else(|| "?".to_string(), |n| n.to_string()),
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(2)?
-            ))
+                row: r.get(1)?,
+                parent: r.get(2)?,
+            })
         })?
         .collect::<Result<_, _>>()?;
     report.problems.extend(fk);
@@ -87,14 +119,13 @@ pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
          ORDER BY k.place_id, k.lot_id",
     )?;
     let mismatches = stmt.query_map([], |r| {
-        Ok(format!(
-            "balance: {} lot {} of {}: stored {} but the ledger sums to {}",
-            r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "?".into()),
-            r.get::<_, Option<String>>(1)?.unwrap_or_else(|| "?".into()),
-            r.get::<_, Option<String>>(2)?.unwrap_or_else(|| "?".into()),
-            r.get::<_, i64>(4)?,
-            r.get::<_, i64>(3)?,
-        ))
+        Ok(Problem::Balance {
+            place: r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "?".into()),
+            lot: r.get::<_, Option<String>>(1)?.unwrap_or_else(|| "?".into()),
+            item: r.get::<_, Option<String>>(2)?.unwrap_or_else(|| "?".into()),
+            stored: r.get(4)?,
+            ledger: r.get(3)?,
+        })
     })?;
     for m in mismatches {
         report.problems.push(m?);
@@ -105,12 +136,11 @@ pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
          JOIN places p ON p.id = b.place_id JOIN lots lt ON lt.id = b.lot_id WHERE b.qty < 0",
     )?;
     for n in stmt.query_map([], |r| {
-        Ok(format!(
-            "negative: {} lot {} holds {}",
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?
-        ))
+        Ok(Problem::Negative {
+            place: r.get(0)?,
+            lot: r.get(1)?,
+            qty: r.get(2)?,
+        })
     })? {
         report.problems.push(n?);
     }
@@ -120,11 +150,10 @@ pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
          WHERE b.status IS NOT l.status OR b.expiry IS NOT l.expiry",
     )?;
     for n in stmt.query_map([], |r| {
-        Ok(format!(
-            "lot copy: {} lot {} shows another expiry or status than the lot itself",
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?
-        ))
+        Ok(Problem::LotCopy {
+            place: r.get(0)?,
+            lot: r.get(1)?,
+        })
     })? {
         report.problems.push(n?);
     }
@@ -135,11 +164,10 @@ pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
          SELECT m.id, m.lot_id FROM movements m JOIN lots l ON l.id = m.lot_id WHERE l.item_id <> m.item_id",
     )?;
     for n in stmt.query_map([], |r| {
-        Ok(format!(
-            "item: row {}/{} names another item than its lot",
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?
-        ))
+        Ok(Problem::Item {
+            row: r.get(0)?,
+            lot: r.get(1)?,
+        })
     })? {
         report.problems.push(n?);
     }
