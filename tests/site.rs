@@ -362,11 +362,48 @@ fn the_console_opens_on_a_new_site() {
     assert!(app.cx.actor.is_some(), "the administrator is signed in");
     let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let theme = wardstock::tui::theme::Theme { color: false };
+    let mut screen = |app: &wardstock::tui::app::App| -> String {
+        term.draw(|f| wardstock::tui::ui::draw(f, app, &theme))
+            .unwrap();
+        let buf = term.backend().buffer().clone();
+        buf.content().iter().map(|c| c.symbol()).collect()
+    };
+    // Every tab says what to set up next and how, not an empty list.
     for tab in ['1', '2', '3', '4', '5'] {
         app.on_key(KeyEvent::new(KeyCode::Char(tab), KeyModifiers::NONE));
-        term.draw(|f| wardstock::tui::ui::draw(f, &app, &theme))
-            .unwrap();
+        let s = screen(&app);
+        assert!(s.contains("This site is new"), "{s}");
+        assert!(s.contains("import places FILE --user amina"), "{s}");
     }
+    // Once it has a ward and an item, the screens open.
+    let dir2 = tempfile::tempdir().unwrap();
+    let places = dir2.path().join("places.csv");
+    std::fs::write(
+        &places,
+        "code,name,kind,transport_minutes\nMED1,Medicine,ward,10\n",
+    )
+    .unwrap();
+    let items = dir2.path().join("items.csv");
+    std::fs::write(
+        &items,
+        "code,name,generic_name,atc,form,strength,strength_unit,dose_unit,units_per_pack,gtin,unit_price,storage,controlled,high_alert\n\
+         PARA500T,Paracetamol 500 mg tablet,paracetamol,N02BE01,tablet,500,mg,tablet,20,4031847000072,0.03,room,no,no\n",
+    )
+    .unwrap();
+    for (kind, file) in [("places", &places), ("items", &items)] {
+        ws().env("WARDSTOCK_PIN", "4321")
+            .arg("--db")
+            .arg(&db)
+            .args(["import", kind])
+            .arg(file)
+            .args(["--user", "amina"])
+            .assert()
+            .success();
+    }
+    app.on_key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE));
+    app.on_key(KeyEvent::new(KeyCode::Char('3'), KeyModifiers::NONE));
+    let s = screen(&app);
+    assert!(!s.contains("This site is new"), "{s}");
 }
 
 #[test]

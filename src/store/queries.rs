@@ -1787,3 +1787,43 @@ pub fn patients_adt(conn: &Connection, ward: &str, all: bool) -> rusqlite::Resul
     };
     patients_adt_where(conn, filter, ward.trim())
 }
+
+// ---- A new site's set-up ----------------------------------------------------
+
+/// How far a site is set up: what a new site's console guides through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SetupCounts {
+    pub wards: i64,
+    pub items: i64,
+    /// Active users other than administrators.
+    pub staff: i64,
+    pub patients: i64,
+    pub movements: i64,
+}
+
+impl SetupCounts {
+    /// Whether the site still lacks what every screen needs: wards and items.
+    pub fn incomplete(&self) -> bool {
+        self.wards == 0 || self.items == 0
+    }
+}
+
+pub fn setup_counts(conn: &Connection) -> rusqlite::Result<SetupCounts> {
+    conn.query_row(
+        "SELECT (SELECT count(*) FROM places WHERE kind = 'ward'),
+                (SELECT count(*) FROM items),
+                (SELECT count(*) FROM users WHERE active AND role <> 'admin'),
+                (SELECT count(*) FROM patients),
+                (SELECT count(*) FROM movements)",
+        [],
+        |r| {
+            Ok(SetupCounts {
+                wards: r.get(0)?,
+                items: r.get(1)?,
+                staff: r.get(2)?,
+                patients: r.get(3)?,
+                movements: r.get(4)?,
+            })
+        },
+    )
+}

@@ -102,6 +102,7 @@ impl App {
                 settings: crate::config::Settings::default(),
                 local_writes: 0,
                 jobs: Jobs::default(),
+                setup: Default::default(),
             },
             tab: Tab::Stock,
             tabs: Tabs::default(),
@@ -499,6 +500,17 @@ impl App {
 
     /// Reloads the current tab's view unless it is up to date.
     pub fn reload(&mut self) {
+        // A new site is guided until it has wards and items.
+        if self.cx.setup.incomplete()
+            && let Ok(c) = queries::setup_counts(&self.cx.store.conn)
+        {
+            self.cx.setup = c;
+            if !c.incomplete()
+                && let Ok(p) = queries::places(&self.cx.store.conn)
+            {
+                self.cx.places = p;
+            }
+        }
         let place = self.cx.current_place().map_or(0, |p| p.id);
         let key = (
             if matches!(self.tab, Tab::Alerts | Tab::Pharmacy) {

@@ -172,6 +172,8 @@ pub struct Ctx {
     /// Writes made through this console (other connections show in `data_version`).
     pub local_writes: i64,
     pub jobs: Jobs,
+    /// How far the site is set up, read at sign-in and with every reload.
+    pub setup: crate::store::queries::SetupCounts,
 }
 
 impl Ctx {

@@ -42,7 +42,11 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     .areas(area);
     draw_title(f, title, cx, theme);
     draw_tabs(f, tabs, app.tab, theme);
-    app.tabs.get(app.tab).draw(f, body, cx, theme);
+    if cx.setup.incomplete() {
+        draw_setup(f, body, cx, theme);
+    } else {
+        app.tabs.get(app.tab).draw(f, body, cx, theme);
+    }
     draw_status(f, status, cx, theme);
     let shown = app.tabs.get(app.tab);
     draw_keys(f, keys, cx, theme, &app.contexts(), &|a| {
@@ -169,4 +173,55 @@ pub fn draw_keys(
         used += w;
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A new site's screens: what to set up next and how, in order, instead of
+/// empty lists.
+fn draw_setup(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
+    let s = cx.setup;
+    let user = cx.actor.as_ref().map_or("", |a| a.username.as_str());
+    let steps: [(bool, String); 5] = [
+        (s.wards > 0, t!("tui.setup.wards", user = user)),
+        (s.items > 0, t!("tui.setup.items", user = user)),
+        (s.staff > 0, t!("tui.setup.staff", user = user)),
+        (s.patients > 0, t!("tui.setup.patients", user = user)),
+        (s.movements > 0, t!("tui.setup.stock", user = user)),
+    ];
+    let next = steps.iter().position(|(done, _)| !done);
+    let w = area.width.saturating_sub(2) as usize;
+    let mut lines = vec![
+        Line::styled(fit(t!("tui.setup.title"), w), theme.header()),
+        Line::from(""),
+    ];
+    for (i, (done, text)) in steps.iter().enumerate() {
+        let mark = if *done {
+            "✓"
+        } else if Some(i) == next {
+            "→"
+        } else {
+            "·"
+        };
+        let style = if Some(i) == next {
+            theme.warn()
+        } else if *done {
+            theme.dim()
+        } else {
+            ratatui::style::Style::default()
+        };
+        for (k, l) in super::widgets::wrap(&format!("{mark} {}. {text}", i + 1), w)
+            .into_iter()
+            .enumerate()
+        {
+            let l = if k == 0 { l } else { format!("     {l}") };
+            lines.push(Line::styled(l, style));
+        }
+    }
+    lines.push(Line::from(""));
+    for l in super::widgets::wrap(t!("tui.setup.templates"), w) {
+        lines.push(Line::styled(l, theme.dim()));
+    }
+    f.render_widget(
+        Paragraph::new(lines),
+        area.inner(ratatui::layout::Margin::new(1, 0)),
+    );
 }

@@ -39,6 +39,7 @@ impl App {
     }
 
     pub(super) fn after_sign_in(&mut self) {
+        self.cx.setup = queries::setup_counts(&self.cx.store.conn).unwrap_or_default();
         match queries::places(&self.cx.store.conn) {
             Ok(p) => self.cx.places = p,
             Err(e) => self
