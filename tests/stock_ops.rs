@@ -993,3 +993,34 @@ fn a_retired_item_is_no_longer_received() {
         .is_ok()
     );
 }
+
+#[test]
+fn nothing_is_sent_to_a_closed_ward() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let admin = actor(&store, "admin");
+    use wardstock::ops::refdata;
+    refdata::place_add(
+        &mut store,
+        &admin,
+        now,
+        "W-OLD",
+        "Old annex",
+        wardstock::domain::PlaceKind::Ward,
+        10,
+    )
+    .unwrap();
+    refdata::place_close(&mut store, &admin, now, "W-OLD").unwrap();
+    let ward = stock::place_by_code(&store.conn, "W-OLD").unwrap();
+    let item = stock::item_by_code(&store.conn, "PARA500T").unwrap();
+    let manager = actor(&store, "manager");
+    let e =
+        stock::request_transfer(&mut store, &manager, now, &ward, &[(item, 20)], None).unwrap_err();
+    assert!(
+        matches!(&e, StockError::PlaceClosed(code) if code == "W-OLD"),
+        "{e:?}"
+    );
+    i18n::set_thread_lang(Lang::ZhCn);
+    assert!(e.to_string().contains("已关闭"), "{e}");
+    i18n::set_thread_lang(Lang::En);
+}

@@ -266,6 +266,7 @@ impl fmt::Display for StockError {
             E::IssueNotOnWard(place) => t!("refused.stock.issue_not_ward", place = place),
             E::ReturnNotFromWard(place) => t!("refused.stock.return_not_ward", place = place),
             E::TransferNotToWard(place) => t!("refused.stock.transfer_not_ward", place = place),
+            E::PlaceClosed(place) => t!("refused.stock.place_closed", place = place),
             E::AlreadyStatus { lot, status } => t!(
                 "refused.stock.already_status",
                 lot = lot,

@@ -105,6 +105,8 @@ pub enum StockError {
     IssueNotOnWard(String),
     ReturnNotFromWard(String),
     TransferNotToWard(String),
+    /// The ward was closed: nothing is sent to it.
+    PlaceClosed(String),
     AlreadyStatus {
         lot: String,
         status: LotStatus,
@@ -1028,6 +1030,14 @@ pub(crate) fn insert_transfer(
     lines: &[(ItemRef, i64)],
     note: Option<&str>,
 ) -> Result<i64> {
+    let (code, closed): (String, Option<String>) = tx.query_row(
+        "SELECT code, closed_at FROM places WHERE id = ?1",
+        [ward_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if closed.is_some() {
+        return Err(StockError::PlaceClosed(code));
+    }
     let pharmacy = place_of_kind(tx, PlaceKind::Pharmacy)?;
     tx.execute(
         "INSERT INTO transfer_orders (created_at, created_by, from_place_id, to_place_id, status, note) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
