@@ -892,14 +892,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                 None => {
                     let item: i64 = match &pack {
                         Some((item, _)) => *item,
-                        None => store
-                            .conn
-                            .query_row(
-                                "SELECT item_id FROM prescriptions WHERE id = ?1",
-                                [rx],
-                                |r| r.get(0),
-                            )
+                        None => queries::prescription_item(&store.conn, rx)
                             .ok()
+                            .flatten()
                             .with_context(|| t!("cli.rx.none", id = rx))?,
                     };
                     queries::units_for_dose(&store.conn, rx, item).unwrap_or(1)
@@ -951,14 +946,11 @@ pub fn run(cli: Cli) -> Result<i32> {
                 Err(mar::DoseError::Rights(failures))
                     if failures.contains(&crate::domain::seven_rights::Failure::Drug) =>
                 {
-                    let prescribed: Option<String> = store
-                        .conn
-                        .query_row(
-                            "SELECT i.name FROM prescriptions r JOIN items i ON i.id = r.item_id WHERE r.id = ?1",
-                            [rx],
-                            |r| r.get(0),
-                        )
-                        .ok();
+                    let prescribed: Option<String> = queries::prescription_item(&store.conn, rx)
+                        .ok()
+                        .flatten()
+                        .and_then(|id| crate::ops::stock::item_by_id(&store.conn, id).ok())
+                        .map(|i| i.name);
                     let words: Vec<String> = failures
                         .iter()
                         .map(|f| match (f, &pack_name, &prescribed) {

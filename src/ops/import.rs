@@ -1674,26 +1674,19 @@ impl Ctx<'_> {
         {
             return Ok(None);
         }
-        let existing: Option<(i64, AllergyRow)> = self
-            .conn
-            .query_row(
-                "SELECT id, substance, kind, atc_prefix, reaction FROM patient_allergies
-                 WHERE patient_id = ?1 AND substance = ?2 COLLATE NOCASE ORDER BY id LIMIT 1",
-                params![patient_id, substance],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        AllergyRow {
-                            mrn: mrn.clone(),
-                            substance: r.get(1)?,
-                            kind: r.get(2)?,
-                            atc: r.get(3)?,
-                            reaction: r.get(4)?,
-                        },
-                    ))
-                },
-            )
-            .optional()?;
+        let existing: Option<(i64, AllergyRow)> =
+            refdata::allergy_state(self.conn, patient_id, &mrn, &substance)?.map(|(id, a)| {
+                (
+                    id,
+                    AllergyRow {
+                        mrn: mrn.clone(),
+                        substance: a.substance,
+                        kind: a.kind,
+                        atc: a.atc,
+                        reaction: a.reaction,
+                    },
+                )
+            });
         let new = AllergyRow {
             mrn: mrn.clone(),
             substance: existing

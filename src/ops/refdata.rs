@@ -1524,32 +1524,33 @@ pub struct AllergyState {
     pub removed: bool,
 }
 
-fn allergy_state(
+/// The allergy recorded for a patient's substance (any case), with its id.
+/// One lookup for the reference-data commands and the import.
+pub(crate) fn allergy_state(
     conn: &Connection,
     patient_id: i64,
     mrn: &str,
     substance: &str,
-) -> Result<Option<(i64, AllergyState)>, AdminError> {
-    Ok(conn
-        .query_row(
-            "SELECT id, substance, kind, atc_prefix, reaction FROM patient_allergies
+) -> rusqlite::Result<Option<(i64, AllergyState)>> {
+    conn.query_row(
+        "SELECT id, substance, kind, atc_prefix, reaction FROM patient_allergies
              WHERE patient_id = ?1 AND substance = ?2 COLLATE NOCASE ORDER BY id LIMIT 1",
-            params![patient_id, substance.trim()],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    AllergyState {
-                        mrn: mrn.to_string(),
-                        substance: r.get(1)?,
-                        kind: r.get(2)?,
-                        atc: r.get(3)?,
-                        reaction: r.get(4)?,
-                        removed: false,
-                    },
-                ))
-            },
-        )
-        .optional()?)
+        params![patient_id, substance.trim()],
+        |r| {
+            Ok((
+                r.get(0)?,
+                AllergyState {
+                    mrn: mrn.to_string(),
+                    substance: r.get(1)?,
+                    kind: r.get(2)?,
+                    atc: r.get(3)?,
+                    reaction: r.get(4)?,
+                    removed: false,
+                },
+            ))
+        },
+    )
+    .optional()
 }
 
 /// Records an allergy, intolerance or contraindication (or changes the one
