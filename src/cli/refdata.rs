@@ -387,16 +387,7 @@ impl ItemFields {
             storage: self
                 .storage
                 .as_deref()
-                .map(|v| {
-                    v.trim().to_ascii_lowercase().parse().map_err(|_| {
-                        anyhow::anyhow!(t!(
-                            "refdata.arg.choice",
-                            flag = "--storage",
-                            value = v,
-                            allowed = "room, cold, frozen"
-                        ))
-                    })
-                })
+                .map(|v| choice("--storage", v, "room, cold, frozen"))
                 .transpose()?,
             controlled: self
                 .controlled
@@ -422,19 +413,22 @@ impl ItemFields {
             kind: self
                 .kind
                 .as_deref()
-                .map(|v| {
-                    v.trim().to_ascii_lowercase().parse().map_err(|_| {
-                        anyhow::anyhow!(t!(
-                            "refdata.arg.choice",
-                            flag = "--kind",
-                            value = v,
-                            allowed = "drug, consumable"
-                        ))
-                    })
-                })
+                .map(|v| choice("--kind", v, "drug, consumable"))
                 .transpose()?,
         })
     }
+}
+
+/// One of a flag's allowed words (case and spaces ignored), or what to write.
+fn choice<T: std::str::FromStr>(flag: &str, v: &str, allowed: &str) -> Result<T> {
+    v.trim().to_ascii_lowercase().parse().map_err(|_| {
+        anyhow::anyhow!(t!(
+            "refdata.arg.choice",
+            flag = flag,
+            value = v,
+            allowed = allowed
+        ))
+    })
 }
 
 impl ItemPatch {
