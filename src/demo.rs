@@ -445,6 +445,8 @@ impl Sim<'_> {
                 lot_id: self.lots[lot].id,
                 from_place: from.map(|p| self.place_ids[p]),
                 to_place: to.map(|p| self.place_ids[p]),
+                from_location: None,
+                to_location: None,
                 qty,
                 reason: reason.map(str::to_string),
                 patient_id: patient,
@@ -1417,6 +1419,7 @@ fn purchasing(store: &mut Store, anchor: DateTime<Utc>) -> Result<(), DemoError>
                 qty: pack(&items[i], packs),
                 supplier: Some("Alliance Healthcare".into()),
                 order_ref: Some(format!("PO-{late}")),
+                location: None,
             },
             90,
         )

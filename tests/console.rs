@@ -398,6 +398,8 @@ fn stock_moved_by_another_workstation_shows_on_the_next_tab_switch() {
             lot_id: lot,
             from_place: None,
             to_place: Some(place),
+            from_location: None,
+            to_location: None,
             qty: 7,
             reason: Some("found in the sluice room".into()),
             patient_id: None,
@@ -781,7 +783,9 @@ fn the_storekeeper_receives_by_scanning_the_pack_into_the_form() {
         .key(KeyCode::Enter)
         .typed("Acme")
         .key(KeyCode::Enter)
-        // No purchase order: Enter on the empty Order field records.
+        // No purchase order, the usual location: Enter on the empty
+        // Order and Location fields records.
+        .key(KeyCode::Enter)
         .key(KeyCode::Enter);
     let s = c.screen();
     assert!(
@@ -868,7 +872,8 @@ fn a_stocktake_is_started_counted_and_approved_in_the_console() {
         .collect();
     assert!(!lots.is_empty());
     choose(&mut c, Operation::StartStocktake);
-    c.typed("GLOVE-M").key(KeyCode::Enter);
+    // The whole place: Enter on the empty Location field starts.
+    c.typed("GLOVE-M").key(KeyCode::Enter).key(KeyCode::Enter);
     assert!(
         c.screen()
             .contains(&format!("{} lot line(s) to count", lots.len())),
@@ -2169,7 +2174,8 @@ fn a_form_on_a_chosen_lot_starts_on_the_first_empty_field() {
             .lot_number
             .clone();
         choose(&mut c, Operation::StartStocktake);
-        c.typed("GLOVE-M").key(KeyCode::Enter);
+        // The whole place: Enter on the empty Location field starts.
+        c.typed("GLOVE-M").key(KeyCode::Enter).key(KeyCode::Enter);
         c.key(KeyCode::Down); // the first lot, chosen
         choose(&mut c, Operation::Count);
         c.typed("64");

@@ -205,6 +205,7 @@ fn an_accepted_purchase_becomes_a_purchase_order_received_against_at_the_door() 
         qty,
         supplier: None,
         order_ref: Some(format!("PO-{po}")),
+        location: None,
     };
     let other = stock::item_by_code(
         &store.conn,
@@ -443,6 +444,7 @@ fn a_delivery_larger_than_its_order_is_received_and_flagged() {
             qty: 120,
             supplier: None,
             order_ref: Some(format!("po {po}")),
+            location: None,
         },
         90,
     )

@@ -62,6 +62,7 @@ fn receive_one(store: &mut Store, n: usize) {
         qty: 10,
         supplier: None,
         order_ref: None,
+        location: None,
     };
     stock::receive(store, &keeper, chrono::Utc::now(), &line, 90).unwrap();
 }

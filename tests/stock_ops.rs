@@ -43,6 +43,7 @@ fn line(store: &Store, item: &str, lot: &str, expiry: Option<NaiveDate>, qty: i6
         qty,
         supplier: Some("Pharma Supply".into()),
         order_ref: Some("DN-1".into()),
+        location: None,
     }
 }
 
@@ -626,7 +627,7 @@ fn a_stocktake_adjusts_variances_and_refuses_when_stock_moved_since_counting() {
     let manager = actor(&store, "manager");
     let nurse = actor(&store, "nurse");
     let ward = stock::place_by_code(&store.conn, "W-MED").unwrap();
-    let id = stock::start_stocktake(&mut store, &manager, now, &ward, "glove").unwrap();
+    let id = stock::start_stocktake(&mut store, &manager, now, &ward, "glove", None).unwrap();
     let st = stock::stocktake(&store.conn, id).unwrap();
     assert!(!st.lines.is_empty());
     assert!(
@@ -634,7 +635,7 @@ fn a_stocktake_adjusts_variances_and_refuses_when_stock_moved_since_counting() {
             .iter()
             .all(|l| l.item_name.to_lowercase().contains("glove"))
     );
-    let e = stock::start_stocktake(&mut store, &manager, now, &ward, "").unwrap_err();
+    let e = stock::start_stocktake(&mut store, &manager, now, &ward, "", None).unwrap_err();
     assert!(
         matches!(&e, StockError::StocktakeOpen { id: open, .. } if *open == id),
         "{e}"

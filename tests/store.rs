@@ -120,6 +120,8 @@ fn mv(
         lot_id: lot,
         from_place: from,
         to_place: to,
+        from_location: None,
+        to_location: None,
         qty,
         reason: None,
         patient_id: None,

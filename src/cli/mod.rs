@@ -303,6 +303,11 @@ pub enum Command {
         #[command(subcommand)]
         command: refdata::PlaceCommand,
     },
+    /// Storage locations inside a place (shelves, fridges, the safe, trolleys): add, edit, close, list; where an item is kept; move stock between them.
+    Location {
+        #[command(subcommand)]
+        command: refdata::LocationCommand,
+    },
     /// Suppliers: add, edit, list.
     Supplier {
         #[command(subcommand)]
@@ -705,6 +710,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 let mut t = Table::new();
                 t.load_preset(UTF8_BORDERS_ONLY).set_header([
                     t!("cli.col.place"),
+                    t!("cli.col.location"),
                     t!("cli.col.item"),
                     t!("cli.col.item_name"),
                     t!("cli.col.lot"),
@@ -721,6 +727,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     };
                     t.add_row([
                         r.place.as_str(),
+                        &r.location,
                         &r.item,
                         &r.item_name,
                         &r.lot,
@@ -1529,6 +1536,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Some(Command::Item { command }) => refdata::run_item(cli.db.clone(), command),
         Some(Command::Place { command }) => refdata::run_place(cli.db.clone(), command),
+        Some(Command::Location { command }) => refdata::run_location(cli.db.clone(), command),
         Some(Command::Supplier { command }) => refdata::run_supplier(cli.db.clone(), command),
         Some(Command::Pin(args)) => refdata::run_pin(cli.db.clone(), args),
         Some(Command::User {

@@ -17,9 +17,11 @@ use crate::store::{Store, queries};
 use crate::t;
 
 mod items;
+mod locations;
 mod patients;
 
 pub use items::*;
+pub use locations::*;
 pub use patients::*;
 
 fn open(db: Option<PathBuf>) -> Result<Store> {

@@ -152,6 +152,9 @@ pub enum StocktakeCommand {
         place: String,
         #[arg(long, default_value = "")]
         filter: String,
+        /// Count one storage location of the place only (a fridge, the safe).
+        #[arg(long, value_name = "CODE")]
+        location: Option<String>,
     },
     /// Show the lines, counts and variances.
     Show {
@@ -204,6 +207,9 @@ pub enum StockCommand {
         /// Reject the line at the quality check, with this reason (nothing enters stock).
         #[arg(long, value_name = "REASON")]
         reject: Option<String>,
+        /// The storage location it is put at (default: where the item is kept in the pharmacy).
+        #[arg(long, value_name = "CODE")]
+        location: Option<String>,
     },
     /// Issue ward stock for non-patient use (FEFO unless --lot is given).
     Issue {
@@ -374,6 +380,7 @@ fn order_text(o: &stock::TransferOrder) -> String {
             out.push_str("      ");
             out.push_str(&t!(
                 "cli.transfer.pick",
+                location = s.location,
                 lot = s.lot_number,
                 expiry = s
                     .expiry
@@ -409,6 +416,7 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
             order_ref,
             short_dated_days,
             reject,
+            location,
         } => {
             let actor = sign_in(store, &who)?;
             let r = what.resolve(store)?;
@@ -436,6 +444,7 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                 qty: units,
                 supplier,
                 order_ref,
+                location,
             };
             if let Some(reason) = reject {
                 let id = stock::reject_receipt(store, &actor, now, &line, &reason)?;
@@ -476,7 +485,8 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                     unit = crate::i18n::unit(&r.item.dose_unit),
                     item = r.item.name,
                     lot = line.lot_number,
-                    place = got.place
+                    place = got.place,
+                    location = got.location
                 );
                 s.push_str(&got.warnings());
                 s
@@ -849,6 +859,9 @@ fn stocktake_text(st: &stock::Stocktake) -> String {
         place = st.place,
         status = super::status_word(&st.status)
     );
+    if let Some(l) = &st.location {
+        out.push_str(&t!("cli.stocktake.location", location = l));
+    }
     if !st.filter.is_empty() {
         out.push_str(&t!(
             "cli.stocktake.filter",
@@ -893,10 +906,16 @@ fn stocktake_text(st: &stock::Stocktake) -> String {
 
 fn stocktake(store: &mut Store, now: chrono::DateTime<Utc>, cmd: StocktakeCommand) -> Result<()> {
     match cmd {
-        StocktakeCommand::Start { who, place, filter } => {
+        StocktakeCommand::Start {
+            who,
+            place,
+            filter,
+            location,
+        } => {
             let actor = sign_in(store, &who)?;
             let place = stock::place_by_code(&store.conn, &place)?;
-            let id = stock::start_stocktake(store, &actor, now, &place, &filter)?;
+            let id =
+                stock::start_stocktake(store, &actor, now, &place, &filter, location.as_deref())?;
             let st = stock::stocktake(&store.conn, id)?;
             print(who.json, &st, || stocktake_text(&st))
         }

@@ -33,6 +33,9 @@ pub enum Operation {
     WardSettings,
     Order,
     Plan,
+    /// Move stock between the storage locations of one place, and say
+    /// where an item is kept there.
+    MoveStock,
 }
 
 /// Whether `role` may perform `op`. The administrator keeps the site's
@@ -50,7 +53,9 @@ pub fn may(role: Role, op: Operation) -> bool {
         RequestTransfer => matches!(role, NurseManager | Pharmacist | Storekeeper),
         // The ward confirms what reached it; the sender cannot sign for it.
         ConfirmReceipt => matches!(role, Nurse | NurseManager),
-        Issue | Return | Count => matches!(role, Nurse | NurseManager | Pharmacist | Storekeeper),
+        Issue | Return | Count | MoveStock => {
+            matches!(role, Nurse | NurseManager | Pharmacist | Storekeeper)
+        }
         Waste | StartStocktake => matches!(role, NurseManager | Pharmacist | Storekeeper),
         Quarantine => matches!(role, NurseManager | Pharmacist | Storekeeper),
         Release | Recall | ValidatePrescription => role == Pharmacist,

@@ -69,6 +69,7 @@ impl Operation {
             Operation::WardSettings => t!("domain.op.ward_settings"),
             Operation::Order => t!("domain.op.order"),
             Operation::Plan => t!("domain.op.plan"),
+            Operation::MoveStock => t!("domain.op.move_stock"),
         }
     }
 }

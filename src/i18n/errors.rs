@@ -299,6 +299,22 @@ impl fmt::Display for crate::store::check::Problem {
                 stored = stored,
                 ledger = ledger
             ),
+            P::LocationBalance {
+                place,
+                location,
+                lot,
+                item,
+                stored,
+                ledger,
+            } => t!(
+                "check.location_balance",
+                place = place,
+                location = location,
+                lot = lot,
+                item = item,
+                stored = stored,
+                ledger = ledger
+            ),
             P::Negative { place, lot, qty } => {
                 t!("check.negative", place = place, lot = lot, qty = qty)
             }

@@ -220,6 +220,35 @@ impl fmt::Display for StockError {
                 available = available,
                 wanted = wanted
             ),
+            E::UnknownLocation { place, code } => t!(
+                "refused.stock.unknown_location",
+                place = place,
+                code = quote(code)
+            ),
+            E::LocationClosed { place, location } => t!(
+                "refused.stock.location_closed",
+                place = place,
+                location = location
+            ),
+            E::SameLocation { location } => {
+                t!("refused.stock.same_location", location = location)
+            }
+            E::NotEnoughAtLocation {
+                item,
+                lot,
+                location,
+                unit,
+                available,
+                wanted,
+            } => t!(
+                "refused.stock.not_enough_at_location",
+                item = item,
+                lot = lot,
+                location = location,
+                unit = crate::i18n::unit(unit),
+                available = available,
+                wanted = wanted
+            ),
             E::NotEnough {
                 item,
                 place,
@@ -791,6 +820,31 @@ impl fmt::Display for crate::ops::refdata::AdminError {
                 n = patients
             ),
             E::Closed { place } => t!("refdata.refused.closed", place = place),
+            E::UnknownLocation { place, code } => t!(
+                "refdata.refused.unknown_location",
+                place = place,
+                code = quote(code)
+            ),
+            E::LocationHoldsStock {
+                place,
+                location,
+                units,
+            } => t!(
+                "refdata.refused.location_holds_stock",
+                place = place,
+                location = location,
+                units = super::num(*units)
+            ),
+            E::LocationIsDefault { place, location } => t!(
+                "refdata.refused.location_is_default",
+                place = place,
+                location = location
+            ),
+            E::LocationClosed { place, location } => t!(
+                "refdata.refused.location_closed",
+                place = place,
+                location = location
+            ),
             E::NotAWard { place } => t!("refdata.refused.not_a_ward", place = place),
             E::AlreadyAdmitted { mrn, ward } => {
                 t!("refdata.refused.already_admitted", mrn = mrn, ward = ward)

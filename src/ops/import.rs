@@ -129,7 +129,7 @@ impl Kind {
             Kind::Items => cols.extend(self.optional()),
             Kind::Allergies => cols.extend(["atc", "reaction"]),
             Kind::Patients => cols.push("sex"),
-            Kind::Stock => cols.push("qty"),
+            Kind::Stock => cols.extend(["qty", "location"]),
             _ => {}
         }
         cols

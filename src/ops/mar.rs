@@ -621,6 +621,8 @@ pub fn administer(
                             lot_id,
                             from_place: Some(rx.ward),
                             to_place: None,
+                            from_location: None,
+                            to_location: None,
                             qty: units,
                             reason: why,
                             patient_id: Some(rx.patient_id),

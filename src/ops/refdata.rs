@@ -12,9 +12,11 @@ use crate::store::Store;
 use crate::domain::{ItemKind, PlaceKind, Role, StorageClass, gtin};
 
 mod admin;
+mod locations;
 mod patients;
 
 pub use admin::*;
+pub use locations::*;
 pub use patients::*;
 
 /// What kind of reference data a code names.
@@ -123,12 +125,24 @@ pub fn add_location(
     name: &str,
     kind: &str,
 ) -> Result<i64, RefDataError> {
+    if code.trim().is_empty() || name.trim().is_empty() {
+        return Err(RefDataError::PlaceNeedsCodeAndName);
+    }
     conn.execute(
         "INSERT INTO locations (place_id, code, name, kind) VALUES (?1, ?2, ?3, ?4)",
         params![place_id, code, name, kind],
     )
     .map_err(dup(RefKind::Location, code))?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    // A place's first location is where its stock arrives until another is
+    // chosen; a first shelf or trolley takes over from a fridge or safe.
+    conn.execute(
+        "UPDATE places SET default_location_id = ?2 WHERE id = ?1 AND (default_location_id IS NULL
+             OR (?3 IN ('shelf', 'trolley')
+                 AND (SELECT kind FROM locations WHERE id = default_location_id) NOT IN ('shelf', 'trolley')))",
+        params![place_id, id, kind],
+    )?;
+    Ok(id)
 }
 
 /// A formulary entry, as in `assets/formulary.csv`.

@@ -15,12 +15,15 @@ use serde::Serialize;
 use super::Actor;
 use super::items::{BadQuantity, Forbidden, is_busy, qty_ok};
 pub use super::items::{ItemRef, MAX_UNITS, allow};
+
+mod locations;
 use super::purchasing::PurchaseError;
 use crate::domain::fefo::{self, LotProblem, LotStock};
 use crate::domain::roles::Operation;
 use crate::domain::{LotStatus, MovementKind, PlaceKind, date_from_text, instant_to_text};
 use crate::store::Store;
 use crate::store::ledger::{self, NewMovement};
+pub use locations::*;
 
 /// What an operation on stock is to do with a lot that may not be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +69,27 @@ pub enum StockError {
         item: String,
         lot: String,
         place: String,
+        unit: String,
+        available: i64,
+        wanted: i64,
+    },
+    UnknownLocation {
+        place: String,
+        code: String,
+    },
+    LocationClosed {
+        place: String,
+        location: String,
+    },
+    /// A move whose two locations are the same.
+    SameLocation {
+        location: String,
+    },
+    NotEnoughAtLocation {
+        item: String,
+        lot: String,
+        /// "place/location".
+        location: String,
         unit: String,
         available: i64,
         wanted: i64,
@@ -470,6 +494,8 @@ fn movement(
         lot_id,
         from_place: None,
         to_place: None,
+        from_location: None,
+        to_location: None,
         qty: 0,
         reason: None,
         patient_id: None,
@@ -534,6 +560,9 @@ pub struct ReceiveLine {
     pub qty: i64,
     pub supplier: Option<String>,
     pub order_ref: Option<String>,
+    /// The storage location it is put at (code); `None` is the item's usual
+    /// location in the pharmacy.
+    pub location: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -541,6 +570,8 @@ pub struct Received {
     pub movement_id: i64,
     pub lot_id: i64,
     pub place: String,
+    /// Where to put it: the storage location in the pharmacy.
+    pub location: String,
     pub qty: i64,
     /// Days to expiry when within the short-dated threshold.
     pub short_dated_days: Option<i64>,
@@ -609,9 +640,11 @@ pub fn receive(
                 });
             }
         }
+        let location = arrival_location(tx, &pharmacy, &line.item, line.location.as_deref())?;
         let lot_id = ledger::lot_id_or_create(tx, line.item.id, lot_number, line.expiry, now)?;
         let mut m = movement(actor, now, MovementKind::Receipt, &line.item, lot_id);
         m.to_place = Some(pharmacy.id);
+        m.to_location = Some(location.id);
         m.qty = line.qty;
         m.reason = line.supplier.as_ref().map(|s| format!("from {s}"));
         m.order_ref = line.order_ref.clone();
@@ -628,6 +661,7 @@ pub fn receive(
             movement_id,
             lot_id,
             place: pharmacy.code,
+            location: location.code,
             qty: line.qty,
             short_dated_days: days.filter(|d| *d <= short_dated_days),
             over_order,
@@ -964,6 +998,8 @@ pub struct Suggestion {
     pub lot_id: i64,
     pub lot_number: String,
     pub expiry: Option<NaiveDate>,
+    /// Where to find it: the storage location in the sending place.
+    pub location: String,
     pub qty: i64,
 }
 
@@ -975,7 +1011,8 @@ pub struct PickLine {
     pub picked: i64,
     /// Units still to pick (the shortfall once dispatched).
     pub open: i64,
-    /// FEFO lots for the open quantity, by expiry.
+    /// FEFO lots for the open quantity, by expiry; a lot kept at two
+    /// locations is one suggestion per location.
     pub suggestions: Vec<Suggestion>,
     /// Units no usable lot can cover.
     pub shortfall: i64,
@@ -1088,12 +1125,22 @@ pub fn transfer_order(
         let mut suggestions = Vec::new();
         for p in &plan.picks {
             let l = lot_by_id(conn, p.lot_id)?;
-            suggestions.push(Suggestion {
-                lot_id: l.id,
-                lot_number: l.lot_number,
-                expiry: l.expiry,
-                qty: p.qty,
-            });
+            // Units are taken location by location in this order (the ledger's).
+            let mut left = p.qty;
+            for (location, held) in crate::store::queries::lot_places(conn, from.id, l.id)? {
+                if left == 0 {
+                    break;
+                }
+                let qty = held.min(left);
+                left -= qty;
+                suggestions.push(Suggestion {
+                    lot_id: l.id,
+                    lot_number: l.lot_number.clone(),
+                    expiry: l.expiry,
+                    location,
+                    qty,
+                });
+            }
         }
         lines.push(PickLine {
             line_id,
@@ -1105,6 +1152,12 @@ pub fn transfer_order(
             shortfall: plan.shortfall,
         });
     }
+    // The pick list walks the store: lines in the order of the locations of
+    // their first lot; lines with nothing to pick last.
+    lines.sort_by(|a, b| {
+        let at = |l: &PickLine| l.suggestions.first().map(|s| s.location.clone());
+        (at(a).is_none(), at(a), a.line_id).cmp(&(at(b).is_none(), at(b), b.line_id))
+    });
     Ok(TransferOrder {
         id: order_id,
         from: from.code,
@@ -1225,9 +1278,22 @@ pub fn unpick(
         };
         let from = place_by_code(tx, &order.from)?;
         let transit = transit_place(tx)?;
+        // Back to the location it was picked from, if that is still open.
+        let back: Option<i64> = tx
+            .query_row(
+                "SELECT m.from_location_id FROM picks p JOIN transfer_lines tl ON tl.id = p.line_id
+                 JOIN movements m ON m.id = p.movement_id JOIN locations loc ON loc.id = m.from_location_id
+                 WHERE tl.order_id = ?1 AND tl.item_id = ?2 AND p.lot_id = ?3 AND loc.closed_at IS NULL
+                 ORDER BY p.id LIMIT 1",
+                params![order_id, item.id, l.id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
         let mut m = movement(actor, now, MovementKind::Transfer, item, l.id);
         m.from_place = Some(transit.id);
         m.to_place = Some(from.id);
+        m.to_location = back;
         m.qty = qty;
         m.order_ref = Some(format!("TO-{order_id}"));
         m.reason = Some("taken off the order".into());
@@ -1472,39 +1538,50 @@ pub struct Stocktake {
     pub place: String,
     pub status: String,
     pub filter: String,
+    /// The one storage location counted, when not the whole place.
+    pub location: Option<String>,
     pub lines: Vec<CountLine>,
 }
 
-/// Starts counting a place: every lot with stock there (whose item matches
-/// `filter` on code, name or ATC, when given) becomes a line to count.
+/// Starts counting a place, or one storage location of it: every lot with
+/// stock there (whose item matches `filter` on code, name or ATC, when
+/// given) becomes a line to count.
 pub fn start_stocktake(
     store: &mut Store,
     actor: &Actor,
     now: DateTime<Utc>,
     place: &PlaceRef,
     filter: &str,
+    location: Option<&str>,
 ) -> Result<i64> {
     allow(actor, Operation::StartStocktake)?;
     not_in_transit(place)?;
     store.write(|tx| {
+        let location = location
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| location_by_code(tx, place, l))
+            .transpose()?;
         let open: Option<i64> = tx
             .query_row("SELECT id FROM stocktakes WHERE place_id = ?1 AND status = 'open'", [place.id], |r| r.get(0))
             .optional()?;
         if let Some(id) = open {
             return Err(StockError::StocktakeOpen { id, place: place.code.clone() });
         }
+        let location_id = location.as_ref().map(|l| l.id);
         tx.execute(
-            "INSERT INTO stocktakes (place_id, filter, status, started_at, started_by) VALUES (?1, ?2, 'open', ?3, ?4)",
-            params![place.id, filter.trim(), instant_to_text(now), actor.user_id],
+            "INSERT INTO stocktakes (place_id, filter, status, started_at, started_by, location_id) VALUES (?1, ?2, 'open', ?3, ?4, ?5)",
+            params![place.id, filter.trim(), instant_to_text(now), actor.user_id, location_id],
         )?;
         let id = tx.last_insert_rowid();
         let like = format!("%{}%", filter.trim());
         let n = tx.execute(
             "INSERT INTO stocktake_lines (stocktake_id, lot_id, item_id, expected)
-             SELECT ?1, b.lot_id, b.item_id, b.qty FROM balances b JOIN items i ON i.id = b.item_id
-             WHERE b.place_id = ?2 AND b.qty > 0
-               AND (?3 = '%%' OR i.code LIKE ?3 OR i.name LIKE ?3 OR i.generic_name LIKE ?3 OR COALESCE(i.atc, '') LIKE ?3)",
-            params![id, place.id, like],
+             SELECT ?1, b.lot_id, b.item_id, sum(b.qty) FROM location_balances b JOIN items i ON i.id = b.item_id
+             WHERE b.place_id = ?2 AND b.qty > 0 AND (?4 IS NULL OR b.location_id = ?4)
+               AND (?3 = '%%' OR i.code LIKE ?3 OR i.name LIKE ?3 OR i.generic_name LIKE ?3 OR COALESCE(i.atc, '') LIKE ?3)
+             GROUP BY b.lot_id, b.item_id",
+            params![id, place.id, like, location_id],
         )?;
         if n == 0 && !filter.trim().is_empty() {
             return Err(StockError::NothingToCount { place: place.code.clone(), filter: filter.trim().to_string() });
@@ -1526,23 +1603,31 @@ pub fn open_stocktake(conn: &Connection, place_id: i64) -> Result<Option<Stockta
 }
 
 pub fn stocktake(conn: &Connection, id: i64) -> Result<Stocktake> {
-    let (place_id, status, filter): (i64, String, String) = conn
+    let (place_id, status, filter, location_id): (i64, String, String, Option<i64>) = conn
         .query_row(
-            "SELECT place_id, status, filter FROM stocktakes WHERE id = ?1",
+            "SELECT place_id, status, filter, location_id FROM stocktakes WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?
         .ok_or(StockError::UnknownStocktake(id))?;
     let place = place_by_id(conn, place_id)?;
+    let location: Option<String> = location_id
+        .map(|l| {
+            conn.query_row("SELECT code FROM locations WHERE id = ?1", [l], |r| {
+                r.get(0)
+            })
+        })
+        .transpose()?;
     let mut stmt = conn.prepare_cached(
         "SELECT s.lot_id, i.code, i.name, l.lot_number, l.expiry, s.expected, s.counted,
-                COALESCE((SELECT qty FROM balances b WHERE b.place_id = ?2 AND b.lot_id = s.lot_id), 0)
+                COALESCE((SELECT sum(qty) FROM location_balances b
+                          WHERE b.place_id = ?2 AND b.lot_id = s.lot_id AND (?3 IS NULL OR b.location_id = ?3)), 0)
          FROM stocktake_lines s JOIN items i ON i.id = s.item_id JOIN lots l ON l.id = s.lot_id
          WHERE s.stocktake_id = ?1 ORDER BY i.name, l.expiry, l.lot_number",
     )?;
     let lines = stmt
-        .query_map(params![id, place_id], |r| {
+        .query_map(params![id, place_id, location_id], |r| {
             Ok(CountLine {
                 lot_id: r.get(0)?,
                 item_code: r.get(1)?,
@@ -1563,6 +1648,7 @@ pub fn stocktake(conn: &Connection, id: i64) -> Result<Stocktake> {
         place: place.code,
         status,
         filter,
+        location,
         lines,
     })
 }
@@ -1589,7 +1675,10 @@ pub fn count(
         }
         let place = place_by_code(tx, &st.place)?;
         let l = lot_by_number(tx, item, lot)?;
-        let current = balance(tx, place.id, l.id)?;
+        let current = match &st.location {
+            Some(code) => crate::store::queries::held_at(tx, location_by_code(tx, &place, code)?.id, l.id)?,
+            None => balance(tx, place.id, l.id)?,
+        };
         tx.execute(
             "INSERT INTO stocktake_lines (stocktake_id, lot_id, item_id, expected, counted, counted_by, counted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (stocktake_id, lot_id) DO UPDATE SET expected = excluded.expected, counted = excluded.counted,
@@ -1627,14 +1716,20 @@ pub fn approve_stocktake(
             return Err(StockError::MovedSinceCount(moved));
         }
         let place = place_by_code(tx, &st.place)?;
+        // A count of one location adjusts that location; a count of the
+        // whole place takes missing units location by location and puts
+        // found ones where the item is kept.
+        let location = st.location.as_deref().map(|c| location_by_code(tx, &place, c)).transpose()?;
         for l in st.lines.iter().filter(|l| l.variance() != Some(0)) {
             let item = item_by_code(tx, &l.item_code)?;
             let diff = l.variance().unwrap_or(0);
             let mut m = movement(actor, now, MovementKind::Adjustment, &item, l.lot_id);
             if diff > 0 {
                 m.to_place = Some(place.id);
+                m.to_location = location.as_ref().map(|l| l.id);
             } else {
                 m.from_place = Some(place.id);
+                m.from_location = location.as_ref().map(|l| l.id);
             }
             m.qty = diff.abs();
             m.reason = Some(format!("stocktake {stocktake_id}: counted {} of {}", l.counted.unwrap_or(0), l.expected));

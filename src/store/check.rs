@@ -32,6 +32,16 @@ pub enum Problem {
         stored: i64,
         ledger: i64,
     },
+    /// A stored balance at a storage location that is not what its ledger
+    /// (movements and moves between locations) sums to.
+    LocationBalance {
+        place: String,
+        location: String,
+        lot: String,
+        item: String,
+        stored: i64,
+        ledger: i64,
+    },
     Negative {
         place: String,
         lot: String,
@@ -125,6 +135,46 @@ pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
             item: r.get::<_, Option<String>>(2)?.unwrap_or_else(|| "?".into()),
             stored: r.get(4)?,
             ledger: r.get(3)?,
+        })
+    })?;
+    for m in mismatches {
+        report.problems.push(m?);
+    }
+
+    let mut stmt = conn.prepare(
+        "WITH ledger AS (
+             SELECT place_id, location_id, lot_id, SUM(qty) AS qty FROM (
+                 SELECT m.to_place_id AS place_id, COALESCE(m.to_location_id, p.legacy_location_id) AS location_id, m.lot_id, m.qty
+                 FROM movements m JOIN places p ON p.id = m.to_place_id
+                 UNION ALL
+                 SELECT m.from_place_id, COALESCE(m.from_location_id, p.legacy_location_id), m.lot_id, -m.qty
+                 FROM movements m JOIN places p ON p.id = m.from_place_id
+                 UNION ALL
+                 SELECT place_id, to_location_id, lot_id, qty FROM location_moves
+                 UNION ALL
+                 SELECT place_id, from_location_id, lot_id, -qty FROM location_moves)
+             GROUP BY place_id, location_id, lot_id)
+         SELECT p.code, loc.code, lt.lot_number, i.code, k.ledger_qty, k.stored_qty FROM (
+             SELECT COALESCE(l.place_id, b.place_id) AS place_id, COALESCE(l.location_id, b.location_id) AS location_id,
+                    COALESCE(l.lot_id, b.lot_id) AS lot_id,
+                    COALESCE(l.qty, 0) AS ledger_qty, COALESCE(b.qty, 0) AS stored_qty
+             FROM ledger l FULL OUTER JOIN location_balances b
+               ON b.place_id = l.place_id AND b.location_id IS l.location_id AND b.lot_id = l.lot_id
+             WHERE COALESCE(l.qty, 0) <> COALESCE(b.qty, 0)) k
+         LEFT JOIN places p ON p.id = k.place_id
+         LEFT JOIN locations loc ON loc.id = k.location_id
+         LEFT JOIN lots lt ON lt.id = k.lot_id
+         LEFT JOIN items i ON i.id = lt.item_id
+         ORDER BY k.place_id, k.location_id, k.lot_id",
+    )?;
+    let mismatches = stmt.query_map([], |r| {
+        Ok(Problem::LocationBalance {
+            place: r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "?".into()),
+            location: r.get::<_, Option<String>>(1)?.unwrap_or_else(|| "?".into()),
+            lot: r.get::<_, Option<String>>(2)?.unwrap_or_else(|| "?".into()),
+            item: r.get::<_, Option<String>>(3)?.unwrap_or_else(|| "?".into()),
+            stored: r.get(5)?,
+            ledger: r.get(4)?,
         })
     })?;
     for m in mismatches {

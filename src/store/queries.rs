@@ -6,6 +6,9 @@ use serde::Serialize;
 
 use std::collections::HashMap;
 
+mod locations;
+pub use locations::*;
+
 use crate::domain::alerts::{self, Alert, AlertConfig, LevelPolicy, LotBalance};
 use crate::domain::{LotStatus, PlaceKind, Role, date_from_text, instant_from_text};
 
@@ -469,6 +472,8 @@ pub fn item_movements(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BalanceRow {
     pub place: String,
+    /// The storage location inside the place.
+    pub location: String,
     pub item: String,
     pub item_name: String,
     pub lot: String,
@@ -483,17 +488,18 @@ pub struct BalanceRow {
     pub usable: bool,
 }
 
-/// Balances with stock by place, item and lot; one place or all.
+/// Balances with stock by place, item, lot and storage location; one place or all.
 pub fn balance_rows(
     conn: &Connection,
     place_id: Option<i64>,
     today: NaiveDate,
 ) -> rusqlite::Result<Vec<BalanceRow>> {
     let mut stmt = conn.prepare(
-        "SELECT p.code, i.code, i.name, l.lot_number, l.expiry, b.qty, i.dose_unit, l.status
-         FROM balances b JOIN places p ON p.id = b.place_id JOIN lots l ON l.id = b.lot_id JOIN items i ON i.id = b.item_id
+        "SELECT p.code, i.code, i.name, l.lot_number, l.expiry, b.qty, i.dose_unit, l.status, loc.code
+         FROM location_balances b JOIN places p ON p.id = b.place_id JOIN lots l ON l.id = b.lot_id JOIN items i ON i.id = b.item_id
+         JOIN locations loc ON loc.id = b.location_id
          WHERE b.qty > 0 AND (?1 IS NULL OR b.place_id = ?1)
-         ORDER BY p.kind = 'ward', p.code, i.name COLLATE NOCASE, i.code, l.expiry IS NULL, l.expiry, l.lot_number",
+         ORDER BY p.kind = 'ward', p.code, i.name COLLATE NOCASE, i.code, l.expiry IS NULL, l.expiry, l.lot_number, loc.code",
     )?;
     stmt.query_map([place_id], |r| {
         let expiry: Option<String> = r.get(4)?;
@@ -504,6 +510,7 @@ pub fn balance_rows(
             .map(|e| (e - today).num_days());
         Ok(BalanceRow {
             place: r.get(0)?,
+            location: r.get(8)?,
             item: r.get(1)?,
             item_name: r.get(2)?,
             lot: r.get(3)?,
@@ -1452,10 +1459,11 @@ pub fn export_rows<E: From<rusqlite::Error>>(
             &|r| Ok(vec![text(r, 0)?, text(r, 1)?, text(r, 2)?, text(r, 3)?, text(r, 4)?]),
         ),
         _ => (
-            "SELECT p.code, i.code, l.lot_number, l.expiry, b.qty
-             FROM balances b JOIN places p ON p.id = b.place_id JOIN items i ON i.id = b.item_id
-             JOIN lots l ON l.id = b.lot_id WHERE p.kind <> 'transit' AND b.qty > 0 ORDER BY p.code, i.code, l.lot_number",
-            &|r| Ok(vec![text(r, 0)?, text(r, 1)?, text(r, 2)?, text(r, 3)?, num(r, 4)?]),
+            "SELECT p.code, i.code, l.lot_number, l.expiry, b.qty, loc.code
+             FROM location_balances b JOIN places p ON p.id = b.place_id JOIN items i ON i.id = b.item_id
+             JOIN lots l ON l.id = b.lot_id JOIN locations loc ON loc.id = b.location_id
+             WHERE p.kind <> 'transit' AND b.qty > 0 ORDER BY p.code, i.code, l.lot_number, loc.code",
+            &|r| Ok(vec![text(r, 0)?, text(r, 1)?, text(r, 2)?, text(r, 3)?, num(r, 4)?, text(r, 5)?]),
         ),
     };
     let mut stmt = conn.prepare(sql)?;

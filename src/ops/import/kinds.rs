@@ -802,15 +802,17 @@ impl Ctx<'_> {
         let expiry = row.date_opt("expiry");
         let qty = row.int_opt("qty", 1);
         let packs = row.int_opt("packs", 1);
+        let mut location_id = None;
         if let (Some(p), Some(l)) = (&place, row.opt("location")) {
             let found: Option<i64> = self
                 .conn
                 .query_row(
-                    "SELECT id FROM locations WHERE place_id = ?1 AND code = ?2 COLLATE NOCASE",
+                    "SELECT id FROM locations WHERE place_id = ?1 AND code = ?2 COLLATE NOCASE AND closed_at IS NULL",
                     params![p.0, l],
                     |r| r.get(0),
                 )
                 .optional()?;
+            location_id = found;
             if found.is_none() {
                 row.bad(
                     "location",
@@ -904,6 +906,8 @@ impl Ctx<'_> {
                 lot_id,
                 from_place: None,
                 to_place: Some(place_id),
+                from_location: None,
+                to_location: location_id,
                 qty,
                 reason: Some(OPENING_BALANCE.into()),
                 patient_id: None,

@@ -51,6 +51,25 @@ pub enum AdminError {
     Closed {
         place: String,
     },
+    UnknownLocation {
+        place: String,
+        code: String,
+    },
+    /// The location still holds stock: move it to another location first.
+    LocationHoldsStock {
+        place: String,
+        location: String,
+        units: i64,
+    },
+    /// The place's default location cannot be closed: choose another first.
+    LocationIsDefault {
+        place: String,
+        location: String,
+    },
+    LocationClosed {
+        place: String,
+        location: String,
+    },
     NotAWard {
         place: String,
     },
@@ -117,6 +136,17 @@ impl From<RefDataError> for AdminError {
             RefDataError::Store(e) => AdminError::Store(e),
             e => AdminError::Data(e),
         }
+    }
+}
+
+pub(super) fn admin_only_or(
+    actor: &Actor,
+    op: crate::domain::roles::Operation,
+) -> Result<(), AdminError> {
+    if actor.role == Role::Admin || crate::domain::roles::may(actor.role, op) {
+        Ok(())
+    } else {
+        Err(AdminError::NotAdmin { role: actor.role })
     }
 }
 
@@ -595,7 +625,10 @@ pub fn place_add(
         });
     }
     store.write(|tx| {
-        add_place(tx, code.trim(), name.trim(), kind, transport_minutes)?;
+        let id = add_place(tx, code.trim(), name.trim(), kind, transport_minutes)?;
+        // Stock arrives somewhere from the first day: its main store, until
+        // the administrator adds shelves, fridges and safes.
+        add_location(tx, id, "MAIN", "Main store", "shelf")?;
         let after = place_state(tx, code)?;
         history::<crate::store::queries::PlaceRecord>(
             tx,

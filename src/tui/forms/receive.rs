@@ -21,6 +21,8 @@ pub struct Receive {
     pub order: Field,
     /// Reject: why (required).
     pub reason: Field,
+    /// Receive: the storage location (empty: where the item is kept).
+    pub location: Field,
 }
 
 impl Receive {
@@ -48,6 +50,7 @@ impl Receive {
             supplier: Field::new("", t!("tui.hint.optional")),
             order: Field::new("", t!("tui.hint.order")),
             reason: Field::new("", t!("tui.hint.reject_reason")),
+            location: Field::new("", t!("tui.hint.location")),
         }
     }
 
@@ -83,6 +86,7 @@ impl Receive {
                 .opt()
                 .filter(|_| !self.reject)
                 .map(|o| o.to_ascii_uppercase()),
+            location: self.location.opt().filter(|_| !self.reject),
         })
     }
 }
@@ -97,18 +101,20 @@ impl FormBody for Receive {
     }
 
     fn fields(&self) -> Vec<(&'static str, &Field)> {
-        vec![
+        let mut f = vec![
             (t!("tui.field.lot"), &self.lot),
             (t!("tui.field.expiry"), &self.expiry),
             (t!("tui.field.packs"), &self.packs),
             (t!("tui.field.units"), &self.units),
             (t!("tui.field.supplier"), &self.supplier),
-            if self.reject {
-                (t!("tui.field.reason"), &self.reason)
-            } else {
-                (t!("tui.field.order"), &self.order)
-            },
-        ]
+        ];
+        if self.reject {
+            f.push((t!("tui.field.reason"), &self.reason));
+        } else {
+            f.push((t!("tui.field.order"), &self.order));
+            f.push((t!("tui.field.location"), &self.location));
+        }
+        f
     }
 
     fn field_mut(&mut self, i: usize) -> Option<&mut Field> {
@@ -120,6 +126,7 @@ impl FormBody for Receive {
             4 => &mut self.supplier,
             5 if self.reject => &mut self.reason,
             5 => &mut self.order,
+            6 if !self.reject => &mut self.location,
             _ => return None,
         })
     }
@@ -159,6 +166,7 @@ impl FormBody for Receive {
             lot = lot
         );
         msg.push_str(&r.warnings());
+        msg.push_str(&t!("tui.done.put_at", location = r.location));
         Ok((msg, After::Reload))
     }
 

@@ -55,12 +55,15 @@ fn actor(cx: &Ctx) -> Result<crate::ops::Actor, String> {
 pub struct Start {
     /// Empty: every item here; else a name, code or ATC filter.
     pub items: Field,
+    /// Empty: the whole place; else one storage location.
+    pub location: Field,
 }
 
 impl Start {
     pub fn new() -> Start {
         Start {
             items: Field::new("", t!("tui.hint.stocktake_items")),
+            location: Field::new("", t!("tui.hint.stocktake_location")),
         }
     }
 }
@@ -76,10 +79,17 @@ impl FormBody for Start {
         t!("tui.form.start_stocktake_title").to_string()
     }
     fn fields(&self) -> Vec<(&'static str, &Field)> {
-        vec![(t!("tui.field.items"), &self.items)]
+        vec![
+            (t!("tui.field.items"), &self.items),
+            (t!("tui.field.location"), &self.location),
+        ]
     }
     fn field_mut(&mut self, i: usize) -> Option<&mut Field> {
-        (i == 0).then_some(&mut self.items)
+        match i {
+            0 => Some(&mut self.items),
+            1 => Some(&mut self.location),
+            _ => None,
+        }
     }
     fn submit(&mut self, _item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
         let actor = actor(cx)?;
@@ -88,8 +98,16 @@ impl FormBody for Start {
             .map(|p| p.code.clone())
             .unwrap_or_default();
         let place = stock::place_by_code(&cx.store.conn, &code).map_err(|e| e.to_string())?;
-        let id = stock::start_stocktake(&mut cx.store, &actor, cx.now, &place, self.items.value())
-            .map_err(|e| e.to_string())?;
+        let location = self.location.opt();
+        let id = stock::start_stocktake(
+            &mut cx.store,
+            &actor,
+            cx.now,
+            &place,
+            self.items.value(),
+            location.as_deref(),
+        )
+        .map_err(|e| e.to_string())?;
         let st = stock::stocktake(&cx.store.conn, id).map_err(|e| e.to_string())?;
         Ok((
             t!(

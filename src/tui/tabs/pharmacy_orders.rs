@@ -168,6 +168,7 @@ pub(super) fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &T
         let pick = match k.map(|k| l.suggestions.get(k)) {
             Some(Some(s)) => t!(
                 "tui.order.suggestion",
+                location = s.location,
                 lot = s.lot_number,
                 qty = num(s.qty),
                 expiry = s.expiry.map(crate::i18n::date).unwrap_or_default()
