@@ -1167,6 +1167,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                         }
                     )
                 );
+                removed_allergies_text(&p.removed_allergies);
                 println!("{}", t!("cli.patient.prescriptions"));
                 let mut t = Table::new();
                 t.load_preset(UTF8_BORDERS_ONLY).set_header([
@@ -1771,6 +1772,31 @@ fn allergies_text(stored: &str) -> String {
         )
         .collect::<Vec<_>>()
         .join(t!("domain.list_separator"))
+}
+
+/// The allergies removed from a patient's record, as history: who removed
+/// each, when, and why.
+fn removed_allergies_text(removed: &[queries::RemovedAllergy]) {
+    if removed.is_empty() {
+        return;
+    }
+    println!("{}", t!("cli.patient.removed_allergies"));
+    for a in removed {
+        println!(
+            "  {}",
+            t!(
+                "cli.patient.removed_allergy",
+                substance = a.substance,
+                kind = i18n::domain::allergy_kind(&a.kind),
+                at = when(&a.removed_at),
+                by = a.removed_by,
+                reason = a
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| t!("cli.patient.no_reason").to_string())
+            )
+        );
+    }
 }
 
 /// A dose's place in the schedule, in words.

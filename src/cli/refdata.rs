@@ -419,8 +419,11 @@ pub enum SupplierCommand {
         /// Days from order to delivery.
         #[arg(long, default_value_t = 1, value_name = "DAYS")]
         lead_days: i64,
+        /// Whom to call: phone, e-mail, a person (free text).
+        #[arg(long, value_name = "TEXT")]
+        contact: Option<String>,
     },
-    /// Change a supplier's name or lead time (its items take the new lead time).
+    /// Change a supplier's name, lead time (its items take the new lead time) or contact.
     Edit {
         code: String,
         #[command(flatten)]
@@ -429,20 +432,38 @@ pub enum SupplierCommand {
         name: Option<String>,
         #[arg(long, value_name = "DAYS")]
         lead_days: Option<i64>,
+        /// Whom to call: phone, e-mail, a person ("" clears it).
+        #[arg(long, value_name = "TEXT")]
+        contact: Option<String>,
     },
     List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One supplier: lead time, contact, and the items ordered from it.
+    Show {
+        code: String,
         #[arg(long)]
         json: bool,
     },
 }
 
 fn supplier_line(s: &queries::SupplierRecord) -> String {
-    t!(
-        "refdata.supplier.line",
-        code = s.code,
-        name = s.name,
-        days = s.lead_days
-    )
+    match &s.contact {
+        Some(contact) => t!(
+            "refdata.supplier.line_contact",
+            code = s.code,
+            name = s.name,
+            days = s.lead_days,
+            contact = contact
+        ),
+        None => t!(
+            "refdata.supplier.line",
+            code = s.code,
+            name = s.name,
+            days = s.lead_days
+        ),
+    }
 }
 
 pub fn run_supplier(db: Option<PathBuf>, cmd: SupplierCommand) -> Result<i32> {
@@ -459,9 +480,18 @@ pub fn run_supplier(db: Option<PathBuf>, cmd: SupplierCommand) -> Result<i32> {
             who,
             name,
             lead_days,
+            contact,
         } => {
             let actor = sign_in(&mut store, &who)?;
-            let s = ops::supplier_add(&mut store, &actor, now, &code, &name, lead_days)?;
+            let s = ops::supplier_add(
+                &mut store,
+                &actor,
+                now,
+                &code,
+                &name,
+                lead_days,
+                contact.as_deref(),
+            )?;
             done(who.json, &s);
         }
         SupplierCommand::Edit {
@@ -469,14 +499,60 @@ pub fn run_supplier(db: Option<PathBuf>, cmd: SupplierCommand) -> Result<i32> {
             who,
             name,
             lead_days,
+            contact,
         } => {
             let actor = sign_in(&mut store, &who)?;
-            let s = ops::supplier_edit(&mut store, &actor, now, &code, name.as_deref(), lead_days)?;
+            let s = ops::supplier_edit(
+                &mut store,
+                &actor,
+                now,
+                &code,
+                name.as_deref(),
+                lead_days,
+                contact.as_deref(),
+            )?;
             done(who.json, &s);
         }
         SupplierCommand::List { json } => {
             let rows = queries::supplier_records(&store.conn)?;
             print_list(json, &rows, supplier_line)?;
+        }
+        SupplierCommand::Show { code, json } => {
+            let Some(s) = queries::supplier_records(&store.conn)?
+                .into_iter()
+                .find(|s| s.code.eq_ignore_ascii_case(code.trim()))
+            else {
+                bail!(t!(
+                    "refdata.refused.unknown_supplier",
+                    code = crate::i18n::results::quote(&code)
+                ));
+            };
+            let items = queries::supplier_items(&store.conn, s.id)?;
+            if json {
+                let mut v = serde_json::to_value(&s)?;
+                v["items"] = serde_json::json!(items);
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                println!("{}", supplier_line(&s));
+                println!(
+                    "{}",
+                    t!(
+                        "refdata.supplier.contact",
+                        contact = s
+                            .contact
+                            .clone()
+                            .unwrap_or_else(|| t!("refdata.supplier.no_contact").to_string())
+                    )
+                );
+                println!(
+                    "{}",
+                    t!(
+                        "refdata.supplier.items",
+                        n = items.len(),
+                        list = items.join(", ")
+                    )
+                );
+            }
         }
     }
     Ok(0)
