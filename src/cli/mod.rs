@@ -262,14 +262,17 @@ pub enum Command {
     },
     /// Make a consistent, checked copy of the database while others work
     /// (never copy the .sqlite file alone: it loses what sits in its -wal file).
+    /// With --daily DIR --keep N, a backup is made each day when the first user signs in.
     Backup {
-        /// The backup file to write.
-        file: PathBuf,
+        /// The backup file to write (without it: how the daily backups stand).
+        file: Option<PathBuf>,
         /// Replace an existing file.
         #[arg(long)]
         force: bool,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        daily: site::DailyArgs,
     },
     /// Replace the database (--db) with a checked backup.
     Restore {
@@ -1429,9 +1432,14 @@ pub fn run(cli: Cli) -> Result<i32> {
             )?;
             Ok(0)
         }
-        Some(Command::Backup { file, force, json }) => {
+        Some(Command::Backup {
+            file,
+            force,
+            json,
+            daily,
+        }) => {
             let path = crate::config::resolve_db(cli.db.clone(), false)?;
-            site::run_backup(&path, &file, force, json)?;
+            site::run_backup_command(&path, file.as_deref(), force, json, daily)?;
             Ok(0)
         }
         Some(Command::Restore {

@@ -616,5 +616,10 @@ impl App {
                 self.tabs.pharmacy.polled_sim(&mut self.cx, p);
             }
         }
+        for p in self.cx.jobs.backup.poll() {
+            if let Polled::Done(Some(outcome)) = p {
+                self.daily_backup_done(outcome);
+            }
+        }
     }
 }
