@@ -309,6 +309,21 @@ impl fmt::Display for crate::store::check::Problem {
     }
 }
 
+impl fmt::Display for crate::ops::backups::SettingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::ops::backups::{MAX_KEEP, SettingError as E};
+        let s = match self {
+            E::NotAdmin { role } => t!("backup.daily.not_admin", role = role.label()),
+            E::Keep { given } => t!("backup.daily.keep", given = given, max = MAX_KEEP),
+            E::Folder { dir, cause } => {
+                t!("backup.daily.folder", dir = dir.display(), cause = cause)
+            }
+            E::Store(e) => sqlite(e),
+        };
+        f.write_str(&s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,20 +362,5 @@ mod tests {
         );
         set_thread_lang(Lang::En);
         assert!(e.to_string().contains("newer wardstock"), "{e}");
-    }
-}
-
-impl fmt::Display for crate::ops::backups::SettingError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::ops::backups::{MAX_KEEP, SettingError as E};
-        let s = match self {
-            E::NotAdmin { role } => t!("backup.daily.not_admin", role = role.label()),
-            E::Keep { given } => t!("backup.daily.keep", given = given, max = MAX_KEEP),
-            E::Folder { dir, cause } => {
-                t!("backup.daily.folder", dir = dir.display(), cause = cause)
-            }
-            E::Store(e) => sqlite(e),
-        };
-        f.write_str(&s)
     }
 }
