@@ -258,19 +258,19 @@ pub fn run_pin(db: Option<PathBuf>, args: PinArgs) -> Result<i32> {
             a
         }
     };
-    let actor = crate::ops::auth::change_own_pin(
-        &mut store,
-        &args.user,
-        old.trim(),
-        new.trim(),
-        Utc::now(),
-    )?;
+    let now = Utc::now();
+    let actor =
+        crate::ops::auth::change_own_pin(&mut store, &args.user, old.trim(), new.trim(), now)?;
     super::speak_to(&store, &actor);
     json_or(
         args.json,
         serde_json::json!({"user": actor.username, "pin_changed": true}),
         || t!("refdata.user.pin_changed", user = actor.username),
     );
+    // Signed in with the new PIN: the day's backup if it is the first sign-in.
+    if let Some(outcome) = crate::ops::backups::after_sign_in(&store, now) {
+        super::site::tell_daily(&outcome);
+    }
     Ok(0)
 }
 

@@ -617,8 +617,10 @@ impl App {
             }
         }
         for p in self.cx.jobs.backup.poll() {
-            if let Polled::Done(Some(outcome)) = p {
-                self.daily_backup_done(outcome);
+            match p {
+                Polled::Done(Some(outcome)) => self.daily_backup_done(outcome),
+                Polled::Lost => self.cx.say(Level::Warn, t!("backup.daily.lost")),
+                _ => {}
             }
         }
     }
