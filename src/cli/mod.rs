@@ -262,14 +262,17 @@ pub enum Command {
     },
     /// Make a consistent, checked copy of the database while others work
     /// (never copy the .sqlite file alone: it loses what sits in its -wal file).
+    /// With --daily DIR --keep N, a backup is made each day when the first user signs in.
     Backup {
-        /// The backup file to write.
-        file: PathBuf,
+        /// The backup file to write (without it: how the daily backups stand).
+        file: Option<PathBuf>,
         /// Replace an existing file.
         #[arg(long)]
         force: bool,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        daily: site::DailyArgs,
     },
     /// Replace the database (--db) with a checked backup.
     Restore {
@@ -1174,6 +1177,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                         }
                     )
                 );
+                removed_allergies_text(&p.removed_allergies);
                 println!("{}", t!("cli.patient.prescriptions"));
                 let mut t = Table::new();
                 t.load_preset(UTF8_BORDERS_ONLY).set_header([
@@ -1435,9 +1439,14 @@ pub fn run(cli: Cli) -> Result<i32> {
             )?;
             Ok(0)
         }
-        Some(Command::Backup { file, force, json }) => {
+        Some(Command::Backup {
+            file,
+            force,
+            json,
+            daily,
+        }) => {
             let path = crate::config::resolve_db(cli.db.clone(), false)?;
-            site::run_backup(&path, &file, force, json)?;
+            site::run_backup_command(&path, file.as_deref(), force, json, daily)?;
             Ok(0)
         }
         Some(Command::Restore {
@@ -1779,6 +1788,31 @@ fn allergies_text(stored: &str) -> String {
         )
         .collect::<Vec<_>>()
         .join(t!("domain.list_separator"))
+}
+
+/// The allergies removed from a patient's record, as history: who removed
+/// each, when, and why.
+fn removed_allergies_text(removed: &[queries::RemovedAllergy]) {
+    if removed.is_empty() {
+        return;
+    }
+    println!("{}", t!("cli.patient.removed_allergies"));
+    for a in removed {
+        println!(
+            "  {}",
+            t!(
+                "cli.patient.removed_allergy",
+                substance = a.substance,
+                kind = i18n::domain::allergy_kind(&a.kind),
+                at = when(&a.removed_at),
+                by = a.removed_by,
+                reason = a
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| t!("cli.patient.no_reason").to_string())
+            )
+        );
+    }
 }
 
 /// A dose's place in the schedule, in words.

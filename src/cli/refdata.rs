@@ -260,19 +260,19 @@ pub fn run_pin(db: Option<PathBuf>, args: PinArgs) -> Result<i32> {
             a
         }
     };
-    let actor = crate::ops::auth::change_own_pin(
-        &mut store,
-        &args.user,
-        old.trim(),
-        new.trim(),
-        Utc::now(),
-    )?;
+    let now = Utc::now();
+    let actor =
+        crate::ops::auth::change_own_pin(&mut store, &args.user, old.trim(), new.trim(), now)?;
     super::speak_to(&store, &actor);
     json_or(
         args.json,
         serde_json::json!({"user": actor.username, "pin_changed": true}),
         || t!("refdata.user.pin_changed", user = actor.username),
     );
+    // Signed in with the new PIN: the day's backup if it is the first sign-in.
+    if let Some(outcome) = crate::ops::backups::after_sign_in(&store, now) {
+        super::site::tell_daily(&outcome);
+    }
     Ok(0)
 }
 
@@ -421,8 +421,11 @@ pub enum SupplierCommand {
         /// Days from order to delivery.
         #[arg(long, default_value_t = 1, value_name = "DAYS")]
         lead_days: i64,
+        /// Whom to call: phone, e-mail, a person (free text).
+        #[arg(long, value_name = "TEXT")]
+        contact: Option<String>,
     },
-    /// Change a supplier's name or lead time (its items take the new lead time).
+    /// Change a supplier's name, lead time (its items take the new lead time) or contact.
     Edit {
         code: String,
         #[command(flatten)]
@@ -431,20 +434,38 @@ pub enum SupplierCommand {
         name: Option<String>,
         #[arg(long, value_name = "DAYS")]
         lead_days: Option<i64>,
+        /// Whom to call: phone, e-mail, a person ("" clears it).
+        #[arg(long, value_name = "TEXT")]
+        contact: Option<String>,
     },
     List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One supplier: lead time, contact, and the items ordered from it.
+    Show {
+        code: String,
         #[arg(long)]
         json: bool,
     },
 }
 
 fn supplier_line(s: &queries::SupplierRecord) -> String {
-    t!(
-        "refdata.supplier.line",
-        code = s.code,
-        name = s.name,
-        days = s.lead_days
-    )
+    match &s.contact {
+        Some(contact) => t!(
+            "refdata.supplier.line_contact",
+            code = s.code,
+            name = s.name,
+            days = s.lead_days,
+            contact = contact
+        ),
+        None => t!(
+            "refdata.supplier.line",
+            code = s.code,
+            name = s.name,
+            days = s.lead_days
+        ),
+    }
 }
 
 pub fn run_supplier(db: Option<PathBuf>, cmd: SupplierCommand) -> Result<i32> {
@@ -461,9 +482,18 @@ pub fn run_supplier(db: Option<PathBuf>, cmd: SupplierCommand) -> Result<i32> {
             who,
             name,
             lead_days,
+            contact,
         } => {
             let actor = sign_in(&mut store, &who)?;
-            let s = ops::supplier_add(&mut store, &actor, now, &code, &name, lead_days)?;
+            let s = ops::supplier_add(
+                &mut store,
+                &actor,
+                now,
+                &code,
+                &name,
+                lead_days,
+                contact.as_deref(),
+            )?;
             done(who.json, &s);
         }
         SupplierCommand::Edit {
@@ -471,14 +501,60 @@ pub fn run_supplier(db: Option<PathBuf>, cmd: SupplierCommand) -> Result<i32> {
             who,
             name,
             lead_days,
+            contact,
         } => {
             let actor = sign_in(&mut store, &who)?;
-            let s = ops::supplier_edit(&mut store, &actor, now, &code, name.as_deref(), lead_days)?;
+            let s = ops::supplier_edit(
+                &mut store,
+                &actor,
+                now,
+                &code,
+                name.as_deref(),
+                lead_days,
+                contact.as_deref(),
+            )?;
             done(who.json, &s);
         }
         SupplierCommand::List { json } => {
             let rows = queries::supplier_records(&store.conn)?;
             print_list(json, &rows, supplier_line)?;
+        }
+        SupplierCommand::Show { code, json } => {
+            let Some(s) = queries::supplier_records(&store.conn)?
+                .into_iter()
+                .find(|s| s.code.eq_ignore_ascii_case(code.trim()))
+            else {
+                bail!(t!(
+                    "refdata.refused.unknown_supplier",
+                    code = crate::i18n::results::quote(&code)
+                ));
+            };
+            let items = queries::supplier_items(&store.conn, s.id)?;
+            if json {
+                let mut v = serde_json::to_value(&s)?;
+                v["items"] = serde_json::json!(items);
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                println!("{}", supplier_line(&s));
+                println!(
+                    "{}",
+                    t!(
+                        "refdata.supplier.contact",
+                        contact = s
+                            .contact
+                            .clone()
+                            .unwrap_or_else(|| t!("refdata.supplier.no_contact").to_string())
+                    )
+                );
+                println!(
+                    "{}",
+                    t!(
+                        "refdata.supplier.items",
+                        n = items.len(),
+                        list = items.join(", ")
+                    )
+                );
+            }
         }
     }
     Ok(0)

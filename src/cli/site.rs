@@ -1,11 +1,12 @@
 //! `wardstock backup` and `wardstock restore`: consistent copies of the
 //! site's database, checked, while the console and other terminals work.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
 use crate::i18n::num;
+use crate::ops::backups as ops;
 use crate::store::backup::{self, BackupReport};
 use crate::t;
 
@@ -32,6 +33,129 @@ pub fn run_backup(db: &Path, to: &Path, force: bool, json: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// `wardstock backup --daily DIR --keep N` / `--no-daily`: the site's daily
+/// backups, made when the first user signs in each day.
+#[derive(Debug, clap::Args)]
+pub struct DailyArgs {
+    /// Make a checked backup in this folder when the first user signs in each day (administrator).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["file", "no_daily"])]
+    pub daily: Option<PathBuf>,
+    /// How many daily backups to keep (the oldest beyond are removed).
+    #[arg(long, value_name = "N", default_value_t = 7, requires = "daily")]
+    pub keep: u32,
+    /// Stop making daily backups (those made stay).
+    #[arg(long, conflicts_with = "file")]
+    pub no_daily: bool,
+    /// The administrator setting them; the PIN comes from WARDSTOCK_PIN or is asked for.
+    #[arg(long, env = "WARDSTOCK_USER", value_name = "NAME")]
+    pub user: Option<String>,
+}
+
+/// `wardstock backup` as a whole: a copy to FILE, the daily backups set or
+/// turned off, or (with nothing) how the daily backups stand.
+pub fn run_backup_command(
+    db: &Path,
+    file: Option<&Path>,
+    force: bool,
+    json: bool,
+    daily: DailyArgs,
+) -> Result<()> {
+    if let Some(file) = file {
+        return run_backup(db, file, force, json);
+    }
+    let mut store = super::open(db)?;
+    if daily.daily.is_none() && !daily.no_daily {
+        return daily_status(&store, json);
+    }
+    let Some(user) = daily.user else {
+        bail!(t!("cli.backup.daily_user"));
+    };
+    let who = super::stock::UserArgs { user, json };
+    let actor = super::stock::sign_in(&mut store, &who)?;
+    let now = chrono::Utc::now();
+    let to = daily.daily.as_deref().map(|d| (d, daily.keep));
+    let set = ops::set_daily(&mut store, &actor, now, to)?;
+    match &set {
+        Some(s) => {
+            if !json {
+                println!(
+                    "{}",
+                    t!("cli.backup.daily_set", dir = s.dir.display(), keep = s.keep)
+                );
+            }
+            // Today's at once: the folder is shown to work.
+            if let Some(outcome) = ops::after_sign_in(&store, now) {
+                tell_daily(&outcome);
+            }
+        }
+        None if !json => println!("{}", t!("cli.backup.daily_off")),
+        None => {}
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&set)?);
+    }
+    Ok(())
+}
+
+/// How the daily backups stand: where, how many kept, and those made.
+fn daily_status(store: &crate::store::Store, json: bool) -> Result<()> {
+    let set = ops::daily_setting(&store.conn)?;
+    let made = match &set {
+        Some(s) => backup::daily_backups(&s.dir).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    if json {
+        let mut v = serde_json::to_value(&set)?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert(
+                "backups".into(),
+                serde_json::json!(made.iter().map(|(_, p)| p).collect::<Vec<_>>()),
+            );
+        }
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    match set {
+        None => println!("{}", t!("cli.backup.daily_status_off")),
+        Some(s) => println!(
+            "{}",
+            t!(
+                "cli.backup.daily_status_on",
+                dir = s.dir.display(),
+                keep = s.keep,
+                by = s.set_by.as_deref().unwrap_or("—"),
+                at = s.set_at.as_deref().map(super::when).unwrap_or_default(),
+                n = made.len(),
+                newest = made
+                    .last()
+                    .map(|(_, p)| p.display().to_string())
+                    .unwrap_or_else(|| "—".into())
+            )
+        ),
+    }
+    Ok(())
+}
+
+/// The daily backup's outcome for the user who signed in, on stderr (the
+/// command's own output stays clean). A failure does not stop the command.
+pub fn tell_daily(outcome: &ops::DailyOutcome) {
+    match outcome {
+        ops::DailyOutcome::Made { report, removed } => eprintln!(
+            "{}",
+            t!(
+                "backup.daily.made",
+                path = report.path.display(),
+                removed = removed.len()
+            )
+        ),
+        ops::DailyOutcome::NotNeeded => {}
+        ops::DailyOutcome::Failed { dir, error } => eprintln!(
+            "{}",
+            t!("backup.daily.failed", dir = dir.display(), error = error)
+        ),
+    }
 }
 
 /// `wardstock restore BACKUP [--force]` into the database given by `--db`.

@@ -329,8 +329,13 @@ pub fn sign_in(store: &mut Store, who: &UserArgs) -> Result<Actor> {
         Err(_) => rpassword::prompt_password(t!("cli.pin.prompt_for", user = who.user))
             .context(t!("cli.pin.none"))?,
     };
-    let actor = auth::sign_in(store, &who.user, pin.trim(), Utc::now())?;
+    let now = Utc::now();
+    let actor = auth::sign_in(store, &who.user, pin.trim(), now)?;
     super::speak_to(store, &actor);
+    // The first sign-in of the day makes the daily backup; a failure is told, never in the way.
+    if let Some(outcome) = crate::ops::backups::after_sign_in(store, now) {
+        super::site::tell_daily(&outcome);
+    }
     Ok(actor)
 }
 

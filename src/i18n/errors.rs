@@ -325,6 +325,21 @@ impl fmt::Display for crate::store::check::Problem {
     }
 }
 
+impl fmt::Display for crate::ops::backups::SettingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::ops::backups::{MAX_KEEP, SettingError as E};
+        let s = match self {
+            E::NotAdmin { role } => t!("backup.daily.not_admin", role = role.label()),
+            E::Keep { given } => t!("backup.daily.keep", given = given, max = MAX_KEEP),
+            E::Folder { dir, cause } => {
+                t!("backup.daily.folder", dir = dir.display(), cause = cause)
+            }
+            E::Store(e) => sqlite(e),
+        };
+        f.write_str(&s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -114,6 +114,7 @@ impl Kind {
                 "per_patient",
                 "kind",
             ],
+            Kind::Suppliers => &["contact"],
             Kind::Users => &["pin"],
             Kind::Patients => &["sex"],
             Kind::Allergies => &["atc", "reaction"],
@@ -126,7 +127,7 @@ impl Kind {
     pub fn export_columns(self) -> Vec<&'static str> {
         let mut cols: Vec<&'static str> = self.required().to_vec();
         match self {
-            Kind::Items => cols.extend(self.optional()),
+            Kind::Items | Kind::Suppliers => cols.extend(self.optional()),
             Kind::Allergies => cols.extend(["atc", "reaction"]),
             Kind::Patients => cols.push("sex"),
             Kind::Stock => cols.extend(["qty", "location"]),

@@ -3,6 +3,7 @@
 //! the CLI both call these; nothing else changes the database.
 
 pub mod auth;
+pub mod backups;
 pub mod import;
 pub mod items;
 pub mod mar;

@@ -405,30 +405,40 @@ pub fn update_location(
     Ok(())
 }
 
+/// A supplier's contact as kept: trimmed, nothing for blank.
+pub fn supplier_contact(contact: Option<&str>) -> Option<String> {
+    contact
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+}
+
 pub fn add_supplier(
     conn: &Connection,
     code: &str,
     name: &str,
     lead_days: i64,
+    contact: Option<&str>,
 ) -> Result<i64, RefDataError> {
     conn.execute(
-        "INSERT INTO suppliers (code, name, lead_days) VALUES (?1, ?2, ?3)",
-        params![code, name, lead_days],
+        "INSERT INTO suppliers (code, name, lead_days, contact) VALUES (?1, ?2, ?3, ?4)",
+        params![code, name, lead_days, supplier_contact(contact)],
     )?;
     Ok(conn.last_insert_rowid())
 }
 
-/// A supplier's name and lead time; the items ordered from it take the new
-/// lead time.
+/// A supplier's name, lead time and contact; the items ordered from it
+/// take the new lead time.
 pub fn update_supplier(
     conn: &Connection,
     id: i64,
     name: &str,
     lead_days: i64,
+    contact: Option<&str>,
 ) -> Result<(), RefDataError> {
     conn.execute(
-        "UPDATE suppliers SET name = ?2, lead_days = ?3 WHERE id = ?1",
-        params![id, name, lead_days],
+        "UPDATE suppliers SET name = ?2, lead_days = ?3, contact = ?4 WHERE id = ?1",
+        params![id, name, lead_days, supplier_contact(contact)],
     )?;
     conn.execute(
         "UPDATE items SET supplier_lead_days = ?2 WHERE supplier_id = ?1",

@@ -123,7 +123,8 @@ pub fn facts(conn: &Connection, rx_id: i64, now: DateTime<Utc>) -> Result<RxFact
         }
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT substance, atc_prefix, kind FROM patient_allergies WHERE patient_id = ?1",
+        "SELECT substance, atc_prefix, kind FROM patient_allergies
+         WHERE patient_id = ?1 AND removed_at IS NULL",
     )?;
     let allergies = stmt
         .query_map([patient], |r| {

@@ -238,3 +238,150 @@ pub fn restore(from: &Path, db: &Path, force: bool) -> Result<BackupReport, Back
         last_movement: last_movement(&store.conn)?,
     })
 }
+
+// --- daily backups ---------------------------------------------------------
+
+/// The name of the daily backup of `day`: `wardstock-YYYY-MM-DD.sqlite`.
+pub fn daily_name(day: chrono::NaiveDate) -> String {
+    format!("wardstock-{}.sqlite", day.format("%Y-%m-%d"))
+}
+
+/// The day of a file named as a daily backup, or `None` for any other
+/// file (only files wardstock named are ever pruned).
+fn daily_day(name: &str) -> Option<chrono::NaiveDate> {
+    let date = name.strip_prefix("wardstock-")?.strip_suffix(".sqlite")?;
+    let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    (daily_name(day) == name).then_some(day)
+}
+
+/// The daily backups in `dir`, oldest first.
+pub fn daily_backups(dir: &Path) -> Result<Vec<(chrono::NaiveDate, PathBuf)>, BackupError> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        let Some(day) = entry.file_name().to_str().and_then(daily_day) else {
+            continue;
+        };
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            found.push((day, entry.path()));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// What a daily backup did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Daily {
+    /// Today's backup is already in the folder.
+    AlreadyMade { path: PathBuf },
+    /// Another workstation is making it right now.
+    InProgress { dir: PathBuf },
+    /// Made and checked; the oldest beyond the number kept were removed.
+    Made {
+        report: BackupReport,
+        removed: Vec<PathBuf>,
+    },
+}
+
+/// A lock older than this was left by a workstation that stopped while
+/// making the backup: it is taken over.
+const STALE_LOCK: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// The folder's lock while one workstation makes the day's backup; removed
+/// when dropped.
+struct DailyLock(PathBuf);
+
+impl DailyLock {
+    fn take(dir: &Path) -> Result<Option<DailyLock>, BackupError> {
+        let path = dir.join(".wardstock-daily.lock");
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(_) => return Ok(Some(DailyLock(path))),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let stale = std::fs::metadata(&path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age > STALE_LOCK);
+                    if !stale {
+                        return Ok(None);
+                    }
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(e) => return Err(io(&path)(e)),
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl Drop for DailyLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Makes `day`'s backup in `dir` (created if missing) unless it is there
+/// already, checks it, then removes the oldest daily backups beyond `keep`
+/// (never today's, never a file wardstock did not name). Nothing is removed
+/// unless the new backup was made and checked.
+pub fn daily(
+    store: &Store,
+    dir: &Path,
+    day: chrono::NaiveDate,
+    keep: u32,
+) -> Result<Daily, BackupError> {
+    let path = dir.join(daily_name(day));
+    if path.exists() {
+        return Ok(Daily::AlreadyMade { path });
+    }
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let Some(_lock) = DailyLock::take(dir)? else {
+        return Ok(Daily::InProgress {
+            dir: dir.to_path_buf(),
+        });
+    };
+    // Made by another workstation between the look and the lock.
+    if path.exists() {
+        return Ok(Daily::AlreadyMade { path });
+    }
+    let report = backup(store, &path, false)?;
+    let all = daily_backups(dir)?;
+    let extra = all.len().saturating_sub(keep.max(1) as usize);
+    let mut removed = Vec::new();
+    for (d, old) in all.into_iter().take(extra) {
+        if d == day {
+            continue;
+        }
+        std::fs::remove_file(&old).map_err(io(&old))?;
+        removed.push(old);
+    }
+    Ok(Daily::Made { report, removed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_files_wardstock_named_are_daily_backups() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+        assert_eq!(daily_name(d), "wardstock-2026-03-09.sqlite");
+        assert_eq!(daily_day("wardstock-2026-03-09.sqlite"), Some(d));
+        for other in [
+            "wardstock-2026-3-9.sqlite",
+            "wardstock-2026-03-09.sqlite.partial",
+            "my-wardstock-2026-03-09.sqlite",
+            "wardstock-2026-02-30.sqlite",
+            "wardstock-latest.sqlite",
+            "site.sqlite",
+        ] {
+            assert_eq!(daily_day(other), None, "{other}");
+        }
+    }
+}

@@ -23,6 +23,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/006_user_language.sql"),
     include_str!("migrations/007_reference_history.sql"),
     include_str!("migrations/008_users.sql"),
+    include_str!("migrations/009_allergies_suppliers.sql"),
     include_str!("migrations/010_locations.sql"),
 ];
 

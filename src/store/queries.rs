@@ -742,7 +742,7 @@ pub struct PatientLine {
 pub fn patients_for_ward(conn: &Connection, ward_id: i64) -> rusqlite::Result<Vec<PatientLine>> {
     let mut stmt = conn.prepare_cached(
         "SELECT p.id, p.mrn, p.name, p.dob, p.bed,
-                COALESCE((SELECT group_concat(a.substance, ', ') FROM patient_allergies a WHERE a.patient_id = p.id), '')
+                COALESCE((SELECT group_concat(a.substance, ', ') FROM patient_allergies a WHERE a.patient_id = p.id AND a.removed_at IS NULL), '')
          FROM patients p WHERE p.ward_id = ?1 ORDER BY p.bed, p.name",
     )?;
     stmt.query_map([ward_id], |r| {
@@ -988,6 +988,40 @@ pub struct PatientDose {
     pub reason: Option<String>,
 }
 
+/// An allergy removed from a patient's record, kept as history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RemovedAllergy {
+    pub substance: String,
+    pub kind: String,
+    /// When it was removed (UTC, as stored).
+    pub removed_at: String,
+    /// Who removed it (user name).
+    pub removed_by: String,
+    pub reason: Option<String>,
+}
+
+/// The allergies a patient no longer has recorded, newest removal first.
+pub fn removed_allergies(
+    conn: &Connection,
+    patient_id: i64,
+) -> rusqlite::Result<Vec<RemovedAllergy>> {
+    conn.prepare_cached(
+        "SELECT a.substance, a.kind, a.removed_at, COALESCE(u.username, ''), a.removed_reason
+         FROM patient_allergies a LEFT JOIN users u ON u.id = a.removed_by
+         WHERE a.patient_id = ?1 AND a.removed_at IS NOT NULL ORDER BY a.removed_at DESC, a.id DESC",
+    )?
+    .query_map([patient_id], |r| {
+        Ok(RemovedAllergy {
+            substance: r.get(0)?,
+            kind: r.get(1)?,
+            removed_at: r.get(2)?,
+            removed_by: r.get(3)?,
+            reason: r.get(4)?,
+        })
+    })?
+    .collect()
+}
+
 /// The patient's record: who, allergies, prescriptions, and every dose with its lot, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PatientRecord {
@@ -996,7 +1030,10 @@ pub struct PatientRecord {
     pub dob: String,
     pub ward: Option<String>,
     pub bed: Option<String>,
+    /// The current allergies, as `substance (kind), …`.
     pub allergies: String,
+    /// Allergies removed from the record, as history.
+    pub removed_allergies: Vec<RemovedAllergy>,
     pub prescriptions: Vec<PrescriptionLine>,
     pub doses: Vec<PatientDose>,
 }
@@ -1005,7 +1042,7 @@ pub fn patient_record(conn: &Connection, mrn: &str) -> rusqlite::Result<Option<P
     let head = conn
         .query_row(
             "SELECT p.id, p.mrn, p.name, p.dob, w.code, p.bed, p.ward_id,
-                    COALESCE((SELECT group_concat(a.substance || ' (' || a.kind || ')', ', ') FROM patient_allergies a WHERE a.patient_id = p.id), '')
+                    COALESCE((SELECT group_concat(a.substance || ' (' || a.kind || ')', ', ') FROM patient_allergies a WHERE a.patient_id = p.id AND a.removed_at IS NULL), '')
              FROM patients p LEFT JOIN places w ON w.id = p.ward_id WHERE p.mrn = ?1",
             [mrn.trim()],
             |r| {
@@ -1062,6 +1099,7 @@ pub fn patient_record(conn: &Connection, mrn: &str) -> rusqlite::Result<Option<P
         ward,
         bed,
         allergies,
+        removed_allergies: removed_allergies(conn, id)?,
         prescriptions,
         doses,
     }))
@@ -1442,8 +1480,8 @@ pub fn export_rows<E: From<rusqlite::Error>>(
             &|r| Ok(vec![text(r, 0)?, text(r, 1)?, text(r, 2)?, text(r, 3)?]),
         ),
         "suppliers" => (
-            "SELECT code, name, lead_days FROM suppliers ORDER BY code",
-            &|r| Ok(vec![text(r, 0)?, text(r, 1)?, num(r, 2)?]),
+            "SELECT code, name, lead_days, contact FROM suppliers ORDER BY code",
+            &|r| Ok(vec![text(r, 0)?, text(r, 1)?, num(r, 2)?, text(r, 3)?]),
         ),
         "users" => (
             "SELECT username, full_name, role FROM users ORDER BY username",
@@ -1455,7 +1493,8 @@ pub fn export_rows<E: From<rusqlite::Error>>(
         ),
         "allergies" => (
             "SELECT p.mrn, a.substance, a.kind, a.atc_prefix, a.reaction
-             FROM patient_allergies a JOIN patients p ON p.id = a.patient_id ORDER BY p.mrn, a.id",
+             FROM patient_allergies a JOIN patients p ON p.id = a.patient_id
+             WHERE a.removed_at IS NULL ORDER BY p.mrn, a.id",
             &|r| Ok(vec![text(r, 0)?, text(r, 1)?, text(r, 2)?, text(r, 3)?, text(r, 4)?]),
         ),
         _ => (
@@ -1714,7 +1753,7 @@ pub fn place_record(conn: &Connection, code: &str) -> rusqlite::Result<Option<Pl
         .next())
 }
 
-/// A supplier with its lead time.
+/// A supplier with its lead time and whom to call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SupplierRecord {
     #[serde(skip)]
@@ -1722,19 +1761,30 @@ pub struct SupplierRecord {
     pub code: String,
     pub name: String,
     pub lead_days: i64,
+    /// Phone, e-mail, the person to ask: free text.
+    pub contact: Option<String>,
 }
 
 pub fn supplier_records(conn: &Connection) -> rusqlite::Result<Vec<SupplierRecord>> {
-    let mut stmt = conn.prepare("SELECT id, code, name, lead_days FROM suppliers ORDER BY code")?;
+    let mut stmt =
+        conn.prepare("SELECT id, code, name, lead_days, contact FROM suppliers ORDER BY code")?;
     stmt.query_map([], |r| {
         Ok(SupplierRecord {
             id: r.get(0)?,
             code: r.get(1)?,
             name: r.get(2)?,
             lead_days: r.get(3)?,
+            contact: r.get(4)?,
         })
     })?
     .collect()
+}
+
+/// The codes of the items ordered from a supplier (its preferred items).
+pub fn supplier_items(conn: &Connection, supplier_id: i64) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached("SELECT code FROM items WHERE supplier_id = ?1 ORDER BY code")?
+        .query_map([supplier_id], |r| r.get(0))?
+        .collect()
 }
 
 /// A patient's admission: where they are, or when they left.

@@ -616,5 +616,12 @@ impl App {
                 self.tabs.pharmacy.polled_sim(&mut self.cx, p);
             }
         }
+        for p in self.cx.jobs.backup.poll() {
+            match p {
+                Polled::Done(Some(outcome)) => self.daily_backup_done(outcome),
+                Polled::Lost => self.cx.say(Level::Warn, t!("backup.daily.lost")),
+                _ => {}
+            }
+        }
     }
 }

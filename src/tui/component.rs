@@ -147,7 +147,7 @@ impl ListState {
     }
 }
 
-/// The three background jobs.
+/// The background jobs.
 #[derive(Default)]
 pub struct Jobs {
     /// Long reads run on their own thread (the terminal sets this; tests
@@ -156,6 +156,8 @@ pub struct Jobs {
     pub alerts: AsyncSingleJob<Result<AlertsView, String>>,
     pub plan: AsyncSingleJob<Result<PlanView, String>>,
     pub sim: AsyncSingleJob<Result<SimResult, String>, (usize, usize)>,
+    /// The day's backup, made at the first sign-in of the day.
+    pub backup: AsyncSingleJob<Option<crate::ops::backups::DailyOutcome>>,
 }
 
 /// What every component works with.

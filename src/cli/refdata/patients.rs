@@ -193,7 +193,7 @@ pub enum AllergyCommand {
         #[arg(long)]
         reaction: Option<String>,
     },
-    /// Remove one recorded in error (history keeps it).
+    /// Remove one (recorded in error, or no longer true): it stays on the record as history.
     Remove {
         #[arg(long)]
         mrn: String,
@@ -201,6 +201,9 @@ pub enum AllergyCommand {
         who: UserArgs,
         #[arg(long)]
         substance: String,
+        /// Why it is removed (kept with it).
+        #[arg(long)]
+        reason: Option<String>,
     },
 }
 
@@ -244,9 +247,11 @@ pub fn run_allergy(db: Option<PathBuf>, cmd: AllergyCommand) -> Result<i32> {
             mrn,
             who,
             substance,
+            reason,
         } => {
             let actor = sign_in(&mut store, &who)?;
-            let a = ops::allergy_remove(&mut store, &actor, now, &mrn, &substance)?;
+            let a =
+                ops::allergy_remove(&mut store, &actor, now, &mrn, &substance, reason.as_deref())?;
             json_or(
                 who.json,
                 serde_json::to_value(&a).unwrap_or_default(),

@@ -465,7 +465,7 @@ impl Ctx<'_> {
         let existing: Option<(i64, SupplierRow)> = self
             .conn
             .query_row(
-                "SELECT id, code, name, lead_days FROM suppliers WHERE code = ?1 COLLATE NOCASE",
+                "SELECT id, code, name, lead_days, contact FROM suppliers WHERE code = ?1 COLLATE NOCASE",
                 [&code],
                 |r| {
                     Ok((
@@ -474,6 +474,7 @@ impl Ctx<'_> {
                             code: r.get(1)?,
                             name: r.get(2)?,
                             lead_days: r.get(3)?,
+                            contact: r.get(4)?,
                         },
                     ))
                 },
@@ -483,16 +484,32 @@ impl Ctx<'_> {
             code: existing.as_ref().map_or(code.clone(), |e| e.1.code.clone()),
             name,
             lead_days: lead,
+            // Without the column, the contact on record is kept.
+            contact: if row.has("contact") {
+                refdata::supplier_contact(Some(row.text("contact")))
+            } else {
+                existing.as_ref().and_then(|e| e.1.contact.clone())
+            },
         };
         match &existing {
-            Some((id, old)) if *old != new => {
-                refdata::update_supplier(self.conn, *id, &new.name, new.lead_days)
-                    .map_err(store_err)?
-            }
+            Some((id, old)) if *old != new => refdata::update_supplier(
+                self.conn,
+                *id,
+                &new.name,
+                new.lead_days,
+                new.contact.as_deref(),
+            )
+            .map_err(store_err)?,
             Some(_) => {}
             None => {
-                refdata::add_supplier(self.conn, &new.code, &new.name, new.lead_days)
-                    .map_err(store_err)?;
+                refdata::add_supplier(
+                    self.conn,
+                    &new.code,
+                    &new.name,
+                    new.lead_days,
+                    new.contact.as_deref(),
+                )
+                .map_err(store_err)?;
             }
         }
         self.keep("supplier", &new.code, existing.as_ref().map(|e| &e.1), &new)
@@ -962,6 +979,8 @@ pub(super) struct SupplierRow {
     code: String,
     name: String,
     lead_days: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contact: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -737,6 +737,7 @@ pub fn supplier_add(
     code: &str,
     name: &str,
     lead_days: i64,
+    contact: Option<&str>,
 ) -> Result<crate::store::queries::SupplierRecord, AdminError> {
     admin_only(actor)?;
     if lead_days < 0 {
@@ -749,7 +750,7 @@ pub fn supplier_add(
         if supplier_state(tx, code).is_ok() {
             return Err(AdminError::SupplierExists(code.trim().to_string()));
         }
-        add_supplier(tx, code.trim(), name.trim(), lead_days)?;
+        add_supplier(tx, code.trim(), name.trim(), lead_days, contact)?;
         let after = supplier_state(tx, code)?;
         history::<crate::store::queries::SupplierRecord>(
             tx,
@@ -764,8 +765,8 @@ pub fn supplier_add(
     })
 }
 
-/// Changes a supplier's name or lead time (the items ordered from it take
-/// the new lead time).
+/// Changes a supplier's name, lead time or contact (the items ordered from
+/// it take the new lead time). A blank contact clears it.
 pub fn supplier_edit(
     store: &mut Store,
     actor: &Actor,
@@ -773,6 +774,7 @@ pub fn supplier_edit(
     code: &str,
     name: Option<&str>,
     lead_days: Option<i64>,
+    contact: Option<&str>,
 ) -> Result<crate::store::queries::SupplierRecord, AdminError> {
     admin_only(actor)?;
     if lead_days.is_some_and(|d| d < 0) {
@@ -785,6 +787,7 @@ pub fn supplier_edit(
             before.id,
             name.map_or(before.name.as_str(), str::trim),
             lead_days.unwrap_or(before.lead_days),
+            contact.or(before.contact.as_deref()),
         )?;
         let after = supplier_state(tx, code)?;
         if after != before {

@@ -223,13 +223,17 @@ pub struct AllergyState {
     pub kind: String,
     pub atc: Option<String>,
     pub reaction: Option<String>,
-    /// Set when the allergy was removed (the row itself is gone).
+    /// Set when the allergy was removed (the row is kept, marked removed).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub removed: bool,
+    /// Why it was removed, if said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed_reason: Option<String>,
 }
 
-/// The allergy recorded for a patient's substance (any case), with its id.
-/// One lookup for the reference-data commands and the import.
+/// The allergy recorded for a patient's substance (any case), with its id:
+/// the current one, never one removed. One lookup for the reference-data
+/// commands and the import.
 pub(crate) fn allergy_state(
     conn: &Connection,
     patient_id: i64,
@@ -238,7 +242,8 @@ pub(crate) fn allergy_state(
 ) -> rusqlite::Result<Option<(i64, AllergyState)>> {
     conn.query_row(
         "SELECT id, substance, kind, atc_prefix, reaction FROM patient_allergies
-             WHERE patient_id = ?1 AND substance = ?2 COLLATE NOCASE ORDER BY id LIMIT 1",
+             WHERE patient_id = ?1 AND substance = ?2 COLLATE NOCASE AND removed_at IS NULL
+             ORDER BY id LIMIT 1",
         params![patient_id, substance.trim()],
         |r| {
             Ok((
@@ -250,6 +255,7 @@ pub(crate) fn allergy_state(
                     atc: r.get(3)?,
                     reaction: r.get(4)?,
                     removed: false,
+                    removed_reason: None,
                 },
             ))
         },
@@ -314,16 +320,19 @@ pub fn allergy_add(
     })
 }
 
-/// Removes a recorded allergy (recorded in error); the history keeps what
-/// it said and who removed it.
+/// Removes a recorded allergy (recorded in error, or no longer true): the
+/// row is kept, marked removed with who, when and why, and no longer counts
+/// as a current allergy. Recording the substance again makes a new one.
 pub fn allergy_remove(
     store: &mut Store,
     actor: &Actor,
     now: DateTime<Utc>,
     mrn: &str,
     substance: &str,
+    reason: Option<&str>,
 ) -> Result<AllergyState, AdminError> {
     may_record_allergy(actor)?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     store.write(|tx| {
         let p = patient_state(tx, mrn)?;
         let (id, before) =
@@ -331,9 +340,19 @@ pub fn allergy_remove(
                 mrn: p.mrn.clone(),
                 substance: substance.trim().to_string(),
             })?;
-        tx.execute("DELETE FROM patient_allergies WHERE id = ?1", [id])?;
+        tx.execute(
+            "UPDATE patient_allergies SET removed_at = ?2, removed_by = ?3, removed_reason = ?4
+             WHERE id = ?1",
+            params![
+                id,
+                crate::domain::instant_to_text(now),
+                actor.user_id,
+                reason
+            ],
+        )?;
         let after = AllergyState {
             removed: true,
+            removed_reason: reason.map(str::to_string),
             ..before.clone()
         };
         let key = format!("{}/{}", before.mrn, before.substance);

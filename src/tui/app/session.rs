@@ -30,11 +30,60 @@ impl App {
                 self.signin = SignIn::default();
                 self.after_sign_in();
                 self.cx.say(Level::Info, greeting);
+                self.daily_backup();
             }
             Err(e) => {
                 self.signin.on_pin = !matches!(e, auth::SignInError::UnknownUser(_));
                 self.cx.say(Level::Error, e.to_string());
             }
+        }
+    }
+
+    /// The first sign-in of the day makes the daily backup: on its own
+    /// thread and connection (a large database never freezes the screen);
+    /// the outcome comes to the message line.
+    fn daily_backup(&mut self) {
+        use crate::ops::backups;
+        let now = self.cx.now;
+        if backups::due(&self.cx.store.conn, now).is_none() {
+            return;
+        }
+        if self.cx.jobs.background {
+            let path = self.cx.store.path().to_path_buf();
+            self.cx
+                .jobs
+                .backup
+                .spawn(true, move |_| match crate::store::Store::open(&path) {
+                    Ok(store) => backups::run_daily(&store, now),
+                    Err(e) => Some(backups::DailyOutcome::Failed {
+                        dir: std::path::PathBuf::new(),
+                        error: e.into(),
+                    }),
+                });
+        } else {
+            let outcome = backups::run_daily(&self.cx.store, now);
+            self.cx.jobs.backup.spawn(false, move |_| outcome);
+        }
+        self.poll_jobs();
+    }
+
+    /// The daily backup's outcome, in words on the message line.
+    pub(super) fn daily_backup_done(&mut self, outcome: crate::ops::backups::DailyOutcome) {
+        use crate::ops::backups::DailyOutcome;
+        match outcome {
+            DailyOutcome::Made { report, removed } => self.cx.say(
+                Level::Info,
+                t!(
+                    "backup.daily.made",
+                    path = report.path.display(),
+                    removed = removed.len()
+                ),
+            ),
+            DailyOutcome::NotNeeded => {}
+            DailyOutcome::Failed { dir, error } => self.cx.say(
+                Level::Warn,
+                t!("backup.daily.failed", dir = dir.display(), error = error),
+            ),
         }
     }
 

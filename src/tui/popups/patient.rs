@@ -72,8 +72,28 @@ impl PatientCard {
                     theme.error(),
                 )
             },
-            Line::styled(t!("tui.patient.prescriptions"), theme.warn()),
         ];
+        // Removed allergies, as history: who, when, why.
+        for a in &p.removed_allergies {
+            let at = crate::domain::instant_from_text(&a.removed_at)
+                .map(crate::tui::widgets::when)
+                .unwrap_or_default();
+            lines.push(Line::styled(
+                fit(
+                    &t!(
+                        "tui.patient.removed_allergy",
+                        substance = a.substance,
+                        kind = crate::i18n::domain::allergy_kind(&a.kind),
+                        at = at,
+                        by = a.removed_by,
+                        reason = a.reason.clone().unwrap_or_default()
+                    ),
+                    w,
+                ),
+                theme.dim(),
+            ));
+        }
+        lines.push(Line::styled(t!("tui.patient.prescriptions"), theme.warn()));
         for l in &p.prescriptions {
             lines.push(Line::raw(fit(
                 &format!(
