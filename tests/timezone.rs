@@ -350,3 +350,33 @@ fn the_console_keeps_the_site_day_and_clock() {
         "2026-11-23 01:00"
     );
 }
+
+/// Nothing in the program reads the computer's zone for a local time: the
+/// site's zone is the only clock.
+#[test]
+fn no_code_reads_the_computer_s_clock_zone() {
+    fn walk(dir: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (n, line) in text.lines().enumerate() {
+                    let code = line.split("//").next().unwrap_or("");
+                    if code.contains("chrono::Local")
+                        || code.contains("Local::now")
+                        || code.contains("&Local")
+                        || code.contains(" Local,")
+                        || code.contains("{Local")
+                    {
+                        found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
+    assert!(found.is_empty(), "the machine's zone is read at:\n{}", found.join("\n"));
+}

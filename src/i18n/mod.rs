@@ -388,4 +388,21 @@ mod tests {
         assert_eq!(lang(), Lang::ZhCn);
         assert_eq!(other, Lang::En);
     }
+
+    #[test]
+    fn instants_are_shown_on_the_clock_of_this_thread_s_site() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-12-03T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        set_thread_zone(chrono_tz::Tz::Asia__Shanghai);
+        let rome = std::thread::spawn(move || {
+            set_thread_zone(chrono_tz::Tz::Europe__Rome);
+            datetime(local(t))
+        })
+        .join()
+        .unwrap();
+        assert_eq!(datetime(local(t)), "2026-12-03 08:00");
+        assert_eq!(zone(), chrono_tz::Tz::Asia__Shanghai);
+        assert_eq!(rome, "2026-12-03 01:00");
+    }
 }
