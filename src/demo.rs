@@ -535,8 +535,7 @@ impl Sim<'_> {
 
 fn local_at(zone: &Tz, day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
     let t = NaiveTime::from_hms_opt(hour.min(23), minute.min(59), 0).unwrap_or(NaiveTime::MIN);
-    schedule::local_instant(zone, day, t)
-        .unwrap_or_else(|| Utc.from_utc_datetime(&day.and_time(t)))
+    schedule::local_instant(zone, day, t).unwrap_or_else(|| Utc.from_utc_datetime(&day.and_time(t)))
 }
 
 fn route_for(form: &str) -> &'static str {
@@ -603,7 +602,10 @@ pub fn generate_reporting(
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute("INSERT INTO settings (key, value) VALUES ('demo_scale', ?1), ('demo_seed', ?2), ('demo_anchor', ?3)",
         params![format!("{:?}", opts.scale).to_lowercase(), opts.seed.to_string(), instant_to_text(opts.anchor)])?;
-    tx.execute("INSERT OR IGNORE INTO settings (key, value) VALUES ('timezone', ?1)", [zone.name()])?;
+    tx.execute(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES ('timezone', ?1)",
+        [zone.name()],
+    )?;
 
     // Places and storage locations.
     let mut place_ids = vec![refdata::add_place(
@@ -1123,8 +1125,7 @@ pub fn generate_reporting(
             let from = local_at(&zone, day, 0, 0);
             let to = local_at(&zone, day + Duration::days(1), 0, 0).min(opts.anchor);
             for rx in &rx_list {
-                let times =
-                    schedule::expand(&zone, rx.freq, &rx.times, rx.start, rx.end, from, to);
+                let times = schedule::expand(&zone, rx.freq, &rx.times, rx.start, rx.end, from, to);
                 for sched in times {
                     let window = schedule::window(rx.freq, rx.time_critical);
                     if sched + window > opts.anchor {

@@ -69,7 +69,12 @@ const MAR: &[&str] = &[
 #[test]
 fn two_terminals_with_different_tz_see_the_same_schedule() {
     let dir = tempfile::tempdir().unwrap();
-    let db = cli_demo(dir.path(), "clinic.sqlite", "Europe/London", "Asia/Shanghai");
+    let db = cli_demo(
+        dir.path(),
+        "clinic.sqlite",
+        "Europe/London",
+        "Asia/Shanghai",
+    );
     let new_york = run("America/New_York", &db, MAR);
     let tokyo = run("Asia/Tokyo", &db, MAR);
     assert_eq!(new_york, tokyo, "one schedule whatever the terminal's TZ");
@@ -113,12 +118,25 @@ fn the_demo_is_built_on_the_site_clock_whatever_the_tz_it_is_built_under() {
     // 08:00 round is at midnight UTC.
     let store = Store::open(&a).unwrap();
     assert_eq!(store.zone(), Tz::Asia__Shanghai);
-    let ward = queries::place_by_code(&store.conn, "W-MED").unwrap().unwrap();
-    let (rows, _) =
-        queries::schedule(&store.conn, ward.id, at("2026-12-04T16:00:00Z"), at("2026-12-05T16:00:00Z"))
-            .unwrap();
+    let ward = queries::place_by_code(&store.conn, "W-MED")
+        .unwrap()
+        .unwrap();
+    let (rows, _) = queries::schedule(
+        &store.conn,
+        ward.id,
+        at("2026-12-04T16:00:00Z"),
+        at("2026-12-05T16:00:00Z"),
+    )
+    .unwrap();
     assert!(rows.iter().any(|r| r.at == at("2026-12-05T00:00:00Z")));
-    assert!(store.conn.query_row("SELECT count(*) FROM administrations", [], |r| r.get::<_, i64>(0)).unwrap() > 0);
+    assert!(
+        store
+            .conn
+            .query_row("SELECT count(*) FROM administrations", [], |r| r
+                .get::<_, i64>(0))
+            .unwrap()
+            > 0
+    );
 }
 
 /// A copy of the demo clinic whose administrator moved the site to `zone`.
@@ -141,7 +159,11 @@ fn daily_at_eight(store: &mut Store, start: DateTime<Utc>, now: DateTime<Utc>) -
     let mrn = common::patient_on(store, "W-MED");
     let strength: i64 = store
         .conn
-        .query_row("SELECT strength_milli FROM items WHERE code = 'PARA500T'", [], |r| r.get(0))
+        .query_row(
+            "SELECT strength_milli FROM items WHERE code = 'PARA500T'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     let new = rx::NewRx {
         times: vec![NaiveTime::from_hms_opt(8, 0, 0).unwrap()],
@@ -158,13 +180,17 @@ fn daily_at_eight(store: &mut Store, start: DateTime<Utc>, now: DateTime<Utc>) -
         },
     )
     .unwrap();
-    let ward = queries::place_by_code(&store.conn, "W-MED").unwrap().unwrap();
+    let ward = queries::place_by_code(&store.conn, "W-MED")
+        .unwrap()
+        .unwrap();
     (id, ward.id)
 }
 
 fn doses(store: &Store, ward: i64, rx: i64, from: &str, to: &str) -> Vec<queries::DoseRow> {
     let (rows, _) = queries::schedule(&store.conn, ward, at(from), at(to)).unwrap();
-    rows.into_iter().filter(|r| r.prescription_id == rx).collect()
+    rows.into_iter()
+        .filter(|r| r.prescription_id == rx)
+        .collect()
 }
 
 #[test]
@@ -172,7 +198,13 @@ fn a_shanghai_site_gives_its_eight_o_clock_dose_at_midnight_utc_and_keeps_shangh
     let (_dir, mut store) = site_in("Asia/Shanghai");
     let now = common::anchor();
     let (rx, ward) = daily_at_eight(&mut store, at("2026-11-21T00:00:00Z"), now);
-    let rows = doses(&store, ward, rx, "2026-11-22T00:00:00Z", "2026-11-25T00:00:00Z");
+    let rows = doses(
+        &store,
+        ward,
+        rx,
+        "2026-11-22T00:00:00Z",
+        "2026-11-25T00:00:00Z",
+    );
     let times: Vec<_> = rows.iter().map(|r| r.at).collect();
     assert_eq!(
         times,
@@ -189,7 +221,10 @@ fn a_shanghai_site_gives_its_eight_o_clock_dose_at_midnight_utc_and_keeps_shangh
     assert_eq!(first.status(at("2026-11-21T22:10:00Z")), DoseStatus::Due);
     assert_eq!(first.status(at("2026-11-22T00:30:00Z")), DoseStatus::Late);
     assert_eq!(first.status(at("2026-11-22T02:30:00Z")), DoseStatus::Missed);
-    assert_eq!(rows[1].status(at("2026-11-22T21:00:00Z")), DoseStatus::Upcoming);
+    assert_eq!(
+        rows[1].status(at("2026-11-22T21:00:00Z")),
+        DoseStatus::Upcoming
+    );
     // "Today" is Shanghai's: at 17:00 UTC on the 22nd it is already the 23rd.
     let late_evening_utc = at("2026-11-22T17:00:00Z");
     assert_eq!(
@@ -207,9 +242,12 @@ fn a_shanghai_site_gives_its_eight_o_clock_dose_at_midnight_utc_and_keeps_shangh
         supplier: None,
         order_ref: None,
     };
-    let refused =
-        wardstock::ops::stock::receive(&mut store, &keeper, late_evening_utc, &line, 0).unwrap_err();
-    assert!(matches!(refused, wardstock::ops::stock::StockError::Expired { .. }), "{refused:?}");
+    let refused = wardstock::ops::stock::receive(&mut store, &keeper, late_evening_utc, &line, 0)
+        .unwrap_err();
+    assert!(
+        matches!(refused, wardstock::ops::stock::StockError::Expired { .. }),
+        "{refused:?}"
+    );
     // Shown on Shanghai's clock, whatever this process's TZ.
     wardstock::i18n::set_thread_zone(store.zone());
     assert_eq!(
@@ -230,7 +268,13 @@ fn across_the_change_to_summer_time_in_rome_the_dose_stays_at_eight() {
     let now = common::anchor();
     // Summer time starts in Rome on Sunday 28 March 2027 (02:00 → 03:00).
     let (rx, ward) = daily_at_eight(&mut store, at("2027-03-26T00:00:00Z"), now);
-    let rows = doses(&store, ward, rx, "2027-03-26T00:00:00Z", "2027-03-30T00:00:00Z");
+    let rows = doses(
+        &store,
+        ward,
+        rx,
+        "2027-03-26T00:00:00Z",
+        "2027-03-30T00:00:00Z",
+    );
     let times: Vec<_> = rows.iter().map(|r| r.at).collect();
     assert_eq!(
         times,
@@ -250,9 +294,18 @@ fn across_the_change_to_summer_time_in_rome_the_dose_stays_at_eight() {
         );
     }
     // And back to winter time on 31 October 2027.
-    let rows = doses(&store, ward, rx, "2027-10-30T00:00:00Z", "2027-11-01T00:00:00Z");
+    let rows = doses(
+        &store,
+        ward,
+        rx,
+        "2027-10-30T00:00:00Z",
+        "2027-11-01T00:00:00Z",
+    );
     let times: Vec<_> = rows.iter().map(|r| r.at).collect();
-    assert_eq!(times, [at("2027-10-30T06:00:00Z"), at("2027-10-31T07:00:00Z")]);
+    assert_eq!(
+        times,
+        [at("2027-10-30T06:00:00Z"), at("2027-10-31T07:00:00Z")]
+    );
 }
 
 #[test]
@@ -266,7 +319,11 @@ fn only_an_administrator_changes_the_zone_and_an_unknown_zone_is_refused_in_both
     let e = site::set_timezone(&mut store, &admin, "Mars/Olympus", Utc::now()).unwrap_err();
     assert!(matches!(e, SiteError::Timezone { .. }));
     wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::En);
-    assert!(e.to_string().contains("\"Mars/Olympus\" is not a time zone"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("\"Mars/Olympus\" is not a time zone"),
+        "{e}"
+    );
     wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::ZhCn);
     assert!(e.to_string().contains("不是时区"), "{e}");
     wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::En);
@@ -286,23 +343,72 @@ fn the_administrator_sees_and_changes_the_zone_on_the_command_line() {
             .output()
             .unwrap()
     };
-    let out = set(&["site", "set", "--timezone", "Europe/Rome", "--user", "admin"], "1234");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = set(
+        &[
+            "site",
+            "set",
+            "--timezone",
+            "Europe/Rome",
+            "--user",
+            "admin",
+        ],
+        "1234",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains("Europe/Rome") && said.contains("Asia/Shanghai"), "{said}");
+    assert!(
+        said.contains("Europe/Rome") && said.contains("Asia/Shanghai"),
+        "{said}"
+    );
     let show = run("Asia/Tokyo", &db, &["site", "show"]);
-    assert!(show.contains("time zone: Europe/Rome (set by admin on"), "{show}");
+    assert!(
+        show.contains("time zone: Europe/Rome (set by admin on"),
+        "{show}"
+    );
     let json = run("Asia/Tokyo", &db, &["site", "show", "--json"]);
     assert!(json.contains("\"timezone\": \"Europe/Rome\""), "{json}");
     // A nurse may not; an unknown zone is refused, in both languages.
-    let out = set(&["site", "set", "--timezone", "Europe/Paris", "--user", "nurse"], "1234");
+    let out = set(
+        &[
+            "site",
+            "set",
+            "--timezone",
+            "Europe/Paris",
+            "--user",
+            "nurse",
+        ],
+        "1234",
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("only an administrator"));
-    let out = set(&["site", "set", "--timezone", "Mars/Olympus", "--user", "admin"], "1234");
+    let out = set(
+        &[
+            "site",
+            "set",
+            "--timezone",
+            "Mars/Olympus",
+            "--user",
+            "admin",
+        ],
+        "1234",
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a time zone"));
     let out = set(
-        &["--lang", "zh-CN", "site", "set", "--timezone", "Mars/Olympus", "--user", "admin"],
+        &[
+            "--lang",
+            "zh-CN",
+            "site",
+            "set",
+            "--timezone",
+            "Mars/Olympus",
+            "--user",
+            "admin",
+        ],
         "1234",
     );
     assert!(!out.status.success());
@@ -343,7 +449,10 @@ fn the_console_keeps_the_site_day_and_clock() {
         (100, 30),
         Some(wardstock::i18n::Lang::En),
     );
-    assert_eq!(app.cx.today(), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+    assert_eq!(
+        app.cx.today(),
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    );
     // This console's thread shows Shanghai's time.
     assert_eq!(
         wardstock::i18n::datetime(wardstock::i18n::local(late_evening_utc)),
@@ -377,6 +486,13 @@ fn no_code_reads_the_computer_s_clock_zone() {
         }
     }
     let mut found = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
-    assert!(found.is_empty(), "the machine's zone is read at:\n{}", found.join("\n"));
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut found,
+    );
+    assert!(
+        found.is_empty(),
+        "the machine's zone is read at:\n{}",
+        found.join("\n")
+    );
 }

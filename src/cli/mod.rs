@@ -1048,9 +1048,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 );
             } else {
                 use crate::domain::schedule::DoseStatus;
-                let local = |t: chrono::DateTime<Utc>| {
-                    i18n::datetime_short(i18n::local(t))
-                };
+                let local = |t: chrono::DateTime<Utc>| i18n::datetime_short(i18n::local(t));
                 let mut t = Table::new();
                 t.load_preset(UTF8_BORDERS_ONLY).set_header([
                     t!("cli.col.time"),

@@ -147,7 +147,9 @@ pub fn run_site(db: &Path, command: SiteCommand) -> Result<()> {
             match &s.timezone {
                 Some(tz) => {
                     let by = match (&s.timezone_set_by, &s.timezone_set_at) {
-                        (Some(u), Some(at)) => t!("cli.site.set_by", user = u, at = super::when(at)),
+                        (Some(u), Some(at)) => {
+                            t!("cli.site.set_by", user = u, at = super::when(at))
+                        }
                         _ => String::new(),
                     };
                     println!("{}{by}", t!("cli.site.zone", zone = tz));
@@ -181,7 +183,11 @@ pub fn run_site(db: &Path, command: SiteCommand) -> Result<()> {
             } else {
                 println!(
                     "{}",
-                    t!("cli.site.zone_set", zone = zone.name(), before = before.name())
+                    t!(
+                        "cli.site.zone_set",
+                        zone = zone.name(),
+                        before = before.name()
+                    )
                 );
             }
         }

@@ -252,9 +252,7 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
                     t!("cli.col.discard_after"),
                     t!("cli.col.state"),
                 ]);
-                let local = |t: chrono::DateTime<Utc>| {
-                    i18n::datetime_short(i18n::local(t))
-                };
+                let local = |t: chrono::DateTime<Utc>| i18n::datetime_short(i18n::local(t));
                 for p in &packs {
                     t.add_row([
                         format!("#{}", p.id),

@@ -960,9 +960,14 @@ pub fn accept(
                 let note = format!(
                     "{}MRP: needed on the ward {}",
                     if s.past_due { "URGENT: " } else { "" },
-                    bucket_instant(&zone, plan_start(&zone, now), opt.bucket_hours, s.receipt_bucket)
-                        .with_timezone(&zone)
-                        .format("%d %b")
+                    bucket_instant(
+                        &zone,
+                        plan_start(&zone, now),
+                        opt.bucket_hours,
+                        s.receipt_bucket
+                    )
+                    .with_timezone(&zone)
+                    .format("%d %b")
                 );
                 let id = super::stock::insert_transfer(
                     tx,
@@ -974,8 +979,12 @@ pub fn accept(
                 )?;
                 // Needed later than today: the plan keeps it for that day.
                 if s.receipt_bucket > 0 {
-                    let needed =
-                        bucket_instant(&zone, plan_start(&zone, now), opt.bucket_hours, s.receipt_bucket);
+                    let needed = bucket_instant(
+                        &zone,
+                        plan_start(&zone, now),
+                        opt.bucket_hours,
+                        s.receipt_bucket,
+                    );
                     tx.execute(
                         "UPDATE transfer_orders SET needed_at = ?2 WHERE id = ?1",
                         params![id, instant_to_text(needed)],
@@ -998,8 +1007,13 @@ pub fn accept(
                             item: item.name.clone(),
                         }
                     })?;
-                let expected =
-                    bucket_instant(&zone, plan_start(&zone, now), opt.bucket_hours, s.receipt_bucket).max(now);
+                let expected = bucket_instant(
+                    &zone,
+                    plan_start(&zone, now),
+                    opt.bucket_hours,
+                    s.receipt_bucket,
+                )
+                .max(now);
                 let note = format!(
                     "MRP suggestion{}",
                     if s.past_due { ", expedite" } else { "" }

@@ -992,9 +992,15 @@ pub struct TransferOrder {
 
 /// Day the goods will be used: arrival on the ward after transport, on the
 /// site's clock.
-fn arrival_day(conn: &Connection, now: DateTime<Utc>, to: &PlaceRef) -> rusqlite::Result<NaiveDate> {
+fn arrival_day(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    to: &PlaceRef,
+) -> rusqlite::Result<NaiveDate> {
     let zone = crate::store::queries::site_zone(conn)?;
-    Ok((now + Duration::minutes(to.transport_minutes)).with_timezone(&zone).date_naive())
+    Ok((now + Duration::minutes(to.transport_minutes))
+        .with_timezone(&zone)
+        .date_naive())
 }
 
 /// Creates a transfer order from the pharmacy to a ward.
