@@ -378,9 +378,13 @@ pub fn alerts(
     pairs.sort_unstable();
     pairs.dedup();
     let items: Vec<i64> = pairs.iter().map(|p| p.1).collect();
-    let now = today
-        .and_hms_opt(12, 0, 0)
-        .map_or_else(Utc::now, |d| d.and_utc());
+    // Midday of the site's day: the usage window ends there.
+    let now = crate::domain::schedule::local_instant(
+        &site_zone(conn)?,
+        today,
+        chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
+    )
+    .unwrap_or_else(Utc::now);
     let rates = daily_use(conn, &items, now, cfg.usage_window_days)?;
     let horizon = (alerts::expiry_horizon(today, cfg) - today).num_days();
     let mut lots = lot_stocks(conn, place_id, &items)?;
