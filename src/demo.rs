@@ -12,7 +12,8 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use chrono::{DateTime, Datelike, Duration, Local, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
@@ -375,6 +376,8 @@ struct Sim<'a> {
     place_ids: Vec<i64>,
     items: Vec<DemoItem>,
     movements: i64,
+    /// The site's time zone: the demo's days and dose times are on its clock.
+    zone: Tz,
 }
 
 impl Sim<'_> {
@@ -509,7 +512,7 @@ impl Sim<'_> {
         patient: Option<i64>,
         order_ref: Option<String>,
     ) -> rusqlite::Result<Vec<(usize, i64)>> {
-        let day = at.with_timezone(&Local).date_naive();
+        let day = at.with_timezone(&self.zone).date_naive();
         let plan = fefo::pick(&self.lot_stock(from, item), qty, day);
         let mut out = Vec::new();
         for p in plan.picks {
@@ -532,10 +535,9 @@ impl Sim<'_> {
     }
 }
 
-fn local_at(day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
+fn local_at(zone: &Tz, day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
     let t = NaiveTime::from_hms_opt(hour.min(23), minute.min(59), 0).unwrap_or(NaiveTime::MIN);
-    schedule::local_instant(&Local, day, t)
-        .unwrap_or_else(|| Utc.from_utc_datetime(&day.and_time(t)))
+    schedule::local_instant(zone, day, t).unwrap_or_else(|| Utc.from_utc_datetime(&day.and_time(t)))
 }
 
 fn route_for(form: &str) -> &'static str {
@@ -577,7 +579,10 @@ pub fn generate_reporting(
     }
     let spec = opts.scale.spec(base.len());
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let today = opts.anchor.with_timezone(&Local).date_naive();
+    // The site's zone: the one stored (by `wardstock demo --timezone`),
+    // else the machine's; the demo stores it with the site.
+    let zone = store.zone();
+    let today = opts.anchor.with_timezone(&zone).date_naive();
     let first_day = today - Duration::days(spec.days);
 
     // A fresh demo file can be rebuilt at will: skip the per-commit flush
@@ -599,6 +604,10 @@ pub fn generate_reporting(
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute("INSERT INTO settings (key, value) VALUES ('demo_scale', ?1), ('demo_seed', ?2), ('demo_anchor', ?3)",
         params![format!("{:?}", opts.scale).to_lowercase(), opts.seed.to_string(), instant_to_text(opts.anchor)])?;
+    tx.execute(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES ('timezone', ?1)",
+        [zone.name()],
+    )?;
 
     // Places and storage locations.
     let mut place_ids = vec![refdata::add_place(
@@ -966,6 +975,7 @@ pub fn generate_reporting(
         place_ids,
         items,
         movements: 0,
+        zone,
     };
     let backorder: Vec<bool> = (0..sim.items.len())
         .map(|_| rng.random_bool(0.04))
@@ -980,7 +990,7 @@ pub fn generate_reporting(
         let cutoff = |at: DateTime<Utc>| at <= opts.anchor;
 
         // 1. Supplier deliveries into the pharmacy.
-        let at = local_at(day, 9, 0);
+        let at = local_at(&zone, day, 9, 0);
         if cutoff(at) {
             for item in 0..sim.items.len() {
                 if total_rate[item] <= 0.0 || d < next_receipt[item] {
@@ -1019,7 +1029,7 @@ pub fn generate_reporting(
         // 1b. Forty days ago a few items came in short-dated and in excess:
         // some of it expires on the shelves before it can be used.
         if d == spec.days - 40 {
-            let at = local_at(day, 9, 30);
+            let at = local_at(&zone, day, 9, 30);
             for k in 0..(sim.items.len() / 15).max(4) {
                 let item = rng.random_range(0..sim.items.len());
                 if total_rate[item] <= 0.0 {
@@ -1055,7 +1065,7 @@ pub fn generate_reporting(
             if (d + w as i64) % 7 != 0 && (d + w as i64) % 7 != 3 && d != 0 {
                 continue;
             }
-            let at = local_at(day, 10, (w * 2) as u32 % 60);
+            let at = local_at(&zone, day, 10, (w * 2) as u32 % 60);
             if !cutoff(at) {
                 continue;
             }
@@ -1096,7 +1106,7 @@ pub fn generate_reporting(
                 if n == 0 {
                     continue;
                 }
-                let at = local_at(day, rng.random_range(6..22), rng.random_range(0..60));
+                let at = local_at(&zone, day, rng.random_range(6..22), rng.random_range(0..60));
                 if !cutoff(at) {
                     continue;
                 }
@@ -1114,11 +1124,10 @@ pub fn generate_reporting(
 
         // 4. Doses given against prescriptions in the last two days.
         if d >= spec.days - 2 {
-            let from = local_at(day, 0, 0);
-            let to = local_at(day + Duration::days(1), 0, 0).min(opts.anchor);
+            let from = local_at(&zone, day, 0, 0);
+            let to = local_at(&zone, day + Duration::days(1), 0, 0).min(opts.anchor);
             for rx in &rx_list {
-                let times =
-                    schedule::expand(&Local, rx.freq, &rx.times, rx.start, rx.end, from, to);
+                let times = schedule::expand(&zone, rx.freq, &rx.times, rx.start, rx.end, from, to);
                 for sched in times {
                     let window = schedule::window(rx.freq, rx.time_critical);
                     if sched + window > opts.anchor {
@@ -1182,7 +1191,7 @@ pub fn generate_reporting(
 
         // 5. Every two weeks the ward managers dispose of most expired stock.
         if d % 14 == 13 {
-            let at = local_at(day, 16, 0);
+            let at = local_at(&zone, day, 16, 0);
             if cutoff(at) {
                 for w in 0..spec.wards {
                     for li in 0..ward_lines[w].len() {
@@ -1405,7 +1414,7 @@ fn purchasing(store: &mut Store, anchor: DateTime<Utc>) -> Result<(), DemoError>
     )
     .map_err(|e| DemoError::Other(e.to_string()))?;
     let expiry = (anchor + Duration::days(540))
-        .with_timezone(&Local)
+        .with_timezone(&store.zone())
         .date_naive();
     for (i, packs) in [(0usize, 10), (1, 6)] {
         crate::ops::stock::receive(

@@ -1899,7 +1899,7 @@ fn after_a_prn_dose_the_line_says_when_the_next_may_be_given() {
         let at = st
             .next_allowed
             .expect("a next time after a dose")
-            .with_timezone(&chrono::Local)
+            .with_timezone(&c.app.store().zone())
             .format("%H:%M")
             .to_string();
         let s = whole_screen(&mut c);

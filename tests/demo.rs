@@ -3,7 +3,7 @@
 
 mod common;
 
-use chrono::{Duration, Local};
+use chrono::Duration;
 use wardstock::demo::{self, DemoError, DemoOptions, Scale};
 use wardstock::domain::alerts::{self, AlertConfig, AlertKind};
 use wardstock::domain::gtin;
@@ -150,7 +150,7 @@ fn the_clinic_is_a_plausible_small_hospital() {
     assert!(check::run(conn).unwrap().ok());
 
     // The warnings have something to say: expired, expiring soon, low.
-    let today = common::anchor().with_timezone(&Local).date_naive();
+    let today = store.today(common::anchor());
     let list = alerts::build(
         &queries::lot_balances(conn, None).unwrap(),
         &queries::level_policies(conn, None).unwrap(),

@@ -264,7 +264,10 @@ fn moving_between_locations_keeps_the_place_stock_and_refuses_what_cannot_be() {
             location,
             ..
         }) => {
-            assert_eq!((available, wanted, location.as_str()), (5, 6, "W-MED/FRIDGE"))
+            assert_eq!(
+                (available, wanted, location.as_str()),
+                (5, 6, "W-MED/FRIDGE")
+            )
         }
         other => panic!("{other:?}"),
     }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use chrono::{Duration, Local, NaiveTime};
+use chrono::{Duration, NaiveTime};
 use wardstock::domain::schedule::{self, Frequency};
 use wardstock::ops::plan::{self, PlanOptions, Suggestion};
 use wardstock::ops::{purchasing, stock};
@@ -47,8 +47,8 @@ fn the_problem_takes_every_scheduled_dose_of_the_horizon_and_the_forecast() {
         .map(|t| NaiveTime::parse_from_str(t, "%H:%M").unwrap())
         .collect();
     let start = wardstock::domain::instant_from_text(&start).unwrap();
-    let end = plan::bucket_instant(plan::plan_start(now), 24, 28);
-    let doses = schedule::expand(&Local, freq, &times, start, None, now, end).len() as i64;
+    let end = plan::bucket_instant(&store.zone(), plan::plan_start(&store.zone(), now), 24, 28);
+    let doses = schedule::expand(&store.zone(), freq, &times, start, None, now, end).len() as i64;
     let per_dose = (dose + strength - 1) / strength;
     let source = format!("RX-{rx}");
     let total: i64 = problem
@@ -81,7 +81,7 @@ fn the_problem_takes_every_scheduled_dose_of_the_horizon_and_the_forecast() {
         .query_row(
             "SELECT SUM(b.qty) FROM balances b JOIN places p ON p.id = b.place_id
              WHERE p.kind IN ('pharmacy', 'ward') AND b.status = 'ok' AND (b.expiry IS NULL OR b.expiry >= ?1)",
-            [now.with_timezone(&Local).date_naive().to_string()],
+            [store.today(now).to_string()],
             |r| r.get(0),
         )
         .unwrap();
@@ -374,8 +374,8 @@ fn a_multi_dose_bottle_is_planned_by_its_content_not_one_per_dose() {
         NaiveTime::from_hms_opt(8, 0, 0).unwrap(),
         NaiveTime::from_hms_opt(20, 0, 0).unwrap(),
     ];
-    let end = plan::bucket_instant(plan::plan_start(now), 24, 28);
-    let doses = schedule::expand(&Local, Frequency::Bid, &times, start, None, now, end);
+    let end = plan::bucket_instant(&store.zone(), plan::plan_start(&store.zone(), now), 24, 28);
+    let doses = schedule::expand(&store.zone(), Frequency::Bid, &times, start, None, now, end);
     let ml = doses.len() as i64 * 15;
     assert_eq!(
         bottles(&store),

@@ -272,11 +272,10 @@ fn check_names_an_injected_inconsistency() {
 
 #[test]
 fn alerts_read_from_the_store_equal_the_domain_rule_on_every_balance() {
-    use chrono::Local;
     use wardstock::domain::alerts::{self, AlertConfig};
     use wardstock::store::queries;
     let (_dir, store) = common::open_demo();
-    let today = common::anchor().with_timezone(&Local).date_naive();
+    let today = store.today(common::anchor());
     let cfg = AlertConfig::default();
     for place in [None, Some(1), Some(2)] {
         let full = alerts::build(

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
-use chrono::{Local, Utc};
+use chrono::Utc;
 use clap::{Parser, Subcommand};
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 
@@ -68,6 +68,10 @@ pub enum Command {
         /// "Now" of the demo (RFC 3339); default the current time.
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
+        /// The demo site's IANA time zone, e.g. Europe/Rome, Asia/Shanghai
+        /// (default: the computer's, else UTC).
+        #[arg(long, value_name = "ZONE")]
+        timezone: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -259,6 +263,11 @@ pub enum Command {
         /// The administrator's full name.
         #[arg(long)]
         admin_name: Option<String>,
+    },
+    /// The site's settings: show them, or (an administrator) change the time zone.
+    Site {
+        #[command(subcommand)]
+        command: site::SiteCommand,
     },
     /// Make a consistent, checked copy of the database while others work
     /// (never copy the .sqlite file alone: it loses what sits in its -wal file).
@@ -633,16 +642,21 @@ pub fn run(cli: Cli) -> Result<i32> {
             seed,
             force,
             at,
+            timezone,
             json,
         }) => {
             let path = crate::config::resolve_db(cli.db.clone(), false)?;
+            let zone = match timezone {
+                Some(name) => crate::ops::site::parse_timezone(&name)?,
+                None => crate::store::machine_zone(),
+            };
             let anchor = match at {
                 Some(s) => crate::domain::instant_from_text(&s)
                     .with_context(|| instant_error("--at", &s))?,
                 None => Utc::now(),
             };
             let scale = Scale::from(scale);
-            let summary = make_demo(&path, scale, seed, anchor, force)?;
+            let summary = make_demo(&path, scale, seed, anchor, force, zone)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
@@ -706,7 +720,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Stock { place, json }) => {
             let store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             let place_id = place_filter(&store, place.as_deref())?;
-            let rows = queries::balance_rows(&store.conn, place_id, Local::now().date_naive())?;
+            let rows = queries::balance_rows(&store.conn, place_id, store.today(Utc::now()))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
@@ -886,7 +900,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                         &store.conn,
                         &data,
                         stock::settings().scanner.separator,
-                        Local::now().date_naive(),
+                        store.today(Utc::now()),
                     )?;
                     let (item, g) = (pack.item, pack.gs1);
                     let lot = g.lot.context(t!("cli.scan.pack_no_lot"))?;
@@ -1044,9 +1058,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 );
             } else {
                 use crate::domain::schedule::DoseStatus;
-                let local = |t: chrono::DateTime<Utc>| {
-                    i18n::datetime_short(t.with_timezone(&Local).naive_local())
-                };
+                let local = |t: chrono::DateTime<Utc>| i18n::datetime_short(i18n::local(t));
                 let mut t = Table::new();
                 t.load_preset(UTF8_BORDERS_ONLY).set_header([
                     t!("cli.col.time"),
@@ -1439,6 +1451,11 @@ pub fn run(cli: Cli) -> Result<i32> {
             )?;
             Ok(0)
         }
+        Some(Command::Site { command }) => {
+            let path = crate::config::resolve_db(cli.db.clone(), false)?;
+            site::run_site(&path, command)?;
+            Ok(0)
+        }
         Some(Command::Backup {
             file,
             force,
@@ -1468,7 +1485,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         }) => {
             let opts = crate::gs1::Options {
                 separator: separator.or_else(|| stock::settings().scanner.separator),
-                today: Local::now().date_naive(),
+                today: gs1_today(cli.db.clone()),
             };
             match crate::gs1::parse(&data, opts) {
                 Ok(g) => {
@@ -1513,7 +1530,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let rows = queries::alert_rows(
                 &store.conn,
                 place_id,
-                Local::now().date_naive(),
+                store.today(Utc::now()),
                 &stock::settings().alert_config(),
             )?;
             if json {
@@ -1603,7 +1620,22 @@ fn open(path: &Path) -> Result<Store> {
     if !path.exists() {
         bail!(t!("cli.db.missing", path = path.display()));
     }
-    Ok(Store::open(path)?)
+    let store = Store::open(path)?;
+    // Times are shown on the site's clock, never the terminal's TZ.
+    i18n::set_zone(store.zone());
+    Ok(store)
+}
+
+/// Today for reading a barcode's dates: the site's day when the database
+/// can be read, else the machine's zone's (a barcode read with no site).
+fn gs1_today(db: Option<PathBuf>) -> chrono::NaiveDate {
+    let zone = crate::config::resolve_db(db, false)
+        .ok()
+        .filter(|p| p.is_file())
+        .and_then(|p| Store::open(&p).ok())
+        .map(|s| s.zone())
+        .unwrap_or_else(crate::store::machine_zone);
+    Utc::now().with_timezone(&zone).date_naive()
 }
 
 fn place_filter(store: &Store, code: Option<&str>) -> Result<Option<i64>> {
@@ -1642,6 +1674,7 @@ pub fn make_demo(
     seed: u64,
     anchor: chrono::DateTime<Utc>,
     force: bool,
+    zone: chrono_tz::Tz,
 ) -> Result<demo::DemoSummary> {
     if path.exists() && !Store::is_blank_file(path) {
         // Refuses files that are not wardstock databases, even with --force.
@@ -1661,6 +1694,8 @@ pub fn make_demo(
     }
     let summary = {
         let mut store = Store::create(&partial)?;
+        // The demo's site keeps its own clock, as a started site does.
+        crate::ops::site::demo_timezone(&mut store, zone)?;
         // The hospital takes a while: show how far it is.
         let bar = if scale == Scale::Hospital && std::io::stderr().is_terminal() {
             let b = indicatif::ProgressBar::new(0);
@@ -1715,7 +1750,14 @@ fn ensure_demo(path: &Path) -> Result<()> {
     let needs = !path.exists() || Store::is_blank_file(path) || Store::open(path)?.is_empty()?;
     if needs {
         eprintln!("{}", t!("cli.demo.building", path = path.display()));
-        make_demo(path, Scale::Clinic, 42, Utc::now(), true)?;
+        make_demo(
+            path,
+            Scale::Clinic,
+            42,
+            Utc::now(),
+            true,
+            crate::store::machine_zone(),
+        )?;
     }
     Ok(())
 }
@@ -1739,7 +1781,7 @@ pub fn cell_left(s: &str, w: usize) -> String {
 /// way of writing it; anything else as it is.
 pub fn when(s: &str) -> String {
     match crate::domain::instant_from_text(s) {
-        Some(t) => i18n::datetime(t.with_timezone(&Local).naive_local()),
+        Some(t) => i18n::datetime(i18n::local(t)),
         None => s.to_string(),
     }
 }

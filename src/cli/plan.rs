@@ -2,7 +2,7 @@
 //! suggestions) and `wardstock po …` (suppliers and purchase orders).
 
 use anyhow::{Context, Result, bail};
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 
@@ -356,7 +356,7 @@ pub fn run_po(store: &mut Store, cmd: PoCommand) -> Result<()> {
                 ]);
                 for o in &list {
                     let expected = crate::domain::instant_from_text(&o.expected_at)
-                        .map(|e| i18n::day_short(e.with_timezone(&Local).date_naive()))
+                        .map(|e| i18n::day_short(i18n::local(e).date()))
                         .unwrap_or_default();
                     let lines = o
                         .lines

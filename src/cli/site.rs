@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::Subcommand;
+
 use anyhow::{Context, Result, bail};
 
 use crate::i18n::num;
@@ -230,5 +232,89 @@ pub fn run_init(db: &Path, a: InitArgs) -> Result<()> {
             admin = site.admin.trim()
         )
     );
+    Ok(())
+}
+
+/// `wardstock site …`.
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// The site's name and time zone, and the time on its clock now.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change the site's time zone (an administrator): schedules keep their
+    /// wall-clock times on the new clock.
+    Set {
+        #[command(flatten)]
+        who: super::stock::UserArgs,
+        /// The IANA time zone, e.g. Europe/Rome, Asia/Shanghai.
+        #[arg(long, value_name = "ZONE")]
+        timezone: String,
+    },
+}
+
+/// `wardstock site show` and `wardstock site set`.
+pub fn run_site(db: &Path, command: SiteCommand) -> Result<()> {
+    let mut store = super::open(db)?;
+    match command {
+        SiteCommand::Show { json } => {
+            let s = crate::store::queries::site_settings(&store.conn)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&s)?);
+                return Ok(());
+            }
+            println!(
+                "{}",
+                t!("cli.site.name", name = s.name.as_deref().unwrap_or("—"))
+            );
+            match &s.timezone {
+                Some(tz) => {
+                    let by = match (&s.timezone_set_by, &s.timezone_set_at) {
+                        (Some(u), Some(at)) => {
+                            t!("cli.site.set_by", user = u, at = super::when(at))
+                        }
+                        _ => String::new(),
+                    };
+                    println!("{}{by}", t!("cli.site.zone", zone = tz));
+                }
+                None => println!("{}", t!("cli.site.zone_not_stored", zone = s.zone_in_use)),
+            }
+            println!(
+                "{}",
+                t!(
+                    "cli.site.now",
+                    time = crate::i18n::datetime(crate::i18n::local(chrono::Utc::now()))
+                )
+            );
+        }
+        SiteCommand::Set { who, timezone } => {
+            // An unknown zone is refused before a PIN is asked for.
+            crate::ops::site::parse_timezone(&timezone)?;
+            let actor = super::stock::sign_in(&mut store, &who)?;
+            let before = store.zone();
+            let zone =
+                crate::ops::site::set_timezone(&mut store, &actor, &timezone, chrono::Utc::now())?;
+            crate::i18n::set_zone(zone);
+            if who.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "timezone": zone.name(),
+                        "before": before.name(),
+                    }))?
+                );
+            } else {
+                println!(
+                    "{}",
+                    t!(
+                        "cli.site.zone_set",
+                        zone = zone.name(),
+                        before = before.name()
+                    )
+                );
+            }
+        }
+    }
     Ok(())
 }

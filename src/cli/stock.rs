@@ -2,7 +2,7 @@
 //! `WARDSTOCK_PIN` or a prompt) and calls the one operation in `ops::stock`.
 
 use anyhow::{Context, Result, bail};
-use chrono::{Local, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
@@ -50,7 +50,7 @@ impl ItemArgs {
                 &store.conn,
                 data,
                 settings().scanner.separator,
-                Local::now().date_naive(),
+                store.today(Utc::now()),
             )?;
             let (item, g) = (pack.item, pack.gs1);
             if let (Some(given), Some(scanned)) = (&self.lot, &g.lot)

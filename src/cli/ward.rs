@@ -2,7 +2,7 @@
 //! its administration times — and the multi-dose packs open on it.
 
 use anyhow::{Context, Result, bail};
-use chrono::{Local, NaiveTime, Utc};
+use chrono::{NaiveTime, Utc};
 use clap::Subcommand;
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 
@@ -252,9 +252,7 @@ pub fn run(store: &mut Store, cmd: WardCommand) -> Result<()> {
                     t!("cli.col.discard_after"),
                     t!("cli.col.state"),
                 ]);
-                let local = |t: chrono::DateTime<Utc>| {
-                    i18n::datetime_short(t.with_timezone(&Local).naive_local())
-                };
+                let local = |t: chrono::DateTime<Utc>| i18n::datetime_short(i18n::local(t));
                 for p in &packs {
                     t.add_row([
                         format!("#{}", p.id),

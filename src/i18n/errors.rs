@@ -266,6 +266,7 @@ impl fmt::Display for SiteError {
         let s = match self {
             SiteError::NoName => t!("site.no_name").to_string(),
             SiteError::Timezone { given } => t!("site.timezone", given = given),
+            SiteError::NotAdmin { role } => t!("site.not_admin", role = role.label()),
             SiteError::Pin(e) => e.to_string(),
             SiteError::RefData(e) => e.to_string(),
             SiteError::Store(e) => e.to_string(),

@@ -123,6 +123,46 @@ pub fn set_thread_lang(l: Lang) {
     THREAD.with(|c| c.set(Some(l)));
 }
 
+// The site's time zone, for showing instants: held like the language, a
+// process default and a per-thread choice (a console's thread shows its own
+// database's site; tests run sites in different zones side by side).
+static PROCESS_ZONE: std::sync::RwLock<chrono_tz::Tz> = std::sync::RwLock::new(chrono_tz::Tz::UTC);
+
+thread_local! {
+    static THREAD_ZONE: Cell<Option<chrono_tz::Tz>> = const { Cell::new(None) };
+}
+
+/// The site's time zone instants are shown in on this thread (UTC until a
+/// store's zone is set).
+pub fn zone() -> chrono_tz::Tz {
+    THREAD_ZONE.with(|c| c.get()).unwrap_or_else(|| {
+        PROCESS_ZONE
+            .read()
+            .map(|z| *z)
+            .unwrap_or_else(|e| *e.into_inner())
+    })
+}
+
+/// Show instants in `z` from now on, on every thread that has not chosen
+/// its own.
+pub fn set_zone(z: chrono_tz::Tz) {
+    match PROCESS_ZONE.write() {
+        Ok(mut g) => *g = z,
+        Err(e) => *e.into_inner() = z,
+    }
+    THREAD_ZONE.with(|c| c.set(None));
+}
+
+/// Show instants in `z` on this thread only.
+pub fn set_thread_zone(z: chrono_tz::Tz) {
+    THREAD_ZONE.with(|c| c.set(Some(z)));
+}
+
+/// An instant as the site's local date and time (the zone of [`zone`]).
+pub fn local(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    t.with_timezone(&zone()).naive_local()
+}
+
 /// The language asked for explicitly: `--lang`, else `WARDSTOCK_LANG`.
 /// An unknown name is an error naming the languages there are.
 pub fn explicit(flag: Option<&str>) -> Result<Option<Lang>, String> {
@@ -347,5 +387,22 @@ mod tests {
         .unwrap();
         assert_eq!(lang(), Lang::ZhCn);
         assert_eq!(other, Lang::En);
+    }
+
+    #[test]
+    fn instants_are_shown_on_the_clock_of_this_thread_s_site() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-12-03T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        set_thread_zone(chrono_tz::Tz::Asia__Shanghai);
+        let rome = std::thread::spawn(move || {
+            set_thread_zone(chrono_tz::Tz::Europe__Rome);
+            datetime(local(t))
+        })
+        .join()
+        .unwrap();
+        assert_eq!(datetime(local(t)), "2026-12-03 08:00");
+        assert_eq!(zone(), chrono_tz::Tz::Asia__Shanghai);
+        assert_eq!(rome, "2026-12-03 01:00");
     }
 }

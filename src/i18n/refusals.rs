@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::domain::{LotStatus, PlaceKind};
 use crate::ops::auth::{PinError, SignInError};
@@ -80,7 +80,7 @@ fn lot_use_word(u: LotUse) -> &'static str {
 
 /// A local time as the reader's language writes it in a sentence.
 pub fn local_time(t: DateTime<Utc>) -> String {
-    super::datetime_short(t.with_timezone(&Local).naive_local())
+    super::datetime_short(super::local(t))
 }
 
 fn expiry_word(d: Option<chrono::NaiveDate>) -> String {
@@ -728,7 +728,7 @@ impl fmt::Display for SignInError {
                 t!(
                     "refused.signin.locked",
                     user = user,
-                    until = until.with_timezone(&Local).format("%H:%M:%S")
+                    until = super::local(*until).format("%H:%M:%S")
                 ),
                 t!("refdata.signin.unlock_by", user = user)
             ),

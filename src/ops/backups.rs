@@ -72,15 +72,8 @@ impl std::error::Error for SettingError {
 /// The site's "today" at `now`: the date in the site's time zone. The one
 /// place the daily backups ask what day it is.
 pub fn site_today(conn: &Connection, now: DateTime<Utc>) -> NaiveDate {
-    let zone = queries::setting(conn, "timezone")
-        .ok()
-        .flatten()
-        .and_then(|tz| tz.trim().parse::<chrono_tz::Tz>().ok());
-    match zone {
-        Some(tz) => now.with_timezone(&tz).date_naive(),
-        // A database made before sites had a time zone.
-        None => now.with_timezone(&chrono::Local).date_naive(),
-    }
+    let zone = queries::site_zone(conn).unwrap_or_else(|_| crate::store::machine_zone());
+    now.with_timezone(&zone).date_naive()
 }
 
 /// The daily backups as set, or `None` when off.

@@ -1036,25 +1036,11 @@ fn new_user_pins(
     Ok(out)
 }
 
-/// The site's time zone, when it is stored.
-fn site_zone(conn: &Connection) -> rusqlite::Result<Option<chrono_tz::Tz>> {
-    let zone: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'timezone'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()))
-}
-
-/// The site's date at `now`: in the site's time zone (stored with the
-/// site), else the machine's.
+/// The site's date at `now`, in the site's time zone.
 fn site_today(conn: &Connection, now: DateTime<Utc>) -> Result<NaiveDate, ImportError> {
-    Ok(match site_zone(conn)? {
-        Some(tz) => now.with_timezone(&tz).date_naive(),
-        None => now.with_timezone(&chrono::Local).date_naive(),
-    })
+    Ok(now
+        .with_timezone(&crate::store::queries::site_zone(conn)?)
+        .date_naive())
 }
 
 /// A one-time PIN of six digits from the operating system's randomness.

@@ -14,7 +14,7 @@ use crate::domain::validation::{self, Finding};
 use crate::domain::{LotStatus, MovementKind, instant_to_text};
 use crate::store::Store;
 use crate::store::ledger::{self, NewMovement};
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use strum::{AsRefStr, Display, EnumString};
@@ -229,7 +229,7 @@ fn rx_row(conn: &Connection, id: i64) -> Result<RxRow, DoseError> {
 }
 
 /// Whether `at` is one of the prescription's scheduled doses.
-fn is_scheduled(rx: &RxRow, at: DateTime<Utc>) -> bool {
+fn is_scheduled(zone: &chrono_tz::Tz, rx: &RxRow, at: DateTime<Utc>) -> bool {
     let times: Vec<chrono::NaiveTime> = rx
         .times
         .split(',')
@@ -242,7 +242,7 @@ fn is_scheduled(rx: &RxRow, at: DateTime<Utc>) -> bool {
     };
     let around = chrono::Duration::hours(1);
     schedule::expand(
-        &Local,
+        zone,
         rx.freq,
         &times,
         rx.start,
@@ -253,8 +253,8 @@ fn is_scheduled(rx: &RxRow, at: DateTime<Utc>) -> bool {
     .contains(&at)
 }
 
-fn local_hm(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%d %b %H:%M").to_string()
+fn local_hm(zone: &chrono_tz::Tz, t: DateTime<Utc>) -> String {
+    t.with_timezone(zone).format("%d %b %H:%M").to_string()
 }
 
 /// A PRN dose respects the prescription's maximum per 24 h and least interval.
@@ -316,6 +316,7 @@ pub fn administer(
 ) -> Result<Recorded, DoseError> {
     use super::ward::resolve_reason;
     allow(actor, Operation::Administer).map_err(DoseError::Forbidden)?;
+    let zone = store.zone();
     store.write(|tx| {
         let rx = rx_row(tx, d.rx_id)?;
         // A missed dose of a prescription since stopped, suspended, replaced
@@ -339,13 +340,13 @@ pub fn administer(
         if rx.status != "active" && !documenting {
             return Err(DoseError::NotActive(d.rx_id, rx.status));
         }
-        let when = d.scheduled_at.map(local_hm).unwrap_or_else(|| "now (PRN)".into());
+        let when = d.scheduled_at.map(|t| local_hm(&zone, t)).unwrap_or_else(|| "now (PRN)".into());
         match d.scheduled_at {
             Some(at) => {
                 if rx.freq == Frequency::Prn {
                     return Err(DoseError::PrnScheduled);
                 }
-                if !is_scheduled(&rx, at) {
+                if !is_scheduled(&zone, &rx, at) {
                     return Err(DoseError::NotScheduled { rx: d.rx_id, at });
                 }
                 // Recorded under this version or one it replaced.
@@ -474,7 +475,7 @@ pub fn administer(
                 Ok(done(record(tx, &nothing)?, Some(order)))
             }
             Outcome::Given | Outcome::PartiallyGiven => {
-                let today = now.with_timezone(&Local).date_naive();
+                let today = now.with_timezone(&zone).date_naive();
                 let allowed = super::rx::allowed_products(tx, d.rx_id)?;
                 // The lot: the scanned one, or first-expired-first-out on the ward
                 // (the preferred product first, then the allowed alternatives).
@@ -717,7 +718,7 @@ pub fn administer(
                         let days = pack.in_use_days.unwrap_or(1);
                         let mut discard = now + chrono::Duration::days(days);
                         if let Some(x) = lot_expiry
-                            && let Some(end) = schedule::local_instant(&Local, x + chrono::Duration::days(1), chrono::NaiveTime::MIN)
+                            && let Some(end) = schedule::local_instant(&zone, x + chrono::Duration::days(1), chrono::NaiveTime::MIN)
                         {
                             discard = discard.min(end);
                         }

@@ -8,7 +8,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Duration, Local, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
 use rusqlite::{Connection, params};
 use serde::Serialize;
 
@@ -148,21 +149,21 @@ impl Default for PlanOptions {
 }
 
 /// Start of the plan: the start of today on the clinic's clock.
-pub fn plan_start(now: DateTime<Utc>) -> NaiveDateTime {
-    now.with_timezone(&Local)
+pub fn plan_start(zone: &Tz, now: DateTime<Utc>) -> NaiveDateTime {
+    now.with_timezone(zone)
         .date_naive()
         .and_time(NaiveTime::MIN)
 }
 
 /// The instant a bucket starts.
-pub fn bucket_instant(start: NaiveDateTime, bucket_hours: i64, k: i64) -> DateTime<Utc> {
+pub fn bucket_instant(zone: &Tz, start: NaiveDateTime, bucket_hours: i64, k: i64) -> DateTime<Utc> {
     let naive = start + Duration::hours(bucket_hours * k);
     // A wall-clock time in a spring-forward gap moves to the first minute that exists.
-    schedule::local_instant(&Local, naive.date(), naive.time()).unwrap_or_else(|| naive.and_utc())
+    schedule::local_instant(zone, naive.date(), naive.time()).unwrap_or_else(|| naive.and_utc())
 }
 
-fn bucket_of(start: NaiveDateTime, bucket_hours: i64, at: DateTime<Utc>) -> i64 {
-    let local = at.with_timezone(&Local).naive_local();
+fn bucket_of(zone: &Tz, start: NaiveDateTime, bucket_hours: i64, at: DateTime<Utc>) -> i64 {
+    let local = at.with_timezone(zone).naive_local();
     (local - start).num_minutes().div_euclid(bucket_hours * 60)
 }
 
@@ -175,9 +176,10 @@ fn buckets_up(minutes: i64, bucket_hours: i64) -> i64 {
 pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) -> Result<Problem> {
     let h = opt.bucket_hours.max(1);
     let n = opt.buckets.max(1);
-    let start = plan_start(now);
-    let end = bucket_instant(start, h, n);
-    let today = now.with_timezone(&Local).date_naive();
+    let zone = crate::store::queries::site_zone(conn)?;
+    let start = plan_start(&zone, now);
+    let end = bucket_instant(&zone, start, h, n);
+    let today = now.with_timezone(&zone).date_naive();
 
     // Places: the pharmacy and the wards with their transport time.
     let mut stmt = conn.prepare(
@@ -301,7 +303,7 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
                 .as_deref()
                 .and_then(instant_from_text)
                 .unwrap_or(now);
-            (bucket_of(start, h, at + tt), picked)
+            (bucket_of(&zone, start, h, at + tt), picked)
         } else {
             // Still to pick: the rest holds pharmacy stock from when it must
             // leave (now, or for a delivery planned ahead, its needed day
@@ -313,12 +315,12 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
                     .entry((
                         pharmacy.clone(),
                         items[&item].code.clone(),
-                        bucket_of(start, h, leaves).clamp(0, n - 1),
+                        bucket_of(&zone, start, h, leaves).clamp(0, n - 1),
                         format!("TO-{order}"),
                     ))
                     .or_default() += rest;
             }
-            (bucket_of(start, h, leaves + tt), requested)
+            (bucket_of(&zone, start, h, leaves + tt), requested)
         };
         if qty > 0 {
             receipts.push(ScheduledReceipt {
@@ -347,7 +349,7 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
         receipts.push(ScheduledReceipt {
             place: pharmacy.clone(),
             item: items[&item].code.clone(),
-            bucket: bucket_of(start, h, at).clamp(0, n - 1),
+            bucket: bucket_of(&zone, start, h, at).clamp(0, n - 1),
             qty,
         });
     }
@@ -429,7 +431,7 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
             let it = &items[&item];
             let (mut doses_x24, mut before) = (0i64, 0i64);
             for k in 0..n {
-                let at = bucket_instant(start, h, k);
+                let at = bucket_instant(&zone, start, h, k);
                 if at < rx_start || rx_end.is_some_and(|e| at >= e) {
                     continue;
                 }
@@ -464,11 +466,11 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
         } else {
             list
         };
-        for at in schedule::expand(&Local, freq, &list, rx_start, rx_end, now, end) {
+        for at in schedule::expand(&zone, freq, &list, rx_start, rx_end, now, end) {
             if recorded.contains(&(rx, instant_to_text(at))) {
                 continue;
             }
-            let k = bucket_of(start, h, at);
+            let k = bucket_of(&zone, start, h, at);
             if (0..n).contains(&k) {
                 *milli.entry((ward, item, k, rx)).or_default() += dose;
             }
@@ -947,6 +949,7 @@ pub fn accept(
     allow(actor, Operation::Plan)?;
     let qty = qty.unwrap_or(s.qty);
     super::items::qty_ok(qty)?;
+    let zone = store.zone();
     store.write(|tx| {
         let item = item_by_code(tx, &s.item)?;
         let place = super::stock::place_by_code(tx, &s.place)?;
@@ -957,9 +960,14 @@ pub fn accept(
                 let note = format!(
                     "{}MRP: needed on the ward {}",
                     if s.past_due { "URGENT: " } else { "" },
-                    bucket_instant(plan_start(now), opt.bucket_hours, s.receipt_bucket)
-                        .with_timezone(&Local)
-                        .format("%d %b")
+                    bucket_instant(
+                        &zone,
+                        plan_start(&zone, now),
+                        opt.bucket_hours,
+                        s.receipt_bucket
+                    )
+                    .with_timezone(&zone)
+                    .format("%d %b")
                 );
                 let id = super::stock::insert_transfer(
                     tx,
@@ -971,8 +979,12 @@ pub fn accept(
                 )?;
                 // Needed later than today: the plan keeps it for that day.
                 if s.receipt_bucket > 0 {
-                    let needed =
-                        bucket_instant(plan_start(now), opt.bucket_hours, s.receipt_bucket);
+                    let needed = bucket_instant(
+                        &zone,
+                        plan_start(&zone, now),
+                        opt.bucket_hours,
+                        s.receipt_bucket,
+                    );
                     tx.execute(
                         "UPDATE transfer_orders SET needed_at = ?2 WHERE id = ?1",
                         params![id, instant_to_text(needed)],
@@ -995,8 +1007,13 @@ pub fn accept(
                             item: item.name.clone(),
                         }
                     })?;
-                let expected =
-                    bucket_instant(plan_start(now), opt.bucket_hours, s.receipt_bucket).max(now);
+                let expected = bucket_instant(
+                    &zone,
+                    plan_start(&zone, now),
+                    opt.bucket_hours,
+                    s.receipt_bucket,
+                )
+                .max(now);
                 let note = format!(
                     "MRP suggestion{}",
                     if s.past_due { ", expedite" } else { "" }

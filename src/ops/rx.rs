@@ -10,7 +10,7 @@ use crate::domain::roles::Operation;
 use crate::domain::schedule::Frequency;
 use crate::domain::validation::{self, Allergy, Finding, OtherRx, RxFacts};
 use crate::store::Store;
-use chrono::{DateTime, Duration, Local, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -150,7 +150,9 @@ pub fn facts(conn: &Connection, rx_id: i64, now: DateTime<Utc>) -> Result<RxFact
         .collect::<rusqlite::Result<_>>()?;
     // Units one dose takes, rounded up (a 750 mg dose of 500 mg tablets is 2).
     let units_per_dose = crate::domain::units_for(dose_milli, strength);
-    let today = now.with_timezone(&Local).date_naive();
+    let today = now
+        .with_timezone(&crate::store::queries::site_zone(conn)?)
+        .date_naive();
     let soon = today + Duration::days(7);
     let (usable, expiring, held) = match ward {
         Some(w) => conn.query_row(

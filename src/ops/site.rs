@@ -32,6 +32,10 @@ pub enum SiteError {
     Timezone {
         given: String,
     },
+    /// Only an administrator changes the site's settings.
+    NotAdmin {
+        role: Role,
+    },
     Pin(PinError),
     RefData(RefDataError),
     Store(StoreError),
@@ -73,6 +77,57 @@ pub fn parse_timezone(name: &str) -> Result<chrono_tz::Tz, SiteError> {
     })
 }
 
+/// Stores `zone` as the site's time zone, attributed (who and when, kept
+/// with the setting), and makes `store` use it from now on.
+fn write_timezone(
+    store: &mut Store,
+    zone: chrono_tz::Tz,
+    by: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), SiteError> {
+    store.write(|tx| -> Result<(), SiteError> {
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES ('timezone', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [zone.name()],
+        )?;
+        if let Some(by) = by {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('timezone_set_by', ?1), ('timezone_set_at', ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![by, instant_to_text(now)],
+            )?;
+        }
+        Ok(())
+    })?;
+    store.reload_zone()?;
+    Ok(())
+}
+
+/// The time zone of a demo site (`wardstock demo --timezone`), stored
+/// before the demo is generated so that its days and dose times are on
+/// that clock.
+pub fn demo_timezone(store: &mut Store, zone: chrono_tz::Tz) -> Result<(), SiteError> {
+    write_timezone(store, zone, None, Utc::now())
+}
+
+/// `wardstock site set --timezone ZONE`: the administrator changes the
+/// site's time zone. Stored instants do not move; schedules keep their
+/// wall-clock times (08:00 stays 08:00 on the new clock).
+pub fn set_timezone(
+    store: &mut Store,
+    actor: &super::Actor,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<chrono_tz::Tz, SiteError> {
+    if actor.role != Role::Admin {
+        return Err(SiteError::NotAdmin { role: actor.role });
+    }
+    let zone = parse_timezone(name)?;
+    write_timezone(store, zone, Some(&actor.username), now)?;
+    Ok(zone)
+}
+
 /// Creates the site's database at `path` (a missing or empty file; a file
 /// holding anything is refused), all in one transaction: nothing is left
 /// half-made.
@@ -108,6 +163,7 @@ pub fn init(
         refdata::add_user(tx, site.admin.trim(), site.admin_full_name.trim(), Role::Admin, &hash)?;
         Ok(())
     });
+    let made = made.and_then(|()| store.reload_zone().map(|_| ()).map_err(SiteError::from));
     if let Err(e) = made {
         // Nothing of a half-started site is kept: the file goes back to what
         // it was (absent, or empty).

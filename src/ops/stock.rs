@@ -8,7 +8,7 @@
 // Operations take the store, who and when, then what the user gave.
 #![allow(clippy::too_many_arguments)]
 
-use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
@@ -452,10 +452,6 @@ pub fn lot_stock(
     crate::store::queries::lot_stock(conn, place_id, item_id)
 }
 
-fn today(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&Local).date_naive()
-}
-
 /// Refuses a lot that may not be supplied for use on `day`.
 fn usable(lot: &LotRef, item: &ItemRef, day: NaiveDate, verb: LotUse) -> Result<()> {
     let status = match fefo::lot_problem(lot.status, lot.expiry, day) {
@@ -595,7 +591,7 @@ pub fn receive(
     if lot_number.is_empty() {
         return Err(StockError::LotNumberRequired);
     }
-    let day = today(now);
+    let day = store.today(now);
     if line.expiry.is_none() && line.item.is_drug {
         return Err(StockError::ExpiryRequired {
             item: line.item.name.clone(),
@@ -735,7 +731,7 @@ pub fn issue(
     if place.kind != PlaceKind::Ward {
         return Err(StockError::IssueNotOnWard(place.code.clone()));
     }
-    let day = today(now);
+    let day = store.today(now);
     store.write(|tx| {
         let picks: Vec<(i64, i64)> = match lot {
             Some(number) => {
@@ -1031,9 +1027,17 @@ pub struct TransferOrder {
     pub backorder: Option<i64>,
 }
 
-/// Day the goods will be used: arrival on the ward after transport.
-fn arrival_day(now: DateTime<Utc>, to: &PlaceRef) -> NaiveDate {
-    today(now + Duration::minutes(to.transport_minutes))
+/// Day the goods will be used: arrival on the ward after transport, on the
+/// site's clock.
+fn arrival_day(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    to: &PlaceRef,
+) -> rusqlite::Result<NaiveDate> {
+    let zone = crate::store::queries::site_zone(conn)?;
+    Ok((now + Duration::minutes(to.transport_minutes))
+        .with_timezone(&zone)
+        .date_naive())
 }
 
 /// Creates a transfer order from the pharmacy to a ward.
@@ -1107,7 +1111,7 @@ pub fn transfer_order(
         .ok_or(StockError::UnknownTransfer(order_id))?;
     let from = place_by_id(conn, head.0)?;
     let to = place_by_id(conn, head.1)?;
-    let day = arrival_day(now, &to);
+    let day = arrival_day(conn, now, &to)?;
     let mut stmt = conn.prepare_cached(
         "SELECT l.id, l.item_id, l.qty_requested, COALESCE((SELECT SUM(qty) FROM picks p WHERE p.line_id = l.id), 0)
          FROM transfer_lines l WHERE l.order_id = ?1 ORDER BY l.id",
@@ -1206,7 +1210,7 @@ pub fn pick(
         // A lot that may not go to the ward is refused first, whatever the quantity.
         let to = place_by_code(tx, &order.to)?;
         let l = lot_by_number(tx, item, lot)?;
-        usable(&l, item, arrival_day(now, &to), LotUse::SentToWard)?;
+        usable(&l, item, arrival_day(tx, now, &to)?, LotUse::SentToWard)?;
         // One scan is one whole pack, unless a quantity is given; never more than is open.
         let qty = match qty {
             Some(q) => q.min(line.open),
@@ -1331,7 +1335,7 @@ pub fn dispatch(
         for (item_id, lot_id, _) in picked_lots(tx, order_id)? {
             let item = item_by_id(tx, item_id)?;
             let lot = lot_by_id(tx, lot_id)?;
-            if let Err(e) = usable(&lot, &item, arrival_day(now, &to), LotUse::SentToWard) {
+            if let Err(e) = usable(&lot, &item, arrival_day(tx, now, &to)?, LotUse::SentToWard) {
                 return Err(StockError::PickedLotUnusable {
                     order: order_id,
                     item_code: item.code,
@@ -1384,7 +1388,7 @@ pub fn confirm_receipt(
         }
         let to = place_by_code(tx, &order.to)?;
         let transit = place_of_kind(tx, PlaceKind::Transit)?;
-        let day = arrival_day(now, &to);
+        let day = arrival_day(tx, now, &to)?;
         let mut out = Vec::new();
         for (item_id, lot_id, qty) in picked_lots(tx, order_id)? {
             let item = item_by_id(tx, item_id)?;

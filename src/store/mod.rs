@@ -104,6 +104,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pub conn: Connection,
     path: PathBuf,
+    /// The site's time zone, read once when the store opens.
+    zone: chrono_tz::Tz,
 }
 
 impl std::fmt::Debug for Store {
@@ -230,7 +232,27 @@ impl Store {
                 path: shown.clone(),
                 cause,
             })?;
-        Ok(Store { conn, path })
+        let zone = queries::site_zone(&conn)?;
+        Ok(Store { conn, path, zone })
+    }
+
+    /// The site's time zone: every local time (dose times, schedules,
+    /// windows, expiry days, "today") is on its clock, never the
+    /// machine's or the terminal session's.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.zone
+    }
+
+    /// Reads the site's time zone again (after `init`, `demo` or
+    /// `site set` wrote it).
+    pub fn reload_zone(&mut self) -> Result<chrono_tz::Tz> {
+        self.zone = queries::site_zone(&self.conn)?;
+        Ok(self.zone)
+    }
+
+    /// The site's date at `now`.
+    pub fn today(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        now.with_timezone(&self.zone).date_naive()
     }
 
     pub fn path(&self) -> &Path {
@@ -270,4 +292,14 @@ impl Store {
         )?;
         Ok(n == 0)
     }
+}
+
+/// The machine's own time zone when it can be read and is an IANA zone,
+/// else UTC: only for a database that does not name its zone yet (made
+/// before sites stored one) and as the demo's default.
+pub fn machine_zone() -> chrono_tz::Tz {
+    iana_time_zone::get_timezone()
+        .ok()
+        .and_then(|name| name.parse().ok())
+        .unwrap_or(chrono_tz::Tz::UTC)
 }

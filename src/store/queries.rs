@@ -99,6 +99,39 @@ pub fn site(conn: &Connection) -> rusqlite::Result<Option<(String, String)>> {
     })
 }
 
+/// The site's settings as `wardstock site show` tells them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SiteSettings {
+    pub name: Option<String>,
+    /// The IANA name stored with the site (`None`: a database made before
+    /// sites stored one).
+    pub timezone: Option<String>,
+    /// The zone every local time is on: the stored one, else the machine's.
+    pub zone_in_use: String,
+    /// Who last changed the time zone, and when (RFC 3339).
+    pub timezone_set_by: Option<String>,
+    pub timezone_set_at: Option<String>,
+}
+
+pub fn site_settings(conn: &Connection) -> rusqlite::Result<SiteSettings> {
+    Ok(SiteSettings {
+        name: setting(conn, "site_name")?,
+        timezone: setting(conn, "timezone")?,
+        zone_in_use: site_zone(conn)?.name().to_string(),
+        timezone_set_by: setting(conn, "timezone_set_by")?,
+        timezone_set_at: setting(conn, "timezone_set_at")?,
+    })
+}
+
+/// The site's time zone: the IANA name stored with the site, else (a
+/// database made before sites stored one, or a name this build does not
+/// know) the machine's zone, else UTC.
+pub fn site_zone(conn: &Connection) -> rusqlite::Result<chrono_tz::Tz> {
+    Ok(setting(conn, "timezone")?
+        .and_then(|z| z.trim().parse().ok())
+        .unwrap_or_else(super::machine_zone))
+}
+
 /// A user's own language setting (`None`: not set, the system's is used).
 pub fn user_language(
     conn: &Connection,
@@ -348,9 +381,13 @@ pub fn alerts(
     pairs.sort_unstable();
     pairs.dedup();
     let items: Vec<i64> = pairs.iter().map(|p| p.1).collect();
-    let now = today
-        .and_hms_opt(12, 0, 0)
-        .map_or_else(Utc::now, |d| d.and_utc());
+    // Midday of the site's day: the usage window ends there.
+    let now = crate::domain::schedule::local_instant(
+        &site_zone(conn)?,
+        today,
+        chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
+    )
+    .unwrap_or_else(Utc::now);
     let rates = daily_use(conn, &items, now, cfg.usage_window_days)?;
     let horizon = (alerts::expiry_horizon(today, cfg) - today).num_days();
     let mut lots = lot_stocks(conn, place_id, &items)?;
@@ -819,6 +856,7 @@ pub fn schedule(
     to: DateTime<Utc>,
 ) -> rusqlite::Result<(Vec<DoseRow>, Vec<PrescriptionLine>)> {
     use crate::domain::schedule::{self as sched, Frequency};
+    let zone = site_zone(conn)?;
     let lines = prescription_lines(conn, Some(ward_id), None, true)?;
     let recorded = recorded_doses(conn, ward_id, from, to)?;
     let recorded: HashMap<(i64, DateTime<Utc>), &RecordedDose> = recorded
@@ -928,7 +966,7 @@ pub fn schedule(
             times
         };
         let half = sched::window(freq, l.time_critical);
-        for at in sched::expand(&chrono::Local, freq, &times, start, l.end_at, from, to) {
+        for at in sched::expand(&zone, freq, &times, start, l.end_at, from, to) {
             let rec = find(l.id, at);
             // Not due while suspended; a stopped prescription with no
             // recorded end shows only what was recorded.

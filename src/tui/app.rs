@@ -85,6 +85,8 @@ impl App {
         explicit: Option<Lang>,
     ) -> App {
         i18n::set_thread_lang(i18n::choose(explicit, None));
+        // This console shows its own site's clock, whatever the terminal's TZ.
+        i18n::set_thread_zone(store.zone());
         let demo = queries::setting(&store.conn, "demo_scale")
             .ok()
             .flatten()
@@ -142,7 +144,8 @@ impl App {
     }
 
     pub fn tick(&mut self, now: DateTime<Utc>) {
-        let day = |t: DateTime<Utc>| t.with_timezone(&chrono::Local).date_naive();
+        let zone = self.cx.store.zone();
+        let day = |t: DateTime<Utc>| t.with_timezone(&zone).date_naive();
         let new_day = day(now) != day(self.cx.now);
         self.cx.now = now;
         // Expiry marks and usable stock change at midnight.

@@ -208,7 +208,7 @@ impl Ctx {
 
     /// Today at the site.
     pub fn today(&self) -> NaiveDate {
-        self.now.with_timezone(&chrono::Local).date_naive()
+        self.now.with_timezone(&self.store.zone()).date_naive()
     }
 
     /// A barcode read with this site's scanner settings.

@@ -66,8 +66,10 @@ impl<T: Send + 'static, P: Send + 'static> AsyncSingleJob<T, P> {
         let (tx, rx) = channel();
         // The worker speaks the language of the console that asked.
         let lang = crate::i18n::lang();
+        let zone = crate::i18n::zone();
         std::thread::spawn(move || {
             crate::i18n::set_thread_lang(lang);
+            crate::i18n::set_thread_zone(zone);
             let progress = tx.clone();
             let t = work(&mut |p| {
                 let _ = progress.send(Sent::Progress(p));

@@ -77,7 +77,7 @@ fn too_small(f: &mut Frame, area: Rect) {
 }
 
 fn draw_title(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
-    let local = cx.now.with_timezone(&chrono::Local).naive_local();
+    let local = crate::i18n::local(cx.now);
     let clock = format!(
         "{} {}",
         crate::i18n::day_short(local.date()),

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Local, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::alerts::{Alert, AlertConfig, Severity};
 use crate::store::queries::{
@@ -48,7 +48,7 @@ impl StockView {
         now: DateTime<Utc>,
         cfg: &AlertConfig,
     ) -> rusqlite::Result<StockView> {
-        let today = now.with_timezone(&Local).date_naive();
+        let today = now.with_timezone(&queries::site_zone(conn)?).date_naive();
         let lines = queries::stock_lines(conn, place_id, today)?;
         let list = queries::alerts(conn, Some(place_id), today, cfg)?;
         let haystack = lines
@@ -303,7 +303,7 @@ pub fn load_alerts(
     now: DateTime<Utc>,
     cfg: &AlertConfig,
 ) -> rusqlite::Result<AlertsView> {
-    let today = now.with_timezone(&Local).date_naive();
+    let today = now.with_timezone(&queries::site_zone(conn)?).date_naive();
     Ok(AlertsView {
         rows: queries::alert_rows(conn, None, today, cfg)?,
     })

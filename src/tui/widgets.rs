@@ -566,12 +566,12 @@ pub fn draw_choices(
 
 /// A local time in a list, in the reader's language.
 pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    crate::i18n::datetime_short(t.with_timezone(&chrono::Local).naive_local())
+    crate::i18n::datetime_short(crate::i18n::local(t))
 }
 
 /// A local hour and minute.
 pub fn hm(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&chrono::Local).format("%H:%M").to_string()
+    crate::i18n::local(t).format("%H:%M").to_string()
 }
 
 #[cfg(test)]

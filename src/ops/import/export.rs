@@ -46,19 +46,13 @@ pub fn export_movements(
 ) -> Result<u64, ExportError> {
     let mut w = start(out, MOVEMENT_COLUMNS)?;
     // The days are the site's: from its midnight to the next.
-    let tz = site_zone(conn)?;
+    let tz = crate::store::queries::site_zone(conn)?;
     let start = |d: NaiveDate| -> String {
         let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-        let at = match tz {
-            Some(tz) => midnight
-                .and_local_timezone(tz)
-                .earliest()
-                .map(|t| t.with_timezone(&Utc)),
-            None => midnight
-                .and_local_timezone(chrono::Local)
-                .earliest()
-                .map(|t| t.with_timezone(&Utc)),
-        };
+        let at = midnight
+            .and_local_timezone(tz)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc));
         crate::domain::instant_to_text(at.unwrap_or_else(|| midnight.and_utc()))
     };
     let from = period.from.map(start);
