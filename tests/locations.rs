@@ -567,3 +567,60 @@ fn the_command_line_lists_adds_and_moves() {
     let (code, out) = run(&["check"]);
     assert_eq!(code, Some(0), "{out}");
 }
+
+#[test]
+fn a_delivery_reaching_the_ward_is_put_where_each_item_is_kept() {
+    let (_d, mut store) = common::open_demo();
+    let now = common::anchor();
+    receive(&mut store, "INSREG10V", "COLD-9", 10, None);
+    let ward = stock::place_by_code(&store.conn, "W-MED").unwrap();
+    let manager = actor(&store, "manager");
+    let keeper = actor(&store, "store");
+    let nurse = actor(&store, "nurse");
+    let insulin = stock::item_by_code(&store.conn, "INSREG10V").unwrap();
+    let gloves = stock::item_by_code(&store.conn, "GLOVE-M").unwrap();
+    let id = stock::request_transfer(
+        &mut store,
+        &manager,
+        now,
+        &ward,
+        &[(insulin.clone(), 1), (gloves.clone(), 100)],
+        None,
+    )
+    .unwrap();
+    let order = stock::transfer_order(&store.conn, id, now).unwrap();
+    for l in &order.lines {
+        let s = &l.suggestions[0];
+        stock::pick(
+            &mut store,
+            &keeper,
+            now,
+            id,
+            &l.item,
+            &s.lot_number,
+            Some(l.open.min(s.qty)),
+            false,
+        )
+        .unwrap();
+    }
+    stock::dispatch(&mut store, &keeper, now, id).unwrap();
+    let got = stock::confirm_receipt(&mut store, &nurse, now, id).unwrap();
+    let mut put: Vec<(String, String)> = got
+        .iter()
+        .map(|t| (t.lot_number.clone(), t.location.clone().unwrap_or_default()))
+        .collect();
+    put.sort();
+    let fridge_lot = &order
+        .lines
+        .iter()
+        .find(|l| l.item.code == "INSREG10V")
+        .unwrap()
+        .suggestions[0]
+        .lot_number;
+    assert!(
+        put.contains(&(fridge_lot.clone(), "FRIDGE".to_string())),
+        "{put:?}"
+    );
+    assert!(put.iter().any(|(_, l)| l == "TROLLEY"), "{put:?}");
+    sound(&store);
+}

@@ -847,6 +847,15 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
                     units = i18n::num(n),
                     lines = got.len()
                 );
+                for t in &got {
+                    s.push_str("\n  ");
+                    s.push_str(&t!(
+                        "cli.transfer.put_at",
+                        lot = t.lot_number,
+                        qty = i18n::num(t.qty),
+                        location = t.location.as_deref().unwrap_or("-")
+                    ));
+                }
                 for w in got.iter().filter_map(|t| t.warning.as_ref()) {
                     s.push('\n');
                     s.push_str(&t!("cli.word.warning", text = i18n::results::set_aside(w)));

@@ -211,7 +211,16 @@ pub const DOSE_UNITS: &[&str] = &[
 
 const STORAGE: &[&str] = &["room", "cold", "frozen"];
 const PLACE_KINDS: &[&str] = &["pharmacy", "ward"];
-const LOCATION_KINDS: &[&str] = &["shelf", "fridge", "freezer", "safe", "cd_safe", "trolley"];
+const LOCATION_KINDS: &[&str] = &[
+    "shelf",
+    "fridge",
+    "freezer",
+    "cold_room",
+    "safe",
+    "cd_safe",
+    "trolley",
+    "other",
+];
 const ROLES: &[&str] = &[
     "nurse",
     "nurse_manager",

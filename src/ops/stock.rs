@@ -712,6 +712,9 @@ pub struct Taken {
     /// expired on the way arrived).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<crate::domain::fefo::LotProblem>,
+    /// Where the units were put, for goods arriving on a ward.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 /// Issues ward stock for non-patient use: from the given lot, or FEFO.
@@ -768,6 +771,7 @@ pub fn issue(
                 qty: q,
                 movement_id,
                 warning: None,
+                location: None,
             });
         }
         Ok(out)
@@ -807,6 +811,7 @@ pub fn waste(
             qty,
             movement_id,
             warning: None,
+            location: None,
         })
     })
 }
@@ -847,6 +852,7 @@ pub fn return_to_pharmacy(
             qty,
             movement_id,
             warning: None,
+            location: None,
         })
     })
 }
@@ -1307,7 +1313,7 @@ pub fn unpick(
             "DELETE FROM picks WHERE lot_id = ?2 AND line_id IN (SELECT id FROM transfer_lines WHERE order_id = ?1 AND item_id = ?3)",
             params![order_id, l.id, item.id],
         )?;
-        Ok(Taken { lot_id: l.id, lot_number: l.lot_number, qty, movement_id, warning: None })
+        Ok(Taken { lot_id: l.id, lot_number: l.lot_number, qty, movement_id, warning: None, location: None })
     })
 }
 
@@ -1396,13 +1402,15 @@ pub fn confirm_receipt(
             // The goods are here whatever happened on the way; a lot held since
             // is received blocked, and the ward is told what to do with it.
             let warning = fefo::lot_problem(lot.status, lot.expiry, day);
+            let at = arrival_location(tx, &to, &item, None)?;
             let mut m = movement(actor, now, MovementKind::Transfer, &item, lot_id);
             m.from_place = Some(transit.id);
             m.to_place = Some(to.id);
+            m.to_location = Some(at.id);
             m.qty = qty;
             m.order_ref = Some(format!("TO-{order_id}"));
             let movement_id = ledger::append(tx, &m)?;
-            out.push(Taken { lot_id, lot_number: lot.lot_number, qty, movement_id, warning });
+            out.push(Taken { lot_id, lot_number: lot.lot_number, qty, movement_id, warning, location: Some(at.code) });
         }
         tx.execute(
             "UPDATE transfer_orders SET status = 'received', received_at = ?2, received_by = ?3 WHERE id = ?1",

@@ -426,12 +426,17 @@ pub struct LotLine {
     pub qty: i64,
     pub status: LotStatus,
     pub received_at: Option<DateTime<Utc>>,
+    /// Where it is kept at the place: its storage locations' codes.
+    pub locations: Vec<String>,
 }
 
 /// The lots of an item at a place that hold stock, earliest expiry first.
 pub fn item_lots(conn: &Connection, place_id: i64, item_id: i64) -> rusqlite::Result<Vec<LotLine>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT l.id, l.lot_number, l.expiry, b.qty, l.status, l.received_at
+        "SELECT l.id, l.lot_number, l.expiry, b.qty, l.status, l.received_at,
+                (SELECT group_concat(code, ' ') FROM (
+                     SELECT loc.code FROM location_balances lb JOIN locations loc ON loc.id = lb.location_id
+                     WHERE lb.place_id = b.place_id AND lb.lot_id = b.lot_id AND lb.qty > 0 ORDER BY loc.code))
          FROM balances b JOIN lots l ON l.id = b.lot_id
          WHERE b.place_id = ?1 AND b.item_id = ?2 AND b.qty > 0
          ORDER BY l.expiry IS NULL, l.expiry, l.received_at, l.id",
@@ -448,6 +453,10 @@ pub fn item_lots(conn: &Connection, place_id: i64, item_id: i64) -> rusqlite::Re
                 .ok()
                 .as_deref()
                 .and_then(instant_from_text),
+            locations: r
+                .get::<_, Option<String>>(6)?
+                .map(|s| s.split(' ').map(str::to_string).collect())
+                .unwrap_or_default(),
         })
     })?
     .collect()

@@ -93,6 +93,7 @@ pub fn draw_detail(
         Column::new(t!("tui.col.expiry"), W::Whole),
         Column::new(t!("tui.col.days"), W::Whole),
         Column::new(t!("tui.col.qty"), W::Whole),
+        Column::new(t!("tui.col.where"), W::Fit { min: 5, max: 16 }).optional(1),
         Column::new(t!("tui.col.status"), W::Fill(10)),
     ];
     // The chosen lot stays in view when the lots do not all fit.
@@ -128,6 +129,7 @@ pub fn draw_detail(
             ),
             TCell::right(days.map(|n| n.to_string()).unwrap_or_default()),
             TCell::right(num(l.qty)),
+            TCell::from(l.locations.join(" ")),
             TCell::styled(status, sev.map_or(Style::default(), |s| theme.severity(s))),
         ];
         if scanned {
