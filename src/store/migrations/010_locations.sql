@@ -55,10 +55,9 @@ CREATE TABLE location_balances (
     lot_id      INTEGER NOT NULL REFERENCES lots(id),
     item_id     INTEGER NOT NULL REFERENCES items(id),
     qty         INTEGER NOT NULL CHECK (qty >= 0),
-    PRIMARY KEY (place_id, location_id, lot_id)
+    PRIMARY KEY (place_id, lot_id, location_id)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX location_balances_lot ON location_balances(lot_id, place_id);
-CREATE INDEX location_balances_location ON location_balances(location_id);
+CREATE INDEX location_balances_location ON location_balances(location_id, lot_id);
 
 INSERT INTO location_balances (place_id, location_id, lot_id, item_id, qty)
     SELECT b.place_id, p.legacy_location_id, b.lot_id, b.item_id, b.qty
@@ -90,7 +89,7 @@ BEGIN
     WHERE (SELECT place_id FROM locations WHERE id = NEW.to_location_id) IS NOT NEW.to_place_id;
     INSERT INTO location_balances (place_id, location_id, lot_id, item_id, qty)
     VALUES (NEW.to_place_id, NEW.to_location_id, NEW.lot_id, NEW.item_id, NEW.qty)
-    ON CONFLICT (place_id, location_id, lot_id) DO UPDATE SET qty = qty + NEW.qty;
+    ON CONFLICT (place_id, lot_id, location_id) DO UPDATE SET qty = qty + NEW.qty;
 END;
 
 -- Moving units between two locations of one place: not a movement of the
@@ -136,7 +135,7 @@ BEGIN
     WHERE place_id = NEW.place_id AND location_id = NEW.from_location_id AND lot_id = NEW.lot_id AND qty = 0;
     INSERT INTO location_balances (place_id, location_id, lot_id, item_id, qty)
     VALUES (NEW.place_id, NEW.to_location_id, NEW.lot_id, NEW.item_id, NEW.qty)
-    ON CONFLICT (place_id, location_id, lot_id) DO UPDATE SET qty = qty + NEW.qty;
+    ON CONFLICT (place_id, lot_id, location_id) DO UPDATE SET qty = qty + NEW.qty;
 END;
 
 -- A stocktake may count one location of its place.
