@@ -158,6 +158,56 @@ fn a_backup_never_overwrites_and_a_restore_never_loses_newer_movements() {
 }
 
 #[test]
+fn a_restore_never_loses_an_allergy_or_a_prescription_recorded_after_the_backup() {
+    let (dir, db) = common::demo_db();
+    let to = dir.path().join("before.sqlite");
+    let mut store = Store::open(&db).unwrap();
+    backup::backup(&store, &to, false).unwrap();
+    // No stock moved since: only an allergy recorded.
+    let pharm = common::actor(&store, "pharm");
+    let mrn = common::patient_on(&store, "W-MED");
+    wardstock::ops::refdata::allergy_add(
+        &mut store,
+        &pharm,
+        common::anchor(),
+        &mrn,
+        "chlorhexidine",
+        "allergy",
+        None,
+        None,
+    )
+    .unwrap();
+    drop(store);
+    let e = backup::restore(&to, &db, false).unwrap_err();
+    let BackupError::Newer { records, .. } = &e else {
+        panic!("{e}")
+    };
+    assert!(
+        records
+            .iter()
+            .any(|(t, n)| *t == "patient_allergies" && *n == 1),
+        "{records:?}"
+    );
+    wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::En);
+    assert!(e.to_string().contains("1 allerg"), "{e}");
+    // The allergy is still there; with --force the backup wins.
+    let count = |db: &std::path::Path| -> i64 {
+        Store::open(db)
+            .unwrap()
+            .conn
+            .query_row(
+                "SELECT count(*) FROM patient_allergies WHERE substance = 'chlorhexidine'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(count(&db), 1);
+    backup::restore(&to, &db, true).unwrap();
+    assert_eq!(count(&db), 0);
+}
+
+#[test]
 fn backup_and_restore_from_the_command_line() {
     let (dir, db) = common::demo_db();
     let to = dir.path().join("b.sqlite");

@@ -12,6 +12,30 @@ use crate::store::StoreError;
 use crate::store::backup::BackupError;
 use crate::t;
 
+/// What a table of recorded work holds, in words ("recorded dose(s)").
+fn record_kind(table: &str) -> &'static str {
+    match table {
+        "movements" => t!("backup.kind.movements"),
+        "location_moves" => t!("backup.kind.location_moves"),
+        "administrations" => t!("backup.kind.administrations"),
+        "prescriptions" => t!("backup.kind.prescriptions"),
+        "prescription_events" => t!("backup.kind.prescription_events"),
+        "patient_allergies" => t!("backup.kind.patient_allergies"),
+        "patients" => t!("backup.kind.patients"),
+        "lots" => t!("backup.kind.lots"),
+        "lot_events" => t!("backup.kind.lot_events"),
+        "transfer_orders" => t!("backup.kind.transfer_orders"),
+        "picks" => t!("backup.kind.picks"),
+        "stocktakes" => t!("backup.kind.stocktakes"),
+        "purchase_orders" => t!("backup.kind.purchase_orders"),
+        "purchase_receipts" => t!("backup.kind.purchase_receipts"),
+        "plan_decisions" => t!("backup.kind.plan_decisions"),
+        "users" => t!("backup.kind.users"),
+        "items" => t!("backup.kind.items"),
+        _ => t!("backup.kind.reference_history"),
+    }
+}
+
 /// A database error in words a user can act on; SQLite's own text only as
 /// the cause of an unexpected failure.
 pub fn sqlite(e: &rusqlite::Error) -> String {
@@ -242,15 +266,14 @@ impl fmt::Display for BackupError {
                     .collect::<Vec<_>>()
                     .join("; ")
             ),
-            BackupError::Newer {
-                path,
-                database_last,
-                backup_last,
-            } => t!(
+            BackupError::Newer { path, records } => t!(
                 "backup.newer",
                 path = path.display(),
-                db_last = database_last,
-                backup_last = backup_last.as_deref().unwrap_or("—")
+                records = records
+                    .iter()
+                    .map(|(table, n)| t!("backup.record", n = n, what = record_kind(table)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             BackupError::Io { path, cause } => {
                 t!("backup.io", path = path.display(), cause = cause)

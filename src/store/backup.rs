@@ -38,12 +38,12 @@ pub enum BackupError {
         path: PathBuf,
         problems: Vec<check::Problem>,
     },
-    /// The database holds movements the backup does not: restoring would
-    /// lose them unless `--force`.
+    /// The database holds records the backup does not (movements, doses,
+    /// prescriptions, allergies, changes of reference data…): restoring
+    /// would lose them unless `--force`. Each table with how many.
     Newer {
         path: PathBuf,
-        database_last: String,
-        backup_last: Option<String>,
+        records: Vec<(&'static str, i64)>,
     },
     Io {
         path: PathBuf,
@@ -148,6 +148,70 @@ pub fn verify(path: &Path) -> Result<BackupReport, BackupError> {
     })
 }
 
+/// The tables whose rows are what people recorded, by growing id: a
+/// database with rows beyond a backup's last in any of them holds work the
+/// backup does not. Changed reference data (an allergy removed, a patient
+/// moved, a PIN reset) is kept in `reference_history`, prescription changes
+/// in `prescription_events`.
+const RECORDS: &[&str] = &[
+    "movements",
+    "location_moves",
+    "administrations",
+    "prescriptions",
+    "prescription_events",
+    "patient_allergies",
+    "patients",
+    "lots",
+    "lot_events",
+    "transfer_orders",
+    "picks",
+    "stocktakes",
+    "purchase_orders",
+    "purchase_receipts",
+    "plan_decisions",
+    "reference_history",
+    "users",
+    "items",
+];
+
+/// Per table, the rows of `current` after the backup's last.
+fn newer_records(
+    current: &Connection,
+    backup: &Connection,
+) -> rusqlite::Result<Vec<(&'static str, i64)>> {
+    let has = |c: &Connection, t: &str| -> rusqlite::Result<bool> {
+        c.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [t],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )
+    };
+    let mut out = Vec::new();
+    for &table in RECORDS {
+        if !has(current, table)? {
+            continue;
+        }
+        let last: i64 = if has(backup, table)? {
+            backup.query_row(
+                &format!("SELECT COALESCE(max(id), 0) FROM {table}"),
+                [],
+                |r| r.get(0),
+            )?
+        } else {
+            0
+        };
+        let n: i64 = current.query_row(
+            &format!("SELECT count(*) FROM {table} WHERE id > ?1"),
+            [last],
+            |r| r.get(0),
+        )?;
+        if n > 0 {
+            out.push((table, n));
+        }
+    }
+    Ok(out)
+}
+
 fn last_movement(conn: &Connection) -> rusqlite::Result<Option<String>> {
     conn.query_row("SELECT max(at) FROM movements", [], |r| r.get(0))
 }
@@ -191,29 +255,26 @@ pub fn backup(store: &Store, to: &Path, force: bool) -> Result<BackupReport, Bac
 /// that fails its check, and a database holding movements newer than the
 /// backup's last unless `force`.
 pub fn restore(from: &Path, db: &Path, force: bool) -> Result<BackupReport, BackupError> {
-    let report = verify(from)?;
+    verify(from)?;
     if same_file(from, db) {
         return Err(BackupError::SameFile {
             path: db.to_path_buf(),
         });
     }
-    if db.exists() && !Store::is_blank_file(db) {
-        let current = Store::open(db)?;
-        if let Some(last) = last_movement(&current.conn)?
-            && report.last_movement.as_ref().is_none_or(|b| *b < last)
-            && !force
-        {
-            return Err(BackupError::Newer {
-                path: db.to_path_buf(),
-                database_last: last,
-                backup_last: report.last_movement.clone(),
-            });
-        }
-    }
     let src = Connection::open_with_flags(
         from,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    if db.exists() && !Store::is_blank_file(db) && !force {
+        let current = Store::open(db)?;
+        let records = newer_records(&current.conn, &src)?;
+        if !records.is_empty() {
+            return Err(BackupError::Newer {
+                path: db.to_path_buf(),
+                records,
+            });
+        }
+    }
     {
         // Into the live file: other workstations' connections see the
         // restored database on their next read.
