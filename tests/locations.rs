@@ -624,3 +624,128 @@ fn a_delivery_reaching_the_ward_is_put_where_each_item_is_kept() {
     assert!(put.iter().any(|(_, l)| l == "TROLLEY"), "{put:?}");
     sound(&store);
 }
+
+#[test]
+fn cold_items_stay_cold_and_controlled_drugs_stay_in_the_safe() {
+    use wardstock::domain::storage::Needs;
+    let (_d, mut store) = common::open_demo();
+    let now = common::anchor();
+    receive(&mut store, "INSREG10V", "COLD-2", 10, None);
+    receive(&mut store, "MORPH10I", "CD-2", 10, None);
+    let pharm = stock::place_by_code(&store.conn, "PHARM").unwrap();
+    let keeper = actor(&store, "store");
+    let refused = |store: &mut Store, item: &str, lot: &str, from: &str, to: &str| {
+        let it = stock::item_by_code(&store.conn, item).unwrap();
+        stock::relocate(
+            store,
+            &keeper,
+            now,
+            &Relocation {
+                place: &pharm,
+                item: &it,
+                lot,
+                from,
+                to,
+                qty: Some(1),
+                reason: None,
+            },
+        )
+        .unwrap_err()
+    };
+    let e = refused(&mut store, "INSREG10V", "COLD-2", "FRIDGE", "SHELF");
+    assert!(
+        matches!(
+            e,
+            StockError::WrongStorage {
+                needs: Needs::Cold,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::En);
+    assert!(e.to_string().contains("must be kept cold"), "{e}");
+    let e = refused(&mut store, "MORPH10I", "CD-2", "CDSAFE", "SHELF");
+    assert!(
+        matches!(
+            e,
+            StockError::WrongStorage {
+                needs: Needs::Safe,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // Nor received at, or kept at, the wrong place.
+    let line = ReceiveLine {
+        item: stock::item_by_code(&store.conn, "INSREG10V").unwrap(),
+        lot_number: "COLD-3".into(),
+        expiry: Some(common::anchor().date_naive() + chrono::Duration::days(400)),
+        qty: 10,
+        supplier: None,
+        order_ref: None,
+        location: Some("SHELF".into()),
+    };
+    let e = stock::receive(&mut store, &keeper, now, &line, 90).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StockError::WrongStorage {
+                needs: Needs::Cold,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let admin = actor(&store, "admin");
+    let e =
+        refdata::item_location_set(&mut store, &admin, now, "PHARM", "INSREG10V", Some("SHELF"))
+            .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            AdminError::WrongStorage {
+                needs: Needs::Cold,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    sound(&store);
+}
+
+#[test]
+fn a_delivery_goes_where_the_item_already_is() {
+    let (_d, mut store) = common::open_demo();
+    let now = common::anchor();
+    let admin = actor(&store, "admin");
+    refdata::location_add(
+        &mut store, &admin, now, "PHARM", "SH-A", "Shelf A", "shelf", false,
+    )
+    .unwrap();
+    let pharm = stock::place_by_code(&store.conn, "PHARM").unwrap();
+    let keeper = actor(&store, "store");
+    let item = stock::item_by_code(&store.conn, "PARA500T").unwrap();
+    for (lot, _) in lots_at(&store, "PHARM", "PARA500T") {
+        stock::relocate(
+            &mut store,
+            &keeper,
+            now,
+            &Relocation {
+                place: &pharm,
+                item: &item,
+                lot: &lot,
+                from: "SHELF",
+                to: "SH-A",
+                qty: None,
+                reason: None,
+            },
+        )
+        .unwrap();
+    }
+    assert_eq!(
+        receive(&mut store, "PARA500T", "NEW-A", 100, None).location,
+        "SH-A"
+    );
+    sound(&store);
+}

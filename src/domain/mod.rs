@@ -11,6 +11,7 @@ pub mod gtin;
 pub mod roles;
 pub mod schedule;
 pub mod seven_rights;
+pub mod storage;
 pub mod types;
 pub mod validation;
 

@@ -230,6 +230,34 @@ impl fmt::Display for StockError {
                 place = place,
                 location = location
             ),
+            E::WrongStorage {
+                item,
+                place,
+                location,
+                needs,
+            } => {
+                use crate::domain::storage::Needs;
+                match needs {
+                    Needs::Cold => t!(
+                        "refused.stock.needs_cold",
+                        item = item,
+                        place = place,
+                        location = location
+                    ),
+                    Needs::Frozen => t!(
+                        "refused.stock.needs_frozen",
+                        item = item,
+                        place = place,
+                        location = location
+                    ),
+                    Needs::Safe => t!(
+                        "refused.stock.needs_safe",
+                        item = item,
+                        place = place,
+                        location = location
+                    ),
+                }
+            }
             E::SameLocation { location } => {
                 t!("refused.stock.same_location", location = location)
             }
@@ -840,6 +868,18 @@ impl fmt::Display for crate::ops::refdata::AdminError {
                 place = place,
                 location = location
             ),
+            E::WrongStorage {
+                item,
+                place,
+                location,
+                needs,
+            } => crate::ops::stock::StockError::WrongStorage {
+                item: item.clone(),
+                place: place.clone(),
+                location: location.clone(),
+                needs: *needs,
+            }
+            .to_string(),
             E::LocationClosed { place, location } => t!(
                 "refdata.refused.location_closed",
                 place = place,

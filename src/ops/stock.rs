@@ -85,6 +85,14 @@ pub enum StockError {
     SameLocation {
         location: String,
     },
+    /// The item may not be kept at that location: cold off the fridge, a
+    /// controlled drug out of the safe.
+    WrongStorage {
+        item: String,
+        place: String,
+        location: String,
+        needs: crate::domain::storage::Needs,
+    },
     NotEnoughAtLocation {
         item: String,
         lot: String,
@@ -637,6 +645,7 @@ pub fn receive(
             }
         }
         let location = arrival_location(tx, &pharmacy, &line.item, line.location.as_deref())?;
+        storage_fits(tx, &pharmacy, &line.item, &location)?;
         let lot_id = ledger::lot_id_or_create(tx, line.item.id, lot_number, line.expiry, now)?;
         let mut m = movement(actor, now, MovementKind::Receipt, &line.item, lot_id);
         m.to_place = Some(pharmacy.id);

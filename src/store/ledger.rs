@@ -141,7 +141,8 @@ pub fn place_default_location(conn: &Connection, place_id: i64) -> rusqlite::Res
 
 /// Where an item arrives at a place when nobody says where: the location
 /// set for it there; else, for a cold or frozen item or a controlled drug,
-/// the place's fridge, freezer or safe; else the place's default location.
+/// the place's fridge, freezer or safe; else where it is already kept there
+/// (the location holding most of it); else the place's default location.
 pub fn default_location(conn: &Connection, place_id: i64, item_id: i64) -> rusqlite::Result<i64> {
     let found: Option<i64> = conn
         .prepare_cached(
@@ -153,7 +154,12 @@ pub fn default_location(conn: &Connection, place_id: i64, item_id: i64) -> rusql
                     AND l.kind = CASE WHEN i.controlled = 1 THEN 'cd_safe'
                                       WHEN i.storage = 'cold' THEN 'fridge'
                                       WHEN i.storage = 'frozen' THEN 'freezer' END
-                  ORDER BY l.code, l.id LIMIT 1))",
+                  ORDER BY l.code, l.id LIMIT 1),
+                 (SELECT lb.location_id FROM balances b CROSS JOIN location_balances lb
+                    ON lb.place_id = b.place_id AND lb.lot_id = b.lot_id
+                  JOIN locations l ON l.id = lb.location_id
+                  WHERE b.place_id = ?1 AND b.item_id = ?2 AND l.closed_at IS NULL
+                  GROUP BY lb.location_id ORDER BY sum(lb.qty) DESC, lb.location_id LIMIT 1))",
         )?
         .query_row(params![place_id, item_id], |r| r.get(0))?;
     match found {

@@ -70,6 +70,14 @@ pub enum AdminError {
         place: String,
         location: String,
     },
+    /// The item may not be kept there (cold off the fridge, a controlled
+    /// drug out of the safe).
+    WrongStorage {
+        item: String,
+        place: String,
+        location: String,
+        needs: crate::domain::storage::Needs,
+    },
     NotAWard {
         place: String,
     },

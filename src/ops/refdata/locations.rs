@@ -260,6 +260,15 @@ pub fn item_location_set(
                         location: l.code,
                     });
                 }
+                let storage = it.storage.parse().unwrap_or(crate::domain::StorageClass::Room);
+                if let Err(needs) = crate::domain::storage::fits(storage, it.controlled, &l.kind) {
+                    return Err(AdminError::WrongStorage {
+                        item: it.name,
+                        place: p.code,
+                        location: l.code,
+                        needs,
+                    });
+                }
                 tx.execute(
                     "INSERT INTO item_locations (place_id, item_id, location_id) VALUES (?1, ?2, ?3)
                      ON CONFLICT (place_id, item_id) DO UPDATE SET location_id = excluded.location_id",

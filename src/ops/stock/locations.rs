@@ -8,16 +8,25 @@ use super::*;
 pub struct LocationRef {
     pub id: i64,
     pub code: String,
+    /// shelf, fridge, freezer, cold_room, cd_safe, trolley, other.
+    pub kind: String,
 }
 
 /// The open location `code` of `place`.
 pub fn location_by_code(conn: &Connection, place: &PlaceRef, code: &str) -> Result<LocationRef> {
-    let found: Option<(i64, String, Option<String>)> = conn
+    let found: Option<(LocationRef, Option<String>)> = conn
         .prepare_cached(
-            "SELECT id, code, closed_at FROM locations WHERE place_id = ?1 AND code = ?2 COLLATE NOCASE",
+            "SELECT id, code, kind, closed_at FROM locations WHERE place_id = ?1 AND code = ?2 COLLATE NOCASE",
         )?
         .query_row(params![place.id, code.trim()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            Ok((
+                LocationRef {
+                    id: r.get(0)?,
+                    code: r.get(1)?,
+                    kind: r.get(2)?,
+                },
+                r.get(3)?,
+            ))
         })
         .optional()?;
     match found {
@@ -25,12 +34,34 @@ pub fn location_by_code(conn: &Connection, place: &PlaceRef, code: &str) -> Resu
             place: place.code.clone(),
             code: code.trim().to_string(),
         }),
-        Some((_, code, Some(_))) => Err(StockError::LocationClosed {
+        Some((l, Some(_))) => Err(StockError::LocationClosed {
             place: place.code.clone(),
-            location: code,
+            location: l.code,
         }),
-        Some((id, code, None)) => Ok(LocationRef { id, code }),
+        Some((l, None)) => Ok(l),
     }
+}
+
+/// Refuses a location where the item may not be kept (a cold item off the
+/// fridge, a controlled drug out of the safe).
+pub(super) fn storage_fits(
+    conn: &Connection,
+    place: &PlaceRef,
+    item: &ItemRef,
+    at: &LocationRef,
+) -> Result<()> {
+    let (storage, controlled): (String, bool) = conn
+        .prepare_cached("SELECT storage, controlled FROM items WHERE id = ?1")?
+        .query_row([item.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let storage = storage.parse().unwrap_or(crate::domain::StorageClass::Room);
+    crate::domain::storage::fits(storage, controlled, &at.kind).map_err(|needs| {
+        StockError::WrongStorage {
+            item: item.name.clone(),
+            place: place.code.clone(),
+            location: at.code.clone(),
+            needs,
+        }
+    })
 }
 
 /// The location an item arrives at when none is given.
@@ -44,10 +75,17 @@ pub(super) fn arrival_location(
         Some(code) => location_by_code(conn, place, code),
         None => {
             let id = ledger::default_location(conn, place.id, item.id)?;
-            let code = conn.query_row("SELECT code FROM locations WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })?;
-            Ok(LocationRef { id, code })
+            Ok(conn.query_row(
+                "SELECT id, code, kind FROM locations WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(LocationRef {
+                        id: r.get(0)?,
+                        code: r.get(1)?,
+                        kind: r.get(2)?,
+                    })
+                },
+            )?)
         }
     }
 }
@@ -94,6 +132,7 @@ pub fn relocate(
         if from.id == to.id {
             return Err(StockError::SameLocation { location: from.code });
         }
+        storage_fits(tx, r.place, r.item, &to)?;
         let lot = lot_by_number(tx, r.item, r.lot)?;
         let held = crate::store::queries::held_at(tx, from.id, lot.id)?;
         let qty = r.qty.unwrap_or(held);
