@@ -564,6 +564,41 @@ fn the_command_line_lists_adds_and_moves() {
     let (code, out) = run(&["stock", "--place", "PHARM"]);
     assert_eq!(code, Some(0));
     assert!(out.contains("B-02"), "{out}");
+    // The move is in the movements export, with its locations, and in the
+    // item's recent movements.
+    let csv = path.with_extension("movements.csv");
+    let (code, out) = run(&["export", "movements", "--out", csv.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .ends_with("from_location,to_location"),
+        "{}",
+        text.lines().next().unwrap()
+    );
+    let row = text
+        .lines()
+        .find(|l| l.contains(",relocation,"))
+        .expect("the move exported");
+    assert!(
+        row.contains("GLOVE-M") && row.ends_with("SHELF,B-02"),
+        "{row}"
+    );
+    let store = Store::open(&path).unwrap();
+    let pharm = stock::place_by_code(&store.conn, "PHARM").unwrap();
+    let gloves = stock::item_by_code(&store.conn, "GLOVE-M").unwrap();
+    let recent = queries::item_movements(&store.conn, pharm.id, gloves.id, 5).unwrap();
+    assert_eq!(
+        (
+            recent[0].kind.as_str(),
+            recent[0].from.as_deref(),
+            recent[0].to.as_deref(),
+            recent[0].delta
+        ),
+        ("relocation", Some("SHELF"), Some("B-02"), 10)
+    );
     let (code, out) = run(&["check"]);
     assert_eq!(code, Some(0), "{out}");
 }

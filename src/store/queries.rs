@@ -464,6 +464,7 @@ pub fn item_lots(conn: &Connection, place_id: i64, item_id: i64) -> rusqlite::Re
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MovementLine {
+    /// The movement's id; a move between locations has its id negated.
     pub id: i64,
     pub at: Option<DateTime<Utc>>,
     pub kind: String,
@@ -484,18 +485,33 @@ pub fn item_movements(
     item_id: i64,
     limit: i64,
 ) -> rusqlite::Result<Vec<MovementLine>> {
+    // Moves between the place's locations are listed too ("relocation",
+    // from and to are locations; negative ids keep them apart).
     let mut stmt = conn.prepare_cached(
-        "SELECT m.id, m.at, m.kind, l.lot_number,
-                CASE WHEN m.to_place_id = ?1 THEN m.qty ELSE -m.qty END,
-                pf.code, pt.code, u.username, m.reason, pa.mrn
-         FROM movements m
-         JOIN lots l ON l.id = m.lot_id
-         JOIN users u ON u.id = m.user_id
-         LEFT JOIN places pf ON pf.id = m.from_place_id
-         LEFT JOIN places pt ON pt.id = m.to_place_id
-         LEFT JOIN patients pa ON pa.id = m.patient_id
-         WHERE m.item_id = ?2 AND (m.from_place_id = ?1 OR m.to_place_id = ?1)
-         ORDER BY m.at DESC, m.id DESC LIMIT ?3",
+        "SELECT * FROM (
+             SELECT m.id, m.at, m.kind, l.lot_number,
+                    CASE WHEN m.to_place_id = ?1 THEN m.qty ELSE -m.qty END,
+                    pf.code, pt.code, u.username, m.reason, pa.mrn
+             FROM movements m
+             JOIN lots l ON l.id = m.lot_id
+             JOIN users u ON u.id = m.user_id
+             LEFT JOIN places pf ON pf.id = m.from_place_id
+             LEFT JOIN places pt ON pt.id = m.to_place_id
+             LEFT JOIN patients pa ON pa.id = m.patient_id
+             WHERE m.item_id = ?2 AND (m.from_place_id = ?1 OR m.to_place_id = ?1)
+             ORDER BY m.at DESC, m.id DESC LIMIT ?3)
+         UNION ALL
+         SELECT * FROM (
+             SELECT -mv.id, mv.at, 'relocation', l.lot_number, mv.qty, lf.code, lt.code, u.username,
+                    mv.reason, NULL
+             FROM location_moves mv
+             JOIN lots l ON l.id = mv.lot_id
+             JOIN users u ON u.id = mv.user_id
+             JOIN locations lf ON lf.id = mv.from_location_id
+             JOIN locations lt ON lt.id = mv.to_location_id
+             WHERE mv.place_id = ?1 AND mv.item_id = ?2
+             ORDER BY mv.at DESC, mv.id DESC LIMIT ?3)
+         ORDER BY 2 DESC, 1 DESC LIMIT ?3",
     )?;
     stmt.query_map(params![place_id, item_id, limit], |r| {
         Ok(MovementLine {
@@ -1572,28 +1588,61 @@ pub fn export_movement_rows<E: From<rusqlite::Error>>(
     to: Option<&str>,
     each: &mut dyn FnMut(&[String]) -> Result<(), E>,
 ) -> Result<u64, E> {
-    let mut stmt = conn.prepare(
+    // The ledger's movements and the moves between locations, each read in
+    // its own order and merged by time as they stream.
+    let mut moved = conn.prepare(
         "SELECT m.id, m.at, m.kind, i.code, l.lot_number, l.expiry, fp.code, tp.code, m.qty, u.username,
-                pt.mrn, m.reason, m.order_ref
+                pt.mrn, m.reason, m.order_ref,
+                COALESCE(fl.code, fpl.code), COALESCE(tl.code, tpl.code)
          FROM movements m JOIN items i ON i.id = m.item_id JOIN lots l ON l.id = m.lot_id
          JOIN users u ON u.id = m.user_id
          LEFT JOIN places fp ON fp.id = m.from_place_id LEFT JOIN places tp ON tp.id = m.to_place_id
+         LEFT JOIN locations fl ON fl.id = m.from_location_id LEFT JOIN locations tl ON tl.id = m.to_location_id
+         LEFT JOIN locations fpl ON fpl.id = fp.legacy_location_id AND m.from_location_id IS NULL
+         LEFT JOIN locations tpl ON tpl.id = tp.legacy_location_id AND m.to_location_id IS NULL
          LEFT JOIN patients pt ON pt.id = m.patient_id
          WHERE (?1 IS NULL OR m.at >= ?1) AND (?2 IS NULL OR m.at < ?2)
          ORDER BY m.id",
     )?;
-    let mut rows = stmt.query(params![from, to])?;
+    let mut relocated = conn.prepare(
+        "SELECT 'R' || mv.id, mv.at, 'relocation', i.code, l.lot_number, l.expiry, p.code, p.code, mv.qty,
+                u.username, NULL, mv.reason, NULL, lf.code, lt.code
+         FROM location_moves mv JOIN items i ON i.id = mv.item_id JOIN lots l ON l.id = mv.lot_id
+         JOIN users u ON u.id = mv.user_id JOIN places p ON p.id = mv.place_id
+         JOIN locations lf ON lf.id = mv.from_location_id JOIN locations lt ON lt.id = mv.to_location_id
+         WHERE (?1 IS NULL OR mv.at >= ?1) AND (?2 IS NULL OR mv.at < ?2)
+         ORDER BY mv.id",
+    )?;
+    let mut a = moved.query(params![from, to])?;
+    let mut b = relocated.query(params![from, to])?;
+    let read = |r: &rusqlite::Row| -> rusqlite::Result<Vec<String>> {
+        (0..15)
+            .map(|i| {
+                Ok(match r.get_ref(i)? {
+                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    _ => String::new(),
+                })
+            })
+            .collect()
+    };
+    let mut next_a = a.next()?.map(read).transpose()?;
+    let mut next_b = b.next()?.map(read).transpose()?;
     let mut n = 0;
-    let mut cells = vec![String::new(); 13];
-    while let Some(r) = rows.next()? {
-        for (i, c) in cells.iter_mut().enumerate() {
-            *c = match r.get_ref(i)? {
-                rusqlite::types::ValueRef::Integer(v) => v.to_string(),
-                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                _ => String::new(),
-            };
+    loop {
+        let take_a = match (&next_a, &next_b) {
+            (None, None) => break,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some(x), Some(y)) => x[1] <= y[1],
+        };
+        if take_a {
+            each(next_a.as_deref().unwrap_or_default())?;
+            next_a = a.next()?.map(read).transpose()?;
+        } else {
+            each(next_b.as_deref().unwrap_or_default())?;
+            next_b = b.next()?.map(read).transpose()?;
         }
-        each(&cells)?;
         n += 1;
     }
     Ok(n)

@@ -29,6 +29,7 @@ pub fn code(code: &str) -> String {
         "waste" => t!("tui.movement.waste").into(),
         "return" => t!("tui.movement.return").into(),
         "adjustment" => t!("tui.movement.adjustment").into(),
+        "relocation" => t!("tui.movement.relocation").into(),
         "awaiting_validation" => t!("tui.rx_status.awaiting_validation").into(),
         "active" => t!("tui.rx_status.active").into(),
         "stopped" => t!("tui.rx_status.stopped").into(),

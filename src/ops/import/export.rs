@@ -24,6 +24,8 @@ pub const MOVEMENT_COLUMNS: &[&str] = &[
     "patient",
     "reason",
     "order_ref",
+    "from_location",
+    "to_location",
 ];
 
 /// Writes `kind` as CSV a spreadsheet opens (UTF-8 with BOM), the columns

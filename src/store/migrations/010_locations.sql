@@ -108,6 +108,7 @@ CREATE TABLE location_moves (
     CHECK (from_location_id <> to_location_id)
 ) STRICT;
 CREATE INDEX location_moves_lot ON location_moves(lot_id);
+CREATE INDEX location_moves_place_item ON location_moves(place_id, item_id, at);
 
 CREATE TRIGGER location_moves_no_update BEFORE UPDATE ON location_moves
 BEGIN

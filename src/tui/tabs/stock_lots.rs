@@ -186,7 +186,7 @@ pub fn draw_detail(
             .clone()
             .or_else(|| m.patient_mrn.clone())
             .unwrap_or_default();
-        let qty = if m.delta > 0 {
+        let qty = if m.delta > 0 && m.kind != "relocation" {
             format!("+{}", num(m.delta))
         } else {
             num(m.delta)
