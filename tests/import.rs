@@ -647,7 +647,7 @@ fn movements_export_by_period_streams_the_ledger() {
     let (_dir, db) = common::demo_db();
     let all = export(&db, "movements");
     assert!(all.starts_with(
-        "\u{feff}id,at,kind,item,lot,expiry,from,to,qty,user,patient,reason,order_ref\n"
+        "\u{feff}id,at,kind,item,lot,expiry,from,to,qty,user,patient,reason,order_ref,from_location,to_location\n"
     ));
     let total = all.lines().count() - 1;
     let conn = rusqlite::Connection::open(&db).unwrap();
