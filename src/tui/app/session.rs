@@ -113,7 +113,13 @@ impl App {
             .iter()
             .position(|p| p.kind == want)
             .unwrap_or(0);
-        self.tab = Tab::Stock;
+        // The administrator keeps the site: they start on its tab.
+        let admin = self
+            .cx
+            .actor
+            .as_ref()
+            .is_some_and(|a| a.role == crate::domain::Role::Admin);
+        self.tab = if admin { Tab::Site } else { Tab::Stock };
         self.tabs = Tabs::default();
         self.loaded.clear();
         self.reload();
@@ -130,6 +136,7 @@ impl App {
         self.cx.jobs.plan.cancel();
         self.cx.jobs.sim.cancel();
         self.cx.jobs.alerts.cancel();
+        self.cx.jobs.import.cancel();
         i18n::set_thread_lang(i18n::choose(self.explicit_lang, None));
         self.cx.say(Level::Info, t!("tui.signed_out", user = who));
     }
