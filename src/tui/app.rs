@@ -408,9 +408,7 @@ impl App {
             Action::Tab3 => self.switch_tab(Tab::Stock),
             Action::Tab4 => self.switch_tab(Tab::Pharmacy),
             Action::Tab5 => self.switch_tab(Tab::Alerts),
-            Action::Tab6 if Tab::shown(&self.cx).contains(&Tab::Site) => {
-                self.switch_tab(Tab::Site)
-            }
+            Action::Tab6 if Tab::shown(&self.cx).contains(&Tab::Site) => self.switch_tab(Tab::Site),
             Action::Tab6 => {}
             Action::ChoosePlace => {
                 self.popup = Some(Popup::Picker(Picker {

@@ -17,9 +17,7 @@ pub fn allergy_kind(v: &str) -> String {
     let v = v.trim();
     ops::ALLERGY_KINDS
         .iter()
-        .find(|k| {
-            k.eq_ignore_ascii_case(v) || crate::i18n::domain::allergy_kind(k) == v
-        })
+        .find(|k| k.eq_ignore_ascii_case(v) || crate::i18n::domain::allergy_kind(k) == v)
         .map_or_else(|| v.to_string(), |k| k.to_string())
 }
 

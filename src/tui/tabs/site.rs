@@ -158,15 +158,15 @@ impl SiteTab {
         let now = cx.now;
         if cx.jobs.background {
             let db = cx.store.path().to_path_buf();
-            cx.jobs.import.spawn(true, move |_| {
-                match crate::store::Store::open(&db) {
+            cx.jobs
+                .import
+                .spawn(true, move |_| match crate::store::Store::open(&db) {
                     Ok(mut store) => run(&mut store, &actor, kind, &path, dry_run, now),
                     Err(e) => ImportRun {
                         dry_run,
                         outcome: Outcome::Refused(e.to_string()),
                     },
-                }
-            });
+                });
         } else {
             let r = run(&mut cx.store, &actor, kind, &path, dry_run, now);
             cx.jobs.import.spawn(false, move |_| r);
@@ -196,10 +196,9 @@ impl SiteTab {
                             unchanged = s.unchanged
                         ),
                     ),
-                    (Outcome::Rows(rows), _) => cx.say(
-                        Level::Warn,
-                        t!("import.refused.rows", n = rows.len()),
-                    ),
+                    (Outcome::Rows(rows), _) => {
+                        cx.say(Level::Warn, t!("import.refused.rows", n = rows.len()))
+                    }
                     (Outcome::Refused(e), _) => cx.say(Level::Error, e.clone()),
                 }
                 preview.scroll = 0;
@@ -361,7 +360,11 @@ impl SiteTab {
                 }
             }
             Outcome::Rows(rows) => {
-                say(lines, &t!("import.refused.rows", n = rows.len()), theme.error());
+                say(
+                    lines,
+                    &t!("import.refused.rows", n = rows.len()),
+                    theme.error(),
+                );
                 for r in rows {
                     say(lines, &r.to_string(), theme.error());
                 }
@@ -371,7 +374,10 @@ impl SiteTab {
         let keys;
         match &p.phase {
             Phase::Checking => {
-                head.push(Line::styled(fit(t!("tui.site.checking_file"), w), theme.dim()));
+                head.push(Line::styled(
+                    fit(t!("tui.site.checking_file"), w),
+                    theme.dim(),
+                ));
                 keys = t!("tui.site.keys_wait");
             }
             Phase::Writing => {
