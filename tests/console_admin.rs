@@ -140,12 +140,11 @@ impl Console {
         let Some(Popup::Notice(n)) = &self.app.popup else {
             panic!("the one-time PIN is shown: {:?}", self.app.popup)
         };
-        let text = n.lines.join(" ");
-        let pin: String = text
-            .split(|c: char| !c.is_ascii_digit())
-            .find(|w| w.len() == 6)
-            .expect("a six-digit PIN")
-            .to_string();
+        let pin = n.code.clone().expect("the PIN");
+        assert!(
+            pin.len() == 6 && pin.chars().all(|c| c.is_ascii_digit()),
+            "{pin}"
+        );
         let s = self.screen();
         assert!(s.contains(&pin), "the PIN is on the screen: {s}");
         self.key(KeyCode::Enter);
@@ -204,15 +203,34 @@ fn an_admin_adds_a_user_and_resets_a_pin_in_both_languages() {
             c.count("SELECT count(*) FROM users WHERE username = 'nurse9' AND role = 'nurse_manager' AND must_change_pin"),
             1
         );
-        // The new user must set their own PIN first: the operation says so.
+        // The new user must set their own PIN first: the operation says so,
+        // and the console asks for it, twice.
         c.sign_out().sign_in_with("nurse9", &pin);
         assert!(c.app.cx.actor.is_none());
         assert!(
             c.status()
-                .contains(words(lang, "one-time PIN", "一次性 PIN")),
+                .contains(words(lang, "type your new PIN twice", "输入两次新 PIN")),
             "{}",
             c.status()
         );
+        let s = c.screen();
+        assert!(
+            s.contains(words(lang, "choose your own PIN", "设置自己的 PIN")),
+            "{s}"
+        );
+        c.typed("2468")
+            .key(KeyCode::Enter)
+            .typed("2468")
+            .key(KeyCode::Enter);
+        assert_eq!(
+            c.app.cx.actor.as_ref().map(|a| a.username.as_str()),
+            Some("nurse9")
+        );
+        assert_eq!(
+            c.count("SELECT count(*) FROM users WHERE username = 'nurse9' AND must_change_pin"),
+            0
+        );
+        c.sign_out();
 
         // Reset nurse's PIN, with a confirmation.
         c.app.signin = Default::default();
@@ -229,12 +247,25 @@ fn an_admin_adds_a_user_and_resets_a_pin_in_both_languages() {
         c.app.signin = Default::default();
         c.sign_in_with("nurse", &pin);
         assert!(c.app.cx.actor.is_none());
+        assert!(c.app.signin.change.is_some(), "asked for their own PIN");
+        // Two different PINs: asked again.
+        c.typed("5555")
+            .key(KeyCode::Enter)
+            .typed("5556")
+            .key(KeyCode::Enter);
+        assert!(c.app.cx.actor.is_none());
         assert!(
-            c.status()
-                .contains(words(lang, "one-time PIN", "一次性 PIN")),
+            c.status().contains(words(lang, "differ", "不一致")),
             "{}",
             c.status()
         );
+        c.typed("5555")
+            .key(KeyCode::Enter)
+            .typed("5555")
+            .key(KeyCode::Enter);
+        assert!(c.app.cx.actor.is_some(), "{}", c.status());
+        c.sign_out().sign_in_with("nurse", "5555");
+        assert!(c.app.cx.actor.is_some(), "their own PIN works");
     }
 }
 

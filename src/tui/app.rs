@@ -191,6 +191,7 @@ impl App {
             match self.signin.key(ev, &mut self.cx) {
                 SignInKey::Quit => self.quit = true,
                 SignInKey::Submit(user, pin) => self.sign_in(&user, &pin),
+                SignInKey::ChangePin(user, old, new) => self.change_pin(&user, &old, &new),
                 SignInKey::Stay => {}
             }
             return;

@@ -14,29 +14,55 @@ use crate::tui::tabs::Tabs;
 impl App {
     pub(super) fn sign_in(&mut self, user: &str, pin: &str) {
         match auth::sign_in(&mut self.cx.store, user, pin, self.cx.now) {
-            Ok(actor) => {
-                // The user's own language, unless one was asked for explicitly.
-                if self.explicit_lang.is_none()
-                    && let Ok(Some(l)) = queries::user_language(&self.cx.store.conn, actor.user_id)
-                {
-                    i18n::set_thread_lang(l);
-                }
-                let greeting = t!(
-                    "tui.signin.greeting",
-                    name = crate::tui::words::person(&actor.full_name, actor.role),
-                    role = crate::tui::words::role(actor.role)
-                );
-                self.cx.actor = Some(actor);
-                self.signin = SignIn::default();
-                self.after_sign_in();
-                self.cx.say(Level::Info, greeting);
-                self.daily_backup();
+            Ok(actor) => self.signed_in(actor),
+            // The PIN an administrator gave was right: the user now
+            // chooses their own, here.
+            Err(auth::SignInError::MustChangePin(_)) => {
+                self.signin.ask_new_pin(pin.to_string());
+                self.cx.say(Level::Warn, t!("tui.signin.choose_pin"));
             }
             Err(e) => {
                 self.signin.on_pin = !matches!(e, auth::SignInError::UnknownUser(_));
                 self.cx.say(Level::Error, e.to_string());
             }
         }
+    }
+
+    /// Signs in with the one-time PIN `old`, replacing it with `new`.
+    pub(super) fn change_pin(&mut self, user: &str, old: &str, new: &str) {
+        match auth::change_own_pin(&mut self.cx.store, user, old, new, self.cx.now) {
+            Ok(actor) => {
+                self.signed_in(actor);
+                self.cx.local_writes += 1;
+            }
+            Err(e @ (auth::SignInError::NewPin { .. } | auth::SignInError::SamePin(_))) => {
+                self.cx.say(Level::Error, e.to_string())
+            }
+            // The one-time PIN no longer holds (reset again, locked): start over.
+            Err(e) => {
+                self.signin = SignIn::default();
+                self.cx.say(Level::Error, e.to_string());
+            }
+        }
+    }
+
+    fn signed_in(&mut self, actor: crate::ops::Actor) {
+        // The user's own language, unless one was asked for explicitly.
+        if self.explicit_lang.is_none()
+            && let Ok(Some(l)) = queries::user_language(&self.cx.store.conn, actor.user_id)
+        {
+            i18n::set_thread_lang(l);
+        }
+        let greeting = t!(
+            "tui.signin.greeting",
+            name = crate::tui::words::person(&actor.full_name, actor.role),
+            role = crate::tui::words::role(actor.role)
+        );
+        self.cx.actor = Some(actor);
+        self.signin = SignIn::default();
+        self.after_sign_in();
+        self.cx.say(Level::Info, greeting);
+        self.daily_backup();
     }
 
     /// The first sign-in of the day makes the daily backup: on its own

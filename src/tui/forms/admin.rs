@@ -47,10 +47,11 @@ fn role_hint() -> String {
 }
 
 /// The one-time PIN, shown once in a box to be handed over.
-fn pin_notice(text: String) -> After {
+fn pin_notice(text: String, pin: String) -> After {
     After::Notice(Notice {
         title: t!("tui.site.pin_title").to_string(),
         lines: vec![text],
+        code: Some(pin),
     })
 }
 
@@ -117,12 +118,10 @@ impl FormBody for UserAdd {
         .map_err(|e| e.to_string())?;
         Ok((
             t!("tui.site.user_added", user = user, role = role.label()),
-            pin_notice(t!(
-                "refdata.user.added",
-                user = user,
-                role = role.label(),
-                pin = pin
-            )),
+            pin_notice(
+                t!("tui.site.pin_new", user = user, role = role.label()),
+                pin,
+            ),
         ))
     }
 }
@@ -266,7 +265,7 @@ impl FormBody for Confirm {
                     .map_err(|e| e.to_string())?;
                 Ok((
                     t!("tui.site.pin_reset", user = user),
-                    pin_notice(t!("refdata.user.reset", user = user, pin = pin)),
+                    pin_notice(t!("tui.site.pin_again", user = user), pin),
                 ))
             }
             Confirming::Deactivate { user } => {
@@ -310,23 +309,34 @@ pub struct ImportStart {
     pub path: Field,
 }
 
+/// The kinds of file the signed-in user may import.
+fn importable(cx: &Ctx) -> Vec<ImportKind> {
+    ImportKind::ALL
+        .into_iter()
+        .filter(|k| cx.actor.as_ref().is_some_and(|a| k.may_import(a.role)))
+        .collect()
+}
+
 impl ImportStart {
-    /// The form, with the kinds the user may import in its hint.
+    /// The form; a user who may import one kind only finds it filled in.
     pub fn new(cx: &Ctx) -> ImportStart {
-        let kinds: Vec<ImportKind> = ImportKind::ALL
-            .into_iter()
-            .filter(|k| cx.actor.as_ref().is_some_and(|a| k.may_import(a.role)))
-            .collect();
-        let names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+        let kinds = importable(cx);
         let first = if kinds.len() == 1 {
             kinds[0].name()
         } else {
             ""
         };
         ImportStart {
-            kind: Field::new(first, &t!("tui.hint.import_kind", kinds = names.join(", "))),
+            kind: Field::new(first, t!("tui.hint.import_kind")),
             path: Field::new("", t!("tui.hint.import_path")),
         }
+    }
+
+    /// What the form says above its fields: the kinds, and that nothing is
+    /// written before the preview is confirmed.
+    pub fn note(&self, cx: &Ctx) -> String {
+        let names: Vec<&str> = importable(cx).iter().map(|k| k.name()).collect();
+        t!("tui.site.import_note", kinds = names.join(", "))
     }
 }
 

@@ -12,12 +12,22 @@ fn actor(cx: &Ctx) -> Result<crate::ops::Actor, String> {
     cx.actor.clone().ok_or_else(String::new)
 }
 
+/// An allergy kind in the reader's words.
+pub fn kind_word(kind: &str) -> &str {
+    match kind {
+        "allergy" => t!("tui.allergy_kind.allergy"),
+        "intolerance" => t!("tui.allergy_kind.intolerance"),
+        "contraindication" => t!("tui.allergy_kind.contraindication"),
+        other => other,
+    }
+}
+
 /// An allergy kind typed as its code or its word in the reader's language.
 pub fn allergy_kind(v: &str) -> String {
     let v = v.trim();
     ops::ALLERGY_KINDS
         .iter()
-        .find(|k| k.eq_ignore_ascii_case(v) || crate::i18n::domain::allergy_kind(k) == v)
+        .find(|k| k.eq_ignore_ascii_case(v) || kind_word(k) == v)
         .map_or_else(|| v.to_string(), |k| k.to_string())
 }
 
@@ -32,15 +42,12 @@ pub struct AllergyAdd {
 
 impl AllergyAdd {
     pub fn new(mrn: &str) -> AllergyAdd {
-        let kinds: Vec<&str> = ops::ALLERGY_KINDS
-            .iter()
-            .map(|k| crate::i18n::domain::allergy_kind(k))
-            .collect();
+        let kinds: Vec<&str> = ops::ALLERGY_KINDS.iter().map(|k| kind_word(k)).collect();
         AllergyAdd {
             mrn: mrn.to_string(),
             substance: Field::new("", t!("tui.hint.substance")),
             kind: Field::new(
-                crate::i18n::domain::allergy_kind("allergy"),
+                kind_word("allergy"),
                 &t!("tui.hint.allergy_kind", kinds = kinds.join(", ")),
             ),
             atc: Field::new("", t!("tui.hint.allergy_atc")),
@@ -98,7 +105,7 @@ impl FormBody for AllergyAdd {
                 "refdata.allergy.recorded",
                 mrn = a.mrn,
                 substance = a.substance,
-                kind = crate::i18n::domain::allergy_kind(&a.kind)
+                kind = kind_word(&a.kind)
             ),
             After::Patient(self.mrn.clone()),
         ))
@@ -113,19 +120,21 @@ pub struct AllergyRemove {
 }
 
 impl AllergyRemove {
-    /// `current`: the allergies recorded now, as the record lists them.
-    pub fn new(mrn: &str, current: &str) -> AllergyRemove {
+    pub fn new(mrn: &str) -> AllergyRemove {
         AllergyRemove {
             mrn: mrn.to_string(),
-            substance: Field::new(
-                "",
-                &t!(
-                    "tui.hint.recorded_allergies",
-                    list = crate::tui::words::allergies(current)
-                ),
-            ),
+            substance: Field::new("", t!("tui.hint.substance_recorded")),
             reason: Field::new("", t!("tui.hint.removal_reason")),
         }
+    }
+
+    /// What the form says above its fields: the allergies recorded now
+    /// (`current`, as the record lists them).
+    pub fn note(current: &str) -> String {
+        t!(
+            "tui.hint.recorded_allergies",
+            list = crate::tui::words::allergies(current)
+        )
     }
 }
 

@@ -5,6 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
@@ -17,6 +18,8 @@ use crate::tui::widgets::{centered, fit, wrap};
 pub struct Notice {
     pub title: String,
     pub lines: Vec<String>,
+    /// What is to be read out or copied (a one-time PIN), on its own line.
+    pub code: Option<String>,
 }
 
 impl Notice {
@@ -35,6 +38,12 @@ impl Notice {
             for part in wrap(l, text_w) {
                 lines.push(Line::styled(format!(" {part}"), theme.warn()));
             }
+        }
+        if let Some(code) = &self.code {
+            lines.push(Line::raw(""));
+            lines.push(
+                Line::styled(code.clone(), theme.header().add_modifier(Modifier::BOLD)).centered(),
+            );
         }
         lines.push(Line::raw(""));
         lines.push(Line::styled(

@@ -97,8 +97,8 @@ impl PatientCard {
                 return Done::Stay;
             }
             Action::RemoveAllergy => (
-                Kind::AllergyRemove(AllergyRemove::new(&p.mrn, &p.allergies)),
-                None,
+                Kind::AllergyRemove(AllergyRemove::new(&p.mrn)),
+                Some(AllergyRemove::note(&p.allergies)),
             ),
             _ if !self.admitted() => {
                 self.error = Some(t!("tui.patient.not_admitted", mrn = p.mrn));
@@ -190,7 +190,7 @@ impl PatientCard {
                     &t!(
                         "tui.patient.removed_allergy",
                         substance = a.substance,
-                        kind = crate::i18n::domain::allergy_kind(&a.kind),
+                        kind = crate::tui::forms::patient::kind_word(&a.kind),
                         at = at,
                         by = a.removed_by,
                         reason = a.reason.clone().unwrap_or_default()

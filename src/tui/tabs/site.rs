@@ -444,6 +444,17 @@ impl Component for SiteTab {
 
     fn describe(&self, action: Action, _cx: &Ctx) -> Option<String> {
         match action {
+            Action::Back
+                if self
+                    .preview
+                    .as_ref()
+                    .is_some_and(|p| matches!(p.phase, Phase::Written(_))) =>
+            {
+                Some(t!("tui.key.back").to_string())
+            }
+            Action::Open if self.preview.is_none() => {
+                Some(crate::tui::keymap::describe(Context::Site, Action::Open).to_string())
+            }
             Action::Deactivate if self.selected().is_some_and(|u| !u.active) => {
                 Some(t!("tui.key.reactivate").to_string())
             }
@@ -459,9 +470,13 @@ impl Component for SiteTab {
             return Msg::None;
         }
         match action {
-            Action::Import => Msg::Form(Box::new(Form::plain(Kind::ImportStart(
-                ImportStart::new(cx),
-            )))),
+            Action::Import => {
+                let start = ImportStart::new(cx);
+                let note = start.note(cx);
+                let mut form = Form::plain(Kind::ImportStart(start));
+                form.note = Some(note);
+                Msg::Form(Box::new(form))
+            }
             Action::AddUser
             | Action::Open
             | Action::ResetPin
@@ -504,9 +519,9 @@ impl Component for SiteTab {
             return;
         }
         let cols = [
-            Column::new(t!("refdata.col.user"), W::Fit { min: 6, max: 14 }),
-            Column::new(t!("refdata.col.full_name"), W::Fill(8)),
-            Column::new(t!("refdata.col.role"), W::Whole),
+            Column::new(t!("tui.col.user"), W::Fit { min: 6, max: 14 }),
+            Column::new(t!("tui.col.full_name"), W::Fill(8)),
+            Column::new(t!("tui.col.role"), W::Whole),
             Column::new(t!("tui.col.state"), W::Fit { min: 8, max: 30 }),
         ];
         let rows = &self.users;
