@@ -651,8 +651,12 @@ impl App {
         }
         for p in self.cx.jobs.import.poll() {
             if signed_in && self.tabs.site.polled(&mut self.cx, p) {
-                // Written: every tab reads the data again.
+                // Written: every tab reads the data again, and new places show.
                 self.cx.local_writes += 1;
+                if let Ok(places) = queries::places(&self.cx.store.conn) {
+                    self.cx.places = places;
+                    self.cx.place = self.cx.place.min(self.cx.places.len().saturating_sub(1));
+                }
                 self.loaded.clear();
                 self.reload();
             }

@@ -196,6 +196,14 @@ fn draw_setup(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
         Line::styled(fit(t!("tui.setup.title"), w), theme.header()),
         Line::from(""),
     ];
+    // Those who keep the site do it on its own tab too.
+    if Tab::shown(cx).contains(&Tab::Site) {
+        let key = cx.keys(Context::Global, Action::Tab6);
+        for l in super::widgets::wrap(&t!("tui.setup.console", key = key), w) {
+            lines.push(Line::styled(l, theme.info()));
+        }
+        lines.push(Line::from(""));
+    }
     for (i, (done, text)) in steps.iter().enumerate() {
         let mark = if *done {
             "✓"

@@ -371,35 +371,34 @@ impl SiteTab {
             }
             Outcome::Refused(e) => say(lines, e, theme.error()),
         };
-        let keys;
-        match &p.phase {
+        let keys = match &p.phase {
             Phase::Checking => {
                 head.push(Line::styled(
                     fit(t!("tui.site.checking_file"), w),
                     theme.dim(),
                 ));
-                keys = t!("tui.site.keys_wait");
+                t!("tui.site.keys_wait")
             }
             Phase::Writing => {
                 head.push(Line::styled(fit(t!("tui.site.writing"), w), theme.dim()));
-                keys = t!("tui.site.keys_wait");
+                t!("tui.site.keys_wait")
             }
             Phase::Checked(o) => {
                 outcome(&mut body, o, false);
-                keys = if p.writable() {
+                if p.writable() {
                     t!("tui.site.keys_write")
                 } else {
                     t!("tui.site.keys_back")
-                };
+                }
             }
             Phase::Written(o) => {
                 if matches!(o, Outcome::Done(_)) {
                     head.push(Line::styled(fit(t!("tui.site.written"), w), theme.info()));
                 }
                 outcome(&mut body, o, true);
-                keys = t!("tui.site.keys_back");
+                t!("tui.site.keys_back")
             }
-        }
+        };
         let [top, mid, foot] = Layout::vertical([
             Constraint::Length(head.len() as u16),
             Constraint::Min(1),
