@@ -594,3 +594,91 @@ fn the_site_tab_fits_small_windows_in_both_languages() {
         }
     }
 }
+
+#[test]
+fn an_admin_changes_a_users_name_and_role() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, lang);
+        c.sign_in("admin").select_user("nurse2");
+        c.key(KeyCode::Enter);
+        assert!(c.app.form.is_some(), "the form to change name and role");
+        c.key(KeyCode::Enter);
+        for _ in 0..12 {
+            c.key(KeyCode::Backspace);
+        }
+        c.typed("nurse_manager").key(KeyCode::Enter);
+        assert!(c.app.form.is_none(), "{:?}", c.app.form);
+        assert!(
+            c.status().contains(words(lang, "nurse manager", "护士长")),
+            "{}",
+            c.status()
+        );
+        assert_eq!(
+            c.count(
+                "SELECT count(*) FROM users WHERE username = 'nurse2' AND role = 'nurse_manager'"
+            ),
+            1
+        );
+        // An unknown role is refused in the form, in words.
+        c.key(KeyCode::Enter).key(KeyCode::Enter);
+        for _ in 0..12 {
+            c.key(KeyCode::Backspace);
+        }
+        c.typed("surgeon").key(KeyCode::Enter);
+        let form = c.app.form.as_ref().expect("refused, the form stays");
+        assert!(form.error.as_deref().unwrap_or("").contains("surgeon"));
+        c.key(KeyCode::Esc);
+        // The last administrator keeps their role: the operation refuses.
+        c.select_user("admin")
+            .key(KeyCode::Enter)
+            .key(KeyCode::Enter);
+        for _ in 0..12 {
+            c.key(KeyCode::Backspace);
+        }
+        c.typed("nurse").key(KeyCode::Enter);
+        assert!(c.app.form.is_some(), "the only administrator stays one");
+        assert_eq!(
+            c.count("SELECT count(*) FROM users WHERE username = 'admin' AND role = 'admin'"),
+            1
+        );
+    }
+}
+
+#[test]
+fn the_record_and_the_preview_fit_60_by_16_in_both_languages() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, lang);
+        c.sign_in("pharm");
+        open_record(&mut c);
+        c.resize(60, 16);
+        let s = c.screen();
+        assert!(
+            s.contains(words(lang, "a add allergy", "a 添加过敏")),
+            "{s}"
+        );
+        for l in s.lines() {
+            assert!(unicode_width::UnicodeWidthStr::width(l) <= 60, "{l}");
+        }
+        c.key(KeyCode::Char('a'));
+        let s = c.screen();
+        assert!(s.contains(words(lang, "Substance", "过敏物质")), "{s}");
+        c.key(KeyCode::Esc);
+
+        let mut a = Console::in_lang(60, 16, lang);
+        let bad = a.dir.path().join("bad.csv");
+        std::fs::write(&bad, "code,name,lead_days\nSUP-A,Alpha,x\n").unwrap();
+        a.sign_in("admin").key(KeyCode::Char('i'));
+        a.typed("suppliers")
+            .key(KeyCode::Enter)
+            .typed(bad.to_str().unwrap())
+            .key(KeyCode::Enter);
+        let s = a.screen();
+        assert!(
+            s.contains(words(lang, "line 2, lead_days", "第 2 行，lead_days")),
+            "{s}"
+        );
+        for l in s.lines() {
+            assert!(unicode_width::UnicodeWidthStr::width(l) <= 60, "{l}");
+        }
+    }
+}

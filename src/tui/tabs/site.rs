@@ -293,9 +293,14 @@ impl SiteTab {
             Action::Down => p.scroll += 1,
             Action::PageUp => p.scroll = p.scroll.saturating_sub(10),
             Action::PageDown => p.scroll += 10,
+            // A write under way finishes: it is all or nothing, and its
+            // outcome is shown.
+            Action::Back if matches!(p.phase, Phase::Writing) => {
+                cx.say(Level::Warn, t!("tui.site.wait_write"));
+            }
             Action::Back => {
                 let done = matches!(p.phase, Phase::Written(_));
-                if matches!(p.phase, Phase::Checking | Phase::Writing) {
+                if matches!(p.phase, Phase::Checking) {
                     cx.jobs.import.cancel();
                 }
                 if !done {
@@ -381,7 +386,7 @@ impl SiteTab {
             }
             Phase::Writing => {
                 head.push(Line::styled(fit(t!("tui.site.writing"), w), theme.dim()));
-                t!("tui.site.keys_wait")
+                t!("tui.site.wait_write")
             }
             Phase::Checked(o) => {
                 outcome(&mut body, o, false);
@@ -427,6 +432,7 @@ impl Component for SiteTab {
         if let Some(p) = &self.preview {
             return match action {
                 Action::Open => p.writable(),
+                Action::Back => !matches!(p.phase, Phase::Writing),
                 _ => true,
             };
         }
