@@ -428,6 +428,11 @@ fn a_pharmacist_imports_opening_stock_only() {
     n.sign_in("nurse").key(KeyCode::Char('6'));
     assert_ne!(n.app.tab, Tab::Site);
     assert!(!n.screen().contains("6 Site"));
+    assert_eq!(
+        n.app.tabs.stock.filter.value(),
+        "6",
+        "on Ward stock, 6 is typed into the filter"
+    );
 }
 
 /// Opens the record of the first patient on the Administration tab of a
@@ -523,52 +528,62 @@ fn a_pharmacist_adds_and_removes_an_allergy_a_nurse_cannot() {
 
 #[test]
 fn a_nurse_manager_moves_and_discharges_a_patient() {
-    let mut c = Console::in_lang(80, 24, Lang::En);
-    c.sign_in("manager");
-    let mrn = open_record(&mut c);
-    let other: String = c
-        .app
-        .store()
-        .conn
-        .query_row(
-            "SELECT code FROM places WHERE kind = 'ward' AND code <> (SELECT w.code FROM patients p JOIN places w ON w.id = p.ward_id WHERE p.mrn = ?1) ORDER BY code LIMIT 1",
-            [&mrn],
-            |r| r.get(0),
-        )
-        .unwrap();
-    c.key(KeyCode::Char('m'));
-    for _ in 0..10 {
-        c.key(KeyCode::Backspace);
-    }
-    c.typed(&other).key(KeyCode::Enter);
-    for _ in 0..10 {
-        c.key(KeyCode::Backspace);
-    }
-    c.typed("12").key(KeyCode::Enter);
-    assert!(c.app.form.is_none(), "{:?}", c.app.form);
-    assert!(
-        c.status().contains(&format!("{other} bed 12")),
-        "{}",
-        c.status()
-    );
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, lang);
+        c.sign_in("manager");
+        let mrn = open_record(&mut c);
+        let other: String = c
+            .app
+            .store()
+            .conn
+            .query_row(
+                "SELECT code FROM places WHERE kind = 'ward' AND code <> (SELECT w.code FROM patients p JOIN places w ON w.id = p.ward_id WHERE p.mrn = ?1) ORDER BY code LIMIT 1",
+                [&mrn],
+                |r| r.get(0),
+            )
+            .unwrap();
+        c.key(KeyCode::Char('m'));
+        for _ in 0..10 {
+            c.key(KeyCode::Backspace);
+        }
+        c.typed(&other).key(KeyCode::Enter);
+        for _ in 0..10 {
+            c.key(KeyCode::Backspace);
+        }
+        c.typed("12").key(KeyCode::Enter);
+        assert!(c.app.form.is_none(), "{:?}", c.app.form);
+        let moved = match lang {
+            Lang::En => format!("{other} bed 12"),
+            Lang::ZhCn => format!("{other} 12 床"),
+        };
+        assert!(c.status().contains(&moved), "{}", c.status());
 
-    c.key(KeyCode::Char('d'));
-    let s = c.screen();
-    assert!(
-        s.contains("every active") && s.contains("stopped (discharged)"),
-        "{s}"
-    );
-    c.typed("y").key(KeyCode::Enter);
-    assert!(c.app.form.is_none());
-    assert!(c.status().contains("discharged"), "{}", c.status());
-    let q = format!(
-        "SELECT count(*) FROM prescriptions r JOIN patients p ON p.id = r.patient_id
-         WHERE p.mrn = '{mrn}' AND r.status IN ('active', 'suspended', 'awaiting_validation')"
-    );
-    assert_eq!(c.count(&q), 0);
-    // Discharged: no move or discharge any more.
-    let s = c.screen();
-    assert!(!s.contains("m move"), "{s}");
+        c.key(KeyCode::Char('d'));
+        let s = c.screen();
+        assert!(
+            s.contains(words(lang, "every active", "所有在用处方")),
+            "{s}"
+        );
+        c.key(KeyCode::Enter);
+        assert!(c.app.form.is_some(), "not without y");
+        c.typed("y").key(KeyCode::Enter);
+        assert!(c.app.form.is_none());
+        assert!(
+            c.status().contains(words(lang, "discharged", "已出院")),
+            "{}",
+            c.status()
+        );
+        let q = format!(
+            "SELECT count(*) FROM prescriptions r JOIN patients p ON p.id = r.patient_id
+             WHERE p.mrn = '{mrn}' AND r.status IN ('active', 'suspended', 'awaiting_validation')"
+        );
+        assert_eq!(c.count(&q), 0);
+        // Discharged: no move or discharge any more.
+        let s = c.screen();
+        assert!(!s.contains(words(lang, "m move", "m 转床/转区")), "{s}");
+        c.key(KeyCode::Char('m'));
+        assert!(c.app.form.is_none());
+    }
 }
 
 #[test]

@@ -382,7 +382,12 @@ impl App {
             }
             return;
         }
-        let bound = self.cx.keymap.action(&self.contexts(), &ev);
+        let bound = self
+            .cx
+            .keymap
+            .action(&self.contexts(), &ev)
+            // The Site tab's key is no key for those who do not see it.
+            .filter(|a| *a != Action::Tab6 || Tab::shown(&self.cx).contains(&Tab::Site));
         if self.tab == Tab::Stock && self.tabs.stock.typed(&ev, bound) {
             return;
         }
