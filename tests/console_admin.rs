@@ -697,3 +697,35 @@ fn the_record_and_the_preview_fit_60_by_16_in_both_languages() {
         }
     }
 }
+
+#[test]
+fn imported_users_get_one_time_pins_shown_once_after_the_write() {
+    let mut c = Console::in_lang(80, 24, Lang::En);
+    let file = c.dir.path().join("users.csv");
+    std::fs::write(
+        &file,
+        "name,full_name,role\nwardclerk,Wen Li,nurse\nnightsister,Noor Aziz,nurse_manager\n",
+    )
+    .unwrap();
+    c.sign_in("admin").key(KeyCode::Char('i'));
+    c.typed("users")
+        .key(KeyCode::Enter)
+        .typed(file.to_str().unwrap())
+        .key(KeyCode::Enter);
+    let s = c.screen();
+    assert!(s.contains("users: 2 added"), "{s}");
+    assert!(
+        !s.contains("one-time PIN for"),
+        "no PIN before the write: {s}"
+    );
+    c.key(KeyCode::Enter);
+    let s = c.screen();
+    assert!(
+        s.contains("one-time PIN for wardclerk") && s.contains("one-time PIN for nightsister"),
+        "{s}"
+    );
+    c.key(KeyCode::Esc);
+    let s = c.screen();
+    assert!(!s.contains("one-time PIN for"), "{s}");
+    assert!(s.contains("wardclerk"), "the list shows them: {s}");
+}

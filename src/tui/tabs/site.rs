@@ -75,6 +75,15 @@ impl Preview {
     pub fn writable(&self) -> bool {
         matches!(self.phase, Phase::Checked(Outcome::Done(_)))
     }
+
+    /// How far the outcome scrolls: about one line per bad row or new PIN.
+    fn max_scroll(&self) -> usize {
+        match &self.phase {
+            Phase::Checked(Outcome::Rows(r)) | Phase::Written(Outcome::Rows(r)) => r.len(),
+            Phase::Written(Outcome::Done(s)) => s.new_pins.len(),
+            _ => 0,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -290,9 +299,9 @@ impl SiteTab {
         };
         match action {
             Action::Up => p.scroll = p.scroll.saturating_sub(1),
-            Action::Down => p.scroll += 1,
+            Action::Down => p.scroll = (p.scroll + 1).min(p.max_scroll()),
             Action::PageUp => p.scroll = p.scroll.saturating_sub(10),
-            Action::PageDown => p.scroll += 10,
+            Action::PageDown => p.scroll = (p.scroll + 10).min(p.max_scroll()),
             // A write under way finishes: it is all or nothing, and its
             // outcome is shown.
             Action::Back if matches!(p.phase, Phase::Writing) => {
