@@ -558,6 +558,9 @@ fn a_nurse_manager_moves_and_discharges_a_patient() {
         };
         assert!(c.status().contains(&moved), "{}", c.status());
 
+        // Esc on a change goes back to the record.
+        c.key(KeyCode::Char('d')).key(KeyCode::Esc);
+        assert!(matches!(c.app.popup, Some(Popup::Patient(_))));
         c.key(KeyCode::Char('d'));
         let s = c.screen();
         assert!(

@@ -352,7 +352,11 @@ impl App {
             match form.key(ev) {
                 Keyed::Stay => {}
                 Keyed::Cancel => {
-                    self.form = None;
+                    // Back to the patient's record the form was opened from.
+                    if let Some(mrn) = self.form.take().as_ref().and_then(|f| f.patient()) {
+                        self.popup = super::popups::patient::PatientCard::open(&self.cx, mrn)
+                            .map(Popup::Patient);
+                    }
                     self.cx.say(Level::Info, t!("tui.form.cancelled"));
                 }
                 Keyed::Submit => self.submit_form(),

@@ -498,6 +498,21 @@ impl Form {
 
 /// Typed access for tests and for the components that open forms.
 impl Form {
+    /// The patient whose record the form changes (the record reopens when
+    /// it closes).
+    pub fn patient(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::AllergyAdd(f) => Some(&f.mrn),
+            Kind::AllergyRemove(f) => Some(&f.mrn),
+            Kind::PatientMove(f) => Some(&f.mrn),
+            Kind::Confirm(admin::Confirm {
+                what: admin::Confirming::Discharge { mrn, .. },
+                ..
+            }) => Some(mrn),
+            _ => None,
+        }
+    }
+
     pub fn dose(&self) -> Option<&dose::Dose> {
         match &self.kind {
             Kind::Dose(d) => Some(d),
