@@ -214,6 +214,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("site", include_str!("../../assets/i18n/site.toml")),
     ("import", include_str!("../../assets/i18n/import.toml")),
     ("refdata", include_str!("../../assets/i18n/refdata.toml")),
+    ("admin", include_str!("../../assets/i18n/admin.toml")),
 ];
 
 fn walk(prefix: &str, t: &toml::Table, out: &mut HashMap<String, Entry>, file: &str) {

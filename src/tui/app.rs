@@ -191,6 +191,7 @@ impl App {
             match self.signin.key(ev, &mut self.cx) {
                 SignInKey::Quit => self.quit = true,
                 SignInKey::Submit(user, pin) => self.sign_in(&user, &pin),
+                SignInKey::ChangePin(user, old, new) => self.change_pin(&user, &old, &new),
                 SignInKey::Stay => {}
             }
             return;
@@ -351,7 +352,11 @@ impl App {
             match form.key(ev) {
                 Keyed::Stay => {}
                 Keyed::Cancel => {
-                    self.form = None;
+                    // Back to the patient's record the form was opened from.
+                    if let Some(mrn) = self.form.take().as_ref().and_then(|f| f.patient()) {
+                        self.popup = super::popups::patient::PatientCard::open(&self.cx, mrn)
+                            .map(Popup::Patient);
+                    }
                     self.cx.say(Level::Info, t!("tui.form.cancelled"));
                 }
                 Keyed::Submit => self.submit_form(),
@@ -374,10 +379,19 @@ impl App {
                     self.popup = None;
                     self.switch_language();
                 }
+                Done::Form(f) => {
+                    self.popup = None;
+                    self.form = Some(*f);
+                }
             }
             return;
         }
-        let bound = self.cx.keymap.action(&self.contexts(), &ev);
+        let bound = self
+            .cx
+            .keymap
+            .action(&self.contexts(), &ev)
+            // The Site tab's key is no key for those who do not see it.
+            .filter(|a| *a != Action::Tab6 || Tab::shown(&self.cx).contains(&Tab::Site));
         if self.tab == Tab::Stock && self.tabs.stock.typed(&ev, bound) {
             return;
         }
@@ -390,15 +404,22 @@ impl App {
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.popup = Some(Popup::Help),
-            Action::NextTab => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
-            Action::PrevTab => {
-                self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()])
+            Action::NextTab | Action::PrevTab => {
+                let shown = Tab::shown(&self.cx);
+                let n = shown.len().max(1);
+                let at = shown.iter().position(|t| *t == self.tab).unwrap_or(0);
+                let step = if action == Action::NextTab { 1 } else { n - 1 };
+                if let Some(t) = shown.get((at + step) % n) {
+                    self.switch_tab(*t);
+                }
             }
             Action::Tab1 => self.switch_tab(Tab::Prescriptions),
             Action::Tab2 => self.switch_tab(Tab::Administration),
             Action::Tab3 => self.switch_tab(Tab::Stock),
             Action::Tab4 => self.switch_tab(Tab::Pharmacy),
             Action::Tab5 => self.switch_tab(Tab::Alerts),
+            Action::Tab6 if Tab::shown(&self.cx).contains(&Tab::Site) => self.switch_tab(Tab::Site),
+            Action::Tab6 => {}
             Action::ChoosePlace => {
                 self.popup = Some(Popup::Picker(Picker {
                     selected: self.cx.place,
@@ -459,10 +480,20 @@ impl App {
             Some((msg, after)) => {
                 self.cx.local_writes += 1;
                 self.reload();
-                if let After::Decided(s) = after {
-                    self.tabs.pharmacy.decided(&mut self.cx, &s);
-                }
                 self.cx.say(Level::Info, msg);
+                match after {
+                    After::Reload => {}
+                    After::Decided(s) => self.tabs.pharmacy.decided(&mut self.cx, &s),
+                    After::Notice(n) => self.popup = Some(Popup::Notice(n)),
+                    After::Patient(mrn) => {
+                        self.popup = super::popups::patient::PatientCard::open(&self.cx, &mrn)
+                            .map(Popup::Patient)
+                    }
+                    After::Import { kind, path } => {
+                        self.tabs.site.start_import(&mut self.cx, kind, path, true);
+                        self.poll_jobs();
+                    }
+                }
             }
             None => {
                 // The refusal shows in the form; an older message no longer applies.
@@ -516,7 +547,7 @@ impl App {
         }
         let place = self.cx.current_place().map_or(0, |p| p.id);
         let key = (
-            if matches!(self.tab, Tab::Alerts | Tab::Pharmacy) {
+            if matches!(self.tab, Tab::Alerts | Tab::Pharmacy | Tab::Site) {
                 0
             } else {
                 place
@@ -537,6 +568,13 @@ impl App {
 
     /// Reloads the current tab's view data from the store.
     pub fn force_reload(&mut self) {
+        // The site's own data needs no place (a new site has none yet).
+        if self.tab == Tab::Site {
+            if let Err(e) = self.tabs.site.load(&mut self.cx) {
+                self.cx.say(Level::Error, t!("tui.cannot_read", error = e));
+            }
+            return;
+        }
         let Some(place) = self.cx.current_place().cloned() else {
             self.cx.say(Level::Warn, t!("tui.no_places"));
             return;
@@ -555,6 +593,7 @@ impl App {
                 load_warnings = true;
                 Ok(())
             }
+            Tab::Site => Ok(()),
         };
         if let Err(e) = result {
             cx.say(Level::Error, t!("tui.cannot_read", error = e));
@@ -617,6 +656,18 @@ impl App {
         for p in self.cx.jobs.sim.poll() {
             if signed_in {
                 self.tabs.pharmacy.polled_sim(&mut self.cx, p);
+            }
+        }
+        for p in self.cx.jobs.import.poll() {
+            if signed_in && self.tabs.site.polled(&mut self.cx, p) {
+                // Written: every tab reads the data again, and new places show.
+                self.cx.local_writes += 1;
+                if let Ok(places) = queries::places(&self.cx.store.conn) {
+                    self.cx.places = places;
+                    self.cx.place = self.cx.place.min(self.cx.places.len().saturating_sub(1));
+                }
+                self.loaded.clear();
+                self.reload();
             }
         }
         for p in self.cx.jobs.backup.poll() {

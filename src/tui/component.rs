@@ -33,16 +33,34 @@ pub enum Tab {
     Stock,
     Pharmacy,
     Alerts,
+    /// The site's people and reference data, and imports: shown only to a
+    /// user who may import something (the administrator; a pharmacist for
+    /// opening stock).
+    Site,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Prescriptions,
         Tab::Administration,
         Tab::Stock,
         Tab::Pharmacy,
         Tab::Alerts,
+        Tab::Site,
     ];
+
+    /// The tabs the signed-in user sees, in order.
+    pub fn shown(cx: &Ctx) -> Vec<Tab> {
+        let site = cx.actor.as_ref().is_some_and(|a| {
+            crate::ops::import::Kind::ALL
+                .iter()
+                .any(|k| k.may_import(a.role))
+        });
+        Tab::ALL
+            .into_iter()
+            .filter(|t| *t != Tab::Site || site)
+            .collect()
+    }
 
     pub fn title(self) -> &'static str {
         match self {
@@ -51,6 +69,7 @@ impl Tab {
             Tab::Stock => t!("tui.tab.stock"),
             Tab::Pharmacy => t!("tui.tab.pharmacy"),
             Tab::Alerts => t!("tui.tab.alerts"),
+            Tab::Site => t!("tui.tab.site"),
         }
     }
 
@@ -62,6 +81,7 @@ impl Tab {
             Tab::Stock => t!("tui.tab_short.stock"),
             Tab::Pharmacy => t!("tui.tab_short.pharmacy"),
             Tab::Alerts => t!("tui.tab_short.alerts"),
+            Tab::Site => t!("tui.tab_short.site"),
         }
     }
 
@@ -158,6 +178,8 @@ pub struct Jobs {
     pub sim: AsyncSingleJob<Result<SimResult, String>, (usize, usize)>,
     /// The day's backup, made at the first sign-in of the day.
     pub backup: AsyncSingleJob<Option<crate::ops::backups::DailyOutcome>>,
+    /// An import on the Site tab: its dry run, then the write.
+    pub import: AsyncSingleJob<super::tabs::site::ImportRun>,
 }
 
 /// What every component works with.

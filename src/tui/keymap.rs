@@ -23,6 +23,8 @@ pub enum Action {
     Tab3,
     Tab4,
     Tab5,
+    /// The Site tab (administrators; a pharmacist's opening stock import).
+    Tab6,
     ChoosePlace,
     Refresh,
     SignOut,
@@ -53,6 +55,24 @@ pub enum Action {
     Simulate,
     /// The signed-in user's language: English ⇄ 简体中文, saved with the user.
     Language,
+    /// Site: add a user.
+    AddUser,
+    /// Site: give the selected user a one-time PIN.
+    ResetPin,
+    /// Site: lift the selected user's lock.
+    Unlock,
+    /// Site: deactivate (or reactivate) the selected user.
+    Deactivate,
+    /// Site: import a spreadsheet, with a dry-run preview first.
+    Import,
+    /// A patient's record: record an allergy.
+    AddAllergy,
+    /// A patient's record: remove an allergy (with the reason).
+    RemoveAllergy,
+    /// A patient's record: move to another ward or bed.
+    MovePatient,
+    /// A patient's record: discharge.
+    Discharge,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, EnumString, AsRefStr)]
@@ -69,6 +89,12 @@ pub enum Context {
     /// The policy simulation on the Pharmacy tab.
     Sim,
     Signin,
+    /// The Site tab's list of users.
+    Site,
+    /// The Site tab's import preview.
+    Import,
+    /// A patient's record (F4).
+    Patient,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -226,6 +252,7 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (_, Tab3) => t!("tui.tab.stock"),
         (_, Tab4) => t!("tui.tab.pharmacy"),
         (_, Tab5) => t!("tui.tab.alerts"),
+        (_, Tab6) => t!("tui.tab.site"),
         (_, ChoosePlace) => t!("tui.key.choose_place"),
         (C::Plan, Refresh) => t!("tui.key.plan_again"),
         (_, Refresh) => t!("tui.key.refresh"),
@@ -243,8 +270,11 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (_, Top) => t!("tui.key.top"),
         (_, Bottom) => t!("tui.key.bottom"),
         (C::Plan, Open) => t!("tui.key.decide"),
+        (C::Import, Open) => t!("tui.key.write_import"),
+        (C::Site, Open) => t!("tui.key.edit_user"),
         (_, Open) => t!("tui.key.open"),
         (C::Plan | C::Sim, Back) => t!("tui.key.back_to_orders"),
+        (C::Import, Back) => t!("tui.key.cancel_import"),
         (C::Detail, Back) => t!("tui.key.back_clear"),
         (_, Back) => t!("tui.key.back"),
         (_, ClearFilter) => t!("tui.key.clear_filter"),
@@ -261,6 +291,15 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (_, Chart) => t!("tui.key.chart"),
         (_, Simulate) => t!("tui.key.simulate"),
         (_, Language) => t!("tui.key.language"),
+        (_, AddUser) => t!("tui.key.add_user"),
+        (_, ResetPin) => t!("tui.key.reset_pin"),
+        (_, Unlock) => t!("tui.key.unlock"),
+        (_, Deactivate) => t!("tui.key.deactivate"),
+        (_, Import) => t!("tui.key.import"),
+        (_, AddAllergy) => t!("tui.key.add_allergy"),
+        (_, RemoveAllergy) => t!("tui.key.remove_allergy"),
+        (_, MovePatient) => t!("tui.key.move_patient"),
+        (_, Discharge) => t!("tui.key.discharge"),
     }
 }
 
@@ -413,6 +452,7 @@ impl Keymap {
                         | Tab3
                         | Tab4
                         | Tab5
+                        | Tab6
                         | PrevTab
                 ) {
                     continue;

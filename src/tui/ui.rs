@@ -41,8 +41,10 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     ])
     .areas(area);
     draw_title(f, title, cx, theme);
-    draw_tabs(f, tabs, app.tab, theme);
-    if cx.setup.incomplete() {
+    draw_tabs(f, tabs, app.tab, &Tab::shown(cx), theme);
+    // A new site is guided until it has wards and items; the Site tab is
+    // where that is done.
+    if cx.setup.incomplete() && app.tab != Tab::Site {
         draw_setup(f, body, cx, theme);
     } else {
         app.tabs.get(app.tab).draw(f, body, cx, theme);
@@ -104,11 +106,12 @@ fn draw_title(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
     f.render_widget(Paragraph::new(line).style(theme.title()), area);
 }
 
-fn draw_tabs(f: &mut Frame, area: Rect, active: Tab, theme: &Theme) {
-    let long: usize = Tab::ALL.iter().map(|t| width(t.title()) + 5).sum::<usize>() + 1;
+fn draw_tabs(f: &mut Frame, area: Rect, active: Tab, shown: &[Tab], theme: &Theme) {
+    let long: usize = shown.iter().map(|t| width(t.title()) + 5).sum::<usize>() + 1;
     let short = long > area.width as usize;
     let mut spans = vec![Span::raw(" ")];
-    for (i, t) in Tab::ALL.iter().enumerate() {
+    for t in shown {
+        let i = t.index();
         let title = if short { t.short_title() } else { t.title() };
         let style = if *t == active {
             theme.tab_active()
@@ -193,6 +196,14 @@ fn draw_setup(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
         Line::styled(fit(t!("tui.setup.title"), w), theme.header()),
         Line::from(""),
     ];
+    // Those who keep the site do it on its own tab too.
+    if Tab::shown(cx).contains(&Tab::Site) {
+        let key = cx.keys(Context::Global, Action::Tab6);
+        for l in super::widgets::wrap(&t!("tui.setup.console", key = key), w) {
+            lines.push(Line::styled(l, theme.info()));
+        }
+        lines.push(Line::from(""));
+    }
     for (i, (done, text)) in steps.iter().enumerate() {
         let mark = if *done {
             "✓"

@@ -11,7 +11,8 @@ pub const DISCHARGED: &str = "discharged";
 pub const ALLERGY_KINDS: &[&str] = &["allergy", "intolerance", "contraindication"];
 pub const SEXES: &[&str] = &["female", "male", "other", "unknown"];
 
-fn may_admit(actor: &Actor) -> Result<(), AdminError> {
+/// Whether `actor` may admit, move and discharge patients (the refusal if not).
+pub fn may_admit(actor: &Actor) -> Result<(), AdminError> {
     if matches!(actor.role, Role::Admin | Role::NurseManager) {
         Ok(())
     } else {
@@ -19,7 +20,8 @@ fn may_admit(actor: &Actor) -> Result<(), AdminError> {
     }
 }
 
-fn may_record_allergy(actor: &Actor) -> Result<(), AdminError> {
+/// Whether `actor` may record and remove allergies (the refusal if not).
+pub fn may_record_allergy(actor: &Actor) -> Result<(), AdminError> {
     if matches!(
         actor.role,
         Role::Admin | Role::NurseManager | Role::Pharmacist

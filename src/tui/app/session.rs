@@ -14,29 +14,55 @@ use crate::tui::tabs::Tabs;
 impl App {
     pub(super) fn sign_in(&mut self, user: &str, pin: &str) {
         match auth::sign_in(&mut self.cx.store, user, pin, self.cx.now) {
-            Ok(actor) => {
-                // The user's own language, unless one was asked for explicitly.
-                if self.explicit_lang.is_none()
-                    && let Ok(Some(l)) = queries::user_language(&self.cx.store.conn, actor.user_id)
-                {
-                    i18n::set_thread_lang(l);
-                }
-                let greeting = t!(
-                    "tui.signin.greeting",
-                    name = crate::tui::words::person(&actor.full_name, actor.role),
-                    role = crate::tui::words::role(actor.role)
-                );
-                self.cx.actor = Some(actor);
-                self.signin = SignIn::default();
-                self.after_sign_in();
-                self.cx.say(Level::Info, greeting);
-                self.daily_backup();
+            Ok(actor) => self.signed_in(actor),
+            // The PIN an administrator gave was right: the user now
+            // chooses their own, here.
+            Err(auth::SignInError::MustChangePin(_)) => {
+                self.signin.ask_new_pin(pin.to_string());
+                self.cx.say(Level::Warn, t!("tui.signin.choose_pin"));
             }
             Err(e) => {
                 self.signin.on_pin = !matches!(e, auth::SignInError::UnknownUser(_));
                 self.cx.say(Level::Error, e.to_string());
             }
         }
+    }
+
+    /// Signs in with the one-time PIN `old`, replacing it with `new`.
+    pub(super) fn change_pin(&mut self, user: &str, old: &str, new: &str) {
+        match auth::change_own_pin(&mut self.cx.store, user, old, new, self.cx.now) {
+            Ok(actor) => {
+                self.signed_in(actor);
+                self.cx.local_writes += 1;
+            }
+            Err(e @ (auth::SignInError::NewPin { .. } | auth::SignInError::SamePin(_))) => {
+                self.cx.say(Level::Error, e.to_string())
+            }
+            // The one-time PIN no longer holds (reset again, locked): start over.
+            Err(e) => {
+                self.signin = SignIn::default();
+                self.cx.say(Level::Error, e.to_string());
+            }
+        }
+    }
+
+    fn signed_in(&mut self, actor: crate::ops::Actor) {
+        // The user's own language, unless one was asked for explicitly.
+        if self.explicit_lang.is_none()
+            && let Ok(Some(l)) = queries::user_language(&self.cx.store.conn, actor.user_id)
+        {
+            i18n::set_thread_lang(l);
+        }
+        let greeting = t!(
+            "tui.signin.greeting",
+            name = crate::tui::words::person(&actor.full_name, actor.role),
+            role = crate::tui::words::role(actor.role)
+        );
+        self.cx.actor = Some(actor);
+        self.signin = SignIn::default();
+        self.after_sign_in();
+        self.cx.say(Level::Info, greeting);
+        self.daily_backup();
     }
 
     /// The first sign-in of the day makes the daily backup: on its own
@@ -113,7 +139,13 @@ impl App {
             .iter()
             .position(|p| p.kind == want)
             .unwrap_or(0);
-        self.tab = Tab::Stock;
+        // The administrator keeps the site: they start on its tab.
+        let admin = self
+            .cx
+            .actor
+            .as_ref()
+            .is_some_and(|a| a.role == crate::domain::Role::Admin);
+        self.tab = if admin { Tab::Site } else { Tab::Stock };
         self.tabs = Tabs::default();
         self.loaded.clear();
         self.reload();
@@ -130,6 +162,7 @@ impl App {
         self.cx.jobs.plan.cancel();
         self.cx.jobs.sim.cancel();
         self.cx.jobs.alerts.cancel();
+        self.cx.jobs.import.cancel();
         i18n::set_thread_lang(i18n::choose(self.explicit_lang, None));
         self.cx.say(Level::Info, t!("tui.signed_out", user = who));
     }

@@ -3,9 +3,11 @@
 //! This module holds what they share: a field, the form's frame (the item,
 //! focus, note and refusal), typing, and drawing.
 
+pub mod admin;
 pub mod decision;
 pub mod dose;
 pub mod input;
+pub mod patient;
 pub mod receive;
 pub mod stock_ops;
 pub mod stocktake;
@@ -106,6 +108,13 @@ pub enum Kind {
     Dose(dose::Dose),
     Validation(validation::Validation),
     Decision(decision::Decision),
+    UserAdd(admin::UserAdd),
+    UserEdit(admin::UserEdit),
+    Confirm(admin::Confirm),
+    ImportStart(admin::ImportStart),
+    AllergyAdd(patient::AllergyAdd),
+    AllergyRemove(patient::AllergyRemove),
+    PatientMove(patient::PatientMove),
 }
 
 /// What happens after a form's operation went through.
@@ -114,6 +123,16 @@ pub enum After {
     Reload,
     /// A plan suggestion was decided: it leaves the list and the plan is made again.
     Decided(crate::ops::plan::Suggestion),
+    /// Show a notice over the screen until it is closed (a one-time PIN to
+    /// hand over, never left on the message line).
+    Notice(super::popups::notice::Notice),
+    /// Open the patient's record again, read afresh.
+    Patient(String),
+    /// Check a file on the Site tab (a dry run), to be confirmed there.
+    Import {
+        kind: crate::ops::import::Kind,
+        path: String,
+    },
 }
 
 /// An open form: the item it is about, its fields, and its refusal.
@@ -150,6 +169,13 @@ macro_rules! each {
             Kind::Dose($k) => $e,
             Kind::Validation($k) => $e,
             Kind::Decision($k) => $e,
+            Kind::UserAdd($k) => $e,
+            Kind::UserEdit($k) => $e,
+            Kind::Confirm($k) => $e,
+            Kind::ImportStart($k) => $e,
+            Kind::AllergyAdd($k) => $e,
+            Kind::AllergyRemove($k) => $e,
+            Kind::PatientMove($k) => $e,
         }
     };
 }
@@ -217,6 +243,26 @@ impl Form {
             note: None,
             kind,
         }
+    }
+
+    /// A form about no item (a user, a patient, a file): no item line.
+    pub fn plain(kind: Kind) -> Form {
+        Form::new(
+            ItemRef {
+                id: 0,
+                code: String::new(),
+                name: String::new(),
+                dose_unit: String::new(),
+                units_per_pack: 0,
+                is_drug: false,
+            },
+            kind,
+        )
+    }
+
+    /// Whether the form is about an item (its line shows above the fields).
+    fn has_item(&self) -> bool {
+        !self.item.code.is_empty()
     }
 
     fn body(&self) -> &dyn FormBody {
@@ -350,7 +396,8 @@ impl Form {
         let note = note_lines.len() as u16;
         let error = (error_lines.len() as u16).max(1);
         // Borders, the item line, the fields, the refusal and the keys.
-        let base = 2 + 1 + note + n + error + 1;
+        let item_line = u16::from(self.has_item());
+        let base = 2 + item_line + note + n + error + 1;
         // Hints under the fields only when there is room for them.
         let with_hints = base + n <= area.height;
         // In a low window the fields scroll with the cursor: the refusal
@@ -372,18 +419,21 @@ impl Form {
         let box_w = (r.width as usize)
             .saturating_sub(2 + 1 + label_w + 2)
             .clamp(8, 28);
-        let mut lines = vec![Line::styled(
-            fit(
-                &t!(
-                    "tui.form.item_line",
-                    code = self.item.code,
-                    unit = crate::i18n::unit(&self.item.dose_unit),
-                    per_pack = self.item.units_per_pack
+        let mut lines = Vec::new();
+        if self.has_item() {
+            lines.push(Line::styled(
+                fit(
+                    &t!(
+                        "tui.form.item_line",
+                        code = self.item.code,
+                        unit = crate::i18n::unit(&self.item.dose_unit),
+                        per_pack = self.item.units_per_pack
+                    ),
+                    inner_w,
                 ),
-                inner_w,
-            ),
-            theme.dim(),
-        )];
+                theme.dim(),
+            ));
+        }
         for l in note_lines {
             lines.push(Line::styled(l, theme.warn()));
         }
@@ -448,6 +498,21 @@ impl Form {
 
 /// Typed access for tests and for the components that open forms.
 impl Form {
+    /// The patient whose record the form changes (the record reopens when
+    /// it closes).
+    pub fn patient(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::AllergyAdd(f) => Some(&f.mrn),
+            Kind::AllergyRemove(f) => Some(&f.mrn),
+            Kind::PatientMove(f) => Some(&f.mrn),
+            Kind::Confirm(admin::Confirm {
+                what: admin::Confirming::Discharge { mrn, .. },
+                ..
+            }) => Some(mrn),
+            _ => None,
+        }
+    }
+
     pub fn dose(&self) -> Option<&dose::Dose> {
         match &self.kind {
             Kind::Dose(d) => Some(d),

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::Done;
 use crate::t;
-use crate::tui::component::Ctx;
+use crate::tui::component::{Ctx, Tab};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{centered, fit, pad};
@@ -31,9 +31,14 @@ pub fn draw(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
             Span::raw(fit(desc, col_w.saturating_sub(14))),
         ])
     };
+    // The Site tab is listed only for those who see it.
+    let site = Tab::shown(cx).contains(&Tab::Site);
     let section = |title: &str, ctx: &[Context]| -> Vec<Line<'static>> {
         let mut out = vec![Line::styled(title.to_string(), theme.warn())];
         for (keys, desc) in cx.keymap.hints(ctx) {
+            if !site && desc == Tab::Site.title() {
+                continue;
+            }
             out.push(entry(&keys, &desc));
         }
         out

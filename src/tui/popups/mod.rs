@@ -2,6 +2,7 @@
 //! menu and a patient's record. Each owns its state, keys and drawing.
 
 pub mod help;
+pub mod notice;
 pub mod op_menu;
 pub mod patient;
 pub mod picker;
@@ -20,10 +21,11 @@ pub enum Popup {
     Picker(picker::Picker),
     OpMenu(op_menu::OpMenu),
     Patient(patient::PatientCard),
+    Notice(notice::Notice),
 }
 
 /// What a key did in a popup.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Done {
     Stay,
     Close,
@@ -33,6 +35,8 @@ pub enum Done {
     Operation(Operation),
     /// The help closed on the language key: switch the language.
     Language,
+    /// Open a form in the popup's place (a patient record's change).
+    Form(Box<super::forms::Form>),
 }
 
 impl Popup {
@@ -42,6 +46,7 @@ impl Popup {
             Popup::Picker(p) => p.key(ev, cx),
             Popup::OpMenu(m) => m.key(ev),
             Popup::Patient(p) => p.key(ev, cx),
+            Popup::Notice(n) => n.key(ev),
         }
     }
 
@@ -50,7 +55,8 @@ impl Popup {
             Popup::Help => help::draw(f, area, cx, theme),
             Popup::Picker(p) => p.draw(f, area, cx, theme),
             Popup::OpMenu(m) => m.draw(f, area, theme),
-            Popup::Patient(p) => p.draw(f, area, theme),
+            Popup::Patient(p) => p.draw(f, area, cx, theme),
+            Popup::Notice(n) => n.draw(f, area, theme),
         }
     }
 }

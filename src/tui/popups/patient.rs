@@ -1,5 +1,8 @@
 //! A patient's record over the Administration tab (F4): allergies,
-//! prescriptions, then doses with their lots, newest first.
+//! prescriptions, then doses with their lots, newest first. A nurse
+//! manager, pharmacist or administrator records and removes allergies
+//! there; a nurse manager or administrator moves and discharges the patient
+//! (the operations' own rules say who; the keys offered follow them).
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -8,9 +11,13 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::Done;
+use crate::ops::refdata;
 use crate::store::queries::PatientRecord;
 use crate::t;
 use crate::tui::component::Ctx;
+use crate::tui::forms::admin::{Confirm, Confirming};
+use crate::tui::forms::patient::{AllergyAdd, AllergyRemove, PatientMove};
+use crate::tui::forms::{Form, Kind};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{centered, fit, pad};
@@ -19,10 +26,110 @@ use crate::tui::widgets::{centered, fit, pad};
 pub struct PatientCard {
     pub record: PatientRecord,
     pub scroll: usize,
+    /// The last refusal, shown in the card.
+    pub error: Option<String>,
 }
 
+/// Who may do a record's change: the operation's own rule.
+fn allowed(action: Action, cx: &Ctx) -> Result<(), String> {
+    let Some(actor) = cx.actor.as_ref() else {
+        return Err(String::new());
+    };
+    let r = match action {
+        Action::AddAllergy | Action::RemoveAllergy => refdata::may_record_allergy(actor),
+        _ => refdata::may_admit(actor),
+    };
+    r.map_err(|e| e.to_string())
+}
+
+const CHANGES: [Action; 4] = [
+    Action::AddAllergy,
+    Action::RemoveAllergy,
+    Action::MovePatient,
+    Action::Discharge,
+];
+
 impl PatientCard {
+    pub fn new(record: PatientRecord) -> PatientCard {
+        PatientCard {
+            record,
+            scroll: 0,
+            error: None,
+        }
+    }
+
+    /// The patient's record read afresh (after a change).
+    pub fn open(cx: &Ctx, mrn: &str) -> Option<PatientCard> {
+        crate::store::queries::patient_record(&cx.store.conn, mrn)
+            .ok()
+            .flatten()
+            .map(PatientCard::new)
+    }
+
+    /// Whether the patient lies on a ward (not discharged).
+    fn admitted(&self) -> bool {
+        self.record.ward.is_some()
+    }
+
+    /// The changes offered: those the user may make, that apply now.
+    fn offered(&self, cx: &Ctx) -> Vec<Action> {
+        CHANGES
+            .into_iter()
+            .filter(|a| allowed(*a, cx).is_ok())
+            .filter(|a| match a {
+                Action::RemoveAllergy => !self.record.allergies.is_empty(),
+                Action::MovePatient | Action::Discharge => self.admitted(),
+                _ => true,
+            })
+            .collect()
+    }
+
+    fn change(&mut self, action: Action, cx: &Ctx) -> Done {
+        if let Err(e) = allowed(action, cx) {
+            self.error = Some(e);
+            return Done::Stay;
+        }
+        let p = &self.record;
+        let (kind, note) = match action {
+            Action::AddAllergy => (Kind::AllergyAdd(AllergyAdd::new(&p.mrn)), None),
+            Action::RemoveAllergy if p.allergies.is_empty() => {
+                self.error = Some(t!("tui.patient.no_allergy").to_string());
+                return Done::Stay;
+            }
+            Action::RemoveAllergy => (
+                Kind::AllergyRemove(AllergyRemove::new(&p.mrn)),
+                Some(AllergyRemove::note(&p.allergies)),
+            ),
+            _ if !self.admitted() => {
+                self.error = Some(t!("tui.patient.not_admitted", mrn = p.mrn));
+                return Done::Stay;
+            }
+            Action::MovePatient => (
+                Kind::PatientMove(PatientMove::new(
+                    &p.mrn,
+                    p.ward.as_deref().unwrap_or_default(),
+                    p.bed.as_deref().unwrap_or_default(),
+                )),
+                None,
+            ),
+            _ => {
+                let c = Confirm::new(Confirming::Discharge {
+                    mrn: p.mrn.clone(),
+                    name: p.name.clone(),
+                });
+                let note = c.note();
+                (Kind::Confirm(c), Some(note))
+            }
+        };
+        let mut form = Form::plain(kind);
+        form.note = note;
+        Done::Form(Box::new(form))
+    }
+
     pub fn key(&mut self, ev: KeyEvent, cx: &Ctx) -> Done {
+        if let Some(a) = cx.keymap.action(&[Context::Patient], &ev) {
+            return self.change(a, cx);
+        }
         match cx.keymap.action(&[Context::Detail], &ev) {
             Some(Action::Back) => return Done::Close,
             Some(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
@@ -35,7 +142,7 @@ impl PatientCard {
         Done::Stay
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    pub fn draw(&self, f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
         let p = &self.record;
         let r = centered(
             area,
@@ -83,7 +190,7 @@ impl PatientCard {
                     &t!(
                         "tui.patient.removed_allergy",
                         substance = a.substance,
-                        kind = crate::i18n::domain::allergy_kind(&a.kind),
+                        kind = crate::tui::forms::patient::kind_word(&a.kind),
                         at = at,
                         by = a.removed_by,
                         reason = a.reason.clone().unwrap_or_default()
@@ -132,10 +239,32 @@ impl PatientCard {
                 w,
             )));
         }
-        let body = r.height.saturating_sub(3) as usize;
+        // Under the record: the refusal, then the changes this user may make.
+        let mut foot = Vec::new();
+        if let Some(e) = &self.error {
+            for l in crate::tui::widgets::wrap_max(e, w, 2) {
+                foot.push(Line::styled(l, theme.error()));
+            }
+        }
+        let offered = self.offered(cx);
+        if !offered.is_empty() {
+            let keys: Vec<String> = offered
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} {}",
+                        cx.keys(Context::Patient, *a),
+                        crate::tui::keymap::describe(Context::Patient, *a)
+                    )
+                })
+                .collect();
+            foot.push(Line::styled(fit(&keys.join("  "), w), theme.key()));
+        }
+        foot.push(Line::styled(fit(t!("tui.patient.keys"), w), theme.dim()));
+        let body = (r.height as usize).saturating_sub(2 + foot.len());
         let scroll = self.scroll.min(lines.len().saturating_sub(body));
         let mut shown: Vec<Line> = lines.into_iter().skip(scroll).take(body).collect();
-        shown.push(Line::styled(fit(t!("tui.patient.keys"), w), theme.dim()));
+        shown.extend(foot);
         f.render_widget(
             Paragraph::new(shown).block(
                 Block::default()

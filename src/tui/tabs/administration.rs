@@ -204,7 +204,7 @@ impl AdministrationTab {
         };
         let mrn = self.view.mrn(slot).to_string();
         match crate::store::queries::patient_record(&cx.store.conn, &mrn) {
-            Ok(Some(record)) => Msg::Popup(Popup::Patient(PatientCard { record, scroll: 0 })),
+            Ok(Some(record)) => Msg::Popup(Popup::Patient(PatientCard::new(record))),
             Ok(None) => {
                 cx.say(Level::Warn, t!("tui.mar.no_patient", mrn = mrn));
                 Msg::None

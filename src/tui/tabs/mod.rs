@@ -1,4 +1,4 @@
-//! The five tabs, one component each.
+//! The tabs, one component each (the sixth, Site, for those who keep the site).
 
 pub mod administration;
 pub mod alerts;
@@ -6,6 +6,7 @@ pub mod pharmacy;
 pub mod pharmacy_orders;
 pub mod pharmacy_plan;
 pub mod prescriptions;
+pub mod site;
 pub mod stock;
 pub mod stock_lots;
 
@@ -35,6 +36,7 @@ pub struct Tabs {
     pub stock: stock::StockTab,
     pub pharmacy: pharmacy::PharmacyTab,
     pub alerts: alerts::AlertsTab,
+    pub site: site::SiteTab,
 }
 
 impl Tabs {
@@ -45,6 +47,7 @@ impl Tabs {
             Tab::Stock => &self.stock,
             Tab::Pharmacy => &self.pharmacy,
             Tab::Alerts => &self.alerts,
+            Tab::Site => &self.site,
         }
     }
 
@@ -55,6 +58,7 @@ impl Tabs {
             Tab::Stock => &mut self.stock,
             Tab::Pharmacy => &mut self.pharmacy,
             Tab::Alerts => &mut self.alerts,
+            Tab::Site => &mut self.site,
         }
     }
 }
