@@ -1953,6 +1953,10 @@ pub struct SetupCounts {
     pub staff: i64,
     pub patients: i64,
     pub movements: i64,
+    pub suppliers: i64,
+    /// Storage locations beyond one per place.
+    pub more_locations: i64,
+    pub allergies: i64,
 }
 
 impl SetupCounts {
@@ -1968,7 +1972,10 @@ pub fn setup_counts(conn: &Connection) -> rusqlite::Result<SetupCounts> {
                 (SELECT count(*) FROM items),
                 (SELECT count(*) FROM users WHERE active AND role <> 'admin'),
                 (SELECT count(*) FROM patients),
-                (SELECT count(*) FROM movements)",
+                (SELECT count(*) FROM movements),
+                (SELECT count(*) FROM suppliers),
+                (SELECT count(*) FROM locations) - (SELECT count(*) FROM places WHERE kind <> 'transit'),
+                (SELECT count(*) FROM patient_allergies)",
         [],
         |r| {
             Ok(SetupCounts {
@@ -1977,6 +1984,9 @@ pub fn setup_counts(conn: &Connection) -> rusqlite::Result<SetupCounts> {
                 staff: r.get(2)?,
                 patients: r.get(3)?,
                 movements: r.get(4)?,
+                suppliers: r.get(5)?,
+                more_locations: r.get(6)?,
+                allergies: r.get(7)?,
             })
         },
     )

@@ -92,7 +92,15 @@ fn draw_title(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
         .unwrap_or_default();
     let place = cx
         .current_place()
-        .map(|p| format!("{} {}", p.code, p.name))
+        .map(|p| {
+            // A place named by its code alone (a site started without a
+            // pharmacy name) is shown once.
+            if p.name.trim().is_empty() || p.name == p.code {
+                p.code.clone()
+            } else {
+                format!("{} {}", p.code, p.name)
+            }
+        })
         .unwrap_or_default();
     let right = format!(" {user} │ {clock} ");
     let left_w = (area.width as usize).saturating_sub(width(&right));
@@ -183,11 +191,14 @@ pub fn draw_keys(
 fn draw_setup(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
     let s = cx.setup;
     let user = cx.actor.as_ref().map_or("", |a| a.username.as_str());
-    let steps: [(bool, String); 5] = [
+    let steps: [(bool, String); 8] = [
         (s.wards > 0, t!("tui.setup.wards", user = user)),
+        (s.more_locations > 0, t!("tui.setup.locations", user = user)),
+        (s.suppliers > 0, t!("tui.setup.suppliers", user = user)),
         (s.items > 0, t!("tui.setup.items", user = user)),
         (s.staff > 0, t!("tui.setup.staff", user = user)),
         (s.patients > 0, t!("tui.setup.patients", user = user)),
+        (s.allergies > 0, t!("tui.setup.allergies", user = user)),
         (s.movements > 0, t!("tui.setup.stock", user = user)),
     ];
     let next = steps.iter().position(|(done, _)| !done);

@@ -44,15 +44,16 @@ fn location_row(r: &rusqlite::Row) -> rusqlite::Result<LocationRecord> {
     })
 }
 
-/// The locations of one place (by code) or of every place: open ones
-/// first, by place and location code.
+/// The locations of one place (by code) or of every place the site keeps
+/// (not the place of goods in transit): open ones first, by place and
+/// location code.
 pub fn location_records(
     conn: &Connection,
     place: Option<&str>,
 ) -> rusqlite::Result<Vec<LocationRecord>> {
     let sql = format!(
-        "{LOCATION_SELECT} WHERE ?1 IS NULL OR p.code = ?1 COLLATE NOCASE
-         ORDER BY l.closed_at IS NOT NULL, p.kind = 'transit', p.code, l.code"
+        "{LOCATION_SELECT} WHERE p.kind <> 'transit' AND (?1 IS NULL OR p.code = ?1 COLLATE NOCASE)
+         ORDER BY l.closed_at IS NOT NULL, p.code, l.code"
     );
     conn.prepare(&sql)?
         .query_map([place], location_row)?

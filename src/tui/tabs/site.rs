@@ -128,8 +128,15 @@ impl SiteTab {
         };
         self.sel.clamp(self.users.len());
         self.counts = Counts {
-            places: queries::place_records(conn)?.len(),
-            locations: queries::location_records(conn, None)?.len(),
+            // The place for goods in transit is not one the site keeps.
+            places: queries::place_records(conn)?
+                .iter()
+                .filter(|p| p.kind != "transit")
+                .count(),
+            locations: queries::location_records(conn, None)?
+                .iter()
+                .filter(|l| l.closed_at.is_none())
+                .count(),
             items: queries::item_records(conn, "")?.len(),
             suppliers: queries::supplier_records(conn)?.len(),
             patients: queries::setup_counts(conn)?.patients,
