@@ -980,7 +980,7 @@ mod tests {
             op: crate::domain::roles::Operation::Receive,
         });
         set_thread_lang(Lang::En);
-        assert_eq!(e.to_string(), "nurse is a nurse and may not receive goods");
+        assert_eq!(e.to_string(), "nurse (nurse) may not receive goods");
         set_thread_lang(Lang::ZhCn);
         assert_eq!(e.to_string(), "nurse 的角色是护士，无权验收入库");
     }
