@@ -77,6 +77,10 @@ fn benches(c: &mut Criterion) {
         .conn
         .execute("UPDATE balances SET qty = qty + 1000000 WHERE place_id = ?1 AND lot_id = (SELECT id FROM lots WHERE lot_number = ?2)", rusqlite::params![place.id, lot])
         .unwrap();
+    store
+        .conn
+        .execute("UPDATE location_balances SET qty = qty + 1000000 WHERE place_id = ?1 AND lot_id = (SELECT id FROM lots WHERE lot_number = ?2)", rusqlite::params![place.id, lot])
+        .unwrap();
     // (The balance no longer equals its ledger; this database is thrown away.)
     store.conn.execute_batch("CREATE TABLE bare (id INTEGER PRIMARY KEY, at TEXT NOT NULL, qty INTEGER NOT NULL, note TEXT)").unwrap();
 

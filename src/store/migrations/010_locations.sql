@@ -68,8 +68,8 @@ WHEN NEW.from_place_id IS NOT NULL
 BEGIN
     SELECT RAISE(ABORT, 'a movement out of a place must name the storage location it leaves')
     WHERE NEW.from_location_id IS NULL;
-    SELECT RAISE(ABORT, 'the storage location is not in the place the units leave')
-    WHERE (SELECT place_id FROM locations WHERE id = NEW.from_location_id) IS NOT NEW.from_place_id;
+    -- (A location holds stock only at its own place: the check below also
+    -- refuses a location of another place.)
     SELECT RAISE(ABORT, 'not enough stock at the storage location: the movement would take it below zero')
     WHERE NOT EXISTS (SELECT 1 FROM location_balances
                       WHERE place_id = NEW.from_place_id AND location_id = NEW.from_location_id
