@@ -9,21 +9,37 @@ impl Ctx<'_> {
     pub(super) fn item(&mut self, row: &mut Row) -> Step {
         let code = row.req("code");
         let name = row.req("name");
-        let generic = row.req("generic_name");
+        // A consumable (gloves, syringes) says so in `kind` or `form`; it
+        // has no active substance nor a pharmaceutical form of its own.
+        let consumable = if row.text("kind").is_empty() {
+            row.text("form").eq_ignore_ascii_case("consumable")
+        } else {
+            row.text("kind").eq_ignore_ascii_case("consumable")
+        };
+        let generic = match (row.opt("generic_name"), &name) {
+            (Some(g), _) => Some(g),
+            (None, Some(n)) if consumable => Some(n.clone()),
+            (None, None) if consumable => None,
+            (None, _) => row.req("generic_name"),
+        };
         let atc = row.opt("atc");
         if let Some(a) = &atc
             && !atc_ok(a)
         {
             row.bad("atc", Problem::Atc { value: a.clone() });
         }
-        let form = row.one_of("form", FORMS);
+        let form = if consumable && row.text("form").is_empty() {
+            Some("consumable")
+        } else {
+            row.one_of("form", FORMS)
+        };
         let strength = row.dec_opt("strength", 3);
         let strength_unit = if row.text("strength_unit").is_empty() {
             Some(None)
         } else {
-            row.one_of("strength_unit", STRENGTH_UNITS).map(Some)
+            row.unit("strength_unit", STRENGTH_UNITS).map(Some)
         };
-        let dose_unit = row.one_of("dose_unit", DOSE_UNITS);
+        let dose_unit = row.unit("dose_unit", DOSE_UNITS);
         let per_pack = row.int("units_per_pack", 1);
         let price = match row.dec_opt("unit_price", 2) {
             Some(Some(v)) => Some(v),
@@ -136,7 +152,12 @@ impl Ctx<'_> {
         else {
             return Ok(None);
         };
-        if !self.first_time(row, "code", format!("item:{}", code.to_lowercase())) {
+        if !self.first_time(
+            row,
+            "code",
+            format!("item:{}", code.to_lowercase()),
+            code.clone(),
+        ) {
             return Ok(None);
         }
         if strength.is_some() && strength_unit.is_none() {
@@ -331,7 +352,12 @@ impl Ctx<'_> {
         else {
             return Ok(None);
         };
-        if !self.first_time(row, "code", format!("place:{}", code.to_lowercase())) {
+        if !self.first_time(
+            row,
+            "code",
+            format!("place:{}", code.to_lowercase()),
+            code.clone(),
+        ) {
             return Ok(None);
         }
         let existing: Option<(i64, PlaceRow)> = self
@@ -400,18 +426,19 @@ impl Ctx<'_> {
             return Ok(None);
         };
         let kind = if kind == "safe" { "cd_safe" } else { kind };
-        if !self.first_time(
-            row,
-            "code",
-            format!("location:{place_id}:{}", code.to_lowercase()),
-        ) {
-            return Ok(None);
-        }
         let place_code: String =
             self.conn
                 .query_row("SELECT code FROM places WHERE id = ?1", [place_id], |r| {
                     r.get(0)
                 })?;
+        if !self.first_time(
+            row,
+            "code",
+            format!("location:{place_id}:{}", code.to_lowercase()),
+            format!("{place_code} / {code}"),
+        ) {
+            return Ok(None);
+        }
         let existing: Option<(i64, LocationRow)> = self
             .conn
             .query_row(
@@ -459,7 +486,12 @@ impl Ctx<'_> {
         let (Some(code), Some(name), Some(lead)) = (code, name, lead) else {
             return Ok(None);
         };
-        if !self.first_time(row, "code", format!("supplier:{}", code.to_lowercase())) {
+        if !self.first_time(
+            row,
+            "code",
+            format!("supplier:{}", code.to_lowercase()),
+            code.clone(),
+        ) {
             return Ok(None);
         }
         let existing: Option<(i64, SupplierRow)> = self
@@ -535,7 +567,12 @@ impl Ctx<'_> {
         let (Some(name), Some(full_name), Some(role)) = (name, full_name, role) else {
             return Ok(None);
         };
-        if !self.first_time(row, "name", format!("user:{}", name.to_lowercase())) {
+        if !self.first_time(
+            row,
+            "name",
+            format!("user:{}", name.to_lowercase()),
+            name.clone(),
+        ) {
             return Ok(None);
         }
         if !row.problems.is_empty() {
@@ -630,7 +667,7 @@ impl Ctx<'_> {
         else {
             return Ok(None);
         };
-        if !self.first_time(row, "mrn", format!("patient:{mrn}")) {
+        if !self.first_time(row, "mrn", format!("patient:{mrn}"), mrn.clone()) {
             return Ok(None);
         }
         let existing: Option<(i64, PatientRow)> = self
@@ -727,6 +764,7 @@ impl Ctx<'_> {
             row,
             "substance",
             format!("allergy:{mrn}:{}", substance.to_lowercase()),
+            format!("{mrn} / {substance}"),
         ) || !row.problems.is_empty()
         {
             return Ok(None);
@@ -819,17 +857,19 @@ impl Ctx<'_> {
         let expiry = row.date_opt("expiry");
         let qty = row.int_opt("qty", 1);
         let packs = row.int_opt("packs", 1);
-        let mut location_id = None;
+        // The location as written; empty is where the item arrives at the
+        // place (resolved below, once the item is known).
+        let mut location = None;
         if let (Some(p), Some(l)) = (&place, row.opt("location")) {
-            let found: Option<i64> = self
+            let found: Option<(i64, String)> = self
                 .conn
                 .query_row(
-                    "SELECT id FROM locations WHERE place_id = ?1 AND code = ?2 COLLATE NOCASE AND closed_at IS NULL",
+                    "SELECT id, code FROM locations WHERE place_id = ?1 AND code = ?2 COLLATE NOCASE AND closed_at IS NULL",
                     params![p.0, l],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            location_id = found;
+            location = found.clone();
             if found.is_none() {
                 row.bad(
                     "location",
@@ -853,7 +893,7 @@ impl Ctx<'_> {
             _ => None,
         };
         let (
-            Some((place_id, _)),
+            Some((place_id, place_code)),
             Some((item_id, _, item_code)),
             Some(lot),
             Some(expiry),
@@ -862,7 +902,29 @@ impl Ctx<'_> {
         else {
             return Ok(None);
         };
-        if !self.first_time(row, "lot", format!("stock:{place_id}:{item_id}:{lot}")) {
+        if row.has("location") && !row.text("location").is_empty() && location.is_none() {
+            return Ok(None);
+        }
+        // A row is one lot at one location of a place, as the export writes
+        // it; no location is where the item arrives at the place.
+        let (location_id, location_code) = match location {
+            Some(found) => found,
+            None => {
+                let id = ledger::default_location(self.conn, place_id, item_id)?;
+                let code: String =
+                    self.conn
+                        .query_row("SELECT code FROM locations WHERE id = ?1", [id], |r| {
+                            r.get(0)
+                        })?;
+                (id, code)
+            }
+        };
+        if !self.first_time(
+            row,
+            "lot",
+            format!("stock:{place_id}:{item_id}:{lot}:{location_id}"),
+            format!("{place_code} / {item_code} / {lot} / {location_code}"),
+        ) {
             return Ok(None);
         }
         let known: Option<(i64, Option<String>)> = self
@@ -888,15 +950,21 @@ impl Ctx<'_> {
             let held: Option<i64> = self
                 .conn
                 .query_row(
-                    "SELECT qty FROM balances WHERE place_id = ?1 AND lot_id = ?2",
-                    params![place_id, lot_id],
+                    "SELECT qty FROM location_balances WHERE place_id = ?1 AND lot_id = ?2 AND location_id = ?3",
+                    params![place_id, lot_id, location_id],
                     |r| r.get(0),
                 )
                 .optional()?;
             match held {
                 Some(h) if h == qty => return Ok(Some(Outcome::Unchanged)),
                 Some(h) if h > 0 => {
-                    row.bad("qty", Problem::AlreadyHeld { held: h });
+                    row.bad(
+                        "qty",
+                        Problem::AlreadyHeld {
+                            held: h,
+                            location: location_code,
+                        },
+                    );
                     return Ok(None);
                 }
                 _ => {}
@@ -924,7 +992,7 @@ impl Ctx<'_> {
                 from_place: None,
                 to_place: Some(place_id),
                 from_location: None,
-                to_location: location_id,
+                to_location: Some(location_id),
                 qty,
                 reason: Some(OPENING_BALANCE.into()),
                 patient_id: None,
