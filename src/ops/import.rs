@@ -739,7 +739,7 @@ pub fn decimal_text(v: i64, places: u32) -> String {
 pub fn unit_alias(s: &str) -> Option<&'static str> {
     match s.trim().to_lowercase().as_str() {
         // µ is the micro sign (U+00B5), μ the Greek letter (U+03BC).
-        "mcg" | "µg" | "μg" | "ug" | "micrograms" => Some("microgram"),
+        "mcg" | "µg" | "μg" | "ug" | "micrograms" | "微克" => Some("microgram"),
         "units" => Some("unit"),
         "puffs" => Some("puff"),
         "packs" => Some("pack"),
@@ -1227,6 +1227,47 @@ mod tests {
         assert_eq!(decimal_text(250, 2), "2.50");
         assert_eq!(decimal_text(1_000_000, 3), "1000");
         assert_eq!(decimal_text(2_500, 3), "2.5");
+    }
+
+    #[test]
+    fn dates_are_year_month_day_and_never_guessed() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(parse_date("2027-12-31"), Ok(d(2027, 12, 31)));
+        let as_ = |s: &str| match parse_date(s) {
+            Err(Problem::DateAs { write, .. }) => Some(write),
+            _ => None,
+        };
+        assert_eq!(as_("31/12/2027"), Some(d(2027, 12, 31)));
+        assert_eq!(as_("2027/12/31"), Some(d(2027, 12, 31)));
+        assert_eq!(as_("31.12.2027"), Some(d(2027, 12, 31)));
+        assert_eq!(as_("05/05/2027"), Some(d(2027, 5, 5)));
+        assert!(matches!(
+            parse_date("03/04/2027"),
+            Err(Problem::DateAmbiguous { day_first, month_first, .. })
+                if day_first == d(2027, 4, 3) && month_first == d(2027, 3, 4)
+        ));
+        assert!(matches!(
+            parse_date("2027-02-30"),
+            Err(Problem::Date { .. })
+        ));
+        assert!(matches!(
+            parse_date("32/13/2027"),
+            Err(Problem::Date { .. })
+        ));
+        assert!(matches!(parse_date("soon"), Err(Problem::Date { .. })));
+        assert!(matches!(parse_date("12/31/27"), Err(Problem::Date { .. })));
+    }
+
+    #[test]
+    fn units_have_one_spelling() {
+        for s in ["µg", "μg", "mcg", "MCG", "ug", "微克"] {
+            assert_eq!(unit_alias(s), Some("microgram"), "{s}");
+        }
+        assert_eq!(unit_alias("units"), Some("unit"));
+        assert_eq!(unit_alias("mg"), None);
+        for u in ["puff", "pack", "unit", "IU", "microgram"] {
+            assert!(DOSE_UNITS.contains(&u), "{u}");
+        }
     }
 
     #[test]
