@@ -876,6 +876,48 @@ fn stock_moved_between_two_locations_exports_and_imports_back_unchanged() {
         out.contains("line 7, lot: RX / PARA500T / P2301 / SHELF-A is already on line"),
         "{out}"
     );
+
+    // A row without a location is the lot where the item arrives. Moved
+    // from there (or the place's default location changed), the lot is not
+    // booked a second time by the same file.
+    let arrives = stock
+        .lines()
+        .find_map(|l| l.strip_prefix("MED1,PARA500T,P2301,2029-06-30,40,"))
+        .unwrap()
+        .to_string();
+    let shelf_2 = write(
+        d,
+        "shelf-2.csv",
+        "place,code,name,kind\nMED1,SHELF-2,Ward shelf 2,shelf\n",
+    );
+    assert!(
+        import(&db, "amina", "4321", "locations", &shelf_2)
+            .status
+            .success()
+    );
+    assert_ne!(arrives, "SHELF-2");
+    let o = ws(&db)
+        .env("WARDSTOCK_PIN", "1357")
+        .args([
+            "location", "move", "--place", "MED1", "--item", "PARA500T", "--lot", "P2301",
+            "--from", &arrives, "--to", "SHELF-2", "--user", "mrossi",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A new shelf on the ward may also change where its items arrive.
+    let ward_rows: String = STOCK
+        .lines()
+        .filter(|l| !l.starts_with("RX,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let out = refused(&db, d, "stock", &ward_rows);
+    assert!(
+        out.contains("location: no location written, and this lot is already held here at "),
+        "{out}"
+    );
+    assert_eq!(export(&db, "movements").lines().count(), movements);
+    check_clean(&db);
 }
 
 #[test]

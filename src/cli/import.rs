@@ -23,7 +23,7 @@ pub struct ImportArgs {
     /// The CSV file (UTF-8, comma or semicolon separated, header on line 1); for `site`, the folder.
     #[arg(value_name = "FILE", required_unless_present = "template")]
     pub file: Option<PathBuf>,
-    /// Print the header and one example row of KIND, and do nothing else.
+    /// Print the header and example rows of KIND, and do nothing else.
     #[arg(long, value_name = "KIND", conflicts_with_all = ["kind", "file", "dry_run"])]
     pub template: Option<String>,
     /// User name; the PIN comes from WARDSTOCK_PIN or is asked for.

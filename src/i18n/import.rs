@@ -91,6 +91,7 @@ impl fmt::Display for Problem {
                 t!("import.problem.lot_expiry", lot = lot, expiry = expiry)
             }
             P::Expired { date } => t!("import.problem.expired", date = super::date(*date)),
+            P::HeldElsewhere { at } => t!("import.problem.held_elsewhere", at = at),
             P::AlreadyHeld { held, location } => t!(
                 "import.problem.already_held",
                 held = super::num(*held),

@@ -136,7 +136,7 @@ impl Kind {
         cols
     }
 
-    /// The template: the header and one example row.
+    /// The template: the header and example rows (items: a medicine and a consumable).
     pub fn template(self) -> &'static str {
         match self {
             Kind::Items => include_str!("../../assets/templates/items.csv"),
@@ -358,6 +358,11 @@ pub enum Problem {
     /// The lot has expired: it is not opening stock.
     Expired {
         date: NaiveDate,
+    },
+    /// No location written, and the lot is held at other locations of the
+    /// place (`SHELF-B 4`), not where the item arrives.
+    HeldElsewhere {
+        at: String,
     },
     /// The lot already holds stock at the location (a stocktake corrects it).
     AlreadyHeld {

@@ -907,6 +907,7 @@ impl Ctx<'_> {
         }
         // A row is one lot at one location of a place, as the export writes
         // it; no location is where the item arrives at the place.
+        let location_written = location.is_some();
         let (location_id, location_code) = match location {
             Some(found) => found,
             None => {
@@ -967,6 +968,17 @@ impl Ctx<'_> {
                     );
                     return Ok(None);
                 }
+                // No location written, none held where the item arrives, but
+                // some elsewhere at the place (moved there, or the item's
+                // location changed since): booking it again would count the
+                // lot twice.
+                _ if !location_written => {
+                    let elsewhere = self.held_elsewhere(place_id, item_id, *lot_id, &lot)?;
+                    if !elsewhere.is_empty() {
+                        row.bad("location", Problem::HeldElsewhere { at: elsewhere });
+                        return Ok(None);
+                    }
+                }
                 _ => {}
             }
         }
@@ -1000,6 +1012,43 @@ impl Ctx<'_> {
             },
         )?;
         Ok(Some(Outcome::Added))
+    }
+}
+
+impl Ctx<'_> {
+    /// Where a lot is held at a place (`SHELF-B 4, FRIDGE 2`), leaving out
+    /// the locations this file has booked it at.
+    fn held_elsewhere(
+        &self,
+        place_id: i64,
+        item_id: i64,
+        lot_id: i64,
+        lot: &str,
+    ) -> Result<String, ImportError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT lb.location_id, loc.code, lb.qty FROM location_balances lb
+             JOIN locations loc ON loc.id = lb.location_id
+             WHERE lb.place_id = ?1 AND lb.lot_id = ?2 AND lb.qty > 0 ORDER BY loc.code",
+        )?;
+        let rows = stmt
+            .query_map(params![place_id, lot_id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter(|(loc, _, _)| {
+                !self
+                    .seen
+                    .contains_key(&format!("stock:{place_id}:{item_id}:{lot}:{loc}"))
+            })
+            .map(|(_, code, qty)| format!("{code} {}", crate::i18n::num(qty)))
+            .collect::<Vec<_>>()
+            .join(", "))
     }
 }
 
