@@ -1039,7 +1039,7 @@ fn a_consumable_needs_no_generic_name_nor_form() {
         dir.path(),
         "items.csv",
         &format!(
-            "{ITEM_HEADER}GLOVEL,Examination gloves L,,,,,,pair,100,4012345678918,0.05,room,no,no,consumable\n\
+            "{ITEM_HEADER}GLOVEL,Examination gloves L,,,,,,pair,100,4012345678918,0.05,room,,,consumable\n\
              SYR5,Syringe 5 mL,,,consumable,,,piece,100,4012345678925,0.08,room,no,no,\n"
         ),
     );
@@ -1166,7 +1166,7 @@ fn dates_written_another_way_say_how_to_write_them() {
     );
     // Stock never booked cannot be disposed of in wardstock: left out.
     assert!(
-        out.contains("line 5, expiry: expired on 2020-01-01: do not count it as opening stock; delete this row"),
+        out.contains("line 5, expiry: expired on 2020-01-01: expired stock cannot be opening stock, and wardstock cannot dispose of stock it never held: delete this row"),
         "{out}"
     );
     assert!(

@@ -50,8 +50,16 @@ impl Ctx<'_> {
             None => None,
         };
         let storage = row.one_of("storage", STORAGE);
-        let controlled = row.boolean("controlled");
-        let high_alert = row.boolean("high_alert");
+        // A consumable is neither controlled nor high-alert unless it says so.
+        let flag = |row: &mut Row, col: &str| {
+            if consumable && row.text(col).is_empty() {
+                Some(false)
+            } else {
+                row.boolean(col)
+            }
+        };
+        let controlled = flag(row, "controlled");
+        let high_alert = flag(row, "high_alert");
         let mut gtins = Vec::new();
         let written = row.text("gtin").to_string();
         for g in written.split('|').map(str::trim).filter(|g| !g.is_empty()) {
