@@ -632,6 +632,7 @@ pub fn generate_reporting(
         "Controlled-drug safe",
         "cd_safe",
     )?;
+    refdata::add_location(&tx, place_ids[0], "FREEZER", "Freezer −20 °C", "freezer")?;
     for w in 0..spec.wards {
         let (code, name, minutes) = match WARDS.get(w) {
             Some(&(c, n, m)) if spec.wards <= WARDS.len() => (c.to_string(), n.to_string(), m),
@@ -645,6 +646,7 @@ pub fn generate_reporting(
         refdata::add_location(&tx, id, "TROLLEY", "Medication trolley", "trolley")?;
         refdata::add_location(&tx, id, "FRIDGE", "Ward fridge 2–8 °C", "fridge")?;
         refdata::add_location(&tx, id, "CDSAFE", "Controlled-drug safe", "cd_safe")?;
+        refdata::add_location(&tx, id, "FREEZER", "Ward freezer", "freezer")?;
         place_ids.push(id);
     }
 

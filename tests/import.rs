@@ -106,7 +106,7 @@ fn export(db: &Path, kind: &str) -> String {
 const SUPPLIERS: &str = "code,name,lead_days\nACME,Acme Pharma Ltd,3\nMEDI,Medi Supplies,5\n";
 const PLACES: &str =
     "code,name,kind,transport_minutes\nMED1,Medical ward 1,ward,10\nSUR1,Surgical ward 1,ward,15\n";
-const LOCATIONS: &str = "place,code,name,kind\nRX,SHELF-A,Shelf A,shelf\nRX,FRIDGE,Pharmacy fridge,fridge\nMED1,SAFE,Controlled drugs safe,safe\n";
+const LOCATIONS: &str = "place,code,name,kind\nRX,SHELF-A,Shelf A,shelf\nRX,FRIDGE,Pharmacy fridge,fridge\nMED1,SAFE,Controlled drugs safe,safe\nRX,CDSAFE,Pharmacy controlled-drug safe,safe\n";
 const ITEMS: &str = "code,name,generic_name,atc,form,strength,strength_unit,dose_unit,units_per_pack,gtin,unit_price,storage,controlled,high_alert,supplier,max_daily_dose,in_use_days,per_patient,kind\n\
 PARA500T,Paracetamol 500 mg tablet,paracetamol,N02BE01,tablet,500,mg,tablet,20,4031847000072,0.03,room,no,no,ACME,4000,,no,drug\n\
 MORPH10I,Morphine 10 mg/mL injection,morphine,N02AA01,injection,10,mg,ampoule,10,05012345678900|4006381333931,2.67,room,yes,yes,MEDI,,,no,drug\n\
@@ -136,7 +136,7 @@ fn files(dir: &Path) -> Vec<(&'static str, PathBuf)> {
 #[test]
 fn a_clinic_sets_itself_up_from_its_spreadsheets_and_a_second_import_changes_nothing() {
     let (dir, db) = new_site();
-    let expected_rows = [2, 2, 3, 4, 3, 2, 2, 4];
+    let expected_rows = [2, 2, 4, 4, 3, 2, 2, 4];
     let files = files(dir.path());
     for ((kind, file), n) in files.iter().zip(expected_rows) {
         let user = if *kind == "stock" { "mrossi" } else { "amina" };
@@ -291,7 +291,7 @@ fn every_kind_of_bad_row_is_named_by_its_line_and_column() {
         "code,name,kind,transport_minutes\nICU,Intensive care,ward,5\nICU,Again,ward,5\n",
     );
     assert!(
-        out.contains("line 3, code: the same row key is already on line 2"),
+        out.contains("line 3, code: ICU is already on line 2: keep one of the two rows"),
         "{out}"
     );
 
@@ -427,7 +427,7 @@ fn every_kind_of_bad_row_is_named_by_its_line_and_column() {
         "mrn,name,date_of_birth,ward,bed\nM1,A,14/03/1948,MED1,1\nM2,B,1950-01-01,RX,2\nM3,C,1950-01-01,ICU,3\n",
     );
     assert!(
-        out.contains("line 2, date_of_birth: 14/03/1948 is not a date: write it as YYYY-MM-DD"),
+        out.contains("line 2, date_of_birth: 14/03/1948 is not a date as the import reads it: write it as 1948-03-14"),
         "{out}"
     );
     assert!(out.contains("line 3, ward: RX is not a ward"), "{out}");
@@ -693,11 +693,13 @@ fn templates_print_and_import_as_they_are() {
             .unwrap();
         assert!(o.status.success());
         let text = String::from_utf8(o.stdout).unwrap();
-        assert_eq!(text.lines().count(), 2, "{kind}: header and one example");
+        // The header and one example; items also show a consumable.
+        let examples = if kind == "items" { 2 } else { 1 };
+        assert_eq!(text.lines().count(), 1 + examples, "{kind}: {text}");
         let file = write(dir.path(), &format!("t-{kind}.csv"), &text);
         let o = import(&db, "amina", "4321", kind, &file);
         assert!(o.status.success(), "{kind}: {}", stdout(&o));
-        assert_eq!(counts(&o), (1, 0, 0), "{kind}");
+        assert_eq!(counts(&o), (examples, 0, 0), "{kind}");
         check_clean(&db);
     }
 }
@@ -754,4 +756,445 @@ fn json_for_scripts() {
     assert_eq!(v["problems"][0]["line"], 2);
     assert_eq!(v["problems"][0]["column"], "lead_days");
     assert_eq!(v["problems"][0]["problem"], "too_small");
+}
+
+/// The site's files in a folder, as `import site` reads them.
+fn site_folder(dir: &Path, files: &[(&str, &str)]) -> PathBuf {
+    let folder = dir.join("site");
+    std::fs::create_dir_all(&folder).unwrap();
+    for (name, text) in files {
+        write(&folder, name, text);
+    }
+    folder
+}
+
+fn import_site(db: &Path, folder: &Path, dry_run: bool) -> std::process::Output {
+    let mut c = ws(db);
+    c.env("WARDSTOCK_PIN", "4321")
+        .args(["import", "site"])
+        .arg(folder)
+        .args(["--user", "amina"]);
+    if dry_run {
+        c.arg("--dry-run");
+    }
+    c.output().unwrap()
+}
+
+/// The summary line of one file of a site: (added, changed, unchanged).
+fn file_counts(out: &str, file: &str) -> (usize, usize, usize) {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with(&format!("{file} (")) && l.contains(" added, "))
+        .unwrap_or_else(|| panic!("no summary of {file} in {out}"));
+    let n: Vec<usize> = line
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect();
+    (n[0], n[1], n[2])
+}
+
+const ALL_FILES: [(&str, &str); 8] = [
+    ("suppliers.csv", SUPPLIERS),
+    ("places.csv", PLACES),
+    ("locations.csv", LOCATIONS),
+    ("items.csv", ITEMS),
+    ("users.csv", USERS),
+    ("patients.csv", PATIENTS),
+    ("allergies.csv", ALLERGIES),
+    ("stock.csv", STOCK),
+];
+
+#[test]
+fn stock_moved_between_two_locations_exports_and_imports_back_unchanged() {
+    let (dir, db) = new_site();
+    let d = dir.path();
+    for (kind, file) in files(d).iter().take(5) {
+        assert!(import(&db, "amina", "4321", kind, file).status.success());
+    }
+    let shelf_b = write(
+        d,
+        "shelf-b.csv",
+        "place,code,name,kind\nRX,SHELF-B,Shelf B,shelf\n",
+    );
+    assert!(
+        import(&db, "amina", "4321", "locations", &shelf_b)
+            .status
+            .success()
+    );
+    let o = import(&db, "mrossi", "1357", "stock", &files(d)[7].1);
+    assert!(o.status.success(), "{}", stdout(&o));
+    // 4 tablets of the lot go to another shelf of the pharmacy.
+    let o = ws(&db)
+        .env("WARDSTOCK_PIN", "1357")
+        .args([
+            "location", "move", "--place", "RX", "--item", "PARA500T", "--lot", "P2301", "--from",
+            "SHELF-A", "--to", "SHELF-B", "--qty", "4", "--user", "mrossi",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stock = export(&db, "stock");
+    assert!(
+        stock.contains("RX,PARA500T,P2301,2029-06-30,396,SHELF-A"),
+        "{stock}"
+    );
+    assert!(
+        stock.contains("RX,PARA500T,P2301,2029-06-30,4,SHELF-B"),
+        "{stock}"
+    );
+    let movements = export(&db, "movements").lines().count();
+
+    // The export imported back changes nothing: each row is compared with
+    // the lot at its own location.
+    let file = write(d, "stock-export.csv", &stock);
+    let o = import(&db, "mrossi", "1357", "stock", &file);
+    assert!(
+        o.status.success(),
+        "{}\n{}",
+        stdout(&o),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(counts(&o), (0, 0, 5), "{}", stdout(&o));
+    assert_eq!(export(&db, "movements").lines().count(), movements);
+    assert_eq!(export(&db, "stock"), stock);
+    check_clean(&db);
+
+    // Another count at one location is refused, naming the location; the
+    // same row twice names its key.
+    let changed = stock.replace(",4,SHELF-B", ",5,SHELF-B");
+    let twice = format!("{changed}RX,PARA500T,P2301,2029-06-30,396,SHELF-A\n");
+    let out = refused(&db, d, "stock", &twice);
+    assert!(
+        out.contains("qty: this lot already holds 4 at SHELF-B"),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 7, lot: RX / PARA500T / P2301 / SHELF-A is already on line"),
+        "{out}"
+    );
+
+    // A row without a location is the lot where the item arrives. Moved
+    // from there (or the place's default location changed), the lot is not
+    // booked a second time by the same file.
+    let arrives = stock
+        .lines()
+        .find_map(|l| l.strip_prefix("MED1,PARA500T,P2301,2029-06-30,40,"))
+        .unwrap()
+        .to_string();
+    let shelf_2 = write(
+        d,
+        "shelf-2.csv",
+        "place,code,name,kind\nMED1,SHELF-2,Ward shelf 2,shelf\n",
+    );
+    assert!(
+        import(&db, "amina", "4321", "locations", &shelf_2)
+            .status
+            .success()
+    );
+    assert_ne!(arrives, "SHELF-2");
+    let o = ws(&db)
+        .env("WARDSTOCK_PIN", "1357")
+        .args([
+            "location", "move", "--place", "MED1", "--item", "PARA500T", "--lot", "P2301",
+            "--from", &arrives, "--to", "SHELF-2", "--user", "mrossi",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // (The move is a line of the movements export.)
+    let movements = export(&db, "movements").lines().count();
+    // A new shelf on the ward may also change where its items arrive.
+    let ward_rows: String = STOCK
+        .lines()
+        .filter(|l| !l.starts_with("RX,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    // Where the item already lies is where it arrives: the rows find the
+    // lot on SHELF-2 and change nothing.
+    let file = write(d, "ward-rows.csv", &ward_rows);
+    let o = import(&db, "mrossi", "1357", "stock", &file);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(counts(&o), (0, 0, 2), "{}", stdout(&o));
+    assert_eq!(export(&db, "movements").lines().count(), movements);
+    check_clean(&db);
+}
+
+#[test]
+fn a_whole_site_is_checked_from_its_folder_then_imported_in_one_go() {
+    let (dir, db) = new_site();
+    let d = dir.path();
+    let mut files: Vec<(&str, &str)> = ALL_FILES.to_vec();
+    files.push(("notes.txt", "call the supplier on Monday\n"));
+    let folder = site_folder(d, &files);
+
+    // A dry run checks every file against the ones before it (the items see
+    // the suppliers of the folder, the stock its items) and writes nothing.
+    let o = import_site(&db, &folder, true);
+    let out = stdout(&o);
+    assert!(
+        o.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(file_counts(&out, "suppliers.csv"), (2, 0, 0), "{out}");
+    assert_eq!(file_counts(&out, "items.csv"), (4, 0, 0), "{out}");
+    assert_eq!(file_counts(&out, "stock.csv"), (4, 0, 0), "{out}");
+    assert!(out.contains("dry run"), "{out}");
+    assert!(out.contains("note: not read: notes.txt"), "{out}");
+    assert!(!out.contains("one-time PIN"), "{out}");
+    assert_eq!(export(&db, "suppliers").lines().count(), 1);
+    assert_eq!(export(&db, "movements").lines().count(), 1);
+
+    // One bad row in one file: every file is checked, every bad row named
+    // with its file, and nothing of any file is written.
+    let bad_items = ITEMS.replace("4031847000072,0.03", "4031847000073,0.03");
+    let bad_stock = format!("{STOCK}RX,MORPH10I,M78,31/12/2029,5,,\n");
+    let mut bad: Vec<(&str, &str)> = ALL_FILES.to_vec();
+    bad[3].1 = &bad_items;
+    bad[7].1 = &bad_stock;
+    let folder_bad = d.join("bad");
+    std::fs::create_dir_all(&folder_bad).unwrap();
+    for (name, text) in &bad {
+        write(&folder_bad, name, text);
+    }
+    write(&folder_bad, "users.csv", "name,role\nx,nurse\n");
+    let o = import_site(&db, &folder_bad, false);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("items.csv, line 2, gtin: check digit should be 2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("stock.csv, line 6, expiry: 31/12/2029 is not a date as the import reads it: write it as 2029-12-31"),
+        "{out}"
+    );
+    assert!(
+        out.contains("users.csv: the file lacks the columns full_name"),
+        "{out}"
+    );
+    // The good rows of a file are seen by the next: only PARA500T is unknown to the stock.
+    assert!(
+        out.contains("stock.csv, line 2, item: no item PARA500T"),
+        "{out}"
+    );
+    assert!(!out.contains("no item MORPH10I"), "{out}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("nothing was written from any file"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(export(&db, "suppliers").lines().count(), 1);
+    assert_eq!(export(&db, "places").lines().count(), 2, "only RX");
+
+    // Written in one go; the one-time PIN printed once.
+    let o = import_site(&db, &folder, false);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}");
+    assert_eq!(file_counts(&out, "stock.csv"), (4, 0, 0), "{out}");
+    assert!(out.contains("all written in one go: 8 files"), "{out}");
+    assert!(out.contains("one-time PIN for zchen"), "{out}");
+    check_clean(&db);
+    assert_eq!(export(&db, "movements").lines().count(), 1 + 4);
+
+    // Again: nothing changes.
+    let o = import_site(&db, &folder, false);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}");
+    for (name, _) in ALL_FILES {
+        let (added, changed, unchanged) = file_counts(&out, name);
+        assert_eq!((added, changed), (0, 0), "{name}: {out}");
+        assert!(unchanged > 0, "{name}");
+    }
+    check_clean(&db);
+
+    // Files not in the folder are skipped, and said so.
+    let some = site_folder(&d.join("some"), &ALL_FILES[..2]);
+    let o = import_site(&db, &some, true);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains("not in the folder, skipped: locations.csv, items.csv"),
+        "{out}"
+    );
+    // A folder without any of them is refused.
+    let empty = d.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = import_site(&db, &empty, true);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("suppliers.csv, places.csv"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+const ITEM_HEADER: &str = "code,name,generic_name,atc,form,strength,strength_unit,dose_unit,units_per_pack,gtin,unit_price,storage,controlled,high_alert,kind\n";
+
+#[test]
+fn a_consumable_needs_no_generic_name_nor_form() {
+    let (dir, db) = new_site();
+    let file = write(
+        dir.path(),
+        "items.csv",
+        &format!(
+            "{ITEM_HEADER}GLOVEL,Examination gloves L,,,,,,pair,100,4012345678918,0.05,room,,,consumable\n\
+             SYR5,Syringe 5 mL,,,consumable,,,piece,100,4012345678925,0.08,room,no,no,\n"
+        ),
+    );
+    let o = import(&db, "amina", "4321", "items", &file);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert_eq!(counts(&o), (2, 0, 0));
+    let items = export(&db, "items");
+    assert!(
+        items.contains("GLOVEL,Examination gloves L,Examination gloves L,,consumable,,,pair,100"),
+        "{items}"
+    );
+    assert!(
+        items.contains("SYR5,Syringe 5 mL,Syringe 5 mL,,consumable,"),
+        "{items}"
+    );
+    // The export imports back unchanged.
+    let back = write(dir.path(), "items-back.csv", &items);
+    assert_eq!(
+        counts(&import(&db, "amina", "4321", "items", &back)),
+        (0, 0, 2)
+    );
+
+    // A medicine still needs them, and is told what to write.
+    let out = refused(
+        &db,
+        dir.path(),
+        "items",
+        &format!(
+            "{ITEM_HEADER}AMOX500,Amoxicillin 500 mg capsule,,J01CA04,,500,mg,capsule,21,4012345678932,0.12,room,no,no,drug\n"
+        ),
+    );
+    assert!(
+        out.contains("line 2, generic_name: is empty: write the active substance"),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 2, form: is empty: write one of tablet | capsule"),
+        "{out}"
+    );
+}
+
+#[test]
+fn everyday_units_and_their_other_spellings() {
+    let (dir, db) = new_site();
+    let file = write(
+        dir.path(),
+        "items.csv",
+        &format!(
+            "{ITEM_HEADER}SALB100,Salbutamol 100 µg inhaler,salbutamol,R03AC02,inhaler,100,µg,puff,200,4012345678918,3.50,room,no,no,drug\n\
+             FENT25,Fentanyl 25 mcg/h patch,fentanyl,N02AB03,patch,25,mcg,patch,5,4012345678925,9.00,room,yes,yes,drug\n\
+             HEP5,Heparin 5000 units/mL,heparin,B01AB01,injection,5000,units,units,10,4012345678932,1.20,room,no,yes,drug\n\
+             ORS1,Oral rehydration salts,oral rehydration salts,A07CA,granules,,,pack,10,4012345678949,0.40,room,no,no,drug\n\
+             VITD,Colecalciferol drops,colecalciferol,A11CC05,oral solution,10,μg,ml,1,4012345678956,2.00,room,no,no,drug\n"
+        ),
+    );
+    let o = import(&db, "amina", "4321", "items", &file);
+    // A07CA is a group, not a code: only that row is refused.
+    let out = stdout(&o);
+    assert!(
+        out.contains("line 5, atc: A07CA is not an ATC code"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let file = write(
+        dir.path(),
+        "items2.csv",
+        &std::fs::read_to_string(&file)
+            .unwrap()
+            .replace(",A07CA,", ",A07CA01,"),
+    );
+    let o = import(&db, "amina", "4321", "items", &file);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert_eq!(counts(&o), (5, 0, 0));
+    let items = export(&db, "items");
+    assert!(
+        items.contains(",inhaler,100,microgram,puff,200,"),
+        "{items}"
+    );
+    assert!(items.contains(",patch,25,microgram,patch,5,"), "{items}");
+    assert!(items.contains(",injection,5000,unit,unit,10,"), "{items}");
+    assert!(items.contains(",granules,,,pack,10,"), "{items}");
+    assert!(
+        items.contains(",oral solution,10,microgram,ml,1,"),
+        "{items}"
+    );
+    // Again: the other spellings are the same items.
+    assert_eq!(
+        counts(&import(&db, "amina", "4321", "items", &file)),
+        (0, 0, 5)
+    );
+}
+
+#[test]
+fn dates_written_another_way_say_how_to_write_them() {
+    let (dir, db) = new_site();
+    let d = dir.path();
+    for (kind, file) in files(d).iter().take(4) {
+        assert!(import(&db, "amina", "4321", kind, file).status.success());
+    }
+    let out = refused(
+        &db,
+        d,
+        "stock",
+        "place,item,lot,expiry,qty\n\
+         RX,PARA500T,L1,31/12/2027,5\n\
+         RX,PARA500T,L2,2027/12/31,5\n\
+         RX,PARA500T,L3,03/04/2027,5\n\
+         RX,PARA500T,L4,2020-01-01,5\n\
+         RX,PARA500T,L5,soon,5\n",
+    );
+    assert!(
+        out.contains("line 2, expiry: 31/12/2027 is not a date as the import reads it: write it as 2027-12-31"),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 3, expiry: 2027/12/31 is not a date as the import reads it: write it as 2027-12-31"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "line 4, expiry: 03/04/2027 could be 2027-04-03 (day first) or 2027-03-04 (month first)"
+        ),
+        "{out}"
+    );
+    // Stock never booked cannot be disposed of in wardstock: left out.
+    assert!(
+        out.contains("line 5, expiry: expired on 2020-01-01: expired stock cannot be opening stock, and wardstock cannot dispose of stock it never held: delete this row"),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 6, expiry: soon is not a date: write it as YYYY-MM-DD"),
+        "{out}"
+    );
+
+    // In Chinese too.
+    let file = write(
+        d,
+        "stock-zh.csv",
+        "place,item,lot,expiry,qty\nRX,PARA500T,L1,31/12/2027,5\nRX,PARA500T,L2,2029-01-01,5\nRX,PARA500T,L2,2029-01-01,5\n",
+    );
+    let o = ws(&db)
+        .env("WARDSTOCK_PIN", "4321")
+        .args(["--lang", "zh-CN", "import", "stock"])
+        .arg(&file)
+        .args(["--user", "amina"])
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert!(
+        out.contains("第 2 行，expiry：31/12/2027 不是可读取的日期写法：请写成 2027-12-31"),
+        "{out}"
+    );
+    assert!(out.contains("第 4 行，lot：RX / PARA500T / L2 / "), "{out}");
+    assert!(out.contains("已出现在第 3 行"), "{out}");
 }

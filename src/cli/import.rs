@@ -9,19 +9,21 @@ use anyhow::{Result, bail};
 use chrono::{NaiveDate, Utc};
 use clap::Args;
 
-use crate::ops::import::{self, ImportError, Kind, Period};
+use crate::ops::import::{self, FileOutcome, ImportError, Kind, Period};
 use crate::t;
 
-/// `wardstock import KIND FILE --user NAME [--dry-run]`, or `--template KIND`.
+/// `wardstock import KIND FILE --user NAME [--dry-run]`, `wardstock import
+/// site FOLDER --user NAME [--dry-run]`, or `--template KIND`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// What the file holds: items, places, locations, suppliers, users, patients, allergies, stock.
+    /// What the file holds: items, places, locations, suppliers, users, patients, allergies, stock;
+    /// or `site`: a folder of those files (suppliers.csv, places.csv, …, stock.csv), all in one go.
     #[arg(value_name = "KIND", required_unless_present = "template")]
     pub kind: Option<String>,
-    /// The CSV file (UTF-8, comma or semicolon separated, header on line 1).
+    /// The CSV file (UTF-8, comma or semicolon separated, header on line 1); for `site`, the folder.
     #[arg(value_name = "FILE", required_unless_present = "template")]
     pub file: Option<PathBuf>,
-    /// Print the header and one example row of KIND, and do nothing else.
+    /// Print the header and example rows of KIND, and do nothing else.
     #[arg(long, value_name = "KIND", conflicts_with_all = ["kind", "file", "dry_run"])]
     pub template: Option<String>,
     /// User name; the PIN comes from WARDSTOCK_PIN or is asked for.
@@ -71,6 +73,9 @@ pub fn run_import(db: Option<PathBuf>, args: ImportArgs) -> Result<i32> {
     let (Some(name), Some(file), Some(user)) = (args.kind, args.file, args.user) else {
         bail!(t!("import.cli.need", kinds = kinds()));
     };
+    if name.trim().eq_ignore_ascii_case("site") {
+        return run_site(db, &file, &user, args.dry_run, args.json);
+    }
     let kind = kind(&name)?;
     let bytes = match std::fs::read(&file) {
         Ok(b) => b,
@@ -138,6 +143,115 @@ pub fn run_import(db: Option<PathBuf>, args: ImportArgs) -> Result<i32> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `wardstock import site FOLDER`: every kind's file of the folder, in the
+/// order they refer to each other, all or nothing.
+fn run_site(
+    db: Option<PathBuf>,
+    folder: &std::path::Path,
+    user: &str,
+    dry_run: bool,
+    json: bool,
+) -> Result<i32> {
+    let files = match import::site_files(folder) {
+        Ok(f) => f,
+        Err(e) => bail!(t!("import.cli.read", path = folder.display(), why = e)),
+    };
+    let names = import::SITE_ORDER.map(Kind::file_name).join(", ");
+    if files.files.is_empty() {
+        bail!(t!(
+            "import.site.none",
+            folder = folder.display(),
+            names = names
+        ));
+    }
+    let mut store = super::open(&crate::config::resolve_db(db, false)?)?;
+    let who = super::stock::UserArgs {
+        user: user.to_string(),
+        json,
+    };
+    let actor = super::stock::sign_in(&mut store, &who)?;
+    let report = import::import_site(&mut store, &actor, files, dry_run, Utc::now())?;
+    let problems = report.problems();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(if problems == 0 { 0 } else { 1 });
+    }
+    for f in &report.files {
+        match &f.outcome {
+            FileOutcome::Good { summary } | FileOutcome::Rows { summary, .. } => {
+                if !summary.ignored_columns.is_empty() {
+                    println!(
+                        "{}",
+                        t!(
+                            "import.site.refused",
+                            file = f.file,
+                            why = t!(
+                                "import.ignored",
+                                columns = summary.ignored_columns.join(", ")
+                            )
+                        )
+                    );
+                }
+                println!(
+                    "{}",
+                    t!(
+                        "import.site.file",
+                        file = f.file,
+                        kind = f.kind.label(),
+                        added = summary.added,
+                        changed = summary.changed,
+                        unchanged = summary.unchanged
+                    )
+                );
+                if let FileOutcome::Rows { problems, .. } = &f.outcome {
+                    for p in problems {
+                        println!("{}", p.in_file(&f.file));
+                    }
+                }
+            }
+            FileOutcome::Refused { error } => {
+                println!("{}", t!("import.site.refused", file = f.file, why = error));
+            }
+        }
+    }
+    if !report.missing_files.is_empty() {
+        println!(
+            "{}",
+            t!(
+                "import.site.missing",
+                files = report.missing_files.join(", ")
+            )
+        );
+    }
+    if !report.unknown_files.is_empty() {
+        println!(
+            "{}",
+            t!(
+                "import.site.unknown",
+                files = report.unknown_files.join(", "),
+                names = names
+            )
+        );
+    }
+    if problems > 0 {
+        eprintln!("wardstock: {}", t!("import.site.nothing", n = problems));
+        return Ok(1);
+    }
+    if report.dry_run {
+        println!("{}", t!("import.dry_run"));
+    } else {
+        println!("{}", t!("import.site.written", files = report.files.len()));
+        for f in &report.files {
+            if let FileOutcome::Good { summary } = &f.outcome {
+                for p in &summary.new_pins {
+                    println!("{}", t!("import.new_pin", user = p.user, pin = p.pin));
+                }
+            }
+        }
+    }
+    Ok(0)
 }
 
 fn day(flag: &str, value: Option<&str>) -> Result<Option<NaiveDate>> {

@@ -52,7 +52,7 @@ pub struct Cli {
 pub enum Command {
     /// Open the terminal console (the default).
     Console,
-    /// Load a spreadsheet (CSV) of items, places, locations, suppliers, users, patients, allergies or opening stock.
+    /// Load a spreadsheet (CSV) of items, places, locations, suppliers, users, patients, allergies or opening stock, or a whole site's folder of them.
     Import(import::ImportArgs),
     /// Write items, places, locations, suppliers, users, patients, allergies, stock or movements as CSV.
     Export(import::ExportArgs),

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::ops::import::{ExportError, ImportError, Kind, Problem, RowProblem};
+use crate::ops::import::{ExportError, ImportError, Kind, Problem, RowProblem, STRENGTH_UNITS};
 use crate::t;
 
 impl Kind {
@@ -27,6 +27,7 @@ impl fmt::Display for Problem {
         use Problem as P;
         let s: String = match self {
             P::Required => t!("import.problem.required").into(),
+            P::RequiredOneOf { allowed } => t!("import.problem.required_one_of", allowed = allowed),
             P::Number { value } => t!("import.problem.number", value = value),
             P::Decimal { value, places } => {
                 t!("import.problem.decimal", value = value, places = places)
@@ -34,6 +35,21 @@ impl fmt::Display for Problem {
             P::TooSmall { value, min } => t!("import.problem.too_small", value = value, min = min),
             P::Bool { value } => t!("import.problem.bool", value = value),
             P::Date { value } => t!("import.problem.date", value = value),
+            P::DateAs { value, write } => t!(
+                "import.problem.date_as",
+                value = value,
+                date = write.format("%Y-%m-%d")
+            ),
+            P::DateAmbiguous {
+                value,
+                day_first,
+                month_first,
+            } => t!(
+                "import.problem.date_ambiguous",
+                value = value,
+                day_first = day_first.format("%Y-%m-%d"),
+                month_first = month_first.format("%Y-%m-%d")
+            ),
             P::OneOf { value, allowed } => {
                 t!("import.problem.one_of", value = value, allowed = allowed)
             }
@@ -50,9 +66,19 @@ impl fmt::Display for Problem {
             P::GtinElsewhere { gtin, item } => {
                 t!("import.problem.gtin_elsewhere", gtin = gtin, item = item)
             }
-            P::Repeated { first_line } => t!("import.problem.repeated", first = first_line),
+            P::Repeated { key, first_line } => {
+                t!("import.problem.repeated", key = key, first = first_line)
+            }
             P::UnknownPlace { code } => t!("import.problem.unknown_place", code = code),
             P::NotAWard { code } => t!("import.problem.not_a_ward", code = code),
+            P::WrongStorage { location, needs } => {
+                use crate::domain::storage::Needs;
+                match needs {
+                    Needs::Cold => t!("import.problem.needs_cold", location = location),
+                    Needs::Frozen => t!("import.problem.needs_frozen", location = location),
+                    Needs::Safe => t!("import.problem.needs_safe", location = location),
+                }
+            }
             P::UnknownLocation { place, code } => {
                 t!(
                     "import.problem.unknown_location",
@@ -73,9 +99,48 @@ impl fmt::Display for Problem {
                 t!("import.problem.lot_expiry", lot = lot, expiry = expiry)
             }
             P::Expired { date } => t!("import.problem.expired", date = super::date(*date)),
-            P::AlreadyHeld { held } => t!("import.problem.already_held", held = super::num(*held)),
+            P::HeldElsewhere { at } => t!("import.problem.held_elsewhere", at = at),
+            P::AlreadyHeld { held, location } => t!(
+                "import.problem.already_held",
+                held = super::num(*held),
+                location = location
+            ),
         };
         f.write_str(&s)
+    }
+}
+
+impl RowProblem {
+    /// The problem in words: an empty column says what to write in it.
+    pub fn what(&self) -> String {
+        if self.problem != Problem::Required {
+            return self.problem.to_string();
+        }
+        match self.column.as_str() {
+            "generic_name" => t!("import.required.generic_name").into(),
+            "gtin" => t!("import.required.gtin").into(),
+            "unit_price" => t!("import.required.unit_price").into(),
+            "units_per_pack" => t!("import.required.units_per_pack").into(),
+            "strength_unit" => t!(
+                "import.required.strength_unit",
+                units = STRENGTH_UNITS.join(" | ")
+            ),
+            "date_of_birth" => t!("import.required.date_of_birth").into(),
+            "controlled" | "high_alert" => t!("import.required.yes_no").into(),
+            "lead_days" | "transport_minutes" => t!("import.required.number").into(),
+            _ => self.problem.to_string(),
+        }
+    }
+
+    /// The problem with the file it is in, for a site's folder.
+    pub fn in_file(&self, file: &str) -> String {
+        t!(
+            "import.site.row",
+            file = file,
+            line = self.line,
+            column = self.column,
+            problem = self.what()
+        )
     }
 }
 
@@ -85,7 +150,7 @@ impl fmt::Display for RowProblem {
             "import.row",
             line = self.line,
             column = self.column,
-            problem = self.problem
+            problem = self.what()
         ))
     }
 }

@@ -136,7 +136,7 @@ impl Kind {
         cols
     }
 
-    /// The template: the header and one example row.
+    /// The template: the header and example rows (items: a medicine and a consumable).
     pub fn template(self) -> &'static str {
         match self {
             Kind::Items => include_str!("../../assets/templates/items.csv"),
@@ -203,6 +203,9 @@ pub const DOSE_UNITS: &[&str] = &[
     "sachet",
     "piece",
     "pair",
+    "puff",
+    "pack",
+    "unit",
     "mg",
     "ml",
     "microgram",
@@ -239,6 +242,11 @@ const SEXES: &[&str] = &["female", "male", "other", "unknown"];
 pub enum Problem {
     /// The value is empty.
     Required,
+    /// The value is empty; it is one of a list.
+    #[serde(rename = "required")]
+    RequiredOneOf {
+        allowed: String,
+    },
     /// A whole number was expected.
     Number {
         value: String,
@@ -260,6 +268,19 @@ pub enum Problem {
     /// A date YYYY-MM-DD was expected.
     Date {
         value: String,
+    },
+    /// A date written another way (31/12/2027, 2027/12/31): how to write it.
+    #[serde(rename = "date")]
+    DateAs {
+        value: String,
+        write: NaiveDate,
+    },
+    /// A date whose day and month cannot be told apart (03/04/2027).
+    #[serde(rename = "date")]
+    DateAmbiguous {
+        value: String,
+        day_first: NaiveDate,
+        month_first: NaiveDate,
     },
     /// The value is not one of the list.
     OneOf {
@@ -288,8 +309,9 @@ pub enum Problem {
         gtin: String,
         item: String,
     },
-    /// The same code earlier in the file.
+    /// The same code earlier in the file: the key as the file writes it.
     Repeated {
+        key: String,
         first_line: u64,
     },
     UnknownPlace {
@@ -301,6 +323,12 @@ pub enum Problem {
     UnknownLocation {
         place: String,
         code: String,
+    },
+    /// The item may not be kept at that location (cold off a fridge, a
+    /// controlled drug out of the safe).
+    WrongStorage {
+        location: String,
+        needs: crate::domain::storage::Needs,
     },
     UnknownItem {
         code: String,
@@ -337,9 +365,15 @@ pub enum Problem {
     Expired {
         date: NaiveDate,
     },
-    /// The lot already holds stock at the place (a stocktake corrects it).
+    /// No location written, and the lot is held at other locations of the
+    /// place (`SHELF-B 4`), not where the item arrives.
+    HeldElsewhere {
+        at: String,
+    },
+    /// The lot already holds stock at the location (a stocktake corrects it).
     AlreadyHeld {
         held: i64,
+        location: String,
     },
 }
 
@@ -616,23 +650,37 @@ impl Row<'_> {
         if s.is_empty() {
             return Some(None);
         }
-        // A spreadsheet may write the same date with slashes.
-        match NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .or_else(|_| NaiveDate::parse_from_str(&s, "%Y/%m/%d"))
-        {
+        match parse_date(&s) {
             Ok(d) => Some(Some(d)),
-            Err(_) => {
-                self.bad(col, Problem::Date { value: s });
+            Err(p) => {
+                self.bad(col, p);
                 None
             }
         }
+    }
+
+    /// A unit (`dose_unit`, `strength_unit`) from `allowed`, as the
+    /// formulary spells it: µg, μg, ug and mcg are microgram; units is unit.
+    fn unit(&mut self, col: &str, allowed: &[&'static str]) -> Option<&'static str> {
+        let s = self.text(col);
+        if let Some(canonical) = unit_alias(s)
+            && allowed.contains(&canonical)
+        {
+            return Some(canonical);
+        }
+        self.one_of(col, allowed)
     }
 
     /// A value from a list (matched case-insensitively), as the list spells it.
     fn one_of(&mut self, col: &str, allowed: &[&'static str]) -> Option<&'static str> {
         let s = self.text(col).to_string();
         if s.is_empty() {
-            self.bad(col, Problem::Required);
+            self.bad(
+                col,
+                Problem::RequiredOneOf {
+                    allowed: allowed.join(" | "),
+                },
+            );
             return None;
         }
         let found = allowed.iter().find(|a| a.eq_ignore_ascii_case(&s)).copied();
@@ -696,6 +744,59 @@ pub fn decimal_text(v: i64, places: u32) -> String {
         frac.trim_end_matches('0')
     };
     format!("{w}.{frac}")
+}
+
+/// Another spelling of a unit of the formulary: the formulary's own.
+pub fn unit_alias(s: &str) -> Option<&'static str> {
+    match s.trim().to_lowercase().as_str() {
+        // µ is the micro sign (U+00B5), μ the Greek letter (U+03BC).
+        "mcg" | "µg" | "μg" | "ug" | "micrograms" | "微克" => Some("microgram"),
+        "units" => Some("unit"),
+        "puffs" => Some("puff"),
+        "packs" => Some("pack"),
+        _ => None,
+    }
+}
+
+/// A date as the import reads it: YYYY-MM-DD only. Another way of writing
+/// it is refused with the way to write it; when the day and the month
+/// cannot be told apart (03/04/2027) both readings are given, never guessed.
+pub fn parse_date(s: &str) -> Result<NaiveDate, Problem> {
+    let s = s.trim();
+    if s.len() == 10
+        && s.as_bytes()[4] == b'-'
+        && let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+    {
+        return Ok(d);
+    }
+    let value = s.to_string();
+    let parts: Vec<&str> = s.split(['/', '.', '-']).map(str::trim).collect();
+    let numbers: Vec<u32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+    if parts.len() != 3 || numbers.len() != 3 || parts.iter().any(|p| p.is_empty()) {
+        return Err(Problem::Date { value });
+    }
+    let (a, b, c) = (numbers[0], numbers[1], numbers[2]);
+    let ymd = |y: u32, m: u32, d: u32| NaiveDate::from_ymd_opt(y as i32, m, d);
+    if parts[0].len() == 4 {
+        return match ymd(a, b, c) {
+            Some(write) => Err(Problem::DateAs { value, write }),
+            None => Err(Problem::Date { value }),
+        };
+    }
+    if parts[2].len() == 4 {
+        return match (ymd(c, b, a), ymd(c, a, b)) {
+            (Some(day_first), Some(month_first)) if day_first != month_first => {
+                Err(Problem::DateAmbiguous {
+                    value,
+                    day_first,
+                    month_first,
+                })
+            }
+            (Some(write), _) | (None, Some(write)) => Err(Problem::DateAs { value, write }),
+            (None, None) => Err(Problem::Date { value }),
+        };
+    }
+    Err(Problem::Date { value })
 }
 
 pub fn parse_bool(s: &str) -> Option<bool> {
@@ -762,6 +863,44 @@ pub fn import(
     dry_run: bool,
     now: DateTime<Utc>,
 ) -> Result<Summary, ImportError> {
+    let file = prepare(&store.conn, actor, kind, bytes)?;
+    let today = site_today(&store.conn, now)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (mut summary, problems) = apply(&tx, actor, now, today, file, dry_run)?;
+    if !problems.is_empty() {
+        tx.rollback()?;
+        return Err(ImportError::Rows(problems));
+    }
+    if dry_run {
+        // No user was added: their PINs do not exist.
+        summary.new_pins.clear();
+        tx.rollback()?;
+    } else {
+        tx.commit()?;
+    }
+    Ok(summary)
+}
+
+/// A file read and its header checked, ready to be applied.
+struct Prepared {
+    kind: Kind,
+    sheet: Sheet,
+    ignored: Vec<String>,
+    /// User name → (PIN hash, the one-time PIN if it was generated).
+    pins: HashMap<String, (String, Option<String>)>,
+}
+
+/// Reads a file of `kind` and checks the whole of it (who may import it,
+/// its columns); hashes the PINs of new users, outside any transaction
+/// (hashing is slow and other workstations would wait for the write lock).
+fn prepare(
+    conn: &Connection,
+    actor: &Actor,
+    kind: Kind,
+    bytes: &[u8],
+) -> Result<Prepared, ImportError> {
     if !kind.may_import(actor.role) {
         return Err(ImportError::NotAllowed {
             role: actor.role,
@@ -795,21 +934,38 @@ pub fn import(
         .cloned()
         .collect();
     ignored.dedup();
-
-    // PINs are hashed before the write transaction (hashing is slow and
-    // other workstations wait for the write lock): one per new user.
     let pins = if kind == Kind::Users {
-        new_user_pins(&store.conn, &sheet)?
+        new_user_pins(conn, &sheet)?
     } else {
         HashMap::new()
     };
-    let today = site_today(&store.conn, now)?;
+    Ok(Prepared {
+        kind,
+        sheet,
+        ignored,
+        pins,
+    })
+}
 
-    let tx = store
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+/// Applies every good row of a prepared file inside the caller's
+/// transaction; returns what was done and every bad row. The caller
+/// commits or rolls back.
+fn apply(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    file: Prepared,
+    dry_run: bool,
+) -> Result<(Summary, Vec<RowProblem>), ImportError> {
+    let Prepared {
+        kind,
+        sheet,
+        ignored,
+        pins,
+    } = file;
     let mut ctx = Ctx {
-        conn: &tx,
+        conn,
         actor,
         now,
         today,
@@ -855,21 +1011,7 @@ pub fn import(
         }
         ctx.problems.extend(problems);
     }
-    if !ctx.problems.is_empty() {
-        let problems = std::mem::take(&mut ctx.problems);
-        drop(ctx);
-        tx.rollback()?;
-        return Err(ImportError::Rows(problems));
-    }
-    let mut summary = ctx.summary;
-    if dry_run {
-        // No user was added: their PINs do not exist.
-        summary.new_pins.clear();
-        tx.rollback()?;
-    } else {
-        tx.commit()?;
-    }
-    Ok(summary)
+    Ok((ctx.summary, ctx.problems))
 }
 
 enum Outcome {
@@ -899,10 +1041,17 @@ fn json<T: Serialize>(v: &T) -> String {
 }
 
 impl Ctx<'_> {
-    /// Refuses a key seen earlier in the file (reported on `col`).
-    fn first_time(&mut self, row: &mut Row, col: &str, key: String) -> bool {
+    /// Refuses a key seen earlier in the file (reported on `col`, naming
+    /// the key as the file writes it: `shown`).
+    fn first_time(&mut self, row: &mut Row, col: &str, key: String, shown: String) -> bool {
         if let Some(first) = self.seen.get(&key) {
-            row.bad(col, Problem::Repeated { first_line: *first });
+            row.bad(
+                col,
+                Problem::Repeated {
+                    key: shown,
+                    first_line: *first,
+                },
+            );
             false
         } else {
             self.seen.insert(key, row.line);
@@ -1061,8 +1210,12 @@ fn one_time_pin() -> String {
 
 mod export;
 mod kinds;
+mod site;
 
 pub use export::{ExportError, Period, export, export_movements};
+pub use site::{
+    FileOutcome, FileReport, SITE_ORDER, SiteFile, SiteFolder, SiteReport, import_site, site_files,
+};
 
 #[cfg(test)]
 mod tests {
@@ -1085,6 +1238,47 @@ mod tests {
         assert_eq!(decimal_text(250, 2), "2.50");
         assert_eq!(decimal_text(1_000_000, 3), "1000");
         assert_eq!(decimal_text(2_500, 3), "2.5");
+    }
+
+    #[test]
+    fn dates_are_year_month_day_and_never_guessed() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(parse_date("2027-12-31"), Ok(d(2027, 12, 31)));
+        let as_ = |s: &str| match parse_date(s) {
+            Err(Problem::DateAs { write, .. }) => Some(write),
+            _ => None,
+        };
+        assert_eq!(as_("31/12/2027"), Some(d(2027, 12, 31)));
+        assert_eq!(as_("2027/12/31"), Some(d(2027, 12, 31)));
+        assert_eq!(as_("31.12.2027"), Some(d(2027, 12, 31)));
+        assert_eq!(as_("05/05/2027"), Some(d(2027, 5, 5)));
+        assert!(matches!(
+            parse_date("03/04/2027"),
+            Err(Problem::DateAmbiguous { day_first, month_first, .. })
+                if day_first == d(2027, 4, 3) && month_first == d(2027, 3, 4)
+        ));
+        assert!(matches!(
+            parse_date("2027-02-30"),
+            Err(Problem::Date { .. })
+        ));
+        assert!(matches!(
+            parse_date("32/13/2027"),
+            Err(Problem::Date { .. })
+        ));
+        assert!(matches!(parse_date("soon"), Err(Problem::Date { .. })));
+        assert!(matches!(parse_date("12/31/27"), Err(Problem::Date { .. })));
+    }
+
+    #[test]
+    fn units_have_one_spelling() {
+        for s in ["µg", "μg", "mcg", "MCG", "ug", "微克"] {
+            assert_eq!(unit_alias(s), Some("microgram"), "{s}");
+        }
+        assert_eq!(unit_alias("units"), Some("unit"));
+        assert_eq!(unit_alias("mg"), None);
+        for u in ["puff", "pack", "unit", "IU", "microgram"] {
+            assert!(DOSE_UNITS.contains(&u), "{u}");
+        }
     }
 
     #[test]

@@ -9,21 +9,37 @@ impl Ctx<'_> {
     pub(super) fn item(&mut self, row: &mut Row) -> Step {
         let code = row.req("code");
         let name = row.req("name");
-        let generic = row.req("generic_name");
+        // A consumable (gloves, syringes) says so in `kind` or `form`; it
+        // has no active substance nor a pharmaceutical form of its own.
+        let consumable = if row.text("kind").is_empty() {
+            row.text("form").eq_ignore_ascii_case("consumable")
+        } else {
+            row.text("kind").eq_ignore_ascii_case("consumable")
+        };
+        let generic = match (row.opt("generic_name"), &name) {
+            (Some(g), _) => Some(g),
+            (None, Some(n)) if consumable => Some(n.clone()),
+            (None, None) if consumable => None,
+            (None, _) => row.req("generic_name"),
+        };
         let atc = row.opt("atc");
         if let Some(a) = &atc
             && !atc_ok(a)
         {
             row.bad("atc", Problem::Atc { value: a.clone() });
         }
-        let form = row.one_of("form", FORMS);
+        let form = if consumable && row.text("form").is_empty() {
+            Some("consumable")
+        } else {
+            row.one_of("form", FORMS)
+        };
         let strength = row.dec_opt("strength", 3);
         let strength_unit = if row.text("strength_unit").is_empty() {
             Some(None)
         } else {
-            row.one_of("strength_unit", STRENGTH_UNITS).map(Some)
+            row.unit("strength_unit", STRENGTH_UNITS).map(Some)
         };
-        let dose_unit = row.one_of("dose_unit", DOSE_UNITS);
+        let dose_unit = row.unit("dose_unit", DOSE_UNITS);
         let per_pack = row.int("units_per_pack", 1);
         let price = match row.dec_opt("unit_price", 2) {
             Some(Some(v)) => Some(v),
@@ -34,8 +50,16 @@ impl Ctx<'_> {
             None => None,
         };
         let storage = row.one_of("storage", STORAGE);
-        let controlled = row.boolean("controlled");
-        let high_alert = row.boolean("high_alert");
+        // A consumable is neither controlled nor high-alert unless it says so.
+        let flag = |row: &mut Row, col: &str| {
+            if consumable && row.text(col).is_empty() {
+                Some(false)
+            } else {
+                row.boolean(col)
+            }
+        };
+        let controlled = flag(row, "controlled");
+        let high_alert = flag(row, "high_alert");
         let mut gtins = Vec::new();
         let written = row.text("gtin").to_string();
         for g in written.split('|').map(str::trim).filter(|g| !g.is_empty()) {
@@ -136,7 +160,12 @@ impl Ctx<'_> {
         else {
             return Ok(None);
         };
-        if !self.first_time(row, "code", format!("item:{}", code.to_lowercase())) {
+        if !self.first_time(
+            row,
+            "code",
+            format!("item:{}", code.to_lowercase()),
+            code.clone(),
+        ) {
             return Ok(None);
         }
         if strength.is_some() && strength_unit.is_none() {
@@ -331,7 +360,12 @@ impl Ctx<'_> {
         else {
             return Ok(None);
         };
-        if !self.first_time(row, "code", format!("place:{}", code.to_lowercase())) {
+        if !self.first_time(
+            row,
+            "code",
+            format!("place:{}", code.to_lowercase()),
+            code.clone(),
+        ) {
             return Ok(None);
         }
         let existing: Option<(i64, PlaceRow)> = self
@@ -400,18 +434,19 @@ impl Ctx<'_> {
             return Ok(None);
         };
         let kind = if kind == "safe" { "cd_safe" } else { kind };
-        if !self.first_time(
-            row,
-            "code",
-            format!("location:{place_id}:{}", code.to_lowercase()),
-        ) {
-            return Ok(None);
-        }
         let place_code: String =
             self.conn
                 .query_row("SELECT code FROM places WHERE id = ?1", [place_id], |r| {
                     r.get(0)
                 })?;
+        if !self.first_time(
+            row,
+            "code",
+            format!("location:{place_id}:{}", code.to_lowercase()),
+            format!("{place_code} / {code}"),
+        ) {
+            return Ok(None);
+        }
         let existing: Option<(i64, LocationRow)> = self
             .conn
             .query_row(
@@ -459,7 +494,12 @@ impl Ctx<'_> {
         let (Some(code), Some(name), Some(lead)) = (code, name, lead) else {
             return Ok(None);
         };
-        if !self.first_time(row, "code", format!("supplier:{}", code.to_lowercase())) {
+        if !self.first_time(
+            row,
+            "code",
+            format!("supplier:{}", code.to_lowercase()),
+            code.clone(),
+        ) {
             return Ok(None);
         }
         let existing: Option<(i64, SupplierRow)> = self
@@ -535,7 +575,12 @@ impl Ctx<'_> {
         let (Some(name), Some(full_name), Some(role)) = (name, full_name, role) else {
             return Ok(None);
         };
-        if !self.first_time(row, "name", format!("user:{}", name.to_lowercase())) {
+        if !self.first_time(
+            row,
+            "name",
+            format!("user:{}", name.to_lowercase()),
+            name.clone(),
+        ) {
             return Ok(None);
         }
         if !row.problems.is_empty() {
@@ -630,7 +675,7 @@ impl Ctx<'_> {
         else {
             return Ok(None);
         };
-        if !self.first_time(row, "mrn", format!("patient:{mrn}")) {
+        if !self.first_time(row, "mrn", format!("patient:{mrn}"), mrn.clone()) {
             return Ok(None);
         }
         let existing: Option<(i64, PatientRow)> = self
@@ -727,6 +772,7 @@ impl Ctx<'_> {
             row,
             "substance",
             format!("allergy:{mrn}:{}", substance.to_lowercase()),
+            format!("{mrn} / {substance}"),
         ) || !row.problems.is_empty()
         {
             return Ok(None);
@@ -819,17 +865,19 @@ impl Ctx<'_> {
         let expiry = row.date_opt("expiry");
         let qty = row.int_opt("qty", 1);
         let packs = row.int_opt("packs", 1);
-        let mut location_id = None;
+        // The location as written; empty is where the item arrives at the
+        // place (resolved below, once the item is known).
+        let mut location = None;
         if let (Some(p), Some(l)) = (&place, row.opt("location")) {
-            let found: Option<i64> = self
+            let found: Option<(i64, String)> = self
                 .conn
                 .query_row(
-                    "SELECT id FROM locations WHERE place_id = ?1 AND code = ?2 COLLATE NOCASE AND closed_at IS NULL",
+                    "SELECT id, code FROM locations WHERE place_id = ?1 AND code = ?2 COLLATE NOCASE AND closed_at IS NULL",
                     params![p.0, l],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            location_id = found;
+            location = found.clone();
             if found.is_none() {
                 row.bad(
                     "location",
@@ -853,7 +901,7 @@ impl Ctx<'_> {
             _ => None,
         };
         let (
-            Some((place_id, _)),
+            Some((place_id, place_code)),
             Some((item_id, _, item_code)),
             Some(lot),
             Some(expiry),
@@ -862,7 +910,47 @@ impl Ctx<'_> {
         else {
             return Ok(None);
         };
-        if !self.first_time(row, "lot", format!("stock:{place_id}:{item_id}:{lot}")) {
+        if row.has("location") && !row.text("location").is_empty() && location.is_none() {
+            return Ok(None);
+        }
+        // A row is one lot at one location of a place, as the export writes
+        // it; no location is where the item arrives at the place.
+        let location_written = location.is_some();
+        let (location_id, location_code) = match location {
+            Some(found) => found,
+            None => {
+                let id = ledger::default_location(self.conn, place_id, item_id)?;
+                let code: String =
+                    self.conn
+                        .query_row("SELECT code FROM locations WHERE id = ?1", [id], |r| {
+                            r.get(0)
+                        })?;
+                (id, code)
+            }
+        };
+        // A cold item only in a fridge, a controlled drug only in the safe.
+        let (storage, controlled, kind): (String, bool, String) = self.conn.query_row(
+            "SELECT i.storage, i.controlled, l.kind FROM items i, locations l WHERE i.id = ?1 AND l.id = ?2",
+            params![item_id, location_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let storage = storage.parse().unwrap_or(crate::domain::StorageClass::Room);
+        if let Err(needs) = crate::domain::storage::fits(storage, controlled, &kind) {
+            row.bad(
+                "location",
+                Problem::WrongStorage {
+                    location: format!("{place_code}/{location_code}"),
+                    needs,
+                },
+            );
+            return Ok(None);
+        }
+        if !self.first_time(
+            row,
+            "lot",
+            format!("stock:{place_id}:{item_id}:{lot}:{location_id}"),
+            format!("{place_code} / {item_code} / {lot} / {location_code}"),
+        ) {
             return Ok(None);
         }
         let known: Option<(i64, Option<String>)> = self
@@ -888,16 +976,33 @@ impl Ctx<'_> {
             let held: Option<i64> = self
                 .conn
                 .query_row(
-                    "SELECT qty FROM balances WHERE place_id = ?1 AND lot_id = ?2",
-                    params![place_id, lot_id],
+                    "SELECT qty FROM location_balances WHERE place_id = ?1 AND lot_id = ?2 AND location_id = ?3",
+                    params![place_id, lot_id, location_id],
                     |r| r.get(0),
                 )
                 .optional()?;
             match held {
                 Some(h) if h == qty => return Ok(Some(Outcome::Unchanged)),
                 Some(h) if h > 0 => {
-                    row.bad("qty", Problem::AlreadyHeld { held: h });
+                    row.bad(
+                        "qty",
+                        Problem::AlreadyHeld {
+                            held: h,
+                            location: location_code,
+                        },
+                    );
                     return Ok(None);
+                }
+                // No location written, none held where the item arrives, but
+                // some elsewhere at the place (moved there, or the item's
+                // location changed since): booking it again would count the
+                // lot twice.
+                _ if !location_written => {
+                    let elsewhere = self.held_elsewhere(place_id, item_id, *lot_id, &lot)?;
+                    if !elsewhere.is_empty() {
+                        row.bad("location", Problem::HeldElsewhere { at: elsewhere });
+                        return Ok(None);
+                    }
                 }
                 _ => {}
             }
@@ -924,7 +1029,7 @@ impl Ctx<'_> {
                 from_place: None,
                 to_place: Some(place_id),
                 from_location: None,
-                to_location: location_id,
+                to_location: Some(location_id),
                 qty,
                 reason: Some(OPENING_BALANCE.into()),
                 patient_id: None,
@@ -932,6 +1037,43 @@ impl Ctx<'_> {
             },
         )?;
         Ok(Some(Outcome::Added))
+    }
+}
+
+impl Ctx<'_> {
+    /// Where a lot is held at a place (`SHELF-B 4, FRIDGE 2`), leaving out
+    /// the locations this file has booked it at.
+    fn held_elsewhere(
+        &self,
+        place_id: i64,
+        item_id: i64,
+        lot_id: i64,
+        lot: &str,
+    ) -> Result<String, ImportError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT lb.location_id, loc.code, lb.qty FROM location_balances lb
+             JOIN locations loc ON loc.id = lb.location_id
+             WHERE lb.place_id = ?1 AND lb.lot_id = ?2 AND lb.qty > 0 ORDER BY loc.code",
+        )?;
+        let rows = stmt
+            .query_map(params![place_id, lot_id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter(|(loc, _, _)| {
+                !self
+                    .seen
+                    .contains_key(&format!("stock:{place_id}:{item_id}:{lot}:{loc}"))
+            })
+            .map(|(_, code, qty)| format!("{code} {}", crate::i18n::num(qty)))
+            .collect::<Vec<_>>()
+            .join(", "))
     }
 }
 
