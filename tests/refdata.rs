@@ -1097,3 +1097,52 @@ fn an_imported_user_without_a_pin_changes_the_one_time_pin_first() {
         .assert()
         .success();
 }
+
+#[test]
+fn units_are_taken_as_people_write_them() {
+    let (_dir, db) = site();
+    ws(&db)
+        .args([
+            "item",
+            "add",
+            "FENT12",
+            "--user",
+            "boss",
+            "--gtin",
+            "4012345678925",
+        ])
+        .args(["--name", "Fentanyl 12 mcg/h patch", "--form", "patch"])
+        .args([
+            "--strength",
+            "12",
+            "--strength-unit",
+            "mcg",
+            "--dose-unit",
+            "patch",
+        ])
+        .args(["--unit-price", "9.00", "--controlled", "yes"])
+        .assert()
+        .success();
+    let out = json(
+        &ws(&db)
+            .args(["item", "show", "FENT12", "--json"])
+            .assert()
+            .success(),
+    );
+    assert_eq!(out["strength_unit"], "microgram", "{out}");
+    // A unit nobody uses is refused, listing the ones there are.
+    ws(&db)
+        .args([
+            "item",
+            "edit",
+            "FENT12",
+            "--user",
+            "boss",
+            "--strength-unit",
+            "grains",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("microgram"));
+    check_clean(&db);
+}

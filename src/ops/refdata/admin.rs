@@ -414,6 +414,17 @@ pub(super) fn one_of(
     }
 }
 
+/// Units as people write them (µg, mcg, units) in the formulary's spelling.
+fn canonical_units(it: &mut NewItem) {
+    use crate::ops::import::unit_alias;
+    if let Some(u) = unit_alias(&it.dose_unit) {
+        it.dose_unit = u.to_string();
+    }
+    if let Some(u) = it.strength_unit.as_deref().and_then(unit_alias) {
+        it.strength_unit = Some(u.to_string());
+    }
+}
+
 pub(super) fn check_item_choices(it: &NewItem) -> Result<(), AdminError> {
     use crate::ops::import::{DOSE_UNITS, FORMS, STRENGTH_UNITS};
     one_of("form", &it.form, FORMS)?;
@@ -485,6 +496,9 @@ pub fn item_add(
     supplier: Option<&str>,
 ) -> Result<crate::store::queries::ItemRecord, AdminError> {
     admin_only(actor)?;
+    let mut it = it.clone();
+    canonical_units(&mut it);
+    let it = &it;
     check_item_choices(it)?;
     store.write(|tx| {
         if crate::store::queries::item_record(tx, it.code.trim())?.is_some() {
@@ -530,6 +544,7 @@ pub fn item_edit(
         let mut it = before.as_new_item();
         f(&mut it);
         it.code = before.code.clone();
+        canonical_units(&mut it);
         check_item_choices(&it)?;
         update_item(tx, before.id, &it)?;
         match supplier {
