@@ -1,0 +1,107 @@
+//! A patient's record on the command line: who, allergies, prescriptions and
+//! every dose given.
+
+use super::*;
+
+pub(super) fn run_patient(
+    db: Option<PathBuf>,
+    command: Option<refdata::PatientCommand>,
+    mrn: Option<String>,
+    json: bool,
+) -> Result<i32> {
+    let (mrn, json) = match (command, mrn) {
+        (Some(refdata::PatientCommand::Show { mrn, json }), _) => (mrn, json),
+        (Some(cmd), _) => return refdata::run_patient(db.clone(), cmd),
+        (None, Some(mrn)) => (mrn, json),
+        (None, None) => bail!(t!("refdata.patient.which")),
+    };
+    let store = open(&crate::config::resolve_db(db.clone(), false)?)?;
+    let Some(p) = queries::patient_record(&store.conn, &mrn)? else {
+        bail!(t!(
+            "cli.patient.none",
+            mrn = crate::i18n::results::quote(&mrn)
+        ));
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&p)?);
+    } else {
+        println!(
+            "{}",
+            t!(
+                "cli.patient.head",
+                mrn = p.mrn,
+                name = p.name,
+                dob = p.dob,
+                ward = p.ward.as_deref().unwrap_or("-"),
+                bed = p.bed.as_deref().unwrap_or("-")
+            )
+        );
+        if let Some(adt) =
+            queries::patient_adt(&store.conn, &p.mrn)?.filter(|a| a.discharged_at.is_some())
+        {
+            println!("{}", refdata::patient_line(&adt));
+        }
+        println!(
+            "{}",
+            t!(
+                "cli.patient.allergies",
+                list = if p.allergies.is_empty() {
+                    t!("cli.patient.no_allergies").to_string()
+                } else {
+                    allergies_text(&p.allergies)
+                }
+            )
+        );
+        removed_allergies_text(&p.removed_allergies);
+        println!("{}", t!("cli.patient.prescriptions"));
+        let mut t = Table::new();
+        t.load_preset(UTF8_BORDERS_ONLY).set_header([
+            t!("cli.col.rx"),
+            t!("cli.col.drug"),
+            t!("cli.col.dose"),
+            t!("cli.col.route"),
+            t!("cli.col.frequency"),
+            t!("cli.col.status"),
+        ]);
+        for l in &p.prescriptions {
+            t.add_row([
+                l.id.to_string(),
+                l.item.clone(),
+                l.dose_text(),
+                i18n::results::route(&l.route).to_string(),
+                l.frequency.clone(),
+                status_word(&l.status),
+            ]);
+        }
+        println!("{t}");
+        println!("{}", t!("cli.patient.doses", n = p.doses.len()));
+        let mut t = Table::new();
+        t.load_preset(UTF8_BORDERS_ONLY).set_header([
+            t!("cli.col.recorded_at"),
+            t!("cli.col.drug"),
+            t!("cli.col.outcome"),
+            t!("cli.col.qty"),
+            t!("cli.col.lot"),
+            t!("cli.col.by"),
+            t!("cli.col.reason"),
+        ]);
+        for d in &p.doses {
+            let lot = match &d.lot {
+                Some(l) if d.scanned => l.clone(),
+                Some(l) => format!("{l} {}", t!("cli.patient.not_scanned")),
+                None => String::new(),
+            };
+            t.add_row([
+                when(&d.recorded_at),
+                d.item.clone(),
+                status_word(&d.outcome),
+                d.qty.map(i18n::num).unwrap_or_default(),
+                lot,
+                d.by.clone(),
+                d.reason.clone().unwrap_or_default(),
+            ]);
+        }
+        println!("{t}");
+    }
+    Ok(0)
+}

@@ -1,0 +1,170 @@
+//! What stock there is: balances by place, item and lot (`wardstock stock`),
+//! the warnings (`alerts`), and where a lot went (`trace`).
+
+use super::*;
+
+pub(super) fn run_stock(db: Option<PathBuf>, place: Option<String>, json: bool) -> Result<i32> {
+    let store = open(&crate::config::resolve_db(db.clone(), false)?)?;
+    let place_id = place_filter(&store, place.as_deref())?;
+    let rows = queries::balance_rows(&store.conn, place_id, store.today(Utc::now()))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        let mut t = Table::new();
+        t.load_preset(UTF8_BORDERS_ONLY).set_header([
+            t!("cli.col.place"),
+            t!("cli.col.location"),
+            t!("cli.col.item"),
+            t!("cli.col.item_name"),
+            t!("cli.col.lot"),
+            t!("cli.col.expiry"),
+            t!("cli.col.qty"),
+            t!("cli.col.unit"),
+            t!("cli.col.state"),
+        ]);
+        for r in &rows {
+            let state = match (r.status.as_str(), r.days_to_expiry) {
+                ("ok", Some(d)) if d < 0 => t!("cli.stock.expired_ago", days = -d),
+                ("ok", Some(d)) if d <= 30 => t!("cli.stock.expires_in", days = d),
+                (s, _) => status_word(s),
+            };
+            t.add_row([
+                r.place.as_str(),
+                &r.location,
+                &r.item,
+                &r.item_name,
+                &r.lot,
+                r.expiry.as_deref().unwrap_or("-"),
+                &i18n::num(r.qty),
+                crate::i18n::unit(&r.dose_unit),
+                &state,
+            ]);
+        }
+        println!("{t}");
+        println!("{}", t!("cli.stock.count", n = rows.len()));
+    }
+    Ok(0)
+}
+
+pub(super) fn run_trace(
+    db: Option<PathBuf>,
+    lot: String,
+    item: Option<String>,
+    json: bool,
+) -> Result<i32> {
+    let store = open(&crate::config::resolve_db(db.clone(), false)?)?;
+    let item = item
+        .map(|c| crate::ops::stock::item_by_code(&store.conn, &c))
+        .transpose()?;
+    let traces = crate::ops::stock::trace(&store.conn, &lot, item.as_ref())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&traces)?);
+    } else {
+        for t in &traces {
+            println!(
+                "{}",
+                t!(
+                    "cli.trace.head",
+                    item = t.item,
+                    name = t.item_name,
+                    lot = t.lot,
+                    expiry = t
+                        .expiry
+                        .map(i18n::date)
+                        .unwrap_or_else(|| t!("cli.word.none").into()),
+                    status = status_word(t.status.as_ref())
+                )
+            );
+            let total: i64 = t.given.iter().map(|g| g.qty).sum();
+            let patients: std::collections::BTreeSet<&str> =
+                t.given.iter().map(|g| g.mrn.as_str()).collect();
+            println!(
+                "  {}",
+                t!(
+                    "cli.trace.given",
+                    units = i18n::num(total),
+                    patients = patients.len()
+                )
+            );
+            if !t.given.is_empty() {
+                let mut tab = Table::new();
+                tab.load_preset(UTF8_BORDERS_ONLY).set_header([
+                    t!("cli.col.time"),
+                    t!("cli.col.mrn"),
+                    t!("cli.col.patient"),
+                    t!("cli.col.ward"),
+                    t!("cli.col.qty"),
+                    t!("cli.col.by"),
+                    t!("cli.col.rx"),
+                ]);
+                for g in &t.given {
+                    tab.add_row([
+                        when(&g.at),
+                        g.mrn.clone(),
+                        g.patient.clone(),
+                        g.ward.clone().unwrap_or_else(|| "-".into()),
+                        i18n::num(g.qty),
+                        g.by.clone(),
+                        g.order_ref.clone().unwrap_or_default(),
+                    ]);
+                }
+                println!("{tab}");
+            }
+            if t.holdings.is_empty() {
+                println!("  {}", t!("cli.trace.none_left"));
+            } else {
+                let h: Vec<String> = t
+                    .holdings
+                    .iter()
+                    .map(|h| {
+                        t!(
+                            "cli.trace.at",
+                            qty = i18n::num(h.qty),
+                            place = h.place,
+                            name = h.place_text()
+                        )
+                    })
+                    .collect();
+                println!("  {}", t!("cli.trace.remaining", list = h.join(", ")));
+            }
+        }
+    }
+    Ok(0)
+}
+
+pub(super) fn run_alerts(db: Option<PathBuf>, place: Option<String>, json: bool) -> Result<i32> {
+    let store = open(&crate::config::resolve_db(db.clone(), false)?)?;
+    let place_id = place_filter(&store, place.as_deref())?;
+    let rows = queries::alert_rows(
+        &store.conn,
+        place_id,
+        store.today(Utc::now()),
+        &stock::settings().alert_config(),
+    )?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        let mut t = Table::new();
+        t.load_preset(UTF8_BORDERS_ONLY).set_header([
+            t!("cli.col.severity"),
+            t!("cli.col.warning"),
+            t!("cli.col.place"),
+            t!("cli.col.item"),
+            t!("cli.col.item_name"),
+            t!("cli.col.what"),
+        ]);
+        for r in &rows {
+            t.add_row([
+                r.alert.severity.label().to_string(),
+                r.alert.kind.mark(),
+                r.place.clone(),
+                r.item.clone(),
+                r.item_name.clone(),
+                r.message.clone(),
+            ]);
+        }
+        println!("{t}");
+        println!("{}", t!("cli.alerts.count", n = rows.len()));
+    }
+    Ok(0)
+}

@@ -1,0 +1,273 @@
+//! Decisions on a plan: whether a suggestion still stands, accepting it (a
+//! transfer or a purchase order), rejecting it, and setting an item's stock
+//! policy at a place.
+
+use super::*;
+
+/// A suggestion is decided once: a decision on the same place and item
+/// taken after its plan was computed means the plan is out of date.
+fn still_current(tx: &Connection, place: i64, item: i64, s: &Suggestion) -> Result<()> {
+    let later: i64 = tx.query_row(
+        "SELECT count(*) FROM plan_decisions WHERE place_id = ?1 AND item_id = ?2 AND at >= ?3",
+        params![place, item, instant_to_text(s.planned_at)],
+        |r| r.get(0),
+    )?;
+    if later > 0 {
+        return Err(PlanError::Stale {
+            item: s.item.clone(),
+            place: s.place.clone(),
+        });
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Accepted {
+    /// "TO-12" (a transfer order with its FEFO pick list) or "PO-3".
+    pub order_ref: String,
+    pub qty: i64,
+    /// Units of a delivery the pharmacy cannot pick from usable stock now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cannot_pick: Option<i64>,
+}
+
+/// Accepts a suggestion, with the quantity the pharmacist settles on: a
+/// ward delivery becomes a transfer order (urgent when past due), a
+/// pharmacy order a purchase order to the item's supplier due when the
+/// plan needs it.
+pub fn accept(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    s: &Suggestion,
+    qty: Option<i64>,
+    opt: PlanOptions,
+) -> Result<Accepted> {
+    allow(actor, Operation::Plan)?;
+    let qty = qty.unwrap_or(s.qty);
+    crate::ops::items::qty_ok(qty)?;
+    let zone = store.zone();
+    store.write(|tx| {
+        let item = item_by_code(tx, &s.item)?;
+        let place = crate::ops::stock::place_by_code(tx, &s.place)?;
+        still_current(tx, place.id, item.id, s)?;
+        let mut cannot_pick = None;
+        let order_ref =
+            match place.kind {
+                crate::domain::PlaceKind::Ward => {
+                    let note = format!(
+                        "{}MRP: needed on the ward {}",
+                        if s.past_due { "URGENT: " } else { "" },
+                        bucket_instant(
+                            &zone,
+                            plan_start(&zone, now),
+                            opt.bucket_hours,
+                            s.receipt_bucket
+                        )
+                        .with_timezone(&zone)
+                        .format("%d %b")
+                    );
+                    let id = crate::ops::stock::insert_transfer(
+                        tx,
+                        actor,
+                        now,
+                        place.id,
+                        &[(item.clone(), qty)],
+                        Some(&note),
+                    )?;
+                    // Needed later than today: the plan keeps it for that day.
+                    if s.receipt_bucket > 0 {
+                        let needed = bucket_instant(
+                            &zone,
+                            plan_start(&zone, now),
+                            opt.bucket_hours,
+                            s.receipt_bucket,
+                        );
+                        tx.execute(
+                            "UPDATE transfer_orders SET needed_at = ?2 WHERE id = ?1",
+                            params![id, instant_to_text(needed)],
+                        )?;
+                    }
+                    let short: i64 = crate::ops::stock::transfer_order(tx, id, now)?
+                        .lines
+                        .iter()
+                        .map(|l| l.shortfall)
+                        .sum();
+                    if short > 0 {
+                        cannot_pick = Some(short);
+                    }
+                    format!("TO-{id}")
+                }
+                crate::domain::PlaceKind::Pharmacy => {
+                    let (supplier, _) = crate::ops::purchasing::supplier_of(tx, item.id)?
+                        .ok_or_else(|| PlanError::NoSupplier {
+                            item: item.name.clone(),
+                        })?;
+                    let expected = bucket_instant(
+                        &zone,
+                        plan_start(&zone, now),
+                        opt.bucket_hours,
+                        s.receipt_bucket,
+                    )
+                    .max(now);
+                    let note = format!(
+                        "MRP suggestion{}",
+                        if s.past_due { ", expedite" } else { "" }
+                    );
+                    let id = crate::ops::purchasing::insert_po(
+                        tx,
+                        actor,
+                        now,
+                        supplier,
+                        &[(item.clone(), qty)],
+                        expected,
+                        Some(&note),
+                    )?;
+                    format!("PO-{id}")
+                }
+                crate::domain::PlaceKind::Transit => {
+                    return Err(PlanError::TransitNotPlanned);
+                }
+            };
+        decision(
+            tx,
+            actor,
+            now,
+            "accepted",
+            place.id,
+            item.id,
+            s.qty,
+            Some(qty),
+            Some(&order_ref),
+            None,
+        )?;
+        Ok(Accepted {
+            order_ref,
+            qty,
+            cannot_pick,
+        })
+    })
+}
+
+/// Rejects a suggestion with the reason, attributed.
+pub fn reject(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    s: &Suggestion,
+    reason: &str,
+) -> Result<()> {
+    allow(actor, Operation::Plan)?;
+    if reason.trim().is_empty() {
+        return Err(PlanError::RejectReasonRequired);
+    }
+    store.write(|tx| {
+        let item = item_by_code(tx, &s.item)?;
+        let place = crate::ops::stock::place_by_code(tx, &s.place)?;
+        still_current(tx, place.id, item.id, s)?;
+        decision(
+            tx,
+            actor,
+            now,
+            "rejected",
+            place.id,
+            item.id,
+            s.qty,
+            None,
+            None,
+            Some(reason.trim()),
+        )
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn decision(
+    tx: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    what: &str,
+    place: i64,
+    item: i64,
+    suggested: i64,
+    qty: Option<i64>,
+    order_ref: Option<&str>,
+    reason: Option<&str>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO plan_decisions (at, user_id, decision, place_id, item_id, suggested, qty, order_ref, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![instant_to_text(now), actor.user_id, what, place, item, suggested, qty, order_ref, reason],
+    )?;
+    Ok(())
+}
+
+/// Sets how MRP sizes the orders of a place and item (lot-for-lot removes
+/// the row), with the smallest order; checked as a problem file would be.
+pub fn set_policy(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    place: &str,
+    item: &str,
+    rule: &LotSizing,
+    min_order: i64,
+) -> Result<()> {
+    allow(actor, Operation::SetLevels)?;
+    let most = crate::ops::items::MAX_UNITS;
+    match *rule {
+        LotSizing::FixedQuantity { qty } if !(1..=most).contains(&qty) => {
+            return Err(PlanError::FixedQuantityRange { most });
+        }
+        LotSizing::Period { periods } if !(1..=366).contains(&periods) => {
+            return Err(PlanError::PeriodRange);
+        }
+        LotSizing::MinMax { max, .. } if max > most => {
+            return Err(PlanError::MaximumRange { most });
+        }
+        LotSizing::Eoq {
+            order_cost,
+            holding_cost,
+        } if order_cost > 1.0e7 || holding_cost < 1.0e-4 => {
+            return Err(PlanError::EoqCostRange);
+        }
+        LotSizing::Eoq {
+            order_cost,
+            holding_cost,
+        } if !(order_cost.is_finite()
+            && holding_cost.is_finite()
+            && order_cost >= 0.0
+            && holding_cost > 0.0) =>
+        {
+            return Err(PlanError::EoqCosts);
+        }
+        LotSizing::MinMax { min, max } if min < 0 || max < min.max(1) => {
+            return Err(PlanError::MinMaxRange);
+        }
+        _ => {}
+    }
+    if !(0..=most).contains(&min_order) {
+        return Err(PlanError::SmallestOrderRange { most });
+    }
+    store.write(|tx| {
+        let place = crate::ops::stock::place_by_code(tx, place)?;
+        let item = item_by_code(tx, item)?;
+        let (name, qty, periods, s, h, min, max) = match *rule {
+            LotSizing::LotForLot {} => ("lot_for_lot", None, None, None, None, None, None),
+            LotSizing::FixedQuantity { qty } => ("fixed_quantity", Some(qty), None, None, None, None, None),
+            LotSizing::Period { periods } => ("period", None, Some(periods), None, None, None, None),
+            LotSizing::Eoq { order_cost, holding_cost } => ("eoq", None, None, Some(order_cost), Some(holding_cost), None, None),
+            LotSizing::MinMax { min, max } => ("min_max", None, None, None, None, Some(min), Some(max)),
+        };
+        tx.execute(
+            "INSERT INTO planning_params (place_id, item_id, rule, qty, periods, order_cost, holding_cost, min_qty, max_qty, min_order,
+                                          changed_by, changed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT (place_id, item_id) DO UPDATE SET rule = excluded.rule, qty = excluded.qty, periods = excluded.periods,
+                 order_cost = excluded.order_cost, holding_cost = excluded.holding_cost, min_qty = excluded.min_qty,
+                 max_qty = excluded.max_qty, min_order = excluded.min_order, changed_by = excluded.changed_by,
+                 changed_at = excluded.changed_at",
+            params![place.id, item.id, name, qty, periods, s, h, min, max, min_order, actor.user_id, instant_to_text(now)],
+        )?;
+        Ok(())
+    })
+}

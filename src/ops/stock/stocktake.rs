@@ -1,0 +1,241 @@
+//! Stocktake: start, count, see and approve a count of a place.
+
+use super::*;
+
+// ---------------------------------------------------------------- stocktake
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CountLine {
+    pub lot_id: i64,
+    pub item_code: String,
+    pub item_name: String,
+    pub lot_number: String,
+    pub expiry: Option<NaiveDate>,
+    /// Stock when the line was last counted (or when the stocktake started).
+    pub expected: i64,
+    pub counted: Option<i64>,
+    /// Stock now.
+    pub current: i64,
+}
+
+impl CountLine {
+    pub fn variance(&self) -> Option<i64> {
+        self.counted.map(|c| c - self.expected)
+    }
+    /// Stock moved since the line was counted: it must be counted again.
+    pub fn moved(&self) -> bool {
+        self.current != self.expected
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stocktake {
+    pub id: i64,
+    pub place: String,
+    pub status: String,
+    pub filter: String,
+    /// The one storage location counted, when not the whole place.
+    pub location: Option<String>,
+    pub lines: Vec<CountLine>,
+}
+
+/// Starts counting a place, or one storage location of it: every lot with
+/// stock there (whose item matches `filter` on code, name or ATC, when
+/// given) becomes a line to count.
+pub fn start_stocktake(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    place: &PlaceRef,
+    filter: &str,
+    location: Option<&str>,
+) -> Result<i64> {
+    allow(actor, Operation::StartStocktake)?;
+    not_in_transit(place)?;
+    store.write(|tx| {
+        let location = location
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| location_by_code(tx, place, l))
+            .transpose()?;
+        let open: Option<i64> = tx
+            .query_row("SELECT id FROM stocktakes WHERE place_id = ?1 AND status = 'open'", [place.id], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = open {
+            return Err(StockError::StocktakeOpen { id, place: place.code.clone() });
+        }
+        let location_id = location.as_ref().map(|l| l.id);
+        tx.execute(
+            "INSERT INTO stocktakes (place_id, filter, status, started_at, started_by, location_id) VALUES (?1, ?2, 'open', ?3, ?4, ?5)",
+            params![place.id, filter.trim(), instant_to_text(now), actor.user_id, location_id],
+        )?;
+        let id = tx.last_insert_rowid();
+        let like = format!("%{}%", filter.trim());
+        let n = tx.execute(
+            "INSERT INTO stocktake_lines (stocktake_id, lot_id, item_id, expected)
+             SELECT ?1, b.lot_id, b.item_id, sum(b.qty) FROM location_balances b JOIN items i ON i.id = b.item_id
+             WHERE b.place_id = ?2 AND b.qty > 0 AND (?4 IS NULL OR b.location_id = ?4)
+               AND (?3 = '%%' OR i.code LIKE ?3 OR i.name LIKE ?3 OR i.generic_name LIKE ?3 OR COALESCE(i.atc, '') LIKE ?3)
+             GROUP BY b.lot_id, b.item_id",
+            params![id, place.id, like, location_id],
+        )?;
+        if n == 0 && !filter.trim().is_empty() {
+            return Err(StockError::NothingToCount { place: place.code.clone(), filter: filter.trim().to_string() });
+        }
+        Ok(id)
+    })
+}
+
+/// The stocktake open at a place, if any.
+pub fn open_stocktake(conn: &Connection, place_id: i64) -> Result<Option<Stocktake>> {
+    let id: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM stocktakes WHERE place_id = ?1 AND status = 'open'",
+            [place_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    id.map(|id| stocktake(conn, id)).transpose()
+}
+
+pub fn stocktake(conn: &Connection, id: i64) -> Result<Stocktake> {
+    let (place_id, status, filter, location_id): (i64, String, String, Option<i64>) = conn
+        .query_row(
+            "SELECT place_id, status, filter, location_id FROM stocktakes WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?
+        .ok_or(StockError::UnknownStocktake(id))?;
+    let place = place_by_id(conn, place_id)?;
+    let location: Option<String> = location_id
+        .map(|l| {
+            conn.query_row("SELECT code FROM locations WHERE id = ?1", [l], |r| {
+                r.get(0)
+            })
+        })
+        .transpose()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.lot_id, i.code, i.name, l.lot_number, l.expiry, s.expected, s.counted,
+                COALESCE((SELECT sum(qty) FROM location_balances b
+                          WHERE b.place_id = ?2 AND b.lot_id = s.lot_id AND (?3 IS NULL OR b.location_id = ?3)), 0)
+         FROM stocktake_lines s JOIN items i ON i.id = s.item_id JOIN lots l ON l.id = s.lot_id
+         WHERE s.stocktake_id = ?1 ORDER BY i.name, l.expiry, l.lot_number",
+    )?;
+    let lines = stmt
+        .query_map(params![id, place_id, location_id], |r| {
+            Ok(CountLine {
+                lot_id: r.get(0)?,
+                item_code: r.get(1)?,
+                item_name: r.get(2)?,
+                lot_number: r.get(3)?,
+                expiry: r
+                    .get::<_, Option<String>>(4)?
+                    .as_deref()
+                    .and_then(date_from_text),
+                expected: r.get(5)?,
+                counted: r.get(6)?,
+                current: r.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Stocktake {
+        id,
+        place: place.code,
+        status,
+        filter,
+        location,
+        lines,
+    })
+}
+
+/// Records a count for a lot (a lot found on the shelf but not listed is
+/// added). The line's expected stock is taken at the moment of counting.
+pub fn count(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    stocktake_id: i64,
+    item: &ItemRef,
+    lot: &str,
+    counted: i64,
+) -> Result<CountLine> {
+    allow(actor, Operation::Count)?;
+    if counted < 0 {
+        return Err(StockError::NegativeCount);
+    }
+    store.write(|tx| {
+        let st = stocktake(tx, stocktake_id)?;
+        if st.status != "open" {
+            return Err(StockError::StocktakeClosed { id: stocktake_id, status: st.status });
+        }
+        let place = place_by_code(tx, &st.place)?;
+        let l = lot_by_number(tx, item, lot)?;
+        let current = match &st.location {
+            Some(code) => crate::store::queries::held_at(tx, location_by_code(tx, &place, code)?.id, l.id)?,
+            None => balance(tx, place.id, l.id)?,
+        };
+        tx.execute(
+            "INSERT INTO stocktake_lines (stocktake_id, lot_id, item_id, expected, counted, counted_by, counted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (stocktake_id, lot_id) DO UPDATE SET expected = excluded.expected, counted = excluded.counted,
+                 counted_by = excluded.counted_by, counted_at = excluded.counted_at",
+            params![stocktake_id, l.id, item.id, current, counted, actor.user_id, instant_to_text(now)],
+        )?;
+        stocktake(tx, stocktake_id)?
+            .lines
+            .into_iter()
+            .find(|c| c.lot_id == l.id)
+            .ok_or(StockError::CountNotRecorded)
+    })
+}
+
+/// Approves a stocktake: every line counted and nothing moved since its
+/// count, then each variance is written as an adjustment movement.
+pub fn approve_stocktake(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    stocktake_id: i64,
+) -> Result<Vec<CountLine>> {
+    allow(actor, Operation::ApproveStocktake)?;
+    store.write(|tx| {
+        let st = stocktake(tx, stocktake_id)?;
+        if st.status != "open" {
+            return Err(StockError::StocktakeClosed { id: stocktake_id, status: st.status });
+        }
+        let uncounted: Vec<(String, String)> = st.lines.iter().filter(|l| l.counted.is_none()).map(|l| (l.item_code.clone(), l.lot_number.clone())).collect();
+        if !uncounted.is_empty() {
+            return Err(StockError::NotCounted(uncounted));
+        }
+        let moved: Vec<(String, String)> = st.lines.iter().filter(|l| l.moved()).map(|l| (l.item_code.clone(), l.lot_number.clone())).collect();
+        if !moved.is_empty() {
+            return Err(StockError::MovedSinceCount(moved));
+        }
+        let place = place_by_code(tx, &st.place)?;
+        // A count of one location adjusts that location; a count of the
+        // whole place takes missing units location by location and puts
+        // found ones where the item is kept.
+        let location = st.location.as_deref().map(|c| location_by_code(tx, &place, c)).transpose()?;
+        for l in st.lines.iter().filter(|l| l.variance() != Some(0)) {
+            let item = item_by_code(tx, &l.item_code)?;
+            let diff = l.variance().unwrap_or(0);
+            let mut m = movement(actor, now, MovementKind::Adjustment, &item, l.lot_id);
+            if diff > 0 {
+                m.to_place = Some(place.id);
+                m.to_location = location.as_ref().map(|l| l.id);
+            } else {
+                m.from_place = Some(place.id);
+                m.from_location = location.as_ref().map(|l| l.id);
+            }
+            m.qty = diff.abs();
+            m.reason = Some(format!("stocktake {stocktake_id}: counted {} of {}", l.counted.unwrap_or(0), l.expected));
+            m.order_ref = Some(format!("ST-{stocktake_id}"));
+            ledger::append(tx, &m)?;
+        }
+        tx.execute(
+            "UPDATE stocktakes SET status = 'approved', approved_at = ?2, approved_by = ?3 WHERE id = ?1",
+            params![stocktake_id, instant_to_text(now), actor.user_id],
+        )?;
+        Ok(st.lines)
+    })
+}

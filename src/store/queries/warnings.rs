@@ -1,0 +1,196 @@
+//! Stock warnings: the lots that may raise one, usable units, stock levels,
+//! and every warning with the names a person reads, worst first.
+
+use super::*;
+
+/// A row of (place, item, lot, expiry, status, qty, unit price) as a balance.
+fn lot_balance_row(r: &rusqlite::Row) -> rusqlite::Result<LotBalance> {
+    Ok(LotBalance {
+        place_id: r.get(0)?,
+        item_id: r.get(1)?,
+        lot_id: r.get(2)?,
+        expiry: opt_date(r.get(3)?),
+        status: parse_enum(4, r.get(4)?)?,
+        qty: r.get(5)?,
+        unit_price_cents: r.get(6)?,
+    })
+}
+
+/// Lot balances with stock, for one place or all; what the warnings read.
+pub fn lot_balances(conn: &Connection, place_id: Option<i64>) -> rusqlite::Result<Vec<LotBalance>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT b.place_id, b.item_id, b.lot_id, b.expiry, b.status, b.qty, i.unit_price_cents
+         FROM balances b JOIN items i ON i.id = b.item_id
+         WHERE b.qty > 0 AND (?1 IS NULL OR b.place_id = ?1)",
+    )?;
+    stmt.query_map([place_id], lot_balance_row)?.collect()
+}
+
+/// Lots at a place (or all) that may raise a warning today: not ok, or
+/// expiring by `horizon`. Everything else is quiet and is not read.
+pub fn alert_candidates(
+    conn: &Connection,
+    place_id: Option<i64>,
+    horizon: NaiveDate,
+) -> rusqlite::Result<Vec<LotBalance>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT b.place_id, b.item_id, b.lot_id, b.expiry, b.status, b.qty, i.unit_price_cents
+         FROM balances b JOIN items i ON i.id = b.item_id
+         WHERE b.expiry <= ?2 AND b.status = 'ok' AND (?1 IS NULL OR b.place_id = ?1)
+         UNION ALL
+         SELECT b.place_id, b.item_id, b.lot_id, b.expiry, b.status, b.qty, i.unit_price_cents
+         FROM balances b JOIN items i ON i.id = b.item_id
+         WHERE b.status <> 'ok' AND (?1 IS NULL OR b.place_id = ?1)",
+    )?;
+    stmt.query_map(params![place_id, date_text(horizon)], lot_balance_row)?
+        .collect()
+}
+
+/// Usable units (status ok, not expired on `today`) per (place, item).
+pub fn usable_totals(
+    conn: &Connection,
+    place_id: Option<i64>,
+    today: NaiveDate,
+) -> rusqlite::Result<HashMap<(i64, i64), i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT place_id, item_id, SUM(qty) FROM balances
+         WHERE status = 'ok' AND (expiry IS NULL OR expiry >= ?2) AND (?1 IS NULL OR place_id = ?1)
+         GROUP BY place_id, item_id",
+    )?;
+    stmt.query_map(params![place_id, date_text(today)], |r| {
+        Ok(((r.get(0)?, r.get(1)?), r.get(2)?))
+    })?
+    .collect()
+}
+
+/// Every stock warning of a place (or all places) today, worst first.
+pub fn alerts(
+    conn: &Connection,
+    place_id: Option<i64>,
+    today: NaiveDate,
+    cfg: &AlertConfig,
+) -> rusqlite::Result<Vec<Alert>> {
+    let candidates = alert_candidates(conn, place_id, alerts::expiry_horizon(today, cfg))?;
+    let usable = usable_totals(conn, place_id, today)?;
+    let policies = level_policies(conn, place_id)?;
+    let mut list = alerts::build_with_usable(&candidates, &policies, &usable, today, cfg);
+    // Projected waste, for the items with usable lots expiring within the horizon.
+    let mut pairs: Vec<(i64, i64, i64)> = candidates
+        .iter()
+        .filter(|b| {
+            b.status == crate::domain::LotStatus::Ok && b.expiry.is_some_and(|e| e >= today)
+        })
+        // Waste matters where an expiry warning would: within the tiers, or the
+        // longer horizon of high-value stock.
+        .filter(|b| {
+            let days = b.expiry.map_or(i64::MAX, |e| (e - today).num_days());
+            days <= cfg.expiry_tiers.iter().copied().max().unwrap_or(0)
+                || (b.unit_price_cents >= cfg.high_value_cents
+                    && days <= cfg.high_value_horizon_days)
+        })
+        .map(|b| (b.place_id, b.item_id, b.unit_price_cents))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let items: Vec<i64> = pairs.iter().map(|p| p.1).collect();
+    // Midday of the site's day: the usage window ends there.
+    let now = crate::domain::schedule::local_instant(
+        &site_zone(conn)?,
+        today,
+        chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
+    )
+    .unwrap_or_else(Utc::now);
+    let rates = daily_use(conn, &items, now, cfg.usage_window_days)?;
+    let horizon = (alerts::expiry_horizon(today, cfg) - today).num_days();
+    let mut lots = lot_stocks(conn, place_id, &items)?;
+    for (place, item, price) in pairs {
+        let rate = rates.get(&(place, item)).copied().unwrap_or(0);
+        let here = lots.remove(&(place, item)).unwrap_or_default();
+        list.extend(alerts::waste_alerts(
+            place, item, &here, price, rate, today, horizon,
+        ));
+    }
+    alerts::sort_worst_first(&mut list);
+    Ok(list)
+}
+
+pub fn level_policies(
+    conn: &Connection,
+    place_id: Option<i64>,
+) -> rusqlite::Result<Vec<LevelPolicy>> {
+    let mut stmt = conn.prepare_cached("SELECT place_id, item_id, safety_stock, max_stock FROM stock_policies WHERE ?1 IS NULL OR place_id = ?1")?;
+    stmt.query_map([place_id], |r| {
+        Ok(LevelPolicy {
+            place_id: r.get(0)?,
+            item_id: r.get(1)?,
+            safety_stock: r.get(2)?,
+            max_stock: r.get(3)?,
+        })
+    })?
+    .collect()
+}
+
+/// A warning with the names a person reads: place, item, unit, lot, and a sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlertRow {
+    #[serde(flatten)]
+    pub alert: Alert,
+    pub place: String,
+    pub item: String,
+    pub item_name: String,
+    pub dose_unit: String,
+    pub lot: Option<String>,
+    pub expiry: Option<NaiveDate>,
+    pub message: String,
+}
+
+/// Every warning of a place (or all places) today with its names, worst first.
+pub fn alert_rows(
+    conn: &Connection,
+    place_id: Option<i64>,
+    today: NaiveDate,
+    cfg: &AlertConfig,
+) -> rusqlite::Result<Vec<AlertRow>> {
+    let list = alerts(conn, place_id, today, cfg)?;
+    let mut stmt = conn.prepare_cached("SELECT id, code, name, dose_unit FROM items")?;
+    let items: HashMap<i64, (String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?
+        .collect::<rusqlite::Result<_>>()?;
+    let places: HashMap<i64, String> = places(conn)?.into_iter().map(|p| (p.id, p.code)).collect();
+    let lot_ids: Vec<i64> = list.iter().filter_map(|a| a.lot_id).collect();
+    let lots = lot_numbers(conn, &lot_ids)?;
+    Ok(list
+        .into_iter()
+        .map(|a| {
+            let (item, item_name, dose_unit) = items.get(&a.item_id).cloned().unwrap_or_default();
+            let (lot, expiry) = match a.lot_id.and_then(|l| lots.get(&l)) {
+                Some((n, e)) => (Some(n.clone()), *e),
+                None => (None, None),
+            };
+            AlertRow {
+                message: a.message(&dose_unit, lot.as_deref(), expiry),
+                place: places.get(&a.place_id).cloned().unwrap_or_default(),
+                item,
+                item_name,
+                dose_unit,
+                lot,
+                expiry,
+                alert: a,
+            }
+        })
+        .collect())
+}
+
+pub fn lot_numbers(
+    conn: &Connection,
+    ids: &[i64],
+) -> rusqlite::Result<HashMap<i64, (String, Option<NaiveDate>)>> {
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, lot_number, expiry FROM lots WHERE id IN (SELECT value FROM json_each(?1))",
+    )?;
+    stmt.query_map([list], |r| {
+        Ok((r.get(0)?, (r.get::<_, String>(1)?, opt_date(r.get(2)?))))
+    })?
+    .collect()
+}
