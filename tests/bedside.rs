@@ -991,3 +991,141 @@ fn without_a_wristband_the_patient_is_confirmed_by_name_and_date_of_birth() {
     assert!(note.contains("name and date of birth"), "{note}");
     assert_clean(&store);
 }
+
+#[test]
+fn an_allergy_override_covers_only_the_substances_it_named() {
+    use wardstock::domain::validation::Finding;
+    use wardstock::ops::refdata as refdata_ops;
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let (pharm, nurse, manager) = (
+        actor(&store, "pharm"),
+        actor(&store, "nurse"),
+        actor(&store, "manager"),
+    );
+    let mrn = patient_on(&store, "W-MED");
+    let prn = NewRx {
+        prn_max_per_day: Some(4),
+        prn_min_interval_min: Some(240),
+        ..base_rx(
+            &mrn,
+            "PARA500T",
+            1_000_000,
+            Frequency::Prn,
+            now - Duration::hours(1),
+        )
+    };
+    let id = rx::prescribe(&mut store, &manager, now, &prn).unwrap();
+    // Paracetamol (N02BE01): the first allergy is accepted by the pharmacist.
+    refdata_ops::allergy_add(
+        &mut store,
+        &pharm,
+        now,
+        &mrn,
+        "Anilides",
+        "allergy",
+        Some("N02BE"),
+        Some("mild rash"),
+    )
+    .unwrap();
+    let accepted = rx::validate(
+        &mut store,
+        &pharm,
+        now,
+        id,
+        &Decision::Accept {
+            comment: Some("tolerated before".into()),
+        },
+    )
+    .unwrap();
+    assert!(
+        accepted
+            .iter()
+            .any(|f| matches!(f, Finding::Allergy { substance, .. } if substance == "Anilides"))
+    );
+    let dose = DoseInput {
+        units: 2,
+        ..give(id, &mrn, None)
+    };
+    mar::administer(&mut store, &nurse, now, &dose).unwrap();
+
+    // A second allergy recorded after validation blocks the dose, named.
+    refdata_ops::allergy_add(
+        &mut store,
+        &pharm,
+        now + Duration::hours(1),
+        &mrn,
+        "Other analgesics",
+        "allergy",
+        Some("N02B"),
+        Some("anaphylaxis"),
+    )
+    .unwrap();
+    let later = now + Duration::hours(5);
+    let e = mar::administer(&mut store, &nurse, later, &dose).unwrap_err();
+    assert!(
+        matches!(&e, DoseError::Rights(f) if f[..] == [Failure::Allergy { substances: vec!["Other analgesics".into()] }]),
+        "{e}"
+    );
+    wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::En);
+    let words = e.to_string();
+    assert!(
+        words.contains("Other analgesics") && words.contains("pharmacist must review"),
+        "{words}"
+    );
+    // Re-validation shows it as a new finding; the one accepted before is not new.
+    let new = rx::new_findings(&store.conn, id, later).unwrap();
+    assert!(
+        new.iter().any(
+            |f| matches!(f, Finding::Allergy { substance, .. } if substance == "Other analgesics")
+        ),
+        "{new:?}"
+    );
+    assert!(
+        !new.iter()
+            .any(|f| matches!(f, Finding::Allergy { substance, .. } if substance == "Anilides")),
+        "{new:?}"
+    );
+    // Accepting it again needs a comment; then the dose goes.
+    assert!(matches!(
+        rx::validate(
+            &mut store,
+            &pharm,
+            later,
+            id,
+            &Decision::Accept { comment: None }
+        ),
+        Err(rx::RxError::CommentRequired(..))
+    ));
+    rx::validate(
+        &mut store,
+        &pharm,
+        later,
+        id,
+        &Decision::Accept {
+            comment: Some("reaction was to another drug; reviewed with the prescriber".into()),
+        },
+    )
+    .unwrap();
+    assert!(
+        rx::new_findings(&store.conn, id, later)
+            .unwrap()
+            .iter()
+            .all(|f| !matches!(f, Finding::Allergy { .. }))
+    );
+    mar::administer(&mut store, &nurse, later, &dose).unwrap();
+    // Nothing new: an active prescription is not validated again.
+    assert!(matches!(
+        rx::validate(
+            &mut store,
+            &pharm,
+            later,
+            id,
+            &Decision::Accept {
+                comment: Some("again".into())
+            }
+        ),
+        Err(rx::RxError::NotAwaiting { .. })
+    ));
+    assert_clean(&store);
+}

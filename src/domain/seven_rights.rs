@@ -26,8 +26,9 @@ pub struct Expected {
     pub window: Duration,
     /// Allergies of the patient that match the drug.
     pub allergy_matches: Vec<String>,
-    /// The pharmacist accepted the prescription over its allergy finding.
-    pub allergy_overridden: bool,
+    /// The substances whose allergy finding the pharmacist accepted when
+    /// validating: an override covers only the substances it named.
+    pub allergy_reviewed: Vec<String>,
     pub controlled: bool,
     pub high_alert: bool,
 }
@@ -89,7 +90,8 @@ pub enum Failure {
     Route { route: String },
     /// 5. Outside the window without a reason.
     Time { minutes_off: i64 },
-    /// 6. An allergy the pharmacist did not override.
+    /// 6. An allergy the pharmacist did not override (recorded after the
+    /// validation, or never accepted): a pharmacist must review it.
     Allergy { substances: Vec<String> },
     /// 7. A controlled drug without a witness (another user).
     Witness,
@@ -146,9 +148,19 @@ pub fn check(e: &Expected, b: &AtBedside) -> Vec<Failure> {
             });
         }
     }
-    if !e.allergy_matches.is_empty() && !e.allergy_overridden {
+    let unreviewed: Vec<String> = e
+        .allergy_matches
+        .iter()
+        .filter(|s| {
+            !e.allergy_reviewed
+                .iter()
+                .any(|r| r.trim().eq_ignore_ascii_case(s.trim()))
+        })
+        .cloned()
+        .collect();
+    if !unreviewed.is_empty() {
         out.push(Failure::Allergy {
-            substances: e.allergy_matches.clone(),
+            substances: unreviewed,
         });
     }
     let other = |u: Option<i64>| u.is_some_and(|u| u != b.nurse);
@@ -180,7 +192,7 @@ mod tests {
             scheduled_at: Some(utc("2026-11-22T08:00:00Z")),
             window: Duration::minutes(60),
             allergy_matches: vec![],
-            allergy_overridden: false,
+            allergy_reviewed: vec![],
             controlled: false,
             high_alert: false,
         }
@@ -287,8 +299,16 @@ mod tests {
             &check(&allergic, &bedside())[..],
             [Failure::Allergy { .. }]
         ));
-        allergic.allergy_overridden = true;
+        allergic.allergy_reviewed = vec!["Penicillins".into()];
         assert_eq!(check(&allergic, &bedside()), vec![]);
+        // An override covers only the substances it named.
+        allergic.allergy_matches = vec!["penicillins".into(), "clavulanic acid".into()];
+        assert_eq!(
+            check(&allergic, &bedside()),
+            vec![Failure::Allergy {
+                substances: vec!["clavulanic acid".into()]
+            }]
+        );
         let mut cd = expected();
         cd.controlled = true;
         cd.high_alert = true;

@@ -544,7 +544,7 @@ pub fn administer(
                     })?,
                     None => (None, None, None),
                 };
-                // The allergy findings of validation, and whether the pharmacist accepted them.
+                // The allergy findings of validation, and which the pharmacist accepted.
                 let facts = super::rx::facts(tx, d.rx_id, now).map_err(DoseError::Rx)?;
                 let allergy_matches: Vec<String> = validation::findings(&facts)
                     .into_iter()
@@ -553,15 +553,8 @@ pub fn administer(
                         _ => None,
                     })
                     .collect();
-                let accepted: Option<String> = tx
-                    .query_row(
-                        "SELECT findings FROM prescription_events WHERE prescription_id = ?1 AND action = 'validated' ORDER BY id DESC LIMIT 1",
-                        [d.rx_id],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-                    .flatten();
-                let allergy_overridden = accepted.is_some_and(|f| f.contains("\"finding\":\"allergy\""));
+                // An override covers only the substances the pharmacist named.
+                let allergy_reviewed = super::rx::reviewed_allergies(tx, d.rx_id)?;
                 // Units × strength must make the dose, with the strength of the
                 // product in hand; a multi-dose pack gives the dose by volume.
                 let strength = match &pack {
@@ -579,7 +572,7 @@ pub fn administer(
                     scheduled_at: d.scheduled_at,
                     window: schedule::window(rx.freq, rx.time_critical),
                     allergy_matches,
-                    allergy_overridden,
+                    allergy_reviewed,
                     controlled: rx.controlled,
                     high_alert: rx.high_alert,
                 };

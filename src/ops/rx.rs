@@ -257,10 +257,17 @@ pub fn validate(
             .query_row("SELECT status FROM prescriptions WHERE id = ?1", [rx_id], |r| r.get(0))
             .optional()?
             .ok_or(RxError::Unknown(rx_id))?;
-        if status != "awaiting_validation" {
+        let found = validation::findings(&facts(tx, rx_id, now)?);
+        // An active prescription is validated again when an allergy was
+        // recorded since its last validation: its dose is blocked until then.
+        let review = status == "active" && !unreviewed_allergies(tx, rx_id, &found)?.is_empty();
+        if status != "awaiting_validation" && !review {
             return Err(RxError::NotAwaiting { id: rx_id, status });
         }
-        let found = validation::findings(&facts(tx, rx_id, now)?);
+        if review && matches!(decision, Decision::Reject { .. }) {
+            // An active prescription is stopped, not rejected.
+            return Err(RxError::NotAwaiting { id: rx_id, status });
+        }
         let (new_status, action, comment) = match decision {
             Decision::Accept { comment } => {
                 let comment = comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
@@ -287,6 +294,76 @@ pub fn validate(
         )?;
         Ok(found)
     })
+}
+
+/// The findings the pharmacist accepted at the prescription's last
+/// validation (`None`: never validated with its findings recorded).
+fn last_accepted(
+    conn: &Connection,
+    rx_id: i64,
+) -> rusqlite::Result<Option<Vec<serde_json::Value>>> {
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT findings FROM prescription_events WHERE prescription_id = ?1 AND action = 'validated' ORDER BY id DESC LIMIT 1",
+            [rx_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(text.and_then(|t| serde_json::from_str::<Vec<serde_json::Value>>(&t).ok()))
+}
+
+/// The substances whose allergy finding the pharmacist accepted at the
+/// prescription's last validation: an override covers only these.
+pub fn reviewed_allergies(conn: &Connection, rx_id: i64) -> rusqlite::Result<Vec<String>> {
+    Ok(last_accepted(conn, rx_id)?
+        .unwrap_or_default()
+        .iter()
+        .filter(|f| f.get("finding").and_then(|v| v.as_str()) == Some("allergy"))
+        .filter_map(|f| {
+            f.get("substance")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        })
+        .collect())
+}
+
+/// The allergies among `found` that no pharmacist has accepted for this
+/// prescription (recorded after its validation, or never accepted).
+pub fn unreviewed_allergies(
+    conn: &Connection,
+    rx_id: i64,
+    found: &[Finding],
+) -> rusqlite::Result<Vec<String>> {
+    let reviewed = reviewed_allergies(conn, rx_id)?;
+    Ok(found
+        .iter()
+        .filter_map(|f| match f {
+            Finding::Allergy { substance, .. } => Some(substance.clone()),
+            _ => None,
+        })
+        .filter(|s| {
+            !reviewed
+                .iter()
+                .any(|r| r.trim().eq_ignore_ascii_case(s.trim()))
+        })
+        .collect())
+}
+
+/// The prescription's findings now that its last validation did not show
+/// (all of them for a prescription never validated): what a pharmacist
+/// re-validating must look at.
+pub fn new_findings(
+    conn: &Connection,
+    rx_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<Finding>, RxError> {
+    let found = validation::findings(&facts(conn, rx_id, now)?);
+    let before = last_accepted(conn, rx_id)?.unwrap_or_default();
+    Ok(found
+        .into_iter()
+        .filter(|f| serde_json::to_value(f).map_or(true, |v| !before.contains(&v)))
+        .collect())
 }
 
 /// A prescription as entered on behalf of the prescriber.
