@@ -3,7 +3,8 @@
 mod common;
 
 use chrono::Duration;
-use wardstock::domain::seven_rights::{Failure, PatientSeen};
+use wardstock::domain::Role;
+use wardstock::domain::seven_rights::{Failure, NotAllowed, PatientSeen};
 use wardstock::ops::mar::{self, DoseError, DoseInput, Outcome};
 use wardstock::ops::ward::{ReasonKind, WardError};
 use wardstock::store::{Store, check};
@@ -339,9 +340,85 @@ fn a_controlled_high_alert_drug_needs_a_witness_and_a_double_check_by_other_user
     )
     .unwrap_err();
     assert!(
-        matches!(&e, DoseError::Rights(f) if f[..] == [Failure::Witness]),
+        matches!(&e, DoseError::Rights(f) if f[..] == [Failure::WitnessRefused { user: "nurse".into(), why: NotAllowed::SamePerson }]),
         "the nurse cannot witness her own dose: {e}"
     );
+    // Only a clinical user, active and not locked, witnesses or double-checks.
+    let store_keeper = actor(&store, "store");
+    let admin = actor(&store, "admin");
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &DoseInput {
+            witness: Some(store_keeper.clone()),
+            double_check: Some(admin.clone()),
+            ..prn.clone()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, DoseError::Rights(f) if f[..] == [
+            Failure::WitnessRefused { user: "store".into(), why: NotAllowed::Role { role: Role::Storekeeper } },
+            Failure::DoubleCheckRefused { user: "admin".into(), why: NotAllowed::Role { role: Role::Admin } },
+        ]),
+        "{e}"
+    );
+    wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::En);
+    let words = e.to_string();
+    assert!(
+        words.contains("store cannot witness") && words.contains("admin cannot double-check"),
+        "{words}"
+    );
+    store
+        .conn
+        .execute(
+            "UPDATE users SET locked_until = ?2 WHERE id = ?1",
+            rusqlite::params![
+                nurse2.user_id,
+                wardstock::domain::instant_to_text(now + Duration::minutes(5))
+            ],
+        )
+        .unwrap();
+    store
+        .conn
+        .execute(
+            "UPDATE users SET active = 0 WHERE id = ?1",
+            [manager.user_id],
+        )
+        .unwrap();
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &DoseInput {
+            witness: Some(nurse2.clone()),
+            double_check: Some(manager.clone()),
+            ..prn.clone()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, DoseError::Rights(f) if f[..] == [
+            Failure::WitnessRefused { user: "nurse2".into(), why: NotAllowed::Locked },
+            Failure::DoubleCheckRefused { user: "manager".into(), why: NotAllowed::Inactive },
+        ]),
+        "{e}"
+    );
+    store
+        .conn
+        .execute(
+            "UPDATE users SET locked_until = NULL WHERE id = ?1",
+            [nurse2.user_id],
+        )
+        .unwrap();
+    store
+        .conn
+        .execute(
+            "UPDATE users SET active = 1 WHERE id = ?1",
+            [manager.user_id],
+        )
+        .unwrap();
     let r = mar::administer(
         &mut store,
         &nurse,

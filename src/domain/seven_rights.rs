@@ -7,8 +7,8 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::LotStatus;
 use super::fefo::{LotProblem, lot_problem};
+use super::{LotStatus, Role};
 
 /// What the prescription and the record say the dose must be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,8 +50,50 @@ pub struct AtBedside {
     /// Why the dose is given outside its window, if it is.
     pub timing_reason: Option<String>,
     pub nurse: i64,
-    pub witness: Option<i64>,
-    pub double_check: Option<i64>,
+    pub witness: Option<SecondUser>,
+    pub double_check: Option<SecondUser>,
+}
+
+/// The second user who witnesses a controlled drug or double-checks a
+/// high-alert one, as the records show them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecondUser {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub active: bool,
+    /// Locked after wrong PINs, now.
+    pub locked: bool,
+}
+
+/// Why a user may not witness or double-check this dose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "why")]
+pub enum NotAllowed {
+    /// Not a clinical user (nurse, nurse manager, pharmacist).
+    Role {
+        role: Role,
+    },
+    /// The one giving the dose.
+    SamePerson,
+    Inactive,
+    Locked,
+}
+
+/// Whether `u` may witness or double-check a dose given by `nurse`: a
+/// clinical user other than the one giving it, active and not locked.
+pub fn second_user_problem(u: &SecondUser, nurse: i64) -> Option<NotAllowed> {
+    if u.id == nurse {
+        Some(NotAllowed::SamePerson)
+    } else if !matches!(u.role, Role::Nurse | Role::NurseManager | Role::Pharmacist) {
+        Some(NotAllowed::Role { role: u.role })
+    } else if !u.active {
+        Some(NotAllowed::Inactive)
+    } else if u.locked {
+        Some(NotAllowed::Locked)
+    } else {
+        None
+    }
 }
 
 /// Who the nurse identified at the bedside, when it is not the patient of
@@ -97,6 +139,10 @@ pub enum Failure {
     Witness,
     /// 7. A high-alert drug without an independent double check (another user).
     DoubleCheck,
+    /// 7. The witness named may not witness this dose.
+    WitnessRefused { user: String, why: NotAllowed },
+    /// 7. The double-checker named may not check this dose.
+    DoubleCheckRefused { user: String, why: NotAllowed },
 }
 
 /// Every right that fails, in the order of the seven rights.
@@ -163,12 +209,31 @@ pub fn check(e: &Expected, b: &AtBedside) -> Vec<Failure> {
             substances: unreviewed,
         });
     }
-    let other = |u: Option<i64>| u.is_some_and(|u| u != b.nurse);
-    if e.controlled && !other(b.witness) {
-        out.push(Failure::Witness);
+    if e.controlled {
+        match &b.witness {
+            None => out.push(Failure::Witness),
+            Some(u) => {
+                if let Some(why) = second_user_problem(u, b.nurse) {
+                    out.push(Failure::WitnessRefused {
+                        user: u.username.clone(),
+                        why,
+                    });
+                }
+            }
+        }
     }
-    if e.high_alert && !other(b.double_check) {
-        out.push(Failure::DoubleCheck);
+    if e.high_alert {
+        match &b.double_check {
+            None => out.push(Failure::DoubleCheck),
+            Some(u) => {
+                if let Some(why) = second_user_problem(u, b.nurse) {
+                    out.push(Failure::DoubleCheckRefused {
+                        user: u.username.clone(),
+                        why,
+                    });
+                }
+            }
+        }
     }
     out
 }
@@ -316,28 +381,83 @@ mod tests {
             check(&cd, &bedside()),
             vec![Failure::Witness, Failure::DoubleCheck]
         );
+        let user = |id: i64, role: Role| SecondUser {
+            id,
+            username: format!("user{id}"),
+            role,
+            active: true,
+            locked: false,
+        };
         assert_eq!(
             check(
                 &cd,
                 &AtBedside {
-                    witness: Some(5),
-                    double_check: Some(5),
+                    witness: Some(user(5, Role::Nurse)),
+                    double_check: Some(user(5, Role::Nurse)),
                     ..bedside()
                 }
             ),
-            vec![Failure::Witness, Failure::DoubleCheck],
+            vec![
+                Failure::WitnessRefused {
+                    user: "user5".into(),
+                    why: NotAllowed::SamePerson
+                },
+                Failure::DoubleCheckRefused {
+                    user: "user5".into(),
+                    why: NotAllowed::SamePerson
+                }
+            ],
             "the nurse cannot witness herself"
         );
         assert_eq!(
             check(
                 &cd,
                 &AtBedside {
-                    witness: Some(6),
-                    double_check: Some(7),
+                    witness: Some(user(6, Role::Nurse)),
+                    double_check: Some(user(7, Role::Pharmacist)),
                     ..bedside()
                 }
             ),
             vec![]
         );
+        // Only an active, unlocked clinical user.
+        for (u, why) in [
+            (
+                user(6, Role::Storekeeper),
+                NotAllowed::Role {
+                    role: Role::Storekeeper,
+                },
+            ),
+            (user(6, Role::Admin), NotAllowed::Role { role: Role::Admin }),
+            (
+                SecondUser {
+                    active: false,
+                    ..user(6, Role::Nurse)
+                },
+                NotAllowed::Inactive,
+            ),
+            (
+                SecondUser {
+                    locked: true,
+                    ..user(6, Role::NurseManager)
+                },
+                NotAllowed::Locked,
+            ),
+        ] {
+            assert_eq!(
+                check(
+                    &cd,
+                    &AtBedside {
+                        witness: Some(u.clone()),
+                        double_check: Some(user(7, Role::Pharmacist)),
+                        ..bedside()
+                    }
+                ),
+                vec![Failure::WitnessRefused {
+                    user: "user6".into(),
+                    why
+                }]
+            );
+        }
     }
 }

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use crate::domain::alerts::{Alert, AlertKind, Severity};
 use crate::domain::fefo::LotProblem;
 use crate::domain::roles::Operation;
-use crate::domain::seven_rights::{Failure, PatientSeen};
+use crate::domain::seven_rights::{Failure, NotAllowed, PatientSeen};
 use crate::domain::validation::Finding;
 use crate::domain::{Role, cents_text, milli_text};
 use crate::planning::mrp::{Exception, ExceptionFacts};
@@ -112,6 +112,16 @@ impl std::fmt::Display for LotProblem {
     }
 }
 
+/// Why a user may not witness or double-check, as a clause.
+fn second_user_why(why: NotAllowed) -> String {
+    match why {
+        NotAllowed::Role { role } => t!("domain.rights.second.role", role = role.label()),
+        NotAllowed::SamePerson => t!("domain.rights.second.same_person").into(),
+        NotAllowed::Inactive => t!("domain.rights.second.inactive").into(),
+        NotAllowed::Locked => t!("domain.rights.second.locked").into(),
+    }
+}
+
 impl Failure {
     /// What failed and what to do, for the nurse at the bedside.
     pub fn message(&self) -> String {
@@ -156,6 +166,16 @@ impl Failure {
             ),
             Failure::Witness => t!("domain.rights.witness").into(),
             Failure::DoubleCheck => t!("domain.rights.double_check").into(),
+            Failure::WitnessRefused { user, why } => t!(
+                "domain.rights.witness_refused",
+                user = user,
+                why = second_user_why(*why)
+            ),
+            Failure::DoubleCheckRefused { user, why } => t!(
+                "domain.rights.double_check_refused",
+                user = user,
+                why = second_user_why(*why)
+            ),
         }
     }
 }
