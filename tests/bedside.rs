@@ -1129,3 +1129,72 @@ fn an_allergy_override_covers_only_the_substances_it_named() {
     ));
     assert_clean(&store);
 }
+
+#[test]
+fn a_dose_too_soon_after_the_last_one_is_refused_whatever_the_reason() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let mrn = patient_on(&store, "W-MED");
+    let nurse = actor(&store, "nurse");
+    // Once a day: today's dose given, tomorrow's minutes later with a reason.
+    let id = active(
+        &mut store,
+        &base_rx(
+            &mrn,
+            "PARA500T",
+            1_000_000,
+            Frequency::Qd,
+            now - Duration::hours(30),
+        ),
+        now,
+    );
+    let due = common::due(&store, id, 2);
+    let dose = |at| DoseInput {
+        units: 2,
+        ..give(id, &mrn, Some(at))
+    };
+    let given_at = due[0] + Duration::minutes(5);
+    mar::administer(&mut store, &nurse, given_at, &dose(due[0])).unwrap();
+    let soon = given_at + Duration::minutes(10);
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        soon,
+        &DoseInput {
+            timing_reason: Some("OFFWARD".into()),
+            ..dose(due[1])
+        },
+    )
+    .unwrap_err();
+    // Once a day: 24 h less the early window of 2 h.
+    let next = given_at + Duration::hours(22);
+    assert!(
+        matches!(&e, DoseError::Rights(f) if f[..] == [Failure::TooSoon { last: given_at, next }]),
+        "{e}"
+    );
+    wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::En);
+    let words = e.to_string();
+    assert!(
+        words.contains("too soon after the previous dose"),
+        "{words}"
+    );
+    // On time the next day, it is given.
+    mar::administer(&mut store, &nurse, due[1], &dose(due[1])).unwrap();
+
+    // Three times a day at the ward's times (8, 14, 22 h): each on time goes.
+    let tid = active(
+        &mut store,
+        &base_rx(
+            &mrn,
+            "PARA500T",
+            500_000,
+            Frequency::Tid,
+            now - Duration::hours(30),
+        ),
+        now,
+    );
+    for at in common::due(&store, tid, 3) {
+        mar::administer(&mut store, &nurse, at, &give(tid, &mrn, Some(at))).unwrap();
+    }
+    assert_clean(&store);
+}

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::fefo::{LotProblem, lot_problem};
+use super::schedule::Frequency;
 use super::{LotStatus, Role};
 
 /// What the prescription and the record say the dose must be.
@@ -24,6 +25,9 @@ pub struct Expected {
     pub route: String,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub window: Duration,
+    /// When the previous dose of the prescription was given, and the least
+    /// time that must pass after it (see [`min_spacing`]).
+    pub last_given: Option<(DateTime<Utc>, Duration)>,
     /// Allergies of the patient that match the drug.
     pub allergy_matches: Vec<String>,
     /// The substances whose allergy finding the pharmacist accepted when
@@ -132,6 +136,11 @@ pub enum Failure {
     Route { route: String },
     /// 5. Outside the window without a reason.
     Time { minutes_off: i64 },
+    /// 5. Too soon after the previous dose given (no reason makes it right).
+    TooSoon {
+        last: DateTime<Utc>,
+        next: DateTime<Utc>,
+    },
     /// 6. An allergy the pharmacist did not override (recorded after the
     /// validation, or never accepted): a pharmacist must review it.
     Allergy { substances: Vec<String> },
@@ -143,6 +152,35 @@ pub enum Failure {
     WitnessRefused { user: String, why: NotAllowed },
     /// 7. The double-checker named may not check this dose.
     DoubleCheckRefused { user: String, why: NotAllowed },
+}
+
+/// The nominal interval between two doses of a frequency (`None`: a
+/// single dose, or as needed).
+pub fn interval(freq: Frequency) -> Option<Duration> {
+    let h = Duration::hours;
+    Some(match freq {
+        Frequency::Qd => h(24),
+        Frequency::Bid | Frequency::Q12h => h(12),
+        Frequency::Tid | Frequency::Q8h => h(8),
+        Frequency::Qid | Frequency::Q6h => h(6),
+        Frequency::Q4h => h(4),
+        Frequency::Weekly => Duration::days(7),
+        Frequency::Once | Frequency::Stat | Frequency::Prn => return None,
+    })
+}
+
+/// The least time between a given dose and the next of a scheduled
+/// prescription: the frequency's interval (or the gap between the two
+/// scheduled times, when the ward's times are closer) less the early
+/// window. `scheduled_gap`: from the previous scheduled time to this one.
+pub fn min_spacing(
+    freq: Frequency,
+    scheduled_gap: Option<Duration>,
+    window: Duration,
+) -> Option<Duration> {
+    let nominal = interval(freq)?;
+    let gap = scheduled_gap.map_or(nominal, |g| g.min(nominal));
+    Some(gap - window).filter(|d| *d > Duration::zero())
 }
 
 /// Every right that fails, in the order of the seven rights.
@@ -193,6 +231,14 @@ pub fn check(e: &Expected, b: &AtBedside) -> Vec<Failure> {
                 minutes_off: off.num_minutes(),
             });
         }
+    }
+    if let Some((last, spacing)) = e.last_given
+        && b.now < last + spacing
+    {
+        out.push(Failure::TooSoon {
+            last,
+            next: last + spacing,
+        });
     }
     let unreviewed: Vec<String> = e
         .allergy_matches
@@ -256,6 +302,7 @@ mod tests {
             route: "PO".into(),
             scheduled_at: Some(utc("2026-11-22T08:00:00Z")),
             window: Duration::minutes(60),
+            last_given: None,
             allergy_matches: vec![],
             allergy_reviewed: vec![],
             controlled: false,
@@ -357,6 +404,41 @@ mod tests {
                 ..late
             }),
             vec![]
+        );
+        // Too soon after the previous dose: no reason makes it right.
+        let daily = min_spacing(Frequency::Qd, None, Duration::minutes(120));
+        assert_eq!(daily, Some(Duration::hours(22)));
+        let last = utc("2026-11-22T08:05:00Z");
+        let soon = Expected {
+            last_given: Some((last, Duration::hours(22))),
+            ..expected()
+        };
+        assert_eq!(
+            check(
+                &soon,
+                &AtBedside {
+                    timing_reason: Some("patient in theatre".into()),
+                    now: utc("2026-11-22T09:30:00Z"),
+                    ..bedside()
+                }
+            ),
+            vec![Failure::TooSoon {
+                last,
+                next: utc("2026-11-23T06:05:00Z")
+            }]
+        );
+        // Ward times closer than the nominal interval (8, 14, 22 h three times a day).
+        assert_eq!(
+            min_spacing(
+                Frequency::Tid,
+                Some(Duration::hours(6)),
+                Duration::minutes(60)
+            ),
+            Some(Duration::hours(5))
+        );
+        assert_eq!(
+            min_spacing(Frequency::Once, None, Duration::minutes(60)),
+            None
         );
         let mut allergic = expected();
         allergic.allergy_matches = vec!["penicillins".into()];

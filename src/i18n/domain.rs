@@ -160,6 +160,11 @@ impl Failure {
                 t!("domain.rights.early", n = -minutes_off)
             }
             Failure::Time { minutes_off } => t!("domain.rights.late", n = minutes_off),
+            Failure::TooSoon { last, next } => t!(
+                "domain.rights.too_soon",
+                last = super::refusals::local_time(*last),
+                next = super::refusals::local_time(*next)
+            ),
             Failure::Allergy { substances } => t!(
                 "domain.rights.allergy",
                 substances = substances.join(t!("domain.list_separator"))

@@ -228,18 +228,61 @@ fn rx_row(conn: &Connection, id: i64) -> Result<RxRow, DoseError> {
     .ok_or(DoseError::Unknown(id))
 }
 
-/// Whether `at` is one of the prescription's scheduled doses.
-fn is_scheduled(zone: &chrono_tz::Tz, rx: &RxRow, at: DateTime<Utc>) -> bool {
+/// The prescription's wall-clock dose times (the frequency's defaults when none are set).
+fn rx_times(rx: &RxRow) -> Vec<chrono::NaiveTime> {
     let times: Vec<chrono::NaiveTime> = rx
         .times
         .split(',')
         .filter_map(|t| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").ok())
         .collect();
-    let times = if times.is_empty() {
+    if times.is_empty() {
         rx.freq.default_times()
     } else {
         times
+    }
+}
+
+/// The previous dose given of the prescription (this version or one it
+/// replaced) and the least time that must pass after it before the dose
+/// scheduled at `at` is given.
+fn last_given(
+    tx: &Connection,
+    zone: &chrono_tz::Tz,
+    rx_id: i64,
+    rx: &RxRow,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<Option<(DateTime<Utc>, chrono::Duration)>> {
+    let last: Option<String> = tx.query_row(
+        &format!(
+            "{} SELECT MAX(recorded_at) FROM administrations WHERE prescription_id IN (SELECT id FROM chain)
+             AND outcome IN ('given', 'partially_given')",
+            crate::store::queries::RX_CHAIN
+        ),
+        [rx_id],
+        |r| r.get(0),
+    )?;
+    let Some(last) = last.as_deref().and_then(crate::domain::instant_from_text) else {
+        return Ok(None);
     };
+    let previous = schedule::expand(
+        zone,
+        rx.freq,
+        &rx_times(rx),
+        rx.start,
+        rx.end,
+        at - chrono::Duration::days(8),
+        at,
+    )
+    .into_iter()
+    .filter(|t| *t < at)
+    .max();
+    let window = schedule::window(rx.freq, rx.time_critical);
+    Ok(seven_rights::min_spacing(rx.freq, previous.map(|p| at - p), window).map(|s| (last, s)))
+}
+
+/// Whether `at` is one of the prescription's scheduled doses.
+fn is_scheduled(zone: &chrono_tz::Tz, rx: &RxRow, at: DateTime<Utc>) -> bool {
+    let times = rx_times(rx);
     let around = chrono::Duration::hours(1);
     schedule::expand(
         zone,
@@ -606,6 +649,10 @@ pub fn administer(
                     route: rx.route.clone(),
                     scheduled_at: d.scheduled_at,
                     window: schedule::window(rx.freq, rx.time_critical),
+                    last_given: match d.scheduled_at {
+                        Some(at) => last_given(tx, &zone, d.rx_id, &rx, at)?,
+                        None => None,
+                    },
                     allergy_matches,
                     allergy_reviewed,
                     controlled: rx.controlled,
