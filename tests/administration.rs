@@ -440,3 +440,80 @@ fn a_controlled_high_alert_drug_needs_a_witness_and_a_double_check_by_other_user
         .unwrap();
     assert_eq!((witness, double), (nurse2.user_id, manager.user_id));
 }
+
+#[test]
+fn the_patient_is_checked_for_every_outcome_that_documents_a_dose() {
+    let (_dir, mut store) = common::open_demo();
+    let nurse = actor(&store, "nurse");
+    let (rx, mrn, item, lot, units) = prescription(&store, false);
+    let due = common::due(&store, rx, 1);
+    let now = due[0] + Duration::minutes(11);
+    let other: String = store
+        .conn
+        .query_row(
+            "SELECT mrn FROM patients WHERE mrn <> ?1 ORDER BY mrn LIMIT 1",
+            [&mrn],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let recorded = |store: &Store| -> i64 {
+        store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM administrations WHERE prescription_id = ?1",
+                [rx],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let before = (recorded(&store), movements(&store));
+    for (outcome, reason) in [
+        (Outcome::Held, Some("NPO")),
+        (Outcome::Refused, Some("DECLINED")),
+        (Outcome::Missed, Some("other: patient off the ward")),
+        (Outcome::NotGivenSupply, None),
+    ] {
+        let wrong = DoseInput {
+            outcome,
+            reason: reason.map(str::to_string),
+            patient_mrn: Some(other.clone()),
+            ..dose(rx, &mrn, item, &lot, units, due[0])
+        };
+        let e = mar::administer(&mut store, &nurse, now, &wrong).unwrap_err();
+        assert!(
+            matches!(&e, DoseError::Rights(f) if matches!(&f[..],
+                [Failure::Patient { mrn: m, scanned: Some(PatientSeen::Wristband { mrn: seen }), .. }]
+                    if *m == mrn && *seen == other)),
+            "{outcome}: {e}"
+        );
+        // Without identifying the patient, nothing is documented either.
+        let e = mar::administer(
+            &mut store,
+            &nurse,
+            now,
+            &DoseInput {
+                patient_mrn: None,
+                ..wrong
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, DoseError::Rights(f) if matches!(&f[..], [Failure::Patient { scanned: None, .. }])),
+            "{outcome}: {e}"
+        );
+    }
+    assert_eq!((recorded(&store), movements(&store)), before);
+    // The right wristband: recorded.
+    mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &DoseInput {
+            outcome: Outcome::Refused,
+            reason: Some("DECLINED".into()),
+            ..dose(rx, &mrn, item, &lot, units, due[0])
+        },
+    )
+    .unwrap();
+    assert_eq!(recorded(&store), before.0 + 1);
+}

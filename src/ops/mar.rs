@@ -490,6 +490,20 @@ pub fn administer(
             }
             (None, None) => (None, false),
         };
+        // The right patient for every outcome that documents a dose: a
+        // wrong wristband never records anything; a dose held, refused or not
+        // given is documented at the bedside, with the patient identified
+        // (a missed dose of a closed prescription may be documented later).
+        if !given {
+            let wrong = patient_mrn.as_deref().is_some_and(|m| m != rx.mrn);
+            if wrong || (patient_mrn.is_none() && !documenting) {
+                return Err(DoseError::Rights(vec![Failure::Patient {
+                    name: rx.patient.clone(),
+                    mrn: rx.mrn.clone(),
+                    scanned: patient_mrn.clone().map(|mrn| PatientSeen::Wristband { mrn }),
+                }]));
+            }
+        }
         let mut note = match (&reason, &timing_reason) {
             (Some(r), Some(t)) => Some(format!("{r}; timing {t}")),
             (Some(r), None) => Some(r.clone()),
