@@ -49,6 +49,7 @@ fn dose(
         patient_mrn: Some(mrn.into()),
         patient_dob: None,
         pack: Some((item, lot.into())),
+        pack_expiry: None,
         units,
         route_confirmed: true,
         timing_reason: None,
@@ -98,6 +99,7 @@ fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient()
         now,
         &DoseInput {
             pack: Some((other_item, lot.clone())),
+            pack_expiry: None,
             ..dose(rx, &mrn, item, &lot, units, due[0])
         },
     )
@@ -198,6 +200,7 @@ fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient()
         later,
         &DoseInput {
             pack: None,
+            pack_expiry: None,
             ..dose(rx, &mrn, item, &lot, units, later)
         },
     )
@@ -516,4 +519,56 @@ fn the_patient_is_checked_for_every_outcome_that_documents_a_dose() {
     )
     .unwrap();
     assert_eq!(recorded(&store), before.0 + 1);
+}
+
+#[test]
+fn the_packs_own_scanned_expiry_is_checked_at_the_bedside() {
+    use wardstock::domain::fefo::LotProblem;
+    let (_dir, mut store) = common::open_demo();
+    let nurse = actor(&store, "nurse");
+    let (rx, mrn, item, lot, units) = prescription(&store, false);
+    let due = common::due(&store, rx, 1);
+    let now = due[0] + Duration::minutes(3);
+    let recorded: chrono::NaiveDate = store
+        .conn
+        .query_row(
+            "SELECT expiry FROM lots WHERE item_id = ?1 AND lot_number = ?2",
+            rusqlite::params![item, lot],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap()
+        .parse()
+        .unwrap();
+    let before = movements(&store);
+    // The label says it expired yesterday: refused, whatever the record says.
+    let yesterday = now.date_naive() - Duration::days(1);
+    let scanned = |expiry| DoseInput {
+        pack_expiry: Some(expiry),
+        ..dose(rx, &mrn, item, &lot, units, due[0])
+    };
+    let e = mar::administer(&mut store, &nurse, now, &scanned(yesterday)).unwrap_err();
+    assert!(
+        matches!(&e, DoseError::Rights(f) if f[..] == [
+            Failure::Lot { problem: LotProblem::Expired { on: yesterday } },
+            Failure::ExpiryMismatch { scanned: yesterday, recorded },
+        ]),
+        "{e}"
+    );
+    // A label that is not the lot's record: the pack does not match.
+    let other = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+    let e = mar::administer(&mut store, &nurse, now, &scanned(other)).unwrap_err();
+    assert!(
+        matches!(&e, DoseError::Rights(f) if f[..] == [Failure::ExpiryMismatch { scanned: other, recorded }]),
+        "{e}"
+    );
+    wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::En);
+    let words = e.to_string();
+    assert!(
+        words.contains("2030-01-01") && words.contains("does not match the records"),
+        "{words}"
+    );
+    assert_eq!(movements(&store), before);
+    // The label and the record agree: given.
+    mar::administer(&mut store, &nurse, now, &scanned(recorded)).unwrap();
+    assert_eq!(movements(&store), before + 1);
 }

@@ -67,6 +67,7 @@ fn dose(
         patient_mrn: Some(mrn.into()),
         patient_dob: None,
         pack: Some((item, lot.into())),
+        pack_expiry: None,
         units,
         route_confirmed: true,
         timing_reason: None,

@@ -38,6 +38,7 @@ fn give(rx: i64, mrn: &str, at: Option<DateTime<Utc>>) -> DoseInput {
         patient_mrn: Some(mrn.into()),
         patient_dob: None,
         pack: None,
+        pack_expiry: None,
         units: 1,
         route_confirmed: true,
         timing_reason: None,
@@ -313,6 +314,7 @@ fn a_generic_prescription_is_given_with_any_allowed_product_at_its_own_strength(
     let strong_lot = lot_of(&store, strong);
     let with = |item: i64, lot: &str, units: i64, at| DoseInput {
         pack: Some((item, lot.to_string())),
+        pack_expiry: None,
         units,
         ..give(id, &mrn, Some(at))
     };

@@ -623,6 +623,34 @@ fn a_dose_is_recorded_from_the_command_line_with_the_wristband_and_pack_scans() 
         .assert()
         .code(1)
         .stderr(predicate::str::contains("wrong patient"));
+    // The pack's own label: expired, or not the lot's recorded expiry.
+    let scan_label = |label: &str| {
+        let mut c = ws();
+        c.arg("--db").arg(&db).env("WARDSTOCK_PIN", "1234").args([
+            "administer",
+            &rx.to_string(),
+            "--user",
+            "nurse",
+            "--at",
+            &at,
+            "--wristband",
+            &mrn,
+            "--scan",
+            &format!("(01){gtin}(17){label}(10){lot}"),
+            "--route-confirmed",
+            "--timing-reason",
+            "emergency",
+        ]);
+        c
+    };
+    scan_label("240101")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("expired on 2024-01-01"));
+    scan_label("300101")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("its label says expiry 2030-01-01"));
     run(&mrn).assert().success().stdout(
         predicate::str::contains("recorded: given")
             .and(predicate::str::contains(format!("lot {lot}"))),

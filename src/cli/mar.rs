@@ -29,6 +29,7 @@ pub(super) fn run_administer(
         .map(|t| crate::domain::instant_from_text(&t).with_context(|| instant_error("--at", &t)))
         .transpose()?;
     let mut pack_name = None;
+    let mut pack_expiry = None;
     let pack = match scan {
         Some(data) => {
             let pack = crate::ops::scan::read_pack(
@@ -40,6 +41,7 @@ pub(super) fn run_administer(
             let (item, g) = (pack.item, pack.gs1);
             let lot = g.lot.context(t!("cli.scan.pack_no_lot"))?;
             pack_name = Some(item.name.clone());
+            pack_expiry = g.expiry;
             Some((item.id, lot))
         }
         None => None,
@@ -90,6 +92,7 @@ pub(super) fn run_administer(
             None => None,
         },
         pack,
+        pack_expiry,
         units,
         route_confirmed,
         timing_reason,

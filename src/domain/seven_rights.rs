@@ -46,6 +46,8 @@ pub struct AtBedside {
     pub item: Option<i64>,
     pub lot_status: Option<LotStatus>,
     pub lot_expiry: Option<NaiveDate>,
+    /// The expiry printed in the scanned pack's barcode.
+    pub pack_expiry: Option<NaiveDate>,
     /// Stock units to give.
     pub units: i64,
     pub route_confirmed: bool,
@@ -127,6 +129,12 @@ pub enum Failure {
     Lot { problem: LotProblem },
     /// 2. No lot scanned or chosen.
     NoLot,
+    /// 2. The pack's printed expiry is not its lot's as recorded: the pack
+    /// does not match the records.
+    ExpiryMismatch {
+        scanned: NaiveDate,
+        recorded: NaiveDate,
+    },
     /// 3. The units do not make the prescribed dose.
     Dose {
         expected_units_milli: i64,
@@ -202,8 +210,18 @@ pub fn check(e: &Expected, b: &AtBedside) -> Vec<Failure> {
     }
     match b.lot_status {
         Some(status) => {
-            if let Some(problem) = lot_problem(status, b.lot_expiry, b.today) {
+            // The pack's own printed expiry counts as much as the recorded one.
+            let expiry = match (b.lot_expiry, b.pack_expiry) {
+                (Some(r), Some(p)) => Some(r.min(p)),
+                (r, p) => r.or(p),
+            };
+            if let Some(problem) = lot_problem(status, expiry, b.today) {
                 out.push(Failure::Lot { problem });
+            }
+            if let (Some(scanned), Some(recorded)) = (b.pack_expiry, b.lot_expiry)
+                && scanned != recorded
+            {
+                out.push(Failure::ExpiryMismatch { scanned, recorded });
             }
         }
         None => out.push(Failure::NoLot),
@@ -316,6 +334,7 @@ mod tests {
             item: Some(7),
             lot_status: Some(LotStatus::Ok),
             lot_expiry: Some(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
+            pack_expiry: None,
             units: 2,
             route_confirmed: true,
             now: utc("2026-11-22T08:20:00Z"),
@@ -367,6 +386,41 @@ mod tests {
             }),
             vec![Failure::Lot {
                 problem: LotProblem::Expired { on: yesterday }
+            }]
+        );
+        // The pack's own label: expired, or not what the lot's record says.
+        let recorded = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        assert_eq!(
+            one(AtBedside {
+                pack_expiry: Some(recorded),
+                ..bedside()
+            }),
+            vec![]
+        );
+        assert_eq!(
+            one(AtBedside {
+                pack_expiry: Some(yesterday),
+                ..bedside()
+            }),
+            vec![
+                Failure::Lot {
+                    problem: LotProblem::Expired { on: yesterday }
+                },
+                Failure::ExpiryMismatch {
+                    scanned: yesterday,
+                    recorded
+                }
+            ]
+        );
+        let later = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+        assert_eq!(
+            one(AtBedside {
+                pack_expiry: Some(later),
+                ..bedside()
+            }),
+            vec![Failure::ExpiryMismatch {
+                scanned: later,
+                recorded
             }]
         );
         assert_eq!(

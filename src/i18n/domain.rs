@@ -145,6 +145,11 @@ impl Failure {
             Failure::Drug => t!("domain.rights.wrong_drug").into(),
             Failure::Lot { problem } => t!("domain.rights.lot", why = problem),
             Failure::NoLot => t!("domain.rights.no_lot").into(),
+            Failure::ExpiryMismatch { scanned, recorded } => t!(
+                "domain.rights.expiry_mismatch",
+                scanned = super::date(*scanned),
+                recorded = super::date(*recorded)
+            ),
             Failure::Dose {
                 expected_units_milli,
                 given_units,

@@ -44,6 +44,9 @@ pub struct DoseInput {
     pub patient_dob: Option<chrono::NaiveDate>,
     /// The scanned pack: its item and lot; `None` when the pack could not be scanned.
     pub pack: Option<(i64, String)>,
+    /// The expiry printed in the scanned pack's barcode (GS1 AI 17), if it
+    /// has one: checked against today and against the lot's record.
+    pub pack_expiry: Option<chrono::NaiveDate>,
     pub units: i64,
     pub route_confirmed: bool,
     pub timing_reason: Option<String>,
@@ -677,6 +680,7 @@ pub fn administer(
                     item: pack_item_id,
                     lot_status,
                     lot_expiry,
+                    pack_expiry: if scanned { d.pack_expiry } else { None },
                     units: d.units,
                     route_confirmed: d.route_confirmed,
                     now,

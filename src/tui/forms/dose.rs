@@ -27,6 +27,8 @@ pub struct Dose {
     pub high_alert: bool,
     /// The item of the pack scanned (the prescribed one or an allowed alternative).
     pub pack_item: Option<i64>,
+    /// The lot and expiry read from the pack's barcode.
+    pub pack_expiry: Option<(String, chrono::NaiveDate)>,
     pub wristband: Field,
     pub lot: Field,
     pub units: Field,
@@ -58,6 +60,7 @@ impl Dose {
             controlled: false,
             high_alert: false,
             pack_item: None,
+            pack_expiry: None,
             wristband: Field::new("", t!("tui.hint.wristband")),
             lot: Field::new("", t!("tui.hint.dose_lot")),
             units: Field::new(
@@ -258,6 +261,11 @@ impl FormBody for Dose {
             patient_mrn: Some(band.to_string()).filter(|m| !m.is_empty() && dob.is_none()),
             patient_dob: dob,
             pack: (!lot.is_empty()).then(|| (self.pack_item.unwrap_or(item.id), lot.clone())),
+            pack_expiry: self
+                .pack_expiry
+                .as_ref()
+                .filter(|(scanned, _)| *scanned == lot)
+                .map(|(_, expiry)| *expiry),
             units: self.units.number(t!("tui.field.units"))?.unwrap_or(0),
             route_confirmed: super::yes(self.route_ok.value()),
             timing_reason: self.timing.opt(),
@@ -296,6 +304,7 @@ impl FormBody for Dose {
         if let Some(lot) = &g.lot {
             self.lot.set(lot);
         }
+        self.pack_expiry = g.lot.clone().zip(g.expiry);
         Ok(self.route_ok.is_empty().then_some(ROUTE_OK))
     }
 }
