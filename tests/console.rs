@@ -1096,6 +1096,9 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
                  WHERE r.status = 'active' AND r.frequency <> 'prn' AND i.controlled = 0 AND i.high_alert = 0 AND r.dose_milli % i.strength_milli = 0
                    AND NOT EXISTS (SELECT 1 FROM patient_allergies a WHERE a.patient_id = p.id)
                    AND EXISTS (SELECT 1 FROM balances b WHERE b.place_id = p.ward_id AND b.item_id = i.id AND b.status = 'ok' AND b.expiry > '2027-01-01' AND b.qty >= 10)
+                   -- Not too soon after a dose given: none in the last day.
+                   AND NOT EXISTS (SELECT 1 FROM administrations a WHERE a.prescription_id = r.id
+                                   AND a.outcome IN ('given', 'partially_given') AND a.recorded_at > '2026-11-21T12:00:00Z')
                  ORDER BY r.id",
             )
             .unwrap();
@@ -1111,15 +1114,9 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
         c.key(KeyCode::F(2));
         set_picker(&mut c, &ward);
         c.key(KeyCode::Enter).key(KeyCode::Char('2'));
-        if let Some(pos) = c
-            .app
-            .tabs
-            .administration
-            .view
-            .rows
-            .iter()
-            .position(|r| r.prescription_id == rx && !r.recorded)
-        {
+        if let Some(pos) = c.app.tabs.administration.view.rows.iter().position(|r| {
+            r.prescription_id == rx && !r.recorded && r.at + r.window() >= common::anchor()
+        }) {
             chosen = Some((pos, mrn, gtin, lot));
             break;
         }
