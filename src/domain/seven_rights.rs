@@ -130,7 +130,7 @@ pub enum Failure {
     /// 2. No lot scanned or chosen.
     NoLot,
     /// 2. The pack's printed expiry is not its lot's as recorded: the pack
-    /// does not match the records.
+    ///    does not match the records.
     ExpiryMismatch {
         scanned: NaiveDate,
         recorded: NaiveDate,
@@ -150,7 +150,7 @@ pub enum Failure {
         next: DateTime<Utc>,
     },
     /// 6. An allergy the pharmacist did not override (recorded after the
-    /// validation, or never accepted): a pharmacist must review it.
+    ///    validation, or never accepted): a pharmacist must review it.
     Allergy { substances: Vec<String> },
     /// 7. A controlled drug without a witness (another user).
     Witness,
