@@ -1075,6 +1075,13 @@ fn an_allergy_override_covers_only_the_substances_it_named() {
         words.contains("Other analgesics") && words.contains("pharmacist must review"),
         "{words}"
     );
+    // Back in the pharmacist's queue until reviewed.
+    assert!(
+        rx::queue(&store.conn, None, later)
+            .unwrap()
+            .iter()
+            .any(|e| e.id == id)
+    );
     // Re-validation shows it as a new finding; the one accepted before is not new.
     let new = rx::new_findings(&store.conn, id, later).unwrap();
     assert!(
@@ -1116,6 +1123,12 @@ fn an_allergy_override_covers_only_the_substances_it_named() {
             .all(|f| !matches!(f, Finding::Allergy { .. }))
     );
     mar::administer(&mut store, &nurse, later, &dose).unwrap();
+    assert!(
+        !rx::queue(&store.conn, None, later)
+            .unwrap()
+            .iter()
+            .any(|e| e.id == id)
+    );
     // Nothing new: an active prescription is not validated again.
     assert!(matches!(
         rx::validate(

@@ -183,7 +183,8 @@ pub fn facts(conn: &Connection, rx_id: i64, now: DateTime<Utc>) -> Result<RxFact
     })
 }
 
-/// Prescriptions awaiting validation (of one ward, or all), oldest first, with their findings.
+/// Prescriptions awaiting validation (of one ward, or all), oldest first, with their findings;
+/// with them, active prescriptions with an allergy recorded since their validation.
 pub fn queue(
     conn: &Connection,
     ward_id: Option<i64>,
@@ -194,7 +195,10 @@ pub fn queue(
                 r.indication, r.prescriber, r.created_at
          FROM prescriptions r JOIN patients p ON p.id = r.patient_id JOIN items i ON i.id = r.item_id
          LEFT JOIN places w ON w.id = p.ward_id
-         WHERE r.status = 'awaiting_validation' AND (?1 IS NULL OR p.ward_id = ?1)
+         WHERE (r.status = 'awaiting_validation'
+                OR (r.status = 'active' AND EXISTS (SELECT 1 FROM patient_allergies a
+                                                    WHERE a.patient_id = r.patient_id AND a.removed_at IS NULL)))
+           AND (?1 IS NULL OR p.ward_id = ?1)
          ORDER BY r.created_at, r.id",
     )?;
     let rows: Vec<(i64, QueueEntry)> = stmt
@@ -224,12 +228,21 @@ pub fn queue(
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    rows.into_iter()
-        .map(|(id, mut e)| {
-            e.findings = validation::findings(&facts(conn, id, now)?);
-            Ok(e)
-        })
-        .collect()
+    // An active prescription is back in the queue while an allergy recorded
+    // since its validation waits for a pharmacist.
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, mut e) in rows {
+        e.findings = validation::findings(&facts(conn, id, now)?);
+        let active: bool = conn.query_row(
+            "SELECT status = 'active' FROM prescriptions WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        if !active || !unreviewed_allergies(conn, id, &e.findings)?.is_empty() {
+            out.push(e);
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
