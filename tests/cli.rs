@@ -1149,3 +1149,35 @@ fn every_list_of_the_command_line_has_headers_in_both_languages() {
         assert!(zh.contains(zh_header) && aligned(&zh), "{args:?}:\n{zh}");
     }
 }
+
+#[test]
+fn the_schedule_shows_a_dose_due_until_its_window_closes() {
+    let (_dir, db) = common::demo_db();
+    let before = chrono::Utc::now();
+    let out = ws()
+        .arg("--db")
+        .arg(&db)
+        .args(["mar", "--ward", "W-MED", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let after = chrono::Utc::now();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    for d in v["doses"].as_array().unwrap() {
+        if d["recorded"] == true {
+            continue;
+        }
+        let at: chrono::DateTime<chrono::Utc> = d["at"].as_str().unwrap().parse().unwrap();
+        let w = chrono::Duration::minutes(d["window_minutes"].as_i64().unwrap());
+        // Strictly inside the window for the whole run: due, never late.
+        if at - w < before && after < at + w {
+            assert_eq!(d["status"], "due", "{d}");
+        }
+        if after < at + w {
+            assert_ne!(d["status"], "late", "{d}");
+            assert_ne!(d["status"], "missed", "{d}");
+        }
+    }
+}
