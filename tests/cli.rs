@@ -440,6 +440,12 @@ fn a_prescription_is_entered_validated_with_its_findings_and_changed() {
         entry["findings"][0]["finding"], "dose_above_maximum",
         "{entry}"
     );
+    // Ordered by how long each has waited, longest first, and it shows.
+    let waited: Vec<i64> = queue
+        .iter()
+        .map(|e| e["waited_minutes"].as_i64().expect("waited_minutes"))
+        .collect();
+    assert!(waited.windows(2).all(|w| w[0] >= w[1]), "{waited:?}");
     run(&["validate", "accept", &id, "--user", "pharm"])
         .assert()
         .code(1)
@@ -1093,13 +1099,16 @@ fn the_schedule_and_the_validation_queue_print_headers_and_routes_in_words() {
         "给药途径",
         "频次",
         "审方提示",
+        "已等待",
     ] {
         assert!(zh.contains(header), "{header} missing:\n{zh}");
     }
     assert!(zh.contains("最大日剂量") && zh.contains("口服"), "{zh}");
     assert!(aligned(&zh), "{zh}");
     let en = stdout_of(&mut run("en", &["validate", "list", "--ward", "W-MED"]));
-    for header in ["Rx", "Ward", "Patient", "MRN", "Drug", "Route", "Findings"] {
+    for header in [
+        "Rx", "Waited", "Ward", "Patient", "MRN", "Drug", "Route", "Findings",
+    ] {
         assert!(en.contains(header), "{header} missing:\n{en}");
     }
     assert!(en.contains("maximum daily dose") && aligned(&en), "{en}");
