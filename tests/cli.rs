@@ -345,6 +345,27 @@ fn stock_operations_from_the_command_line_are_attributed_and_refused_clearly() {
         .assert()
         .success()
         .stdout(predicate::str::contains(format!("pick lot {lot}")));
+    // A pack whose printed expiry is not its lot's recorded one is refused,
+    // at picking and at receiving, with both dates.
+    let recorded = order["lines"][0]["suggestions"][0]["expiry"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let odd = format!("(01)04031847000072(17)300101(10){lot}");
+    let said = |refused: &str| {
+        predicate::str::contains("the pack says 2030-01-01")
+            .and(predicate::str::contains(format!("lot {lot}")))
+            .and(predicate::str::contains(format!("recorded as {recorded}")))
+            .and(predicate::str::contains(refused))
+    };
+    run(&["transfer", "pick", &id, "--user", "store", "--scan", &odd])
+        .assert()
+        .code(1)
+        .stderr(said("a different expiry is a different lot"));
+    run(&["receive", "--user", "store", "--scan", &odd, "--qty", "10"])
+        .assert()
+        .code(1)
+        .stderr(said("a different expiry is a different lot"));
     run(&[
         "transfer",
         "pick",
