@@ -1439,7 +1439,9 @@ fn at_the_pharmacy_the_prescriptions_tab_is_the_validation_queue_of_every_ward()
 fn a_dose_whose_window_closed_opens_as_missed_with_the_wards_codes() {
     let mut c = Console::new(100, 30);
     c.sign_in("nurse");
-    // A ward with a missed dose on its schedule now.
+    // Two hours on, a ward has a missed dose on its schedule (a dose is
+    // late, not missed, for a half window after its window closes).
+    c.app.cx.now += chrono::Duration::hours(2);
     let wards: Vec<String> = c
         .app
         .cx
