@@ -639,6 +639,15 @@ fn the_storekeeper_picks_an_order_by_scanning_packs_and_the_ward_confirms_it() {
     c.key(KeyCode::Enter);
     assert_eq!(c.app.tabs.pharmacy.order().unwrap().id, order);
     assert!(c.screen().contains("scan each pack to pick it"));
+    // A pack of that lot printed with another expiry is not picked.
+    scan(&mut c, &format!("(01){gtin}(17)300101(10){lot}"));
+    let s = c.screen();
+    assert!(
+        s.contains("the pack says 2030-01-01") && s.contains("a different expiry is a"),
+        "{s}"
+    );
+    let o = c.app.tabs.pharmacy.order().unwrap();
+    assert_eq!(o.lines[0].picked, 0);
     // Two scans of the FEFO lot: two packs of 20.
     scan(&mut c, &format!("(01){gtin}(10){lot}"));
     assert!(c.screen().contains("Picked 20 tablet"), "{}", c.screen());
