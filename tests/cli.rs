@@ -345,6 +345,27 @@ fn stock_operations_from_the_command_line_are_attributed_and_refused_clearly() {
         .assert()
         .success()
         .stdout(predicate::str::contains(format!("pick lot {lot}")));
+    // A pack whose printed expiry is not its lot's recorded one is refused,
+    // at picking and at receiving, with both dates.
+    let recorded = order["lines"][0]["suggestions"][0]["expiry"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let odd = format!("(01)04031847000072(17)300101(10){lot}");
+    let said = |refused: &str| {
+        predicate::str::contains("the pack says 2030-01-01")
+            .and(predicate::str::contains(format!("lot {lot}")))
+            .and(predicate::str::contains(format!("recorded as {recorded}")))
+            .and(predicate::str::contains(refused))
+    };
+    run(&["transfer", "pick", &id, "--user", "store", "--scan", &odd])
+        .assert()
+        .code(1)
+        .stderr(said("a different expiry is a different lot"));
+    run(&["receive", "--user", "store", "--scan", &odd, "--qty", "10"])
+        .assert()
+        .code(1)
+        .stderr(said("a different expiry is a different lot"));
     run(&[
         "transfer",
         "pick",
@@ -440,6 +461,12 @@ fn a_prescription_is_entered_validated_with_its_findings_and_changed() {
         entry["findings"][0]["finding"], "dose_above_maximum",
         "{entry}"
     );
+    // Ordered by how long each has waited, longest first, and it shows.
+    let waited: Vec<i64> = queue
+        .iter()
+        .map(|e| e["waited_minutes"].as_i64().expect("waited_minutes"))
+        .collect();
+    assert!(waited.windows(2).all(|w| w[0] >= w[1]), "{waited:?}");
     run(&["validate", "accept", &id, "--user", "pharm"])
         .assert()
         .code(1)
@@ -1093,13 +1120,16 @@ fn the_schedule_and_the_validation_queue_print_headers_and_routes_in_words() {
         "给药途径",
         "频次",
         "审方提示",
+        "已等待",
     ] {
         assert!(zh.contains(header), "{header} missing:\n{zh}");
     }
     assert!(zh.contains("最大日剂量") && zh.contains("口服"), "{zh}");
     assert!(aligned(&zh), "{zh}");
     let en = stdout_of(&mut run("en", &["validate", "list", "--ward", "W-MED"]));
-    for header in ["Rx", "Ward", "Patient", "MRN", "Drug", "Route", "Findings"] {
+    for header in [
+        "Rx", "Waited", "Ward", "Patient", "MRN", "Drug", "Route", "Findings",
+    ] {
         assert!(en.contains(header), "{header} missing:\n{en}");
     }
     assert!(en.contains("maximum daily dose") && aligned(&en), "{en}");
@@ -1147,5 +1177,37 @@ fn every_list_of_the_command_line_has_headers_in_both_languages() {
         assert!(en.contains(en_header) && aligned(&en), "{args:?}:\n{en}");
         let zh = stdout_of(&mut run("zh-CN", args));
         assert!(zh.contains(zh_header) && aligned(&zh), "{args:?}:\n{zh}");
+    }
+}
+
+#[test]
+fn the_schedule_shows_a_dose_due_until_its_window_closes() {
+    let (_dir, db) = common::demo_db();
+    let before = chrono::Utc::now();
+    let out = ws()
+        .arg("--db")
+        .arg(&db)
+        .args(["mar", "--ward", "W-MED", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let after = chrono::Utc::now();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    for d in v["doses"].as_array().unwrap() {
+        if d["recorded"] == true {
+            continue;
+        }
+        let at: chrono::DateTime<chrono::Utc> = d["at"].as_str().unwrap().parse().unwrap();
+        let w = chrono::Duration::minutes(d["window_minutes"].as_i64().unwrap());
+        // Strictly inside the window for the whole run: due, never late.
+        if at - w < before && after < at + w {
+            assert_eq!(d["status"], "due", "{d}");
+        }
+        if after < at + w {
+            assert_ne!(d["status"], "late", "{d}");
+            assert_ne!(d["status"], "missed", "{d}");
+        }
     }
 }

@@ -639,6 +639,15 @@ fn the_storekeeper_picks_an_order_by_scanning_packs_and_the_ward_confirms_it() {
     c.key(KeyCode::Enter);
     assert_eq!(c.app.tabs.pharmacy.order().unwrap().id, order);
     assert!(c.screen().contains("scan each pack to pick it"));
+    // A pack of that lot printed with another expiry is not picked.
+    scan(&mut c, &format!("(01){gtin}(17)300101(10){lot}"));
+    let s = c.screen();
+    assert!(
+        s.contains("the pack says 2030-01-01") && s.contains("a different expiry is a"),
+        "{s}"
+    );
+    let o = c.app.tabs.pharmacy.order().unwrap();
+    assert_eq!(o.lines[0].picked, 0);
     // Two scans of the FEFO lot: two packs of 20.
     scan(&mut c, &format!("(01){gtin}(10){lot}"));
     assert!(c.screen().contains("Picked 20 tablet"), "{}", c.screen());
@@ -1439,7 +1448,9 @@ fn at_the_pharmacy_the_prescriptions_tab_is_the_validation_queue_of_every_ward()
 fn a_dose_whose_window_closed_opens_as_missed_with_the_wards_codes() {
     let mut c = Console::new(100, 30);
     c.sign_in("nurse");
-    // A ward with a missed dose on its schedule now.
+    // Two hours on, a ward has a missed dose on its schedule (a dose is
+    // late, not missed, for a half window after its window closes).
+    c.app.cx.now += chrono::Duration::hours(2);
     let wards: Vec<String> = c
         .app
         .cx

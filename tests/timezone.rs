@@ -215,12 +215,13 @@ fn a_shanghai_site_gives_its_eight_o_clock_dose_at_midnight_utc_and_keeps_shangh
         ],
         "08:00 in Shanghai is 00:00 UTC"
     );
-    // Due from 06:00 Shanghai, late after 08:00, missed after 10:00 (a
-    // daily dose's window is two hours either side).
+    // Due from 06:00 Shanghai until its window closes at 10:00, late until
+    // 12:00, missed after (a daily dose's window is two hours either side).
     let first = &rows[0];
     assert_eq!(first.status(at("2026-11-21T22:10:00Z")), DoseStatus::Due);
-    assert_eq!(first.status(at("2026-11-22T00:30:00Z")), DoseStatus::Late);
-    assert_eq!(first.status(at("2026-11-22T02:30:00Z")), DoseStatus::Missed);
+    assert_eq!(first.status(at("2026-11-22T00:30:00Z")), DoseStatus::Due);
+    assert_eq!(first.status(at("2026-11-22T02:30:00Z")), DoseStatus::Late);
+    assert_eq!(first.status(at("2026-11-22T04:30:00Z")), DoseStatus::Missed);
     assert_eq!(
         rows[1].status(at("2026-11-22T21:00:00Z")),
         DoseStatus::Upcoming

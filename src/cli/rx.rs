@@ -316,6 +316,7 @@ pub(super) fn run_validate(db: Option<PathBuf>, command: ValidateCommand) -> Res
                 let mut t = Table::new();
                 t.load_preset(UTF8_BORDERS_ONLY).set_header([
                     t!("cli.col.rx"),
+                    t!("cli.col.waited"),
                     t!("cli.col.ward"),
                     t!("cli.col.bed"),
                     t!("cli.col.patient"),
@@ -335,6 +336,11 @@ pub(super) fn run_validate(db: Option<PathBuf>, command: ValidateCommand) -> Res
                         .collect();
                     t.add_row([
                         e.id.to_string(),
+                        t!(
+                            "cli.validate.waited",
+                            h = e.waited_minutes / 60,
+                            m = format!("{:02}", e.waited_minutes % 60)
+                        ),
                         e.ward.clone(),
                         e.bed.clone().unwrap_or_else(|| "-".into()),
                         e.patient.clone(),

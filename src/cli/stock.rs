@@ -790,13 +790,14 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
             let actor = sign_in(store, &who)?;
             let r = what.resolve(store)?;
             let lot = need_lot(&r)?.to_string();
-            let p = stock::pick(
+            let p = stock::pick_pack(
                 store,
                 &actor,
                 now,
                 id,
                 &r.item,
                 &lot,
+                r.expiry,
                 qty,
                 what.scan.is_some(),
             )?;

@@ -168,11 +168,12 @@ pub fn expand<Tz: TimeZone>(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DoseStatus {
-    /// The window has closed with nothing recorded.
+    /// Nothing recorded and the late period after the window has passed too.
     Missed,
-    /// Past the scheduled time, window still open.
+    /// The window has closed with nothing recorded; it can still be given
+    /// late, with a reason, for another half window.
     Late,
-    /// Inside the window, not yet past the scheduled time.
+    /// Inside the window (before or after the scheduled time).
     Due,
     /// The window has not opened yet.
     Upcoming,
@@ -180,6 +181,9 @@ pub enum DoseStatus {
     Recorded,
 }
 
+/// Where a dose stands: due from the window's opening until it closes
+/// (`scheduled ± half_window`, both ends included), late for another half
+/// window after it closes, missed after that.
 pub fn dose_status(
     scheduled: DateTime<Utc>,
     half_window: Duration,
@@ -188,15 +192,21 @@ pub fn dose_status(
 ) -> DoseStatus {
     if recorded {
         DoseStatus::Recorded
-    } else if now > scheduled + half_window {
+    } else if now > missed_after(scheduled, half_window) {
         DoseStatus::Missed
-    } else if now > scheduled {
+    } else if now > scheduled + half_window {
         DoseStatus::Late
     } else if now >= scheduled - half_window {
         DoseStatus::Due
     } else {
         DoseStatus::Upcoming
     }
+}
+
+/// The instant after which an unrecorded dose is missed: the window's close
+/// plus a late period of another half window.
+pub fn missed_after(scheduled: DateTime<Utc>, half_window: Duration) -> DateTime<Utc> {
+    scheduled + half_window + half_window
 }
 
 #[cfg(test)]
@@ -259,6 +269,26 @@ mod tests {
     }
 
     #[test]
+    fn a_dose_is_due_until_its_window_closes() {
+        let s = utc("2026-11-22T08:00:00Z");
+        let w = Duration::minutes(60);
+        // Thirty seconds past its time, still inside the window: due, not late.
+        assert_eq!(
+            dose_status(s, w, false, s + Duration::seconds(30)),
+            DoseStatus::Due
+        );
+        assert_eq!(dose_status(s, w, false, s + w), DoseStatus::Due);
+        assert_eq!(
+            dose_status(s, w, false, s + w + Duration::seconds(1)),
+            DoseStatus::Late
+        );
+        assert_eq!(
+            dose_status(s, w, false, s + w + w + Duration::seconds(1)),
+            DoseStatus::Missed
+        );
+    }
+
+    #[test]
     fn ismp_windows_and_status() {
         assert_eq!(window(Frequency::Bid, true), Duration::minutes(30));
         assert_eq!(window(Frequency::Q8h, false), Duration::minutes(60));
@@ -275,10 +305,14 @@ mod tests {
         );
         assert_eq!(
             dose_status(s, w, false, utc("2026-11-22T08:30:00Z")),
-            DoseStatus::Late
+            DoseStatus::Due
         );
         assert_eq!(
             dose_status(s, w, false, utc("2026-11-22T09:01:00Z")),
+            DoseStatus::Late
+        );
+        assert_eq!(
+            dose_status(s, w, false, utc("2026-11-22T10:01:00Z")),
             DoseStatus::Missed
         );
         assert_eq!(

@@ -58,6 +58,14 @@ pub enum Finding {
         other_item: String,
         group: String,
     },
+    /// Another prescription in the same ATC class where two at once is
+    /// dangerous ([`DANGEROUS_DUPLICATE_CLASSES`]), though not in the same
+    /// level-4 group.
+    DuplicateInClass {
+        other_rx: i64,
+        other_item: String,
+        class: String,
+    },
     DoseAboveMaximum {
         daily_milli: i64,
         max_milli: i64,
@@ -75,6 +83,33 @@ pub enum Finding {
 
 fn atc_level4(atc: &str) -> Option<&str> {
     atc.get(0..5)
+}
+
+/// The ATC classes (mostly level 3) where two drugs at once for one patient
+/// is a therapeutic duplication even across level-4 groups. Each class is
+/// one or more ATC prefixes; the first names it in the finding.
+pub const DANGEROUS_DUPLICATE_CLASSES: &[&[&str]] = &[
+    // Antithrombotics: heparins, direct factor Xa inhibitors, ...
+    &["B01A"],
+    // Opioids.
+    &["N02A"],
+    // Insulins.
+    &["A10A"],
+    // Antipsychotics.
+    &["N05A"],
+    // Benzodiazepines: anxiolytics and hypnotics.
+    &["N05BA", "N05CD"],
+    // NSAIDs.
+    &["M01A"],
+];
+
+/// The dangerous-duplicate class an ATC code belongs to, by its name
+/// (its prefixes joined with "/").
+fn dangerous_class(atc: &str) -> Option<String> {
+    DANGEROUS_DUPLICATE_CLASSES
+        .iter()
+        .find(|class| class.iter().any(|p| atc.starts_with(p)))
+        .map(|class| class.join("/"))
 }
 
 /// Every finding on a prescription, most serious first.
@@ -104,6 +139,19 @@ pub fn findings(f: &RxFacts) -> Vec<Finding> {
                     other_rx: o.id,
                     other_item: o.item.clone(),
                     group: group.to_string(),
+                });
+            }
+        }
+    }
+    if let Some(class) = dangerous_class(atc) {
+        for o in &f.other_active {
+            let other = o.atc.as_deref().unwrap_or("");
+            let same_group = atc_level4(atc).is_some() && atc_level4(other) == atc_level4(atc);
+            if !same_group && dangerous_class(other).as_deref() == Some(class.as_str()) {
+                out.push(Finding::DuplicateInClass {
+                    other_rx: o.id,
+                    other_item: o.item.clone(),
+                    class: class.clone(),
                 });
             }
         }
@@ -196,6 +244,49 @@ mod tests {
             &findings(&f)[..],
             [Finding::DuplicateTherapy { other_rx: 10, .. }]
         ));
+
+        // Enoxaparin and rivaroxaban: two antithrombotics (B01A) at once,
+        // in different level-4 groups.
+        let mut f = amoxicillin();
+        f.item = "Enoxaparin".into();
+        f.generic_name = "enoxaparin".into();
+        f.atc = Some("B01AB05".into());
+        f.allergies.clear();
+        f.other_active = vec![OtherRx {
+            id: 11,
+            item: "Rivaroxaban".into(),
+            atc: Some("B01AF01".into()),
+        }];
+        assert_eq!(
+            findings(&f)
+                .into_iter()
+                .filter(|x| matches!(
+                    x,
+                    Finding::DuplicateTherapy { .. } | Finding::DuplicateInClass { .. }
+                ))
+                .collect::<Vec<_>>(),
+            vec![Finding::DuplicateInClass {
+                other_rx: 11,
+                other_item: "Rivaroxaban".into(),
+                class: "B01A".into()
+            }]
+        );
+        // A benzodiazepine anxiolytic and hypnotic: one class of two groups.
+        f.atc = Some("N05BA01".into());
+        f.other_active[0].atc = Some("N05CD08".into());
+        assert!(findings(&f).contains(&Finding::DuplicateInClass {
+            other_rx: 11,
+            other_item: "Rivaroxaban".into(),
+            class: "N05BA/N05CD".into()
+        }));
+        // Two antibiotics of different groups are not in a listed class.
+        f.atc = Some("J01CA04".into());
+        f.other_active[0].atc = Some("J01DD04".into());
+        assert!(
+            !findings(&f)
+                .iter()
+                .any(|x| matches!(x, Finding::DuplicateInClass { .. }))
+        );
 
         let mut f = amoxicillin();
         f.doses_per_day = 8;

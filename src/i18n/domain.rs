@@ -220,6 +220,16 @@ impl Finding {
                 rx = other_rx,
                 group = group
             ),
+            Finding::DuplicateInClass {
+                other_rx,
+                other_item,
+                class,
+            } => t!(
+                "domain.finding.duplicate_class",
+                item = other_item,
+                rx = other_rx,
+                class = class
+            ),
             Finding::DoseAboveMaximum {
                 daily_milli,
                 max_milli,

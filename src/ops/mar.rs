@@ -856,8 +856,8 @@ pub fn administer(
 /// How far back the automatic missed-dose record looks.
 pub const MISSED_LOOKBACK_DAYS: i64 = 7;
 
-/// Writes every dose of a ward (or of all wards) whose timing window has
-/// closed with nothing recorded, over the last [`MISSED_LOOKBACK_DAYS`]:
+/// Writes every dose of a ward (or of all wards) that is missed (its window
+/// and the late period after it have passed with nothing recorded), over the last [`MISSED_LOOKBACK_DAYS`]:
 /// the dose becomes *missed* with its reason left for a nurse to document.
 /// Returns how many doses were newly marked. Nothing is written when there
 /// is nothing new, so reading the schedule does not take the write lock.
@@ -882,7 +882,11 @@ pub fn close_missed(
         let (rows, _) = crate::store::queries::schedule(&store.conn, w, from, now)?;
         todo.extend(
             rows.into_iter()
-                .filter(|r| !r.recorded && !r.auto_missed && now > r.at + r.window())
+                .filter(|r| {
+                    !r.recorded
+                        && !r.auto_missed
+                        && r.status(now) == crate::domain::schedule::DoseStatus::Missed
+                })
                 .map(|r| (r.prescription_id, instant_to_text(r.at))),
         );
     }

@@ -61,6 +61,9 @@ pub struct QueueEntry {
     pub indication: String,
     pub prescriber: String,
     pub created_at: String,
+    /// How long it has waited for a pharmacist, in minutes (from its
+    /// prescribing to `now`); the queue is ordered by it, longest first.
+    pub waited_minutes: i64,
     pub findings: Vec<Finding>,
 }
 
@@ -223,6 +226,7 @@ pub fn queue(
                     indication: r.get(10)?,
                     prescriber: r.get(11)?,
                     created_at: r.get(12)?,
+                    waited_minutes: 0,
                     findings: vec![],
                 },
             ))
@@ -232,6 +236,9 @@ pub fn queue(
     // since its validation waits for a pharmacist.
     let mut out = Vec::with_capacity(rows.len());
     for (id, mut e) in rows {
+        e.waited_minutes = crate::domain::types::instant_from_text(&e.created_at)
+            .map(|at| (now - at).num_minutes().max(0))
+            .unwrap_or(0);
         e.findings = validation::findings(&facts(conn, id, now)?);
         let active: bool = conn.query_row(
             "SELECT status = 'active' FROM prescriptions WHERE id = ?1",
@@ -242,6 +249,8 @@ pub fn queue(
             out.push(e);
         }
     }
+    // Longest wait first; the same wait by prescription number.
+    out.sort_by_key(|e| (std::cmp::Reverse(e.waited_minutes), e.id));
     Ok(out)
 }
 

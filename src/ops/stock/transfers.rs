@@ -211,8 +211,36 @@ pub fn pick(
     qty: Option<i64>,
     scanned: bool,
 ) -> Result<Picked> {
+    pick_pack(store, actor, now, order_id, item, lot, None, qty, scanned)
+}
+
+/// [`pick`], with the expiry printed on the scanned pack: a pack whose
+/// expiry is not its lot's recorded one is refused with both dates (a
+/// different expiry is a different lot).
+pub fn pick_pack(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    order_id: i64,
+    item: &ItemRef,
+    lot: &str,
+    pack_expiry: Option<NaiveDate>,
+    qty: Option<i64>,
+    scanned: bool,
+) -> Result<Picked> {
     allow(actor, Operation::Pick)?;
     store.write(|tx| {
+        if let Some(label) = pack_expiry
+            && let Ok(l) = lot_by_number(tx, item, lot)
+            && l.expiry != Some(label)
+        {
+            return Err(StockError::ExpiryMismatch {
+                item: item.name.clone(),
+                lot: lot.to_string(),
+                recorded: l.expiry,
+                given: Some(label),
+            });
+        }
         let order = transfer_order(tx, order_id, now)?;
         if order.status != "open" {
             return Err(StockError::PickNotOpen { order: order_id, status: order.status });

@@ -338,8 +338,17 @@ impl PharmacyTab {
             cx.say(Level::Warn, t!("tui.order.no_lot", item = item.name));
             return;
         };
-        match crate::ops::stock::pick(&mut cx.store, &actor, cx.now, order, item, &lot, None, true)
-        {
+        match crate::ops::stock::pick_pack(
+            &mut cx.store,
+            &actor,
+            cx.now,
+            order,
+            item,
+            &lot,
+            g.expiry,
+            None,
+            true,
+        ) {
             Ok(p) => {
                 cx.local_writes += 1;
                 self.open_order(cx, order);
