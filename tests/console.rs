@@ -1160,6 +1160,30 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
     );
     dose(&mut c).route_ok.set("yes");
     dose(&mut c).timing.set("other: round started late");
+    // A recalled lot is refused at the scan, before the form is filled.
+    let recall = |c: &Console, status: &str| {
+        c.app
+            .store()
+            .conn
+            .execute(
+                "UPDATE lots SET status = ?1 WHERE lot_number = ?2",
+                [status, lot.as_str()],
+            )
+            .unwrap();
+    };
+    recall(&c, "recalled");
+    scan(&mut c, &format!("(01){gtin}(10){lot}"));
+    let at_scan = c
+        .app
+        .form
+        .as_ref()
+        .unwrap()
+        .error
+        .clone()
+        .unwrap_or_default();
+    assert!(at_scan.contains("recalled"), "{at_scan}");
+    assert_eq!(dose(&mut c).lot.value(), "");
+    recall(&c, "ok");
     scan(&mut c, &format!("(01){gtin}(10){lot}"));
     assert_eq!(dose(&mut c).lot.value(), lot);
     // Enter walks the eleven fields, then records.

@@ -149,6 +149,22 @@ fn lot_row(
         .optional()
 }
 
+/// Whether a scanned pack may be given: a lot on record that is recalled,
+/// quarantined or expired is refused at the scan, before any form is
+/// filled. (A lot not on record is left to the check when recording.)
+pub fn pack_usable(
+    conn: &Connection,
+    item: &ItemRef,
+    lot_number: &str,
+    day: NaiveDate,
+) -> Result<()> {
+    match lot_by_number(conn, item, lot_number) {
+        Ok(l) => usable(&l, item, day, LotUse::Used),
+        Err(StockError::UnknownLot { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 pub fn lot_by_number(conn: &Connection, item: &ItemRef, lot_number: &str) -> Result<LotRef> {
     lot_row(
         conn,

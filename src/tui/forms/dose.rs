@@ -294,6 +294,11 @@ impl FormBody for Dose {
                 item = item.name
             ));
         }
+        // A recalled, quarantined or expired lot is refused at the scan.
+        if let Some(lot) = &g.lot {
+            crate::ops::stock::pack_usable(&cx.store.conn, pack, lot, cx.today())
+                .map_err(|e| e.to_string())?;
+        }
         self.pack_item = Some(pack.id);
         if pack.id != item.id
             && let Some(units) =
