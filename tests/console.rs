@@ -1308,11 +1308,22 @@ fn the_schedule_groups_by_patient_offers_prn_lines_and_opens_the_patient_record(
         panic!("the record")
     };
     let name = card.record.name.clone();
+    let first = card.record.doses.first().cloned();
     let s = c.screen();
     assert!(
         s.contains(&name) && s.contains("Prescriptions") && s.contains("Doses (newest first)"),
         "{s}"
     );
+    // A dose is listed at the time it was recorded, with who recorded it
+    // and, for a scheduled dose, the time it was due.
+    if let Some(d) = first {
+        let at = wardstock::domain::instant_from_text(&d.recorded_at).unwrap();
+        assert!(s.contains(&wardstock::tui::widgets::when(at)), "{s}");
+        assert!(s.contains(&format!("by {}", d.by)), "{s}");
+        if d.scheduled_at.is_some() {
+            assert!(s.contains("due "), "{s}");
+        }
+    }
     c.key(KeyCode::Esc);
     assert!(c.app.popup.is_none());
 }

@@ -218,11 +218,38 @@ impl PatientCard {
         }
         lines.push(Line::styled(t!("tui.patient.doses"), theme.warn()));
         for d in &p.doses {
-            let when = crate::domain::instant_from_text(
-                d.scheduled_at.as_deref().unwrap_or(d.recorded_at.as_str()),
-            )
-            .map(crate::tui::widgets::when)
-            .unwrap_or_default();
+            // When it was done, not when it was due; the due time, the
+            // people, the scan and the reason on the line below.
+            let recorded = crate::domain::instant_from_text(&d.recorded_at);
+            let due = d
+                .scheduled_at
+                .as_deref()
+                .and_then(crate::domain::instant_from_text);
+            let when = recorded.map(crate::tui::widgets::when).unwrap_or_default();
+            let mut detail = vec![t!("tui.patient.by", user = d.by)];
+            if let (Some(r), Some(s)) = (recorded, due) {
+                let minutes = (r - s).num_minutes();
+                let at = crate::tui::widgets::when(s);
+                detail.push(if minutes <= -15 {
+                    t!("tui.patient.due_early", at = at, minutes = -minutes)
+                } else if minutes >= 15 {
+                    t!("tui.patient.due_late", at = at, minutes = minutes)
+                } else {
+                    t!("tui.patient.due", at = at)
+                });
+            }
+            if let Some(u) = &d.witness {
+                detail.push(t!("tui.patient.witness", user = u));
+            }
+            if let Some(u) = &d.double_check {
+                detail.push(t!("tui.patient.checked", user = u));
+            }
+            if !d.scanned && d.lot.is_some() {
+                detail.push(t!("tui.patient.unscanned").to_string());
+            }
+            if let Some(r) = d.reason.as_deref().filter(|r| !r.is_empty()) {
+                detail.push(r.to_string());
+            }
             lines.push(Line::raw(fit(
                 &format!(
                     " {when} {} {} {}",
@@ -238,6 +265,9 @@ impl PatientCard {
                 ),
                 w,
             )));
+            for l in crate::tui::widgets::wrap_max(&detail.join(" · "), w.saturating_sub(3), 2) {
+                lines.push(Line::styled(format!("   {l}"), theme.dim()));
+            }
         }
         // Under the record: the refusal, then the changes this user may make.
         let mut foot = Vec::new();
