@@ -2492,3 +2492,64 @@ fn the_pharmacys_validation_queue_does_not_count_active_prescriptions_as_none() 
         assert!(s.contains(awaiting) && !s.contains(active), "{s}");
     }
 }
+
+#[test]
+fn the_failed_right_is_shown_whole_at_every_size_the_console_accepts() {
+    for (w, h) in [(60, 16), (80, 17), (80, 24)] {
+        for lang in [Lang::En, Lang::ZhCn] {
+            let mut c = Console::in_lang(w, h, Some(lang));
+            c.sign_in("nurse");
+            c.key(KeyCode::Char('2'));
+            let pos = c
+                .app
+                .tabs
+                .administration
+                .view
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| !r.recorded && r.at + r.window() >= common::anchor())
+                // The tallest form: a dose with the most flags (witness, double check).
+                .max_by_key(|(i, r)| (r.flags.len(), usize::MAX - i))
+                .map(|(i, _)| i)
+                .expect("a dose to give");
+            for _ in 0..pos {
+                c.key(KeyCode::Down);
+            }
+            c.key(KeyCode::Enter);
+            assert!(c.app.form.is_some(), "{w}×{h}: {}", c.screen());
+            scan(&mut c, "MRN999999");
+            let error = c
+                .app
+                .form
+                .as_ref()
+                .unwrap()
+                .error
+                .clone()
+                .unwrap_or_default();
+            assert!(!error.is_empty(), "{w}×{h}");
+            // Every word of the refusal is on the screen.
+            let screen: String = c.screen().split_whitespace().collect();
+            let error: String = error.split_whitespace().collect();
+            let head: String = error.chars().take(12).collect();
+            assert!(
+                screen.contains(&head),
+                "{w}×{h} {lang:?}: {error}\n{}",
+                c.screen()
+            );
+            let tail: String = error
+                .chars()
+                .rev()
+                .take(8)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            assert!(
+                screen.contains(&tail),
+                "{w}×{h} {lang:?}: {error}\n{}",
+                c.screen()
+            );
+        }
+    }
+}

@@ -391,12 +391,19 @@ impl Form {
         // characters, never inside a word.
         let text_w = (64.min(area.width) as usize).saturating_sub(3);
         let shown = |t: &str| wrap(&super::words::strength(t), text_w);
-        let note_lines = self.note.as_deref().map(shown).unwrap_or_default();
+        let mut note_lines = self.note.as_deref().map(shown).unwrap_or_default();
         let error_lines = self.error.as_deref().map(shown).unwrap_or_default();
-        let note = note_lines.len() as u16;
         let error = (error_lines.len() as u16).max(1);
-        // Borders, the item line, the fields, the refusal and the keys.
-        let item_line = u16::from(self.has_item());
+        // Borders, the refusal (first, whole, above anything else), the
+        // item line, the note, the fields and the keys.
+        let mut item_line = u16::from(self.has_item());
+        // In a low window the item line and the note give way, so that the
+        // refusal and at least one field always show.
+        if 2 + error + item_line + note_lines.len() as u16 + 1 + 1 > area.height {
+            item_line = 0;
+            note_lines.clear();
+        }
+        let note = note_lines.len() as u16;
         let base = 2 + item_line + note + n + error + 1;
         // Hints under the fields only when there is room for them.
         let with_hints = base + n <= area.height;
@@ -420,7 +427,11 @@ impl Form {
             .saturating_sub(2 + 1 + label_w + 2)
             .clamp(8, 28);
         let mut lines = Vec::new();
-        if self.has_item() {
+        // The refusal first: the failed right is read before anything else.
+        for l in &error_lines {
+            lines.push(Line::styled(l.clone(), theme.error()));
+        }
+        if item_line > 0 {
             lines.push(Line::styled(
                 fit(
                     &t!(
@@ -475,9 +486,6 @@ impl Form {
         }
         if error_lines.is_empty() {
             lines.push(Line::raw(""));
-        }
-        for l in error_lines {
-            lines.push(Line::styled(l, theme.error()));
         }
         lines.push(Line::styled(fit(t!("tui.form.keys"), inner_w), theme.dim()));
         f.render_widget(
