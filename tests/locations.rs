@@ -134,8 +134,12 @@ fn the_pick_list_says_where_each_lot_is_and_walks_the_store_in_location_order() 
     for (item, to) in [("AMOX500C", "Z-99"), ("PARA500T", "A-01")] {
         let it = stock::item_by_code(&store.conn, item).unwrap();
         for (lot, _) in lots_at(&store, "PHARM", item) {
-            for (loc, _) in
-                queries::lot_places(&store.conn, pharm.id, lot_id(&store, item, &lot)).unwrap()
+            for (_, loc, _) in wardstock::store::ledger::lot_locations(
+                &store.conn,
+                pharm.id,
+                lot_id(&store, item, &lot),
+            )
+            .unwrap()
             {
                 stock::relocate(
                     &mut store,

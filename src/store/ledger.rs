@@ -46,7 +46,7 @@ pub fn append(conn: &Connection, m: &NewMovement) -> rusqlite::Result<i64> {
     };
     let mut left = m.qty;
     let mut last = None;
-    for (location, held) in lot_locations(conn, place, m.lot_id)? {
+    for (location, _, held) in lot_locations(conn, place, m.lot_id)? {
         if left == 0 {
             break;
         }
@@ -93,17 +93,21 @@ fn insert(
     Ok(conn.last_insert_rowid())
 }
 
-/// (location, units) of a lot at a place, in location code order.
+/// Where a lot lies at a place: (location id, location code, units), in
+/// location code order — the order a movement out takes the units in, and
+/// so the order the pick list names them.
 pub fn lot_locations(
     conn: &Connection,
     place_id: i64,
     lot_id: i64,
-) -> rusqlite::Result<Vec<(i64, i64)>> {
+) -> rusqlite::Result<Vec<(i64, String, i64)>> {
     conn.prepare_cached(
-        "SELECT b.location_id, b.qty FROM location_balances b JOIN locations l ON l.id = b.location_id
+        "SELECT b.location_id, l.code, b.qty FROM location_balances b JOIN locations l ON l.id = b.location_id
          WHERE b.place_id = ?1 AND b.lot_id = ?2 AND b.qty > 0 ORDER BY l.code, l.id",
     )?
-    .query_map(params![place_id, lot_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .query_map(params![place_id, lot_id], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?
     .collect()
 }
 

@@ -147,7 +147,7 @@ pub fn transfer_order(
             let l = lot_by_id(conn, p.lot_id)?;
             // Units are taken location by location in this order (the ledger's).
             let mut left = p.qty;
-            for (location, held) in crate::store::queries::lot_places(conn, from.id, l.id)? {
+            for (_, location, held) in ledger::lot_locations(conn, from.id, l.id)? {
                 if left == 0 {
                     break;
                 }

@@ -72,20 +72,6 @@ pub fn location_record(
         .optional()
 }
 
-/// Where a lot lies at a place: (location code, units), in location order.
-pub fn lot_places(
-    conn: &Connection,
-    place_id: i64,
-    lot_id: i64,
-) -> rusqlite::Result<Vec<(String, i64)>> {
-    conn.prepare_cached(
-        "SELECT l.code, b.qty FROM location_balances b JOIN locations l ON l.id = b.location_id
-         WHERE b.place_id = ?1 AND b.lot_id = ?2 AND b.qty > 0 ORDER BY l.code, l.id",
-    )?
-    .query_map(params![place_id, lot_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-    .collect()
-}
-
 /// Units of a lot at one location.
 pub fn held_at(conn: &Connection, location_id: i64, lot_id: i64) -> rusqlite::Result<i64> {
     Ok(conn
