@@ -121,6 +121,7 @@ fn benches(c: &mut Criterion) {
                 1,
                 g1.lot.as_deref(),
                 None,
+                None,
             )
             .unwrap();
         })

@@ -48,7 +48,7 @@ fn receive(
         order_ref: None,
         location: location.map(str::to_string),
     };
-    stock::receive(store, &a, common::anchor(), &line, 90).unwrap()
+    stock::receive(store, &a, common::anchor(), &line, 90, None).unwrap()
 }
 
 #[test]
@@ -82,7 +82,7 @@ fn goods_arrive_where_the_item_is_kept() {
         location: Some("NOWHERE".into()),
     };
     let before = at(&store, "PHARM", "SHELF", "PARA500T");
-    match stock::receive(&mut store, &a, common::anchor(), &line, 90) {
+    match stock::receive(&mut store, &a, common::anchor(), &line, 90, None) {
         Err(StockError::UnknownLocation { place, code }) => {
             assert_eq!((place.as_str(), code.as_str()), ("PHARM", "NOWHERE"))
         }
@@ -343,7 +343,7 @@ fn a_count_of_one_location_adjusts_only_that_location() {
     );
     // Seven found in the fridge: three are missing there, and only there.
     stock::count(&mut store, &nurse, now, id, &item, &lot, 7).unwrap();
-    stock::approve_stocktake(&mut store, &manager, now, id).unwrap();
+    stock::approve_stocktake(&mut store, &manager, now, id, None).unwrap();
     assert_eq!(at(&store, "W-MED", "FRIDGE", "GLOVE-M"), 7);
     assert_eq!(at(&store, "W-MED", "TROLLEY", "GLOVE-M"), trolley_before);
     sound(&store);
@@ -642,8 +642,8 @@ fn a_delivery_reaching_the_ward_is_put_where_each_item_is_kept() {
         )
         .unwrap();
     }
-    stock::dispatch(&mut store, &keeper, now, id).unwrap();
-    let got = stock::confirm_receipt(&mut store, &nurse, now, id).unwrap();
+    stock::dispatch(&mut store, &keeper, now, id, None).unwrap();
+    let got = stock::confirm_receipt(&mut store, &nurse, now, id, &Default::default()).unwrap();
     let mut put: Vec<(String, String)> = got
         .iter()
         .map(|t| (t.lot_number.clone(), t.location.clone().unwrap_or_default()))
@@ -725,7 +725,7 @@ fn cold_items_stay_cold_and_controlled_drugs_stay_in_the_safe() {
         order_ref: None,
         location: Some("SHELF".into()),
     };
-    let e = stock::receive(&mut store, &keeper, now, &line, 90).unwrap_err();
+    let e = stock::receive(&mut store, &keeper, now, &line, 90, None).unwrap_err();
     assert!(
         matches!(
             e,

@@ -216,14 +216,15 @@ fn an_accepted_purchase_becomes_a_purchase_order_received_against_at_the_door() 
         },
     )
     .unwrap();
-    let e = stock::receive(&mut store, &keeper, now, &line(10, "X1", &other), 90).unwrap_err();
+    let e =
+        stock::receive(&mut store, &keeper, now, &line(10, "X1", &other), 90, None).unwrap_err();
     assert!(
         matches!(&e, stock::StockError::Purchase(purchasing::PurchaseError::NoLine { order, item })
             if *order == po && *item == other.name),
         "{e}"
     );
     let part = (s.qty / 2).max(1);
-    stock::receive(&mut store, &keeper, now, &line(part, "R1", &item), 90).unwrap();
+    stock::receive(&mut store, &keeper, now, &line(part, "R1", &item), 90, None).unwrap();
     let status = |store: &Store| -> String {
         store
             .conn
@@ -242,11 +243,12 @@ fn an_accepted_purchase_becomes_a_purchase_order_received_against_at_the_door() 
             now,
             &line(s.qty - part, "R2", &item),
             90,
+            None,
         )
         .unwrap();
     }
     assert_eq!(status(&store), "received");
-    let e = stock::receive(&mut store, &keeper, now, &line(1, "R3", &item), 90).unwrap_err();
+    let e = stock::receive(&mut store, &keeper, now, &line(1, "R3", &item), 90, None).unwrap_err();
     assert!(
         matches!(&e, stock::StockError::Purchase(purchasing::PurchaseError::NotReceivable { order, status })
             if *order == po && status == "received"),
@@ -448,6 +450,7 @@ fn a_delivery_larger_than_its_order_is_received_and_flagged() {
             location: None,
         },
         90,
+        None,
     )
     .unwrap();
     assert_eq!(got.over_order, Some(20));

@@ -64,7 +64,7 @@ fn receive_one(store: &mut Store, n: usize) {
         order_ref: None,
         location: None,
     };
-    stock::receive(store, &keeper, chrono::Utc::now(), &line, 90).unwrap();
+    stock::receive(store, &keeper, chrono::Utc::now(), &line, 90, None).unwrap();
 }
 
 #[test]

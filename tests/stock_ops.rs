@@ -57,7 +57,7 @@ fn rcv(
     qty: i64,
 ) -> Result<stock::Received, StockError> {
     let l = line(store, item, lot, expiry, qty);
-    stock::receive(store, a, now, &l, 90)
+    stock::receive(store, a, now, &l, 90, None)
 }
 
 #[test]
@@ -251,10 +251,10 @@ fn a_transfer_is_picked_fefo_travels_and_is_received_on_the_ward() {
     // The ward cannot receive what has not been dispatched; nothing picked cannot be dispatched.
     let nurse = actor(&store, "nurse");
     assert!(matches!(
-        stock::confirm_receipt(&mut store, &nurse, now, order),
+        stock::confirm_receipt(&mut store, &nurse, now, order, &Default::default()),
         Err(StockError::NotDispatched { order: o, status }) if o == order && status == "open"
     ));
-    let o = stock::dispatch(&mut store, &keeper, now, order).unwrap();
+    let o = stock::dispatch(&mut store, &keeper, now, order, None).unwrap();
     assert_eq!(o.status, "in_transit");
     assert_eq!(o.lines[0].open, 20, "the shortfall is shown on the order");
     // …and goes on a back-order, open for picking, for the same ward.
@@ -284,7 +284,14 @@ fn a_transfer_is_picked_fefo_travels_and_is_received_on_the_ward() {
         "{e}"
     );
     let ward_before = qty_at(&store, "W-MED", "PARA500T", "LATE");
-    let got = stock::confirm_receipt(&mut store, &nurse, now + Duration::hours(1), order).unwrap();
+    let got = stock::confirm_receipt(
+        &mut store,
+        &nurse,
+        now + Duration::hours(1),
+        order,
+        &Default::default(),
+    )
+    .unwrap();
     assert_eq!(got.iter().map(|t| t.qty).sum::<i64>(), 20);
     assert_eq!(
         qty_at(&store, "W-MED", "PARA500T", "LATE"),
@@ -332,6 +339,7 @@ fn no_operation_that_supplies_stock_takes_expired_or_quarantined_units() {
                 l.qty,
                 WasteReason::Other,
                 Some("clearing for the test"),
+                None,
             )
             .unwrap();
         }
@@ -403,8 +411,8 @@ fn no_operation_that_supplies_stock_takes_expired_or_quarantined_units() {
         true,
     )
     .unwrap();
-    stock::dispatch(&mut store, &keeper, now, order2).unwrap();
-    stock::confirm_receipt(&mut store, &nurse, now, order2).unwrap();
+    stock::dispatch(&mut store, &keeper, now, order2, None).unwrap();
+    stock::confirm_receipt(&mut store, &nurse, now, order2, &Default::default()).unwrap();
     // An expired lot is refused with its number and expiry, in the nurse's language.
     let e = stock::issue(
         &mut store,
@@ -414,6 +422,7 @@ fn no_operation_that_supplies_stock_takes_expired_or_quarantined_units() {
         &item,
         1,
         Some("EXP-SOON"),
+        None,
         None,
     )
     .unwrap_err();
@@ -427,7 +436,8 @@ fn no_operation_that_supplies_stock_takes_expired_or_quarantined_units() {
     assert!(zh.contains("过期") && zh.contains("EXP-SOON"), "{zh}");
     assert!(e.to_string().contains("expired on"), "{e}");
     for lot in [Some("EXP-SOON"), None] {
-        let e = stock::issue(&mut store, &nurse, later, &ward, &item, 1, lot, None).unwrap_err();
+        let e =
+            stock::issue(&mut store, &nurse, later, &ward, &item, 1, lot, None, None).unwrap_err();
         assert!(
             matches!(e, StockError::Expired { .. } | StockError::NotEnough { .. }),
             "{lot:?}: {e}"
@@ -497,6 +507,7 @@ fn issue_waste_and_return_move_the_right_units() {
         3,
         Some(&lot),
         Some("dressing trolley"),
+        None,
     )
     .unwrap();
     assert_eq!(taken[0].qty, 3);
@@ -509,6 +520,7 @@ fn issue_waste_and_return_move_the_right_units() {
         &item,
         have,
         Some(&lot),
+        None,
         None,
     )
     .unwrap_err();
@@ -526,6 +538,7 @@ fn issue_waste_and_return_move_the_right_units() {
         1,
         WasteReason::Damaged,
         None,
+        None,
     )
     .unwrap_err();
     assert!(matches!(e, StockError::Forbidden { .. }), "{e}");
@@ -539,6 +552,7 @@ fn issue_waste_and_return_move_the_right_units() {
         2,
         WasteReason::Contaminated,
         Some("dropped"),
+        None,
     )
     .unwrap();
     let pharm_before = qty_at(&store, "PHARM", &code, &lot);
@@ -551,13 +565,14 @@ fn issue_waste_and_return_move_the_right_units() {
         &lot,
         1,
         "overstocked",
+        None,
     )
     .unwrap();
     assert_eq!(qty_at(&store, "W-GER", &code, &lot), have - 6);
     assert_eq!(qty_at(&store, "PHARM", &code, &lot), pharm_before + 1);
     assert!(
         matches!(
-            stock::issue(&mut store, &nurse, now, &ward, &item, 0, None, None),
+            stock::issue(&mut store, &nurse, now, &ward, &item, 0, None, None, None),
             Err(StockError::Quantity(BadQuantity::NotPositive(0)))
         ),
         "zero is refused"
@@ -641,7 +656,7 @@ fn a_stocktake_adjusts_variances_and_refuses_when_stock_moved_since_counting() {
         "{e}"
     );
     // Not all counted: refused.
-    let e = stock::approve_stocktake(&mut store, &manager, now, id).unwrap_err();
+    let e = stock::approve_stocktake(&mut store, &manager, now, id, None).unwrap_err();
     assert!(
         matches!(&e, StockError::NotCounted(lines) if lines.len() == st.lines.len()),
         "{e}"
@@ -665,9 +680,10 @@ fn a_stocktake_adjusts_variances_and_refuses_when_stock_moved_since_counting() {
         1,
         Some(&first.lot_number),
         None,
+        None,
     )
     .unwrap();
-    let e = stock::approve_stocktake(&mut store, &manager, now, id).unwrap_err();
+    let e = stock::approve_stocktake(&mut store, &manager, now, id, None).unwrap_err();
     assert!(
         matches!(&e, StockError::MovedSinceCount(lines)
             if *lines == [(first.item_code.clone(), first.lot_number.clone())]),
@@ -686,10 +702,10 @@ fn a_stocktake_adjusts_variances_and_refuses_when_stock_moved_since_counting() {
     expected_after[0].2 = first.expected - 3;
     // A nurse may count but not approve.
     assert!(matches!(
-        stock::approve_stocktake(&mut store, &nurse, now, id),
+        stock::approve_stocktake(&mut store, &nurse, now, id, None),
         Err(StockError::Forbidden { .. })
     ));
-    stock::approve_stocktake(&mut store, &manager, now, id).unwrap();
+    stock::approve_stocktake(&mut store, &manager, now, id, None).unwrap();
     for (code, lot, q) in expected_after {
         assert_eq!(qty_at(&store, "W-MED", &code, &lot), q, "{code} {lot}");
     }
@@ -807,6 +823,7 @@ fn goods_in_transit_and_held_lots_are_handled_only_on_their_order() {
         1,
         Some("A-1"),
         None,
+        None,
     )
     .unwrap_err();
     assert!(
@@ -823,11 +840,12 @@ fn goods_in_transit_and_held_lots_are_handled_only_on_their_order() {
         1,
         WasteReason::Damaged,
         None,
+        None,
     )
     .unwrap_err();
     assert!(matches!(&e, StockError::InTransit), "{e}");
     assert!(matches!(
-        stock::issue(&mut store, &nurse, now, &pharm, &item, 1, None, None),
+        stock::issue(&mut store, &nurse, now, &pharm, &item, 1, None, None, None),
         Err(StockError::IssueNotOnWard(p)) if p == "PHARM"
     ));
     // The picked lot is recalled before dispatch: it may not leave; unpick, pick another.
@@ -840,7 +858,7 @@ fn goods_in_transit_and_held_lots_are_handled_only_on_their_order() {
         "supplier notice",
     )
     .unwrap();
-    let e = stock::dispatch(&mut store, &keeper, now, order).unwrap_err();
+    let e = stock::dispatch(&mut store, &keeper, now, order, None).unwrap_err();
     assert!(
         matches!(&e, StockError::PickedLotUnusable { order: o, lot, cause, .. }
             if *o == order && lot == "A-1"
@@ -861,7 +879,7 @@ fn goods_in_transit_and_held_lots_are_handled_only_on_their_order() {
         true,
     )
     .unwrap();
-    stock::dispatch(&mut store, &keeper, now, order).unwrap();
+    stock::dispatch(&mut store, &keeper, now, order, None).unwrap();
     // Quarantined on the way: received blocked, with a warning for the ward.
     stock::quarantine(
         &mut store,
@@ -872,7 +890,7 @@ fn goods_in_transit_and_held_lots_are_handled_only_on_their_order() {
         "temperature log lost",
     )
     .unwrap();
-    let got = stock::confirm_receipt(&mut store, &nurse, now, order).unwrap();
+    let got = stock::confirm_receipt(&mut store, &nurse, now, order, &Default::default()).unwrap();
     assert_eq!(
         got[0].warning,
         Some(wardstock::domain::fefo::LotProblem::Quarantined),

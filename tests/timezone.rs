@@ -244,8 +244,9 @@ fn a_shanghai_site_gives_its_eight_o_clock_dose_at_midnight_utc_and_keeps_shangh
         order_ref: None,
         location: None,
     };
-    let refused = wardstock::ops::stock::receive(&mut store, &keeper, late_evening_utc, &line, 0)
-        .unwrap_err();
+    let refused =
+        wardstock::ops::stock::receive(&mut store, &keeper, late_evening_utc, &line, 0, None)
+            .unwrap_err();
     assert!(
         matches!(refused, wardstock::ops::stock::StockError::Expired { .. }),
         "{refused:?}"

@@ -1,6 +1,7 @@
 //! The command line: parse arguments, open the store, call operations and
 //! queries, print tables or `--json`. Errors go to stderr with a non-zero exit.
 
+pub mod cd;
 pub mod import;
 pub mod mrp;
 pub mod plan;
@@ -9,6 +10,7 @@ pub mod report;
 pub mod simulate;
 pub mod site;
 pub mod stock;
+pub mod stocktake;
 pub mod ward;
 
 mod args;

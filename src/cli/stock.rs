@@ -76,7 +76,7 @@ impl ItemArgs {
     }
 }
 
-fn need_lot(r: &Resolved) -> Result<&str> {
+pub(super) fn need_lot(r: &Resolved) -> Result<&str> {
     r.lot.as_deref().context(t!("cli.stock.give_lot"))
 }
 
@@ -128,55 +128,26 @@ pub enum TransferCommand {
         #[command(flatten)]
         what: ItemArgs,
     },
-    /// Send the picked goods; what is not picked stays open.
+    /// Send the picked goods; what is not picked stays open. Controlled drugs need
+    /// --witness (a second user checks what leaves).
     Dispatch {
         id: i64,
         #[command(flatten)]
         who: UserArgs,
+        #[command(flatten)]
+        witness: super::cd::WitnessArgs,
     },
-    /// The ward confirms it received the delivery.
+    /// The ward confirms it received the delivery. Controlled drugs are counted with a
+    /// second user: --count CODE=QTY for each, and --witness.
     Receive {
         id: i64,
         #[command(flatten)]
         who: UserArgs,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum StocktakeCommand {
-    /// Start counting a place (all items, or those matching --filter).
-    Start {
         #[command(flatten)]
-        who: UserArgs,
-        #[arg(long, value_name = "CODE")]
-        place: String,
-        #[arg(long, default_value = "")]
-        filter: String,
-        /// Count one storage location of the place only (a fridge, the safe).
-        #[arg(long, value_name = "CODE")]
-        location: Option<String>,
-    },
-    /// Show the lines, counts and variances.
-    Show {
-        id: i64,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Record the count of a lot.
-    Count {
-        id: i64,
-        #[command(flatten)]
-        who: UserArgs,
-        #[command(flatten)]
-        what: ItemArgs,
-        #[arg(long)]
-        qty: i64,
-    },
-    /// Approve: every line counted, nothing moved since; variances become adjustments.
-    Approve {
-        id: i64,
-        #[command(flatten)]
-        who: UserArgs,
+        witness: super::cd::WitnessArgs,
+        /// The units of an item counted on arrival: CODE=QTY, repeated.
+        #[arg(long = "count", value_name = "CODE=QTY")]
+        count: Vec<String>,
     },
 }
 
@@ -210,6 +181,8 @@ pub enum StockCommand {
         /// The storage location it is put at (default: where the item is kept in the pharmacy).
         #[arg(long, value_name = "CODE")]
         location: Option<String>,
+        #[command(flatten)]
+        witness: super::cd::WitnessArgs,
     },
     /// Issue ward stock for non-patient use (FEFO unless --lot is given).
     Issue {
@@ -223,6 +196,8 @@ pub enum StockCommand {
         qty: i64,
         #[arg(long)]
         reason: Option<String>,
+        #[command(flatten)]
+        witness: super::cd::WitnessArgs,
     },
     /// Dispose of stock of a lot (expired, damaged, contaminated, other).
     Waste {
@@ -238,6 +213,8 @@ pub enum StockCommand {
         reason: String,
         #[arg(long)]
         note: Option<String>,
+        #[command(flatten)]
+        witness: super::cd::WitnessArgs,
     },
     /// Return stock of a lot from a ward to the pharmacy.
     Return {
@@ -251,6 +228,8 @@ pub enum StockCommand {
         qty: i64,
         #[arg(long)]
         reason: String,
+        #[command(flatten)]
+        witness: super::cd::WitnessArgs,
     },
     /// Quarantine a lot everywhere until a pharmacist decides.
     Quarantine {
@@ -308,7 +287,10 @@ pub enum StockCommand {
     Transfer(TransferCommand),
     /// Count stock at a place and approve the variances.
     #[command(subcommand)]
-    Stocktake(StocktakeCommand),
+    Stocktake(super::stocktake::StocktakeCommand),
+    /// The controlled-drug register and check.
+    #[command(subcommand)]
+    Cd(super::cd::CdCommand),
 }
 
 /// The site settings; a broken config.toml is reported once and the defaults used.
@@ -339,7 +321,11 @@ pub fn sign_in(store: &mut Store, who: &UserArgs) -> Result<Actor> {
     Ok(actor)
 }
 
-fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) -> Result<()> {
+pub(super) fn print<T: Serialize>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce() -> String,
+) -> Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(value)?);
     } else {
@@ -422,6 +408,7 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
             short_dated_days,
             reject,
             location,
+            witness,
         } => {
             let actor = sign_in(store, &who)?;
             let r = what.resolve(store)?;
@@ -469,7 +456,8 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                 );
             }
             let days = short_dated_days.unwrap_or_else(|| settings().receiving.short_dated_days);
-            let got = match stock::receive(store, &actor, now, &line, days) {
+            let witness = witness.sign_in(store)?;
+            let got = match stock::receive(store, &actor, now, &line, days, witness.as_ref()) {
                 // Expired or blocked goods are refused at the door: say how.
                 Err(
                     e @ (StockError::Expired {
@@ -503,10 +491,12 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
             place,
             qty,
             reason,
+            witness,
         } => {
             let actor = sign_in(store, &who)?;
             let r = what.resolve(store)?;
             let place = stock::place_by_code(&store.conn, &place)?;
+            let witness = witness.sign_in(store)?;
             let taken = stock::issue(
                 store,
                 &actor,
@@ -516,6 +506,7 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                 qty,
                 r.lot.as_deref(),
                 reason.as_deref(),
+                witness.as_ref(),
             )?;
             print(who.json, &taken, || {
                 let lots: Vec<String> = taken
@@ -545,8 +536,10 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
             qty,
             reason,
             note,
+            witness,
         } => {
             let actor = sign_in(store, &who)?;
+            let witness = witness.sign_in(store)?;
             let r = what.resolve(store)?;
             let place = stock::place_by_code(&store.conn, &place)?;
             let why: WasteReason = reason
@@ -562,6 +555,7 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                 qty,
                 why,
                 note.as_deref(),
+                witness.as_ref(),
             )?;
             print(who.json, &t, || {
                 t!(
@@ -581,10 +575,12 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
             place,
             qty,
             reason,
+            witness,
         } => {
             let actor = sign_in(store, &who)?;
             let r = what.resolve(store)?;
             let ward = stock::place_by_code(&store.conn, &place)?;
+            let witness = witness.sign_in(store)?;
             let t = stock::return_to_pharmacy(
                 store,
                 &actor,
@@ -594,6 +590,7 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
                 need_lot(&r)?,
                 qty,
                 &reason,
+                witness.as_ref(),
             )?;
             print(who.json, &t, || {
                 t!(
@@ -686,7 +683,8 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
             })
         }
         StockCommand::Transfer(t) => transfer(store, now, t),
-        StockCommand::Stocktake(s) => stocktake(store, now, s),
+        StockCommand::Stocktake(s) => super::stocktake::run(store, now, s),
+        StockCommand::Cd(c) => super::cd::run(store, now, c),
     }
 }
 
@@ -832,14 +830,35 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
                 )
             })
         }
-        TransferCommand::Dispatch { id, who } => {
+        TransferCommand::Dispatch { id, who, witness } => {
             let actor = sign_in(store, &who)?;
-            let o = stock::dispatch(store, &actor, now, id)?;
+            let witness = witness.sign_in(store)?;
+            let o = stock::dispatch(store, &actor, now, id, witness.as_ref())?;
             print(who.json, &o, || order_text(&o))
         }
-        TransferCommand::Receive { id, who } => {
+        TransferCommand::Receive {
+            id,
+            who,
+            witness,
+            count,
+        } => {
             let actor = sign_in(store, &who)?;
-            let got = stock::confirm_receipt(store, &actor, now, id)?;
+            let counted = count
+                .iter()
+                .map(|c| {
+                    c.split_once('=')
+                        .and_then(|(code, q)| {
+                            Some((code.trim().to_string(), q.trim().parse::<i64>().ok()?))
+                        })
+                        .filter(|(_, q)| *q >= 0)
+                        .ok_or_else(|| anyhow::anyhow!(t!("cd.cli.count_form", given = c)))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let check = stock::WardCount {
+                witness: witness.sign_in(store)?,
+                counted,
+            };
+            let got = stock::confirm_receipt(store, &actor, now, id, &check)?;
             print(who.json, &got, || {
                 let n: i64 = got.iter().map(|t| t.qty).sum();
                 let mut s = t!(
@@ -862,107 +881,6 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
                     s.push_str(&t!("cli.word.warning", text = i18n::results::set_aside(w)));
                 }
                 s
-            })
-        }
-    }
-}
-
-fn stocktake_text(st: &stock::Stocktake) -> String {
-    let mut out = t!(
-        "cli.stocktake.head",
-        id = st.id,
-        place = st.place,
-        status = super::status_word(&st.status)
-    );
-    if let Some(l) = &st.location {
-        out.push_str(&t!("cli.stocktake.location", location = l));
-    }
-    if !st.filter.is_empty() {
-        out.push_str(&t!(
-            "cli.stocktake.filter",
-            filter = crate::i18n::results::quote(&st.filter)
-        ));
-    }
-    let mut t = comfy_table::Table::new();
-    t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY)
-        .set_header([
-            t!("cli.col.item"),
-            t!("cli.col.item_name"),
-            t!("cli.col.lot"),
-            t!("cli.col.book"),
-            t!("cli.col.counted"),
-            t!("cli.col.variance"),
-            t!("cli.col.note"),
-        ]);
-    for l in &st.lines {
-        let counted = l.counted.map(i18n::num).unwrap_or_else(|| "—".into());
-        let var = l.variance().map(|v| format!("{v:+}")).unwrap_or_default();
-        let moved = if l.counted.is_some() && l.moved() {
-            t!("cli.stocktake.moved")
-        } else {
-            ""
-        };
-        t.add_row([
-            l.item_code.clone(),
-            l.item_name.clone(),
-            l.lot_number.clone(),
-            i18n::num(l.expected),
-            counted,
-            var,
-            moved.to_string(),
-        ]);
-    }
-    if !st.lines.is_empty() {
-        out.push('\n');
-        out.push_str(&t.to_string());
-    }
-    out
-}
-
-fn stocktake(store: &mut Store, now: chrono::DateTime<Utc>, cmd: StocktakeCommand) -> Result<()> {
-    match cmd {
-        StocktakeCommand::Start {
-            who,
-            place,
-            filter,
-            location,
-        } => {
-            let actor = sign_in(store, &who)?;
-            let place = stock::place_by_code(&store.conn, &place)?;
-            let id =
-                stock::start_stocktake(store, &actor, now, &place, &filter, location.as_deref())?;
-            let st = stock::stocktake(&store.conn, id)?;
-            print(who.json, &st, || stocktake_text(&st))
-        }
-        StocktakeCommand::Show { id, json } => {
-            let st = stock::stocktake(&store.conn, id)?;
-            print(json, &st, || stocktake_text(&st))
-        }
-        StocktakeCommand::Count { id, who, what, qty } => {
-            let actor = sign_in(store, &who)?;
-            let r = what.resolve(store)?;
-            let c = stock::count(store, &actor, now, id, &r.item, need_lot(&r)?, qty)?;
-            print(who.json, &c, || {
-                t!(
-                    "cli.stocktake.counted",
-                    item = c.item_code,
-                    lot = c.lot_number,
-                    qty = i18n::num(qty),
-                    expected = i18n::num(c.expected)
-                )
-            })
-        }
-        StocktakeCommand::Approve { id, who } => {
-            let actor = sign_in(store, &who)?;
-            let lines = stock::approve_stocktake(store, &actor, now, id)?;
-            print(who.json, &lines, || {
-                let changed = lines.iter().filter(|l| l.variance() != Some(0)).count();
-                t!(
-                    "cli.stocktake.approved",
-                    id = id,
-                    lines = lines.len(),
-                    changed = changed
-                )
             })
         }
     }

@@ -45,6 +45,8 @@ pub(super) fn purchasing(store: &mut Store, anchor: DateTime<Utc>) -> Result<(),
         )?)
     };
     let keeper = user("store")?;
+    // The pharmacist checks controlled drugs in with the storekeeper.
+    let pharmacist = user("pharm").ok();
     let items: Vec<crate::ops::stock::ItemRef> = {
         let mut stmt = store.conn.prepare(
             "SELECT i.code FROM items i JOIN suppliers s ON s.id = i.supplier_id
@@ -94,6 +96,7 @@ pub(super) fn purchasing(store: &mut Store, anchor: DateTime<Utc>) -> Result<(),
                 location: None,
             },
             90,
+            pharmacist.as_ref(),
         )
         .map_err(err)?;
     }

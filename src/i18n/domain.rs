@@ -113,7 +113,7 @@ impl std::fmt::Display for LotProblem {
 }
 
 /// Why a user may not witness or double-check, as a clause.
-fn second_user_why(why: NotAllowed) -> String {
+pub(crate) fn second_user_why(why: NotAllowed) -> String {
     match why {
         NotAllowed::Role { role } => t!("domain.rights.second.role", role = role.label()),
         NotAllowed::SamePerson => t!("domain.rights.second.same_person").into(),

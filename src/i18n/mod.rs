@@ -21,6 +21,7 @@
 //! tests run both languages side by side on parallel threads. Here the
 //! language is per thread, defaulting to the process's.
 
+pub mod cd;
 pub mod domain;
 pub mod errors;
 pub mod format;
@@ -209,6 +210,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("console", include_str!("../../assets/i18n/console.toml")),
     ("cli", include_str!("../../assets/i18n/cli.toml")),
     ("refusals", include_str!("../../assets/i18n/refusals.toml")),
+    ("cd", include_str!("../../assets/i18n/cd.toml")),
     ("domain", include_str!("../../assets/i18n/domain.toml")),
     ("errors", include_str!("../../assets/i18n/errors.toml")),
     ("site", include_str!("../../assets/i18n/site.toml")),

@@ -425,6 +425,7 @@ impl fmt::Display for StockError {
                 t!("refused.stock.unknown_lot_number", lot = quote(lot))
             }
             E::Purchase(e) => e.to_string(),
+            E::Cd(e) => e.to_string(),
             E::TakenMeanwhile => t!("refused.stock.taken_meanwhile").into(),
             E::Busy => t!("refused.db.busy").into(),
             E::Store(e) => database(e),

@@ -17,6 +17,8 @@ pub struct ItemRef {
     pub dose_unit: String,
     pub units_per_pack: i64,
     pub is_drug: bool,
+    /// A controlled drug: each movement is signed by a second user.
+    pub controlled: bool,
 }
 
 /// A user whose role may not do an operation.

@@ -25,6 +25,7 @@ use crate::store::Store;
 use crate::store::ledger::{self, NewMovement};
 pub use locations::*;
 
+mod cd;
 mod holds;
 mod issue;
 mod levels;
@@ -33,6 +34,7 @@ mod refs;
 mod stocktake;
 mod trace;
 mod transfers;
+pub use cd::*;
 pub use holds::*;
 pub use issue::*;
 pub use levels::*;
@@ -237,6 +239,9 @@ pub enum StockError {
     MovedSinceCount(Vec<(String, String)>),
     UnknownLotNumber(String),
     Purchase(PurchaseError),
+    /// A controlled drug's movement without its second signature, count or
+    /// explanation.
+    Cd(CdRefusal),
     /// The ledger refused to go negative: someone took the stock meanwhile.
     TakenMeanwhile,
     Busy,

@@ -156,6 +156,7 @@ pub fn verify(path: &Path) -> Result<BackupReport, BackupError> {
 const RECORDS: &[&str] = &[
     "movements",
     "location_moves",
+    "movement_witnesses",
     "administrations",
     "prescriptions",
     "prescription_events",

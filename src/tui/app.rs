@@ -484,6 +484,7 @@ impl App {
                 match after {
                     After::Reload => {}
                     After::Decided(s) => self.tabs.pharmacy.decided(&mut self.cx, &s),
+                    After::Order(id) => self.tabs.pharmacy.reopen(&mut self.cx, id),
                     After::Notice(n) => self.popup = Some(Popup::Notice(n)),
                     After::Patient(mrn) => {
                         self.popup = super::popups::patient::PatientCard::open(&self.cx, &mrn)

@@ -44,6 +44,7 @@ pub fn issue(
     qty: i64,
     lot: Option<&str>,
     reason: Option<&str>,
+    witness: Option<&Actor>,
 ) -> Result<Vec<Taken>> {
     allow(actor, Operation::Issue)?;
     qty_ok(qty)?;
@@ -52,6 +53,7 @@ pub fn issue(
     }
     let day = store.today(now);
     store.write(|tx| {
+        let signed = cosign(tx, actor, witness, item, now)?;
         let picks: Vec<(i64, i64)> = match lot {
             Some(number) => {
                 let l = lot_by_number(tx, item, number)?;
@@ -80,7 +82,7 @@ pub fn issue(
             m.from_place = Some(place.id);
             m.qty = q;
             m.reason = reason.map(str::to_string);
-            let movement_id = ledger::append(tx, &m)?;
+            let movement_id = append_signed(tx, &m, signed)?;
             out.push(Taken {
                 lot_id,
                 lot_number: lot_by_id(tx, lot_id)?.lot_number,
@@ -106,11 +108,13 @@ pub fn waste(
     qty: i64,
     reason: WasteReason,
     note: Option<&str>,
+    witness: Option<&Actor>,
 ) -> Result<Taken> {
     allow(actor, Operation::Waste)?;
     qty_ok(qty)?;
     not_in_transit(place)?;
     store.write(|tx| {
+        let signed = cosign(tx, actor, witness, item, now)?;
         let l = lot_by_number(tx, item, lot)?;
         take_from_lot(tx, place, item, &l, qty)?;
         let mut m = movement(actor, now, MovementKind::Waste, item, l.id);
@@ -120,7 +124,7 @@ pub fn waste(
             Some(n) if !n.trim().is_empty() => format!("{}: {}", reason.as_ref(), n.trim()),
             _ => reason.as_ref().to_string(),
         });
-        let movement_id = ledger::append(tx, &m)?;
+        let movement_id = append_signed(tx, &m, signed)?;
         Ok(Taken {
             lot_id: l.id,
             lot_number: l.lot_number,
@@ -143,6 +147,7 @@ pub fn return_to_pharmacy(
     lot: &str,
     qty: i64,
     reason: &str,
+    witness: Option<&Actor>,
 ) -> Result<Taken> {
     allow(actor, Operation::Return)?;
     qty_ok(qty)?;
@@ -153,6 +158,7 @@ pub fn return_to_pharmacy(
         return Err(StockError::ReturnReasonRequired);
     }
     store.write(|tx| {
+        let signed = cosign(tx, actor, witness, item, now)?;
         let pharmacy = place_of_kind(tx, PlaceKind::Pharmacy)?;
         let l = lot_by_number(tx, item, lot)?;
         take_from_lot(tx, ward, item, &l, qty)?;
@@ -161,7 +167,7 @@ pub fn return_to_pharmacy(
         m.to_place = Some(pharmacy.id);
         m.qty = qty;
         m.reason = Some(reason.trim().to_string());
-        let movement_id = ledger::append(tx, &m)?;
+        let movement_id = append_signed(tx, &m, signed)?;
         Ok(Taken {
             lot_id: l.id,
             lot_number: l.lot_number,

@@ -42,6 +42,7 @@ pub fn receive(
     now: DateTime<Utc>,
     line: &ReceiveLine,
     short_dated_days: i64,
+    witness: Option<&Actor>,
 ) -> Result<Received> {
     allow(actor, Operation::Receive)?;
     qty_ok(line.qty)?;
@@ -75,6 +76,7 @@ pub fn receive(
                 on,
             });
         }
+        let signed = cosign(tx, actor, witness, &line.item, now)?;
         let pharmacy = place_of_kind(tx, PlaceKind::Pharmacy)?;
         if let Ok(existing) = lot_by_number(tx, &line.item, lot_number) {
             if existing.expiry != line.expiry {
@@ -103,7 +105,7 @@ pub fn receive(
         m.qty = line.qty;
         m.reason = line.supplier.as_ref().map(|s| format!("from {s}"));
         m.order_ref = line.order_ref.clone();
-        let movement_id = ledger::append(tx, &m)?;
+        let movement_id = append_signed(tx, &m, signed)?;
         // A delivery against a purchase order ("PO-12") is booked on its line.
         let over_order = match crate::ops::purchasing::po_number(line.order_ref.as_deref())? {
             Some(po) => crate::ops::purchasing::book_receipt(

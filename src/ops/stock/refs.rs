@@ -26,20 +26,21 @@ fn item_row(
                 dose_unit: r.get(3)?,
                 units_per_pack: r.get(4)?,
                 is_drug: r.get::<_, String>(5)? == "drug",
+                controlled: r.get(6)?,
             })
         })
         .optional()
 }
 
 pub fn item_by_code(conn: &Connection, code: &str) -> Result<ItemRef> {
-    item_row(conn, "SELECT id, code, name, dose_unit, units_per_pack, kind FROM items WHERE code = ?1 COLLATE NOCASE", &code)?
+    item_row(conn, "SELECT id, code, name, dose_unit, units_per_pack, kind, controlled FROM items WHERE code = ?1 COLLATE NOCASE", &code)?
         .ok_or_else(|| StockError::UnknownItem(code.to_string()))
 }
 
 pub fn item_by_id(conn: &Connection, id: i64) -> Result<ItemRef> {
     item_row(
         conn,
-        "SELECT id, code, name, dose_unit, units_per_pack, kind FROM items WHERE id = ?1",
+        "SELECT id, code, name, dose_unit, units_per_pack, kind, controlled FROM items WHERE id = ?1",
         &id,
     )?
     .ok_or(StockError::UnknownItemId(id))
@@ -49,7 +50,7 @@ pub fn item_by_id(conn: &Connection, id: i64) -> Result<ItemRef> {
 pub fn item_by_gtin(conn: &Connection, gtin14: &str) -> Result<ItemRef> {
     item_row(
         conn,
-        "SELECT i.id, i.code, i.name, i.dose_unit, i.units_per_pack, i.kind FROM item_gtins g JOIN items i ON i.id = g.item_id WHERE g.gtin = ?1",
+        "SELECT i.id, i.code, i.name, i.dose_unit, i.units_per_pack, i.kind, i.controlled FROM item_gtins g JOIN items i ON i.id = g.item_id WHERE g.gtin = ?1",
         &gtin14,
     )?
     .ok_or_else(|| StockError::UnknownGtin(gtin14.to_string()))

@@ -16,6 +16,11 @@ pub struct CountLine {
     pub counted: Option<i64>,
     /// Stock now.
     pub current: i64,
+    /// A controlled drug: its variance is explained and the approval signed
+    /// by two.
+    pub controlled: bool,
+    /// Why the count differs, as explained before approval.
+    pub explanation: Option<String>,
 }
 
 impl CountLine {
@@ -36,6 +41,8 @@ pub struct Stocktake {
     pub filter: String,
     /// The one storage location counted, when not the whole place.
     pub location: Option<String>,
+    /// A controlled-drug check: every controlled drug at the place.
+    pub controlled: bool,
     pub lines: Vec<CountLine>,
 }
 
@@ -49,6 +56,30 @@ pub fn start_stocktake(
     place: &PlaceRef,
     filter: &str,
     location: Option<&str>,
+) -> Result<i64> {
+    start(store, actor, now, place, filter, location, false)
+}
+
+/// Starts a controlled-drug check of a place: every lot of every controlled
+/// drug held there becomes a line to count; its approval needs a second
+/// signature and an explanation of every variance.
+pub fn start_cd_check(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    place: &PlaceRef,
+) -> Result<i64> {
+    start(store, actor, now, place, "", None, true)
+}
+
+fn start(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    place: &PlaceRef,
+    filter: &str,
+    location: Option<&str>,
+    controlled: bool,
 ) -> Result<i64> {
     allow(actor, Operation::StartStocktake)?;
     not_in_transit(place)?;
@@ -66,8 +97,8 @@ pub fn start_stocktake(
         }
         let location_id = location.as_ref().map(|l| l.id);
         tx.execute(
-            "INSERT INTO stocktakes (place_id, filter, status, started_at, started_by, location_id) VALUES (?1, ?2, 'open', ?3, ?4, ?5)",
-            params![place.id, filter.trim(), instant_to_text(now), actor.user_id, location_id],
+            "INSERT INTO stocktakes (place_id, filter, status, started_at, started_by, location_id, controlled) VALUES (?1, ?2, 'open', ?3, ?4, ?5, ?6)",
+            params![place.id, filter.trim(), instant_to_text(now), actor.user_id, location_id, controlled],
         )?;
         let id = tx.last_insert_rowid();
         let like = format!("%{}%", filter.trim());
@@ -76,9 +107,13 @@ pub fn start_stocktake(
              SELECT ?1, b.lot_id, b.item_id, sum(b.qty) FROM location_balances b JOIN items i ON i.id = b.item_id
              WHERE b.place_id = ?2 AND b.qty > 0 AND (?4 IS NULL OR b.location_id = ?4)
                AND (?3 = '%%' OR i.code LIKE ?3 OR i.name LIKE ?3 OR i.generic_name LIKE ?3 OR COALESCE(i.atc, '') LIKE ?3)
+               AND (?5 = 0 OR i.controlled = 1)
              GROUP BY b.lot_id, b.item_id",
-            params![id, place.id, like, location_id],
+            params![id, place.id, like, location_id, controlled],
         )?;
+        if n == 0 && controlled {
+            return Err(CdRefusal::NoControlledStock { place: place.code.clone() }.into());
+        }
         if n == 0 && !filter.trim().is_empty() {
             return Err(StockError::NothingToCount { place: place.code.clone(), filter: filter.trim().to_string() });
         }
@@ -99,11 +134,11 @@ pub fn open_stocktake(conn: &Connection, place_id: i64) -> Result<Option<Stockta
 }
 
 pub fn stocktake(conn: &Connection, id: i64) -> Result<Stocktake> {
-    let (place_id, status, filter, location_id): (i64, String, String, Option<i64>) = conn
+    let (place_id, status, filter, location_id, controlled): (i64, String, String, Option<i64>, bool) = conn
         .query_row(
-            "SELECT place_id, status, filter, location_id FROM stocktakes WHERE id = ?1",
+            "SELECT place_id, status, filter, location_id, controlled FROM stocktakes WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?
         .ok_or(StockError::UnknownStocktake(id))?;
@@ -118,7 +153,8 @@ pub fn stocktake(conn: &Connection, id: i64) -> Result<Stocktake> {
     let mut stmt = conn.prepare_cached(
         "SELECT s.lot_id, i.code, i.name, l.lot_number, l.expiry, s.expected, s.counted,
                 COALESCE((SELECT sum(qty) FROM location_balances b
-                          WHERE b.place_id = ?2 AND b.lot_id = s.lot_id AND (?3 IS NULL OR b.location_id = ?3)), 0)
+                          WHERE b.place_id = ?2 AND b.lot_id = s.lot_id AND (?3 IS NULL OR b.location_id = ?3)), 0),
+                i.controlled, s.explanation
          FROM stocktake_lines s JOIN items i ON i.id = s.item_id JOIN lots l ON l.id = s.lot_id
          WHERE s.stocktake_id = ?1 ORDER BY i.name, l.expiry, l.lot_number",
     )?;
@@ -136,6 +172,8 @@ pub fn stocktake(conn: &Connection, id: i64) -> Result<Stocktake> {
                 expected: r.get(5)?,
                 counted: r.get(6)?,
                 current: r.get(7)?,
+                controlled: r.get(8)?,
+                explanation: r.get(9)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -145,6 +183,7 @@ pub fn stocktake(conn: &Connection, id: i64) -> Result<Stocktake> {
         status,
         filter,
         location,
+        controlled,
         lines,
     })
 }
@@ -178,7 +217,9 @@ pub fn count(
         tx.execute(
             "INSERT INTO stocktake_lines (stocktake_id, lot_id, item_id, expected, counted, counted_by, counted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (stocktake_id, lot_id) DO UPDATE SET expected = excluded.expected, counted = excluded.counted,
-                 counted_by = excluded.counted_by, counted_at = excluded.counted_at",
+                 counted_by = excluded.counted_by, counted_at = excluded.counted_at,
+                 explanation = CASE WHEN stocktake_lines.counted IS excluded.counted AND stocktake_lines.expected = excluded.expected
+                                    THEN stocktake_lines.explanation END",
             params![stocktake_id, l.id, item.id, current, counted, actor.user_id, instant_to_text(now)],
         )?;
         stocktake(tx, stocktake_id)?
@@ -196,6 +237,7 @@ pub fn approve_stocktake(
     actor: &Actor,
     now: DateTime<Utc>,
     stocktake_id: i64,
+    witness: Option<&Actor>,
 ) -> Result<Vec<CountLine>> {
     allow(actor, Operation::ApproveStocktake)?;
     store.write(|tx| {
@@ -210,6 +252,20 @@ pub fn approve_stocktake(
         let moved: Vec<(String, String)> = st.lines.iter().filter(|l| l.moved()).map(|l| (l.item_code.clone(), l.lot_number.clone())).collect();
         if !moved.is_empty() {
             return Err(StockError::MovedSinceCount(moved));
+        }
+        // Controlled drugs: every variance explained, the approval signed by two.
+        let unexplained: Vec<(String, String, i64)> = st
+            .lines
+            .iter()
+            .filter(|l| l.controlled && l.variance() != Some(0) && l.explanation.is_none())
+            .map(|l| (l.item_code.clone(), l.lot_number.clone(), l.variance().unwrap_or(0)))
+            .collect();
+        if !unexplained.is_empty() {
+            return Err(CdRefusal::VarianceUnexplained { stocktake: stocktake_id, lines: unexplained }.into());
+        }
+        let mut signer = None;
+        for l in st.lines.iter().filter(|l| l.controlled || st.controlled) {
+            signer = cosign(tx, actor, witness, &item_by_code(tx, &l.item_code)?, now)?.or(signer);
         }
         let place = place_by_code(tx, &st.place)?;
         // A count of one location adjusts that location; a count of the
@@ -230,12 +286,67 @@ pub fn approve_stocktake(
             m.qty = diff.abs();
             m.reason = Some(format!("stocktake {stocktake_id}: counted {} of {}", l.counted.unwrap_or(0), l.expected));
             m.order_ref = Some(format!("ST-{stocktake_id}"));
-            ledger::append(tx, &m)?;
+            if let Some(why) = &l.explanation {
+                m.reason = Some(format!("{}: {why}", m.reason.unwrap_or_default()));
+            }
+            append_signed(tx, &m, signer.filter(|_| l.controlled))?;
         }
         tx.execute(
-            "UPDATE stocktakes SET status = 'approved', approved_at = ?2, approved_by = ?3 WHERE id = ?1",
-            params![stocktake_id, instant_to_text(now), actor.user_id],
+            "UPDATE stocktakes SET status = 'approved', approved_at = ?2, approved_by = ?3, witness_id = ?4 WHERE id = ?1",
+            params![stocktake_id, instant_to_text(now), actor.user_id, signer],
         )?;
         Ok(st.lines)
+    })
+}
+
+/// Explains why a counted line differs from what was expected (what
+/// happened to the units). Every variance of a controlled drug is explained
+/// before the stocktake is approved; a recount clears the explanation.
+pub fn explain_variance(
+    store: &mut Store,
+    actor: &Actor,
+    stocktake_id: i64,
+    item: &ItemRef,
+    lot: &str,
+    why: &str,
+) -> Result<CountLine> {
+    allow(actor, Operation::Count)?;
+    let why = why.trim();
+    if why.is_empty() {
+        return Err(CdRefusal::ExplanationEmpty.into());
+    }
+    store.write(|tx| {
+        let st = stocktake(tx, stocktake_id)?;
+        if st.status != "open" {
+            return Err(StockError::StocktakeClosed {
+                id: stocktake_id,
+                status: st.status,
+            });
+        }
+        let l = lot_by_number(tx, item, lot)?;
+        let Some(line) = st.lines.into_iter().find(|c| c.lot_id == l.id) else {
+            return Err(CdRefusal::NothingToExplain {
+                stocktake: stocktake_id,
+                item: item.name.clone(),
+                lot: lot.to_string(),
+            }
+            .into());
+        };
+        if line.variance().unwrap_or(0) == 0 {
+            return Err(CdRefusal::NothingToExplain {
+                stocktake: stocktake_id,
+                item: item.name.clone(),
+                lot: lot.to_string(),
+            }
+            .into());
+        }
+        tx.execute(
+            "UPDATE stocktake_lines SET explanation = ?3 WHERE stocktake_id = ?1 AND lot_id = ?2",
+            params![stocktake_id, l.id, why],
+        )?;
+        Ok(CountLine {
+            explanation: Some(why.to_string()),
+            ..line
+        })
     })
 }

@@ -361,6 +361,7 @@ pub fn dispatch(
     actor: &Actor,
     now: DateTime<Utc>,
     order_id: i64,
+    witness: Option<&Actor>,
 ) -> Result<TransferOrder> {
     allow(actor, Operation::Dispatch)?;
     store.write(|tx| {
@@ -373,6 +374,17 @@ pub fn dispatch(
         }
         if order.lines.iter().all(|l| l.picked == 0) {
             return Err(StockError::NothingPicked { order: order_id });
+        }
+        // Controlled drugs leave the pharmacy signed by two: the second
+        // signature covers every pick and unpick of them on this order.
+        let mut signer = None;
+        for line in order.lines.iter().filter(|l| l.picked > 0) {
+            if let Some(w) = cosign(tx, actor, witness, &line.item, now)? {
+                signer = Some(w);
+            }
+        }
+        if let Some(w) = signer {
+            sign_order(tx, order_id, w, now)?;
         }
         // A lot held or expired since it was picked does not leave.
         let to = place_by_code(tx, &order.to)?;
@@ -423,6 +435,7 @@ pub fn confirm_receipt(
     actor: &Actor,
     now: DateTime<Utc>,
     order_id: i64,
+    check: &WardCount,
 ) -> Result<Vec<Taken>> {
     allow(actor, Operation::ConfirmReceipt)?;
     store.write(|tx| {
@@ -430,6 +443,7 @@ pub fn confirm_receipt(
         if order.status != "in_transit" {
             return Err(StockError::NotDispatched { order: order_id, status: order.status });
         }
+        let signed = count_controlled(tx, actor, now, &order, check)?;
         let to = place_by_code(tx, &order.to)?;
         let transit = place_of_kind(tx, PlaceKind::Transit)?;
         let day = arrival_day(tx, now, &to)?;
@@ -447,7 +461,7 @@ pub fn confirm_receipt(
             m.to_location = Some(at.id);
             m.qty = qty;
             m.order_ref = Some(format!("TO-{order_id}"));
-            let movement_id = ledger::append(tx, &m)?;
+            let movement_id = append_signed(tx, &m, signed.iter().find(|(i, _)| *i == item_id).map(|(_, w)| *w))?;
             out.push(Taken { lot_id, lot_number: lot.lot_number, qty, movement_id, warning, location: Some(at.code) });
         }
         tx.execute(
@@ -456,6 +470,89 @@ pub fn confirm_receipt(
         )?;
         Ok(out)
     })
+}
+
+/// What the ward checked of a delivery before confirming it: the second
+/// user who counted the controlled drugs with the one confirming, and the
+/// units of each item counted (by item code). Only controlled lines must be
+/// counted.
+#[derive(Debug, Clone, Default)]
+pub struct WardCount {
+    pub witness: Option<Actor>,
+    pub counted: Vec<(String, i64)>,
+}
+
+/// The ward's count of the controlled lines of a delivery: every one
+/// counted, each count equal to what was sent, signed by a second user.
+/// Gives (item id, witness id) of the controlled items.
+fn count_controlled(
+    tx: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    order: &TransferOrder,
+    check: &WardCount,
+) -> Result<Vec<(i64, i64)>> {
+    for (code, _) in &check.counted {
+        if !order
+            .lines
+            .iter()
+            .any(|l| l.item.code.eq_ignore_ascii_case(code))
+        {
+            return Err(CdRefusal::CountNotOnOrder {
+                order: order.id,
+                item: code.clone(),
+            }
+            .into());
+        }
+    }
+    let mut due = Vec::new();
+    let mut signed = Vec::new();
+    for line in order.lines.iter().filter(|l| l.picked > 0) {
+        if !is_controlled(tx, line.item.id)? {
+            continue;
+        }
+        let counted: Option<i64> = check
+            .counted
+            .iter()
+            .filter(|(c, _)| c.eq_ignore_ascii_case(&line.item.code))
+            .map(|(_, q)| *q)
+            .last();
+        match counted {
+            None => due.push(CountDue {
+                code: line.item.code.clone(),
+                name: line.item.name.clone(),
+                unit: line.item.dose_unit.clone(),
+                sent: line.picked,
+            }),
+            Some(c) if c != line.picked => {
+                return Err(CdRefusal::CountDiffers {
+                    order: order.id,
+                    item: line.item.name.clone(),
+                    unit: line.item.dose_unit.clone(),
+                    sent: line.picked,
+                    counted: c,
+                }
+                .into());
+            }
+            Some(c) => {
+                if let Some(w) = cosign(tx, actor, check.witness.as_ref(), &line.item, now)? {
+                    signed.push((line.item.id, w));
+                }
+                tx.execute(
+                    "UPDATE transfer_lines SET received_count = ?2 WHERE id = ?1",
+                    params![line.line_id, c],
+                )?;
+            }
+        }
+    }
+    if !due.is_empty() {
+        return Err(CdRefusal::CountNeeded {
+            order: order.id,
+            items: due,
+        }
+        .into());
+    }
+    Ok(signed)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

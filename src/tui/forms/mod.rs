@@ -7,6 +7,7 @@ pub mod admin;
 pub mod decision;
 pub mod dose;
 pub mod input;
+pub mod order;
 pub mod patient;
 pub mod receive;
 pub mod stock_ops;
@@ -115,6 +116,7 @@ pub enum Kind {
     AllergyAdd(patient::AllergyAdd),
     AllergyRemove(patient::AllergyRemove),
     PatientMove(patient::PatientMove),
+    Order(order::OrderSign),
 }
 
 /// What happens after a form's operation went through.
@@ -128,6 +130,8 @@ pub enum After {
     Notice(super::popups::notice::Notice),
     /// Open the patient's record again, read afresh.
     Patient(String),
+    /// Open a transfer order again on the Pharmacy tab, read afresh.
+    Order(i64),
     /// Check a file on the Site tab (a dry run), to be confirmed there.
     Import {
         kind: crate::ops::import::Kind,
@@ -145,6 +149,32 @@ pub struct Form {
     /// What the form is about, shown above the fields.
     pub note: Option<String>,
     pub kind: Kind,
+    /// A controlled drug's movement: the second user who signs, after the
+    /// form's own fields.
+    pub cosign: Option<Cosign>,
+}
+
+/// The second signature a controlled drug's movement takes: a second user
+/// (nurse, nurse manager or pharmacist) and their own PIN.
+#[derive(Debug, Clone)]
+pub struct Cosign {
+    pub user: Field,
+    pub pin: Field,
+}
+
+impl Cosign {
+    pub fn new() -> Cosign {
+        Cosign {
+            user: Field::new("", t!("tui.hint.witness_required")),
+            pin: Field::secret(t!("tui.hint.their_pin")),
+        }
+    }
+}
+
+impl Default for Cosign {
+    fn default() -> Self {
+        Cosign::new()
+    }
 }
 
 /// What a key did to a form.
@@ -176,6 +206,7 @@ macro_rules! each {
             Kind::AllergyAdd($k) => $e,
             Kind::AllergyRemove($k) => $e,
             Kind::PatientMove($k) => $e,
+            Kind::Order($k) => $e,
         }
     };
 }
@@ -195,6 +226,11 @@ pub trait FormBody {
     }
     /// The lot field a scanned pack fills, for forms about one lot.
     fn lot_field(&mut self) -> Option<&mut Field> {
+        None
+    }
+    /// Where the form keeps the second user who signed (forms that move
+    /// controlled drugs), set just before it runs its operation.
+    fn witness_slot(&mut self) -> Option<&mut Option<crate::ops::Actor>> {
         None
     }
     /// A scanned pack of `pack` (already known to be an item): fills the
@@ -242,7 +278,14 @@ impl Form {
             error: None,
             note: None,
             kind,
+            cosign: None,
         }
+    }
+
+    /// The form asks for a second signature after its own fields.
+    pub fn with_cosign(mut self, needed: bool) -> Form {
+        self.cosign = needed.then(Cosign::new);
+        self
     }
 
     /// A form about no item (a user, a patient, a file): no item line.
@@ -255,6 +298,7 @@ impl Form {
                 dose_unit: String::new(),
                 units_per_pack: 0,
                 is_drug: false,
+                controlled: false,
             },
             kind,
         )
@@ -278,7 +322,23 @@ impl Form {
     }
 
     pub fn fields(&self) -> Vec<(&'static str, &Field)> {
-        self.body().fields()
+        let mut fields = self.body().fields();
+        if let Some(c) = &self.cosign {
+            fields.push((t!("tui.field.witness_required"), &c.user));
+            fields.push((t!("tui.field.witness_pin"), &c.pin));
+        }
+        fields
+    }
+
+    /// The field at `i`: the form's own, then the second signature's.
+    fn field_at(&mut self, i: usize) -> Option<&mut Field> {
+        let own = self.body().fields().len();
+        if i < own {
+            return self.body_mut().field_mut(i);
+        }
+        self.cosign
+            .as_mut()
+            .and_then(|c| [&mut c.user, &mut c.pin].into_iter().nth(i - own))
     }
 
     pub fn len(&self) -> usize {
@@ -328,7 +388,7 @@ impl Form {
         };
         if let Some(r) = req {
             let focus = self.focus;
-            if let Some(f) = self.body_mut().field_mut(focus) {
+            if let Some(f) = self.field_at(focus) {
                 f.input.handle(r);
             }
         }
@@ -338,6 +398,34 @@ impl Form {
     /// Runs the operation; a refusal stays in the form to be corrected.
     pub fn submit(&mut self, cx: &mut Ctx) -> Option<(String, After)> {
         let item = self.item.clone();
+        // The second user signs in with their own PIN (wrong PINs count
+        // towards their lock); the PIN is typed again for each attempt.
+        if let Some(c) = &mut self.cosign {
+            let signed = if c.user.is_empty() {
+                Ok(None)
+            } else {
+                crate::ops::auth::sign_in(
+                    &mut cx.store,
+                    c.user.value(),
+                    c.pin.input.value(),
+                    cx.now,
+                )
+                .map(Some)
+                .map_err(|e| e.to_string())
+            };
+            c.pin.set("");
+            match signed {
+                Ok(w) => {
+                    if let Some(slot) = self.body_mut().witness_slot() {
+                        *slot = w;
+                    }
+                }
+                Err(e) => {
+                    self.error = Some(e);
+                    return None;
+                }
+            }
+        }
         match self.body_mut().submit(&item, cx) {
             Ok(done) => Some(done),
             Err(e) => {

@@ -23,6 +23,8 @@ pub struct Receive {
     pub reason: Field,
     /// Receive: the storage location (empty: where the item is kept).
     pub location: Field,
+    /// A controlled drug: the second user who signed.
+    pub witness: Option<crate::ops::Actor>,
 }
 
 impl Receive {
@@ -51,6 +53,7 @@ impl Receive {
             order: Field::new("", t!("tui.hint.order")),
             reason: Field::new("", t!("tui.hint.reject_reason")),
             location: Field::new("", t!("tui.hint.location")),
+            witness: None,
         }
     }
 
@@ -156,6 +159,7 @@ impl FormBody for Receive {
             cx.now,
             &line,
             cx.settings.receiving.short_dated_days,
+            self.witness.as_ref(),
         )
         .map_err(|e| e.to_string())?;
         let mut msg = t!(
@@ -168,6 +172,10 @@ impl FormBody for Receive {
         msg.push_str(&r.warnings());
         msg.push_str(&t!("tui.done.put_at", location = r.location));
         Ok((msg, After::Reload))
+    }
+
+    fn witness_slot(&mut self) -> Option<&mut Option<crate::ops::Actor>> {
+        Some(&mut self.witness)
     }
 
     fn scan_pack(

@@ -27,6 +27,8 @@ pub struct Issue {
     pub lot: Field,
     pub quantity: Field,
     pub reason: Field,
+    /// A controlled drug: the second user who signed.
+    pub witness: Option<crate::ops::Actor>,
 }
 
 impl Issue {
@@ -35,6 +37,7 @@ impl Issue {
             lot: Field::new("", t!("tui.hint.lot_fefo")),
             quantity: Field::new("", t!("tui.hint.units")),
             reason: Field::new("", t!("tui.hint.issue_reason")),
+            witness: None,
         }
     }
 }
@@ -75,6 +78,7 @@ impl FormBody for Issue {
             q,
             lot.as_deref(),
             reason.as_deref(),
+            self.witness.as_ref(),
         )
         .map_err(|e| e.to_string())?;
         let lots: Vec<String> = taken
@@ -95,6 +99,9 @@ impl FormBody for Issue {
     fn lot_field(&mut self) -> Option<&mut Field> {
         Some(&mut self.lot)
     }
+    fn witness_slot(&mut self) -> Option<&mut Option<crate::ops::Actor>> {
+        Some(&mut self.witness)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +110,8 @@ pub struct Waste {
     pub quantity: Field,
     pub reason: Field,
     pub note: Field,
+    /// A controlled drug: the second user who signed.
+    pub witness: Option<crate::ops::Actor>,
 }
 
 impl Waste {
@@ -115,6 +124,7 @@ impl Waste {
                 t!("tui.hint.waste_reason"),
             ),
             note: Field::new("", t!("tui.hint.optional")),
+            witness: None,
         }
     }
 }
@@ -158,6 +168,7 @@ impl FormBody for Waste {
             q,
             why,
             note.as_deref(),
+            self.witness.as_ref(),
         )
         .map_err(|e| e.to_string())?;
         Ok((
@@ -175,6 +186,9 @@ impl FormBody for Waste {
     fn lot_field(&mut self) -> Option<&mut Field> {
         Some(&mut self.lot)
     }
+    fn witness_slot(&mut self) -> Option<&mut Option<crate::ops::Actor>> {
+        Some(&mut self.witness)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +196,8 @@ pub struct Return {
     pub lot: Field,
     pub quantity: Field,
     pub reason: Field,
+    /// A controlled drug: the second user who signed.
+    pub witness: Option<crate::ops::Actor>,
 }
 
 impl Return {
@@ -190,6 +206,7 @@ impl Return {
             lot: Field::new(lot, t!("tui.hint.lot_returned")),
             quantity: Field::new("", t!("tui.hint.units")),
             reason: Field::new("", t!("tui.hint.return_reason")),
+            witness: None,
         }
     }
 }
@@ -223,6 +240,7 @@ impl FormBody for Return {
             &lot,
             q,
             self.reason.value(),
+            self.witness.as_ref(),
         )
         .map_err(|e| e.to_string())?;
         Ok((
@@ -238,6 +256,9 @@ impl FormBody for Return {
     }
     fn lot_field(&mut self) -> Option<&mut Field> {
         Some(&mut self.lot)
+    }
+    fn witness_slot(&mut self) -> Option<&mut Option<crate::ops::Actor>> {
+        Some(&mut self.witness)
     }
 }
 

@@ -57,6 +57,8 @@ pub struct Start {
     pub items: Field,
     /// Empty: the whole place; else one storage location.
     pub location: Field,
+    /// "y": a controlled-drug check (every controlled drug here).
+    pub controlled: Field,
 }
 
 impl Start {
@@ -64,6 +66,7 @@ impl Start {
         Start {
             items: Field::new("", t!("tui.hint.stocktake_items")),
             location: Field::new("", t!("tui.hint.stocktake_location")),
+            controlled: Field::new("", t!("cd.tui.check_hint")),
         }
     }
 }
@@ -82,12 +85,14 @@ impl FormBody for Start {
         vec![
             (t!("tui.field.items"), &self.items),
             (t!("tui.field.location"), &self.location),
+            (t!("cd.tui.check_field"), &self.controlled),
         ]
     }
     fn field_mut(&mut self, i: usize) -> Option<&mut Field> {
         match i {
             0 => Some(&mut self.items),
             1 => Some(&mut self.location),
+            2 => Some(&mut self.controlled),
             _ => None,
         }
     }
@@ -99,14 +104,21 @@ impl FormBody for Start {
             .unwrap_or_default();
         let place = stock::place_by_code(&cx.store.conn, &code).map_err(|e| e.to_string())?;
         let location = self.location.opt();
-        let id = stock::start_stocktake(
-            &mut cx.store,
-            &actor,
-            cx.now,
-            &place,
-            self.items.value(),
-            location.as_deref(),
-        )
+        let id = if super::yes(self.controlled.value()) {
+            if !self.items.is_empty() || location.is_some() {
+                return Err(t!("cd.tui.check_whole_place").to_string());
+            }
+            stock::start_cd_check(&mut cx.store, &actor, cx.now, &place)
+        } else {
+            stock::start_stocktake(
+                &mut cx.store,
+                &actor,
+                cx.now,
+                &place,
+                self.items.value(),
+                location.as_deref(),
+            )
+        }
         .map_err(|e| e.to_string())?;
         let st = stock::stocktake(&cx.store.conn, id).map_err(|e| e.to_string())?;
         Ok((
@@ -125,6 +137,8 @@ pub struct Count {
     pub stocktake: Option<i64>,
     pub lot: Field,
     pub counted: Field,
+    /// Why the count differs (required for a controlled drug before approval).
+    pub why: Field,
 }
 
 impl Count {
@@ -133,6 +147,7 @@ impl Count {
             stocktake,
             lot: Field::new(lot, t!("tui.hint.lot_counted")),
             counted: Field::new("", t!("tui.hint.counted")),
+            why: Field::new("", t!("cd.tui.why_hint")),
         }
     }
 }
@@ -145,17 +160,35 @@ impl FormBody for Count {
         vec![
             (t!("tui.field.lot"), &self.lot),
             (t!("tui.field.counted"), &self.counted),
+            (t!("cd.tui.why_field"), &self.why),
         ]
     }
     fn field_mut(&mut self, i: usize) -> Option<&mut Field> {
-        [&mut self.lot, &mut self.counted].into_iter().nth(i)
+        [&mut self.lot, &mut self.counted, &mut self.why]
+            .into_iter()
+            .nth(i)
     }
     fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
         let actor = actor(cx)?;
         let n = self.counted.required(t!("tui.field.counted"))?;
         let id = self.stocktake.ok_or(t!("tui.form.no_stocktake"))?;
-        let c = stock::count(&mut cx.store, &actor, cx.now, id, item, self.lot.value(), n)
+        let mut c = stock::count(&mut cx.store, &actor, cx.now, id, item, self.lot.value(), n)
             .map_err(|e| e.to_string())?;
+        let varies = c.variance().is_some_and(|v| v != 0);
+        if varies && !self.why.is_empty() {
+            c = stock::explain_variance(
+                &mut cx.store,
+                &actor,
+                id,
+                item,
+                self.lot.value(),
+                self.why.value(),
+            )
+            .map_err(|e| e.to_string())?;
+        } else if varies && c.controlled {
+            // Counted; the explanation is still due before approval.
+            self.why.hint = t!("cd.tui.why_due").to_string();
+        }
         let var = c.variance().map(|v| format!("{v:+}")).unwrap_or_default();
         Ok((
             t!(
@@ -178,6 +211,8 @@ impl FormBody for Count {
 #[derive(Debug, Clone)]
 pub struct Approve {
     pub stocktake: Option<i64>,
+    /// Controlled drugs counted: the second user who signed.
+    pub witness: Option<crate::ops::Actor>,
 }
 
 impl FormBody for Approve {
@@ -193,8 +228,9 @@ impl FormBody for Approve {
     fn submit(&mut self, _item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
         let actor = actor(cx)?;
         let id = self.stocktake.ok_or(t!("tui.form.no_stocktake"))?;
-        let lines = stock::approve_stocktake(&mut cx.store, &actor, cx.now, id)
-            .map_err(|e| e.to_string())?;
+        let lines =
+            stock::approve_stocktake(&mut cx.store, &actor, cx.now, id, self.witness.as_ref())
+                .map_err(|e| e.to_string())?;
         let adjusted = lines.iter().filter(|l| l.variance() != Some(0)).count();
         Ok((
             t!(
@@ -205,5 +241,8 @@ impl FormBody for Approve {
             ),
             After::Reload,
         ))
+    }
+    fn witness_slot(&mut self) -> Option<&mut Option<crate::ops::Actor>> {
+        Some(&mut self.witness)
     }
 }

@@ -14,7 +14,7 @@ use crate::ops::stock::{ItemRef, TransferOrder};
 use crate::planning::sim::SimResult;
 use crate::t;
 use crate::tui::component::{Component, Ctx, Level, ListState, Msg};
-use crate::tui::forms::{Form, Kind, decision::Decision};
+use crate::tui::forms::{self, Form, Kind, decision::Decision};
 use crate::tui::job::Polled;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
@@ -278,41 +278,33 @@ impl PharmacyTab {
         }
     }
 
-    /// Dispatch (pharmacy) or confirm receipt (ward) of the open order.
-    fn order_op(&mut self, cx: &mut Ctx, action: Action) {
-        let (Some(order), Some(actor)) = (self.order().map(|o| o.id), cx.actor.clone()) else {
-            return;
+    /// Dispatch (pharmacy) or confirm receipt (ward) of the open order. An
+    /// order carrying controlled drugs opens a form: a second user signs,
+    /// and the ward counts each controlled line.
+    fn order_op(&mut self, cx: &mut Ctx, action: Action) -> Msg {
+        let (Some(o), Some(actor)) = (self.order().cloned(), cx.actor.clone()) else {
+            return Msg::None;
         };
-        let result = match action {
-            Action::Dispatch => crate::ops::stock::dispatch(&mut cx.store, &actor, cx.now, order)
-                .map(|o| {
-                    let open: i64 = o.lines.iter().map(|l| l.open).sum();
-                    match o.backorder {
-                        Some(b) => t!(
-                            "tui.order.dispatched_backorder",
-                            id = order,
-                            open = num(open),
-                            backorder = b
-                        ),
-                        None => t!("tui.order.dispatched", id = order),
-                    }
-                }),
-            _ => crate::ops::stock::confirm_receipt(&mut cx.store, &actor, cx.now, order).map(
-                |taken| {
-                    let mut msg = t!(
-                        "tui.order.received",
-                        id = order,
-                        qty = num(taken.iter().map(|x| x.qty).sum::<i64>())
-                    );
-                    for w in taken.iter().filter_map(|x| x.warning.as_ref()) {
-                        msg.push_str(&t!(
-                            "tui.order.warning",
-                            warning = crate::i18n::results::set_aside(w)
-                        ));
-                    }
-                    msg
-                },
-            ),
+        let order = o.id;
+        let receiving = action != Action::Dispatch;
+        if !forms::order::controlled_lines(&o).is_empty() {
+            let mut form = Form::plain(Kind::Order(forms::order::OrderSign::new(&o, receiving)))
+                .with_cosign(true);
+            form.note = Some(forms::order::OrderSign::note(&o, receiving));
+            return Msg::Form(Box::new(form));
+        }
+        let result = if receiving {
+            crate::ops::stock::confirm_receipt(
+                &mut cx.store,
+                &actor,
+                cx.now,
+                order,
+                &Default::default(),
+            )
+            .map(|taken| received_text(order, &taken))
+        } else {
+            crate::ops::stock::dispatch(&mut cx.store, &actor, cx.now, order, None)
+                .map(|o| dispatched_text(&o))
         };
         match result {
             Ok(msg) => {
@@ -322,6 +314,12 @@ impl PharmacyTab {
             }
             Err(e) => cx.say(Level::Error, e.to_string()),
         }
+        Msg::None
+    }
+
+    /// Opens an order again, read afresh (after a form acted on it).
+    pub fn reopen(&mut self, cx: &mut Ctx, id: i64) {
+        self.open_order(cx, id);
     }
 
     /// Whether a scanned pack is picked into the open pick list.
@@ -442,7 +440,7 @@ impl Component for PharmacyTab {
                     self.mode = Mode::Orders;
                     return Msg::Reload;
                 }
-                Action::Dispatch | Action::ConfirmReceipt => self.order_op(cx, action),
+                Action::Dispatch | Action::ConfirmReceipt => return self.order_op(cx, action),
                 _ => {}
             },
             Mode::Simulation { result, drug, .. } => match action {
@@ -503,4 +501,34 @@ impl Component for PharmacyTab {
         }
         let _ = cx;
     }
+}
+
+/// What a dispatch did, for the message line.
+pub fn dispatched_text(o: &crate::ops::stock::TransferOrder) -> String {
+    let open: i64 = o.lines.iter().map(|l| l.open).sum();
+    match o.backorder {
+        Some(b) => t!(
+            "tui.order.dispatched_backorder",
+            id = o.id,
+            open = num(open),
+            backorder = b
+        ),
+        None => t!("tui.order.dispatched", id = o.id),
+    }
+}
+
+/// What a confirmed delivery brought, with what must be set aside.
+pub fn received_text(order: i64, taken: &[crate::ops::stock::Taken]) -> String {
+    let mut msg = t!(
+        "tui.order.received",
+        id = order,
+        qty = num(taken.iter().map(|x| x.qty).sum::<i64>())
+    );
+    for w in taken.iter().filter_map(|x| x.warning.as_ref()) {
+        msg.push_str(&t!(
+            "tui.order.warning",
+            warning = crate::i18n::results::set_aside(w)
+        ));
+    }
+    msg
 }

@@ -333,10 +333,24 @@ impl StockTab {
             }
             Op::StartStocktake => Kind::StartStocktake(forms::stocktake::Start::new()),
             Op::Count => Kind::Count(forms::stocktake::Count::new(st, &lot)),
-            Op::ApproveStocktake => Kind::Approve(forms::stocktake::Approve { stocktake: st }),
+            Op::ApproveStocktake => Kind::Approve(forms::stocktake::Approve {
+                stocktake: st,
+                witness: None,
+            }),
             _ => return None,
         };
-        let mut form = Form::new(item, kind);
+        // A controlled drug's movement, or a count with controlled drugs to
+        // approve, is signed by a second user.
+        let cosign = match op {
+            Op::Receive | Op::Issue | Op::Waste | Op::Return => item.controlled,
+            Op::ApproveStocktake => self
+                .view
+                .stocktake
+                .as_ref()
+                .is_some_and(|s| s.controlled || s.lines.iter().any(|l| l.controlled)),
+            _ => false,
+        };
+        let mut form = Form::new(item, kind).with_cosign(cosign);
         if let (Kind::Receive(r), Some(e)) = (&mut form.kind, expiry) {
             r.expiry.set(&e.to_string());
         }
