@@ -881,8 +881,12 @@ fn a_stocktake_is_started_counted_and_approved_in_the_console() {
         .collect();
     assert!(!lots.is_empty());
     choose(&mut c, Operation::StartStocktake);
-    // The whole place: Enter on the empty Location field starts.
-    c.typed("GLOVE-M").key(KeyCode::Enter).key(KeyCode::Enter);
+    // The whole place, not a controlled-drug check: Enter on the empty
+    // Location and CD check fields starts.
+    c.typed("GLOVE-M")
+        .key(KeyCode::Enter)
+        .key(KeyCode::Enter)
+        .key(KeyCode::Enter);
     assert!(
         c.screen()
             .contains(&format!("{} lot line(s) to count", lots.len())),
@@ -914,7 +918,10 @@ fn a_stocktake_is_started_counted_and_approved_in_the_console() {
         count
             .counted
             .set(&(qty - if i == 0 { 2 } else { 0 }).to_string());
-        c.key(KeyCode::Enter).key(KeyCode::Enter);
+        // Lot, count, and why it differs (left empty: gloves are not controlled).
+        c.key(KeyCode::Enter)
+            .key(KeyCode::Enter)
+            .key(KeyCode::Enter);
         assert!(
             c.screen().contains(&format!(
                 "Counted Examination glove nitrile, size M lot {lot}"
@@ -2217,8 +2224,11 @@ fn a_form_on_a_chosen_lot_starts_on_the_first_empty_field() {
             .lot_number
             .clone();
         choose(&mut c, Operation::StartStocktake);
-        // The whole place: Enter on the empty Location field starts.
-        c.typed("GLOVE-M").key(KeyCode::Enter).key(KeyCode::Enter);
+        // The whole place, not a controlled-drug check.
+        c.typed("GLOVE-M")
+            .key(KeyCode::Enter)
+            .key(KeyCode::Enter)
+            .key(KeyCode::Enter);
         c.key(KeyCode::Down); // the first lot, chosen
         choose(&mut c, Operation::Count);
         c.typed("64");

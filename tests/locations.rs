@@ -48,7 +48,9 @@ fn receive(
         order_ref: None,
         location: location.map(str::to_string),
     };
-    stock::receive(store, &a, common::anchor(), &line, 90, None).unwrap()
+    // Controlled drugs are checked in by a second user.
+    let pharmacist = actor(store, "pharm");
+    stock::receive(store, &a, common::anchor(), &line, 90, Some(&pharmacist)).unwrap()
 }
 
 #[test]
