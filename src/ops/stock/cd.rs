@@ -263,7 +263,9 @@ pub fn register(
         )?
         .query_row(params![item.id, place.id, from_text], |r| r.get(0))?;
     let mut stmt = conn.prepare_cached(
-        "SELECT m.id, m.at, m.kind, l.lot_number, m.from_place_id = ?2, fp.code, tp.code, pt.mrn, pt.name,
+        "SELECT m.id, m.at, m.kind, l.lot_number, COALESCE(m.from_place_id = ?2, 0),
+                CASE WHEN fp.kind = 'transit' THEN NULL ELSE fp.code END,
+                CASE WHEN tp.kind = 'transit' THEN NULL ELSE tp.code END, pt.mrn, pt.name,
                 m.order_ref, m.qty, u.username, u.full_name, w.username, w.full_name, m.reason
          FROM movements m
          JOIN lots l ON l.id = m.lot_id
@@ -289,11 +291,18 @@ pub fn register(
             let order_ref: Option<String> = r.get(9)?;
             let qty: i64 = r.get(10)?;
             let reason: Option<String> = r.get(15)?;
+            // Goods on their way show as their order ("TO-3"), a receipt as
+            // its supplier.
             let counterpart = match (&mrn, out) {
-                (Some(mrn), _) => format!("{mrn} {}", patient.unwrap_or_default()),
-                (None, true) => to_code.or_else(|| reason.clone()).unwrap_or_default(),
-                (None, false) => from_code.or_else(|| order_ref.clone()).unwrap_or_default(),
-            };
+                (Some(mrn), _) => Some(format!("{mrn} {}", patient.unwrap_or_default())),
+                (None, true) => to_code
+                    .or_else(|| order_ref.clone())
+                    .or_else(|| reason.clone()),
+                (None, false) => from_code
+                    .or_else(|| reason.clone())
+                    .or_else(|| order_ref.clone()),
+            }
+            .unwrap_or_default();
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,

@@ -514,9 +514,9 @@ fn count_controlled(
         let counted: Option<i64> = check
             .counted
             .iter()
-            .filter(|(c, _)| c.eq_ignore_ascii_case(&line.item.code))
-            .map(|(_, q)| *q)
-            .last();
+            .rev()
+            .find(|(c, _)| c.eq_ignore_ascii_case(&line.item.code))
+            .map(|(_, q)| *q);
         match counted {
             None => due.push(CountDue {
                 code: line.item.code.clone(),
