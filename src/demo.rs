@@ -800,7 +800,8 @@ pub fn generate_reporting(
                     // A few packs (about 3 %) could not be scanned: the
                     // nurse said why, from the hospital list.
                     let unscanned = (lot.is_some() && roll < 0.11).then(|| {
-                        UNSCANNED_REASONS[(rx.id as usize + administrations as usize) % UNSCANNED_REASONS.len()]
+                        UNSCANNED_REASONS
+                            [(rx.id as usize + administrations as usize) % UNSCANNED_REASONS.len()]
                     });
                     tx.execute(
                         "INSERT INTO administrations (prescription_id, scheduled_at, recorded_at, user_id, outcome, lot_id, qty, reason, scanned, unscanned_reason)

@@ -267,7 +267,10 @@ fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient()
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(reason, "not scanned: DAMAGED: barcode damaged or unreadable");
+    assert_eq!(
+        reason,
+        "not scanned: DAMAGED: barcode damaged or unreadable"
+    );
     let recorded: (bool, Option<String>) = store
         .conn
         .query_row(

@@ -983,7 +983,7 @@ pub fn scanning_report(
          JOIN patients p ON p.id = r.patient_id
          LEFT JOIN movements m ON m.id = a.movement_id
          LEFT JOIN open_packs o ON o.id = a.open_pack_id
-         JOIN places w ON w.id = COALESCE(m.from_place, o.place_id, p.ward_id)
+         JOIN places w ON w.id = COALESCE(m.from_place_id, o.place_id, p.ward_id)
          WHERE a.outcome IN ('given', 'partially_given')
            AND a.recorded_at >= ?1 AND a.recorded_at < ?2
            AND (?3 IS NULL OR w.id = ?3)
@@ -1007,13 +1007,19 @@ pub fn scanning_report(
     let mut total = ScanningLine::new("", None);
     for row in rows {
         let (w, nurse, scanned, code, n) = row?;
-        if lines.last().is_none_or(|l| l.ward != w || l.nurse.as_deref() != Some(nurse.as_str())) {
+        if lines
+            .last()
+            .is_none_or(|l| l.ward != w || l.nurse.as_deref() != Some(nurse.as_str()))
+        {
             lines.push(ScanningLine::new(&w, Some(&nurse)));
         }
         if wards.last().is_none_or(|l| l.ward != w) {
             wards.push(ScanningLine::new(&w, None));
         }
-        for line in [lines.last_mut(), wards.last_mut(), Some(&mut total)].into_iter().flatten() {
+        for line in [lines.last_mut(), wards.last_mut(), Some(&mut total)]
+            .into_iter()
+            .flatten()
+        {
             line.add(scanned, code.as_deref(), n);
         }
     }
