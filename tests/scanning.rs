@@ -329,3 +329,122 @@ fn the_demo_history_records_a_few_unscanned_doses_with_their_reasons() {
         .unwrap();
     assert_eq!(recorded, unscanned);
 }
+
+#[test]
+fn a_dose_recorded_unscanned_before_reasons_were_asked_shows_no_reason_recorded() {
+    let (_dir, db) = common::demo_db();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    // As recorded before the reason was asked: not scanned, no reason.
+    let (id, mrn): (i64, String) = conn
+        .query_row(
+            "SELECT a.id, p.mrn FROM administrations a JOIN prescriptions r ON r.id = a.prescription_id
+             JOIN patients p ON p.id = r.patient_id WHERE a.scanned = 0 ORDER BY a.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    conn.execute(
+        "UPDATE administrations SET unscanned_reason = NULL WHERE id = ?1",
+        [id],
+    )
+    .unwrap();
+    drop(conn);
+    ws().arg("--db")
+        .arg(&db)
+        .args(["patient", &mrn])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "(not scanned, no reason recorded)",
+        ));
+    ws().arg("--db")
+        .arg(&db)
+        .args([
+            "--lang",
+            "zh-CN",
+            "report",
+            "scanning",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2026-11-22",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("未记录原因 1"));
+}
+
+#[test]
+fn a_nurse_manager_edits_the_wards_unable_to_scan_list() {
+    use wardstock::ops::ward::{self, ReasonKind};
+    let (_dir, mut store) = common::open_demo();
+    let manager = actor(&store, "manager");
+    let (rx, mrn, _item, _lot, units) = prescriptions(&store).remove(0);
+    let ward_code = ward_of(&store, rx);
+    let now = common::anchor();
+    ward::add_reason(
+        &mut store,
+        &manager,
+        now,
+        &ward_code,
+        ReasonKind::UnableToScan,
+        "blister",
+        "blister cut, barcode lost",
+    )
+    .unwrap();
+    ward::remove_reason(
+        &mut store,
+        &manager,
+        now,
+        &ward_code,
+        ReasonKind::UnableToScan,
+        "EMERGENCY",
+    )
+    .unwrap();
+    let id = ward::ward_id(&store.conn, &ward_code).unwrap();
+    let codes: Vec<String> = ward::reasons(&store.conn, id, ReasonKind::UnableToScan)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    assert!(codes.contains(&"BLISTER".to_string()) && !codes.contains(&"EMERGENCY".to_string()));
+    // Another ward keeps the hospital list.
+    let other: i64 = store
+        .conn
+        .query_row(
+            "SELECT id FROM places WHERE kind = 'ward' AND id <> ?1 LIMIT 1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        ward::reasons(&store.conn, other, ReasonKind::UnableToScan)
+            .unwrap()
+            .len(),
+        5
+    );
+    let at = common::due(&store, rx, 1)[0];
+    let d = |why: &str| DoseInput {
+        rx_id: rx,
+        scheduled_at: Some(at),
+        outcome: Outcome::Given,
+        patient_mrn: Some(mrn.clone()),
+        patient_dob: None,
+        pack: None,
+        pack_expiry: None,
+        unable_to_scan: Some(why.into()),
+        units,
+        route_confirmed: true,
+        timing_reason: None,
+        reason: None,
+        witness: None,
+        double_check: None,
+    };
+    let nurse = actor(&store, "nurse");
+    assert!(mar::administer(&mut store, &nurse, at, &d("emergency")).is_err());
+    let r = mar::administer(&mut store, &nurse, at, &d("BLISTER")).unwrap();
+    assert_eq!(
+        r.unscanned_reason.as_deref(),
+        Some("BLISTER: blister cut, barcode lost")
+    );
+}

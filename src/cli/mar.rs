@@ -396,7 +396,8 @@ fn run_scanning(
         ]);
     };
     for w in &report.wards {
-        for l in report.lines.iter().filter(|l| l.ward == w.ward) {
+        let nurses: Vec<_> = report.lines.iter().filter(|l| l.ward == w.ward).collect();
+        for l in &nurses {
             row(
                 &mut t,
                 l,
@@ -404,7 +405,8 @@ fn run_scanning(
                 l.nurse.clone().unwrap_or_default(),
             );
         }
-        if report.wards.len() > 1 || report.lines.len() > 1 {
+        // A ward's total, when it is not already a line or the total.
+        if report.wards.len() > 1 && nurses.len() > 1 {
             row(
                 &mut t,
                 w,
