@@ -2610,6 +2610,17 @@ fn a_dose_given_without_a_pack_scan_asks_why_the_pack_cannot_be_scanned() {
             let s = whole_screen(&mut c);
             let start: String = error.chars().take(12).collect();
             assert!(s.contains(&start), "{lang:?} {w}x{h}: {error}\n{s}");
+            // A lot typed by hand is not a scan.
+            dose(&mut c).lot.set("TYPED1");
+            c.app.form.as_mut().unwrap().focus = last;
+            c.key(KeyCode::Enter);
+            let error = c.app.form.as_ref().unwrap().error.clone().unwrap();
+            let words = match lang {
+                Lang::ZhCn => "手工输入的批号不算扫码",
+                Lang::En => "a lot typed by hand is not a scan",
+            };
+            assert!(error.contains(words), "{error}");
+            dose(&mut c).lot.set("");
             // The reason chosen from the ward's list: recorded with it.
             dose(&mut c).unable.set("damaged");
             c.app.form.as_mut().unwrap().focus = last;

@@ -263,6 +263,14 @@ impl FormBody for Dose {
             return Err(refusal);
         }
         let lot = self.lot.value().to_string();
+        // A lot typed without scanning the pack is not a scan: the pack is
+        // scanned, or the nurse says why it cannot be.
+        if !lot.is_empty()
+            && self.pack_item.is_none()
+            && matches!(outcome, Outcome::Given | Outcome::PartiallyGiven)
+        {
+            return Err(t!("tui.unscan.typed_lot").to_string());
+        }
         let input = DoseInput {
             rx_id: self.rx_id,
             scheduled_at: self.scheduled_at,
