@@ -36,6 +36,16 @@ use purchasing::*;
 use sim::*;
 use tables::*;
 
+/// Why a pack could not be scanned, as the hospital list words it (the
+/// demo's history records a few doses given this way).
+const UNSCANNED_REASONS: [&str; 5] = [
+    "DAMAGED: barcode damaged or unreadable",
+    "NOBARCODE: no barcode on the pack",
+    "SCANNER: scanner not working",
+    "DAMAGED: barcode damaged or unreadable",
+    "EMERGENCY: emergency: no time to scan",
+];
+
 /// The formulary shipped with the demo (about 150 real medicines and consumables).
 pub const FORMULARY_CSV: &str = include_str!("../assets/formulary.csv");
 
@@ -787,10 +797,16 @@ pub fn generate_reporting(
                             )
                         }
                     };
+                    // A few packs (about 3 %) could not be scanned: the
+                    // nurse said why, from the hospital list.
+                    let unscanned = (lot.is_some() && roll < 0.11).then(|| {
+                        UNSCANNED_REASONS
+                            [(rx.id as usize + administrations as usize) % UNSCANNED_REASONS.len()]
+                    });
                     tx.execute(
-                        "INSERT INTO administrations (prescription_id, scheduled_at, recorded_at, user_id, outcome, lot_id, qty, reason, scanned)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
-                        params![rx.id, instant_to_text(sched), instant_to_text(at.min(opts.anchor)), nurse, outcome, lot, qty, reason],
+                        "INSERT INTO administrations (prescription_id, scheduled_at, recorded_at, user_id, outcome, lot_id, qty, reason, scanned, unscanned_reason)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                        params![rx.id, instant_to_text(sched), instant_to_text(at.min(opts.anchor)), nurse, outcome, lot, qty, reason, unscanned.is_none(), unscanned],
                     )?;
                     administrations += 1;
                 }

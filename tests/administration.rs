@@ -50,6 +50,7 @@ fn dose(
         patient_dob: None,
         pack: Some((item, lot.into())),
         pack_expiry: None,
+        unable_to_scan: None,
         units,
         route_confirmed: true,
         timing_reason: None,
@@ -100,6 +101,7 @@ fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient()
         &DoseInput {
             pack: Some((other_item, lot.clone())),
             pack_expiry: None,
+            unable_to_scan: None,
             ..dose(rx, &mrn, item, &lot, units, due[0])
         },
     )
@@ -192,20 +194,71 @@ fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient()
         Err(DoseError::AlreadyRecorded(_))
     ));
 
-    // Without a scan, the first-expired lot is taken and "not scanned" recorded.
+    // Without a scan and without saying why, nothing is given: the nurse
+    // is told to scan the pack or choose why it cannot be scanned.
     let later = due[1];
+    let unscanned = DoseInput {
+        pack: None,
+        pack_expiry: None,
+        unable_to_scan: None,
+        ..dose(rx, &mrn, item, &lot, units, later)
+    };
+    let before = movements(&store);
+    match mar::administer(&mut store, &nurse, later, &unscanned) {
+        Err(DoseError::Rights(f)) => assert!(
+            matches!(&f[..], [Failure::PackNotScanned { codes }] if codes.contains(&"DAMAGED".to_string())
+                && codes.contains(&"SCANNER".to_string())),
+            "{f:?}"
+        ),
+        other => panic!("an unscanned pack without a reason must be refused: {other:?}"),
+    }
+    // A code that is not on the ward's list is refused with the list.
+    match mar::administer(
+        &mut store,
+        &nurse,
+        later,
+        &DoseInput {
+            unable_to_scan: Some("LAZY".into()),
+            ..unscanned.clone()
+        },
+    ) {
+        Err(DoseError::Reason(WardError::NotOnList { kind, codes, .. })) => {
+            assert_eq!(kind, ReasonKind::UnableToScan);
+            assert!(codes.contains(&"NOBARCODE".to_string()), "{codes:?}");
+        }
+        other => panic!("an unknown reason must be refused: {other:?}"),
+    }
+    // A pack scanned and "unable to scan" at once is refused.
+    assert!(matches!(
+        mar::administer(
+            &mut store,
+            &nurse,
+            later,
+            &DoseInput {
+                unable_to_scan: Some("DAMAGED".into()),
+                ..dose(rx, &mrn, item, &lot, units, later)
+            },
+        ),
+        Err(DoseError::ScannedAndUnableToScan)
+    ));
+    assert_eq!(movements(&store), before, "nothing is written");
+    // With a reason from the ward's list, the first-expired lot is taken
+    // and "not scanned" recorded with the reason, on the dose and the movement.
     let r = mar::administer(
         &mut store,
         &nurse,
         later,
         &DoseInput {
-            pack: None,
-            pack_expiry: None,
-            ..dose(rx, &mrn, item, &lot, units, later)
+            unable_to_scan: Some("damaged".into()),
+            ..unscanned
         },
     )
     .unwrap();
     assert!(!r.scanned);
+    assert_eq!(
+        r.unscanned_reason.as_deref(),
+        Some("DAMAGED: barcode damaged or unreadable")
+    );
     let reason: String = store
         .conn
         .query_row(
@@ -214,7 +267,22 @@ fn a_dose_passes_the_seven_rights_takes_its_units_and_is_traced_to_the_patient()
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(reason, "not scanned");
+    assert_eq!(
+        reason,
+        "not scanned: DAMAGED: barcode damaged or unreadable"
+    );
+    let recorded: (bool, Option<String>) = store
+        .conn
+        .query_row(
+            "SELECT scanned, unscanned_reason FROM administrations WHERE id = ?1",
+            [r.administration_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        recorded,
+        (false, Some("DAMAGED: barcode damaged or unreadable".into()))
+    );
     let report = check::run(&store.conn).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
@@ -544,6 +612,7 @@ fn the_packs_own_scanned_expiry_is_checked_at_the_bedside() {
     let yesterday = now.date_naive() - Duration::days(1);
     let scanned = |expiry| DoseInput {
         pack_expiry: Some(expiry),
+        unable_to_scan: None,
         ..dose(rx, &mrn, item, &lot, units, due[0])
     };
     let e = mar::administer(&mut store, &nurse, now, &scanned(yesterday)).unwrap_err();

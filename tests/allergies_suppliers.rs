@@ -68,6 +68,7 @@ fn dose(
         patient_dob: None,
         pack: Some((item, lot.into())),
         pack_expiry: None,
+        unable_to_scan: None,
         units,
         route_confirmed: true,
         timing_reason: None,

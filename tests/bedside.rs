@@ -39,6 +39,8 @@ fn give(rx: i64, mrn: &str, at: Option<DateTime<Utc>>) -> DoseInput {
         patient_dob: None,
         pack: None,
         pack_expiry: None,
+        // The pack is taken first-expired: the scanner is down.
+        unable_to_scan: Some("SCANNER".into()),
         units: 1,
         route_confirmed: true,
         timing_reason: None,
@@ -315,6 +317,7 @@ fn a_generic_prescription_is_given_with_any_allowed_product_at_its_own_strength(
     let with = |item: i64, lot: &str, units: i64, at| DoseInput {
         pack: Some((item, lot.to_string())),
         pack_expiry: None,
+        unable_to_scan: None,
         units,
         ..give(id, &mrn, Some(at))
     };

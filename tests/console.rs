@@ -1193,8 +1193,8 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
     recall(&c, "ok");
     scan(&mut c, &format!("(01){gtin}(10){lot}"));
     assert_eq!(dose(&mut c).lot.value(), lot);
-    // Enter walks the eleven fields, then records.
-    for _ in 0..11 {
+    // Enter walks the twelve fields, then records.
+    for _ in 0..12 {
         c.key(KeyCode::Enter);
     }
     let error = c
@@ -1706,7 +1706,7 @@ fn a_dose_form_shows_its_refusal_in_full_at_80x24_in_both_languages() {
         };
         assert!(s.contains(word) && s.contains("MRN999999"), "{s}");
         // Every field walked: the operation refuses, the refusal stays in the form.
-        for _ in 0..11 {
+        for _ in 0..12 {
             c.key(KeyCode::Enter);
         }
         let error = c.app.form.as_ref().expect("refused").error.clone();
@@ -1938,7 +1938,8 @@ fn after_a_prn_dose_the_line_says_when_the_next_may_be_given() {
         c.key(KeyCode::Enter);
         dose(&mut c).wristband.set(&mrn);
         dose(&mut c).route_ok.set("y");
-        c.app.form.as_mut().unwrap().focus = 10;
+        dose(&mut c).unable.set("SCANNER");
+        c.app.form.as_mut().unwrap().focus = wardstock::tui::forms::dose::CHECKED_BY + 1;
         c.key(KeyCode::Enter);
         assert!(
             c.app.form.is_none(),
@@ -2030,7 +2031,8 @@ fn the_witness_shows_as_required_up_front_and_a_refusal_moves_the_cursor_there()
             assert!(s.contains(route), "{s}");
             dose(&mut c).wristband.set(&mrn);
             dose(&mut c).route_ok.set("是");
-            for _ in 0..11 {
+            dose(&mut c).unable.set("NOBARCODE");
+            for _ in 0..12 {
                 c.key(KeyCode::Enter);
             }
             let form = c.app.form.as_ref().expect("refused: no witness");
@@ -2089,7 +2091,7 @@ fn a_dose_is_recorded_with_the_outcome_typed_in_chinese() {
     // An unknown word is refused, saying the words to type.
     dose(&mut c).wristband.set(&mrn);
     dose(&mut c).outcome.set("随便");
-    for _ in 0..11 {
+    for _ in 0..12 {
         c.key(KeyCode::Enter);
     }
     let error = c.app.form.as_ref().unwrap().error.clone().unwrap();
@@ -2097,12 +2099,12 @@ fn a_dose_is_recorded_with_the_outcome_typed_in_chinese() {
     // 暂缓 with the ward's reason code is recorded as held.
     assert_eq!(
         c.app.form.as_ref().unwrap().focus,
-        4,
+        wardstock::tui::forms::dose::OUTCOME,
         "the cursor is on the outcome"
     );
     dose(&mut c).outcome.set("暂缓");
     dose(&mut c).reason.set(&held[0].code);
-    c.app.form.as_mut().unwrap().focus = 10;
+    c.app.form.as_mut().unwrap().focus = wardstock::tui::forms::dose::CHECKED_BY + 1;
     c.key(KeyCode::Enter);
     assert!(
         c.app.form.is_none(),
@@ -2559,6 +2561,99 @@ fn the_failed_right_is_shown_whole_at_every_size_the_console_accepts() {
                 screen.contains(&tail),
                 "{w}×{h} {lang:?}: {error}\n{}",
                 c.screen()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_dose_given_without_a_pack_scan_asks_why_the_pack_cannot_be_scanned() {
+    for lang in LANGS {
+        for (w, h) in SIZES {
+            let mut c = Console::in_lang(w, h, Some(lang));
+            c.sign_in("nurse");
+            c.key(KeyCode::Char('2'));
+            let (pos, mrn, rx) = {
+                let v = &c.app.tabs.administration.view;
+                v.slots
+                    .iter()
+                    .enumerate()
+                    .find_map(|(k, s)| match s {
+                        wardstock::tui::views::Slot::Prn(p)
+                            if !v.prn[*p].controlled
+                                && !v.prn[*p].high_alert
+                                && v.prn_state[*p].next_allowed.is_none() =>
+                        {
+                            Some((k, v.prn[*p].mrn.clone(), v.prn[*p].id))
+                        }
+                        _ => None,
+                    })
+                    .expect("a PRN line to give")
+            };
+            for _ in 0..pos {
+                c.key(KeyCode::Down);
+            }
+            c.key(KeyCode::Enter);
+            // The ward's reasons are offered in the form.
+            let hint = dose(&mut c).unable.hint.clone();
+            assert!(
+                hint.contains("DAMAGED") && hint.contains("SCANNER"),
+                "{hint}"
+            );
+            dose(&mut c).wristband.set(&mrn);
+            dose(&mut c).route_ok.set("y");
+            let last = wardstock::tui::forms::dose::CHECKED_BY + 1;
+            c.app.form.as_mut().unwrap().focus = last;
+            c.key(KeyCode::Enter);
+            // Neither a pack scan nor a reason: refused, shown, the cursor on the pack.
+            let form = c.app.form.as_ref().expect("refused: pack not scanned");
+            let error = form.error.clone().expect("a refusal");
+            let words = match lang {
+                Lang::ZhCn => "药品包装未扫码",
+                Lang::En => "the pack is not scanned",
+            };
+            assert!(
+                error.contains(words) && error.contains("NOBARCODE"),
+                "{error}"
+            );
+            assert_eq!(form.focus, wardstock::tui::forms::dose::LOT);
+            let s = whole_screen(&mut c);
+            let start: String = error.chars().take(12).collect();
+            assert!(s.contains(&start), "{lang:?} {w}x{h}: {error}\n{s}");
+            // A lot typed by hand is not a scan.
+            dose(&mut c).lot.set("TYPED1");
+            c.app.form.as_mut().unwrap().focus = last;
+            c.key(KeyCode::Enter);
+            let error = c.app.form.as_ref().unwrap().error.clone().unwrap();
+            let words = match lang {
+                Lang::ZhCn => "手工输入的批号不算扫码",
+                Lang::En => "a lot typed by hand is not a scan",
+            };
+            assert!(error.contains(words), "{error}");
+            dose(&mut c).lot.set("");
+            // The reason chosen from the ward's list: recorded with it.
+            dose(&mut c).unable.set("damaged");
+            c.app.form.as_mut().unwrap().focus = last;
+            c.key(KeyCode::Enter);
+            assert!(
+                c.app.form.is_none(),
+                "{:?}",
+                c.app.form.as_ref().map(|f| f.error.clone())
+            );
+            let recorded: (bool, Option<String>) = c
+                .app
+                .store()
+                .conn
+                .query_row(
+                    "SELECT scanned, unscanned_reason FROM administrations
+                     WHERE prescription_id = ?1 ORDER BY id DESC LIMIT 1",
+                    [rx],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap();
+            assert_eq!(
+                recorded,
+                (false, Some("DAMAGED: barcode damaged or unreadable".into()))
             );
         }
     }

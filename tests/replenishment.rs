@@ -399,6 +399,7 @@ fn a_multi_dose_bottle_is_planned_by_its_content_not_one_per_dose() {
             patient_dob: None,
             pack: None,
             pack_expiry: None,
+            unable_to_scan: Some("NOBARCODE".into()),
             units: 0,
             route_confirmed: true,
             timing_reason: None,

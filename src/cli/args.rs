@@ -117,9 +117,13 @@ pub enum Command {
         /// Without a wristband: the date of birth confirmed with the patient (YYYY-MM-DD).
         #[arg(long, value_name = "DATE", conflicts_with = "wristband")]
         dob: Option<String>,
-        /// The pack scan (GS1); without it the first-expired lot is used and "not scanned" recorded.
+        /// The pack scan (GS1). A given dose needs it, or --unable-to-scan.
         #[arg(long, value_name = "DATA")]
         scan: Option<String>,
+        /// The pack cannot be scanned: why, a code of the ward's list (wardstock ward reasons
+        /// --kind unable_to_scan) or "other: …"; the first-expired lot is used, recorded "not scanned".
+        #[arg(long, value_name = "CODE")]
+        unable_to_scan: Option<String>,
         /// Units given (default: the prescribed dose in units of the item).
         #[arg(long)]
         units: Option<i64>,
@@ -309,6 +313,29 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Reports: `report scanning`, doses given with and without the pack scanned.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Pack scanning at the bedside: doses given, scanned and not (with why), per ward and nurse.
+    Scanning {
+        /// One ward (default: every ward).
+        #[arg(long, value_name = "WARD")]
+        ward: Option<String>,
+        /// First day (YYYY-MM-DD, the site's days); default 30 days before --to.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD), included; default today.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -192,6 +192,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             wristband,
             dob,
             scan,
+            unable_to_scan,
             units,
             route_confirmed,
             timing_reason,
@@ -207,6 +208,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             wristband,
             dob,
             scan,
+            unable_to_scan,
             units,
             route_confirmed,
             timing_reason,
@@ -222,6 +224,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             by_patient,
             json,
         }) => mar::run_mar(cli.db.clone(), ward, from, to, by_patient, json),
+        Some(Command::Report { command }) => mar::run_report(cli.db.clone(), command),
         Some(Command::Allergy { command }) => refdata::run_allergy(cli.db.clone(), command),
         Some(Command::Patient { command, mrn, json }) => {
             patient::run_patient(cli.db.clone(), command, mrn, json)

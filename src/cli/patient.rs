@@ -88,7 +88,10 @@ pub(super) fn run_patient(
         for d in &p.doses {
             let lot = match &d.lot {
                 Some(l) if d.scanned => l.clone(),
-                Some(l) => format!("{l} {}", t!("cli.patient.not_scanned")),
+                Some(l) => match &d.unscanned_reason {
+                    Some(r) => format!("{l} {}", t!("cli.scanning.patient_because", reason = r)),
+                    None => format!("{l} {}", t!("cli.scanning.patient_no_reason")),
+                },
                 None => String::new(),
             };
             t.add_row([

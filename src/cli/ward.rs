@@ -19,7 +19,7 @@ pub enum WardCommand {
     Reasons {
         #[arg(long, value_name = "WARD")]
         ward: String,
-        /// Only this kind: held, refused, missed, partial or timing.
+        /// Only this kind: held, refused, missed, partial, timing or unable_to_scan.
         #[arg(long)]
         kind: Option<String>,
         #[arg(long)]
@@ -308,5 +308,6 @@ fn kind_word(k: ReasonKind) -> &'static str {
         ReasonKind::Missed => t!("cli.ward.kind_missed"),
         ReasonKind::Partial => t!("cli.ward.kind_partial"),
         ReasonKind::Timing => t!("cli.ward.kind_timing"),
+        ReasonKind::UnableToScan => t!("cli.scanning.kind_unable_to_scan"),
     }
 }

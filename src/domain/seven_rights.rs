@@ -2,7 +2,9 @@
 //! the prescription says and what the nurse scanned and confirmed, every
 //! right that fails, each saying exactly what is wrong. The wrong patient
 //! and a wrong drug are never overridable; timing outside the window needs
-//! a reason; an allergy blocks unless the pharmacist overrode it.
+//! a reason; an allergy blocks unless the pharmacist overrode it. A pack
+//! given without being scanned needs a deliberate "unable to scan" and its
+//! reason (BCMA practice: the override is reasoned and counted).
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -35,6 +37,9 @@ pub struct Expected {
     pub allergy_reviewed: Vec<String>,
     pub controlled: bool,
     pub high_alert: bool,
+    /// The ward's "unable to scan" reason codes, told to a nurse who gives
+    /// an unscanned pack without one.
+    pub unscan_codes: Vec<String>,
 }
 
 /// What the nurse did at the bedside.
@@ -42,8 +47,14 @@ pub struct Expected {
 pub struct AtBedside {
     /// From the wristband scan, or from name + date of birth confirmed.
     pub patient_mrn: Option<String>,
-    /// The scanned pack's item.
+    /// The item of the pack given (scanned, or chosen first-expired when
+    /// it could not be scanned).
     pub item: Option<i64>,
+    /// The pack's barcode was scanned.
+    pub pack_scanned: bool,
+    /// Why the pack could not be scanned, from the ward's list: the nurse's
+    /// deliberate choice when `pack_scanned` is false.
+    pub unable_to_scan: Option<String>,
     pub lot_status: Option<LotStatus>,
     pub lot_expiry: Option<NaiveDate>,
     /// The expiry printed in the scanned pack's barcode.
@@ -135,6 +146,9 @@ pub enum Failure {
         scanned: NaiveDate,
         recorded: NaiveDate,
     },
+    /// 2. The pack was not scanned and no reason was given why it could
+    ///    not be: scan it, or choose one of `codes` (the ward's list).
+    PackNotScanned { codes: Vec<String> },
     /// 3. The units do not make the prescribed dose.
     Dose {
         expected_units_milli: i64,
@@ -191,6 +205,21 @@ pub fn min_spacing(
     Some(gap - window).filter(|d| *d > Duration::zero())
 }
 
+/// The share of given doses whose pack was scanned that a ward or a nurse
+/// is expected to reach (BCMA scanning compliance).
+pub const SCANNING_TARGET_PERCENT: i64 = 95;
+
+/// The share of `given` doses whose pack was scanned, in tenths of a
+/// percent (`None` when nothing was given).
+pub fn scanned_permille(scanned: i64, given: i64) -> Option<i64> {
+    (given > 0).then(|| scanned.saturating_mul(1000) / given)
+}
+
+/// Below the scanning target: fewer than 95 % of the doses given scanned.
+pub fn below_scanning_target(scanned: i64, given: i64) -> bool {
+    given > 0 && scanned.saturating_mul(100) < SCANNING_TARGET_PERCENT.saturating_mul(given)
+}
+
 /// Every right that fails, in the order of the seven rights.
 pub fn check(e: &Expected, b: &AtBedside) -> Vec<Failure> {
     let mut out = Vec::new();
@@ -225,6 +254,15 @@ pub fn check(e: &Expected, b: &AtBedside) -> Vec<Failure> {
             }
         }
         None => out.push(Failure::NoLot),
+    }
+    if !b.pack_scanned
+        && b.unable_to_scan
+            .as_deref()
+            .is_none_or(|r| r.trim().is_empty())
+    {
+        out.push(Failure::PackNotScanned {
+            codes: e.unscan_codes.clone(),
+        });
     }
     // Units × strength must make the dose exactly (thousandths, no rounding).
     if e.strength_milli > 0 && b.units.saturating_mul(e.strength_milli) != e.dose_milli {
@@ -325,6 +363,7 @@ mod tests {
             allergy_reviewed: vec![],
             controlled: false,
             high_alert: false,
+            unscan_codes: vec!["DAMAGED".into(), "SCANNER".into()],
         }
     }
 
@@ -332,6 +371,8 @@ mod tests {
         AtBedside {
             patient_mrn: Some("MRN1".into()),
             item: Some(7),
+            pack_scanned: true,
+            unable_to_scan: None,
             lot_status: Some(LotStatus::Ok),
             lot_expiry: Some(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
             pack_expiry: None,
@@ -595,5 +636,40 @@ mod tests {
                 }]
             );
         }
+    }
+
+    #[test]
+    fn an_unscanned_pack_needs_a_reason_why() {
+        let e = expected();
+        let unscanned = AtBedside {
+            pack_scanned: false,
+            ..bedside()
+        };
+        assert_eq!(
+            check(&e, &unscanned),
+            vec![Failure::PackNotScanned {
+                codes: vec!["DAMAGED".into(), "SCANNER".into()]
+            }]
+        );
+        let blank = AtBedside {
+            unable_to_scan: Some("  ".into()),
+            ..unscanned.clone()
+        };
+        assert_eq!(check(&e, &blank).len(), 1);
+        let reasoned = AtBedside {
+            unable_to_scan: Some("DAMAGED: barcode damaged or unreadable".into()),
+            ..unscanned
+        };
+        assert_eq!(check(&e, &reasoned), vec![]);
+    }
+
+    #[test]
+    fn scanning_compliance_is_counted_against_95_percent() {
+        assert_eq!(scanned_permille(19, 20), Some(950));
+        assert!(!below_scanning_target(19, 20));
+        assert!(below_scanning_target(18, 19));
+        assert_eq!(scanned_permille(0, 0), None);
+        assert!(!below_scanning_target(0, 0));
+        assert_eq!(scanned_permille(2, 3), Some(666));
     }
 }

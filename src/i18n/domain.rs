@@ -150,6 +150,10 @@ impl Failure {
                 scanned = super::date(*scanned),
                 recorded = super::date(*recorded)
             ),
+            Failure::PackNotScanned { codes } => t!(
+                "domain.unscan.pack_not_scanned",
+                codes = codes.join(t!("domain.list_separator"))
+            ),
             Failure::Dose {
                 expected_units_milli,
                 given_units,

@@ -516,6 +516,7 @@ impl crate::ops::ward::ReasonKind {
             K::Missed => t!("refused.reason_kind.missed"),
             K::Partial => t!("refused.reason_kind.partial"),
             K::Timing => t!("refused.reason_kind.timing"),
+            K::UnableToScan => t!("refused.unscan.kind"),
         }
     }
 }
@@ -621,6 +622,7 @@ impl fmt::Display for DoseError {
                 next = local_time(*next)
             ),
             E::Reason(e) => e.to_string(),
+            E::ScannedAndUnableToScan => t!("refused.unscan.scanned_and_unable").into(),
             E::ReasonRequired(kind) => t!("refused.dose.reason_required", kind = kind.label()),
             E::Rx(e) => e.to_string(),
             E::NoUsableLot => t!("refused.dose.no_usable_lot").into(),

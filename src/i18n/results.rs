@@ -20,10 +20,10 @@ impl Recorded {
             Outcome::Missed => t!("done.dose.missed"),
         }
         .to_string();
-        let not_scanned = if self.scanned {
-            ""
-        } else {
-            t!("done.dose.not_scanned")
+        let not_scanned = match (&self.scanned, &self.unscanned_reason) {
+            (true, _) => String::new(),
+            (false, Some(r)) => t!("done.unscan.not_scanned_because", reason = r),
+            (false, None) => t!("done.dose.not_scanned").to_string(),
         };
         let lot = self.lot.clone().unwrap_or_default();
         if self.units > 0 && self.open_pack.is_none() {

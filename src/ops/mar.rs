@@ -1,6 +1,7 @@
 //! Recording a dose at the bedside: the seven rights are checked on what the
 //! nurse scanned and confirmed; a given dose takes its units from ward stock
-//! (the scanned lot, or first-expired-first-out marked "not scanned"),
+//! (the scanned lot, or, when the nurse says why the pack cannot be
+//! scanned, first-expired-first-out marked "not scanned" with that reason),
 //! lot-traced to the patient, in one transaction with the record.
 
 use super::Actor;
@@ -47,6 +48,10 @@ pub struct DoseInput {
     /// The expiry printed in the scanned pack's barcode (GS1 AI 17), if it
     /// has one: checked against today and against the lot's record.
     pub pack_expiry: Option<chrono::NaiveDate>,
+    /// Why the pack of a given dose cannot be scanned: a code of the ward's
+    /// "unable to scan" list, or "other: …". A dose given with neither a
+    /// pack scan nor this is refused; both together are refused too.
+    pub unable_to_scan: Option<String>,
     pub units: i64,
     pub route_confirmed: bool,
     pub timing_reason: Option<String>,
@@ -95,6 +100,9 @@ pub enum DoseError {
     },
     /// The reason given is not one the ward's list allows.
     Reason(super::ward::WardError),
+    /// A pack scanned and "unable to scan" given for the same dose: one or
+    /// the other.
+    ScannedAndUnableToScan,
     ReasonRequired(ReasonKind),
     /// The prescription's facts for the allergy check could not be read.
     Rx(super::rx::RxError),
@@ -157,6 +165,8 @@ pub struct Recorded {
     pub lot: Option<String>,
     pub units: i64,
     pub scanned: bool,
+    /// Why the pack was not scanned (the nurse's reason from the ward's list).
+    pub unscanned_reason: Option<String>,
     /// The urgent request raised when the dose could not be given for lack of supply.
     pub urgent_order: Option<i64>,
     /// The multi-dose pack the dose was drawn from.
@@ -480,6 +490,13 @@ pub fn administer(
             Some(r) if given => Some(resolve_reason(tx, rx.ward, ReasonKind::Timing, r).map_err(refused)?),
             _ => None,
         };
+        // "Unable to scan" is a deliberate choice with a reason from the
+        // ward's list, only for a pack that is given and not scanned.
+        let unscanned_reason = match d.unable_to_scan.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            Some(_) if given && d.pack.is_some() => return Err(DoseError::ScannedAndUnableToScan),
+            Some(r) if given => Some(resolve_reason(tx, rx.ward, ReasonKind::UnableToScan, r).map_err(refused)?),
+            _ => None,
+        };
         // The patient: the wristband, or the name and date of birth confirmed.
         let (patient_mrn, by_dob) = match (&d.patient_mrn, d.patient_dob) {
             (Some(m), _) => (Some(m.trim().to_string()), false),
@@ -528,8 +545,8 @@ pub fn administer(
         let record = |tx: &Connection, g: &Given| -> rusqlite::Result<i64> {
             tx.execute(
                 "INSERT INTO administrations (prescription_id, scheduled_at, recorded_at, user_id, outcome, lot_id, qty, reason, witness_id, scanned,
-                                             double_check_id, movement_id, open_pack_id, dose_milli)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                                             double_check_id, movement_id, open_pack_id, dose_milli, unscanned_reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
                     d.rx_id,
                     d.scheduled_at.map(instant_to_text),
@@ -545,6 +562,7 @@ pub fn administer(
                     g.movement,
                     g.open_pack,
                     g.dose_milli,
+                    if g.scanned { None } else { unscanned_reason.as_deref() },
                 ],
             )?;
             Ok(tx.last_insert_rowid())
@@ -556,6 +574,7 @@ pub fn administer(
             lot: None,
             units: 0,
             scanned: false,
+            unscanned_reason: None,
             urgent_order,
             open_pack: None,
         };
@@ -674,10 +693,16 @@ pub fn administer(
                     allergy_reviewed,
                     controlled: rx.controlled,
                     high_alert: rx.high_alert,
+                    unscan_codes: super::ward::reasons(tx, rx.ward, ReasonKind::UnableToScan)?
+                        .into_iter()
+                        .map(|r| r.code)
+                        .collect(),
                 };
                 let bedside = AtBedside {
                     patient_mrn: patient_mrn.clone(),
                     item: pack_item_id,
+                    pack_scanned: scanned,
+                    unable_to_scan: unscanned_reason.clone(),
                     lot_status,
                     lot_expiry,
                     pack_expiry: if scanned { d.pack_expiry } else { None },
@@ -724,7 +749,10 @@ pub fn administer(
                         },
                     )?)
                 };
-                let not_scanned = (!scanned).then(|| "not scanned".to_string());
+                let not_scanned = (!scanned).then(|| match &unscanned_reason {
+                    Some(r) => format!("not scanned: {r}"),
+                    None => "not scanned".to_string(),
+                });
                 if !multi_dose {
                     // Units of the product in hand that make one whole dose.
                     let full = if pack.strength_milli > 0 {
@@ -749,7 +777,16 @@ pub fn administer(
                         dose_milli: Some(if d.outcome == Outcome::Given { rx.dose_milli } else { d.units.saturating_mul(pack.strength_milli) }),
                     };
                     let id = record(tx, &g)?;
-                    return Ok(Recorded { administration_id: id, outcome: d.outcome, lot: lot_number, units: d.units, scanned, urgent_order: None, open_pack: None });
+                    return Ok(Recorded {
+                        administration_id: id,
+                        outcome: d.outcome,
+                        lot: lot_number,
+                        units: d.units,
+                        scanned,
+                        unscanned_reason: unscanned_reason.clone(),
+                        urgent_order: None,
+                        open_pack: None,
+                    });
                 }
                 // A multi-dose pack: draw from the pack already open on the ward
                 // (of the scanned lot, if scanned), else open one.
@@ -845,11 +882,158 @@ pub fn administer(
                     lot: Some(from_number),
                     units: i64::from(opened_now),
                     scanned,
+                    unscanned_reason: unscanned_reason.clone(),
                     urgent_order: None,
                     open_pack: Some(OpenPackUse { id: pack_id, opened_now, remaining_milli: remaining, unit: pack.unit.clone(), discard_at }),
                 })
             }
         }
+    })
+}
+
+/// Doses given (fully or partly) by one nurse on one ward over a period:
+/// how many with the pack scanned, how many not, and why not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanningLine {
+    pub ward: String,
+    /// The nurse's user name; `None` on a ward's or the whole total.
+    pub nurse: Option<String>,
+    pub given: i64,
+    pub scanned: i64,
+    pub unscanned: i64,
+    /// Scanned share in tenths of a percent (`None`: nothing given).
+    pub scanned_permille: Option<i64>,
+    pub below_target: bool,
+    /// Unscanned doses by reason code (`None`: recorded before a reason
+    /// was asked), most first.
+    pub unscanned_by_reason: Vec<ReasonCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReasonCount {
+    pub code: Option<String>,
+    pub doses: i64,
+}
+
+/// The scanning compliance report: a line per ward and nurse, a total per
+/// ward, and the total of all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanningReport {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub target_percent: i64,
+    pub lines: Vec<ScanningLine>,
+    pub wards: Vec<ScanningLine>,
+    pub total: ScanningLine,
+}
+
+impl ScanningLine {
+    fn new(ward: &str, nurse: Option<&str>) -> ScanningLine {
+        ScanningLine {
+            ward: ward.to_string(),
+            nurse: nurse.map(str::to_string),
+            given: 0,
+            scanned: 0,
+            unscanned: 0,
+            scanned_permille: None,
+            below_target: false,
+            unscanned_by_reason: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, scanned: bool, code: Option<&str>, doses: i64) {
+        self.given += doses;
+        if scanned {
+            self.scanned += doses;
+        } else {
+            self.unscanned += doses;
+            let code = code.map(str::to_string);
+            match self.unscanned_by_reason.iter_mut().find(|r| r.code == code) {
+                Some(r) => r.doses += doses,
+                None => self.unscanned_by_reason.push(ReasonCount { code, doses }),
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        self.scanned_permille = seven_rights::scanned_permille(self.scanned, self.given);
+        self.below_target = seven_rights::below_scanning_target(self.scanned, self.given);
+        self.unscanned_by_reason
+            .sort_by(|a, b| b.doses.cmp(&a.doses).then_with(|| a.code.cmp(&b.code)));
+    }
+}
+
+/// Scanned and unscanned doses given from `from` (included) to `to`
+/// (excluded), per ward (where the dose was given: the ward its stock left)
+/// and nurse, on one ward or all.
+pub fn scanning_report(
+    conn: &Connection,
+    ward: Option<i64>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> rusqlite::Result<ScanningReport> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT w.code, u.username, a.scanned,
+                CASE WHEN a.scanned = 0 AND instr(a.unscanned_reason, ':') > 0
+                     THEN substr(a.unscanned_reason, 1, instr(a.unscanned_reason, ':') - 1) END,
+                COUNT(*)
+         FROM administrations a
+         JOIN users u ON u.id = a.user_id
+         JOIN prescriptions r ON r.id = a.prescription_id
+         JOIN patients p ON p.id = r.patient_id
+         LEFT JOIN movements m ON m.id = a.movement_id
+         LEFT JOIN open_packs o ON o.id = a.open_pack_id
+         JOIN places w ON w.id = COALESCE(m.from_place_id, o.place_id, p.ward_id)
+         WHERE a.outcome IN ('given', 'partially_given')
+           AND a.recorded_at >= ?1 AND a.recorded_at < ?2
+           AND (?3 IS NULL OR w.id = ?3)
+         GROUP BY 1, 2, 3, 4
+         ORDER BY 1, 2",
+    )?;
+    let rows = stmt.query_map(
+        params![instant_to_text(from), instant_to_text(to), ward],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        },
+    )?;
+    let mut lines: Vec<ScanningLine> = Vec::new();
+    let mut wards: Vec<ScanningLine> = Vec::new();
+    let mut total = ScanningLine::new("", None);
+    for row in rows {
+        let (w, nurse, scanned, code, n) = row?;
+        if lines
+            .last()
+            .is_none_or(|l| l.ward != w || l.nurse.as_deref() != Some(nurse.as_str()))
+        {
+            lines.push(ScanningLine::new(&w, Some(&nurse)));
+        }
+        if wards.last().is_none_or(|l| l.ward != w) {
+            wards.push(ScanningLine::new(&w, None));
+        }
+        for line in [lines.last_mut(), wards.last_mut(), Some(&mut total)]
+            .into_iter()
+            .flatten()
+        {
+            line.add(scanned, code.as_deref(), n);
+        }
+    }
+    for line in lines.iter_mut().chain(wards.iter_mut()) {
+        line.finish();
+    }
+    total.finish();
+    Ok(ScanningReport {
+        from,
+        to,
+        target_percent: seven_rights::SCANNING_TARGET_PERCENT,
+        lines,
+        wards,
+        total,
     })
 }
 

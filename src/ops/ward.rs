@@ -1,6 +1,7 @@
 //! What a ward sets for itself: the reason lists nurses pick from when a
 //! dose is held, refused, missed, partly given or given outside its window,
-//! and the ward's administration times per frequency.
+//! or given without its pack scanned, and the ward's administration times
+//! per frequency.
 //!
 //! The hospital list (rows without a ward) applies everywhere; a ward adds
 //! its own codes, relabels a hospital code, or withdraws one for itself.
@@ -26,6 +27,8 @@ pub enum ReasonKind {
     Missed,
     Partial,
     Timing,
+    /// Why the pack of a given dose could not be scanned.
+    UnableToScan,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

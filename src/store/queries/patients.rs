@@ -48,6 +48,9 @@ pub struct PatientDose {
     pub double_check: Option<String>,
     pub scanned: bool,
     pub reason: Option<String>,
+    /// Why the pack was not scanned (`None` on a scanned dose, and on an
+    /// unscanned one recorded before a reason was asked).
+    pub unscanned_reason: Option<String>,
 }
 
 /// An allergy removed from a patient's record, kept as history.
@@ -129,7 +132,7 @@ pub fn patient_record(conn: &Connection, mrn: &str) -> rusqlite::Result<Option<P
     let prescriptions = prescription_lines(conn, None, Some(id), false)?;
     let mut stmt = conn.prepare(
         "SELECT a.prescription_id, a.scheduled_at, a.recorded_at, i.name, a.outcome, l.lot_number, l.expiry, a.qty,
-                u.username, wu.username, du.username, a.scanned, a.reason
+                u.username, wu.username, du.username, a.scanned, a.reason, a.unscanned_reason
          FROM administrations a JOIN prescriptions r ON r.id = a.prescription_id JOIN items i ON i.id = r.item_id
          JOIN users u ON u.id = a.user_id LEFT JOIN users wu ON wu.id = a.witness_id LEFT JOIN users du ON du.id = a.double_check_id
          LEFT JOIN lots l ON l.id = a.lot_id
@@ -151,6 +154,7 @@ pub fn patient_record(conn: &Connection, mrn: &str) -> rusqlite::Result<Option<P
                 double_check: r.get(10)?,
                 scanned: r.get(11)?,
                 reason: r.get(12)?,
+                unscanned_reason: r.get(13)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

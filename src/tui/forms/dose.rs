@@ -1,6 +1,7 @@
-//! Giving a dose at the bedside: scan the wristband, then the pack; the
-//! units, the route confirmed, the outcome and its reason, and the second
-//! user a controlled or high-alert drug needs.
+//! Giving a dose at the bedside: scan the wristband, then the pack (or,
+//! when it cannot be scanned, say why from the ward's list); the units, the
+//! route confirmed, the outcome and its reason, and the second user a
+//! controlled or high-alert drug needs.
 
 use chrono::{DateTime, Utc};
 
@@ -31,6 +32,8 @@ pub struct Dose {
     pub pack_expiry: Option<(String, chrono::NaiveDate)>,
     pub wristband: Field,
     pub lot: Field,
+    /// Why the pack cannot be scanned: a code of the ward's list, or "other: …".
+    pub unable: Field,
     pub units: Field,
     pub route_ok: Field,
     pub outcome: Field,
@@ -44,11 +47,12 @@ pub struct Dose {
 
 /// Field positions (for the cursor).
 pub const LOT: usize = 1;
-pub const ROUTE_OK: usize = 3;
-pub const OUTCOME: usize = 4;
-pub const REASON: usize = 5;
-pub const WITNESS: usize = 7;
-pub const CHECKED_BY: usize = 9;
+pub const UNABLE: usize = 2;
+pub const ROUTE_OK: usize = 4;
+pub const OUTCOME: usize = 5;
+pub const REASON: usize = 6;
+pub const WITNESS: usize = 8;
+pub const CHECKED_BY: usize = 10;
 
 impl Dose {
     pub fn new(rx_id: i64, scheduled_at: Option<DateTime<Utc>>, mrn: &str, units: i64) -> Dose {
@@ -63,6 +67,7 @@ impl Dose {
             pack_expiry: None,
             wristband: Field::new("", t!("tui.hint.wristband")),
             lot: Field::new("", t!("tui.hint.dose_lot")),
+            unable: Field::new("", t!("tui.unscan.hint_plain")),
             units: Field::new(
                 &units.to_string(),
                 if units == 0 {
@@ -151,6 +156,8 @@ impl Dose {
             ),
         ];
         if given {
+            // The pack scanned, or why it cannot be.
+            need.push((LOT, self.lot.is_empty() && self.unable.is_empty()));
             need.push((ROUTE_OK, !super::yes(self.route_ok.value())));
         }
         if !given && !self.outcome.is_empty() {
@@ -179,6 +186,7 @@ impl FormBody for Dose {
         vec![
             (t!("tui.field.wristband"), &self.wristband),
             (t!("tui.field.lot"), &self.lot),
+            (t!("tui.unscan.field"), &self.unable),
             (t!("tui.field.units"), &self.units),
             (t!("tui.field.route_ok"), &self.route_ok),
             (t!("tui.field.outcome"), &self.outcome),
@@ -209,6 +217,7 @@ impl FormBody for Dose {
         [
             &mut self.wristband,
             &mut self.lot,
+            &mut self.unable,
             &mut self.units,
             &mut self.route_ok,
             &mut self.outcome,
@@ -254,6 +263,14 @@ impl FormBody for Dose {
             return Err(refusal);
         }
         let lot = self.lot.value().to_string();
+        // A lot typed without scanning the pack is not a scan: the pack is
+        // scanned, or the nurse says why it cannot be.
+        if !lot.is_empty()
+            && self.pack_item.is_none()
+            && matches!(outcome, Outcome::Given | Outcome::PartiallyGiven)
+        {
+            return Err(t!("tui.unscan.typed_lot").to_string());
+        }
         let input = DoseInput {
             rx_id: self.rx_id,
             scheduled_at: self.scheduled_at,
@@ -266,6 +283,7 @@ impl FormBody for Dose {
                 .as_ref()
                 .filter(|(scanned, _)| *scanned == lot)
                 .map(|(_, expiry)| *expiry),
+            unable_to_scan: self.unable.opt(),
             units: self.units.number(t!("tui.field.units"))?.unwrap_or(0),
             route_confirmed: super::yes(self.route_ok.value()),
             timing_reason: self.timing.opt(),
@@ -308,6 +326,8 @@ impl FormBody for Dose {
         }
         if let Some(lot) = &g.lot {
             self.lot.set(lot);
+            // Scanned after all: no reason why not.
+            self.unable.set("");
         }
         self.pack_expiry = g.lot.clone().zip(g.expiry);
         Ok(self.route_ok.is_empty().then_some(ROUTE_OK))

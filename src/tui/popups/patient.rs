@@ -245,7 +245,10 @@ impl PatientCard {
                 detail.push(t!("tui.patient.checked", user = u));
             }
             if !d.scanned && d.lot.is_some() {
-                detail.push(t!("tui.patient.unscanned").to_string());
+                detail.push(match &d.unscanned_reason {
+                    Some(r) => t!("tui.unscan.patient_because", reason = r),
+                    None => t!("tui.unscan.patient_no_reason").to_string(),
+                });
             }
             if let Some(r) = d.reason.as_deref().filter(|r| !r.is_empty()) {
                 detail.push(r.to_string());

@@ -186,6 +186,7 @@ impl AdministrationTab {
                 )
             };
             d.timing.hint = t!("tui.hint.timing_codes", codes = codes(ReasonKind::Timing));
+            d.unable.hint = t!("tui.unscan.hint", codes = codes(ReasonKind::UnableToScan));
         }
         let mut form = Form::new(item, Kind::Dose(d));
         if missed {
