@@ -63,23 +63,9 @@ pub(super) fn run_administer(
         }
     };
     let actor = stock::sign_in(&mut store, &who)?;
-    let second =
-        |store: &mut Store, user: Option<String>, env: &str| -> Result<Option<crate::ops::Actor>> {
-            let Some(user) = user else { return Ok(None) };
-            let pin = match std::env::var(env) {
-                Ok(p) => p,
-                Err(_) => rpassword::prompt_password(t!("cli.pin.prompt_for", user = user))
-                    .with_context(|| t!("cli.pin.none_for", user = user, env = env))?,
-            };
-            Ok(Some(crate::ops::auth::sign_in(
-                store,
-                &user,
-                pin.trim(),
-                Utc::now(),
-            )?))
-        };
-    let witness = second(&mut store, witness, "WARDSTOCK_WITNESS_PIN")?;
-    let double_check = second(&mut store, double_check, "WARDSTOCK_CHECK_PIN")?;
+    let witness = super::cd::second_user(&mut store, witness.as_deref(), "WARDSTOCK_WITNESS_PIN")?;
+    let double_check =
+        super::cd::second_user(&mut store, double_check.as_deref(), "WARDSTOCK_CHECK_PIN")?;
     let input = DoseInput {
         rx_id: rx,
         scheduled_at,

@@ -10,11 +10,11 @@ use super::ward::ReasonKind;
 use crate::domain::fefo;
 use crate::domain::roles::Operation;
 use crate::domain::schedule::{self, Frequency};
-use crate::domain::seven_rights::{self, AtBedside, Expected, Failure, PatientSeen, SecondUser};
+use crate::domain::seven_rights::{self, AtBedside, Expected, Failure, PatientSeen};
 use crate::domain::validation::{self, Finding};
 use crate::domain::{LotStatus, MovementKind, instant_to_text};
 use crate::store::Store;
-use crate::store::ledger::{self, NewMovement};
+use crate::store::ledger::NewMovement;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -333,41 +333,6 @@ fn prn_allows(
         last: st.last_given,
         interval_min: rx.prn_interval.unwrap_or(0),
         next,
-    })
-}
-
-/// A witness or double-checker as the records show them now (role,
-/// active, locked), whatever the caller says of them.
-fn second_user(
-    tx: &Connection,
-    a: &super::Actor,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<SecondUser> {
-    let row: Option<(String, String, bool, Option<String>)> = tx
-        .query_row(
-            "SELECT username, role, active, locked_until FROM users WHERE id = ?1",
-            [a.user_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
-    Ok(match row {
-        Some((username, role, active, locked_until)) => SecondUser {
-            id: a.user_id,
-            username,
-            role: role.parse().unwrap_or(a.role),
-            active,
-            locked: locked_until
-                .as_deref()
-                .and_then(crate::domain::instant_from_text)
-                .is_some_and(|u| u > now),
-        },
-        None => SecondUser {
-            id: a.user_id,
-            username: a.username.clone(),
-            role: a.role,
-            active: false,
-            locked: false,
-        },
     })
 }
 
@@ -712,8 +677,8 @@ pub fn administer(
                     today,
                     timing_reason: timing_reason.clone(),
                     nurse: actor.user_id,
-                    witness: d.witness.as_ref().map(|w| second_user(tx, w, now)).transpose()?,
-                    double_check: d.double_check.as_ref().map(|w| second_user(tx, w, now)).transpose()?,
+                    witness: d.witness.as_ref().map(|w| crate::ops::stock::second_user(tx, w, now)).transpose()?,
+                    double_check: d.double_check.as_ref().map(|w| crate::ops::stock::second_user(tx, w, now)).transpose()?,
                 };
                 let failures = seven_rights::check(&expected, &bedside);
                 if !failures.is_empty() {
@@ -729,8 +694,10 @@ pub fn administer(
                         .optional()?
                         .unwrap_or(0))
                 };
+                // A controlled drug's dose leaves the register signed by its witness.
+                let signer = if crate::ops::stock::is_controlled(tx, item_id)? { d.witness.as_ref().map(|w| w.user_id) } else { None };
                 let take = |tx: &Connection, units: i64, why: Option<String>| -> Result<i64, DoseError> {
-                    Ok(ledger::append(
+                    Ok(crate::ops::stock::append_signed(
                         tx,
                         &NewMovement {
                             at: now,
@@ -747,6 +714,7 @@ pub fn administer(
                             patient_id: Some(rx.patient_id),
                             order_ref: Some(format!("RX-{}", d.rx_id)),
                         },
+                        signer,
                     )?)
                 };
                 let not_scanned = (!scanned).then(|| match &unscanned_reason {

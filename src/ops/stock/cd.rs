@@ -163,7 +163,7 @@ pub(super) fn sign_since(
 }
 
 /// Appends a movement and, for a controlled drug, its second signature.
-pub(super) fn append_signed(
+pub(crate) fn append_signed(
     conn: &Connection,
     m: &NewMovement,
     witness_id: Option<i64>,
