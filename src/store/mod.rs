@@ -25,6 +25,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/008_users.sql"),
     include_str!("migrations/009_allergies_suppliers.sql"),
     include_str!("migrations/010_locations.sql"),
+    include_str!("migrations/012_patient_gsrn.sql"),
 ];
 
 /// The schema version this program writes.
