@@ -30,6 +30,18 @@ pub fn gsrn_problem(ai: &str, value: &str, problem: &GsrnProblem) -> String {
     }
 }
 
+/// A GSRN typed or imported for a patient that is not one.
+pub fn entered_gsrn(value: &str, problem: &GsrnProblem) -> String {
+    match problem {
+        GsrnProblem::CheckDigit { expected, .. } => t!(
+            "wristband.entry.check_digit",
+            gsrn = value,
+            expected = expected
+        ),
+        p => gsrn_problem("8018", value, p),
+    }
+}
+
 /// What the setting says, in words.
 pub fn kind(k: WristbandKind) -> &'static str {
     match k {
@@ -45,6 +57,7 @@ impl fmt::Display for WristbandError {
         let s = match self {
             E::Empty => t!("wristband.refused.empty").to_string(),
             E::Gsrn { ai, value, problem } => gsrn_problem(ai, value, problem),
+            E::BadGsrn { value, problem } => entered_gsrn(value, problem),
             E::Badge { gsrn } => t!("wristband.refused.badge", gsrn = gsrn),
             E::Pack => t!("wristband.refused.pack").to_string(),
             E::SiteUsesGsrn { mrn } => t!("wristband.refused.site_uses_gsrn", mrn = mrn),

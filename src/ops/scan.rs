@@ -236,6 +236,11 @@ pub enum WristbandError {
         value: String,
         problem: gs1::GsrnProblem,
     },
+    /// A GSRN typed or imported for a patient that is not one.
+    BadGsrn {
+        value: String,
+        problem: gs1::GsrnProblem,
+    },
     /// A caregiver's badge (AI 8017), not a patient's wristband.
     Badge { gsrn: String },
     /// A product barcode, not a wristband.
@@ -383,7 +388,19 @@ pub fn identify_wristband(
     separator: Option<char>,
     today: NaiveDate,
 ) -> Result<BandPatient, WristbandError> {
-    let band = read_band(data, separator, today)?;
+    let band = match read_band(data, separator, today) {
+        // An MRN of digits alone may read as a GTIN: a patient's MRN first.
+        Err(WristbandError::Pack) => {
+            let digits = without_symbology(data.trim());
+            match band_patient(conn, Band::Mrn(digits.into()), "mrn", digits)? {
+                Some(_) if digits.bytes().all(|b| b.is_ascii_digit()) => {
+                    Band::Mrn(digits.to_string())
+                }
+                _ => return Err(WristbandError::Pack),
+            }
+        }
+        b => b?,
+    };
     if entry == Entry::Scanned {
         allowed_here(conn, &band)?;
     }
@@ -436,8 +453,7 @@ pub fn check_patient_gsrn(
     // The human-readable form "(8018)…" is accepted too.
     let raw = gsrn.trim();
     let raw = raw.strip_prefix("(8018)").unwrap_or(raw).trim();
-    let g = gs1::check_gsrn(raw).map_err(|problem| WristbandError::Gsrn {
-        ai: "8018".into(),
+    let g = gs1::check_gsrn(raw).map_err(|problem| WristbandError::BadGsrn {
         value: raw.to_string(),
         problem,
     })?;
