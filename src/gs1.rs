@@ -522,15 +522,12 @@ fn digital_link(chars: &[char], offset: usize) -> Result<Vec<(usize, Element)>, 
         }
         v
     };
-    let Some(k) = segments
-        .iter()
-        .position(|(_, seg)| {
-            ["01", "8017", "8018"].contains(seg)
-                || ["gtin", "gsrn", "gsrnp"]
-                    .iter()
-                    .any(|k| seg.eq_ignore_ascii_case(k))
-        })
-    else {
+    let Some(k) = segments.iter().position(|(_, seg)| {
+        ["01", "8017", "8018"].contains(seg)
+            || ["gtin", "gsrn", "gsrnp"]
+                .iter()
+                .any(|k| seg.eq_ignore_ascii_case(k))
+    }) else {
         return Err(Gs1Error::Uri {
             pos: pos_of(path_start),
             problem: UriProblem::NoGtin,
@@ -915,7 +912,11 @@ mod tests {
             assert_eq!(g.gtin, None, "a wristband is not a pack");
         }
         let g = parse(&format!("(8017){gsrn}"), opts()).unwrap();
-        assert_eq!(g.gsrn_provider.as_deref(), Some(gsrn), "a caregiver's badge");
+        assert_eq!(
+            g.gsrn_provider.as_deref(),
+            Some(gsrn),
+            "a caregiver's badge"
+        );
         assert_eq!(g.gsrn_recipient, None);
     }
 

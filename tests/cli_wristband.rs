@@ -27,7 +27,9 @@ fn gs1_decode_shows_a_wristbands_gsrn_and_refuses_a_wrong_check_digit() {
         .args(["gs1", "decode", "(8018)795260646688514634"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("GSRN (patient)  795260646688514634"));
+        .stdout(predicate::str::contains(
+            "GSRN (patient)  795260646688514634",
+        ));
     ws(&db)
         .args(["gs1", "decode", "]C18017795260646688514634"])
         .assert()
@@ -109,17 +111,23 @@ fn the_site_setting_and_a_gsrn_wristband_at_the_bedside() {
 
     let give = |band: &str| {
         let mut c = ws(&db);
-        c.args(["administer", &rx.to_string(), "--user", "nurse", "--at", &at])
-            .args(["--wristband", band])
-            .args(["--scan", &format!("(01){gtin}(10){lot}")])
-            .args(["--route-confirmed", "--timing-reason", "emergency"]);
+        c.args([
+            "administer",
+            &rx.to_string(),
+            "--user",
+            "nurse",
+            "--at",
+            &at,
+        ])
+        .args(["--wristband", band])
+        .args(["--scan", &format!("(01){gtin}(10){lot}")])
+        .args(["--route-confirmed", "--timing-reason", "emergency"]);
         c
     };
     // A bare MRN scanned where wristbands carry a GSRN: refused, saying so.
-    give(&mrn)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("this site's wristbands carry a GSRN"));
+    give(&mrn).assert().code(1).stderr(predicate::str::contains(
+        "this site's wristbands carry a GSRN",
+    ));
     // Another patient's GSRN: the wrong patient, named by their MRN.
     give(&format!("(8018){other_gsrn}"))
         .assert()
@@ -131,7 +139,9 @@ fn the_site_setting_and_a_gsrn_wristband_at_the_bedside() {
     give("(8018)795260646688514634")
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no patient has the wristband GSRN"));
+        .stderr(predicate::str::contains(
+            "no patient has the wristband GSRN",
+        ));
     // The patient's own GSRN: given.
     give(&format!("(8018){gsrn}"))
         .assert()
@@ -154,7 +164,9 @@ fn a_patients_gsrn_is_set_and_checked_from_the_command_line() {
         .args(["--gsrn", "795260646688514634"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("wristband GSRN 795260646688514634"));
+        .stdout(predicate::str::contains(
+            "wristband GSRN 795260646688514634",
+        ));
     ws(&db)
         .args(["patient", "edit", "MRN100002", "--user", "admin"])
         .args(["--gsrn", "795260646688514634"])
@@ -163,7 +175,14 @@ fn a_patients_gsrn_is_set_and_checked_from_the_command_line() {
         .stderr(predicate::str::contains("already the wristband of"));
     ws(&db)
         .args(["patient", "admit", "MRN900001", "--user", "admin"])
-        .args(["--name", "Nia Okafor", "--dob", "1981-02-03", "--ward", "W-MED"])
+        .args([
+            "--name",
+            "Nia Okafor",
+            "--dob",
+            "1981-02-03",
+            "--ward",
+            "W-MED",
+        ])
         .args(["--gsrn", "7952606466885146"])
         .assert()
         .code(1)
@@ -172,5 +191,7 @@ fn a_patients_gsrn_is_set_and_checked_from_the_command_line() {
         .args(["patient", "MRN100001"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("wristband GSRN 795260646688514634"));
+        .stdout(predicate::str::contains(
+            "wristband GSRN 795260646688514634",
+        ));
 }

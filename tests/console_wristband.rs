@@ -27,7 +27,13 @@ impl Console {
     fn new(w: u16, h: u16, lang: Lang) -> Console {
         let (dir, path) = common::demo_db();
         let store = Store::open(&path).unwrap();
-        let app = App::with_lang(store, Keymap::defaults(), common::anchor(), (w, h), Some(lang));
+        let app = App::with_lang(
+            store,
+            Keymap::defaults(),
+            common::anchor(),
+            (w, h),
+            Some(lang),
+        );
         Console {
             app,
             term: Terminal::new(TestBackend::new(w, h)).unwrap(),
@@ -135,9 +141,10 @@ fn patient_with_a_due_dose(c: &mut Console) -> (String, String, String, String) 
         c.schedule_of(&ward);
         let now = c.app.cx.now;
         let v = &c.app.tabs.administration.view;
-        if v.rows.iter().any(|r| {
-            r.mrn == mrn && matches!(r.status(now), DoseStatus::Due | DoseStatus::Late)
-        }) {
+        if v.rows
+            .iter()
+            .any(|r| r.mrn == mrn && matches!(r.status(now), DoseStatus::Due | DoseStatus::Late))
+        {
             return (ward, mrn, name, gsrn);
         }
     }
@@ -211,7 +218,14 @@ fn a_wristband_scanned_on_the_schedule_opens_that_patients_doses() {
         )
         .unwrap();
     c.scan(&format!("(8018){other_gsrn}"));
-    let error = c.app.form.as_ref().unwrap().error.clone().unwrap_or_default();
+    let error = c
+        .app
+        .form
+        .as_ref()
+        .unwrap()
+        .error
+        .clone()
+        .unwrap_or_default();
     assert!(
         error.contains("WRONG PATIENT") && error.contains(&other_mrn),
         "{error}"
@@ -227,7 +241,12 @@ fn a_wristband_scanned_on_the_schedule_opens_that_patients_doses() {
     // The bare MRN opens them too (the site's wristbands carry either).
     c.scan(&mrn);
     assert_eq!(
-        c.app.tabs.administration.patient.as_ref().map(|p| p.mrn.as_str()),
+        c.app
+            .tabs
+            .administration
+            .patient
+            .as_ref()
+            .map(|p| p.mrn.as_str()),
         Some(mrn.as_str())
     );
     c.key(KeyCode::Esc);
@@ -258,7 +277,8 @@ fn a_wristband_scanned_on_the_schedule_opens_that_patients_doses() {
     assert!(c.status().contains("MRN999999"), "{}", c.status());
     c.scan("(8018)795260646688514635");
     assert!(
-        c.status().contains("check digit is wrong: rescan or type the MRN"),
+        c.status()
+            .contains("check digit is wrong: rescan or type the MRN"),
         "{}",
         c.status()
     );
@@ -314,7 +334,10 @@ fn in_chinese_the_wristband_scan_names_the_patient() {
     let (_, mrn, name, gsrn) = patient_with_a_due_dose(&mut c);
     c.scan(&format!("(8018){gsrn}"));
     let said = c.status();
-    assert!(said.starts_with("腕带：") && said.contains(&name) && said.contains(&mrn), "{said}");
+    assert!(
+        said.starts_with("腕带：") && said.contains(&name) && said.contains(&mrn),
+        "{said}"
+    );
     let s = c.screen();
     assert!(s.contains(&format!("仅 {name}")) || s.contains("仅"), "{s}");
 }

@@ -106,8 +106,7 @@ fn a_patients_gsrn_is_checked_on_entry_and_belongs_to_one_patient() {
     refdata::patient_set_gsrn(&mut store, &admin, now, a, Some(GSRN)).unwrap();
     let p = refdata::patient_set_gsrn(&mut store, &admin, now, a, None).unwrap();
     assert_eq!(p.gsrn, None);
-    refdata::patient_set_gsrn(&mut store, &admin, now, b, Some(&format!("(8018){GSRN}")))
-        .unwrap();
+    refdata::patient_set_gsrn(&mut store, &admin, now, b, Some(&format!("(8018){GSRN}"))).unwrap();
     assert_eq!(gsrn_of(&store, b).as_deref(), Some(GSRN));
     // Each change is kept in the reference history.
     let changes: i64 = store
@@ -132,7 +131,10 @@ fn a_patients_gsrn_is_checked_on_entry_and_belongs_to_one_patient() {
     };
     let e = refdata::patient_admit(&mut store, &admin, now, &admit(GSRN, "MRN900001")).unwrap_err();
     assert!(
-        matches!(&e, AdminError::Wristband(WristbandError::GsrnElsewhere { .. })),
+        matches!(
+            &e,
+            AdminError::Wristband(WristbandError::GsrnElsewhere { .. })
+        ),
         "{e:?}"
     );
     let other = wardstock::domain::gtin::with_check_digit("95060001099999999").unwrap();
@@ -153,13 +155,26 @@ fn the_site_says_what_its_wristbands_carry_and_a_scan_of_the_other_kind_is_refus
     };
 
     // Either, by default: both identify the patient.
-    assert_eq!(scan::wristband_kind(&store.conn).unwrap(), WristbandKind::Either);
+    assert_eq!(
+        scan::wristband_kind(&store.conn).unwrap(),
+        WristbandKind::Either
+    );
     let p = id(&store, &format!("(8018){gsrn}"), Entry::Scanned).unwrap();
     assert_eq!((p.mrn.as_str(), &p.band), (mrn, &Band::Gsrn(gsrn.clone())));
     assert_eq!(id(&store, mrn, Entry::Scanned).unwrap().mrn, mrn);
     // A scanner's symbology prefix and raw element string are read too.
-    assert_eq!(id(&store, &format!("]C18018{gsrn}"), Entry::Scanned).unwrap().mrn, mrn);
-    assert_eq!(id(&store, &format!("]C0{mrn}"), Entry::Scanned).unwrap().mrn, mrn);
+    assert_eq!(
+        id(&store, &format!("]C18018{gsrn}"), Entry::Scanned)
+            .unwrap()
+            .mrn,
+        mrn
+    );
+    assert_eq!(
+        id(&store, &format!("]C0{mrn}"), Entry::Scanned)
+            .unwrap()
+            .mrn,
+        mrn
+    );
 
     // Only an administrator changes the setting.
     let e = scan::set_wristband_kind(&mut store, &manager, WristbandKind::Gsrn, now).unwrap_err();
@@ -167,18 +182,37 @@ fn the_site_says_what_its_wristbands_carry_and_a_scan_of_the_other_kind_is_refus
 
     // GSRN: a scanned bare MRN is refused, saying so; the typed MRN is the fallback.
     scan::set_wristband_kind(&mut store, &admin, WristbandKind::Gsrn, now).unwrap();
-    assert_eq!(scan::wristband_kind(&store.conn).unwrap(), WristbandKind::Gsrn);
+    assert_eq!(
+        scan::wristband_kind(&store.conn).unwrap(),
+        WristbandKind::Gsrn
+    );
     let e = id(&store, mrn, Entry::Scanned).unwrap_err();
-    assert!(matches!(&e, WristbandError::SiteUsesGsrn { mrn: m } if m == mrn), "{e:?}");
-    assert!(e.to_string().contains("this site's wristbands carry a GSRN"), "{e}");
+    assert!(
+        matches!(&e, WristbandError::SiteUsesGsrn { mrn: m } if m == mrn),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string()
+            .contains("this site's wristbands carry a GSRN"),
+        "{e}"
+    );
     assert_eq!(id(&store, mrn, Entry::Typed).unwrap().mrn, mrn);
-    assert_eq!(id(&store, &format!("(8018){gsrn}"), Entry::Scanned).unwrap().mrn, mrn);
+    assert_eq!(
+        id(&store, &format!("(8018){gsrn}"), Entry::Scanned)
+            .unwrap()
+            .mrn,
+        mrn
+    );
 
     // MRN: a scanned GSRN is refused likewise.
     scan::set_wristband_kind(&mut store, &admin, WristbandKind::Mrn, now).unwrap();
     let e = id(&store, &format!("(8018){gsrn}"), Entry::Scanned).unwrap_err();
     assert!(matches!(&e, WristbandError::SiteUsesMrn { .. }), "{e:?}");
-    assert!(e.to_string().contains("this site's wristbands carry the MRN"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("this site's wristbands carry the MRN"),
+        "{e}"
+    );
     assert_eq!(id(&store, mrn, Entry::Scanned).unwrap().mrn, mrn);
 
     // Unknown wristbands, a bad check digit, a badge, a pack: each said.
@@ -269,11 +303,19 @@ fn a_gsrn_wristband_is_the_patient_right_at_the_bedside() {
                     if *m == mrn && *seen == other_mrn)),
             "{e:?}"
         );
-        assert!(e.to_string().to_lowercase().contains("wrong patient"), "{e}");
+        assert!(
+            e.to_string().to_lowercase().contains("wrong patient"),
+            "{e}"
+        );
     }
     // A GSRN no patient has, or one whose check digit is wrong: refused.
-    let e = mar::administer(&mut store, &nurse, now, &dose(&format!("(8018){GSRN}"), Outcome::Given))
-        .unwrap_err();
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &dose(&format!("(8018){GSRN}"), Outcome::Given),
+    )
+    .unwrap_err();
     assert!(
         matches!(e, DoseError::Wristband(WristbandError::UnknownGsrn { .. })),
         "{e:?}"
@@ -294,11 +336,19 @@ fn a_gsrn_wristband_is_the_patient_right_at_the_bedside() {
         &dose(&format!("(8017){gsrn}"), Outcome::Given),
     )
     .unwrap_err();
-    assert!(matches!(e, DoseError::Wristband(WristbandError::Badge { .. })), "{e:?}");
+    assert!(
+        matches!(e, DoseError::Wristband(WristbandError::Badge { .. })),
+        "{e:?}"
+    );
 
     // The patient's own GSRN identifies them as the MRN does.
-    let r = mar::administer(&mut store, &nurse, now, &dose(&format!("(8018){gsrn}"), Outcome::Given))
-        .unwrap();
+    let r = mar::administer(
+        &mut store,
+        &nurse,
+        now,
+        &dose(&format!("(8018){gsrn}"), Outcome::Given),
+    )
+    .unwrap();
     assert_eq!(r.outcome, Outcome::Given);
     common::assert_clean(&store);
 }
@@ -316,15 +366,27 @@ fn the_patients_file_takes_an_optional_gsrn_column_and_the_export_writes_it() {
     let bad = file(&format!(
         "MRN900010,Ada Byrne,1970-01-02,W-MED,11,{BAD_CHECK}\nMRN900011,Bo Chen,1971-01-02,W-MED,12,{taken}\n"
     ));
-    let e = import::import(&mut store, &admin, Kind::Patients, bad.as_bytes(), false, now)
-        .unwrap_err();
+    let e = import::import(
+        &mut store,
+        &admin,
+        Kind::Patients,
+        bad.as_bytes(),
+        false,
+        now,
+    )
+    .unwrap_err();
     let ImportError::Rows(problems) = e else {
         panic!("{e:?}")
     };
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(
-        matches!(&problems[0].problem, Problem::Gsrn { detail: GsrnProblem::CheckDigit { expected: 4, .. }, .. })
-            && problems[0].column == "gsrn"
+        matches!(
+            &problems[0].problem,
+            Problem::Gsrn {
+                detail: GsrnProblem::CheckDigit { expected: 4, .. },
+                ..
+            }
+        ) && problems[0].column == "gsrn"
     );
     assert!(
         matches!(&problems[1].problem, Problem::GsrnElsewhere { mrn, .. } if mrn == "MRN100001"),
@@ -334,29 +396,54 @@ fn the_patients_file_takes_an_optional_gsrn_column_and_the_export_writes_it() {
     let twice = file(&format!(
         "MRN900010,Ada Byrne,1970-01-02,W-MED,11,{GSRN}\nMRN900011,Bo Chen,1971-01-02,W-MED,12,{GSRN}\n"
     ));
-    let e = import::import(&mut store, &admin, Kind::Patients, twice.as_bytes(), false, now)
-        .unwrap_err();
+    let e = import::import(
+        &mut store,
+        &admin,
+        Kind::Patients,
+        twice.as_bytes(),
+        false,
+        now,
+    )
+    .unwrap_err();
     assert!(
         matches!(&e, ImportError::Rows(p) if matches!(&p[..], [x] if matches!(x.problem, Problem::Repeated { .. }))),
         "{e:?}"
     );
-    assert_eq!(gsrn_of(&store, "MRN100001").as_deref(), Some(taken.as_str()));
+    assert_eq!(
+        gsrn_of(&store, "MRN100001").as_deref(),
+        Some(taken.as_str())
+    );
 
     // Good rows: set; a blank GSRN keeps the one recorded.
     let good = file(&format!(
         "MRN900010,Ada Byrne,1970-01-02,W-MED,11,(8018){GSRN}\nMRN100001,Ivan Nielsen,1950-01-01,W-MED,01A,\n"
     ));
-    import::import(&mut store, &admin, Kind::Patients, good.as_bytes(), false, now).unwrap();
+    import::import(
+        &mut store,
+        &admin,
+        Kind::Patients,
+        good.as_bytes(),
+        false,
+        now,
+    )
+    .unwrap();
     assert_eq!(gsrn_of(&store, "MRN900010").as_deref(), Some(GSRN));
-    assert_eq!(gsrn_of(&store, "MRN100001").as_deref(), Some(taken.as_str()));
+    assert_eq!(
+        gsrn_of(&store, "MRN100001").as_deref(),
+        Some(taken.as_str())
+    );
 
     // The export writes the column, read back by the import.
     let mut out = Vec::new();
     import::export(&store.conn, Kind::Patients, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.lines().next().unwrap().ends_with(",sex,gsrn"), "{text}");
     assert!(
-        text.lines().any(|l| l.starts_with("MRN900010,") && l.ends_with(&format!(",{GSRN}"))),
+        text.lines().next().unwrap().ends_with(",sex,gsrn"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("MRN900010,") && l.ends_with(&format!(",{GSRN}"))),
         "{text}"
     );
     common::assert_clean(&store);

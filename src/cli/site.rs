@@ -317,7 +317,10 @@ pub fn run_site(db: &Path, command: SiteCommand) -> Result<()> {
             // An unknown zone or wristband kind is refused before a PIN is asked for.
             let band = match wristband.as_deref() {
                 Some(w) => Some(crate::ops::scan::WristbandKind::parse(w).with_context(|| {
-                    t!("wristband.cli.bad_kind", value = crate::i18n::results::quote(w))
+                    t!(
+                        "wristband.cli.bad_kind",
+                        value = crate::i18n::results::quote(w)
+                    )
                 })?),
                 None => None,
             };

@@ -216,7 +216,10 @@ pub const FILES: &[(&str, &str)] = &[
     ("import", include_str!("../../assets/i18n/import.toml")),
     ("refdata", include_str!("../../assets/i18n/refdata.toml")),
     ("admin", include_str!("../../assets/i18n/admin.toml")),
-    ("wristband", include_str!("../../assets/i18n/wristband.toml")),
+    (
+        "wristband",
+        include_str!("../../assets/i18n/wristband.toml"),
+    ),
 ];
 
 fn walk(prefix: &str, t: &toml::Table, out: &mut HashMap<String, Entry>, file: &str) {

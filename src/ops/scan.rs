@@ -122,8 +122,11 @@ pub enum WristbandKind {
 }
 
 impl WristbandKind {
-    pub const ALL: [WristbandKind; 3] =
-        [WristbandKind::Gsrn, WristbandKind::Mrn, WristbandKind::Either];
+    pub const ALL: [WristbandKind; 3] = [
+        WristbandKind::Gsrn,
+        WristbandKind::Mrn,
+        WristbandKind::Either,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -242,17 +245,27 @@ pub enum WristbandError {
         problem: gs1::GsrnProblem,
     },
     /// A caregiver's badge (AI 8017), not a patient's wristband.
-    Badge { gsrn: String },
+    Badge {
+        gsrn: String,
+    },
     /// A product barcode, not a wristband.
     Pack,
     /// A bare MRN scanned where the site's wristbands carry a GSRN.
-    SiteUsesGsrn { mrn: String },
+    SiteUsesGsrn {
+        mrn: String,
+    },
     /// A GSRN scanned where the site's wristbands carry the MRN.
-    SiteUsesMrn { gsrn: String },
+    SiteUsesMrn {
+        gsrn: String,
+    },
     /// No patient has this GSRN.
-    UnknownGsrn { gsrn: String },
+    UnknownGsrn {
+        gsrn: String,
+    },
     /// No patient has this MRN.
-    UnknownMrn { mrn: String },
+    UnknownMrn {
+        mrn: String,
+    },
     /// The GSRN is another patient's already.
     GsrnElsewhere {
         gsrn: String,
@@ -260,7 +273,9 @@ pub enum WristbandError {
         name: String,
     },
     /// Only an administrator changes the wristband setting.
-    NotAdmin { role: crate::domain::Role },
+    NotAdmin {
+        role: crate::domain::Role,
+    },
     Store(rusqlite::Error),
 }
 
@@ -405,8 +420,9 @@ pub fn identify_wristband(
         allowed_here(conn, &band)?;
     }
     match &band {
-        Band::Gsrn(g) => patient_by_gsrn(conn, g)?
-            .ok_or_else(|| WristbandError::UnknownGsrn { gsrn: g.clone() }),
+        Band::Gsrn(g) => {
+            patient_by_gsrn(conn, g)?.ok_or_else(|| WristbandError::UnknownGsrn { gsrn: g.clone() })
+        }
         Band::Mrn(m) => band_patient(conn, band.clone(), "mrn", m)?
             .ok_or_else(|| WristbandError::UnknownMrn { mrn: m.clone() }),
     }

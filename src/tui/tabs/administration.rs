@@ -115,7 +115,10 @@ impl AdministrationTab {
                     mrn = p.mrn,
                     ward = p.ward.clone().unwrap_or_default(),
                     bed = bed,
-                    here = cx.current_place().map(|h| h.code.clone()).unwrap_or_default()
+                    here = cx
+                        .current_place()
+                        .map(|h| h.code.clone())
+                        .unwrap_or_default()
                 ),
             );
             return true;
@@ -133,7 +136,12 @@ impl AdministrationTab {
             self.view.arrange();
             cx.say(
                 Level::Info,
-                t!("wristband.tui.no_doses", name = p.name, mrn = p.mrn, bed = bed),
+                t!(
+                    "wristband.tui.no_doses",
+                    name = p.name,
+                    mrn = p.mrn,
+                    bed = bed
+                ),
             );
             return true;
         }

@@ -224,7 +224,10 @@ impl Ctx<'_> {
                 params![new.mrn, new.sex],
             )?;
         }
-        if existing.as_ref().is_none_or(|(_, old)| old.gsrn != new.gsrn) {
+        if existing
+            .as_ref()
+            .is_none_or(|(_, old)| old.gsrn != new.gsrn)
+        {
             self.conn.execute(
                 "UPDATE patients SET gsrn = ?2 WHERE mrn = ?1",
                 params![new.mrn, new.gsrn],
