@@ -153,7 +153,14 @@ impl AdministrationTab {
         };
         let n_due = v.slots.iter().filter(|s| due(s)).count();
         self.sel.reset();
-        self.sel.selected = v.slots.iter().position(due).unwrap_or(0);
+        // Else the next dose not yet recorded.
+        let open = |s: &Slot| matches!(*s, Slot::Dose(i) if !v.rows[i].recorded);
+        self.sel.selected = v
+            .slots
+            .iter()
+            .position(due)
+            .or_else(|| v.slots.iter().position(open))
+            .unwrap_or(0);
         cx.say(
             Level::Info,
             t!(
@@ -433,7 +440,14 @@ impl Component for AdministrationTab {
             return;
         };
         let v = &self.view;
-        let count = |s: DoseStatus| v.rows.iter().filter(|r| r.status(cx.now) == s).count();
+        // With one patient's doses shown, their counts.
+        let count = |s: DoseStatus| {
+            v.rows
+                .iter()
+                .filter(|r| self.patient.as_ref().is_none_or(|p| p.mrn == r.mrn))
+                .filter(|r| r.status(cx.now) == s)
+                .count()
+        };
         let span = match (v.from, v.to) {
             (Some(a), Some(b)) => format!("{}–{}", hm(a), hm(b)),
             _ => String::new(),
