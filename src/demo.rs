@@ -395,6 +395,12 @@ pub fn generate_reporting(
             )),
         };
         let id = refdata::add_patient(&tx, &np)?;
+        // The wristband carries the patient's GS1 GSRN (AI 8018) and the MRN.
+        let gsrn = crate::domain::gtin::with_check_digit(&format!("95060001{:09}", 100_001 + p));
+        tx.execute(
+            "UPDATE patients SET gsrn = ?2 WHERE id = ?1",
+            rusqlite::params![id, gsrn],
+        )?;
         let mut atc = None;
         if rng.random_bool(0.35) {
             let (substance, prefix, kind, reaction) =

@@ -8,6 +8,10 @@
 //! - GS1 Digital Link URIs, `https://<host>/01/<gtin>/10/<lot>?17=<yymmdd>`;
 //! - plain GTIN-8/12/13/14.
 //!
+//! Besides packs it reads the GSRN of a patient's wristband (AI 8018,
+//! "GSRN – recipient") and of a caregiver's badge (AI 8017, "GSRN –
+//! provider"): 18 digits whose last is a mod-10 check digit, the GTIN's.
+//!
 //! GTIN check digits are verified, dates are YYMMDD with day `00` meaning
 //! the month's last day and the century chosen by GS1's sliding window
 //! (−49/+50 years from today), fixed-length fields have their lengths
@@ -48,6 +52,12 @@ pub struct Gs1 {
     /// AI 02: GTIN of the trade items contained in a logistic unit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_gtin: Option<String>,
+    /// AI 8018, GSRN – recipient: the patient a wristband names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gsrn_recipient: Option<String>,
+    /// AI 8017, GSRN – provider: the caregiver a badge names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gsrn_provider: Option<String>,
     pub elements: Vec<Element>,
 }
 
@@ -100,6 +110,44 @@ pub enum Gs1Error {
         pos: usize,
         ai: String,
     },
+    /// A GSRN (AI 8018 on a wristband, 8017 on a badge) that is not one.
+    Gsrn {
+        pos: usize,
+        ai: String,
+        value: String,
+        problem: GsrnProblem,
+    },
+}
+
+/// What is wrong with a GSRN (Global Service Relation Number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum GsrnProblem {
+    /// Not 18 characters.
+    Length { found: usize },
+    /// A character that is not a digit.
+    NotDigit { found: char },
+    /// The last digit is not the mod-10 check digit of the 17 before it.
+    CheckDigit { found: u8, expected: u8 },
+}
+
+/// Checks a GSRN: 18 digits, the last the GS1 mod-10 check digit (the
+/// GTIN's algorithm). Surrounding spaces are ignored; the GSRN is returned.
+pub fn check_gsrn(value: &str) -> Result<String, GsrnProblem> {
+    let v = value.trim();
+    if let Some(c) = v.chars().find(|c| !c.is_ascii_digit()) {
+        return Err(GsrnProblem::NotDigit { found: c });
+    }
+    if v.len() != 18 {
+        return Err(GsrnProblem::Length { found: v.len() });
+    }
+    let (body, last) = v.split_at(17);
+    let expected = gtin::check_digit(body).unwrap_or(0);
+    let found = last.as_bytes()[0] - b'0';
+    if found != expected {
+        return Err(GsrnProblem::CheckDigit { found, expected });
+    }
+    Ok(v.to_string())
 }
 
 /// What is wrong with a GS1 Digital Link.
@@ -126,7 +174,8 @@ impl Gs1Error {
             | Gs1Error::Gtin { pos, .. }
             | Gs1Error::Parenthesis { pos }
             | Gs1Error::Uri { pos, .. }
-            | Gs1Error::Conflict { pos, .. } => *pos,
+            | Gs1Error::Conflict { pos, .. }
+            | Gs1Error::Gsrn { pos, .. } => *pos,
         }
     }
 }
@@ -188,6 +237,8 @@ fn spec(prefix2: &str, ai4: &str) -> Option<Spec> {
                 "8005" => f(4, 6),
                 "8006" => f(4, 18),
                 "8017" | "8018" => f(4, 18),
+                // Service relation instance number, after a GSRN.
+                "8019" => v(4, 10, true),
                 "8100" => f(4, 6),
                 _ => v(4, 70, false),
             }
@@ -460,7 +511,8 @@ fn digital_link(chars: &[char], offset: usize) -> Result<Vec<(usize, Element)>, 
         Some(q) => (&s[path_start..path_start + q], Some(path_start + q)),
         None => (&s[path_start..], None),
     };
-    // Find the primary key "/01/" (or "/gtin/") in the path; anything before it is a prefix.
+    // Find the primary key "/01/" (or "/gtin/"), or a GSRN's "/8018/" or
+    // "/8017/", in the path; anything before it is a prefix.
     let segments: Vec<(usize, &str)> = {
         let mut v = Vec::new();
         let mut at = path_start;
@@ -470,10 +522,12 @@ fn digital_link(chars: &[char], offset: usize) -> Result<Vec<(usize, Element)>, 
         }
         v
     };
-    let Some(k) = segments
-        .iter()
-        .position(|(_, seg)| *seg == "01" || seg.eq_ignore_ascii_case("gtin"))
-    else {
+    let Some(k) = segments.iter().position(|(_, seg)| {
+        ["01", "8017", "8018"].contains(seg)
+            || ["gtin", "gsrn", "gsrnp"]
+                .iter()
+                .any(|k| seg.eq_ignore_ascii_case(k))
+    }) else {
         return Err(Gs1Error::Uri {
             pos: pos_of(path_start),
             problem: UriProblem::NoGtin,
@@ -491,6 +545,9 @@ fn digital_link(chars: &[char], offset: usize) -> Result<Vec<(usize, Element)>, 
             "gtin" => "01".to_string(),
             "lot" => "10".to_string(),
             "ser" => "21".to_string(),
+            "gsrn" => "8018".to_string(),
+            "gsrnp" => "8017".to_string(),
+            "srin" => "8019".to_string(),
             _ => key.to_string(),
         };
         if !ai.chars().all(|c| c.is_ascii_digit()) || !(2..=4).contains(&ai.len()) {
@@ -632,6 +689,20 @@ fn interpret(elements: Vec<(usize, Element)>, today: NaiveDate) -> Result<Gs1, G
                 date(&e.value)?;
             }
             "30" | "37" => g.count = e.value.parse().ok(),
+            "8017" | "8018" => {
+                let gsrn = check_gsrn(&e.value).map_err(|problem| Gs1Error::Gsrn {
+                    pos,
+                    ai: e.ai.clone(),
+                    value: e.value.clone(),
+                    problem,
+                })?;
+                let slot = if e.ai == "8018" {
+                    &mut g.gsrn_recipient
+                } else {
+                    &mut g.gsrn_provider
+                };
+                set(slot, gsrn)?;
+            }
             _ => {}
         }
         g.elements.push(e);
@@ -820,6 +891,103 @@ mod tests {
         assert_eq!(ais, ["01", "91", "7003", "10"]);
         assert_eq!(g.elements[1].value, "INTERNAL");
         assert_eq!(g.lot.as_deref(), Some("ZZ"));
+    }
+
+    #[test]
+    fn wristband_gsrn_in_every_form() {
+        // GS1's example GSRN, with a valid check digit.
+        let gsrn = "795260646688514634";
+        for text in [
+            format!("(8018){gsrn}"),
+            format!("8018{gsrn}"),
+            format!("]C18018{gsrn}"),
+            format!("]d2\u{1d}8018{gsrn}"),
+            format!("8018{gsrn}8019123\u{1d}"),
+            format!("https://id.gs1.org/8018/{gsrn}"),
+            format!("https://example.org/x/gsrn/{gsrn}"),
+        ] {
+            let g = parse(&text, opts()).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+            assert_eq!(g.gsrn_recipient.as_deref(), Some(gsrn), "{text}");
+            assert_eq!(g.gsrn_provider, None);
+            assert_eq!(g.gtin, None, "a wristband is not a pack");
+        }
+        let g = parse(&format!("(8017){gsrn}"), opts()).unwrap();
+        assert_eq!(
+            g.gsrn_provider.as_deref(),
+            Some(gsrn),
+            "a caregiver's badge"
+        );
+        assert_eq!(g.gsrn_recipient, None);
+    }
+
+    #[test]
+    fn a_wristband_gsrn_with_a_wrong_check_digit_is_refused() {
+        let e = parse("(8018)795260646688514635", opts()).unwrap_err();
+        assert_eq!(
+            e,
+            Gs1Error::Gsrn {
+                pos: 7,
+                ai: "8018".into(),
+                value: "795260646688514635".into(),
+                problem: GsrnProblem::CheckDigit {
+                    found: 5,
+                    expected: 4
+                },
+            }
+        );
+        assert!(
+            e.to_string().contains("check digit is wrong"),
+            "{e}: the words say what to do"
+        );
+        let e = parse("8018795260646688514635", opts()).unwrap_err();
+        assert!(matches!(e, Gs1Error::Gsrn { pos: 5, .. }), "{e:?}");
+        let e = parse("https://id.gs1.org/8018/795260646688514635", opts()).unwrap_err();
+        assert!(matches!(e, Gs1Error::Gsrn { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn a_wristband_gsrn_of_the_wrong_length_is_refused() {
+        let e = parse("(8018)79526064668851463", opts()).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Gs1Error::Length {
+                    expected: 18,
+                    found: 17,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let e = parse("801879526064668851463", opts()).unwrap_err();
+        assert!(matches!(e, Gs1Error::Length { expected: 18, .. }), "{e:?}");
+        let e = parse("(8018)7952606466885146345", opts()).unwrap_err();
+        assert!(matches!(e, Gs1Error::Length { found: 19, .. }), "{e:?}");
+        let e = parse("(8018)79526064668851463X", opts()).unwrap_err();
+        assert!(matches!(e, Gs1Error::NotNumeric { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn gsrn_check() {
+        assert_eq!(
+            check_gsrn(" 795260646688514634 ").as_deref(),
+            Ok("795260646688514634")
+        );
+        assert_eq!(
+            check_gsrn("795260646688514630"),
+            Err(GsrnProblem::CheckDigit {
+                found: 0,
+                expected: 4
+            })
+        );
+        assert_eq!(
+            check_gsrn("7952606466885146"),
+            Err(GsrnProblem::Length { found: 16 })
+        );
+        assert_eq!(
+            check_gsrn("MRN100003"),
+            Err(GsrnProblem::NotDigit { found: 'M' })
+        );
     }
 
     proptest! {

@@ -29,6 +29,17 @@ pub(super) fn run_administer(
     let scheduled_at = at
         .map(|t| crate::domain::instant_from_text(&t).with_context(|| instant_error("--at", &t)))
         .transpose()?;
+    // The wristband scanned: a GSRN names its patient's MRN; the site's setting says which kind.
+    let wristband = match wristband {
+        Some(w) => Some(crate::ops::scan::wristband_mrn(
+            &store.conn,
+            &w,
+            crate::ops::scan::Entry::Scanned,
+            stock::settings().scanner.separator,
+            store.today(Utc::now()),
+        )?),
+        None => None,
+    };
     let mut pack_name = None;
     let mut pack_expiry = None;
     let pack = match scan {

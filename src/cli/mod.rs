@@ -334,6 +334,8 @@ pub fn run(cli: Cli) -> Result<i32> {
                             (t!("cli.gs1.best_before"), date(g.best_before)),
                             (t!("cli.gs1.count"), g.count.map(|c| c.to_string())),
                             (t!("cli.gs1.content_gtin"), g.content_gtin.clone()),
+                            (t!("wristband.cli.gsrn_recipient"), g.gsrn_recipient.clone()),
+                            (t!("wristband.cli.gsrn_provider"), g.gsrn_provider.clone()),
                         ] {
                             if let Some(v) = value {
                                 println!("{}{v}", cell(label, 16));

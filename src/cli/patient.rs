@@ -36,9 +36,14 @@ pub(super) fn run_patient(
                 bed = p.bed.as_deref().unwrap_or("-")
             )
         );
-        if let Some(adt) =
-            queries::patient_adt(&store.conn, &p.mrn)?.filter(|a| a.discharged_at.is_some())
-        {
+        let adt = queries::patient_adt(&store.conn, &p.mrn)?;
+        if let Some(g) = adt.as_ref().and_then(|a| a.gsrn.as_deref()) {
+            println!(
+                "{}",
+                t!("wristband.cli.patient_gsrn", gsrn = g).trim_start()
+            );
+        }
+        if let Some(adt) = adt.filter(|a| a.discharged_at.is_some()) {
             println!("{}", refdata::patient_line(&adt));
         }
         println!(

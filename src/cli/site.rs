@@ -249,8 +249,11 @@ pub enum SiteCommand {
         #[command(flatten)]
         who: super::stock::UserArgs,
         /// The IANA time zone, e.g. Europe/Rome, Asia/Shanghai.
-        #[arg(long, value_name = "ZONE")]
-        timezone: String,
+        #[arg(long, value_name = "ZONE", required_unless_present = "wristband")]
+        timezone: Option<String>,
+        /// What the patients' wristbands carry: the GS1 GSRN (AI 8018), the bare MRN, or either.
+        #[arg(long, value_name = "gsrn|mrn|either")]
+        wristband: Option<String>,
     },
 }
 
@@ -260,8 +263,15 @@ pub fn run_site(db: &Path, command: SiteCommand) -> Result<()> {
     match command {
         SiteCommand::Show { json } => {
             let s = crate::store::queries::site_settings(&store.conn)?;
+            let (band, band_by, band_at) = crate::ops::scan::wristband_setting(&store.conn)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&s)?);
+                let mut v = serde_json::to_value(&s)?;
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("wristband".into(), serde_json::to_value(band)?);
+                    o.insert("wristband_set_by".into(), serde_json::to_value(&band_by)?);
+                    o.insert("wristband_set_at".into(), serde_json::to_value(&band_at)?);
+                }
+                println!("{}", serde_json::to_string_pretty(&v)?);
                 return Ok(());
             }
             println!(
@@ -280,6 +290,17 @@ pub fn run_site(db: &Path, command: SiteCommand) -> Result<()> {
                 }
                 None => println!("{}", t!("cli.site.zone_not_stored", zone = s.zone_in_use)),
             }
+            let by = match (&band_by, &band_at) {
+                (Some(u), Some(at)) => t!("cli.site.set_by", user = u, at = super::when(at)),
+                _ => String::new(),
+            };
+            println!(
+                "{}{by}",
+                t!(
+                    "wristband.cli.site_wristband",
+                    kind = crate::i18n::wristband::kind(band)
+                )
+            );
             println!(
                 "{}",
                 t!(
@@ -288,10 +309,52 @@ pub fn run_site(db: &Path, command: SiteCommand) -> Result<()> {
                 )
             );
         }
-        SiteCommand::Set { who, timezone } => {
-            // An unknown zone is refused before a PIN is asked for.
-            crate::ops::site::parse_timezone(&timezone)?;
+        SiteCommand::Set {
+            who,
+            timezone,
+            wristband,
+        } => {
+            // An unknown zone or wristband kind is refused before a PIN is asked for.
+            let band = match wristband.as_deref() {
+                Some(w) => Some(crate::ops::scan::WristbandKind::parse(w).with_context(|| {
+                    t!(
+                        "wristband.cli.bad_kind",
+                        value = crate::i18n::results::quote(w)
+                    )
+                })?),
+                None => None,
+            };
+            if let Some(timezone) = &timezone {
+                crate::ops::site::parse_timezone(timezone)?;
+            } else if band.is_none() {
+                bail!(t!("wristband.cli.set_nothing"));
+            }
             let actor = super::stock::sign_in(&mut store, &who)?;
+            if let Some(kind) = band {
+                let before = crate::ops::scan::wristband_kind(&store.conn)?;
+                crate::ops::scan::set_wristband_kind(&mut store, &actor, kind, chrono::Utc::now())?;
+                if who.json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&serde_json::json!({
+                            "wristband": kind,
+                            "before": before,
+                        }))?
+                    );
+                } else {
+                    println!(
+                        "{}",
+                        t!(
+                            "wristband.cli.wristband_set",
+                            kind = crate::i18n::wristband::kind(kind),
+                            before = crate::i18n::wristband::kind(before)
+                        )
+                    );
+                }
+            }
+            let Some(timezone) = timezone else {
+                return Ok(());
+            };
             let before = store.zone();
             let zone =
                 crate::ops::site::set_timezone(&mut store, &actor, &timezone, chrono::Utc::now())?;

@@ -121,6 +121,9 @@ impl fmt::Display for Gs1Error {
                 t!("gs1.uri.at", pos = pos, problem = p)
             }
             Gs1Error::Conflict { pos, ai } => t!("gs1.conflict", pos = pos, ai = ai),
+            Gs1Error::Gsrn {
+                ai, value, problem, ..
+            } => super::wristband::gsrn_problem(ai, value, problem),
         };
         f.write_str(&s)
     }

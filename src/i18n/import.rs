@@ -54,6 +54,10 @@ impl fmt::Display for Problem {
                 t!("import.problem.one_of", value = value, allowed = allowed)
             }
             P::Atc { value } => t!("import.problem.atc", value = value),
+            P::Gsrn { value, detail } => super::wristband::entered_gsrn(value, detail),
+            P::GsrnElsewhere { gsrn, mrn } => {
+                t!("wristband.entry.elsewhere", gsrn = gsrn, mrn = mrn)
+            }
             P::GtinCheckDigit { gtin, expected } => {
                 t!(
                     "import.problem.gtin_check_digit",

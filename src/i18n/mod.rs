@@ -28,6 +28,7 @@ pub mod format;
 pub mod import;
 pub mod refusals;
 pub mod results;
+pub mod wristband;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -217,6 +218,10 @@ pub const FILES: &[(&str, &str)] = &[
     ("import", include_str!("../../assets/i18n/import.toml")),
     ("refdata", include_str!("../../assets/i18n/refdata.toml")),
     ("admin", include_str!("../../assets/i18n/admin.toml")),
+    (
+        "wristband",
+        include_str!("../../assets/i18n/wristband.toml"),
+    ),
 ];
 
 fn walk(prefix: &str, t: &toml::Table, out: &mut HashMap<String, Entry>, file: &str) {

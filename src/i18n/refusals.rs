@@ -579,6 +579,7 @@ impl fmt::Display for DoseError {
         let m = crate::domain::milli_text;
         let s: String = match self {
             E::Forbidden(e) => e.to_string(),
+            E::Wristband(e) => e.to_string(),
             E::Unknown(id) => t!("refused.dose.unknown", rx = id),
             E::NotActive(id, status) => {
                 t!(
@@ -829,6 +830,7 @@ impl fmt::Display for crate::ops::refdata::AdminError {
             E::UnknownPlace(c) => t!("refdata.refused.unknown_place", code = quote(c)),
             E::UnknownSupplier(c) => t!("refdata.refused.unknown_supplier", code = quote(c)),
             E::UnknownPatient(m) => t!("refdata.refused.unknown_patient", mrn = quote(m)),
+            E::Wristband(e) => e.to_string(),
             E::LastAdmin { user } => t!("refdata.refused.last_admin", user = user),
             E::OwnAccount => t!("refdata.refused.own_account").into(),
             E::GtinElsewhere { gtin, item, name } => t!(

@@ -116,7 +116,7 @@ impl Kind {
             ],
             Kind::Suppliers => &["contact"],
             Kind::Users => &["pin"],
-            Kind::Patients => &["sex"],
+            Kind::Patients => &["sex", "gsrn"],
             Kind::Allergies => &["atc", "reaction"],
             Kind::Stock => &["qty", "packs", "location"],
             _ => &[],
@@ -129,7 +129,7 @@ impl Kind {
         match self {
             Kind::Items | Kind::Suppliers => cols.extend(self.optional()),
             Kind::Allergies => cols.extend(["atc", "reaction"]),
-            Kind::Patients => cols.push("sex"),
+            Kind::Patients => cols.extend(["sex", "gsrn"]),
             Kind::Stock => cols.extend(["qty", "location"]),
             _ => {}
         }
@@ -337,6 +337,16 @@ pub enum Problem {
         code: String,
     },
     UnknownPatient {
+        mrn: String,
+    },
+    /// A wristband GSRN that is not one (18 digits, the check digit).
+    Gsrn {
+        value: String,
+        detail: crate::gs1::GsrnProblem,
+    },
+    /// A wristband GSRN that another patient has.
+    GsrnElsewhere {
+        gsrn: String,
         mrn: String,
     },
     /// A user name with spaces.

@@ -127,12 +127,15 @@ pub enum DoseError {
         lot: String,
     },
     Stock(super::stock::StockError),
+    /// The wristband names nobody (a GSRN no patient has, a badge).
+    Wristband(super::scan::WristbandError),
     Store(rusqlite::Error),
 }
 
 impl std::error::Error for DoseError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            DoseError::Wristband(e) => Some(e),
             DoseError::Forbidden(e) => Some(e),
             DoseError::Reason(e) => Some(e),
             DoseError::Rx(e) => Some(e),
@@ -464,7 +467,11 @@ pub fn administer(
         };
         // The patient: the wristband, or the name and date of birth confirmed.
         let (patient_mrn, by_dob) = match (&d.patient_mrn, d.patient_dob) {
-            (Some(m), _) => (Some(m.trim().to_string()), false),
+            // A GSRN wristband names its patient's MRN; one nobody has is refused.
+            (Some(m), _) => (
+                Some(super::scan::wristband_mrn(tx, m, super::scan::Entry::Typed, None, now.with_timezone(&zone).date_naive()).map_err(DoseError::Wristband)?),
+                false,
+            ),
             (None, Some(dob)) if dob.to_string() == rx.dob => (Some(rx.mrn.clone()), true),
             (None, Some(dob)) => {
                 return Err(DoseError::Rights(vec![Failure::Patient {

@@ -26,6 +26,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/009_allergies_suppliers.sql"),
     include_str!("migrations/010_locations.sql"),
     include_str!("migrations/011_unable_to_scan.sql"),
+    include_str!("migrations/012_patient_gsrn.sql"),
     include_str!("migrations/013_cd_register.sql"),
 ];
 

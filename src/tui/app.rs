@@ -269,6 +269,14 @@ impl App {
             self.cx.status = None;
             return;
         }
+        // On the schedule, a wristband opens that patient's doses.
+        if self.form.is_none()
+            && self.tab == Tab::Administration
+            && self.tabs.administration.scan(&mut self.cx, data)
+        {
+            self.popup = None;
+            return;
+        }
         // With a form open, a scan's problem is said in the form, replacing
         // its older one.
         if let Some(form) = self.form.as_mut()

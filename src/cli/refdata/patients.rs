@@ -23,6 +23,21 @@ pub enum PatientCommand {
         ward: String,
         #[arg(long)]
         bed: Option<String>,
+        /// The GS1 GSRN (AI 8018, 18 digits) printed on the wristband, if it carries one.
+        #[arg(long, value_name = "GSRN")]
+        gsrn: Option<String>,
+    },
+    /// Change a patient's wristband: the GS1 GSRN (AI 8018) it carries.
+    Edit {
+        mrn: String,
+        #[command(flatten)]
+        who: UserArgs,
+        /// The GSRN printed on the wristband (18 digits, the last a check digit).
+        #[arg(long, value_name = "GSRN", required_unless_present = "no_gsrn")]
+        gsrn: Option<String>,
+        /// The wristband carries no GSRN (any recorded is removed).
+        #[arg(long, conflicts_with = "gsrn")]
+        no_gsrn: bool,
     },
     /// Move an admitted patient to another ward or bed.
     Move {
@@ -58,7 +73,12 @@ pub enum PatientCommand {
 }
 
 pub fn patient_line(p: &queries::PatientAdt) -> String {
-    match &p.discharged_at {
+    let gsrn = p
+        .gsrn
+        .as_ref()
+        .map(|g| t!("wristband.cli.patient_gsrn", gsrn = g))
+        .unwrap_or_default();
+    let line = match &p.discharged_at {
         Some(at) => t!(
             "refdata.patient.discharged_line",
             mrn = p.mrn,
@@ -74,7 +94,8 @@ pub fn patient_line(p: &queries::PatientAdt) -> String {
             ward = p.ward.as_deref().unwrap_or("-"),
             bed = p.bed.as_deref().unwrap_or("-")
         ),
-    }
+    };
+    format!("{line}{gsrn}")
 }
 
 pub fn run_patient(db: Option<PathBuf>, cmd: PatientCommand) -> Result<i32> {
@@ -94,6 +115,7 @@ pub fn run_patient(db: Option<PathBuf>, cmd: PatientCommand) -> Result<i32> {
             sex,
             ward,
             bed,
+            gsrn,
         } => {
             let dob = chrono::NaiveDate::parse_from_str(dob.trim(), "%Y-%m-%d")
                 .with_context(|| t!("cli.arg.dob", value = crate::i18n::results::quote(&dob)))?;
@@ -109,9 +131,33 @@ pub fn run_patient(db: Option<PathBuf>, cmd: PatientCommand) -> Result<i32> {
                     sex,
                     ward,
                     bed: bed.and_then(|b| blank_none(&b)),
+                    gsrn,
                 },
             )?;
             done(who.json, &p);
+        }
+        PatientCommand::Edit {
+            mrn,
+            who,
+            gsrn,
+            no_gsrn,
+        } => {
+            let actor = sign_in(&mut store, &who)?;
+            let gsrn = if no_gsrn { None } else { gsrn };
+            let p = ops::patient_set_gsrn(&mut store, &actor, now, &mrn, gsrn.as_deref())?;
+            json_or(
+                who.json,
+                serde_json::to_value(&p).unwrap_or_default(),
+                || match &p.gsrn {
+                    Some(g) => t!(
+                        "wristband.cli.gsrn_set",
+                        mrn = p.mrn,
+                        name = p.name,
+                        gsrn = g
+                    ),
+                    None => t!("wristband.cli.gsrn_cleared", mrn = p.mrn, name = p.name),
+                },
+            );
         }
         PatientCommand::Move {
             mrn,

@@ -73,6 +73,8 @@ struct PatientRow {
     ward: Option<String>,
     bed: Option<String>,
     sex: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gsrn: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -115,6 +115,8 @@ pub enum AdminError {
         allowed: &'static [&'static str],
     },
     Data(RefDataError),
+    /// A wristband GSRN that is not one, or another patient's.
+    Wristband(crate::ops::scan::WristbandError),
     Pin(crate::ops::auth::PinError),
     Rx(crate::ops::rx::PrescribeError),
     Store(rusqlite::Error),
@@ -124,6 +126,7 @@ impl std::error::Error for AdminError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             AdminError::Data(e) => Some(e),
+            AdminError::Wristband(e) => Some(e),
             AdminError::Pin(e) => Some(e),
             AdminError::Rx(e) => Some(e),
             AdminError::Store(e) => Some(e),

@@ -62,6 +62,8 @@ pub struct Admission {
     pub sex: Option<String>,
     pub ward: String,
     pub bed: Option<String>,
+    /// The GS1 GSRN (AI 8018) printed on their wristband, if it carries one.
+    pub gsrn: Option<String>,
 }
 
 /// Admits a patient to a ward: a new patient, or one discharged before
@@ -98,6 +100,10 @@ pub fn patient_admit(
                 add_patient(tx, &p)?;
             }
         }
+        if let Some(g) = a.gsrn.as_deref().filter(|g| !g.trim().is_empty()) {
+            let id = crate::store::queries::patient_adt(tx, &p.mrn)?.map(|p| p.id);
+            write_gsrn(tx, &p.mrn, id, Some(g))?;
+        }
         tx.execute(
             "UPDATE patients SET sex = ?2, admitted_at = ?3, discharged_at = NULL WHERE mrn = ?1",
             params![
@@ -116,6 +122,49 @@ pub fn patient_admit(
             before.as_ref(),
             &after,
         )?;
+        Ok(after)
+    })
+}
+
+/// Sets (or with `None`, clears) the GSRN of a patient's wristband, checked
+/// (18 digits, the check digit) and refused when another patient has it.
+fn write_gsrn(
+    tx: &Connection,
+    mrn: &str,
+    patient_id: Option<i64>,
+    gsrn: Option<&str>,
+) -> Result<Option<String>, AdminError> {
+    let gsrn = match gsrn.map(str::trim).filter(|g| !g.is_empty()) {
+        Some(g) => Some(
+            crate::ops::scan::check_patient_gsrn(tx, g, patient_id)
+                .map_err(AdminError::Wristband)?,
+        ),
+        None => None,
+    };
+    tx.execute(
+        "UPDATE patients SET gsrn = ?2 WHERE mrn = ?1",
+        params![mrn, gsrn],
+    )?;
+    Ok(gsrn)
+}
+
+/// `patient edit MRN --gsrn G` (or `--no-gsrn`): the GSRN (AI 8018) printed
+/// on a patient's wristband, checked and unique, the change kept in history.
+pub fn patient_set_gsrn(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    mrn: &str,
+    gsrn: Option<&str>,
+) -> Result<crate::store::queries::PatientAdt, AdminError> {
+    may_admit(actor)?;
+    store.write(|tx| {
+        let before = patient_state(tx, mrn)?;
+        write_gsrn(tx, &before.mrn, Some(before.id), gsrn)?;
+        let after = patient_state(tx, mrn)?;
+        if after != before {
+            history(tx, actor, now, "patient", &after.mrn, Some(&before), &after)?;
+        }
         Ok(after)
     })
 }

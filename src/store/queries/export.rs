@@ -101,8 +101,8 @@ pub fn export_rows<E: From<rusqlite::Error>>(
             &|r| Ok(vec![text(r, 0)?, text(r, 1)?, text(r, 2)?]),
         ),
         "patients" => (
-            "SELECT p.mrn, p.name, p.dob, w.code, p.bed, p.sex FROM patients p LEFT JOIN places w ON w.id = p.ward_id ORDER BY p.mrn",
-            &|r| Ok(vec![text(r, 0)?, text(r, 1)?, text(r, 2)?, text(r, 3)?, text(r, 4)?, text(r, 5)?]),
+            "SELECT p.mrn, p.name, p.dob, w.code, p.bed, p.sex, p.gsrn FROM patients p LEFT JOIN places w ON w.id = p.ward_id ORDER BY p.mrn",
+            &|r| Ok(vec![text(r, 0)?, text(r, 1)?, text(r, 2)?, text(r, 3)?, text(r, 4)?, text(r, 5)?, text(r, 6)?]),
         ),
         "allergies" => (
             "SELECT p.mrn, a.substance, a.kind, a.atc_prefix, a.reaction

@@ -251,6 +251,9 @@ pub struct PatientAdt {
     pub bed: Option<String>,
     pub admitted_at: Option<String>,
     pub discharged_at: Option<String>,
+    /// The GS1 GSRN (AI 8018) on the patient's wristband, if it carries one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gsrn: Option<String>,
 }
 
 fn patients_adt_where(
@@ -259,7 +262,7 @@ fn patients_adt_where(
     arg: &str,
 ) -> rusqlite::Result<Vec<PatientAdt>> {
     let sql = format!(
-        "SELECT p.id, p.mrn, p.name, p.dob, p.sex, w.code, p.bed, p.admitted_at, p.discharged_at
+        "SELECT p.id, p.mrn, p.name, p.dob, p.sex, w.code, p.bed, p.admitted_at, p.discharged_at, p.gsrn
          FROM patients p LEFT JOIN places w ON w.id = p.ward_id WHERE {filter}
          ORDER BY p.discharged_at IS NOT NULL, w.code, p.bed, p.mrn"
     );
@@ -275,6 +278,7 @@ fn patients_adt_where(
             bed: r.get(6)?,
             admitted_at: r.get(7)?,
             discharged_at: r.get(8)?,
+            gsrn: r.get(9)?,
         })
     })?
     .collect()

@@ -101,17 +101,41 @@ impl Dose {
         if product.is_some() {
             return None;
         }
-        let band = data.trim();
-        self.wristband.set(band);
-        if let Some(refusal) = self.wrong_patient(band, cx) {
+        // A GSRN names its patient's MRN; a scan of the kind the site's
+        // wristbands do not carry is refused.
+        let band = match crate::ops::scan::wristband_mrn(
+            &cx.store.conn,
+            data,
+            crate::ops::scan::Entry::Scanned,
+            cx.settings.scanner.separator,
+            cx.today(),
+        ) {
+            Ok(mrn) => mrn,
+            Err(e) => {
+                self.wristband.set("");
+                return Some(Err(e.to_string()));
+            }
+        };
+        self.wristband.set(&band);
+        if let Some(refusal) = self.wrong_patient(&band, cx) {
             return Some(Err(refusal));
         }
         Some(Ok(self.lot.is_empty().then_some(LOT)))
     }
 
-    /// A wristband (or typed MRN) that is another patient's: the refusal
-    /// names both patients, MRN and name.
+    /// A wristband (or typed MRN or GSRN) that is another patient's: the
+    /// refusal names both patients, MRN and name.
     fn wrong_patient(&self, band: &str, cx: &Ctx) -> Option<String> {
+        let band = &match crate::ops::scan::wristband_mrn(
+            &cx.store.conn,
+            band,
+            crate::ops::scan::Entry::Typed,
+            cx.settings.scanner.separator,
+            cx.today(),
+        ) {
+            Ok(mrn) => mrn,
+            Err(e) => return Some(e.to_string()),
+        };
         if band.is_empty() || band.eq_ignore_ascii_case(&self.patient_mrn) {
             return None;
         }

@@ -1,7 +1,8 @@
 //! The administration schedule of the ward shown: doses due, late, missed
 //! and upcoming, and the PRN prescriptions that may be given; by time or
 //! grouped by patient (F7). Enter gives the selected dose; F4 shows the
-//! patient's record.
+//! patient's record. A wristband scanned here (GSRN or MRN, as the site's
+//! wristbands carry) opens that patient's doses; Esc shows every patient.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -26,6 +27,17 @@ use crate::tui::widgets::{Column, TCell, W, fit, hm, line, visible_table, when};
 pub struct AdministrationTab {
     pub view: MarView,
     pub sel: ListState,
+    /// The patient whose wristband was scanned: the list shows only their
+    /// lines, grouped, until Esc.
+    pub patient: Option<Shown>,
+}
+
+/// The patient a wristband scan opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    pub ward_id: i64,
+    pub mrn: String,
+    pub name: String,
 }
 
 impl AdministrationTab {
@@ -39,8 +51,138 @@ impl AdministrationTab {
             cx.say(Level::Warn, t!("tui.mar.close_missed_failed", error = e));
         }
         self.view = MarView::load(&cx.store.conn, place.id, cx.now, self.view.by_patient)?;
+        if self.patient.as_ref().is_some_and(|p| p.ward_id != place.id) {
+            self.patient = None;
+        }
+        self.only_patient();
         self.sel.clamp(self.view.slots.len());
         Ok(())
+    }
+
+    /// Keeps only the lines of the patient a wristband opened, if any.
+    fn only_patient(&mut self) {
+        if let Some(p) = &self.patient {
+            let v = &self.view;
+            let keep: Vec<Slot> = v
+                .slots
+                .iter()
+                .copied()
+                .filter(|s| v.mrn(*s) == p.mrn)
+                .collect();
+            self.view.slots = keep;
+        }
+    }
+
+    /// A wristband scanned on the schedule (no form open): that patient's
+    /// doses, grouped, the first due selected. Returns `false` when the
+    /// data is a pack's barcode, which opens the pack as on any screen.
+    pub fn scan(&mut self, cx: &mut Ctx, data: &str) -> bool {
+        use crate::ops::scan::{Entry, WristbandError, identify_wristband};
+        let found = identify_wristband(
+            &cx.store.conn,
+            data,
+            Entry::Scanned,
+            cx.settings.scanner.separator,
+            cx.today(),
+        );
+        let p = match found {
+            Ok(p) => p,
+            Err(WristbandError::Pack) => return false,
+            Err(e @ (WristbandError::UnknownGsrn { .. } | WristbandError::UnknownMrn { .. })) => {
+                cx.say(Level::Warn, t!("wristband.tui.unknown", why = e));
+                return true;
+            }
+            Err(e) => {
+                cx.say(Level::Error, t!("wristband.tui.refused", why = e));
+                return true;
+            }
+        };
+        let bed = p.bed.clone().unwrap_or_else(|| "-".into());
+        let here = cx.current_place().cloned();
+        if p.discharged || p.ward_id.is_none() {
+            cx.say(
+                Level::Warn,
+                t!("wristband.tui.not_admitted", name = p.name, mrn = p.mrn),
+            );
+            return true;
+        }
+        let Some(here) = here.filter(|h| p.ward_id == Some(h.id)) else {
+            cx.say(
+                Level::Warn,
+                t!(
+                    "wristband.tui.other_ward",
+                    name = p.name,
+                    mrn = p.mrn,
+                    ward = p.ward.clone().unwrap_or_default(),
+                    bed = bed,
+                    here = cx
+                        .current_place()
+                        .map(|h| h.code.clone())
+                        .unwrap_or_default()
+                ),
+            );
+            return true;
+        };
+        self.patient = Some(Shown {
+            ward_id: here.id,
+            mrn: p.mrn.clone(),
+            name: p.name.clone(),
+        });
+        self.view.by_patient = true;
+        self.view.arrange();
+        self.only_patient();
+        if self.view.slots.is_empty() {
+            self.patient = None;
+            self.view.arrange();
+            cx.say(
+                Level::Info,
+                t!(
+                    "wristband.tui.no_doses",
+                    name = p.name,
+                    mrn = p.mrn,
+                    bed = bed
+                ),
+            );
+            return true;
+        }
+        // The first dose to give: due or late, not yet recorded.
+        let v = &self.view;
+        let due = |s: &Slot| match *s {
+            Slot::Dose(i) => matches!(v.rows[i].status(cx.now), DoseStatus::Due | DoseStatus::Late),
+            Slot::Prn(_) => false,
+        };
+        let n_due = v.slots.iter().filter(|s| due(s)).count();
+        self.sel.reset();
+        // Else the next dose not yet recorded.
+        let open = |s: &Slot| matches!(*s, Slot::Dose(i) if !v.rows[i].recorded);
+        self.sel.selected = v
+            .slots
+            .iter()
+            .position(due)
+            .or_else(|| v.slots.iter().position(open))
+            .unwrap_or(0);
+        cx.say(
+            Level::Info,
+            t!(
+                "wristband.tui.opened",
+                name = p.name,
+                mrn = p.mrn,
+                bed = bed,
+                due = n_due,
+                n = v.slots.len()
+            ),
+        );
+        true
+    }
+
+    /// Every patient again, after a wristband opened one.
+    fn all_patients(&mut self) {
+        let keep = self.slot();
+        self.patient = None;
+        self.view.arrange();
+        if let Some(k) = keep {
+            self.sel.selected = self.view.slots.iter().position(|s| *s == k).unwrap_or(0);
+        }
     }
 
     /// The selected line of the list.
@@ -221,6 +363,7 @@ impl AdministrationTab {
         let keep = self.slot();
         self.view.by_patient = !self.view.by_patient;
         self.view.arrange();
+        self.only_patient();
         if let Some(k) = keep {
             self.sel.selected = self.view.slots.iter().position(|s| *s == k).unwrap_or(0);
         }
@@ -237,11 +380,22 @@ impl AdministrationTab {
 
 impl Component for AdministrationTab {
     fn contexts(&self) -> Vec<Context> {
-        vec![Context::List, Context::Global]
+        // One patient's doses: Esc (the detail's "back") shows every patient.
+        if self.patient.is_some() {
+            vec![Context::Detail, Context::List, Context::Global]
+        } else {
+            vec![Context::List, Context::Global]
+        }
+    }
+
+    fn describe(&self, action: Action, _cx: &Ctx) -> Option<String> {
+        (action == Action::Back && self.patient.is_some())
+            .then(|| t!("wristband.tui.all_patients").to_string())
     }
 
     fn offers(&self, action: Action, cx: &Ctx) -> bool {
         match action {
+            Action::Back => self.patient.is_some(),
             Action::Open => self.dose_target(cx).is_some(),
             Action::Group => !self.view.slots.is_empty(),
             Action::Patient => self.slot().is_some(),
@@ -256,6 +410,10 @@ impl Component for AdministrationTab {
         match action {
             Action::Open => self.open_dose(cx),
             Action::Patient => self.open_patient(cx),
+            Action::Back if self.patient.is_some() => {
+                self.all_patients();
+                Msg::None
+            }
             Action::Group => {
                 self.group(cx);
                 Msg::None
@@ -283,16 +441,27 @@ impl Component for AdministrationTab {
             return;
         };
         let v = &self.view;
-        let count = |s: DoseStatus| v.rows.iter().filter(|r| r.status(cx.now) == s).count();
+        // With one patient's doses shown, their counts.
+        let count = |s: DoseStatus| {
+            v.rows
+                .iter()
+                .filter(|r| self.patient.as_ref().is_none_or(|p| p.mrn == r.mrn))
+                .filter(|r| r.status(cx.now) == s)
+                .count()
+        };
         let span = match (v.from, v.to) {
             (Some(a), Some(b)) => format!("{}–{}", hm(a), hm(b)),
             _ => String::new(),
         };
-        let grouped = if v.by_patient {
+        let mut grouped = if v.by_patient {
             t!("tui.mar.by_patient")
         } else {
             ""
-        };
+        }
+        .to_string();
+        if let Some(p) = &self.patient {
+            grouped.push_str(&t!("wristband.tui.filtered", name = p.name));
+        }
         line(
             f,
             cap,

@@ -118,18 +118,55 @@ impl Ctx<'_> {
         } else {
             row.one_of("sex", SEXES).map(Some)
         };
-        let (Some(mrn), Some(name), Some(dob), Some(ward_id), Some(sex)) =
-            (mrn, name, dob, ward, sex)
+        // The GSRN on the wristband (optional; "(8018)…" as printed is read too).
+        let gsrn = match row.opt("gsrn") {
+            Some(g) => {
+                let raw = g.strip_prefix("(8018)").unwrap_or(&g).trim();
+                match crate::gs1::check_gsrn(raw) {
+                    Ok(g) => Some(Some(g)),
+                    Err(detail) => {
+                        row.bad(
+                            "gsrn",
+                            Problem::Gsrn {
+                                value: raw.to_string(),
+                                detail,
+                            },
+                        );
+                        None
+                    }
+                }
+            }
+            None => Some(None),
+        };
+        let (Some(mrn), Some(name), Some(dob), Some(ward_id), Some(sex), Some(gsrn)) =
+            (mrn, name, dob, ward, sex, gsrn)
         else {
             return Ok(None);
         };
         if !self.first_time(row, "mrn", format!("patient:{mrn}"), mrn.clone()) {
             return Ok(None);
         }
+        if let Some(g) = &gsrn {
+            if !self.first_time(row, "gsrn", format!("gsrn:{g}"), g.clone()) {
+                return Ok(None);
+            }
+            if let Some(other) = crate::ops::scan::patient_by_gsrn(self.conn, g)?
+                && other.mrn != mrn
+            {
+                row.bad(
+                    "gsrn",
+                    Problem::GsrnElsewhere {
+                        gsrn: g.clone(),
+                        mrn: other.mrn,
+                    },
+                );
+                return Ok(None);
+            }
+        }
         let existing: Option<(i64, PatientRow)> = self
             .conn
             .query_row(
-                "SELECT p.id, p.mrn, p.name, p.dob, w.code, p.bed, p.sex FROM patients p LEFT JOIN places w ON w.id = p.ward_id WHERE p.mrn = ?1",
+                "SELECT p.id, p.mrn, p.name, p.dob, w.code, p.bed, p.sex, p.gsrn FROM patients p LEFT JOIN places w ON w.id = p.ward_id WHERE p.mrn = ?1",
                 [&mrn],
                 |r| {
                     Ok((
@@ -141,6 +178,7 @@ impl Ctx<'_> {
                             ward: r.get(4)?,
                             bed: r.get(5)?,
                             sex: r.get(6)?,
+                            gsrn: r.get(7)?,
                         },
                     ))
                 },
@@ -161,6 +199,8 @@ impl Ctx<'_> {
             ward: ward_code,
             bed: bed.clone(),
             sex: sex.map(|x| x.to_lowercase()),
+            // A blank GSRN keeps the one recorded: an import never clears it.
+            gsrn: gsrn.or_else(|| existing.as_ref().and_then(|(_, e)| e.gsrn.clone())),
         };
         let p = NewPatient {
             mrn,
@@ -182,6 +222,15 @@ impl Ctx<'_> {
             self.conn.execute(
                 "UPDATE patients SET sex = ?2 WHERE mrn = ?1",
                 params![new.mrn, new.sex],
+            )?;
+        }
+        if existing
+            .as_ref()
+            .is_none_or(|(_, old)| old.gsrn != new.gsrn)
+        {
+            self.conn.execute(
+                "UPDATE patients SET gsrn = ?2 WHERE mrn = ?1",
+                params![new.mrn, new.gsrn],
             )?;
         }
         self.keep("patient", &new.mrn, existing.as_ref().map(|e| &e.1), &new)
