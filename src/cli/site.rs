@@ -249,8 +249,13 @@ pub enum SiteCommand {
         #[command(flatten)]
         who: super::stock::UserArgs,
         /// The IANA time zone, e.g. Europe/Rome, Asia/Shanghai.
-        #[arg(long, value_name = "ZONE")]
-        timezone: String,
+        #[arg(long, value_name = "ZONE", required_unless_present = "duplicate_classes")]
+        timezone: Option<String>,
+        /// The ATC classes where two drugs at once is a duplication
+        /// (administrator or pharmacist): B01A,N02A,N05BA+N05CD (a class of
+        /// several prefixes joined by +), or "default".
+        #[arg(long, value_name = "LIST", conflicts_with = "timezone")]
+        duplicate_classes: Option<String>,
     },
 }
 
@@ -280,6 +285,7 @@ pub fn run_site(db: &Path, command: SiteCommand) -> Result<()> {
                 }
                 None => println!("{}", t!("cli.site.zone_not_stored", zone = s.zone_in_use)),
             }
+            super::rx::show_duplicate_classes(&s);
             println!(
                 "{}",
                 t!(
@@ -288,7 +294,16 @@ pub fn run_site(db: &Path, command: SiteCommand) -> Result<()> {
                 )
             );
         }
-        SiteCommand::Set { who, timezone } => {
+        SiteCommand::Set {
+            who,
+            duplicate_classes: Some(list),
+            ..
+        } => super::rx::set_duplicate_classes(&mut store, &who, &list)?,
+        SiteCommand::Set {
+            who,
+            timezone: Some(timezone),
+            ..
+        } => {
             // An unknown zone is refused before a PIN is asked for.
             crate::ops::site::parse_timezone(&timezone)?;
             let actor = super::stock::sign_in(&mut store, &who)?;
@@ -315,6 +330,8 @@ pub fn run_site(db: &Path, command: SiteCommand) -> Result<()> {
                 );
             }
         }
+        // clap requires one of them.
+        SiteCommand::Set { .. } => {}
     }
     Ok(())
 }
