@@ -192,6 +192,15 @@ pub fn facts(conn: &Connection, rx_id: i64, now: DateTime<Utc>) -> Result<RxFact
     })
 }
 
+/// The prescription's findings now (what the validation form shows).
+pub fn findings_now(
+    conn: &Connection,
+    rx_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<Finding>, RxError> {
+    Ok(validation::findings(&facts(conn, rx_id, now)?))
+}
+
 /// Prescriptions awaiting validation (of one ward, or all), oldest first, with their findings;
 /// with them, active prescriptions with an allergy recorded since their validation.
 pub fn queue(

@@ -485,6 +485,7 @@ impl App {
                     After::Reload => {}
                     After::Decided(s) => self.tabs.pharmacy.decided(&mut self.cx, &s),
                     After::Notice(n) => self.popup = Some(Popup::Notice(n)),
+                    After::Form(f) => self.form = Some(*f),
                     After::Patient(mrn) => {
                         self.popup = super::popups::patient::PatientCard::open(&self.cx, &mrn)
                             .map(Popup::Patient)
