@@ -481,15 +481,25 @@ fn a_pharmacist_does_not_validate_a_prescription_they_entered() {
         comment: Some("checked".into()),
     };
     let e = rx::validate(&mut store, &pharm, now, id, &accept).unwrap_err();
-    assert!(matches!(e, RxError::OwnPrescription { id: i } if i == id), "{e:?}");
+    assert!(
+        matches!(e, RxError::OwnPrescription { id: i } if i == id),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("another pharmacist"), "{e}");
     wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::ZhCn);
     assert!(e.to_string().contains("另一位药师"), "{e}");
     wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::En);
     // Still awaiting validation, by another pharmacist.
     let admin = actor(&store, "admin");
-    wardstock::ops::refdata::user_add(&mut store, &admin, now, "pharm2", "Second pharmacist", Role::Pharmacist)
-        .unwrap();
+    wardstock::ops::refdata::user_add(
+        &mut store,
+        &admin,
+        now,
+        "pharm2",
+        "Second pharmacist",
+        Role::Pharmacist,
+    )
+    .unwrap();
     let pharm2 = actor(&store, "pharm2");
     rx::validate(&mut store, &pharm2, now, id, &accept).unwrap();
     // A new version entered by pharm2 is not validated by pharm2.
@@ -524,7 +534,12 @@ fn prn_limits_on_a_regular_frequency_are_refused() {
     regular.prn_max_per_day = Some(4);
     let e = rx::prescribe(&mut store, &manager, now, &regular).unwrap_err();
     assert!(
-        matches!(e, PrescribeError::PrnLimitsNotPrn { frequency: Frequency::Tid }),
+        matches!(
+            e,
+            PrescribeError::PrnLimitsNotPrn {
+                frequency: Frequency::Tid
+            }
+        ),
         "{e:?}"
     );
     assert!(e.to_string().contains("PRN limits"), "{e}");

@@ -33,17 +33,38 @@ fn the_duplicate_classes_are_shown_set_checked_and_reset() {
         ));
     // A nurse does not change them; a bad entry is named before any PIN.
     ws(&db)
-        .args(["site", "set", "--user", "nurse", "--duplicate-classes", "B01A"])
+        .args([
+            "site",
+            "set",
+            "--user",
+            "nurse",
+            "--duplicate-classes",
+            "B01A",
+        ])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("change the classes checked"));
     ws(&db)
-        .args(["site", "set", "--user", "pharm", "--duplicate-classes", "B01A,N05BA+N5CD"])
+        .args([
+            "site",
+            "set",
+            "--user",
+            "pharm",
+            "--duplicate-classes",
+            "B01A,N05BA+N5CD",
+        ])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("\"N5CD\" is not an ATC prefix"));
     ws(&db)
-        .args(["site", "set", "--user", "pharm", "--duplicate-classes", "b01a, j01c+j01d"])
+        .args([
+            "site",
+            "set",
+            "--user",
+            "pharm",
+            "--duplicate-classes",
+            "b01a, j01c+j01d",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("now B01A,J01C+J01D"));
@@ -51,10 +72,21 @@ fn the_duplicate_classes_are_shown_set_checked_and_reset() {
         .args(["site", "show", "--json"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("\"duplicate_classes\": \"B01A,J01C+J01D\""))
-        .stdout(predicate::str::contains("\"duplicate_classes_set_by\": \"pharm\""));
+        .stdout(predicate::str::contains(
+            "\"duplicate_classes\": \"B01A,J01C+J01D\"",
+        ))
+        .stdout(predicate::str::contains(
+            "\"duplicate_classes_set_by\": \"pharm\"",
+        ));
     ws(&db)
-        .args(["site", "set", "--user", "admin", "--duplicate-classes", "default"])
+        .args([
+            "site",
+            "set",
+            "--user",
+            "admin",
+            "--duplicate-classes",
+            "default",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("back to the default"));
@@ -102,7 +134,15 @@ fn a_pharmacist_does_not_accept_what_they_entered() {
         .unwrap()
         .to_string();
     ws(&db)
-        .args(["validate", "accept", &id, "--user", "pharm", "--comment", "ok"])
+        .args([
+            "validate",
+            "accept",
+            &id,
+            "--user",
+            "pharm",
+            "--comment",
+            "ok",
+        ])
         .assert()
         .code(1)
         .stderr(predicate::str::contains(format!(
@@ -110,7 +150,15 @@ fn a_pharmacist_does_not_accept_what_they_entered() {
         )));
     ws(&db)
         .env("WARDSTOCK_LANG", "zh-CN")
-        .args(["validate", "accept", &id, "--user", "pharm", "--comment", "ok"])
+        .args([
+            "validate",
+            "accept",
+            &id,
+            "--user",
+            "pharm",
+            "--comment",
+            "ok",
+        ])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("由您本人录入"));
@@ -124,11 +172,23 @@ fn prn_limits_on_a_regular_frequency_are_refused() {
         .stderr(predicate::str::contains(
             "PRN limits (--prn-max, --prn-interval) belong to PRN prescriptions; this one is tid",
         ));
-    prescribe(&db, "manager", &["--frequency", "bid", "--prn-interval", "4h"]).code(1);
     prescribe(
         &db,
         "manager",
-        &["--frequency", "prn", "--prn-max", "4", "--prn-interval", "4h"],
+        &["--frequency", "bid", "--prn-interval", "4h"],
+    )
+    .code(1);
+    prescribe(
+        &db,
+        "manager",
+        &[
+            "--frequency",
+            "prn",
+            "--prn-max",
+            "4",
+            "--prn-interval",
+            "4h",
+        ],
     )
     .success();
     let n: i64 = wardstock::store::Store::open(&db)

@@ -249,7 +249,11 @@ pub enum SiteCommand {
         #[command(flatten)]
         who: super::stock::UserArgs,
         /// The IANA time zone, e.g. Europe/Rome, Asia/Shanghai.
-        #[arg(long, value_name = "ZONE", required_unless_present = "duplicate_classes")]
+        #[arg(
+            long,
+            value_name = "ZONE",
+            required_unless_present = "duplicate_classes"
+        )]
         timezone: Option<String>,
         /// The ATC classes where two drugs at once is a duplication
         /// (administrator or pharmacist): B01A,N02A,N05BA+N05CD (a class of

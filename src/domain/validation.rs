@@ -448,7 +448,10 @@ mod tests {
         assert_eq!(DuplicateClasses::parse(&d.text()), Ok(d));
         assert_eq!(
             DuplicateClasses::parse(" b01a , n05ba + n05cd ").unwrap().0,
-            vec![vec!["B01A".to_string()], vec!["N05BA".into(), "N05CD".into()]]
+            vec![
+                vec!["B01A".to_string()],
+                vec!["N05BA".into(), "N05CD".into()]
+            ]
         );
     }
 

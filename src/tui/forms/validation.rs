@@ -72,7 +72,7 @@ fn other_text(o: &OtherActive) -> String {
         rx = o.id,
         item = o.item,
         dose = o.dose,
-        route = crate::tui::words::route(&o.route),
+        route = o.route,
         freq = o.frequency,
         status = crate::tui::words::code(&o.status)
     )
@@ -199,7 +199,10 @@ impl FormBody for Validation {
                 let target = self.others.get(self.chosen)?.clone();
                 self.change = Some(RxChange {
                     target,
-                    what: Field::new(t!("tui.validation.stop_word"), t!("tui.validation.hint_change")),
+                    what: Field::new(
+                        t!("tui.validation.stop_word"),
+                        t!("tui.validation.hint_change"),
+                    ),
                     reason: Field::new("", t!("tui.validation.hint_reason")),
                     confirm: Field::new("", t!("tui.hint.confirm_yes")),
                 });
@@ -224,7 +227,11 @@ impl FormBody for Validation {
             lines.push(format!("✓ {d}"));
         }
         if self.findings.is_empty() {
-            lines.push(format!("{} · {}", self.summary, t!("tui.validation.no_findings")));
+            lines.push(format!(
+                "{} · {}",
+                self.summary,
+                t!("tui.validation.no_findings")
+            ));
         } else {
             lines.push(self.summary.clone());
             lines.push(
