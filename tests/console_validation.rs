@@ -218,6 +218,9 @@ fn a_pharmacist_stops_the_duplicate_anticoagulant_while_validating() {
     assert!(s.contains("Validate: Enoxaparin"), "{s}");
     assert!(s.contains("class B01A"), "the finding: {s}");
     assert!(has_class_finding(c.validation()));
+    // The duplicate the finding names is chosen first.
+    let v = c.validation();
+    assert_eq!(v.others[v.chosen].id, riva);
     choose(&mut c, riva);
     let s = c.screen();
     assert!(s.contains(&format!("RX-{riva} Rivaroxaban")), "{s}");

@@ -94,6 +94,16 @@ impl Validation {
             done: None,
         };
         v.read(cx);
+        // The duplicate a finding names is chosen first: the one most likely
+        // to be stopped.
+        let named = v.findings.iter().find_map(|f| match f {
+            Finding::DuplicateTherapy { other_rx, .. }
+            | Finding::DuplicateInClass { other_rx, .. } => Some(*other_rx),
+            _ => None,
+        });
+        if let Some(i) = named.and_then(|id| v.others.iter().position(|o| o.id == id)) {
+            v.chosen = i;
+        }
         v
     }
 
