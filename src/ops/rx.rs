@@ -192,6 +192,19 @@ pub fn facts(conn: &Connection, rx_id: i64, now: DateTime<Utc>) -> Result<RxFact
     })
 }
 
+/// Whether `actor` entered this prescription (or this version of it): they
+/// do not accept it themselves ([`RxError::OwnPrescription`]).
+pub fn entered_by(conn: &Connection, rx_id: i64, actor: &Actor) -> rusqlite::Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT created_by FROM prescriptions WHERE id = ?1",
+            [rx_id],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+        == Some(actor.user_id))
+}
+
 /// The prescription's findings now (what the validation form shows).
 pub fn findings_now(
     conn: &Connection,

@@ -55,6 +55,8 @@ pub struct Validation {
     pub change: Option<RxChange>,
     /// What was last done from the form (a prescription stopped).
     pub done: Option<String>,
+    /// The signed-in pharmacist entered it: another one accepts it.
+    pub own: bool,
 }
 
 /// A stop or a suspension as typed: `stop` / 停止 / 停用, `suspend` / 暂停.
@@ -92,6 +94,10 @@ impl Validation {
             chosen: 0,
             change: None,
             done: None,
+            own: cx
+                .actor
+                .as_ref()
+                .is_some_and(|a| rx::entered_by(&cx.store.conn, rx_id, a).unwrap_or(false)),
         };
         v.read(cx);
         // The duplicate a finding names is chosen first: the one most likely
@@ -235,6 +241,9 @@ impl FormBody for Validation {
         }
         if let Some(d) = &self.done {
             lines.push(format!("✓ {d}"));
+        }
+        if self.own {
+            lines.push(rx::RxError::OwnPrescription { id: self.rx_id }.to_string());
         }
         if self.findings.is_empty() {
             lines.push(format!(
