@@ -355,3 +355,231 @@ fn a_retired_product_is_not_prescribed() {
     );
     assert!(rx::prescribe(&mut store, &pharm, now, &rx).is_ok());
 }
+
+/// Enoxaparin entered for a patient already on rivaroxaban (active).
+fn enoxaparin_over_rivaroxaban(store: &mut wardstock::store::Store) -> (i64, i64) {
+    use wardstock::domain::schedule::Frequency;
+    let now = common::anchor();
+    let manager = actor(store, "manager");
+    let pharm = actor(store, "pharm");
+    let mrn = common::patient_on(store, "W-MED");
+    let riva = rx::prescribe(
+        store,
+        &manager,
+        now,
+        &common::base_rx(&mrn, "RIVA20T", 20_000, Frequency::Qd, now),
+    )
+    .unwrap();
+    let found = rx::validate(
+        store,
+        &pharm,
+        now,
+        riva,
+        &Decision::Accept {
+            comment: Some("as before admission".into()),
+        },
+    );
+    assert!(found.is_ok(), "{found:?}");
+    let mut enox = common::base_rx(&mrn, "ENOX40S", 40_000, Frequency::Qd, now);
+    enox.route = "SC".into();
+    let enox = rx::prescribe(store, &manager, now, &enox).unwrap();
+    (riva, enox)
+}
+
+fn class_findings(store: &wardstock::store::Store, id: i64) -> Vec<Finding> {
+    rx::queue(&store.conn, None, common::anchor())
+        .unwrap()
+        .into_iter()
+        .find(|e| e.id == id)
+        .expect("in the queue")
+        .findings
+        .into_iter()
+        .filter(|f| matches!(f, Finding::DuplicateInClass { .. }))
+        .collect()
+}
+
+#[test]
+fn the_sites_duplicate_classes_decide_what_validation_finds() {
+    use rx::ClassesError;
+    use wardstock::domain::validation::ClassListError;
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let (riva, enox) = enoxaparin_over_rivaroxaban(&mut store);
+    // The shipped list has the antithrombotics: a finding.
+    assert_eq!(
+        class_findings(&store, enox),
+        vec![Finding::DuplicateInClass {
+            other_rx: riva,
+            other_item: "Rivaroxaban 20 mg tablet".into(),
+            class: "B01A".into()
+        }]
+    );
+    // A nurse manager does not change the list.
+    let manager = actor(&store, "manager");
+    assert!(matches!(
+        rx::set_duplicate_classes(&mut store, &manager, now, Some("N02A")),
+        Err(ClassesError::Forbidden(f)) if f.op == Operation::ValidationSettings
+    ));
+    // A bad entry is refused by name, and nothing changes.
+    let pharm = actor(&store, "pharm");
+    let e = rx::set_duplicate_classes(&mut store, &pharm, now, Some("N02A, B1A")).unwrap_err();
+    assert!(
+        matches!(&e, ClassesError::List(ClassListError::BadEntry { entry }) if entry == "B1A"),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("B1A"), "{e}");
+    assert_eq!(class_findings(&store, enox).len(), 1);
+    // Without B01A: no finding.
+    let set = rx::set_duplicate_classes(
+        &mut store,
+        &pharm,
+        now,
+        Some("N02A,A10A,N05A,N05BA+N05CD,M01A"),
+    )
+    .unwrap();
+    assert_eq!(set.text(), "N02A,A10A,N05A,N05BA+N05CD,M01A");
+    assert_eq!(class_findings(&store, enox), vec![]);
+    let s = wardstock::store::queries::site_settings(&store.conn).unwrap();
+    assert_eq!(s.duplicate_classes, "N02A,A10A,N05A,N05BA+N05CD,M01A");
+    assert!(!s.duplicate_classes_default);
+    assert_eq!(s.duplicate_classes_set_by.as_deref(), Some("pharm"));
+    // The administrator adds heparins and direct Xa inhibitors as one class.
+    let admin = actor(&store, "admin");
+    rx::set_duplicate_classes(&mut store, &admin, now, Some("N02A,B01AB+B01AF")).unwrap();
+    assert_eq!(
+        class_findings(&store, enox),
+        vec![Finding::DuplicateInClass {
+            other_rx: riva,
+            other_item: "Rivaroxaban 20 mg tablet".into(),
+            class: "B01AB+B01AF".into()
+        }]
+    );
+    // Back to the default.
+    rx::set_duplicate_classes(&mut store, &admin, now, None).unwrap();
+    let s = wardstock::store::queries::site_settings(&store.conn).unwrap();
+    assert!(s.duplicate_classes_default);
+    assert_eq!(s.duplicate_classes, "B01A,N02A,A10A,N05A,N05BA+N05CD,M01A");
+    assert_eq!(class_findings(&store, enox).len(), 1);
+}
+
+#[test]
+fn a_pharmacist_does_not_validate_a_prescription_they_entered() {
+    use wardstock::domain::Role;
+    use wardstock::domain::schedule::Frequency;
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let pharm = actor(&store, "pharm");
+    let mrn = common::patient_on(&store, "W-MED");
+    let id = rx::prescribe(
+        &mut store,
+        &pharm,
+        now,
+        &common::base_rx(&mrn, "PARA500T", 500_000, Frequency::Tid, now),
+    )
+    .unwrap();
+    let accept = Decision::Accept {
+        comment: Some("checked".into()),
+    };
+    let e = rx::validate(&mut store, &pharm, now, id, &accept).unwrap_err();
+    assert!(
+        matches!(e, RxError::OwnPrescription { id: i } if i == id),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("another pharmacist"), "{e}");
+    wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::ZhCn);
+    assert!(e.to_string().contains("另一位药师"), "{e}");
+    wardstock::i18n::set_thread_lang(wardstock::i18n::Lang::En);
+    // Still awaiting validation, by another pharmacist.
+    let admin = actor(&store, "admin");
+    wardstock::ops::refdata::user_add(
+        &mut store,
+        &admin,
+        now,
+        "pharm2",
+        "Second pharmacist",
+        Role::Pharmacist,
+    )
+    .unwrap();
+    let pharm2 = actor(&store, "pharm2");
+    rx::validate(&mut store, &pharm2, now, id, &accept).unwrap();
+    // A new version entered by pharm2 is not validated by pharm2.
+    let v2 = rx::edit(
+        &mut store,
+        &pharm2,
+        now,
+        id,
+        |mut r| {
+            r.dose_milli = 1_000_000;
+            r
+        },
+        "pain not controlled",
+    )
+    .unwrap();
+    assert!(matches!(
+        rx::validate(&mut store, &pharm2, now, v2, &accept),
+        Err(RxError::OwnPrescription { .. })
+    ));
+    rx::validate(&mut store, &pharm, now, v2, &accept).unwrap();
+}
+
+#[test]
+fn prn_limits_on_a_regular_frequency_are_refused() {
+    use wardstock::domain::schedule::Frequency;
+    use wardstock::ops::rx::PrescribeError;
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let manager = actor(&store, "manager");
+    let mrn = common::patient_on(&store, "W-MED");
+    let mut regular = common::base_rx(&mrn, "PARA500T", 500_000, Frequency::Tid, now);
+    regular.prn_max_per_day = Some(4);
+    let e = rx::prescribe(&mut store, &manager, now, &regular).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            PrescribeError::PrnLimitsNotPrn {
+                frequency: Frequency::Tid
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("PRN limits"), "{e}");
+    regular.prn_max_per_day = None;
+    regular.prn_min_interval_min = Some(240);
+    assert!(matches!(
+        rx::prescribe(&mut store, &manager, now, &regular),
+        Err(PrescribeError::PrnLimitsNotPrn { .. })
+    ));
+    // PRN with its limits is entered; changed to a regular frequency, its
+    // limits end with the PRN version.
+    let mut prn = common::base_rx(&mrn, "PARA500T", 500_000, Frequency::Prn, now);
+    prn.prn_max_per_day = Some(4);
+    prn.prn_min_interval_min = Some(240);
+    let id = rx::prescribe(&mut store, &manager, now, &prn).unwrap();
+    let e = rx::edit(
+        &mut store,
+        &manager,
+        now,
+        id,
+        |mut r| {
+            r.frequency = Frequency::Qid;
+            r
+        },
+        "regular now",
+    )
+    .unwrap_err();
+    assert!(matches!(e, PrescribeError::PrnLimitsNotPrn { .. }), "{e:?}");
+    rx::edit(
+        &mut store,
+        &manager,
+        now,
+        id,
+        |mut r| {
+            r.frequency = Frequency::Qid;
+            r.prn_max_per_day = None;
+            r.prn_min_interval_min = None;
+            r
+        },
+        "regular now",
+    )
+    .unwrap();
+}

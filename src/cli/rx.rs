@@ -44,8 +44,15 @@ impl RxPatch {
         if let Some(t) = &self.times {
             rx.times = t.clone();
         }
-        rx.prn_max_per_day = self.prn_max.or(rx.prn_max_per_day);
-        rx.prn_min_interval_min = self.prn_interval.or(rx.prn_min_interval_min);
+        if rx.frequency == crate::domain::schedule::Frequency::Prn {
+            rx.prn_max_per_day = self.prn_max.or(rx.prn_max_per_day);
+            rx.prn_min_interval_min = self.prn_interval.or(rx.prn_min_interval_min);
+        } else {
+            // A regular frequency has no PRN limits: those given are
+            // refused by the operation, those of a PRN version end with it.
+            rx.prn_max_per_day = self.prn_max;
+            rx.prn_min_interval_min = self.prn_interval;
+        }
         if let Some(d) = self.days {
             rx.end = Some(rx.start + chrono::Duration::days(d));
         }
@@ -387,4 +394,65 @@ pub(super) fn run_validate(db: Option<PathBuf>, command: ValidateCommand) -> Res
         }
     }
     Ok(0)
+}
+
+/// `wardstock site show`: the classes checked for duplicate therapy.
+pub(super) fn show_duplicate_classes(s: &queries::SiteSettings) {
+    let by = match (&s.duplicate_classes_set_by, &s.duplicate_classes_set_at) {
+        (Some(u), Some(at)) => t!("cli.site.set_by", user = u, at = when(at)),
+        _ => String::new(),
+    };
+    println!(
+        "{}{by}",
+        if s.duplicate_classes_default {
+            t!(
+                "cli.duplicate_classes.shown_default",
+                list = s.duplicate_classes
+            )
+        } else {
+            t!("cli.duplicate_classes.shown", list = s.duplicate_classes)
+        }
+    );
+}
+
+/// `wardstock site set --duplicate-classes LIST|default`: the list is
+/// checked before a PIN is asked for.
+pub(super) fn set_duplicate_classes(
+    store: &mut Store,
+    who: &stock::UserArgs,
+    list: &str,
+) -> Result<()> {
+    use crate::domain::validation::DuplicateClasses;
+    let list = Some(list.trim()).filter(|l| !l.eq_ignore_ascii_case("default"));
+    if let Some(l) = list {
+        DuplicateClasses::parse(l).map_err(crate::ops::rx::ClassesError::List)?;
+    }
+    let actor = stock::sign_in(store, who)?;
+    let before = queries::duplicate_classes(&store.conn)?;
+    let classes = crate::ops::rx::set_duplicate_classes(store, &actor, Utc::now(), list)?;
+    if who.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "duplicate_classes": classes.text(),
+                "default": list.is_none(),
+                "before": before.text(),
+            }))?
+        );
+    } else if list.is_none() {
+        println!(
+            "{}",
+            t!("cli.duplicate_classes.set_default", list = classes.text())
+        );
+    } else {
+        println!(
+            "{}",
+            t!(
+                "cli.duplicate_classes.set",
+                list = classes.text(),
+                before = before.text()
+            )
+        );
+    }
+    Ok(())
 }

@@ -249,11 +249,16 @@ pub enum SiteCommand {
         #[command(flatten)]
         who: super::stock::UserArgs,
         /// The IANA time zone, e.g. Europe/Rome, Asia/Shanghai.
-        #[arg(long, value_name = "ZONE", required_unless_present = "wristband")]
+        #[arg(long, value_name = "ZONE")]
         timezone: Option<String>,
         /// What the patients' wristbands carry: the GS1 GSRN (AI 8018), the bare MRN, or either.
         #[arg(long, value_name = "gsrn|mrn|either")]
         wristband: Option<String>,
+        /// The ATC classes where two drugs at once is a duplication
+        /// (administrator or pharmacist): B01A,N02A,N05BA+N05CD (a class of
+        /// several prefixes joined by +), or "default".
+        #[arg(long, value_name = "LIST", conflicts_with_all = ["timezone", "wristband"])]
+        duplicate_classes: Option<String>,
     },
 }
 
@@ -301,6 +306,7 @@ pub fn run_site(db: &Path, command: SiteCommand) -> Result<()> {
                     kind = crate::i18n::wristband::kind(band)
                 )
             );
+            super::rx::show_duplicate_classes(&s);
             println!(
                 "{}",
                 t!(
@@ -311,8 +317,14 @@ pub fn run_site(db: &Path, command: SiteCommand) -> Result<()> {
         }
         SiteCommand::Set {
             who,
+            duplicate_classes: Some(list),
+            ..
+        } => super::rx::set_duplicate_classes(&mut store, &who, &list)?,
+        SiteCommand::Set {
+            who,
             timezone,
             wristband,
+            ..
         } => {
             // An unknown zone or wristband kind is refused before a PIN is asked for.
             let band = match wristband.as_deref() {

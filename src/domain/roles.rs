@@ -36,6 +36,10 @@ pub enum Operation {
     /// Move stock between the storage locations of one place, and say
     /// where an item is kept there.
     MoveStock,
+    /// The site's validation settings (the classes where two drugs at once
+    /// is a duplication): the administrator, who keeps the site's settings,
+    /// or a pharmacist, who owns their content.
+    ValidationSettings,
 }
 
 /// Whether `role` may perform `op`. The administrator keeps the site's
@@ -46,7 +50,7 @@ pub fn may(role: Role, op: Operation) -> bool {
     use Operation::*;
     use Role::*;
     if role == Admin {
-        return matches!(op, LinkGtin | WardSettings | SetLevels);
+        return matches!(op, LinkGtin | WardSettings | SetLevels | ValidationSettings);
     }
     match op {
         Receive | RejectReceipt | Pick | Dispatch => matches!(role, Storekeeper | Pharmacist),
@@ -65,7 +69,7 @@ pub fn may(role: Role, op: Operation) -> bool {
         ApproveStocktake | SetLevels => matches!(role, NurseManager | Pharmacist),
         WardSettings => role == NurseManager,
         Order => matches!(role, Pharmacist | Storekeeper),
-        Plan => role == Pharmacist,
+        Plan | ValidationSettings => role == Pharmacist,
     }
 }
 
@@ -86,6 +90,9 @@ mod tests {
         assert!(may(Role::Nurse, Operation::ConfirmReceipt));
         assert!(!may(Role::Storekeeper, Operation::ConfirmReceipt));
         assert!(may(Role::Admin, Operation::LinkGtin));
+        assert!(may(Role::Admin, Operation::ValidationSettings));
+        assert!(may(Role::Pharmacist, Operation::ValidationSettings));
+        assert!(!may(Role::NurseManager, Operation::ValidationSettings));
         for op in [
             Operation::ValidatePrescription,
             Operation::EnterPrescription,

@@ -44,6 +44,8 @@ pub struct RxFacts {
     pub expiring_soon_on_ward: i64,
     /// Units on the ward that are quarantined, recalled or expired.
     pub held_on_ward: i64,
+    /// The site's classes where two at once is a duplication.
+    pub duplicate_classes: DuplicateClasses,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -59,7 +61,7 @@ pub enum Finding {
         group: String,
     },
     /// Another prescription in the same ATC class where two at once is
-    /// dangerous ([`DANGEROUS_DUPLICATE_CLASSES`]), though not in the same
+    /// dangerous (the site's [`DuplicateClasses`]), though not in the same
     /// level-4 group.
     DuplicateInClass {
         other_rx: i64,
@@ -86,8 +88,9 @@ fn atc_level4(atc: &str) -> Option<&str> {
 }
 
 /// The ATC classes (mostly level 3) where two drugs at once for one patient
-/// is a therapeutic duplication even across level-4 groups. Each class is
-/// one or more ATC prefixes; the first names it in the finding.
+/// is a therapeutic duplication even across level-4 groups: what a site
+/// starts with ([`DuplicateClasses::default`]). Each class is one or more
+/// ATC prefixes counted as one class.
 pub const DANGEROUS_DUPLICATE_CLASSES: &[&[&str]] = &[
     // Antithrombotics: heparins, direct factor Xa inhibitors, ...
     &["B01A"],
@@ -103,13 +106,107 @@ pub const DANGEROUS_DUPLICATE_CLASSES: &[&[&str]] = &[
     &["M01A"],
 ];
 
-/// The dangerous-duplicate class an ATC code belongs to, by its name
-/// (its prefixes joined with "/").
-fn dangerous_class(atc: &str) -> Option<String> {
-    DANGEROUS_DUPLICATE_CLASSES
-        .iter()
-        .find(|class| class.iter().any(|p| atc.starts_with(p)))
-        .map(|class| class.join("/"))
+/// The site's list of dangerous-duplicate classes. Written as text, the
+/// classes are separated by commas and the prefixes of one class joined by
+/// `+`: `B01A,N02A,A10A,N05A,N05BA+N05CD,M01A`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DuplicateClasses(pub Vec<Vec<String>>);
+
+impl Default for DuplicateClasses {
+    fn default() -> Self {
+        DuplicateClasses(
+            DANGEROUS_DUPLICATE_CLASSES
+                .iter()
+                .map(|c| c.iter().map(|p| p.to_string()).collect())
+                .collect(),
+        )
+    }
+}
+
+/// Why a list of duplicate classes is refused (the entry as written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClassListError {
+    /// Nothing listed.
+    Empty,
+    /// Not an ATC prefix of 3 to 5 characters (`B01`, `B01A`, `N05BA`).
+    BadEntry { entry: String },
+    /// Listed twice, or inside another listed prefix (`B01A` with `B01`).
+    Overlap { entry: String, other: String },
+}
+
+/// Whether `p` is an ATC prefix of 3 to 5 characters: the anatomical group
+/// (a letter), the therapeutic group (two digits), then up to two letters.
+pub fn is_atc_prefix(p: &str) -> bool {
+    let b = p.as_bytes();
+    (3..=5).contains(&b.len())
+        && b"ABCDGHJLMNPRSV".contains(&b[0])
+        && b[1].is_ascii_digit()
+        && b[2].is_ascii_digit()
+        && b[3..].iter().all(u8::is_ascii_uppercase)
+}
+
+impl DuplicateClasses {
+    /// Reads `B01A,N02A,N05BA+N05CD`: spaces are ignored, letters taken in
+    /// either case. Each prefix is checked; none may lie inside another.
+    pub fn parse(text: &str) -> Result<DuplicateClasses, ClassListError> {
+        let mut classes: Vec<Vec<String>> = Vec::new();
+        for entry in text.split([',', ';', '\n']) {
+            let entry = entry.trim();
+            if entry.is_empty() {
+                continue;
+            }
+            let mut class = Vec::new();
+            for p in entry.split('+') {
+                let p: String = p.trim().to_ascii_uppercase();
+                if !is_atc_prefix(&p) {
+                    return Err(ClassListError::BadEntry {
+                        entry: if entry.contains('+') && !p.is_empty() {
+                            p
+                        } else {
+                            entry.to_string()
+                        },
+                    });
+                }
+                let listed = classes.iter().flatten().chain(class.iter());
+                if let Some(other) = listed
+                    .into_iter()
+                    .find(|o| o.starts_with(p.as_str()) || p.starts_with(o.as_str()))
+                {
+                    return Err(ClassListError::Overlap {
+                        entry: p,
+                        other: other.clone(),
+                    });
+                }
+                class.push(p);
+            }
+            classes.push(class);
+        }
+        if classes.is_empty() {
+            return Err(ClassListError::Empty);
+        }
+        Ok(DuplicateClasses(classes))
+    }
+
+    /// The list as written in the setting: `B01A,N02A,N05BA+N05CD`.
+    pub fn text(&self) -> String {
+        self.0
+            .iter()
+            .map(|c| c.join("+"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The class an ATC code belongs to, by its name (its prefixes joined
+    /// with `+`).
+    fn class_of(&self, atc: &str) -> Option<String> {
+        if atc.is_empty() {
+            return None;
+        }
+        self.0
+            .iter()
+            .find(|class| class.iter().any(|p| atc.starts_with(p.as_str())))
+            .map(|class| class.join("+"))
+    }
 }
 
 /// Every finding on a prescription, most serious first.
@@ -143,11 +240,12 @@ pub fn findings(f: &RxFacts) -> Vec<Finding> {
             }
         }
     }
-    if let Some(class) = dangerous_class(atc) {
+    if let Some(class) = f.duplicate_classes.class_of(atc) {
         for o in &f.other_active {
             let other = o.atc.as_deref().unwrap_or("");
             let same_group = atc_level4(atc).is_some() && atc_level4(other) == atc_level4(atc);
-            if !same_group && dangerous_class(other).as_deref() == Some(class.as_str()) {
+            if !same_group && f.duplicate_classes.class_of(other).as_deref() == Some(class.as_str())
+            {
                 out.push(Finding::DuplicateInClass {
                     other_rx: o.id,
                     other_item: o.item.clone(),
@@ -203,6 +301,7 @@ mod tests {
             usable_on_ward: 30,
             expiring_soon_on_ward: 0,
             held_on_ward: 0,
+            duplicate_classes: DuplicateClasses::default(),
         }
     }
 
@@ -277,7 +376,7 @@ mod tests {
         assert!(findings(&f).contains(&Finding::DuplicateInClass {
             other_rx: 11,
             other_item: "Rivaroxaban".into(),
-            class: "N05BA/N05CD".into()
+            class: "N05BA+N05CD".into()
         }));
         // Two antibiotics of different groups are not in a listed class.
         f.atc = Some("J01CA04".into());
@@ -320,5 +419,99 @@ mod tests {
                 expiring: 3
             }]
         );
+    }
+
+    fn enoxaparin_with_rivaroxaban() -> RxFacts {
+        let mut f = amoxicillin();
+        f.item = "Enoxaparin".into();
+        f.generic_name = "enoxaparin".into();
+        f.atc = Some("B01AB05".into());
+        f.other_active = vec![OtherRx {
+            id: 11,
+            item: "Rivaroxaban".into(),
+            atc: Some("B01AF01".into()),
+        }];
+        f
+    }
+
+    fn in_class(f: &RxFacts) -> Vec<Finding> {
+        findings(f)
+            .into_iter()
+            .filter(|x| matches!(x, Finding::DuplicateInClass { .. }))
+            .collect()
+    }
+
+    #[test]
+    fn the_default_list_reads_back_as_written() {
+        let d = DuplicateClasses::default();
+        assert_eq!(d.text(), "B01A,N02A,A10A,N05A,N05BA+N05CD,M01A");
+        assert_eq!(DuplicateClasses::parse(&d.text()), Ok(d));
+        assert_eq!(
+            DuplicateClasses::parse(" b01a , n05ba + n05cd ").unwrap().0,
+            vec![
+                vec!["B01A".to_string()],
+                vec!["N05BA".into(), "N05CD".into()]
+            ]
+        );
+    }
+
+    #[test]
+    fn the_sites_list_decides_which_classes_are_duplicates() {
+        let mut f = enoxaparin_with_rivaroxaban();
+        assert_eq!(in_class(&f).len(), 1);
+        // The site removes the antithrombotics: no finding.
+        f.duplicate_classes = DuplicateClasses::parse("N02A,A10A").unwrap();
+        assert_eq!(in_class(&f), vec![]);
+        // The site adds the beta-lactam antibacterials (J01C and J01D as one class).
+        let mut f = amoxicillin();
+        f.other_active = vec![OtherRx {
+            id: 12,
+            item: "Ceftriaxone".into(),
+            atc: Some("J01DD04".into()),
+        }];
+        assert_eq!(in_class(&f), vec![]);
+        f.duplicate_classes = DuplicateClasses::parse("B01A,J01C+J01D").unwrap();
+        assert_eq!(
+            in_class(&f),
+            vec![Finding::DuplicateInClass {
+                other_rx: 12,
+                other_item: "Ceftriaxone".into(),
+                class: "J01C+J01D".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_bad_entry_is_refused_by_name() {
+        for (text, bad) in [
+            ("B01A,XYZ", "XYZ"),
+            ("B01A,B1A", "B1A"),
+            ("B01A,B01ABC", "B01ABC"),
+            ("B01A,N05BA+N5CD", "N5CD"),
+            ("B01A,N05BA+", "N05BA+"),
+            ("B01A,E01A", "E01A"),
+            ("B01A,B0", "B0"),
+        ] {
+            assert_eq!(
+                DuplicateClasses::parse(text),
+                Err(ClassListError::BadEntry { entry: bad.into() }),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            DuplicateClasses::parse("B01,B01A"),
+            Err(ClassListError::Overlap {
+                entry: "B01A".into(),
+                other: "B01".into()
+            })
+        );
+        assert_eq!(
+            DuplicateClasses::parse("N02A,n02a"),
+            Err(ClassListError::Overlap {
+                entry: "N02A".into(),
+                other: "N02A".into()
+            })
+        );
+        assert_eq!(DuplicateClasses::parse(" , "), Err(ClassListError::Empty));
     }
 }

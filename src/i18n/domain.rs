@@ -70,6 +70,7 @@ impl Operation {
             Operation::Order => t!("domain.op.order"),
             Operation::Plan => t!("domain.op.plan"),
             Operation::MoveStock => t!("domain.op.move_stock"),
+            Operation::ValidationSettings => t!("domain.op.validation_settings"),
         }
     }
 }

@@ -670,7 +670,29 @@ impl fmt::Display for RxError {
                     .collect::<Vec<_>>()
                     .join(t!("refused.dose.separator"))
             ),
+            E::OwnPrescription { id } => t!("refused.rx_safety.own_prescription", rx = id),
             E::ReasonRequired => t!("refused.rx.reason_required").into(),
+            E::Store(e) => database(e),
+        };
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Display for crate::ops::rx::ClassesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::domain::validation::ClassListError as L;
+        use crate::ops::rx::ClassesError as E;
+        let s: String = match self {
+            E::Forbidden(e) => e.to_string(),
+            E::List(L::Empty) => t!("refused.rx_safety.classes_empty").into(),
+            E::List(L::BadEntry { entry }) => {
+                t!("refused.rx_safety.bad_class", entry = quote(entry))
+            }
+            E::List(L::Overlap { entry, other }) => t!(
+                "refused.rx_safety.class_overlap",
+                entry = quote(entry),
+                other = quote(other)
+            ),
             E::Store(e) => database(e),
         };
         f.write_str(&s)
@@ -708,6 +730,10 @@ impl fmt::Display for PrescribeError {
             E::EndBeforeStart => t!("refused.rx.end_before_start").into(),
             E::PrnMaxRequired => t!("refused.rx.prn_max_required").into(),
             E::PrnIntervalRange => t!("refused.rx.prn_interval").into(),
+            E::PrnLimitsNotPrn { frequency } => t!(
+                "refused.rx_safety.prn_limits_not_prn",
+                frequency = frequency.as_ref()
+            ),
             E::Times(e) => e.to_string(),
             E::AlternativesNeedGeneric => t!("refused.rx.alternatives_need_generic").into(),
             E::FormNotForRoute { code, form, route } => t!(

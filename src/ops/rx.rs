@@ -26,6 +26,11 @@ pub enum RxError {
     },
     /// Accepted over findings without a comment saying why.
     CommentRequired(i64, Vec<Finding>),
+    /// The pharmacist entered (or changed) this prescription: another
+    /// pharmacist validates it, so that the check stays a second one.
+    OwnPrescription {
+        id: i64,
+    },
     ReasonRequired,
     Store(rusqlite::Error),
 }
@@ -183,7 +188,30 @@ pub fn facts(conn: &Connection, rx_id: i64, now: DateTime<Utc>) -> Result<RxFact
         usable_on_ward: usable,
         expiring_soon_on_ward: expiring,
         held_on_ward: held,
+        duplicate_classes: crate::store::queries::duplicate_classes(conn)?,
     })
+}
+
+/// Whether `actor` entered this prescription (or this version of it): they
+/// do not accept it themselves ([`RxError::OwnPrescription`]).
+pub fn entered_by(conn: &Connection, rx_id: i64, actor: &Actor) -> rusqlite::Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT created_by FROM prescriptions WHERE id = ?1",
+            [rx_id],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+        == Some(actor.user_id))
+}
+
+/// The prescription's findings now (what the validation form shows).
+pub fn findings_now(
+    conn: &Connection,
+    rx_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<Finding>, RxError> {
+    Ok(validation::findings(&facts(conn, rx_id, now)?))
 }
 
 /// Prescriptions awaiting validation (of one ward, or all), oldest first, with their findings;
@@ -275,10 +303,20 @@ pub fn validate(
 ) -> Result<Vec<Finding>, RxError> {
     allow(actor, Operation::ValidatePrescription).map_err(RxError::Forbidden)?;
     store.write(|tx| {
-        let status: String = tx
-            .query_row("SELECT status FROM prescriptions WHERE id = ?1", [rx_id], |r| r.get(0))
+        let (status, entered_by): (String, i64) = tx
+            .query_row(
+                "SELECT status, created_by FROM prescriptions WHERE id = ?1",
+                [rx_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?
             .ok_or(RxError::Unknown(rx_id))?;
+        // Validation is a second check: the one who entered the prescription
+        // (or this version of it) does not accept it. Rejecting or stopping
+        // one's own prescription stays open.
+        if entered_by == actor.user_id && matches!(decision, Decision::Accept { .. }) {
+            return Err(RxError::OwnPrescription { id: rx_id });
+        }
         let found = validation::findings(&facts(tx, rx_id, now)?);
         // An active prescription is validated again when an allergy was
         // recorded since its last validation: its dose is blocked until then.
@@ -452,6 +490,11 @@ pub enum PrescribeError {
     EndBeforeStart,
     PrnMaxRequired,
     PrnIntervalRange,
+    /// PRN limits (most doses in 24 h, least interval) on a prescription
+    /// of a regular frequency: they belong to PRN prescriptions only.
+    PrnLimitsNotPrn {
+        frequency: Frequency,
+    },
     Times(TimesError),
     AlternativesNeedGeneric,
     /// The product's form is not given by the route.
@@ -511,6 +554,13 @@ fn check(rx: &NewRx) -> Result<(), PrescribeError> {
     }
     if rx.end.is_some_and(|e| e <= rx.start) {
         return Err(PrescribeError::EndBeforeStart);
+    }
+    if rx.frequency != Frequency::Prn
+        && (rx.prn_max_per_day.is_some() || rx.prn_min_interval_min.is_some())
+    {
+        return Err(PrescribeError::PrnLimitsNotPrn {
+            frequency: rx.frequency,
+        });
     }
     if rx.frequency == Frequency::Prn && rx.prn_max_per_day.is_none_or(|m| m < 1) {
         return Err(PrescribeError::PrnMaxRequired);
@@ -911,6 +961,12 @@ pub fn edit(
             .optional()?
             .ok_or(PrescribeError::Unknown(rx_id))?;
         let (mut old, status, version) = current;
+        // PRN limits stored with a regular frequency were never applied:
+        // they are not carried into the new version.
+        if old.frequency != Frequency::Prn {
+            old.prn_max_per_day = None;
+            old.prn_min_interval_min = None;
+        }
         if old.generic_atc.is_some() {
             let mut stmt = tx.prepare(
                 "SELECT i.code FROM prescription_products pp JOIN items i ON i.id = pp.item_id
@@ -943,4 +999,103 @@ pub fn edit(
         event(tx, id, now, actor, "created", Some(&format!("version {} of prescription {rx_id}: {}", version + 1, reason.trim())))?;
         Ok(id)
     })
+}
+
+/// Why the site's duplicate classes were not changed.
+#[derive(Debug)]
+pub enum ClassesError {
+    Forbidden(Forbidden),
+    List(validation::ClassListError),
+    Store(rusqlite::Error),
+}
+
+impl std::error::Error for ClassesError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ClassesError::Forbidden(e) => Some(e),
+            ClassesError::Store(e) => Some(e),
+            ClassesError::List(_) => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ClassesError {
+    fn from(e: rusqlite::Error) -> Self {
+        ClassesError::Store(e)
+    }
+}
+
+/// `wardstock site set --duplicate-classes LIST`: the classes where two
+/// drugs at once for one patient is a duplication, as the site decides
+/// (`None`: back to the shipped default, which then follows the product's).
+/// The administrator or a pharmacist; attributed with the setting. Findings
+/// are computed with the new list from now on (a prescription already
+/// validated keeps its recorded findings).
+pub fn set_duplicate_classes(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    list: Option<&str>,
+) -> Result<validation::DuplicateClasses, ClassesError> {
+    allow(actor, Operation::ValidationSettings).map_err(ClassesError::Forbidden)?;
+    let classes = match list {
+        Some(text) => validation::DuplicateClasses::parse(text).map_err(ClassesError::List)?,
+        None => validation::DuplicateClasses::default(),
+    };
+    let text = list.map(|_| classes.text());
+    store.write(|tx| -> Result<(), ClassesError> {
+        match &text {
+            Some(t) => tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('duplicate_classes', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [t],
+            )?,
+            None => tx.execute("DELETE FROM settings WHERE key = 'duplicate_classes'", [])?,
+        };
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES ('duplicate_classes_set_by', ?1), ('duplicate_classes_set_at', ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![actor.username, instant_to_text(now)],
+        )?;
+        Ok(())
+    })?;
+    Ok(classes)
+}
+
+/// Another prescription of the patient, active or suspended, as the
+/// validation form lists it (to stop or suspend it while validating).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OtherActive {
+    pub id: i64,
+    pub item: String,
+    pub dose: String,
+    pub route: String,
+    pub frequency: String,
+    pub status: String,
+}
+
+/// The patient's other active and suspended prescriptions, beside `rx_id`.
+pub fn other_active(conn: &Connection, rx_id: i64) -> rusqlite::Result<Vec<OtherActive>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.id, i.name, o.dose_milli, o.dose_unit, o.route, o.frequency, o.status
+         FROM prescriptions r JOIN prescriptions o ON o.patient_id = r.patient_id AND o.id <> r.id
+         JOIN items i ON i.id = o.item_id
+         WHERE r.id = ?1 AND o.status IN ('active', 'suspended')
+         ORDER BY o.id",
+    )?;
+    stmt.query_map([rx_id], |r| {
+        Ok(OtherActive {
+            id: r.get(0)?,
+            item: r.get(1)?,
+            dose: format!(
+                "{} {}",
+                crate::domain::milli_text(r.get(2)?),
+                r.get::<_, String>(3)?
+            ),
+            route: r.get(4)?,
+            frequency: r.get(5)?,
+            status: r.get(6)?,
+        })
+    })?
+    .collect()
 }

@@ -494,6 +494,7 @@ impl App {
                     After::Decided(s) => self.tabs.pharmacy.decided(&mut self.cx, &s),
                     After::Order(id) => self.tabs.pharmacy.reopen(&mut self.cx, id),
                     After::Notice(n) => self.popup = Some(Popup::Notice(n)),
+                    After::Form(f) => self.form = Some(*f),
                     After::Patient(mrn) => {
                         self.popup = super::popups::patient::PatientCard::open(&self.cx, &mrn)
                             .map(Popup::Patient)

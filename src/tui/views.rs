@@ -112,6 +112,8 @@ pub struct RxView {
     pub patients: Vec<PatientLine>,
     /// The pharmacist's findings on the prescriptions awaiting validation.
     pub findings: HashMap<i64, Vec<crate::domain::validation::Finding>>,
+    /// How long each prescription awaiting validation has waited, minutes.
+    pub waited: HashMap<i64, i64>,
     /// The hospital-wide validation queue (shown at the pharmacy), not one ward.
     pub all_wards: bool,
 }
@@ -122,24 +124,23 @@ impl RxView {
         ward_id: i64,
         now: DateTime<Utc>,
     ) -> rusqlite::Result<RxView> {
-        let findings = crate::ops::rx::queue(conn, Some(ward_id), now)
-            .map_err(|e| match e {
-                crate::ops::rx::RxError::Store(e) => e,
-                other => rusqlite::Error::ToSqlConversionFailure(other.to_string().into()),
-            })?
-            .into_iter()
-            .map(|q| (q.id, q.findings))
-            .collect();
+        let queue = crate::ops::rx::queue(conn, Some(ward_id), now).map_err(|e| match e {
+            crate::ops::rx::RxError::Store(e) => e,
+            other => rusqlite::Error::ToSqlConversionFailure(other.to_string().into()),
+        })?;
+        let waited = queue.iter().map(|q| (q.id, q.waited_minutes)).collect();
+        let findings = queue.into_iter().map(|q| (q.id, q.findings)).collect();
         Ok(RxView {
             lines: queries::prescriptions_for_ward(conn, ward_id)?,
             patients: queries::patients_for_ward(conn, ward_id)?,
             findings,
+            waited,
             all_wards: false,
         })
     }
 
-    /// Every ward's prescriptions awaiting validation, oldest ward first by
-    /// code; the bed column carries the ward.
+    /// Every ward's prescriptions awaiting validation, the longest waiting
+    /// first; the bed column carries the ward.
     pub fn load_queue(
         conn: &rusqlite::Connection,
         wards: &[Place],
@@ -165,7 +166,16 @@ impl RxView {
             );
             view.patients.extend(part.patients);
             view.findings.extend(part.findings);
+            view.waited.extend(part.waited);
         }
+        // Longest wait first, as `wardstock validate list`.
+        let waited = &view.waited;
+        view.lines.sort_by_key(|l| {
+            (
+                std::cmp::Reverse(waited.get(&l.id).copied().unwrap_or(0)),
+                l.id,
+            )
+        });
         Ok(view)
     }
 

@@ -84,6 +84,13 @@ pub struct SiteSettings {
     /// Who last changed the time zone, and when (RFC 3339).
     pub timezone_set_by: Option<String>,
     pub timezone_set_at: Option<String>,
+    /// The classes where two drugs at once is a duplication, as written
+    /// (`B01A,N02A,N05BA+N05CD`), whether they are the shipped default, and
+    /// who last changed them, when.
+    pub duplicate_classes: String,
+    pub duplicate_classes_default: bool,
+    pub duplicate_classes_set_by: Option<String>,
+    pub duplicate_classes_set_at: Option<String>,
 }
 
 pub fn site_settings(conn: &Connection) -> rusqlite::Result<SiteSettings> {
@@ -93,7 +100,21 @@ pub fn site_settings(conn: &Connection) -> rusqlite::Result<SiteSettings> {
         zone_in_use: site_zone(conn)?.name().to_string(),
         timezone_set_by: setting(conn, "timezone_set_by")?,
         timezone_set_at: setting(conn, "timezone_set_at")?,
+        duplicate_classes: duplicate_classes(conn)?.text(),
+        duplicate_classes_default: setting(conn, "duplicate_classes")?.is_none(),
+        duplicate_classes_set_by: setting(conn, "duplicate_classes_set_by")?,
+        duplicate_classes_set_at: setting(conn, "duplicate_classes_set_at")?,
     })
+}
+
+/// The site's dangerous-duplicate classes: the stored list, else (never
+/// set, or set back to the default) the shipped default.
+pub fn duplicate_classes(
+    conn: &Connection,
+) -> rusqlite::Result<crate::domain::validation::DuplicateClasses> {
+    Ok(setting(conn, "duplicate_classes")?
+        .and_then(|t| crate::domain::validation::DuplicateClasses::parse(&t).ok())
+        .unwrap_or_default())
 }
 
 /// The site's time zone: the IANA name stored with the site, else (a

@@ -137,6 +137,9 @@ pub enum After {
         kind: crate::ops::import::Kind,
         path: String,
     },
+    /// The form stays open, read afresh (a step done inside a longer task:
+    /// a prescription stopped while another is validated).
+    Form(Box<Form>),
 }
 
 /// An open form: the item it is about, its fields, and its refusal.
@@ -222,6 +225,17 @@ pub trait FormBody {
     /// Where the cursor goes after a refusal: the first field still to
     /// fill that the operation needs (`None`: it stays).
     fn refocus(&self) -> Option<usize> {
+        None
+    }
+    /// A key the form takes before typing (choosing in a list it shows, a
+    /// step of its own): `Some(field)` when taken, the cursor going there.
+    fn key(&mut self, ev: &KeyEvent) -> Option<usize> {
+        let _ = ev;
+        None
+    }
+    /// What the form says above its fields when that follows its state;
+    /// `None`: the note it was opened with.
+    fn note(&self) -> Option<String> {
         None
     }
     /// The lot field a scanned pack fills, for forms about one lot.
@@ -364,6 +378,11 @@ impl Form {
     }
 
     pub fn key(&mut self, ev: KeyEvent) -> Keyed {
+        if let Some(focus) = self.body_mut().key(&ev) {
+            self.focus = focus;
+            self.error = None;
+            return Keyed::Stay;
+        }
         let typed = |req| -> Option<InputRequest> { Some(req) };
         let req = match ev.code {
             KeyCode::Esc => return Keyed::Cancel,
@@ -479,7 +498,8 @@ impl Form {
         // characters, never inside a word.
         let text_w = (64.min(area.width) as usize).saturating_sub(3);
         let shown = |t: &str| wrap(&super::words::strength(t), text_w);
-        let mut note_lines = self.note.as_deref().map(shown).unwrap_or_default();
+        let note = self.body().note().or_else(|| self.note.clone());
+        let mut note_lines = note.as_deref().map(shown).unwrap_or_default();
         let error_lines = self.error.as_deref().map(shown).unwrap_or_default();
         let error = (error_lines.len() as u16).max(1);
         // Borders, the refusal (first, whole, above anything else), the

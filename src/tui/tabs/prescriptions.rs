@@ -1,5 +1,6 @@
 //! Prescriptions of the ward shown; at the pharmacy, the validation queue
-//! of every ward. Enter validates the selected prescription (a pharmacist).
+//! of every ward, the longest waiting first, with how long each has waited.
+//! Enter validates the selected prescription (a pharmacist).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -11,7 +12,8 @@ use crate::domain::roles::Operation;
 use crate::store::queries::{Place, PrescriptionLine};
 use crate::t;
 use crate::tui::component::{Component, Ctx, Level, ListState, Msg};
-use crate::tui::forms::{Form, Kind, validation::Validation};
+use crate::tui::forms::validation::{Validation, wait_text};
+use crate::tui::forms::{Form, Kind};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use crate::tui::views::RxView;
@@ -55,29 +57,22 @@ impl PrescriptionsTab {
         let Ok(item) = crate::ops::stock::item_by_id(&cx.store.conn, line.item_id) else {
             return Msg::None;
         };
-        let mut form = Form::new(item, Kind::Validation(Validation::new(line.id)));
-        let findings = self
-            .view
-            .findings
-            .get(&line.id)
-            .cloned()
-            .unwrap_or_default();
-        form.note = Some(if findings.is_empty() {
-            t!(
-                "tui.rx.no_findings",
-                bed = line.bed.clone().unwrap_or_default(),
-                patient = line.patient,
-                dose = crate::tui::words::strength(&line.dose_text()),
-                route = crate::tui::words::route(&line.route),
-                freq = line.frequency
+        let summary = t!(
+            "tui.validation.summary",
+            bed = line.bed.clone().unwrap_or_default(),
+            patient = line.patient,
+            dose = crate::tui::words::strength(&line.dose_text()),
+            route = crate::tui::words::route(&line.route),
+            freq = line.frequency,
+            waited = t!(
+                "tui.validation.waited",
+                time = wait_text(self.view.waited.get(&line.id).copied().unwrap_or(0))
             )
-        } else {
-            findings
-                .iter()
-                .map(|f| format!("! {}", f.message()))
-                .collect::<Vec<_>>()
-                .join(" ")
-        });
+        );
+        let form = Form::new(
+            item,
+            Kind::Validation(Validation::open(cx, line.id, summary)),
+        );
         Msg::Form(Box::new(form))
     }
 }
@@ -176,6 +171,10 @@ impl Component for PrescriptionsTab {
             Column::new(t!("tui.col.freq"), W::Whole).optional(2),
             Column::new(t!("tui.col.status"), W::Whole),
         ];
+        if v.all_wards {
+            // The queue is ordered by it, longest first.
+            cols.push(Column::new(t!("tui.validation.col_waited"), W::Whole));
+        }
         if wide {
             cols.push(Column::new(t!("tui.col.start"), W::Whole).optional(3));
         }
@@ -202,6 +201,11 @@ impl Component for PrescriptionsTab {
                 TCell::from(l.frequency.clone()),
                 TCell::styled(status, status_style),
             ];
+            if v.all_wards {
+                cells.push(TCell::from(wait_text(
+                    v.waited.get(&l.id).copied().unwrap_or(0),
+                )));
+            }
             if wide {
                 cells.push(TCell::from(l.start_at.map(when).unwrap_or_default()));
             }
