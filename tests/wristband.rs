@@ -280,6 +280,7 @@ fn a_gsrn_wristband_is_the_patient_right_at_the_bedside() {
         patient_dob: None,
         pack: (outcome == Outcome::Given).then(|| (item, lot.clone())),
         pack_expiry: None,
+        unable_to_scan: None,
         units,
         route_confirmed: true,
         timing_reason: None,
