@@ -950,6 +950,7 @@ pub fn generate_reporting(
     }
 
     purchasing(store, opts.anchor)?;
+    sign_controlled_history(&store.conn)?;
 
     let count = |table: &str| -> rusqlite::Result<i64> {
         store

@@ -151,7 +151,7 @@ fn register_text(page: &Register) -> String {
         .set_header([
             t!("cd.col.when"),
             t!("cd.col.kind"),
-            t!("cli.col.lot"),
+            t!("cd.col.lot"),
             t!("cd.col.from_to"),
             t!("cd.col.in"),
             t!("cd.col.out"),

@@ -230,3 +230,29 @@ pub(super) fn route_for(form: &str) -> &'static str {
         _ => "PO",
     }
 }
+
+/// The demo's history of controlled drugs, signed by a second user as the
+/// register requires: a dose by its recorded witness, the storekeeper's
+/// movements by a pharmacist, a pharmacist's by a nurse manager, a nurse's
+/// by another clinical user.
+pub(super) fn sign_controlled_history(conn: &rusqlite::Connection) -> rusqlite::Result<usize> {
+    conn.execute(
+        "INSERT INTO movement_witnesses (movement_id, witness_id, signed_at)
+         SELECT m.id, w, m.at FROM (
+             SELECT m.id, m.at,
+                    COALESCE(
+                        (SELECT a.witness_id FROM administrations a
+                         WHERE m.kind = 'administration' AND a.recorded_at = m.at AND a.lot_id = m.lot_id
+                           AND a.witness_id IS NOT NULL AND a.witness_id <> m.user_id LIMIT 1),
+                        CASE u.role
+                            WHEN 'storekeeper' THEN (SELECT id FROM users WHERE role = 'pharmacist' AND active = 1 ORDER BY id LIMIT 1)
+                            WHEN 'pharmacist' THEN (SELECT id FROM users WHERE role = 'nurse_manager' AND active = 1 ORDER BY id LIMIT 1)
+                            ELSE (SELECT id FROM users WHERE role IN ('nurse', 'nurse_manager') AND active = 1 AND id <> m.user_id ORDER BY id LIMIT 1)
+                        END) AS w
+             FROM movements m JOIN items i ON i.id = m.item_id JOIN users u ON u.id = m.user_id
+             WHERE i.controlled = 1
+               AND NOT EXISTS (SELECT 1 FROM movement_witnesses s WHERE s.movement_id = m.id)
+         ) m WHERE w IS NOT NULL",
+        [],
+    )
+}

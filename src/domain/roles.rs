@@ -40,6 +40,8 @@ pub enum Operation {
     /// is a duplication): the administrator, who keeps the site's settings,
     /// or a pharmacist, who owns their content.
     ValidationSettings,
+    /// Read the controlled-drug register of a drug at a place.
+    CdRegister,
 }
 
 /// Whether `role` may perform `op`. The administrator keeps the site's
@@ -50,7 +52,10 @@ pub fn may(role: Role, op: Operation) -> bool {
     use Operation::*;
     use Role::*;
     if role == Admin {
-        return matches!(op, LinkGtin | WardSettings | SetLevels | ValidationSettings);
+        return matches!(
+            op,
+            LinkGtin | WardSettings | SetLevels | ValidationSettings | CdRegister
+        );
     }
     match op {
         Receive | RejectReceipt | Pick | Dispatch => matches!(role, Storekeeper | Pharmacist),
@@ -70,6 +75,7 @@ pub fn may(role: Role, op: Operation) -> bool {
         WardSettings => role == NurseManager,
         Order => matches!(role, Pharmacist | Storekeeper),
         Plan | ValidationSettings => role == Pharmacist,
+        CdRegister => true,
     }
 }
 

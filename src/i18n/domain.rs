@@ -71,6 +71,7 @@ impl Operation {
             Operation::Plan => t!("domain.op.plan"),
             Operation::MoveStock => t!("domain.op.move_stock"),
             Operation::ValidationSettings => t!("domain.op.validation_settings"),
+            Operation::CdRegister => t!("domain.op.cd_register"),
         }
     }
 }

@@ -379,6 +379,9 @@ impl App {
                     self.popup = None;
                     self.choose_place(i);
                 }
+                Done::Operation(crate::domain::roles::Operation::CdRegister) => {
+                    self.popup = self.tabs.stock.register(&mut self.cx).map(Popup::Register);
+                }
                 Done::Operation(op) => {
                     self.popup = None;
                     self.form = self.tabs.stock.form_for(op, &self.cx);

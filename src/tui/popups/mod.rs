@@ -6,6 +6,7 @@ pub mod notice;
 pub mod op_menu;
 pub mod patient;
 pub mod picker;
+pub mod register;
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -22,6 +23,7 @@ pub enum Popup {
     OpMenu(op_menu::OpMenu),
     Patient(patient::PatientCard),
     Notice(notice::Notice),
+    Register(register::RegisterPage),
 }
 
 /// What a key did in a popup.
@@ -47,6 +49,7 @@ impl Popup {
             Popup::OpMenu(m) => m.key(ev),
             Popup::Patient(p) => p.key(ev, cx),
             Popup::Notice(n) => n.key(ev),
+            Popup::Register(r) => r.key(ev),
         }
     }
 
@@ -57,6 +60,7 @@ impl Popup {
             Popup::OpMenu(m) => m.draw(f, area, theme),
             Popup::Patient(p) => p.draw(f, area, cx, theme),
             Popup::Notice(n) => n.draw(f, area, theme),
+            Popup::Register(r) => r.draw(f, area, theme),
         }
     }
 }

@@ -18,7 +18,7 @@ pub struct OpMenu {
 }
 
 /// The operations offered for an item at a kind of place, in menu order.
-pub fn menu(at_pharmacy: bool, counting: bool) -> Vec<Operation> {
+pub fn menu(at_pharmacy: bool, counting: bool, controlled: bool) -> Vec<Operation> {
     use Operation::*;
     let mut ops = if at_pharmacy {
         vec![Receive, RejectReceipt, Waste, Quarantine, Release, Recall]
@@ -37,6 +37,9 @@ pub fn menu(at_pharmacy: bool, counting: bool) -> Vec<Operation> {
         ops.extend([Count, ApproveStocktake]);
     } else {
         ops.push(StartStocktake);
+    }
+    if controlled {
+        ops.push(CdRegister);
     }
     ops
 }
@@ -57,6 +60,7 @@ pub fn label(op: Operation) -> &'static str {
         StartStocktake => t!("tui.op.start_stocktake"),
         Count => t!("tui.op.count"),
         ApproveStocktake => t!("tui.op.approve_stocktake"),
+        CdRegister => t!("cd.tui.op"),
         _ => op.label(),
     }
 }

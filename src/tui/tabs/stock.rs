@@ -281,6 +281,7 @@ impl StockTab {
         op_menu::menu(
             place.kind == PlaceKind::Pharmacy,
             self.view.stocktake.is_some(),
+            self.op_item().is_some_and(|l| l.controlled),
         )
         .into_iter()
         .filter(|op| crate::domain::roles::may(actor.role, *op))
@@ -307,6 +308,19 @@ impl StockTab {
             return Msg::None;
         }
         Msg::Popup(Popup::OpMenu(op_menu::OpMenu { ops, selected: 0 }))
+    }
+
+    /// The controlled-drug register page of the item at the place shown.
+    pub fn register(&self, cx: &mut Ctx) -> Option<crate::tui::popups::register::RegisterPage> {
+        let line = self.op_item()?;
+        let place = cx.current_place()?.code.clone();
+        match crate::tui::popups::register::RegisterPage::open(cx, &place, &line.code) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                cx.say(Level::Error, e);
+                None
+            }
+        }
     }
 
     /// The form of an operation chosen from the menu, the lot prefilled
