@@ -600,7 +600,20 @@ pub fn error_text(e: &anyhow::Error) -> String {
         }
         parts.push(text);
     }
-    parts.join(": ")
+    let mut text = parts.join(": ");
+    // On the command line the second user is named with --witness.
+    let needs_witness = e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<crate::ops::stock::StockError>(),
+            Some(crate::ops::stock::StockError::Cd(
+                crate::ops::stock::CdRefusal::WitnessNeeded { .. }
+            ))
+        )
+    });
+    if needs_witness {
+        text.push_str(t!("cd.cli.witness_flag"));
+    }
+    text
 }
 
 /// "--at "x" is not a time like 2026-11-22T08:00:00Z".

@@ -441,6 +441,8 @@ impl Form {
                 }
                 Err(e) => {
                     self.error = Some(e);
+                    // The PIN is typed again.
+                    self.focus = self.body().fields().len() + 1;
                     return None;
                 }
             }
@@ -451,6 +453,13 @@ impl Form {
                 self.error = Some(e);
                 if let Some(i) = self.body().refocus() {
                     self.focus = i;
+                } else if self.cosign.is_some() {
+                    // The second user signs again, after reading the refusal.
+                    let own = self.body().fields().len();
+                    if let Some(c) = &mut self.cosign {
+                        c.user.set("");
+                    }
+                    self.focus = own;
                 }
                 None
             }
