@@ -2658,3 +2658,134 @@ fn a_dose_given_without_a_pack_scan_asks_why_the_pack_cannot_be_scanned() {
         }
     }
 }
+
+#[test]
+fn a_controlled_delivery_is_signed_by_two_and_counted_on_the_ward_in_the_console() {
+    use wardstock::ops::stock;
+    for (lang, (w, h)) in [(Lang::En, (80, 24)), (Lang::ZhCn, (60, 16))] {
+        let mut c = Console::in_lang(w, h, Some(lang));
+        let order = {
+            let mut s = Store::open(c.app.store().path()).unwrap();
+            let now = common::anchor();
+            let (manager, keeper) = (common::actor(&s, "manager"), common::actor(&s, "store"));
+            let ward = stock::place_by_code(&s.conn, "W-MED").unwrap();
+            let item = stock::item_by_code(&s.conn, "MORPH10I").unwrap();
+            let id =
+                stock::request_transfer(&mut s, &manager, now, &ward, &[(item.clone(), 10)], None)
+                    .unwrap();
+            let o = stock::transfer_order(&s.conn, id, now).unwrap();
+            let lot = o.lines[0].suggestions[0].lot_number.clone();
+            stock::pick(&mut s, &keeper, now, id, &item, &lot, Some(10), true).unwrap();
+            id
+        };
+        let status = |c: &Console| {
+            stock::transfer_order(&c.app.store().conn, order, common::anchor())
+                .unwrap()
+                .status
+        };
+        c.sign_in("store");
+        c.key(KeyCode::Char('4')).key(KeyCode::Enter);
+        assert_eq!(c.app.tabs.pharmacy.order().unwrap().id, order);
+        // Dispatch opens the second signature; the storekeeper cannot sign for herself.
+        c.key(KeyCode::F(8));
+        c.typed("store")
+            .key(KeyCode::Enter)
+            .typed("1234")
+            .key(KeyCode::Enter);
+        let s = c.screen();
+        let refusal = match lang {
+            Lang::En => "store cannot sign for Morphine",
+            Lang::ZhCn => "store 不能为 Morphine",
+        };
+        assert!(s.contains(refusal), "{s}");
+        assert_eq!(status(&c), "open");
+        // The refusal puts the cursor back on the witness: the pharmacist signs.
+        c.typed("pharm")
+            .key(KeyCode::Enter)
+            .typed("1234")
+            .key(KeyCode::Enter);
+        assert!(c.app.form.is_none(), "{}", c.screen());
+        assert_eq!(status(&c), "in_transit");
+        // On the ward: a miscount is refused and nothing is received.
+        c.ctrl('l');
+        c.sign_in("nurse");
+        c.key(KeyCode::Char('4')).key(KeyCode::Enter);
+        c.key(KeyCode::F(9));
+        c.typed("9")
+            .key(KeyCode::Enter)
+            .typed("nurse2")
+            .key(KeyCode::Enter)
+            .typed("1234")
+            .key(KeyCode::Enter);
+        let refusal = match lang {
+            Lang::En => "counted but 10 were sent",
+            Lang::ZhCn => "发出 10 支",
+        };
+        let error = c.app.form.as_ref().and_then(|f| f.error.clone());
+        assert!(
+            error.as_deref().unwrap_or("").contains(refusal),
+            "{}",
+            c.screen()
+        );
+        assert_eq!(status(&c), "in_transit");
+        // The count is corrected; the witness signs again (the cursor is on it).
+        let f = c.app.form.as_mut().unwrap();
+        let Kind::Order(o) = &mut f.kind else {
+            panic!("the delivery form")
+        };
+        o.counts[0].field.set("10");
+        c.typed("nurse2")
+            .key(KeyCode::Enter)
+            .typed("1234")
+            .key(KeyCode::Enter);
+        assert!(c.app.form.is_none(), "{}", c.screen());
+        assert_eq!(status(&c), "received");
+        // The register of the ward shows the delivery signed by the second nurse.
+        let conn = &c.app.store().conn;
+        let place = stock::place_by_code(conn, "W-MED").unwrap();
+        let item = stock::item_by_code(conn, "MORPH10I").unwrap();
+        let page = stock::register(conn, &place, &item, None, None).unwrap();
+        let last = page.entries.last().unwrap();
+        assert_eq!(
+            (last.qty_in, last.by.as_str(), last.witness.as_deref()),
+            (10, "nurse", Some("nurse2"))
+        );
+        assert_eq!(page.closing, page.held_now);
+        let report = wardstock::store::check::run(conn).unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+    }
+}
+
+#[test]
+fn the_register_of_a_controlled_drug_opens_from_its_operations() {
+    use wardstock::domain::roles::Operation;
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        // The Geriatrics ward keeps lorazepam, a controlled drug.
+        c.sign_in("manager");
+        c.typed("lora2i").key(KeyCode::Enter);
+        choose(&mut c, Operation::CdRegister);
+        let Some(Popup::Register(r)) = c.app.popup.clone() else {
+            panic!("the register, not {:?}", c.app.popup)
+        };
+        assert_eq!(r.page.closing, r.page.held_now);
+        let s = c.screen();
+        let (title, agrees) = match lang {
+            Lang::En => ("CD register: Lorazepam", "= held now by the ledger"),
+            Lang::ZhCn => ("管制药品专用账册：Lorazepam", "= 账面当前库存"),
+        };
+        assert!(s.contains(title) && s.contains(agrees), "{s}");
+        // The latest entry shows, with who recorded it and who signed.
+        let last = r.page.entries.last().unwrap();
+        assert!(s.contains(last.witness.as_deref().unwrap()), "{s}");
+        c.key(KeyCode::Esc);
+        assert!(c.app.popup.is_none());
+        // Paracetamol is not controlled: no register in its menu.
+        c.key(KeyCode::Esc).key(KeyCode::Esc);
+        c.typed("para500t").key(KeyCode::Enter).key(KeyCode::F(3));
+        let Some(Popup::OpMenu(menu)) = c.app.popup.clone() else {
+            panic!("the operations menu")
+        };
+        assert!(!menu.ops.contains(&Operation::CdRegister));
+    }
+}
