@@ -762,3 +762,73 @@ fn the_command_line_asks_for_the_witness_and_prints_the_register() {
     assert_eq!((adj.qty_in, adj.witness.as_deref()), (1, Some("nurse2")));
     sound(&store);
 }
+
+#[test]
+fn half_an_ampoule_is_given_and_the_rest_is_discarded_in_the_register() {
+    use wardstock::domain::schedule::Frequency;
+    use wardstock::domain::seven_rights::Failure;
+    use wardstock::ops::mar::{self, DoseError, DoseInput, Outcome};
+    use wardstock::ops::rx::{self, Decision, NewRx};
+    let (_d, mut store) = common::open_demo();
+    let now = anchor();
+    let mrn = common::patient_on(&store, "W-MED");
+    // Morphine 5 mg IV every 6 hours, from 10 mg ampoules.
+    let new = NewRx {
+        route: "IV".into(),
+        ..common::base_rx(&mrn, CD, 5_000, Frequency::Q6h, now - Duration::hours(1))
+    };
+    let (manager, pharm) = (actor(&store, "manager"), actor(&store, "pharm"));
+    let id = rx::prescribe(&mut store, &manager, now, &new).unwrap();
+    rx::validate(
+        &mut store,
+        &pharm,
+        now,
+        id,
+        &Decision::Accept {
+            comment: Some("checked".into()),
+        },
+    )
+    .unwrap();
+    let at = common::due(&store, id, 1)[0];
+    let ward = stock::place_by_code(&store.conn, "W-MED").unwrap();
+    let morphine = stock::item_by_code(&store.conn, CD).unwrap();
+    let lot = ward_lot(&store, ward.id, morphine.id);
+    let (nurse, nurse2) = (actor(&store, "nurse"), actor(&store, "nurse2"));
+    let dose = |units: i64| DoseInput {
+        rx_id: id,
+        scheduled_at: Some(at),
+        outcome: Outcome::Given,
+        patient_mrn: Some(mrn.clone()),
+        patient_dob: None,
+        pack: Some((morphine.id, lot.clone())),
+        pack_expiry: None,
+        unable_to_scan: None,
+        units,
+        route_confirmed: true,
+        timing_reason: None,
+        reason: None,
+        witness: Some(nurse2.clone()),
+        double_check: Some(manager.clone()),
+    };
+    // Two ampoules for 5 mg is the wrong dose; one ampoule holds it.
+    let e = mar::administer(&mut store, &nurse, at, &dose(2)).unwrap_err();
+    assert!(
+        matches!(&e, DoseError::Rights(f) if f.iter().any(|f| matches!(f, Failure::Dose { .. }))),
+        "{e:?}"
+    );
+    let before = held(&store, "W-MED", CD);
+    mar::administer(&mut store, &nurse, at, &dose(1)).unwrap();
+    assert_eq!(held(&store, "W-MED", CD), before - 1);
+    let page = stock::register(&store.conn, &ward, &morphine, None, None).unwrap();
+    let last = page.entries.last().unwrap();
+    assert_eq!(last.kind, wardstock::domain::MovementKind::Administration);
+    assert_eq!(last.qty_out, 1);
+    assert_eq!(
+        (last.given_milli, last.discarded_milli),
+        (Some(5_000), Some(5_000))
+    );
+    assert_eq!(last.witness.as_deref(), Some("nurse2"));
+    assert!(last.counterpart.starts_with(&mrn), "{}", last.counterpart);
+    assert_eq!(page.closing, page.held_now);
+    sound(&store);
+}

@@ -158,6 +158,7 @@ fn register_text(page: &Register) -> String {
             t!("cd.col.balance"),
             t!("cd.col.by"),
             t!("cd.col.witness"),
+            t!("cd.col.note"),
         ]);
     for e in &page.entries {
         table.add_row([
@@ -178,6 +179,7 @@ fn register_text(page: &Register) -> String {
             i18n::num(e.balance),
             e.by.clone(),
             e.witness.clone().unwrap_or_else(|| "—".into()),
+            i18n::cd::dose_note(e, &page.strength_unit).unwrap_or_default(),
         ]);
     }
     if !page.entries.is_empty() {
@@ -218,6 +220,8 @@ fn write_csv(page: &Register) -> Result<()> {
         "witness",
         "witness_name",
         "reason",
+        "given_milli",
+        "discarded_milli",
     ])?;
     for e in &page.entries {
         w.write_record([
@@ -235,6 +239,8 @@ fn write_csv(page: &Register) -> Result<()> {
             e.witness.as_deref().unwrap_or(""),
             e.witness_name.as_deref().unwrap_or(""),
             e.reason.as_deref().unwrap_or(""),
+            &e.given_milli.map(|g| g.to_string()).unwrap_or_default(),
+            &e.discarded_milli.map(|d| d.to_string()).unwrap_or_default(),
         ])?;
     }
     w.flush()?;

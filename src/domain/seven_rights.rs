@@ -24,6 +24,10 @@ pub struct Expected {
     pub dose_milli: i64,
     /// Strength of one stock unit of the item, same unit.
     pub strength_milli: i64,
+    /// A single-use injection (an ampoule, a vial, a syringe): the dose is
+    /// drawn from as many whole units as it needs and the rest of the last
+    /// unit is discarded (witnessed, for a controlled drug).
+    pub drawn: bool,
     pub route: String,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub window: Duration,
@@ -264,8 +268,12 @@ pub fn check(e: &Expected, b: &AtBedside) -> Vec<Failure> {
             codes: e.unscan_codes.clone(),
         });
     }
-    // Units × strength must make the dose exactly (thousandths, no rounding).
-    if e.strength_milli > 0 && b.units.saturating_mul(e.strength_milli) != e.dose_milli {
+    // Units × strength must make the dose exactly (thousandths, no
+    // rounding); a dose drawn from single-use units takes the fewest whole
+    // units that hold it.
+    let drawn_ok = e.drawn && b.units == crate::domain::units_for(e.dose_milli, e.strength_milli);
+    if e.strength_milli > 0 && b.units.saturating_mul(e.strength_milli) != e.dose_milli && !drawn_ok
+    {
         out.push(Failure::Dose {
             expected_units_milli: e.dose_milli * 1000 / e.strength_milli,
             given_units: b.units,
@@ -355,6 +363,7 @@ mod tests {
             items: vec![7],
             dose_milli: 1_000_000,
             strength_milli: 500_000,
+            drawn: false,
             route: "PO".into(),
             scheduled_at: Some(utc("2026-11-22T08:00:00Z")),
             window: Duration::minutes(60),
@@ -671,5 +680,62 @@ mod tests {
         assert_eq!(scanned_permille(0, 0), None);
         assert!(!below_scanning_target(0, 0));
         assert_eq!(scanned_permille(2, 3), Some(666));
+    }
+
+    #[test]
+    fn a_dose_drawn_from_single_use_units_takes_the_fewest_that_hold_it() {
+        // 5 mg from 10 mg ampoules: one ampoule, the rest discarded.
+        let ampoule = Expected {
+            dose_milli: 5_000,
+            strength_milli: 10_000,
+            drawn: true,
+            ..expected()
+        };
+        let with = |units| check(&ampoule, &AtBedside { units, ..bedside() });
+        assert_eq!(with(1), vec![]);
+        assert!(matches!(
+            &with(2)[..],
+            [Failure::Dose { given_units: 2, .. }]
+        ));
+        // 15 mg: two ampoules.
+        let more = Expected {
+            dose_milli: 15_000,
+            ..ampoule.clone()
+        };
+        assert_eq!(
+            check(
+                &more,
+                &AtBedside {
+                    units: 2,
+                    ..bedside()
+                }
+            ),
+            vec![]
+        );
+        assert!(
+            !check(
+                &more,
+                &AtBedside {
+                    units: 1,
+                    ..bedside()
+                }
+            )
+            .is_empty()
+        );
+        // A tablet is not drawn: half a tablet's dose from a whole one is refused.
+        let tablet = Expected {
+            drawn: false,
+            ..ampoule
+        };
+        assert!(matches!(
+            &check(
+                &tablet,
+                &AtBedside {
+                    units: 1,
+                    ..bedside()
+                }
+            )[..],
+            [Failure::Dose { .. }]
+        ));
     }
 }

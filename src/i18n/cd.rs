@@ -101,3 +101,24 @@ pub fn movement_kind(k: crate::domain::MovementKind) -> &'static str {
         K::Adjustment => t!("tui.movement.adjustment"),
     }
 }
+
+/// What a dose gave the patient and what was left of the last ampoule and
+/// discarded, for a register entry that is a dose.
+pub fn dose_note(e: &crate::ops::stock::RegisterEntry, strength_unit: &str) -> Option<String> {
+    let amount = |milli: i64| {
+        format!(
+            "{} {}",
+            crate::domain::milli_text(milli),
+            super::unit(strength_unit)
+        )
+    };
+    match (e.given_milli, e.discarded_milli) {
+        (Some(g), Some(d)) => Some(t!(
+            "cd.note.given_discarded",
+            given = amount(g),
+            discarded = amount(d)
+        )),
+        (Some(g), None) => Some(t!("cd.note.given", given = amount(g))),
+        _ => None,
+    }
+}

@@ -345,13 +345,16 @@ struct PackItem {
     in_use_days: Option<i64>,
     /// A multi-dose pack kept for one patient (pens, eye drops, injectable vials).
     per_patient: bool,
+    /// A single-use injection: the dose is drawn and the rest discarded.
+    drawn: bool,
 }
 
 fn pack_item(tx: &Connection, item: i64) -> rusqlite::Result<PackItem> {
     tx.query_row(
-        "SELECT COALESCE(strength_milli, 0), COALESCE(strength_unit, dose_unit), in_use_days, per_patient FROM items WHERE id = ?1",
+        "SELECT COALESCE(strength_milli, 0), COALESCE(strength_unit, dose_unit), in_use_days, per_patient,
+                form IN ('injection', 'infusion') AND in_use_days IS NULL FROM items WHERE id = ?1",
         [item],
-        |r| Ok(PackItem { strength_milli: r.get(0)?, unit: r.get(1)?, in_use_days: r.get(2)?, per_patient: r.get(3)? }),
+        |r| Ok(PackItem { strength_milli: r.get(0)?, unit: r.get(1)?, in_use_days: r.get(2)?, per_patient: r.get(3)?, drawn: r.get(4)? }),
     )
 }
 
@@ -654,6 +657,7 @@ pub fn administer(
                     items: allowed.clone(),
                     dose_milli: rx.dose_milli,
                     strength_milli: strength,
+                    drawn: pack.as_ref().is_some_and(|p| p.drawn),
                     route: rx.route.clone(),
                     scheduled_at: d.scheduled_at,
                     window: schedule::window(rx.freq, rx.time_critical),
@@ -693,7 +697,7 @@ pub fn administer(
                 }
                 let lot_id = lot_id.ok_or(DoseError::NoUsableLot)?;
                 let item_id = pack_item_id.unwrap_or(rx.item);
-                let pack = pack.unwrap_or(PackItem { strength_milli: rx.strength_milli, unit: String::new(), in_use_days: None, per_patient: false });
+                let pack = pack.unwrap_or(PackItem { strength_milli: rx.strength_milli, unit: String::new(), in_use_days: None, per_patient: false, drawn: false });
                 let lot_text = lot_number.clone().unwrap_or_default();
                 let have = |tx: &Connection| -> rusqlite::Result<i64> {
                     Ok(tx

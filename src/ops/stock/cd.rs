@@ -223,6 +223,12 @@ pub struct RegisterEntry {
     pub witness: Option<String>,
     pub witness_name: Option<String>,
     pub reason: Option<String>,
+    /// A dose: what the patient was given (thousandths of the strength
+    /// unit), and what was left of the last ampoule and discarded, witnessed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given_milli: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discarded_milli: Option<i64>,
 }
 
 /// The register page of a controlled drug at a place over a period.
@@ -232,6 +238,8 @@ pub struct Register {
     pub item_code: String,
     pub item_name: String,
     pub unit: String,
+    /// The unit of a dose's strength (mg), for what was given and discarded.
+    pub strength_unit: String,
     pub controlled: bool,
     pub from: Option<String>,
     pub to: Option<String>,
@@ -266,8 +274,11 @@ pub fn register(
         "SELECT m.id, m.at, m.kind, l.lot_number, COALESCE(m.from_place_id = ?2, 0),
                 CASE WHEN fp.kind = 'transit' THEN NULL ELSE fp.code END,
                 CASE WHEN tp.kind = 'transit' THEN NULL ELSE tp.code END, pt.mrn, pt.name,
-                m.order_ref, m.qty, u.username, u.full_name, w.username, w.full_name, m.reason
+                m.order_ref, m.qty, u.username, u.full_name, w.username, w.full_name, m.reason,
+                a.dose_milli, CASE WHEN a.open_pack_id IS NULL THEN m.qty * i.strength_milli - a.dose_milli END
          FROM movements m
+         JOIN items i ON i.id = m.item_id
+         LEFT JOIN administrations a ON a.movement_id = m.id
          JOIN lots l ON l.id = m.lot_id
          JOIN users u ON u.id = m.user_id
          LEFT JOIN places fp ON fp.id = m.from_place_id
@@ -291,6 +302,8 @@ pub fn register(
             let order_ref: Option<String> = r.get(9)?;
             let qty: i64 = r.get(10)?;
             let reason: Option<String> = r.get(15)?;
+            let given: Option<i64> = r.get(16)?;
+            let discarded: Option<i64> = r.get::<_, Option<i64>>(17)?.filter(|d| *d > 0);
             // Goods on their way show as their order ("TO-3"), a receipt as
             // its supplier.
             let counterpart = match (&mrn, out) {
@@ -319,6 +332,7 @@ pub fn register(
                     r.get::<_, Option<String>>(14)?,
                 ),
                 reason,
+                (given, discarded),
             ))
         })?
         .map(|row| {
@@ -335,6 +349,7 @@ pub fn register(
                 by,
                 witness,
                 reason,
+                dose,
             ) = row?;
             balance += if out { -qty } else { qty };
             Ok(RegisterEntry {
@@ -353,6 +368,8 @@ pub fn register(
                 witness: witness.0,
                 witness_name: witness.1,
                 reason,
+                given_milli: dose.0,
+                discarded_milli: dose.1,
             })
         })
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -366,6 +383,9 @@ pub fn register(
         item_code: item.code.clone(),
         item_name: item.name.clone(),
         unit: item.dose_unit.clone(),
+        strength_unit: conn
+            .prepare_cached("SELECT COALESCE(strength_unit, dose_unit) FROM items WHERE id = ?1")?
+            .query_row([item.id], |r| r.get(0))?,
         controlled: is_controlled(conn, item.id)?,
         from: from_text,
         to: to_text,

@@ -117,7 +117,10 @@ impl RegisterPage {
                     TCell::from(when),
                     TCell::from(crate::i18n::cd::movement_kind(e.kind)),
                     TCell::from(e.lot_number.as_str()),
-                    TCell::from(e.counterpart.as_str()),
+                    TCell::from(match crate::i18n::cd::dose_note(e, &p.strength_unit) {
+                        Some(note) => format!("{} · {note}", e.counterpart),
+                        None => e.counterpart.clone(),
+                    }),
                     TCell::right(qty(e.qty_in)),
                     TCell::right(qty(e.qty_out)),
                     TCell::right(num(e.balance)),
