@@ -2,97 +2,13 @@
 
 mod common;
 
+use common::console::Console;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use wardstock::i18n::Lang;
 use wardstock::store::Store;
-use wardstock::tui::app::{App, Tab};
+use wardstock::tui::app::Tab;
 use wardstock::tui::forms::Kind;
-use wardstock::tui::keymap::Keymap;
 use wardstock::tui::popups::{Popup, picker::Picker};
-use wardstock::tui::theme::Theme;
-use wardstock::tui::ui;
-
-struct Console {
-    app: App,
-    term: Terminal<TestBackend>,
-    _dir: tempfile::TempDir,
-}
-
-impl Console {
-    fn new(w: u16, h: u16) -> Console {
-        Console::in_lang(w, h, Some(Lang::En))
-    }
-
-    /// A console in `lang`, or (when `None`) in each user's own language.
-    fn in_lang(w: u16, h: u16, lang: Option<Lang>) -> Console {
-        let (dir, path) = common::demo_db();
-        let store = Store::open(&path).unwrap();
-        let app = App::with_lang(store, Keymap::defaults(), common::anchor(), (w, h), lang);
-        Console {
-            app,
-            term: Terminal::new(TestBackend::new(w, h)).unwrap(),
-            _dir: dir,
-        }
-    }
-
-    fn key(&mut self, code: KeyCode) -> &mut Self {
-        self.app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-        self
-    }
-
-    fn ctrl(&mut self, c: char) -> &mut Self {
-        self.app
-            .on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
-        self
-    }
-
-    fn typed(&mut self, s: &str) -> &mut Self {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c));
-        }
-        self
-    }
-
-    fn screen(&mut self) -> String {
-        let theme = Theme { color: false };
-        // A whole frame: the test backend keeps what a real terminal
-        // erases when a wide character is overwritten.
-        self.term.clear().unwrap();
-        self.term.draw(|f| ui::draw(f, &self.app, &theme)).unwrap();
-        let buf = self.term.backend().buffer().clone();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut line = String::new();
-            let mut skip = 0;
-            for x in 0..buf.area.width {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                let sym = buf[(x, y)].symbol();
-                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-                line.push_str(sym);
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-
-    fn resize(&mut self, w: u16, h: u16) {
-        self.term.backend_mut().resize(w, h);
-        self.app.resize(w, h);
-    }
-
-    fn sign_in(&mut self, user: &str) -> &mut Self {
-        self.typed(user)
-            .key(KeyCode::Enter)
-            .typed("1234")
-            .key(KeyCode::Enter)
-    }
-}
 
 #[test]
 fn sign_in_screen_then_ward_stock() {
@@ -420,23 +336,6 @@ fn stock_moved_by_another_workstation_shows_on_the_next_tab_switch() {
     assert_eq!(now.on_hand, line.on_hand + 7);
 }
 
-/// Types `data` as a scanner does: every 4 ms, then Enter.
-fn scan(c: &mut Console, data: &str) {
-    let mut t = std::time::Duration::from_secs(10_000)
-        + std::time::Duration::from_millis(c.app.cx.now.timestamp_subsec_millis() as u64);
-    for ch in data.chars() {
-        let ev = if ch == '\u{1d}' {
-            KeyEvent::new(KeyCode::Char('5'), KeyModifiers::CONTROL)
-        } else {
-            KeyEvent::new(KeyCode::Char(ch), KeyModifiers::NONE)
-        };
-        c.app.on_key_at(ev, t);
-        t += std::time::Duration::from_millis(4);
-    }
-    c.app
-        .on_key_at(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), t);
-}
-
 /// A lot with stock on a ward, and its item's GTIN.
 fn ward_lot(c: &Console, ward: &str, expired: bool) -> (String, String, String, String) {
     c.app
@@ -472,7 +371,7 @@ fn a_scan_on_any_screen_opens_the_pack_with_its_lot() {
     assert_eq!(c.app.tab, Tab::Prescriptions);
     let (gtin, lot, expiry, code) = ward_lot(&c, "W-GER", false);
     // Digits of the burst do not switch tabs; the scan lands in Ward stock.
-    scan(&mut c, &element_string(&gtin, &expiry, &lot));
+    c.scan(&element_string(&gtin, &expiry, &lot));
     assert_eq!(c.app.tab, Tab::Stock);
     let d = c
         .app
@@ -490,9 +389,9 @@ fn a_scan_on_any_screen_opens_the_pack_with_its_lot() {
         "{s}"
     );
     // The human-readable form and a Digital Link work the same way.
-    scan(&mut c, &format!("(01){gtin}(10){lot}"));
+    c.scan(&format!("(01){gtin}(10){lot}"));
     assert_eq!(c.app.tabs.stock.scanned_lot.as_deref(), Some(lot.as_str()));
-    scan(&mut c, &format!("https://id.gs1.org/01/{gtin}/10/{lot}"));
+    c.scan(&format!("https://id.gs1.org/01/{gtin}/10/{lot}"));
     assert!(c.screen().contains(&format!("lot {lot}")));
 }
 
@@ -516,12 +415,12 @@ fn scanning_an_expired_pack_says_do_not_use() {
     set_picker(&mut c, &ward);
     c.key(KeyCode::Enter);
     let (gtin, lot, expiry, _) = ward_lot(&c, &ward, true);
-    scan(&mut c, &element_string(&gtin, &expiry, &lot));
+    c.scan(&element_string(&gtin, &expiry, &lot));
     let s = c.screen();
     assert!(s.contains("EXPIRED") && s.contains("do not use"), "{s}");
     // Without the expiry on the code, the lot's recorded expiry still counts.
     c.key(KeyCode::Esc);
-    scan(&mut c, &format!("(01){gtin}(10){lot}"));
+    c.scan(&format!("(01){gtin}(10){lot}"));
     let s = c.screen();
     assert!(s.contains("EXPIRED") && s.contains("do not use"), "{s}");
 }
@@ -556,12 +455,12 @@ fn an_unknown_barcode_is_linked_by_the_storekeeper_only() {
     c.sign_in("nurse");
     // A valid GTIN-13 that is not in the formulary.
     let unknown = &wardstock::domain::gtin::with_check_digit("409999900001").unwrap();
-    scan(&mut c, unknown);
+    c.scan(unknown);
     assert!(c.screen().contains("ask a pharmacist or storekeeper"));
     assert!(c.app.tabs.stock.pending_gtin.is_none());
     c.ctrl('l');
     c.sign_in("store");
-    scan(&mut c, unknown);
+    c.scan(unknown);
     assert_eq!(
         c.app.tabs.stock.pending_gtin.as_deref(),
         Some(format!("0{unknown}").as_str())
@@ -576,7 +475,7 @@ fn an_unknown_barcode_is_linked_by_the_storekeeper_only() {
     c.key(KeyCode::F(6));
     assert!(c.screen().contains(&format!("linked to {}", item.name)));
     c.key(KeyCode::Esc);
-    scan(&mut c, unknown);
+    c.scan(unknown);
     assert_eq!(
         c.app
             .tabs
@@ -596,7 +495,7 @@ fn an_unknown_barcode_is_linked_by_the_storekeeper_only() {
 fn a_bad_scan_is_reported_with_its_position() {
     let mut c = Console::new(100, 30);
     c.sign_in("nurse");
-    scan(&mut c, "0109506000134353");
+    c.scan("0109506000134353");
     let s = c.screen();
     assert!(
         s.contains("Scan not understood") && s.contains("position 3"),
@@ -640,7 +539,7 @@ fn the_storekeeper_picks_an_order_by_scanning_packs_and_the_ward_confirms_it() {
     assert_eq!(c.app.tabs.pharmacy.order().unwrap().id, order);
     assert!(c.screen().contains("scan each pack to pick it"));
     // A pack of that lot printed with another expiry is not picked.
-    scan(&mut c, &format!("(01){gtin}(17)300101(10){lot}"));
+    c.scan(&format!("(01){gtin}(17)300101(10){lot}"));
     let s = c.screen();
     assert!(
         s.contains("the pack says 2030-01-01") && s.contains("a different expiry is a"),
@@ -649,13 +548,13 @@ fn the_storekeeper_picks_an_order_by_scanning_packs_and_the_ward_confirms_it() {
     let o = c.app.tabs.pharmacy.order().unwrap();
     assert_eq!(o.lines[0].picked, 0);
     // Two scans of the FEFO lot: two packs of 20.
-    scan(&mut c, &format!("(01){gtin}(10){lot}"));
+    c.scan(&format!("(01){gtin}(10){lot}"));
     assert!(c.screen().contains("Picked 20 tablet"), "{}", c.screen());
-    scan(&mut c, &format!("(01){gtin}(10){lot}"));
+    c.scan(&format!("(01){gtin}(10){lot}"));
     let o = c.app.tabs.pharmacy.order().unwrap();
     assert_eq!((o.lines[0].picked, o.lines[0].open), (40, 0));
     // A third scan: nothing open any more.
-    scan(&mut c, &format!("(01){gtin}(10){lot}"));
+    c.scan(&format!("(01){gtin}(10){lot}"));
     assert!(
         c.screen().contains("already fully picked"),
         "{}",
@@ -779,7 +678,7 @@ fn the_storekeeper_receives_by_scanning_the_pack_into_the_form() {
     let expiry = (common::anchor().date_naive() + chrono::Duration::days(40))
         .format("%y%m%d")
         .to_string();
-    scan(&mut c, &format!("]d201{gtin}17{expiry}10NEWLOT\u{1d}21X"));
+    c.scan(&format!("]d201{gtin}17{expiry}10NEWLOT\u{1d}21X"));
     let f = c.app.form.as_ref().unwrap();
     let Kind::Receive(r) = &f.kind else {
         panic!("the receive form")
@@ -804,7 +703,7 @@ fn the_storekeeper_receives_by_scanning_the_pack_into_the_form() {
     assert_eq!(on_hand(&c, "AMOX500C"), before + 42);
     // A pack of another item scanned into the form is refused.
     c.key(KeyCode::F(3)).key(KeyCode::Char('1'));
-    scan(&mut c, "(01)04031847000072(10)X");
+    c.scan("(01)04031847000072(10)X");
     assert!(
         c.screen().contains("not 阿莫西林胶囊 500 mg"),
         "{}",
@@ -1151,7 +1050,7 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
             .is_some_and(|(_, m)| m.contains("Scan the wristband, then the pack"))
     );
     // The wrong wristband is caught; the right one passes.
-    scan(&mut c, "MRN999999");
+    c.scan("MRN999999");
     // Said at once, before anything else is done.
     let now_error = c
         .app
@@ -1179,7 +1078,7 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
             .unwrap();
     };
     recall(&c, "recalled");
-    scan(&mut c, &format!("(01){gtin}(10){lot}"));
+    c.scan(&format!("(01){gtin}(10){lot}"));
     let at_scan = c
         .app
         .form
@@ -1191,7 +1090,7 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
     assert!(at_scan.contains("recalled"), "{at_scan}");
     assert_eq!(dose(&mut c).lot.value(), "");
     recall(&c, "ok");
-    scan(&mut c, &format!("(01){gtin}(10){lot}"));
+    c.scan(&format!("(01){gtin}(10){lot}"));
     assert_eq!(dose(&mut c).lot.value(), lot);
     // Enter walks the twelve fields, then records.
     for _ in 0..12 {
@@ -1210,7 +1109,7 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
         error.to_lowercase().contains("wrong patient") && error.contains("MRN999999"),
         "{error}"
     );
-    scan(&mut c, &mrn);
+    c.scan(&mrn);
     c.key(KeyCode::Enter);
     assert!(
         c.app.form.is_none(),
@@ -1698,7 +1597,7 @@ fn a_dose_form_shows_its_refusal_in_full_at_80x24_in_both_languages() {
         };
         assert!(s.contains(title), "{s}");
         // The wrong wristband: refused at once, in the form.
-        scan(&mut c, "MRN999999");
+        c.scan("MRN999999");
         let s = whole_screen(&mut c);
         let word = match lang {
             Lang::ZhCn => "患者身份不符",
@@ -2063,7 +1962,7 @@ fn the_wrong_patient_refusal_names_both_patients() {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .unwrap();
-            scan(&mut c, &other);
+            c.scan(&other);
             let error = c.app.form.as_ref().unwrap().error.clone().unwrap();
             for part in [&mrn, &patient, &other, &other_name] {
                 assert!(error.contains(part.as_str()), "{part} missing: {error}");
@@ -2168,7 +2067,7 @@ fn old_messages_go_when_they_no_longer_apply_and_refusals_say_who_may() {
     // The scan hint of a dose form goes once the wristband is scanned.
     let (mrn, _) = open_controlled_prn(&mut c);
     assert!(c.app.cx.status.is_some());
-    scan(&mut c, &mrn);
+    c.scan(&mrn);
     assert!(c.app.form.as_ref().unwrap().error.is_none());
     assert!(c.app.cx.status.is_none(), "{:?}", c.app.cx.status);
     assert!(!whole_screen(&mut c).contains("请先扫描腕带"));
@@ -2189,7 +2088,7 @@ fn a_scan_before_f3_fills_the_receive_form_and_no_lot_is_prefilled_unasked() {
         let mut c = Console::in_lang(80, 24, Some(lang));
         c.sign_in("store");
         // A new lot of an item the pharmacy stocks: none of it here yet.
-        scan(&mut c, "(01)04031847000287(17)290630(10)IBUNEW");
+        c.scan("(01)04031847000287(17)290630(10)IBUNEW");
         assert!(c.app.tabs.stock.detail.is_some(), "{}", c.screen());
         choose(&mut c, Operation::Receive);
         assert_eq!(
@@ -2207,7 +2106,7 @@ fn a_scan_before_f3_fills_the_receive_form_and_no_lot_is_prefilled_unasked() {
         assert_eq!(c.app.form.as_ref().unwrap().focus, 0);
         c.key(KeyCode::Esc).key(KeyCode::Esc);
         // The scan of one item does not fill the form of another.
-        scan(&mut c, "(01)04031847000287(17)290630(10)IBUNEW");
+        c.scan("(01)04031847000287(17)290630(10)IBUNEW");
         c.key(KeyCode::Esc).key(KeyCode::Esc);
         c.typed("amox500c").key(KeyCode::Enter);
         choose(&mut c, Operation::Receive);
@@ -2347,7 +2246,7 @@ fn a_dispatched_or_received_order_shows_no_work_left_to_pick() {
         c.sign_in("store");
         c.key(KeyCode::Char('4')).key(KeyCode::Enter);
         assert_eq!(c.app.tabs.pharmacy.order().unwrap().id, order);
-        scan(&mut c, &format!("(01){gtin}(10){lot}"));
+        c.scan(&format!("(01){gtin}(10){lot}"));
         c.key(KeyCode::F(8));
         let o = c.app.tabs.pharmacy.order().unwrap();
         assert_eq!((o.status.as_str(), o.lines[0].open), ("in_transit", 0));
@@ -2389,7 +2288,7 @@ fn esc_back_from_a_scanned_item_clears_the_filter_the_scan_set() {
     for lang in [Lang::En, Lang::ZhCn] {
         let mut c = Console::in_lang(80, 24, Some(lang));
         c.sign_in("store");
-        scan(&mut c, "(01)04031847000287(17)290630(10)IBUNEW");
+        c.scan("(01)04031847000287(17)290630(10)IBUNEW");
         assert!(!c.app.tabs.stock.filter.value().is_empty());
         let s = c.screen();
         let hint = match lang {
@@ -2407,7 +2306,7 @@ fn esc_back_from_a_scanned_item_clears_the_filter_the_scan_set() {
         assert_eq!(c.app.tabs.stock.filter.value(), "glove");
         c.key(KeyCode::Esc);
         // A scan's filter does not follow to another place.
-        scan(&mut c, "(01)04031847000287(17)290630(10)IBUNEW");
+        c.scan("(01)04031847000287(17)290630(10)IBUNEW");
         c.key(KeyCode::F(2));
         set_picker(&mut c, "W-GER");
         c.key(KeyCode::Enter);
@@ -2530,7 +2429,7 @@ fn the_failed_right_is_shown_whole_at_every_size_the_console_accepts() {
             }
             c.key(KeyCode::Enter);
             assert!(c.app.form.is_some(), "{w}×{h}: {}", c.screen());
-            scan(&mut c, "MRN999999");
+            c.scan("MRN999999");
             let error = c
                 .app
                 .form

@@ -4,103 +4,19 @@
 
 mod common;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use common::console::Console;
+use crossterm::event::KeyCode;
 use wardstock::i18n::Lang;
-use wardstock::store::Store;
-use wardstock::tui::app::{App, Tab};
-use wardstock::tui::keymap::Keymap;
+use wardstock::tui::app::Tab;
 use wardstock::tui::popups::{Popup, picker::Picker};
-use wardstock::tui::theme::Theme;
-use wardstock::tui::ui;
 
-struct Console {
-    app: App,
-    term: Terminal<TestBackend>,
-    dir: tempfile::TempDir,
+/// The administrator's own moves in the Site tab.
+trait SiteConsole {
+    fn select_user(&mut self, name: &str) -> &mut Self;
+    fn take_pin(&mut self) -> String;
 }
 
-impl Console {
-    fn in_lang(w: u16, h: u16, lang: Lang) -> Console {
-        let (dir, path) = common::demo_db();
-        let store = Store::open(&path).unwrap();
-        let app = App::with_lang(
-            store,
-            Keymap::defaults(),
-            common::anchor(),
-            (w, h),
-            Some(lang),
-        );
-        Console {
-            app,
-            term: Terminal::new(TestBackend::new(w, h)).unwrap(),
-            dir,
-        }
-    }
-
-    fn key(&mut self, code: KeyCode) -> &mut Self {
-        self.app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-        self
-    }
-
-    fn ctrl(&mut self, c: char) -> &mut Self {
-        self.app
-            .on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
-        self
-    }
-
-    fn typed(&mut self, s: &str) -> &mut Self {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c));
-        }
-        self
-    }
-
-    fn screen(&mut self) -> String {
-        let theme = Theme { color: false };
-        self.term.clear().unwrap();
-        self.term.draw(|f| ui::draw(f, &self.app, &theme)).unwrap();
-        let buf = self.term.backend().buffer().clone();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut line = String::new();
-            let mut skip = 0;
-            for x in 0..buf.area.width {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                let sym = buf[(x, y)].symbol();
-                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-                line.push_str(sym);
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-
-    fn resize(&mut self, w: u16, h: u16) {
-        self.term.backend_mut().resize(w, h);
-        self.app.resize(w, h);
-    }
-
-    fn sign_in_with(&mut self, user: &str, pin: &str) -> &mut Self {
-        self.typed(user)
-            .key(KeyCode::Enter)
-            .typed(pin)
-            .key(KeyCode::Enter)
-    }
-
-    fn sign_in(&mut self, user: &str) -> &mut Self {
-        self.sign_in_with(user, "1234")
-    }
-
-    fn sign_out(&mut self) -> &mut Self {
-        self.ctrl('l')
-    }
-
+impl SiteConsole for Console {
     /// Selects a user in the Site tab's list.
     fn select_user(&mut self, name: &str) -> &mut Self {
         let at = self
@@ -116,23 +32,6 @@ impl Console {
             self.key(KeyCode::Down);
         }
         self
-    }
-
-    fn count(&self, sql: &str) -> i64 {
-        self.app
-            .store()
-            .conn
-            .query_row(sql, [], |r| r.get(0))
-            .unwrap()
-    }
-
-    fn status(&self) -> String {
-        self.app
-            .cx
-            .status
-            .as_ref()
-            .map(|(_, m)| m.clone())
-            .unwrap_or_default()
     }
 
     /// The one-time PIN shown in the notice, which is then closed.

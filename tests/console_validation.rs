@@ -5,87 +5,23 @@
 
 mod common;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use common::console::Console;
+use crossterm::event::KeyCode;
 use wardstock::domain::schedule::Frequency;
 use wardstock::domain::validation::Finding;
 use wardstock::i18n::Lang;
 use wardstock::ops::rx::{self, Decision};
 use wardstock::store::Store;
-use wardstock::tui::app::App;
 use wardstock::tui::forms::Kind;
 use wardstock::tui::forms::validation::{Validation, wait_text};
-use wardstock::tui::keymap::Keymap;
-use wardstock::tui::theme::Theme;
-use wardstock::tui::ui;
 
-struct Console {
-    app: App,
-    term: Terminal<TestBackend>,
-    _dir: tempfile::TempDir,
+/// The pharmacist's moves around the validation form.
+trait ValidationConsole {
+    fn validation(&self) -> &Validation;
+    fn select(&mut self, rx: i64);
 }
 
-impl Console {
-    fn open(dir: tempfile::TempDir, path: &std::path::Path, w: u16, h: u16, lang: Lang) -> Console {
-        let store = Store::open(path).unwrap();
-        let app = App::with_lang(
-            store,
-            Keymap::defaults(),
-            common::anchor(),
-            (w, h),
-            Some(lang),
-        );
-        Console {
-            app,
-            term: Terminal::new(TestBackend::new(w, h)).unwrap(),
-            _dir: dir,
-        }
-    }
-
-    fn key(&mut self, code: KeyCode) -> &mut Self {
-        self.app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-        self
-    }
-
-    fn typed(&mut self, s: &str) -> &mut Self {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c));
-        }
-        self
-    }
-
-    fn screen(&mut self) -> String {
-        let theme = Theme { color: false };
-        self.term.clear().unwrap();
-        self.term.draw(|f| ui::draw(f, &self.app, &theme)).unwrap();
-        let buf = self.term.backend().buffer().clone();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut line = String::new();
-            let mut skip = 0;
-            for x in 0..buf.area.width {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                let sym = buf[(x, y)].symbol();
-                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-                line.push_str(sym);
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-
-    fn sign_in(&mut self, user: &str) -> &mut Self {
-        self.typed(user)
-            .key(KeyCode::Enter)
-            .typed("1234")
-            .key(KeyCode::Enter)
-    }
-
+impl ValidationConsole for Console {
     fn validation(&self) -> &Validation {
         match &self.app.form.as_ref().expect("a form").kind {
             Kind::Validation(v) => v,

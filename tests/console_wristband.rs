@@ -3,109 +3,21 @@
 
 mod common;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use common::console::Console;
+use crossterm::event::KeyCode;
 use wardstock::domain::schedule::DoseStatus;
 use wardstock::i18n::Lang;
 use wardstock::store::Store;
-use wardstock::tui::app::App;
 use wardstock::tui::forms::Kind;
-use wardstock::tui::keymap::Keymap;
 use wardstock::tui::popups::{Popup, picker::Picker};
-use wardstock::tui::theme::Theme;
-use wardstock::tui::ui;
 use wardstock::tui::views::Slot;
 
-struct Console {
-    app: App,
-    term: Terminal<TestBackend>,
-    _dir: tempfile::TempDir,
+/// Moves between the wards' schedules.
+trait ScheduleConsole {
+    fn schedule_of(&mut self, ward: &str);
 }
 
-impl Console {
-    fn new(w: u16, h: u16, lang: Lang) -> Console {
-        let (dir, path) = common::demo_db();
-        let store = Store::open(&path).unwrap();
-        let app = App::with_lang(
-            store,
-            Keymap::defaults(),
-            common::anchor(),
-            (w, h),
-            Some(lang),
-        );
-        Console {
-            app,
-            term: Terminal::new(TestBackend::new(w, h)).unwrap(),
-            _dir: dir,
-        }
-    }
-
-    fn key(&mut self, code: KeyCode) -> &mut Self {
-        self.app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-        self
-    }
-
-    fn typed(&mut self, s: &str) -> &mut Self {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c));
-        }
-        self
-    }
-
-    fn sign_in(&mut self, user: &str) -> &mut Self {
-        self.typed(user)
-            .key(KeyCode::Enter)
-            .typed("1234")
-            .key(KeyCode::Enter)
-    }
-
-    /// Types `data` as a scanner does: every 4 ms, then Enter.
-    fn scan(&mut self, data: &str) {
-        let mut t = std::time::Duration::from_secs(10_000)
-            + std::time::Duration::from_millis(self.app.cx.now.timestamp_subsec_millis() as u64);
-        for ch in data.chars() {
-            self.app
-                .on_key_at(KeyEvent::new(KeyCode::Char(ch), KeyModifiers::NONE), t);
-            t += std::time::Duration::from_millis(4);
-        }
-        self.app
-            .on_key_at(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), t);
-    }
-
-    fn screen(&mut self) -> String {
-        let theme = Theme { color: false };
-        self.term.clear().unwrap();
-        self.term.draw(|f| ui::draw(f, &self.app, &theme)).unwrap();
-        let buf = self.term.backend().buffer().clone();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut line = String::new();
-            let mut skip = 0;
-            for x in 0..buf.area.width {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                let sym = buf[(x, y)].symbol();
-                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-                line.push_str(sym);
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-
-    fn status(&self) -> String {
-        self.app
-            .cx
-            .status
-            .as_ref()
-            .map(|(_, m)| m.clone())
-            .unwrap_or_default()
-    }
-
+impl ScheduleConsole for Console {
     /// The Administration tab of `ward`.
     fn schedule_of(&mut self, ward: &str) {
         let selected = self
@@ -153,7 +65,7 @@ fn patient_with_a_due_dose(c: &mut Console) -> (String, String, String, String) 
 
 #[test]
 fn a_wristband_scanned_on_the_schedule_opens_that_patients_doses() {
-    let mut c = Console::new(80, 24, Lang::En);
+    let mut c = Console::in_lang(80, 24, Lang::En);
     c.sign_in("nurse");
     let (ward, mrn, name, gsrn) = patient_with_a_due_dose(&mut c);
     let everyone = c.app.tabs.administration.view.slots.len();
@@ -299,7 +211,7 @@ fn a_wristband_scanned_on_the_schedule_opens_that_patients_doses() {
 
 #[test]
 fn where_the_site_prints_a_gsrn_a_scanned_mrn_is_refused_on_the_schedule() {
-    let mut c = Console::new(60, 16, Lang::En);
+    let mut c = Console::in_lang(60, 16, Lang::En);
     {
         let mut store = Store::open(c.app.store().path()).unwrap();
         let admin = common::actor(&store, "admin");
@@ -329,7 +241,7 @@ fn where_the_site_prints_a_gsrn_a_scanned_mrn_is_refused_on_the_schedule() {
 
 #[test]
 fn in_chinese_the_wristband_scan_names_the_patient() {
-    let mut c = Console::new(80, 24, Lang::ZhCn);
+    let mut c = Console::in_lang(80, 24, Lang::ZhCn);
     c.sign_in("nurse");
     let (_, mrn, name, gsrn) = patient_with_a_due_dose(&mut c);
     c.scan(&format!("(8018){gsrn}"));

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+/// The console driven by keys over a test terminal.
+pub mod console;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
