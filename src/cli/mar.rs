@@ -130,6 +130,9 @@ pub(super) fn run_administer(
     Ok(0)
 }
 
+/// The longest span one schedule (`mar --from --to`) shows.
+const MAX_SCHEDULE_DAYS: i64 = 31;
+
 pub(super) fn run_mar(
     db: Option<PathBuf>,
     ward: String,
@@ -161,8 +164,18 @@ pub(super) fn run_mar(
     if to <= from {
         bail!(t!("cli.mar.to_after_from"));
     }
+    // A schedule lists each dose: a range of years would fill the memory.
+    if to - from > chrono::TimeDelta::days(MAX_SCHEDULE_DAYS) {
+        bail!(t!("input.range.too_long", most = MAX_SCHEDULE_DAYS));
+    }
     // Doses whose window closed with nothing recorded become missed.
-    crate::ops::mar::close_missed(&mut store, Some(ward_id), now)?;
+    // (A database that may only be read is shown as it is.)
+    match crate::ops::mar::close_missed(&mut store, Some(ward_id), now) {
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {}
+        r => {
+            r?;
+        }
+    }
     let (mut rows, prn) = queries::schedule(&store.conn, ward_id, from, to)?;
     if by_patient {
         rows.sort_by(|a, b| (&a.bed, &a.patient, a.at).cmp(&(&b.bed, &b.patient, b.at)));
@@ -321,7 +334,12 @@ fn run_scanning(
     };
     let now = Utc::now();
     let last = day("--to", to)?.unwrap_or_else(|| store.today(now));
-    let first = day("--from", from)?.unwrap_or(last - chrono::Duration::days(29));
+    let first = match day("--from", from)? {
+        Some(d) => d,
+        None => last
+            .checked_sub_signed(chrono::TimeDelta::days(29))
+            .unwrap_or(last),
+    };
     if last < first {
         bail!(t!("cli.scanning.to_before_from"));
     }
@@ -330,7 +348,7 @@ fn run_scanning(
         crate::domain::schedule::local_instant(&zone, d, chrono::NaiveTime::MIN)
             .with_context(|| t!("cli.scanning.bad_date", flag = "--from", value = d))
     };
-    let (from_at, to_at) = (start(first)?, start(last + chrono::Duration::days(1))?);
+    let (from_at, to_at) = (start(first)?, start(last.succ_opt().unwrap_or(last))?);
     let report = crate::ops::mar::scanning_report(&store.conn, ward_id, from_at, to_at)?;
     if json {
         println!(

@@ -36,6 +36,80 @@ use crate::i18n;
 use crate::store::{Store, check, queries};
 use crate::t;
 
+/// Whether the command line asked for `--json`: then a refusal is printed
+/// as JSON too (see [`print_refusal`]).
+static JSON: AtomicBool = AtomicBool::new(false);
+
+/// Whether `args` (the program's own) ask for `--json`, before any `--`.
+/// Every command's `--json` is the same flag, wherever it is declared.
+pub fn wants_json<I, S>(args: I) -> bool
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    args.into_iter()
+        .skip(1)
+        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
+}
+
+/// Says that the command line asked for JSON.
+pub fn set_json(json: bool) {
+    JSON.store(json, Ordering::Relaxed);
+}
+
+/// What kind of refusal an error is, for a program reading `--json`:
+/// `read_only`, `busy`, `forbidden`, `quantity`, `usage`, `input` (a file
+/// that does not read) or `refused`.
+pub fn error_kind(e: &anyhow::Error) -> &'static str {
+    use rusqlite::ErrorCode;
+    for cause in e.chain() {
+        let code = cause
+            .downcast_ref::<rusqlite::Error>()
+            .and_then(|e| e.sqlite_error_code())
+            .or_else(|| match cause.downcast_ref::<crate::store::StoreError>() {
+                Some(crate::store::StoreError::Sqlite(e)) => e.sqlite_error_code(),
+                _ => None,
+            });
+        match code {
+            Some(ErrorCode::ReadOnly) => return "read_only",
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => return "busy",
+            _ => {}
+        }
+        if matches!(
+            cause.downcast_ref::<crate::store::StoreError>(),
+            Some(crate::store::StoreError::ReadOnlyOld { .. })
+        ) {
+            return "read_only";
+        }
+        if cause.is::<crate::ops::items::Forbidden>() {
+            return "forbidden";
+        }
+        if cause.is::<crate::ops::items::BadQuantity>() {
+            return "quantity";
+        }
+    }
+    "refused"
+}
+
+/// Prints a refusal on one line: `wardstock: …` on stderr, or with
+/// `--json` `{"error": "…", "kind": "…"}` on stdout. The caller exits
+/// non-zero.
+pub fn print_refusal(text: &str, kind: &str) {
+    let text = text.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    if JSON.load(Ordering::Relaxed) {
+        println!("{}", serde_json::json!({"error": text, "kind": kind}));
+    } else {
+        eprintln!("wardstock: {text}");
+    }
+}
+
+/// Prints an error that ended the command (see [`print_refusal`]).
+pub fn print_error(e: &anyhow::Error) {
+    print_refusal(&error_text(e), error_kind(e));
+}
+
 /// Whether the language was asked for explicitly (`--lang`, `WARDSTOCK_LANG`):
 /// then a user's own setting does not change it.
 static EXPLICIT: AtomicBool = AtomicBool::new(false);
@@ -90,7 +164,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     let explicit = match i18n::explicit(cli.lang.as_deref()) {
         Ok(l) => l,
         Err(msg) => {
-            eprintln!("wardstock: {msg}");
+            print_refusal(&msg.to_string(), "usage");
             return Ok(2);
         }
     };
@@ -351,7 +425,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     Ok(0)
                 }
                 Err(e) => {
-                    eprintln!("wardstock: {}", t!("cli.gs1.invalid", error = e));
+                    print_refusal(&t!("cli.gs1.invalid", error = e), "refused");
                     Ok(2)
                 }
             }
@@ -590,6 +664,10 @@ pub fn when(s: &str) -> String {
 pub fn error_text(e: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in e.chain() {
+        // SQLite's own text of a failure already put in words.
+        if cause.is::<rusqlite::ffi::Error>() {
+            continue;
+        }
         let text = match cause.downcast_ref::<rusqlite::Error>() {
             Some(db) => i18n::errors::sqlite(db),
             None => cause.to_string(),

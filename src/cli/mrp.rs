@@ -19,7 +19,7 @@ pub fn run(input: &Path, json: bool) -> Result<i32> {
     let problem = match Problem::from_json(&text) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("wardstock: {}: {e}", input.display());
+            super::print_refusal(&format!("{}: {e}", input.display()), "input");
             return Ok(2);
         }
     };

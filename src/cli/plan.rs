@@ -404,7 +404,11 @@ pub fn run_po(store: &mut Store, cmd: PoCommand) -> Result<()> {
         PoCommand::Cancel { id, who, reason } => {
             let actor = sign_in(store, &who)?;
             purchasing::cancel_po(store, &actor, id, &reason)?;
-            println!("{}", t!("cli.po.cancelled", id = id));
+            if who.json {
+                println!("{}", serde_json::json!({"po": id, "status": "cancelled"}));
+            } else {
+                println!("{}", t!("cli.po.cancelled", id = id));
+            }
         }
     }
     Ok(())

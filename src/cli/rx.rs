@@ -54,7 +54,13 @@ impl RxPatch {
             rx.prn_min_interval_min = self.prn_interval;
         }
         if let Some(d) = self.days {
-            rx.end = Some(rx.start + chrono::Duration::days(d));
+            // `days` is bounded by `patch`; an end that cannot be reckoned
+            // is the start, which the operation refuses.
+            rx.end = Some(
+                chrono::TimeDelta::try_days(d)
+                    .and_then(|d| rx.start.checked_add_signed(d))
+                    .unwrap_or(rx.start),
+            );
         }
         rx
     }
@@ -94,8 +100,9 @@ impl RxArgs {
             ),
             None => None,
         };
-        if self.days.is_some_and(|d| d < 1) {
-            bail!(t!("cli.arg.days"));
+        let most = crate::ops::items::MAX_DAYS;
+        if self.days.is_some_and(|d| !(1..=most).contains(&d)) {
+            bail!(t!("cli.arg.days", most = most));
         }
         let prn_interval = match &self.prn_interval {
             Some(d) => Some(parse_minutes(d).with_context(|| {
@@ -132,7 +139,10 @@ fn parse_minutes(s: &str) -> Option<i64> {
     } else {
         rest.strip_suffix('m')?.trim().parse::<i64>().ok()?
     };
-    (h >= 0 && m >= 0).then(|| h * 60 + m)
+    if h < 0 || m < 0 {
+        return None;
+    }
+    h.checked_mul(60)?.checked_add(m)
 }
 
 #[derive(Debug, Subcommand)]
@@ -289,13 +299,26 @@ pub(super) fn run_rx(db: Option<PathBuf>, command: RxCommand) -> Result<i32> {
                 |old| patch.apply(old),
                 &reason,
             )?;
-            println!("{}", t!("cli.rx.replaced", id = id, new = new));
+            if who.json {
+                println!("{}", serde_json::json!({"id": id, "replaced_by": new}));
+            } else {
+                println!("{}", t!("cli.rx.replaced", id = id, new = new));
+            }
             return Ok(0);
         }
     };
     let actor = stock::sign_in(&mut store, &who)?;
     let change = change.context(t!("cli.rx.no_change"))?;
     rx::change_status(&mut store, &actor, Utc::now(), id, change, &reason)?;
+    if who.json {
+        let status = match change {
+            StatusChange::Suspend => "suspended",
+            StatusChange::Resume => "active",
+            StatusChange::Stop => "stopped",
+        };
+        println!("{}", serde_json::json!({"id": id, "status": status}));
+        return Ok(0);
+    }
     let done = match change {
         StatusChange::Suspend => t!("cli.rx.suspended"),
         StatusChange::Resume => t!("cli.rx.resumed"),
@@ -372,7 +395,12 @@ pub(super) fn run_validate(db: Option<PathBuf>, command: ValidateCommand) -> Res
                 id,
                 &Decision::Accept { comment },
             )?;
-            if found.is_empty() {
+            if who.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"id": id, "decision": "accepted", "overridden": found})
+                );
+            } else if found.is_empty() {
                 println!("{}", t!("cli.validate.accepted", id = id));
             } else {
                 println!(
@@ -390,7 +418,11 @@ pub(super) fn run_validate(db: Option<PathBuf>, command: ValidateCommand) -> Res
                 id,
                 &Decision::Reject { reason },
             )?;
-            println!("{}", t!("cli.validate.rejected", id = id));
+            if who.json {
+                println!("{}", serde_json::json!({"id": id, "decision": "rejected"}));
+            } else {
+                println!("{}", t!("cli.validate.rejected", id = id));
+            }
         }
     }
     Ok(0)

@@ -75,7 +75,7 @@ pub fn run(args: &SimulateArgs, db: Option<&Path>) -> Result<i32> {
         match read {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("wardstock: {}: {e}", path.display());
+                super::print_refusal(&format!("{}: {e}", path.display()), "input");
                 return Ok(2);
             }
         }
@@ -83,9 +83,8 @@ pub fn run(args: &SimulateArgs, db: Option<&Path>) -> Result<i32> {
     if let Some(code) = &args.drug
         && !scenario.drugs.iter().any(|d| &d.code == code)
     {
-        eprintln!(
-            "wardstock: {}",
-            t!(
+        super::print_refusal(
+            &t!(
                 "cli.sim.no_drug",
                 code = code,
                 drugs = scenario
@@ -94,7 +93,8 @@ pub fn run(args: &SimulateArgs, db: Option<&Path>) -> Result<i32> {
                     .map(|d| d.code.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
-            )
+            ),
+            "input",
         );
         return Ok(2);
     }

@@ -69,6 +69,9 @@ impl fmt::Display for StoreError {
                 t!("db.too_new", path = path, found = found, known = known)
             }
             StoreError::Migration { path, cause } => t!("db.migration", path = path, cause = cause),
+            StoreError::ReadOnlyOld { path, found, known } => {
+                t!("db.read_only_old", path = path, found = found, known = known)
+            }
             StoreError::Sqlite(e) => sqlite(e),
         };
         f.write_str(&s)

@@ -396,7 +396,10 @@ impl fmt::Display for StockError {
                 status = status_word(status)
             ),
             E::Levels(e) => e.to_string(),
-            E::CoverDays => t!("refused.stock.cover_days").into(),
+            E::CoverDays => t!(
+                "refused.stock.cover_days",
+                most = crate::ops::items::MAX_DAYS
+            ),
             E::StocktakeOpen { id, place } => {
                 t!("refused.stock.stocktake_open", id = id, place = place)
             }
@@ -726,6 +729,18 @@ impl fmt::Display for PrescribeError {
                 }
             ),
             E::DoseNotPositive => t!("refused.rx.dose_not_positive").into(),
+            E::DoseTooLarge => t!(
+                "refused.rx.dose_too_large",
+                most = super::num(MAX_UNITS)
+            ),
+            E::PrnMaxTooLarge => t!(
+                "refused.rx.prn_max_too_large",
+                most = crate::ops::rx::MAX_PRN_PER_DAY
+            ),
+            E::TooLong => t!(
+                "refused.rx.too_long",
+                most = crate::ops::items::MAX_DAYS
+            ),
             E::DetailsRequired => t!("refused.rx.details_required").into(),
             E::EndBeforeStart => t!("refused.rx.end_before_start").into(),
             E::PrnMaxRequired => t!("refused.rx.prn_max_required").into(),
@@ -837,7 +852,12 @@ impl fmt::Display for RefDataError {
             E::PackOrPrice { item } => t!("refused.refdata.pack_or_price", item = item),
             E::UserName => t!("refused.refdata.user_name").into(),
             E::Levels { safety, max } => {
-                t!("refused.refdata.levels", safety = safety, max = max)
+                t!(
+                    "refused.refdata.levels",
+                    safety = safety,
+                    max = max,
+                    most = super::num(MAX_UNITS)
+                )
             }
             E::Pin { user, source } => t!("refused.refdata.pin", user = user, why = source),
             E::Store(e) => database(e),

@@ -70,6 +70,21 @@ pub fn qty_ok(q: i64) -> Result<(), BadQuantity> {
     }
 }
 
+/// A count or level (zero allowed) within the receipt's bound: a number
+/// above [`MAX_UNITS`] is a slip of the keyboard or scanner, and stored it
+/// would overflow the sums `check` and `plan` make.
+pub fn count_ok(q: i64) -> Result<(), BadQuantity> {
+    if q > MAX_UNITS {
+        Err(BadQuantity::TooLarge(q))
+    } else {
+        Ok(())
+    }
+}
+
+/// The longest span of days a user may give (prescription length, days of
+/// cover, windows of use): a little over ten years.
+pub const MAX_DAYS: i64 = 3660;
+
 /// Whether a database failure is another workstation holding the write lock.
 pub fn is_busy(e: &rusqlite::Error) -> bool {
     use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};

@@ -134,7 +134,12 @@ pub fn create_po(
     allow(actor, Operation::Order)?;
     store.write(|tx| {
         let (supplier, lead) = supplier_id(tx, supplier_code)?;
-        let expected = expected.unwrap_or(now + Duration::days(lead));
+        // A lead time beyond reckoning (mistyped) counts as none.
+        let expected = expected.unwrap_or_else(|| {
+            Duration::try_days(lead)
+                .and_then(|d| now.checked_add_signed(d))
+                .unwrap_or(now)
+        });
         insert_po(tx, actor, now, supplier, lines, expected, None)
     })
 }

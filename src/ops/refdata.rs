@@ -330,7 +330,11 @@ pub fn set_policy(
     safety_stock: i64,
     max_stock: i64,
 ) -> Result<(), RefDataError> {
-    if safety_stock < 0 || max_stock < 0 || (max_stock > 0 && max_stock < safety_stock) {
+    let most = crate::ops::items::MAX_UNITS;
+    if !(0..=most).contains(&safety_stock)
+        || !(0..=most).contains(&max_stock)
+        || (max_stock > 0 && max_stock < safety_stock)
+    {
         return Err(RefDataError::Levels {
             safety: safety_stock,
             max: max_stock,

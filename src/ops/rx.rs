@@ -485,6 +485,12 @@ pub enum PrescribeError {
         rule: StatusRule,
     },
     DoseNotPositive,
+    /// A dose above [`MAX_DOSE_MILLI`] (a slip of the keyboard).
+    DoseTooLarge,
+    /// More PRN doses in 24 h than [`MAX_PRN_PER_DAY`].
+    PrnMaxTooLarge,
+    /// A prescription longer than [`crate::ops::items::MAX_DAYS`] days.
+    TooLong,
     /// Route, indication and prescriber are required.
     DetailsRequired,
     EndBeforeStart,
@@ -542,9 +548,27 @@ fn may_enter(actor: &Actor) -> Result<(), PrescribeError> {
     allow(actor, Operation::EnterPrescription).map_err(PrescribeError::Forbidden)
 }
 
+/// The largest dose, in thousandths of the strength unit: the receipt's
+/// bound on units.
+pub const MAX_DOSE_MILLI: i64 = crate::ops::items::MAX_UNITS * 1000;
+/// The most PRN doses a prescription may allow in 24 h (one every half hour).
+pub const MAX_PRN_PER_DAY: i64 = 48;
+
 fn check(rx: &NewRx) -> Result<(), PrescribeError> {
     if rx.dose_milli <= 0 {
         return Err(PrescribeError::DoseNotPositive);
+    }
+    if rx.dose_milli > MAX_DOSE_MILLI {
+        return Err(PrescribeError::DoseTooLarge);
+    }
+    if rx.prn_max_per_day.is_some_and(|m| m > MAX_PRN_PER_DAY) {
+        return Err(PrescribeError::PrnMaxTooLarge);
+    }
+    let longest = chrono::TimeDelta::try_days(crate::ops::items::MAX_DAYS);
+    if let (Some(end), Some(longest)) = (rx.end, longest)
+        && end.signed_duration_since(rx.start) > longest
+    {
+        return Err(PrescribeError::TooLong);
     }
     if rx.route.trim().is_empty()
         || rx.indication.trim().is_empty()

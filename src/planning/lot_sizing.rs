@@ -44,11 +44,20 @@ pub fn eoq(total_gross: u64, buckets: usize, order_cost: f64, holding_cost: f64)
     // The square root is correct to the last bit; settle the integer
     // boundary exactly so 400 gives 20, not 21.
     let mut n = x.sqrt().ceil();
-    while n > 0.0 && (n - 1.0) * (n - 1.0) >= x {
-        n -= 1.0;
+    // Beyond 2^52 a step of one no longer changes `n`: the square root is
+    // the answer as it is. Below, the root is within a step or two.
+    if n >= 4_503_599_627_370_496.0 {
+        return n as u64;
     }
-    while n * n < x {
-        n += 1.0;
+    for _ in 0..4 {
+        if n > 0.0 && (n - 1.0) * (n - 1.0) >= x {
+            n -= 1.0;
+        }
+    }
+    for _ in 0..4 {
+        if n * n < x {
+            n += 1.0;
+        }
     }
     n as u64
 }

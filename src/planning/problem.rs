@@ -24,6 +24,15 @@ pub const MAX_BUCKETS: i64 = 10_000;
 /// that sums over a whole horizon can never overflow.
 pub const MAX_QTY: i64 = 1_000_000_000_000;
 
+/// Largest EOQ order cost accepted (as for a policy set in the database).
+pub const MAX_ORDER_COST: f64 = 1.0e7;
+/// Smallest EOQ holding cost accepted (as for a policy set in the database).
+pub const MIN_HOLDING_COST: f64 = 1.0e-4;
+/// Largest EOQ holding cost accepted.
+pub const MAX_HOLDING_COST: f64 = 1.0e7;
+/// Deepest nesting the error-locating scan follows (serde_json stops at 128).
+const MAX_DEPTH: usize = 256;
+
 /// One planning problem: a horizon, the places and items, the policies and
 /// what is on hand, on its way and required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -433,19 +442,27 @@ impl Problem {
                     order_cost,
                     holding_cost,
                 } => {
-                    if !order_cost.is_finite() || order_cost < 0.0 {
+                    // The same bounds as a policy set in the database:
+                    // beyond them the order quantity is no longer a count.
+                    if !order_cost.is_finite() || !(0.0..=MAX_ORDER_COST).contains(&order_cost) {
                         return Err(ProblemError::invalid(
                             format!("{ls}.order_cost"),
-                            Rule::NotNegative {
-                                got: order_cost.to_string(),
+                            Rule::Between {
+                                lo: "0".into(),
+                                hi: MAX_ORDER_COST.to_string(),
+                                got: cost_text(order_cost),
                             },
                         ));
                     }
-                    if !holding_cost.is_finite() || holding_cost <= 0.0 {
+                    if !holding_cost.is_finite()
+                        || !(MIN_HOLDING_COST..=MAX_HOLDING_COST).contains(&holding_cost)
+                    {
                         return Err(ProblemError::invalid(
                             format!("{ls}.holding_cost"),
-                            Rule::Positive {
-                                got: holding_cost.to_string(),
+                            Rule::Between {
+                                lo: MIN_HOLDING_COST.to_string(),
+                                hi: MAX_HOLDING_COST.to_string(),
+                                got: cost_text(holding_cost),
                             },
                         ));
                     }
@@ -519,6 +536,15 @@ fn range(path: &str, v: i64, lo: i64, hi: i64) -> Result<(), ProblemError> {
         ))
     } else {
         Ok(())
+    }
+}
+
+/// A cost as a reader can take it in: `1e300`, not three hundred digits.
+fn cost_text(x: f64) -> String {
+    if x != 0.0 && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
     }
 }
 
@@ -686,7 +712,7 @@ fn locate(text: &str, line: usize, column: usize) -> String {
         found: None,
     };
     let mut path = String::new();
-    scan.value(&mut path);
+    scan.value(&mut path, 0);
     scan.found.unwrap_or_default()
 }
 
@@ -709,8 +735,14 @@ impl Scan<'_> {
     /// Scans one value starting at `self.at`. Values are closed innermost
     /// first, so the first one found to contain the error position is the
     /// innermost; an unclosed value (the text stops or breaks) contains it.
-    fn value(&mut self, path: &mut String) {
+    fn value(&mut self, path: &mut String, depth: usize) {
         self.ws();
+        // Deeper than any problem file: serde_json has refused it already,
+        // and following it would exhaust the stack.
+        if depth > MAX_DEPTH {
+            self.at = self.bytes.len();
+            return;
+        }
         let start = self.at;
         let Some(&first) = self.bytes.get(start) else {
             return;
@@ -751,14 +783,14 @@ impl Scan<'_> {
                                 path.push('.');
                             }
                             path.push_str(&key);
-                            self.value(path);
+                            self.value(path, depth + 1);
                             path.truncate(keep);
                         }
                         Some(_) if first == b'[' => {
                             let keep = path.len();
                             path.push_str(&format!("[{index}]"));
                             let before = self.at;
-                            self.value(path);
+                            self.value(path, depth + 1);
                             path.truncate(keep);
                             if self.at == before {
                                 self.at = self.bytes.len();

@@ -82,6 +82,13 @@ pub enum StoreError {
         path: String,
         cause: rusqlite_migration::Error,
     },
+    /// A read-only file of an older version: it must be upgraded (opened
+    /// once) by someone who may write it.
+    ReadOnlyOld {
+        path: String,
+        found: i64,
+        known: i64,
+    },
     Sqlite(rusqlite::Error),
 }
 
@@ -125,6 +132,50 @@ fn is_zero_bytes(path: &Path) -> bool {
     matches!(len(path), Ok((true, 0))) && !matches!(len(Path::new(&wal)), Ok((_, n)) if n > 0)
 }
 
+/// Whether `path` may only be read: the file, or the folder its
+/// write-ahead log lives in, is marked read-only or may not be written by
+/// this user. `Some(folder_writable)` when so, `None` when it may be written.
+fn read_only(path: &Path) -> Option<bool> {
+    let marked = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.permissions().readonly());
+    let folder = match path.parent() {
+        Some(f) if !f.as_os_str().is_empty() => f.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let file_ok = !marked(path) && may_write(path);
+    let folder_ok = !marked(&folder) && may_write(&folder);
+    (!(file_ok && folder_ok)).then_some(folder_ok)
+}
+
+/// Whether this user may write `p` (the system's own check).
+#[cfg(unix)]
+fn may_write(p: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) else {
+        return true;
+    };
+    // SAFETY: a valid NUL-terminated path; `access` only reads it.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+}
+
+#[cfg(not(unix))]
+fn may_write(_p: &Path) -> bool {
+    true
+}
+
+/// `path` for an SQLite `file:` URI: `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn is_not_a_database(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase)
 }
@@ -141,7 +192,78 @@ impl Store {
         if is_zero_bytes(path) {
             return Err(StoreError::Empty { path: shown });
         }
+        if let Some(folder_writable) = read_only(path) {
+            return Self::open_read_only(path, folder_writable);
+        }
         Self::open_or_create(path)
+    }
+
+    /// Opens a file that may not be written (or whose folder may not be):
+    /// reading works, nothing is written on opening (no migration, no
+    /// pragma that writes), and every write is refused by SQLite as
+    /// read-only.
+    fn open_read_only(path: &Path, folder_writable: bool) -> Result<Store> {
+        let shown = path.display().to_string();
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        // Without a write-ahead log holding anything, a file no one may
+        // write (or in a folder where its log cannot be made) is read as it
+        // is: nothing, not even the log's index, is made beside it.
+        let wal_in_use = {
+            let mut wal = path.as_os_str().to_owned();
+            wal.push("-wal");
+            std::fs::metadata(Path::new(&wal)).is_ok_and(|m| m.len() > 0)
+        };
+        let marked = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
+        let immutable = (marked || !folder_writable) && !wal_in_use;
+        let uri = format!(
+            "file:{}{}",
+            uri_path(path),
+            if immutable { "?immutable=1" } else { "" }
+        );
+        flags.remove(OpenFlags::SQLITE_OPEN_CREATE);
+        let conn = Connection::open_with_flags(&uri, flags).map_err(|cause| StoreError::Open {
+            path: shown.clone(),
+            cause,
+        })?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let probe = |conn: &Connection| -> rusqlite::Result<(i32, i64)> {
+            let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+            let ver: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            Ok((app, ver))
+        };
+        let (app, version) = match probe(&conn) {
+            Ok(v) => v,
+            Err(e) if is_not_a_database(&e) => {
+                return Err(StoreError::NotWardstock { path: shown });
+            }
+            Err(cause) => return Err(StoreError::Open { path: shown, cause }),
+        };
+        if version == 0 || app != APPLICATION_ID {
+            return Err(StoreError::NotWardstock { path: shown });
+        }
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: shown,
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        if version < SCHEMA_VERSION {
+            return Err(StoreError::ReadOnlyOld {
+                path: shown,
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let zone = queries::site_zone(&conn)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            zone,
+        })
     }
 
     /// Whether `path` is an empty file (with no write-ahead log holding

@@ -129,7 +129,10 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
         };
         used.insert(item);
         // Arrival: dispatched (or, still to pick, now) plus the transport time.
-        let tt = Duration::minutes(transport_minutes.get(&ward).copied().unwrap_or(0));
+        // A transport time beyond reckoning (mistyped) counts as none.
+        let tt = Duration::try_minutes(transport_minutes.get(&ward).copied().unwrap_or(0))
+            .filter(|d| *d <= Duration::days(crate::ops::items::MAX_DAYS))
+            .unwrap_or_default();
         let (bucket, qty) = if status == "in_transit" {
             let at = dispatched
                 .as_deref()

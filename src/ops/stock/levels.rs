@@ -48,7 +48,8 @@ pub fn levels_from_use(
     window_days: i64,
 ) -> Result<Vec<Levels>> {
     allow(actor, Operation::SetLevels)?;
-    if safety_days < 0 || max_days < safety_days || window_days < 1 {
+    let most = crate::ops::items::MAX_DAYS;
+    if safety_days < 0 || max_days < safety_days || window_days < 1 || max_days > most || window_days > most {
         return Err(StockError::CoverDays);
     }
     store.write(|tx| {

@@ -203,6 +203,7 @@ pub fn count(
     if counted < 0 {
         return Err(StockError::NegativeCount);
     }
+    crate::ops::items::count_ok(counted)?;
     store.write(|tx| {
         let st = stocktake(tx, stocktake_id)?;
         if st.status != "open" {

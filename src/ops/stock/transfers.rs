@@ -51,7 +51,11 @@ fn arrival_day(
     to: &PlaceRef,
 ) -> rusqlite::Result<NaiveDate> {
     let zone = crate::store::queries::site_zone(conn)?;
-    Ok((now + Duration::minutes(to.transport_minutes))
+    // A transport time beyond reckoning (mistyped) counts as none.
+    let arrival = Duration::try_minutes(to.transport_minutes)
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(now);
+    Ok(arrival
         .with_timezone(&zone)
         .date_naive())
 }
