@@ -33,6 +33,11 @@ impl fmt::Display for Problem {
                 t!("import.problem.decimal", value = value, places = places)
             }
             P::TooSmall { value, min } => t!("import.problem.too_small", value = value, min = min),
+            P::TooLarge { value, max } => t!(
+                "import.problem.too_large",
+                value = value,
+                max = super::num(*max)
+            ),
             P::Bool { value } => t!("import.problem.bool", value = value),
             P::Date { value } => t!("import.problem.date", value = value),
             P::DateAs { value, write } => t!(

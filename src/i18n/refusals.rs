@@ -848,8 +848,16 @@ impl fmt::Display for RefDataError {
             E::BadAtc { item, atc } => {
                 t!("refused.refdata.bad_atc", item = item, atc = quote(atc))
             }
-            E::MultiDosePack { item } => t!("refused.refdata.multi_dose", item = item),
-            E::PackOrPrice { item } => t!("refused.refdata.pack_or_price", item = item),
+            E::MultiDosePack { item } => t!(
+                "refused.refdata.multi_dose",
+                item = item,
+                most = crate::ops::items::MAX_DAYS
+            ),
+            E::PackOrPrice { item } => t!(
+                "refused.refdata.pack_or_price",
+                item = item,
+                most = super::num(MAX_UNITS)
+            ),
             E::UserName => t!("refused.refdata.user_name").into(),
             E::Levels { safety, max } => {
                 t!(
@@ -946,7 +954,15 @@ impl fmt::Display for crate::ops::refdata::AdminError {
                 mrn = mrn,
                 substance = quote(substance)
             ),
-            E::Negative { field } => t!("refdata.refused.negative", field = field),
+            E::Negative { field } => t!(
+                "refdata.refused.negative",
+                field = field,
+                most = if *field == "transport_minutes" {
+                    crate::ops::items::MAX_TRANSPORT_MINUTES
+                } else {
+                    crate::ops::items::MAX_DAYS
+                }
+            ),
             E::PatientsNotAllowed { role } => {
                 t!("refdata.refused.patients_not_allowed", role = role.label())
             }

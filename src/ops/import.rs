@@ -261,6 +261,11 @@ pub enum Problem {
         value: i64,
         min: i64,
     },
+    /// The number is above the largest allowed (the receipt's bound).
+    TooLarge {
+        value: i64,
+        max: i64,
+    },
     /// yes/no/true/false/1/0 was expected.
     Bool {
         value: String,

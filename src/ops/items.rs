@@ -85,6 +85,10 @@ pub fn count_ok(q: i64) -> Result<(), BadQuantity> {
 /// cover, windows of use): a little over ten years.
 pub const MAX_DAYS: i64 = 3660;
 
+/// The longest transport to a place, in minutes: as many days as any span
+/// a user may give.
+pub const MAX_TRANSPORT_MINUTES: i64 = MAX_DAYS * 24 * 60;
+
 /// Whether a database failure is another workstation holding the write lock.
 pub fn is_busy(e: &rusqlite::Error) -> bool {
     use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};

@@ -206,14 +206,16 @@ fn check_item(it: &NewItem) -> Result<(), RefDataError> {
             atc: atc.to_string(),
         });
     }
-    if it.in_use_days.is_some_and(|d| d < 1)
+    if it
+        .in_use_days
+        .is_some_and(|d| !(1..=crate::ops::items::MAX_DAYS).contains(&d))
         || (it.in_use_days.is_some() && it.strength_milli.is_none_or(|s| s <= 0))
     {
         return Err(RefDataError::MultiDosePack {
             item: it.code.clone(),
         });
     }
-    if it.units_per_pack < 1 || it.unit_price_cents < 0 {
+    if !(1..=crate::ops::items::MAX_UNITS).contains(&it.units_per_pack) || it.unit_price_cents < 0 {
         return Err(RefDataError::PackOrPrice {
             item: it.code.clone(),
         });

@@ -144,7 +144,12 @@ impl Row<'_> {
         if s.is_empty() {
             return Some(None);
         }
+        let max = crate::ops::items::MAX_UNITS;
         match s.parse::<i64>() {
+            Ok(v) if v > max => {
+                self.bad(col, Problem::TooLarge { value: v, max });
+                None
+            }
             Ok(v) if v >= min => Some(Some(v)),
             Ok(v) => {
                 self.bad(col, Problem::TooSmall { value: v, min });

@@ -645,7 +645,7 @@ pub fn place_add(
     transport_minutes: i64,
 ) -> Result<crate::store::queries::PlaceRecord, AdminError> {
     admin_only(actor)?;
-    if transport_minutes < 0 {
+    if !(0..=crate::ops::items::MAX_TRANSPORT_MINUTES).contains(&transport_minutes) {
         return Err(AdminError::Negative {
             field: "transport_minutes",
         });
@@ -679,7 +679,7 @@ pub fn place_edit(
     transport_minutes: Option<i64>,
 ) -> Result<crate::store::queries::PlaceRecord, AdminError> {
     admin_only(actor)?;
-    if transport_minutes.is_some_and(|m| m < 0) {
+    if transport_minutes.is_some_and(|m| !(0..=crate::ops::items::MAX_TRANSPORT_MINUTES).contains(&m)) {
         return Err(AdminError::Negative {
             field: "transport_minutes",
         });
@@ -766,7 +766,7 @@ pub fn supplier_add(
     contact: Option<&str>,
 ) -> Result<crate::store::queries::SupplierRecord, AdminError> {
     admin_only(actor)?;
-    if lead_days < 0 {
+    if !(0..=crate::ops::items::MAX_DAYS).contains(&lead_days) {
         return Err(AdminError::Negative { field: "lead_days" });
     }
     if code.trim().is_empty() || code.contains(char::is_whitespace) || name.trim().is_empty() {
@@ -803,7 +803,7 @@ pub fn supplier_edit(
     contact: Option<&str>,
 ) -> Result<crate::store::queries::SupplierRecord, AdminError> {
     admin_only(actor)?;
-    if lead_days.is_some_and(|d| d < 0) {
+    if lead_days.is_some_and(|d| !(0..=crate::ops::items::MAX_DAYS).contains(&d)) {
         return Err(AdminError::Negative { field: "lead_days" });
     }
     store.write(|tx| {

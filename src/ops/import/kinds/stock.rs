@@ -69,7 +69,22 @@ impl Ctx<'_> {
         }
         let qty = match (qty, packs, &item) {
             (Some(Some(q)), Some(None), _) => Some(q),
-            (Some(None), Some(Some(p)), Some(it)) => p.checked_mul(it.1),
+            (Some(None), Some(Some(p)), Some(it)) => {
+                let max = crate::ops::items::MAX_UNITS;
+                match p.checked_mul(it.1).filter(|q| *q <= max) {
+                    Some(q) => Some(q),
+                    None => {
+                        row.bad(
+                            "packs",
+                            Problem::TooLarge {
+                                value: p.saturating_mul(it.1),
+                                max,
+                            },
+                        );
+                        None
+                    }
+                }
+            }
             (Some(None), Some(None), _) | (Some(Some(_)), Some(Some(_)), _) => {
                 row.bad(
                     if row.has("qty") { "qty" } else { "packs" },
