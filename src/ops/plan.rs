@@ -178,5 +178,5 @@ fn bucket_of(zone: &Tz, start: NaiveDateTime, bucket_hours: i64, at: DateTime<Ut
 
 fn buckets_up(minutes: i64, bucket_hours: i64) -> i64 {
     let b = bucket_hours * 60;
-    (minutes.max(0) + b - 1) / b
+    minutes.max(0).saturating_add(b - 1) / b
 }

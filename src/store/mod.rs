@@ -136,6 +136,10 @@ fn is_zero_bytes(path: &Path) -> bool {
 /// write-ahead log lives in, is marked read-only or may not be written by
 /// this user. `Some(folder_writable)` when so, `None` when it may be written.
 fn read_only(path: &Path) -> Option<bool> {
+    // A file still to be made is made where it may be (or refused there).
+    if !path.is_file() {
+        return None;
+    }
     let marked = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.permissions().readonly());
     let folder = match path.parent() {
         Some(f) if !f.as_os_str().is_empty() => f.to_path_buf(),

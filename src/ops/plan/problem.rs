@@ -35,7 +35,8 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
                 if p.2 == "pharmacy" {
                     0
                 } else {
-                    buckets_up(p.3, h)
+                    // A transport longer than any horizon is beyond it.
+                    buckets_up(p.3, h).min(crate::planning::problem::MAX_BUCKETS)
                 },
             )
         })
@@ -505,7 +506,8 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
             Item {
                 code: it.code.clone(),
                 pack_size: it.pack.max(1),
-                supplier_lead_buckets: buckets_up(it.lead_days * 24 * 60, h),
+                supplier_lead_buckets: buckets_up(it.lead_days.saturating_mul(24 * 60), h)
+                    .min(crate::planning::problem::MAX_BUCKETS),
             }
         })
         .collect();
