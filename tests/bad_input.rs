@@ -46,8 +46,9 @@ fn refused(mut c: Command, code: i32) -> String {
 /// What the ledger and the records the tests touch hold: equal before and
 /// after a refusal means nothing was written.
 fn state(db: &Path) -> Vec<i64> {
-    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .unwrap();
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
     [
         "SELECT count(*) FROM movements",
         "SELECT COALESCE(sum(qty), 0) FROM balances",
@@ -83,7 +84,14 @@ fn stocktake_started(db: &Path) -> (String, String, String) {
     let out = on(
         db,
         &[
-            "stocktake", "start", "--user", "manager", "--place", "W-MED", "--filter", &item,
+            "stocktake",
+            "start",
+            "--user",
+            "manager",
+            "--place",
+            "W-MED",
+            "--filter",
+            &item,
             "--json",
         ],
     )
@@ -106,8 +114,17 @@ fn a_count_beyond_the_receipts_bound_is_refused_and_check_stays_sound() {
             on(
                 &db,
                 &[
-                    "stocktake", "count", &id, "--user", "manager", "--item", &item, "--lot", &lot,
-                    "--qty", qty,
+                    "stocktake",
+                    "count",
+                    &id,
+                    "--user",
+                    "manager",
+                    "--item",
+                    &item,
+                    "--lot",
+                    &lot,
+                    "--qty",
+                    qty,
                 ],
             ),
             1,
@@ -119,8 +136,17 @@ fn a_count_beyond_the_receipts_bound_is_refused_and_check_stays_sound() {
     on(
         &db,
         &[
-            "stocktake", "count", &id, "--user", "manager", "--item", &item, "--lot", &lot,
-            "--qty", "100000000",
+            "stocktake",
+            "count",
+            &id,
+            "--user",
+            "manager",
+            "--item",
+            &item,
+            "--lot",
+            &lot,
+            "--qty",
+            "100000000",
         ],
     )
     .assert()
@@ -150,10 +176,7 @@ fn levels_beyond_the_bound_are_refused_and_planning_still_works() {
         assert!(err.contains("100,000,000"), "{err}");
     }
     // Days of cover and windows are bounded too.
-    for (s, m, w) in [
-        ("1", "999999999", "30"),
-        ("1", "2", "9223372036854775807"),
-    ] {
+    for (s, m, w) in [("1", "999999999", "30"), ("1", "2", "9223372036854775807")] {
         refused(
             on(
                 &db,
@@ -180,8 +203,17 @@ fn levels_beyond_the_bound_are_refused_and_planning_still_works() {
     on(
         &db,
         &[
-            "levels", "--user", "manager", "--place", "W-MED", "--item", "PARA500T", "--safety",
-            "100000000", "--max", "100000000",
+            "levels",
+            "--user",
+            "manager",
+            "--place",
+            "W-MED",
+            "--item",
+            "PARA500T",
+            "--safety",
+            "100000000",
+            "--max",
+            "100000000",
         ],
     )
     .assert()
@@ -485,7 +517,10 @@ fn an_old_read_only_database_must_be_upgraded_by_someone_who_may_write_it() {
     set_mode(&db, 0o444);
     let before = snapshot(dir.path(), &db);
     let err = refused(on(&db, &["check"]), 1);
-    assert!(err.contains("upgraded by someone who may write it"), "{err}");
+    assert!(
+        err.contains("upgraded by someone who may write it"),
+        "{err}"
+    );
     assert_eq!(snapshot(dir.path(), &db), before);
     set_mode(&db, 0o644);
 }
@@ -513,11 +548,19 @@ fn every_json_command_refuses_in_json() {
     let id = serde_json::from_slice::<serde_json::Value>(&out).unwrap()["id"].to_string();
     let json_refusal = |mut c: Command, code: i32| -> serde_json::Value {
         let out = c.assert().code(code).get_output().clone();
-        assert!(out.stderr.is_empty(), "{:?}", String::from_utf8_lossy(&out.stderr));
+        // The same refusal, for the person at the terminal, on one line.
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("wardstock: "), "{err}");
         let text = String::from_utf8(out.stdout).unwrap();
         assert_eq!(text.lines().count(), 1, "{text}");
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()), "{v}");
+        assert_eq!(
+            err.trim_end().strip_prefix("wardstock: "),
+            v["error"].as_str(),
+            "{err}"
+        );
         assert!(v["kind"].is_string(), "{v}");
         v
     };
@@ -542,8 +585,18 @@ fn every_json_command_refuses_in_json() {
         on(
             &db,
             &[
-                "levels", "--user", "manager", "--place", "W-MED", "--item", "PARA500T",
-                "--safety", "1", "--max", "100000001", "--json",
+                "levels",
+                "--user",
+                "manager",
+                "--place",
+                "W-MED",
+                "--item",
+                "PARA500T",
+                "--safety",
+                "1",
+                "--max",
+                "100000001",
+                "--json",
             ],
         ),
         1,

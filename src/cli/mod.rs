@@ -93,16 +93,15 @@ pub fn error_kind(e: &anyhow::Error) -> &'static str {
     "refused"
 }
 
-/// Prints a refusal on one line: `wardstock: …` on stderr, or with
-/// `--json` `{"error": "…", "kind": "…"}` on stdout. The caller exits
-/// non-zero.
+/// Prints a refusal on one line, `wardstock: …` on stderr; with `--json`
+/// also `{"error": "…", "kind": "…"}` on stdout, so that a program reading
+/// the answer always reads JSON. The caller exits non-zero.
 pub fn print_refusal(text: &str, kind: &str) {
     let text = text.lines().map(str::trim).collect::<Vec<_>>().join(" ");
     if JSON.load(Ordering::Relaxed) {
         println!("{}", serde_json::json!({"error": text, "kind": kind}));
-    } else {
-        eprintln!("wardstock: {text}");
     }
+    eprintln!("wardstock: {text}");
 }
 
 /// Prints an error that ended the command (see [`print_refusal`]).

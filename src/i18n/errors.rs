@@ -70,7 +70,12 @@ impl fmt::Display for StoreError {
             }
             StoreError::Migration { path, cause } => t!("db.migration", path = path, cause = cause),
             StoreError::ReadOnlyOld { path, found, known } => {
-                t!("db.read_only_old", path = path, found = found, known = known)
+                t!(
+                    "db.read_only_old",
+                    path = path,
+                    found = found,
+                    known = known
+                )
             }
             StoreError::Sqlite(e) => sqlite(e),
         };

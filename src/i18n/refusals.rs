@@ -729,18 +729,12 @@ impl fmt::Display for PrescribeError {
                 }
             ),
             E::DoseNotPositive => t!("refused.rx.dose_not_positive").into(),
-            E::DoseTooLarge => t!(
-                "refused.rx.dose_too_large",
-                most = super::num(MAX_UNITS)
-            ),
+            E::DoseTooLarge => t!("refused.rx.dose_too_large", most = super::num(MAX_UNITS)),
             E::PrnMaxTooLarge => t!(
                 "refused.rx.prn_max_too_large",
                 most = crate::ops::rx::MAX_PRN_PER_DAY
             ),
-            E::TooLong => t!(
-                "refused.rx.too_long",
-                most = crate::ops::items::MAX_DAYS
-            ),
+            E::TooLong => t!("refused.rx.too_long", most = crate::ops::items::MAX_DAYS),
             E::DetailsRequired => t!("refused.rx.details_required").into(),
             E::EndBeforeStart => t!("refused.rx.end_before_start").into(),
             E::PrnMaxRequired => t!("refused.rx.prn_max_required").into(),
@@ -954,14 +948,11 @@ impl fmt::Display for crate::ops::refdata::AdminError {
                 mrn = mrn,
                 substance = quote(substance)
             ),
-            E::Negative { field } => t!(
-                "refdata.refused.negative",
+            E::Negative { field } => t!("refdata.refused.negative", field = field),
+            E::TooLarge { field, most } => t!(
+                "refdata.refused.too_large",
                 field = field,
-                most = if *field == "transport_minutes" {
-                    crate::ops::items::MAX_TRANSPORT_MINUTES
-                } else {
-                    crate::ops::items::MAX_DAYS
-                }
+                most = super::num(*most)
             ),
             E::PatientsNotAllowed { role } => {
                 t!("refdata.refused.patients_not_allowed", role = role.label())

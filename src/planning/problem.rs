@@ -444,7 +444,25 @@ impl Problem {
                 } => {
                     // The same bounds as a policy set in the database:
                     // beyond them the order quantity is no longer a count.
-                    if !order_cost.is_finite() || !(0.0..=MAX_ORDER_COST).contains(&order_cost) {
+                    if !order_cost.is_finite() || order_cost < 0.0 {
+                        return Err(ProblemError::invalid(
+                            format!("{ls}.order_cost"),
+                            Rule::NotNegative {
+                                got: cost_text(order_cost),
+                            },
+                        ));
+                    }
+                    if !holding_cost.is_finite() || holding_cost <= 0.0 {
+                        return Err(ProblemError::invalid(
+                            format!("{ls}.holding_cost"),
+                            Rule::Positive {
+                                got: cost_text(holding_cost),
+                            },
+                        ));
+                    }
+                    // The same bounds as a policy set in the database:
+                    // beyond them the order quantity is no longer a count.
+                    if order_cost > MAX_ORDER_COST {
                         return Err(ProblemError::invalid(
                             format!("{ls}.order_cost"),
                             Rule::Between {
@@ -454,9 +472,7 @@ impl Problem {
                             },
                         ));
                     }
-                    if !holding_cost.is_finite()
-                        || !(MIN_HOLDING_COST..=MAX_HOLDING_COST).contains(&holding_cost)
-                    {
+                    if !(MIN_HOLDING_COST..=MAX_HOLDING_COST).contains(&holding_cost) {
                         return Err(ProblemError::invalid(
                             format!("{ls}.holding_cost"),
                             Rule::Between {

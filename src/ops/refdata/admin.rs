@@ -97,6 +97,11 @@ pub enum AdminError {
     Negative {
         field: &'static str,
     },
+    /// A number above what any place or supplier may have.
+    TooLarge {
+        field: &'static str,
+        most: i64,
+    },
     SupplierExists(String),
     /// Admission, transfer and discharge are an administrator's or a nurse manager's.
     PatientsNotAllowed {
@@ -645,9 +650,15 @@ pub fn place_add(
     transport_minutes: i64,
 ) -> Result<crate::store::queries::PlaceRecord, AdminError> {
     admin_only(actor)?;
-    if !(0..=crate::ops::items::MAX_TRANSPORT_MINUTES).contains(&transport_minutes) {
+    if transport_minutes < 0 {
         return Err(AdminError::Negative {
             field: "transport_minutes",
+        });
+    }
+    if transport_minutes > crate::ops::items::MAX_TRANSPORT_MINUTES {
+        return Err(AdminError::TooLarge {
+            field: "transport_minutes",
+            most: crate::ops::items::MAX_TRANSPORT_MINUTES,
         });
     }
     store.write(|tx| {
@@ -679,9 +690,15 @@ pub fn place_edit(
     transport_minutes: Option<i64>,
 ) -> Result<crate::store::queries::PlaceRecord, AdminError> {
     admin_only(actor)?;
-    if transport_minutes.is_some_and(|m| !(0..=crate::ops::items::MAX_TRANSPORT_MINUTES).contains(&m)) {
+    if transport_minutes.is_some_and(|m| m < 0) {
         return Err(AdminError::Negative {
             field: "transport_minutes",
+        });
+    }
+    if transport_minutes.is_some_and(|m| m > crate::ops::items::MAX_TRANSPORT_MINUTES) {
+        return Err(AdminError::TooLarge {
+            field: "transport_minutes",
+            most: crate::ops::items::MAX_TRANSPORT_MINUTES,
         });
     }
     store.write(|tx| {
@@ -766,8 +783,14 @@ pub fn supplier_add(
     contact: Option<&str>,
 ) -> Result<crate::store::queries::SupplierRecord, AdminError> {
     admin_only(actor)?;
-    if !(0..=crate::ops::items::MAX_DAYS).contains(&lead_days) {
+    if lead_days < 0 {
         return Err(AdminError::Negative { field: "lead_days" });
+    }
+    if lead_days > crate::ops::items::MAX_DAYS {
+        return Err(AdminError::TooLarge {
+            field: "lead_days",
+            most: crate::ops::items::MAX_DAYS,
+        });
     }
     if code.trim().is_empty() || code.contains(char::is_whitespace) || name.trim().is_empty() {
         return Err(AdminError::SupplierCodeName);
@@ -803,8 +826,14 @@ pub fn supplier_edit(
     contact: Option<&str>,
 ) -> Result<crate::store::queries::SupplierRecord, AdminError> {
     admin_only(actor)?;
-    if lead_days.is_some_and(|d| !(0..=crate::ops::items::MAX_DAYS).contains(&d)) {
+    if lead_days.is_some_and(|d| d < 0) {
         return Err(AdminError::Negative { field: "lead_days" });
+    }
+    if lead_days.is_some_and(|d| d > crate::ops::items::MAX_DAYS) {
+        return Err(AdminError::TooLarge {
+            field: "lead_days",
+            most: crate::ops::items::MAX_DAYS,
+        });
     }
     store.write(|tx| {
         let before = supplier_state(tx, code)?;

@@ -49,7 +49,12 @@ pub fn levels_from_use(
 ) -> Result<Vec<Levels>> {
     allow(actor, Operation::SetLevels)?;
     let most = crate::ops::items::MAX_DAYS;
-    if safety_days < 0 || max_days < safety_days || window_days < 1 || max_days > most || window_days > most {
+    if safety_days < 0
+        || max_days < safety_days
+        || window_days < 1
+        || max_days > most
+        || window_days > most
+    {
         return Err(StockError::CoverDays);
     }
     store.write(|tx| {

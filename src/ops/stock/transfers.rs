@@ -55,9 +55,7 @@ fn arrival_day(
     let arrival = Duration::try_minutes(to.transport_minutes)
         .and_then(|d| now.checked_add_signed(d))
         .unwrap_or(now);
-    Ok(arrival
-        .with_timezone(&zone)
-        .date_naive())
+    Ok(arrival.with_timezone(&zone).date_naive())
 }
 
 /// Creates a transfer order from the pharmacy to a ward.
