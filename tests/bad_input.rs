@@ -667,3 +667,92 @@ fn every_json_command_refuses_in_json() {
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["status"], "stopped", "{v}");
 }
+
+#[test]
+fn an_opening_stock_sheet_beyond_the_bound_is_refused_line_by_line() {
+    let (dir, db) = common::demo_db();
+    let sheet = problem_file(
+        dir.path(),
+        "stock.csv",
+        "place,item,lot,expiry,qty,packs\n\
+         W-MED,PARA500T,ZZ1,2029-06-30,9223372036854775807,\n\
+         W-MED,PARA500T,ZZ2,2029-06-30,,9223372036854775807\n\
+         W-MED,PARA500T,ZZ3,2029-06-30,,99999999\n",
+    );
+    let before = state(&db);
+    let mut c = ws();
+    c.arg("--db")
+        .arg(&db)
+        .args(["import", "stock"])
+        .arg(&sheet)
+        .args(["--user", "admin"]);
+    let out = c.assert().code(1).get_output().clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let listed = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "line 2, qty: 9223372036854775807 is too large",
+        "line 3, packs: 9223372036854775807 is too large",
+        "line 4, packs: 1999999980 is too large",
+    ] {
+        assert!(listed.contains(line), "{listed}");
+    }
+    assert_eq!(state(&db), before);
+}
+
+#[test]
+fn transport_and_lead_times_beyond_reckoning_are_refused() {
+    let (_dir, db) = common::demo_db();
+    let before = state(&db);
+    let err = refused(
+        on(
+            &db,
+            &[
+                "place",
+                "edit",
+                "W-MED",
+                "--user",
+                "admin",
+                "--transport-minutes",
+                "9223372036854775807",
+            ],
+        ),
+        1,
+    );
+    assert!(err.contains("transport_minutes"), "{err}");
+    let err = refused(
+        on(
+            &db,
+            &[
+                "supplier",
+                "edit",
+                "PHOENIX",
+                "--user",
+                "admin",
+                "--lead-days",
+                "9223372036854775807",
+            ],
+        ),
+        1,
+    );
+    assert!(err.contains("lead_days"), "{err}");
+    assert_eq!(state(&db), before);
+    // The longest allowed still plans.
+    on(
+        &db,
+        &[
+            "supplier",
+            "edit",
+            "PHOENIX",
+            "--user",
+            "admin",
+            "--lead-days",
+            "3660",
+        ],
+    )
+    .assert()
+    .success();
+    on(&db, &["plan", "--bucket-hours", "1", "--json"])
+        .assert()
+        .success();
+}
