@@ -208,7 +208,7 @@ impl Store {
     /// read-only.
     fn open_read_only(path: &Path, folder_writable: bool) -> Result<Store> {
         let shown = path.display().to_string();
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         // Without a write-ahead log holding anything, a file no one may
@@ -226,7 +226,6 @@ impl Store {
             uri_path(path),
             if immutable { "?immutable=1" } else { "" }
         );
-        flags.remove(OpenFlags::SQLITE_OPEN_CREATE);
         let conn = Connection::open_with_flags(&uri, flags).map_err(|cause| StoreError::Open {
             path: shown.clone(),
             cause,
