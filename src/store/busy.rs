@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 pub const DEFAULT_LIMIT: Duration = Duration::from_secs(5);
 
 /// The longest single nap between two tries.
-const MAX_NAP_MS: u64 = 20;
+const MAX_NAP_MS: u64 = 8;
 
 /// The limit in milliseconds; 0 until first read.
 static LIMIT_MS: AtomicU64 = AtomicU64::new(0);
@@ -50,7 +50,7 @@ pub fn set_limit(limit: Duration) {
     );
 }
 
-/// A nap before try number `tries` (0-based): 1, 2, 4, … up to 20 ms,
+/// A nap before try number `tries` (0-based): 1, 2, 4, up to 8 ms,
 /// jittered between half and one and a half of that.
 pub fn nap(tries: u32) -> Duration {
     let base = (1u64 << tries.min(5)).min(MAX_NAP_MS) as f64;

@@ -173,6 +173,9 @@ fn file_integrity(conn: &Connection, report: &mut CheckReport) -> rusqlite::Resu
 /// The ledger summed in one pass over the movements (and one over the moves
 /// between locations), compared with the stored balances. Sums are kept in
 /// 128 bits: a ledger that overflows 64 bits is a mismatch, not a failure.
+/// (place, storage location, lot): a location balance's key.
+type LocationKey = (i64, Option<i64>, i64);
+
 /// Returns the movements naming another item than their lot, reported last.
 fn ledger_sums(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<Vec<Problem>> {
     use std::collections::HashMap;
@@ -197,7 +200,7 @@ fn ledger_sums(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<
     }
 
     let mut by_place: HashMap<(i64, i64), i128> = HashMap::new();
-    let mut by_location: HashMap<(i64, Option<i64>, i64), i128> = HashMap::new();
+    let mut by_location: HashMap<LocationKey, i128> = HashMap::new();
     let mut wrong_item: Vec<(i64, i64)> = Vec::new();
     let mut movements = 0i64;
     {
@@ -267,7 +270,8 @@ fn ledger_sums(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<
     );
     off.sort_by_key(|(k, _, _)| *k);
 
-    let mut off_loc: Vec<((i64, Option<i64>, i64), i128, i64)> = Vec::new();
+    // ((place, location, lot), ledger, stored).
+    let mut off_loc: Vec<(LocationKey, i128, i64)> = Vec::new();
     {
         let mut stmt =
             conn.prepare("SELECT place_id, location_id, lot_id, qty FROM location_balances")?;
