@@ -297,6 +297,7 @@ fn stock_operations_from_the_command_line_are_attributed_and_refused_clearly() {
         "--place",
         "W-MED",
         "--from-use",
+        "--apply",
         "--json",
     ])
     .assert()

@@ -436,7 +436,8 @@ fn a_delivery_larger_than_its_order_is_received_and_flagged() {
         &[(item.clone(), 100)],
         None,
     )
-    .unwrap();
+    .unwrap()
+    .id;
     let got = stock::receive(
         &mut store,
         &keeper,

@@ -52,8 +52,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Verify the file, that every balance equals its ledger, and that none is negative.
+    /// Verify that every balance equals its ledger and that none is negative
+    /// (--full: the file's own integrity and references too; slower).
     Check {
+        /// Also SQLite's integrity check of every page and index, and every
+        /// reference between rows: reads the whole file.
+        #[arg(long)]
+        full: bool,
         #[arg(long)]
         json: bool,
     },

@@ -229,7 +229,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Some(Command::Import(args)) => import::run_import(cli.db.clone(), args),
         Some(Command::Export(args)) => import::run_export(cli.db.clone(), args),
-        Some(Command::Check { json }) => integrity::run_check(cli.db.clone(), json),
+        Some(Command::Check { full, json }) => integrity::run_check(cli.db.clone(), full, json),
         Some(Command::Stock { place, json }) => stock_list::run_stock(cli.db.clone(), place, json),
         Some(Command::Prescribe {
             who,
@@ -663,19 +663,18 @@ pub fn when(s: &str) -> String {
 pub fn error_text(e: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in e.chain() {
-        // SQLite's own text of a failure already put in words.
-        if cause.is::<rusqlite::ffi::Error>() {
-            continue;
-        }
-        let text = match cause.downcast_ref::<rusqlite::Error>() {
-            Some(db) => i18n::errors::sqlite(db),
-            None => cause.to_string(),
+        let (text, last) = match cause.downcast_ref::<rusqlite::Error>() {
+            // Below a database error is only SQLite's own text ("Error code 5: …").
+            Some(db) => (i18n::errors::sqlite(db), true),
+            None => (cause.to_string(), false),
         };
         // A wrapper that repeats its cause's words adds nothing.
-        if parts.last().is_some_and(|p| p.ends_with(&text)) {
-            continue;
+        if !parts.last().is_some_and(|p| p.ends_with(&text)) {
+            parts.push(text);
         }
-        parts.push(text);
+        if last {
+            break;
+        }
     }
     let mut text = parts.join(": ");
     // On the command line the second user is named with --witness.

@@ -169,7 +169,7 @@ pub fn run(
             if who.json {
                 println!(
                     "{}",
-                    serde_json::json!({"suggestion": s, "order": a.order_ref, "qty": a.qty})
+                    serde_json::json!({"suggestion": s, "order": a.order_ref, "qty": a.qty, "ordered": a.ordered})
                 );
             } else {
                 let mut line = t!(
@@ -297,6 +297,16 @@ pub enum PoCommand {
         #[arg(long = "line", value_name = "CODE:QTY", required = true)]
         lines: Vec<String>,
     },
+    /// The order as the supplier is to receive it: text to print or send, or CSV.
+    Print {
+        /// The order: PO-12 or 12.
+        id: String,
+        #[arg(long)]
+        csv: bool,
+        /// Write it to this file (else standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
     /// Cancel what is still to come of an order.
     Cancel {
         id: i64,
@@ -394,11 +404,46 @@ pub fn run_po(store: &mut Store, cmd: PoCommand) -> Result<()> {
                 ));
             }
             let actor = sign_in(store, &who)?;
-            let id = purchasing::create_po(store, &actor, now, &supplier, &parsed, None)?;
+            let po = purchasing::create_po(store, &actor, now, &supplier, &parsed, None)?;
             if who.json {
-                println!("{}", serde_json::json!({"order": format!("PO-{id}")}));
+                println!(
+                    "{}",
+                    serde_json::json!({"order": format!("PO-{}", po.id), "supplier": po.supplier, "lines": po.lines})
+                );
             } else {
-                println!("{}", t!("cli.po.sent", id = id, supplier = supplier));
+                println!(
+                    "{}",
+                    t!("cli.po.created", id = po.id, supplier = po.supplier)
+                );
+                for l in &po.lines {
+                    println!("  {}", i18n::results::packs_text(l));
+                }
+                println!("{}", t!("cli.po.send_hint", id = po.id));
+            }
+        }
+        PoCommand::Print { id, csv, out } => {
+            let id = match id.trim().parse::<i64>() {
+                Ok(n) => n,
+                Err(_) => purchasing::po_number(Some(&id))?.with_context(|| {
+                    t!(
+                        "cli.po.bad_number",
+                        value = crate::i18n::results::quote(&id)
+                    )
+                })?,
+            };
+            let sheet = purchasing::order_sheet(&store.conn, id)?;
+            let text = if csv {
+                sheet_csv(&sheet)?
+            } else {
+                sheet_text(&sheet)
+            };
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .with_context(|| t!("cli.po.cannot_write", path = path.display()))?;
+                    println!("{}", t!("cli.po.written", id = id, path = path.display()));
+                }
+                None => print!("{text}"),
             }
         }
         PoCommand::Cancel { id, who, reason } => {
@@ -412,4 +457,92 @@ pub fn run_po(store: &mut Store, cmd: PoCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A purchase order as printable text for the supplier.
+fn sheet_text(s: &purchasing::OrderSheet) -> String {
+    let day = |at: &str| {
+        crate::domain::instant_from_text(at)
+            .map(|t| i18n::date(i18n::local(t).date()))
+            .unwrap_or_else(|| at.to_string())
+    };
+    let mut out = String::new();
+    out.push_str(&t!("cli.po.sheet_head", id = s.id));
+    out.push('\n');
+    if let Some(site) = &s.site {
+        out.push_str(&t!("cli.po.sheet_from", site = site));
+        out.push('\n');
+    }
+    out.push_str(&t!(
+        "cli.po.sheet_to",
+        name = s.supplier_name,
+        code = s.supplier,
+        contact = s.contact.as_deref().unwrap_or("—")
+    ));
+    out.push('\n');
+    out.push_str(&t!(
+        "cli.po.sheet_dates",
+        created = day(&s.created_at),
+        by = s.created_by,
+        expected = day(&s.expected_at)
+    ));
+    out.push('\n');
+    let mut t = Table::new();
+    t.load_preset(UTF8_BORDERS_ONLY).set_header([
+        t!("cli.col.item"),
+        t!("cli.col.item_name"),
+        "GTIN",
+        t!("cli.po.col_packs"),
+        t!("cli.po.col_pack"),
+        t!("cli.po.col_units"),
+    ]);
+    for l in &s.lines {
+        t.add_row([
+            l.item.clone(),
+            l.item_name.clone(),
+            l.gtin.clone().unwrap_or_default(),
+            i18n::num(l.packs),
+            format!("{} {}", i18n::num(l.units_per_pack), i18n::unit(&l.unit)),
+            format!("{} {}", i18n::num(l.qty), i18n::unit(&l.unit)),
+        ]);
+    }
+    out.push_str(&t.to_string());
+    out.push('\n');
+    out.push_str(&t!("cli.po.sheet_foot", id = s.id));
+    out.push('\n');
+    out
+}
+
+/// A purchase order as CSV, one line per item.
+fn sheet_csv(s: &purchasing::OrderSheet) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "order",
+        "supplier",
+        "expected",
+        "item",
+        "item_name",
+        "gtin",
+        "packs",
+        "units_per_pack",
+        "units",
+        "unit",
+    ])?;
+    for l in &s.lines {
+        w.write_record([
+            format!("PO-{}", s.id),
+            s.supplier.clone(),
+            s.expected_at.clone(),
+            l.item.clone(),
+            l.item_name.clone(),
+            l.gtin.clone().unwrap_or_default(),
+            l.packs.to_string(),
+            l.units_per_pack.to_string(),
+            l.qty.to_string(),
+            l.unit.clone(),
+        ])?;
+    }
+    Ok(String::from_utf8(
+        w.into_inner().map_err(|e| anyhow::anyhow!(e.to_string()))?,
+    )?)
 }

@@ -271,9 +271,16 @@ pub enum StockCommand {
         safety: Option<i64>,
         #[arg(long, requires = "item")]
         max: Option<i64>,
-        /// Every item of the place, from its use: days of cover.
+        /// Every item of the place, from its use: days of cover. Shows old → new;
+        /// writes only with --apply, keeping levels set by hand unless --replace-manual.
         #[arg(long, conflicts_with = "item")]
         from_use: bool,
+        /// With --from-use: write the new levels (else only shown).
+        #[arg(long, requires = "from_use")]
+        apply: bool,
+        /// With --from-use: replace levels a manager set by hand too.
+        #[arg(long, requires = "from_use")]
+        replace_manual: bool,
         #[arg(long, default_value_t = 3)]
         safety_days: i64,
         #[arg(long, default_value_t = 10)]
@@ -625,23 +632,28 @@ pub fn run(store: &mut Store, cmd: StockCommand) -> Result<()> {
             safety,
             max,
             from_use,
+            apply,
+            replace_manual,
             safety_days,
             max_days,
             window_days,
         } => {
             let actor = sign_in(store, &who)?;
             let place = stock::place_by_code(&store.conn, &place)?;
-            let set = if from_use {
-                stock::levels_from_use(
-                    store,
-                    &actor,
-                    now,
-                    &place,
+            if from_use {
+                let how = stock::FromUse {
                     safety_days,
                     max_days,
                     window_days,
-                )?
-            } else {
+                    apply,
+                    replace_manual,
+                };
+                let changes = stock::levels_from_use(store, &actor, now, &place, how)?;
+                return print(who.json, &changes, || {
+                    levels_preview(&changes, &place.code, apply)
+                });
+            }
+            let set = {
                 let item = stock::item_by_code(&store.conn, item.as_deref().unwrap_or(""))?;
                 let (Some(safety), Some(max)) = (safety, max) else {
                     bail!(t!("cli.stock.give_levels"))
@@ -884,4 +896,57 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
             })
         }
     }
+}
+
+/// Levels from use, item by item: old → new, what was kept, and whether
+/// anything was written.
+fn levels_preview(changes: &[stock::LevelChange], place: &str, applied: bool) -> String {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY)
+        .set_header([
+            t!("cli.col.item"),
+            t!("cli.col.item_name"),
+            t!("cli.levels.col_use"),
+            t!("cli.levels.col_old"),
+            t!("cli.levels.col_new"),
+            t!("cli.col.note"),
+        ]);
+    let pair = |s: Option<i64>, m: Option<i64>| match (s, m) {
+        (Some(s), Some(m)) => format!("{} / {}", i18n::num(s), i18n::num(m)),
+        _ => "—".into(),
+    };
+    for c in changes {
+        t.add_row([
+            c.item.clone(),
+            c.item_name.clone(),
+            crate::domain::milli_text(c.daily_use_milli),
+            pair(c.old_safety, c.old_max),
+            pair(Some(c.safety_stock), Some(c.max_stock)),
+            if c.kept_manual {
+                t!("cli.levels.kept").to_string()
+            } else if c.changed() {
+                String::new()
+            } else {
+                t!("cli.levels.same").to_string()
+            },
+        ]);
+    }
+    let changed = changes.iter().filter(|c| c.changed()).count();
+    let kept = changes.iter().filter(|c| c.kept_manual).count();
+    let foot = if applied {
+        t!(
+            "cli.levels.applied",
+            n = changed,
+            place = place,
+            kept = kept
+        )
+    } else {
+        t!(
+            "cli.levels.preview",
+            n = changed,
+            place = place,
+            kept = kept
+        )
+    };
+    format!("{t}\n{foot}")
 }

@@ -110,6 +110,46 @@ pub(super) fn run_trace(
                 }
                 println!("{tab}");
             }
+            let a = &t.account;
+            let list = |l: &[(String, i64)]| {
+                l.iter()
+                    .map(|(k, q)| format!("{k} {}", i18n::num(*q)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let (came, went) = a.balances();
+            println!(
+                "  {}",
+                t!(
+                    "cli.trace.account",
+                    received = i18n::num(a.received + a.found),
+                    patients = i18n::num(a.to_patients),
+                    without = if a.without_patient.is_empty() {
+                        "0".into()
+                    } else {
+                        list(&a.without_patient)
+                    },
+                    wasted = if a.wasted.is_empty() {
+                        "0".into()
+                    } else {
+                        list(&a.wasted)
+                    },
+                    lost = i18n::num(a.lost),
+                    held = i18n::num(a.held)
+                )
+            );
+            println!(
+                "  {}",
+                if came == went {
+                    t!("cli.trace.accounted", n = i18n::num(came))
+                } else {
+                    t!(
+                        "cli.trace.unaccounted",
+                        came = i18n::num(came),
+                        went = i18n::num(went)
+                    )
+                }
+            );
             if t.holdings.is_empty() {
                 println!("  {}", t!("cli.trace.none_left"));
             } else {

@@ -20,8 +20,16 @@ pub enum StocktakeCommand {
         who: UserArgs,
         #[arg(long, value_name = "CODE")]
         place: String,
+        /// Which items: words of the name ("glove nitrile"), or explicitly
+        /// "atc:B01", "code:PARA500T", "name:…".
         #[arg(long, default_value = "")]
         filter: String,
+        /// Items whose ATC code starts with this (e.g. B01AB).
+        #[arg(long, value_name = "PREFIX", conflicts_with_all = ["filter", "code"])]
+        atc: Option<String>,
+        /// One item, by its code.
+        #[arg(long, value_name = "CODE", conflicts_with_all = ["filter", "atc"])]
+        code: Option<String>,
         /// Count one storage location of the place only (a fridge, the safe).
         #[arg(long, value_name = "CODE")]
         location: Option<String>,
@@ -96,6 +104,7 @@ fn stocktake_text(st: &stock::Stocktake) -> String {
             t!("cli.col.book"),
             t!("cli.col.counted"),
             t!("cli.col.variance"),
+            t!("cli.stocktake.col_value"),
             t!("cli.col.note"),
         ]);
     if st.controlled {
@@ -120,12 +129,19 @@ fn stocktake_text(st: &stock::Stocktake) -> String {
             i18n::num(l.expected),
             counted,
             var,
+            l.variance_cents()
+                .filter(|v| *v != 0)
+                .map(i18n::money)
+                .unwrap_or_default(),
             moved,
         ]);
     }
     if !st.lines.is_empty() {
         out.push('\n');
         out.push_str(&t.to_string());
+        let value: i64 = st.lines.iter().filter_map(|l| l.variance_cents()).sum();
+        out.push('\n');
+        out.push_str(&t!("cli.stocktake.value_total", value = i18n::money(value)));
     }
     out
 }
@@ -138,7 +154,14 @@ pub fn run(store: &mut Store, now: chrono::DateTime<Utc>, cmd: StocktakeCommand)
             filter,
             location,
             controlled,
+            atc,
+            code,
         } => {
+            let filter = match (atc, code) {
+                (Some(a), _) => format!("atc:{a}"),
+                (_, Some(c)) => format!("code:{c}"),
+                _ => filter,
+            };
             let actor = sign_in(store, &who)?;
             let place = stock::place_by_code(&store.conn, &place)?;
             let id = if controlled {
@@ -206,12 +229,16 @@ pub fn run(store: &mut Store, now: chrono::DateTime<Utc>, cmd: StocktakeCommand)
             let lines = stock::approve_stocktake(store, &actor, now, id, witness.as_ref())?;
             print(who.json, &lines, || {
                 let changed = lines.iter().filter(|l| l.variance() != Some(0)).count();
-                t!(
+                let value: i64 = lines.iter().filter_map(|l| l.variance_cents()).sum();
+                let mut s = t!(
                     "cli.stocktake.approved",
                     id = id,
                     lines = lines.len(),
                     changed = changed
-                )
+                );
+                s.push('\n');
+                s.push_str(&t!("cli.stocktake.value_total", value = i18n::money(value)));
+                s
             })
         }
     }

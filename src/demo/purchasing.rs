@@ -77,7 +77,8 @@ pub(super) fn purchasing(store: &mut Store, anchor: DateTime<Utc>) -> Result<(),
         ],
         Some(anchor - Duration::days(2)),
     )
-    .map_err(|e| DemoError::Other(e.to_string()))?;
+    .map_err(|e| DemoError::Other(e.to_string()))?
+    .id;
     let expiry = (anchor + Duration::days(540))
         .with_timezone(&store.zone())
         .date_naive();

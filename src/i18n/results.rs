@@ -96,8 +96,43 @@ impl Holding {
 impl Accepted {
     /// What the pharmacist must know about an accepted suggestion, if anything.
     pub fn warning(&self) -> Option<String> {
-        self.cannot_pick
-            .map(|short| t!("refused.plan.cannot_pick", short = short, qty = self.qty))
+        let short = self
+            .cannot_pick
+            .map(|short| t!("refused.plan.cannot_pick", short = short, qty = self.qty));
+        let packs = self
+            .ordered
+            .as_ref()
+            .filter(|o| o.rounded())
+            .map(packs_text);
+        match (short, packs) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// A purchase line as ordered, in packs: "205 asked: 21 packs of 10 =
+/// 210 tablet ordered (rounded up to whole packs)".
+pub fn packs_text(o: &crate::ops::purchasing::Ordered) -> String {
+    if o.rounded() {
+        t!(
+            "cli.po.rounded",
+            item = o.item,
+            asked = super::num(o.asked),
+            packs = super::num(o.packs),
+            per = super::num(o.units_per_pack),
+            qty = super::num(o.qty),
+            unit = super::unit(&o.unit)
+        )
+    } else {
+        t!(
+            "cli.po.in_packs",
+            item = o.item,
+            packs = super::num(o.packs),
+            per = super::num(o.units_per_pack),
+            qty = super::num(o.qty),
+            unit = super::unit(&o.unit)
+        )
     }
 }
 

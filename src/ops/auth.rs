@@ -9,7 +9,7 @@ use rusqlite::params;
 
 use super::Actor;
 use crate::domain::auth::{LockState, pin_format_ok};
-use crate::domain::instant_to_text;
+use crate::domain::{instant_from_text, instant_to_text};
 use crate::store::{Store, queries};
 
 /// Why signing in is refused.
@@ -95,16 +95,19 @@ pub fn hash_pin(pin: &str, salt: Option<[u8; 16]>) -> Result<String, PinError> {
 /// Checks a user's PIN at `now`. Five wrong PINs in a row lock the user for
 /// five minutes; the count and the lock are stored, so restarting the
 /// program does not reset them.
+///
+/// The PIN is checked (Argon2, the slow part) outside any write
+/// transaction; only the outcome is written, in its own short one, which
+/// reads the count again: wrong PINs from several workstations at once are
+/// each counted, and a right PIN is refused if the user was locked
+/// meanwhile.
 pub fn sign_in(
     store: &mut Store,
     username: &str,
     pin: &str,
     now: DateTime<Utc>,
 ) -> Result<Actor, SignInError> {
-    // Read, check and count in one BEGIN IMMEDIATE transaction: attempts
-    // from several workstations at once are counted one after the other,
-    // so the lock cannot be raced.
-    store.write(|tx| check_pin(tx, username, pin, now, None))?
+    check_pin(store, username, pin, now, None)
 }
 
 /// Changes a user's own PIN: the current PIN (or the one-time PIN an
@@ -126,84 +129,176 @@ pub fn change_own_pin(
         user: username.to_string(),
         source,
     })?;
-    store.write(|tx| check_pin(tx, username, old_pin, now, Some(&hash)))?
+    check_pin(store, username, old_pin, now, Some(&hash))
 }
 
-/// Checks `pin` inside the caller's transaction. The outer result is a
-/// database failure (nothing committed); the inner one the answer, with
-/// the failure count already written. With `new_hash`, a right PIN is
+/// How many times a PIN is checked again when the stored hash changed
+/// between the check and the write (the user changed it meanwhile).
+const HASH_CHANGED_TRIES: usize = 3;
+
+/// Checks `pin`, then writes the outcome. With `new_hash`, a right PIN is
 /// replaced by it (and a one-time PIN is then no longer one).
 fn check_pin(
-    tx: &rusqlite::Transaction,
+    store: &mut Store,
     username: &str,
     pin: &str,
     now: DateTime<Utc>,
     new_hash: Option<&str>,
-) -> Result<Result<Actor, SignInError>, SignInError> {
+) -> Result<Actor, SignInError> {
     let username = username.trim();
-    let user = queries::user_by_name(tx, username)?
-        .ok_or_else(|| SignInError::UnknownUser(username.to_string()))?;
-    if !user.active {
-        return Err(SignInError::Inactive(user.username));
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        // Read (one snapshot; WAL: never waits for a writer, takes no lock).
+        let (user, must_change) = {
+            let read = store.conn.transaction()?;
+            let user = queries::user_by_name(&read, username)?
+                .ok_or_else(|| SignInError::UnknownUser(username.to_string()))?;
+            let must_change: bool = read.query_row(
+                "SELECT must_change_pin FROM users WHERE id = ?1",
+                [user.id],
+                |r| r.get(0),
+            )?;
+            (user, must_change)
+        };
+        if !user.active {
+            return Err(SignInError::Inactive(user.username));
+        }
+        let state = LockState {
+            failed: user.failed_pins,
+            locked_until: user.locked_until,
+        };
+        if let Some(until) = state.locked_at(now) {
+            return Err(SignInError::Locked {
+                user: user.username,
+                until,
+            });
+        }
+        // Verify: slow, outside any transaction.
+        let parsed = PasswordHash::new(&user.pin_hash)
+            .map_err(|_| SignInError::BadHash(user.username.clone()))?;
+        let good = pin_format_ok(pin)
+            && Argon2::default()
+                .verify_password(pin.as_bytes(), &parsed)
+                .is_ok();
+        // A right PIN with nothing to reset or replace writes nothing: the
+        // snapshot read showed the user unlocked with no wrong PIN counted,
+        // and the hash checked is the one it held.
+        if good && new_hash.is_none() && state == LockState::default() {
+            if must_change {
+                return Err(SignInError::MustChangePin(user.username));
+            }
+            return Ok(Actor {
+                user_id: user.id,
+                username: user.username,
+                full_name: user.full_name,
+                role: user.role,
+            });
+        }
+        // Else write the outcome against the state as it is now.
+        let outcome = store.write(|tx| record(tx, &user, good, now, new_hash))?;
+        match outcome {
+            Recorded::Done(r) => return r,
+            Recorded::HashChanged if tries < HASH_CHANGED_TRIES => continue,
+            Recorded::HashChanged => {
+                return Err(SignInError::WrongPin {
+                    user: user.username,
+                    left: state.attempts_left(),
+                });
+            }
+        }
+    }
+}
+
+/// What the short write after a PIN check found.
+enum Recorded {
+    /// The answer, with the count already written.
+    Done(Result<Actor, SignInError>),
+    /// The PIN was changed between the check and the write: check again.
+    HashChanged,
+}
+
+/// Inside the write: reads the user's count, lock and hash again (another
+/// workstation may have written them since the check) and records the
+/// outcome. The outer result is a database failure (nothing committed).
+fn record(
+    tx: &rusqlite::Transaction,
+    checked: &queries::UserRow,
+    good: bool,
+    now: DateTime<Utc>,
+    new_hash: Option<&str>,
+) -> Result<Recorded, SignInError> {
+    let (failed, locked_until, pin_hash, active, must_change): (
+        u32,
+        Option<String>,
+        String,
+        bool,
+        bool,
+    ) = tx.query_row(
+        "SELECT failed_pins, locked_until, pin_hash, active, must_change_pin FROM users WHERE id = ?1",
+        [checked.id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )?;
+    let name = || checked.username.clone();
+    if !active {
+        return Ok(Recorded::Done(Err(SignInError::Inactive(name()))));
     }
     let state = LockState {
-        failed: user.failed_pins,
-        locked_until: user.locked_until,
+        failed,
+        locked_until: locked_until.as_deref().and_then(instant_from_text),
     };
+    // Locked by wrong PINs from elsewhere while this one was checked: the
+    // lock stands, right PIN or not, and this attempt is not counted.
     if let Some(until) = state.locked_at(now) {
-        return Err(SignInError::Locked {
-            user: user.username,
+        return Ok(Recorded::Done(Err(SignInError::Locked {
+            user: name(),
             until,
-        });
+        })));
     }
-    let parsed = PasswordHash::new(&user.pin_hash)
-        .map_err(|_| SignInError::BadHash(user.username.clone()))?;
-    let good = pin_format_ok(pin)
-        && Argon2::default()
-            .verify_password(pin.as_bytes(), &parsed)
-            .is_ok();
+    if pin_hash != checked.pin_hash {
+        return Ok(Recorded::HashChanged);
+    }
     if good {
-        let must_change: bool = tx.query_row(
-            "SELECT must_change_pin FROM users WHERE id = ?1",
-            [user.id],
-            |r| r.get(0),
-        )?;
         match new_hash {
             Some(h) => tx.execute(
                 "UPDATE users SET failed_pins = 0, locked_until = NULL, pin_hash = ?2, must_change_pin = 0 WHERE id = ?1",
-                params![user.id, h],
+                params![checked.id, h],
             )?,
             None => tx.execute(
                 "UPDATE users SET failed_pins = 0, locked_until = NULL WHERE id = ?1",
-                [user.id],
+                [checked.id],
             )?,
         };
         if must_change && new_hash.is_none() {
-            return Ok(Err(SignInError::MustChangePin(user.username)));
+            return Ok(Recorded::Done(Err(SignInError::MustChangePin(name()))));
         }
-        return Ok(Ok(Actor {
-            user_id: user.id,
-            username: user.username,
-            full_name: user.full_name,
-            role: user.role,
-        }));
+        return Ok(Recorded::Done(Ok(Actor {
+            user_id: checked.id,
+            username: checked.username.clone(),
+            full_name: checked.full_name.clone(),
+            role: checked.role,
+        })));
     }
     let next = state.after_failure(now);
     tx.execute(
         "UPDATE users SET failed_pins = ?2, locked_until = ?3 WHERE id = ?1",
-        params![user.id, next.failed, next.locked_until.map(instant_to_text)],
+        params![
+            checked.id,
+            next.failed,
+            next.locked_until.map(instant_to_text)
+        ],
     )?;
     // The failure is committed before it is reported.
-    Ok(Err(match next.locked_at(now) {
+    Ok(Recorded::Done(Err(match next.locked_at(now) {
         Some(until) => SignInError::Locked {
-            user: user.username,
+            user: name(),
             until,
         },
         None => SignInError::WrongPin {
-            user: user.username,
+            user: name(),
             left: next.attempts_left(),
         },
-    }))
+    })))
 }
 
 /// Sets the signed-in user's own language (`None`: follow the system's).

@@ -89,8 +89,10 @@ pub const MAX_DAYS: i64 = 3660;
 /// a user may give.
 pub const MAX_TRANSPORT_MINUTES: i64 = MAX_DAYS * 24 * 60;
 
-/// Whether a database failure is another workstation holding the write lock.
+/// Whether a database failure is another workstation holding the write lock
+/// (after the store's own bounded wait: see `store::busy`). Every operation's
+/// error turns it into "another workstation is busy; nothing was written,
+/// try again".
 pub fn is_busy(e: &rusqlite::Error) -> bool {
-    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
-    matches!(e, rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, DatabaseBusy | DatabaseLocked))
+    crate::store::busy::is_busy(e)
 }

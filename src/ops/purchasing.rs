@@ -93,7 +93,53 @@ pub fn supplier_of(conn: &Connection, item: i64) -> Result<Option<(i64, String)>
         .optional()?)
 }
 
-/// Writes a purchase order inside an open transaction.
+/// A line as ordered: in whole packs of the supplier's pack, rounded up
+/// from what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ordered {
+    pub item: String,
+    pub item_name: String,
+    pub unit: String,
+    /// Units asked for.
+    pub asked: i64,
+    /// Units ordered: whole packs.
+    pub qty: i64,
+    pub packs: i64,
+    pub units_per_pack: i64,
+}
+
+impl Ordered {
+    /// Rounded up to whole packs.
+    pub fn rounded(&self) -> bool {
+        self.qty != self.asked
+    }
+}
+
+/// `qty` units of `item` in whole packs (rounded up).
+pub fn whole_packs(item: &ItemRef, qty: i64) -> Ordered {
+    let per = item.units_per_pack.max(1);
+    let packs = (qty + per - 1) / per;
+    Ordered {
+        item: item.code.clone(),
+        item_name: item.name.clone(),
+        unit: item.dose_unit.clone(),
+        asked: qty,
+        qty: packs * per,
+        packs,
+        units_per_pack: per,
+    }
+}
+
+/// A purchase order as created: its number and its lines in whole packs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PoCreated {
+    pub id: i64,
+    pub supplier: String,
+    pub lines: Vec<Ordered>,
+}
+
+/// Writes a purchase order inside an open transaction; each line in whole
+/// packs of the supplier's pack (rounded up: say so to the user).
 pub fn insert_po(
     tx: &Connection,
     actor: &Actor,
@@ -102,24 +148,46 @@ pub fn insert_po(
     lines: &[(ItemRef, i64)],
     expected: DateTime<Utc>,
     note: Option<&str>,
-) -> Result<i64> {
+) -> Result<PoCreated> {
     if lines.is_empty() {
         return Err(PurchaseError::EmptyOrder);
+    }
+    for (_, qty) in lines {
+        qty_ok(*qty)?;
     }
     tx.execute(
         "INSERT INTO purchase_orders (supplier_id, status, created_at, created_by, expected_at, note) VALUES (?1, 'open', ?2, ?3, ?4, ?5)",
         params![supplier, instant_to_text(now), actor.user_id, instant_to_text(expected), note],
     )?;
     let id = tx.last_insert_rowid();
+    let mut ordered: Vec<Ordered> = Vec::new();
     for (item, qty) in lines {
-        qty_ok(*qty)?;
+        // The same item twice is one line: its quantities add up first.
+        match ordered.iter_mut().find(|o| o.item == item.code) {
+            Some(o) => *o = whole_packs(item, o.asked + qty),
+            None => ordered.push(whole_packs(item, *qty)),
+        }
+    }
+    for o in &ordered {
+        qty_ok(o.qty)?;
+    }
+    for o in &ordered {
         tx.execute(
-            "INSERT INTO purchase_order_lines (order_id, item_id, qty) VALUES (?1, ?2, ?3)
-             ON CONFLICT (order_id, item_id) DO UPDATE SET qty = qty + excluded.qty",
-            params![id, item.id, qty],
+            "INSERT INTO purchase_order_lines (order_id, item_id, qty)
+             SELECT ?1, id, ?3 FROM items WHERE code = ?2",
+            params![id, o.item, o.qty],
         )?;
     }
-    Ok(id)
+    let supplier: String = tx.query_row(
+        "SELECT code FROM suppliers WHERE id = ?1",
+        [supplier],
+        |r| r.get(0),
+    )?;
+    Ok(PoCreated {
+        id,
+        supplier,
+        lines: ordered,
+    })
 }
 
 /// Orders from a supplier; expected after its lead time unless given.
@@ -130,7 +198,7 @@ pub fn create_po(
     supplier_code: &str,
     lines: &[(ItemRef, i64)],
     expected: Option<DateTime<Utc>>,
-) -> Result<i64> {
+) -> Result<PoCreated> {
     allow(actor, Operation::Order)?;
     store.write(|tx| {
         let (supplier, lead) = supplier_id(tx, supplier_code)?;
@@ -352,6 +420,89 @@ pub fn purchase_orders(conn: &Connection, open_only: bool) -> Result<Vec<Purchas
             .collect::<rusqlite::Result<_>>()?;
     }
     Ok(orders)
+}
+
+/// A purchase order as the supplier is to receive it: who orders, from
+/// whom, when it is expected, and each line in packs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderSheet {
+    pub id: i64,
+    pub site: Option<String>,
+    pub supplier: String,
+    pub supplier_name: String,
+    pub contact: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
+    pub expected_at: String,
+    pub status: String,
+    pub lines: Vec<SheetLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SheetLine {
+    pub item: String,
+    pub item_name: String,
+    pub gtin: Option<String>,
+    pub packs: i64,
+    pub units_per_pack: i64,
+    pub qty: i64,
+    pub unit: String,
+}
+
+/// The order sheet of purchase order `id`.
+pub fn order_sheet(conn: &Connection, id: i64) -> Result<OrderSheet> {
+    let head = conn
+        .query_row(
+            "SELECT s.code, s.name, s.contact, o.created_at, u.full_name, o.expected_at, o.status
+             FROM purchase_orders o JOIN suppliers s ON s.id = o.supplier_id JOIN users u ON u.id = o.created_by
+             WHERE o.id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            },
+        )
+        .optional()?
+        .ok_or(PurchaseError::UnknownOrder(id))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.code, i.name, (SELECT g.gtin FROM item_gtins g WHERE g.item_id = i.id ORDER BY g.gtin LIMIT 1),
+                i.units_per_pack, l.qty, i.dose_unit
+         FROM purchase_order_lines l JOIN items i ON i.id = l.item_id WHERE l.order_id = ?1 ORDER BY i.code",
+    )?;
+    let lines = stmt
+        .query_map([id], |r| {
+            let per: i64 = r.get::<_, i64>(3)?.max(1);
+            let qty: i64 = r.get(4)?;
+            Ok(SheetLine {
+                item: r.get(0)?,
+                item_name: r.get(1)?,
+                gtin: r.get(2)?,
+                packs: (qty + per - 1) / per,
+                units_per_pack: per,
+                qty,
+                unit: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(OrderSheet {
+        id,
+        site: crate::store::queries::setting(conn, "site_name")?,
+        supplier: head.0,
+        supplier_name: head.1,
+        contact: head.2,
+        created_at: head.3,
+        created_by: head.4,
+        expected_at: head.5,
+        status: head.6,
+        lines,
+    })
 }
 
 #[cfg(test)]

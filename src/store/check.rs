@@ -1,10 +1,12 @@
 //! `wardstock check`: is the file sound and does every balance equal its ledger?
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct CheckReport {
+    /// What was checked: the ledger, or the file as well (`--full`).
+    pub scope: Scope,
     pub movements: i64,
     pub balances: i64,
     /// Each problem found; empty when all is well. The words are in
@@ -53,6 +55,17 @@ pub enum Problem {
     Item { row: i64, lot: i64 },
 }
 
+impl Default for CheckReport {
+    fn default() -> Self {
+        CheckReport {
+            scope: Scope::Full,
+            movements: 0,
+            balances: 0,
+            problems: Vec::new(),
+        }
+    }
+}
+
 impl CheckReport {
     pub fn ok(&self) -> bool {
         self.problems.is_empty()
@@ -80,8 +93,56 @@ pub fn stored_balances(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i64
         .collect()
 }
 
+/// How much `check` verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The ledger: every balance (per place and per storage location)
+    /// equals what its movements sum to, none negative, each balance's copy
+    /// of its lot, and each movement's item. Seconds at hospital scale.
+    Ledger,
+    /// The ledger, and first the file itself: SQLite's integrity check
+    /// (every page and index) and every reference between rows. Reads the
+    /// whole file: much slower on a large database.
+    Full,
+}
+
+/// The full check: the file's integrity and references, then the ledger.
 pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
-    let mut report = CheckReport::default();
+    run_scope(conn, Scope::Full)
+}
+
+/// The ledger check alone (what `wardstock check` runs; `--full` adds the
+/// file's own integrity and references).
+pub fn ledger(conn: &Connection) -> rusqlite::Result<CheckReport> {
+    run_scope(conn, Scope::Ledger)
+}
+
+pub fn run_scope(conn: &Connection, scope: Scope) -> rusqlite::Result<CheckReport> {
+    let mut report = CheckReport {
+        scope,
+        ..CheckReport::default()
+    };
+    if scope == Scope::Full {
+        file_integrity(conn, &mut report)?;
+        if report
+            .problems
+            .iter()
+            .any(|p| matches!(p, Problem::Integrity { .. }))
+        {
+            // A damaged file cannot be trusted further.
+            return Ok(report);
+        }
+    }
+    report.balances = conn.query_row("SELECT count(*) FROM balances", [], |r| r.get(0))?;
+    let wrong_item = ledger_sums(conn, &mut report)?;
+    copies_and_signs(conn, &mut report)?;
+    report.problems.extend(wrong_item);
+    Ok(report)
+}
+
+/// SQLite's own integrity check and the references between rows.
+fn file_integrity(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
     let lines: Vec<String> = stmt
         .query_map([], |r| r.get(0))?
@@ -92,8 +153,7 @@ pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
                 .into_iter()
                 .map(|detail| Problem::Integrity { detail }),
         );
-        // A damaged file cannot be trusted further.
-        return Ok(report);
+        return Ok(());
     }
     let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
     let fk: Vec<Problem> = stmt
@@ -107,80 +167,192 @@ pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
         })?
         .collect::<Result<_, _>>()?;
     report.problems.extend(fk);
+    Ok(())
+}
 
-    report.movements = conn.query_row("SELECT count(*) FROM movements", [], |r| r.get(0))?;
-    report.balances = conn.query_row("SELECT count(*) FROM balances", [], |r| r.get(0))?;
+/// The ledger summed in one pass over the movements (and one over the moves
+/// between locations), compared with the stored balances. Sums are kept in
+/// 128 bits: a ledger that overflows 64 bits is a mismatch, not a failure.
+/// (place, storage location, lot): a location balance's key.
+type LocationKey = (i64, Option<i64>, i64);
 
-    let mut stmt = conn.prepare(
-        "WITH ledger AS (
-             SELECT place_id, lot_id, SUM(qty) AS qty FROM (
-                 SELECT to_place_id AS place_id, lot_id, qty FROM movements WHERE to_place_id IS NOT NULL
-                 UNION ALL
-                 SELECT from_place_id, lot_id, -qty FROM movements WHERE from_place_id IS NOT NULL)
-             GROUP BY place_id, lot_id)
-         SELECT p.code, lt.lot_number, i.code, k.ledger_qty, k.stored_qty FROM (
-             SELECT COALESCE(l.place_id, b.place_id) AS place_id, COALESCE(l.lot_id, b.lot_id) AS lot_id,
-                    COALESCE(l.qty, 0) AS ledger_qty, COALESCE(b.qty, 0) AS stored_qty
-             FROM ledger l FULL OUTER JOIN balances b ON b.place_id = l.place_id AND b.lot_id = l.lot_id
-             WHERE COALESCE(l.qty, 0) <> COALESCE(b.qty, 0)) k
-         LEFT JOIN places p ON p.id = k.place_id
-         LEFT JOIN lots lt ON lt.id = k.lot_id
-         LEFT JOIN items i ON i.id = lt.item_id
-         ORDER BY k.place_id, k.lot_id",
-    )?;
-    let mismatches = stmt.query_map([], |r| {
-        Ok(Problem::Balance {
-            place: r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "?".into()),
-            lot: r.get::<_, Option<String>>(1)?.unwrap_or_else(|| "?".into()),
-            item: r.get::<_, Option<String>>(2)?.unwrap_or_else(|| "?".into()),
-            stored: r.get(4)?,
-            ledger: r.get(3)?,
-        })
-    })?;
-    for m in mismatches {
-        report.problems.push(m?);
+/// Returns the movements naming another item than their lot, reported last.
+fn ledger_sums(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<Vec<Problem>> {
+    use std::collections::HashMap;
+
+    // Place id → (code, the location its stock without one is held at).
+    let mut places: HashMap<i64, (String, Option<i64>)> = HashMap::new();
+    {
+        let mut stmt = conn.prepare("SELECT id, code, legacy_location_id FROM places")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            places.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
+        }
+    }
+    // Lot id → item id.
+    let mut lot_item: HashMap<i64, i64> = HashMap::new();
+    {
+        let mut stmt = conn.prepare("SELECT id, item_id FROM lots")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            lot_item.insert(r.get(0)?, r.get(1)?);
+        }
     }
 
-    let mut stmt = conn.prepare(
-        "WITH ledger AS (
-             SELECT place_id, location_id, lot_id, SUM(qty) AS qty FROM (
-                 SELECT m.to_place_id AS place_id, COALESCE(m.to_location_id, p.legacy_location_id) AS location_id, m.lot_id, m.qty
-                 FROM movements m JOIN places p ON p.id = m.to_place_id
-                 UNION ALL
-                 SELECT m.from_place_id, COALESCE(m.from_location_id, p.legacy_location_id), m.lot_id, -m.qty
-                 FROM movements m JOIN places p ON p.id = m.from_place_id
-                 UNION ALL
-                 SELECT place_id, to_location_id, lot_id, qty FROM location_moves
-                 UNION ALL
-                 SELECT place_id, from_location_id, lot_id, -qty FROM location_moves)
-             GROUP BY place_id, location_id, lot_id)
-         SELECT p.code, loc.code, lt.lot_number, i.code, k.ledger_qty, k.stored_qty FROM (
-             SELECT COALESCE(l.place_id, b.place_id) AS place_id, COALESCE(l.location_id, b.location_id) AS location_id,
-                    COALESCE(l.lot_id, b.lot_id) AS lot_id,
-                    COALESCE(l.qty, 0) AS ledger_qty, COALESCE(b.qty, 0) AS stored_qty
-             FROM ledger l FULL OUTER JOIN location_balances b
-               ON b.place_id = l.place_id AND b.location_id IS l.location_id AND b.lot_id = l.lot_id
-             WHERE COALESCE(l.qty, 0) <> COALESCE(b.qty, 0)) k
-         LEFT JOIN places p ON p.id = k.place_id
-         LEFT JOIN locations loc ON loc.id = k.location_id
-         LEFT JOIN lots lt ON lt.id = k.lot_id
-         LEFT JOIN items i ON i.id = lt.item_id
-         ORDER BY k.place_id, k.location_id, k.lot_id",
-    )?;
-    let mismatches = stmt.query_map([], |r| {
-        Ok(Problem::LocationBalance {
-            place: r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "?".into()),
-            location: r.get::<_, Option<String>>(1)?.unwrap_or_else(|| "?".into()),
-            lot: r.get::<_, Option<String>>(2)?.unwrap_or_else(|| "?".into()),
-            item: r.get::<_, Option<String>>(3)?.unwrap_or_else(|| "?".into()),
-            stored: r.get(5)?,
-            ledger: r.get(4)?,
-        })
-    })?;
-    for m in mismatches {
-        report.problems.push(m?);
+    let mut by_place: HashMap<(i64, i64), i128> = HashMap::new();
+    let mut by_location: HashMap<LocationKey, i128> = HashMap::new();
+    let mut wrong_item: Vec<(i64, i64)> = Vec::new();
+    let mut movements = 0i64;
+    {
+        let mut stmt = conn.prepare(
+            "SELECT id, item_id, lot_id, from_place_id, to_place_id, from_location_id, to_location_id, qty FROM movements",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            movements += 1;
+            let id: i64 = r.get(0)?;
+            let item: i64 = r.get(1)?;
+            let lot: i64 = r.get(2)?;
+            let from: Option<i64> = r.get(3)?;
+            let to: Option<i64> = r.get(4)?;
+            let from_loc: Option<i64> = r.get(5)?;
+            let to_loc: Option<i64> = r.get(6)?;
+            let qty = i128::from(r.get::<_, i64>(7)?);
+            if lot_item.get(&lot).is_some_and(|&i| i != item) {
+                wrong_item.push((id, lot));
+            }
+            for (place, loc, signed) in [(to, to_loc, qty), (from, from_loc, -qty)] {
+                let Some(place) = place else { continue };
+                *by_place.entry((place, lot)).or_default() += signed;
+                // Stock at a place that is not on file has no location to count.
+                if let Some((_, legacy)) = places.get(&place) {
+                    *by_location
+                        .entry((place, loc.or(*legacy), lot))
+                        .or_default() += signed;
+                }
+            }
+        }
+    }
+    report.movements = movements;
+    {
+        let mut stmt = conn.prepare(
+            "SELECT place_id, from_location_id, to_location_id, lot_id, qty FROM location_moves",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let place: i64 = r.get(0)?;
+            let lot: i64 = r.get(3)?;
+            let qty = i128::from(r.get::<_, i64>(4)?);
+            *by_location.entry((place, r.get(2)?, lot)).or_default() += qty;
+            *by_location.entry((place, r.get(1)?, lot)).or_default() -= qty;
+        }
     }
 
+    // (place, lot, ledger, stored), compared in key order.
+    let mut off: Vec<((i64, i64), i128, i64)> = Vec::new();
+    {
+        let mut stmt = conn.prepare("SELECT place_id, lot_id, qty FROM balances")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let key = (r.get(0)?, r.get(1)?);
+            let stored: i64 = r.get(2)?;
+            let ledger = by_place.remove(&key).unwrap_or(0);
+            if ledger != i128::from(stored) {
+                off.push((key, ledger, stored));
+            }
+        }
+    }
+    off.extend(
+        by_place
+            .into_iter()
+            .filter(|(_, q)| *q != 0)
+            .map(|(k, q)| (k, q, 0)),
+    );
+    off.sort_by_key(|(k, _, _)| *k);
+
+    // ((place, location, lot), ledger, stored).
+    let mut off_loc: Vec<(LocationKey, i128, i64)> = Vec::new();
+    {
+        let mut stmt =
+            conn.prepare("SELECT place_id, location_id, lot_id, qty FROM location_balances")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let key = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let stored: i64 = r.get(3)?;
+            let ledger = by_location.remove(&key).unwrap_or(0);
+            if ledger != i128::from(stored) {
+                off_loc.push((key, ledger, stored));
+            }
+        }
+    }
+    off_loc.extend(
+        by_location
+            .into_iter()
+            .filter(|(_, q)| *q != 0)
+            .map(|(k, q)| (k, q, 0)),
+    );
+    off_loc.sort_by_key(|(k, _, _)| *k);
+
+    // Names only for what is wrong (normally nothing).
+    let place_code = |id: i64| {
+        places
+            .get(&id)
+            .map_or_else(|| "?".to_string(), |p| p.0.clone())
+    };
+    let mut lot_stmt = conn.prepare(
+        "SELECT lt.lot_number, i.code FROM lots lt LEFT JOIN items i ON i.id = lt.item_id WHERE lt.id = ?1",
+    )?;
+    let mut lot_names = |lot: i64| -> rusqlite::Result<(String, String)> {
+        let found: Option<(Option<String>, Option<String>)> = lot_stmt
+            .query_row([lot], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let (l, i) = found.unwrap_or((None, None));
+        Ok((
+            l.unwrap_or_else(|| "?".into()),
+            i.unwrap_or_else(|| "?".into()),
+        ))
+    };
+    let mut loc_stmt = conn.prepare("SELECT code FROM locations WHERE id = ?1")?;
+    let mut loc_code = |loc: Option<i64>| -> rusqlite::Result<String> {
+        Ok(match loc {
+            Some(id) => loc_stmt
+                .query_row([id], |r| r.get::<_, String>(0))
+                .optional()?
+                .unwrap_or_else(|| "?".into()),
+            None => "?".into(),
+        })
+    };
+    let clamp = |q: i128| i64::try_from(q).unwrap_or(if q < 0 { i64::MIN } else { i64::MAX });
+    for ((place, lot), ledger, stored) in off {
+        let (lot_number, item) = lot_names(lot)?;
+        report.problems.push(Problem::Balance {
+            place: place_code(place),
+            lot: lot_number,
+            item,
+            stored,
+            ledger: clamp(ledger),
+        });
+    }
+    for ((place, loc, lot), ledger, stored) in off_loc {
+        let (lot_number, item) = lot_names(lot)?;
+        report.problems.push(Problem::LocationBalance {
+            place: place_code(place),
+            location: loc_code(loc)?,
+            lot: lot_number,
+            item,
+            stored,
+            ledger: clamp(ledger),
+        });
+    }
+    Ok(wrong_item
+        .into_iter()
+        .map(|(row, lot)| Problem::Item { row, lot })
+        .collect())
+}
+
+/// Negative balances, balances whose copy of the lot differs, and balances
+/// naming another item than their lot.
+fn copies_and_signs(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
         "SELECT p.code, lt.lot_number, b.qty FROM balances b
          JOIN places p ON p.id = b.place_id JOIN lots lt ON lt.id = b.lot_id WHERE b.qty < 0",
@@ -209,9 +381,7 @@ pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
     }
 
     let mut stmt = conn.prepare(
-        "SELECT b.place_id, b.lot_id FROM balances b JOIN lots l ON l.id = b.lot_id WHERE l.item_id <> b.item_id
-         UNION ALL
-         SELECT m.id, m.lot_id FROM movements m JOIN lots l ON l.id = m.lot_id WHERE l.item_id <> m.item_id",
+        "SELECT b.place_id, b.lot_id FROM balances b JOIN lots l ON l.id = b.lot_id WHERE l.item_id <> b.item_id",
     )?;
     for n in stmt.query_map([], |r| {
         Ok(Problem::Item {
@@ -221,5 +391,5 @@ pub fn run(conn: &Connection) -> rusqlite::Result<CheckReport> {
     })? {
         report.problems.push(n?);
     }
-    Ok(report)
+    Ok(())
 }

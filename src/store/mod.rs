@@ -2,6 +2,7 @@
 //! ledger writer, and the read queries the screens and CLI show.
 
 pub mod backup;
+pub mod busy;
 pub mod check;
 pub mod ledger;
 pub mod queries;
@@ -28,6 +29,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/011_unable_to_scan.sql"),
     include_str!("migrations/012_patient_gsrn.sql"),
     include_str!("migrations/013_cd_register.sql"),
+    include_str!("migrations/015_levels_source.sql"),
 ];
 
 /// The schema version this program writes.
@@ -230,7 +232,8 @@ impl Store {
             path: shown.clone(),
             cause,
         })?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Another workstation's write (a reader waits on a checkpoint at most): as the store does.
+        conn.busy_handler(Some(busy::handler))?;
         let probe = |conn: &Connection| -> rusqlite::Result<(i32, i64)> {
             let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
             let ver: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -318,7 +321,8 @@ impl Store {
         let not_ours = || StoreError::NotWardstock {
             path: shown.clone(),
         };
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Another workstation's write: wait with jittered naps, bounded (busy.rs).
+        conn.busy_handler(Some(busy::handler))?;
         let probe = |conn: &Connection| -> rusqlite::Result<(i32, i64, i64)> {
             let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
             let ver: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -388,7 +392,15 @@ impl Store {
     }
 
     /// Runs `f` inside a `BEGIN IMMEDIATE` transaction: all of it is written
-    /// or none of it.
+    /// or none of it. Keep `f` to the reads that decide the write and the
+    /// write itself: nothing slow (PIN hashing, planning) inside, since every
+    /// other workstation waits for it.
+    ///
+    /// When another workstation is writing, the transaction waits for it with
+    /// short jittered naps for at most [`busy::limit`] (5 s); if the file is
+    /// still busy then, nothing was written and the error is SQLite's busy
+    /// error, which every operation's error turns into "another workstation
+    /// is busy; nothing was written, try again" (`ops::items::is_busy`).
     pub fn write<T, E>(
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction) -> Result<T, E>,
@@ -396,12 +408,31 @@ impl Store {
     where
         E: From<rusqlite::Error>,
     {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        let started = std::time::Instant::now();
+        let mut tries = 0u32;
+        loop {
+            match self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+            {
+                Ok(tx) => {
+                    let out = f(&tx)?;
+                    tx.commit()?;
+                    return Ok(out);
+                }
+                // SQLite returns some busy states without calling the busy
+                // handler (a log being recovered): wait here too.
+                Err(e) if busy::is_busy(&e) => {
+                    let left = busy::limit().saturating_sub(started.elapsed());
+                    if left.is_zero() {
+                        return Err(e.into());
+                    }
+                    std::thread::sleep(busy::nap(tries).min(left));
+                    tries += 1;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// The schema version stored in the file.

@@ -29,6 +29,10 @@ pub struct Accepted {
     /// Units of a delivery the pharmacy cannot pick from usable stock now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cannot_pick: Option<i64>,
+    /// A purchase: the line as ordered, in whole packs of the supplier's
+    /// pack (`qty` is then the units ordered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ordered: Option<crate::ops::purchasing::Ordered>,
 }
 
 /// Accepts a suggestion, with the quantity the pharmacist settles on: a
@@ -52,6 +56,8 @@ pub fn accept(
         let place = crate::ops::stock::place_by_code(tx, &s.place)?;
         still_current(tx, place.id, item.id, s)?;
         let mut cannot_pick = None;
+        let mut ordered = None;
+        let mut qty = qty;
         let order_ref =
             match place.kind {
                 crate::domain::PlaceKind::Ward => {
@@ -114,7 +120,7 @@ pub fn accept(
                         "MRP suggestion{}",
                         if s.past_due { ", expedite" } else { "" }
                     );
-                    let id = crate::ops::purchasing::insert_po(
+                    let po = crate::ops::purchasing::insert_po(
                         tx,
                         actor,
                         now,
@@ -123,7 +129,10 @@ pub fn accept(
                         expected,
                         Some(&note),
                     )?;
-                    format!("PO-{id}")
+                    let line = po.lines.into_iter().next();
+                    qty = line.as_ref().map_or(qty, |l| l.qty);
+                    ordered = line;
+                    format!("PO-{}", po.id)
                 }
                 crate::domain::PlaceKind::Transit => {
                     return Err(PlanError::TransitNotPlanned);
@@ -145,6 +154,7 @@ pub fn accept(
             order_ref,
             qty,
             cannot_pick,
+            ordered,
         })
     })
 }

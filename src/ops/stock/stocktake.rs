@@ -21,15 +21,92 @@ pub struct CountLine {
     pub controlled: bool,
     /// Why the count differs, as explained before approval.
     pub explanation: Option<String>,
+    /// The item's unit price, cents: what a variance is worth.
+    pub unit_price_cents: i64,
+    /// The stocktake is approved: its variances are in the ledger, and the
+    /// stock now is no longer compared with the count.
+    pub settled: bool,
 }
 
 impl CountLine {
     pub fn variance(&self) -> Option<i64> {
         self.counted.map(|c| c - self.expected)
     }
+    /// What the variance is worth, cents (negative: missing).
+    pub fn variance_cents(&self) -> Option<i64> {
+        self.variance()
+            .map(|v| v.saturating_mul(self.unit_price_cents))
+    }
     /// Stock moved since the line was counted: it must be counted again.
+    /// Once approved, a line's own adjustment is not a move.
     pub fn moved(&self) -> bool {
-        self.current != self.expected
+        !self.settled && self.current != self.expected
+    }
+}
+
+/// Which items a stocktake counts, each kind said explicitly: an ATC code
+/// prefix ("atc:B01"), one item code ("code:PARA500T"), or words of the
+/// item's name, all of which must appear ("glove nitrile"; "name:…").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CountFilter {
+    All,
+    Atc(String),
+    Code(String),
+    Name(Vec<String>),
+}
+
+impl CountFilter {
+    /// Reads what the user typed: "atc:…", "code:…", "name:…", or plain words
+    /// of the name.
+    pub fn parse(text: &str) -> CountFilter {
+        let t = text.trim();
+        let lower = t.to_lowercase();
+        let after = |p: &str| t[p.len()..].trim().to_string();
+        if t.is_empty() {
+            CountFilter::All
+        } else if lower.starts_with("atc:") {
+            CountFilter::Atc(after("atc:").to_uppercase())
+        } else if lower.starts_with("code:") {
+            CountFilter::Code(after("code:"))
+        } else if lower.starts_with("name:") {
+            CountFilter::Name(
+                after("name:")
+                    .split_whitespace()
+                    .map(str::to_lowercase)
+                    .collect(),
+            )
+        } else {
+            CountFilter::Name(t.split_whitespace().map(str::to_lowercase).collect())
+        }
+    }
+
+    /// As stored with the stocktake and shown.
+    pub fn text(&self) -> String {
+        match self {
+            CountFilter::All => String::new(),
+            CountFilter::Atc(p) => format!("atc:{p}"),
+            CountFilter::Code(c) => format!("code:{c}"),
+            CountFilter::Name(w) => w.join(" "),
+        }
+    }
+
+    /// Whether an item (code, name, generic name, ATC) is counted.
+    pub fn matches(
+        &self,
+        code: &str,
+        name: &str,
+        generic: Option<&str>,
+        atc: Option<&str>,
+    ) -> bool {
+        match self {
+            CountFilter::All => true,
+            CountFilter::Atc(p) => atc.is_some_and(|a| a.to_uppercase().starts_with(p.as_str())),
+            CountFilter::Code(c) => code.eq_ignore_ascii_case(c),
+            CountFilter::Name(words) => {
+                let hay = format!("{} {}", name, generic.unwrap_or("")).to_lowercase();
+                words.iter().all(|w| hay.contains(w.as_str()))
+            }
+        }
     }
 }
 
@@ -101,16 +178,46 @@ fn start(
             params![place.id, filter.trim(), instant_to_text(now), actor.user_id, location_id, controlled],
         )?;
         let id = tx.last_insert_rowid();
-        let like = format!("%{}%", filter.trim());
-        let n = tx.execute(
+        // The items counted, by the explicit filter (read here, not by a
+        // substring of every column).
+        let mut which = CountFilter::parse(filter);
+        // A plain word that is an item's code is that item.
+        if let CountFilter::Name(words) = &which
+            && words.len() == 1
+            && let Ok(item) = item_by_code(tx, &words[0])
+        {
+            which = CountFilter::Code(item.code);
+        }
+        let items: Vec<i64> = tx
+            .prepare("SELECT id, code, name, generic_name, atc, controlled FROM items")?
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, bool>(5)?,
+                ))
+            })?
+            .filter_map(|row| match row {
+                Ok((id, code, name, generic, atc, cd)) => (which.matches(&code, &name, generic.as_deref(), atc.as_deref())
+                    && (!controlled || cd))
+                    .then_some(Ok(id)),
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<rusqlite::Result<_>>()?;
+        tx.execute("UPDATE stocktakes SET filter = ?2 WHERE id = ?1", params![id, which.text()])?;
+        let mut n = 0;
+        let mut add = tx.prepare_cached(
             "INSERT INTO stocktake_lines (stocktake_id, lot_id, item_id, expected)
-             SELECT ?1, b.lot_id, b.item_id, sum(b.qty) FROM location_balances b JOIN items i ON i.id = b.item_id
-             WHERE b.place_id = ?2 AND b.qty > 0 AND (?4 IS NULL OR b.location_id = ?4)
-               AND (?3 = '%%' OR i.code LIKE ?3 OR i.name LIKE ?3 OR i.generic_name LIKE ?3 OR COALESCE(i.atc, '') LIKE ?3)
-               AND (?5 = 0 OR i.controlled = 1)
+             SELECT ?1, b.lot_id, b.item_id, sum(b.qty) FROM location_balances b
+             WHERE b.place_id = ?2 AND b.item_id = ?3 AND b.qty > 0 AND (?4 IS NULL OR b.location_id = ?4)
              GROUP BY b.lot_id, b.item_id",
-            params![id, place.id, like, location_id, controlled],
         )?;
+        for item in items {
+            n += add.execute(params![id, place.id, item, location_id])?;
+        }
         if n == 0 && controlled {
             return Err(CdRefusal::NoControlledStock { place: place.code.clone() }.into());
         }
@@ -154,7 +261,7 @@ pub fn stocktake(conn: &Connection, id: i64) -> Result<Stocktake> {
         "SELECT s.lot_id, i.code, i.name, l.lot_number, l.expiry, s.expected, s.counted,
                 COALESCE((SELECT sum(qty) FROM location_balances b
                           WHERE b.place_id = ?2 AND b.lot_id = s.lot_id AND (?3 IS NULL OR b.location_id = ?3)), 0),
-                i.controlled, s.explanation
+                i.controlled, s.explanation, i.unit_price_cents
          FROM stocktake_lines s JOIN items i ON i.id = s.item_id JOIN lots l ON l.id = s.lot_id
          WHERE s.stocktake_id = ?1 ORDER BY i.name, l.expiry, l.lot_number",
     )?;
@@ -174,6 +281,8 @@ pub fn stocktake(conn: &Connection, id: i64) -> Result<Stocktake> {
                 current: r.get(7)?,
                 controlled: r.get(8)?,
                 explanation: r.get(9)?,
+                unit_price_cents: r.get(10)?,
+                settled: status != "open",
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
