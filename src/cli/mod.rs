@@ -83,6 +83,12 @@ pub fn error_kind(e: &anyhow::Error) -> &'static str {
         ) {
             return "read_only";
         }
+        if matches!(
+            cause.downcast_ref::<crate::ops::stock::StockError>(),
+            Some(crate::ops::stock::StockError::Busy)
+        ) {
+            return "busy";
+        }
         if cause.is::<crate::ops::items::Forbidden>() {
             return "forbidden";
         }
