@@ -222,6 +222,12 @@ pub trait FormBody {
     fn field_mut(&mut self, i: usize) -> Option<&mut Field>;
     /// Runs the operation: the message to show, or the refusal.
     fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String>;
+    /// Checked before anything is signed or run (a lot shown and
+    /// confirmed): a refusal stays in the form.
+    fn precheck(&mut self, item: &ItemRef, cx: &Ctx) -> Result<(), String> {
+        let _ = (item, cx);
+        Ok(())
+    }
     /// Where the cursor goes after a refusal: the first field still to
     /// fill that the operation needs (`None`: it stays).
     fn refocus(&self) -> Option<usize> {
@@ -417,6 +423,13 @@ impl Form {
     /// Runs the operation; a refusal stays in the form to be corrected.
     pub fn submit(&mut self, cx: &mut Ctx) -> Option<(String, After)> {
         let item = self.item.clone();
+        if let Err(e) = self.body_mut().precheck(&item, cx) {
+            self.error = Some(e);
+            if let Some(i) = self.body().refocus() {
+                self.focus = i;
+            }
+            return None;
+        }
         // The second user signs in with their own PIN (wrong PINs count
         // towards their lock); the PIN is typed again for each attempt.
         if let Some(c) = &mut self.cosign {
