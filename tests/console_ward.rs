@@ -117,3 +117,104 @@ fn recall_takes_the_lot_chosen_below_the_expired_one_and_asks_to_confirm() {
         );
     }
 }
+
+/// The nurse manager of W-MED asks for `qty` units of `code`; the order.
+fn ward_asks(c: &Console, code: &str, qty: i64) -> i64 {
+    use wardstock::ops::stock;
+    let mut s = wardstock::store::Store::open(c.app.store().path()).unwrap();
+    let manager = wardstock::ops::Actor {
+        user_id: 4,
+        username: "manager".into(),
+        full_name: "m".into(),
+        role: wardstock::domain::Role::NurseManager,
+    };
+    let ward = stock::place_by_code(&s.conn, "W-MED").unwrap();
+    let item = stock::item_by_code(&s.conn, code).unwrap();
+    stock::request_transfer(
+        &mut s,
+        &manager,
+        common::anchor(),
+        &ward,
+        &[(item, qty)],
+        None,
+    )
+    .unwrap()
+}
+
+fn gtin_of(c: &Console, code: &str) -> String {
+    c.app
+        .store()
+        .conn
+        .query_row(
+            "SELECT g.gtin FROM item_gtins g JOIN items i ON i.id = g.item_id WHERE i.code = ?1",
+            [code],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+fn picked(c: &Console) -> (i64, i64) {
+    let o = c.app.tabs.pharmacy.order().unwrap();
+    (o.lines[0].picked, o.lines[0].open)
+}
+
+#[test]
+fn a_pack_larger_than_what_is_open_is_broken_and_a_picked_lot_taken_back() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        // 10 tablets asked; a pack of paracetamol holds 20.
+        let order = ward_asks(&c, "PARA500T", 10);
+        let gtin = gtin_of(&c, "PARA500T");
+        let lot = {
+            let o =
+                wardstock::ops::stock::transfer_order(&c.app.store().conn, order, common::anchor())
+                    .unwrap();
+            o.lines[0].suggestions[0].lot_number.clone()
+        };
+        c.sign_in("store");
+        c.key(KeyCode::Char('4')).key(KeyCode::Enter);
+        assert_eq!(c.app.tabs.pharmacy.order().unwrap().id, order);
+        c.scan(&format!("(01){gtin}(10){lot}"));
+        // The whole refusal shows, and the form offers to break the pack.
+        let s = c.screen();
+        let form = c.app.form.as_ref().expect("the pick form");
+        let Kind::Pick(p) = &form.kind else {
+            panic!("the pick form:\n{s}")
+        };
+        assert_eq!((p.lot.value(), p.quantity.value()), (lot.as_str(), "10"));
+        if lang == Lang::En {
+            assert!(
+                s.contains("break the") && s.contains("with a quantity"),
+                "{s}"
+            );
+        } else {
+            assert!(s.contains("请拆包并按数量拣"), "{s}");
+        }
+        assert_eq!(picked(&c), (0, 10));
+        c.key(KeyCode::Enter);
+        assert!(c.app.form.is_none(), "{}", c.screen());
+        assert_eq!(picked(&c), (10, 0));
+        // Delete takes the lot back off the order.
+        c.key(KeyCode::Delete);
+        let Kind::Pick(p) = form_kind(&mut c) else {
+            panic!("the unpick form")
+        };
+        assert!(p.unpick);
+        assert_eq!(p.lot.value(), lot);
+        c.key(KeyCode::Enter);
+        assert!(c.app.form.is_none(), "{}", c.screen());
+        assert_eq!(picked(&c), (0, 10));
+        assert!(c.status().contains(&lot), "{}", c.status());
+        // F3 picks a quantity typed: 4 units.
+        c.key(KeyCode::F(3));
+        let Kind::Pick(p) = form_kind(&mut c) else {
+            panic!("the pick form")
+        };
+        assert_eq!(p.quantity.value(), "10");
+        c.key(KeyCode::Backspace).key(KeyCode::Backspace).typed("4");
+        c.key(KeyCode::Enter);
+        assert_eq!(picked(&c), (4, 6), "{}", c.screen());
+        let report = wardstock::store::check::run(&c.app.store().conn).unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+    }
+}

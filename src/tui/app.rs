@@ -331,7 +331,9 @@ impl App {
             return;
         }
         if self.tab == Tab::Pharmacy && self.tabs.pharmacy.picking() {
-            self.tabs.pharmacy.scan_pick(&mut self.cx, &g, &item);
+            if let Some(form) = self.tabs.pharmacy.scan_pick(&mut self.cx, &g, &item) {
+                self.form = Some(form);
+            }
             return;
         }
         self.tabs.stock.scanned_lot = g.lot.clone();

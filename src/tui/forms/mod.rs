@@ -9,6 +9,7 @@ pub mod dose;
 pub mod input;
 pub mod order;
 pub mod patient;
+pub mod pick;
 pub mod receive;
 pub mod stock_ops;
 pub mod stocktake;
@@ -117,6 +118,7 @@ pub enum Kind {
     AllergyRemove(patient::AllergyRemove),
     PatientMove(patient::PatientMove),
     Order(order::OrderSign),
+    Pick(pick::Pick),
 }
 
 /// What happens after a form's operation went through.
@@ -210,6 +212,7 @@ macro_rules! each {
             Kind::AllergyRemove($k) => $e,
             Kind::PatientMove($k) => $e,
             Kind::Order($k) => $e,
+            Kind::Pick($k) => $e,
         }
     };
 }

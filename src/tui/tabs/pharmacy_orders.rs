@@ -119,7 +119,13 @@ impl PharmacyTab {
     }
 }
 
-pub(super) fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &Theme) {
+pub(super) fn draw_order(
+    f: &mut Frame,
+    area: Rect,
+    o: &TransferOrder,
+    chosen: usize,
+    theme: &Theme,
+) {
     let [cap, list, foot] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
@@ -187,9 +193,15 @@ pub(super) fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &T
             Default::default()
         };
         let head = |n: i64| TCell::right(if first { num(n) } else { String::new() });
-        vec![
+        // The line chosen (↑ ↓) for F3 and Delete is marked.
+        let mark = if i == chosen && o.status == "open" {
+            "▶"
+        } else {
+            ""
+        };
+        let row = vec![
             if first {
-                TCell::name(format!("{} {}", l.item.code, l.item.name))
+                TCell::name(format!("{mark}{} {}", l.item.code, l.item.name))
             } else {
                 TCell::from(String::new())
             },
@@ -197,7 +209,17 @@ pub(super) fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &T
             head(l.picked),
             head(l.open),
             TCell::styled(pick, style),
-        ]
+        ];
+        if i == chosen && first && o.status == "open" {
+            row.into_iter()
+                .map(|c| TCell {
+                    style: theme.selected(),
+                    ..c
+                })
+                .collect()
+        } else {
+            row
+        }
     });
     let open: i64 = o.lines.iter().map(|l| l.open).sum();
     let text = if o.status == "open" {
