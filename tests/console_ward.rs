@@ -120,6 +120,10 @@ fn recall_takes_the_lot_chosen_below_the_expired_one_and_asks_to_confirm() {
 
 /// The nurse manager of W-MED asks for `qty` units of `code`; the order.
 fn ward_asks(c: &Console, code: &str, qty: i64) -> i64 {
+    ward_asks_with(c, code, qty, None)
+}
+
+fn ward_asks_with(c: &Console, code: &str, qty: i64, note: Option<&str>) -> i64 {
     use wardstock::ops::stock;
     let mut s = wardstock::store::Store::open(c.app.store().path()).unwrap();
     let manager = wardstock::ops::Actor {
@@ -136,7 +140,7 @@ fn ward_asks(c: &Console, code: &str, qty: i64) -> i64 {
         common::anchor(),
         &ward,
         &[(item, qty)],
-        None,
+        note,
     )
     .unwrap()
 }
@@ -216,5 +220,62 @@ fn a_pack_larger_than_what_is_open_is_broken_and_a_picked_lot_taken_back() {
         assert_eq!(picked(&c), (4, 6), "{}", c.screen());
         let report = wardstock::store::check::run(&c.app.store().conn).unwrap();
         assert!(report.ok(), "{:?}", report.problems);
+    }
+}
+
+#[test]
+fn urgent_requests_are_marked_and_listed_first() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        // A dose not given for lack of supply raised an urgent request;
+        // an ordinary request came after it.
+        let urgent = ward_asks_with(
+            &c,
+            "PARA500T",
+            20,
+            Some("URGENT: dose of 08:00 not given for lack of supply (RX-1)"),
+        );
+        let plain = ward_asks(&c, "PARA500T", 40);
+        assert!(plain > urgent);
+        let list = wardstock::ops::stock::transfer_orders(&c.app.store().conn, None, None).unwrap();
+        assert_eq!(list[0].id, urgent, "{list:?}");
+        assert!(list[0].urgent && !list[1].urgent);
+        c.sign_in("store");
+        c.key(KeyCode::Char('4'));
+        let s = c.screen();
+        let word = if lang == Lang::En { "URGENT" } else { "紧急" };
+        let first = s
+            .lines()
+            .find(|l| l.contains("TO-"))
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            first.contains(&format!("TO-{urgent} ")) && first.contains(word),
+            "{s}"
+        );
+        assert!(
+            s.lines()
+                .any(|l| l.contains(&format!("TO-{plain} ")) && !l.contains(word)),
+            "{s}"
+        );
+        // The first order opened is the urgent one; its pick list says so.
+        c.key(KeyCode::Enter);
+        assert_eq!(c.app.tabs.pharmacy.order().unwrap().id, urgent);
+        assert!(c.screen().contains(word), "{}", c.screen());
+        // The command line lists it first too, marked.
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wardstock"))
+            .args([
+                "--db",
+                c.app.store().path().to_str().unwrap(),
+                "--lang",
+                "en",
+                "transfer",
+                "list",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let first = text.lines().find(|l| l.contains("TO-")).unwrap_or_default();
+        assert!(first.contains(&format!("TO-{urgent} URGENT")), "{text}");
     }
 }

@@ -61,12 +61,11 @@ impl PharmacyTab {
     pub fn load(&mut self, cx: &Ctx) -> rusqlite::Result<()> {
         let conn = &cx.store.conn;
         let mut orders = crate::ops::stock::transfer_orders(conn, None, None)?;
-        // Open and in transit first, newest first; then the latest received.
+        // Open and in transit first, urgent ones before the others, newest
+        // first; then the latest received.
         orders.sort_by_key(|o| {
-            (
-                matches!(o.status.as_str(), "received" | "cancelled"),
-                std::cmp::Reverse(o.id),
-            )
+            let done = matches!(o.status.as_str(), "received" | "cancelled");
+            (done, done || !o.urgent, std::cmp::Reverse(o.id))
         });
         orders.truncate(200);
         self.view.orders = orders;

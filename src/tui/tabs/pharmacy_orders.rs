@@ -60,7 +60,9 @@ impl PharmacyTab {
             Some(&self.sel),
             |i| {
                 let o = &p.orders[i];
+                let live = matches!(o.status.as_str(), "open" | "in_transit");
                 let style = match o.status.as_str() {
+                    _ if o.urgent && live => theme.severity(Severity::Critical),
                     "open" => theme.warn(),
                     "in_transit" => theme.info(),
                     _ => theme.dim(),
@@ -68,10 +70,15 @@ impl PharmacyTab {
                 let created = crate::domain::instant_from_text(&o.created_at)
                     .map(when)
                     .unwrap_or_default();
+                let status = if o.urgent && live {
+                    format!("{} {}", t!("tui.order.urgent"), words::code(&o.status))
+                } else {
+                    words::code(&o.status).to_string()
+                };
                 vec![
                     TCell::from(format!("TO-{}", o.id)),
                     TCell::from(o.to.clone()),
-                    TCell::styled(words::code(&o.status), style),
+                    TCell::styled(status, style),
                     TCell::from(created),
                 ]
             },
@@ -145,7 +152,18 @@ pub(super) fn draw_order(
                 t!("tui.order.caption", id = o.id, from = o.from, to = o.to),
                 theme.header(),
             ),
-            Span::styled(format!(" {} ", words::code(&o.status)), theme.warn()),
+            Span::styled(
+                if o.urgent && o.status == "open" {
+                    format!(" {} {} ", t!("tui.order.urgent"), words::code(&o.status))
+                } else {
+                    format!(" {} ", words::code(&o.status))
+                },
+                if o.urgent {
+                    theme.severity(Severity::Critical)
+                } else {
+                    theme.warn()
+                },
+            ),
             Span::raw(format!(" {hint}")),
         ]),
     );
