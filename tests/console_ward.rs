@@ -279,3 +279,106 @@ fn urgent_requests_are_marked_and_listed_first() {
         assert!(first.contains(&format!("TO-{urgent} URGENT")), "{text}");
     }
 }
+
+#[test]
+fn each_role_starts_on_its_working_tab_at_the_ward_it_chose_last() {
+    use wardstock::tui::app::Tab;
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        for (user, tab) in [
+            ("nurse", Tab::Administration),
+            ("pharm", Tab::Prescriptions),
+            ("store", Tab::Pharmacy),
+            ("manager", Tab::Stock),
+            ("admin", Tab::Site),
+        ] {
+            c.sign_in(user);
+            let on = c.app.tab;
+            assert_eq!(on, tab, "{user}:\n{}", c.screen());
+            c.sign_out();
+        }
+        // The nurse manager moves to another ward; the next sign-in starts there.
+        c.sign_in("manager");
+        let first = c.app.cx.current_place().unwrap().code.clone();
+        c.key(KeyCode::F(2));
+        let start = match &c.app.popup {
+            Some(Popup::Picker(p)) => p.selected,
+            _ => panic!("the place picker:\n{}", c.screen()),
+        };
+        let other = c
+            .app
+            .cx
+            .places
+            .iter()
+            .enumerate()
+            .position(|(i, p)| i > start && p.kind == wardstock::domain::PlaceKind::Ward)
+            .expect("another ward");
+        for _ in start..other {
+            c.key(KeyCode::Down);
+        }
+        c.key(KeyCode::Enter);
+        let chosen = c.app.cx.current_place().unwrap().code.clone();
+        assert_ne!(chosen, first);
+        c.sign_out();
+        // Another user keeps their own start.
+        c.sign_in("nurse2");
+        assert_eq!(c.app.cx.current_place().unwrap().code, first);
+        c.sign_out();
+        c.sign_in("manager");
+        assert_eq!(c.app.cx.current_place().unwrap().code, chosen);
+        assert!(c.screen().contains(&chosen), "{}", c.screen());
+    }
+}
+
+#[test]
+fn a_nurse_asks_the_pharmacy_and_disposes_of_a_broken_ampoule_on_the_ward() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("nurse").key(KeyCode::Char('3'));
+        let ward = c.app.cx.current_place().unwrap().code.clone();
+        c.typed("glove-m").key(KeyCode::Enter);
+        let orders = "SELECT count(*) FROM transfer_orders";
+        let before = c.count(orders);
+        choose(&mut c, Operation::RequestTransfer);
+        c.typed("100").key(KeyCode::Enter);
+        assert!(c.app.form.is_none(), "{}", c.screen());
+        assert_eq!(c.count(orders), before + 1);
+        // A broken ampoule: the lot shown and confirmed, disposed of as damaged.
+        c.key(KeyCode::Esc).key(KeyCode::Esc);
+        let code: String = c
+            .app
+            .store()
+            .conn
+            .query_row(
+                "SELECT i.code FROM balances b JOIN items i ON i.id = b.item_id JOIN places p ON p.id = b.place_id
+                 WHERE p.code = ?1 AND b.qty > 0 AND i.dose_unit = 'ampoule' AND i.controlled = 0
+                 ORDER BY i.code LIMIT 1",
+                [&ward],
+                |r| r.get(0),
+            )
+            .unwrap();
+        c.typed(&code.to_lowercase()).key(KeyCode::Enter);
+        c.key(KeyCode::Down);
+        let lot = lots_shown(&c)[0].clone();
+        choose(&mut c, Operation::Waste);
+        let Kind::Waste(w) = form_kind(&mut c) else {
+            panic!("the waste form")
+        };
+        assert_eq!(w.lot.value(), lot);
+        w.reason
+            .set(wardstock::i18n::text_in(lang, "tui.input.damaged"));
+        // The cursor starts on the quantity, the first field to fill.
+        c.typed("1")
+            .key(KeyCode::Enter)
+            .key(KeyCode::Enter)
+            .key(KeyCode::Enter)
+            .typed(if lang == Lang::En { "yes" } else { "是" })
+            .key(KeyCode::Enter);
+        assert!(c.app.form.is_none(), "{}", c.screen());
+        let wasted = c.count(&format!(
+            "SELECT count(*) FROM movements m JOIN lots l ON l.id = m.lot_id
+             WHERE m.kind = 'waste' AND l.lot_number = '{lot}' AND m.reason LIKE '%damaged%'"
+        ));
+        assert_eq!(wasted, 1, "{}", c.status());
+    }
+}

@@ -523,6 +523,12 @@ impl App {
             return;
         }
         self.cx.place = i;
+        // Remembered for the user's next sign-in.
+        if let (Some(a), Some(p)) = (self.cx.actor.as_ref(), self.cx.places.get(i))
+            && crate::store::queries::set_user_place(&mut self.cx.store, a.user_id, p.id).is_ok()
+        {
+            self.cx.local_writes += 1;
+        }
         self.tabs.stock.place_changed();
         self.tabs.prescriptions.sel.reset();
         self.tabs.administration.sel.reset();

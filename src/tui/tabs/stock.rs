@@ -285,6 +285,12 @@ impl StockTab {
         )
         .into_iter()
         .filter(|op| crate::domain::roles::may(actor.role, *op))
+        // A nurse disposes of stock on a ward, never at the pharmacy.
+        .filter(|op| {
+            !(actor.role == crate::domain::Role::Nurse
+                && *op == Operation::Waste
+                && place.kind != PlaceKind::Ward)
+        })
         .collect()
     }
 
