@@ -382,3 +382,27 @@ fn a_nurse_asks_the_pharmacy_and_disposes_of_a_broken_ampoule_on_the_ward() {
         assert_eq!(wasted, 1, "{}", c.status());
     }
 }
+
+#[test]
+fn the_sign_in_screen_does_not_tell_whether_a_user_name_exists() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in_with("nurze", "1111");
+        let unknown = c.status();
+        let unknown_screen = c.screen().replace("[nurze", "[nurse");
+        c.sign_out();
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in_with("nurse", "1111");
+        let wrong = c.status();
+        let wrong_screen = c.screen();
+        assert_eq!(unknown, wrong);
+        assert!(
+            !wrong.contains("nurse") && !wrong.contains("attempt"),
+            "{wrong}"
+        );
+        assert_eq!(unknown_screen, wrong_screen);
+        // The wrong PIN still counts towards the real user's lock.
+        let failed = c.count("SELECT failed_pins FROM users WHERE username = 'nurse'");
+        assert_eq!(failed, 1);
+    }
+}

@@ -21,8 +21,19 @@ impl App {
                 self.signin.ask_new_pin(pin.to_string());
                 self.cx.say(Level::Warn, t!("tui.signin.choose_pin"));
             }
+            // An unknown name and a wrong PIN read the same: the screen
+            // never tells whether a user name exists (a wrong PIN still
+            // counts towards the real user's lock). The PIN is typed again.
+            Err(
+                auth::SignInError::UnknownUser(_)
+                | auth::SignInError::WrongPin { .. }
+                | auth::SignInError::Inactive(_),
+            ) => {
+                self.signin.on_pin = true;
+                self.cx.say(Level::Error, t!("tui.signin.not_recognised"));
+            }
             Err(e) => {
-                self.signin.on_pin = !matches!(e, auth::SignInError::UnknownUser(_));
+                self.signin.on_pin = true;
                 self.cx.say(Level::Error, e.to_string());
             }
         }
