@@ -406,3 +406,36 @@ fn the_sign_in_screen_does_not_tell_whether_a_user_name_exists() {
         assert_eq!(failed, 1);
     }
 }
+
+#[test]
+fn typing_over_a_prefilled_field_replaces_it() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("manager");
+        c.typed("glove-m").key(KeyCode::Enter);
+        c.key(KeyCode::Down);
+        choose(&mut c, Operation::Waste);
+        let Kind::Waste(w) = form_kind(&mut c) else {
+            panic!("the waste form")
+        };
+        // The reason comes prefilled with "expired".
+        assert_eq!(
+            w.reason.value(),
+            wardstock::i18n::text_in(lang, "tui.input.expired")
+        );
+        c.typed("1").key(KeyCode::Enter);
+        let damaged = wardstock::i18n::text_in(lang, "tui.input.damaged");
+        c.typed(damaged);
+        let Kind::Waste(w) = form_kind(&mut c) else {
+            panic!("the waste form")
+        };
+        assert_eq!(w.reason.value(), damaged);
+        // Once touched, typing adds to what is there.
+        c.key(KeyCode::Backspace)
+            .typed(&damaged[damaged.len() - damaged.chars().last().unwrap().len_utf8()..]);
+        let Kind::Waste(w) = form_kind(&mut c) else {
+            panic!("the waste form")
+        };
+        assert_eq!(w.reason.value(), damaged);
+    }
+}

@@ -37,6 +37,9 @@ pub struct Field {
     pub hint: String,
     /// Shown as dots (PINs).
     pub secret: bool,
+    /// Prefilled and not yet touched: the first character typed replaces
+    /// the value instead of adding to it ("given" → "refused").
+    pub fresh: bool,
 }
 
 impl Field {
@@ -45,6 +48,7 @@ impl Field {
             input: Input::default().with_value(value.to_string()),
             hint: hint.to_string(),
             secret: false,
+            fresh: !value.is_empty(),
         }
     }
 
@@ -62,6 +66,7 @@ impl Field {
 
     pub fn set(&mut self, value: &str) {
         self.input = Input::default().with_value(value.to_string());
+        self.fresh = !value.is_empty();
     }
 
     pub fn is_empty(&self) -> bool {
@@ -417,6 +422,11 @@ impl Form {
         if let Some(r) = req {
             let focus = self.focus;
             if let Some(f) = self.field_at(focus) {
+                // Typing over a prefilled value replaces it.
+                if f.fresh && matches!(r, InputRequest::InsertChar(_)) {
+                    f.input = Input::default();
+                }
+                f.fresh = false;
                 f.input.handle(r);
             }
         }
