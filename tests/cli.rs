@@ -864,8 +864,17 @@ fn the_command_line_speaks_chinese_when_asked() {
         .env("WARDSTOCK_LANG", "zh-CN")
         .env("WARDSTOCK_PIN", "1234")
         .args([
-            "receive", "--user", "nurse", "--item", "PARA500T", "--lot", "X", "--expiry",
-            "2030-01-01", "--qty", "1",
+            "receive",
+            "--user",
+            "nurse",
+            "--item",
+            "PARA500T",
+            "--lot",
+            "X",
+            "--expiry",
+            "2030-01-01",
+            "--qty",
+            "1",
         ])
         .assert()
         .failure()

@@ -439,3 +439,19 @@ fn typing_over_a_prefilled_field_replaces_it() {
         assert_eq!(w.reason.value(), damaged);
     }
 }
+
+#[test]
+fn after_a_pack_scan_esc_then_a_number_switches_tab() {
+    use wardstock::tui::app::Tab;
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("nurse").key(KeyCode::Char('3'));
+        let gtin = gtin_of(&c, "PARA500T");
+        c.scan(&format!("(01){gtin}(10)X1"));
+        assert!(c.app.tabs.stock.detail.is_some(), "{}", c.screen());
+        c.key(KeyCode::Esc).key(KeyCode::Char('2'));
+        let on = c.app.tab;
+        assert_eq!(on, Tab::Administration, "{}", c.screen());
+        assert!(!c.app.tabs.stock.filter.value().contains('2'));
+    }
+}
