@@ -859,14 +859,23 @@ fn the_command_line_speaks_chinese_when_asked() {
     );
     assert!(stock_en.contains("balance(s)"), "{stock_en}");
 
-    // An operation refuses in Chinese: a nurse may not dispose of stock.
+    // An operation refuses in Chinese: a nurse may not receive goods.
     ws().arg("--db")
         .arg(&db)
         .env("WARDSTOCK_LANG", "zh-CN")
         .env("WARDSTOCK_PIN", "1234")
         .args([
-            "waste", "--user", "nurse", "--place", "W-MED", "--item", "PARA500T", "--lot", "X",
-            "--qty", "1", "--reason", "damaged",
+            "receive",
+            "--user",
+            "nurse",
+            "--item",
+            "PARA500T",
+            "--lot",
+            "X",
+            "--expiry",
+            "2030-01-01",
+            "--qty",
+            "1",
         ])
         .assert()
         .failure()

@@ -324,7 +324,9 @@ fn a_pharmacist_imports_opening_stock_only() {
     c.key(KeyCode::Esc);
     // A nurse has no Site tab.
     let mut n = Console::in_lang(80, 24, Lang::En);
-    n.sign_in("nurse").key(KeyCode::Char('6'));
+    n.sign_in("nurse")
+        .key(KeyCode::Char('3'))
+        .key(KeyCode::Char('6'));
     assert_ne!(n.app.tab, Tab::Site);
     assert!(!n.screen().contains("6 Site"));
     assert_eq!(

@@ -540,8 +540,9 @@ fn issue_waste_and_return_move_the_right_units() {
         None,
         None,
     )
-    .unwrap_err();
-    assert!(matches!(e, StockError::Forbidden { .. }), "{e}");
+    .map(|_| ());
+    // A nurse disposes of a broken ampoule on the ward.
+    assert!(e.is_ok(), "{e:?}");
     stock::waste(
         &mut store,
         &manager,
@@ -568,7 +569,7 @@ fn issue_waste_and_return_move_the_right_units() {
         None,
     )
     .unwrap();
-    assert_eq!(qty_at(&store, "W-GER", &code, &lot), have - 6);
+    assert_eq!(qty_at(&store, "W-GER", &code, &lot), have - 7);
     assert_eq!(qty_at(&store, "PHARM", &code, &lot), pharm_before + 1);
     assert!(
         matches!(

@@ -781,8 +781,12 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
                         t!("cli.col.created"),
                     ]);
                 for o in &list {
+                    let urgent = o.urgent && matches!(o.status.as_str(), "open" | "in_transit");
                     t.add_row([
-                        format!("TO-{}", o.id),
+                        match urgent {
+                            true => format!("TO-{} {}", o.id, t!("tui.order.urgent")),
+                            false => format!("TO-{}", o.id),
+                        },
                         o.from.clone(),
                         o.to.clone(),
                         super::status_word(&o.status),

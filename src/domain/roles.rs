@@ -59,13 +59,17 @@ pub fn may(role: Role, op: Operation) -> bool {
     }
     match op {
         Receive | RejectReceipt | Pick | Dispatch => matches!(role, Storekeeper | Pharmacist),
-        RequestTransfer => matches!(role, NurseManager | Pharmacist | Storekeeper),
+        // A nurse asks the pharmacy for what the ward runs short of.
+        RequestTransfer => matches!(role, Nurse | NurseManager | Pharmacist | Storekeeper),
         // The ward confirms what reached it; the sender cannot sign for it.
         ConfirmReceipt => matches!(role, Nurse | NurseManager),
         Issue | Return | Count | MoveStock => {
             matches!(role, Nurse | NurseManager | Pharmacist | Storekeeper)
         }
-        Waste | StartStocktake => matches!(role, NurseManager | Pharmacist | Storekeeper),
+        // A nurse disposes of a broken ampoule on the ward (a controlled
+        // drug's disposal still takes a second signature).
+        Waste => matches!(role, Nurse | NurseManager | Pharmacist | Storekeeper),
+        StartStocktake => matches!(role, NurseManager | Pharmacist | Storekeeper),
         Quarantine => matches!(role, NurseManager | Pharmacist | Storekeeper),
         Release | Recall | ValidatePrescription => role == Pharmacist,
         EnterPrescription => matches!(role, Pharmacist | NurseManager),
@@ -89,7 +93,9 @@ mod tests {
         assert!(!may(Role::Nurse, Operation::Receive));
         assert!(may(Role::Pharmacist, Operation::Release));
         assert!(!may(Role::Storekeeper, Operation::Release));
-        assert!(!may(Role::Nurse, Operation::Waste));
+        assert!(may(Role::Nurse, Operation::Waste));
+        assert!(may(Role::Nurse, Operation::RequestTransfer));
+        assert!(!may(Role::Nurse, Operation::StartStocktake));
         assert!(may(Role::NurseManager, Operation::ApproveStocktake));
         assert!(!may(Role::Storekeeper, Operation::ApproveStocktake));
         assert!(!may(Role::Nurse, Operation::LinkGtin));

@@ -29,6 +29,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/011_unable_to_scan.sql"),
     include_str!("migrations/012_patient_gsrn.sql"),
     include_str!("migrations/013_cd_register.sql"),
+    include_str!("migrations/014_user_place.sql"),
     include_str!("migrations/015_levels_source.sql"),
 ];
 

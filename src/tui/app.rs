@@ -331,7 +331,9 @@ impl App {
             return;
         }
         if self.tab == Tab::Pharmacy && self.tabs.pharmacy.picking() {
-            self.tabs.pharmacy.scan_pick(&mut self.cx, &g, &item);
+            if let Some(form) = self.tabs.pharmacy.scan_pick(&mut self.cx, &g, &item) {
+                self.form = Some(form);
+            }
             return;
         }
         self.tabs.stock.scanned_lot = g.lot.clone();
@@ -521,6 +523,12 @@ impl App {
             return;
         }
         self.cx.place = i;
+        // Remembered for the user's next sign-in.
+        if let (Some(a), Some(p)) = (self.cx.actor.as_ref(), self.cx.places.get(i))
+            && crate::store::queries::set_user_place(&mut self.cx.store, a.user_id, p.id).is_ok()
+        {
+            self.cx.local_writes += 1;
+        }
         self.tabs.stock.place_changed();
         self.tabs.prescriptions.sel.reset();
         self.tabs.administration.sel.reset();

@@ -42,6 +42,8 @@ pub enum Action {
     LinkGtin,
     Dispatch,
     ConfirmReceipt,
+    /// A pick list: take a picked lot of the chosen line back off the order.
+    Unpick,
     Operations,
     /// Administration: group the list by patient or by time.
     Group,
@@ -283,6 +285,8 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (_, LinkGtin) => t!("tui.key.link_gtin"),
         (_, Dispatch) => t!("tui.key.dispatch"),
         (_, ConfirmReceipt) => t!("tui.key.confirm_receipt"),
+        (_, Unpick) => t!("tui.key.unpick"),
+        (C::Order, Operations) => t!("tui.key.pick_qty"),
         (C::Detail, Operations) => t!("tui.key.operations_detail"),
         (_, Operations) => t!("tui.key.operations"),
         (_, Group) => t!("tui.key.group"),

@@ -37,6 +37,9 @@ pub struct TransferOrder {
     pub to: String,
     pub status: String,
     pub created_at: String,
+    /// Raised urgently (a dose not given for lack of supply, a past-due
+    /// delivery): picked first.
+    pub urgent: bool,
     pub lines: Vec<PickLine>,
     /// On dispatch: the new order that carries what could not be picked.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -121,9 +124,9 @@ pub fn transfer_order(
 ) -> Result<TransferOrder> {
     let head = conn
         .query_row(
-            "SELECT o.from_place_id, o.to_place_id, o.status, o.created_at FROM transfer_orders o WHERE o.id = ?1",
+            &format!("SELECT o.from_place_id, o.to_place_id, o.status, o.created_at, {URGENT} FROM transfer_orders o WHERE o.id = ?1"),
             [order_id],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)),
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, bool>(4)?)),
         )
         .optional()?
         .ok_or(StockError::UnknownTransfer(order_id))?;
@@ -186,6 +189,7 @@ pub fn transfer_order(
         to: to.code,
         status: head.2,
         created_at: head.3,
+        urgent: head.4,
         lines,
         backorder: None,
     })
@@ -564,19 +568,27 @@ pub struct TransferSummary {
     pub to: String,
     pub status: String,
     pub created_at: String,
+    /// Raised urgently (its note starts with URGENT): listed first while open.
+    pub urgent: bool,
 }
 
-/// Transfer orders, newest first, optionally only those to one ward or with one status.
+/// An order raised urgently: a dose not given for lack of supply, or a
+/// past-due delivery of the plan (their notes start with URGENT).
+const URGENT: &str = "COALESCE(o.note LIKE 'URGENT%', 0)";
+
+/// Transfer orders, urgent ones still to pick or on their way first, then
+/// newest first; optionally only those to one ward or with one status.
 pub fn transfer_orders(
     conn: &Connection,
     to_place: Option<i64>,
     status: Option<&str>,
 ) -> rusqlite::Result<Vec<TransferSummary>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT o.id, f.code, t.code, o.status, o.created_at FROM transfer_orders o
-         JOIN places f ON f.id = o.from_place_id JOIN places t ON t.id = o.to_place_id
-         WHERE (?1 IS NULL OR o.to_place_id = ?1) AND (?2 IS NULL OR o.status = ?2) ORDER BY o.id DESC",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT o.id, f.code, t.code, o.status, o.created_at, {URGENT} FROM transfer_orders o
+             JOIN places f ON f.id = o.from_place_id JOIN places t ON t.id = o.to_place_id
+             WHERE (?1 IS NULL OR o.to_place_id = ?1) AND (?2 IS NULL OR o.status = ?2)
+             ORDER BY ({URGENT} AND o.status IN ('open', 'in_transit')) DESC, o.id DESC"
+    ))?;
     stmt.query_map(params![to_place, status], |r| {
         Ok(TransferSummary {
             id: r.get(0)?,
@@ -584,6 +596,7 @@ pub fn transfer_orders(
             to: r.get(2)?,
             status: r.get(3)?,
             created_at: r.get(4)?,
+            urgent: r.get(5)?,
         })
     })?
     .collect()

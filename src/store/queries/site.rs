@@ -139,6 +139,30 @@ pub fn user_language(
     Ok(code.as_deref().and_then(crate::i18n::Lang::parse))
 }
 
+/// The place the user chose last at the console, if any.
+pub fn user_place(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT place_id FROM users WHERE id = ?1")?
+        .query_row([user_id], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
+/// Remembers the place the user chose, where they start next time.
+pub fn set_user_place(
+    store: &mut crate::store::Store,
+    user_id: i64,
+    place_id: i64,
+) -> rusqlite::Result<()> {
+    store.write(|tx| {
+        tx.execute(
+            "UPDATE users SET place_id = ?2 WHERE id = ?1",
+            rusqlite::params![user_id, place_id],
+        )?;
+        Ok(())
+    })
+}
+
 pub fn place_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<Place>> {
     Ok(places(conn)?
         .into_iter()

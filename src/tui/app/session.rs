@@ -21,8 +21,19 @@ impl App {
                 self.signin.ask_new_pin(pin.to_string());
                 self.cx.say(Level::Warn, t!("tui.signin.choose_pin"));
             }
+            // An unknown name and a wrong PIN read the same: the screen
+            // never tells whether a user name exists (a wrong PIN still
+            // counts towards the real user's lock). The PIN is typed again.
+            Err(
+                auth::SignInError::UnknownUser(_)
+                | auth::SignInError::WrongPin { .. }
+                | auth::SignInError::Inactive(_),
+            ) => {
+                self.signin.on_pin = true;
+                self.cx.say(Level::Error, t!("tui.signin.not_recognised"));
+            }
             Err(e) => {
-                self.signin.on_pin = !matches!(e, auth::SignInError::UnknownUser(_));
+                self.signin.on_pin = true;
                 self.cx.say(Level::Error, e.to_string());
             }
         }
@@ -121,31 +132,39 @@ impl App {
                 .cx
                 .say(Level::Error, t!("tui.cannot_read_places", error = e)),
         }
-        // Pharmacy staff start at the pharmacy, ward staff at the first ward.
-        let pharmacy_side = self.cx.actor.as_ref().is_some_and(|a| {
-            matches!(
-                a.role,
-                crate::domain::Role::Pharmacist | crate::domain::Role::Storekeeper
-            )
-        });
-        let want = if pharmacy_side {
+        use crate::domain::Role;
+        let role = self.cx.actor.as_ref().map(|a| a.role);
+        // The place chosen last, else pharmacy staff at the pharmacy and
+        // ward staff at the first ward.
+        let want = if matches!(role, Some(Role::Pharmacist | Role::Storekeeper)) {
             PlaceKind::Pharmacy
         } else {
             PlaceKind::Ward
         };
-        self.cx.place = self
-            .cx
-            .places
-            .iter()
-            .position(|p| p.kind == want)
-            .unwrap_or(0);
-        // The administrator keeps the site: they start on its tab.
-        let admin = self
+        let last = self
             .cx
             .actor
             .as_ref()
-            .is_some_and(|a| a.role == crate::domain::Role::Admin);
-        self.tab = if admin { Tab::Site } else { Tab::Stock };
+            .and_then(|a| {
+                queries::user_place(&self.cx.store.conn, a.user_id)
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|id| self.cx.places.iter().position(|p| p.id == id));
+        self.cx.place = last
+            .or_else(|| self.cx.places.iter().position(|p| p.kind == want))
+            .unwrap_or(0);
+        // Each role starts on its working tab: the nurse at the doses due,
+        // the pharmacist at the prescriptions to validate, the storekeeper
+        // at the orders to pick, the nurse manager at the ward's stock,
+        // the administrator at the site.
+        self.tab = match role {
+            Some(Role::Nurse) => Tab::Administration,
+            Some(Role::Pharmacist) => Tab::Prescriptions,
+            Some(Role::Storekeeper) => Tab::Pharmacy,
+            Some(Role::Admin) => Tab::Site,
+            _ => Tab::Stock,
+        };
         self.tabs = Tabs::default();
         self.loaded.clear();
         self.reload();

@@ -9,6 +9,7 @@ pub mod dose;
 pub mod input;
 pub mod order;
 pub mod patient;
+pub mod pick;
 pub mod receive;
 pub mod stock_ops;
 pub mod stocktake;
@@ -36,6 +37,9 @@ pub struct Field {
     pub hint: String,
     /// Shown as dots (PINs).
     pub secret: bool,
+    /// Prefilled and not yet touched: the first character typed replaces
+    /// the value instead of adding to it ("given" → "refused").
+    pub fresh: bool,
 }
 
 impl Field {
@@ -44,6 +48,7 @@ impl Field {
             input: Input::default().with_value(value.to_string()),
             hint: hint.to_string(),
             secret: false,
+            fresh: !value.is_empty(),
         }
     }
 
@@ -61,6 +66,7 @@ impl Field {
 
     pub fn set(&mut self, value: &str) {
         self.input = Input::default().with_value(value.to_string());
+        self.fresh = !value.is_empty();
     }
 
     pub fn is_empty(&self) -> bool {
@@ -117,6 +123,7 @@ pub enum Kind {
     AllergyRemove(patient::AllergyRemove),
     PatientMove(patient::PatientMove),
     Order(order::OrderSign),
+    Pick(pick::Pick),
 }
 
 /// What happens after a form's operation went through.
@@ -210,6 +217,7 @@ macro_rules! each {
             Kind::AllergyRemove($k) => $e,
             Kind::PatientMove($k) => $e,
             Kind::Order($k) => $e,
+            Kind::Pick($k) => $e,
         }
     };
 }
@@ -222,6 +230,12 @@ pub trait FormBody {
     fn field_mut(&mut self, i: usize) -> Option<&mut Field>;
     /// Runs the operation: the message to show, or the refusal.
     fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String>;
+    /// Checked before anything is signed or run (a lot shown and
+    /// confirmed): a refusal stays in the form.
+    fn precheck(&mut self, item: &ItemRef, cx: &Ctx) -> Result<(), String> {
+        let _ = (item, cx);
+        Ok(())
+    }
     /// Where the cursor goes after a refusal: the first field still to
     /// fill that the operation needs (`None`: it stays).
     fn refocus(&self) -> Option<usize> {
@@ -408,6 +422,11 @@ impl Form {
         if let Some(r) = req {
             let focus = self.focus;
             if let Some(f) = self.field_at(focus) {
+                // Typing over a prefilled value replaces it.
+                if f.fresh && matches!(r, InputRequest::InsertChar(_)) {
+                    f.input = Input::default();
+                }
+                f.fresh = false;
                 f.input.handle(r);
             }
         }
@@ -417,6 +436,13 @@ impl Form {
     /// Runs the operation; a refusal stays in the form to be corrected.
     pub fn submit(&mut self, cx: &mut Ctx) -> Option<(String, After)> {
         let item = self.item.clone();
+        if let Err(e) = self.body_mut().precheck(&item, cx) {
+            self.error = Some(e);
+            if let Some(i) = self.body().refocus() {
+                self.focus = i;
+            }
+            return None;
+        }
         // The second user signs in with their own PIN (wrong PINs count
         // towards their lock); the PIN is typed again for each attempt.
         if let Some(c) = &mut self.cosign {

@@ -18,6 +18,78 @@ fn place(cx: &Ctx) -> Result<crate::ops::stock::PlaceRef, String> {
     stock::place_by_code(&cx.store.conn, &code).map_err(|e| e.to_string())
 }
 
+/// What a form about one lot shows before it acts on it: the lot, its
+/// expiry and what is held where; the user types yes to go on. A lot
+/// changed after the check is shown again and confirmed again.
+#[derive(Debug, Clone)]
+pub struct LotCheck {
+    /// The lot, its expiry and holdings as last shown.
+    pub shown: Option<String>,
+    /// Yes, typed to go on.
+    pub confirm: Field,
+}
+
+impl LotCheck {
+    pub fn new(cx: &Ctx, item: &ItemRef, lot: &str) -> LotCheck {
+        LotCheck {
+            shown: describe_lot(cx, item, lot),
+            confirm: Field::new("", t!("tui.hint.confirm_lot")),
+        }
+    }
+
+    /// Ready to act on `lot`: shown as it is now and confirmed.
+    fn check(&mut self, cx: &Ctx, item: &ItemRef, lot: &str) -> Result<(), String> {
+        let now = describe_lot(cx, item, lot);
+        if now != self.shown {
+            // Another lot than the one shown: show it and ask again.
+            self.shown = now;
+            self.confirm.set("");
+        }
+        if self.shown.is_none() || super::yes(self.confirm.value()) {
+            // A lot that is not known here is refused by the operation itself.
+            return Ok(());
+        }
+        Err(t!("tui.form.confirm_lot", lot = lot))
+    }
+
+    /// Whether the check waits for the user's yes.
+    fn waiting(&self) -> bool {
+        self.shown.is_some() && !super::yes(self.confirm.value())
+    }
+}
+
+/// The lot of `item` numbered `lot`: its expiry and what is held where.
+fn describe_lot(cx: &Ctx, item: &ItemRef, lot: &str) -> Option<String> {
+    if lot.trim().is_empty() {
+        return None;
+    }
+    let conn = &cx.store.conn;
+    let l = stock::lot_by_number(conn, item, lot.trim()).ok()?;
+    let held = stock::holdings(conn, l.id).unwrap_or_default();
+    let held = if held.is_empty() {
+        t!("tui.done.none_in_stock").to_string()
+    } else {
+        held.iter()
+            .map(|h| format!("{} {}", h.place, num(h.qty)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let expiry = match l.expiry {
+        Some(e) => t!(
+            "tui.form.lot_expiry",
+            date = crate::i18n::date(e),
+            days = (e - cx.today()).num_days()
+        ),
+        None => t!("tui.lot.no_expiry").to_string(),
+    };
+    Some(t!(
+        "tui.form.lot_facts",
+        lot = l.lot_number,
+        expiry = expiry,
+        held = held
+    ))
+}
+
 fn actor(cx: &Ctx) -> Result<crate::ops::Actor, String> {
     cx.actor.clone().ok_or_else(String::new)
 }
@@ -110,13 +182,16 @@ pub struct Waste {
     pub quantity: Field,
     pub reason: Field,
     pub note: Field,
+    /// The lot shown and confirmed before it is disposed of.
+    pub check: LotCheck,
     /// A controlled drug: the second user who signed.
     pub witness: Option<crate::ops::Actor>,
 }
 
 impl Waste {
-    pub fn new(lot: &str) -> Waste {
+    pub fn new(cx: &Ctx, item: &ItemRef, lot: &str) -> Waste {
         Waste {
+            check: LotCheck::new(cx, item, lot),
             lot: Field::new(lot, t!("tui.hint.lot_disposed")),
             quantity: Field::new("", t!("tui.hint.units")),
             reason: Field::new(
@@ -139,6 +214,7 @@ impl FormBody for Waste {
             (t!("tui.field.quantity"), &self.quantity),
             (t!("tui.field.reason"), &self.reason),
             (t!("tui.field.note"), &self.note),
+            (t!("tui.field.confirm"), &self.check.confirm),
         ]
     }
     fn field_mut(&mut self, i: usize) -> Option<&mut Field> {
@@ -147,9 +223,20 @@ impl FormBody for Waste {
             &mut self.quantity,
             &mut self.reason,
             &mut self.note,
+            &mut self.check.confirm,
         ]
         .into_iter()
         .nth(i)
+    }
+    fn precheck(&mut self, item: &ItemRef, cx: &Ctx) -> Result<(), String> {
+        let lot = self.lot.value().to_string();
+        self.check.check(cx, item, &lot)
+    }
+    fn refocus(&self) -> Option<usize> {
+        self.check.waiting().then_some(4)
+    }
+    fn note(&self) -> Option<String> {
+        self.check.shown.clone()
     }
     fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
         let (actor, place) = (actor(cx)?, place(cx)?);
@@ -324,12 +411,15 @@ pub struct LotHold {
     pub op: Operation,
     pub lot: Field,
     pub reason: Field,
+    /// The lot shown and confirmed before it is held or recalled.
+    pub check: LotCheck,
 }
 
 impl LotHold {
-    pub fn new(op: Operation, lot: &str) -> LotHold {
+    pub fn new(op: Operation, cx: &Ctx, item: &ItemRef, lot: &str) -> LotHold {
         LotHold {
             op,
+            check: LotCheck::new(cx, item, lot),
             lot: Field::new(lot, t!("tui.hint.lot_concerned")),
             reason: Field::new("", t!("tui.hint.required")),
         }
@@ -348,10 +438,23 @@ impl FormBody for LotHold {
         vec![
             (t!("tui.field.lot"), &self.lot),
             (t!("tui.field.reason"), &self.reason),
+            (t!("tui.field.confirm"), &self.check.confirm),
         ]
     }
     fn field_mut(&mut self, i: usize) -> Option<&mut Field> {
-        [&mut self.lot, &mut self.reason].into_iter().nth(i)
+        [&mut self.lot, &mut self.reason, &mut self.check.confirm]
+            .into_iter()
+            .nth(i)
+    }
+    fn precheck(&mut self, item: &ItemRef, cx: &Ctx) -> Result<(), String> {
+        let lot = self.lot.value().to_string();
+        self.check.check(cx, item, &lot)
+    }
+    fn refocus(&self) -> Option<usize> {
+        self.check.waiting().then_some(2)
+    }
+    fn note(&self) -> Option<String> {
+        self.check.shown.clone()
     }
     fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
         let actor = actor(cx)?;

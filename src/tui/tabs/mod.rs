@@ -15,7 +15,7 @@ use super::keymap::Action;
 
 /// Actions one tab or another offers in the shared list context; a tab
 /// offers only its own.
-pub const TAB_ACTIONS: [Action; 11] = [
+pub const TAB_ACTIONS: [Action; 12] = [
     Action::Open,
     Action::ClearFilter,
     Action::Operations,
@@ -27,6 +27,7 @@ pub const TAB_ACTIONS: [Action; 11] = [
     Action::Chart,
     Action::Dispatch,
     Action::ConfirmReceipt,
+    Action::Unpick,
 ];
 
 #[derive(Default)]

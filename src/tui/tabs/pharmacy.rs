@@ -49,6 +49,9 @@ pub struct PharmacyTab {
     pub view: PharmacyView,
     pub sel: ListState,
     pub mode: Mode,
+    /// The line chosen in the open pick list (↑ ↓): F3 picks a quantity of
+    /// it, Delete takes a picked lot back.
+    pub line_sel: usize,
     /// The next plan replaces the list without a message (a decision's
     /// message stays on the line).
     quiet: bool,
@@ -58,12 +61,11 @@ impl PharmacyTab {
     pub fn load(&mut self, cx: &Ctx) -> rusqlite::Result<()> {
         let conn = &cx.store.conn;
         let mut orders = crate::ops::stock::transfer_orders(conn, None, None)?;
-        // Open and in transit first, newest first; then the latest received.
+        // Open and in transit first, urgent ones before the others, newest
+        // first; then the latest received.
         orders.sort_by_key(|o| {
-            (
-                matches!(o.status.as_str(), "received" | "cancelled"),
-                std::cmp::Reverse(o.id),
-            )
+            let done = matches!(o.status.as_str(), "received" | "cancelled");
+            (done, done || !o.urgent, std::cmp::Reverse(o.id))
         });
         orders.truncate(200);
         self.view.orders = orders;
@@ -269,9 +271,15 @@ impl PharmacyTab {
                         l.suggestions.clear();
                     }
                 }
-                if o.status == "open" {
-                    cx.say(Level::Info, t!("tui.order.scan_to_pick", id = id));
+                // Opened again after an action: that action's message stays.
+                let same = self.order().is_some_and(|p| p.id == o.id);
+                if !same {
+                    self.line_sel = 0;
+                    if o.status == "open" {
+                        cx.say(Level::Info, t!("tui.order.scan_to_pick", id = id));
+                    }
                 }
+                self.line_sel = self.line_sel.min(o.lines.len().saturating_sub(1));
                 self.mode = Mode::PickList(o);
             }
             Err(e) => cx.say(Level::Error, e.to_string()),
@@ -327,14 +335,60 @@ impl PharmacyTab {
         self.order().is_some_and(|o| o.status == "open")
     }
 
+    /// The pick form on the chosen line of the open pick list: a quantity
+    /// of a lot, or (`unpick`) a picked lot taken back.
+    fn pick_form(&self, cx: &mut Ctx, unpick: bool) -> Msg {
+        let Some(o) = self.order() else {
+            return Msg::None;
+        };
+        if o.status != "open" {
+            return Msg::None;
+        }
+        let Some(line) = o.lines.get(self.line_sel) else {
+            return Msg::None;
+        };
+        if !unpick && line.open == 0 {
+            cx.say(
+                Level::Warn,
+                t!("tui.order.line_done", item = line.item.name, id = o.id),
+            );
+            return Msg::None;
+        }
+        if unpick && line.picked == 0 {
+            cx.say(
+                Level::Warn,
+                t!("tui.order.nothing_picked", item = line.item.name, id = o.id),
+            );
+            return Msg::None;
+        }
+        let pick = if unpick {
+            forms::pick::Pick::take_back(o.id, line, cx)
+        } else {
+            forms::pick::Pick::new(o.id, line)
+        };
+        let mut form = Form::new(line.item.clone(), Kind::Pick(pick));
+        form.note = Some(t!(
+            "tui.order.pick_note",
+            requested = num(line.requested),
+            picked = num(line.picked),
+            open = num(line.open),
+            pack = num(line.item.units_per_pack),
+            unit = crate::i18n::unit(&line.item.dose_unit)
+        ));
+        form.focus = if unpick { 0 } else { 1 };
+        Msg::Form(Box::new(form))
+    }
+
     /// A pack scanned while a pick list is open: pick one pack of that lot.
-    pub fn scan_pick(&mut self, cx: &mut Ctx, g: &Gs1, item: &ItemRef) {
+    /// A pack larger than what is still open opens the pick form to break
+    /// it, with what is open as the quantity.
+    pub fn scan_pick(&mut self, cx: &mut Ctx, g: &Gs1, item: &ItemRef) -> Option<Form> {
         let (Some(order), Some(actor)) = (self.order().map(|o| o.id), cx.actor.clone()) else {
-            return;
+            return None;
         };
         let Some(lot) = g.lot.clone() else {
             cx.say(Level::Warn, t!("tui.order.no_lot", item = item.name));
-            return;
+            return None;
         };
         match crate::ops::stock::pick_pack(
             &mut cx.store,
@@ -367,8 +421,26 @@ impl PharmacyTab {
                 };
                 cx.say(level, msg);
             }
+            Err(e @ crate::ops::stock::StockError::PackLargerThanOpen { .. }) => {
+                let line = self
+                    .order()
+                    .and_then(|o| o.lines.iter().position(|l| l.item.id == item.id));
+                if let Some(i) = line {
+                    self.line_sel = i;
+                }
+                let line = line.and_then(|i| self.order().map(|o| o.lines[i].clone()))?;
+                let mut form = Form::new(
+                    item.clone(),
+                    Kind::Pick(forms::pick::Pick::break_pack(order, &line, g)),
+                );
+                form.note = Some(format!("{} {}", e, t!("tui.order.break_note")));
+                form.focus = 1;
+                cx.say(Level::Warn, e.to_string());
+                return Some(form);
+            }
             Err(e) => cx.say(Level::Error, e.to_string()),
         }
+        None
     }
 
     /// The decision form of the selected suggestion (a pharmacist decides).
@@ -425,6 +497,7 @@ impl Component for PharmacyTab {
             Action::Dispatch => {
                 cx.may(Operation::Dispatch) && self.order().is_some_and(|o| o.status == "open")
             }
+            Action::Operations | Action::Unpick => cx.may(Operation::Pick) && self.picking(),
             Action::ConfirmReceipt => {
                 cx.may(Operation::ConfirmReceipt)
                     && self.order().is_some_and(|o| o.status == "in_transit")
@@ -441,6 +514,13 @@ impl Component for PharmacyTab {
                     return Msg::Reload;
                 }
                 Action::Dispatch | Action::ConfirmReceipt => return self.order_op(cx, action),
+                Action::Operations => return self.pick_form(cx, false),
+                Action::Unpick => return self.pick_form(cx, true),
+                Action::Up => self.line_sel = self.line_sel.saturating_sub(1),
+                Action::Down => {
+                    let n = self.order().map_or(0, |o| o.lines.len());
+                    self.line_sel = (self.line_sel + 1).min(n.saturating_sub(1));
+                }
                 _ => {}
             },
             Mode::Simulation { result, drug, .. } => match action {
@@ -485,7 +565,9 @@ impl Component for PharmacyTab {
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
         match &self.mode {
             Mode::Orders => self.draw_orders(f, area, theme),
-            Mode::PickList(o) => super::pharmacy_orders::draw_order(f, area, o, theme),
+            Mode::PickList(o) => {
+                super::pharmacy_orders::draw_order(f, area, o, self.line_sel, theme)
+            }
             Mode::Plan { plan, sel, chart } => {
                 super::pharmacy_plan::draw_plan(f, area, plan, sel, *chart, theme)
             }

@@ -60,7 +60,9 @@ impl PharmacyTab {
             Some(&self.sel),
             |i| {
                 let o = &p.orders[i];
+                let live = matches!(o.status.as_str(), "open" | "in_transit");
                 let style = match o.status.as_str() {
+                    _ if o.urgent && live => theme.severity(Severity::Critical),
                     "open" => theme.warn(),
                     "in_transit" => theme.info(),
                     _ => theme.dim(),
@@ -68,10 +70,15 @@ impl PharmacyTab {
                 let created = crate::domain::instant_from_text(&o.created_at)
                     .map(when)
                     .unwrap_or_default();
+                let status = if o.urgent && live {
+                    format!("{} {}", t!("tui.order.urgent"), words::code(&o.status))
+                } else {
+                    words::code(&o.status).to_string()
+                };
                 vec![
                     TCell::from(format!("TO-{}", o.id)),
                     TCell::from(o.to.clone()),
-                    TCell::styled(words::code(&o.status), style),
+                    TCell::styled(status, style),
                     TCell::from(created),
                 ]
             },
@@ -119,7 +126,13 @@ impl PharmacyTab {
     }
 }
 
-pub(super) fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &Theme) {
+pub(super) fn draw_order(
+    f: &mut Frame,
+    area: Rect,
+    o: &TransferOrder,
+    chosen: usize,
+    theme: &Theme,
+) {
     let [cap, list, foot] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
@@ -139,7 +152,18 @@ pub(super) fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &T
                 t!("tui.order.caption", id = o.id, from = o.from, to = o.to),
                 theme.header(),
             ),
-            Span::styled(format!(" {} ", words::code(&o.status)), theme.warn()),
+            Span::styled(
+                if o.urgent && o.status == "open" {
+                    format!(" {} {} ", t!("tui.order.urgent"), words::code(&o.status))
+                } else {
+                    format!(" {} ", words::code(&o.status))
+                },
+                if o.urgent {
+                    theme.severity(Severity::Critical)
+                } else {
+                    theme.warn()
+                },
+            ),
             Span::raw(format!(" {hint}")),
         ]),
     );
@@ -187,9 +211,15 @@ pub(super) fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &T
             Default::default()
         };
         let head = |n: i64| TCell::right(if first { num(n) } else { String::new() });
-        vec![
+        // The line chosen (↑ ↓) for F3 and Delete is marked.
+        let mark = if i == chosen && o.status == "open" {
+            "▶"
+        } else {
+            ""
+        };
+        let row = vec![
             if first {
-                TCell::name(format!("{} {}", l.item.code, l.item.name))
+                TCell::name(format!("{mark}{} {}", l.item.code, l.item.name))
             } else {
                 TCell::from(String::new())
             },
@@ -197,7 +227,17 @@ pub(super) fn draw_order(f: &mut Frame, area: Rect, o: &TransferOrder, theme: &T
             head(l.picked),
             head(l.open),
             TCell::styled(pick, style),
-        ]
+        ];
+        if i == chosen && first && o.status == "open" {
+            row.into_iter()
+                .map(|c| TCell {
+                    style: theme.selected(),
+                    ..c
+                })
+                .collect()
+        } else {
+            row
+        }
     });
     let open: i64 = o.lines.iter().map(|l| l.open).sum();
     let text = if o.status == "open" {

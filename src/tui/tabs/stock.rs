@@ -285,6 +285,12 @@ impl StockTab {
         )
         .into_iter()
         .filter(|op| crate::domain::roles::may(actor.role, *op))
+        // A nurse disposes of stock on a ward, never at the pharmacy.
+        .filter(|op| {
+            !(actor.role == crate::domain::Role::Nurse
+                && *op == Operation::Waste
+                && place.kind != PlaceKind::Ward)
+        })
         .collect()
     }
 
@@ -339,11 +345,11 @@ impl StockTab {
             Op::Receive => Kind::Receive(forms::receive::Receive::new(false, &lot)),
             Op::RejectReceipt => Kind::Receive(forms::receive::Receive::new(true, &lot)),
             Op::Issue => Kind::Issue(forms::stock_ops::Issue::new()),
-            Op::Waste => Kind::Waste(forms::stock_ops::Waste::new(&lot)),
+            Op::Waste => Kind::Waste(forms::stock_ops::Waste::new(cx, &item, &lot)),
             Op::Return => Kind::Return(forms::stock_ops::Return::new(&lot)),
             Op::RequestTransfer => Kind::Request(forms::stock_ops::Request::new()),
             Op::Quarantine | Op::Release | Op::Recall => {
-                Kind::LotHold(forms::stock_ops::LotHold::new(op, &lot))
+                Kind::LotHold(forms::stock_ops::LotHold::new(op, cx, &item, &lot))
             }
             Op::StartStocktake => Kind::StartStocktake(forms::stocktake::Start::new()),
             Op::Count => Kind::Count(forms::stocktake::Count::new(st, &lot)),
