@@ -117,3 +117,38 @@ fn waste_and_use_on_the_ward_show_in_the_trace_by_place_and_reason() {
         "{text}"
     );
 }
+
+#[test]
+fn a_nurse_disposes_of_stock_on_a_ward_only() {
+    use wardstock::ops::stock::StockError;
+    let (_d, mut store) = common::open_demo();
+    let nurse = actor(&store, "nurse");
+    let pharmacy = stock::place_by_code(&store.conn, "PHARM").unwrap();
+    let item = stock::item_by_code(&store.conn, "GLOVE-M").unwrap();
+    let lot: String = store
+        .conn
+        .query_row(
+            "SELECT l.lot_number FROM balances b JOIN lots l ON l.id = b.lot_id
+             WHERE b.place_id = ?1 AND b.item_id = ?2 AND b.qty > 0 LIMIT 1",
+            [pharmacy.id, item.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let e = stock::waste(
+        &mut store,
+        &nurse,
+        anchor(),
+        &pharmacy,
+        &item,
+        &lot,
+        1,
+        WasteReason::Damaged,
+        None,
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, StockError::NurseWasteOffWard(ref p) if p == "PHARM"),
+        "{e:?}"
+    );
+}

@@ -321,6 +321,7 @@ impl fmt::Display for StockError {
             E::ReturnReasonRequired => t!("refused.stock.return_reason").into(),
             E::StatusReasonRequired(op) => t!("refused.stock.status_reason", op = op.label()),
             E::IssueNotOnWard(place) => t!("refused.stock.issue_not_ward", place = place),
+            E::NurseWasteOffWard(place) => t!("refused.stock.nurse_waste_off_ward", place = place),
             E::ReturnNotFromWard(place) => t!("refused.stock.return_not_ward", place = place),
             E::TransferNotToWard(place) => t!("refused.stock.transfer_not_ward", place = place),
             E::PlaceClosed(place) => t!("refused.stock.place_closed", place = place),

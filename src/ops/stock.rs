@@ -154,6 +154,8 @@ pub enum StockError {
     /// Quarantine, release or recall without a reason.
     StatusReasonRequired(Operation),
     IssueNotOnWard(String),
+    /// A nurse disposes of stock on a ward only.
+    NurseWasteOffWard(String),
     ReturnNotFromWard(String),
     TransferNotToWard(String),
     /// The ward was closed: nothing is sent to it.

@@ -113,6 +113,10 @@ pub fn waste(
     allow(actor, Operation::Waste)?;
     qty_ok(qty)?;
     not_in_transit(place)?;
+    // A nurse disposes of what breaks on the ward, not of the pharmacy's stock.
+    if actor.role == crate::domain::Role::Nurse && place.kind != PlaceKind::Ward {
+        return Err(StockError::NurseWasteOffWard(place.code.clone()));
+    }
     store.write(|tx| {
         let signed = cosign(tx, actor, witness, item, now)?;
         let l = lot_by_number(tx, item, lot)?;
