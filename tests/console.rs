@@ -1094,6 +1094,20 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
     recall(&c, "ok");
     c.scan(&format!("(01){gtin}(10){lot}"));
     assert_eq!(dose(&mut c).lot.value(), lot);
+    // A correct scan says so, in the form, until the next key.
+    let confirmed = |c: &Console| {
+        c.app
+            .form
+            .as_ref()
+            .and_then(|f| f.confirmed.clone())
+            .unwrap_or_default()
+    };
+    assert!(confirmed(&c).starts_with("✓ pack") && confirmed(&c).contains(&lot));
+    assert!(
+        c.screen().contains("✓ pack"),
+        "{}",
+        c.screen()
+    );
     // Enter walks the twelve fields, then records.
     for _ in 0..12 {
         c.key(KeyCode::Enter);
@@ -1112,6 +1126,11 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
         "{error}"
     );
     c.scan(&mrn);
+    assert!(
+        confirmed(&c).contains("the right patient"),
+        "{}",
+        confirmed(&c)
+    );
     c.key(KeyCode::Enter);
     assert!(
         c.app.form.is_none(),

@@ -43,6 +43,8 @@ pub struct Dose {
     pub witness_pin: Field,
     pub checked_by: Field,
     pub check_pin: Field,
+    /// What the last scan confirmed: the right patient, or the pack.
+    pub scan_ok: Option<String>,
 }
 
 /// Field positions (for the cursor).
@@ -87,6 +89,7 @@ impl Dose {
             witness_pin: Field::secret(t!("tui.hint.their_pin")),
             checked_by: Field::new("", t!("tui.hint.checked_by")),
             check_pin: Field::secret(t!("tui.hint.their_pin")),
+            scan_ok: None,
         }
     }
 
@@ -118,8 +121,10 @@ impl Dose {
         };
         self.wristband.set(&band);
         if let Some(refusal) = self.wrong_patient(&band, cx) {
+            self.scan_ok = None;
             return Some(Err(refusal));
         }
+        self.scan_ok = Some(t!("tui.dose.scan_patient_ok", mrn = band));
         Some(Ok(self.lot.is_empty().then_some(LOT)))
     }
 
@@ -354,6 +359,20 @@ impl FormBody for Dose {
             self.unable.set("");
         }
         self.pack_expiry = g.lot.clone().zip(g.expiry);
+        let lot = g.lot.as_deref().unwrap_or("—");
+        self.scan_ok = Some(match g.expiry {
+            Some(e) => t!(
+                "tui.dose.scan_pack_ok",
+                pack = pack.name,
+                lot = lot,
+                expiry = crate::i18n::date(e)
+            ),
+            None => t!("tui.dose.scan_pack_ok_lot", pack = pack.name, lot = lot),
+        });
         Ok(self.route_ok.is_empty().then_some(ROUTE_OK))
+    }
+
+    fn scan_confirmed(&self) -> Option<String> {
+        self.scan_ok.clone()
     }
 }

@@ -162,6 +162,9 @@ pub struct Form {
     /// A controlled drug's movement: the second user who signs, after the
     /// form's own fields.
     pub cosign: Option<Cosign>,
+    /// What the last scan confirmed ("right patient", "pack matches …"),
+    /// shown until the next key or refusal.
+    pub confirmed: Option<String>,
 }
 
 /// The second signature a controlled drug's movement takes: a second user
@@ -256,6 +259,10 @@ pub trait FormBody {
     fn lot_field(&mut self) -> Option<&mut Field> {
         None
     }
+    /// What a scan just confirmed, in words for the user, if anything.
+    fn scan_confirmed(&self) -> Option<String> {
+        None
+    }
     /// Where the form keeps the second user who signed (forms that move
     /// controlled drugs), set just before it runs its operation.
     fn witness_slot(&mut self) -> Option<&mut Option<crate::ops::Actor>> {
@@ -307,6 +314,7 @@ impl Form {
             note: None,
             kind,
             cosign: None,
+            confirmed: None,
         }
     }
 
@@ -392,6 +400,7 @@ impl Form {
     }
 
     pub fn key(&mut self, ev: KeyEvent) -> Keyed {
+        self.confirmed = None;
         if let Some(focus) = self.body_mut().key(&ev) {
             self.focus = focus;
             self.error = None;
@@ -521,8 +530,12 @@ impl Form {
                     self.focus = i;
                 }
                 self.error = None;
+                self.confirmed = self.body().scan_confirmed();
             }
-            Err(e) => self.error = Some(e),
+            Err(e) => {
+                self.error = Some(e);
+                self.confirmed = None;
+            }
         }
     }
 
@@ -535,7 +548,14 @@ impl Form {
         let shown = |t: &str| wrap(&super::words::strength(t), text_w);
         let note = self.body().note().or_else(|| self.note.clone());
         let mut note_lines = note.as_deref().map(shown).unwrap_or_default();
-        let error_lines = self.error.as_deref().map(shown).unwrap_or_default();
+        // A refusal, else what the last scan confirmed.
+        let confirmed = self.error.is_none() && self.confirmed.is_some();
+        let error_lines = self
+            .error
+            .as_deref()
+            .or(self.confirmed.as_deref())
+            .map(shown)
+            .unwrap_or_default();
         let error = (error_lines.len() as u16).max(1);
         // Borders, the refusal (first, whole, above anything else), the
         // item line, the note, the fields and the keys.
@@ -572,7 +592,12 @@ impl Form {
         let mut lines = Vec::new();
         // The refusal first: the failed right is read before anything else.
         for l in &error_lines {
-            lines.push(Line::styled(l.clone(), theme.error()));
+            let style = if confirmed {
+                theme.info()
+            } else {
+                theme.error()
+            };
+            lines.push(Line::styled(l.clone(), style));
         }
         if item_line > 0 {
             lines.push(Line::styled(
