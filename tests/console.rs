@@ -475,6 +475,26 @@ fn an_unknown_barcode_is_linked_by_the_storekeeper_only() {
     c.typed("glove-m");
     let item = c.app.tabs.stock.view.lines[c.app.tabs.stock.filtered[0]].clone();
     c.key(KeyCode::F(6));
+    // Nothing is linked before the storekeeper confirms what goes to what.
+    let s = c.screen();
+    assert!(
+        s.contains(&format!("Link barcode 0{unknown}?")) && s.contains(&item.code),
+        "{s}"
+    );
+    let linked = |c: &Console| -> i64 {
+        c.app
+            .store()
+            .conn
+            .query_row(
+                "SELECT count(*) FROM item_gtins WHERE gtin = ?1",
+                [format!("0{unknown}")],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(linked(&c), 0);
+    c.typed("yes").key(KeyCode::Enter);
+    assert_eq!(linked(&c), 1);
     assert!(c.screen().contains(&format!("linked to {}", item.name)));
     c.key(KeyCode::Esc);
     c.scan(unknown);
@@ -1103,11 +1123,7 @@ fn a_nurse_gives_a_dose_by_scanning_the_wristband_and_the_pack() {
             .unwrap_or_default()
     };
     assert!(confirmed(&c).starts_with("✓ pack") && confirmed(&c).contains(&lot));
-    assert!(
-        c.screen().contains("✓ pack"),
-        "{}",
-        c.screen()
-    );
+    assert!(c.screen().contains("✓ pack"), "{}", c.screen());
     // Enter walks the twelve fields, then records.
     for _ in 0..12 {
         c.key(KeyCode::Enter);

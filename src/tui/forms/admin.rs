@@ -212,6 +212,13 @@ pub enum Confirming {
     Deactivate { user: String },
     /// The patient leaves the ward; their prescriptions are stopped.
     Discharge { mrn: String, name: String },
+    /// A scanned barcode becomes the item's: every later scan of it is
+    /// read as that item.
+    LinkGtin {
+        gtin: String,
+        code: String,
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -236,6 +243,9 @@ impl Confirm {
             Confirming::Discharge { mrn, name } => {
                 t!("tui.patient.discharge_note", mrn = mrn, name = name)
             }
+            Confirming::LinkGtin { gtin, code, name } => {
+                t!("tui.stock.link_note", gtin = gtin, item = name, code = code)
+            }
         }
     }
 }
@@ -246,6 +256,7 @@ impl FormBody for Confirm {
             Confirming::ResetPin { user } => t!("tui.site.reset_title", user = user),
             Confirming::Deactivate { user } => t!("tui.site.deactivate_title", user = user),
             Confirming::Discharge { mrn, .. } => t!("tui.patient.discharge_title", mrn = mrn),
+            Confirming::LinkGtin { gtin, .. } => t!("tui.stock.link_title", gtin = gtin),
         }
     }
     fn fields(&self) -> Vec<(&'static str, &Field)> {
@@ -287,6 +298,17 @@ impl FormBody for Confirm {
                     ));
                 }
                 Ok((msg, After::Patient(mrn.clone())))
+            }
+            Confirming::LinkGtin { gtin, code, name } => {
+                let item = crate::ops::stock::item_by_code(&cx.store.conn, code)
+                    .map_err(|e| e.to_string())?;
+                let g = crate::ops::stock::link_gtin(&mut cx.store, &actor, gtin, &item)
+                    .map_err(|e| e.to_string())?;
+                cx.local_writes += 1;
+                Ok((
+                    t!("tui.stock.linked", gtin = g, item = name, code = code),
+                    After::Reload,
+                ))
             }
         }
     }

@@ -380,36 +380,28 @@ impl StockTab {
         Some(form)
     }
 
-    fn link_pending_gtin(&mut self, cx: &mut Ctx) {
+    /// Linking a scanned barcode to the selected item, after the user
+    /// confirms what will be linked to what.
+    fn link_pending_gtin(&mut self, cx: &mut Ctx) -> Msg {
         let Some(gtin) = self.pending_gtin.clone() else {
             cx.say(Level::Warn, t!("tui.stock.no_gtin"));
-            return;
+            return Msg::None;
         };
         let Some(line) = self.selected_line() else {
             cx.say(Level::Warn, t!("tui.stock.select_for_gtin"));
-            return;
+            return Msg::None;
         };
-        let Some(actor) = cx.actor.clone() else {
-            return;
+        let what = forms::admin::Confirming::LinkGtin {
+            gtin,
+            code: line.code.clone(),
+            name: line.name.clone(),
         };
-        let result = crate::ops::stock::item_by_code(&cx.store.conn, &line.code)
-            .and_then(|item| crate::ops::stock::link_gtin(&mut cx.store, &actor, &gtin, &item));
-        match result {
-            Ok(g) => {
-                self.pending_gtin = None;
-                cx.local_writes += 1;
-                cx.say(
-                    Level::Info,
-                    t!(
-                        "tui.stock.linked",
-                        gtin = g,
-                        item = line.name,
-                        code = line.code
-                    ),
-                );
-            }
-            Err(e) => cx.say(Level::Error, e.to_string()),
-        }
+        let c = forms::admin::Confirm::new(what);
+        let mut form = Form::plain(Kind::Confirm(c.clone()));
+        form.note = Some(c.note());
+        // Asked once: a refusal or Esc needs a new scan.
+        self.pending_gtin = None;
+        Msg::Form(Box::new(form))
     }
 
     /// Typing into the filter: while it holds text every printable key is
@@ -550,7 +542,7 @@ impl Component for StockTab {
                 self.auto_filter = false;
                 self.refilter();
             }
-            Action::LinkGtin => self.link_pending_gtin(cx),
+            Action::LinkGtin => return self.link_pending_gtin(cx),
             Action::Operations => return self.open_menu(cx),
             _ => {}
         }
