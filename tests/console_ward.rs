@@ -455,3 +455,24 @@ fn after_a_pack_scan_esc_then_a_number_switches_tab() {
         assert!(!c.app.tabs.stock.filter.value().contains('2'));
     }
 }
+
+#[test]
+fn the_schedule_header_follows_the_clock() {
+    let mut c = Console::in_lang(80, 24, Some(Lang::En));
+    c.sign_in("nurse");
+    c.key(KeyCode::Char('2'));
+    let start = c.app.cx.now;
+    let from = |c: &Console| c.app.tabs.administration.view.from.unwrap();
+    assert_eq!(from(&c), start - chrono::Duration::hours(4));
+    // Ten minutes on: the same window.
+    c.app.tick(start + chrono::Duration::minutes(10));
+    assert_eq!(from(&c), start - chrono::Duration::hours(4));
+    // Two and a half hours on, the window has moved with the clock, and the header says so.
+    let later = start + chrono::Duration::minutes(150);
+    c.app.tick(later);
+    assert_eq!(from(&c), later - chrono::Duration::hours(4));
+    let shown = wardstock::i18n::local(later - chrono::Duration::hours(4))
+        .format("%H:%M")
+        .to_string();
+    assert!(c.screen().contains(&shown), "{}", c.screen());
+}

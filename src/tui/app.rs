@@ -148,8 +148,17 @@ impl App {
         let day = |t: DateTime<Utc>| t.with_timezone(&zone).date_naive();
         let new_day = day(now) != day(self.cx.now);
         self.cx.now = now;
+        // The schedule follows the clock: its window (4 h back, 12 h ahead)
+        // moves on every quarter of an hour, and what became due shows.
+        let schedule_stale = self.tab == Tab::Administration
+            && self.tabs.administration.view.from.is_some_and(|f| {
+                now - f >= chrono::Duration::hours(4) + chrono::Duration::minutes(15)
+            });
         // Expiry marks and usable stock change at midnight.
-        if new_day && self.cx.actor.is_some() {
+        if self.cx.actor.is_some() && (new_day || (schedule_stale && self.form.is_none())) {
+            if schedule_stale {
+                self.loaded.remove(&Tab::Administration);
+            }
             self.reload();
         }
     }
