@@ -326,3 +326,15 @@ pub fn item_count(conn: &Connection, place_id: i64) -> rusqlite::Result<i64> {
     )?
     .query_row([place_id], |r| r.get(0))
 }
+
+/// The lot last picked for a transfer line that still has units picked
+/// (the one a "take back" undoes first).
+pub fn last_picked_lot(conn: &Connection, line_id: i64) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached(
+        "SELECT l.lot_number FROM picks p JOIN lots l ON l.id = p.lot_id
+         WHERE p.line_id = ?1 GROUP BY p.lot_id HAVING SUM(p.qty) > 0
+         ORDER BY MAX(p.id) DESC LIMIT 1",
+    )?
+    .query_row([line_id], |r| r.get(0))
+    .optional()
+}

@@ -54,16 +54,9 @@ impl Pick {
 
     /// Takes a picked lot of `line` back off the order (the last one picked).
     pub fn take_back(order: i64, line: &PickLine, cx: &Ctx) -> Pick {
-        let lot: String = cx
-            .store
-            .conn
-            .query_row(
-                "SELECT l.lot_number FROM picks p JOIN lots l ON l.id = p.lot_id
-                 WHERE p.line_id = ?1 GROUP BY p.lot_id HAVING SUM(p.qty) > 0
-                 ORDER BY MAX(p.id) DESC LIMIT 1",
-                [line.line_id],
-                |r| r.get(0),
-            )
+        let lot = crate::store::queries::last_picked_lot(&cx.store.conn, line.line_id)
+            .ok()
+            .flatten()
             .unwrap_or_default();
         Pick {
             unpick: true,
