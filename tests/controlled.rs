@@ -7,7 +7,7 @@ mod common;
 
 use assert_cmd::Command;
 use chrono::{Duration, NaiveDate};
-use common::{actor, anchor};
+use common::{actor, anchor, cli};
 use wardstock::domain::seven_rights::NotAllowed;
 use wardstock::ops::stock::{self, CdRefusal, ReceiveLine, StockError, WardCount, WasteReason};
 use wardstock::store::Store;
@@ -616,17 +616,6 @@ fn a_recount_clears_the_explanation_of_the_old_count() {
     )
     .unwrap();
     assert_eq!(c.explanation, None, "a new count needs its own explanation");
-}
-
-fn cli(db: &std::path::Path) -> Command {
-    let mut c = Command::cargo_bin("wardstock").unwrap();
-    c.arg("--db")
-        .arg(db)
-        .env("WARDSTOCK_PIN", "1234")
-        .env("WARDSTOCK_WITNESS_PIN", "1234")
-        .env("WARDSTOCK_LANG", "en")
-        .env_remove("WARDSTOCK_USER");
-    c
 }
 
 #[test]

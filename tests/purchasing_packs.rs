@@ -4,8 +4,7 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::{actor, anchor};
+use common::{actor, anchor, cli};
 use wardstock::ops::plan::{self, PlanOptions};
 use wardstock::ops::{purchasing, stock};
 
@@ -80,16 +79,6 @@ fn an_accepted_purchase_suggestion_is_ordered_in_whole_packs() {
         .find(|x| x.id == po)
         .unwrap();
     assert_eq!(stored.lines[0].qty, per * 4);
-}
-
-fn cli(db: &std::path::Path) -> Command {
-    let mut c = Command::cargo_bin("wardstock").unwrap();
-    c.arg("--db")
-        .arg(db)
-        .env("WARDSTOCK_PIN", "1234")
-        .env("WARDSTOCK_LANG", "en")
-        .env_remove("WARDSTOCK_USER");
-    c
 }
 
 #[test]

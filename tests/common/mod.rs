@@ -154,3 +154,16 @@ pub fn base_rx(
         time_critical: false,
     }
 }
+
+/// The command line on a database, as a signed-in user would run it: PINs
+/// (the user's and a witness's) from the environment, in English.
+pub fn cli(db: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("wardstock").unwrap();
+    c.arg("--db")
+        .arg(db)
+        .env("WARDSTOCK_PIN", "1234")
+        .env("WARDSTOCK_WITNESS_PIN", "1234")
+        .env("WARDSTOCK_LANG", "en")
+        .env_remove("WARDSTOCK_USER");
+    c
+}
