@@ -21,14 +21,10 @@ pub fn mark(k: &AlertKind) -> String {
 
 /// A stored code (movement kind, prescription, order or dose status).
 pub fn code(code: &str) -> String {
+    if let Ok(kind) = code.parse::<crate::domain::MovementKind>() {
+        return crate::i18n::cd::movement_kind(kind).into();
+    }
     match code {
-        "receipt" => t!("tui.movement.receipt").into(),
-        "transfer" => t!("tui.movement.transfer").into(),
-        "administration" => t!("tui.movement.administration").into(),
-        "issue" => t!("tui.movement.issue").into(),
-        "waste" => t!("tui.movement.waste").into(),
-        "return" => t!("tui.movement.return").into(),
-        "adjustment" => t!("tui.movement.adjustment").into(),
         "relocation" => t!("tui.movement.relocation").into(),
         "awaiting_validation" => t!("tui.rx_status.awaiting_validation").into(),
         "active" => t!("tui.rx_status.active").into(),
