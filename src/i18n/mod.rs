@@ -222,6 +222,9 @@ pub const FILES: &[(&str, &str)] = &[
         "wristband",
         include_str!("../../assets/i18n/wristband.toml"),
     ),
+    ("tables", include_str!("../../assets/i18n/tables.toml")),
+    ("plan", include_str!("../../assets/i18n/plan.toml")),
+    ("levels", include_str!("../../assets/i18n/levels.toml")),
 ];
 
 fn walk(prefix: &str, t: &toml::Table, out: &mut HashMap<String, Entry>, file: &str) {
