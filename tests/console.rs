@@ -1949,6 +1949,16 @@ fn open_controlled_prn(c: &mut Console) -> (String, String) {
     (mrn, patient)
 }
 
+/// Enter through the dose form's fields until it records or refuses.
+fn enter_until_refused(c: &mut Console) {
+    for _ in 0..12 {
+        c.key(KeyCode::Enter);
+        if c.app.form.as_ref().is_none_or(|f| f.error.is_some()) {
+            return;
+        }
+    }
+}
+
 #[test]
 fn the_witness_shows_as_required_up_front_and_a_refusal_moves_the_cursor_there() {
     for lang in LANGS {
@@ -1970,9 +1980,7 @@ fn the_witness_shows_as_required_up_front_and_a_refusal_moves_the_cursor_there()
             dose(&mut c).wristband.set(&mrn);
             dose(&mut c).route_ok.set("是");
             dose(&mut c).unable.set("NOBARCODE");
-            for _ in 0..12 {
-                c.key(KeyCode::Enter);
-            }
+            enter_until_refused(&mut c);
             let form = c.app.form.as_ref().expect("refused: no witness");
             assert!(form.error.is_some());
             assert_eq!(
@@ -2029,9 +2037,7 @@ fn a_dose_is_recorded_with_the_outcome_typed_in_chinese() {
     // An unknown word is refused, saying the words to type.
     dose(&mut c).wristband.set(&mrn);
     dose(&mut c).outcome.set("随便");
-    for _ in 0..12 {
-        c.key(KeyCode::Enter);
-    }
+    enter_until_refused(&mut c);
     let error = c.app.form.as_ref().unwrap().error.clone().unwrap();
     assert!(error.contains("暂缓") && error.contains("随便"), "{error}");
     // 暂缓 with the ward's reason code is recorded as held.

@@ -45,6 +45,8 @@ pub struct Dose {
     pub check_pin: Field,
     /// What the last scan confirmed: the right patient, or the pack.
     pub scan_ok: Option<String>,
+    /// The dose is outside its window: the timing reason is asked for.
+    pub timing_needed: bool,
 }
 
 /// Field positions (for the cursor).
@@ -52,9 +54,13 @@ pub const LOT: usize = 1;
 pub const UNABLE: usize = 2;
 pub const ROUTE_OK: usize = 4;
 pub const OUTCOME: usize = 5;
+pub const UNITS: usize = 3;
 pub const REASON: usize = 6;
+pub const TIMING: usize = 7;
 pub const WITNESS: usize = 8;
+pub const WITNESS_PIN: usize = 9;
 pub const CHECKED_BY: usize = 10;
+pub const CHECK_PIN: usize = 11;
 
 impl Dose {
     pub fn new(rx_id: i64, scheduled_at: Option<DateTime<Utc>>, mrn: &str, units: i64) -> Dose {
@@ -90,7 +96,17 @@ impl Dose {
             checked_by: Field::new("", t!("tui.hint.checked_by")),
             check_pin: Field::secret(t!("tui.hint.their_pin")),
             scan_ok: None,
+            timing_needed: false,
         }
+    }
+
+    /// What the outcome typed so far means for the fields: `None` while
+    /// it is not (yet) a known word, taken as a dose to give.
+    fn giving(&self) -> bool {
+        !matches!(
+            super::input::outcome(self.outcome.value()),
+            Some(Outcome::Held | Outcome::Refused | Outcome::Missed | Outcome::NotGivenSupply)
+        )
     }
 
     /// Scanned data that is not a product barcode is the wristband; the
@@ -192,13 +208,16 @@ impl Dose {
         if !given && !self.outcome.is_empty() {
             need.push((REASON, self.reason.is_empty()));
         }
+        if given && self.timing_needed {
+            need.push((TIMING, self.timing.is_empty()));
+        }
         if given && self.controlled {
             need.push((WITNESS, self.witness.is_empty()));
-            need.push((WITNESS + 1, self.witness_pin.is_empty()));
+            need.push((WITNESS_PIN, self.witness_pin.is_empty()));
         }
         if given && self.high_alert {
             need.push((CHECKED_BY, self.checked_by.is_empty()));
-            need.push((CHECKED_BY + 1, self.check_pin.is_empty()));
+            need.push((CHECK_PIN, self.check_pin.is_empty()));
         }
         need.into_iter()
             .find(|(_, missing)| *missing)
@@ -261,6 +280,28 @@ impl FormBody for Dose {
         .nth(i)
     }
 
+    /// Only what this dose needs: the pack, its units and the route for a
+    /// dose given; the reason for one not given; the timing reason outside
+    /// the window; a witness for a controlled drug and a double-check for
+    /// a high-alert one. A field already filled stays shown.
+    fn shown(&self, i: usize) -> bool {
+        let giving = self.giving();
+        let given_exactly = matches!(
+            super::input::outcome(self.outcome.value()),
+            Some(Outcome::Given)
+        );
+        let filled = |f: &Field| !f.is_empty();
+        match i {
+            LOT | UNITS | ROUTE_OK => giving,
+            UNABLE => giving && self.pack_item.is_none(),
+            REASON => !given_exactly || filled(&self.reason),
+            TIMING => giving && (self.timing_needed || filled(&self.timing)),
+            WITNESS | WITNESS_PIN => giving && (self.controlled || filled(&self.witness)),
+            CHECKED_BY | CHECK_PIN => giving && (self.high_alert || filled(&self.checked_by)),
+            _ => true,
+        }
+    }
+
     fn refocus(&self) -> Option<usize> {
         self.first_missing()
     }
@@ -320,7 +361,18 @@ impl FormBody for Dose {
             witness,
             double_check,
         };
-        let r = mar::administer(&mut cx.store, &actor, now, &input).map_err(|e| e.to_string())?;
+        let r = mar::administer(&mut cx.store, &actor, now, &input).map_err(|e| {
+            // Outside the window after all (the clock moved on): the
+            // timing reason is asked for.
+            if let mar::DoseError::Rights(failed) = &e
+                && failed
+                    .iter()
+                    .any(|f| matches!(f, crate::domain::seven_rights::Failure::Time { .. }))
+            {
+                self.timing_needed = true;
+            }
+            e.to_string()
+        })?;
         Ok((format!("{}: {}", item.name, r.summary()), After::Reload))
     }
 

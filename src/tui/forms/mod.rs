@@ -231,6 +231,13 @@ pub trait FormBody {
     /// Labels and fields, in order.
     fn fields(&self) -> Vec<(&'static str, &Field)>;
     fn field_mut(&mut self, i: usize) -> Option<&mut Field>;
+    /// Whether field `i` is shown: a form asks only for what its case
+    /// needs (a witness only for a controlled drug). Hidden fields are
+    /// skipped by the cursor and not drawn.
+    fn shown(&self, i: usize) -> bool {
+        let _ = i;
+        true
+    }
     /// Runs the operation: the message to show, or the refusal.
     fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String>;
     /// Checked before anything is signed or run (a lot shown and
@@ -385,12 +392,37 @@ impl Form {
         self.len() == 0
     }
 
+    /// Whether field `i` (the form's own or the second signature's) shows.
+    fn visible(&self, i: usize) -> bool {
+        i >= self.body().fields().len() || self.body().shown(i)
+    }
+
     pub fn next_field(&mut self) -> bool {
-        if self.focus + 1 < self.len() {
-            self.focus += 1;
-            true
-        } else {
-            false
+        match (self.focus + 1..self.len()).find(|&i| self.visible(i)) {
+            Some(i) => {
+                self.focus = i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The indices of the fields shown now, in order.
+    pub fn shown_fields(&self) -> Vec<usize> {
+        (0..self.len()).filter(|&i| self.visible(i)).collect()
+    }
+
+    fn previous_field(&mut self) {
+        if let Some(i) = (0..self.focus).rev().find(|&i| self.visible(i)) {
+            self.focus = i;
+        }
+    }
+
+    /// The cursor never rests on a hidden field: it goes to the next one
+    /// shown, else the one before.
+    fn settle(&mut self) {
+        if !self.visible(self.focus) && !self.next_field() {
+            self.previous_field();
         }
     }
 
@@ -401,6 +433,7 @@ impl Form {
 
     pub fn key(&mut self, ev: KeyEvent) -> Keyed {
         self.confirmed = None;
+        self.settle();
         if let Some(focus) = self.body_mut().key(&ev) {
             self.focus = focus;
             self.error = None;
@@ -414,7 +447,7 @@ impl Form {
                 None
             }
             KeyCode::BackTab | KeyCode::Up => {
-                self.focus = self.focus.saturating_sub(1);
+                self.previous_field();
                 None
             }
             // Enter moves to the next field; on the last one it records.
@@ -439,6 +472,7 @@ impl Form {
                 f.input.handle(r);
             }
         }
+        self.settle();
         Keyed::Stay
     }
 
@@ -449,6 +483,7 @@ impl Form {
             self.error = Some(e);
             if let Some(i) = self.body().refocus() {
                 self.focus = i;
+                self.settle();
             }
             return None;
         }
@@ -488,6 +523,7 @@ impl Form {
                 self.error = Some(e);
                 if let Some(i) = self.body().refocus() {
                     self.focus = i;
+                    self.settle();
                 } else if self.cosign.is_some() {
                     // The second user signs again, after reading the refusal.
                     let own = self.body().fields().len();
@@ -529,6 +565,7 @@ impl Form {
                 if let Some(i) = focus {
                     self.focus = i;
                 }
+                self.settle();
                 self.error = None;
                 self.confirmed = self.body().scan_confirmed();
             }
@@ -540,8 +577,18 @@ impl Form {
     }
 
     pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        let fields = self.fields();
+        // Only the fields this case needs, each with its own index.
+        let all = self.fields();
+        let fields: Vec<(usize, (&'static str, &Field))> = self
+            .shown_fields()
+            .into_iter()
+            .map(|i| (i, all[i]))
+            .collect();
         let n = fields.len() as u16;
+        let focus_at = fields
+            .iter()
+            .position(|(i, _)| *i >= self.focus)
+            .unwrap_or(fields.len().saturating_sub(1));
         // Texts are wrapped inside the box at words and between Chinese
         // characters, never inside a word.
         let text_w = (64.min(area.width) as usize).saturating_sub(3);
@@ -574,7 +621,7 @@ impl Form {
         // and the keys always show.
         let room = area.height.saturating_sub(base - n).max(1);
         let shown = n.min(room) as usize;
-        let first = (self.focus + 1).saturating_sub(shown);
+        let first = (focus_at + 1).saturating_sub(shown);
         let h = base - n + shown as u16 + if with_hints { n } else { 0 };
         let r = centered(area, 64, h);
         super::widgets::clear(f, r);
@@ -582,7 +629,7 @@ impl Form {
         // Labels as wide as the widest (a required witness says so).
         let label_w = fields
             .iter()
-            .map(|(l, _)| crate::i18n::width(l) + 1)
+            .map(|(_, (l, _))| crate::i18n::width(l) + 1)
             .max()
             .unwrap_or(12)
             .clamp(12, 28);
@@ -617,7 +664,8 @@ impl Form {
             lines.push(Line::styled(l, theme.warn()));
         }
         let mut cursor = None;
-        for (i, (label, field)) in fields.iter().enumerate().skip(first).take(shown) {
+        for (i, (label, field)) in fields.iter().skip(first).take(shown) {
+            let i = *i;
             let active = i == self.focus;
             let style = if active {
                 theme.selected()

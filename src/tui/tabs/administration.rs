@@ -234,7 +234,7 @@ impl AdministrationTab {
         let units = crate::store::queries::units_for_dose(conn, rx_id, item.id).unwrap_or(1);
         let v = &self.view;
         // What the nurse sees of the dose: who, what, when and its flags.
-        let (note, mrn, missed, name, route, controlled, high_alert) = match slot {
+        let (note, mrn, missed, name, route, controlled, high_alert, off_window) = match slot {
             Slot::Dose(i) => {
                 let r = &v.rows[i];
                 let flags = if r.flags.is_empty() {
@@ -260,6 +260,7 @@ impl AdministrationTab {
                     r.route.clone(),
                     r.flags.split_whitespace().any(|f| f == "CD"),
                     r.flags.split_whitespace().any(|f| f == "HA"),
+                    (cx.now - r.at).num_minutes().abs() > r.window_minutes,
                 )
             }
             Slot::Prn(i) => {
@@ -290,12 +291,14 @@ impl AdministrationTab {
                     l.route.clone(),
                     l.controlled,
                     l.high_alert,
+                    false,
                 )
             }
         };
         let mut d = dose::Dose::new(rx_id, at, &mrn, units);
         d.patient_name = name;
         d.require_second_users(controlled, high_alert);
+        d.timing_needed = off_window;
         d.route_ok.hint = t!(
             "tui.hint.route_ok",
             route = crate::tui::words::route(&route)
