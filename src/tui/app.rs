@@ -358,6 +358,10 @@ impl App {
     }
 
     fn typed_key(&mut self, ev: KeyEvent) {
+        // A message says what the last action did: it stays until the
+        // next key, which is the next action (a scan's keys are not: the
+        // burst puts the message back before the scan is read).
+        self.cx.status = None;
         // Quitting and signing out work from anywhere, forms included: a
         // shared workstation must never keep someone signed in.
         if (self.form.is_some() || self.popup.is_some())
@@ -529,6 +533,10 @@ impl App {
 
     fn choose_place(&mut self, i: usize) {
         if i == self.cx.place {
+            if let Some(p) = self.cx.places.get(i) {
+                let name = p.name.clone();
+                self.cx.say(Level::Info, t!("tui.showing", place = name));
+            }
             return;
         }
         self.cx.place = i;
