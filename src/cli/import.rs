@@ -40,7 +40,7 @@ pub struct ImportArgs {
 /// `wardstock export KIND [--out FILE]`; KIND also `movements [--from DATE] [--to DATE]`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// items, places, locations, suppliers, users, patients, allergies, stock, movements.
+    /// items, places, locations, suppliers, users, patients, allergies, stock, movements, fhir.
     #[arg(value_name = "KIND")]
     pub kind: String,
     /// Write to this file instead of the standard output.
@@ -52,6 +52,12 @@ pub struct ExportArgs {
     /// Movements up to and including this day (YYYY-MM-DD, the site's day).
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
+    /// fhir: prescriptions in force, doses and supplies from this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// fhir: one patient's records only.
+    #[arg(long, value_name = "MRN")]
+    pub patient: Option<String>,
 }
 
 fn kinds() -> String {
@@ -265,6 +271,12 @@ fn day(flag: &str, value: Option<&str>) -> Result<Option<NaiveDate>> {
 }
 
 pub fn run_export(db: Option<PathBuf>, args: ExportArgs) -> Result<i32> {
+    if args.kind.trim().eq_ignore_ascii_case("fhir") {
+        return super::fhir::run_export(db, args);
+    }
+    if args.since.is_some() || args.patient.is_some() {
+        bail!(t!("fhir.export.fhir_only"));
+    }
     let movements = args.kind.trim().eq_ignore_ascii_case("movements");
     let what = match Kind::parse(&args.kind) {
         Some(k) => Some(k),
@@ -272,7 +284,7 @@ pub fn run_export(db: Option<PathBuf>, args: ExportArgs) -> Result<i32> {
         None => bail!(t!(
             "import.cli.unknown_kind",
             kind = args.kind,
-            kinds = format!("{}, movements", kinds())
+            kinds = format!("{}, movements, fhir", kinds())
         )),
     };
     let period = Period {

@@ -2,6 +2,7 @@
 //! queries, print tables or `--json`. Errors go to stderr with a non-zero exit.
 
 pub mod cd;
+pub mod fhir;
 pub mod import;
 pub mod mrp;
 pub mod plan;

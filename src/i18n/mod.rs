@@ -225,6 +225,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("tables", include_str!("../../assets/i18n/tables.toml")),
     ("plan", include_str!("../../assets/i18n/plan.toml")),
     ("levels", include_str!("../../assets/i18n/levels.toml")),
+    ("fhir", include_str!("../../assets/i18n/fhir.toml")),
 ];
 
 fn walk(prefix: &str, t: &toml::Table, out: &mut HashMap<String, Entry>, file: &str) {

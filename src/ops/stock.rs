@@ -33,7 +33,7 @@ mod receive;
 mod refs;
 mod stocktake;
 mod trace;
-mod transfers;
+pub(crate) mod transfers;
 pub use cd::*;
 pub use holds::*;
 pub use issue::*;

@@ -574,7 +574,7 @@ pub struct TransferSummary {
 
 /// An order raised urgently: a dose not given for lack of supply, or a
 /// past-due delivery of the plan (their notes start with URGENT).
-const URGENT: &str = "COALESCE(o.note LIKE 'URGENT%', 0)";
+pub(crate) const URGENT: &str = "COALESCE(o.note LIKE 'URGENT%', 0)";
 
 /// Transfer orders, urgent ones still to pick or on their way first, then
 /// newest first; optionally only those to one ward or with one status.
