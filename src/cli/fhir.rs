@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 use chrono::Utc;
 
 use super::import::ExportArgs;
-use crate::ops::fhir::{self, FhirError, Scope};
+use crate::ops::fhir::{self, AdmitError, FhirError, Scope};
 use crate::t;
 
 pub fn run_export(db: Option<PathBuf>, args: ExportArgs) -> Result<i32> {
@@ -66,4 +66,71 @@ pub fn run_export(db: Option<PathBuf>, args: ExportArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// `wardstock import fhir FILE --user NAME [--dry-run] [--json]`: the
+/// admission feed, all or nothing.
+pub fn run_import(
+    db: Option<PathBuf>,
+    file: &std::path::Path,
+    user: &str,
+    dry_run: bool,
+    json: bool,
+) -> Result<i32> {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => bail!(t!("import.cli.read", path = file.display(), why = e)),
+    };
+    let mut store = super::open(&crate::config::resolve_db(db, false)?)?;
+    let who = super::stock::UserArgs {
+        user: user.to_string(),
+        json,
+    };
+    let actor = super::stock::sign_in(&mut store, &who)?;
+    match fhir::admit(&mut store, &actor, &bytes, dry_run, Utc::now()) {
+        Ok(done) => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&done)?);
+                return Ok(0);
+            }
+            println!(
+                "{}",
+                t!(
+                    "fhir.import.done",
+                    added = done.patients_added,
+                    changed = done.patients_changed,
+                    unchanged = done.patients_unchanged,
+                    allergies = done.allergies_added,
+                    rx = done.prescriptions,
+                    already = done.prescriptions_already,
+                    skipped = done.skipped
+                )
+            );
+            if dry_run {
+                println!("{}", t!("import.dry_run"));
+            }
+            Ok(0)
+        }
+        Err(AdmitError::Resources(problems)) => {
+            let head = AdmitError::Resources(problems.clone()).to_string();
+            if json {
+                let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "written": false,
+                        "problems": problems,
+                        "lines": lines,
+                    }))?
+                );
+            } else {
+                for p in &problems {
+                    eprintln!("{p}");
+                }
+            }
+            eprintln!("{head}");
+            Ok(1)
+        }
+        Err(e) => bail!(e.to_string()),
+    }
 }

@@ -17,7 +17,8 @@ use crate::t;
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// What the file holds: items, places, locations, suppliers, users, patients, allergies, stock;
-    /// or `site`: a folder of those files (suppliers.csv, places.csv, …, stock.csv), all in one go.
+    /// or `site`: a folder of those files (suppliers.csv, places.csv, …, stock.csv), all in one go;
+    /// or `fhir`: a FHIR R4 bundle of patients, allergies and prescriptions (the admission feed).
     #[arg(value_name = "KIND", required_unless_present = "template")]
     pub kind: Option<String>,
     /// The CSV file (UTF-8, comma or semicolon separated, header on line 1); for `site`, the folder.
@@ -81,6 +82,9 @@ pub fn run_import(db: Option<PathBuf>, args: ImportArgs) -> Result<i32> {
     };
     if name.trim().eq_ignore_ascii_case("site") {
         return run_site(db, &file, &user, args.dry_run, args.json);
+    }
+    if name.trim().eq_ignore_ascii_case("fhir") {
+        return super::fhir::run_import(db, &file, &user, args.dry_run, args.json);
     }
     let kind = kind(&name)?;
     let bytes = match std::fs::read(&file) {

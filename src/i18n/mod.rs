@@ -24,6 +24,7 @@
 pub mod cd;
 pub mod domain;
 pub mod errors;
+pub mod fhir;
 pub mod format;
 pub mod import;
 pub mod refusals;

@@ -7,12 +7,14 @@
 //! Each resource's `id` is stable (made from the record's own id), and
 //! every reference points at a resource inside the bundle.
 
+mod admit;
 mod build;
 mod read;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 
+pub use admit::{AdmitError, Admitted, FhirProblem, Why, admit};
 pub use build::{ATC, GTIN, MRN, route_code};
 
 /// What the export covers.

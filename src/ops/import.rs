@@ -499,6 +499,21 @@ pub fn import(
     Ok(summary)
 }
 
+/// Checks and applies a file of `kind` inside the caller's transaction,
+/// which commits or rolls back (the FHIR admission feed builds its rows as
+/// a sheet and writes them with its prescriptions, all or nothing).
+pub(crate) fn apply_in(
+    tx: &Connection,
+    actor: &Actor,
+    kind: Kind,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(Summary, Vec<RowProblem>), ImportError> {
+    let file = prepare(tx, actor, kind, bytes)?;
+    let today = site_today(tx, now)?;
+    apply(tx, actor, now, today, file, false)
+}
+
 /// A file read and its header checked, ready to be applied.
 struct Prepared {
     kind: Kind,

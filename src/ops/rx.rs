@@ -455,32 +455,42 @@ pub fn prescribe(
 ) -> Result<i64, PrescribeError> {
     may_enter(actor)?;
     check(rx)?;
-    store.write(|tx| {
-        let retired: Option<String> = tx
-            .query_row(
-                "SELECT retired_at FROM items WHERE code = ?1 COLLATE NOCASE",
-                [&rx.item_code],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten();
-        if let Some(on) = retired {
-            return Err(PrescribeError::Retired {
-                code: rx.item_code.clone(),
-                on,
-            });
-        }
-        let id = insert_rx(tx, rx, actor, now, 1, None)?;
-        event(
-            tx,
-            id,
-            now,
-            actor,
-            "created",
-            Some(&format!("prescribed by {}", rx.prescriber.trim())),
-        )?;
-        Ok(id)
-    })
+    store.write(|tx| prescribe_in(tx, actor, now, rx, None))
+}
+
+/// Enters a checked prescription inside the caller's transaction (the
+/// admission feed enters many at once, all or none); `source` says where
+/// it came from in its history.
+pub(crate) fn prescribe_in(
+    tx: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    rx: &NewRx,
+    source: Option<&str>,
+) -> Result<i64, PrescribeError> {
+    check(rx)?;
+    let retired: Option<String> = tx
+        .query_row(
+            "SELECT retired_at FROM items WHERE code = ?1 COLLATE NOCASE",
+            [&rx.item_code],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    if let Some(on) = retired {
+        return Err(PrescribeError::Retired {
+            code: rx.item_code.clone(),
+            on,
+        });
+    }
+    let id = insert_rx(tx, rx, actor, now, 1, None)?;
+    let by = format!("prescribed by {}", rx.prescriber.trim());
+    let comment = match source {
+        Some(src) => format!("{by}; {src}"),
+        None => by,
+    };
+    event(tx, id, now, actor, "created", Some(&comment))?;
+    Ok(id)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display, strum::EnumString, strum::AsRefStr)]

@@ -71,13 +71,20 @@ fn location_ref(place: i64) -> Value {
     reference("Location", "place", place)
 }
 
-/// Drops the keys whose value is null, so the resource has no empty elements.
+/// Drops the keys whose value is null or empty, so the resource has no
+/// empty elements (FHIR allows none).
 fn clean(v: Value) -> Value {
+    let empty = |v: &Value| match v {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    };
     match v {
         Value::Object(m) => Value::Object(
             m.into_iter()
-                .filter(|(_, v)| !v.is_null())
                 .map(|(k, v)| (k, clean(v)))
+                .filter(|(_, v)| !empty(v))
                 .collect::<Map<_, _>>(),
         ),
         Value::Array(a) => Value::Array(a.into_iter().map(clean).collect()),
@@ -146,6 +153,42 @@ fn patient(p: &PatientRow) -> Value {
         "gender": p.sex.as_deref().filter(|s| matches!(*s, "female" | "male" | "other" | "unknown")),
         "birthDate": p.dob,
     }))
+}
+
+/// The patient's stay: the ward and bed they are in (or were, when
+/// discharged), as an inpatient `Encounter`.
+fn encounter(p: &PatientRow) -> Option<Value> {
+    let ward = p.ward_id?;
+    let physical = |code: &str, display: &str| {
+        json!({ "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/location-physical-type",
+            "code": code, "display": display,
+        }]})
+    };
+    let mut location = vec![json!({
+        "location": location_ref(ward),
+        "status": if p.discharged { "completed" } else { "active" },
+        "physicalType": physical("wa", "Ward"),
+    })];
+    if let Some(bed) = p.bed.as_ref().filter(|b| !b.trim().is_empty()) {
+        location.push(json!({
+            "location": { "display": bed },
+            "status": if p.discharged { "completed" } else { "active" },
+            "physicalType": physical("bd", "Bed"),
+        }));
+    }
+    Some(clean(json!({
+        "resourceType": "Encounter",
+        "id": id("stay", p.id),
+        "status": if p.discharged { "finished" } else { "in-progress" },
+        "class": {
+            "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+            "code": "IMP", "display": "inpatient encounter",
+        },
+        "subject": patient_ref(p.id),
+        "period": { "start": p.admitted_at, "end": p.discharged_at },
+        "location": location,
+    })))
 }
 
 fn allergy(a: &AllergyRow) -> Value {
@@ -606,6 +649,7 @@ pub fn resources(r: &Records) -> Vec<Value> {
         }
     }
     out.extend(r.patients.iter().map(patient));
+    out.extend(r.patients.iter().filter_map(encounter));
     out.extend(r.allergies.iter().map(allergy));
     let exported: BTreeSet<i64> = r.prescriptions.iter().map(|rx| rx.id).collect();
     out.extend(

@@ -13,6 +13,10 @@ pub struct PatientRow {
     pub sex: Option<String>,
     pub gsrn: Option<String>,
     pub discharged: bool,
+    pub ward_id: Option<i64>,
+    pub bed: Option<String>,
+    pub admitted_at: Option<String>,
+    pub discharged_at: Option<String>,
 }
 
 pub struct AllergyRow {
@@ -179,7 +183,8 @@ pub fn records(conn: &Connection, scope: &Scope) -> rusqlite::Result<Records> {
     let since = scope.since_text();
     let patients = all(
         conn,
-        "SELECT id, mrn, name, dob, sex, gsrn, discharged_at IS NOT NULL FROM patients
+        "SELECT id, mrn, name, dob, sex, gsrn, discharged_at IS NOT NULL, ward_id, bed, admitted_at, discharged_at
+         FROM patients
          WHERE ?1 IS NULL OR mrn = ?1 ORDER BY id",
         [mrn],
         |r| {
@@ -191,6 +196,10 @@ pub fn records(conn: &Connection, scope: &Scope) -> rusqlite::Result<Records> {
                 sex: r.get(4)?,
                 gsrn: r.get(5)?,
                 discharged: r.get(6)?,
+                ward_id: r.get(7)?,
+                bed: r.get(8)?,
+                admitted_at: r.get(9)?,
+                discharged_at: r.get(10)?,
             })
         },
     )?;
