@@ -382,6 +382,13 @@ impl App {
             }
             return;
         }
+        if let Some(Popup::Levels(l)) = self.popup.as_mut() {
+            if let Done::Close = l.key(ev, &mut self.cx) {
+                self.popup = None;
+                self.reload();
+            }
+            return;
+        }
         if let Some(popup) = self.popup.as_mut() {
             match popup.key(ev, &self.cx) {
                 Done::Stay => {}

@@ -609,6 +609,7 @@ fn draw_plan(f: &mut Frame, area: Rect, screen: &PlanScreen, theme: &Theme) {
     f.render_widget(ratatui::widgets::Paragraph::new(why), why_area);
     let cols = [
         Column::new(t!("tui.col.kind"), W::Whole),
+        Column::new(t!("tui.col.day"), W::Whole),
         Column::new(t!("tui.col.message"), W::Fill(20)),
     ];
     let shown = &screen.shown_exceptions;
@@ -623,6 +624,7 @@ fn draw_plan(f: &mut Frame, area: Rect, screen: &PlanScreen, theme: &Theme) {
         let (text, style) = exception_kind(e.kind, theme);
         vec![
             TCell::styled(text, style),
+            TCell::from(bucket_day(plan, e.bucket as f64)),
             TCell::from(exception_words(plan, e, name)),
         ]
     });
