@@ -56,7 +56,10 @@ fn typing_a_ward_narrows_the_suggestions_to_that_ward_and_esc_shows_them_all_aga
     assert!(med.iter().all(|(p, _)| p == "W-MED"), "{med:?}");
     let s = c.screen();
     assert!(s.contains("Filter: w-med"), "{s}");
-    assert!(s.contains(&format!("{} of {} shown", med.len(), all.len())), "{s}");
+    assert!(
+        s.contains(&format!("{} of {} shown", med.len(), all.len())),
+        "{s}"
+    );
     // A supplier, then an item's name word: each narrows what is shown.
     c.key(KeyCode::Esc);
     assert_eq!(shown(&c).len(), all.len());
@@ -118,7 +121,10 @@ fn accepting_the_filtered_set_accepts_exactly_those_suggestions_after_a_typed_ye
         s.contains(&format!("Accept all {} suggestion(s) shown?", rows.len())),
         "{s}"
     );
-    assert!(s.contains("order(s) to the wards and 0 purchase order(s)"), "{s}");
+    assert!(
+        s.contains("order(s) to the wards and 0 purchase order(s)"),
+        "{s}"
+    );
     // Anything but yes accepts nothing.
     c.typed("no").key(KeyCode::Enter);
     assert!(c.screen().contains("Nothing accepted yet"));
@@ -130,7 +136,10 @@ fn accepting_the_filtered_set_accepts_exactly_those_suggestions_after_a_typed_ye
         rows.len() as i64
     );
     let made = c.count("SELECT count(*) FROM transfer_orders") - orders_before;
-    assert!(made >= 1 && made < rows.len() as i64, "one order per day needed: {made}");
+    assert!(
+        made >= 1 && made < rows.len() as i64,
+        "one order per day needed: {made}"
+    );
     assert_eq!(c.count("SELECT count(*) FROM purchase_orders"), pos_before);
     let to_w_sur = c.count(&format!(
         "SELECT sum(l.qty_requested) FROM transfer_lines l JOIN transfer_orders o ON o.id = l.order_id
@@ -164,7 +173,9 @@ fn esc_cancels_accepting_the_set_and_a_nurse_cannot_accept_it() {
 
     let mut n = Console::new(80, 24);
     n.sign_in("nurse");
-    n.key(KeyCode::Char('4')).key(KeyCode::F(10)).key(KeyCode::F(8));
+    n.key(KeyCode::Char('4'))
+        .key(KeyCode::F(10))
+        .key(KeyCode::F(8));
     assert!(!n.screen().contains("Accept all"));
     assert_eq!(n.status(), "A pharmacist accepts or rejects suggestions");
 }
@@ -206,7 +217,10 @@ fn the_accept_message_stays_after_the_replan_in_the_background() {
     assert!(accepted(&c).contains(&(first.place.clone(), first.item.clone())));
 
     // So does the message of a whole set.
-    c.typed("W-MED").key(KeyCode::F(8)).typed("y").key(KeyCode::Enter);
+    c.typed("W-MED")
+        .key(KeyCode::F(8))
+        .typed("y")
+        .key(KeyCode::Enter);
     assert!(c.status().starts_with("Accepted "), "{}", c.status());
     wait_for_replan(&mut c);
     assert!(c.status().starts_with("Accepted "), "{}", c.status());
@@ -217,7 +231,10 @@ fn exceptions_say_days_and_what_to_do_in_both_languages() {
     for lang in [Lang::En, Lang::ZhCn] {
         let mut c = plan(lang);
         let s = c.screen();
-        assert!(!s.to_lowercase().contains("bucket") && !s.contains("时段"), "{s}");
+        assert!(
+            !s.to_lowercase().contains("bucket") && !s.contains("时段"),
+            "{s}"
+        );
         match lang {
             Lang::En => assert!(
                 s.contains("(22 Nov), and a delivery takes 1 day: send it today as an urgent")
@@ -249,5 +266,8 @@ fn the_plan_caption_keeps_what_was_rejected_whole_at_80_columns() {
     c.key(KeyCode::F(5));
     let s = c.screen();
     assert!(s.contains("1 rejected today, not shown"), "{s}");
-    assert!(s.contains("Replenishment plan") && s.contains("past due"), "{s}");
+    assert!(
+        s.contains("Replenishment plan") && s.contains("past due"),
+        "{s}"
+    );
 }

@@ -242,18 +242,19 @@ pub fn accept_all(
             let item = item_by_code(tx, &s.item)?;
             let place = crate::ops::stock::place_by_code(tx, &s.place)?;
             still_current(tx, place.id, item.id, s)?;
-            let key = match place.kind {
-                crate::domain::PlaceKind::Ward => OrderKey::of(s, false, None),
-                crate::domain::PlaceKind::Pharmacy => {
-                    let (id, code) = crate::ops::purchasing::supplier_of(tx, item.id)?
-                        .ok_or_else(|| PlanError::NoSupplier {
-                            item: item.name.clone(),
-                        })?;
-                    supplier_ids.insert(code.clone(), id);
-                    OrderKey::of(s, true, Some(&code))
-                }
-                crate::domain::PlaceKind::Transit => return Err(PlanError::TransitNotPlanned),
-            };
+            let key =
+                match place.kind {
+                    crate::domain::PlaceKind::Ward => OrderKey::of(s, false, None),
+                    crate::domain::PlaceKind::Pharmacy => {
+                        let (id, code) = crate::ops::purchasing::supplier_of(tx, item.id)?
+                            .ok_or_else(|| PlanError::NoSupplier {
+                                item: item.name.clone(),
+                            })?;
+                        supplier_ids.insert(code.clone(), id);
+                        OrderKey::of(s, true, Some(&code))
+                    }
+                    crate::domain::PlaceKind::Transit => return Err(PlanError::TransitNotPlanned),
+                };
             groups.entry(key).or_default().push((i, item, place.id));
         }
         let mut out = AcceptedSet::default();

@@ -296,7 +296,9 @@ impl PlanFilter {
             terms.is_empty() || terms.iter().any(|w| hit(w))
         };
         any(&self.wards, &|w| place.contains(w))
-            && any(&self.suppliers, &|w| !supplier.is_empty() && supplier.contains(w))
+            && any(&self.suppliers, &|w| {
+                !supplier.is_empty() && supplier.contains(w)
+            })
             && any(&self.items, &item_hit)
             && self
                 .words

@@ -127,7 +127,9 @@ impl LevelsScreen {
                     self.mode = Mode::List;
                     self.message = None;
                 }
-                KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => *focus = 1 - *focus,
+                KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+                    *focus = 1 - *focus
+                }
                 KeyCode::Enter if *focus == 0 => *focus = 1,
                 KeyCode::Enter => self.save(cx),
                 KeyCode::Char(c) if plain => {
@@ -190,7 +192,8 @@ impl LevelsScreen {
         let Mode::Edit { safety, max, .. } = &self.mode else {
             return;
         };
-        let (Some(row), Some(actor)) = (self.rows.get(self.sel.selected).cloned(), cx.actor.clone())
+        let (Some(row), Some(actor)) =
+            (self.rows.get(self.sel.selected).cloned(), cx.actor.clone())
         else {
             return;
         };
@@ -216,8 +219,7 @@ impl LevelsScreen {
             &row.item,
             s,
             m,
-        )
-        {
+        ) {
             Ok(l) => {
                 cx.local_writes += 1;
                 self.mode = Mode::List;
@@ -247,8 +249,7 @@ impl LevelsScreen {
             replace_manual,
             ..FROM_USE
         };
-        match crate::ops::stock::levels_from_use(&mut cx.store, &actor, cx.now, &self.place, how)
-        {
+        match crate::ops::stock::levels_from_use(&mut cx.store, &actor, cx.now, &self.place, how) {
             Ok(changes) => {
                 self.mode = Mode::FromUse {
                     changes,
@@ -274,8 +275,7 @@ impl LevelsScreen {
             replace_manual: *replace_manual,
             ..FROM_USE
         };
-        match crate::ops::stock::levels_from_use(&mut cx.store, &actor, cx.now, &self.place, how)
-        {
+        match crate::ops::stock::levels_from_use(&mut cx.store, &actor, cx.now, &self.place, how) {
             Ok(changes) => {
                 cx.local_writes += 1;
                 self.mode = Mode::List;
@@ -303,9 +303,10 @@ impl LevelsScreen {
             ),
             _ => t!("levels.title", place = self.place.name),
         };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(format!(" {} ", fit(&title, r.width.saturating_sub(4) as usize)));
+        let block = Block::default().borders(Borders::ALL).title(format!(
+            " {} ",
+            fit(&title, r.width.saturating_sub(4) as usize)
+        ));
         let inner = block.inner(r);
         f.render_widget(block, r);
         let [table, bottom] =
@@ -330,11 +331,7 @@ impl LevelsScreen {
                 self.draw_list(f, table, theme);
                 let row = self.rows.get(self.sel.selected);
                 let field = |label: &str, input: &Input, on: bool| {
-                    format!(
-                        "{label} [{}{}]",
-                        input.value(),
-                        if on { "▏" } else { "" }
-                    )
+                    format!("{label} [{}{}]", input.value(), if on { "▏" } else { "" })
                 };
                 let form = format!(
                     "{}: {}   {}",

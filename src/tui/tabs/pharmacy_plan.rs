@@ -295,7 +295,10 @@ impl PlanScreen {
                     po_refs = refs(&done.purchase_orders)
                 );
                 if done.cannot_pick > 0 {
-                    msg.push_str(&t!("plan.accept.cannot_pick", short = num(done.cannot_pick)));
+                    msg.push_str(&t!(
+                        "plan.accept.cannot_pick",
+                        short = num(done.cannot_pick)
+                    ));
                 }
                 if done.rounded > 0 {
                     msg.push_str(&t!("plan.accept.rounded", n = done.rounded));
@@ -374,7 +377,11 @@ fn plan_days(plan: &PlanView, n: usize) -> String {
 /// An exception in the words a pharmacist uses: what is needed, when, and
 /// what to do about it.
 pub fn exception_words(plan: &PlanView, e: &Exception, item: &str) -> String {
-    let item = if item.is_empty() { e.item.as_str() } else { item };
+    let item = if item.is_empty() {
+        e.item.as_str()
+    } else {
+        item
+    };
     let (place, qty) = (e.place.as_str(), num(e.qty as i64));
     match e.facts {
         ExceptionFacts::Expedite {
@@ -424,7 +431,10 @@ pub fn exception_words(plan: &PlanView, e: &Exception, item: &str) -> String {
             place = place,
             qty = qty,
             day = plan_day(plan, scheduled),
-            days = plan_days(plan, crate::ops::plan::PlanOptions::default().buckets as usize)
+            days = plan_days(
+                plan,
+                crate::ops::plan::PlanOptions::default().buckets as usize
+            )
         ),
         ExceptionFacts::Defer { scheduled, needed } => t!(
             "plan.why.defer",
@@ -506,10 +516,7 @@ fn draw_plan(f: &mut Frame, area: Rect, screen: &PlanScreen, theme: &Theme) {
         Span::styled(fit(t!("plan.filter.hint"), room), theme.dim())
     } else {
         Span::styled(
-            fit(
-                &t!("plan.filter.typed", text = screen.filter.value()),
-                room,
-            ),
+            fit(&t!("plan.filter.typed", text = screen.filter.value()), room),
             theme.info(),
         )
     };
@@ -517,11 +524,7 @@ fn draw_plan(f: &mut Frame, area: Rect, screen: &PlanScreen, theme: &Theme) {
     line(
         f,
         filter_line,
-        Line::from(vec![
-            left,
-            Span::raw(" ".repeat(pad_w)),
-            Span::raw(right),
-        ]),
+        Line::from(vec![left, Span::raw(" ".repeat(pad_w)), Span::raw(right)]),
     );
     let wide = list.width >= 90;
     let mut cols = vec![
@@ -601,11 +604,9 @@ fn draw_plan(f: &mut Frame, area: Rect, screen: &PlanScreen, theme: &Theme) {
     }
     let max_why = (lower_area.height / 2) as usize;
     why.truncate(max_why);
-    let [why_area, table_area] = Layout::vertical([
-        Constraint::Length(why.len() as u16),
-        Constraint::Min(0),
-    ])
-    .areas(lower_area);
+    let [why_area, table_area] =
+        Layout::vertical([Constraint::Length(why.len() as u16), Constraint::Min(0)])
+            .areas(lower_area);
     f.render_widget(ratatui::widgets::Paragraph::new(why), why_area);
     let cols = [
         Column::new(t!("tui.col.kind"), W::Whole),
