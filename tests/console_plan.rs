@@ -271,3 +271,60 @@ fn the_plan_caption_keeps_what_was_rejected_whole_at_80_columns() {
         "{s}"
     );
 }
+
+#[test]
+fn the_command_line_accepts_the_same_filtered_set_in_one_operation() {
+    let (dir, path) = common::demo_db();
+    let out = common::cli(&path)
+        .args([
+            "plan",
+            "accept",
+            "--filter",
+            "ward:W-GER",
+            "--user",
+            "pharm",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n = v["accepted"]["accepted"].as_i64().unwrap();
+    assert!(n > 0);
+    assert_eq!(v["suggestions"].as_array().unwrap().len() as i64, n);
+    let store = wardstock::store::Store::open(&path).unwrap();
+    let (all, ger): (i64, i64) = store
+        .conn
+        .query_row(
+            "SELECT count(*), sum(p.code = 'W-GER') FROM plan_decisions d JOIN places p ON p.id = d.place_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((all, ger), (n, n));
+    // Nothing matches: a one-line refusal, nothing written.
+    let out = common::cli(&path)
+        .args([
+            "plan",
+            "accept",
+            "--filter",
+            "ward:W-NONE",
+            "--user",
+            "pharm",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no suggestion to accept matches"), "{err}");
+    let after: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM plan_decisions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(after, n);
+    drop(dir);
+}

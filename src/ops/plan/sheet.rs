@@ -350,3 +350,67 @@ pub fn exception_kinds(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::planning::mrp::ExceptionKind as K;
+
+    fn s(place: &str, item: &str) -> Suggestion {
+        Suggestion {
+            place: place.into(),
+            item: item.into(),
+            qty: 10,
+            release_bucket: 0,
+            receipt_bucket: 1,
+            past_due: false,
+            planned_at: DateTime::<Utc>::MIN_UTC,
+        }
+    }
+
+    #[test]
+    fn plain_words_match_item_ward_or_supplier_and_prefixes_only_theirs() {
+        let ward = s("W-MED", "CEFAZ2GIV");
+        let buy = s("PHARM", "PARA500T");
+        let f = PlanFilter::parse("cefazolin");
+        assert!(f.matches(&ward, "Cefazolin 2 g vial", None, &[]));
+        assert!(!f.matches(&buy, "Paracetamol 500 mg tablet", Some("ALLIANCE"), &[]));
+        let f = PlanFilter::parse("alliance");
+        assert!(f.matches(&buy, "Paracetamol 500 mg tablet", Some("ALLIANCE"), &[]));
+        let f = PlanFilter::parse("ward:w-med ward:w-sur");
+        assert!(f.matches(&ward, "", None, &[]) && !f.matches(&buy, "", None, &[]));
+        // A code is matched from its start: "500" is no paracetamol code.
+        let f = PlanFilter::parse("item:500");
+        assert!(!f.matches(&buy, "Paracetamol", None, &[]));
+        let f = PlanFilter::parse("from:direct");
+        assert!(!f.matches(&ward, "", None, &[]));
+    }
+
+    #[test]
+    fn exc_keeps_suggestions_with_exceptions_of_the_kind_named() {
+        let x = s("W-MED", "CEFAZ2GIV");
+        assert!(!PlanFilter::parse("exc:").matches(&x, "", None, &[]));
+        assert!(PlanFilter::parse("exc:").matches(&x, "", None, &[K::Defer]));
+        assert!(PlanFilter::parse("exc:urgent").matches(&x, "", None, &[K::Expedite]));
+        assert!(!PlanFilter::parse("exc:expedite").matches(&x, "", None, &[K::Defer]));
+        assert!(PlanFilter::parse("异常：加急").matches(&x, "", None, &[K::Expedite]));
+        assert!(PlanFilter::parse("").is_empty());
+    }
+
+    #[test]
+    fn a_set_makes_one_order_per_ward_or_supplier_and_day() {
+        let mut a = s("W-MED", "A");
+        let b = s("W-MED", "B");
+        let c = s("W-SUR", "A");
+        let p = s("PHARM", "A");
+        let (t, po) = orders_made([
+            (&a, false, None),
+            (&b, false, None),
+            (&c, false, None),
+            (&p, true, Some("ALLIANCE")),
+        ]);
+        assert_eq!((t, po), (2, 1));
+        a.receipt_bucket = 3;
+        assert_eq!(orders_made([(&a, false, None), (&b, false, None)]), (2, 0));
+    }
+}
