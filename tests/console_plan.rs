@@ -328,3 +328,34 @@ fn the_command_line_accepts_the_same_filtered_set_in_one_operation() {
     assert_eq!(after, n);
     drop(dir);
 }
+
+#[test]
+fn a_set_holding_a_suggestion_decided_since_the_plan_is_refused_whole() {
+    let mut c = plan(Lang::En);
+    c.typed("W-SUR");
+    let rows: Vec<_> = c
+        .app
+        .tabs
+        .pharmacy
+        .plan_screen()
+        .unwrap()
+        .shown_rows()
+        .map(|r| r.s.clone())
+        .collect();
+    assert!(rows.len() > 2);
+    // Another workstation decides on one of them after this plan was made.
+    let actor = c.app.cx.actor.clone().unwrap();
+    let later = c.app.cx.now + chrono::Duration::seconds(1);
+    wardstock::ops::plan::reject(&mut c.app.cx.store, &actor, later, &rows[1], "ward closed")
+        .unwrap();
+    let orders = c.count("SELECT count(*) FROM transfer_orders");
+    c.key(KeyCode::F(8)).typed("yes").key(KeyCode::Enter);
+    assert!(accepted(&c).is_empty(), "none of the set");
+    assert_eq!(c.count("SELECT count(*) FROM transfer_orders"), orders);
+    assert!(
+        c.status().starts_with("Nothing was accepted: ")
+            && c.status().contains("was decided since this plan was made"),
+        "{}",
+        c.status()
+    );
+}

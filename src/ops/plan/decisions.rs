@@ -238,10 +238,41 @@ pub fn accept_all(
         let mut groups: BTreeMap<OrderKey, Vec<(usize, crate::ops::stock::ItemRef, i64)>> =
             BTreeMap::new();
         let mut supplier_ids: HashMap<String, i64> = HashMap::new();
+        // The decisions taken since the oldest plan, read once: the latest per
+        // place and item (a set may hold thousands of suggestions).
+        let since = set.iter().map(|s| s.planned_at).min().unwrap_or(now);
+        let latest: HashMap<(i64, i64), String> = {
+            let mut stmt = tx.prepare(
+                "SELECT place_id, item_id, max(at) FROM plan_decisions WHERE at >= ?1 GROUP BY place_id, item_id",
+            )?;
+            let rows = stmt.query_map([instant_to_text(since)], |r| {
+                Ok(((r.get(0)?, r.get(1)?), r.get(2)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut items: HashMap<String, crate::ops::stock::ItemRef> = HashMap::new();
+        let mut places: HashMap<String, crate::ops::stock::PlaceRef> = HashMap::new();
         for (i, s) in set.iter().enumerate() {
-            let item = item_by_code(tx, &s.item)?;
-            let place = crate::ops::stock::place_by_code(tx, &s.place)?;
-            still_current(tx, place.id, item.id, s)?;
+            if !items.contains_key(&s.item) {
+                items.insert(s.item.clone(), item_by_code(tx, &s.item)?);
+            }
+            if !places.contains_key(&s.place) {
+                places.insert(s.place.clone(), crate::ops::stock::place_by_code(tx, &s.place)?);
+            }
+            let (Some(item), Some(place)) = (items.get(&s.item).cloned(), places.get(&s.place))
+            else {
+                continue;
+            };
+            // Decided since its plan was made: the plan is out of date.
+            if latest
+                .get(&(place.id, item.id))
+                .is_some_and(|at| *at >= instant_to_text(s.planned_at))
+            {
+                return Err(PlanError::Stale {
+                    item: s.item.clone(),
+                    place: s.place.clone(),
+                });
+            }
             let key =
                 match place.kind {
                     crate::domain::PlaceKind::Ward => OrderKey::of(s, false, None),

@@ -19,7 +19,7 @@ use crate::ops::stock::{FromUse, LevelChange, LevelRow, PlaceRef};
 use crate::t;
 use crate::tui::component::{Ctx, Level, ListState};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{Column, TCell, W, centered, clear, fit, visible_table, when, wrap_max};
+use crate::tui::widgets::{Column, TCell, W, clear, fit, visible_table, when, wrap_max};
 
 /// Days of cover and of past use for levels from use: the command line's defaults.
 const FROM_USE: FromUse = FromUse {
@@ -293,7 +293,12 @@ impl LevelsScreen {
     }
 
     pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        let r = centered(area, area.width, area.height.saturating_sub(2));
+        // Below the title line, over the tab and its key bar: the box says its own keys.
+        let r = Rect {
+            y: area.y + 1.min(area.height),
+            height: area.height.saturating_sub(1),
+            ..area
+        };
         clear(f, r);
         let title = match &self.mode {
             Mode::FromUse { .. } => t!(

@@ -596,7 +596,11 @@ fn draw_plan(f: &mut Frame, area: Rect, screen: &PlanScreen, theme: &Theme) {
             .filter(|e| e.place == row.s.place && e.item == row.s.item)
         {
             let (kind, style) = exception_kind(e.kind, theme);
-            let text = format!("{kind}: {}", exception_words(plan, e, &row.item_name));
+            let text = t!(
+                "plan.why.kind",
+                kind = kind,
+                text = exception_words(plan, e, &row.item_name)
+            );
             for part in crate::tui::widgets::wrap_max(&text, text_w, 2) {
                 why.push(Line::styled(format!(" {part}"), style));
             }
