@@ -233,7 +233,7 @@ pub fn accept_all(
     }
     let zone = store.zone();
     let start = plan_start(&zone, now);
-    store.write(|tx| {
+    let (mut out, transfer_ids) = store.write(|tx| {
         // Each suggestion checked, and sorted onto its order.
         let mut groups: BTreeMap<OrderKey, Vec<(usize, crate::ops::stock::ItemRef, i64)>> =
             BTreeMap::new();
@@ -289,6 +289,7 @@ pub fn accept_all(
             groups.entry(key).or_default().push((i, item, place.id));
         }
         let mut out = AcceptedSet::default();
+        let mut transfer_ids = Vec::new();
         for (key, lines) in &groups {
             let day = bucket_instant(&zone, start, opt.bucket_hours, key.receipt_bucket);
             let items: Vec<(crate::ops::stock::ItemRef, i64)> = lines
@@ -336,11 +337,7 @@ pub fn accept_all(
                         params![id, instant_to_text(day)],
                     )?;
                 }
-                out.cannot_pick += crate::ops::stock::transfer_order(tx, id, now)?
-                    .lines
-                    .iter()
-                    .map(|l| l.shortfall)
-                    .sum::<i64>();
+                transfer_ids.push(id);
                 let r = format!("TO-{id}");
                 out.transfer_orders.push(r.clone());
                 r
@@ -363,8 +360,18 @@ pub fn accept_all(
                 out.accepted += 1;
             }
         }
-        Ok(out)
-    })
+        Ok((out, transfer_ids))
+    })?;
+    // What the pharmacy cannot pick now, read after the write: the pick
+    // lists are no part of the transaction.
+    for id in transfer_ids {
+        out.cannot_pick += crate::ops::stock::transfer_order(&store.conn, id, now)?
+            .lines
+            .iter()
+            .map(|l| l.shortfall)
+            .sum::<i64>();
+    }
+    Ok(out)
 }
 
 /// Rejects a suggestion with the reason, attributed.
