@@ -69,16 +69,22 @@ pub enum PlanCommand {
         min_order: i64,
     },
     /// Accept the first suggestion for a place and item: a ward delivery becomes a transfer order, a pharmacy order a purchase order.
+    /// With --filter: every suggestion the filter shows, in one operation (all or none).
     Accept {
         #[command(flatten)]
         who: UserArgs,
-        #[arg(long, value_name = "CODE")]
-        place: String,
-        #[arg(long, value_name = "CODE")]
-        item: String,
+        #[arg(long, value_name = "CODE", required_unless_present = "filter")]
+        place: Option<String>,
+        #[arg(long, value_name = "CODE", required_unless_present = "filter")]
+        item: Option<String>,
         /// Another quantity than suggested (dose units).
         #[arg(long)]
         qty: Option<i64>,
+        /// Every suggestion shown by this filter, as typed on the plan screen:
+        /// words (item, ward, supplier), ward:CODE, from:SUPPLIER, item:CODE,
+        /// exc: (with an exception; exc:expedite, exc:safety …).
+        #[arg(long, value_name = "TEXT", conflicts_with_all = ["place", "item", "qty"])]
+        filter: Option<String>,
         #[command(flatten)]
         horizon: HorizonArgs,
     },
@@ -155,11 +161,65 @@ pub fn run(
         }
         Some(PlanCommand::Accept {
             who,
+            filter: Some(filter),
+            horizon,
+            ..
+        }) => {
+            let opt = horizon.options()?;
+            let (_, p) = plan_now(store, now, opt)?;
+            let sheet = plan::sheet(&store.conn, now, &p)?;
+            let f = plan::PlanFilter::parse(&filter);
+            let kinds = plan::exception_kinds(&sheet.exceptions);
+            let set: Vec<Suggestion> = sheet
+                .suggestions
+                .iter()
+                .filter(|l| {
+                    let k = kinds
+                        .get(&(l.s.place.clone(), l.s.item.clone()))
+                        .map_or(&[][..], |v| v.as_slice());
+                    let supplier = l.from.as_deref().filter(|_| l.purchase);
+                    f.matches(&l.s, &l.item_name, supplier, k)
+                })
+                .map(|l| l.s.clone())
+                .collect();
+            if set.is_empty() {
+                bail!(t!("plan.cli.nothing_matches", filter = filter));
+            }
+            let actor = sign_in(store, &who)?;
+            let done = plan::accept_all(store, &actor, now, &set, opt)?;
+            if who.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"suggestions": set, "accepted": done})
+                );
+            } else {
+                let mut line = t!(
+                    "plan.cli.accepted_set",
+                    n = i18n::num(done.accepted as i64),
+                    transfers = done.transfer_orders.join(", "),
+                    purchases = done.purchase_orders.join(", ")
+                );
+                if done.cannot_pick > 0 {
+                    line.push_str(&t!(
+                        "plan.accept.cannot_pick",
+                        short = i18n::num(done.cannot_pick)
+                    ));
+                }
+                if done.rounded > 0 {
+                    line.push_str(&t!("plan.accept.rounded", n = done.rounded));
+                }
+                println!("{line}");
+            }
+        }
+        Some(PlanCommand::Accept {
+            who,
             place,
             item,
             qty,
             horizon,
+            ..
         }) => {
+            let (place, item) = (place.unwrap_or_default(), item.unwrap_or_default());
             let opt = horizon.options()?;
             let (_, p) = plan_now(store, now, opt)?;
             let s = suggestion(&p, &place, &item, now)

@@ -386,6 +386,13 @@ impl App {
             }
             return;
         }
+        if let Some(Popup::Levels(l)) = self.popup.as_mut() {
+            if let Done::Close = l.key(ev, &mut self.cx) {
+                self.popup = None;
+                self.reload();
+            }
+            return;
+        }
         if let Some(popup) = self.popup.as_mut() {
             match popup.key(ev, &self.cx) {
                 Done::Stay => {}
@@ -419,6 +426,9 @@ impl App {
             // The Site tab's key is no key for those who do not see it.
             .filter(|a| *a != Action::Tab6 || Tab::shown(&self.cx).contains(&Tab::Site));
         if self.tab == Tab::Stock && self.tabs.stock.typed(&ev, bound) {
+            return;
+        }
+        if self.tab == Tab::Pharmacy && self.tabs.pharmacy.typed(&ev, bound, &mut self.cx) {
             return;
         }
         if let Some(a) = bound {

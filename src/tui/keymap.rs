@@ -53,6 +53,10 @@ pub enum Action {
     Replenish,
     /// The replenishment plan: the selected item's projected stock as a chart.
     Chart,
+    /// The replenishment plan: accept every suggestion the filter shows, after a typed yes.
+    AcceptAll,
+    /// Ward stock: the place's safety stock and maximum levels per item.
+    Levels,
     /// Pharmacy: simulate AS IS against TO BE (the ward's own drugs, or the paper's).
     Simulate,
     /// The signed-in user's language: English ⇄ 简体中文, saved with the user.
@@ -293,6 +297,8 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (_, Patient) => t!("tui.key.patient"),
         (_, Replenish) => t!("tui.key.replenish"),
         (_, Chart) => t!("tui.key.chart"),
+        (_, AcceptAll) => t!("plan.key.accept_all"),
+        (_, Levels) => t!("levels.key.open"),
         (_, Simulate) => t!("tui.key.simulate"),
         (_, Language) => t!("tui.key.language"),
         (_, AddUser) => t!("tui.key.add_user"),

@@ -353,6 +353,9 @@ pub struct SuggestionRow {
     pub item_name: String,
     /// The supplier of a pharmacy order; the pharmacy for a ward delivery.
     pub from: String,
+    /// The item's supplier code, for a purchase (`None`: a ward delivery,
+    /// or the item has no supplier).
+    pub supplier: Option<String>,
     /// A purchase from a supplier (not a ward delivery).
     pub purchase: bool,
     /// What the order covers: its requirements, summarised.
@@ -378,6 +381,8 @@ pub struct PlanView {
     pub rows: Vec<SuggestionRow>,
     /// Worst first: expedite, below safety stock, expiring, cancel, defer.
     pub exceptions: Vec<crate::planning::mrp::Exception>,
+    /// Each exception's item name and supplier, in the same order.
+    pub exception_items: Vec<(String, Option<String>)>,
     pub curves: HashMap<(String, String), Curve>,
     /// Time to build and plan, for the status line.
     pub millis: u128,
@@ -423,6 +428,7 @@ impl PlanView {
                 SuggestionRow {
                     s: l.s,
                     item_name: l.item_name,
+                    supplier: l.from.clone().filter(|_| l.purchase),
                     from: l
                         .from
                         .unwrap_or_else(|| crate::t!("tui.plan.no_supplier").into()),
@@ -434,6 +440,22 @@ impl PlanView {
             })
             .collect();
         let exceptions = sheet.exceptions;
+        let items: HashMap<String, (String, Option<String>)> = {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT i.code, i.name, s.code FROM items i LEFT JOIN suppliers s ON s.id = i.supplier_id",
+                )
+                .map_err(|e| e.to_string())?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
+                .map_err(|e| e.to_string())?;
+            rows.collect::<rusqlite::Result<_>>()
+                .map_err(|e| e.to_string())?
+        };
+        let exception_items = exceptions
+            .iter()
+            .map(|e| items.get(&e.item).cloned().unwrap_or_default())
+            .collect();
         let rejected_count = sheet.rejected;
         let curves = plan
             .records()
@@ -456,6 +478,7 @@ impl PlanView {
             bucket_hours: plan.bucket_hours(),
             rows,
             exceptions,
+            exception_items,
             curves,
             millis: started.elapsed().as_millis(),
             rejected: rejected_count,

@@ -159,6 +159,221 @@ pub fn accept(
     })
 }
 
+/// What accepting a set of suggestions at once made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AcceptedSet {
+    /// Suggestions accepted.
+    pub accepted: usize,
+    /// "TO-12" …: one per ward and day needed (urgent deliveries apart).
+    pub transfer_orders: Vec<String>,
+    /// "PO-3" …: one per supplier and day expected.
+    pub purchase_orders: Vec<String>,
+    /// Units of the deliveries the pharmacy cannot pick from usable stock now.
+    pub cannot_pick: i64,
+    /// Purchase lines rounded up to whole packs of the supplier's pack.
+    pub rounded: usize,
+}
+
+/// The order a suggestion goes on when a set is accepted: ward deliveries
+/// share a transfer order per ward, day needed and urgency; purchases a
+/// purchase order per supplier, day expected and urgency.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OrderKey {
+    pub purchase: bool,
+    /// The ward (a delivery) or the supplier (a purchase).
+    pub to: String,
+    pub receipt_bucket: i64,
+    pub urgent: bool,
+}
+
+impl OrderKey {
+    /// The order of a suggestion; `supplier` is the item's supplier, for a purchase.
+    pub fn of(s: &Suggestion, purchase: bool, supplier: Option<&str>) -> OrderKey {
+        OrderKey {
+            purchase,
+            to: if purchase {
+                supplier.unwrap_or_default().to_string()
+            } else {
+                s.place.clone()
+            },
+            receipt_bucket: s.receipt_bucket,
+            urgent: s.past_due,
+        }
+    }
+}
+
+/// How many orders accepting a set makes: (transfer orders, purchase orders).
+pub fn orders_made<'a>(
+    set: impl IntoIterator<Item = (&'a Suggestion, bool, Option<&'a str>)>,
+) -> (usize, usize) {
+    let keys: HashSet<OrderKey> = set
+        .into_iter()
+        .map(|(s, purchase, supplier)| OrderKey::of(s, purchase, supplier))
+        .collect();
+    let purchases = keys.iter().filter(|k| k.purchase).count();
+    (keys.len() - purchases, purchases)
+}
+
+/// Accepts a whole set of suggestions as suggested, in one transaction:
+/// all of them or (the first refusal said) none. Ward deliveries go on one
+/// transfer order per ward and day needed, past-due ones on an urgent order
+/// of their own; purchases on one purchase order per supplier and day
+/// expected, in whole packs. Each suggestion's decision is recorded with
+/// its order.
+pub fn accept_all(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    set: &[Suggestion],
+    opt: PlanOptions,
+) -> Result<AcceptedSet> {
+    allow(actor, Operation::Plan)?;
+    for s in set {
+        crate::ops::items::qty_ok(s.qty)?;
+    }
+    let zone = store.zone();
+    let start = plan_start(&zone, now);
+    let (mut out, transfer_ids) = store.write(|tx| {
+        // Each suggestion checked, and sorted onto its order.
+        let mut groups: BTreeMap<OrderKey, Vec<(usize, crate::ops::stock::ItemRef, i64)>> =
+            BTreeMap::new();
+        let mut supplier_ids: HashMap<String, i64> = HashMap::new();
+        // The decisions taken since the oldest plan, read once: the latest per
+        // place and item (a set may hold thousands of suggestions).
+        let since = set.iter().map(|s| s.planned_at).min().unwrap_or(now);
+        let latest: HashMap<(i64, i64), String> = {
+            let mut stmt = tx.prepare(
+                "SELECT place_id, item_id, max(at) FROM plan_decisions WHERE at >= ?1 GROUP BY place_id, item_id",
+            )?;
+            let rows = stmt.query_map([instant_to_text(since)], |r| {
+                Ok(((r.get(0)?, r.get(1)?), r.get(2)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut items: HashMap<String, crate::ops::stock::ItemRef> = HashMap::new();
+        let mut places: HashMap<String, crate::ops::stock::PlaceRef> = HashMap::new();
+        for (i, s) in set.iter().enumerate() {
+            if !items.contains_key(&s.item) {
+                items.insert(s.item.clone(), item_by_code(tx, &s.item)?);
+            }
+            if !places.contains_key(&s.place) {
+                places.insert(s.place.clone(), crate::ops::stock::place_by_code(tx, &s.place)?);
+            }
+            let (Some(item), Some(place)) = (items.get(&s.item).cloned(), places.get(&s.place))
+            else {
+                continue;
+            };
+            // Decided since its plan was made: the plan is out of date.
+            if latest
+                .get(&(place.id, item.id))
+                .is_some_and(|at| *at >= instant_to_text(s.planned_at))
+            {
+                return Err(PlanError::Stale {
+                    item: s.item.clone(),
+                    place: s.place.clone(),
+                });
+            }
+            let key =
+                match place.kind {
+                    crate::domain::PlaceKind::Ward => OrderKey::of(s, false, None),
+                    crate::domain::PlaceKind::Pharmacy => {
+                        let (id, code) = crate::ops::purchasing::supplier_of(tx, item.id)?
+                            .ok_or_else(|| PlanError::NoSupplier {
+                                item: item.name.clone(),
+                            })?;
+                        supplier_ids.insert(code.clone(), id);
+                        OrderKey::of(s, true, Some(&code))
+                    }
+                    crate::domain::PlaceKind::Transit => return Err(PlanError::TransitNotPlanned),
+                };
+            groups.entry(key).or_default().push((i, item, place.id));
+        }
+        let mut out = AcceptedSet::default();
+        let mut transfer_ids = Vec::new();
+        for (key, lines) in &groups {
+            let day = bucket_instant(&zone, start, opt.bucket_hours, key.receipt_bucket);
+            let items: Vec<(crate::ops::stock::ItemRef, i64)> = lines
+                .iter()
+                .map(|(i, item, _)| (item.clone(), set[*i].qty))
+                .collect();
+            // The quantity each suggestion was accepted with, by item.
+            let mut accepted_qty: HashMap<String, i64> = HashMap::new();
+            let order_ref = if key.purchase {
+                let supplier = supplier_ids.get(&key.to).copied().unwrap_or_default();
+                let note = format!(
+                    "MRP suggestion{}",
+                    if key.urgent { ", expedite" } else { "" }
+                );
+                let po = crate::ops::purchasing::insert_po(
+                    tx,
+                    actor,
+                    now,
+                    supplier,
+                    &items,
+                    day.max(now),
+                    Some(&note),
+                )?;
+                for l in &po.lines {
+                    if l.rounded() {
+                        out.rounded += 1;
+                    }
+                    accepted_qty.insert(l.item.clone(), l.qty);
+                }
+                let r = format!("PO-{}", po.id);
+                out.purchase_orders.push(r.clone());
+                r
+            } else {
+                let note = format!(
+                    "{}MRP: needed on the ward {}",
+                    if key.urgent { "URGENT: " } else { "" },
+                    day.with_timezone(&zone).format("%d %b")
+                );
+                let ward = lines.first().map(|l| l.2).unwrap_or_default();
+                let id =
+                    crate::ops::stock::insert_transfer(tx, actor, now, ward, &items, Some(&note))?;
+                if key.receipt_bucket > 0 {
+                    tx.execute(
+                        "UPDATE transfer_orders SET needed_at = ?2 WHERE id = ?1",
+                        params![id, instant_to_text(day)],
+                    )?;
+                }
+                transfer_ids.push(id);
+                let r = format!("TO-{id}");
+                out.transfer_orders.push(r.clone());
+                r
+            };
+            for (i, item, place) in lines {
+                let s = &set[*i];
+                let qty = accepted_qty.get(&item.code).copied().unwrap_or(s.qty);
+                decision(
+                    tx,
+                    actor,
+                    now,
+                    "accepted",
+                    *place,
+                    item.id,
+                    s.qty,
+                    Some(qty),
+                    Some(&order_ref),
+                    None,
+                )?;
+                out.accepted += 1;
+            }
+        }
+        Ok((out, transfer_ids))
+    })?;
+    // What the pharmacy cannot pick now, read after the write: the pick
+    // lists are no part of the transaction.
+    for id in transfer_ids {
+        out.cannot_pick += crate::ops::stock::transfer_order(&store.conn, id, now)?
+            .lines
+            .iter()
+            .map(|l| l.shortfall)
+            .sum::<i64>();
+    }
+    Ok(out)
+}
+
 /// Rejects a suggestion with the reason, attributed.
 pub fn reject(
     store: &mut Store,

@@ -205,3 +205,212 @@ pub fn sheet(
         exceptions,
     })
 }
+
+/// Which suggestions the pharmacist is looking at: typed on the plan screen
+/// or given to `wardstock plan accept --filter`. Plain words must each match
+/// the item (code or name), the ward or the supplier; `ward:`, `from:` and
+/// `item:` match only that (several of one kind: any of them); `exc:` keeps
+/// the suggestions with an exception on their place and item, of a kind
+/// when one is named (`exc:expedite`, `exc:safety`, `exc:expiring`,
+/// `exc:cancel`, `exc:defer`). Letter case does not matter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanFilter {
+    pub words: Vec<String>,
+    pub wards: Vec<String>,
+    pub suppliers: Vec<String>,
+    pub items: Vec<String>,
+    /// `Some`: only suggestions with an exception (of these kinds; empty: any).
+    pub exceptions: Option<Vec<crate::planning::mrp::ExceptionKind>>,
+}
+
+/// An exception kind named in a filter, in either language.
+pub fn exception_kind_named(word: &str) -> Option<crate::planning::mrp::ExceptionKind> {
+    use crate::planning::mrp::ExceptionKind as K;
+    let w = word.to_lowercase();
+    let named = |names: &[&str]| names.iter().any(|n| n.starts_with(w.as_str()));
+    if w.is_empty() {
+        return None;
+    }
+    if named(&["expedite", "urgent", "加急", "紧急"]) {
+        Some(K::Expedite)
+    } else if named(&["safety", "ss", "below", "安全库存", "低于安全库存"]) {
+        Some(K::BelowSafetyStock)
+    } else if named(&["expiring", "expiry", "效期", "过期", "将过期"]) {
+        Some(K::ExpiringBeforeUse)
+    } else if named(&["cancel", "取消"]) {
+        Some(K::Cancel)
+    } else if named(&["defer", "later", "推迟"]) {
+        Some(K::Defer)
+    } else {
+        None
+    }
+}
+
+impl PlanFilter {
+    /// The filter a text asks for.
+    pub fn parse(text: &str) -> PlanFilter {
+        let mut f = PlanFilter::default();
+        for raw in text.split_whitespace() {
+            let word = raw.to_lowercase();
+            // A full-width colon, as a Chinese keyboard types it, works too.
+            let word = word.replace('：', ":");
+            let (prefix, rest) = match word.split_once(':') {
+                Some((p, r)) => (p.to_string(), r.to_string()),
+                None => (String::new(), word.clone()),
+            };
+            match prefix.as_str() {
+                "ward" | "to" | "病区" => push_some(&mut f.wards, rest),
+                "from" | "supplier" | "sup" | "供应商" => push_some(&mut f.suppliers, rest),
+                "item" | "drug" | "品种" | "药品" => push_some(&mut f.items, rest),
+                "exc" | "exception" | "异常" => {
+                    let kinds = f.exceptions.get_or_insert_with(Vec::new);
+                    if let Some(k) = exception_kind_named(&rest) {
+                        kinds.push(k);
+                    }
+                }
+                _ => f.words.push(word),
+            }
+        }
+        f
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == PlanFilter::default()
+    }
+
+    /// Whether a suggestion is shown: `supplier` is the supplier of a
+    /// purchase, `kinds` the exceptions on its place and item.
+    pub fn matches(
+        &self,
+        s: &Suggestion,
+        item_name: &str,
+        supplier: Option<&str>,
+        kinds: &[crate::planning::mrp::ExceptionKind],
+    ) -> bool {
+        let place = s.place.to_lowercase();
+        let item = s.item.to_lowercase();
+        let name = item_name.to_lowercase();
+        let supplier = supplier.map(str::to_lowercase).unwrap_or_default();
+        let item_hit = |w: &str| item.starts_with(w) || name.contains(w);
+        let any = |terms: &[String], hit: &dyn Fn(&str) -> bool| {
+            terms.is_empty() || terms.iter().any(|w| hit(w))
+        };
+        any(&self.wards, &|w| place.contains(w))
+            && any(&self.suppliers, &|w| {
+                !supplier.is_empty() && supplier.contains(w)
+            })
+            && any(&self.items, &item_hit)
+            && self
+                .words
+                .iter()
+                .all(|w| item_hit(w) || place.contains(w.as_str()) || supplier.contains(w.as_str()))
+            && match &self.exceptions {
+                None => true,
+                Some(want) if want.is_empty() => !kinds.is_empty(),
+                Some(want) => kinds.iter().any(|k| want.contains(k)),
+            }
+    }
+
+    /// Whether an exception is shown under the filter (its place and item
+    /// as a suggestion's).
+    pub fn matches_exception(
+        &self,
+        e: &crate::planning::mrp::Exception,
+        item_name: &str,
+        supplier: Option<&str>,
+    ) -> bool {
+        let s = Suggestion {
+            place: e.place.clone(),
+            item: e.item.clone(),
+            qty: 0,
+            release_bucket: 0,
+            receipt_bucket: 0,
+            past_due: false,
+            planned_at: DateTime::<Utc>::MIN_UTC,
+        };
+        self.matches(&s, item_name, supplier, &[e.kind])
+    }
+}
+
+fn push_some(v: &mut Vec<String>, w: String) {
+    if !w.is_empty() {
+        v.push(w);
+    }
+}
+
+/// The exception kinds on each place and item of a plan.
+pub fn exception_kinds(
+    exceptions: &[crate::planning::mrp::Exception],
+) -> HashMap<(String, String), Vec<crate::planning::mrp::ExceptionKind>> {
+    let mut out: HashMap<(String, String), Vec<_>> = HashMap::new();
+    for e in exceptions {
+        out.entry((e.place.clone(), e.item.clone()))
+            .or_default()
+            .push(e.kind);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::planning::mrp::ExceptionKind as K;
+
+    fn s(place: &str, item: &str) -> Suggestion {
+        Suggestion {
+            place: place.into(),
+            item: item.into(),
+            qty: 10,
+            release_bucket: 0,
+            receipt_bucket: 1,
+            past_due: false,
+            planned_at: DateTime::<Utc>::MIN_UTC,
+        }
+    }
+
+    #[test]
+    fn plain_words_match_item_ward_or_supplier_and_prefixes_only_theirs() {
+        let ward = s("W-MED", "CEFAZ2GIV");
+        let buy = s("PHARM", "PARA500T");
+        let f = PlanFilter::parse("cefazolin");
+        assert!(f.matches(&ward, "Cefazolin 2 g vial", None, &[]));
+        assert!(!f.matches(&buy, "Paracetamol 500 mg tablet", Some("ALLIANCE"), &[]));
+        let f = PlanFilter::parse("alliance");
+        assert!(f.matches(&buy, "Paracetamol 500 mg tablet", Some("ALLIANCE"), &[]));
+        let f = PlanFilter::parse("ward:w-med ward:w-sur");
+        assert!(f.matches(&ward, "", None, &[]) && !f.matches(&buy, "", None, &[]));
+        // A code is matched from its start: "500" is no paracetamol code.
+        let f = PlanFilter::parse("item:500");
+        assert!(!f.matches(&buy, "Paracetamol", None, &[]));
+        let f = PlanFilter::parse("from:direct");
+        assert!(!f.matches(&ward, "", None, &[]));
+    }
+
+    #[test]
+    fn exc_keeps_suggestions_with_exceptions_of_the_kind_named() {
+        let x = s("W-MED", "CEFAZ2GIV");
+        assert!(!PlanFilter::parse("exc:").matches(&x, "", None, &[]));
+        assert!(PlanFilter::parse("exc:").matches(&x, "", None, &[K::Defer]));
+        assert!(PlanFilter::parse("exc:urgent").matches(&x, "", None, &[K::Expedite]));
+        assert!(!PlanFilter::parse("exc:expedite").matches(&x, "", None, &[K::Defer]));
+        assert!(PlanFilter::parse("异常：加急").matches(&x, "", None, &[K::Expedite]));
+        assert!(PlanFilter::parse("").is_empty());
+    }
+
+    #[test]
+    fn a_set_makes_one_order_per_ward_or_supplier_and_day() {
+        let mut a = s("W-MED", "A");
+        let b = s("W-MED", "B");
+        let c = s("W-SUR", "A");
+        let p = s("PHARM", "A");
+        let (t, po) = orders_made([
+            (&a, false, None),
+            (&b, false, None),
+            (&c, false, None),
+            (&p, true, Some("ALLIANCE")),
+        ]);
+        assert_eq!((t, po), (2, 1));
+        a.receipt_bucket = 3;
+        assert_eq!(orders_made([(&a, false, None), (&b, false, None)]), (2, 0));
+    }
+}

@@ -76,8 +76,20 @@ pub fn set_levels(
     safety: i64,
     max: i64,
 ) -> Result<Levels> {
+    set_levels_at(store, actor, Utc::now(), place, item, safety, max)
+}
+
+/// [`set_levels`] at a given moment (the console's clock).
+pub fn set_levels_at(
+    store: &mut Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    place: &PlaceRef,
+    item: &ItemRef,
+    safety: i64,
+    max: i64,
+) -> Result<Levels> {
     allow(actor, Operation::SetLevels)?;
-    let now = Utc::now();
     store.write(|tx| {
         crate::ops::refdata::set_policy(tx, place.id, item.id, safety, max)
             .map_err(StockError::Levels)?;
@@ -151,4 +163,64 @@ pub fn levels_from_use(
         out.sort_by(|a, b| a.item.cmp(&b.item));
         Ok(out)
     })
+}
+
+/// An item's levels at a place as the levels screen lists them: what is on
+/// hand, the levels, and how they were set (by hand or from use, by whom, when).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LevelRow {
+    pub item: ItemRef,
+    /// Units on the shelf that may be used (not held, recalled or expired).
+    pub on_hand: i64,
+    /// `None`: the item has no levels here.
+    pub safety_stock: Option<i64>,
+    pub max_stock: Option<i64>,
+    /// `manual` (by hand) or `use` (from use); `None`: set before this was recorded.
+    pub source: Option<String>,
+    pub set_by: Option<String>,
+    pub set_at: Option<DateTime<Utc>>,
+}
+
+/// Every item held or with levels at a place, by name.
+pub fn levels_at(conn: &Connection, place: i64, now: DateTime<Utc>) -> Result<Vec<LevelRow>> {
+    let today = now.date_naive().to_string();
+    let mut stmt = conn.prepare_cached(
+        "WITH ids AS (SELECT item_id FROM balances WHERE place_id = ?1
+                      UNION SELECT item_id FROM stock_policies WHERE place_id = ?1)
+         SELECT i.id,
+                COALESCE((SELECT sum(b.qty) FROM balances b
+                          WHERE b.place_id = ?1 AND b.item_id = i.id AND b.status = 'ok'
+                            AND (b.expiry IS NULL OR b.expiry >= ?2)), 0),
+                p.safety_stock, p.max_stock, p.source, u.username, p.set_at
+         FROM ids JOIN items i ON i.id = ids.item_id
+         LEFT JOIN stock_policies p ON p.place_id = ?1 AND p.item_id = i.id
+         LEFT JOIN users u ON u.id = p.set_by
+         ORDER BY i.name, i.code",
+    )?;
+    let rows = stmt
+        .query_map(params![place, today], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(id, on_hand, safety, max, source, by, at)| {
+            Ok(LevelRow {
+                item: item_by_id(conn, id)?,
+                on_hand,
+                safety_stock: safety,
+                max_stock: max,
+                source,
+                set_by: by,
+                set_at: at.as_deref().and_then(crate::domain::instant_from_text),
+            })
+        })
+        .collect()
 }

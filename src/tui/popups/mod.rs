@@ -2,6 +2,7 @@
 //! menu and a patient's record. Each owns its state, keys and drawing.
 
 pub mod help;
+pub mod levels;
 pub mod notice;
 pub mod op_menu;
 pub mod patient;
@@ -24,6 +25,7 @@ pub enum Popup {
     Patient(patient::PatientCard),
     Notice(notice::Notice),
     Register(register::RegisterPage),
+    Levels(Box<levels::LevelsScreen>),
 }
 
 /// What a key did in a popup.
@@ -50,6 +52,8 @@ impl Popup {
             Popup::Patient(p) => p.key(ev, cx),
             Popup::Notice(n) => n.key(ev),
             Popup::Register(r) => r.key(ev),
+            // Its keys change levels: the app gives it the context to write with.
+            Popup::Levels(_) => Done::Stay,
         }
     }
 
@@ -61,6 +65,7 @@ impl Popup {
             Popup::Patient(p) => p.draw(f, area, cx, theme),
             Popup::Notice(n) => n.draw(f, area, theme),
             Popup::Register(r) => r.draw(f, area, theme),
+            Popup::Levels(l) => l.draw(f, area, theme),
         }
     }
 }

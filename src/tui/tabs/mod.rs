@@ -15,7 +15,7 @@ use super::keymap::Action;
 
 /// Actions one tab or another offers in the shared list context; a tab
 /// offers only its own.
-pub const TAB_ACTIONS: [Action; 12] = [
+pub const TAB_ACTIONS: [Action; 13] = [
     Action::Open,
     Action::ClearFilter,
     Action::Operations,
@@ -28,6 +28,7 @@ pub const TAB_ACTIONS: [Action; 12] = [
     Action::Dispatch,
     Action::ConfirmReceipt,
     Action::Unpick,
+    Action::Levels,
 ];
 
 #[derive(Default)]

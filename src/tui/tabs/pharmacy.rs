@@ -3,6 +3,7 @@
 //! lines below safety stock; the replenishment plan (F10) and the policy
 //! simulation (F11). Which of these shows is one mode.
 
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -14,11 +15,13 @@ use crate::ops::stock::{ItemRef, TransferOrder};
 use crate::planning::sim::SimResult;
 use crate::t;
 use crate::tui::component::{Component, Ctx, Level, ListState, Msg};
-use crate::tui::forms::{self, Form, Kind, decision::Decision};
+use crate::tui::forms::{self, Form, Kind};
 use crate::tui::job::Polled;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use crate::tui::views::{PharmacyView, PlanView};
+
+use super::pharmacy_plan::{PlanScreen, Typed};
 
 /// What the Pharmacy tab shows.
 #[derive(Debug, Default)]
@@ -28,13 +31,8 @@ pub enum Mode {
     Orders,
     /// A transfer order's pick list.
     PickList(TransferOrder),
-    /// The replenishment plan of the whole hospital.
-    Plan {
-        plan: PlanView,
-        sel: ListState,
-        /// The selected item's chart instead of the exceptions.
-        chart: bool,
-    },
+    /// The replenishment plan of the whole hospital, filtered as one types.
+    Plan(Box<PlanScreen>),
     /// The policy simulation: running (with its progress) or its result.
     Simulation {
         progress: (usize, usize),
@@ -80,7 +78,7 @@ impl PharmacyTab {
     /// The plan shown, if any.
     pub fn plan(&self) -> Option<&PlanView> {
         match &self.mode {
-            Mode::Plan { plan, .. } => Some(plan),
+            Mode::Plan(p) => Some(&p.plan),
             _ => None,
         }
     }
@@ -112,7 +110,32 @@ impl PharmacyTab {
     }
 
     pub fn is_plan(&self) -> bool {
-        matches!(self.mode, Mode::Plan { .. })
+        matches!(self.mode, Mode::Plan(_))
+    }
+
+    /// The plan screen shown, if any.
+    pub fn plan_screen(&self) -> Option<&PlanScreen> {
+        match &self.mode {
+            Mode::Plan(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// A key typed on the plan screen: its filter, or the confirmation of
+    /// accepting what it shows.
+    pub fn typed(&mut self, ev: &KeyEvent, bound: Option<Action>, cx: &mut Ctx) -> bool {
+        let Mode::Plan(p) = &mut self.mode else {
+            return false;
+        };
+        match p.typed(ev, bound, cx) {
+            Typed::Not => false,
+            Typed::Taken => true,
+            Typed::Decided => {
+                self.quiet = true;
+                self.open_plan(cx);
+                true
+            }
+        }
     }
 
     /// Plans replenishment for the whole hospital from the database now, in
@@ -121,7 +144,10 @@ impl PharmacyTab {
         let opt = crate::ops::plan::PlanOptions::default();
         let (path, now) = (cx.store.path().to_path_buf(), cx.now);
         if cx.jobs.background {
-            cx.say(Level::Info, t!("tui.plan.planning"));
+            // After a decision its message stays until the user's next action.
+            if !self.quiet {
+                cx.say(Level::Info, t!("tui.plan.planning"));
+            }
             cx.jobs.plan.spawn(true, move |_| {
                 crate::store::Store::open(&path)
                     .map_err(|e| e.to_string())
@@ -151,18 +177,10 @@ impl PharmacyTab {
                         ),
                     );
                 }
-                let n = plan.rows.len();
-                self.mode = match std::mem::take(&mut self.mode) {
-                    Mode::Plan { mut sel, chart, .. } => {
-                        sel.clamp(n);
-                        Mode::Plan { plan, sel, chart }
-                    }
-                    _ => Mode::Plan {
-                        plan,
-                        sel: ListState::default(),
-                        chart: false,
-                    },
-                };
+                match &mut self.mode {
+                    Mode::Plan(p) => p.replace(plan),
+                    _ => self.mode = Mode::Plan(Box::new(PlanScreen::new(plan))),
+                }
             }
             Polled::Done(Err(e)) => cx.say(Level::Error, t!("tui.plan.failed", error = e)),
             Polled::Progress(()) => {}
@@ -173,8 +191,8 @@ impl PharmacyTab {
     /// A suggestion was decided: it leaves the list at once, and the plan
     /// is made again (the accepted order is on its way).
     pub fn decided(&mut self, cx: &mut Ctx, s: &Suggestion) {
-        if let Mode::Plan { plan, .. } = &mut self.mode {
-            plan.rows.retain(|r| &r.s != s);
+        if let Mode::Plan(p) = &mut self.mode {
+            p.remove(std::slice::from_ref(s));
         }
         self.quiet = true;
         self.open_plan(cx);
@@ -442,40 +460,6 @@ impl PharmacyTab {
         }
         None
     }
-
-    /// The decision form of the selected suggestion (a pharmacist decides).
-    fn open_decision(&self, cx: &mut Ctx) -> Msg {
-        let Mode::Plan { plan, sel, .. } = &self.mode else {
-            return Msg::None;
-        };
-        let Some(row) = plan.rows.get(sel.selected).cloned() else {
-            cx.say(Level::Warn, t!("tui.plan.none_selected"));
-            return Msg::None;
-        };
-        if !cx.may(Operation::Plan) {
-            cx.say(Level::Warn, t!("tui.plan.pharmacist_decides"));
-            return Msg::None;
-        }
-        let Ok(item) = crate::ops::stock::item_by_code(&cx.store.conn, &row.s.item) else {
-            return Msg::None;
-        };
-        let mut form = Form::new(item, Kind::Decision(Decision::new(row.s.clone())));
-        form.note = Some(t!(
-            "tui.plan.decision_note",
-            from = row.from,
-            qty = num(row.s.qty),
-            to = row.s.place,
-            release = crate::i18n::day_short(row.release),
-            need = crate::i18n::day_short(row.receipt),
-            past_due = if row.s.past_due {
-                t!("tui.plan.past_due_flag")
-            } else {
-                ""
-            },
-            covers = row.covers
-        ));
-        Msg::Form(Box::new(form))
-    }
 }
 
 impl Component for PharmacyTab {
@@ -483,7 +467,7 @@ impl Component for PharmacyTab {
         let own = match self.mode {
             Mode::Orders => Context::List,
             Mode::PickList(_) => Context::Order,
-            Mode::Plan { .. } => Context::Plan,
+            Mode::Plan(_) => Context::Plan,
             Mode::Simulation { .. } => Context::Sim,
         };
         vec![own, Context::Global]
@@ -491,7 +475,8 @@ impl Component for PharmacyTab {
 
     fn offers(&self, action: Action, cx: &Ctx) -> bool {
         match action {
-            Action::Open => matches!(self.mode, Mode::Orders | Mode::Plan { .. }),
+            Action::Open => matches!(self.mode, Mode::Orders | Mode::Plan(_)),
+            Action::AcceptAll => self.is_plan() && cx.may(Operation::Plan),
             Action::Replenish | Action::Simulate => matches!(self.mode, Mode::Orders),
             Action::Chart => self.is_plan(),
             Action::Dispatch => {
@@ -536,15 +521,11 @@ impl Component for PharmacyTab {
                 }
                 _ => {}
             },
-            Mode::Plan { plan, sel, chart } => match action {
-                Action::Back => {
+            Mode::Plan(p) => match p.event(action, cx) {
+                Some(msg) => return msg,
+                None => {
                     self.mode = Mode::Orders;
                     return Msg::Reload;
-                }
-                Action::Chart => *chart = !*chart,
-                Action::Open => return self.open_decision(cx),
-                a => {
-                    sel.act(a, plan.rows.len());
                 }
             },
             Mode::Orders => match action {
@@ -568,9 +549,7 @@ impl Component for PharmacyTab {
             Mode::PickList(o) => {
                 super::pharmacy_orders::draw_order(f, area, o, self.line_sel, theme)
             }
-            Mode::Plan { plan, sel, chart } => {
-                super::pharmacy_plan::draw_plan(f, area, plan, sel, *chart, theme)
-            }
+            Mode::Plan(p) => p.draw(f, area, theme),
             Mode::Simulation {
                 result: Some(r),
                 drug,

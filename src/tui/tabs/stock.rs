@@ -481,6 +481,7 @@ impl Component for StockTab {
             Action::Open | Action::Operations => true,
             Action::ClearFilter => !self.filter.value().is_empty(),
             Action::LinkGtin => self.pending_gtin.is_some(),
+            Action::Levels => self.detail.is_none(),
             a => !super::TAB_ACTIONS.contains(&a),
         }
     }
@@ -513,6 +514,10 @@ impl Component for StockTab {
                 }
             }
             Action::Open => self.open(cx),
+            Action::Levels => {
+                return crate::tui::popups::levels::LevelsScreen::open(cx)
+                    .map_or(Msg::None, |l| Msg::Popup(Popup::Levels(Box::new(l))));
+            }
             Action::Back => {
                 self.detail = None;
                 self.detail_scroll = 0;
