@@ -1227,14 +1227,19 @@ fn the_json_output_has_the_documented_shape() {
 fn the_text_report_lists_orders_exceptions_worst_first_and_records() {
     let problem = Problem::from_json(&fixture("two_wards.json")).unwrap();
     let text = report::render_text(&mrp::plan(&problem));
-    assert!(text.starts_with("MRP plan: 7 buckets of 1 day, bucket 0 starts 2026-03-02 07:00"));
+    assert!(
+        text.starts_with("Replenishment plan: 7 periods of 1 day, from 2026-03-02 07:00"),
+        "{text}"
+    );
+    // Days, not bucket numbers.
+    assert!(!text.contains("bucket"), "{text}");
     assert!(text.contains("PAST DUE"), "{text}");
     let expedite = text.find("expedite").unwrap();
     let expiring = text.find("expiring_before_use").unwrap();
     let cancel = text.find("cancel ").unwrap();
     assert!(expedite < expiring && expiring < cancel, "{text}");
     assert!(text.contains("CARD · AMOX500"));
-    assert!(text.contains("ONCO b0 4 (rx-202)"), "{text}");
+    assert!(text.contains("ONCO 02 Mar 4 (rx-202)"), "{text}");
     for label in [
         "gross",
         "scheduled",

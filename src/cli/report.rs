@@ -15,8 +15,38 @@ const BUCKETS_PER_BLOCK: usize = 14;
 /// Pegs listed per order before "+N more".
 const PEGS_SHOWN: usize = 3;
 
+/// When a bucket starts, as a pharmacist says it: its day (or day and
+/// hour for buckets shorter than a day) when the plan has a start, else
+/// its number.
+struct When {
+    start: Option<chrono::NaiveDateTime>,
+    hours: i64,
+}
+
+impl When {
+    fn of(plan: &Plan) -> When {
+        When {
+            start: plan.bucket_start(0),
+            hours: plan.bucket_hours(),
+        }
+    }
+
+    fn at(&self, k: usize) -> String {
+        let at = self.start.and_then(|s| {
+            let h = i64::try_from(k).ok()?.checked_mul(self.hours)?;
+            s.checked_add_signed(chrono::TimeDelta::try_hours(h)?)
+        });
+        match at {
+            Some(t) if self.hours % 24 == 0 => i18n::day_short(t.date()),
+            Some(t) => i18n::datetime_short(t),
+            None => k.to_string(),
+        }
+    }
+}
+
 /// Renders the whole plan.
 pub fn render_text(plan: &Plan) -> String {
+    let when = When::of(plan);
     let mut s = String::new();
     let hours = plan.bucket_hours();
     let length = if hours % 24 == 0 {
@@ -50,14 +80,14 @@ pub fn render_text(plan: &Plan) -> String {
     if plan.planned_orders().len() == 0 {
         s.push_str(&none);
     } else {
-        let _ = writeln!(s, "{}", orders_table(plan.planned_orders()));
+        let _ = writeln!(s, "{}", orders_table(plan.planned_orders(), &when));
     }
 
     let _ = writeln!(s, "\n{}", t!("cli.report.exceptions"));
     if plan.exceptions().is_empty() {
         s.push_str(&none);
     } else {
-        let _ = writeln!(s, "{}", exceptions_table(plan.exceptions()));
+        let _ = writeln!(s, "{}", exceptions_table(plan.exceptions(), &when));
     }
 
     let _ = writeln!(s, "\n{}", t!("cli.report.records"));
@@ -66,13 +96,13 @@ pub fn render_text(plan: &Plan) -> String {
     }
     for r in plan.records() {
         let _ = writeln!(s, "\n{} · {}", r.place, r.item);
-        s.push_str(&record_table(&r));
+        s.push_str(&record_table(&r, &when));
         s.push('\n');
     }
     s
 }
 
-fn orders_table<'a>(orders: impl Iterator<Item = PlannedOrder<'a>>) -> Table {
+fn orders_table<'a>(orders: impl Iterator<Item = PlannedOrder<'a>>, when: &When) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_BORDERS_ONLY).set_header([
         t!("cli.col.place"),
@@ -90,7 +120,7 @@ fn orders_table<'a>(orders: impl Iterator<Item = PlannedOrder<'a>>) -> Table {
             .iter()
             .take(PEGS_SHOWN)
             .map(|p| {
-                let mut c = format!("{} b{} {}", p.place, p.bucket, p.qty);
+                let mut c = format!("{} {} {}", p.place, when.at(p.bucket), p.qty);
                 if let Some(src) = p.source {
                     c = t!("cli.report.peg", peg = c, source = source_word(src));
                 }
@@ -104,8 +134,8 @@ fn orders_table<'a>(orders: impl Iterator<Item = PlannedOrder<'a>>) -> Table {
             o.place.to_string(),
             o.item.to_string(),
             source_word(o.source).to_string(),
-            o.release_bucket.to_string(),
-            o.receipt_bucket.to_string(),
+            when.at(o.release_bucket),
+            when.at(o.receipt_bucket),
             o.qty.to_string(),
             if o.past_due {
                 t!("cli.report.past_due").to_string()
@@ -134,7 +164,7 @@ fn source_word(s: &str) -> &str {
     }
 }
 
-fn exceptions_table(exceptions: &[Exception]) -> Table {
+fn exceptions_table(exceptions: &[Exception], when: &When) -> Table {
     let mut sorted: Vec<&Exception> = exceptions.iter().collect();
     // Stable: within a kind, the plan's order (wards, then the pharmacy).
     sorted.sort_by_key(|e| e.kind);
@@ -152,7 +182,7 @@ fn exceptions_table(exceptions: &[Exception]) -> Table {
             kind_word(e.kind).to_string(),
             e.place.clone(),
             e.item.clone(),
-            e.bucket.to_string(),
+            when.at(e.bucket),
             e.qty.to_string(),
             e.message(),
         ]);
@@ -177,7 +207,7 @@ fn kind_word(k: ExceptionKind) -> &'static str {
     }
 }
 
-fn record_table(r: &Record<'_>) -> String {
+fn record_table(r: &Record<'_>, when: &When) -> String {
     let rows: [(&str, &[u64]); 6] = [
         (t!("cli.report.gross"), r.gross),
         (t!("cli.report.scheduled"), r.scheduled_receipts),
@@ -194,7 +224,7 @@ fn record_table(r: &Record<'_>) -> String {
         let mut t = Table::new();
         t.load_preset(UTF8_BORDERS_ONLY);
         let mut header = vec![t!("cli.report.bucket").to_string()];
-        header.extend((from..to).map(|k| k.to_string()));
+        header.extend((from..to).map(|k| when.at(k)));
         t.set_header(header);
         for (label, values) in rows {
             let mut row = vec![label.to_string()];
