@@ -359,3 +359,22 @@ fn a_set_holding_a_suggestion_decided_since_the_plan_is_refused_whole() {
         c.status()
     );
 }
+
+#[test]
+fn a_scan_on_the_plan_screen_leaves_its_filter_and_letters_c_filter_too() {
+    let mut c = plan(Lang::En);
+    c.typed("w-med");
+    let before = shown(&c);
+    // A pack scanned here: its keys are not typed into the filter.
+    c.scan("(01)04031847000072(10)X2600465");
+    if let Some(p) = c.app.tabs.pharmacy.plan_screen() {
+        assert_eq!(p.filter.value(), "w-med");
+        assert_eq!(shown(&c), before);
+    }
+    // "c" is a letter of a word (cefazolin), not the chart key.
+    let mut c = plan(Lang::En);
+    c.typed("c");
+    let p = c.app.tabs.pharmacy.plan_screen().expect("the plan screen");
+    assert_eq!(p.filter.value(), "c");
+    assert!(!p.chart);
+}

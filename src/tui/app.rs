@@ -58,6 +58,9 @@ struct Snapshot {
     place: usize,
     filter: String,
     stock_sel: ListState,
+    /// The plan screen's filter and selection: a scan's keys typed there
+    /// are taken back.
+    plan: Option<(String, ListState)>,
     popup: Option<Popup>,
     status: Option<(Level, String)>,
     form: Option<Form>,
@@ -244,6 +247,11 @@ impl App {
             place: self.cx.place,
             filter: self.tabs.stock.filter.value().to_string(),
             stock_sel: self.tabs.stock.sel.clone(),
+            plan: self
+                .tabs
+                .pharmacy
+                .plan_screen()
+                .map(|p| (p.filter.value().to_string(), p.sel.clone())),
             popup: self.popup.clone(),
             status: self.cx.status.clone(),
             form: self.form.clone(),
@@ -263,6 +271,11 @@ impl App {
         stock.filter = tui_input::Input::default().with_value(s.filter);
         stock.refilter();
         stock.sel = s.stock_sel;
+        if let (Some((filter, sel)), Some(p)) = (s.plan, self.tabs.pharmacy.plan_screen_mut()) {
+            p.filter = tui_input::Input::default().with_value(filter);
+            p.refilter();
+            p.sel = sel;
+        }
     }
 
     /// Scanned data, on whatever screen is open: into the open form, a pick

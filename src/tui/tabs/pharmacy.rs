@@ -121,6 +121,13 @@ impl PharmacyTab {
         }
     }
 
+    pub fn plan_screen_mut(&mut self) -> Option<&mut PlanScreen> {
+        match &mut self.mode {
+            Mode::Plan(p) => Some(p),
+            _ => None,
+        }
+    }
+
     /// A key typed on the plan screen: its filter, or the confirmation of
     /// accepting what it shows.
     pub fn typed(&mut self, ev: &KeyEvent, bound: Option<Action>, cx: &mut Ctx) -> bool {
