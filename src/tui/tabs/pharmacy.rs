@@ -556,7 +556,7 @@ impl Component for PharmacyTab {
             Mode::PickList(o) => {
                 super::pharmacy_orders::draw_order(f, area, o, self.line_sel, theme)
             }
-            Mode::Plan(p) => p.draw(f, area, theme),
+            Mode::Plan(p) => p.draw(f, area, &cx.keys(Context::Plan, Action::Chart), theme),
             Mode::Simulation {
                 result: Some(r),
                 drug,

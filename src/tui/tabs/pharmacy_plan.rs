@@ -319,8 +319,9 @@ impl PlanScreen {
         }
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        draw_plan(f, area, self, theme);
+    /// The plan; `chart_key` is the key that charts the selected item.
+    pub fn draw(&self, f: &mut Frame, area: Rect, chart_key: &str, theme: &Theme) {
+        draw_plan(f, area, self, chart_key, theme);
         if let Some(c) = &self.confirm {
             draw_confirm(f, area, c, theme);
         }
@@ -463,7 +464,7 @@ fn exception_kind(k: ExceptionKind, theme: &Theme) -> (&'static str, ratatui::st
     }
 }
 
-fn draw_plan(f: &mut Frame, area: Rect, screen: &PlanScreen, theme: &Theme) {
+fn draw_plan(f: &mut Frame, area: Rect, screen: &PlanScreen, chart_key: &str, theme: &Theme) {
     let plan = &screen.plan;
     let sel = &screen.sel;
     let (top, lower) = plan_split(area.height);
@@ -580,7 +581,11 @@ fn draw_plan(f: &mut Frame, area: Rect, screen: &PlanScreen, theme: &Theme) {
         lower_cap,
         Line::styled(
             fit(
-                &t!("tui.plan.exceptions", n = screen.shown_exceptions.len()),
+                &t!(
+                    "tui.plan.exceptions",
+                    n = screen.shown_exceptions.len(),
+                    key = chart_key
+                ),
                 lower_cap.width as usize,
             ),
             theme.header(),
