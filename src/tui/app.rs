@@ -417,6 +417,9 @@ impl App {
         if self.tab == Tab::Stock && self.tabs.stock.typed(&ev, bound) {
             return;
         }
+        if self.tab == Tab::Alerts && self.tabs.alerts.typed(&ev, bound) {
+            return;
+        }
         if let Some(a) = bound {
             self.apply(a);
         }
