@@ -620,6 +620,54 @@ pub fn fit_line(l: Line, w: usize) -> Line {
     out
 }
 
+/// Styled spans packed into at most `max` lines of `w` columns, a line
+/// breaking between spans (a span starting a line starts one space in,
+/// as the first); what still does not fit ends the last line in "…".
+pub fn pack_spans<'a>(
+    spans: Vec<ratatui::text::Span<'a>>,
+    w: usize,
+    max: usize,
+) -> Vec<Line<'a>> {
+    let mut lines: Vec<Vec<ratatui::text::Span<'a>>> = vec![Vec::new()];
+    let mut used = 0;
+    for span in spans {
+        let sw = width(&span.content);
+        let last = lines.len() == max.max(1);
+        if used + sw > w && used > 0 && !last {
+            let content = format!(" {}", span.content.trim_start());
+            lines.push(Vec::new());
+            used = width(&content);
+            if let Some(l) = lines.last_mut() {
+                l.push(ratatui::text::Span::styled(content, span.style));
+            }
+            continue;
+        }
+        used += sw;
+        if let Some(l) = lines.last_mut() {
+            l.push(span);
+        }
+    }
+    lines
+        .into_iter()
+        .map(|spans| fit_line(Line::from(spans), w))
+        .collect()
+}
+
+/// Lines drawn one under the other from the top of `area`.
+pub fn draw_lines(f: &mut Frame, area: Rect, lines: Vec<Line>) {
+    for (k, l) in lines.into_iter().enumerate() {
+        if k as u16 >= area.height {
+            break;
+        }
+        let r = Rect {
+            y: area.y + k as u16,
+            height: 1,
+            ..area
+        };
+        line(f, r, l);
+    }
+}
+
 /// A one-line text under a list's header (an empty list's explanation).
 pub fn note_at(f: &mut Frame, area: Rect, dy: u16, text: &str, style: ratatui::style::Style) {
     if area.height <= dy {
