@@ -177,9 +177,10 @@ pub(super) fn draw_order(
         // A cut code is a wrong code: it has its own column, never cut.
         Column::new(t!("tui.col.code"), W::Whole),
         Column::new(t!("tui.col.item"), W::Fill(14)),
-        // What was asked is what is picked and open: left out first.
-        Column::new(t!("tui.col.asked"), W::Whole).optional(1),
-        Column::new(t!("tui.col.picked"), W::Whole),
+        // What is open to pick stays; what was asked and what is picked
+        // (the line under the list adds them up) are left out first.
+        Column::new(t!("tui.col.asked"), W::Whole).optional(2),
+        Column::new(t!("tui.col.picked"), W::Whole).optional(1),
         Column::new(t!("tui.col.open"), W::Whole),
         Column::new(t!("tui.col.pick_fefo"), W::Whole),
     ];
