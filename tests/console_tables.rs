@@ -304,6 +304,29 @@ fn an_items_lots_show_whole_lot_numbers_and_statuses() {
         }
         let expired = i18n::text_in(lang, "tui.lot.expired");
         assert!(s.contains(expired), "{expired:?} whole:\n{s}");
+        // The item with the longest name here: its name, pack and price
+        // whole above its lots.
+        c.key(KeyCode::Esc).key(KeyCode::Esc);
+        let items = items_by_code(
+            &c,
+            "SELECT i.code, i.name FROM balances b JOIN items i ON i.id = b.item_id
+             JOIN places p ON p.id = b.place_id WHERE p.code = ?1 AND b.qty > 0
+             ORDER BY length(i.name) DESC, i.code LIMIT 1",
+            &place,
+        );
+        let (code, name) = items[0].clone();
+        c.typed(&code.to_lowercase()).key(KeyCode::Enter);
+        let s = c.screen();
+        let price: i64 = c.count(&format!(
+            "SELECT unit_price_cents FROM items WHERE code = '{code}'"
+        ));
+        let head: String = s.lines().skip(2).take(3).collect::<Vec<_>>().join(" ");
+        assert!(head.contains(&name), "{name:?} whole:\n{s}");
+        let price = i18n::money(price);
+        assert!(
+            head.contains(&price) && !head.contains(&format!("{price}…")),
+            "its price {price} whole:\n{s}"
+        );
     }
 }
 
