@@ -34,17 +34,31 @@ pub struct Column<'a> {
     pub header: &'a str,
     pub w: W,
     pub drop: u8,
+    /// Left out when none of the rows shown has anything in it.
+    pub sparse: bool,
 }
 
 impl<'a> Column<'a> {
     pub fn new(header: &'a str, w: W) -> Self {
-        Column { header, w, drop: 0 }
+        Column {
+            header,
+            w,
+            drop: 0,
+            sparse: false,
+        }
     }
 
     /// Left out, before cutting the others, when the table does not fit
     /// (higher `prio` is left out first).
     pub fn optional(mut self, prio: u8) -> Self {
         self.drop = prio;
+        self
+    }
+
+    /// Left out when none of the rows shown has anything in it (projected
+    /// waste, on a page of expired lots).
+    pub fn sparse(mut self) -> Self {
+        self.sparse = true;
         self
     }
 }
@@ -419,10 +433,11 @@ pub fn visible_table(
             });
         }
     }
-    // An optional column with nothing to show in these rows is left out.
+    // An optional or sparse column with nothing to show in these rows is
+    // left out.
     let empty: Vec<bool> = (0..cols.len())
         .map(|k| {
-            cols[k].drop > 0
+            (cols[k].drop > 0 || cols[k].sparse)
                 && shown
                     .iter()
                     .all(|(_, cells)| cells.get(k).is_none_or(|c| c.text.is_empty()))

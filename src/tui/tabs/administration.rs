@@ -416,14 +416,6 @@ impl AdministrationTab {
                     dose = crate::tui::words::strength(&l.dose_text()),
                     indication = l.indication
                 );
-                let count = st
-                    .max_24h
-                    .map(|m| t!("tui.mar.prn_limit", given = st.given_24h, max = m))
-                    .unwrap_or_default();
-                if !count.is_empty() {
-                    text.push_str(" · ");
-                    text.push_str(&count);
-                }
                 if let Some(t) = st.last_given {
                     text.push_str(&t!("tui.mar.last_given", at = hm(t)));
                 }
@@ -572,11 +564,6 @@ impl Component for AdministrationTab {
             cols.push(Column::new(t!("tui.col.route_short"), W::Whole).optional(1));
         }
         cols.push(Column::new(t!("tui.col.flags"), W::Whole));
-        // What a PRN line has been given in 24 h, of its most.
-        if !v.prn.is_empty() {
-            cols.push(Column::new(t!("tables.col.prn_24h"), W::Whole).optional(3));
-        }
-        let prn_col = !v.prn.is_empty();
         visible_table(f, list, theme, &cols, v.slots.len(), Some(&self.sel), |i| {
             // In groups, a patient's name shows on their first line only.
             let same_patient = v.by_patient && i > 0 && v.mrn(v.slots[i - 1]) == v.mrn(v.slots[i]);
@@ -609,12 +596,17 @@ impl Component for AdministrationTab {
                         .map(|(_, f)| *f)
                         .collect::<Vec<_>>()
                         .join(" ");
-                    cells.push(TCell::from(crate::tui::words::flags(&marks)));
-                    cells.push(TCell::right(
-                        st.max_24h
-                            .map(|m| format!("{}/{m}", st.given_24h))
-                            .unwrap_or_default(),
-                    ));
+                    // The count says what it counts, never cut: `0/4 in 24 h`.
+                    let count = st
+                        .max_24h
+                        .map(|m| t!("tui.mar.prn_limit", given = st.given_24h, max = m))
+                        .unwrap_or_default();
+                    let flags = [crate::tui::words::flags(&marks), count]
+                        .into_iter()
+                        .filter(|x| !x.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    cells.push(TCell::from(flags));
                     return cells;
                 }
             };
@@ -657,9 +649,6 @@ impl Component for AdministrationTab {
                 cells.push(TCell::from(r.route.clone()));
             }
             cells.push(TCell::from(crate::tui::words::flags(&r.flags)));
-            if prn_col {
-                cells.push(TCell::from(String::new()));
-            }
             cells
         });
         for (k, text) in foot_lines.iter().enumerate() {

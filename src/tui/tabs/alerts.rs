@@ -249,13 +249,13 @@ impl Component for AlertsTab {
             Column::new(t!("tui.col.severity"), W::Whole).optional(3),
             Column::new(t!("tui.col.warning"), W::Whole),
             Column::new(t!("tui.col.place"), W::Whole),
-            // A cut code is a wrong code: the code column is left out, never cut.
-            Column::new(t!("tui.col.code"), W::Whole).optional(2),
+            // A cut code is a wrong code: the code column is never cut.
+            Column::new(t!("tui.col.code"), W::Whole),
             Column::new(t!("tui.col.item"), W::Fill(8)),
-            Column::new(t!("tui.col.lot"), W::Fit { min: 6, max: 16 }).optional(1),
+            Column::new(t!("tui.col.lot"), W::Fit { min: 6, max: 16 }).optional(2),
             Column::new(t!("tui.col.qty"), W::Whole),
-            Column::new(t!("tables.col.waste"), W::Whole),
-            Column::new(t!("tables.col.value"), W::Whole),
+            Column::new(t!("tables.col.waste"), W::Whole).sparse(),
+            Column::new(t!("tables.col.value"), W::Whole).sparse(),
         ];
         let rows = &self.view.rows;
         let shown = &self.filtered;
