@@ -92,10 +92,7 @@ fn whole_where_drawn(screen: &str, names: &[String]) -> usize {
     for name in names {
         if screen.contains(&start(name)) {
             seen += 1;
-            assert!(
-                screen.contains(name.as_str()),
-                "{name:?} is cut:\n{screen}"
-            );
+            assert!(screen.contains(name.as_str()), "{name:?} is cut:\n{screen}");
         }
     }
     seen
@@ -157,10 +154,10 @@ fn drugs_whole_where_drawn(screen: &str, names: &[String], room: usize) -> usize
 fn items_whole_where_drawn(screen: &str, items: &[(String, String)], room: usize) -> usize {
     let mut seen = 0;
     for (code, name) in items {
-        for line in screen
-            .lines()
-            .filter(|l| l.split_whitespace().any(|w| w.trim_start_matches('▶') == code))
-        {
+        for line in screen.lines().filter(|l| {
+            l.split_whitespace()
+                .any(|w| w.trim_start_matches('▶') == code)
+        }) {
             seen += 1;
             assert_drug_on(line, name, room, screen);
         }
@@ -202,7 +199,14 @@ fn the_schedule_shows_whole_patient_and_drug_names_at_80_columns() {
             let drugs = drugs_whole_where_drawn(&rows, &drugs_of(&c, &ward), room);
             assert!(drugs >= 5, "drugs on the schedule:\n{s}");
             // The status of every dose whole: none ends in "…".
-            for status in ["due now", "upcoming", "overdue", "应执行", "待执行", "已逾时"] {
+            for status in [
+                "due now",
+                "upcoming",
+                "overdue",
+                "应执行",
+                "待执行",
+                "已逾时",
+            ] {
                 let mut cut: String = status.chars().collect();
                 cut.pop();
                 assert!(!s.contains(&format!("{cut}…")), "{status:?} cut:\n{s}");
@@ -226,7 +230,10 @@ fn prescriptions_show_whole_patients_drugs_and_statuses_at_80_columns() {
         let ward = ward_code(&c);
         let s = c.screen();
         assert!(whole_where_drawn(&s, &patients_of(&c, &ward)) >= 4, "{s}");
-        assert!(drugs_whole_where_drawn(&s, &drugs_of(&c, &ward), 30) >= 8, "{s}");
+        assert!(
+            drugs_whole_where_drawn(&s, &drugs_of(&c, &ward), 30) >= 8,
+            "{s}"
+        );
         let statuses = strings(
             &c,
             "SELECT DISTINCT r.status FROM prescriptions r JOIN patients p ON p.id = r.patient_id
@@ -342,8 +349,11 @@ fn an_items_lots_show_whole_lot_numbers_and_statuses() {
 fn the_pick_list_shows_whole_codes_names_and_lots() {
     for lang in [Lang::En, Lang::ZhCn] {
         let mut c = Console::in_lang(80, 24, Some(lang));
-        c.sign_in("store").key(KeyCode::Char('4')).key(KeyCode::Enter);
-        let wardstock::tui::tabs::pharmacy::Mode::PickList(order) = &c.app.tabs.pharmacy.mode else {
+        c.sign_in("store")
+            .key(KeyCode::Char('4'))
+            .key(KeyCode::Enter);
+        let wardstock::tui::tabs::pharmacy::Mode::PickList(order) = &c.app.tabs.pharmacy.mode
+        else {
             panic!("an order open:\n{}", c.screen())
         };
         let order = order.clone();
@@ -357,7 +367,11 @@ fn the_pick_list_shows_whole_codes_names_and_lots() {
             );
             assert_eq!(items_whole_where_drawn(&s, &items, 30), 1, "{s}");
             for sug in &l.suggestions {
-                assert!(s.contains(sug.lot_number.as_str()), "{}:\n{s}", sug.lot_number);
+                assert!(
+                    s.contains(sug.lot_number.as_str()),
+                    "{}:\n{s}",
+                    sug.lot_number
+                );
             }
         }
     }
@@ -366,7 +380,9 @@ fn the_pick_list_shows_whole_codes_names_and_lots() {
 #[test]
 fn the_patient_record_shows_whole_statuses_and_drugs() {
     let mut c = Console::new(80, 24);
-    c.sign_in("nurse").key(KeyCode::Char('2')).key(KeyCode::F(4));
+    c.sign_in("nurse")
+        .key(KeyCode::Char('2'))
+        .key(KeyCode::F(4));
     let s = c.screen();
     let name = s.lines().nth(1).unwrap_or_default().to_string();
     let ward = ward_code(&c);
@@ -460,13 +476,20 @@ fn the_alerts_filter_narrows_to_the_typed_place_item_or_kind_and_esc_clears_it()
             all.iter().filter(|r| r.place == place).count(),
             "{place}"
         );
-        assert!(tab.filtered.iter().all(|&i| tab.view.rows[i].place == place));
+        assert!(
+            tab.filtered
+                .iter()
+                .all(|&i| tab.view.rows[i].place == place)
+        );
         let n = tab.filtered.len();
         let s = c.screen();
         let shown = i18n::text_in(lang, "tables.alerts.count");
         let _ = shown;
         assert!(
-            s.lines().nth(2).unwrap_or_default().contains(&format!("{n}")),
+            s.lines()
+                .nth(2)
+                .unwrap_or_default()
+                .contains(&format!("{n}")),
             "{s}"
         );
         // Esc clears it.
@@ -523,8 +546,15 @@ fn the_totals_per_kind_equal_the_warnings_counted() {
         let mut c = alerts(lang, 80);
         let rows = c.app.tabs.alerts.view.rows.clone();
         let s = c.screen();
-        let totals: String = s.lines().rev().skip(2).take(3).collect::<Vec<_>>().join(" ");
-        let count = |f: &dyn Fn(&AlertKind) -> bool| rows.iter().filter(|r| f(&r.alert.kind)).count();
+        let totals: String = s
+            .lines()
+            .rev()
+            .skip(2)
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let count =
+            |f: &dyn Fn(&AlertKind) -> bool| rows.iter().filter(|r| f(&r.alert.kind)).count();
         let kinds: [(&str, usize); 5] = [
             (
                 "tables.alerts.kind.expired",
@@ -571,7 +601,10 @@ fn the_totals_per_kind_equal_the_warnings_counted() {
         // Filtered, the totals follow the filter.
         c.typed(i18n::text_in(lang, "tables.alerts.kind.expired"));
         let t = &c.app.tabs.alerts.totals;
-        assert_eq!(t.kinds.iter().sum::<usize>(), c.app.tabs.alerts.filtered.len());
+        assert_eq!(
+            t.kinds.iter().sum::<usize>(),
+            c.app.tabs.alerts.filtered.len()
+        );
         assert_eq!(t.waste_units, 0);
     }
 }

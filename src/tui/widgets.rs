@@ -638,11 +638,7 @@ pub fn fit_line(l: Line, w: usize) -> Line {
 /// Styled spans packed into at most `max` lines of `w` columns, a line
 /// breaking between spans (a span starting a line starts one space in,
 /// as the first); what still does not fit ends the last line in "…".
-pub fn pack_spans<'a>(
-    spans: Vec<ratatui::text::Span<'a>>,
-    w: usize,
-    max: usize,
-) -> Vec<Line<'a>> {
+pub fn pack_spans<'a>(spans: Vec<ratatui::text::Span<'a>>, w: usize, max: usize) -> Vec<Line<'a>> {
     let mut lines: Vec<Vec<ratatui::text::Span<'a>>> = vec![Vec::new()];
     let mut used = 0;
     for span in spans {

@@ -26,13 +26,18 @@ pub fn draw(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
     let col_w = 38usize;
     // The keys' column as wide as the widest keys (at most 11): the
     // descriptions keep the rest.
-    let key_w = [Context::Global, Context::Order, Context::List, Context::Detail]
-        .iter()
-        .flat_map(|c| cx.keymap.hints(&[*c]))
-        .map(|(k, _)| crate::i18n::width(&k))
-        .max()
-        .unwrap_or(0)
-        .min(11);
+    let key_w = [
+        Context::Global,
+        Context::Order,
+        Context::List,
+        Context::Detail,
+    ]
+    .iter()
+    .flat_map(|c| cx.keymap.hints(&[*c]))
+    .map(|(k, _)| crate::i18n::width(&k))
+    .max()
+    .unwrap_or(0)
+    .min(11);
     let entry = |keys: &str, desc: &str| -> Line<'static> {
         let k = pad(&fit(keys, key_w), key_w);
         Line::from(vec![

@@ -73,14 +73,6 @@ impl Picker {
             .max()
             .unwrap_or(44)
             .min(area.width as usize) as u16;
-        draw_choices(
-            f,
-            area,
-            w,
-            &title,
-            &rows,
-            self.selected,
-            theme,
-        );
+        draw_choices(f, area, w, &title, &rows, self.selected, theme);
     }
 }

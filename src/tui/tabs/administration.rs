@@ -476,8 +476,11 @@ impl Component for AdministrationTab {
 
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
         // The line under the list takes two lines rather than cut the route.
-        let foot_lines =
-            crate::tui::widgets::wrap_max(&self.foot_text(), (area.width as usize).saturating_sub(1), 2);
+        let foot_lines = crate::tui::widgets::wrap_max(
+            &self.foot_text(),
+            (area.width as usize).saturating_sub(1),
+            2,
+        );
         let [cap, list, foot] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(1),

@@ -181,7 +181,11 @@ impl Component for AlertsTab {
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
-        let totals = wrap_max(&self.totals_text(), area.width.saturating_sub(1) as usize, 2);
+        let totals = wrap_max(
+            &self.totals_text(),
+            area.width.saturating_sub(1) as usize,
+            2,
+        );
         // The hint under the totals where the list keeps room for it.
         let hint_h = u16::from(area.height >= 24);
         let [cap, list, foot, hint] = Layout::vertical([

@@ -86,7 +86,10 @@ pub fn draw_detail(
     // The warning first: what is cut at the end is the count of lots, listed below.
     let mut spans = Vec::new();
     if let Some(m) = mark {
-        spans.push(Span::styled(format!(" {} ", m.text), theme.severity(m.severity)));
+        spans.push(Span::styled(
+            format!(" {} ", m.text),
+            theme.severity(m.severity),
+        ));
     }
     spans.push(Span::raw(t!(
         "tui.stock.item_sub",
