@@ -184,7 +184,7 @@ impl Component for AlertsTab {
         let totals = wrap_max(
             &self.totals_text(),
             area.width.saturating_sub(1) as usize,
-            2,
+            3,
         );
         // The hint under the totals where the list keeps room for it.
         let hint_h = u16::from(area.height >= 24);
