@@ -403,10 +403,11 @@ pub fn column_widths_needing(
 }
 
 /// Draws a table of only the visible rows: `make(i)` gives the cells of row
-/// `i`. Each column is as wide as `cols` asks within the area, optional
-/// columns are left out when it is narrow, and every cell that does not fit
-/// its column ends in "…". With a selection, the window follows it and
-/// records its height.
+/// `i`. Each column is as wide as its content in these rows; optional
+/// columns (and sparse ones with nothing in these rows) are left out
+/// before a name would be cut (a drug's name needs its name and strength,
+/// see [`name_need`]); every cell that still does not fit its column ends
+/// in "…". With a selection, the window follows it and records its height.
 pub fn visible_table(
     f: &mut Frame,
     area: Rect,
