@@ -61,6 +61,8 @@ struct Snapshot {
     /// The plan screen's filter and selection: a scan's keys typed there
     /// are taken back.
     plan: Option<(String, ListState)>,
+    /// The Alerts tab's filter and selection, likewise.
+    alerts: (String, ListState),
     popup: Option<Popup>,
     status: Option<(Level, String)>,
     form: Option<Form>,
@@ -252,6 +254,10 @@ impl App {
                 .pharmacy
                 .plan_screen()
                 .map(|p| (p.filter.value().to_string(), p.sel.clone())),
+            alerts: (
+                self.tabs.alerts.filter.value().to_string(),
+                self.tabs.alerts.sel.clone(),
+            ),
             popup: self.popup.clone(),
             status: self.cx.status.clone(),
             form: self.form.clone(),
@@ -276,6 +282,13 @@ impl App {
             p.refilter();
             p.sel = sel;
         }
+        let (filter, sel) = s.alerts;
+        let alerts = &mut self.tabs.alerts;
+        if alerts.filter.value() != filter {
+            alerts.filter = tui_input::Input::default().with_value(filter);
+            alerts.refilter();
+        }
+        alerts.sel = sel;
     }
 
     /// Scanned data, on whatever screen is open: into the open form, a pick
@@ -442,6 +455,9 @@ impl App {
             return;
         }
         if self.tab == Tab::Pharmacy && self.tabs.pharmacy.typed(&ev, bound, &mut self.cx) {
+            return;
+        }
+        if self.tab == Tab::Alerts && self.tabs.alerts.typed(&ev, bound) {
             return;
         }
         if let Some(a) = bound {

@@ -305,6 +305,88 @@ pub use crate::store::queries::AlertRow;
 #[derive(Debug, Clone, Default)]
 pub struct AlertsView {
     pub rows: Vec<AlertRow>,
+    /// Lower-case "place, its name, item code, item name, lot, kind" per
+    /// row (the kind in every language), for filtering as one types.
+    pub haystack: Vec<String>,
+}
+
+/// The kinds of warning in the order their totals are shown.
+pub const ALERT_KINDS: usize = 9;
+
+/// The place of a kind of warning among [`ALERT_KINDS`].
+pub fn kind_index(k: &crate::domain::alerts::AlertKind) -> usize {
+    use crate::domain::alerts::AlertKind as K;
+    match k {
+        K::Recalled => 0,
+        K::Expired => 1,
+        K::Quarantined => 2,
+        K::OutOfStock => 3,
+        K::BelowSafetyStock => 4,
+        K::Expiring { .. } => 5,
+        K::ExpiryWaste { .. } => 6,
+        K::Attention => 7,
+        K::AboveMaximum => 8,
+    }
+}
+
+/// The name of a kind of warning (by its [`kind_index`]) in language `l`.
+pub fn kind_name_in(l: crate::i18n::Lang, kind: usize) -> &'static str {
+    use crate::i18n::text_in;
+    match kind {
+        0 => text_in(l, "tables.alerts.kind.recalled"),
+        1 => text_in(l, "tables.alerts.kind.expired"),
+        2 => text_in(l, "tables.alerts.kind.quarantined"),
+        3 => text_in(l, "tables.alerts.kind.out"),
+        4 => text_in(l, "tables.alerts.kind.low"),
+        5 => text_in(l, "tables.alerts.kind.expiring"),
+        6 => text_in(l, "tables.alerts.kind.waste"),
+        7 => text_in(l, "tables.alerts.kind.attention"),
+        _ => text_in(l, "tables.alerts.kind.over_max"),
+    }
+}
+
+impl AlertsView {
+    /// The rows with what filtering reads, lower-cased once.
+    pub fn new(rows: Vec<AlertRow>, places: &[Place]) -> AlertsView {
+        let names: HashMap<i64, &str> = places.iter().map(|p| (p.id, p.name.as_str())).collect();
+        let haystack = rows
+            .iter()
+            .map(|r| {
+                let k = kind_index(&r.alert.kind);
+                let mut h = format!(
+                    "{} {} {} {} {} {}",
+                    r.place,
+                    names.get(&r.alert.place_id).copied().unwrap_or(""),
+                    r.item,
+                    crate::tui::words::strength(&r.item_name),
+                    r.item_name,
+                    r.lot.as_deref().unwrap_or(""),
+                );
+                for l in crate::i18n::Lang::ALL {
+                    h.push(' ');
+                    h.push_str(kind_name_in(l, k));
+                }
+                h.push(' ');
+                h.push_str(&crate::tui::words::mark(&r.alert.kind));
+                h.to_lowercase()
+            })
+            .collect();
+        AlertsView { rows, haystack }
+    }
+
+    /// Indices of the rows matching every word of the filter.
+    pub fn filter(&self, text: &str) -> Vec<usize> {
+        let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+        if words.is_empty() {
+            return (0..self.rows.len()).collect();
+        }
+        (0..self.rows.len())
+            .filter(|&i| {
+                let h = self.haystack.get(i).map_or("", String::as_str);
+                words.iter().all(|w| h.contains(w.as_str()))
+            })
+            .collect()
+    }
 }
 
 /// Alerts of every place, with names; also feeds the pharmacy's ward needs.
@@ -314,9 +396,10 @@ pub fn load_alerts(
     cfg: &AlertConfig,
 ) -> rusqlite::Result<AlertsView> {
     let today = now.with_timezone(&queries::site_zone(conn)?).date_naive();
-    Ok(AlertsView {
-        rows: queries::alert_rows(conn, None, today, cfg)?,
-    })
+    Ok(AlertsView::new(
+        queries::alert_rows(conn, None, today, cfg)?,
+        &queries::places(conn)?,
+    ))
 }
 
 pub fn ward_needs(alerts: &AlertsView, places: &[Place]) -> Vec<WardNeed> {

@@ -34,17 +34,31 @@ pub struct Column<'a> {
     pub header: &'a str,
     pub w: W,
     pub drop: u8,
+    /// Left out when none of the rows shown has anything in it.
+    pub sparse: bool,
 }
 
 impl<'a> Column<'a> {
     pub fn new(header: &'a str, w: W) -> Self {
-        Column { header, w, drop: 0 }
+        Column {
+            header,
+            w,
+            drop: 0,
+            sparse: false,
+        }
     }
 
     /// Left out, before cutting the others, when the table does not fit
     /// (higher `prio` is left out first).
     pub fn optional(mut self, prio: u8) -> Self {
         self.drop = prio;
+        self
+    }
+
+    /// Left out when none of the rows shown has anything in it (projected
+    /// waste, on a page of expired lots).
+    pub fn sparse(mut self) -> Self {
+        self.sparse = true;
         self
     }
 }
@@ -129,30 +143,48 @@ fn strength_word(t: &str) -> bool {
         || UNITS.contains(&t.split('/').next().unwrap_or(""))
 }
 
-/// A drug's name fitted to `w` columns, its strength kept whole: the name
-/// words before the strength give way first (ending in "…"), then the
-/// form after it, so "Metronidazole 500 mg/100 ml infusion" becomes
-/// "Metronid… 500 mg/100 ml", never "Metronidazole 500 mg/10".
+/// A drug's name split into the words before its strength, the strength,
+/// and the form after it ("Metronidazole", "500 mg/100 ml", "infusion");
+/// `None` when it has no strength.
+fn name_parts(s: &str) -> Option<(String, String, String)> {
+    let words: Vec<&str> = s.split(' ').collect();
+    let i = (1..words.len()).find(|&k| words[k].starts_with(|c: char| c.is_ascii_digit()))?;
+    let j = (i..words.len())
+        .find(|&k| !strength_word(words[k]))
+        .unwrap_or(words.len());
+    Some((
+        words[..i].join(" "),
+        words[i..j].join(" "),
+        words[j..].join(" "),
+    ))
+}
+
+/// The width a drug's name needs to show its name and strength whole (the
+/// form after the strength may be cut to "…").
+pub fn name_need(s: &str) -> usize {
+    match name_parts(s) {
+        Some((head, strength, tail)) if !tail.is_empty() => {
+            (width(&head) + 1 + width(&strength) + 2).min(width(s))
+        }
+        _ => width(s),
+    }
+}
+
+/// A drug's name fitted to `w` columns, its strength kept whole: the form
+/// after the strength gives way first ("Metronidazole 500 mg/100 ml …"),
+/// then the name words before it (ending in "…"), so "Metronidazole 500
+/// mg/100 ml infusion" becomes "Metronid… 500 mg/100 ml", never
+/// "Metronidazole 500 mg/10".
 pub fn fit_name(s: &str, w: usize) -> String {
     if width(s) <= w {
         return s.to_string();
     }
-    let words: Vec<&str> = s.split(' ').collect();
-    let Some(i) = (1..words.len()).find(|&k| words[k].starts_with(|c: char| c.is_ascii_digit()))
-    else {
+    let Some((head, strength, tail)) = name_parts(s) else {
         return fit(s, w);
     };
-    let j = (i..words.len())
-        .find(|&k| !strength_word(words[k]))
-        .unwrap_or(words.len());
-    let (head, strength, tail) = (
-        words[..i].join(" "),
-        words[i..j].join(" "),
-        words[j..].join(" "),
-    );
     let (hw, sw, tw) = (width(&head), width(&strength), width(&tail));
-    // The name whole, the form cut.
-    if !tail.is_empty() && w >= hw + 1 + sw + 1 + 2 {
+    // The name and strength whole, the form cut.
+    if !tail.is_empty() && w >= hw + 1 + sw + 2 {
         return format!("{head} {strength} {}", fit(&tail, w - hw - 1 - sw - 1));
     }
     // The name words give way, the form whole.
@@ -181,33 +213,117 @@ pub fn fit_name(s: &str, w: usize) -> String {
     }
 }
 
+/// Widens the columns `idx`, the narrowest first, each up to its `cap`,
+/// by at most `spare` in all; returns what is left of `spare`.
+fn grow(w: &mut [u16], cap: &[u16], idx: &[usize], spare: u32) -> u32 {
+    let added = |l: u32| -> u32 {
+        idx.iter()
+            .map(|&i| (cap[i] as u32).min(l).saturating_sub(w[i] as u32))
+            .sum()
+    };
+    let top = idx.iter().map(|&i| cap[i] as u32).max().unwrap_or(0);
+    let (mut lo, mut hi) = (0u32, top);
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if added(mid) <= spare {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    let mut left = spare - added(lo);
+    for &i in idx {
+        w[i] = w[i].max((cap[i] as u32).min(lo) as u16);
+    }
+    for &i in idx {
+        if left > 0 && w[i] < cap[i] && w[i] as u32 == lo {
+            w[i] += 1;
+            left -= 1;
+        }
+    }
+    left
+}
+
+/// Narrows the columns `idx`, the widest first, each down to its `floor`,
+/// by at most `over` in all; returns what could not be taken.
+fn shrink(w: &mut [u16], floor: &[u16], idx: &[usize], over: u32) -> u32 {
+    if over == 0 {
+        return 0;
+    }
+    let taken = |l: u32| -> u32 {
+        idx.iter()
+            .map(|&i| (w[i] as u32).saturating_sub(l.max(floor[i] as u32)))
+            .sum()
+    };
+    let top = idx.iter().map(|&i| w[i] as u32).max().unwrap_or(0);
+    // The highest level that takes at least `over` (or 0).
+    let (mut lo, mut hi) = (0u32, top);
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if taken(mid) >= over {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    // Take down to one above that level, then one more from as many
+    // columns at the level as still needed.
+    let level = if taken(lo) >= over { lo + 1 } else { lo };
+    let mut left = over - taken(level).min(over);
+    for &i in idx {
+        w[i] = w[i].min(level.max(floor[i] as u32) as u16);
+    }
+    for &i in idx {
+        if left > 0 && w[i] as u32 == level && w[i] > floor[i] {
+            w[i] -= 1;
+            left -= 1;
+        }
+    }
+    left
+}
+
 /// The widths the columns are drawn with in `total` columns (spacing 1),
 /// `None` for a column left out. `content[i]` is the widest text of column
 /// `i` (its header included).
 pub fn column_widths(cols: &[Column], content: &[usize], total: u16) -> Vec<Option<u16>> {
+    column_widths_needing(cols, content, content, total)
+}
+
+/// As [`column_widths`], where `need[i]` is the width column `i` needs to
+/// show what matters whole (a drug's name and strength, its form may be
+/// cut): optional columns are left out, highest first, until every column
+/// gets what it needs; only then are names cut, the widest first.
+pub fn column_widths_needing(
+    cols: &[Column],
+    content: &[usize],
+    need: &[usize],
+    total: u16,
+) -> Vec<Option<u16>> {
     let n = cols.len();
+    let clamp = |v: usize| v.min(u16::MAX as usize) as u16;
     let mut nat = vec![0u16; n];
+    let mut ess = vec![0u16; n];
     let mut least = vec![0u16; n];
     for (i, c) in cols.iter().enumerate() {
-        let cw = content.get(i).copied().unwrap_or(0).min(u16::MAX as usize) as u16;
+        let cw = clamp(content.get(i).copied().unwrap_or(0));
+        let ew = clamp(need.get(i).copied().unwrap_or(cw as usize)).min(cw);
         let hw = width(c.header) as u16;
-        let (a, b) = match c.w {
-            W::Fixed(w) => {
-                let w = w.max(hw);
-                (w, w)
+        let size = |cw: u16| -> u16 {
+            match c.w {
+                W::Fixed(w) => w.max(hw),
+                W::Fit { max, .. } => cw.max(hw).min(max.max(hw)).max(1),
+                W::Whole => cw.max(hw).max(1),
+                W::Fill(_) => cw.max(hw).max(1),
             }
-            W::Fit { min, max } => {
-                let w = cw.max(hw).min(max.max(hw)).max(1);
-                (w, min.min(w))
-            }
-            W::Whole => (cw.max(hw).max(1), cw.max(hw).max(1)),
-            W::Fill(min) => (cw.max(min).max(hw), min),
         };
-        nat[i] = a;
-        least[i] = b;
+        nat[i] = size(cw);
+        ess[i] = size(ew).min(nat[i]);
+        least[i] = match c.w {
+            W::Fixed(_) | W::Whole => nat[i],
+            W::Fit { min, .. } | W::Fill(min) => min.max(1).min(ess[i]),
+        };
     }
-    let mut kept: Vec<bool> = vec![true; n];
-    let need = |kept: &[bool], w: &[u16]| -> u32 {
+    let sum = |kept: &[bool], w: &[u16]| -> u32 {
         let k = kept.iter().filter(|k| **k).count() as u32;
         (0..n)
             .filter(|i| kept[*i])
@@ -215,8 +331,12 @@ pub fn column_widths(cols: &[Column], content: &[usize], total: u16) -> Vec<Opti
             .sum::<u32>()
             + k.saturating_sub(1)
     };
-    // Leave out optional columns, highest first, until the least widths fit.
-    while need(&kept, &least) > total as u32 {
+    let total = total as u32;
+    // Leave out optional columns, highest first, until every column gets
+    // what it needs.
+    let mut kept: Vec<bool> = vec![true; n];
+    let mut dropped = Vec::new();
+    while sum(&kept, &ess) > total {
         let Some(i) = (0..n)
             .filter(|i| kept[*i] && cols[*i].drop > 0)
             .max_by_key(|i| (cols[*i].drop, *i))
@@ -224,60 +344,70 @@ pub fn column_widths(cols: &[Column], content: &[usize], total: u16) -> Vec<Opti
             break;
         };
         kept[i] = false;
+        dropped.push(i);
     }
-    let mut w = least.clone();
-    let used = need(&kept, &w);
-    if used <= total as u32 {
-        let mut spare = total as u32 - used;
-        // The sized columns grow to their content first, then the fill
-        // columns share what is left.
-        for i in (0..n).filter(|i| kept[*i] && !matches!(cols[*i].w, W::Fill(_))) {
-            let add = (nat[i] - w[i]) as u32;
-            let add = add.min(spare);
-            w[i] += add as u16;
-            spare -= add;
+    let mut w = ess.clone();
+    // A left-out column that can be narrow (a note) comes back when its
+    // least width fits beside the others.
+    if sum(&kept, &ess) <= total {
+        for &i in dropped.iter().rev() {
+            kept[i] = true;
+            w[i] = least[i];
+            if sum(&kept, &w) > total {
+                kept[i] = false;
+            }
         }
-        let fills: Vec<usize> = (0..n)
-            .filter(|i| kept[*i] && matches!(cols[*i].w, W::Fill(_)))
-            .collect();
+    }
+    let shown: Vec<usize> = (0..n).filter(|i| kept[*i]).collect();
+    let fills: Vec<usize> = shown
+        .iter()
+        .copied()
+        .filter(|i| matches!(cols[*i].w, W::Fill(_)))
+        .collect();
+    let used = sum(&kept, &w);
+    if used <= total {
+        // Every column grows to its content, the narrowest first; the fill
+        // columns share what is left.
+        let spare = grow(&mut w, &nat, &shown, total - used);
         if !fills.is_empty() {
             let each = spare / fills.len() as u32;
             let mut rest = spare % fills.len() as u32;
-            for i in fills {
+            for &i in &fills {
                 let extra = u32::from(rest > 0);
                 rest = rest.saturating_sub(1);
-                w[i] += (each + extra).min(u16::MAX as u32) as u16;
+                w[i] = w[i].saturating_add((each + extra).min(u16::MAX as u32) as u16);
             }
         }
     } else {
-        // Still too wide: fill columns give way first, then the others from
-        // the right, each keeping one column.
-        let mut over = used - total as u32;
-        let order: Vec<usize> = (0..n)
-            .filter(|i| kept[*i] && matches!(cols[*i].w, W::Fill(_)))
-            .chain(
-                (0..n)
-                    .rev()
-                    .filter(|i| kept[*i] && !matches!(cols[*i].w, W::Fill(_))),
-            )
+        // Still too wide: the fill columns give way first, the widest
+        // first, down to their least; then the sized ones; then the fill
+        // columns to one column; then the others from the right.
+        let mut over = used - total;
+        over = shrink(&mut w, &least, &fills, over);
+        let fits: Vec<usize> = shown
+            .iter()
+            .copied()
+            .filter(|i| matches!(cols[*i].w, W::Fit { .. }))
             .collect();
-        for i in order {
+        over = shrink(&mut w, &least, &fits, over);
+        let ones = vec![1u16; n];
+        over = shrink(&mut w, &ones, &fills, over);
+        for &i in shown.iter().rev() {
             if over == 0 {
                 break;
             }
-            let take = (w[i].saturating_sub(1) as u32).min(over);
-            w[i] -= take as u16;
-            over -= take;
+            over = shrink(&mut w, &ones, &[i], over);
         }
     }
     (0..n).map(|i| kept[i].then_some(w[i])).collect()
 }
 
 /// Draws a table of only the visible rows: `make(i)` gives the cells of row
-/// `i`. Each column is as wide as `cols` asks within the area, optional
-/// columns are left out when it is narrow, and every cell that does not fit
-/// its column ends in "…". With a selection, the window follows it and
-/// records its height.
+/// `i`. Each column is as wide as its content in these rows; optional
+/// columns (and sparse ones with nothing in these rows) are left out
+/// before a name would be cut (a drug's name needs its name and strength,
+/// see [`name_need`]); every cell that still does not fit its column ends
+/// in "…". With a selection, the window follows it and records its height.
 pub fn visible_table(
     f: &mut Frame,
     area: Rect,
@@ -293,12 +423,35 @@ pub fn visible_table(
         .map(|i| (i, make(i)))
         .collect();
     let mut content: Vec<usize> = cols.iter().map(|c| width(c.header)).collect();
+    let mut need = content.clone();
     for (_, cells) in &shown {
         for (k, c) in cells.iter().enumerate().take(cols.len()) {
             content[k] = content[k].max(width(&c.text));
+            need[k] = need[k].max(if c.name {
+                name_need(&c.text)
+            } else {
+                width(&c.text)
+            });
         }
     }
-    let widths = column_widths(cols, &content, area.width);
+    // An optional or sparse column with nothing to show in these rows is
+    // left out.
+    let empty: Vec<bool> = (0..cols.len())
+        .map(|k| {
+            (cols[k].drop > 0 || cols[k].sparse)
+                && shown
+                    .iter()
+                    .all(|(_, cells)| cells.get(k).is_none_or(|c| c.text.is_empty()))
+        })
+        .collect();
+    let idx: Vec<usize> = (0..cols.len()).filter(|k| !empty[*k]).collect();
+    let sub = |v: &[usize]| idx.iter().map(|&k| v[k]).collect::<Vec<usize>>();
+    let sub_cols: Vec<Column> = idx.iter().map(|&k| cols[k]).collect();
+    let sub_widths = column_widths_needing(&sub_cols, &sub(&content), &sub(&need), area.width);
+    let mut widths: Vec<Option<u16>> = vec![None; cols.len()];
+    for (j, &k) in idx.iter().enumerate() {
+        widths[k] = sub_widths[j];
+    }
     let kept: Vec<(usize, u16)> = widths
         .iter()
         .enumerate()
@@ -483,6 +636,50 @@ pub fn fit_line(l: Line, w: usize) -> Line {
     out
 }
 
+/// Styled spans packed into at most `max` lines of `w` columns, a line
+/// breaking between spans (a span starting a line starts one space in,
+/// as the first); what still does not fit ends the last line in "…".
+pub fn pack_spans<'a>(spans: Vec<ratatui::text::Span<'a>>, w: usize, max: usize) -> Vec<Line<'a>> {
+    let mut lines: Vec<Vec<ratatui::text::Span<'a>>> = vec![Vec::new()];
+    let mut used = 0;
+    for span in spans {
+        let sw = width(&span.content);
+        let last = lines.len() == max.max(1);
+        if used + sw > w && used > 0 && !last {
+            let content = format!(" {}", span.content.trim_start());
+            lines.push(Vec::new());
+            used = width(&content);
+            if let Some(l) = lines.last_mut() {
+                l.push(ratatui::text::Span::styled(content, span.style));
+            }
+            continue;
+        }
+        used += sw;
+        if let Some(l) = lines.last_mut() {
+            l.push(span);
+        }
+    }
+    lines
+        .into_iter()
+        .map(|spans| fit_line(Line::from(spans), w))
+        .collect()
+}
+
+/// Lines drawn one under the other from the top of `area`.
+pub fn draw_lines(f: &mut Frame, area: Rect, lines: Vec<Line>) {
+    for (k, l) in lines.into_iter().enumerate() {
+        if k as u16 >= area.height {
+            break;
+        }
+        let r = Rect {
+            y: area.y + k as u16,
+            height: 1,
+            ..area
+        };
+        line(f, r, l);
+    }
+}
+
 /// A one-line text under a list's header (an empty list's explanation).
 pub fn note_at(f: &mut Frame, area: Rect, dy: u16, text: &str, style: ratatui::style::Style) {
     if area.height <= dy {
@@ -650,14 +847,47 @@ mod tests {
             Column::new("Status", W::Whole),
         ];
         let content = [5, 30, 12, 11, 11];
-        let w = column_widths(&cols, &content, 60);
+        let w = column_widths(&cols, &content, 80);
         assert_eq!(w[0], Some(5));
         assert_eq!(w[2], Some(12));
+        assert_eq!(w[3], Some(11));
         assert_eq!(w[4], Some(11));
-        assert_eq!(w[1], Some(60 - 5 - 12 - 11 - 11 - 4));
-        let w = column_widths(&cols, &content, 45);
+        assert_eq!(w[1], Some(80 - 5 - 12 - 11 - 11 - 4));
+        // The drug's name would be cut: the route is left out first.
+        let w = column_widths(&cols, &content, 65);
         assert_eq!(w[3], None, "the route is left out first");
         assert_eq!(w[2], Some(12));
+        assert_eq!(w[1], Some(65 - 5 - 12 - 11 - 3));
+        // Narrower still: the name gives way, never the dose or status.
+        let w = column_widths(&cols, &content, 45);
+        assert_eq!(w[3], None);
+        assert_eq!((w[0], w[2], w[4]), (Some(5), Some(12), Some(11)));
         assert_eq!(w[1], Some(45 - 5 - 12 - 11 - 3));
+    }
+
+    #[test]
+    fn the_shorter_name_is_shown_whole_before_the_longer_one_grows() {
+        let cols = [
+            Column::new("Patient", W::Fill(8)),
+            Column::new("Drug", W::Fill(12)),
+            Column::new("Dose", W::Whole),
+        ];
+        // 17 + 1 + 20 + 1 + 7 = 46: the patient whole, the drug cut.
+        let w = column_widths(&cols, &[17, 36, 7], 46);
+        assert_eq!(w, vec![Some(17), Some(20), Some(7)]);
+        // Both cut: the widest gives way first, each down to its least.
+        let w = column_widths(&cols, &[17, 36, 7], 30);
+        assert_eq!(w, vec![Some(9), Some(12), Some(7)]);
+    }
+
+    #[test]
+    fn a_drug_name_needs_its_name_and_strength_not_its_form() {
+        assert_eq!(name_need("Metronidazole 500 mg/100 ml infusion"), 29);
+        assert_eq!(
+            fit_name("Metronidazole 500 mg/100 ml infusion", 29),
+            "Metronidazole 500 mg/100 ml …"
+        );
+        assert_eq!(name_need("Meropenem 1 g vial"), 15);
+        assert_eq!(name_need("Safety lancet"), 13);
     }
 }

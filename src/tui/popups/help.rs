@@ -24,11 +24,25 @@ pub fn key(ev: KeyEvent, cx: &Ctx) -> Done {
 
 pub fn draw(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
     let col_w = 38usize;
+    // The keys' column as wide as the widest keys (at most 11): the
+    // descriptions keep the rest.
+    let key_w = [
+        Context::Global,
+        Context::Order,
+        Context::List,
+        Context::Detail,
+    ]
+    .iter()
+    .flat_map(|c| cx.keymap.hints(&[*c]))
+    .map(|(k, _)| crate::i18n::width(&k))
+    .max()
+    .unwrap_or(0)
+    .min(11);
     let entry = |keys: &str, desc: &str| -> Line<'static> {
-        let k = pad(&fit(keys, 11), 11);
+        let k = pad(&fit(keys, key_w), key_w);
         Line::from(vec![
             Span::raw(format!(" {k} ")),
-            Span::raw(fit(desc, col_w.saturating_sub(14))),
+            Span::raw(fit(desc, col_w.saturating_sub(key_w + 3))),
         ])
     };
     // The Site tab is listed only for those who see it.
@@ -54,9 +68,20 @@ pub fn draw(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
             right.push(entry(&keys, &desc));
         }
     }
-    let notes = [t!("tui.help.note1"), t!("tui.help.note2")];
     let rows = left.len().max(right.len());
-    let h = (rows + notes.len() + 3) as u16;
+    // The notes wrapped, in the lines the screen leaves them (at least two).
+    let room = (area.height as usize).saturating_sub(rows + 2).max(2);
+    let more = if rows + 2 + 2 > area.height as usize {
+        t!("tui.help.enlarge")
+    } else {
+        ""
+    };
+    let notes = crate::tui::widgets::wrap_max(
+        &format!("{} {}{more}", t!("tui.help.note1"), t!("tui.help.note2")),
+        76,
+        room,
+    );
+    let h = (rows + notes.len() + 2) as u16;
     let r = centered(area, 78, h.min(area.height));
     crate::tui::widgets::clear(f, r);
     let block = Block::default()
@@ -70,18 +95,10 @@ pub fn draw(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(cols);
     f.render_widget(Paragraph::new(left), lc);
     f.render_widget(Paragraph::new(right), rc);
-    let more = if h > area.height {
-        t!("tui.help.enlarge")
-    } else {
-        ""
-    };
     let w = inner.width as usize;
-    let mut foot_lines: Vec<Line> = notes
+    let foot_lines: Vec<Line> = notes
         .iter()
         .map(|n| Line::styled(fit(n, w), theme.dim()))
         .collect();
-    if let Some(last) = foot_lines.last_mut() {
-        last.spans.push(Span::styled(more, theme.warn()));
-    }
     f.render_widget(Paragraph::new(foot_lines), foot);
 }

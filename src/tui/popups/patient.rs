@@ -20,7 +20,7 @@ use crate::tui::forms::patient::{AllergyAdd, AllergyRemove, PatientMove};
 use crate::tui::forms::{Form, Kind};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{centered, fit, pad};
+use crate::tui::widgets::{centered, fit, pad, width};
 
 #[derive(Debug, Clone)]
 pub struct PatientCard {
@@ -201,22 +201,44 @@ impl PatientCard {
             ));
         }
         lines.push(Line::styled(t!("tui.patient.prescriptions"), theme.warn()));
+        // Each line's status whole, in a column as wide as the widest; what
+        // follows wraps under itself rather than being cut.
+        let status_w = p
+            .prescriptions
+            .iter()
+            .map(|l| width(&crate::tui::words::code(&l.status)))
+            .max()
+            .unwrap_or(0);
         for l in &p.prescriptions {
-            lines.push(Line::raw(fit(
-                &format!(
-                    " RX-{} {} {} {} {} {} · {}",
-                    l.id,
-                    pad(&crate::tui::words::code(&l.status), 11),
-                    l.item,
-                    l.dose_text(),
-                    l.route,
-                    l.frequency,
-                    l.indication
-                ),
-                w,
-            )));
+            let head = format!(
+                " RX-{} {} ",
+                l.id,
+                pad(&crate::tui::words::code(&l.status), status_w)
+            );
+            let rest = format!(
+                "{} {} {} {} · {}",
+                crate::tui::words::strength(&l.item),
+                crate::tui::words::strength(&l.dose_text()),
+                l.route,
+                l.frequency,
+                l.indication
+            );
+            lines.extend(hanging(&head, &rest, w, 2).into_iter().map(Line::raw));
         }
         lines.push(Line::styled(t!("tui.patient.doses"), theme.warn()));
+        let outcome_w = p
+            .doses
+            .iter()
+            .map(|d| width(&crate::tui::words::code(&d.outcome)))
+            .max()
+            .unwrap_or(0);
+        let lot_w = p
+            .doses
+            .iter()
+            .filter_map(|d| d.lot.as_ref())
+            .map(|l| width(&t!("tui.patient.lot", lot = l)))
+            .max()
+            .unwrap_or(0);
         for d in &p.doses {
             // When it was done, not when it was due; the due time, the
             // people, the scan and the reason on the line below.
@@ -253,21 +275,21 @@ impl PatientCard {
             if let Some(r) = d.reason.as_deref().filter(|r| !r.is_empty()) {
                 detail.push(r.to_string());
             }
-            lines.push(Line::raw(fit(
-                &format!(
-                    " {when} {} {} {}",
-                    pad(&crate::tui::words::code(&d.outcome), 15),
-                    pad(
-                        &d.lot
-                            .as_ref()
-                            .map(|l| t!("tui.patient.lot", lot = l))
-                            .unwrap_or_default(),
-                        13
-                    ),
-                    d.item,
-                ),
-                w,
-            )));
+            let lot = d
+                .lot
+                .as_ref()
+                .map(|l| t!("tui.patient.lot", lot = l))
+                .unwrap_or_default();
+            let head = format!(
+                " {when} {} {} ",
+                pad(&crate::tui::words::code(&d.outcome), outcome_w),
+                pad(&lot, lot_w)
+            );
+            lines.extend(
+                hanging(&head, &crate::tui::words::strength(&d.item), w, 2)
+                    .into_iter()
+                    .map(Line::raw),
+            );
             for l in crate::tui::widgets::wrap_max(&detail.join(" · "), w.saturating_sub(3), 2) {
                 lines.push(Line::styled(format!("   {l}"), theme.dim()));
             }
@@ -307,4 +329,24 @@ impl PatientCard {
             r,
         );
     }
+}
+
+/// `head` then `rest` wrapped under itself in `w` columns, in at most
+/// `max` lines (the last ends in "…" when more was left).
+fn hanging(head: &str, rest: &str, w: usize, max: usize) -> Vec<String> {
+    let hw = width(head);
+    if hw + 8 > w {
+        return vec![fit(&format!("{head}{rest}"), w)];
+    }
+    crate::tui::widgets::wrap_max(rest, w - hw, max)
+        .into_iter()
+        .enumerate()
+        .map(|(k, l)| {
+            if k == 0 {
+                format!("{head}{l}")
+            } else {
+                format!("{}{l}", " ".repeat(hw))
+            }
+        })
+        .collect()
 }

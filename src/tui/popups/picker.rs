@@ -53,19 +53,26 @@ impl Picker {
     }
 
     pub fn draw(&self, f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
+        // Codes whole, in a column as wide as the longest.
+        let code_w = cx
+            .places
+            .iter()
+            .map(|p| crate::i18n::width(&p.code))
+            .max()
+            .unwrap_or(0);
         let rows: Vec<String> = cx
             .places
             .iter()
-            .map(|p| format!(" {} {}", pad(&p.code, 6), p.name))
+            .map(|p| format!(" {} {}", pad(&p.code, code_w), p.name))
             .collect();
-        draw_choices(
-            f,
-            area,
-            44,
-            &format!(" {} ", t!("tui.picker.title")),
-            &rows,
-            self.selected,
-            theme,
-        );
+        let title = format!(" {} ", t!("tui.picker.title"));
+        let w = rows
+            .iter()
+            .map(|r| crate::i18n::width(r) + 4)
+            .chain([crate::i18n::width(&title) + 2, 44])
+            .max()
+            .unwrap_or(44)
+            .min(area.width as usize) as u16;
+        draw_choices(f, area, w, &title, &rows, self.selected, theme);
     }
 }

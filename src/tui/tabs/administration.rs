@@ -381,6 +381,58 @@ impl AdministrationTab {
     }
 }
 
+impl AdministrationTab {
+    /// The selected dose in full (bed, route, window, who recorded it), or the PRN line.
+    fn foot_text(&self) -> String {
+        let v = &self.view;
+        match self.slot() {
+            Some(Slot::Dose(d)) => {
+                let r = &v.rows[d];
+                let mut text = t!(
+                    "tui.mar.foot_dose",
+                    bed = r.bed,
+                    patient = r.patient,
+                    item = crate::tui::words::strength(&r.item),
+                    dose = crate::tui::words::strength(&r.dose),
+                    route = crate::tui::words::route(&r.route),
+                    from = hm(r.at - r.window()),
+                    to = hm(r.at + r.window())
+                );
+                if let (Some(o), Some(by)) = (&r.outcome, &r.by) {
+                    text.push_str(&t!(
+                        "tui.mar.foot_by",
+                        outcome = crate::tui::words::code(o),
+                        by = by
+                    ));
+                } else if r.auto_missed {
+                    text.push_str(t!("tui.mar.foot_document"));
+                }
+                text
+            }
+            Some(Slot::Prn(p)) => {
+                let (l, st) = (&v.prn[p], &v.prn_state[p]);
+                let mut text = t!(
+                    "tui.mar.foot_prn",
+                    bed = l.bed.clone().unwrap_or_default(),
+                    patient = l.patient,
+                    item = crate::tui::words::strength(&l.item),
+                    dose = crate::tui::words::strength(&l.dose_text()),
+                    indication = l.indication
+                );
+                if let Some(t) = st.last_given {
+                    text.push_str(&t!("tui.mar.last_given", at = hm(t)));
+                }
+                match st.next_allowed {
+                    Some(t) => text.push_str(&t!("tui.mar.next_from", at = when(t))),
+                    None => text.push_str(t!("tui.mar.may_give_now")),
+                }
+                text
+            }
+            None => String::new(),
+        }
+    }
+}
+
 impl Component for AdministrationTab {
     fn contexts(&self) -> Vec<Context> {
         // One patient's doses: Esc (the detail's "back") shows every patient.
@@ -426,10 +478,16 @@ impl Component for AdministrationTab {
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
+        // The line under the list takes two lines rather than cut the route.
+        let foot_lines = crate::tui::widgets::wrap_max(
+            &self.foot_text(),
+            (area.width as usize).saturating_sub(1),
+            2,
+        );
         let [cap, list, foot] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(1),
-            Constraint::Length(1),
+            Constraint::Length(foot_lines.len().max(1) as u16),
         ])
         .areas(area);
         let Some(ward) = cx.current_ward() else {
@@ -503,19 +561,8 @@ impl Component for AdministrationTab {
             Column::new(t!("tui.col.time"), W::Whole),
             Column::new(t!("tui.col.status"), W::Whole),
             Column::new(t!("tui.col.bed"), W::Whole).optional(2),
-            Column::new(
-                t!("tui.col.patient"),
-                W::Fit {
-                    min: 6,
-                    max: if route {
-                        26
-                    } else if list.width >= 80 {
-                        14
-                    } else {
-                        10
-                    },
-                },
-            ),
+            // A patient's name is never cut before an optional column goes.
+            Column::new(t!("tui.col.patient"), W::Fill(8)),
             Column::new(t!("tui.col.drug"), W::Fill(12)),
             Column::new(t!("tui.col.dose"), W::Whole),
         ];
@@ -555,6 +602,7 @@ impl Component for AdministrationTab {
                         .map(|(_, f)| *f)
                         .collect::<Vec<_>>()
                         .join(" ");
+                    // The count says what it counts, never cut: `0/4 in 24 h`.
                     let count = st
                         .max_24h
                         .map(|m| t!("tui.mar.prn_limit", given = st.given_24h, max = m))
@@ -609,56 +657,13 @@ impl Component for AdministrationTab {
             cells.push(TCell::from(crate::tui::words::flags(&r.flags)));
             cells
         });
-        // The selected dose in full (bed, route, window, who recorded it), or the PRN line.
-        let text = match self.slot() {
-            Some(Slot::Dose(d)) => {
-                let r = &v.rows[d];
-                let mut text = t!(
-                    "tui.mar.foot_dose",
-                    bed = r.bed,
-                    patient = r.patient,
-                    item = crate::tui::words::strength(&r.item),
-                    dose = crate::tui::words::strength(&r.dose),
-                    route = crate::tui::words::route(&r.route),
-                    from = hm(r.at - r.window()),
-                    to = hm(r.at + r.window())
-                );
-                if let (Some(o), Some(by)) = (&r.outcome, &r.by) {
-                    text.push_str(&t!(
-                        "tui.mar.foot_by",
-                        outcome = crate::tui::words::code(o),
-                        by = by
-                    ));
-                } else if r.auto_missed {
-                    text.push_str(t!("tui.mar.foot_document"));
-                }
-                text
-            }
-            Some(Slot::Prn(p)) => {
-                let (l, st) = (&v.prn[p], &v.prn_state[p]);
-                let mut text = t!(
-                    "tui.mar.foot_prn",
-                    bed = l.bed.clone().unwrap_or_default(),
-                    patient = l.patient,
-                    item = crate::tui::words::strength(&l.item),
-                    dose = crate::tui::words::strength(&l.dose_text()),
-                    indication = l.indication
-                );
-                if let Some(t) = st.last_given {
-                    text.push_str(&t!("tui.mar.last_given", at = hm(t)));
-                }
-                match st.next_allowed {
-                    Some(t) => text.push_str(&t!("tui.mar.next_from", at = when(t))),
-                    None => text.push_str(t!("tui.mar.may_give_now")),
-                }
-                text
-            }
-            None => String::new(),
-        };
-        line(
-            f,
-            foot,
-            Line::styled(fit(&text, foot.width as usize), theme.dim()),
-        );
+        for (k, text) in foot_lines.iter().enumerate() {
+            let r = Rect {
+                y: foot.y + k as u16,
+                height: 1,
+                ..foot
+            };
+            line(f, r, Line::styled(format!(" {text}"), theme.dim()));
+        }
     }
 }

@@ -11,26 +11,20 @@ use crate::i18n::num;
 use crate::ops::stock::TransferOrder;
 use crate::t;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{Column, TCell, W, fit, line, note_at, visible_table, when};
+use crate::tui::widgets::{
+    Column, TCell, W, draw_lines, fit, line, note_at, pack_spans, visible_table, when,
+};
 use crate::tui::words;
 
 impl PharmacyTab {
     pub(super) fn draw_orders(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let p = &self.view;
         let needs_rows = (p.needs.len() as u16 + 2).min(area.height / 3).max(3);
-        let [cap, orders, needs_cap, needs] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Min(2),
-            Constraint::Length(1),
-            Constraint::Length(needs_rows),
-        ])
-        .areas(area);
         let open = p.orders.iter().filter(|o| o.status == "open").count();
         let transit = p.orders.iter().filter(|o| o.status == "in_transit").count();
-        line(
-            f,
-            cap,
-            Line::from(vec![
+        // On two lines rather than cut.
+        let caption = pack_spans(
+            vec![
                 Span::styled(format!(" {} ", t!("tui.pharmacy.title")), theme.header()),
                 Span::raw(t!("tui.pharmacy.items", n = num(p.items))),
                 Span::styled(
@@ -43,8 +37,18 @@ impl PharmacyTab {
                     theme.severity(Severity::High),
                 ),
                 Span::raw(t!("tui.pharmacy.orders", open = open, transit = transit)),
-            ]),
+            ],
+            area.width as usize,
+            2,
         );
+        let [cap, orders, needs_cap, needs] = Layout::vertical([
+            Constraint::Length(caption.len() as u16),
+            Constraint::Min(2),
+            Constraint::Length(1),
+            Constraint::Length(needs_rows),
+        ])
+        .areas(area);
+        draw_lines(f, cap, caption);
         let cols = [
             Column::new(t!("tui.col.order"), W::Whole),
             Column::new(t!("tui.col.to"), W::Fit { min: 6, max: 16 }),
@@ -133,21 +137,14 @@ pub(super) fn draw_order(
     chosen: usize,
     theme: &Theme,
 ) {
-    let [cap, list, foot] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
     let hint = match o.status.as_str() {
         "open" => t!("tui.order.hint_open"),
         "in_transit" => t!("tui.order.hint_transit"),
         _ => "",
     };
-    line(
-        f,
-        cap,
-        Line::from(vec![
+    // On two lines rather than cut.
+    let caption = pack_spans(
+        vec![
             Span::styled(
                 t!("tui.order.caption", id = o.id, from = o.from, to = o.to),
                 theme.header(),
@@ -165,14 +162,27 @@ pub(super) fn draw_order(
                 },
             ),
             Span::raw(format!(" {hint}")),
-        ]),
+        ],
+        area.width as usize,
+        2,
     );
+    let [cap, list, foot] = Layout::vertical([
+        Constraint::Length(caption.len() as u16),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_lines(f, cap, caption);
     let cols = [
+        // A cut code is a wrong code: it has its own column, never cut.
+        Column::new(t!("tui.col.code"), W::Whole),
         Column::new(t!("tui.col.item"), W::Fill(14)),
-        Column::new(t!("tui.col.asked"), W::Whole),
-        Column::new(t!("tui.col.picked"), W::Whole),
+        // What is open to pick stays; what was asked and what is picked
+        // (the line under the list adds them up) are left out first.
+        Column::new(t!("tui.col.asked"), W::Whole).optional(2),
+        Column::new(t!("tui.col.picked"), W::Whole).optional(1),
         Column::new(t!("tui.col.open"), W::Whole),
-        Column::new(t!("tui.col.pick_fefo"), W::Fit { min: 20, max: 40 }),
+        Column::new(t!("tui.col.pick_fefo"), W::Whole),
     ];
     // One row per FEFO lot to pick: the picker sees every lot of a line.
     let rows: Vec<(usize, Option<usize>)> = o
@@ -219,7 +229,12 @@ pub(super) fn draw_order(
         };
         let row = vec![
             if first {
-                TCell::name(format!("{mark}{} {}", l.item.code, l.item.name))
+                TCell::from(format!("{mark}{}", l.item.code))
+            } else {
+                TCell::from(String::new())
+            },
+            if first {
+                TCell::name(l.item.name.clone())
             } else {
                 TCell::from(String::new())
             },

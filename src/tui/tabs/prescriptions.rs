@@ -158,13 +158,8 @@ impl Component for PrescriptionsTab {
                 },
                 W::Whole,
             ),
-            Column::new(
-                t!("tui.col.patient"),
-                W::Fit {
-                    min: 8,
-                    max: if wide { 26 } else { 15 },
-                },
-            ),
+            // A patient's name is never cut before an optional column goes.
+            Column::new(t!("tui.col.patient"), W::Fill(8)),
             Column::new(t!("tui.col.drug"), W::Fill(14)),
             Column::new(t!("tui.col.dose"), W::Whole),
             Column::new(t!("tui.col.route_short"), W::Whole).optional(1),

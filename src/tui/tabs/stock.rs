@@ -639,12 +639,14 @@ pub fn stock_table(
     if wide {
         cols.push(Column::new("ATC", W::Whole));
     }
-    cols.push(Column::new(t!("tui.col.on_hand"), W::Whole));
+    // What is usable is never left out; what is on hand (blocked stock
+    // included, the mark says so) and the unit (the name says the form) are.
+    cols.push(Column::new(t!("tui.col.on_hand"), W::Whole).optional(1));
     if usable {
         cols.push(Column::new(t!("tui.col.usable"), W::Whole));
     }
     cols.extend([
-        Column::new(t!("tui.col.unit"), W::Fit { min: 4, max: 9 }),
+        Column::new(t!("tui.col.unit"), W::Whole).optional(2),
         Column::new(t!("tui.col.expires"), W::Whole),
         Column::new(t!("tui.col.warn"), W::Whole),
     ]);

@@ -26,15 +26,6 @@ pub fn draw_detail(
     theme: &Theme,
 ) {
     let Some(item) = &d.line else { return };
-    let lot_rows = (d.lots.len() as u16 + 1).clamp(2, area.height.saturating_sub(5) / 2);
-    let [head, sub, lots, cap, moves] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(lot_rows),
-        Constraint::Length(1),
-        Constraint::Min(1),
-    ])
-    .areas(area);
     let mut flags: Vec<String> = Vec::new();
     if item.controlled {
         flags.push(t!("tui.stock.controlled").into());
@@ -63,17 +54,44 @@ pub fn draw_detail(
             format!(" · {}", flags.join(", "))
         }
     );
-    line(
-        f,
-        head,
-        Line::styled(fit(&title, head.width as usize), theme.header()),
+    // The item's name, price and flags on two lines rather than cut.
+    let title_lines = crate::tui::widgets::wrap_max(
+        title.trim_start(),
+        (area.width as usize).saturating_sub(1),
+        2,
     );
+    let head_h = title_lines.len().max(1) as u16;
+    let lot_rows = (d.lots.len() as u16 + 1).clamp(2, area.height.saturating_sub(4 + head_h) / 2);
+    let [head, sub, lots, cap, moves] = Layout::vertical([
+        Constraint::Length(head_h),
+        Constraint::Length(1),
+        Constraint::Length(lot_rows),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    for (k, text) in title_lines.iter().enumerate() {
+        let r = Rect {
+            y: head.y + k as u16,
+            height: 1,
+            ..head
+        };
+        line(f, r, Line::styled(format!(" {text}"), theme.header()));
+    }
     let place = cx
         .current_place()
         .map(|p| p.name.clone())
         .unwrap_or_default();
     let mark = tab.view.marks.get(&item.item_id);
-    let mut spans = vec![Span::raw(t!(
+    // The warning first: what is cut at the end is the count of lots, listed below.
+    let mut spans = Vec::new();
+    if let Some(m) = mark {
+        spans.push(Span::styled(
+            format!(" {} ", m.text),
+            theme.severity(m.severity),
+        ));
+    }
+    spans.push(Span::raw(t!(
         "tui.stock.item_sub",
         place = place,
         on_hand = num(item.on_hand),
@@ -81,10 +99,7 @@ pub fn draw_detail(
         usable = num(item.usable),
         safety = num(item.safety_stock),
         lots = item.lots
-    ))];
-    if let Some(m) = mark {
-        spans.push(Span::styled(m.text.clone(), theme.severity(m.severity)));
-    }
+    )));
     line(f, sub, Line::from(spans));
 
     let today = cx.today();
