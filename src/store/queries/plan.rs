@@ -29,12 +29,16 @@ pub fn ward_drug_use(
 ) -> rusqlite::Result<Vec<WardDrugUse>> {
     let days = days.max(1);
     let since = crate::domain::instant_to_text(now - chrono::Duration::days(days));
-    let mut stmt = conn.prepare(
+    // Item by item through the (item, time) index, which holds every column
+    // read, so only the period is read. The movements of PRN doses are
+    // listed once (a list SQLite keeps while it reads), not looked up per
+    // movement.
+    let mut stmt = conn.prepare_cached(
         "SELECT m.item_id, date(m.at), SUM(m.qty),
-                SUM(CASE WHEN m.kind = 'issue' OR EXISTS (SELECT 1 FROM administrations a JOIN prescriptions r ON r.id = a.prescription_id
-                                                          WHERE a.movement_id = m.id AND r.frequency = 'prn') THEN m.qty ELSE 0 END)
-         FROM movements m JOIN items i ON i.id = m.item_id
-         WHERE m.from_place_id = ?1 AND m.kind IN ('administration', 'issue') AND m.at >= ?2 AND i.kind = 'drug'
+                SUM(CASE WHEN m.kind = 'issue' OR m.id IN (SELECT a.movement_id FROM administrations a JOIN prescriptions r ON r.id = a.prescription_id
+                                                           WHERE r.frequency = 'prn' AND a.movement_id IS NOT NULL) THEN m.qty ELSE 0 END)
+         FROM items i CROSS JOIN movements m
+         WHERE m.item_id = i.id AND i.kind = 'drug' AND m.from_place_id = ?1 AND m.kind IN ('administration', 'issue') AND m.at >= ?2
          GROUP BY m.item_id, date(m.at)",
     )?;
     let mut per_item: HashMap<i64, (Vec<i64>, i64)> = HashMap::new();
@@ -52,12 +56,12 @@ pub fn ward_drug_use(
         e.1 += unplanned;
     }
     let mut out = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, name, units_per_pack, unit_price_cents FROM items WHERE id = ?1",
+    )?;
     for (item, (daily, unplanned)) in per_item {
-        let (code, name, pack, price): (String, String, i64, i64) = conn.query_row(
-            "SELECT code, name, units_per_pack, unit_price_cents FROM items WHERE id = ?1",
-            [item],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?;
+        let (code, name, pack, price): (String, String, i64, i64) =
+            stmt.query_row([item], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
         let total: i64 = daily.iter().sum();
         let mean = total as f64 / days as f64;
         // Days without use are zeros of the series.
