@@ -5,7 +5,29 @@
 use super::*;
 
 /// Builds the planning problem of the whole hospital at `now`.
+///
+/// Each table is read once. The longest read, the recent ledger behind the
+/// forecast, runs beside the others on a second connection when the
+/// database is a file.
 pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) -> Result<Problem> {
+    let since = instant_to_text(now - Duration::days(opt.forecast_days.max(1)));
+    let issued = |c: &Connection| crate::store::queries::issued_since(c, &since);
+    std::thread::scope(|scope| {
+        let running = crate::store::queries::beside(scope, conn, &issued);
+        build(conn, now, opt, || {
+            crate::store::queries::taken(conn, running, &issued)
+        })
+    })
+}
+
+/// [`build_problem`], with the units issued per (place, item) over the
+/// forecast's days given by `issued` when they are needed.
+fn build(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    opt: PlanOptions,
+    issued: impl FnOnce() -> rusqlite::Result<HashMap<(i64, i64), i64>>,
+) -> Result<Problem> {
     let h = opt.bucket_hours.max(1);
     let n = opt.buckets.max(1);
     let zone = crate::store::queries::site_zone(conn)?;
@@ -488,31 +510,9 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
 
     // Forecast: goods used on a ward without prescriptions (issues), at the
     // mean daily rate of the recent past, spread so that the totals are exact.
-    let since = instant_to_text(now - Duration::days(opt.forecast_days.max(1)));
-    let mut issued: HashMap<(i64, i64), i64> = HashMap::new();
-    {
-        // Item by item through the (item, time) index, which holds every
-        // column read: only the recent part of the ledger is read, and summed
-        // here.
-        let mut stmt = conn.prepare_cached(
-            "SELECT m.from_place_id, m.item_id, m.qty FROM items i CROSS JOIN movements m
-             WHERE m.item_id = i.id AND m.at >= ?1 AND m.kind = 'issue' AND m.from_place_id IS NOT NULL",
-        )?;
-        let mut q = stmt.query([&since])?;
-        while let Some(r) = q.next()? {
-            let ward: i64 = r.get(0)?;
-            if !wards.contains(&ward) {
-                continue;
-            }
-            let qty: i64 = r.get(2)?;
-            let total = issued.entry((ward, r.get(1)?)).or_default();
-            *total = total
-                .checked_add(qty)
-                .ok_or(rusqlite::Error::IntegralValueOutOfRange(2, qty))?;
-        }
-    }
+    let issued = issued()?;
     for ((ward, item), total) in issued {
-        if prescribed.contains(&(ward, item)) || total <= 0 {
+        if !wards.contains(&ward) || prescribed.contains(&(ward, item)) || total <= 0 {
             continue;
         }
         used.insert(item);
