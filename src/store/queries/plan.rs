@@ -6,7 +6,7 @@ use super::*;
 
 /// A read running beside the caller's own reads: on a second connection to
 /// the same file, in a thread of `scope`. `None` when the database is not a
-/// file (in memory) or no thread could be started; [`taken`] then reads on
+/// file (in memory), is opened read-only, or no thread could be started; [`taken`] then reads on
 /// the caller's connection. Each read sees the data committed when it
 /// starts, as every read outside a transaction does.
 pub fn beside<'scope, 'env, T, F>(
@@ -18,6 +18,11 @@ where
     T: Send + 'scope,
     F: Fn(&Connection) -> rusqlite::Result<T> + Sync,
 {
+    // A file opened read-only is read as the store opened it (perhaps as
+    // immutable, with nothing made beside it): on its one connection.
+    if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
+        return None;
+    }
     let path = conn.path().filter(|p| !p.is_empty())?.to_string();
     std::thread::Builder::new()
         .spawn_scoped(scope, move || {
