@@ -99,16 +99,11 @@ pub fn alerts(
         chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
     )
     .unwrap_or_else(Utc::now);
-    // The use of the recent past, the longest read, runs beside the others.
-    let use_of = |c: &Connection| pair_use(c, &wanted, now, cfg.usage_window_days);
-    let (mut list, rates, mut lots) = std::thread::scope(|scope| {
-        let running = beside(scope, conn, &use_of);
-        let usable = usable_totals(conn, place_id, today)?;
-        let policies = level_policies(conn, place_id)?;
-        let list = alerts::build_with_usable(&candidates, &policies, &usable, today, cfg);
-        let lots = pair_lots(conn, &wanted)?;
-        Ok::<_, rusqlite::Error>((list, taken(conn, running, &use_of)?, lots))
-    })?;
+    let usable = usable_totals(conn, place_id, today)?;
+    let policies = level_policies(conn, place_id)?;
+    let mut list = alerts::build_with_usable(&candidates, &policies, &usable, today, cfg);
+    let rates = pair_use(conn, &wanted, now, cfg.usage_window_days)?;
+    let mut lots = pair_lots(conn, &wanted)?;
     let horizon = (alerts::expiry_horizon(today, cfg) - today).num_days();
     for (place, item, price) in pairs {
         let rate = rates.get(&(place, item)).copied().unwrap_or(0);
