@@ -1,12 +1,16 @@
 //! Hospital-scale benchmarks of the console (design.md budgets):
 //! demo generation, cold start to first frame, key press to next frame on
-//! the ward stock list, item search while typing, tab switches.
+//! the ward stock list, item search while typing, tab switches; and the
+//! work the console does in the background, as its jobs do it (a read
+//! connection of their own): the plan screen's suggestions (F10), the
+//! simulation of a ward (F11: its first progress and the whole run) and the
+//! first load of the hospital-wide warnings.
 //!
 //! The hospital database is generated once into target/wardstock-bench/
 //! and reused; delete it to regenerate.
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -14,11 +18,15 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use wardstock::demo::{self, DemoOptions, Scale};
+use wardstock::domain::alerts::AlertConfig;
+use wardstock::ops::plan::{PlanOptions, scenario_from_db};
+use wardstock::planning::sim;
 use wardstock::store::Store;
 use wardstock::tui::app::App;
 use wardstock::tui::keymap::Keymap;
 use wardstock::tui::theme::Theme;
 use wardstock::tui::ui;
+use wardstock::tui::views::{PlanView, load_alerts};
 
 fn anchor() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
@@ -75,6 +83,8 @@ fn signed_in(path: &std::path::Path, user: &str) -> (App, Terminal<TestBackend>)
     }
     app.on_key(key(KeyCode::Enter));
     assert!(app.cx.actor.is_some(), "signed in");
+    // Each role starts on its working tab: go to the stock list.
+    app.on_key(key(KeyCode::Char('3')));
     (app, Terminal::new(TestBackend::new(100, 30)).unwrap())
 }
 
@@ -197,5 +207,65 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(console, benches);
+/// The background work of the console at hospital scale, each from a new
+/// connection as the console's jobs open one.
+fn background(c: &mut Criterion) {
+    let path = hospital();
+    let mut g = c.benchmark_group("background");
+    g.sample_size(10);
+    // F10: from the key to the suggestions (build the problem, plan, the sheet).
+    g.bench_function("f10_key_to_suggestions", |b| {
+        b.iter(|| {
+            let store = Store::open(&path).unwrap();
+            let plan = PlanView::load(&store.conn, anchor(), PlanOptions::default()).unwrap();
+            assert!(!plan.rows.is_empty());
+            plan
+        })
+    });
+    // F11 on a ward: the ward's scenario from its use, then the replications.
+    // The first figure is the time to the first replication done (the first
+    // progress the screen shows), the second the whole run.
+    let simulate = |first: &mut Option<Duration>| {
+        let started = Instant::now();
+        let store = Store::open(&path).unwrap();
+        let scenario = scenario_from_db(&store.conn, SIM_WARD, anchor()).unwrap();
+        let result = sim::simulate(&scenario, &sim::SimOptions::default(), &mut |done, _| {
+            if done > 0 && first.is_none() {
+                *first = Some(started.elapsed());
+            }
+        });
+        assert_eq!(result.replications, sim::DEFAULT_REPLICATIONS);
+        started.elapsed()
+    };
+    g.bench_function("f11_key_to_first_progress", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| {
+                    let mut first = None;
+                    simulate(&mut first);
+                    first.unwrap_or_default()
+                })
+                .sum()
+        })
+    });
+    g.bench_function("f11_key_to_result", |b| {
+        b.iter_custom(|iters| (0..iters).map(|_| simulate(&mut None)).sum())
+    });
+    // The warnings of every place, read the first time.
+    let cfg = AlertConfig::default();
+    g.bench_function("warnings_first_load", |b| {
+        b.iter(|| {
+            let store = Store::open(&path).unwrap();
+            let view = load_alerts(&store.conn, anchor(), &cfg).unwrap();
+            assert!(!view.rows.is_empty());
+            view
+        })
+    });
+    g.finish();
+}
+
+/// The ward F11 simulates (a busy medical ward of the demo).
+const SIM_WARD: &str = "W01";
+
+criterion_group!(console, benches, background);
 criterion_main!(console);

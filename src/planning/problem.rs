@@ -334,9 +334,9 @@ impl Problem {
                     },
                 ));
             }
-            range(&at("pack_size"), item.pack_size, 1, MAX_QTY)?;
+            range(|| at("pack_size"), item.pack_size, 1, MAX_QTY)?;
             range(
-                &at("supplier_lead_buckets"),
+                || at("supplier_lead_buckets"),
                 item.supplier_lead_buckets,
                 0,
                 MAX_BUCKETS,
@@ -358,7 +358,7 @@ impl Problem {
                 ));
             }
             range(
-                &at("transport_buckets"),
+                || at("transport_buckets"),
                 place.transport_buckets,
                 0,
                 MAX_BUCKETS,
@@ -381,10 +381,12 @@ impl Problem {
                 },
             ));
         }
-        let refs = |at: &str, place: &str, item: &str| -> Result<(), ProblemError> {
+        // The paths of the fields are written only for an error: a
+        // hospital's problem has a hundred thousand rows to check.
+        let refs = |at: &dyn Fn() -> String, place: &str, item: &str| -> Result<(), ProblemError> {
             if !places.contains_key(place) {
                 return Err(ProblemError::invalid(
-                    format!("{at}.place"),
+                    format!("{}.place", at()),
                     Rule::NotAmong {
                         value: place.to_string(),
                         list: "places",
@@ -393,7 +395,7 @@ impl Problem {
             }
             if !items.contains_key(item) {
                 return Err(ProblemError::invalid(
-                    format!("{at}.item"),
+                    format!("{}.item", at()),
                     Rule::NotAmong {
                         value: item.to_string(),
                         list: "items",
@@ -402,12 +404,12 @@ impl Problem {
             }
             Ok(())
         };
-        let bucket = |at: &str, b: i64| -> Result<(), ProblemError> {
+        let bucket = |at: &dyn Fn() -> String, b: i64| -> Result<(), ProblemError> {
             if (0..self.buckets).contains(&b) {
                 Ok(())
             } else {
                 Err(ProblemError::invalid(
-                    format!("{at}.bucket"),
+                    format!("{}.bucket", at()),
                     Rule::OutsideHorizon {
                         bucket: b,
                         last: self.buckets - 1,
@@ -418,25 +420,32 @@ impl Problem {
 
         let mut policies = std::collections::HashMap::with_capacity(self.policies.len());
         for (i, p) in self.policies.iter().enumerate() {
-            let at = format!("policies[{i}]");
+            let at = || format!("policies[{i}]");
             refs(&at, &p.place, &p.item)?;
             if let Some(first) = policies.insert((p.place.as_str(), p.item.as_str()), i) {
                 return Err(ProblemError::invalid(
-                    at,
+                    at(),
                     Rule::Repeats {
                         what: format!("{} {}", p.place, p.item),
                         first: format!("policies[{first}]"),
                     },
                 ));
             }
-            range(&format!("{at}.safety_stock"), p.safety_stock, 0, MAX_QTY)?;
-            range(&format!("{at}.min_order"), p.min_order, 0, MAX_QTY)?;
-            let ls = format!("{at}.lot_sizing");
+            range(
+                || format!("{}.safety_stock", at()),
+                p.safety_stock,
+                0,
+                MAX_QTY,
+            )?;
+            range(|| format!("{}.min_order", at()), p.min_order, 0, MAX_QTY)?;
+            let ls = || format!("{}.lot_sizing", at());
             match p.lot_sizing {
                 LotSizing::LotForLot {} => {}
-                LotSizing::FixedQuantity { qty } => range(&format!("{ls}.qty"), qty, 1, MAX_QTY)?,
+                LotSizing::FixedQuantity { qty } => {
+                    range(|| format!("{}.qty", ls()), qty, 1, MAX_QTY)?
+                }
                 LotSizing::Period { periods } => {
-                    range(&format!("{ls}.periods"), periods, 1, MAX_BUCKETS)?
+                    range(|| format!("{}.periods", ls()), periods, 1, MAX_BUCKETS)?
                 }
                 LotSizing::Eoq {
                     order_cost,
@@ -446,7 +455,7 @@ impl Problem {
                     // beyond them the order quantity is no longer a count.
                     if !order_cost.is_finite() || order_cost < 0.0 {
                         return Err(ProblemError::invalid(
-                            format!("{ls}.order_cost"),
+                            format!("{}.order_cost", ls()),
                             Rule::NotNegative {
                                 got: cost_text(order_cost),
                             },
@@ -454,7 +463,7 @@ impl Problem {
                     }
                     if !holding_cost.is_finite() || holding_cost <= 0.0 {
                         return Err(ProblemError::invalid(
-                            format!("{ls}.holding_cost"),
+                            format!("{}.holding_cost", ls()),
                             Rule::Positive {
                                 got: cost_text(holding_cost),
                             },
@@ -464,7 +473,7 @@ impl Problem {
                     // beyond them the order quantity is no longer a count.
                     if order_cost > MAX_ORDER_COST {
                         return Err(ProblemError::invalid(
-                            format!("{ls}.order_cost"),
+                            format!("{}.order_cost", ls()),
                             Rule::Between {
                                 lo: "0".into(),
                                 hi: MAX_ORDER_COST.to_string(),
@@ -474,7 +483,7 @@ impl Problem {
                     }
                     if !(MIN_HOLDING_COST..=MAX_HOLDING_COST).contains(&holding_cost) {
                         return Err(ProblemError::invalid(
-                            format!("{ls}.holding_cost"),
+                            format!("{}.holding_cost", ls()),
                             Rule::Between {
                                 lo: MIN_HOLDING_COST.to_string(),
                                 hi: MAX_HOLDING_COST.to_string(),
@@ -484,11 +493,11 @@ impl Problem {
                     }
                 }
                 LotSizing::MinMax { min, max } => {
-                    range(&format!("{ls}.min"), min, 0, MAX_QTY)?;
-                    range(&format!("{ls}.max"), max, 0, MAX_QTY)?;
+                    range(|| format!("{}.min", ls()), min, 0, MAX_QTY)?;
+                    range(|| format!("{}.max", ls()), max, 0, MAX_QTY)?;
                     if max < min {
                         return Err(ProblemError::invalid(
-                            format!("{ls}.max"),
+                            format!("{}.max", ls()),
                             Rule::MaxBelowMin { min, max },
                         ));
                     }
@@ -496,29 +505,29 @@ impl Problem {
             }
         }
         for (i, s) in self.stock.iter().enumerate() {
-            let at = format!("stock[{i}]");
+            let at = || format!("stock[{i}]");
             refs(&at, &s.place, &s.item)?;
-            qty(&format!("{at}.qty"), s.qty)?;
+            qty(|| format!("{}.qty", at()), s.qty)?;
             if s.expiry.is_some() && self.start.is_none() {
                 return Err(ProblemError::invalid(
                     "start",
                     Rule::StartNeeded {
-                        because: format!("{at}.expiry"),
+                        because: format!("{}.expiry", at()),
                     },
                 ));
             }
         }
         for (i, r) in self.scheduled_receipts.iter().enumerate() {
-            let at = format!("scheduled_receipts[{i}]");
+            let at = || format!("scheduled_receipts[{i}]");
             refs(&at, &r.place, &r.item)?;
             bucket(&at, r.bucket)?;
-            qty(&format!("{at}.qty"), r.qty)?;
+            qty(|| format!("{}.qty", at()), r.qty)?;
         }
         for (i, r) in self.requirements.iter().enumerate() {
-            let at = format!("requirements[{i}]");
+            let at = || format!("requirements[{i}]");
             refs(&at, &r.place, &r.item)?;
             bucket(&at, r.bucket)?;
-            qty(&format!("{at}.qty"), r.qty)?;
+            qty(|| format!("{}.qty", at()), r.qty)?;
         }
         Ok(())
     }
@@ -531,7 +540,7 @@ impl Problem {
     }
 }
 
-fn range(path: &str, v: i64, lo: i64, hi: i64) -> Result<(), ProblemError> {
+fn range(path: impl FnOnce() -> String, v: i64, lo: i64, hi: i64) -> Result<(), ProblemError> {
     if v < lo {
         let rule = if lo == 0 {
             Rule::NotNegative { got: v.to_string() }
@@ -541,10 +550,10 @@ fn range(path: &str, v: i64, lo: i64, hi: i64) -> Result<(), ProblemError> {
                 got: v.to_string(),
             }
         };
-        Err(ProblemError::invalid(path, rule))
+        Err(ProblemError::invalid(path(), rule))
     } else if v > hi {
         Err(ProblemError::invalid(
-            path,
+            path(),
             Rule::AtMost {
                 hi: hi.to_string(),
                 got: v.to_string(),
@@ -564,7 +573,7 @@ fn cost_text(x: f64) -> String {
     }
 }
 
-fn qty(path: &str, v: i64) -> Result<(), ProblemError> {
+fn qty(path: impl FnOnce() -> String, v: i64) -> Result<(), ProblemError> {
     range(path, v, 0, MAX_QTY)
 }
 

@@ -5,7 +5,29 @@
 use super::*;
 
 /// Builds the planning problem of the whole hospital at `now`.
+///
+/// Each table is read once. The longest read, the recent ledger behind the
+/// forecast, runs beside the others on a second connection when the
+/// database is a file.
 pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) -> Result<Problem> {
+    let since = instant_to_text(now - Duration::days(opt.forecast_days.max(1)));
+    let issued = |c: &Connection| crate::store::queries::issued_since(c, &since);
+    std::thread::scope(|scope| {
+        let running = crate::store::queries::beside(scope, conn, &issued);
+        build(conn, now, opt, || {
+            crate::store::queries::taken(conn, running, &issued)
+        })
+    })
+}
+
+/// [`build_problem`], with the units issued per (place, item) over the
+/// forecast's days given by `issued` when they are needed.
+fn build(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    opt: PlanOptions,
+    issued: impl FnOnce() -> rusqlite::Result<HashMap<(i64, i64), i64>>,
+) -> Result<Problem> {
     let h = opt.bucket_hours.max(1);
     let n = opt.buckets.max(1);
     let zone = crate::store::queries::site_zone(conn)?;
@@ -50,17 +72,20 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
     )?;
     struct It {
         code: String,
+        /// The item's place among the items ordered by code.
+        rank: u32,
         pack: i64,
         lead_days: i64,
         strength: i64,
         multi: bool,
     }
-    let items: HashMap<i64, It> = stmt
+    let mut items: HashMap<i64, It> = stmt
         .query_map([], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 It {
                     code: r.get(1)?,
+                    rank: 0,
                     pack: r.get(2)?,
                     lead_days: r.get(3)?,
                     strength: r.get(4)?,
@@ -69,33 +94,116 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
+    // Requirements are kept by the places' and items' ranks in code order,
+    // and written out with their codes at the end, in the same order.
+    let mut by_code: Vec<(&str, i64)> = items
+        .iter()
+        .map(|(id, it)| (it.code.as_str(), *id))
+        .collect();
+    by_code.sort_unstable();
+    let ranks: Vec<(i64, u32)> = by_code
+        .iter()
+        .enumerate()
+        .map(|(rank, (_, id))| (*id, rank as u32))
+        .collect();
+    for (id, rank) in ranks {
+        if let Some(it) = items.get_mut(&id) {
+            it.rank = rank;
+        }
+    }
+    let mut item_codes: Vec<&str> = vec![""; items.len()];
+    for it in items.values() {
+        item_codes[it.rank as usize] = it.code.as_str();
+    }
+    let mut place_codes: Vec<(&str, i64)> = places.iter().map(|p| (p.1.as_str(), p.0)).collect();
+    place_codes.sort_unstable();
+    let place_rank: HashMap<i64, u32> = place_codes
+        .iter()
+        .enumerate()
+        .map(|(rank, (_, id))| (*id, rank as u32))
+        .collect();
+    let pharmacy_rank = places
+        .iter()
+        .find(|p| p.2 == "pharmacy")
+        .map_or(0, |p| place_rank[&p.0]);
+    let wards: HashSet<i64> = places
+        .iter()
+        .filter(|p| p.2 == "ward")
+        .map(|p| p.0)
+        .collect();
     let mut used: HashSet<i64> = HashSet::new();
 
-    // Usable stock with its expiry (held lots do not count).
-    let mut stock = Vec::new();
+    // Usable stock with its expiry (held lots do not count), per place, item
+    // and expiry. Read row by row through the covering (place, item, status,
+    // expiry) index and summed here: SQLite would first copy every row into
+    // a temporary tree to group them. (`+b.expiry`: through the expiry index
+    // SQLite would fetch the rows one by one.)
+    let mut rows: Vec<(i64, i64, Option<u32>, i64)> = Vec::new();
+    // The expiry texts, each once: a few hundred days for a hundred thousand lots.
+    let mut texts: Vec<String> = Vec::new();
+    {
+        let mut text_id: HashMap<String, u32> = HashMap::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT b.place_id, b.item_id, b.qty, b.expiry FROM balances b
+             WHERE b.status = 'ok' AND b.qty > 0 AND (+b.expiry IS NULL OR +b.expiry >= ?1)",
+        )?;
+        let mut q = stmt.query([today.to_string()])?;
+        while let Some(r) = q.next()? {
+            let place: i64 = r.get(0)?;
+            if !code_of.contains_key(&place) {
+                continue;
+            }
+            let expiry = match r.get_ref(3)? {
+                rusqlite::types::ValueRef::Null => None,
+                v => {
+                    let t = v.as_str().map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            3,
+                            rusqlite::types::Type::Text,
+                            Box::new(e),
+                        )
+                    })?;
+                    Some(match text_id.get(t) {
+                        Some(id) => *id,
+                        None => {
+                            let id = texts.len() as u32;
+                            texts.push(t.to_string());
+                            text_id.insert(t.to_string(), id);
+                            id
+                        }
+                    })
+                }
+            };
+            rows.push((place, r.get(1)?, expiry, r.get(2)?));
+        }
+    }
+    // The order SQLite's GROUP BY gave: place, item, then expiry as text
+    // (none first). The index already gives it, so this sort only checks.
+    let text = |e: Option<u32>| e.map(|id| texts[id as usize].as_str());
+    rows.sort_by(|a, b| (a.0, a.1, text(a.2)).cmp(&(b.0, b.1, text(b.2))));
+    let dates: Vec<Option<chrono::NaiveDate>> = texts
+        .iter()
+        .map(|t| crate::domain::date_from_text(t))
+        .collect();
+    let mut stock: Vec<StockLot> = Vec::new();
     let mut stocked: HashSet<(i64, i64)> = HashSet::new();
-    let mut stmt = conn.prepare(
-        "SELECT b.place_id, b.item_id, SUM(b.qty), b.expiry FROM balances b JOIN places p ON p.id = b.place_id
-         WHERE p.kind IN ('pharmacy', 'ward') AND b.status = 'ok' AND b.qty > 0 AND (b.expiry IS NULL OR b.expiry >= ?1)
-         GROUP BY b.place_id, b.item_id, b.expiry",
-    )?;
-    let rows = stmt.query_map([today.to_string()], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, Option<String>>(3)?,
-        ))
-    })?;
-    for row in rows {
-        let (place, item, qty, expiry) = row?;
+    let mut i = 0;
+    while i < rows.len() {
+        let (place, item, expiry, mut qty) = rows[i];
+        i += 1;
+        while i < rows.len() && rows[i].0 == place && rows[i].1 == item && rows[i].2 == expiry {
+            qty = qty
+                .checked_add(rows[i].3)
+                .ok_or(rusqlite::Error::IntegralValueOutOfRange(2, rows[i].3))?;
+            i += 1;
+        }
         used.insert(item);
         stocked.insert((place, item));
         stock.push(StockLot {
             place: code_of[&place].clone(),
             item: items[&item].code.clone(),
             qty,
-            expiry: expiry.as_deref().and_then(crate::domain::date_from_text),
+            expiry: expiry.and_then(|id| dates[id as usize]),
         });
     }
 
@@ -103,7 +211,7 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
     // the transport time; open ones are still to be picked, so they also
     // hold pharmacy stock), and open purchase orders.
     let mut receipts = Vec::new();
-    let mut reqs: BTreeMap<(String, String, i64, String), i64> = BTreeMap::new();
+    let mut reqs = Reqs::default();
     let mut stmt = conn.prepare(
         "SELECT o.id, o.to_place_id, o.status, o.dispatched_at, l.item_id, l.qty_requested,
                 COALESCE((SELECT SUM(pk.qty) FROM picks pk WHERE pk.line_id = l.id), 0), o.needed_at
@@ -147,14 +255,13 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
             let leaves = needed.map_or(now, |n| (n - tt).max(now));
             let rest = (requested - picked).max(0);
             if rest > 0 {
-                *reqs
-                    .entry((
-                        pharmacy.clone(),
-                        items[&item].code.clone(),
-                        bucket_of(&zone, start, h, leaves).clamp(0, n - 1),
-                        format!("TO-{order}"),
-                    ))
-                    .or_default() += rest;
+                reqs.add(
+                    pharmacy_rank,
+                    items[&item].rank,
+                    bucket_of(&zone, start, h, leaves).clamp(0, n - 1),
+                    format!("TO-{order}"),
+                    rest,
+                );
             }
             (bucket_of(&zone, start, h, leaves + tt), requested)
         };
@@ -195,8 +302,10 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
     let mut stmt = conn.prepare(
         "SELECT r.id, p.ward_id, r.item_id, r.dose_milli, r.frequency, r.times, r.start_at, r.end_at, r.status,
                 r.prn_max_per_day,
-                (SELECT count(*) FROM administrations a WHERE a.prescription_id = r.id AND a.outcome IN ('given', 'partially_given')
-                   AND a.recorded_at >= ?1)
+                CASE WHEN r.frequency = 'prn' THEN
+                  (SELECT count(*) FROM administrations a WHERE a.prescription_id = r.id AND a.outcome IN ('given', 'partially_given')
+                     AND a.recorded_at >= ?1)
+                ELSE 0 END
          FROM prescriptions r JOIN patients p ON p.id = r.patient_id
          WHERE r.status IN ('active', 'awaiting_validation') AND p.ward_id IS NOT NULL",
     )?;
@@ -229,12 +338,15 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
     let mut stmt = conn.prepare(
         "SELECT prescription_id, scheduled_at FROM administrations WHERE scheduled_at >= ?1",
     )?;
-    let recorded: HashSet<(i64, String)> = stmt
-        .query_map([instant_to_text(now)], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    // By prescription: most have none, and their doses are not written out.
+    let mut recorded: HashMap<i64, HashSet<String>> = HashMap::new();
+    for row in stmt.query_map([instant_to_text(now)], |r| Ok((r.get(0)?, r.get(1)?)))? {
+        let (rx, at): (i64, String) = row?;
+        recorded.entry(rx).or_default().insert(at);
+    }
     let mut prn_items: HashSet<(i64, i64)> = HashSet::new();
     // Doses in thousandths of the strength unit, per ward, item, bucket and prescription.
-    let mut milli: BTreeMap<(i64, i64, i64, i64), i64> = BTreeMap::new();
+    let mut milli: Vec<((i64, i64, i64, i64), i64)> = Vec::new();
     for row in rows {
         let (rx, ward, item, dose, freq, times, start_at, end_at, given_week, prn_max) = row?;
         if !code_of.contains_key(&ward) {
@@ -278,14 +390,13 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
                     (doses_x24 + 23) / 24
                 };
                 if units > before {
-                    *reqs
-                        .entry((
-                            code_of[&ward].clone(),
-                            it.code.clone(),
-                            k,
-                            format!("RX-{rx}"),
-                        ))
-                        .or_default() += units - before;
+                    reqs.add(
+                        place_rank[&ward],
+                        it.rank,
+                        k,
+                        format!("RX-{rx}"),
+                        units - before,
+                    );
                     before = units;
                 }
             }
@@ -302,16 +413,27 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
         } else {
             list
         };
+        let done = recorded.get(&rx);
         for at in schedule::expand(&zone, freq, &list, rx_start, rx_end, now, end) {
-            if recorded.contains(&(rx, instant_to_text(at))) {
+            if done.is_some_and(|d| d.contains(&instant_to_text(at))) {
                 continue;
             }
             let k = bucket_of(&zone, start, h, at);
             if (0..n).contains(&k) {
-                *milli.entry((ward, item, k, rx)).or_default() += dose;
+                milli.push(((ward, item, k, rx), dose));
             }
         }
     }
+    // Summed per key, in key order (as a sorted map would give them).
+    milli.sort_by_key(|e| e.0);
+    milli.dedup_by(|later, first| {
+        if later.0 == first.0 {
+            first.1 += later.1;
+            true
+        } else {
+            false
+        }
+    });
     let mut prescribed: HashSet<(i64, i64)> = prn_items;
     // Multi-dose packs (vials, bottles, pens) last several doses: a new pack
     // is needed each time the doses drawn pass the content of the packs
@@ -331,25 +453,35 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
         }
         // Whole stock units per dose-bucket (a 750 mg dose of 500 mg tablets is 2).
         let units = crate::domain::units_for(m, it.strength);
-        *reqs
-            .entry((
-                code_of[&ward].clone(),
-                it.code.clone(),
-                k,
-                format!("RX-{rx}"),
+        reqs.add(place_rank[&ward], it.rank, k, format!("RX-{rx}"), units);
+    }
+    // What is left in the packs open now, per place and item, in one read:
+    // the doses drawn from each open pack summed in one pass.
+    let mut left: HashMap<(i64, i64), i64> = HashMap::new();
+    if !multi.is_empty() {
+        let mut stmt = conn.prepare_cached(
+            "SELECT o.place_id, o.item_id, SUM(o.content_milli - COALESCE(d.drawn, 0))
+             FROM open_packs o JOIN lots l ON l.id = o.lot_id
+             LEFT JOIN (SELECT a.open_pack_id AS id, SUM(a.dose_milli) AS drawn FROM administrations a
+                        WHERE a.open_pack_id IS NOT NULL GROUP BY a.open_pack_id) d ON d.id = o.id
+             WHERE o.closed_at IS NULL AND o.discard_at > ?1
+               AND l.status = 'ok' AND (l.expiry IS NULL OR l.expiry >= ?2)
+             GROUP BY o.place_id, o.item_id",
+        )?;
+        let rows = stmt.query_map(params![instant_to_text(now), today.to_string()], |r| {
+            Ok((
+                (r.get::<_, i64>(0)?, r.get::<_, i64>(1)?),
+                r.get::<_, i64>(2)?,
             ))
-            .or_default() += units;
+        })?;
+        for row in rows {
+            let (key, milli) = row?;
+            left.insert(key, milli);
+        }
     }
     for ((ward, item), by_bucket) in multi {
         let it = &items[&item];
-        let open: i64 = conn.query_row(
-            "SELECT COALESCE(SUM(pl.remaining_milli), 0)
-             FROM open_packs o JOIN open_pack_left pl ON pl.open_pack_id = o.id JOIN lots l ON l.id = o.lot_id
-             WHERE o.place_id = ?1 AND o.item_id = ?2 AND o.closed_at IS NULL AND o.discard_at > ?3
-               AND l.status = 'ok' AND (l.expiry IS NULL OR l.expiry >= ?4)",
-            params![ward, item, instant_to_text(now), today.to_string()],
-            |r| r.get(0),
-        )?;
+        let open = left.get(&(ward, item)).copied().unwrap_or(0);
         let packs = |cum: i64| {
             if cum <= 0 {
                 0
@@ -371,30 +503,16 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
                     .map(|r| format!("RX-{r}"))
                     .collect::<Vec<_>>()
                     .join(",");
-                *reqs
-                    .entry((code_of[&ward].clone(), it.code.clone(), k, label))
-                    .or_default() += units;
+                reqs.add(place_rank[&ward], it.rank, k, label, units);
             }
         }
     }
 
     // Forecast: goods used on a ward without prescriptions (issues), at the
     // mean daily rate of the recent past, spread so that the totals are exact.
-    let since = instant_to_text(now - Duration::days(opt.forecast_days.max(1)));
-    let mut stmt = conn.prepare(
-        "SELECT m.from_place_id, m.item_id, SUM(m.qty) FROM movements m JOIN places p ON p.id = m.from_place_id
-         WHERE p.kind = 'ward' AND m.kind = 'issue' AND m.at >= ?1 GROUP BY m.from_place_id, m.item_id",
-    )?;
-    let rows = stmt.query_map([&since], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (ward, item, total) = row?;
-        if prescribed.contains(&(ward, item)) || total <= 0 {
+    let issued = issued()?;
+    for ((ward, item), total) in issued {
+        if !wards.contains(&ward) || prescribed.contains(&(ward, item)) || total <= 0 {
             continue;
         }
         used.insert(item);
@@ -405,13 +523,11 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
         for k in 0..n {
             let cum = per_bucket_x * (k + 1) / denom;
             if cum > prev {
-                reqs.insert(
-                    (
-                        code_of[&ward].clone(),
-                        items[&item].code.clone(),
-                        k,
-                        "forecast".into(),
-                    ),
+                reqs.add(
+                    place_rank[&ward],
+                    items[&item].rank,
+                    k,
+                    "forecast".into(),
                     cum - prev,
                 );
             }
@@ -529,14 +645,42 @@ pub fn build_problem(conn: &Connection, now: DateTime<Utc>, opt: PlanOptions) ->
         stock,
         scheduled_receipts: receipts,
         requirements: reqs
+            .into_sorted()
             .into_iter()
-            .map(|((place, item, bucket, source), qty)| Requirement {
-                place,
-                item,
+            .map(|(place, item, bucket, source, qty)| Requirement {
+                place: place_codes[place as usize].0.to_string(),
+                item: item_codes[item as usize].to_string(),
                 bucket,
                 qty,
                 source: Some(source),
             })
             .collect(),
     })
+}
+
+/// Requirements by (place rank, item rank, bucket, source) with their
+/// quantity; a key given twice is summed.
+#[derive(Default)]
+struct Reqs(Vec<(u32, u32, i64, String, i64)>);
+
+impl Reqs {
+    fn add(&mut self, place: u32, item: u32, bucket: i64, source: String, qty: i64) {
+        self.0.push((place, item, bucket, source, qty));
+    }
+
+    /// Summed per key, in key order: places and items by code, then bucket,
+    /// then source as text.
+    fn into_sorted(mut self) -> Vec<(u32, u32, i64, String, i64)> {
+        self.0
+            .sort_by(|a, b| (a.0, a.1, a.2, &a.3).cmp(&(b.0, b.1, b.2, &b.3)));
+        self.0.dedup_by(|later, first| {
+            if (later.0, later.1, later.2, &later.3) == (first.0, first.1, first.2, &first.3) {
+                first.4 += later.4;
+                true
+            } else {
+                false
+            }
+        });
+        self.0
+    }
 }

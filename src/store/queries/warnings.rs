@@ -52,9 +52,11 @@ pub fn usable_totals(
     place_id: Option<i64>,
     today: NaiveDate,
 ) -> rusqlite::Result<HashMap<(i64, i64), i64>> {
+    // `+expiry`: through the expiry index SQLite would fetch every row one
+    // by one; the (place, item, status, expiry, qty) index holds them all.
     let mut stmt = conn.prepare_cached(
         "SELECT place_id, item_id, SUM(qty) FROM balances
-         WHERE status = 'ok' AND (expiry IS NULL OR expiry >= ?2) AND (?1 IS NULL OR place_id = ?1)
+         WHERE status = 'ok' AND (+expiry IS NULL OR +expiry >= ?2) AND (?1 IS NULL OR place_id = ?1)
          GROUP BY place_id, item_id",
     )?;
     stmt.query_map(params![place_id, date_text(today)], |r| {
@@ -71,9 +73,6 @@ pub fn alerts(
     cfg: &AlertConfig,
 ) -> rusqlite::Result<Vec<Alert>> {
     let candidates = alert_candidates(conn, place_id, alerts::expiry_horizon(today, cfg))?;
-    let usable = usable_totals(conn, place_id, today)?;
-    let policies = level_policies(conn, place_id)?;
-    let mut list = alerts::build_with_usable(&candidates, &policies, &usable, today, cfg);
     // Projected waste, for the items with usable lots expiring within the horizon.
     let mut pairs: Vec<(i64, i64, i64)> = candidates
         .iter()
@@ -92,7 +91,7 @@ pub fn alerts(
         .collect();
     pairs.sort_unstable();
     pairs.dedup();
-    let items: Vec<i64> = pairs.iter().map(|p| p.1).collect();
+    let wanted: Vec<(i64, i64)> = pairs.iter().map(|p| (p.0, p.1)).collect();
     // Midday of the site's day: the usage window ends there.
     let now = crate::domain::schedule::local_instant(
         &site_zone(conn)?,
@@ -100,9 +99,12 @@ pub fn alerts(
         chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
     )
     .unwrap_or_else(Utc::now);
-    let rates = daily_use(conn, &items, now, cfg.usage_window_days)?;
+    let usable = usable_totals(conn, place_id, today)?;
+    let policies = level_policies(conn, place_id)?;
+    let mut list = alerts::build_with_usable(&candidates, &policies, &usable, today, cfg);
+    let rates = pair_use(conn, &wanted, now, cfg.usage_window_days)?;
+    let mut lots = pair_lots(conn, &wanted)?;
     let horizon = (alerts::expiry_horizon(today, cfg) - today).num_days();
-    let mut lots = lot_stocks(conn, place_id, &items)?;
     for (place, item, price) in pairs {
         let rate = rates.get(&(place, item)).copied().unwrap_or(0);
         let here = lots.remove(&(place, item)).unwrap_or_default();
@@ -112,6 +114,108 @@ pub fn alerts(
     }
     alerts::sort_worst_first(&mut list);
     Ok(list)
+}
+
+/// Units used per day (in thousandths) over the last `days` days at each
+/// (place, item) pair, as [`daily_use`] gives them: summed by SQLite per
+/// pair through the (item, time) index, without handing it every movement.
+fn pair_use(
+    conn: &Connection,
+    pairs: &[(i64, i64)],
+    now: DateTime<Utc>,
+    days: i64,
+) -> rusqlite::Result<HashMap<(i64, i64), i64>> {
+    let since = crate::domain::instant_to_text(now - chrono::Duration::days(days.max(1)));
+    let list = serde_json::to_string(pairs).unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(
+        "WITH p(place, item) AS MATERIALIZED (SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?1) j)
+         SELECT p.place, p.item,
+                (SELECT SUM(m.qty) FROM movements m
+                 WHERE m.item_id = p.item AND m.at >= ?2 AND m.from_place_id = p.place
+                   AND m.kind IN ('administration', 'issue', 'transfer'))
+         FROM p",
+    )?;
+    let rows = stmt.query_map(params![list, since], |r| {
+        Ok(((r.get(0)?, r.get(1)?), r.get::<_, Option<i64>>(2)?))
+    })?;
+    let mut out = HashMap::new();
+    for row in rows {
+        if let (key, Some(total)) = row? {
+            out.insert(key, total * 1000 / days.max(1));
+        }
+    }
+    Ok(out)
+}
+
+/// The lots at each (place, item) pair, as FEFO sees them: [`lot_stocks`]
+/// for the pairs alone, each read through the (place, item) index. The
+/// time a lot was received only orders lots that expire on the same day, so
+/// it is read for those alone (elsewhere it is left 0).
+fn pair_lots(
+    conn: &Connection,
+    pairs: &[(i64, i64)],
+) -> rusqlite::Result<HashMap<(i64, i64), Vec<crate::domain::fefo::LotStock>>> {
+    let list = serde_json::to_string(pairs).unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(
+        "WITH p(place, item) AS MATERIALIZED (SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?1) j)
+         SELECT b.place_id, b.item_id, b.lot_id, b.expiry, b.status, b.qty
+         FROM p CROSS JOIN balances b
+         WHERE b.place_id = p.place AND b.item_id = p.item",
+    )?;
+    let mut out: HashMap<(i64, i64), Vec<crate::domain::fefo::LotStock>> = HashMap::new();
+    let rows = stmt.query_map([list], |r| {
+        Ok((
+            (r.get(0)?, r.get(1)?),
+            crate::domain::fefo::LotStock {
+                lot_id: r.get(2)?,
+                expiry: opt_date(r.get(3)?),
+                received_seq: 0,
+                status: parse_enum(4, r.get(4)?)?,
+                qty: r.get(5)?,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (key, lot) = row?;
+        out.entry(key).or_default().push(lot);
+    }
+    // Lots of a pair that share their expiry day.
+    let mut tied: Vec<i64> = Vec::new();
+    for lots in out.values() {
+        let mut days: HashMap<Option<NaiveDate>, usize> = HashMap::new();
+        for l in lots {
+            *days.entry(l.expiry).or_default() += 1;
+        }
+        tied.extend(
+            lots.iter()
+                .filter(|l| days[&l.expiry] > 1)
+                .map(|l| l.lot_id),
+        );
+    }
+    if !tied.is_empty() {
+        let list = serde_json::to_string(&tied).unwrap_or_else(|_| "[]".into());
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, received_at FROM lots WHERE id IN (SELECT value FROM json_each(?1))",
+        )?;
+        let received: HashMap<i64, i64> = stmt
+            .query_map([list], |r| {
+                let at: String = r.get(1)?;
+                // Received time in seconds: the earlier received sorts first.
+                Ok((
+                    r.get(0)?,
+                    instant_from_text(&at).map_or(0, |t| t.timestamp()),
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for lots in out.values_mut() {
+            for l in lots.iter_mut() {
+                if let Some(seq) = received.get(&l.lot_id) {
+                    l.received_seq = *seq;
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 pub fn level_policies(
