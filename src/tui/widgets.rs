@@ -771,6 +771,39 @@ pub fn hm(t: chrono::DateTime<chrono::Utc>) -> String {
     crate::i18n::local(t).format("%H:%M").to_string()
 }
 
+/// Typing into a list's filter (Ward stock, Alerts, the plan): while it
+/// holds text every printable key and Backspace/Delete go into it; while
+/// empty, only keys the key map does not bind. Whether the key was taken.
+pub fn type_filter(
+    filter: &mut tui_input::Input,
+    ev: &crossterm::event::KeyEvent,
+    bound: Option<super::keymap::Action>,
+) -> bool {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    use tui_input::InputRequest;
+    let plain =
+        matches!(ev.code, KeyCode::Char(_)) && (ev.modifiers - KeyModifiers::SHIFT).is_empty();
+    let typing = !filter.value().is_empty();
+    let editing = match ev.code {
+        KeyCode::Backspace | KeyCode::Delete => typing || bound.is_none(),
+        KeyCode::Left | KeyCode::Right => bound.is_none(),
+        _ => false,
+    };
+    if !((plain && (typing || bound.is_none())) || editing) {
+        return false;
+    }
+    let req = match ev.code {
+        KeyCode::Char(c) => InputRequest::InsertChar(c),
+        KeyCode::Backspace => InputRequest::DeletePrevChar,
+        KeyCode::Delete => InputRequest::DeleteNextChar,
+        KeyCode::Left => InputRequest::GoToPrevChar,
+        KeyCode::Right => InputRequest::GoToNextChar,
+        _ => return false,
+    };
+    filter.handle(req);
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,12 +3,12 @@
 //! comes back here). Numbers are never cut; projected waste shows in units
 //! and money, and the totals per kind follow the filter.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use tui_input::{Input, InputRequest};
+use tui_input::Input;
 
 use crate::domain::alerts::{AlertKind, Severity};
 use crate::i18n::{money, num};
@@ -67,26 +67,9 @@ impl AlertsTab {
     /// Typing into the filter: while it holds text every printable key is
     /// typed; when empty, keys the keymap does not bind.
     pub fn typed(&mut self, ev: &KeyEvent, bound: Option<Action>) -> bool {
-        let plain =
-            matches!(ev.code, KeyCode::Char(_)) && (ev.modifiers - KeyModifiers::SHIFT).is_empty();
-        let editing = matches!(
-            ev.code,
-            KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right
-        );
-        let take =
-            (plain && !self.filter.value().is_empty()) || (bound.is_none() && (plain || editing));
-        if !take {
+        if !crate::tui::widgets::type_filter(&mut self.filter, ev, bound) {
             return false;
         }
-        let req = match ev.code {
-            KeyCode::Char(c) => InputRequest::InsertChar(c),
-            KeyCode::Backspace => InputRequest::DeletePrevChar,
-            KeyCode::Delete => InputRequest::DeleteNextChar,
-            KeyCode::Left => InputRequest::GoToPrevChar,
-            KeyCode::Right => InputRequest::GoToNextChar,
-            _ => return false,
-        };
-        self.filter.handle(req);
         self.refilter();
         true
     }

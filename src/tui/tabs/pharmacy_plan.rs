@@ -237,24 +237,9 @@ impl PlanScreen {
             }
             return Typed::Taken;
         }
-        let typing = !self.filter.value().is_empty();
-        let editing = match ev.code {
-            KeyCode::Backspace | KeyCode::Delete => typing || bound.is_none(),
-            KeyCode::Left | KeyCode::Right => bound.is_none(),
-            _ => false,
-        };
-        if !((plain && (typing || bound.is_none())) || editing) {
+        if !crate::tui::widgets::type_filter(&mut self.filter, ev, bound) {
             return Typed::Not;
         }
-        let req = match ev.code {
-            KeyCode::Char(c) => InputRequest::InsertChar(c),
-            KeyCode::Backspace => InputRequest::DeletePrevChar,
-            KeyCode::Delete => InputRequest::DeleteNextChar,
-            KeyCode::Left => InputRequest::GoToPrevChar,
-            KeyCode::Right => InputRequest::GoToNextChar,
-            _ => return Typed::Not,
-        };
-        self.filter.handle(req);
         self.sel.reset();
         self.refilter();
         Typed::Taken
