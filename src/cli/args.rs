@@ -319,7 +319,7 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Reports: `report scanning`, doses given with and without the pack scanned.
+    /// Reports: `report scanning` (doses given with and without the pack scanned), `report stock-card`.
     Report {
         #[command(subcommand)]
         command: ReportCommand,
@@ -341,6 +341,30 @@ pub enum ReportCommand {
         to: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// The stock card of an item (or one lot) at a place: opening balance, every movement with the
+    /// running balance, closing balance.
+    StockCard {
+        /// The item's code.
+        #[arg(long, value_name = "CODE")]
+        item: String,
+        /// The place's code (the pharmacy or a ward).
+        #[arg(long, value_name = "PLACE")]
+        place: String,
+        /// One lot only.
+        #[arg(long, value_name = "LOT")]
+        lot: Option<String>,
+        /// First day (YYYY-MM-DD, the site's days); default 30 days before --to.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD), included; default today.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Write the card as CSV (UTF-8 with BOM, as the exports) to this file.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<std::path::PathBuf>,
     },
 }
 

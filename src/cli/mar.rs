@@ -302,6 +302,26 @@ pub(super) fn run_report(db: Option<PathBuf>, command: ReportCommand) -> Result<
             to,
             json,
         } => run_scanning(db, ward, from, to, json),
+        ReportCommand::StockCard {
+            item,
+            place,
+            lot,
+            from,
+            to,
+            json,
+            csv,
+        } => super::reports::run_stock_card(
+            db,
+            super::reports::CardArgs {
+                item,
+                place,
+                lot,
+                from,
+                to,
+                json,
+                csv,
+            },
+        ),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod mrp;
 pub mod plan;
 pub mod refdata;
 pub mod report;
+pub mod reports;
 pub mod simulate;
 pub mod site;
 pub mod stock;

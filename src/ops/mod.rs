@@ -11,6 +11,7 @@ pub mod mar;
 pub mod plan;
 pub mod purchasing;
 pub mod refdata;
+pub mod reports;
 pub mod rx;
 pub mod scan;
 pub mod site;

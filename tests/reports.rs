@@ -1,0 +1,234 @@
+//! The stock card: its running balance is the ledger's. From the first
+//! movement to today it ends at the stock held; any period opens where the
+//! one before closed; a lot's card ends at that lot's balance.
+
+mod common;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+fn card(db: &Path, args: &[&str]) -> Value {
+    let out = common::cli(db)
+        .args(["report", "stock-card", "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn today(db: &Path) -> String {
+    // The demo's clock: the day of its latest movement is within the card.
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row("SELECT substr(MAX(at), 1, 10) FROM movements", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+}
+
+/// Each line's balance follows from the one before.
+fn assert_running(c: &Value) {
+    let mut balance = c["opening"].as_i64().unwrap();
+    for l in c["lines"].as_array().unwrap() {
+        balance += l["in"].as_i64().unwrap() - l["out"].as_i64().unwrap();
+        assert_eq!(l["balance"].as_i64().unwrap(), balance, "{l}");
+    }
+    assert_eq!(c["closing"].as_i64().unwrap(), balance);
+}
+
+#[test]
+fn from_the_first_movement_the_card_ends_at_the_stock_held() {
+    let (_d, db) = common::demo_db();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let pairs: Vec<(String, String, i64)> = conn
+        .prepare(
+            "SELECT p.code, i.code, SUM(b.qty) FROM balances b JOIN places p ON p.id = b.place_id
+             JOIN items i ON i.id = b.item_id WHERE p.kind IN ('pharmacy', 'ward')
+             GROUP BY p.id, i.id ORDER BY SUM(b.qty) DESC LIMIT 6",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!pairs.is_empty());
+    let to = today(&db);
+    for (place, item, held) in pairs {
+        let c = card(
+            &db,
+            &[
+                "--item",
+                &item,
+                "--place",
+                &place,
+                "--from",
+                "2000-01-01",
+                "--to",
+                &to,
+            ],
+        );
+        assert_eq!(c["opening"], 0);
+        assert!(!c["lines"].as_array().unwrap().is_empty());
+        assert_running(&c);
+        assert_eq!(c["closing"].as_i64().unwrap(), held, "{item} at {place}");
+    }
+}
+
+#[test]
+fn a_period_opens_where_the_one_before_closed_and_a_lot_has_its_own_card() {
+    let (_d, db) = common::demo_db();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (place, item, lot, held): (String, String, String, i64) = conn
+        .query_row(
+            "SELECT p.code, i.code, l.lot_number, b.qty FROM balances b JOIN places p ON p.id = b.place_id
+             JOIN items i ON i.id = b.item_id JOIN lots l ON l.id = b.lot_id
+             WHERE p.kind = 'ward' AND b.qty > 0
+               AND (SELECT COUNT(*) FROM movements m WHERE m.lot_id = b.lot_id AND m.from_place_id = b.place_id) > 3
+             ORDER BY b.qty DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    let to = today(&db);
+    let day = chrono::NaiveDate::parse_from_str(&to, "%Y-%m-%d").unwrap();
+    let mid = (day - chrono::Duration::days(7)).to_string();
+    let before = (day - chrono::Duration::days(8)).to_string();
+    let first = card(
+        &db,
+        &[
+            "--item",
+            &item,
+            "--place",
+            &place,
+            "--from",
+            "2000-01-01",
+            "--to",
+            &before,
+        ],
+    );
+    let second = card(
+        &db,
+        &[
+            "--item", &item, "--place", &place, "--from", &mid, "--to", &to,
+        ],
+    );
+    assert_running(&first);
+    assert_running(&second);
+    assert_eq!(first["closing"], second["opening"]);
+    let lot_card = card(
+        &db,
+        &[
+            "--item",
+            &item,
+            "--place",
+            &place,
+            "--lot",
+            &lot,
+            "--from",
+            "2000-01-01",
+            "--to",
+            &to,
+        ],
+    );
+    assert_running(&lot_card);
+    assert_eq!(lot_card["closing"].as_i64().unwrap(), held);
+    assert!(
+        lot_card["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["lot"] == lot.as_str())
+    );
+}
+
+#[test]
+fn the_card_is_written_as_csv_and_bad_input_is_refused() {
+    let (_d, db) = common::demo_db();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("card.csv");
+    let to = today(&db);
+    let item: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT i.code FROM balances b JOIN items i ON i.id = b.item_id JOIN places p ON p.id = b.place_id
+             WHERE p.code = 'PHARM' ORDER BY b.qty DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    common::cli(&db)
+        .args([
+            "report",
+            "stock-card",
+            "--item",
+            &item,
+            "--place",
+            "PHARM",
+            "--from",
+            "2000-01-01",
+            "--to",
+            &to,
+            "--csv",
+        ])
+        .arg(&file)
+        .assert()
+        .success();
+    let json = card(
+        &db,
+        &[
+            "--item",
+            &item,
+            "--place",
+            "PHARM",
+            "--from",
+            "2000-01-01",
+            "--to",
+            &to,
+        ],
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), json["lines"].as_array().unwrap().len() + 2);
+    assert_eq!(&rows[0][1], "opening");
+    let last = rows.last().unwrap();
+    assert_eq!(&last[1], "closing");
+    assert_eq!(
+        last[9].parse::<i64>().unwrap(),
+        json["closing"].as_i64().unwrap()
+    );
+    for args in [
+        vec!["--item", "NOSUCH", "--place", "PHARM"],
+        vec!["--item", &item, "--place", "NOWHERE"],
+        vec!["--item", &item, "--place", "PHARM", "--lot", "NOLOT"],
+        vec![
+            "--item",
+            &item,
+            "--place",
+            "PHARM",
+            "--from",
+            "2026-12-05",
+            "--to",
+            "2026-12-01",
+        ],
+        vec!["--item", &item, "--place", "PHARM", "--from", "5 Dec"],
+    ] {
+        let out = common::cli(&db)
+            .args(["report", "stock-card"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.trim().is_empty() && err.lines().count() <= 2,
+            "{args:?}: {err}"
+        );
+    }
+}
