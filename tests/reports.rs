@@ -232,3 +232,155 @@ fn the_card_is_written_as_csv_and_bad_input_is_refused() {
         );
     }
 }
+
+fn consumption(db: &Path, args: &[&str]) -> Value {
+    let out = common::cli(db)
+        .args(["report", "consumption", "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn sum(db: &Path, sql: &str) -> i64 {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(sql, [], |r| r.get::<_, Option<i64>>(0))
+        .unwrap()
+        .unwrap_or(0)
+}
+
+#[test]
+fn consumption_totals_are_the_ledgers_by_every_grouping() {
+    let (_d, db) = common::demo_db();
+    let to = today(&db);
+    let period = ["--from", "2000-01-01", "--to", to.as_str()];
+    let wards = "FROM movements m JOIN places w ON w.id = m.from_place_id JOIN items i ON i.id = m.item_id WHERE w.kind = 'ward'";
+    let used = sum(
+        &db,
+        &format!("SELECT SUM(m.qty) {wards} AND m.kind IN ('administration', 'issue', 'waste')"),
+    );
+    let cost = sum(
+        &db,
+        &format!(
+            "SELECT SUM(m.qty * i.unit_price_cents) {wards} AND m.kind IN ('administration', 'issue', 'waste')"
+        ),
+    );
+    let wasted = sum(
+        &db,
+        &format!("SELECT SUM(m.qty) {wards} AND m.kind = 'waste'"),
+    );
+    let to_patients = sum(
+        &db,
+        &format!(
+            "SELECT SUM(m.qty) {wards} AND m.kind IN ('administration', 'issue') AND m.patient_id IS NOT NULL"
+        ),
+    );
+    assert!(used > 0 && wasted > 0 && to_patients > 0);
+    for by in ["ward", "item", "patient", "atc", "prescriber"] {
+        let mut args = vec!["--by", by];
+        args.extend(period);
+        let r = consumption(&db, &args);
+        let total = &r["total"];
+        assert_eq!(total["used"]["units"], used, "{by}");
+        assert_eq!(total["used"]["cents"], cost, "{by}");
+        assert_eq!(total["wasted"]["units"], wasted, "{by}");
+        assert_eq!(total["to_patients"]["units"], to_patients, "{by}");
+        let rows = r["rows"].as_array().unwrap();
+        let of = |f: &str| {
+            rows.iter()
+                .map(|x| x[f]["cents"].as_i64().unwrap())
+                .sum::<i64>()
+        };
+        assert_eq!(of("used"), cost, "{by}: the groups add up to the total");
+        // Largest cost first; the top groups make the first 80 %.
+        let costs: Vec<i64> = rows
+            .iter()
+            .map(|x| x["used"]["cents"].as_i64().unwrap())
+            .collect();
+        assert!(costs.windows(2).all(|w| w[0] >= w[1]), "{by}");
+        let mut before = 0;
+        for x in rows {
+            assert_eq!(
+                x["top"],
+                (before * 10 < cost * 8 && x["used"]["cents"].as_i64().unwrap() > 0),
+                "{by}: {x}"
+            );
+            before += x["used"]["cents"].as_i64().unwrap();
+        }
+    }
+}
+
+#[test]
+fn money_is_counted_at_the_price_of_the_day() {
+    let (_d, db) = common::demo_db();
+    let to = today(&db);
+    let period = ["--by", "item", "--from", "2000-01-01", "--to", to.as_str()];
+    let before = consumption(&db, &period);
+    let top = before["rows"][0].clone();
+    let code = top["key"].as_str().unwrap().to_string();
+    // The price of the top item doubles now: what was used before keeps its price.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("items.csv");
+    common::cli(&db)
+        .args(["export", "items", "--out"])
+        .arg(&file)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header = r.headers().unwrap().clone();
+    let price_col = header.iter().position(|h| h == "unit_price").unwrap();
+    let code_col = header.iter().position(|h| h == "code").unwrap();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        if &rec[code_col] == code.as_str() {
+            let doubled = format!("{:.2}", rec[price_col].parse::<f64>().unwrap() * 2.0);
+            let row: Vec<&str> = rec
+                .iter()
+                .enumerate()
+                .map(|(k, v)| if k == price_col { doubled.as_str() } else { v })
+                .collect();
+            w.write_record(row).unwrap();
+            break;
+        }
+    }
+    std::fs::write(&file, w.into_inner().unwrap()).unwrap();
+    let out = common::cli(&db)
+        .args(["import", "items"])
+        .arg(&file)
+        .args(["--user", "admin"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = consumption(&db, &period);
+    let same = after["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["key"] == code.as_str())
+        .unwrap();
+    assert_eq!(
+        same["used"], top["used"],
+        "the earlier use keeps the earlier price"
+    );
+    let now_price = sum(
+        &db,
+        &format!("SELECT unit_price_cents FROM items WHERE code = '{code}'"),
+    );
+    assert_ne!(
+        now_price * top["used"]["units"].as_i64().unwrap(),
+        top["used"]["cents"].as_i64().unwrap()
+    );
+}

@@ -366,6 +366,28 @@ pub enum ReportCommand {
         #[arg(long, value_name = "FILE")]
         csv: Option<std::path::PathBuf>,
     },
+    /// Consumption and cost over a period: what left the wards (or one place) to patients, without a
+    /// patient, wasted and returned, in units and money, by ward, item, patient, ATC group or
+    /// prescriber; the groups that make 80 % of the cost marked.
+    Consumption {
+        /// One place (default: every ward).
+        #[arg(long, value_name = "PLACE")]
+        place: Option<String>,
+        /// ward, item, patient, atc or prescriber.
+        #[arg(long, value_name = "BY", default_value = "item")]
+        by: String,
+        /// First day (YYYY-MM-DD, the site's days); default 30 days before --to.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD), included; default today.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Write the report as CSV (UTF-8 with BOM) to this file.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

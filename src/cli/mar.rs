@@ -322,6 +322,14 @@ pub(super) fn run_report(db: Option<PathBuf>, command: ReportCommand) -> Result<
                 csv,
             },
         ),
+        ReportCommand::Consumption {
+            place,
+            by,
+            from,
+            to,
+            json,
+            csv,
+        } => super::reports::run_consumption(db, place, &by, from, to, json, csv),
     }
 }
 

@@ -57,6 +57,164 @@ fn period(
     Ok((a, b))
 }
 
+/// Writes CSV rows to `path` (UTF-8 with BOM, as the exports), whole or not at all.
+fn write_csv(path: &std::path::Path, rows: &[Vec<String>]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(r)?;
+    }
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(w.into_inner().map_err(|e| anyhow::anyhow!(e.to_string()))?);
+    let tmp = path.with_extension("partial");
+    if let Err(e) = std::fs::write(&tmp, &bytes).and_then(|_| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        bail!(t!("import.export.io", why = e));
+    }
+    Ok(())
+}
+
+/// `report consumption`.
+pub fn run_consumption(
+    db: Option<PathBuf>,
+    place: Option<String>,
+    by: &str,
+    from: Option<String>,
+    to: Option<String>,
+    json: bool,
+    csv: Option<PathBuf>,
+) -> Result<i32> {
+    let Ok(by) = by.parse::<crate::ops::reports::By>() else {
+        bail!(t!("cli.use.bad_by", value = i18n::results::quote(by)));
+    };
+    let store = super::open(&crate::config::resolve_db(db, false)?)?;
+    let (from, to) = period(&store, from.as_deref(), to.as_deref())?;
+    let r = crate::ops::reports::consumption(&store.conn, place.as_deref(), by, from, to)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(0);
+    }
+    let money = |c: i64| format!("{:.2}", c as f64 / 100.0);
+    if let Some(path) = &csv {
+        let mut rows = vec![
+            [
+                by.as_ref(),
+                "name",
+                "to_patients_units",
+                "to_patients_money",
+                "without_patient_units",
+                "without_patient_money",
+                "wasted_units",
+                "wasted_money",
+                "returned_units",
+                "returned_money",
+                "used_units",
+                "used_money",
+                "cumulative_share",
+                "top_80",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        for u in r.rows.iter().chain(std::iter::once(&r.total)) {
+            rows.push(vec![
+                if std::ptr::eq(u, &r.total) {
+                    "total".into()
+                } else {
+                    u.key.clone()
+                },
+                u.name.clone(),
+                u.to_patients.units.to_string(),
+                money(u.to_patients.cents),
+                u.without_patient.units.to_string(),
+                money(u.without_patient.cents),
+                u.wasted.units.to_string(),
+                money(u.wasted.cents),
+                u.returned.units.to_string(),
+                money(u.returned.cents),
+                u.used.units.to_string(),
+                money(u.used.cents),
+                format!("{:.4}", u.cumulative_share),
+                if u.top { "yes".into() } else { String::new() },
+            ]);
+        }
+        write_csv(path, &rows)?;
+        println!(
+            "{}",
+            t!("cli.use.written", n = r.rows.len(), path = path.display())
+        );
+        return Ok(0);
+    }
+    let zone = store.zone();
+    let local = |t: DateTime<Utc>| i18n::datetime(t.with_timezone(&zone).naive_local());
+    println!(
+        "{}",
+        t!(
+            "cli.use.title",
+            place = r
+                .place
+                .clone()
+                .unwrap_or_else(|| t!("cli.use.every_ward").to_string()),
+            from = local(r.from),
+            to = local(r.to)
+        )
+    );
+    let mut t = Table::new();
+    t.load_preset(UTF8_BORDERS_ONLY).set_header([
+        String::new(),
+        t!("cli.use.group").to_string(),
+        t!("cli.use.to_patients").to_string(),
+        t!("cli.use.without_patient").to_string(),
+        t!("cli.use.wasted").to_string(),
+        t!("cli.use.returned").to_string(),
+        t!("cli.use.used").to_string(),
+        t!("cli.use.cost").to_string(),
+        t!("cli.use.share").to_string(),
+    ]);
+    let none = t!("cli.use.none");
+    for u in r.rows.iter().chain(std::iter::once(&r.total)) {
+        let total = std::ptr::eq(u, &r.total);
+        let name = if total {
+            t!("cli.use.total").to_string()
+        } else if u.key.is_empty() {
+            none.to_string()
+        } else if u.name.is_empty() {
+            u.key.clone()
+        } else {
+            format!("{} {}", u.key, u.name)
+        };
+        t.add_row([
+            if u.top && !total {
+                "★".into()
+            } else {
+                String::new()
+            },
+            name,
+            i18n::num(u.to_patients.units),
+            i18n::num(u.without_patient.units),
+            i18n::num(u.wasted.units),
+            i18n::num(u.returned.units),
+            i18n::num(u.used.units),
+            i18n::money(u.used.cents),
+            format!("{:.0} %", u.cumulative_share * 100.0),
+        ]);
+    }
+    for c in 2..=8 {
+        if let Some(col) = t.column_mut(c) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    println!("{t}");
+    println!(
+        "{}",
+        t!(
+            "cli.use.pareto",
+            n = r.rows.iter().filter(|u| u.top).count(),
+            of = r.rows.len()
+        )
+    );
+    Ok(0)
+}
+
 pub fn run_stock_card(db: Option<PathBuf>, a: CardArgs) -> Result<i32> {
     let store = super::open(&crate::config::resolve_db(db, false)?)?;
     let (from, to) = period(&store, a.from.as_deref(), a.to.as_deref())?;
@@ -75,33 +233,29 @@ pub fn run_stock_card(db: Option<PathBuf>, a: CardArgs) -> Result<i32> {
         return Ok(0);
     }
     if let Some(path) = &a.csv {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record([
-            "at",
-            "kind",
-            "lot",
-            "other_place",
-            "patient",
-            "reference",
-            "user",
-            "in",
-            "out",
-            "balance",
-        ])?;
-        w.write_record([
-            local(card.from),
-            "opening".into(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            card.opening.to_string(),
-        ])?;
+        let blank = |k: usize| vec![String::new(); k];
+        let mut rows = vec![
+            [
+                "at",
+                "kind",
+                "lot",
+                "other_place",
+                "patient",
+                "reference",
+                "user",
+                "in",
+                "out",
+                "balance",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        let mut opening = vec![local(card.from), "opening".into()];
+        opening.extend(blank(7));
+        opening.push(card.opening.to_string());
+        rows.push(opening);
         for l in &card.lines {
-            w.write_record([
+            rows.push(vec![
                 local(l.at),
                 l.kind.clone(),
                 l.lot.clone(),
@@ -112,27 +266,17 @@ pub fn run_stock_card(db: Option<PathBuf>, a: CardArgs) -> Result<i32> {
                 l.qty_in.to_string(),
                 l.qty_out.to_string(),
                 l.balance.to_string(),
-            ])?;
+            ]);
         }
-        w.write_record([
-            local(card.to),
-            "closing".into(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
+        let mut closing = vec![local(card.to), "closing".into()];
+        closing.extend(blank(5));
+        closing.extend([
             card.total_in.to_string(),
             card.total_out.to_string(),
             card.closing.to_string(),
-        ])?;
-        let mut bytes = "\u{feff}".as_bytes().to_vec();
-        bytes.extend(w.into_inner().map_err(|e| anyhow::anyhow!(e.to_string()))?);
-        let tmp = path.with_extension("partial");
-        if let Err(e) = std::fs::write(&tmp, &bytes).and_then(|_| std::fs::rename(&tmp, path)) {
-            let _ = std::fs::remove_file(&tmp);
-            bail!(t!("import.export.io", why = e));
-        }
+        ]);
+        rows.push(closing);
+        write_csv(path, &rows)?;
         println!(
             "{}",
             t!(
