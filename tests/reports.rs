@@ -384,3 +384,69 @@ fn money_is_counted_at_the_price_of_the_day() {
         top["used"]["cents"].as_i64().unwrap()
     );
 }
+
+#[test]
+fn the_expiry_report_projects_the_waste_the_warnings_do_and_totals_the_waste_of_the_period() {
+    let (_d, db) = common::demo_db();
+    let out = common::cli(&db)
+        .args(["alerts", "--json"])
+        .output()
+        .unwrap();
+    let alerts: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let waste: Vec<&Value> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "expiry_waste")
+        .collect();
+    let out = common::cli(&db)
+        .args([
+            "report",
+            "expiry",
+            "--days",
+            "3650",
+            "--from",
+            "2000-01-01",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = r["expiring"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    // Two roads to the same projection: the warnings' and the report's.
+    assert!(!waste.is_empty());
+    for a in &waste {
+        let row = rows
+            .iter()
+            .find(|x| x["place"] == a["place"] && x["lot"] == a["lot"] && x["item"] == a["item"])
+            .unwrap_or_else(|| panic!("{a} not in the report"));
+        assert_eq!(row["projected_waste"], a["units"], "{a}");
+        assert_eq!(row["projected_waste_cents"], a["value_cents"], "{a}");
+    }
+    let projected: i64 = rows
+        .iter()
+        .map(|x| x["projected_waste"].as_i64().unwrap())
+        .sum();
+    assert_eq!(r["projected_waste_units"], projected);
+    // A lot never wastes more than is held.
+    assert!(
+        rows.iter()
+            .all(|x| x["projected_waste"].as_i64() <= x["qty"].as_i64())
+    );
+    let wasted = sum(&db, "SELECT SUM(qty) FROM movements WHERE kind = 'waste'");
+    assert!(wasted > 0);
+    assert_eq!(r["wasted_units"], wasted);
+    let by_reason: i64 = r["wasted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["units"].as_i64().unwrap())
+        .sum();
+    assert_eq!(by_reason, wasted);
+}

@@ -388,6 +388,27 @@ pub enum ReportCommand {
         #[arg(long, value_name = "FILE")]
         csv: Option<std::path::PathBuf>,
     },
+    /// Expiry: what expires in the next days at each place, with the waste projected at its rate of
+    /// use, in units and money; and what was wasted over the period, and why.
+    Expiry {
+        /// One place (default: the pharmacy and every ward).
+        #[arg(long, value_name = "PLACE")]
+        place: Option<String>,
+        /// Lots expiring within this many days from today.
+        #[arg(long, value_name = "N", default_value_t = 90)]
+        days: i64,
+        /// First day of the waste period (YYYY-MM-DD); default 30 days before --to.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day of the waste period, included; default today.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Write the report as CSV (UTF-8 with BOM) to this file.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

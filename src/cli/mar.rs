@@ -330,6 +330,14 @@ pub(super) fn run_report(db: Option<PathBuf>, command: ReportCommand) -> Result<
             json,
             csv,
         } => super::reports::run_consumption(db, place, &by, from, to, json, csv),
+        ReportCommand::Expiry {
+            place,
+            days,
+            from,
+            to,
+            json,
+            csv,
+        } => super::reports::run_expiry(db, place, days, from, to, json, csv),
     }
 }
 

@@ -215,6 +215,166 @@ pub fn run_consumption(
     Ok(0)
 }
 
+/// `report expiry`.
+pub fn run_expiry(
+    db: Option<PathBuf>,
+    place: Option<String>,
+    days: i64,
+    from: Option<String>,
+    to: Option<String>,
+    json: bool,
+    csv: Option<PathBuf>,
+) -> Result<i32> {
+    if !(0..=3650).contains(&days) {
+        bail!(t!("cli.expiry.days"));
+    }
+    let store = super::open(&crate::config::resolve_db(db, false)?)?;
+    let (from, to) = period(&store, from.as_deref(), to.as_deref())?;
+    let now = Utc::now();
+    let r = crate::ops::reports::expiry(
+        &store.conn,
+        place.as_deref(),
+        days,
+        store.today(now),
+        now,
+        from,
+        to,
+    )?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(0);
+    }
+    let money = |c: i64| format!("{:.2}", c as f64 / 100.0);
+    if let Some(path) = &csv {
+        let mut rows = vec![
+            [
+                "section",
+                "place",
+                "item",
+                "name",
+                "lot",
+                "expiry",
+                "days_left",
+                "qty",
+                "daily_use",
+                "waste_units",
+                "waste_money",
+                "reason",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        for e in &r.expiring {
+            rows.push(vec![
+                "expiring".into(),
+                e.place.clone(),
+                e.item.clone(),
+                e.item_name.clone(),
+                e.lot.clone(),
+                e.expiry.to_string(),
+                e.days_left.to_string(),
+                e.qty.to_string(),
+                format!("{:.2}", e.daily_use),
+                e.projected_waste.to_string(),
+                money(e.projected_waste_cents),
+                String::new(),
+            ]);
+        }
+        for w in &r.wasted {
+            let mut row = vec!["wasted".into(), w.place.clone()];
+            row.extend(vec![String::new(); 7]);
+            row.extend([w.units.to_string(), money(w.cents), w.reason.clone()]);
+            rows.push(row);
+        }
+        write_csv(path, &rows)?;
+        println!(
+            "{}",
+            t!(
+                "cli.expiry.written",
+                n = r.expiring.len(),
+                path = path.display()
+            )
+        );
+        return Ok(0);
+    }
+    println!(
+        "{}",
+        t!("cli.expiry.title", days = days, today = i18n::date(r.today))
+    );
+    let mut t = Table::new();
+    t.load_preset(UTF8_BORDERS_ONLY).set_header([
+        t!("cli.col.place"),
+        t!("cli.col.item"),
+        t!("cli.col.lot"),
+        t!("cli.expiry.expiry"),
+        t!("cli.col.qty"),
+        t!("cli.expiry.daily"),
+        t!("cli.expiry.waste"),
+        t!("cli.use.cost"),
+    ]);
+    for e in &r.expiring {
+        t.add_row([
+            e.place.clone(),
+            format!("{} {}", e.item, e.item_name),
+            e.lot.clone(),
+            format!("{} ({})", i18n::date(e.expiry), e.days_left),
+            i18n::num(e.qty),
+            format!("{:.1}", e.daily_use),
+            i18n::num(e.projected_waste),
+            i18n::money(e.projected_waste_cents),
+        ]);
+    }
+    for c in [4, 5, 6, 7] {
+        if let Some(col) = t.column_mut(c) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    if !r.expiring.is_empty() {
+        println!("{t}");
+    }
+    println!(
+        "{}",
+        t!(
+            "cli.expiry.projected",
+            n = r.expiring.len(),
+            units = i18n::num(r.projected_waste_units),
+            money = i18n::money(r.projected_waste_cents)
+        )
+    );
+    let zone = store.zone();
+    let local = |t: DateTime<Utc>| i18n::datetime(t.with_timezone(&zone).naive_local());
+    println!(
+        "\n{}",
+        t!(
+            "cli.expiry.wasted_title",
+            from = local(r.from),
+            to = local(r.to)
+        )
+    );
+    for w in &r.wasted {
+        println!(
+            "  {}  {}  {}  {}",
+            w.place,
+            if w.reason.is_empty() {
+                t!("cli.use.none")
+            } else {
+                w.reason.as_str()
+            },
+            i18n::num(w.units),
+            i18n::money(w.cents)
+        );
+    }
+    println!(
+        "{}",
+        t!(
+            "cli.expiry.wasted_total",
+            units = i18n::num(r.wasted_units),
+            money = i18n::money(r.wasted_cents)
+        )
+    );
+    Ok(0)
+}
+
 pub fn run_stock_card(db: Option<PathBuf>, a: CardArgs) -> Result<i32> {
     let store = super::open(&crate::config::resolve_db(db, false)?)?;
     let (from, to) = period(&store, a.from.as_deref(), a.to.as_deref())?;

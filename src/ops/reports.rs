@@ -374,3 +374,214 @@ pub fn consumption(
         total,
     })
 }
+
+/// A lot that expires soon at a place, and what of it will go to waste
+/// at the place's rate of use (first expired, first out).
+#[derive(Debug, Clone, Serialize)]
+pub struct Expiring {
+    pub place: String,
+    pub item: String,
+    pub item_name: String,
+    pub lot: String,
+    pub expiry: chrono::NaiveDate,
+    pub days_left: i64,
+    pub qty: i64,
+    /// Units a day used here over the last 28 days.
+    pub daily_use: f64,
+    pub projected_waste: i64,
+    pub projected_waste_cents: i64,
+}
+
+/// What was wasted over the period, by place and reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct Wasted {
+    pub place: String,
+    pub reason: String,
+    pub units: i64,
+    pub cents: i64,
+}
+
+/// The expiry report: what expires within `days` of `today` (with its
+/// projected waste), and what was wasted over `[from, to)` and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExpiryReport {
+    pub today: chrono::NaiveDate,
+    pub days: i64,
+    pub expiring: Vec<Expiring>,
+    pub projected_waste_units: i64,
+    pub projected_waste_cents: i64,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub wasted: Vec<Wasted>,
+    pub wasted_units: i64,
+    pub wasted_cents: i64,
+}
+
+/// Days of use behind the projected waste.
+const USE_WINDOW_DAYS: i64 = 28;
+
+#[allow(clippy::too_many_arguments)]
+pub fn expiry(
+    conn: &Connection,
+    place: Option<&str>,
+    days: i64,
+    today: chrono::NaiveDate,
+    now: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<ExpiryReport, StockError> {
+    use crate::domain::fefo::LotStock;
+    let place_id = match place {
+        Some(p) => Some(stock::place_by_code(conn, p)?.id),
+        None => None,
+    };
+    let until = today + chrono::Days::new(days.clamp(0, 3650) as u64);
+    // Every usable lot of the pairs that hold a lot expiring soon: the
+    // earlier lots are used first.
+    let mut st = conn.prepare(
+        "WITH pairs AS (SELECT DISTINCT place_id, item_id FROM balances
+                        WHERE qty > 0 AND status = 'ok' AND expiry >= ?1 AND expiry <= ?2
+                          AND (?3 IS NULL OR place_id = ?3))
+         SELECT b.place_id, b.item_id, b.lot_id, b.expiry, b.qty, pl.code, i.code, i.name, l.lot_number
+         FROM pairs JOIN balances b ON b.place_id = pairs.place_id AND b.item_id = pairs.item_id
+         JOIN places pl ON pl.id = b.place_id JOIN items i ON i.id = b.item_id JOIN lots l ON l.id = b.lot_id
+         WHERE b.qty > 0 AND b.status = 'ok' AND pl.kind IN ('pharmacy', 'ward')
+         ORDER BY b.place_id, b.item_id, b.expiry, b.lot_id",
+    )?;
+    type Lot = (
+        i64,
+        i64,
+        i64,
+        Option<String>,
+        i64,
+        String,
+        String,
+        String,
+        String,
+    );
+    let lots: Vec<Lot> = st
+        .query_map(
+            params![today.to_string(), until.to_string(), place_id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ))
+            },
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    let since = instant_to_text(now - chrono::Duration::days(USE_WINDOW_DAYS));
+    let mut use_st = conn.prepare_cached(
+        "SELECT COALESCE(SUM(qty), 0) FROM movements INDEXED BY movements_item_at
+         WHERE item_id = ?2 AND at >= ?3 AND from_place_id = ?1
+           AND kind IN ('administration', 'issue', 'transfer')",
+    )?;
+    let prices = Prices::load(conn)?;
+    let now_text = instant_to_text(now);
+    let mut expiring = Vec::new();
+    let mut k = 0;
+    while k < lots.len() {
+        let (place, item) = (lots[k].0, lots[k].1);
+        let end = lots[k..]
+            .iter()
+            .position(|l| (l.0, l.1) != (place, item))
+            .map_or(lots.len(), |n| k + n);
+        let pair = &lots[k..end];
+        let used: i64 = use_st.query_row(params![place, item, since], |r| r.get(0))?;
+        let daily_milli = used * 1000 / USE_WINDOW_DAYS;
+        let stock: Vec<LotStock> = pair
+            .iter()
+            .map(|l| LotStock {
+                lot_id: l.2,
+                expiry: l.3.as_deref().and_then(|e| e.parse().ok()),
+                received_seq: l.2,
+                status: crate::domain::LotStatus::Ok,
+                qty: l.4,
+            })
+            .collect();
+        let waste: std::collections::HashMap<i64, i64> =
+            crate::domain::alerts::projected_waste(&stock, daily_milli, today)
+                .into_iter()
+                .collect();
+        let price = prices.at(item, &now_text);
+        for l in pair {
+            let Some(expiry) =
+                l.3.as_deref()
+                    .and_then(|e| e.parse::<chrono::NaiveDate>().ok())
+            else {
+                continue;
+            };
+            if expiry < today || expiry > until {
+                continue;
+            }
+            let w = waste.get(&l.2).copied().unwrap_or(0);
+            expiring.push(Expiring {
+                place: l.5.clone(),
+                item: l.6.clone(),
+                item_name: l.7.clone(),
+                lot: l.8.clone(),
+                expiry,
+                days_left: (expiry - today).num_days(),
+                qty: l.4,
+                daily_use: daily_milli as f64 / 1000.0,
+                projected_waste: w,
+                projected_waste_cents: w * price,
+            });
+        }
+        k = end;
+    }
+    expiring.sort_by(|a, b| {
+        (a.expiry, &a.place, &a.item, &a.lot).cmp(&(b.expiry, &b.place, &b.item, &b.lot))
+    });
+    let mut st = conn.prepare(
+        "SELECT pl.code, COALESCE(m.reason, ''), m.item_id, m.at, m.qty
+         FROM movements m JOIN places pl ON pl.id = m.from_place_id
+         WHERE m.kind = 'waste' AND m.at >= ?1 AND m.at < ?2 AND (?3 IS NULL OR m.from_place_id = ?3)",
+    )?;
+    let mut wasted: std::collections::BTreeMap<(String, String), (i64, i64)> = Default::default();
+    for r in st.query_map(
+        params![instant_to_text(from), instant_to_text(to), place_id],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        },
+    )? {
+        let (place, reason, item, at, qty) = r?;
+        let e = wasted.entry((place, reason)).or_default();
+        e.0 += qty;
+        e.1 += qty * prices.at(item, &at);
+    }
+    let wasted: Vec<Wasted> = wasted
+        .into_iter()
+        .map(|((place, reason), (units, cents))| Wasted {
+            place,
+            reason,
+            units,
+            cents,
+        })
+        .collect();
+    Ok(ExpiryReport {
+        today,
+        days,
+        projected_waste_units: expiring.iter().map(|e| e.projected_waste).sum(),
+        projected_waste_cents: expiring.iter().map(|e| e.projected_waste_cents).sum(),
+        expiring,
+        from,
+        to,
+        wasted_units: wasted.iter().map(|w| w.units).sum(),
+        wasted_cents: wasted.iter().map(|w| w.cents).sum(),
+        wasted,
+    })
+}
