@@ -8,18 +8,23 @@ use std::path::Path;
 
 use serde_json::Value;
 
-fn card(db: &Path, args: &[&str]) -> Value {
+/// A report's JSON.
+fn report(db: &Path, name: &str, args: &[&str]) -> Value {
     let out = common::cli(db)
-        .args(["report", "stock-card", "--json"])
+        .args(["report", name, "--json"])
         .args(args)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "{args:?}: {}",
+        "{name} {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn card(db: &Path, args: &[&str]) -> Value {
+    report(db, "stock-card", args)
 }
 
 fn today(db: &Path) -> String {
@@ -234,17 +239,7 @@ fn the_card_is_written_as_csv_and_bad_input_is_refused() {
 }
 
 fn consumption(db: &Path, args: &[&str]) -> Value {
-    let out = common::cli(db)
-        .args(["report", "consumption", "--json"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    report(db, "consumption", args)
 }
 
 fn sum(db: &Path, sql: &str) -> i64 {
@@ -399,24 +394,7 @@ fn the_expiry_report_projects_the_waste_the_warnings_do_and_totals_the_waste_of_
         .iter()
         .filter(|a| a["kind"] == "expiry_waste")
         .collect();
-    let out = common::cli(&db)
-        .args([
-            "report",
-            "expiry",
-            "--days",
-            "3650",
-            "--from",
-            "2000-01-01",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = report(&db, "expiry", &["--days", "3650", "--from", "2000-01-01"]);
     let rows = r["expiring"].as_array().unwrap();
     assert!(!rows.is_empty());
     // Two roads to the same projection: the warnings' and the report's.

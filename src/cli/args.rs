@@ -354,17 +354,8 @@ pub enum ReportCommand {
         /// One lot only.
         #[arg(long, value_name = "LOT")]
         lot: Option<String>,
-        /// First day (YYYY-MM-DD, the site's days); default 30 days before --to.
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last day (YYYY-MM-DD), included; default today.
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
-        #[arg(long, conflicts_with = "csv")]
-        json: bool,
-        /// Write the card as CSV (UTF-8 with BOM, as the exports) to this file.
-        #[arg(long, value_name = "FILE")]
-        csv: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        out: ReportOut,
     },
     /// Consumption and cost over a period: what left the wards (or one place) to patients, without a
     /// patient, wasted and returned, in units and money, by ward, item, patient, ATC group or
@@ -376,17 +367,8 @@ pub enum ReportCommand {
         /// ward, item, patient, atc or prescriber.
         #[arg(long, value_name = "BY", default_value = "item")]
         by: String,
-        /// First day (YYYY-MM-DD, the site's days); default 30 days before --to.
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last day (YYYY-MM-DD), included; default today.
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
-        #[arg(long, conflicts_with = "csv")]
-        json: bool,
-        /// Write the report as CSV (UTF-8 with BOM) to this file.
-        #[arg(long, value_name = "FILE")]
-        csv: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        out: ReportOut,
     },
     /// Expiry: what expires in the next days at each place, with the waste projected at its rate of
     /// use, in units and money; and what was wasted over the period, and why.
@@ -397,18 +379,26 @@ pub enum ReportCommand {
         /// Lots expiring within this many days from today.
         #[arg(long, value_name = "N", default_value_t = 90)]
         days: i64,
-        /// First day of the waste period (YYYY-MM-DD); default 30 days before --to.
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last day of the waste period, included; default today.
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
-        #[arg(long, conflicts_with = "csv")]
-        json: bool,
-        /// Write the report as CSV (UTF-8 with BOM) to this file.
-        #[arg(long, value_name = "FILE")]
-        csv: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        out: ReportOut,
     },
+}
+
+/// The period of a report and where it goes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportOut {
+    /// First day (YYYY-MM-DD, the site's days); default 30 days before --to.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day (YYYY-MM-DD), included; default today.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Write the report as CSV (UTF-8 with BOM, as the exports) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

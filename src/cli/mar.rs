@@ -306,38 +306,14 @@ pub(super) fn run_report(db: Option<PathBuf>, command: ReportCommand) -> Result<
             item,
             place,
             lot,
-            from,
-            to,
-            json,
-            csv,
-        } => super::reports::run_stock_card(
-            db,
-            super::reports::CardArgs {
-                item,
-                place,
-                lot,
-                from,
-                to,
-                json,
-                csv,
-            },
-        ),
-        ReportCommand::Consumption {
-            place,
-            by,
-            from,
-            to,
-            json,
-            csv,
-        } => super::reports::run_consumption(db, place, &by, from, to, json, csv),
-        ReportCommand::Expiry {
-            place,
-            days,
-            from,
-            to,
-            json,
-            csv,
-        } => super::reports::run_expiry(db, place, days, from, to, json, csv),
+            out,
+        } => super::reports::run_stock_card(db, &item, &place, lot.as_deref(), out),
+        ReportCommand::Consumption { place, by, out } => {
+            super::reports::run_consumption(db, place, &by, out)
+        }
+        ReportCommand::Expiry { place, days, out } => {
+            super::reports::run_expiry(db, place, days, out)
+        }
     }
 }
 

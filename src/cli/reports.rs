@@ -6,18 +6,9 @@ use anyhow::{Result, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 use comfy_table::{CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
 
+use super::args::ReportOut;
 use crate::i18n;
 use crate::t;
-
-pub struct CardArgs {
-    pub item: String,
-    pub place: String,
-    pub lot: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub json: bool,
-    pub csv: Option<PathBuf>,
-}
 
 /// The period of days `[from, to]` as instants on the site's clock: from
 /// the start of the first day to the start of the day after the last.
@@ -78,11 +69,14 @@ pub fn run_consumption(
     db: Option<PathBuf>,
     place: Option<String>,
     by: &str,
-    from: Option<String>,
-    to: Option<String>,
-    json: bool,
-    csv: Option<PathBuf>,
+    out: ReportOut,
 ) -> Result<i32> {
+    let ReportOut {
+        from,
+        to,
+        json,
+        csv,
+    } = out;
     let Ok(by) = by.parse::<crate::ops::reports::By>() else {
         bail!(t!("cli.use.bad_by", value = i18n::results::quote(by)));
     };
@@ -220,11 +214,14 @@ pub fn run_expiry(
     db: Option<PathBuf>,
     place: Option<String>,
     days: i64,
-    from: Option<String>,
-    to: Option<String>,
-    json: bool,
-    csv: Option<PathBuf>,
+    out: ReportOut,
 ) -> Result<i32> {
+    let ReportOut {
+        from,
+        to,
+        json,
+        csv,
+    } = out;
     if !(0..=3650).contains(&days) {
         bail!(t!("cli.expiry.days"));
     }
@@ -375,24 +372,24 @@ pub fn run_expiry(
     Ok(0)
 }
 
-pub fn run_stock_card(db: Option<PathBuf>, a: CardArgs) -> Result<i32> {
+/// `report stock-card`.
+pub fn run_stock_card(
+    db: Option<PathBuf>,
+    item: &str,
+    place: &str,
+    lot: Option<&str>,
+    out: ReportOut,
+) -> Result<i32> {
     let store = super::open(&crate::config::resolve_db(db, false)?)?;
-    let (from, to) = period(&store, a.from.as_deref(), a.to.as_deref())?;
-    let card = crate::ops::reports::stock_card(
-        &store.conn,
-        &a.item,
-        &a.place,
-        a.lot.as_deref(),
-        from,
-        to,
-    )?;
+    let (from, to) = period(&store, out.from.as_deref(), out.to.as_deref())?;
+    let card = crate::ops::reports::stock_card(&store.conn, item, place, lot, from, to)?;
     let zone = store.zone();
     let local = |t: DateTime<Utc>| i18n::datetime(t.with_timezone(&zone).naive_local());
-    if a.json {
+    if out.json {
         println!("{}", serde_json::to_string_pretty(&card)?);
         return Ok(0);
     }
-    if let Some(path) = &a.csv {
+    if let Some(path) = &out.csv {
         let blank = |k: usize| vec![String::new(); k];
         let mut rows = vec![
             [
