@@ -428,3 +428,57 @@ fn the_expiry_report_projects_the_waste_the_warnings_do_and_totals_the_waste_of_
         .sum();
     assert_eq!(by_reason, wasted);
 }
+
+#[test]
+fn stock_value_is_the_balances_at_todays_prices_and_dead_stock_is_what_did_not_move() {
+    let (_d, db) = common::demo_db();
+    let r = report(&db, "stock-value", &["--days", "30"]);
+    let places = r.as_array().unwrap();
+    assert!(places.len() >= 2);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let since: String = conn
+        .query_row(
+            "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-30 days')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    for p in places {
+        let code = p["place"].as_str().unwrap();
+        let value = sum(
+            &db,
+            &format!(
+                "SELECT SUM(b.qty * i.unit_price_cents) FROM balances b JOIN items i ON i.id = b.item_id
+                 JOIN places pl ON pl.id = b.place_id WHERE pl.code = '{code}'"
+            ),
+        );
+        assert_eq!(p["value_cents"], value, "{code}");
+        // Dead stock: held, and nothing moved out of here since.
+        let dead: Vec<String> = conn
+            .prepare(&format!(
+                "SELECT i.code FROM balances b JOIN items i ON i.id = b.item_id JOIN places pl ON pl.id = b.place_id
+                 WHERE pl.code = '{code}' GROUP BY b.item_id HAVING SUM(b.qty) > 0
+                   AND NOT EXISTS (SELECT 1 FROM movements m WHERE m.item_id = b.item_id
+                                   AND m.from_place_id = b.place_id AND m.at >= '{since}')
+                 ORDER BY i.code"
+            ))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut listed: Vec<String> = p["dead"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["item"].as_str().unwrap().to_string())
+            .collect();
+        listed.sort();
+        assert_eq!(listed, dead, "{code}");
+        if let Some(cover) = p["days_of_cover"].as_f64() {
+            let used = p["used_cents"].as_f64().unwrap();
+            let want = value as f64 / (used / 30.0);
+            assert!((cover - want).abs() < 1e-6, "{code}: {cover} vs {want}");
+        }
+    }
+}

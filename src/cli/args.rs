@@ -372,6 +372,22 @@ pub enum ReportCommand {
     },
     /// Expiry: what expires in the next days at each place, with the waste projected at its rate of
     /// use, in units and money; and what was wasted over the period, and why.
+    /// Stock value and turnover per place: value on hand, days of cover at the recent rate of use,
+    /// and items with no movement out in the window (dead stock).
+    StockValue {
+        /// One place (default: the pharmacy and every ward).
+        #[arg(long, value_name = "PLACE")]
+        place: Option<String>,
+        /// The window of use, in days.
+        #[arg(long, value_name = "N", default_value_t = 90)]
+        days: i64,
+        /// Print the report as JSON.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Write the report as CSV (UTF-8 with BOM) to this file.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<std::path::PathBuf>,
+    },
     Expiry {
         /// One place (default: the pharmacy and every ward).
         #[arg(long, value_name = "PLACE")]

@@ -311,6 +311,12 @@ pub(super) fn run_report(db: Option<PathBuf>, command: ReportCommand) -> Result<
         ReportCommand::Consumption { place, by, out } => {
             super::reports::run_consumption(db, place, &by, out)
         }
+        ReportCommand::StockValue {
+            place,
+            days,
+            json,
+            csv,
+        } => super::reports::run_stock_value(db, place, days, json, csv),
         ReportCommand::Expiry { place, days, out } => {
             super::reports::run_expiry(db, place, days, out)
         }

@@ -209,6 +209,104 @@ pub fn run_consumption(
     Ok(0)
 }
 
+/// `report stock-value`.
+pub fn run_stock_value(
+    db: Option<PathBuf>,
+    place: Option<String>,
+    days: i64,
+    json: bool,
+    csv: Option<PathBuf>,
+) -> Result<i32> {
+    if !(1..=3650).contains(&days) {
+        bail!(t!("cli.value.days"));
+    }
+    let store = super::open(&crate::config::resolve_db(db, false)?)?;
+    let r = crate::ops::reports::stock_value(&store.conn, place.as_deref(), days, Utc::now())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(0);
+    }
+    let money = |c: i64| format!("{:.2}", c as f64 / 100.0);
+    let cover = |d: Option<f64>| d.map(|d| format!("{d:.1}")).unwrap_or_default();
+    if let Some(path) = &csv {
+        let mut rows = vec![
+            [
+                "place",
+                "item",
+                "name",
+                "units",
+                "value",
+                "used_in_window",
+                "days_of_cover",
+                "dead",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        for p in &r {
+            rows.push(vec![
+                p.place.clone(),
+                String::new(),
+                p.name.clone(),
+                p.units.to_string(),
+                money(p.value_cents),
+                money(p.used_cents),
+                cover(p.days_of_cover),
+                String::new(),
+            ]);
+            for d in &p.dead {
+                rows.push(vec![
+                    p.place.clone(),
+                    d.item.clone(),
+                    d.name.clone(),
+                    d.units.to_string(),
+                    money(d.value_cents),
+                    String::new(),
+                    String::new(),
+                    "yes".into(),
+                ]);
+            }
+        }
+        write_csv(path, &rows)?;
+        println!(
+            "{}",
+            t!("cli.value.written", n = r.len(), path = path.display())
+        );
+        return Ok(0);
+    }
+    println!("{}", t!("cli.value.title", days = days));
+    let mut t = Table::new();
+    t.load_preset(UTF8_BORDERS_ONLY).set_header([
+        t!("cli.col.place"),
+        t!("cli.value.value"),
+        t!("cli.value.used"),
+        t!("cli.value.cover"),
+        t!("cli.value.dead"),
+    ]);
+    for p in &r {
+        t.add_row([
+            format!("{} {}", p.place, p.name),
+            i18n::money(p.value_cents),
+            i18n::money(p.used_cents),
+            cover(p.days_of_cover),
+            t!(
+                "cli.value.dead_items",
+                n = p.dead.len(),
+                money = i18n::money(p.dead_value_cents)
+            ),
+        ]);
+    }
+    for c in 1..=4 {
+        if let Some(col) = t.column_mut(c) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    println!("{t}");
+    let total: i64 = r.iter().map(|p| p.value_cents).sum();
+    println!("{}", t!("cli.value.total", money = i18n::money(total)));
+    Ok(0)
+}
+
 /// `report expiry`.
 pub fn run_expiry(
     db: Option<PathBuf>,

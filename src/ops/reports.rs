@@ -585,3 +585,113 @@ pub fn expiry(
         wasted,
     })
 }
+
+/// The stock of one place: its value, how long it lasts, what does not move.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceValue {
+    pub place: String,
+    pub name: String,
+    /// Units held (all lots, any status).
+    pub units: i64,
+    /// At today's unit prices.
+    pub value_cents: i64,
+    /// Value used (given, issued, sent on, wasted) over the window.
+    pub used_cents: i64,
+    /// Value on hand over value used per day; `None` when nothing was used.
+    pub days_of_cover: Option<f64>,
+    /// Items held here that nothing moved out of over the window.
+    pub dead: Vec<DeadItem>,
+    pub dead_value_cents: i64,
+}
+
+/// An item held at a place with no movement out for the window.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadItem {
+    pub item: String,
+    pub name: String,
+    pub units: i64,
+    pub value_cents: i64,
+}
+
+/// Stock value and turnover per place (the pharmacy and the wards) over
+/// the last `days` days.
+pub fn stock_value(
+    conn: &Connection,
+    place: Option<&str>,
+    days: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<PlaceValue>, StockError> {
+    let place_id = match place {
+        Some(p) => Some(stock::place_by_code(conn, p)?.id),
+        None => None,
+    };
+    let days = days.clamp(1, 3650);
+    let since = instant_to_text(now - chrono::Duration::days(days));
+    let mut st = conn.prepare(
+        "SELECT pl.id, pl.code, pl.name, i.code, i.name, SUM(b.qty), SUM(b.qty) * i.unit_price_cents,
+                EXISTS (SELECT 1 FROM movements m INDEXED BY movements_item_at
+                        WHERE m.item_id = b.item_id AND m.at >= ?2 AND m.from_place_id = b.place_id)
+         FROM balances b JOIN places pl ON pl.id = b.place_id JOIN items i ON i.id = b.item_id
+         WHERE pl.kind IN ('pharmacy', 'ward') AND (?1 IS NULL OR pl.id = ?1)
+         GROUP BY b.place_id, b.item_id HAVING SUM(b.qty) > 0
+         ORDER BY pl.kind = 'ward', pl.code, i.code",
+    )?;
+    let mut out: Vec<PlaceValue> = Vec::new();
+    let mut ids = Vec::new();
+    for r in st.query_map(params![place_id, since], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, i64>(5)?,
+            r.get::<_, i64>(6)?,
+            r.get::<_, bool>(7)?,
+        ))
+    })? {
+        let (id, code, name, item, item_name, units, value, moved) = r?;
+        if out.last().is_none_or(|p| p.place != code) {
+            ids.push(id);
+            out.push(PlaceValue {
+                place: code,
+                name,
+                units: 0,
+                value_cents: 0,
+                used_cents: 0,
+                days_of_cover: None,
+                dead: Vec::new(),
+                dead_value_cents: 0,
+            });
+        }
+        let Some(p) = out.last_mut() else { continue };
+        p.units += units;
+        p.value_cents += value;
+        if !moved {
+            p.dead_value_cents += value;
+            p.dead.push(DeadItem {
+                item,
+                name: item_name,
+                units,
+                value_cents: value,
+            });
+        }
+    }
+    // What each place used over the window, in one pass over the ledger.
+    let mut used_st = conn.prepare(
+        "SELECT m.from_place_id, SUM(m.qty * i.unit_price_cents) FROM movements m JOIN items i ON i.id = m.item_id
+         WHERE m.at >= ?1 AND m.from_place_id IS NOT NULL
+           AND m.kind IN ('administration', 'issue', 'transfer', 'waste')
+         GROUP BY m.from_place_id",
+    )?;
+    let used: std::collections::HashMap<i64, i64> = used_st
+        .query_map([&since], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (p, id) in out.iter_mut().zip(ids) {
+        p.used_cents = used.get(&id).copied().unwrap_or(0);
+        p.days_of_cover =
+            (p.used_cents > 0).then(|| p.value_cents as f64 / (p.used_cents as f64 / days as f64));
+        p.dead.sort_by(|a, b| b.value_cents.cmp(&a.value_cents));
+    }
+    Ok(out)
+}
