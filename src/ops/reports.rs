@@ -691,7 +691,7 @@ pub fn stock_value(
         p.used_cents = used.get(&id).copied().unwrap_or(0);
         p.days_of_cover =
             (p.used_cents > 0).then(|| p.value_cents as f64 / (p.used_cents as f64 / days as f64));
-        p.dead.sort_by(|a, b| b.value_cents.cmp(&a.value_cents));
+        p.dead.sort_by_key(|d| std::cmp::Reverse(d.value_cents));
     }
     Ok(out)
 }
