@@ -482,3 +482,85 @@ fn stock_value_is_the_balances_at_todays_prices_and_dead_stock_is_what_did_not_m
         }
     }
 }
+
+#[test]
+fn stocktake_variances_are_what_the_approved_counts_moved() {
+    let (_d, db) = common::demo_db();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (item, lot, held, price): (String, String, i64, i64) = conn
+        .query_row(
+            "SELECT i.code, l.lot_number, b.qty, i.unit_price_cents FROM balances b JOIN lots l ON l.id = b.lot_id
+             JOIN items i ON i.id = b.item_id JOIN places p ON p.id = b.place_id
+             WHERE p.code = 'W-MED' AND b.qty > 5 AND i.controlled = 0 AND l.status = 'ok'
+               AND (SELECT COUNT(*) FROM balances o WHERE o.place_id = b.place_id AND o.item_id = b.item_id AND o.qty > 0) = 1
+             ORDER BY i.code LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    drop(conn);
+    let run = |args: &[&str]| -> Value {
+        let out = common::cli(&db).args(args).arg("--json").output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    };
+    let started = run(&[
+        "stocktake",
+        "start",
+        "--user",
+        "manager",
+        "--place",
+        "W-MED",
+        "--code",
+        &item,
+    ]);
+    let id = started["id"].to_string();
+    let counted = (held - 3).to_string();
+    run(&[
+        "stocktake",
+        "count",
+        &id,
+        "--user",
+        "manager",
+        "--item",
+        &item,
+        "--lot",
+        &lot,
+        "--qty",
+        &counted,
+    ]);
+    run(&[
+        "stocktake",
+        "approve",
+        &id,
+        "--user",
+        "manager",
+        "--explain",
+        &format!("{item}:{lot}=broken blister"),
+    ]);
+    let r = report(&db, "variances", &["--place", "W-MED"]);
+    let rows = r.as_array().unwrap();
+    let row = rows
+        .iter()
+        .find(|v| v["item"] == item.as_str())
+        .expect("the item counted");
+    assert_eq!(row["expected"], held);
+    assert_eq!(row["counted"], held - 3);
+    assert_eq!(row["missing"]["units"], 3);
+    assert_eq!(row["missing"]["cents"], 3 * price);
+    assert_eq!(row["net_cents"], -3 * price);
+    // What the report says missing is what the approval took out of stock.
+    let adjusted = sum(
+        &db,
+        "SELECT SUM(qty) FROM movements WHERE kind = 'adjustment' AND from_place_id IS NOT NULL",
+    );
+    let missing: i64 = rows
+        .iter()
+        .map(|v| v["missing"]["units"].as_i64().unwrap())
+        .sum();
+    assert_eq!(missing, adjusted);
+}

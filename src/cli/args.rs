@@ -388,6 +388,15 @@ pub enum ReportCommand {
         #[arg(long, value_name = "FILE")]
         csv: Option<std::path::PathBuf>,
     },
+    /// Stocktake variances: what the stocktakes approved over the period found missing or over, per
+    /// place and item, in units and money.
+    Variances {
+        /// One place (default: every place).
+        #[arg(long, value_name = "PLACE")]
+        place: Option<String>,
+        #[command(flatten)]
+        out: ReportOut,
+    },
     Expiry {
         /// One place (default: the pharmacy and every ward).
         #[arg(long, value_name = "PLACE")]

@@ -317,6 +317,7 @@ pub(super) fn run_report(db: Option<PathBuf>, command: ReportCommand) -> Result<
             json,
             csv,
         } => super::reports::run_stock_value(db, place, days, json, csv),
+        ReportCommand::Variances { place, out } => super::reports::run_variances(db, place, out),
         ReportCommand::Expiry { place, days, out } => {
             super::reports::run_expiry(db, place, days, out)
         }

@@ -307,6 +307,103 @@ pub fn run_stock_value(
     Ok(0)
 }
 
+/// `report variances`.
+pub fn run_variances(db: Option<PathBuf>, place: Option<String>, out: ReportOut) -> Result<i32> {
+    let store = super::open(&crate::config::resolve_db(db, false)?)?;
+    let (from, to) = period(&store, out.from.as_deref(), out.to.as_deref())?;
+    let r = crate::ops::reports::stocktake_variances(&store.conn, place.as_deref(), from, to)?;
+    if out.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(0);
+    }
+    let money = |c: i64| format!("{:.2}", c as f64 / 100.0);
+    if let Some(path) = &out.csv {
+        let mut rows = vec![
+            [
+                "place",
+                "item",
+                "name",
+                "lots",
+                "expected",
+                "counted",
+                "found_units",
+                "found_money",
+                "missing_units",
+                "missing_money",
+                "net_money",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        for v in &r {
+            rows.push(vec![
+                v.place.clone(),
+                v.item.clone(),
+                v.name.clone(),
+                v.lots.to_string(),
+                v.expected.to_string(),
+                v.counted.to_string(),
+                v.found.units.to_string(),
+                money(v.found.cents),
+                v.missing.units.to_string(),
+                money(v.missing.cents),
+                money(v.net_cents),
+            ]);
+        }
+        write_csv(path, &rows)?;
+        println!(
+            "{}",
+            t!("cli.variances.written", n = r.len(), path = path.display())
+        );
+        return Ok(0);
+    }
+    let zone = store.zone();
+    let local = |t: DateTime<Utc>| i18n::datetime(t.with_timezone(&zone).naive_local());
+    println!(
+        "{}",
+        t!("cli.variances.title", from = local(from), to = local(to))
+    );
+    let mut t = Table::new();
+    t.load_preset(UTF8_BORDERS_ONLY).set_header([
+        t!("cli.col.place"),
+        t!("cli.col.item"),
+        t!("cli.variances.expected"),
+        t!("cli.variances.counted"),
+        t!("cli.variances.found"),
+        t!("cli.variances.missing"),
+        t!("cli.variances.net"),
+    ]);
+    for v in &r {
+        t.add_row([
+            v.place.clone(),
+            format!("{} {}", v.item, v.name),
+            i18n::num(v.expected),
+            i18n::num(v.counted),
+            i18n::num(v.found.units),
+            i18n::num(v.missing.units),
+            i18n::money(v.net_cents),
+        ]);
+    }
+    for c in 2..=6 {
+        if let Some(col) = t.column_mut(c) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    if !r.is_empty() {
+        println!("{t}");
+    }
+    println!(
+        "{}",
+        t!(
+            "cli.variances.total",
+            found = i18n::money(r.iter().map(|v| v.found.cents).sum()),
+            missing = i18n::money(r.iter().map(|v| v.missing.cents).sum()),
+            net = i18n::money(r.iter().map(|v| v.net_cents).sum())
+        )
+    );
+    Ok(0)
+}
+
 /// `report expiry`.
 pub fn run_expiry(
     db: Option<PathBuf>,

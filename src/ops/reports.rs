@@ -695,3 +695,90 @@ pub fn stock_value(
     }
     Ok(out)
 }
+
+/// What the approved stocktakes of a period found, per place and item.
+#[derive(Debug, Clone, Serialize)]
+pub struct Variance {
+    pub place: String,
+    pub item: String,
+    pub name: String,
+    /// Lots counted.
+    pub lots: i64,
+    pub expected: i64,
+    pub counted: i64,
+    /// Found over what was expected (units, money).
+    pub found: Used,
+    /// Missing against what was expected.
+    pub missing: Used,
+    /// Counted − expected, in money.
+    pub net_cents: i64,
+}
+
+/// Stocktake variances: the lines counted in stocktakes approved over
+/// `[from, to)`, in units and money at the price of the approval day.
+pub fn stocktake_variances(
+    conn: &Connection,
+    place: Option<&str>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Variance>, StockError> {
+    let place_id = match place {
+        Some(p) => Some(stock::place_by_code(conn, p)?.id),
+        None => None,
+    };
+    let prices = Prices::load(conn)?;
+    let mut st = conn.prepare(
+        "SELECT pl.code, i.id, i.code, i.name, s.approved_at, l.expected, l.counted
+         FROM stocktake_lines l JOIN stocktakes s ON s.id = l.stocktake_id
+         JOIN places pl ON pl.id = s.place_id JOIN items i ON i.id = l.item_id
+         WHERE s.status = 'approved' AND s.approved_at >= ?1 AND s.approved_at < ?2
+           AND l.counted IS NOT NULL AND (?3 IS NULL OR s.place_id = ?3)
+         ORDER BY pl.code, i.code",
+    )?;
+    let mut out: Vec<Variance> = Vec::new();
+    for r in st.query_map(
+        params![instant_to_text(from), instant_to_text(to), place_id],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        },
+    )? {
+        let (place, item_id, item, name, at, expected, counted) = r?;
+        let price = prices.at(item_id, &at);
+        if out
+            .last()
+            .is_none_or(|v| (v.place.as_str(), v.item.as_str()) != (place.as_str(), item.as_str()))
+        {
+            out.push(Variance {
+                place,
+                item,
+                name,
+                lots: 0,
+                expected: 0,
+                counted: 0,
+                found: Used::default(),
+                missing: Used::default(),
+                net_cents: 0,
+            });
+        }
+        let Some(v) = out.last_mut() else { continue };
+        let diff = counted - expected;
+        v.lots += 1;
+        v.expected += expected;
+        v.counted += counted;
+        if diff > 0 {
+            v.found.add(diff, diff * price);
+        } else {
+            v.missing.add(-diff, -diff * price);
+        }
+        v.net_cents += diff * price;
+    }
+    Ok(out)
+}
