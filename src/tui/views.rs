@@ -523,18 +523,7 @@ impl PlanView {
             })
             .collect();
         let exceptions = sheet.exceptions;
-        let items: HashMap<String, (String, Option<String>)> = {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT i.code, i.name, s.code FROM items i LEFT JOIN suppliers s ON s.id = i.supplier_id",
-                )
-                .map_err(|e| e.to_string())?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
-                .map_err(|e| e.to_string())?;
-            rows.collect::<rusqlite::Result<_>>()
-                .map_err(|e| e.to_string())?
-        };
+        let items = queries::item_names_and_suppliers(conn).map_err(|e| e.to_string())?;
         let exception_items = exceptions
             .iter()
             .map(|e| items.get(&e.item).cloned().unwrap_or_default())

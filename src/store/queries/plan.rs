@@ -172,3 +172,15 @@ pub fn ward_drug_use(
     out.truncate(top);
     Ok(out)
 }
+
+/// Every item's name and its supplier's code (if any), by item code: how
+/// the plan screen names the items its exceptions speak of.
+pub fn item_names_and_suppliers(
+    conn: &Connection,
+) -> rusqlite::Result<HashMap<String, (String, Option<String>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.code, i.name, s.code FROM items i LEFT JOIN suppliers s ON s.id = i.supplier_id",
+    )?;
+    stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+        .collect()
+}
