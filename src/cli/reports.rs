@@ -48,6 +48,15 @@ fn period(
     Ok((a, b))
 }
 
+/// Numbers right-aligned in the columns given.
+fn right_align(t: &mut Table, cols: impl IntoIterator<Item = usize>) {
+    for c in cols {
+        if let Some(col) = t.column_mut(c) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}
+
 /// Writes CSV rows to `path` (UTF-8 with BOM, as the exports), whole or not at all.
 fn write_csv(path: &std::path::Path, rows: &[Vec<String>]) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -192,11 +201,7 @@ pub fn run_consumption(
             format!("{:.0} %", u.cumulative_share * 100.0),
         ]);
     }
-    for c in 2..=8 {
-        if let Some(col) = t.column_mut(c) {
-            col.set_cell_alignment(CellAlignment::Right);
-        }
-    }
+    right_align(&mut t, 2..=8);
     println!("{t}");
     println!(
         "{}",
@@ -296,11 +301,7 @@ pub fn run_stock_value(
             ),
         ]);
     }
-    for c in 1..=4 {
-        if let Some(col) = t.column_mut(c) {
-            col.set_cell_alignment(CellAlignment::Right);
-        }
-    }
+    right_align(&mut t, 1..=4);
     println!("{t}");
     let total: i64 = r.iter().map(|p| p.value_cents).sum();
     println!("{}", t!("cli.value.total", money = i18n::money(total)));
@@ -384,11 +385,7 @@ pub fn run_variances(db: Option<PathBuf>, place: Option<String>, out: ReportOut)
             i18n::money(v.net_cents),
         ]);
     }
-    for c in 2..=6 {
-        if let Some(col) = t.column_mut(c) {
-            col.set_cell_alignment(CellAlignment::Right);
-        }
-    }
+    right_align(&mut t, 2..=6);
     if !r.is_empty() {
         println!("{t}");
     }
@@ -516,11 +513,7 @@ pub fn run_expiry(
             i18n::money(e.projected_waste_cents),
         ]);
     }
-    for c in [4, 5, 6, 7] {
-        if let Some(col) = t.column_mut(c) {
-            col.set_cell_alignment(CellAlignment::Right);
-        }
-    }
+    right_align(&mut t, [4, 5, 6, 7]);
     if !r.expiring.is_empty() {
         println!("{t}");
     }
@@ -697,11 +690,7 @@ pub fn run_stock_card(
             i18n::num(l.balance),
         ]);
     }
-    for c in [6, 7, 8] {
-        if let Some(col) = t.column_mut(c) {
-            col.set_cell_alignment(CellAlignment::Right);
-        }
-    }
+    right_align(&mut t, [6, 7, 8]);
     if !card.lines.is_empty() {
         println!("{t}");
     }

@@ -51,6 +51,13 @@ pub struct CardLine {
     pub balance: i64,
 }
 
+/// The place a report is limited to, by code (`None`: every place).
+fn place_id(conn: &Connection, place: Option<&str>) -> Result<Option<i64>, StockError> {
+    place
+        .map(|p| stock::place_by_code(conn, p).map(|p| p.id))
+        .transpose()
+}
+
 /// The stock card: `item` and `place` by code, `lot` by number.
 pub fn stock_card(
     conn: &Connection,
@@ -288,10 +295,7 @@ pub fn consumption(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Consumption, StockError> {
-    let place_id = match place {
-        Some(p) => Some(stock::place_by_code(conn, p)?.id),
-        None => None,
-    };
+    let place_id = place_id(conn, place)?;
     let prices = Prices::load(conn)?;
     let key = match by {
         By::Ward => "w.code, w.name",
@@ -431,10 +435,7 @@ pub fn expiry(
     to: DateTime<Utc>,
 ) -> Result<ExpiryReport, StockError> {
     use crate::domain::fefo::LotStock;
-    let place_id = match place {
-        Some(p) => Some(stock::place_by_code(conn, p)?.id),
-        None => None,
-    };
+    let place_id = place_id(conn, place)?;
     let until = today + chrono::Days::new(days.clamp(0, 3650) as u64);
     // Every usable lot of the pairs that hold a lot expiring soon: the
     // earlier lots are used first.
@@ -621,10 +622,7 @@ pub fn stock_value(
     days: i64,
     now: DateTime<Utc>,
 ) -> Result<Vec<PlaceValue>, StockError> {
-    let place_id = match place {
-        Some(p) => Some(stock::place_by_code(conn, p)?.id),
-        None => None,
-    };
+    let place_id = place_id(conn, place)?;
     let days = days.clamp(1, 3650);
     let since = instant_to_text(now - chrono::Duration::days(days));
     let mut st = conn.prepare(
@@ -722,10 +720,7 @@ pub fn stocktake_variances(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Variance>, StockError> {
-    let place_id = match place {
-        Some(p) => Some(stock::place_by_code(conn, p)?.id),
-        None => None,
-    };
+    let place_id = place_id(conn, place)?;
     let prices = Prices::load(conn)?;
     let mut st = conn.prepare(
         "SELECT pl.code, i.id, i.code, i.name, s.approved_at, l.expected, l.counted
