@@ -46,15 +46,7 @@ pub fn run_export(db: Option<PathBuf>, args: ExportArgs) -> Result<i32> {
             out.write_all(b"\n")?;
         }
         Some(path) => {
-            // Written beside the file, then put in its place: a reader never
-            // sees half a bundle.
-            let tmp = path.with_extension("partial");
-            let written = std::fs::write(&tmp, text.as_bytes() as &[u8])
-                .and_then(|_| std::fs::rename(&tmp, path));
-            if let Err(e) = written {
-                let _ = std::fs::remove_file(&tmp);
-                bail!(t!("import.export.io", why = e));
-            }
+            super::reports::write_whole(path, text.as_bytes())?;
             println!(
                 "{}",
                 t!(

@@ -65,8 +65,14 @@ fn write_csv(path: &std::path::Path, rows: &[Vec<String>]) -> Result<()> {
     }
     let mut bytes = "\u{feff}".as_bytes().to_vec();
     bytes.extend(w.into_inner().map_err(|e| anyhow::anyhow!(e.to_string()))?);
+    write_whole(path, &bytes)
+}
+
+/// Writes `bytes` beside `path`, then puts the file in its place: a reader
+/// never sees half a file, and a failed write leaves nothing behind.
+pub(super) fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("partial");
-    if let Err(e) = std::fs::write(&tmp, &bytes).and_then(|_| std::fs::rename(&tmp, path)) {
+    if let Err(e) = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path)) {
         let _ = std::fs::remove_file(&tmp);
         bail!(t!("import.export.io", why = e));
     }
