@@ -29,6 +29,7 @@ pub mod format;
 pub mod import;
 pub mod refusals;
 pub mod results;
+pub mod sheet;
 pub mod wristband;
 
 use std::cell::Cell;
@@ -227,6 +228,15 @@ pub const FILES: &[(&str, &str)] = &[
     ("plan", include_str!("../../assets/i18n/plan.toml")),
     ("levels", include_str!("../../assets/i18n/levels.toml")),
     ("fhir", include_str!("../../assets/i18n/fhir.toml")),
+    ("sheets", include_str!("../../assets/i18n/sheets.toml")),
+    (
+        "supply_reports",
+        include_str!("../../assets/i18n/supply_reports.toml"),
+    ),
+    (
+        "reports_screen",
+        include_str!("../../assets/i18n/reports_screen.toml"),
+    ),
 ];
 
 fn walk(prefix: &str, t: &toml::Table, out: &mut HashMap<String, Entry>, file: &str) {
