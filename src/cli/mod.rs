@@ -20,6 +20,7 @@ mod integrity;
 mod mar;
 mod patient;
 mod rx;
+mod sheet_out;
 mod stock_list;
 pub use args::*;
 pub use rx::*;

@@ -58,7 +58,7 @@ fn right_align(t: &mut Table, cols: impl IntoIterator<Item = usize>) {
 }
 
 /// Writes CSV rows to `path` (UTF-8 with BOM, as the exports), whole or not at all.
-fn write_csv(path: &std::path::Path, rows: &[Vec<String>]) -> Result<()> {
+pub(super) fn write_csv(path: &std::path::Path, rows: &[Vec<String>]) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
         w.write_record(r)?;
@@ -323,87 +323,18 @@ pub fn run_variances(db: Option<PathBuf>, place: Option<String>, out: ReportOut)
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(0);
     }
-    let money = |c: i64| format!("{:.2}", c as f64 / 100.0);
+    let zone = store.zone();
+    let local = |t: DateTime<Utc>| t.with_timezone(&zone).naive_local();
+    let report = i18n::reports::variances(&r, local(from), local(to));
     if let Some(path) = &out.csv {
-        let mut rows = vec![
-            [
-                "place",
-                "item",
-                "name",
-                "lots",
-                "expected",
-                "counted",
-                "found_units",
-                "found_money",
-                "missing_units",
-                "missing_money",
-                "net_money",
-            ]
-            .map(String::from)
-            .to_vec(),
-        ];
-        for v in &r {
-            rows.push(vec![
-                v.place.clone(),
-                v.item.clone(),
-                v.name.clone(),
-                v.lots.to_string(),
-                v.expected.to_string(),
-                v.counted.to_string(),
-                v.found.units.to_string(),
-                money(v.found.cents),
-                v.missing.units.to_string(),
-                money(v.missing.cents),
-                money(v.net_cents),
-            ]);
-        }
-        write_csv(path, &rows)?;
+        super::sheet_out::write_csv(path, &report)?;
         println!(
             "{}",
             t!("cli.variances.written", n = r.len(), path = path.display())
         );
         return Ok(0);
     }
-    let zone = store.zone();
-    let local = |t: DateTime<Utc>| i18n::datetime(t.with_timezone(&zone).naive_local());
-    println!(
-        "{}",
-        t!("cli.variances.title", from = local(from), to = local(to))
-    );
-    let mut t = Table::new();
-    t.load_preset(UTF8_BORDERS_ONLY).set_header([
-        t!("cli.col.place"),
-        t!("cli.col.item"),
-        t!("cli.variances.expected"),
-        t!("cli.variances.counted"),
-        t!("cli.variances.found"),
-        t!("cli.variances.missing"),
-        t!("cli.variances.net"),
-    ]);
-    for v in &r {
-        t.add_row([
-            v.place.clone(),
-            format!("{} {}", v.item, v.name),
-            i18n::num(v.expected),
-            i18n::num(v.counted),
-            i18n::num(v.found.units),
-            i18n::num(v.missing.units),
-            i18n::money(v.net_cents),
-        ]);
-    }
-    right_align(&mut t, 2..=6);
-    if !r.is_empty() {
-        println!("{t}");
-    }
-    println!(
-        "{}",
-        t!(
-            "cli.variances.total",
-            found = i18n::money(r.iter().map(|v| v.found.cents).sum()),
-            missing = i18n::money(r.iter().map(|v| v.missing.cents).sum()),
-            net = i18n::money(r.iter().map(|v| v.net_cents).sum())
-        )
-    );
+    super::sheet_out::print_text(&report);
     Ok(0)
 }
 

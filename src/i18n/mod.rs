@@ -28,6 +28,7 @@ pub mod fhir;
 pub mod format;
 pub mod import;
 pub mod refusals;
+pub mod reports;
 pub mod results;
 pub mod sheet;
 pub mod wristband;

@@ -107,6 +107,8 @@ impl Column {
 /// One table of a report.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Sheet {
+    /// A stable English name for files and tests (`expiring`, `wasted`).
+    pub key: &'static str,
     /// A short name (an XLSX tab holds at most 31 characters).
     pub name: String,
     /// The line above the table: what it is and over which period.

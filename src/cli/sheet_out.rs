@@ -1,0 +1,87 @@
+//! A report's sheets written out: as a text table on the terminal, or as a
+//! CSV file.
+
+use std::path::Path;
+
+use anyhow::Result;
+use comfy_table::{CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
+
+use crate::i18n::sheet::{Cell, Report, Sheet};
+
+/// The report as text tables, one per sheet, with its totals and notes.
+pub(super) fn print_text(r: &Report) {
+    if !r.title.is_empty() {
+        println!("{}", r.title);
+    }
+    for (i, s) in r.sheets.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        print!("{}", sheet_text(s));
+    }
+}
+
+/// One sheet as text: its title, the table (numbers right-aligned) and the
+/// lines under it.
+pub(super) fn sheet_text(s: &Sheet) -> String {
+    let mut out = String::new();
+    if !s.title.is_empty() {
+        out.push_str(&s.title);
+        out.push('\n');
+    }
+    if !s.rows.is_empty() || s.total.is_some() {
+        let mut t = Table::new();
+        t.load_preset(UTF8_BORDERS_ONLY)
+            .set_header(s.columns.iter().map(|c| c.heading.clone()));
+        for row in s.rows.iter().chain(s.total.iter()) {
+            t.add_row(row.iter().map(Cell::text));
+        }
+        for (i, _) in s.columns.iter().enumerate() {
+            let number = s
+                .rows
+                .iter()
+                .chain(s.total.iter())
+                .any(|r| r.get(i).is_some_and(Cell::is_number));
+            if number && let Some(col) = t.column_mut(i) {
+                col.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+    for n in &s.notes {
+        out.push_str(n);
+        out.push('\n');
+    }
+    out
+}
+
+/// One sheet as CSV rows: the column keys, the rows, the totals row.
+pub(super) fn sheet_csv(s: &Sheet) -> Vec<Vec<String>> {
+    let mut rows = vec![s.columns.iter().map(|c| c.key.to_string()).collect()];
+    for row in s.rows.iter().chain(s.total.iter()) {
+        rows.push(row.iter().map(Cell::csv).collect());
+    }
+    rows
+}
+
+/// Writes the report's first sheet to `path` as CSV, and each further
+/// sheet beside it as `NAME-KEY.csv`; whole or not at all. Gives the files
+/// written.
+pub(super) fn write_csv(path: &Path, r: &Report) -> Result<Vec<std::path::PathBuf>> {
+    let mut written = Vec::new();
+    for (i, s) in r.sheets.iter().enumerate() {
+        let p = if i == 0 {
+            path.to_path_buf()
+        } else {
+            let stem = path
+                .file_stem()
+                .and_then(|x| x.to_str())
+                .unwrap_or("report");
+            path.with_file_name(format!("{stem}-{}.csv", s.key))
+        };
+        super::reports::write_csv(&p, &sheet_csv(s))?;
+        written.push(p);
+    }
+    Ok(written)
+}
