@@ -261,6 +261,18 @@ fn background(c: &mut Criterion) {
             view
         })
     });
+    // The same, every read on the one connection (as inside a transaction):
+    // what the second connection saves.
+    g.bench_function("warnings_first_load_one_connection", |b| {
+        b.iter(|| {
+            let store = Store::open(&path).unwrap();
+            store.conn.execute_batch("BEGIN").unwrap();
+            let view = load_alerts(&store.conn, anchor(), &cfg).unwrap();
+            store.conn.execute_batch("ROLLBACK").unwrap();
+            assert!(!view.rows.is_empty());
+            view
+        })
+    });
     g.finish();
 }
 
