@@ -12,7 +12,7 @@ use crate::t;
 
 /// The period of days `[from, to]` as instants on the site's clock: from
 /// the start of the first day to the start of the day after the last.
-fn period(
+pub(super) fn period(
     store: &crate::store::Store,
     from: Option<&str>,
     to: Option<&str>,
