@@ -115,7 +115,7 @@ fn receive(db: &Path, po: i64, item: &str, lot: &str, qty: i64) {
 
 #[test]
 fn an_order_delivered_late_and_short_is_counted_and_listed() {
-    let (_d, db) = common::demo_db();
+    let (dir, db) = common::demo_db();
     let conn = Connection::open(&db).unwrap();
     let now = Utc::now();
     // Order A: paracetamol delivered short after its due day, the rest of
@@ -236,6 +236,52 @@ fn an_order_delivered_late_and_short_is_counted_and_listed() {
             .sum();
         assert_eq!(sum, n(total, k), "{k}");
     }
+    // As a workbook: a worksheet per sheet, the late deliveries with their
+    // days late as numbers.
+    let book = dir.path().join("suppliers.xlsx");
+    run(
+        &db,
+        &[
+            "report",
+            "suppliers",
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--xlsx",
+            book.to_str().unwrap(),
+        ],
+    );
+    {
+        use calamine::{Data, Reader, Xlsx, open_workbook};
+        let mut wb: Xlsx<_> = open_workbook(&book).unwrap();
+        let names = wb.sheet_names();
+        assert_eq!(names.len(), 3, "{names:?}");
+        let late_sheet = wb.worksheet_range(&names[2]).unwrap();
+        let rows: Vec<_> = late_sheet.rows().collect();
+        let head = rows
+            .iter()
+            .position(|r| {
+                r.iter()
+                    .any(|c| matches!(c, Data::String(s) if s == "Days late"))
+            })
+            .expect("the late deliveries' headings");
+        let col = rows[head]
+            .iter()
+            .position(|c| matches!(c, Data::String(s) if s == "Days late"))
+            .unwrap();
+        let days: Vec<f64> = rows[head + 1..]
+            .iter()
+            .filter_map(|r| match &r[col] {
+                Data::Float(f) => Some(*f),
+                Data::Int(i) => Some(*i as f64),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(days.len(), late.len());
+        assert!(days.contains(&(la["days_late"].as_i64().unwrap() as f64)));
+    }
+
     // One supplier only; an unknown one is refused in one line.
     let only = report(
         &db,
