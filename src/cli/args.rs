@@ -209,6 +209,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Therapeutic substitutes a pharmacist approved: add, remove, list (then `rx substitute` allows one for a prescription).
+    Substitute {
+        #[command(subcommand)]
+        command: super::substitutes::SubstituteCommand,
+    },
     /// A patient's allergies, intolerances and contraindications.
     Allergy {
         #[command(subcommand)]

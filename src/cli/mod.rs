@@ -22,6 +22,7 @@ mod patient;
 mod rx;
 mod sheet_out;
 mod stock_list;
+mod substitutes;
 mod supply_reports;
 pub use args::*;
 pub use rx::*;
@@ -309,6 +310,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         }) => mar::run_mar(cli.db.clone(), ward, from, to, by_patient, json),
         Some(Command::Report { command }) => mar::run_report(cli.db.clone(), command),
         Some(Command::Allergy { command }) => refdata::run_allergy(cli.db.clone(), command),
+        Some(Command::Substitute { command }) => substitutes::run(cli.db.clone(), command),
         Some(Command::Patient { command, mrn, json }) => {
             patient::run_patient(cli.db.clone(), command, mrn, json)
         }

@@ -168,6 +168,17 @@ pub enum RxCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Allow an approved substitute for this prescription when its item is short (a pharmacist): the bedside then accepts its packs, counted at its own strength.
+    Substitute {
+        id: i64,
+        #[command(flatten)]
+        who: stock::UserArgs,
+        /// The substitute's item code (on the item's approved list: `wardstock substitute list`).
+        #[arg(long, value_name = "CODE")]
+        item: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// Change dose or timing: a new version replaces this one and awaits validation.
     Edit {
         id: i64,
@@ -280,6 +291,15 @@ pub(super) fn run_rx(db: Option<PathBuf>, command: RxCommand) -> Result<i32> {
     use crate::ops::rx::{self, StatusChange};
     let mut store = open(&crate::config::resolve_db(db.clone(), false)?)?;
     let (id, who, change, reason) = match command {
+        RxCommand::Substitute {
+            id,
+            who,
+            item,
+            reason,
+        } => {
+            drop(store);
+            return super::substitutes::allow_for_rx(db, id, &item, &reason, &who);
+        }
         RxCommand::Suspend { id, who, reason } => (id, who, Some(StatusChange::Suspend), reason),
         RxCommand::Resume { id, who, reason } => (id, who, Some(StatusChange::Resume), reason),
         RxCommand::Stop { id, who, reason } => (id, who, Some(StatusChange::Stop), reason),

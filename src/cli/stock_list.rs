@@ -74,8 +74,30 @@ pub(super) fn run_find(
             unit = unit
         )
     );
+    let subs = || {
+        if found.substitutes.is_empty() {
+            return;
+        }
+        println!("{}", t!("substitute.find_head", item = found.item));
+        for s in &found.substitutes {
+            println!(
+                "{}",
+                t!(
+                    "substitute.find_line",
+                    substitute = s.item,
+                    name = s.name,
+                    per = super::substitutes::per_unit(s.per_unit),
+                    item = found.item,
+                    here = i18n::num(s.here),
+                    ward = found.for_place.as_deref().unwrap_or("—"),
+                    elsewhere = i18n::num(s.elsewhere)
+                )
+            );
+        }
+    };
     if found.holdings.is_empty() {
         println!("{}", t!("cli.find.none"));
+        subs();
         return Ok(0);
     }
     let mut t = comfy_table::Table::new();
@@ -106,6 +128,7 @@ pub(super) fn run_find(
         }
     }
     println!("{t}");
+    subs();
     if let (Some(w), Some(lender)) = (
         &ward,
         found.holdings.iter().find(|h| !h.pharmacy && h.spare > 0),

@@ -32,6 +32,7 @@ pub mod reports;
 pub mod results;
 pub mod sheet;
 pub mod sheet_files;
+pub mod substitutes;
 pub mod supply_reports;
 pub mod wristband;
 
@@ -232,6 +233,10 @@ pub const FILES: &[(&str, &str)] = &[
     ("levels", include_str!("../../assets/i18n/levels.toml")),
     ("fhir", include_str!("../../assets/i18n/fhir.toml")),
     ("sheets", include_str!("../../assets/i18n/sheets.toml")),
+    (
+        "substitutes",
+        include_str!("../../assets/i18n/substitutes.toml"),
+    ),
     (
         "supply_reports",
         include_str!("../../assets/i18n/supply_reports.toml"),

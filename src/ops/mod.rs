@@ -16,6 +16,7 @@ pub mod rx;
 pub mod scan;
 pub mod site;
 pub mod stock;
+pub mod substitutes;
 pub mod ward;
 
 /// Who is doing an operation, and when (the clock is passed in so tests

@@ -25,7 +25,7 @@ pub struct Usable {
 }
 
 /// What [`find_stock`] found, nearest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Found {
     pub item: String,
     pub item_name: String,
@@ -34,6 +34,21 @@ pub struct Found {
     pub for_place: Option<String>,
     pub holdings: Vec<Usable>,
     pub total: i64,
+    /// The item's approved substitutes and their usable units.
+    pub substitutes: Vec<SubstituteStock>,
+}
+
+/// An approved substitute of the item asked for, and where it is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubstituteStock {
+    pub item: String,
+    pub name: String,
+    /// Its units that make one unit of the item asked for.
+    pub per_unit: Option<f64>,
+    /// Usable at the ward asking.
+    pub here: i64,
+    /// Usable at the pharmacy and the other wards.
+    pub elsewhere: i64,
 }
 
 /// Every usable unit of `item` at the pharmacy and the wards (not the ward
@@ -46,6 +61,43 @@ pub fn find_stock(
     for_place: Option<&PlaceRef>,
     now: DateTime<Utc>,
 ) -> Result<Found> {
+    let holdings = find_stock_only(conn, item, for_place, now)?;
+    let mut substitutes = Vec::new();
+    for s in crate::ops::substitutes::substitutes(conn, Some(item))? {
+        let sub = item_by_code(conn, &s.substitute)?;
+        let everywhere = find_stock_only(conn, &sub, None, now)?;
+        let here: i64 = everywhere
+            .iter()
+            .filter(|h| for_place.is_some_and(|p| p.code == h.place))
+            .map(|h| h.qty)
+            .sum();
+        let all: i64 = everywhere.iter().map(|h| h.qty).sum();
+        substitutes.push(SubstituteStock {
+            item: s.substitute,
+            name: s.substitute_name,
+            per_unit: s.per_unit,
+            here,
+            elsewhere: all - here,
+        });
+    }
+    Ok(Found {
+        item: item.code.clone(),
+        item_name: item.name.clone(),
+        dose_unit: item.dose_unit.clone(),
+        for_place: for_place.map(|p| p.code.clone()),
+        total: holdings.iter().map(|h| h.qty).sum(),
+        holdings,
+        substitutes,
+    })
+}
+
+/// The usable units of `item` elsewhere than `for_place`, nearest first.
+fn find_stock_only(
+    conn: &Connection,
+    item: &ItemRef,
+    for_place: Option<&PlaceRef>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Usable>> {
     let zone = crate::store::queries::site_zone(conn)?;
     let here = for_place.map_or(0, |p| p.transport_minutes);
     let mut st = conn.prepare_cached(
@@ -135,15 +187,7 @@ pub fn find_stock(
                 &b.location,
             ))
     });
-    let holdings: Vec<Usable> = found.into_iter().map(|(_, h)| h).collect();
-    Ok(Found {
-        item: item.code.clone(),
-        item_name: item.name.clone(),
-        dose_unit: item.dose_unit.clone(),
-        for_place: for_place.map(|p| p.code.clone()),
-        total: holdings.iter().map(|h| h.qty).sum(),
-        holdings,
-    })
+    Ok(found.into_iter().map(|(_, h)| h).collect())
 }
 
 /// An emergency transfer from another ward (`from`) to a ward that ran out
