@@ -103,3 +103,173 @@ fn the_pareto_bars_are_the_cost_by_item_largest_first() {
     assert!((bars.last().unwrap().cumulative - 1.0).abs() < 1e-9);
     assert!(bars[0].top && !bars.last().unwrap().top);
 }
+
+use common::console::Console;
+use crossterm::event::KeyCode;
+use wardstock::i18n::Lang;
+use wardstock::tui::app::Tab;
+use wardstock::tui::tabs::reports::{Kind, Row};
+
+fn words(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::ZhCn => zh,
+    }
+}
+
+/// The console's Reports moves.
+trait ReportsConsole {
+    fn choose(&mut self, kind: Kind) -> &mut Self;
+    fn to_row(&mut self, row: Row) -> &mut Self;
+    fn assert_numbers_whole(&mut self);
+}
+
+impl ReportsConsole for Console {
+    /// Chooses a report on the settings' first line.
+    fn choose(&mut self, kind: Kind) -> &mut Self {
+        self.to_row(Row::Report);
+        for _ in 0..Kind::ALL.len() {
+            if self.app.tabs.reports.setup.kind == kind {
+                return self;
+            }
+            self.key(KeyCode::Right);
+        }
+        panic!("{kind:?} is on the list");
+    }
+
+    /// Moves to a line of the settings.
+    fn to_row(&mut self, row: Row) -> &mut Self {
+        for _ in 0..8 {
+            self.key(KeyCode::Up);
+        }
+        for _ in 0..8 {
+            if self.app.tabs.reports.setup.row == row {
+                return self;
+            }
+            self.key(KeyCode::Down);
+        }
+        panic!("{row:?} is a line of the settings");
+    }
+
+    /// Every number of the first rows shown is on the screen whole.
+    fn assert_numbers_whole(&mut self) {
+        let s = self.screen();
+        let tab = &self.app.tabs.reports;
+        let shown = tab.shown.as_ref().expect("a report is shown");
+        let t = &shown.texts[tab.sheet];
+        let cols = t.layout(tab.col, 80);
+        assert!(!t.rows.is_empty(), "rows to read: {s}");
+        let mut checked = 0;
+        for row in t.rows.iter().take(5) {
+            for &(i, _) in &cols {
+                if t.number[i] && !row[i].is_empty() {
+                    assert!(s.contains(&row[i]), "{} whole on the screen:\n{s}", row[i]);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 0, "numbers were checked:\n{s}");
+    }
+}
+
+#[test]
+fn the_reports_tab_is_for_those_asked_for_reports_not_a_ward_nurse() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, lang);
+        c.sign_in("manager");
+        let s = c.screen();
+        assert!(s.contains(words(lang, "7 Reports", "7 报表")), "{s}");
+        c.key(KeyCode::Char('7'));
+        assert_eq!(c.app.tab, Tab::Reports);
+        let s = c.screen();
+        assert!(
+            s.contains(words(lang, "Pareto of cost", "费用帕累托")),
+            "{s}"
+        );
+        assert!(s.contains(words(lang, "Last 30 days", "最近 30 天")), "{s}");
+        c.sign_out();
+        for user in ["pharm", "store", "admin"] {
+            c.sign_in(user);
+            assert!(
+                c.screen().contains(words(lang, "7 Reports", "7 报表")),
+                "{user} sees Reports"
+            );
+            c.sign_out();
+        }
+        c.sign_in("nurse");
+        let s = c.screen();
+        assert!(!s.contains(words(lang, "Reports", "报表")), "{s}");
+        c.key(KeyCode::Char('7'));
+        assert_ne!(c.app.tab, Tab::Reports, "7 is no key for a nurse");
+    }
+}
+
+/// The item with the most stock at the console's place.
+fn item_held_here(c: &Console) -> String {
+    let place = c.app.cx.current_place().unwrap().id;
+    c.app
+        .store()
+        .conn
+        .query_row(
+            "SELECT i.code FROM balances b JOIN items i ON i.id = b.item_id WHERE b.place_id = ?1
+             GROUP BY i.id ORDER BY SUM(b.qty) DESC LIMIT 1",
+            [place],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn the_charts_draw_at_80x24_with_their_titles_in_both_languages() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, lang);
+        c.sign_in("manager").key(KeyCode::Char('7'));
+        // Use per day: a bar a day, the days under them.
+        c.choose(Kind::DailyUse).key(KeyCode::Enter);
+        let s = c.screen();
+        println!("{s}");
+        assert!(s.contains(words(lang, "Use per day at", "每日消耗")), "{s}");
+        assert!(s.contains('█') || s.contains('▄'), "bars: {s}");
+        assert!(c.app.tabs.reports.chart);
+        // In money.
+        c.key(KeyCode::Esc)
+            .to_row(Row::Option)
+            .key(KeyCode::Right)
+            .key(KeyCode::Enter);
+        let s = c.screen();
+        println!("{s}");
+        assert!(s.contains(words(lang, "(money)", "（金额）")), "{s}");
+        // The numbers behind it, as a table.
+        c.key(KeyCode::Char('c'));
+        c.assert_numbers_whole();
+        // Stock over time of the item held most here.
+        let item = item_held_here(&c);
+        c.key(KeyCode::Esc)
+            .choose(Kind::StockLine)
+            .to_row(Row::Option)
+            .typed(&item);
+        assert!(c.screen().contains(&format!("→ {item}")));
+        c.key(KeyCode::Enter);
+        let s = c.screen();
+        println!("{s}");
+        assert!(
+            s.contains(&item) && s.contains(words(lang, "Stock of", "库存走势")),
+            "{s}"
+        );
+        // The Pareto of cost.
+        c.key(KeyCode::Esc).choose(Kind::Pareto).key(KeyCode::Enter);
+        let s = c.screen();
+        println!("{s}");
+        assert!(
+            s.contains(words(lang, "Pareto of cost", "费用帕累托")),
+            "{s}"
+        );
+        assert!(
+            s.contains("100 %") && s.contains(words(lang, "80 % of the cost", "的 80 %")),
+            "{s}"
+        );
+        c.key(KeyCode::Char('c'));
+        println!("{}", c.screen());
+        c.assert_numbers_whole();
+    }
+}

@@ -450,7 +450,8 @@ impl App {
             .keymap
             .action(&self.contexts(), &ev)
             // The Site tab's key is no key for those who do not see it.
-            .filter(|a| *a != Action::Tab6 || Tab::shown(&self.cx).contains(&Tab::Site));
+            .filter(|a| *a != Action::Tab6 || Tab::shown(&self.cx).contains(&Tab::Site))
+            .filter(|a| *a != Action::Tab7 || Tab::shown(&self.cx).contains(&Tab::Reports));
         if self.tab == Tab::Stock && self.tabs.stock.typed(&ev, bound) {
             return;
         }
@@ -458,6 +459,9 @@ impl App {
             return;
         }
         if self.tab == Tab::Alerts && self.tabs.alerts.typed(&ev, bound) {
+            return;
+        }
+        if self.tab == Tab::Reports && self.tabs.reports.typed(&ev) {
             return;
         }
         if let Some(a) = bound {
@@ -485,6 +489,10 @@ impl App {
             Action::Tab5 => self.switch_tab(Tab::Alerts),
             Action::Tab6 if Tab::shown(&self.cx).contains(&Tab::Site) => self.switch_tab(Tab::Site),
             Action::Tab6 => {}
+            Action::Tab7 if Tab::shown(&self.cx).contains(&Tab::Reports) => {
+                self.switch_tab(Tab::Reports)
+            }
+            Action::Tab7 => {}
             Action::ChoosePlace => {
                 self.popup = Some(Popup::Picker(Picker {
                     selected: self.cx.place,
@@ -671,6 +679,7 @@ impl App {
                 Ok(())
             }
             Tab::Site => Ok(()),
+            Tab::Reports => self.tabs.reports.load(cx),
         };
         if let Err(e) = result {
             cx.say(Level::Error, t!("tui.cannot_read", error = e));
@@ -745,6 +754,11 @@ impl App {
                 }
                 self.loaded.clear();
                 self.reload();
+            }
+        }
+        for p in self.cx.jobs.report.poll() {
+            if signed_in {
+                self.tabs.reports.polled(&mut self.cx, p);
             }
         }
         for p in self.cx.jobs.backup.poll() {
