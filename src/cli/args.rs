@@ -333,14 +333,8 @@ pub enum ReportCommand {
         /// One ward (default: every ward).
         #[arg(long, value_name = "WARD")]
         ward: Option<String>,
-        /// First day (YYYY-MM-DD, the site's days); default 30 days before --to.
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last day (YYYY-MM-DD), included; default today.
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        out: ReportOut,
     },
     /// The stock card of an item (or one lot) at a place: opening balance, every movement with the
     /// running balance, closing balance.
@@ -370,23 +364,17 @@ pub enum ReportCommand {
         #[command(flatten)]
         out: ReportOut,
     },
-    /// Expiry: what expires in the next days at each place, with the waste projected at its rate of
-    /// use, in units and money; and what was wasted over the period, and why.
     /// Stock value and turnover per place: value on hand, days of cover at the recent rate of use,
     /// and items with no movement out in the window (dead stock).
     StockValue {
         /// One place (default: the pharmacy and every ward).
         #[arg(long, value_name = "PLACE")]
         place: Option<String>,
-        /// The window of use, in days.
+        /// The window of use, in days (ending now; --from and --to are not used).
         #[arg(long, value_name = "N", default_value_t = 90)]
         days: i64,
-        /// Print the report as JSON.
-        #[arg(long, conflicts_with = "csv")]
-        json: bool,
-        /// Write the report as CSV (UTF-8 with BOM) to this file.
-        #[arg(long, value_name = "FILE")]
-        csv: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        out: ReportOut,
     },
     /// Stocktake variances: what the stocktakes approved over the period found missing or over, per
     /// place and item, in units and money.
@@ -397,6 +385,8 @@ pub enum ReportCommand {
         #[command(flatten)]
         out: ReportOut,
     },
+    /// Expiry: what expires in the next days at each place, with the waste projected at its rate of
+    /// use, in units and money; and what was wasted over the period, and why.
     Expiry {
         /// One place (default: the pharmacy and every ward).
         #[arg(long, value_name = "PLACE")]

@@ -6,7 +6,37 @@ use std::path::Path;
 use anyhow::Result;
 use comfy_table::{CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
 
+use super::args::ReportOut;
 use crate::i18n::sheet::{Cell, Report, Sheet};
+use crate::t;
+
+/// A report where it was asked to go: a CSV file (and one beside it for
+/// each further sheet), or text on the terminal. `written` is the line
+/// that says what went to the file. (`--json` is printed before, from the
+/// report's data.)
+pub(super) fn emit(
+    report: &Report,
+    out: &ReportOut,
+    written: impl Fn(&Path) -> String,
+) -> Result<()> {
+    if let Some(path) = &out.csv {
+        let files = write_csv(path, report)?;
+        println!("{}", written(path));
+        for (f, s) in files.iter().zip(&report.sheets).skip(1) {
+            println!(
+                "{}",
+                t!(
+                    "cli.report.also_written",
+                    sheet = s.name,
+                    path = f.display()
+                )
+            );
+        }
+        return Ok(());
+    }
+    print_text(report);
+    Ok(())
+}
 
 /// The report as text tables, one per sheet, with its totals and notes.
 pub(super) fn print_text(r: &Report) {
