@@ -397,6 +397,36 @@ pub enum ReportCommand {
         #[command(flatten)]
         out: ReportOut,
     },
+    /// Supplier performance: order lines due in the period on time and in full (OTIF) per supplier
+    /// and per supplier and item, and the late deliveries.
+    Suppliers {
+        /// One supplier (default: every supplier).
+        #[arg(long, value_name = "CODE")]
+        supplier: Option<String>,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+    /// Service: stock-outs per ward and item (doses not given for lack of supply, urgent requests,
+    /// times the ward's stock fell to zero), each with its last occurrence.
+    Service {
+        /// One ward (default: every ward).
+        #[arg(long, value_name = "WARD")]
+        ward: Option<String>,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+    /// Bedside compliance: doses given on time, early or late, missed, unscanned packs and
+    /// wristbands per ward (or nurse), and the overrides with their reasons.
+    Compliance {
+        /// One ward (default: every ward).
+        #[arg(long, value_name = "WARD")]
+        ward: Option<String>,
+        /// ward, or nurse (a row per ward and nurse).
+        #[arg(long, value_name = "BY", default_value = "ward")]
+        by: String,
+        #[command(flatten)]
+        out: ReportOut,
+    },
 }
 
 /// The period of a report and where it goes.

@@ -313,6 +313,13 @@ pub(super) fn run_report(db: Option<PathBuf>, command: ReportCommand) -> Result<
         ReportCommand::Expiry { place, days, out } => {
             super::reports::run_expiry(db, place, days, out)
         }
+        ReportCommand::Suppliers { supplier, out } => {
+            super::supply_reports::run_suppliers(db, supplier, out)
+        }
+        ReportCommand::Service { ward, out } => super::supply_reports::run_service(db, ward, out),
+        ReportCommand::Compliance { ward, by, out } => {
+            super::supply_reports::run_compliance(db, ward, &by, out)
+        }
     }
 }
 

@@ -22,6 +22,7 @@ mod patient;
 mod rx;
 mod sheet_out;
 mod stock_list;
+mod supply_reports;
 pub use args::*;
 pub use rx::*;
 
