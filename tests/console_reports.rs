@@ -160,7 +160,9 @@ impl ReportsConsole for Console {
         let cols = t.layout(tab.col, 80);
         assert!(!t.rows.is_empty(), "rows to read: {s}");
         let mut checked = 0;
-        for row in t.rows.iter().take(5) {
+        // The selected row and the four above it are on the screen.
+        let sel = tab.sel.selected.min(t.rows.len() - 1);
+        for row in &t.rows[sel.saturating_sub(4)..=sel] {
             for &(i, _) in &cols {
                 if t.number[i] && !row[i].is_empty() {
                     assert!(s.contains(&row[i]), "{} whole on the screen:\n{s}", row[i]);
@@ -270,6 +272,70 @@ fn the_charts_draw_at_80x24_with_their_titles_in_both_languages() {
         );
         c.key(KeyCode::Char('c'));
         println!("{}", c.screen());
+        c.assert_numbers_whole();
+    }
+}
+
+#[test]
+fn a_report_runs_and_shows_its_rows_with_numbers_whole_in_both_languages() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, lang);
+        c.sign_in("manager").key(KeyCode::Char('7'));
+        // Consumption by item at the manager's ward over the last 30 days.
+        c.choose(Kind::Consumption).key(KeyCode::Enter);
+        let s = c.screen();
+        println!("{s}");
+        assert!(c.app.tabs.reports.viewing, "{s}");
+        assert!(s.contains('★'), "the items that make 80 % are marked: {s}");
+        c.assert_numbers_whole();
+        // The columns that do not fit come with →, whole.
+        let first = c.app.tabs.reports.col;
+        c.key(KeyCode::Right);
+        assert!(c.app.tabs.reports.col > first);
+        c.assert_numbers_whole();
+        println!("{}", c.screen());
+        c.key(KeyCode::Left);
+        assert_eq!(c.app.tabs.reports.col, first, "← goes back");
+        c.key(KeyCode::Right);
+        c.assert_numbers_whole();
+        println!("{}", c.screen());
+        while c.app.tabs.reports.shown.as_ref().unwrap().texts[0]
+            .more_right(c.app.tabs.reports.col, 80)
+        {
+            c.key(KeyCode::Right);
+        }
+        let s = c.screen();
+        println!("{s}");
+        assert!(
+            s.contains(words(lang, "Cost", "金额")) || s.contains('%'),
+            "{s}"
+        );
+        c.assert_numbers_whole();
+        // Scrolling the rows.
+        c.key(KeyCode::PageDown);
+        c.assert_numbers_whole();
+        // The expiry report's two sheets, Tab between them.
+        c.key(KeyCode::Esc).choose(Kind::Expiry).key(KeyCode::Enter);
+        assert_eq!(c.app.tabs.reports.sheet, 0);
+        let s = c.screen();
+        println!("{s}");
+        c.key(KeyCode::Tab);
+        assert_eq!(c.app.tabs.reports.sheet, 1, "Tab: the next sheet");
+        let s = c.screen();
+        println!("{s}");
+        assert!(s.contains(words(lang, "Wasted", "报损")), "{s}");
+        c.key(KeyCode::BackTab);
+        assert_eq!(c.app.tabs.reports.sheet, 0);
+        // The stock card of the item held most here.
+        let item = item_held_here(&c);
+        c.key(KeyCode::Esc)
+            .choose(Kind::StockCard)
+            .to_row(Row::Option)
+            .typed(&item)
+            .key(KeyCode::Enter);
+        let s = c.screen();
+        println!("{s}");
+        assert!(s.contains(&item), "{s}");
         c.assert_numbers_whole();
     }
 }

@@ -218,12 +218,12 @@ impl ReportsTab {
             Action::Back => self.viewing = false,
             Action::NextSheet => self.to_sheet(1),
             Action::PrevSheet => self.to_sheet(-1),
-            Action::ColumnsRight => match self.texts() {
-                Some(t) if !self.chart && t.more_right(self.col, w) => self.col += 1,
+            Action::ColumnsRight => match self.texts().and_then(|t| t.next_page(self.col, w)) {
+                Some(c) if !self.chart => self.col = c,
                 _ => self.to_sheet(1),
             },
-            Action::ColumnsLeft => match self.texts() {
-                Some(t) if !self.chart && self.col > t.first_scrolled() => self.col -= 1,
+            Action::ColumnsLeft => match self.texts().and_then(|t| t.prev_page(self.col, w)) {
+                Some(c) if !self.chart => self.col = c,
                 _ => self.to_sheet(-1),
             },
             Action::Chart if self.showing().is_some_and(|s| s.chart.is_some()) => {
@@ -272,19 +272,27 @@ impl ReportsTab {
                 tabs.push(Span::raw(" "));
             }
         }
-        let shown_cols = texts.layout(self.col, w);
-        let left = self.col > texts.first_scrolled();
-        let right = shown_cols
-            .last()
-            .is_some_and(|(i, _)| *i + 1 < texts.widths.len());
+        let left = texts.prev_page(self.col, w).is_some();
+        let right = texts.more_right(self.col, w);
         if left || right {
-            let keys = cx.keys(Context::ReportView, Action::ColumnsRight);
+            let keys = format!(
+                "{}/{}",
+                cx.keys(Context::ReportView, Action::ColumnsLeft),
+                cx.keys(Context::ReportView, Action::ColumnsRight)
+            );
+            let shown_cols = texts.layout(self.col, w);
+            let scrolled: Vec<usize> = shown_cols
+                .iter()
+                .map(|(i, _)| *i)
+                .filter(|i| *i >= texts.first_scrolled())
+                .collect();
             tabs.push(Span::styled(
                 t!(
                     "reports_screen.columns",
-                    shown = shown_cols.len(),
+                    from = scrolled.first().map_or(0, |i| i + 1),
+                    to = scrolled.last().map_or(0, |i| i + 1),
                     of = texts.widths.len(),
-                    key = keys
+                    keys = keys
                 ),
                 theme.dim(),
             ));

@@ -66,9 +66,44 @@ pub fn compute(conn: &Connection, p: &Params, now: DateTime<Utc>) -> Result<Show
             chart = Some(ChartData::Pareto(bars));
             r
         }
-        Kind::StockCard | Kind::Consumption | Kind::Expiry | Kind::StockValue => {
-            let _ = now;
-            return Err(format!("{} is not available yet", p.kind.name()));
+        Kind::StockCard => {
+            let c =
+                ops::stock_card(conn, item, place.unwrap_or(""), None, from, to).map_err(err)?;
+            i18n::reports::stock_card(&c, &local)
+        }
+        Kind::Consumption => {
+            let r = ops::consumption(conn, place, p.by, from, to).map_err(err)?;
+            i18n::reports::consumption(&r, &local)
+        }
+        Kind::Expiry => {
+            let today = now.with_timezone(&zone).date_naive();
+            let r = ops::expiry(conn, place, p.days, today, now, from, to).map_err(err)?;
+            i18n::reports::expiry(&r, &local)
+        }
+        Kind::StockValue => {
+            let r = ops::stock_value(conn, place, p.days, now).map_err(err)?;
+            i18n::reports::stock_value(&r, p.days)
+        }
+        Kind::Suppliers => {
+            let today = now.with_timezone(&zone).date_naive();
+            let r = ops::suppliers::supplier_report(conn, None, from, to, today, zone)
+                .map_err(|e| e.to_string())?;
+            i18n::supply_reports::suppliers(&r)
+        }
+        Kind::Service | Kind::Compliance => {
+            let ward = place
+                .map(|w| crate::ops::ward::ward_id(conn, w))
+                .transpose()
+                .map_err(|e| e.to_string())?;
+            if p.kind == Kind::Service {
+                let r = ops::service::service_report(conn, ward, from, to)
+                    .map_err(|e| e.to_string())?;
+                i18n::supply_reports::service(&r)
+            } else {
+                let r = ops::compliance::compliance_report(conn, ward, p.per_nurse, from, to)
+                    .map_err(|e| e.to_string())?;
+                i18n::supply_reports::compliance(&r)
+            }
         }
     };
     let texts = report.sheets.iter().map(SheetText::new).collect();
@@ -135,7 +170,7 @@ fn daily_report(days: &[series::DayUse], p: &Params) -> Report {
             })
             .collect(),
         total: Some(vec![
-            Cell::Text(t!("reports_screen.total").to_string()),
+            Cell::coded("total", t!("reports_screen.total")),
             Cell::Units(days.iter().map(|d| d.units).sum()),
             Cell::Money(days.iter().map(|d| d.cents).sum()),
         ]),
@@ -215,7 +250,11 @@ fn pareto_report(bars: &[series::ParetoBar], p: &Params) -> Report {
             .iter()
             .map(|b| {
                 vec![
-                    if b.top { "★".into() } else { Cell::Empty },
+                    if b.top {
+                        Cell::coded("yes", "★")
+                    } else {
+                        Cell::Empty
+                    },
                     b.item.as_str().into(),
                     b.name.as_str().into(),
                     Cell::Money(b.cents),
@@ -226,7 +265,7 @@ fn pareto_report(bars: &[series::ParetoBar], p: &Params) -> Report {
             .collect(),
         total: Some(vec![
             Cell::Empty,
-            Cell::Text(t!("reports_screen.total").to_string()),
+            Cell::coded("total", t!("reports_screen.total")),
             Cell::Empty,
             Cell::Money(bars.iter().map(|b| b.cents).sum()),
             Cell::Empty,

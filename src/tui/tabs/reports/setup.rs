@@ -26,6 +26,12 @@ pub enum Kind {
     Expiry,
     StockValue,
     Variances,
+    /// Supplier performance: on time and in full per supplier and item.
+    Suppliers,
+    /// Stock-outs per ward and item.
+    Service,
+    /// Bedside compliance: doses on time, early, late, missed; unscanned; overrides.
+    Compliance,
     /// Chart: what the place used each day (bars).
     DailyUse,
     /// Chart: an item's stock at the close of each day (a line).
@@ -44,15 +50,20 @@ pub enum Opt {
     Days,
     /// Units or money.
     Measure,
+    /// Per ward, or per ward and nurse.
+    PerNurse,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 11] = [
         Kind::StockCard,
         Kind::Consumption,
         Kind::Expiry,
         Kind::StockValue,
         Kind::Variances,
+        Kind::Suppliers,
+        Kind::Service,
+        Kind::Compliance,
         Kind::DailyUse,
         Kind::StockLine,
         Kind::Pareto,
@@ -65,6 +76,9 @@ impl Kind {
             Kind::Expiry => t!("reports_screen.kind.expiry"),
             Kind::StockValue => t!("reports_screen.kind.stock_value"),
             Kind::Variances => t!("reports_screen.kind.variances"),
+            Kind::Suppliers => t!("reports_screen.kind.suppliers"),
+            Kind::Service => t!("reports_screen.kind.service"),
+            Kind::Compliance => t!("reports_screen.kind.compliance"),
             Kind::DailyUse => t!("reports_screen.kind.daily_use"),
             Kind::StockLine => t!("reports_screen.kind.stock_line"),
             Kind::Pareto => t!("reports_screen.kind.pareto"),
@@ -79,6 +93,9 @@ impl Kind {
             Kind::Expiry => t!("reports_screen.about.expiry"),
             Kind::StockValue => t!("reports_screen.about.stock_value"),
             Kind::Variances => t!("reports_screen.about.variances"),
+            Kind::Suppliers => t!("reports_screen.about.suppliers"),
+            Kind::Service => t!("reports_screen.about.service"),
+            Kind::Compliance => t!("reports_screen.about.compliance"),
             Kind::DailyUse => t!("reports_screen.about.daily_use"),
             Kind::StockLine => t!("reports_screen.about.stock_line"),
             Kind::Pareto => t!("reports_screen.about.pareto"),
@@ -93,6 +110,9 @@ impl Kind {
             Kind::Expiry => "expiry",
             Kind::StockValue => "stock-value",
             Kind::Variances => "variances",
+            Kind::Suppliers => "suppliers",
+            Kind::Service => "service",
+            Kind::Compliance => "compliance",
             Kind::DailyUse => "use-per-day",
             Kind::StockLine => "stock-over-time",
             Kind::Pareto => "pareto",
@@ -105,7 +125,8 @@ impl Kind {
             Kind::Consumption => Opt::By,
             Kind::Expiry | Kind::StockValue => Opt::Days,
             Kind::DailyUse => Opt::Measure,
-            Kind::Variances | Kind::Pareto => Opt::None,
+            Kind::Compliance => Opt::PerNurse,
+            Kind::Variances | Kind::Suppliers | Kind::Service | Kind::Pareto => Opt::None,
         }
     }
 
@@ -121,6 +142,16 @@ impl Kind {
     /// Over the period set (stock value looks back its own window of days).
     pub fn uses_period(self) -> bool {
         self != Kind::StockValue
+    }
+
+    /// Of a place (supplier performance is of every supplier).
+    pub fn uses_place(self) -> bool {
+        self != Kind::Suppliers
+    }
+
+    /// Of the wards only (a ward or every ward).
+    pub fn wards_only(self) -> bool {
+        matches!(self, Kind::Service | Kind::Compliance)
     }
 
     fn default_days(self) -> i64 {
@@ -205,6 +236,7 @@ pub struct Params {
     pub item: Option<String>,
     pub days: i64,
     pub money: bool,
+    pub per_nurse: bool,
 }
 
 /// The settings on the screen.
@@ -221,6 +253,7 @@ pub struct Setup {
     pub item: Input,
     pub days: Input,
     pub money: bool,
+    pub per_nurse: bool,
 }
 
 impl Default for Setup {
@@ -236,6 +269,7 @@ impl Default for Setup {
             item: Input::default(),
             days: Input::default().with_value(Kind::Expiry.default_days().to_string()),
             money: false,
+            per_nurse: false,
         }
     }
 }
@@ -253,7 +287,9 @@ impl Setup {
         if self.kind.uses_period() {
             rows.extend([Row::Period, Row::From, Row::To]);
         }
-        rows.push(Row::Place);
+        if self.kind.uses_place() {
+            rows.push(Row::Place);
+        }
         if self.kind.option() != Opt::None {
             rows.push(Row::Option);
         }
@@ -299,6 +335,7 @@ impl Setup {
             Row::Option => match self.kind.option() {
                 Opt::By => self.by = cycle(&BYS, self.by, step),
                 Opt::Measure => self.money = !self.money,
+                Opt::PerNurse => self.per_nurse = !self.per_nurse,
                 _ => {}
             },
             Row::From | Row::To => {}
@@ -383,14 +420,20 @@ impl Setup {
         } else {
             (cx.today(), cx.today())
         };
-        let place = self
+        let chosen = self
             .place
             .checked_sub(1)
             .and_then(|i| cx.places.get(i))
-            .map(|p| p.code.clone());
-        if self.kind.one_place() && place.is_none() {
+            .filter(|_| self.kind.uses_place());
+        if self.kind.one_place() && chosen.is_none() {
             return Err(t!("reports_screen.one_place").to_string());
         }
+        if self.kind.wards_only()
+            && chosen.is_some_and(|p| p.kind != crate::domain::PlaceKind::Ward)
+        {
+            return Err(t!("reports_screen.wards_only").to_string());
+        }
+        let place = chosen.map(|p| p.code.clone());
         let item = match self.kind.option() {
             Opt::Item => match self.item_match(items) {
                 Some(i) => Some(i.code.clone()),
@@ -422,6 +465,7 @@ impl Setup {
             item,
             days,
             money: self.money,
+            per_nurse: self.per_nurse,
         })
     }
 
@@ -477,6 +521,7 @@ impl Setup {
                         }
                         Opt::Days => t!("reports_screen.field.days_window"),
                         Opt::Measure => t!("reports_screen.field.measure"),
+                        Opt::PerNurse => t!("reports_screen.field.per"),
                         Opt::None => "",
                     },
                 };
@@ -500,6 +545,11 @@ impl Setup {
                         t!("reports_screen.measure.money")
                     } else {
                         t!("reports_screen.measure.units")
+                    }),
+                    Opt::PerNurse => choice(if self.per_nurse {
+                        t!("reports_screen.per.nurse")
+                    } else {
+                        t!("reports_screen.per.ward")
                     }),
                     Opt::Item => format!("{}{}", self.item.value(), if focused { "▏" } else { "" }),
                     Opt::Days => format!("{}{}", self.days.value(), if focused { "▏" } else { "" }),

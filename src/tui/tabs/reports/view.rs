@@ -23,6 +23,11 @@ pub struct SheetText {
     pub total: Option<Vec<String>>,
     /// Columns of numbers: right-aligned, never cut.
     pub number: Vec<bool>,
+    /// Columns never cut: numbers, days and times.
+    pub whole: Vec<bool>,
+    /// Columns with nothing in any row: left out on the screen (the files
+    /// keep them).
+    pub empty: Vec<bool>,
     /// Columns of names: cut first, their strength kept.
     pub name: Vec<bool>,
     /// The widest text of each column, its heading included.
@@ -51,6 +56,14 @@ impl SheetText {
                     .any(|r| r.get(i).is_some_and(SheetCell::is_number))
             })
             .collect();
+        let whole: Vec<bool> = (0..n)
+            .map(|i| {
+                number[i]
+                    || s.rows.iter().chain(s.total.iter()).any(|r| {
+                        matches!(r.get(i), Some(SheetCell::Date(_) | SheetCell::DateTime(_)))
+                    })
+            })
+            .collect();
         let name: Vec<bool> = s
             .columns
             .iter()
@@ -64,6 +77,13 @@ impl SheetText {
             }
         }
         let top = rows.iter().map(|r| r.iter().any(|t| t == "★")).collect();
+        let empty = (0..n)
+            .map(|i| {
+                rows.iter()
+                    .chain(total.iter())
+                    .all(|r| r.get(i).is_none_or(|t| t.is_empty()))
+            })
+            .collect();
         // What a row is: the words before the first number, at most three.
         let frozen = number.iter().position(|b| *b).unwrap_or(n).min(3);
         SheetText {
@@ -71,6 +91,8 @@ impl SheetText {
             rows,
             total,
             number,
+            whole,
+            empty,
             name,
             widths,
             top,
@@ -86,20 +108,20 @@ impl SheetText {
         if n == 0 {
             return Vec::new();
         }
+        let frozen = self.frozen.min(n);
         let least = |i: usize| -> usize {
-            if self.number[i] {
+            if self.whole[i] {
                 self.widths[i]
-            } else if self.name[i] {
+            } else if self.name[i] || i < frozen {
                 self.widths[i].min(10)
             } else {
-                self.widths[i].min(12)
+                self.widths[i].min(8)
             }
         };
-        let frozen = self.frozen.min(n);
-        let mut cols: Vec<usize> = (0..frozen).collect();
+        let mut cols: Vec<usize> = (0..frozen).filter(|i| !self.empty[*i]).collect();
         let mut used: usize = cols.iter().map(|&i| least(i) + 1).sum();
         let start = first.clamp(frozen, n.saturating_sub(1).max(frozen));
-        for i in start..n {
+        for i in (start..n).filter(|i| !self.empty[*i]) {
             let need = least(i) + 1;
             // The first scrolled column is shown even when nothing else fits.
             if used + need > total + 1 && cols.len() > frozen {
@@ -132,11 +154,29 @@ impl SheetText {
         self.frozen.min(self.widths.len())
     }
 
+    /// The first scrolled column of the next page of columns, if any.
+    pub fn next_page(&self, first: usize, total: usize) -> Option<usize> {
+        let last = self.layout(first, total).last().map(|(i, _)| *i)?;
+        (last + 1..self.widths.len()).find(|i| !self.empty[*i])
+    }
+
+    /// The first scrolled column of the page before, if any: the widest
+    /// page that ends just before `first`.
+    pub fn prev_page(&self, first: usize, total: usize) -> Option<usize> {
+        let frozen = self.first_scrolled();
+        if first <= frozen {
+            return None;
+        }
+        (frozen..first).find(|&s| {
+            self.layout(s, total)
+                .last()
+                .is_some_and(|(i, _)| *i + 1 >= first)
+        })
+    }
+
     /// Whether columns after those shown are hidden.
     pub fn more_right(&self, first: usize, total: usize) -> bool {
-        self.layout(first, total)
-            .last()
-            .is_some_and(|(i, _)| *i + 1 < self.widths.len())
+        self.next_page(first, total).is_some()
     }
 }
 
@@ -187,10 +227,6 @@ pub fn draw_table(
         .collect();
     // The totals row stays under the rows, whatever the scroll.
     if let Some(t) = &s.total {
-        let pad = rows_h.saturating_sub(rows.len());
-        for _ in 0..pad {
-            rows.push(Row::new(Vec::<Cell>::new()));
-        }
         rows.push(Row::new(cell(t, theme.header())));
     }
     let header = Row::new(cell(&s.headings, Style::default())).style(theme.header());
