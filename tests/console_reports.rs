@@ -339,3 +339,127 @@ fn a_report_runs_and_shows_its_rows_with_numbers_whole_in_both_languages() {
         c.assert_numbers_whole();
     }
 }
+
+#[test]
+fn the_report_shown_is_exported_whole_and_the_console_says_where() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, lang);
+        let out = tempfile::tempdir().unwrap();
+        c.sign_in("pharm").key(KeyCode::Char('7'));
+        c.app.tabs.reports.export_dir = Some(out.path().to_path_buf());
+        c.choose(Kind::Expiry).key(KeyCode::Enter);
+        let rows: Vec<usize> = c
+            .app
+            .tabs
+            .reports
+            .shown
+            .as_ref()
+            .unwrap()
+            .report
+            .sheets
+            .iter()
+            .map(|s| s.rows.len() + usize::from(s.total.is_some()))
+            .collect();
+        c.key(KeyCode::Char('e'));
+        let said = c.status();
+        assert!(said.contains(&out.path().display().to_string()), "{said}");
+        let mut files: Vec<String> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        let csv: Vec<&String> = files.iter().filter(|f| f.ends_with(".csv")).collect();
+        assert_eq!(csv.len(), 2, "a file per sheet: {files:?}");
+        for f in &files {
+            assert!(said.contains(f.as_str()), "{f} named in {said}");
+            assert!(!f.ends_with(".partial"), "{files:?}");
+        }
+        // Each CSV holds its sheet: the keys, every row and the totals.
+        for name in &csv {
+            let n = if name.ends_with("-wasted.csv") {
+                rows[1]
+            } else {
+                rows[0]
+            };
+            let text = std::fs::read_to_string(out.path().join(name)).unwrap();
+            let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+            assert!(r.headers().unwrap().iter().any(|h| h == "place"), "{name}");
+            assert_eq!(r.records().count(), n, "{name}");
+        }
+        // The same report again is written beside, never over.
+        c.key(KeyCode::Char('e'));
+        assert_eq!(
+            std::fs::read_dir(out.path()).unwrap().count(),
+            files.len() * 2
+        );
+        // A folder that cannot be written: nothing is, and it is said.
+        let blocked = out.path().join("blocked");
+        std::fs::write(&blocked, "a file, not a folder").unwrap();
+        c.app.tabs.reports.export_dir = Some(blocked.clone());
+        c.key(KeyCode::Char('e'));
+        assert!(
+            c.status()
+                .contains(words(lang, "Nothing was exported", "未导出任何文件")),
+            "{}",
+            c.status()
+        );
+        assert_eq!(
+            std::fs::read_dir(out.path()).unwrap().count(),
+            files.len() * 2 + 1
+        );
+    }
+}
+
+#[test]
+fn a_report_runs_in_the_background_while_the_screen_answers() {
+    let mut c = Console::new(80, 24);
+    c.sign_in("manager").key(KeyCode::Char('7'));
+    c.app.cx.jobs.background = true;
+    c.choose(Kind::Consumption).key(KeyCode::Enter);
+    // The settings stay on the screen, saying it runs.
+    let s = c.screen();
+    assert!(s.contains("Running Consumption and cost"), "{s}");
+    let started = std::time::Instant::now();
+    while !c.app.tabs.reports.viewing {
+        assert!(started.elapsed().as_secs() < 60, "the report comes back");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        c.app.poll_jobs();
+    }
+    let s = c.screen();
+    assert!(s.contains('★'), "{s}");
+    c.assert_numbers_whole();
+}
+
+#[test]
+fn the_supply_reports_run_from_the_screen() {
+    let mut c = Console::new(80, 24);
+    c.sign_in("pharm").key(KeyCode::Char('7'));
+    for kind in [Kind::Suppliers, Kind::Service, Kind::Compliance] {
+        c.choose(kind);
+        if kind != Kind::Suppliers {
+            // Every ward.
+            c.to_row(Row::Place);
+            while c.app.tabs.reports.setup.place != 0 {
+                c.key(KeyCode::Right);
+            }
+        }
+        c.key(KeyCode::Enter);
+        let s = c.screen();
+        println!("{s}");
+        assert!(c.app.tabs.reports.viewing, "{kind:?} ran: {s}");
+        c.key(KeyCode::Esc);
+    }
+    // A report of the wards is not asked of the pharmacy.
+    c.choose(Kind::Service).to_row(Row::Place);
+    while c
+        .app
+        .cx
+        .places
+        .get(c.app.tabs.reports.setup.place.wrapping_sub(1))
+        .is_none_or(|p| p.kind != wardstock::domain::PlaceKind::Pharmacy)
+    {
+        c.key(KeyCode::Right);
+    }
+    c.key(KeyCode::Enter);
+    assert!(c.status().contains("wards"), "{}", c.status());
+}
