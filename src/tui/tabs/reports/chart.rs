@@ -47,30 +47,33 @@ fn amount(v: i64, m: bool) -> String {
 /// as many as fit without touching; the first and last always.
 fn day_axis(days: &[chrono::NaiveDate], x0: usize, step: usize, w: usize) -> String {
     let mut line = vec![' '; w];
-    let mut end = 0usize;
     let n = days.len();
-    let label_w = days.first().map_or(6, |d| width(&day_short(*d)));
-    let every = (label_w + 2).div_ceil(step.max(1)).max(1);
-    let mut picks: Vec<usize> = (0..n).step_by(every).collect();
-    if let Some(&last) = picks.last()
-        && last + 1 != n
-        && n > 0
-    {
-        // The last day replaces the pick before it when they would touch.
-        if (n - 1 - last) * step < label_w + 1 {
-            picks.pop();
+    let Some(&last_day) = days.last() else {
+        return String::new();
+    };
+    let label = |d: chrono::NaiveDate| -> Vec<char> { day_short(d).chars().collect() };
+    let put = |line: &mut Vec<char>, x: usize, text: &[char]| {
+        for (j, ch) in text.iter().enumerate() {
+            if let Some(c) = line.get_mut(x + j) {
+                *c = *ch;
+            }
         }
-        picks.push(n - 1);
-    }
-    for k in picks {
-        let text: Vec<char> = day_short(days[k]).chars().collect();
-        let x = (x0 + k * step).min(w.saturating_sub(text.len()));
-        if x < end || x + text.len() > w {
+    };
+    // The last day first, kept inside the width; then the others from the
+    // left, as many as fit before it without touching.
+    let last = label(last_day);
+    let last_x = (x0 + (n - 1) * step).min(w.saturating_sub(last.len()));
+    put(&mut line, last_x, &last);
+    let label_w = last.len();
+    let every = (label_w + 2).div_ceil(step.max(1)).max(1);
+    let mut end = 0usize;
+    for k in (0..n.saturating_sub(1)).step_by(every) {
+        let text = label(days[k]);
+        let x = x0 + k * step;
+        if x < end || x + text.len() + 1 > last_x {
             continue;
         }
-        for (j, ch) in text.iter().enumerate() {
-            line[x + j] = *ch;
-        }
+        put(&mut line, x, &text);
         end = x + text.len() + 1;
     }
     line.into_iter().collect::<String>().trim_end().to_string()
