@@ -172,7 +172,7 @@ impl ReportsTab {
         self.showing().and_then(|s| s.texts.get(self.sheet))
     }
 
-    fn to_sheet(&mut self, step: isize) {
+    fn turn_sheet(&mut self, step: isize) {
         let Some(n) = self.showing().map(|s| s.texts.len()).filter(|n| *n > 1) else {
             return;
         };
@@ -216,15 +216,15 @@ impl ReportsTab {
         let w = self.table_w.get() as usize;
         match action {
             Action::Back => self.viewing = false,
-            Action::NextSheet => self.to_sheet(1),
-            Action::PrevSheet => self.to_sheet(-1),
+            Action::NextSheet => self.turn_sheet(1),
+            Action::PrevSheet => self.turn_sheet(-1),
             Action::ColumnsRight => match self.texts().and_then(|t| t.next_page(self.col, w)) {
                 Some(c) if !self.chart => self.col = c,
-                _ => self.to_sheet(1),
+                _ => self.turn_sheet(1),
             },
             Action::ColumnsLeft => match self.texts().and_then(|t| t.prev_page(self.col, w)) {
                 Some(c) if !self.chart => self.col = c,
-                _ => self.to_sheet(-1),
+                _ => self.turn_sheet(-1),
             },
             Action::Chart if self.showing().is_some_and(|s| s.chart.is_some()) => {
                 self.chart = !self.chart
