@@ -439,11 +439,16 @@ pub struct ReportOut {
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
     /// Print the report as JSON.
-    #[arg(long, conflicts_with = "csv")]
+    #[arg(long, conflicts_with_all = ["csv", "xlsx"])]
     pub json: bool,
-    /// Write the report as CSV (UTF-8 with BOM, as the exports) to this file.
-    #[arg(long, value_name = "FILE")]
+    /// Write the report as CSV (UTF-8 with BOM, as the exports) to this file; a report of more
+    /// than one sheet writes each further sheet beside it as FILE-SHEET.csv.
+    #[arg(long, value_name = "FILE", conflicts_with = "xlsx")]
     pub csv: Option<std::path::PathBuf>,
+    /// Write the report as an Excel workbook (XLSX) to this file: a worksheet per sheet, numbers
+    /// as numbers, dates as dates.
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

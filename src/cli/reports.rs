@@ -49,24 +49,17 @@ pub(super) fn period(
     Ok((a, b))
 }
 
-/// Writes CSV rows to `path` (UTF-8 with BOM, as the exports), whole or not at all.
-pub(super) fn write_csv(path: &std::path::Path, rows: &[Vec<String>]) -> Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.write_record(r)?;
-    }
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend(w.into_inner().map_err(|e| anyhow::anyhow!(e.to_string()))?);
-    write_whole(path, &bytes)
-}
-
 /// Writes `bytes` beside `path`, then puts the file in its place: a reader
 /// never sees half a file, and a failed write leaves nothing behind.
 pub(super) fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("partial");
     if let Err(e) = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path)) {
         let _ = std::fs::remove_file(&tmp);
-        bail!(t!("import.export.io", why = e));
+        bail!(t!(
+            "cli.report.cannot_write",
+            path = path.display(),
+            why = e
+        ));
     }
     Ok(())
 }

@@ -331,7 +331,7 @@ pub fn expiry(r: &ExpiryReport, local: Local) -> Report {
         ),
         columns: vec![
             Column::new("place", t!("cli.col.place")),
-            Column::new("reason", t!("cli.col.reason")),
+            Column::new("reason", t!("cli.expiry.reason")),
             Column::new("waste_units", t!("cli.col.qty")),
             Column::new("waste_money", t!("cli.expiry.value")),
         ],
