@@ -5,6 +5,7 @@
 
 mod common;
 
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::{Duration, NaiveDate};
 use wardstock::ops::reports::{self, By, series};
 use wardstock::store::Store;
@@ -369,7 +370,7 @@ fn the_report_shown_is_exported_whole_and_the_console_says_where() {
             .collect();
         files.sort();
         let csv: Vec<&String> = files.iter().filter(|f| f.ends_with(".csv")).collect();
-        assert_eq!(csv.len(), 2, "a file per sheet: {files:?}");
+        assert_eq!(csv.len(), 2, "a CSV per sheet: {files:?}");
         for f in &files {
             assert!(said.contains(f.as_str()), "{f} named in {said}");
             assert!(!f.ends_with(".partial"), "{files:?}");
@@ -386,6 +387,19 @@ fn the_report_shown_is_exported_whole_and_the_console_says_where() {
             assert!(r.headers().unwrap().iter().any(|h| h == "place"), "{name}");
             assert_eq!(r.records().count(), n, "{name}");
         }
+        // The workbook: a worksheet per sheet, its numbers as numbers.
+        let xlsx: Vec<&String> = files.iter().filter(|f| f.ends_with(".xlsx")).collect();
+        assert_eq!(xlsx.len(), 1, "{files:?}");
+        let bytes = std::fs::read(out.path().join(xlsx[0])).unwrap();
+        let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let names = book.sheet_names();
+        assert_eq!(names.len(), 2, "{names:?}");
+        let range = book.worksheet_range(&names[0]).unwrap();
+        let numbers = range
+            .used_cells()
+            .filter(|(_, _, d)| matches!(d, Data::Float(_) | Data::Int(_)))
+            .count();
+        assert!(numbers > 0 || rows[0] <= 1, "numbers as numbers");
         // The same report again is written beside, never over.
         c.key(KeyCode::Char('e'));
         assert_eq!(

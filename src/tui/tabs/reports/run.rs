@@ -11,7 +11,7 @@ use super::chart::ChartData;
 use super::setup::{Kind, Params};
 use super::view::SheetText;
 use crate::i18n::sheet::{Cell, Column, Report, Sheet};
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, Lang, sheet_files};
 use crate::ops::reports::{self as ops, series};
 use crate::t;
 
@@ -299,32 +299,21 @@ pub fn export_dir() -> Option<PathBuf> {
         .or_else(|| crate::config::data_dir().ok().map(|d| d.join("exports")))
 }
 
-/// One sheet as CSV (UTF-8 with a BOM, as the exports): the column keys,
-/// the rows, the totals row.
-fn csv_bytes(s: &Sheet) -> Result<Vec<u8>, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let head: Vec<&str> = s.columns.iter().map(|c| c.key).collect();
-    w.write_record(&head).map_err(|e| e.to_string())?;
-    for row in s.rows.iter().chain(s.total.iter()) {
-        w.write_record(row.iter().map(Cell::csv))
-            .map_err(|e| e.to_string())?;
-    }
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    out.extend(w.into_inner().map_err(|e| e.to_string())?);
-    Ok(out)
-}
-
-/// The files an export writes: the first sheet as `STEM.csv`, each further
-/// sheet as `STEM-KEY.csv`.
+/// The files an export writes: the whole report as `STEM.xlsx`, and each
+/// sheet as CSV beside it (the first as `STEM.csv`, each further one as
+/// `STEM-KEY.csv`).
 fn files(r: &Report, dir: &Path, stem: &str) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
-    let mut out = Vec::new();
+    let mut out = vec![(
+        dir.join(format!("{stem}.xlsx")),
+        sheet_files::xlsx_bytes(r)?,
+    )];
     for (i, s) in r.sheets.iter().enumerate() {
         let name = if i == 0 {
             format!("{stem}.csv")
         } else {
             format!("{stem}-{}.csv", s.key)
         };
-        out.push((dir.join(name), csv_bytes(s)?));
+        out.push((dir.join(name), sheet_files::csv_bytes(s)));
     }
     Ok(out)
 }
