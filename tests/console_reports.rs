@@ -512,3 +512,14 @@ fn every_view_draws_at_small_and_large_sizes_and_follows_the_language() {
     c.key(KeyCode::Esc);
     println!("{}", c.screen());
 }
+
+#[test]
+fn the_help_names_the_reports_tab_only_for_those_who_see_it() {
+    for (user, sees) in [("manager", true), ("nurse", false)] {
+        let mut c = Console::new(80, 24);
+        c.sign_in(user).key(KeyCode::F(1));
+        let s = c.screen();
+        println!("{s}");
+        assert_eq!(s.contains("Reports"), sees, "{user}: {s}");
+    }
+}
