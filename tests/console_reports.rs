@@ -523,3 +523,30 @@ fn the_help_names_the_reports_tab_only_for_those_who_see_it() {
         assert_eq!(s.contains("Reports"), sees, "{user}: {s}");
     }
 }
+
+#[test]
+fn a_pack_scanned_on_the_settings_names_the_item_of_a_card() {
+    let mut c = Console::new(80, 24);
+    c.sign_in("manager").key(KeyCode::Char('7'));
+    let (gtin, code): (String, String) = c
+        .app
+        .store()
+        .conn
+        .query_row(
+            "SELECT g.gtin, i.code FROM item_gtins g JOIN items i ON i.id = g.item_id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // Scanned while the first day is being typed: the day stays as typed.
+    c.choose(Kind::StockCard).to_row(Row::From);
+    let day = c.app.tabs.reports.setup.from.value().to_string();
+    c.scan(&format!("(01){gtin}"));
+    assert_eq!(c.app.tab, Tab::Reports);
+    assert_eq!(c.app.tabs.reports.setup.from.value(), day);
+    assert_eq!(c.app.tabs.reports.setup.item.value(), code);
+    assert!(c.status().contains(&code), "{}", c.status());
+    c.key(KeyCode::Enter);
+    assert!(c.app.tabs.reports.viewing, "{}", c.status());
+    assert!(c.screen().contains(&code));
+}

@@ -63,6 +63,8 @@ struct Snapshot {
     plan: Option<(String, ListState)>,
     /// The Alerts tab's filter and selection, likewise.
     alerts: (String, ListState),
+    /// The Reports tab's settings (a scan's keys typed into a day or an item).
+    reports: super::tabs::reports::Setup,
     popup: Option<Popup>,
     status: Option<(Level, String)>,
     form: Option<Form>,
@@ -258,6 +260,7 @@ impl App {
                 self.tabs.alerts.filter.value().to_string(),
                 self.tabs.alerts.sel.clone(),
             ),
+            reports: self.tabs.reports.setup.clone(),
             popup: self.popup.clone(),
             status: self.cx.status.clone(),
             form: self.form.clone(),
@@ -289,6 +292,7 @@ impl App {
             alerts.refilter();
         }
         alerts.sel = sel;
+        self.tabs.reports.setup = s.reports;
     }
 
     /// Scanned data, on whatever screen is open: into the open form, a pick
@@ -363,6 +367,11 @@ impl App {
         if let Some(form) = self.form.as_mut() {
             form.scan_pack(&g, &item, &self.cx);
             self.cx.status = None;
+            return;
+        }
+        // On the Reports tab's settings, a pack names the item of a stock
+        // card or line.
+        if self.tab == Tab::Reports && self.tabs.reports.scanned(&mut self.cx, &item) {
             return;
         }
         if self.tab == Tab::Pharmacy && self.tabs.pharmacy.picking() {

@@ -159,6 +159,21 @@ impl ReportsTab {
         }
     }
 
+    /// A pack scanned on the settings of an item's report names its item;
+    /// whether it was taken.
+    pub fn scanned(&mut self, cx: &mut Ctx, item: &crate::ops::stock::ItemRef) -> bool {
+        if self.viewing || self.setup.kind.option() != setup::Opt::Item {
+            return false;
+        }
+        self.setup.item = tui_input::Input::default().with_value(item.code.clone());
+        self.setup.row = Row::Option;
+        cx.say(
+            Level::Info,
+            t!("reports_screen.scanned", item = item.code, name = item.name),
+        );
+        true
+    }
+
     /// Keys typed into the settings' text (days, an item, a number).
     pub fn typed(&mut self, ev: &KeyEvent) -> bool {
         !self.viewing && self.setup.typing() && self.setup.typed(ev)
