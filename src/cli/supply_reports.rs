@@ -1,5 +1,6 @@
 //! `wardstock report suppliers | service | compliance`: supplier
-//! performance, stock-outs and bedside compliance as text, JSON or CSV.
+//! performance, stock-outs and bedside compliance as text, JSON, CSV or
+//! XLSX.
 
 use std::path::PathBuf;
 
@@ -10,8 +11,8 @@ use super::args::ReportOut;
 use crate::i18n::{self, sheet::Report};
 use crate::t;
 
-/// Prints the ops result as JSON, or writes the report's sheets to the
-/// CSV file asked for, or prints them as text.
+/// Prints the ops result as JSON, or writes the report's sheets where
+/// `out` asks (CSV, XLSX, or text on the terminal).
 fn emit<T: serde::Serialize>(
     data: &T,
     report: impl FnOnce() -> Report,
@@ -21,15 +22,9 @@ fn emit<T: serde::Serialize>(
         println!("{}", serde_json::to_string_pretty(data)?);
         return Ok(0);
     }
-    let report = report();
-    if let Some(path) = &out.csv {
-        let written = super::sheet_out::write_csv(path, &report)?;
-        for p in written {
-            println!("{}", t!("supply.written", path = p.display()));
-        }
-        return Ok(0);
-    }
-    super::sheet_out::print_text(&report);
+    super::sheet_out::emit(&report(), out, |path| {
+        t!("supply.written", path = path.display())
+    })?;
     Ok(0)
 }
 

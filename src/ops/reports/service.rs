@@ -127,37 +127,46 @@ pub fn service_report(
         let (w, i, q) = r?;
         on_hand.insert((w, i), q);
     }
-    let mut st = conn.prepare(
-        "SELECT m.to_place_id, m.item_id, m.at, m.id, m.qty FROM movements m JOIN places w ON w.id = m.to_place_id
-         WHERE m.at >= ?1 AND w.kind = 'ward' AND (?2 IS NULL OR w.id = ?2)
-         UNION ALL
-         SELECT m.from_place_id, m.item_id, m.at, m.id, -m.qty FROM movements m JOIN places w ON w.id = m.from_place_id
-         WHERE m.at >= ?1 AND w.kind = 'ward' AND (?2 IS NULL OR w.id = ?2)
-         ORDER BY 1, 2, 3, 4",
-    )?;
-    let mut moves: Vec<(i64, i64, String, i64)> = Vec::new();
-    for r in st.query_map(params![from_t, ward], |r| {
+    // What came in (+) and went out (−) of each ward, from `?1` to `?2`.
+    let moves = |cols: &str, tail: &str| {
+        format!(
+            "SELECT {cols} FROM (
+                 SELECT m.to_place_id AS w, m.item_id AS i, m.at AS at, m.id AS id, m.qty AS q
+                 FROM movements m JOIN places p ON p.id = m.to_place_id
+                 WHERE m.at >= ?1 AND m.at < ?2 AND p.kind = 'ward' AND (?3 IS NULL OR p.id = ?3)
+                 UNION ALL
+                 SELECT m.from_place_id, m.item_id, m.at, m.id, -m.qty
+                 FROM movements m JOIN places p ON p.id = m.from_place_id
+                 WHERE m.at >= ?1 AND m.at < ?2 AND p.kind = 'ward' AND (?3 IS NULL OR p.id = ?3)
+             ) {tail}"
+        )
+    };
+    // Every instant is written before this one.
+    let end = "9999-12-31T23:59:59Z";
+    let mut st = conn.prepare(&moves("w, i, SUM(q)", "GROUP BY w, i"))?;
+    for r in st.query_map(params![from_t, end, ward], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(4)?,
+            r.get::<_, i64>(2)?,
         ))
     })? {
-        let (w, i, at, q) = r?;
+        let (w, i, q) = r?;
         *on_hand.entry((w, i)).or_default() -= q;
-        moves.push((w, i, at, q));
     }
-    // `on_hand` now holds each balance at `from`.
+    // `on_hand` now holds each balance at `from`: replay the period.
     let mut zero: BTreeMap<(i64, i64), (i64, String)> = BTreeMap::new();
-    for (w, i, at, q) in moves {
+    let mut st = conn.prepare(&moves("w, i, at, q", "ORDER BY w, i, at, id"))?;
+    let mut replay = st.query(params![from_t, to_t, ward])?;
+    while let Some(r) = replay.next()? {
+        let (w, i, q): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(3)?);
         let bal = on_hand.entry((w, i)).or_default();
         let before = *bal;
         *bal += q;
-        if at < to_t && before > 0 && *bal <= 0 {
+        if before > 0 && *bal <= 0 {
             let z = zero.entry((w, i)).or_insert((0, String::new()));
             z.0 += 1;
-            z.1 = at;
+            z.1 = r.get(2)?;
         }
     }
     if !zero.is_empty() {
