@@ -9,10 +9,8 @@
 //! The hospital database is generated once into target/wardstock-bench/
 //! and reused; delete it to regenerate.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -28,44 +26,9 @@ use wardstock::tui::theme::Theme;
 use wardstock::tui::ui;
 use wardstock::tui::views::{PlanView, load_alerts};
 
-fn anchor() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn hospital() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wardstock-bench");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("hospital.sqlite");
-    if !path.exists() {
-        let partial = dir.join("hospital.partial");
-        let _ = std::fs::remove_file(&partial);
-        let started = Instant::now();
-        let summary = {
-            let mut store = Store::open(&partial).unwrap();
-            demo::generate(
-                &mut store,
-                &DemoOptions {
-                    scale: Scale::Hospital,
-                    seed: 42,
-                    anchor: anchor(),
-                },
-            )
-            .unwrap()
-        };
-        std::fs::rename(&partial, &path).unwrap();
-        println!(
-            "hospital demo: {} items, {} lots, {} movements, {} patients generated in {:.2} s",
-            summary.items,
-            summary.lots,
-            summary.movements,
-            summary.patients,
-            started.elapsed().as_secs_f64()
-        );
-    }
-    path
-}
+#[path = "common/hospital.rs"]
+mod hospital;
+use hospital::{anchor, hospital};
 
 fn key(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
@@ -257,6 +220,18 @@ fn background(c: &mut Criterion) {
         b.iter(|| {
             let store = Store::open(&path).unwrap();
             let view = load_alerts(&store.conn, anchor(), &cfg).unwrap();
+            assert!(!view.rows.is_empty());
+            view
+        })
+    });
+    // The same, every read on the one connection (as inside a transaction):
+    // what the second connection saves.
+    g.bench_function("warnings_first_load_one_connection", |b| {
+        b.iter(|| {
+            let store = Store::open(&path).unwrap();
+            store.conn.execute_batch("BEGIN").unwrap();
+            let view = load_alerts(&store.conn, anchor(), &cfg).unwrap();
+            store.conn.execute_batch("ROLLBACK").unwrap();
             assert!(!view.rows.is_empty());
             view
         })

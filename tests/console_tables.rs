@@ -188,9 +188,9 @@ fn the_schedule_shows_whole_patient_and_drug_names_at_80_columns() {
             let patients = whole_where_drawn(&s, &patients_of(&c, &ward));
             let least = if by_patient { 3 } else { 5 };
             assert!(patients >= least, "patients on the schedule:\n{s}");
-            // Grouped by patient, the PRN lines' 24-hour count (never cut)
-            // leaves the drug 26 columns.
-            let room = if by_patient { 26 } else { 30 };
+            // Grouped by patient the patient heads the group: the drug has
+            // as much room as by time.
+            let room = 30;
             let rows = s
                 .lines()
                 .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()) || l.starts_with("PRN"))
@@ -219,6 +219,69 @@ fn the_schedule_shows_whole_patient_and_drug_names_at_80_columns() {
                 assert!(wardstock::i18n::width(l) <= 64, "{l:?}");
             }
         }
+    }
+}
+
+#[test]
+fn grouped_by_patient_each_patient_heads_their_doses_and_the_selection_stays_in_view() {
+    use wardstock::tui::views::Slot;
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("nurse")
+            .key(KeyCode::Char('2'))
+            .key(KeyCode::F(7));
+        let v = c.app.tabs.administration.view.clone();
+        let who = |slot: Slot| match slot {
+            Slot::Dose(d) => v.rows[d].patient.clone(),
+            Slot::Prn(p) => v.prn[p].patient.clone(),
+        };
+        // From the top: a heading line per patient, in the order of the
+        // groups, each with the patient's number, and no patient column.
+        let s = c.screen();
+        let headings: Vec<&str> = s
+            .lines()
+            .filter(|l| {
+                v.slots
+                    .iter()
+                    .any(|&x| l.starts_with(&format!("{} · ", who(x))))
+            })
+            .collect();
+        assert!(headings.len() >= 2, "{s}");
+        let mut groups: Vec<String> = Vec::new();
+        for &x in &v.slots {
+            if groups.last() != Some(&who(x)) {
+                groups.push(who(x));
+            }
+        }
+        for (h, g) in headings.iter().zip(&groups) {
+            assert!(h.starts_with(g.as_str()), "{h:?} heads {g}:\n{s}");
+        }
+        let mrn = v.mrn(v.slots[0]).to_string();
+        assert!(headings[0].contains(&mrn), "{s}");
+        let header = s.lines().nth(3).unwrap_or("");
+        let patient_col = i18n::text_in(lang, "tui.col.patient");
+        assert!(!header.contains(patient_col), "{header}");
+        // Down through every line: the selected line is always drawn, and
+        // the last one shows under its patient's heading.
+        for _ in 0..v.slots.len() {
+            c.key(KeyCode::Down);
+        }
+        let s = c.screen();
+        let last = *v.slots.last().unwrap();
+        let lines: Vec<&str> = s.lines().collect();
+        let heading = lines
+            .iter()
+            .rposition(|l| l.starts_with(&format!("{} · ", who(last))))
+            .unwrap_or_else(|| panic!("the last patient's heading:\n{s}"));
+        let item = match last {
+            Slot::Dose(d) => v.rows[d].item.clone(),
+            Slot::Prn(p) => v.prn[p].item.clone(),
+        };
+        let start: String = item.chars().take(8).collect();
+        assert!(
+            lines[heading..].iter().any(|l| l.contains(&start)),
+            "{item} under its heading:\n{s}"
+        );
     }
 }
 

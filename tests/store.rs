@@ -295,6 +295,32 @@ fn alerts_read_from_the_store_equal_the_domain_rule_on_every_balance() {
 }
 
 #[test]
+fn the_warnings_read_on_two_connections_equal_those_read_on_one() {
+    use wardstock::domain::alerts::{AlertConfig, AlertKind};
+    use wardstock::store::queries;
+    let (_dir, store) = common::open_demo();
+    let today = store.today(common::anchor());
+    let cfg = AlertConfig::default();
+    // Outside a transaction the rate of use is read on a second connection.
+    let beside = queries::alerts(&store.conn, None, today, &cfg).unwrap();
+    let rows_beside = queries::alert_rows(&store.conn, None, today, &cfg).unwrap();
+    // Inside one, everything is read on this connection (what it has
+    // written and not yet committed counts).
+    store.conn.execute_batch("BEGIN").unwrap();
+    let one = queries::alerts(&store.conn, None, today, &cfg).unwrap();
+    let rows_one = queries::alert_rows(&store.conn, None, today, &cfg).unwrap();
+    store.conn.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(beside, one);
+    assert_eq!(rows_beside, rows_one);
+    assert!(rows_one.iter().all(|r| !r.item_name.is_empty()));
+    assert!(
+        one.iter()
+            .any(|a| matches!(a.kind, AlertKind::ExpiryWaste { .. })),
+        "the demo has stock projected to expire unused: the rate of use was read"
+    );
+}
+
+#[test]
 fn an_empty_file_is_never_silently_made_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let blank = dir.path().join("blank.sqlite");

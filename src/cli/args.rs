@@ -214,6 +214,16 @@ pub enum Command {
         #[command(subcommand)]
         command: refdata::AllergyCommand,
     },
+    /// Where an item a ward lacks is: every usable unit at the pharmacy and the other wards, nearest first (then `transfer new --from WARD` for an emergency transfer).
+    Find {
+        /// The item's code.
+        item: String,
+        /// The ward that lacks it (left out of the list; times are to it).
+        #[arg(long = "for", value_name = "WARD")]
+        for_ward: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Which patients received units of a lot, and where the rest is (for a recall).
     Trace {
         #[arg(long, value_name = "LOT")]

@@ -175,6 +175,12 @@ impl ListState {
         self.offset.set(off);
         off
     }
+
+    /// Keeps the first row shown at `off`: a list whose group headings take
+    /// lines shows fewer rows than its height.
+    pub fn keep_offset(&self, off: usize) {
+        self.offset.set(off);
+    }
 }
 
 /// The background jobs.

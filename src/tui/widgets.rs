@@ -417,9 +417,49 @@ pub fn visible_table(
     sel: Option<&ListState>,
     make: impl Fn(usize) -> Vec<TCell>,
 ) {
+    grouped_table(f, area, theme, cols, len, sel, None, make);
+}
+
+/// [`visible_table`] with its rows in groups: `group(i)` names the group of
+/// row `i` (a patient), and a line across the table heads each group shown
+/// (and the first row shown, in the middle of its group).
+#[allow(clippy::too_many_arguments)]
+pub fn grouped_table(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    cols: &[Column],
+    len: usize,
+    sel: Option<&ListState>,
+    group: Option<&dyn Fn(usize) -> String>,
+    make: impl Fn(usize) -> Vec<TCell>,
+) {
     let height = area.height.saturating_sub(1) as usize;
-    let offset = sel.map_or(0, |s| s.window(len, height));
-    let shown: Vec<(usize, Vec<TCell>)> = (offset..len.min(offset + height))
+    let mut offset = sel.map_or(0, |s| s.window(len, height));
+    let heads = |i: usize, first: usize| group.is_some_and(|g| i == first || g(i) != g(i - 1));
+    // The rows that fit from `first`, with their headings.
+    let fitting = |first: usize| {
+        let (mut lines, mut n) = (0, 0);
+        for i in first..len {
+            let need = 1 + usize::from(heads(i, first));
+            if lines + need > height {
+                break;
+            }
+            lines += need;
+            n += 1;
+        }
+        n
+    };
+    let mut n = fitting(offset);
+    if let Some(s) = sel {
+        // Headings take lines: the window moves on until the selected row shows.
+        while s.selected >= offset + n && offset < s.selected {
+            offset += 1;
+            n = fitting(offset);
+        }
+        s.keep_offset(offset);
+    }
+    let shown: Vec<(usize, Vec<TCell>)> = (offset..len.min(offset + n.max(1)))
         .map(|i| (i, make(i)))
         .collect();
     let mut content: Vec<usize> = cols.iter().map(|c| width(c.header)).collect();
@@ -457,9 +497,15 @@ pub fn visible_table(
         .enumerate()
         .filter_map(|(i, w)| w.map(|w| (i, w)))
         .collect();
-    let rows: Vec<Row> = shown
-        .into_iter()
-        .map(|(i, cells)| {
+    // Each heading is a blank row of the table, written across it after.
+    let mut headings: Vec<(u16, String)> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
+    for (i, cells) in shown {
+        if let Some(g) = group.filter(|_| heads(i, offset)) {
+            headings.push((rows.len() as u16, g(i)));
+            rows.push(Row::new(Vec::<Cell>::new()));
+        }
+        rows.push({
             let r = Row::new(kept.iter().map(|&(k, w)| {
                 let c = cells.get(k).cloned().unwrap_or_default();
                 let text = if c.name {
@@ -475,8 +521,8 @@ pub fn visible_table(
             } else {
                 r
             }
-        })
-        .collect();
+        });
+    }
     let header = Row::new(
         kept.iter()
             .map(|&(k, w)| fit(cols[k].header, w as usize))
@@ -492,6 +538,14 @@ pub fn visible_table(
     .header(header)
     .column_spacing(1);
     f.render_widget(t, area);
+    for (k, text) in headings {
+        let y = area.y + 1 + k;
+        if y < area.bottom() {
+            let at = Rect::new(area.x, y, area.width, 1);
+            let w = area.width as usize;
+            f.render_widget(Line::styled(fit(&text, w), theme.header()), at);
+        }
+    }
 }
 
 /// Punctuation that closes a Chinese phrase: it never starts a line.

@@ -99,11 +99,28 @@ pub fn alerts(
         chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
     )
     .unwrap_or_else(Utc::now);
-    let usable = usable_totals(conn, place_id, today)?;
-    let policies = level_policies(conn, place_id)?;
+    let days = cfg.usage_window_days;
+    // The rate of use is the longest read: on a database file, read outside
+    // any transaction, it is read on a second connection at the same time
+    // as the stock (a rate over weeks does not need the same instant).
+    let beside = place_id.is_none().then(|| second_path(conn)).flatten();
+    let (rates, usable, policies, mut lots) = std::thread::scope(|s| {
+        let rates = beside.map(|path| {
+            let wanted = &wanted;
+            s.spawn(move || pair_use(&open_second(&path)?, wanted, now, days))
+        });
+        let usable = usable_totals(conn, place_id, today)?;
+        let policies = level_policies(conn, place_id)?;
+        let lots = pair_lots(conn, &wanted)?;
+        // A second connection that could not read (a file opened as
+        // immutable, a panic) leaves the read to this one.
+        let rates = match rates.map(|h| h.join()) {
+            Some(Ok(Ok(r))) => r,
+            _ => pair_use(conn, &wanted, now, days)?,
+        };
+        Ok::<_, rusqlite::Error>((rates, usable, policies, lots))
+    })?;
     let mut list = alerts::build_with_usable(&candidates, &policies, &usable, today, cfg);
-    let rates = pair_use(conn, &wanted, now, cfg.usage_window_days)?;
-    let mut lots = pair_lots(conn, &wanted)?;
     let horizon = (alerts::expiry_horizon(today, cfg) - today).num_days();
     for (place, item, price) in pairs {
         let rate = rates.get(&(place, item)).copied().unwrap_or(0);
@@ -255,11 +272,21 @@ pub fn alert_rows(
     today: NaiveDate,
     cfg: &AlertConfig,
 ) -> rusqlite::Result<Vec<AlertRow>> {
-    let list = alerts(conn, place_id, today, cfg)?;
-    let mut stmt = conn.prepare_cached("SELECT id, code, name, dose_unit FROM items")?;
-    let items: HashMap<i64, (String, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?
-        .collect::<rusqlite::Result<_>>()?;
+    // The names are read beside the warnings, as their rate of use is.
+    let beside = place_id.is_none().then(|| second_path(conn)).flatten();
+    let (list, mut items) = std::thread::scope(|s| {
+        let names = beside.map(|path| s.spawn(move || item_names(&open_second(&path)?)));
+        let list = alerts(conn, place_id, today, cfg)?;
+        let items = match names.map(|h| h.join()) {
+            Some(Ok(Ok(i))) => i,
+            _ => item_names(conn)?,
+        };
+        Ok::<_, rusqlite::Error>((list, items))
+    })?;
+    // An item made at another workstation between the two reads.
+    if list.iter().any(|a| !items.contains_key(&a.item_id)) {
+        items = item_names(conn)?;
+    }
     let places: HashMap<i64, String> = places(conn)?.into_iter().map(|p| (p.id, p.code)).collect();
     let lot_ids: Vec<i64> = list.iter().filter_map(|a| a.lot_id).collect();
     let lots = lot_numbers(conn, &lot_ids)?;
@@ -283,6 +310,38 @@ pub fn alert_rows(
             }
         })
         .collect())
+}
+
+/// Each item's code, name and dose unit.
+fn item_names(conn: &Connection) -> rusqlite::Result<HashMap<i64, (String, String, String)>> {
+    let mut stmt = conn.prepare_cached("SELECT id, code, name, dose_unit FROM items")?;
+    stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?
+        .collect()
+}
+
+/// A database file read outside any transaction: its path, so that a long
+/// read may run on a second connection at the same time. `None` inside a
+/// transaction (what it has written counts), for a database in memory and
+/// for one opened read-only.
+fn second_path(conn: &Connection) -> Option<std::path::PathBuf> {
+    // A file opened read-only is read as it is, and nothing is made beside
+    // it (a second connection could make the log's index).
+    if !conn.is_autocommit() || conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
+        return None;
+    }
+    conn.path()
+        .filter(|p| !p.is_empty())
+        .map(std::path::PathBuf::from)
+}
+
+/// A read-only connection to the same file, for a read beside the first.
+fn open_second(path: &std::path::Path) -> rusqlite::Result<Connection> {
+    let other = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    other.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(other)
 }
 
 pub fn lot_numbers(

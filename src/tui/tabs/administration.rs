@@ -21,7 +21,7 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::popups::{Popup, patient::PatientCard};
 use crate::tui::theme::Theme;
 use crate::tui::views::{MarView, Slot};
-use crate::tui::widgets::{Column, TCell, W, fit, hm, line, visible_table, when};
+use crate::tui::widgets::{Column, TCell, W, fit, grouped_table, hm, line, when};
 
 #[derive(Debug, Default)]
 pub struct AdministrationTab {
@@ -562,7 +562,8 @@ impl Component for AdministrationTab {
             Column::new(t!("tui.col.status"), W::Whole),
             Column::new(t!("tui.col.bed"), W::Whole).optional(2),
             // A patient's name is never cut before an optional column goes.
-            Column::new(t!("tui.col.patient"), W::Fill(8)),
+            // Grouped, it heads the group instead (the column is left empty).
+            Column::new(t!("tui.col.patient"), W::Fill(8)).sparse(),
             Column::new(t!("tui.col.drug"), W::Fill(12)),
             Column::new(t!("tui.col.dose"), W::Whole),
         ];
@@ -570,93 +571,124 @@ impl Component for AdministrationTab {
             cols.push(Column::new(t!("tui.col.route_short"), W::Whole).optional(1));
         }
         cols.push(Column::new(t!("tui.col.flags"), W::Whole));
-        visible_table(f, list, theme, &cols, v.slots.len(), Some(&self.sel), |i| {
-            // In groups, a patient's name shows on their first line only.
-            let same_patient = v.by_patient && i > 0 && v.mrn(v.slots[i - 1]) == v.mrn(v.slots[i]);
-            let r = match v.slots[i] {
-                Slot::Dose(d) => &v.rows[d],
-                Slot::Prn(p) => {
-                    let (l, st) = (&v.prn[p], &v.prn_state[p]);
-                    let (text, style) = match st.next_allowed {
-                        None => (t!("tui.mar.prn_ready").to_string(), Style::default()),
-                        Some(t) => (t!("tui.mar.prn_next", at = hm(t)), theme.dim()),
-                    };
-                    let mut cells = vec![TCell::from("PRN"), TCell::styled(text, style)];
-                    cells.extend([
-                        TCell::from(l.bed.clone().unwrap_or_default()),
-                        TCell::from(if same_patient {
-                            String::new()
-                        } else {
-                            l.patient.clone()
-                        }),
-                        TCell::name(l.item.clone()),
-                        TCell::dose(l.dose_text()),
-                    ]);
-                    if route {
-                        cells.push(TCell::from(l.route.clone()));
+        // Grouped by patient, each patient's name, bed and number head their lines.
+        let heading = |i: usize| {
+            let slot = v.slots[i];
+            let (name, bed) = match slot {
+                Slot::Dose(d) => (&v.rows[d].patient, v.rows[d].bed.as_str()),
+                Slot::Prn(p) => (&v.prn[p].patient, v.prn[p].bed.as_deref().unwrap_or("")),
+            };
+            [name.as_str(), bed, v.mrn(slot)]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · ")
+        };
+        let group: Option<&dyn Fn(usize) -> String> = v.by_patient.then_some(&heading);
+        grouped_table(
+            f,
+            list,
+            theme,
+            &cols,
+            v.slots.len(),
+            Some(&self.sel),
+            group,
+            |i| {
+                // Grouped, the patient and bed are in the heading.
+                let grouped = v.by_patient;
+                let r = match v.slots[i] {
+                    Slot::Dose(d) => &v.rows[d],
+                    Slot::Prn(p) => {
+                        let (l, st) = (&v.prn[p], &v.prn_state[p]);
+                        let (text, style) = match st.next_allowed {
+                            None => (t!("tui.mar.prn_ready").to_string(), Style::default()),
+                            Some(t) => (t!("tui.mar.prn_next", at = hm(t)), theme.dim()),
+                        };
+                        let mut cells = vec![TCell::from("PRN"), TCell::styled(text, style)];
+                        cells.extend([
+                            TCell::from(if grouped {
+                                String::new()
+                            } else {
+                                l.bed.clone().unwrap_or_default()
+                            }),
+                            TCell::from(if grouped {
+                                String::new()
+                            } else {
+                                l.patient.clone()
+                            }),
+                            TCell::name(l.item.clone()),
+                            TCell::dose(l.dose_text()),
+                        ]);
+                        if route {
+                            cells.push(TCell::from(l.route.clone()));
+                        }
+                        // Controlled and high-alert first: a witness, a double check.
+                        let marks = [(l.controlled, "CD"), (l.high_alert, "HA")]
+                            .iter()
+                            .filter(|(on, _)| *on)
+                            .map(|(_, f)| *f)
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        // The count says what it counts, never cut: `0/4 in 24 h`.
+                        let count = st
+                            .max_24h
+                            .map(|m| t!("tui.mar.prn_limit", given = st.given_24h, max = m))
+                            .unwrap_or_default();
+                        let flags = [crate::tui::words::flags(&marks), count]
+                            .into_iter()
+                            .filter(|x| !x.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        cells.push(TCell::from(flags));
+                        return cells;
                     }
-                    // Controlled and high-alert first: a witness, a double check.
-                    let marks = [(l.controlled, "CD"), (l.high_alert, "HA")]
-                        .iter()
-                        .filter(|(on, _)| *on)
-                        .map(|(_, f)| *f)
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    // The count says what it counts, never cut: `0/4 in 24 h`.
-                    let count = st
-                        .max_24h
-                        .map(|m| t!("tui.mar.prn_limit", given = st.given_24h, max = m))
-                        .unwrap_or_default();
-                    let flags = [crate::tui::words::flags(&marks), count]
-                        .into_iter()
-                        .filter(|x| !x.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    cells.push(TCell::from(flags));
-                    return cells;
+                };
+                let (text, style) = match r.status(cx.now) {
+                    DoseStatus::Missed if r.auto_missed => (
+                        format!("{} ✎", t!("tui.mar.missed")),
+                        theme.severity(Severity::Critical),
+                    ),
+                    DoseStatus::Missed => (
+                        t!("tui.mar.missed").to_string(),
+                        theme.severity(Severity::Critical),
+                    ),
+                    DoseStatus::Late => (
+                        t!("tui.mar.overdue").to_string(),
+                        theme.severity(Severity::High),
+                    ),
+                    DoseStatus::Due => (t!("tui.mar.due").to_string(), theme.warn()),
+                    DoseStatus::Upcoming => (t!("tui.mar.upcoming").to_string(), theme.dim()),
+                    DoseStatus::Recorded => (
+                        match r.outcome.as_deref().unwrap_or("") {
+                            "partially given" => t!("tui.mar.partial").to_string(),
+                            "not given supply" => t!("tui.mar.no_supply").to_string(),
+                            o => crate::tui::words::code(o),
+                        },
+                        Style::default(),
+                    ),
+                };
+                let mut cells = vec![TCell::from(hm(r.at)), TCell::styled(text, style)];
+                cells.extend([
+                    TCell::from(if grouped {
+                        String::new()
+                    } else {
+                        r.bed.clone()
+                    }),
+                    TCell::from(if grouped {
+                        String::new()
+                    } else {
+                        r.patient.clone()
+                    }),
+                    TCell::name(r.item.clone()),
+                    TCell::dose(r.dose.clone()),
+                ]);
+                if route {
+                    cells.push(TCell::from(r.route.clone()));
                 }
-            };
-            let (text, style) = match r.status(cx.now) {
-                DoseStatus::Missed if r.auto_missed => (
-                    format!("{} ✎", t!("tui.mar.missed")),
-                    theme.severity(Severity::Critical),
-                ),
-                DoseStatus::Missed => (
-                    t!("tui.mar.missed").to_string(),
-                    theme.severity(Severity::Critical),
-                ),
-                DoseStatus::Late => (
-                    t!("tui.mar.overdue").to_string(),
-                    theme.severity(Severity::High),
-                ),
-                DoseStatus::Due => (t!("tui.mar.due").to_string(), theme.warn()),
-                DoseStatus::Upcoming => (t!("tui.mar.upcoming").to_string(), theme.dim()),
-                DoseStatus::Recorded => (
-                    match r.outcome.as_deref().unwrap_or("") {
-                        "partially given" => t!("tui.mar.partial").to_string(),
-                        "not given supply" => t!("tui.mar.no_supply").to_string(),
-                        o => crate::tui::words::code(o),
-                    },
-                    Style::default(),
-                ),
-            };
-            let mut cells = vec![TCell::from(hm(r.at)), TCell::styled(text, style)];
-            cells.extend([
-                TCell::from(r.bed.clone()),
-                TCell::from(if same_patient {
-                    String::new()
-                } else {
-                    r.patient.clone()
-                }),
-                TCell::name(r.item.clone()),
-                TCell::dose(r.dose.clone()),
-            ]);
-            if route {
-                cells.push(TCell::from(r.route.clone()));
-            }
-            cells.push(TCell::from(crate::tui::words::flags(&r.flags)));
-            cells
-        });
+                cells.push(TCell::from(crate::tui::words::flags(&r.flags)));
+                cells
+            },
+        );
         for (k, text) in foot_lines.iter().enumerate() {
             let r = Rect {
                 y: foot.y + k as u16,
