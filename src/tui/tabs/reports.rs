@@ -206,16 +206,18 @@ impl ReportsTab {
         };
         match export(s, &dir) {
             Ok(files) => {
-                let names: Vec<String> = files
-                    .iter()
-                    .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-                    .collect();
+                let name = |p: &std::path::PathBuf| {
+                    p.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                };
                 cx.say(
                     Level::Info,
                     t!(
                         "reports_screen.exported",
                         dir = dir.display(),
-                        files = names.join(", ")
+                        file = files.first().map(name).unwrap_or_default(),
+                        n = files.len().saturating_sub(1)
                     ),
                 );
             }
