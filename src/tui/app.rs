@@ -63,6 +63,8 @@ struct Snapshot {
     plan: Option<(String, ListState)>,
     /// The Alerts tab's filter and selection, likewise.
     alerts: (String, ListState),
+    /// The Reports tab's settings (a scan's keys typed into a day or an item).
+    reports: super::tabs::reports::Setup,
     popup: Option<Popup>,
     status: Option<(Level, String)>,
     form: Option<Form>,
@@ -258,6 +260,7 @@ impl App {
                 self.tabs.alerts.filter.value().to_string(),
                 self.tabs.alerts.sel.clone(),
             ),
+            reports: self.tabs.reports.setup.clone(),
             popup: self.popup.clone(),
             status: self.cx.status.clone(),
             form: self.form.clone(),
@@ -289,6 +292,7 @@ impl App {
             alerts.refilter();
         }
         alerts.sel = sel;
+        self.tabs.reports.setup = s.reports;
     }
 
     /// Scanned data, on whatever screen is open: into the open form, a pick
@@ -363,6 +367,11 @@ impl App {
         if let Some(form) = self.form.as_mut() {
             form.scan_pack(&g, &item, &self.cx);
             self.cx.status = None;
+            return;
+        }
+        // On the Reports tab's settings, a pack names the item of a stock
+        // card or line.
+        if self.tab == Tab::Reports && self.tabs.reports.scanned(&mut self.cx, &item) {
             return;
         }
         if self.tab == Tab::Pharmacy && self.tabs.pharmacy.picking() {
@@ -450,7 +459,8 @@ impl App {
             .keymap
             .action(&self.contexts(), &ev)
             // The Site tab's key is no key for those who do not see it.
-            .filter(|a| *a != Action::Tab6 || Tab::shown(&self.cx).contains(&Tab::Site));
+            .filter(|a| *a != Action::Tab6 || Tab::shown(&self.cx).contains(&Tab::Site))
+            .filter(|a| *a != Action::Tab7 || Tab::shown(&self.cx).contains(&Tab::Reports));
         if self.tab == Tab::Stock && self.tabs.stock.typed(&ev, bound) {
             return;
         }
@@ -458,6 +468,9 @@ impl App {
             return;
         }
         if self.tab == Tab::Alerts && self.tabs.alerts.typed(&ev, bound) {
+            return;
+        }
+        if self.tab == Tab::Reports && self.tabs.reports.typed(&ev) {
             return;
         }
         if let Some(a) = bound {
@@ -485,6 +498,10 @@ impl App {
             Action::Tab5 => self.switch_tab(Tab::Alerts),
             Action::Tab6 if Tab::shown(&self.cx).contains(&Tab::Site) => self.switch_tab(Tab::Site),
             Action::Tab6 => {}
+            Action::Tab7 if Tab::shown(&self.cx).contains(&Tab::Reports) => {
+                self.switch_tab(Tab::Reports)
+            }
+            Action::Tab7 => {}
             Action::ChoosePlace => {
                 self.popup = Some(Popup::Picker(Picker {
                     selected: self.cx.place,
@@ -671,6 +688,7 @@ impl App {
                 Ok(())
             }
             Tab::Site => Ok(()),
+            Tab::Reports => self.tabs.reports.load(cx),
         };
         if let Err(e) = result {
             cx.say(Level::Error, t!("tui.cannot_read", error = e));
@@ -745,6 +763,11 @@ impl App {
                 }
                 self.loaded.clear();
                 self.reload();
+            }
+        }
+        for p in self.cx.jobs.report.poll() {
+            if signed_in {
+                self.tabs.reports.polled(&mut self.cx, p);
             }
         }
         for p in self.cx.jobs.backup.poll() {

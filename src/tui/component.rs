@@ -37,16 +37,20 @@ pub enum Tab {
     /// user who may import something (the administrator; a pharmacist for
     /// opening stock).
     Site,
+    /// Reports and charts: shown to those who are asked for reports (not
+    /// to a ward nurse).
+    Reports,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::Prescriptions,
         Tab::Administration,
         Tab::Stock,
         Tab::Pharmacy,
         Tab::Alerts,
         Tab::Site,
+        Tab::Reports,
     ];
 
     /// The tabs the signed-in user sees, in order.
@@ -56,9 +60,13 @@ impl Tab {
                 .iter()
                 .any(|k| k.may_import(a.role))
         });
+        let reports = cx
+            .actor
+            .as_ref()
+            .is_some_and(|a| super::tabs::reports::for_role(a.role));
         Tab::ALL
             .into_iter()
-            .filter(|t| *t != Tab::Site || site)
+            .filter(|t| (*t != Tab::Site || site) && (*t != Tab::Reports || reports))
             .collect()
     }
 
@@ -70,6 +78,7 @@ impl Tab {
             Tab::Pharmacy => t!("tui.tab.pharmacy"),
             Tab::Alerts => t!("tui.tab.alerts"),
             Tab::Site => t!("tui.tab.site"),
+            Tab::Reports => t!("tui.tab.reports"),
         }
     }
 
@@ -82,6 +91,7 @@ impl Tab {
             Tab::Pharmacy => t!("tui.tab_short.pharmacy"),
             Tab::Alerts => t!("tui.tab_short.alerts"),
             Tab::Site => t!("tui.tab_short.site"),
+            Tab::Reports => t!("tui.tab_short.reports"),
         }
     }
 
@@ -186,6 +196,8 @@ pub struct Jobs {
     pub backup: AsyncSingleJob<Option<crate::ops::backups::DailyOutcome>>,
     /// An import on the Site tab: its dry run, then the write.
     pub import: AsyncSingleJob<super::tabs::site::ImportRun>,
+    /// A report run on the Reports tab.
+    pub report: AsyncSingleJob<super::tabs::reports::Ran>,
 }
 
 /// What every component works with.

@@ -25,6 +25,8 @@ pub enum Action {
     Tab5,
     /// The Site tab (administrators; a pharmacist's opening stock import).
     Tab6,
+    /// The Reports tab (those who are asked for reports).
+    Tab7,
     ChoosePlace,
     Refresh,
     SignOut,
@@ -79,6 +81,20 @@ pub enum Action {
     MovePatient,
     /// A patient's record: discharge.
     Discharge,
+    /// Reports: the previous choice of the setting shown (report, period, place …).
+    PrevChoice,
+    /// Reports: the next choice of the setting shown.
+    NextChoice,
+    /// A report's next sheet.
+    NextSheet,
+    /// A report's previous sheet.
+    PrevSheet,
+    /// A report's columns further left (else the previous sheet).
+    ColumnsLeft,
+    /// A report's columns further right (else the next sheet).
+    ColumnsRight,
+    /// Reports: write the report shown to the export folder.
+    Export,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, EnumString, AsRefStr)]
@@ -101,6 +117,10 @@ pub enum Context {
     Import,
     /// A patient's record (F4).
     Patient,
+    /// The Reports tab's settings (the report, its period, place, option).
+    Reports,
+    /// A report shown on the Reports tab.
+    ReportView,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -259,6 +279,7 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (_, Tab4) => t!("tui.tab.pharmacy"),
         (_, Tab5) => t!("tui.tab.alerts"),
         (_, Tab6) => t!("tui.tab.site"),
+        (_, Tab7) => t!("tui.tab.reports"),
         (_, ChoosePlace) => t!("tui.key.choose_place"),
         (C::Plan, Refresh) => t!("tui.key.plan_again"),
         (_, Refresh) => t!("tui.key.refresh"),
@@ -278,10 +299,12 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (C::Plan, Open) => t!("tui.key.decide"),
         (C::Import, Open) => t!("tui.key.write_import"),
         (C::Site, Open) => t!("tui.key.edit_user"),
+        (C::Reports, Open) => t!("reports_screen.key.run"),
         (_, Open) => t!("tui.key.open"),
         (C::Plan | C::Sim, Back) => t!("tui.key.back_to_orders"),
         (C::Import, Back) => t!("tui.key.cancel_import"),
         (C::Detail, Back) => t!("tui.key.back_clear"),
+        (C::ReportView, Back) => t!("reports_screen.key.settings"),
         (_, Back) => t!("tui.key.back"),
         (_, ClearFilter) => t!("tui.key.clear_filter"),
         (_, NextField) => t!("tui.key.next_field"),
@@ -296,6 +319,7 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (_, Group) => t!("tui.key.group"),
         (_, Patient) => t!("tui.key.patient"),
         (_, Replenish) => t!("tui.key.replenish"),
+        (C::ReportView, Chart) => t!("reports_screen.key.chart"),
         (_, Chart) => t!("tui.key.chart"),
         (_, AcceptAll) => t!("plan.key.accept_all"),
         (_, Levels) => t!("levels.key.open"),
@@ -310,6 +334,10 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (_, RemoveAllergy) => t!("tui.key.remove_allergy"),
         (_, MovePatient) => t!("tui.key.move_patient"),
         (_, Discharge) => t!("tui.key.discharge"),
+        (_, PrevChoice | NextChoice) => t!("reports_screen.key.change"),
+        (_, NextSheet | PrevSheet) => t!("reports_screen.key.sheet"),
+        (_, ColumnsLeft | ColumnsRight) => t!("reports_screen.key.columns"),
+        (_, Export) => t!("reports_screen.key.export"),
     }
 }
 
@@ -463,6 +491,7 @@ impl Keymap {
                         | Tab4
                         | Tab5
                         | Tab6
+                        | Tab7
                         | PrevTab
                 ) {
                     continue;

@@ -13,6 +13,8 @@ use serde::Serialize;
 use crate::domain::types::{instant_from_text, instant_to_text};
 use crate::ops::stock::{self, StockError};
 
+pub mod series;
+
 /// The stock card of an item (or one of its lots) at a place over a
 /// period: the balance at its start, every movement in or out with the
 /// running balance, and the balance at its end.

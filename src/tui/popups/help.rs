@@ -47,10 +47,11 @@ pub fn draw(f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
     };
     // The Site tab is listed only for those who see it.
     let site = Tab::shown(cx).contains(&Tab::Site);
+    let reports = Tab::shown(cx).contains(&Tab::Reports);
     let section = |title: &str, ctx: &[Context]| -> Vec<Line<'static>> {
         let mut out = vec![Line::styled(title.to_string(), theme.warn())];
         for (keys, desc) in cx.keymap.hints(ctx) {
-            if !site && desc == Tab::Site.title() {
+            if (!site && desc == Tab::Site.title()) || (!reports && desc == Tab::Reports.title()) {
                 continue;
             }
             out.push(entry(&keys, &desc));

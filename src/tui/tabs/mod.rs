@@ -1,4 +1,5 @@
-//! The tabs, one component each (the sixth, Site, for those who keep the site).
+//! The tabs, one component each (the sixth, Site, for those who keep the
+//! site; the seventh, Reports, for those who are asked for reports).
 
 pub mod administration;
 pub mod alerts;
@@ -6,6 +7,7 @@ pub mod pharmacy;
 pub mod pharmacy_orders;
 pub mod pharmacy_plan;
 pub mod prescriptions;
+pub mod reports;
 pub mod site;
 pub mod stock;
 pub mod stock_lots;
@@ -39,6 +41,7 @@ pub struct Tabs {
     pub pharmacy: pharmacy::PharmacyTab,
     pub alerts: alerts::AlertsTab,
     pub site: site::SiteTab,
+    pub reports: reports::ReportsTab,
 }
 
 impl Tabs {
@@ -50,6 +53,7 @@ impl Tabs {
             Tab::Pharmacy => &self.pharmacy,
             Tab::Alerts => &self.alerts,
             Tab::Site => &self.site,
+            Tab::Reports => &self.reports,
         }
     }
 
@@ -61,6 +65,7 @@ impl Tabs {
             Tab::Pharmacy => &mut self.pharmacy,
             Tab::Alerts => &mut self.alerts,
             Tab::Site => &mut self.site,
+            Tab::Reports => &mut self.reports,
         }
     }
 }
