@@ -236,3 +236,56 @@ fn an_emergency_transfer_is_refused_from_a_ward_that_has_none_or_from_itself() {
         .unwrap();
     assert_eq!(orders, 0, "nothing written");
 }
+
+#[test]
+fn the_item_detail_shows_where_else_the_item_is_in_both_languages() {
+    use common::console::Console;
+    use crossterm::event::KeyCode;
+    use wardstock::i18n::Lang;
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("nurse")
+            .key(KeyCode::Char('3'))
+            .key(KeyCode::Enter);
+        let code = c
+            .app
+            .tabs
+            .stock
+            .detail
+            .as_ref()
+            .unwrap()
+            .line
+            .as_ref()
+            .unwrap()
+            .code
+            .clone();
+        let place = c.app.current_place().unwrap().code.clone();
+        let found = {
+            let conn = &c.app.store().conn;
+            let item = wardstock::ops::stock::item_by_code(conn, &code).unwrap();
+            let here = wardstock::ops::stock::place_by_code(conn, &place).unwrap();
+            wardstock::ops::stock::find_stock(conn, &item, Some(&here), common::anchor()).unwrap()
+        };
+        c.key(KeyCode::F(7));
+        let s = c.screen();
+        let title = match lang {
+            Lang::En => format!("{code} elsewhere: {}", wardstock::i18n::num(found.total)),
+            Lang::ZhCn => format!(
+                "{code} 其他地点：可用 {}",
+                wardstock::i18n::num(found.total)
+            ),
+        };
+        assert!(s.contains(&title), "{title}:\n{s}");
+        if let Some(first) = found.holdings.first() {
+            assert!(
+                s.contains(&format!("{} {}", first.place, first.location)),
+                "{s}"
+            );
+        }
+        // The ward asking is not among the places offered.
+        assert!(found.holdings.iter().all(|h| h.place != place));
+        // Esc closes it, back on the detail.
+        c.key(KeyCode::Esc);
+        assert!(!c.screen().contains(&title));
+    }
+}

@@ -59,6 +59,8 @@ pub enum Action {
     AcceptAll,
     /// Ward stock: the place's safety stock and maximum levels per item.
     Levels,
+    /// An item's detail: where else it is (pharmacy, other wards) and its approved substitutes.
+    FindElsewhere,
     /// Pharmacy: simulate AS IS against TO BE (the ward's own drugs, or the paper's).
     Simulate,
     /// The signed-in user's language: English ⇄ 简体中文, saved with the user.
@@ -323,6 +325,7 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (_, Chart) => t!("tui.key.chart"),
         (_, AcceptAll) => t!("plan.key.accept_all"),
         (_, Levels) => t!("levels.key.open"),
+        (_, FindElsewhere) => t!("tui.key.find_elsewhere"),
         (_, Simulate) => t!("tui.key.simulate"),
         (_, Language) => t!("tui.key.language"),
         (_, AddUser) => t!("tui.key.add_user"),

@@ -52,6 +52,7 @@ fn pin_notice(text: String, pin: String) -> After {
         title: t!("tui.site.pin_title").to_string(),
         lines: vec![text],
         code: Some(pin),
+        plain: false,
     })
 }
 

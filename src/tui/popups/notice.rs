@@ -20,6 +20,8 @@ pub struct Notice {
     pub lines: Vec<String>,
     /// What is to be read out or copied (a one-time PIN), on its own line.
     pub code: Option<String>,
+    /// A notice for reference only (not a secret shown once).
+    pub plain: bool,
 }
 
 impl Notice {
@@ -47,7 +49,17 @@ impl Notice {
         }
         lines.push(Line::raw(""));
         lines.push(Line::styled(
-            format!(" {}", fit(t!("tui.site.notice_keys"), text_w)),
+            format!(
+                " {}",
+                fit(
+                    if self.plain {
+                        t!("tui.find.close")
+                    } else {
+                        t!("tui.site.notice_keys")
+                    },
+                    text_w
+                )
+            ),
             theme.dim(),
         ));
         let h = (lines.len() as u16 + 2).min(area.height);

@@ -17,7 +17,7 @@ use super::keymap::Action;
 
 /// Actions one tab or another offers in the shared list context; a tab
 /// offers only its own.
-pub const TAB_ACTIONS: [Action; 13] = [
+pub const TAB_ACTIONS: [Action; 14] = [
     Action::Open,
     Action::ClearFilter,
     Action::Operations,
@@ -31,6 +31,7 @@ pub const TAB_ACTIONS: [Action; 13] = [
     Action::ConfirmReceipt,
     Action::Unpick,
     Action::Levels,
+    Action::FindElsewhere,
 ];
 
 #[derive(Default)]
