@@ -46,6 +46,47 @@ pub enum AlertKind {
         units: i64,
         days_left: i64,
     },
+    /// Units of a lot held at a cold location after a temperature
+    /// excursion (`minutes` out of range, the worst `peak_tenths` of a
+    /// degree), awaiting a pharmacist's decision.
+    ColdHeld {
+        minutes: i64,
+        peak_tenths: Option<i32>,
+    },
+}
+
+/// A lot held at a cold location after an excursion, as the warnings read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColdHold {
+    pub place_id: i64,
+    pub item_id: i64,
+    pub lot_id: i64,
+    pub qty: i64,
+    pub minutes: i64,
+    pub peak_tenths: Option<i32>,
+    pub unit_price_cents: i64,
+}
+
+/// A warning for each lot held after a cold-chain excursion, with stock.
+pub fn cold_alerts(holds: &[ColdHold]) -> Vec<Alert> {
+    holds
+        .iter()
+        .filter(|h| h.qty > 0)
+        .map(|h| Alert {
+            severity: Severity::High,
+            kind: AlertKind::ColdHeld {
+                minutes: h.minutes,
+                peak_tenths: h.peak_tenths,
+            },
+            place_id: h.place_id,
+            item_id: h.item_id,
+            lot_id: Some(h.lot_id),
+            qty: h.qty,
+            value_cents: h.qty.saturating_mul(h.unit_price_cents),
+            safety_stock: 0,
+            max_stock: 0,
+        })
+        .collect()
 }
 
 /// Warning thresholds; the defaults are the domain brief's.
