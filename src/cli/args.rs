@@ -214,6 +214,16 @@ pub enum Command {
         #[command(subcommand)]
         command: refdata::AllergyCommand,
     },
+    /// Where an item a ward lacks is: every usable unit at the pharmacy and the other wards, nearest first (then `transfer new --from WARD` for an emergency transfer).
+    Find {
+        /// The item's code.
+        item: String,
+        /// The ward that lacks it (left out of the list; times are to it).
+        #[arg(long = "for", value_name = "WARD")]
+        for_ward: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Which patients received units of a lot, and where the rest is (for a recall).
     Trace {
         #[arg(long, value_name = "LOT")]
@@ -339,14 +349,8 @@ pub enum ReportCommand {
         /// One ward (default: every ward).
         #[arg(long, value_name = "WARD")]
         ward: Option<String>,
-        /// First day (YYYY-MM-DD, the site's days); default 30 days before --to.
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last day (YYYY-MM-DD), included; default today.
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        out: ReportOut,
     },
     /// The stock card of an item (or one lot) at a place: opening balance, every movement with the
     /// running balance, closing balance.
@@ -376,23 +380,17 @@ pub enum ReportCommand {
         #[command(flatten)]
         out: ReportOut,
     },
-    /// Expiry: what expires in the next days at each place, with the waste projected at its rate of
-    /// use, in units and money; and what was wasted over the period, and why.
     /// Stock value and turnover per place: value on hand, days of cover at the recent rate of use,
     /// and items with no movement out in the window (dead stock).
     StockValue {
         /// One place (default: the pharmacy and every ward).
         #[arg(long, value_name = "PLACE")]
         place: Option<String>,
-        /// The window of use, in days.
+        /// The window of use, in days (ending now; --from and --to are not used).
         #[arg(long, value_name = "N", default_value_t = 90)]
         days: i64,
-        /// Print the report as JSON.
-        #[arg(long, conflicts_with = "csv")]
-        json: bool,
-        /// Write the report as CSV (UTF-8 with BOM) to this file.
-        #[arg(long, value_name = "FILE")]
-        csv: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        out: ReportOut,
     },
     /// Stocktake variances: what the stocktakes approved over the period found missing or over, per
     /// place and item, in units and money.
@@ -403,6 +401,8 @@ pub enum ReportCommand {
         #[command(flatten)]
         out: ReportOut,
     },
+    /// Expiry: what expires in the next days at each place, with the waste projected at its rate of
+    /// use, in units and money; and what was wasted over the period, and why.
     Expiry {
         /// One place (default: the pharmacy and every ward).
         #[arg(long, value_name = "PLACE")]
@@ -410,6 +410,36 @@ pub enum ReportCommand {
         /// Lots expiring within this many days from today.
         #[arg(long, value_name = "N", default_value_t = 90)]
         days: i64,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+    /// Supplier performance: order lines due in the period on time and in full (OTIF) per supplier
+    /// and per supplier and item, and the late deliveries.
+    Suppliers {
+        /// One supplier (default: every supplier).
+        #[arg(long, value_name = "CODE")]
+        supplier: Option<String>,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+    /// Service: stock-outs per ward and item (doses not given for lack of supply, urgent requests,
+    /// times the ward's stock fell to zero), each with its last occurrence.
+    Service {
+        /// One ward (default: every ward).
+        #[arg(long, value_name = "WARD")]
+        ward: Option<String>,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+    /// Bedside compliance: doses given on time, early or late, missed, unscanned packs and
+    /// wristbands per ward (or nurse), and the overrides with their reasons.
+    Compliance {
+        /// One ward (default: every ward).
+        #[arg(long, value_name = "WARD")]
+        ward: Option<String>,
+        /// ward, or nurse (a row per ward and nurse).
+        #[arg(long, value_name = "BY", default_value = "ward")]
+        by: String,
         #[command(flatten)]
         out: ReportOut,
     },
@@ -425,11 +455,16 @@ pub struct ReportOut {
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
     /// Print the report as JSON.
-    #[arg(long, conflicts_with = "csv")]
+    #[arg(long, conflicts_with_all = ["csv", "xlsx"])]
     pub json: bool,
-    /// Write the report as CSV (UTF-8 with BOM, as the exports) to this file.
-    #[arg(long, value_name = "FILE")]
+    /// Write the report as CSV (UTF-8 with BOM, as the exports) to this file; a report of more
+    /// than one sheet writes each further sheet beside it as FILE-SHEET.csv.
+    #[arg(long, value_name = "FILE", conflicts_with = "xlsx")]
     pub csv: Option<std::path::PathBuf>,
+    /// Write the report as an Excel workbook (XLSX) to this file: a worksheet per sheet, numbers
+    /// as numbers, dates as dates.
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

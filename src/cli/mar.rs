@@ -296,12 +296,7 @@ pub(super) fn run_mar(
 /// `report …`: the reports a nurse manager reads.
 pub(super) fn run_report(db: Option<PathBuf>, command: ReportCommand) -> Result<i32> {
     match command {
-        ReportCommand::Scanning {
-            ward,
-            from,
-            to,
-            json,
-        } => run_scanning(db, ward, from, to, json),
+        ReportCommand::Scanning { ward, out } => run_scanning(db, ward, out),
         ReportCommand::StockCard {
             item,
             place,
@@ -311,65 +306,39 @@ pub(super) fn run_report(db: Option<PathBuf>, command: ReportCommand) -> Result<
         ReportCommand::Consumption { place, by, out } => {
             super::reports::run_consumption(db, place, &by, out)
         }
-        ReportCommand::StockValue {
-            place,
-            days,
-            json,
-            csv,
-        } => super::reports::run_stock_value(db, place, days, json, csv),
+        ReportCommand::StockValue { place, days, out } => {
+            super::reports::run_stock_value(db, place, days, out)
+        }
         ReportCommand::Variances { place, out } => super::reports::run_variances(db, place, out),
         ReportCommand::Expiry { place, days, out } => {
             super::reports::run_expiry(db, place, days, out)
+        }
+        ReportCommand::Suppliers { supplier, out } => {
+            super::supply_reports::run_suppliers(db, supplier, out)
+        }
+        ReportCommand::Service { ward, out } => super::supply_reports::run_service(db, ward, out),
+        ReportCommand::Compliance { ward, by, out } => {
+            super::supply_reports::run_compliance(db, ward, &by, out)
         }
     }
 }
 
 /// Pack scanning compliance: doses given, scanned and not, per ward and
 /// nurse, with why not, against the 95 % target.
-fn run_scanning(
-    db: Option<PathBuf>,
-    ward: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    json: bool,
-) -> Result<i32> {
+fn run_scanning(db: Option<PathBuf>, ward: Option<String>, out: ReportOut) -> Result<i32> {
     let store = open(&crate::config::resolve_db(db.clone(), false)?)?;
     let ward_id = match &ward {
         Some(w) => Some(crate::ops::ward::ward_id(&store.conn, w)?),
         None => None,
     };
-    let day = |flag: &str, value: Option<String>| -> Result<Option<chrono::NaiveDate>> {
-        value
-            .map(|v| {
-                chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
-                    anyhow::anyhow!(t!(
-                        "cli.scanning.bad_date",
-                        flag = flag,
-                        value = crate::i18n::results::quote(&v)
-                    ))
-                })
-            })
-            .transpose()
-    };
-    let now = Utc::now();
-    let last = day("--to", to)?.unwrap_or_else(|| store.today(now));
-    let first = match day("--from", from)? {
-        Some(d) => d,
-        None => last
-            .checked_sub_signed(chrono::TimeDelta::days(29))
-            .unwrap_or(last),
-    };
-    if last < first {
-        bail!(t!("cli.scanning.to_before_from"));
-    }
+    let (from_at, to_at) = super::reports::period(&store, out.from.as_deref(), out.to.as_deref())?;
     let zone = store.zone();
-    let start = |d: chrono::NaiveDate| {
-        crate::domain::schedule::local_instant(&zone, d, chrono::NaiveTime::MIN)
-            .with_context(|| t!("cli.scanning.bad_date", flag = "--from", value = d))
-    };
-    let (from_at, to_at) = (start(first)?, start(last.succ_opt().unwrap_or(last))?);
+    let first = from_at.with_timezone(&zone).date_naive();
+    let last = (to_at - chrono::TimeDelta::seconds(1))
+        .with_timezone(&zone)
+        .date_naive();
     let report = crate::ops::mar::scanning_report(&store.conn, ward_id, from_at, to_at)?;
-    if json {
+    if out.json {
         println!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
@@ -378,83 +347,13 @@ fn run_scanning(
         );
         return Ok(0);
     }
-    println!(
-        "{}",
+    let sheets = i18n::reports::scanning(&report, first, last);
+    super::sheet_out::emit(&sheets, &out, |path| {
         t!(
-            "cli.scanning.title",
-            from = i18n::date(first),
-            to = i18n::date(last),
-            target = report.target_percent
+            "cli.scanning.written",
+            n = report.lines.len(),
+            path = path.display()
         )
-    );
-    if report.total.given == 0 {
-        println!("{}", t!("cli.scanning.none"));
-        return Ok(0);
-    }
-    let mut t = Table::new();
-    t.load_preset(UTF8_BORDERS_ONLY).set_header([
-        t!("cli.col.ward"),
-        t!("cli.scanning.nurse"),
-        t!("cli.scanning.given"),
-        t!("cli.scanning.scanned"),
-        t!("cli.scanning.unscanned"),
-        t!("cli.scanning.percent"),
-        t!("cli.scanning.by_reason"),
-        "",
-    ]);
-    let row = |t: &mut Table, l: &crate::ops::mar::ScanningLine, ward: String, nurse: String| {
-        let reasons = l
-            .unscanned_by_reason
-            .iter()
-            .map(|r| match &r.code {
-                Some(c) => format!("{c} {}", r.doses),
-                None => t!("cli.scanning.no_reason", n = r.doses),
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        t.add_row([
-            ward,
-            nurse,
-            i18n::num(l.given),
-            i18n::num(l.scanned),
-            i18n::num(l.unscanned),
-            l.scanned_permille
-                .map(|p| format!("{}.{} %", p / 10, p % 10))
-                .unwrap_or_default(),
-            reasons,
-            if l.below_target {
-                t!("cli.scanning.below", target = report.target_percent)
-            } else {
-                String::new()
-            },
-        ]);
-    };
-    for w in &report.wards {
-        let nurses: Vec<_> = report.lines.iter().filter(|l| l.ward == w.ward).collect();
-        for l in &nurses {
-            row(
-                &mut t,
-                l,
-                l.ward.clone(),
-                l.nurse.clone().unwrap_or_default(),
-            );
-        }
-        // A ward's total, when it is not already a line or the total.
-        if report.wards.len() > 1 && nurses.len() > 1 {
-            row(
-                &mut t,
-                w,
-                w.ward.clone(),
-                t!("cli.scanning.ward_total").to_string(),
-            );
-        }
-    }
-    row(
-        &mut t,
-        &report.total,
-        t!("cli.scanning.total").to_string(),
-        String::new(),
-    );
-    println!("{t}");
+    })?;
     Ok(0)
 }

@@ -23,6 +23,7 @@ mod patient;
 mod rx;
 mod sheet_out;
 mod stock_list;
+mod supply_reports;
 pub use args::*;
 pub use rx::*;
 
@@ -312,6 +313,11 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Patient { command, mrn, json }) => {
             patient::run_patient(cli.db.clone(), command, mrn, json)
         }
+        Some(Command::Find {
+            item,
+            for_ward,
+            json,
+        }) => stock_list::run_find(cli.db.clone(), &item, for_ward.as_deref(), json),
         Some(Command::Trace { lot, item, json }) => {
             stock_list::run_trace(cli.db.clone(), lot, item, json)
         }

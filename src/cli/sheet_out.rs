@@ -1,12 +1,50 @@
-//! A report's sheets written out: as a text table on the terminal, or as a
-//! CSV file.
+//! A report's sheets written out: as text tables on the terminal, or as
+//! CSV or XLSX files (their bytes made by `i18n::sheet_files`).
 
 use std::path::Path;
 
 use anyhow::Result;
 use comfy_table::{CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
 
+use super::args::ReportOut;
 use crate::i18n::sheet::{Cell, Report, Sheet};
+use crate::i18n::sheet_files;
+use crate::t;
+
+/// A report where it was asked to go: a CSV file (and one beside it for
+/// each further sheet), an XLSX workbook, or text on the terminal.
+/// `written` is the line that says what went to the file. (`--json` is
+/// printed before, from the report's data.)
+pub(super) fn emit(
+    report: &Report,
+    out: &ReportOut,
+    written: impl Fn(&Path) -> String,
+) -> Result<()> {
+    if let Some(path) = &out.csv {
+        let files = write_csv(path, report)?;
+        println!("{}", written(path));
+        for (f, s) in files.iter().zip(&report.sheets).skip(1) {
+            println!(
+                "{}",
+                t!(
+                    "cli.report.also_written",
+                    sheet = s.name,
+                    path = f.display()
+                )
+            );
+        }
+        return Ok(());
+    }
+    if let Some(path) = &out.xlsx {
+        let bytes = sheet_files::xlsx_bytes(report)
+            .map_err(|why| anyhow::anyhow!(t!("cli.report.cannot_make", why = why)))?;
+        super::reports::write_whole(path, &bytes)?;
+        println!("{}", written(path));
+        return Ok(());
+    }
+    print_text(report);
+    Ok(())
+}
 
 /// The report as text tables, one per sheet, with its totals and notes.
 pub(super) fn print_text(r: &Report) {
@@ -56,15 +94,6 @@ pub(super) fn sheet_text(s: &Sheet) -> String {
     out
 }
 
-/// One sheet as CSV rows: the column keys, the rows, the totals row.
-pub(super) fn sheet_csv(s: &Sheet) -> Vec<Vec<String>> {
-    let mut rows = vec![s.columns.iter().map(|c| c.key.to_string()).collect()];
-    for row in s.rows.iter().chain(s.total.iter()) {
-        rows.push(row.iter().map(Cell::csv).collect());
-    }
-    rows
-}
-
 /// Writes the report's first sheet to `path` as CSV, and each further
 /// sheet beside it as `NAME-KEY.csv`; whole or not at all. Gives the files
 /// written.
@@ -80,7 +109,7 @@ pub(super) fn write_csv(path: &Path, r: &Report) -> Result<Vec<std::path::PathBu
                 .unwrap_or("report");
             path.with_file_name(format!("{stem}-{}.csv", s.key))
         };
-        super::reports::write_csv(&p, &sheet_csv(s))?;
+        super::reports::write_whole(&p, &sheet_files::csv_bytes(s))?;
         written.push(p);
     }
     Ok(written)

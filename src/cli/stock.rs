@@ -88,6 +88,10 @@ pub enum TransferCommand {
         who: UserArgs,
         #[arg(long, value_name = "WARD")]
         to: String,
+        /// An emergency transfer lent by another ward (see `wardstock find`):
+        /// urgent; that ward's nurses pick and send it, the receiving ward confirms.
+        #[arg(long, value_name = "WARD")]
+        from: Option<String>,
         /// CODE:QTY in dose units, e.g. PARA500T:40.
         #[arg(long = "line", value_name = "CODE:QTY", required = true)]
         lines: Vec<String>,
@@ -749,6 +753,7 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
         TransferCommand::New {
             who,
             to,
+            from,
             lines,
             note,
         } => {
@@ -758,7 +763,23 @@ fn transfer(store: &mut Store, now: chrono::DateTime<Utc>, cmd: TransferCommand)
                 .iter()
                 .map(|l| parse_line(store, l))
                 .collect::<Result<Vec<_>>>()?;
-            let id = stock::request_transfer(store, &actor, now, &ward, &lines, note.as_deref())?;
+            let id = match from {
+                Some(f) => {
+                    let lender = stock::place_by_code(&store.conn, &f)?;
+                    stock::request_emergency_transfer(
+                        store,
+                        &actor,
+                        now,
+                        &lender,
+                        &ward,
+                        &lines,
+                        note.as_deref(),
+                    )?
+                }
+                None => {
+                    stock::request_transfer(store, &actor, now, &ward, &lines, note.as_deref())?
+                }
+            };
             let o = stock::transfer_order(&store.conn, id, now)?;
             print(who.json, &o, || order_text(&o))
         }

@@ -46,6 +46,83 @@ pub(super) fn run_stock(db: Option<PathBuf>, place: Option<String>, json: bool) 
     Ok(0)
 }
 
+/// `wardstock find ITEM [--for WARD]`.
+pub(super) fn run_find(
+    db: Option<PathBuf>,
+    item: &str,
+    for_ward: Option<&str>,
+    json: bool,
+) -> Result<i32> {
+    let store = open(&crate::config::resolve_db(db, false)?)?;
+    let it = crate::ops::stock::item_by_code(&store.conn, item)?;
+    let ward = for_ward
+        .map(|w| crate::ops::stock::place_by_code(&store.conn, w))
+        .transpose()?;
+    let found = crate::ops::stock::find_stock(&store.conn, &it, ward.as_ref(), chrono::Utc::now())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&found)?);
+        return Ok(0);
+    }
+    let unit = i18n::unit(&found.dose_unit);
+    println!(
+        "{}",
+        t!(
+            "cli.find.head",
+            item = found.item,
+            name = found.item_name,
+            total = i18n::num(found.total),
+            unit = unit
+        )
+    );
+    if found.holdings.is_empty() {
+        println!("{}", t!("cli.find.none"));
+        return Ok(0);
+    }
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY)
+        .set_header([
+            t!("cli.col.place"),
+            t!("cli.col.location"),
+            t!("cli.col.lot"),
+            t!("cli.col.expiry"),
+            t!("cli.col.qty"),
+            t!("cli.find.spare"),
+            t!("cli.find.minutes"),
+        ]);
+    for h in &found.holdings {
+        t.add_row([
+            format!("{} {}", h.place, h.place_name),
+            h.location.clone(),
+            h.lot.clone(),
+            h.expiry.map(i18n::date).unwrap_or_default(),
+            i18n::num(h.qty),
+            i18n::num(h.spare),
+            h.minutes.to_string(),
+        ]);
+    }
+    for c in 4..=6 {
+        if let Some(col) = t.column_mut(c) {
+            col.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+    println!("{t}");
+    if let (Some(w), Some(lender)) = (
+        &ward,
+        found.holdings.iter().find(|h| !h.pharmacy && h.spare > 0),
+    ) {
+        println!(
+            "{}",
+            t!(
+                "cli.find.how",
+                from = lender.place,
+                to = w.code,
+                item = found.item
+            )
+        );
+    }
+    Ok(0)
+}
+
 pub(super) fn run_trace(
     db: Option<PathBuf>,
     lot: String,

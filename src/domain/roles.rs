@@ -13,6 +13,8 @@ pub enum Operation {
     RequestTransfer,
     Pick,
     Dispatch,
+    /// Pick and send an emergency transfer another ward lends.
+    Lend,
     ConfirmReceipt,
     Issue,
     Waste,
@@ -65,6 +67,8 @@ pub fn may(role: Role, op: Operation) -> bool {
     }
     match op {
         Receive | RejectReceipt | Pick | Dispatch => matches!(role, Storekeeper | Pharmacist),
+        // The lending ward's nurses pick and send what another ward lacks.
+        Lend => matches!(role, Nurse | NurseManager | Pharmacist | Storekeeper),
         // A nurse asks the pharmacy for what the ward runs short of.
         RequestTransfer => matches!(role, Nurse | NurseManager | Pharmacist | Storekeeper),
         // The ward confirms what reached it; the sender cannot sign for it.

@@ -51,6 +51,7 @@ impl Operation {
             Operation::RequestTransfer => t!("domain.op.request_transfer"),
             Operation::Pick => t!("domain.op.pick"),
             Operation::Dispatch => t!("domain.op.dispatch"),
+            Operation::Lend => t!("domain.op.lend"),
             Operation::ConfirmReceipt => t!("domain.op.confirm_receipt"),
             Operation::Issue => t!("domain.op.issue"),
             Operation::Waste => t!("domain.op.waste"),

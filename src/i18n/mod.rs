@@ -32,6 +32,8 @@ pub mod refusals;
 pub mod reports;
 pub mod results;
 pub mod sheet;
+pub mod sheet_files;
+pub mod supply_reports;
 pub mod wristband;
 
 use std::cell::Cell;

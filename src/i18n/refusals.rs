@@ -324,6 +324,12 @@ impl fmt::Display for StockError {
             E::NurseWasteOffWard(place) => t!("refused.stock.nurse_waste_off_ward", place = place),
             E::ReturnNotFromWard(place) => t!("refused.stock.return_not_ward", place = place),
             E::TransferNotToWard(place) => t!("refused.stock.transfer_not_ward", place = place),
+            E::LendNotFromWard { from, to } => {
+                t!("refused.stock.lend_not_ward", from = from, to = to)
+            }
+            E::NothingToLend { from, item } => {
+                t!("refused.stock.nothing_to_lend", from = from, item = item)
+            }
             E::PlaceClosed(place) => t!("refused.stock.place_closed", place = place),
             E::AlreadyStatus { lot, status } => t!(
                 "refused.stock.already_status",

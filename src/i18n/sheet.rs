@@ -15,6 +15,13 @@ pub enum Cell {
     Empty,
     /// Words or a code, shown as written.
     Text(String),
+    /// A stable code (`opening`, `receipt`, `yes`) in files and the
+    /// reader's words for it on the screen: `code` is what a CSV holds,
+    /// `text` what a person reads (text table, console, XLSX).
+    Coded {
+        code: String,
+        text: String,
+    },
     /// A count of units (or of doses, orders …).
     Units(i64),
     /// Money in cents.
@@ -35,6 +42,7 @@ impl Cell {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.clone(),
+            Cell::Coded { text, .. } => text.clone(),
             Cell::Units(n) => super::num(*n),
             Cell::Money(c) => super::money(*c),
             Cell::Date(d) => super::date(*d),
@@ -50,6 +58,7 @@ impl Cell {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.clone(),
+            Cell::Coded { code, .. } => code.clone(),
             Cell::Units(n) => n.to_string(),
             Cell::Money(c) => {
                 let sign = if *c < 0 { "-" } else { "" };
@@ -72,6 +81,16 @@ impl Cell {
             self,
             Cell::Units(_) | Cell::Money(_) | Cell::Days(_) | Cell::Percent(_)
         )
+    }
+}
+
+impl Cell {
+    /// A code with the reader's words for it.
+    pub fn coded(code: impl Into<String>, text: impl Into<String>) -> Cell {
+        Cell::Coded {
+            code: code.into(),
+            text: text.into(),
+        }
     }
 }
 

@@ -26,6 +26,7 @@ use crate::store::ledger::{self, NewMovement};
 pub use locations::*;
 
 mod cd;
+mod find;
 mod holds;
 mod issue;
 mod levels;
@@ -35,6 +36,7 @@ mod stocktake;
 mod trace;
 pub(crate) mod transfers;
 pub use cd::*;
+pub use find::*;
 pub use holds::*;
 pub use issue::*;
 pub use levels::*;
@@ -158,6 +160,16 @@ pub enum StockError {
     NurseWasteOffWard(String),
     ReturnNotFromWard(String),
     TransferNotToWard(String),
+    /// An emergency transfer is lent by another ward.
+    LendNotFromWard {
+        from: String,
+        to: String,
+    },
+    /// The lending ward holds no usable unit of the item.
+    NothingToLend {
+        from: String,
+        item: String,
+    },
     /// The ward was closed: nothing is sent to it.
     PlaceClosed(String),
     AlreadyStatus {

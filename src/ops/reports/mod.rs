@@ -2,6 +2,10 @@
 //! from the ledger. Each is data; the words and the files (text, CSV,
 //! JSON) are made at the edge.
 
+pub mod compliance;
+pub mod service;
+pub mod suppliers;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;

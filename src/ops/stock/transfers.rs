@@ -92,6 +92,20 @@ pub(crate) fn insert_transfer(
     lines: &[(ItemRef, i64)],
     note: Option<&str>,
 ) -> Result<i64> {
+    insert_transfer_from(tx, actor, now, None, ward_id, lines, note)
+}
+
+/// Writes a transfer order to a ward from `from` (the pharmacy when `None`)
+/// within the caller's transaction.
+pub(crate) fn insert_transfer_from(
+    tx: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    from: Option<i64>,
+    ward_id: i64,
+    lines: &[(ItemRef, i64)],
+    note: Option<&str>,
+) -> Result<i64> {
     let (code, closed): (String, Option<String>) = tx.query_row(
         "SELECT code, closed_at FROM places WHERE id = ?1",
         [ward_id],
@@ -100,10 +114,13 @@ pub(crate) fn insert_transfer(
     if closed.is_some() {
         return Err(StockError::PlaceClosed(code));
     }
-    let pharmacy = place_of_kind(tx, PlaceKind::Pharmacy)?;
+    let from = match from {
+        Some(id) => id,
+        None => place_of_kind(tx, PlaceKind::Pharmacy)?.id,
+    };
     tx.execute(
         "INSERT INTO transfer_orders (created_at, created_by, from_place_id, to_place_id, status, note) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
-        params![instant_to_text(now), actor.user_id, pharmacy.id, ward_id, note],
+        params![instant_to_text(now), actor.user_id, from, ward_id, note],
     )?;
     let id = tx.last_insert_rowid();
     for (item, q) in lines {
@@ -234,8 +251,8 @@ pub fn pick_pack(
     qty: Option<i64>,
     scanned: bool,
 ) -> Result<Picked> {
-    allow(actor, Operation::Pick)?;
     store.write(|tx| {
+        allow_sending(tx, actor, order_id, Operation::Pick)?;
         if let Some(label) = pack_expiry
             && let Ok(l) = lot_by_number(tx, item, lot)
             && l.expiry != Some(label)
@@ -320,8 +337,8 @@ pub fn unpick(
     item: &ItemRef,
     lot: &str,
 ) -> Result<Taken> {
-    allow(actor, Operation::Pick)?;
     store.write(|tx| {
+        allow_sending(tx, actor, order_id, Operation::Pick)?;
         let order = transfer_order(tx, order_id, now)?;
         if order.status != "open" {
             return Err(StockError::UnpickNotOpen { order: order_id });
@@ -361,6 +378,21 @@ pub fn unpick(
     })
 }
 
+/// Who may pick and send an order: the pharmacy's storekeepers and
+/// pharmacists (`op`); for an emergency transfer another ward lends, that
+/// ward's nurses too.
+fn allow_sending(tx: &Connection, actor: &Actor, order_id: i64, op: Operation) -> Result<()> {
+    let from_ward: bool = tx
+        .query_row(
+            "SELECT p.kind = 'ward' FROM transfer_orders o JOIN places p ON p.id = o.from_place_id WHERE o.id = ?1",
+            [order_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    Ok(allow(actor, if from_ward { Operation::Lend } else { op })?)
+}
+
 /// Sends the picked goods; what was not picked stays open on the order as its shortfall.
 pub fn dispatch(
     store: &mut Store,
@@ -369,8 +401,8 @@ pub fn dispatch(
     order_id: i64,
     witness: Option<&Actor>,
 ) -> Result<TransferOrder> {
-    allow(actor, Operation::Dispatch)?;
     store.write(|tx| {
+        allow_sending(tx, actor, order_id, Operation::Dispatch)?;
         let order = transfer_order(tx, order_id, now)?;
         if order.status != "open" {
             return Err(StockError::DispatchNotOpen {
@@ -426,7 +458,12 @@ pub fn dispatch(
                 now,
                 to.id,
                 &rest,
-                Some(&format!("back-order of TO-{order_id}")),
+                // What an urgent order could not send is as urgent.
+                Some(&if order.urgent {
+                    format!("URGENT: back-order of TO-{order_id}")
+                } else {
+                    format!("back-order of TO-{order_id}")
+                }),
             )?)
         };
         let mut sent = transfer_order(tx, order_id, now)?;

@@ -354,9 +354,12 @@ fn item_names(conn: &Connection) -> rusqlite::Result<HashMap<i64, (String, Strin
 
 /// A database file read outside any transaction: its path, so that a long
 /// read may run on a second connection at the same time. `None` inside a
-/// transaction (what it has written counts) and for a database in memory.
+/// transaction (what it has written counts), for a database in memory and
+/// for one opened read-only.
 fn second_path(conn: &Connection) -> Option<std::path::PathBuf> {
-    if !conn.is_autocommit() {
+    // A file opened read-only is read as it is, and nothing is made beside
+    // it (a second connection could make the log's index).
+    if !conn.is_autocommit() || conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
         return None;
     }
     conn.path()
