@@ -468,3 +468,17 @@ fn the_demo_fridge_is_held_awaiting_a_pharmacist() {
     assert_eq!(log.excursions.len(), 1);
     assert!(log.excursions[0].holds.iter().all(|h| h.decision.is_none()));
 }
+
+#[test]
+fn finding_stock_for_a_ward_in_need_passes_over_held_units() {
+    let (_d, mut store) = common::open_demo();
+    let adal = item(&store, "ADAL40P");
+    let med = place(&store, "W-MED");
+    let before = stock::find_stock(&store.conn, &adal, Some(&med), anchor()).unwrap();
+    let in_fridge = |f: &stock::Found| f.holdings.iter().any(|u| u.place == WARD && u.location == "FRIDGE");
+    assert!(in_fridge(&before), "{before:?}");
+    warm_night(&mut store, FRIDGE);
+    let after = stock::find_stock(&store.conn, &adal, Some(&med), anchor()).unwrap();
+    assert!(!in_fridge(&after), "{after:?}");
+    assert!(after.holdings.iter().any(|u| u.place == "PHARM"));
+}
