@@ -14,7 +14,12 @@ use wardstock::ops::rx::{self, Decision, NewRx};
 use wardstock::ops::stock::{self, Relocation, StockError, WasteReason};
 use wardstock::store::{Store, queries};
 
+use common::console::Console;
 use common::{actor, anchor, assert_clean};
+use crossterm::event::KeyCode;
+use wardstock::domain::roles::Operation;
+use wardstock::i18n::Lang;
+use wardstock::tui::popups::Popup;
 
 const WARD: &str = "W-SUR";
 const FRIDGE: &str = "W-SUR/FRIDGE";
@@ -33,11 +38,23 @@ fn hand<'a>(current: &'a str, max: Option<&'a str>, at: DateTime<Utc>) -> HandRe
 fn warm_night(store: &mut Store, location: &str) -> cold::Recorded {
     let nurse = actor(store, "nurse");
     let now = anchor();
-    let first =
-        cold::record_reading(store, &nurse, now, location, &hand("5.0", None, now - Duration::hours(2)))
-            .unwrap();
+    let first = cold::record_reading(
+        store,
+        &nurse,
+        now,
+        location,
+        &hand("5.0", None, now - Duration::hours(2)),
+    )
+    .unwrap();
     assert!(first.raised.is_empty());
-    cold::record_reading(store, &nurse, now, location, &hand("5.5", Some("11.0"), now)).unwrap()
+    cold::record_reading(
+        store,
+        &nurse,
+        now,
+        location,
+        &hand("5.5", Some("11.0"), now),
+    )
+    .unwrap()
 }
 
 /// (item code, lot number, units) at a place's location.
@@ -141,9 +158,31 @@ fn an_excursion_holds_exactly_that_locations_stock_and_nothing_else() {
         .expect("a lot of the ward's fridge is in the pharmacy's fridge too")
         .clone();
     let manager = actor(&store, "manager");
-    let (med, it, keeper) = (place(&store, "W-MED"), item(&store, &code), actor(&store, "store"));
-    let order = stock::request_transfer(&mut store, &manager, anchor(), &med, &[(it.clone(), 1)], None).unwrap();
-    let picked = stock::pick(&mut store, &keeper, anchor(), order, &it, &lot, Some(1), false).unwrap();
+    let (med, it, keeper) = (
+        place(&store, "W-MED"),
+        item(&store, &code),
+        actor(&store, "store"),
+    );
+    let order = stock::request_transfer(
+        &mut store,
+        &manager,
+        anchor(),
+        &med,
+        &[(it.clone(), 1)],
+        None,
+    )
+    .unwrap();
+    let picked = stock::pick(
+        &mut store,
+        &keeper,
+        anchor(),
+        order,
+        &it,
+        &lot,
+        Some(1),
+        false,
+    )
+    .unwrap();
     assert_eq!(picked.qty, 1);
     // The alert list shows each held lot, with the excursion.
     let alerts = queries::alerts(
@@ -155,7 +194,15 @@ fn an_excursion_holds_exactly_that_locations_stock_and_nothing_else() {
     .unwrap();
     let cold_alerts: Vec<_> = alerts
         .iter()
-        .filter(|a| matches!(a.kind, AlertKind::ColdHeld { minutes: 120, peak_tenths: Some(110) }))
+        .filter(|a| {
+            matches!(
+                a.kind,
+                AlertKind::ColdHeld {
+                    minutes: 120,
+                    peak_tenths: Some(110)
+                }
+            )
+        })
         .collect();
     assert_eq!(cold_alerts.len(), in_fridge.len());
     assert_clean(&store);
@@ -199,33 +246,91 @@ fn every_path_out_of_the_fridge_refuses_a_held_lot_and_fefo_takes_another() {
     warm_night(&mut store, FRIDGE);
 
     // Issue of the held lot.
-    let e = stock::issue(&mut store, &nurse, anchor(), &ward, &rocu_item, 1, Some(&kept), None, None)
-        .unwrap_err();
+    let e = stock::issue(
+        &mut store,
+        &nurse,
+        anchor(),
+        &ward,
+        &rocu_item,
+        1,
+        Some(&kept),
+        None,
+        None,
+    )
+    .unwrap_err();
     assert!(is_held(&e, &kept), "{e:?}");
     // FEFO takes the lot in the other fridge, never the held one.
-    let taken = stock::issue(&mut store, &nurse, anchor(), &ward, &rocu_item, 2, None, None, None).unwrap();
+    let taken = stock::issue(
+        &mut store,
+        &nurse,
+        anchor(),
+        &ward,
+        &rocu_item,
+        2,
+        None,
+        None,
+        None,
+    )
+    .unwrap();
     assert!(taken.iter().all(|t| t.lot_number == moved), "{taken:?}");
     let from_fridge: i64 = store
         .conn
         .query_row(
             "SELECT count(*) FROM movements m JOIN locations l ON l.id = m.from_location_id
              WHERE m.id IN (SELECT value FROM json_each(?1)) AND l.code = 'FRIDGE'",
-            [serde_json::to_string(&taken.iter().map(|t| t.movement_id).collect::<Vec<_>>()).unwrap()],
+            [
+                serde_json::to_string(&taken.iter().map(|t| t.movement_id).collect::<Vec<_>>())
+                    .unwrap(),
+            ],
             |r| r.get(0),
         )
         .unwrap();
     assert_eq!(from_fridge, 0);
     // More than the other fridge holds: not enough usable, though on hand.
     let left = stock_at(&store, WARD, "FRIDGE2")[0].2;
-    let e = stock::issue(&mut store, &nurse, anchor(), &ward, &rocu_item, left + 1, None, None, None)
-        .unwrap_err();
-    assert!(matches!(e, StockError::NotEnough { available, .. } if available == left), "{e:?}");
+    let e = stock::issue(
+        &mut store,
+        &nurse,
+        anchor(),
+        &ward,
+        &rocu_item,
+        left + 1,
+        None,
+        None,
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, StockError::NotEnough { available, .. } if available == left),
+        "{e:?}"
+    );
     // Waste and return are no way out either: dispose is the pharmacist's decision.
-    let e = stock::waste(&mut store, &nurse, anchor(), &ward, &rocu_item, &kept, 1, WasteReason::Damaged, None, None)
-        .unwrap_err();
+    let e = stock::waste(
+        &mut store,
+        &nurse,
+        anchor(),
+        &ward,
+        &rocu_item,
+        &kept,
+        1,
+        WasteReason::Damaged,
+        None,
+        None,
+    )
+    .unwrap_err();
     assert!(is_held(&e, &kept), "{e:?}");
-    let e = stock::return_to_pharmacy(&mut store, &nurse, anchor(), &ward, &rocu_item, &kept, 1, "not needed", None)
-        .unwrap_err();
+    let e = stock::return_to_pharmacy(
+        &mut store,
+        &nurse,
+        anchor(),
+        &ward,
+        &rocu_item,
+        &kept,
+        1,
+        "not needed",
+        None,
+    )
+    .unwrap_err();
     assert!(is_held(&e, &kept), "{e:?}");
     // Nor moving it out of the fridge.
     let e = stock::relocate(
@@ -261,11 +366,33 @@ fn the_pharmacy_picks_no_held_lot_and_its_pick_list_skips_them() {
     warm_night(&mut store, "PHARM/FRIDGE");
     let (code, lot, _) = in_fridge[0].clone();
     let manager = actor(&store, "manager");
-    let (ward, it, keeper) = (place(&store, WARD), item(&store, &code), actor(&store, "store"));
-    let order = stock::request_transfer(&mut store, &manager, anchor(), &ward, &[(it.clone(), 1)], None).unwrap();
+    let (ward, it, keeper) = (
+        place(&store, WARD),
+        item(&store, &code),
+        actor(&store, "store"),
+    );
+    let order = stock::request_transfer(
+        &mut store,
+        &manager,
+        anchor(),
+        &ward,
+        &[(it.clone(), 1)],
+        None,
+    )
+    .unwrap();
     let list = stock::transfer_order(&store.conn, order, anchor()).unwrap();
     assert!(list.lines[0].suggestions.is_empty(), "{:?}", list.lines[0]);
-    let e = stock::pick(&mut store, &keeper, anchor(), order, &it, &lot, Some(1), false).unwrap_err();
+    let e = stock::pick(
+        &mut store,
+        &keeper,
+        anchor(),
+        order,
+        &it,
+        &lot,
+        Some(1),
+        false,
+    )
+    .unwrap_err();
     assert!(is_held(&e, &lot), "{e:?}");
 }
 
@@ -280,11 +407,24 @@ fn a_held_lot_is_not_given_at_the_bedside() {
     let mrn = common::patient_on(&store, WARD);
     let new = NewRx {
         route: "SC".into(),
-        ..common::base_rx(&mrn, "ADAL40P", 40_000, Frequency::Qd, now - Duration::hours(1))
+        ..common::base_rx(
+            &mrn,
+            "ADAL40P",
+            40_000,
+            Frequency::Qd,
+            now - Duration::hours(1),
+        )
     };
     let (manager, pharm) = (actor(&store, "manager"), actor(&store, "pharm"));
     let id = rx::prescribe(&mut store, &manager, now, &new).unwrap();
-    rx::validate(&mut store, &pharm, now, id, &Decision::Accept { comment: None }).unwrap();
+    rx::validate(
+        &mut store,
+        &pharm,
+        now,
+        id,
+        &Decision::Accept { comment: None },
+    )
+    .unwrap();
     warm_night(&mut store, FRIDGE);
     let due = common::due(&store, id, 1);
     let dose = |pack: Option<(i64, String)>| DoseInput {
@@ -306,14 +446,27 @@ fn a_held_lot_is_not_given_at_the_bedside() {
     let nurse = actor(&store, "nurse");
     let item_id = item(&store, "ADAL40P").id;
     // The held pack, scanned: refused.
-    let e = mar::administer(&mut store, &nurse, due[0], &dose(Some((item_id, adal.1.clone())))).unwrap_err();
-    assert!(matches!(&e, DoseError::Stock(s) if is_held(s, &adal.1)), "{e:?}");
+    let e = mar::administer(
+        &mut store,
+        &nurse,
+        due[0],
+        &dose(Some((item_id, adal.1.clone()))),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, DoseError::Stock(s) if is_held(s, &adal.1)),
+        "{e:?}"
+    );
     // Not scanned: FEFO finds no usable pen on the ward.
     let e = mar::administer(&mut store, &nurse, due[0], &dose(None)).unwrap_err();
     assert!(!matches!(e, DoseError::Store(_)), "{e:?}");
     let given: i64 = store
         .conn
-        .query_row("SELECT count(*) FROM movements WHERE kind = 'administration' AND order_ref = ?1", [format!("RX-{id}")], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM movements WHERE kind = 'administration' AND order_ref = ?1",
+            [format!("RX-{id}")],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(given, 0);
 }
@@ -328,24 +481,52 @@ fn a_release_records_the_excursion_on_the_lot_and_the_stock_is_usable_again() {
     let it = item(&store, &code);
     let e = cold::release(&mut store, &pharm, anchor(), FRIDGE, &it, &lot, "  ").unwrap_err();
     assert!(matches!(e, ColdError::CommentRequired));
-    let done = cold::release(&mut store, &pharm, anchor(), FRIDGE, &it, &lot, "stable 4 days at 25 °C (SmPC)").unwrap();
+    let done = cold::release(
+        &mut store,
+        &pharm,
+        anchor(),
+        FRIDGE,
+        &it,
+        &lot,
+        "stable 4 days at 25 °C (SmPC)",
+    )
+    .unwrap();
     assert_eq!((done.minutes, done.peak_tenths), (120, Some(110)));
     assert_eq!(done.cumulative_minutes, 120);
     let lot_id: i64 = store
         .conn
-        .query_row("SELECT id FROM lots WHERE item_id = ?1 AND lot_number = ?2", rusqlite::params![it.id, lot], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM lots WHERE item_id = ?1 AND lot_number = ?2",
+            rusqlite::params![it.id, lot],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(cold::cumulative_minutes(&store.conn, lot_id).unwrap(), 120);
     // Usable again: issued from the fridge.
     let (nurse, ward) = (actor(&store, "nurse"), place(&store, WARD));
-    stock::issue(&mut store, &nurse, anchor(), &ward, &it, 1, Some(&lot), None, None).unwrap();
+    stock::issue(
+        &mut store,
+        &nurse,
+        anchor(),
+        &ward,
+        &it,
+        1,
+        Some(&lot),
+        None,
+        None,
+    )
+    .unwrap();
     // A decision is made once.
     let e = cold::release(&mut store, &pharm, anchor(), FRIDGE, &it, &lot, "again").unwrap_err();
     assert!(matches!(e, ColdError::NotHeld { .. }), "{e:?}");
     // The log shows the excursion and the decision.
     let log = cold::log(&store.conn, FRIDGE, None, None).unwrap();
     assert_eq!(log.readings.len(), 2);
-    let hold = log.excursions[0].holds.iter().find(|h| h.lot == lot).unwrap();
+    let hold = log.excursions[0]
+        .holds
+        .iter()
+        .find(|h| h.lot == lot)
+        .unwrap();
     assert_eq!(hold.decision.as_deref(), Some("release"));
     assert_eq!(hold.decided_by.as_deref(), Some("pharm"));
     assert_clean(&store);
@@ -359,7 +540,17 @@ fn a_dispose_takes_the_held_stock_out_as_waste() {
     let (code, lot, qty) = in_fridge[0].clone();
     let pharm = actor(&store, "pharm");
     let it = item(&store, &code);
-    let done = cold::dispose(&mut store, &pharm, anchor(), FRIDGE, &it, &lot, "no stability data above 8 °C", None).unwrap();
+    let done = cold::dispose(
+        &mut store,
+        &pharm,
+        anchor(),
+        FRIDGE,
+        &it,
+        &lot,
+        "no stability data above 8 °C",
+        None,
+    )
+    .unwrap();
     assert_eq!(done.disposed, qty);
     let (kind, reason, q): (String, String, i64) = store
         .conn
@@ -371,7 +562,11 @@ fn a_dispose_takes_the_held_stock_out_as_waste() {
         .unwrap();
     assert_eq!((kind.as_str(), q), ("waste", qty));
     assert!(reason.starts_with("cold_chain"), "{reason}");
-    assert!(!stock_at(&store, WARD, "FRIDGE").iter().any(|s| s.0 == code && s.1 == lot));
+    assert!(
+        !stock_at(&store, WARD, "FRIDGE")
+            .iter()
+            .any(|s| s.0 == code && s.1 == lot)
+    );
     assert!(!holds(&store).iter().any(|h| h.0 == FRIDGE && h.2 == lot));
     assert_clean(&store);
 }
@@ -385,9 +580,11 @@ fn a_nurse_cannot_decide() {
     let it = item(&store, &code);
     for who in ["nurse", "manager", "store", "admin"] {
         let a = actor(&store, who);
-        let e = cold::release(&mut store, &a, anchor(), FRIDGE, &it, &lot, "looks fine").unwrap_err();
+        let e =
+            cold::release(&mut store, &a, anchor(), FRIDGE, &it, &lot, "looks fine").unwrap_err();
         assert!(matches!(e, ColdError::Forbidden(_)), "{who}: {e:?}");
-        let e = cold::dispose(&mut store, &a, anchor(), FRIDGE, &it, &lot, "bin it", None).unwrap_err();
+        let e =
+            cold::dispose(&mut store, &a, anchor(), FRIDGE, &it, &lot, "bin it", None).unwrap_err();
         assert!(matches!(e, ColdError::Forbidden(_)), "{who}: {e:?}");
     }
     assert!(holds(&store).iter().any(|h| h.0 == FRIDGE && h.2 == lot));
@@ -398,25 +595,45 @@ fn a_logger_csv_with_a_bad_line_writes_nothing_and_names_the_line() {
     let (_d, mut store) = common::open_demo();
     let nurse = actor(&store, "nurse");
     let count = |store: &Store| -> i64 {
-        store.conn.query_row("SELECT count(*) FROM temperature_readings", [], |r| r.get(0)).unwrap()
+        store
+            .conn
+            .query_row("SELECT count(*) FROM temperature_readings", [], |r| {
+                r.get(0)
+            })
+            .unwrap()
     };
     let before = count(&store);
     let csv = "No.;Time;Temperature(°C)\n1;22/11/2026 08:00;4,5\n2;22/11/2026 08:30;hot\n3;22/11/2026 09:00;4,9\n4;31/11/2026 09:30;5,0\n";
-    let e = cold::import_logger(&mut store, &nurse, anchor(), FRIDGE, "fridge.csv", csv).unwrap_err();
-    let ColdError::BadLines { lines, .. } = &e else { panic!("{e:?}") };
-    assert_eq!(lines.iter().map(BadLine::line).collect::<Vec<_>>(), vec![3, 5]);
-    assert!(e.to_string().contains("3") && e.to_string().contains("5"), "{e}");
+    let e =
+        cold::import_logger(&mut store, &nurse, anchor(), FRIDGE, "fridge.csv", csv).unwrap_err();
+    let ColdError::BadLines { lines, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(
+        lines.iter().map(BadLine::line).collect::<Vec<_>>(),
+        vec![3, 5]
+    );
+    assert!(
+        e.to_string().contains("3") && e.to_string().contains("5"),
+        "{e}"
+    );
     assert_eq!(count(&store), before);
     // Put right, it is imported whole, each reading attributed to the file.
     let csv = csv.replace("hot", "4,7").replace("31/11", "22/11");
-    let done = cold::import_logger(&mut store, &nurse, anchor(), FRIDGE, "fridge.csv", &csv).unwrap();
+    let done =
+        cold::import_logger(&mut store, &nurse, anchor(), FRIDGE, "fridge.csv", &csv).unwrap();
     assert_eq!((done.readings, done.already), (4, 0));
     assert!(done.raised.is_empty());
     // Imported again: nothing doubled.
-    let again = cold::import_logger(&mut store, &nurse, anchor(), FRIDGE, "fridge.csv", &csv).unwrap();
+    let again =
+        cold::import_logger(&mut store, &nurse, anchor(), FRIDGE, "fridge.csv", &csv).unwrap();
     assert_eq!((again.readings, again.already), (0, 4));
     let log = cold::log(&store.conn, FRIDGE, None, None).unwrap();
-    assert!(log.readings.iter().all(|r| r.file.as_deref() == Some("fridge.csv") && r.user == "nurse"));
+    assert!(
+        log.readings
+            .iter()
+            .all(|r| r.file.as_deref() == Some("fridge.csv") && r.user == "nurse")
+    );
 }
 
 #[test]
@@ -440,16 +657,37 @@ fn a_missed_round_raises_an_excursion() {
     let (_d, mut store) = common::open_demo();
     let nurse = actor(&store, "nurse");
     let last = anchor() - Duration::hours(14);
-    cold::record_reading(&mut store, &nurse, anchor(), FRIDGE, &hand("5.0", None, last)).unwrap();
+    cold::record_reading(
+        &mut store,
+        &nurse,
+        anchor(),
+        FRIDGE,
+        &hand("5.0", None, last),
+    )
+    .unwrap();
     // Nobody read the fridge on the last round (every 12 hours by default).
     let raised = cold::check_rounds(&mut store, &nurse, anchor(), Some(WARD)).unwrap();
-    let ex = raised.iter().find(|r| r.location == FRIDGE).expect("the fridge's missed round");
+    let ex = raised
+        .iter()
+        .find(|r| r.location == FRIDGE)
+        .expect("the fridge's missed round");
     assert_eq!(ex.cause, Cause::NoReading);
     assert_eq!(ex.start, last + Duration::hours(12));
     assert!(!ex.held.is_empty());
     // The next reading closes it.
-    let done = cold::record_reading(&mut store, &nurse, anchor(), FRIDGE, &hand("5.0", None, anchor())).unwrap();
-    let closed = done.raised.iter().find(|r| r.cause == Cause::NoReading).unwrap();
+    let done = cold::record_reading(
+        &mut store,
+        &nurse,
+        anchor(),
+        FRIDGE,
+        &hand("5.0", None, anchor()),
+    )
+    .unwrap();
+    let closed = done
+        .raised
+        .iter()
+        .find(|r| r.cause == Cause::NoReading)
+        .unwrap();
     assert_eq!(closed.excursion_id, ex.excursion_id);
     assert!(!closed.ongoing);
     assert_eq!(closed.minutes, 120);
@@ -461,8 +699,14 @@ fn the_demo_fridge_is_held_awaiting_a_pharmacist() {
     let status = cold::status(&store.conn, None, anchor()).unwrap();
     let warm: Vec<_> = status.iter().filter(|s| !s.held.is_empty()).collect();
     assert_eq!(warm.len(), 1);
-    assert_eq!(warm[0].location.label(), format!("{}/FRIDGE", wardstock::demo::cold::WARD));
-    assert_eq!(warm[0].held.len(), stock_at(&store, wardstock::demo::cold::WARD, "FRIDGE").len());
+    assert_eq!(
+        warm[0].location.label(),
+        format!("{}/FRIDGE", wardstock::demo::cold::WARD)
+    );
+    assert_eq!(
+        warm[0].held.len(),
+        stock_at(&store, wardstock::demo::cold::WARD, "FRIDGE").len()
+    );
     let log = cold::log(&store.conn, &warm[0].location.label(), None, None).unwrap();
     assert_eq!(log.readings.len(), 48);
     assert_eq!(log.excursions.len(), 1);
@@ -475,10 +719,65 @@ fn finding_stock_for_a_ward_in_need_passes_over_held_units() {
     let adal = item(&store, "ADAL40P");
     let med = place(&store, "W-MED");
     let before = stock::find_stock(&store.conn, &adal, Some(&med), anchor()).unwrap();
-    let in_fridge = |f: &stock::Found| f.holdings.iter().any(|u| u.place == WARD && u.location == "FRIDGE");
+    let in_fridge = |f: &stock::Found| {
+        f.holdings
+            .iter()
+            .any(|u| u.place == WARD && u.location == "FRIDGE")
+    };
     assert!(in_fridge(&before), "{before:?}");
     warm_night(&mut store, FRIDGE);
     let after = stock::find_stock(&store.conn, &adal, Some(&med), anchor()).unwrap();
     assert!(!in_fridge(&after), "{after:?}");
     assert!(after.holdings.iter().any(|u| u.place == "PHARM"));
+}
+
+#[test]
+fn the_console_shows_the_wards_fridges_and_takes_a_reading_on_the_round() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("nurse").key(KeyCode::Char('3'));
+        let ward = c.app.cx.current_place().unwrap().code.clone();
+        c.typed("rocu50v").key(KeyCode::Enter);
+        c.key(KeyCode::F(3));
+        let Some(Popup::OpMenu(menu)) = c.app.popup.clone() else {
+            panic!("the operations menu:\n{}", c.screen())
+        };
+        let pos = menu
+            .ops
+            .iter()
+            .position(|o| *o == Operation::ColdReading)
+            .unwrap_or_else(|| panic!("the cold chain not offered in {:?}", menu.ops));
+        for _ in 0..pos {
+            c.key(KeyCode::Down);
+        }
+        c.key(KeyCode::Enter);
+        assert!(
+            matches!(c.app.popup, Some(Popup::Cold(_))),
+            "{}",
+            c.screen()
+        );
+        let screen = c.screen();
+        assert!(
+            screen.contains(&ward) && screen.contains("FRIDGE"),
+            "{screen}"
+        );
+        let readings = "SELECT count(*) FROM temperature_readings";
+        let before = c.count(readings);
+        c.typed("12.5").key(KeyCode::Enter);
+        assert_eq!(c.count(readings), before + 1, "{}", c.screen());
+        let screen = c.screen();
+        let out = wardstock::i18n::text_in(lang, "cold.state.out_of_range");
+        assert!(screen.contains(out), "{screen}");
+        // A word that is not a temperature is refused and nothing written.
+        c.typed("-").key(KeyCode::Enter);
+        assert_eq!(c.count(readings), before + 1);
+        // Small terminals draw without panicking.
+        for (w, h) in [(40, 12), (20, 8), (1, 1), (120, 40)] {
+            c.resize(w, h);
+            c.screen();
+        }
+        c.resize(80, 24);
+        c.key(KeyCode::Esc).key(KeyCode::Esc);
+        assert!(c.app.popup.is_none());
+    }
 }

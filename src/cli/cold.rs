@@ -200,7 +200,11 @@ pub fn run(store: &mut Store, now: DateTime<Utc>, cmd: ColdCommand) -> Result<()
                 if raised.is_empty() {
                     t!("cold.cli.rounds_ok").into()
                 } else {
-                    raised.iter().map(raised_text).collect::<Vec<_>>().join("\n")
+                    raised
+                        .iter()
+                        .map(raised_text)
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 }
             })
         }
@@ -261,7 +265,15 @@ pub fn run(store: &mut Store, now: DateTime<Utc>, cmd: ColdCommand) -> Result<()
         ColdCommand::Release(d) => {
             let actor = sign_in(store, &d.who)?;
             let item = held_item(store, &d)?;
-            let done = cold::release(store, &actor, now, &d.at.location, &item, &d.lot, &d.comment)?;
+            let done = cold::release(
+                store,
+                &actor,
+                now,
+                &d.at.location,
+                &item,
+                &d.lot,
+                &d.comment,
+            )?;
             print(d.who.json, &done, || decided_text(&done))
         }
         ColdCommand::Dispose { d, witness } => {

@@ -246,7 +246,11 @@ pub fn parse_celsius(text: &str) -> Option<i32> {
     if whole.len() > 3 || frac.len() > 6 {
         return None;
     }
-    let w: i32 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let w: i32 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let mut f = frac.chars();
     let tenth = f.next().and_then(|c| c.to_digit(10)).unwrap_or(0) as i32;
     let round_up = f.next().and_then(|c| c.to_digit(10)).unwrap_or(0) >= 5;
@@ -437,8 +441,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn at(h: i64, m: i64) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 12, 4, 0, 0, 0).unwrap()
-            + chrono::Duration::minutes(h * 60 + m)
+        Utc.with_ymd_and_hms(2026, 12, 4, 0, 0, 0).unwrap() + chrono::Duration::minutes(h * 60 + m)
     }
 
     fn r(h: i64, m: i64, c: i32) -> Reading {
@@ -560,7 +563,10 @@ mod tests {
         let csv = "No.;Time;Temperature(°C)\n1;04/12/2026 08:00;5,1\n2;04/12/2026 08:15;5,4\n";
         let got = parse_logger_csv(csv, &zone).unwrap();
         assert_eq!(got.len(), 2);
-        assert_eq!(got[0].0, Utc.with_ymd_and_hms(2026, 12, 4, 0, 0, 0).unwrap());
+        assert_eq!(
+            got[0].0,
+            Utc.with_ymd_and_hms(2026, 12, 4, 0, 0, 0).unwrap()
+        );
         assert_eq!(got[1].1, 54);
     }
 

@@ -151,7 +151,14 @@ fn location_rows(conn: &Connection, sql: &str, p: &[&dyn rusqlite::ToSql]) -> Re
     Ok(conn
         .prepare_cached(sql)?
         .query_map(p, |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })?
         .collect::<rusqlite::Result<_>>()?)
 }
@@ -199,7 +206,12 @@ pub fn location(conn: &Connection, text: &str) -> Result<ColdLocation> {
     };
     match rows.len() {
         0 => Err(ColdError::UnknownLocation(text.to_string())),
-        1 => to_location(conn, rows.into_iter().next().ok_or(ColdError::UnknownLocation(text.to_string()))?),
+        1 => to_location(
+            conn,
+            rows.into_iter()
+                .next()
+                .ok_or(ColdError::UnknownLocation(text.to_string()))?,
+        ),
         _ => Err(ColdError::AmbiguousLocation {
             code: text.to_string(),
             places: rows.into_iter().map(|r| r.2).collect(),
@@ -318,7 +330,11 @@ pub fn import_logger(
     let Some(first) = rows.first().map(|r| r.0) else {
         return Err(ColdError::EmptyFile(file.to_string()));
     };
-    if let Some(late) = rows.iter().map(|r| r.0).find(|t| *t > now + chrono::Duration::minutes(5)) {
+    if let Some(late) = rows
+        .iter()
+        .map(|r| r.0)
+        .find(|t| *t > now + chrono::Duration::minutes(5))
+    {
         return Err(ColdError::InFuture(late));
     }
     store.write(|tx| {
@@ -415,14 +431,18 @@ fn evaluate(
     since: DateTime<Utc>,
 ) -> Result<Vec<Raised>> {
     let ongoing: Option<String> = tx
-        .prepare_cached("SELECT MIN(started_at) FROM excursions WHERE location_id = ?1 AND ongoing = 1")?
+        .prepare_cached(
+            "SELECT MIN(started_at) FROM excursions WHERE location_id = ?1 AND ongoing = 1",
+        )?
         .query_row([loc.id], |r| r.get(0))?;
     let mut from = since;
     if let Some(t) = ongoing.as_deref().and_then(instant_from_text) {
         from = from.min(t);
     }
     let before: Option<String> = tx
-        .prepare_cached("SELECT MAX(at) FROM temperature_readings WHERE location_id = ?1 AND at < ?2")?
+        .prepare_cached(
+            "SELECT MAX(at) FROM temperature_readings WHERE location_id = ?1 AND at < ?2",
+        )?
         .query_row(params![loc.id, instant_to_text(from)], |r| r.get(0))?;
     if let Some(t) = before.as_deref().and_then(instant_from_text) {
         from = t;
@@ -454,7 +474,12 @@ fn record_excursion(
              ORDER BY started_at LIMIT 1",
         )?
         .query_row(
-            params![loc.id, e.cause.as_ref(), instant_to_text(e.start), instant_to_text(e.end)],
+            params![
+                loc.id,
+                e.cause.as_ref(),
+                instant_to_text(e.start),
+                instant_to_text(e.end)
+            ],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
@@ -464,7 +489,11 @@ fn record_excursion(
             let old_end = instant_from_text(&en).unwrap_or(e.end);
             let end = old_end.max(e.end);
             let peak = match (p, e.peak) {
-                (Some(a), Some(b)) => Some(if loc.rules.distance(b) > loc.rules.distance(a) { b } else { a }),
+                (Some(a), Some(b)) => Some(if loc.rules.distance(b) > loc.rules.distance(a) {
+                    b
+                } else {
+                    a
+                }),
                 (a, b) => a.or(b),
             };
             let ongoing = if e.end >= old_end { e.ongoing } else { false };
@@ -495,8 +524,15 @@ fn record_excursion(
             (tx.last_insert_rowid(), e.start, e.end, e.peak, true, true)
         }
     };
-    let held = if hold { hold_stock(tx, now, loc, id)? } else { Vec::new() };
-    let ongoing: bool = tx.query_row("SELECT ongoing FROM excursions WHERE id = ?1", [id], |r| r.get(0))?;
+    let held = if hold {
+        hold_stock(tx, now, loc, id)?
+    } else {
+        Vec::new()
+    };
+    let ongoing: bool =
+        tx.query_row("SELECT ongoing FROM excursions WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?;
     Ok(Raised {
         excursion_id: id,
         location: loc.label(),
@@ -524,7 +560,9 @@ fn hold_stock(
              JOIN lots l ON l.id = b.lot_id JOIN items i ON i.id = b.item_id
              WHERE b.location_id = ?1 AND b.qty > 0 ORDER BY i.code, l.lot_number",
         )?
-        .query_map([loc.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map([loc.id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::new();
     for (lot_id, item, lot, qty) in lots {
@@ -670,9 +708,11 @@ pub fn held_lots(conn: &Connection, place_id: Option<i64>) -> rusqlite::Result<V
 }
 
 fn held_at_location(conn: &Connection, location_id: i64) -> rusqlite::Result<Vec<HeldLot>> {
-    conn.prepare_cached(&format!("{HELD_SQL} AND h.location_id = ?1 ORDER BY i.code, l.lot_number"))?
-        .query_map([location_id], held_row)?
-        .collect()
+    conn.prepare_cached(&format!(
+        "{HELD_SQL} AND h.location_id = ?1 ORDER BY i.code, l.lot_number"
+    ))?
+    .query_map([location_id], held_row)?
+    .collect()
 }
 
 /// A lot's cumulative time out of range: the minutes recorded on its
@@ -727,11 +767,17 @@ fn last_reading(conn: &Connection, location_id: i64) -> rusqlite::Result<Option<
     let Some(at) = at.as_deref().and_then(instant_from_text) else {
         return Ok(None);
     };
-    Ok(readings_from(conn, location_id, at, Some(at))?.into_iter().next())
+    Ok(readings_from(conn, location_id, at, Some(at))?
+        .into_iter()
+        .next())
 }
 
 /// Each cold location (of one place, or all): last reading, state, held lots.
-pub fn status(conn: &Connection, place: Option<&str>, now: DateTime<Utc>) -> Result<Vec<LocationStatus>> {
+pub fn status(
+    conn: &Connection,
+    place: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<LocationStatus>> {
     let mut out = Vec::new();
     for loc in locations(conn, place)? {
         let last = last_reading(conn, loc.id)?;
@@ -785,6 +831,9 @@ pub struct ColdLog {
     pub excursions: Vec<ExcursionRecord>,
 }
 
+/// An excursion as stored: id, cause, start, end, ongoing, minutes, peak, raised by.
+type ExcursionRow = (i64, String, String, String, bool, i64, Option<i32>, String);
+
 /// A location's readings and excursions (with their decisions) between two instants.
 pub fn log(
     conn: &Connection,
@@ -795,7 +844,7 @@ pub fn log(
     let loc = location(conn, location_text)?;
     let from_t = from.unwrap_or(DateTime::<Utc>::MIN_UTC);
     let readings = readings_from(conn, loc.id, from_t, to)?;
-    let rows: Vec<(i64, String, String, String, bool, i64, Option<i32>, String)> = conn
+    let rows: Vec<ExcursionRow> = conn
         .prepare_cached(
             "SELECT e.id, e.cause, e.started_at, e.ended_at, e.ongoing, e.minutes, e.peak_tenths, u.username
              FROM excursions e JOIN users u ON u.id = e.raised_by
@@ -879,7 +928,17 @@ pub fn release(
     lot: &str,
     comment: &str,
 ) -> Result<Decided> {
-    decide(store, actor, now, location_text, item, lot, comment, Decision::Release, None)
+    decide(
+        store,
+        actor,
+        now,
+        location_text,
+        item,
+        lot,
+        comment,
+        Decision::Release,
+        None,
+    )
 }
 
 /// Disposes of the units of a lot held at a location: a waste movement
@@ -895,7 +954,17 @@ pub fn dispose(
     comment: &str,
     witness: Option<&Actor>,
 ) -> Result<Decided> {
-    decide(store, actor, now, location_text, item, lot, comment, Decision::Dispose, witness)
+    decide(
+        store,
+        actor,
+        now,
+        location_text,
+        item,
+        lot,
+        comment,
+        Decision::Dispose,
+        witness,
+    )
 }
 
 fn decide(
@@ -992,13 +1061,19 @@ fn decide(
 
 /// The minutes out of range and the worst temperature at a location from
 /// the start of an excursion on.
-fn exposure(conn: &Connection, loc: &ColdLocation, excursion_id: i64) -> rusqlite::Result<(i64, Option<i32>)> {
+fn exposure(
+    conn: &Connection,
+    loc: &ColdLocation,
+    excursion_id: i64,
+) -> rusqlite::Result<(i64, Option<i32>)> {
     let rows: Vec<(i64, Option<i32>)> = conn
         .prepare_cached(
             "SELECT minutes, peak_tenths FROM excursions WHERE location_id = ?1
              AND started_at >= (SELECT started_at FROM excursions WHERE id = ?2)",
         )?
-        .query_map(params![loc.id, excursion_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(params![loc.id, excursion_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let minutes = rows.iter().map(|r| r.0).sum();
     let peak = rows
@@ -1026,7 +1101,9 @@ pub(crate) fn refuse_held(
     };
     let held_qty: i64 = held.iter().map(|h| h.2).sum();
     let on_hand: i64 = conn
-        .prepare_cached("SELECT COALESCE(SUM(qty), 0) FROM balances WHERE place_id = ?1 AND lot_id = ?2")?
+        .prepare_cached(
+            "SELECT COALESCE(SUM(qty), 0) FROM balances WHERE place_id = ?1 AND lot_id = ?2",
+        )?
         .query_row(params![place_id, lot_id], |r| r.get(0))?;
     if on_hand - held_qty >= qty {
         return Ok(());

@@ -300,7 +300,8 @@ impl From<rusqlite::Error> for StockError {
                 StockError::TakenMeanwhile
             }
             rusqlite::Error::SqliteFailure(f, Some(msg))
-                if f.code == ConstraintViolation && msg.starts_with("held after a cold-chain excursion") =>
+                if f.code == ConstraintViolation
+                    && msg.starts_with("held after a cold-chain excursion") =>
             {
                 StockError::ColdHeldMeanwhile
             }

@@ -128,7 +128,11 @@ fn split_held(
 ) -> Vec<crate::domain::fefo::LotStock> {
     let mut out = Vec::with_capacity(lots.len());
     for mut l in lots {
-        let h = held.get(&(place_id, l.lot_id)).copied().unwrap_or(0).min(l.qty);
+        let h = held
+            .get(&(place_id, l.lot_id))
+            .copied()
+            .unwrap_or(0)
+            .min(l.qty);
         if h > 0 {
             let mut part = l.clone();
             part.qty = h;

@@ -54,6 +54,18 @@ impl ColdView {
             cx.say(Level::Error, e);
             return None;
         }
+        // Where stock is held first, else the first fridge.
+        let first = v
+            .rows
+            .iter()
+            .position(|r| !r.held.is_empty())
+            .or_else(|| v.rows.iter().position(|r| r.location.kind == "fridge"));
+        if let Some(i) = first.filter(|i| *i > 0) {
+            v.sel.move_by(i as isize, v.rows.len());
+            if let Err(e) = v.load_readings(cx) {
+                cx.say(Level::Error, e);
+            }
+        }
         Some(v)
     }
 
@@ -75,8 +87,13 @@ impl ColdView {
             _ => cx.now,
         };
         self.since = end - Duration::hours(CHART_HOURS);
-        let log = cold::log(&cx.store.conn, &row.location.label(), Some(self.since), None)
-            .map_err(|e| e.to_string())?;
+        let log = cold::log(
+            &cx.store.conn,
+            &row.location.label(),
+            Some(self.since),
+            None,
+        )
+        .map_err(|e| e.to_string())?;
         self.readings = log.readings;
         Ok(())
     }
@@ -111,7 +128,9 @@ impl ColdView {
                         t!(
                             "cold.tui.recorded",
                             location = label,
-                            t = celsius(crate::domain::cold::parse_celsius(&self.input).unwrap_or(0))
+                            t = celsius(
+                                crate::domain::cold::parse_celsius(&self.input).unwrap_or(0)
+                            )
                         ),
                     )
                 };
@@ -135,11 +154,11 @@ impl ColdView {
                 self.input.pop();
             }
             KeyCode::Char(c)
-                if plain && (c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+')) =>
+                if plain
+                    && self.input.len() < 8
+                    && (c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+')) =>
             {
-                if self.input.len() < 8 {
-                    self.input.push(c);
-                }
+                self.input.push(c);
             }
             KeyCode::Up | KeyCode::Down | KeyCode::Home | KeyCode::End => {
                 let action = match ev.code {
@@ -189,7 +208,10 @@ impl ColdView {
         .areas(inner);
         if self.rows.is_empty() {
             f.render_widget(
-                Paragraph::new(Line::styled(fit(t!("cold.cli.no_locations"), w), theme.dim())),
+                Paragraph::new(Line::styled(
+                    fit(t!("cold.cli.no_locations"), w),
+                    theme.dim(),
+                )),
                 list,
             );
         } else {
@@ -275,7 +297,10 @@ impl ColdView {
                 .unwrap_or_default(),
             t = self.input
         );
-        f.render_widget(Paragraph::new(Line::styled(fit(&prompt, w), theme.title())), input);
+        f.render_widget(
+            Paragraph::new(Line::styled(fit(&prompt, w), theme.title())),
+            input,
+        );
         if let Some((level, text)) = &self.message {
             let style = match level {
                 Level::Info => theme.dim(),
