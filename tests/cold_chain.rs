@@ -781,3 +781,154 @@ fn the_console_shows_the_wards_fridges_and_takes_a_reading_on_the_round() {
         assert!(c.app.popup.is_none());
     }
 }
+
+/// The binary on a database, in English, every user's PIN the demo's.
+fn ws(db: &std::path::Path, args: &[&str]) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("wardstock").unwrap();
+    c.env_remove("WARDSTOCK_DB")
+        .env_remove("WARDSTOCK_USER")
+        .env("WARDSTOCK_LANG", "en")
+        .env("NO_COLOR", "1")
+        .env("WARDSTOCK_PIN", "1234")
+        .timeout(std::time::Duration::from_secs(60))
+        .arg("--db")
+        .arg(db)
+        .args(args);
+    c
+}
+
+#[test]
+fn the_command_line_reads_logs_and_decides() {
+    let (_d, db) = common::demo_db();
+    let fridge = format!("{}/FRIDGE", wardstock::demo::cold::WARD);
+    // The demo's excursion, awaiting a decision, in the report and the status.
+    let out = ws(&db, &["cold", "excursions", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let list: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["location"], fridge.as_str());
+    let lot = list[0]["holds"][0]["lot"].as_str().unwrap().to_string();
+    assert!(list[0]["holds"][0]["decision"].is_null());
+    let out = ws(
+        &db,
+        &["cold", "status", "--place", wardstock::demo::cold::WARD],
+    )
+    .assert()
+    .success()
+    .get_output()
+    .stdout
+    .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains(&lot), "{text}");
+    // A reading typed on the round; a negative one in the freezer.
+    ws(
+        &db,
+        &[
+            "cold",
+            "read",
+            "--location",
+            &fridge,
+            "--current",
+            "5.1",
+            "--min",
+            "3.0",
+            "--max",
+            "7.5",
+            "--user",
+            "nurse",
+        ],
+    )
+    .assert()
+    .success();
+    let freezer = format!("{}/FREEZER", wardstock::demo::cold::WARD);
+    ws(
+        &db,
+        &[
+            "cold",
+            "read",
+            "--location",
+            &freezer,
+            "--current",
+            "-19.5",
+            "--user",
+            "nurse",
+        ],
+    )
+    .assert()
+    .success();
+    // A nurse may not decide; the pharmacist releases with a comment.
+    let out = ws(
+        &db,
+        &[
+            "cold",
+            "release",
+            "--location",
+            &fridge,
+            "--lot",
+            &lot,
+            "--comment",
+            "ok",
+            "--user",
+            "nurse",
+        ],
+    )
+    .assert()
+    .code(1)
+    .get_output()
+    .stderr
+    .clone();
+    assert!(!String::from_utf8(out).unwrap().is_empty());
+    let out = ws(
+        &db,
+        &[
+            "cold",
+            "release",
+            "--location",
+            &fridge,
+            "--lot",
+            &lot,
+            "--comment",
+            "stable at 25 °C for 4 days",
+            "--user",
+            "pharm",
+        ],
+    )
+    .assert()
+    .success()
+    .get_output()
+    .stdout
+    .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("150 min"), "{text}");
+    // A logger file with a bad line: refused, the line named.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("logger.csv");
+    std::fs::write(
+        &file,
+        "Time;Temp\n22/11/2026 09:00;4,2\n22/11/2026 09:30;??\n",
+    )
+    .unwrap();
+    let out = ws(
+        &db,
+        &[
+            "cold",
+            "import",
+            "--location",
+            &fridge,
+            file.to_str().unwrap(),
+            "--user",
+            "nurse",
+        ],
+    )
+    .assert()
+    .code(1)
+    .get_output()
+    .stderr
+    .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(err.contains("line 3"), "{err}");
+}

@@ -116,6 +116,20 @@ pub enum ColdCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Every excursion (of a place's cold locations, or all), newest first, with the
+    /// decision on each lot it held.
+    Excursions {
+        #[arg(long, value_name = "CODE")]
+        place: Option<String>,
+        /// First day shown (YYYY-MM-DD, the site's day).
+        #[arg(long, value_name = "DATE")]
+        from: Option<NaiveDate>,
+        /// Last day shown (YYYY-MM-DD, included).
+        #[arg(long, value_name = "DATE")]
+        to: Option<NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Release a lot held at a location (pharmacist): the excursion's duration and peak
     /// are recorded on the lot with the comment.
     Release(DecisionArgs),
@@ -261,6 +275,19 @@ pub fn run(store: &mut Store, now: DateTime<Utc>, cmd: ColdCommand) -> Result<()
                 .map(|d| day_start(store, d) - chrono::Duration::seconds(1));
             let log = cold::log(&store.conn, &at.location, from_at, to_at)?;
             print(json, &log, || log_text(&log))
+        }
+        ColdCommand::Excursions {
+            place,
+            from,
+            to,
+            json,
+        } => {
+            let from_at = from.map(|d| day_start(store, d));
+            let to_at = to
+                .and_then(|d| d.succ_opt())
+                .map(|d| day_start(store, d) - chrono::Duration::seconds(1));
+            let list = cold::excursions(&store.conn, place.as_deref(), from_at, to_at)?;
+            print(json, &list, || excursions_text(&list))
         }
         ColdCommand::Release(d) => {
             let actor = sign_in(store, &d.who)?;
@@ -424,27 +451,46 @@ fn log_text(log: &ColdLog) -> String {
         out.push(t!("cold.cli.no_excursions").into());
     }
     for e in &log.excursions {
-        out.push(t!(
-            "cold.cli.excursion",
-            id = e.id,
-            cause = i18n::cold::cause(e.cause),
-            from = when(e.start),
-            to = when(e.end),
-            minutes = e.minutes,
-            peak = celsius_opt(e.peak_tenths)
-        ));
-        for h in &e.holds {
-            out.push(t!(
-                "cold.cli.hold_line",
-                item = h.item_code,
-                lot = h.lot,
-                decision = i18n::cold::decision(h.decision.as_deref()),
-                by = h.decided_by.clone().unwrap_or_default(),
-                comment = h.comment.clone().unwrap_or_default()
-            ));
-        }
+        out.extend(excursion_lines(None, e));
     }
     out.join("\n")
+}
+
+fn excursion_lines(location: Option<&str>, e: &cold::ExcursionRecord) -> Vec<String> {
+    let head = t!(
+        "cold.cli.excursion",
+        id = e.id,
+        cause = i18n::cold::cause(e.cause),
+        from = when(e.start),
+        to = when(e.end),
+        minutes = e.minutes,
+        peak = celsius_opt(e.peak_tenths)
+    );
+    let mut out = vec![match location {
+        Some(l) => format!("{l} · {head}"),
+        None => head,
+    }];
+    for h in &e.holds {
+        out.push(t!(
+            "cold.cli.hold_line",
+            item = h.item_code,
+            lot = h.lot,
+            decision = i18n::cold::decision(h.decision.as_deref()),
+            by = h.decided_by.clone().unwrap_or_default(),
+            comment = h.comment.clone().unwrap_or_default()
+        ));
+    }
+    out
+}
+
+fn excursions_text(list: &[cold::LocatedExcursion]) -> String {
+    if list.is_empty() {
+        return t!("cold.cli.no_excursions").into();
+    }
+    list.iter()
+        .flat_map(|e| excursion_lines(Some(&e.location), &e.excursion))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn decided_text(d: &Decided) -> String {

@@ -67,6 +67,38 @@ pub struct ColdHold {
     pub unit_price_cents: i64,
 }
 
+/// Held units are not usable: they come off the usable stock of their
+/// (place, item).
+pub fn subtract_held(usable: &mut HashMap<(i64, i64), i64>, holds: &[ColdHold]) {
+    for h in holds {
+        if let Some(u) = usable.get_mut(&(h.place_id, h.item_id)) {
+            *u = (*u - h.qty).max(0);
+        }
+    }
+}
+
+/// As [`build`], with the lots held after a cold-chain excursion: their
+/// units are not usable, and each raises its warning.
+pub fn build_with_holds(
+    balances: &[LotBalance],
+    policies: &[LevelPolicy],
+    holds: &[ColdHold],
+    today: NaiveDate,
+    cfg: &AlertConfig,
+) -> Vec<Alert> {
+    let mut usable: HashMap<(i64, i64), i64> = HashMap::new();
+    for b in balances {
+        if b.status == LotStatus::Ok && b.expiry.is_none_or(|e| e >= today) {
+            *usable.entry((b.place_id, b.item_id)).or_default() += b.qty;
+        }
+    }
+    subtract_held(&mut usable, holds);
+    let mut out = build_with_usable(balances, policies, &usable, today, cfg);
+    out.extend(cold_alerts(holds));
+    sort_worst_first(&mut out);
+    out
+}
+
 /// A warning for each lot held after a cold-chain excursion, with stock.
 pub fn cold_alerts(holds: &[ColdHold]) -> Vec<Alert> {
     holds

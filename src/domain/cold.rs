@@ -316,10 +316,11 @@ pub fn parse_logger_time<Z: TimeZone>(text: &str, zone: &Z) -> Result<DateTime<U
     ];
     for f in LOCAL {
         if let Ok(local) = NaiveDateTime::parse_from_str(t, f) {
-            return match zone.from_local_datetime(&local) {
-                chrono::LocalResult::Single(d) => Ok(d.with_timezone(&Utc)),
-                _ => Err(true),
-            };
+            return zone
+                .from_local_datetime(&local)
+                .single()
+                .map(|d| d.with_timezone(&Utc))
+                .ok_or(true);
         }
     }
     Err(false)

@@ -892,6 +892,37 @@ pub fn log(
     })
 }
 
+/// An excursion of a location, for the report of every excursion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocatedExcursion {
+    pub location: String,
+    #[serde(flatten)]
+    pub excursion: ExcursionRecord,
+}
+
+/// Every excursion (of one place's cold locations, or all) between two
+/// instants, with the decision on each lot it held: the report of the
+/// cold chain.
+pub fn excursions(
+    conn: &Connection,
+    place: Option<&str>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<Vec<LocatedExcursion>> {
+    let mut out = Vec::new();
+    for loc in locations(conn, place)? {
+        let label = loc.label();
+        for e in log(conn, &label, from, to)?.excursions {
+            out.push(LocatedExcursion {
+                location: label.clone(),
+                excursion: e,
+            });
+        }
+    }
+    out.sort_by_key(|e| std::cmp::Reverse(e.excursion.start));
+    Ok(out)
+}
+
 // ---------------------------------------------------------------- decisions
 
 /// What the pharmacist decided, with what was recorded on the lot.
@@ -1060,7 +1091,8 @@ fn decide(
 }
 
 /// The minutes out of range and the worst temperature at a location from
-/// the start of an excursion on.
+/// the start of an excursion on (a missed reading counts only when it is
+/// the excursion that held the lot: it is no time known out of range).
 fn exposure(
     conn: &Connection,
     loc: &ColdLocation,
@@ -1069,6 +1101,7 @@ fn exposure(
     let rows: Vec<(i64, Option<i32>)> = conn
         .prepare_cached(
             "SELECT minutes, peak_tenths FROM excursions WHERE location_id = ?1
+             AND (cause = 'out_of_range' OR id = ?2)
              AND started_at >= (SELECT started_at FROM excursions WHERE id = ?2)",
         )?
         .query_map(params![loc.id, excursion_id], |r| {

@@ -123,11 +123,7 @@ pub fn alerts(
     // Units held after a cold-chain excursion are not usable, and warn.
     let held = cold_holds(conn, place_id)?;
     let mut usable = usable;
-    for h in &held {
-        if let Some(u) = usable.get_mut(&(h.place_id, h.item_id)) {
-            *u = (*u - h.qty).max(0);
-        }
-    }
+    alerts::subtract_held(&mut usable, &held);
     let mut list = alerts::build_with_usable(&candidates, &policies, &usable, today, cfg);
     list.extend(alerts::cold_alerts(&held));
     let horizon = (alerts::expiry_horizon(today, cfg) - today).num_days();
@@ -143,7 +139,10 @@ pub fn alerts(
 }
 
 /// The lots held at cold locations after an excursion (of one place, or all).
-fn cold_holds(conn: &Connection, place_id: Option<i64>) -> rusqlite::Result<Vec<alerts::ColdHold>> {
+pub fn cold_holds(
+    conn: &Connection,
+    place_id: Option<i64>,
+) -> rusqlite::Result<Vec<alerts::ColdHold>> {
     let mut stmt = conn.prepare_cached(
         "SELECT b.place_id, b.item_id, b.lot_id, SUM(b.qty), MAX(e.minutes), e.peak_tenths, i.unit_price_cents
          FROM cold_holds h JOIN excursions e ON e.id = h.excursion_id
