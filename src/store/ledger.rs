@@ -46,7 +46,12 @@ pub fn append(conn: &Connection, m: &NewMovement) -> rusqlite::Result<i64> {
     };
     let mut left = m.qty;
     let mut last = None;
-    for (location, _, held) in lot_locations(conn, place, m.lot_id)? {
+    let mut sources = lot_locations(conn, place, m.lot_id)?;
+    if m.kind == MovementKind::Adjustment {
+        // A count corrects the record wherever the units lie, held or not.
+        sources.extend(held_at_place(conn, place, m.lot_id)?);
+    }
+    for (location, _, held) in sources {
         if left == 0 {
             break;
         }
