@@ -28,6 +28,7 @@ use crate::ops::refdata::{self, NewItem, NewPatient, RefDataError};
 use crate::store::Store;
 use crate::store::ledger::{self, NewMovement};
 
+pub mod cold;
 mod purchasing;
 mod sim;
 mod tables;
@@ -950,6 +951,7 @@ pub fn generate_reporting(
     }
 
     purchasing(store, opts.anchor)?;
+    cold::fridge_log(store, opts.anchor)?;
     sign_controlled_history(&store.conn)?;
 
     let count = |table: &str| -> rusqlite::Result<i64> {

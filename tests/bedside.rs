@@ -905,6 +905,24 @@ fn eye_drops_are_kept_for_one_patient_each() {
         .map(Result::unwrap)
         .collect();
     let nurse = actor(&store, "nurse");
+    // The demo's W-GER fridge, where the eye drops are kept, is held after a
+    // temperature excursion: the pharmacist releases the drops first.
+    let pharm = actor(&store, "pharm");
+    let drops = wardstock::ops::stock::item_by_code(&store.conn, "LATA25E").unwrap();
+    for h in wardstock::ops::cold::held_lots(&store.conn, None).unwrap() {
+        if h.item_code == "LATA25E" {
+            wardstock::ops::cold::release(
+                &mut store,
+                &pharm,
+                now,
+                &h.location,
+                &drops,
+                &h.lot,
+                "stable at room temperature for 6 weeks",
+            )
+            .unwrap();
+        }
+    }
     let mut packs = Vec::new();
     for mrn in &patients {
         let rx = NewRx {

@@ -277,10 +277,13 @@ fn alerts_read_from_the_store_equal_the_domain_rule_on_every_balance() {
     let (_dir, store) = common::open_demo();
     let today = store.today(common::anchor());
     let cfg = AlertConfig::default();
-    for place in [None, Some(1), Some(2)] {
-        let full = alerts::build(
+    // The demo's ward fridge (W-GER, place 4) holds its stock after an
+    // excursion: the domain rule is given the holds too.
+    for place in [None, Some(1), Some(2), Some(4)] {
+        let full = alerts::build_with_holds(
             &queries::lot_balances(&store.conn, place).unwrap(),
             &queries::level_policies(&store.conn, place).unwrap(),
+            &queries::cold_holds(&store.conn, place).unwrap(),
             today,
             &cfg,
         );

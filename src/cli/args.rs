@@ -339,6 +339,12 @@ pub enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// The cold chain: temperature readings of fridges, freezers and cold rooms, excursions,
+    /// and the pharmacist's decision on the stock they hold.
+    Cold {
+        #[command(subcommand)]
+        command: super::cold::ColdCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]

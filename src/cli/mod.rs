@@ -2,6 +2,7 @@
 //! queries, print tables or `--json`. Errors go to stderr with a non-zero exit.
 
 pub mod cd;
+pub mod cold;
 pub mod fhir;
 pub mod import;
 pub mod mrp;
@@ -342,6 +343,11 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Ward { command }) => {
             let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
             ward::run(&mut store, command)?;
+            Ok(0)
+        }
+        Some(Command::Cold { command }) => {
+            let mut store = open(&crate::config::resolve_db(cli.db.clone(), false)?)?;
+            cold::run(&mut store, Utc::now(), command)?;
             Ok(0)
         }
         Some(Command::Ops(cmd)) => {

@@ -46,6 +46,79 @@ pub enum AlertKind {
         units: i64,
         days_left: i64,
     },
+    /// Units of a lot held at a cold location after a temperature
+    /// excursion (`minutes` out of range, the worst `peak_tenths` of a
+    /// degree), awaiting a pharmacist's decision.
+    ColdHeld {
+        minutes: i64,
+        peak_tenths: Option<i32>,
+    },
+}
+
+/// A lot held at a cold location after an excursion, as the warnings read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColdHold {
+    pub place_id: i64,
+    pub item_id: i64,
+    pub lot_id: i64,
+    pub qty: i64,
+    pub minutes: i64,
+    pub peak_tenths: Option<i32>,
+    pub unit_price_cents: i64,
+}
+
+/// Held units are not usable: they come off the usable stock of their
+/// (place, item).
+pub fn subtract_held(usable: &mut HashMap<(i64, i64), i64>, holds: &[ColdHold]) {
+    for h in holds {
+        if let Some(u) = usable.get_mut(&(h.place_id, h.item_id)) {
+            *u = (*u - h.qty).max(0);
+        }
+    }
+}
+
+/// As [`build`], with the lots held after a cold-chain excursion: their
+/// units are not usable, and each raises its warning.
+pub fn build_with_holds(
+    balances: &[LotBalance],
+    policies: &[LevelPolicy],
+    holds: &[ColdHold],
+    today: NaiveDate,
+    cfg: &AlertConfig,
+) -> Vec<Alert> {
+    let mut usable: HashMap<(i64, i64), i64> = HashMap::new();
+    for b in balances {
+        if b.status == LotStatus::Ok && b.expiry.is_none_or(|e| e >= today) {
+            *usable.entry((b.place_id, b.item_id)).or_default() += b.qty;
+        }
+    }
+    subtract_held(&mut usable, holds);
+    let mut out = build_with_usable(balances, policies, &usable, today, cfg);
+    out.extend(cold_alerts(holds));
+    sort_worst_first(&mut out);
+    out
+}
+
+/// A warning for each lot held after a cold-chain excursion, with stock.
+pub fn cold_alerts(holds: &[ColdHold]) -> Vec<Alert> {
+    holds
+        .iter()
+        .filter(|h| h.qty > 0)
+        .map(|h| Alert {
+            severity: Severity::High,
+            kind: AlertKind::ColdHeld {
+                minutes: h.minutes,
+                peak_tenths: h.peak_tenths,
+            },
+            place_id: h.place_id,
+            item_id: h.item_id,
+            lot_id: Some(h.lot_id),
+            qty: h.qty,
+            value_cents: h.qty.saturating_mul(h.unit_price_cents),
+            safety_stock: 0,
+            max_stock: 0,
+        })
+        .collect()
 }
 
 /// Warning thresholds; the defaults are the domain brief's.

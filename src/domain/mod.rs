@@ -6,6 +6,7 @@
 
 pub mod alerts;
 pub mod auth;
+pub mod cold;
 pub mod fefo;
 pub mod gtin;
 pub mod roles;

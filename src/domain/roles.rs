@@ -44,6 +44,12 @@ pub enum Operation {
     ValidationSettings,
     /// Read the controlled-drug register of a drug at a place.
     CdRegister,
+    /// Record a cold location's temperature (on the round, or a logger's export).
+    ColdReading,
+    /// Decide on a lot held after a cold-chain excursion: release or dispose.
+    ColdDecision,
+    /// Set a cold location's range, allowed time out of range and round.
+    ColdSettings,
 }
 
 /// Whether `role` may perform `op`. The administrator keeps the site's
@@ -56,7 +62,7 @@ pub fn may(role: Role, op: Operation) -> bool {
     if role == Admin {
         return matches!(
             op,
-            LinkGtin | WardSettings | SetLevels | ValidationSettings | CdRegister
+            LinkGtin | WardSettings | SetLevels | ValidationSettings | CdRegister | ColdSettings
         );
     }
     match op {
@@ -84,6 +90,10 @@ pub fn may(role: Role, op: Operation) -> bool {
         Order => matches!(role, Pharmacist | Storekeeper),
         Plan | ValidationSettings => role == Pharmacist,
         CdRegister => true,
+        ColdReading => matches!(role, Nurse | NurseManager | Pharmacist | Storekeeper),
+        // Whether warmed stock is still fit for use is the pharmacist's call.
+        ColdDecision => role == Pharmacist,
+        ColdSettings => matches!(role, NurseManager | Pharmacist),
     }
 }
 

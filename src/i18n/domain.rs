@@ -73,6 +73,9 @@ impl Operation {
             Operation::MoveStock => t!("domain.op.move_stock"),
             Operation::ValidationSettings => t!("domain.op.validation_settings"),
             Operation::CdRegister => t!("domain.op.cd_register"),
+            Operation::ColdReading => t!("cold.op.reading"),
+            Operation::ColdDecision => t!("cold.op.decision"),
+            Operation::ColdSettings => t!("cold.op.settings"),
         }
     }
 }
@@ -290,6 +293,7 @@ impl AlertKind {
             AlertKind::Attention => t!("domain.alert.mark.attention").into(),
             AlertKind::AboveMaximum => t!("domain.alert.mark.over_max").into(),
             AlertKind::ExpiryWaste { units, .. } => t!("domain.alert.mark.waste", units = units),
+            AlertKind::ColdHeld { .. } => t!("cold.alert.mark").into(),
         }
     }
 }
@@ -351,6 +355,19 @@ impl Alert {
                 q = q,
                 unit = unit,
                 max = self.max_stock
+            ),
+            AlertKind::ColdHeld {
+                minutes,
+                peak_tenths,
+            } => t!(
+                "cold.alert.held",
+                lot = lot,
+                q = q,
+                unit = unit,
+                minutes = minutes,
+                peak = peak_tenths
+                    .map(crate::domain::cold::celsius_text)
+                    .unwrap_or_else(|| "-".into())
             ),
         }
     }

@@ -22,6 +22,7 @@
 //! language is per thread, defaulting to the process's.
 
 pub mod cd;
+pub mod cold;
 pub mod domain;
 pub mod errors;
 pub mod fhir;
@@ -218,6 +219,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("cli", include_str!("../../assets/i18n/cli.toml")),
     ("refusals", include_str!("../../assets/i18n/refusals.toml")),
     ("cd", include_str!("../../assets/i18n/cd.toml")),
+    ("cold", include_str!("../../assets/i18n/cold.toml")),
     ("domain", include_str!("../../assets/i18n/domain.toml")),
     ("errors", include_str!("../../assets/i18n/errors.toml")),
     ("site", include_str!("../../assets/i18n/site.toml")),

@@ -437,6 +437,17 @@ impl fmt::Display for StockError {
             E::Purchase(e) => e.to_string(),
             E::Cd(e) => e.to_string(),
             E::TakenMeanwhile => t!("refused.stock.taken_meanwhile").into(),
+            E::ColdHeld {
+                item,
+                lot,
+                location,
+            } => t!(
+                "cold.refused.held",
+                item = item,
+                lot = lot,
+                location = location
+            ),
+            E::ColdHeldMeanwhile => t!("cold.refused.held_meanwhile").into(),
             E::Busy => t!("refused.db.busy").into(),
             E::Store(e) => database(e),
         };

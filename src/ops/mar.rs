@@ -612,7 +612,7 @@ pub fn administer(
                                 .iter()
                                 .map(|p| p.lot_id)
                                 .chain(lots.iter().filter(|l| l.usable_on(today)).map(|l| l.lot_id))
-                                .find(|id| lots.iter().any(|l| l.lot_id == *id && l.qty >= need));
+                                .find(|id| lots.iter().any(|l| l.lot_id == *id && l.usable_on(today) && l.qty >= need));
                             if let Some(lot) = whole.or(plan.picks.first().map(|p| p.lot_id)) {
                                 found = (Some(*item), Some(lot), false);
                                 break;
@@ -711,6 +711,9 @@ pub fn administer(
                 // A controlled drug's dose leaves the register signed by its witness.
                 let signer = if crate::ops::stock::is_controlled(tx, item_id)? { d.witness.as_ref().map(|w| w.user_id) } else { None };
                 let take = |tx: &Connection, units: i64, why: Option<String>| -> Result<i64, DoseError> {
+                    // Units held at a cold location after an excursion are never given.
+                    let name = crate::ops::stock::item_by_id(tx, item_id)?.name;
+                    crate::ops::cold::refuse_held(tx, rx.ward, &name, lot_id, &lot_text, units)?;
                     Ok(crate::ops::stock::append_signed(
                         tx,
                         &NewMovement {

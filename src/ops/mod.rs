@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod backups;
+pub mod cold;
 pub mod fhir;
 pub mod import;
 pub mod items;

@@ -256,6 +256,17 @@ pub enum StockError {
     /// A controlled drug's movement without its second signature, count or
     /// explanation.
     Cd(CdRefusal),
+    /// Units of the lot at the place are held at a cold location after a
+    /// temperature excursion until a pharmacist decides (`location` is
+    /// the location's code).
+    ColdHeld {
+        item: String,
+        lot: String,
+        location: String,
+    },
+    /// The ledger refused units leaving a location where their lot is held
+    /// after a cold-chain excursion (held meanwhile).
+    ColdHeldMeanwhile,
     /// The ledger refused to go negative: someone took the stock meanwhile.
     TakenMeanwhile,
     Busy,
@@ -287,6 +298,12 @@ impl From<rusqlite::Error> for StockError {
                 if f.code == ConstraintViolation && msg.starts_with("not enough stock") =>
             {
                 StockError::TakenMeanwhile
+            }
+            rusqlite::Error::SqliteFailure(f, Some(msg))
+                if f.code == ConstraintViolation
+                    && msg.starts_with("held after a cold-chain excursion") =>
+            {
+                StockError::ColdHeldMeanwhile
             }
             _ => StockError::Store(e),
         }

@@ -46,7 +46,12 @@ pub fn append(conn: &Connection, m: &NewMovement) -> rusqlite::Result<i64> {
     };
     let mut left = m.qty;
     let mut last = None;
-    for (location, _, held) in lot_locations(conn, place, m.lot_id)? {
+    let mut sources = lot_locations(conn, place, m.lot_id)?;
+    if m.kind == MovementKind::Adjustment {
+        // A count corrects the record wherever the units lie, held or not.
+        sources.extend(held_at_place(conn, place, m.lot_id)?);
+    }
+    for (location, _, held) in sources {
         if left == 0 {
             break;
         }
@@ -95,7 +100,8 @@ fn insert(
 
 /// Where a lot lies at a place: (location id, location code, units), in
 /// location code order — the order a movement out takes the units in, and
-/// so the order the pick list names them.
+/// so the order the pick list names them. Units held at a location after a
+/// cold-chain excursion are not listed: they never leave it unasked.
 pub fn lot_locations(
     conn: &Connection,
     place_id: i64,
@@ -103,7 +109,29 @@ pub fn lot_locations(
 ) -> rusqlite::Result<Vec<(i64, String, i64)>> {
     conn.prepare_cached(
         "SELECT b.location_id, l.code, b.qty FROM location_balances b JOIN locations l ON l.id = b.location_id
-         WHERE b.place_id = ?1 AND b.lot_id = ?2 AND b.qty > 0 ORDER BY l.code, l.id",
+         WHERE b.place_id = ?1 AND b.lot_id = ?2 AND b.qty > 0
+           AND NOT EXISTS (SELECT 1 FROM cold_holds h
+                           WHERE h.location_id = b.location_id AND h.lot_id = b.lot_id AND h.decision IS NULL)
+         ORDER BY l.code, l.id",
+    )?
+    .query_map(params![place_id, lot_id], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?
+    .collect()
+}
+
+/// Where units of a lot are held at a place after a cold-chain excursion,
+/// awaiting a pharmacist: (location id, location code, units).
+pub fn held_at_place(
+    conn: &Connection,
+    place_id: i64,
+    lot_id: i64,
+) -> rusqlite::Result<Vec<(i64, String, i64)>> {
+    conn.prepare_cached(
+        "SELECT b.location_id, l.code, b.qty FROM cold_holds h
+         JOIN location_balances b ON b.location_id = h.location_id AND b.lot_id = h.lot_id
+         JOIN locations l ON l.id = b.location_id
+         WHERE b.place_id = ?1 AND h.lot_id = ?2 AND h.decision IS NULL AND b.qty > 0 ORDER BY l.code, l.id",
     )?
     .query_map(params![place_id, lot_id], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))

@@ -31,6 +31,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/013_cd_register.sql"),
     include_str!("migrations/014_user_place.sql"),
     include_str!("migrations/015_levels_source.sql"),
+    include_str!("migrations/016_cold_chain.sql"),
     include_str!("migrations/017_substitutes.sql"),
 ];
 

@@ -428,6 +428,13 @@ impl App {
             }
             return;
         }
+        if let Some(Popup::Cold(c)) = self.popup.as_mut() {
+            if let Done::Close = c.key(ev, &mut self.cx) {
+                self.popup = None;
+                self.reload();
+            }
+            return;
+        }
         if let Some(popup) = self.popup.as_mut() {
             match popup.key(ev, &self.cx) {
                 Done::Stay => {}
@@ -438,6 +445,10 @@ impl App {
                 }
                 Done::Operation(crate::domain::roles::Operation::CdRegister) => {
                     self.popup = self.tabs.stock.register(&mut self.cx).map(Popup::Register);
+                }
+                Done::Operation(crate::domain::roles::Operation::ColdReading) => {
+                    self.popup = crate::tui::popups::cold::ColdView::open(&mut self.cx)
+                        .map(|c| Popup::Cold(Box::new(c)));
                 }
                 Done::Operation(op) => {
                     self.popup = None;

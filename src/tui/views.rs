@@ -311,7 +311,7 @@ pub struct AlertsView {
 }
 
 /// The kinds of warning in the order their totals are shown.
-pub const ALERT_KINDS: usize = 9;
+pub const ALERT_KINDS: usize = 10;
 
 /// The place of a kind of warning among [`ALERT_KINDS`].
 pub fn kind_index(k: &crate::domain::alerts::AlertKind) -> usize {
@@ -326,6 +326,7 @@ pub fn kind_index(k: &crate::domain::alerts::AlertKind) -> usize {
         K::ExpiryWaste { .. } => 6,
         K::Attention => 7,
         K::AboveMaximum => 8,
+        K::ColdHeld { .. } => 9,
     }
 }
 
@@ -341,7 +342,8 @@ pub fn kind_name_in(l: crate::i18n::Lang, kind: usize) -> &'static str {
         5 => text_in(l, "tables.alerts.kind.expiring"),
         6 => text_in(l, "tables.alerts.kind.waste"),
         7 => text_in(l, "tables.alerts.kind.attention"),
-        _ => text_in(l, "tables.alerts.kind.over_max"),
+        8 => text_in(l, "tables.alerts.kind.over_max"),
+        _ => text_in(l, "cold.alert.kind"),
     }
 }
 

@@ -105,7 +105,10 @@ fn find_stock_only(
          FROM location_balances lb JOIN places p ON p.id = lb.place_id
          JOIN locations loc ON loc.id = lb.location_id JOIN lots l ON l.id = lb.lot_id
          WHERE lb.item_id = ?1 AND lb.qty > 0 AND p.kind IN ('pharmacy', 'ward')
-           AND p.closed_at IS NULL AND (?2 IS NULL OR p.id <> ?2)",
+           AND p.closed_at IS NULL AND (?2 IS NULL OR p.id <> ?2)
+           -- Units held at a cold location after an excursion are not usable.
+           AND NOT EXISTS (SELECT 1 FROM cold_holds h
+                           WHERE h.location_id = lb.location_id AND h.lot_id = lb.lot_id AND h.decision IS NULL)",
     )?;
     let rows = st.query_map(params![item.id, for_place.map(|p| p.id)], |r| {
         Ok((

@@ -134,6 +134,17 @@ pub fn relocate(
         }
         storage_fits(tx, r.place, r.item, &to)?;
         let lot = lot_by_number(tx, r.item, r.lot)?;
+        // Units held at a cold location after an excursion stay there.
+        if crate::store::ledger::held_at_place(tx, r.place.id, lot.id)?
+            .iter()
+            .any(|h| h.0 == from.id)
+        {
+            return Err(StockError::ColdHeld {
+                item: r.item.name.clone(),
+                lot: lot.lot_number,
+                location: from.code,
+            });
+        }
         let held = crate::store::queries::held_at(tx, from.id, lot.id)?;
         let qty = r.qty.unwrap_or(held);
         if r.qty.is_some() {

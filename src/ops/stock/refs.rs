@@ -256,6 +256,10 @@ pub(super) fn take_from_lot(
     qty: i64,
 ) -> Result<()> {
     let have = balance(tx, place.id, lot.id)?;
+    if have >= qty {
+        // Units held at a cold location after an excursion never leave it.
+        crate::ops::cold::refuse_held(tx, place.id, &item.name, lot.id, &lot.lot_number, qty)?;
+    }
     if have < qty {
         return Err(StockError::NotEnoughInLot {
             item: item.name.clone(),

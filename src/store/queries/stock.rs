@@ -97,8 +97,56 @@ pub fn lot_stock(
         "SELECT b.lot_id, b.expiry, l.received_at, b.status, b.qty FROM balances b JOIN lots l ON l.id = b.lot_id
          WHERE b.place_id = ?1 AND b.item_id = ?2",
     )?;
-    stmt.query_map(params![place_id, item_id], |r| lot_stock_row(r, 0))?
+    let mut lots: Vec<crate::domain::fefo::LotStock> = stmt
+        .query_map(params![place_id, item_id], |r| lot_stock_row(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let held = cold_held(conn)?;
+    if !held.is_empty() {
+        lots = split_held(place_id, lots, &held);
+    }
+    Ok(lots)
+}
+
+/// Units held at cold locations after an excursion, awaiting a pharmacist:
+/// per (place, lot). Few or none: read whole.
+fn cold_held(conn: &Connection) -> rusqlite::Result<HashMap<(i64, i64), i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT b.place_id, b.lot_id, SUM(b.qty) FROM cold_holds h
+         JOIN location_balances b ON b.location_id = h.location_id AND b.lot_id = h.lot_id
+         WHERE h.decision IS NULL GROUP BY b.place_id, b.lot_id",
+    )?;
+    stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
         .collect()
+}
+
+/// The lots of a place with their held units apart, as a held (quarantined)
+/// part FEFO never picks: held units are not usable, yet still on hand.
+fn split_held(
+    place_id: i64,
+    lots: Vec<crate::domain::fefo::LotStock>,
+    held: &HashMap<(i64, i64), i64>,
+) -> Vec<crate::domain::fefo::LotStock> {
+    let mut out = Vec::with_capacity(lots.len());
+    for mut l in lots {
+        let h = held
+            .get(&(place_id, l.lot_id))
+            .copied()
+            .unwrap_or(0)
+            .min(l.qty);
+        if h > 0 {
+            let mut part = l.clone();
+            part.qty = h;
+            part.status = crate::domain::LotStatus::Quarantined;
+            l.qty -= h;
+            if l.qty > 0 {
+                out.push(l);
+            }
+            out.push(part);
+        } else {
+            out.push(l);
+        }
+    }
+    out
 }
 
 /// The lots of the given items at every place, as FEFO sees them, by (place, item).
@@ -121,6 +169,12 @@ pub fn lot_stocks(
     for row in rows {
         let (key, lot) = row?;
         out.entry(key).or_default().push(lot);
+    }
+    let held = cold_held(conn)?;
+    if !held.is_empty() {
+        for ((place, _), lots) in out.iter_mut() {
+            *lots = split_held(*place, std::mem::take(lots), &held);
+        }
     }
     Ok(out)
 }

@@ -120,7 +120,12 @@ pub fn alerts(
         };
         Ok::<_, rusqlite::Error>((rates, usable, policies, lots))
     })?;
+    // Units held after a cold-chain excursion are not usable, and warn.
+    let held = cold_holds(conn, place_id)?;
+    let mut usable = usable;
+    alerts::subtract_held(&mut usable, &held);
     let mut list = alerts::build_with_usable(&candidates, &policies, &usable, today, cfg);
+    list.extend(alerts::cold_alerts(&held));
     let horizon = (alerts::expiry_horizon(today, cfg) - today).num_days();
     for (place, item, price) in pairs {
         let rate = rates.get(&(place, item)).copied().unwrap_or(0);
@@ -131,6 +136,33 @@ pub fn alerts(
     }
     alerts::sort_worst_first(&mut list);
     Ok(list)
+}
+
+/// The lots held at cold locations after an excursion (of one place, or all).
+pub fn cold_holds(
+    conn: &Connection,
+    place_id: Option<i64>,
+) -> rusqlite::Result<Vec<alerts::ColdHold>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT b.place_id, b.item_id, b.lot_id, SUM(b.qty), MAX(e.minutes), e.peak_tenths, i.unit_price_cents
+         FROM cold_holds h JOIN excursions e ON e.id = h.excursion_id
+         JOIN location_balances b ON b.location_id = h.location_id AND b.lot_id = h.lot_id
+         JOIN items i ON i.id = b.item_id
+         WHERE h.decision IS NULL AND b.qty > 0 AND (?1 IS NULL OR b.place_id = ?1)
+         GROUP BY b.place_id, b.lot_id",
+    )?;
+    stmt.query_map([place_id], |r| {
+        Ok(alerts::ColdHold {
+            place_id: r.get(0)?,
+            item_id: r.get(1)?,
+            lot_id: r.get(2)?,
+            qty: r.get(3)?,
+            minutes: r.get(4)?,
+            peak_tenths: r.get(5)?,
+            unit_price_cents: r.get(6)?,
+        })
+    })?
+    .collect()
 }
 
 /// Units used per day (in thousandths) over the last `days` days at each

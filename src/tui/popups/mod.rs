@@ -1,6 +1,7 @@
 //! Boxes over the screen: the help, the place picker, an item's operations
 //! menu and a patient's record. Each owns its state, keys and drawing.
 
+pub mod cold;
 pub mod help;
 pub mod levels;
 pub mod notice;
@@ -26,6 +27,8 @@ pub enum Popup {
     Notice(notice::Notice),
     Register(register::RegisterPage),
     Levels(Box<levels::LevelsScreen>),
+    /// The cold chain of the place shown.
+    Cold(Box<cold::ColdView>),
 }
 
 /// What a key did in a popup.
@@ -53,7 +56,7 @@ impl Popup {
             Popup::Notice(n) => n.key(ev),
             Popup::Register(r) => r.key(ev),
             // Its keys change levels: the app gives it the context to write with.
-            Popup::Levels(_) => Done::Stay,
+            Popup::Levels(_) | Popup::Cold(_) => Done::Stay,
         }
     }
 
@@ -66,6 +69,7 @@ impl Popup {
             Popup::Notice(n) => n.draw(f, area, theme),
             Popup::Register(r) => r.draw(f, area, theme),
             Popup::Levels(l) => l.draw(f, area, theme),
+            Popup::Cold(c) => c.draw(f, area, theme),
         }
     }
 }

@@ -61,6 +61,7 @@ pub fn label(op: Operation) -> &'static str {
         Count => t!("tui.op.count"),
         ApproveStocktake => t!("tui.op.approve_stocktake"),
         CdRegister => t!("cd.tui.op"),
+        ColdReading => t!("cold.tui.op"),
         _ => op.label(),
     }
 }

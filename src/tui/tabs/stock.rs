@@ -278,12 +278,17 @@ impl StockTab {
         if place.kind == PlaceKind::Transit {
             return Vec::new();
         }
+        let cold = self
+            .op_item()
+            .is_some_and(|l| matches!(l.storage.as_str(), "cold" | "frozen"));
         op_menu::menu(
             place.kind == PlaceKind::Pharmacy,
             self.view.stocktake.is_some(),
             self.op_item().is_some_and(|l| l.controlled),
         )
         .into_iter()
+        // A cold item's menu ends with its place's fridges and their log.
+        .chain(cold.then_some(Operation::ColdReading))
         .filter(|op| crate::domain::roles::may(actor.role, *op))
         // A nurse disposes of stock on a ward, never at the pharmacy.
         .filter(|op| {
