@@ -968,3 +968,53 @@ fn a_count_corrects_held_stock_and_the_hold_stays() {
     }
     assert_clean(&store);
 }
+
+#[test]
+fn ward_stock_counts_held_units_as_on_hand_not_usable_and_marks_their_lots() {
+    use wardstock::store::queries;
+    let (_dir, store) = common::open_demo();
+    let today = store.today(common::anchor());
+    let ger: i64 = store
+        .conn
+        .query_row("SELECT id FROM places WHERE code = 'W-GER'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    // The demo's excursion holds the W-GER fridge's stock.
+    let held: Vec<(i64, i64)> = {
+        let mut st = store
+            .conn
+            .prepare(
+                "SELECT lb.item_id, SUM(lb.qty) FROM cold_holds h JOIN location_balances lb
+                   ON lb.location_id = h.location_id AND lb.lot_id = h.lot_id
+                 WHERE h.decision IS NULL AND lb.place_id = ?1 GROUP BY lb.item_id",
+            )
+            .unwrap();
+        st.query_map([ger], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert!(!held.is_empty(), "the demo holds a fridge's stock");
+    let lines = queries::stock_lines(&store.conn, ger, today).unwrap();
+    for (item, qty) in &held {
+        let l = lines.iter().find(|l| l.item_id == *item).unwrap();
+        let usable_lots: i64 = queries::item_lots(&store.conn, ger, *item)
+            .unwrap()
+            .iter()
+            .filter(|x| {
+                x.status == wardstock::domain::LotStatus::Ok && x.expiry.is_none_or(|e| e >= today)
+            })
+            .map(|x| x.qty - x.cold_held)
+            .sum();
+        assert_eq!(l.usable, usable_lots, "{}", l.code);
+        assert!(l.on_hand >= *qty);
+        let lots = queries::item_lots(&store.conn, ger, *item).unwrap();
+        assert_eq!(
+            lots.iter().map(|x| x.cold_held).sum::<i64>(),
+            *qty,
+            "{}",
+            l.code
+        );
+    }
+}

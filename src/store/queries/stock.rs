@@ -42,12 +42,20 @@ pub fn stock_lines(
                     COUNT(*) AS lots
              FROM balances b
              WHERE b.place_id = ?1 GROUP BY b.item_id),
+         -- Usable units held at a cold location after an excursion are not usable.
+         held AS (
+             SELECT lb.item_id, SUM(lb.qty) AS qty
+             FROM cold_holds h JOIN location_balances lb ON lb.location_id = h.location_id AND lb.lot_id = h.lot_id
+             JOIN lots l ON l.id = h.lot_id
+             WHERE h.decision IS NULL AND lb.place_id = ?1 AND l.status = 'ok' AND (l.expiry IS NULL OR l.expiry >= ?2)
+             GROUP BY lb.item_id),
          ids AS (SELECT item_id FROM here UNION SELECT item_id FROM stock_policies WHERE place_id = ?1)
          SELECT i.id, i.code, i.name, i.generic_name, i.atc, i.dose_unit, i.units_per_pack, i.unit_price_cents,
-                COALESCE(h.on_hand, 0), COALESCE(h.usable, 0), h.earliest, COALESCE(h.lots, 0),
+                COALESCE(h.on_hand, 0), MAX(COALESCE(h.usable, 0) - COALESCE(hd.qty, 0), 0), h.earliest, COALESCE(h.lots, 0),
                 COALESCE(sp.safety_stock, 0), i.controlled, i.high_alert, i.storage
          FROM ids JOIN items i ON i.id = ids.item_id
          LEFT JOIN here h ON h.item_id = i.id
+         LEFT JOIN held hd ON hd.item_id = i.id
          LEFT JOIN stock_policies sp ON sp.place_id = ?1 AND sp.item_id = i.id
          ORDER BY i.name COLLATE NOCASE, i.code",
     )?;
@@ -213,6 +221,8 @@ pub struct LotLine {
     pub received_at: Option<DateTime<Utc>>,
     /// Where it is kept at the place: its storage locations' codes.
     pub locations: Vec<String>,
+    /// Units held at a cold location after an excursion, awaiting a pharmacist.
+    pub cold_held: i64,
 }
 
 /// The lots of an item at a place that hold stock, earliest expiry first.
@@ -221,7 +231,10 @@ pub fn item_lots(conn: &Connection, place_id: i64, item_id: i64) -> rusqlite::Re
         "SELECT l.id, l.lot_number, l.expiry, b.qty, l.status, l.received_at,
                 (SELECT group_concat(code, ' ') FROM (
                      SELECT loc.code FROM location_balances lb JOIN locations loc ON loc.id = lb.location_id
-                     WHERE lb.place_id = b.place_id AND lb.lot_id = b.lot_id AND lb.qty > 0 ORDER BY loc.code))
+                     WHERE lb.place_id = b.place_id AND lb.lot_id = b.lot_id AND lb.qty > 0 ORDER BY loc.code)),
+                (SELECT COALESCE(SUM(lb.qty), 0) FROM cold_holds h JOIN location_balances lb
+                     ON lb.location_id = h.location_id AND lb.lot_id = h.lot_id
+                 WHERE h.decision IS NULL AND lb.place_id = b.place_id AND lb.lot_id = b.lot_id)
          FROM balances b JOIN lots l ON l.id = b.lot_id
          WHERE b.place_id = ?1 AND b.item_id = ?2 AND b.qty > 0
          ORDER BY l.expiry IS NULL, l.expiry, l.received_at, l.id",
@@ -242,6 +255,7 @@ pub fn item_lots(conn: &Connection, place_id: i64, item_id: i64) -> rusqlite::Re
                 .get::<_, Option<String>>(6)?
                 .map(|s| s.split(' ').map(str::to_string).collect())
                 .unwrap_or_default(),
+            cold_held: r.get(7)?,
         })
     })?
     .collect()

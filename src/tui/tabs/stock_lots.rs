@@ -124,6 +124,8 @@ pub fn draw_detail(
             (LotStatus::Recalled, _) => (t!("tui.lot.recalled"), Some(Severity::Critical)),
             (LotStatus::Quarantined, _) => (t!("tui.lot.quarantined"), Some(Severity::High)),
             (_, Some(_)) => (t!("tui.lot.expired"), Some(Severity::Critical)),
+            // Held after a cold-chain excursion until a pharmacist decides.
+            _ if l.cold_held > 0 => (t!("tui.lot.cold_held"), Some(Severity::High)),
             _ if days.is_some_and(|n| n <= 30) => {
                 (t!("tui.lot.expires_soon"), Some(Severity::High))
             }
