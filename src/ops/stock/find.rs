@@ -222,8 +222,9 @@ pub fn request_emergency_transfer(
     }
     for (item, q) in lines {
         qty_ok(*q)?;
-        let found = find_stock(&store.conn, item, Some(to), now)?;
-        if !found.holdings.iter().any(|h| h.place == from.code) {
+        // Where the item is (its substitutes are not asked for here).
+        let holdings = find_stock_only(&store.conn, item, Some(to), now)?;
+        if !holdings.iter().any(|h| h.place == from.code) {
             return Err(StockError::NothingToLend {
                 from: from.code.clone(),
                 item: item.name.clone(),
