@@ -247,6 +247,18 @@ pub const FILES: &[(&str, &str)] = &[
         "reports_screen",
         include_str!("../../assets/i18n/reports_screen.toml"),
     ),
+    (
+        "reservations",
+        include_str!("../../assets/i18n/reservations.toml"),
+    ),
+    (
+        "early_warnings",
+        include_str!("../../assets/i18n/early_warnings.toml"),
+    ),
+    (
+        "console_resilience",
+        include_str!("../../assets/i18n/console_resilience.toml"),
+    ),
 ];
 
 fn walk(prefix: &str, t: &toml::Table, out: &mut HashMap<String, Entry>, file: &str) {
