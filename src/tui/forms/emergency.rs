@@ -22,10 +22,13 @@ pub struct Emergency {
 impl Emergency {
     pub fn new(from: PlaceRef, to: PlaceRef, qty: i64) -> Emergency {
         Emergency {
+            quantity: Field::new(
+                &qty.to_string(),
+                &t!("console_resilience.find.qty_hint", from = from.code),
+            ),
+            note: Field::new("", t!("console_resilience.find.note_hint")),
             from,
             to,
-            quantity: Field::new(&qty.to_string(), t!("tui.hint.units_wanted")),
-            note: Field::new("", t!("console_resilience.find.note_hint")),
         }
     }
 }

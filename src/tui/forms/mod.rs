@@ -14,6 +14,7 @@ pub mod pick;
 pub mod receive;
 pub mod stock_ops;
 pub mod stocktake;
+pub mod substitute;
 pub mod validation;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -135,20 +135,13 @@ impl Deciding {
                 qty = crate::i18n::num(done.disposed)
             )
         } else {
-            format!(
-                "{} {}",
-                t!(
-                    "cold.cli.released",
-                    item = done.item,
-                    lot = done.lot,
-                    location = done.location
-                ),
-                t!(
-                    "cold.cli.recorded_on_lot",
-                    minutes = done.minutes,
-                    peak = celsius_opt(done.peak_tenths),
-                    total = done.cumulative_minutes
-                )
+            t!(
+                "console_resilience.cold.released",
+                item = done.item,
+                lot = done.lot,
+                minutes = done.minutes,
+                peak = celsius_opt(done.peak_tenths),
+                total = done.cumulative_minutes
             )
         };
         Ok((Level::Info, msg))

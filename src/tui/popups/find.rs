@@ -129,6 +129,13 @@ impl FindView {
     }
 
     pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        // As high as its rows need, up to the screen.
+        let want = self.found.holdings.len().max(1) + self.found.substitutes.len().min(3) + 6;
+        let area = crate::tui::widgets::centered(
+            area,
+            area.width,
+            (want.min(u16::MAX as usize) as u16).min(area.height),
+        );
         clear(f, area);
         let unit = crate::i18n::unit(&self.found.dose_unit);
         let block = Block::default().borders(Borders::ALL).title(format!(
