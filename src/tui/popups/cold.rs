@@ -48,6 +48,11 @@ impl ColdView {
     /// The cold locations of the place shown.
     pub fn open(cx: &mut Ctx) -> Option<ColdView> {
         let place = cx.current_place()?.code.clone();
+        ColdView::open_at(cx, place)
+    }
+
+    /// The cold locations of `place` (from a warning of stock held there).
+    pub fn open_at(cx: &mut Ctx, place: String) -> Option<ColdView> {
         let mut v = ColdView {
             place,
             rows: Vec::new(),
