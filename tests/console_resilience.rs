@@ -98,7 +98,8 @@ fn a_pharmacist_releases_a_held_lot_with_a_comment_and_disposes_of_another_after
         assert!(s.contains("150"), "the excursion's minutes:\n{s}");
         c.key(KeyCode::Enter);
         assert_eq!(decided(&c, &lot, "release"), 0, "no comment, no release");
-        c.typed("stability data: 24 h up to 25 °C").key(KeyCode::Enter);
+        c.typed("stability data: 24 h up to 25 °C")
+            .key(KeyCode::Enter);
         assert_eq!(decided(&c, &lot, "release"), 1, "{}", c.screen());
         let s = c.screen();
         assert!(s.contains(&lot), "the result says the lot:\n{s}");
@@ -298,7 +299,9 @@ fn the_lending_ward_sees_the_emergency_transfer_first_and_urgent() {
     for _ in 0..ward {
         c.key(KeyCode::Down);
     }
-    c.key(KeyCode::Enter).key(KeyCode::Enter).key(KeyCode::Enter);
+    c.key(KeyCode::Enter)
+        .key(KeyCode::Enter)
+        .key(KeyCode::Enter);
     let id: i64 = c
         .app
         .store()
@@ -312,7 +315,10 @@ fn the_lending_ward_sees_the_emergency_transfer_first_and_urgent() {
         .find(|l| l.contains(&format!("TO-{id} ")))
         .unwrap_or_else(|| panic!("the order is listed:\n{s}"));
     assert!(line.contains("URGENT"), "{line}");
-    let first = s.lines().find(|l| l.trim_start().starts_with("TO-")).unwrap();
+    let first = s
+        .lines()
+        .find(|l| l.trim_start().starts_with("TO-"))
+        .unwrap();
     assert!(first.contains(&format!("TO-{id} ")), "first:\n{s}");
 }
 
@@ -379,9 +385,8 @@ fn the_validation_offers_the_approved_substitute_of_an_item_short_on_the_ward_an
         // F6: the substitute proposed, a reason required.
         c.key(KeyCode::F(6));
         c.key(KeyCode::Enter);
-        let allowed = format!(
-            "SELECT count(*) FROM prescription_substitutions WHERE prescription_id = {rx}"
-        );
+        let allowed =
+            format!("SELECT count(*) FROM prescription_substitutions WHERE prescription_id = {rx}");
         assert_eq!(c.count(&allowed), 0, "no reason, nothing recorded");
         c.typed("1 g tablets out until tomorrow")
             .key(KeyCode::Enter);
@@ -430,7 +435,9 @@ fn no_substitute_is_offered_when_the_item_is_not_short() {
 #[test]
 fn the_plan_names_the_substitute_on_the_shortage_line() {
     let mut c = Console::new(80, 24);
-    c.sign_in("pharm").key(KeyCode::Char('4')).key(KeyCode::F(10));
+    c.sign_in("pharm")
+        .key(KeyCode::Char('4'))
+        .key(KeyCode::F(10));
     let plan = c.app.tabs.pharmacy.plan().expect("the plan").clone();
     let e = plan
         .exceptions
@@ -445,4 +452,41 @@ fn the_plan_names_the_substitute_on_the_shortage_line() {
          WHERE i.code = 'PARA500T' AND p.code = 'W-MED'",
     );
     assert!(words.contains(&on_hand.to_string()), "{words} ({on_hand})");
+}
+
+#[test]
+fn the_cold_chain_report_runs_in_the_reports_tab_in_both_languages() {
+    use wardstock::tui::tabs::reports::{Kind as Report, Row};
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("pharm").key(KeyCode::Char('7'));
+        for _ in 0..8 {
+            c.key(KeyCode::Up);
+        }
+        assert_eq!(c.app.tabs.reports.setup.row, Row::Report);
+        for _ in 0..Report::ALL.len() {
+            if c.app.tabs.reports.setup.kind == Report::ColdChain {
+                break;
+            }
+            c.key(KeyCode::Right);
+        }
+        assert_eq!(c.app.tabs.reports.setup.kind, Report::ColdChain);
+        // Every place.
+        for _ in 0..3 {
+            c.key(KeyCode::Down);
+        }
+        while c.app.tabs.reports.setup.row != Row::Place {
+            c.key(KeyCode::Down);
+        }
+        while c.app.tabs.reports.setup.place != 0 {
+            c.key(KeyCode::Right);
+        }
+        c.key(KeyCode::Enter);
+        let s = c.screen();
+        assert!(c.app.tabs.reports.viewing, "{s}");
+        assert!(s.contains("W-GER/FRIDGE"), "{s}");
+        let shown = c.app.tabs.reports.shown.as_ref().unwrap();
+        assert_eq!(shown.report.sheets.len(), 2);
+        assert_eq!(shown.report.sheets[0].rows.len(), 1);
+    }
 }

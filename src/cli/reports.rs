@@ -206,7 +206,12 @@ pub fn run_cold_chain(db: Option<PathBuf>, place: Option<String>, out: ReportOut
     let store = super::open(&crate::config::resolve_db(db, false)?)?;
     let (from, to) = period(&store, out.from.as_deref(), out.to.as_deref())?;
     let last_instant = to - chrono::Duration::seconds(1);
-    let list = crate::ops::cold::excursions(&store.conn, place.as_deref(), Some(from), Some(last_instant))?;
+    let list = crate::ops::cold::excursions(
+        &store.conn,
+        place.as_deref(),
+        Some(from),
+        Some(last_instant),
+    )?;
     if out.json {
         println!("{}", serde_json::to_string_pretty(&list)?);
         return Ok(0);

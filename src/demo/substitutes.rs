@@ -132,6 +132,7 @@ pub(super) fn substitute_list(store: &mut Store, anchor: DateTime<Utc>) -> Resul
         time_critical: false,
     };
     let manager = actor(store, "manager")?;
-    crate::ops::rx::prescribe(store, &manager, anchor - Duration::minutes(40), &rx).map_err(other)?;
+    crate::ops::rx::prescribe(store, &manager, anchor - Duration::minutes(40), &rx)
+        .map_err(other)?;
     Ok(())
 }

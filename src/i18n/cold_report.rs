@@ -77,10 +77,7 @@ pub fn cold_chain(
                     Cell::coded(x.cause.as_ref(), super::cold::cause(x.cause)),
                     Cell::DateTime(super::local(x.start)),
                     if x.ongoing {
-                        Cell::coded(
-                            "ongoing",
-                            t!("console_resilience.report.ongoing"),
-                        )
+                        Cell::coded("ongoing", t!("console_resilience.report.ongoing"))
                     } else {
                         Cell::DateTime(super::local(x.end))
                     },

@@ -85,7 +85,10 @@ impl Offering {
                 elsewhere = num(s.stock.elsewhere)
             );
             if s.allowed {
-                line.push_str(&format!(" ✓ {}", t!("console_resilience.substitute.allowed")));
+                line.push_str(&format!(
+                    " ✓ {}",
+                    t!("console_resilience.substitute.allowed")
+                ));
             } else if s.alternative {
                 line.push_str(&format!(
                     " · {}",
@@ -111,7 +114,8 @@ impl Offering {
         };
         let code = e.substitute.value().to_string();
         let reason = e.reason.value().to_string();
-        let sub = crate::ops::stock::item_by_code(&cx.store.conn, &code).map_err(|e| e.to_string())?;
+        let sub =
+            crate::ops::stock::item_by_code(&cx.store.conn, &code).map_err(|e| e.to_string())?;
         substitutes::allow_for_prescription(
             &mut cx.store,
             &actor,

@@ -126,12 +126,12 @@ impl Validation {
     }
 
     /// The substitution typed, recorded; back to the validation, read again.
-    fn submit_substitute(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
-        let msg = self
-            .offer
-            .as_mut()
-            .ok_or_else(String::new)?
-            .submit(cx)?;
+    fn submit_substitute(
+        &mut self,
+        item: &ItemRef,
+        cx: &mut Ctx,
+    ) -> Result<(String, After), String> {
+        let msg = self.offer.as_mut().ok_or_else(String::new)?.submit(cx)?;
         self.done = Some(msg.clone());
         self.read(cx);
         let form = Form::new(item.clone(), Kind::Validation(self.clone()));
@@ -185,7 +185,11 @@ impl Validation {
 impl FormBody for Validation {
     fn title(&self, item: &ItemRef) -> String {
         if self.entry().is_some() {
-            return t!("console_resilience.substitute.title", rx = self.rx_id, item = item.name);
+            return t!(
+                "console_resilience.substitute.title",
+                rx = self.rx_id,
+                item = item.name
+            );
         }
         match &self.change {
             Some(c) => t!(
@@ -199,7 +203,10 @@ impl FormBody for Validation {
     fn fields(&self) -> Vec<(&'static str, &Field)> {
         if let Some(e) = self.entry() {
             return vec![
-                (t!("console_resilience.substitute.field_item"), &e.substitute),
+                (
+                    t!("console_resilience.substitute.field_item"),
+                    &e.substitute,
+                ),
                 (t!("tui.field.reason"), &e.reason),
             ];
         }

@@ -358,7 +358,9 @@ impl ColdView {
                 .take(4)
                 .map(|(i, h)| {
                     let style = if i == self.lot {
-                        theme.error().add_modifier(ratatui::style::Modifier::REVERSED)
+                        theme
+                            .error()
+                            .add_modifier(ratatui::style::Modifier::REVERSED)
                     } else {
                         theme.error()
                     };

@@ -55,7 +55,8 @@ pub fn start(cx: &Ctx, hold: &HeldLot, decision: Decision) -> Result<Deciding, S
             t!("console_resilience.cold.pharmacist_decides")
         )
     })?;
-    let item = crate::ops::stock::item_by_id(&cx.store.conn, hold.item_id).map_err(|e| e.to_string())?;
+    let item =
+        crate::ops::stock::item_by_id(&cx.store.conn, hold.item_id).map_err(|e| e.to_string())?;
     let expiry = crate::ops::stock::lot_by_number(&cx.store.conn, &item, &hold.lot)
         .map_err(|e| e.to_string())?
         .expiry;

@@ -96,7 +96,10 @@ impl FindView {
                 .map(|e| e.to_string())
                 .unwrap_or_default());
         }
-        let Some(here) = self.here.clone().filter(|p| p.kind == crate::domain::PlaceKind::Ward)
+        let Some(here) = self
+            .here
+            .clone()
+            .filter(|p| p.kind == crate::domain::PlaceKind::Ward)
         else {
             return Err(t!("console_resilience.find.not_a_ward").into());
         };
@@ -172,7 +175,10 @@ impl FindView {
             let cols = [
                 Column::new(t!("console_resilience.find.col_place"), W::Fill(8)),
                 Column::new(t!("console_resilience.find.col_location"), W::Whole).optional(3),
-                Column::new(t!("console_resilience.find.col_lot"), W::Fit { min: 6, max: 14 }),
+                Column::new(
+                    t!("console_resilience.find.col_lot"),
+                    W::Fit { min: 6, max: 14 },
+                ),
                 Column::new(t!("console_resilience.find.col_expiry"), W::Whole).optional(2),
                 Column::new(t!("console_resilience.find.col_qty"), W::Whole),
                 Column::new(t!("console_resilience.find.col_spare"), W::Whole).optional(1),

@@ -132,11 +132,9 @@ impl Kind {
             Kind::Expiry | Kind::StockValue => Opt::Days,
             Kind::DailyUse => Opt::Measure,
             Kind::Compliance => Opt::PerNurse,
-            Kind::Variances
-            | Kind::Suppliers
-            | Kind::Service
-            | Kind::Pareto
-            | Kind::ColdChain => Opt::None,
+            Kind::Variances | Kind::Suppliers | Kind::Service | Kind::Pareto | Kind::ColdChain => {
+                Opt::None
+            }
         }
     }
 
