@@ -31,6 +31,7 @@ use crate::store::ledger::{self, NewMovement};
 pub mod cold;
 mod purchasing;
 mod sim;
+mod substitutes;
 mod tables;
 
 use purchasing::*;
@@ -952,6 +953,7 @@ pub fn generate_reporting(
 
     purchasing(store, opts.anchor)?;
     cold::fridge_log(store, opts.anchor)?;
+    substitutes::substitute_list(store, opts.anchor)?;
     sign_controlled_history(&store.conn)?;
 
     let count = |table: &str| -> rusqlite::Result<i64> {

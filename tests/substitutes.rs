@@ -26,6 +26,8 @@ fn active(store: &mut Store, rx: &NewRx, now: DateTime<Utc>) -> i64 {
 #[test]
 fn an_approved_substitute_is_given_at_its_own_strength_once_allowed_for_the_prescription() {
     let (_dir, mut store) = common::open_demo();
+    // From an empty list (the demo approves a few).
+    store.conn.execute("DELETE FROM substitutes", []).unwrap();
     let now = common::anchor();
     // A ward holding two strengths of one drug, the weaker a divisor of the stronger.
     let (ward, strong, weak): (String, String, String) = store
@@ -166,6 +168,12 @@ fn an_approved_substitute_is_given_at_its_own_strength_once_allowed_for_the_pres
 #[test]
 fn another_substance_needs_an_alternative_with_a_note_and_strengths_that_convert() {
     let (_dir, db) = common::demo_db();
+    // From an empty list (the demo approves a few).
+    Store::open(&db)
+        .unwrap()
+        .conn
+        .execute("DELETE FROM substitutes", [])
+        .unwrap();
     let run = |args: &[&str]| {
         let mut c = common::cli(&db);
         c.args(args);

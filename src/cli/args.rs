@@ -448,6 +448,15 @@ pub enum ReportCommand {
         #[command(flatten)]
         out: ReportOut,
     },
+    /// The cold chain: each excursion over the period (location, start, minutes, peak, lots held)
+    /// and each held lot's decision (released, disposed of or pending, by whom, comment).
+    ColdChain {
+        /// One place's cold locations (default: every place).
+        #[arg(long, value_name = "PLACE")]
+        place: Option<String>,
+        #[command(flatten)]
+        out: ReportOut,
+    },
 }
 
 /// The period of a report and where it goes.

@@ -320,6 +320,7 @@ pub(super) fn run_report(db: Option<PathBuf>, command: ReportCommand) -> Result<
         ReportCommand::Compliance { ward, by, out } => {
             super::supply_reports::run_compliance(db, ward, &by, out)
         }
+        ReportCommand::ColdChain { place, out } => super::reports::run_cold_chain(db, place, out),
     }
 }
 

@@ -199,3 +199,36 @@ pub fn run_stock_card(
     })?;
     Ok(0)
 }
+
+/// `report cold-chain`: the excursions over the period and the decisions
+/// on the lots they held (the data `cold excursions` reads).
+pub fn run_cold_chain(db: Option<PathBuf>, place: Option<String>, out: ReportOut) -> Result<i32> {
+    let store = super::open(&crate::config::resolve_db(db, false)?)?;
+    let (from, to) = period(&store, out.from.as_deref(), out.to.as_deref())?;
+    let last_instant = to - chrono::Duration::seconds(1);
+    let list = crate::ops::cold::excursions(
+        &store.conn,
+        place.as_deref(),
+        Some(from),
+        Some(last_instant),
+    )?;
+    if out.json {
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(0);
+    }
+    let local = clock(&store);
+    let report = i18n::cold_report::cold_chain(
+        &list,
+        place.as_deref(),
+        local(from).date(),
+        local(last_instant).date(),
+    );
+    emit(&report, &out, |path| {
+        t!(
+            "console_resilience.report.written",
+            n = list.len(),
+            path = path.display()
+        )
+    })?;
+    Ok(0)
+}

@@ -23,6 +23,7 @@
 
 pub mod cd;
 pub mod cold;
+pub mod cold_report;
 pub mod domain;
 pub mod errors;
 pub mod fhir;

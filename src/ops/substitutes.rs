@@ -13,6 +13,9 @@ use crate::domain::instant_to_text;
 use crate::domain::roles::Operation;
 use crate::store::Store;
 
+mod offer;
+pub use offer::*;
+
 /// Why a substitute was not approved.
 #[derive(Debug)]
 pub enum SubstituteError {

@@ -473,6 +473,8 @@ pub struct PlanView {
     pub millis: u128,
     /// Suggestions left out because they were rejected in the last day.
     pub rejected: usize,
+    /// The approved substitutes the shortage lines name.
+    pub substitutes: crate::tui::tabs::plan_substitutes::PlanSubstitutes,
 }
 
 impl PlanView {
@@ -531,6 +533,8 @@ impl PlanView {
             .map(|e| items.get(&e.item).cloned().unwrap_or_default())
             .collect();
         let rejected_count = sheet.rejected;
+        let substitutes =
+            crate::tui::tabs::plan_substitutes::PlanSubstitutes::load(conn, &problem, &exceptions)?;
         let curves = plan
             .records()
             .map(|r| {
@@ -556,6 +560,7 @@ impl PlanView {
             curves,
             millis: started.elapsed().as_millis(),
             rejected: rejected_count,
+            substitutes,
         })
     }
 }

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod decision;
 pub mod dose;
+pub mod emergency;
 pub mod input;
 pub mod order;
 pub mod patient;
@@ -13,6 +14,7 @@ pub mod pick;
 pub mod receive;
 pub mod stock_ops;
 pub mod stocktake;
+pub mod substitute;
 pub mod validation;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -124,6 +126,7 @@ pub enum Kind {
     PatientMove(patient::PatientMove),
     Order(order::OrderSign),
     Pick(pick::Pick),
+    Emergency(emergency::Emergency),
 }
 
 /// What happens after a form's operation went through.
@@ -221,6 +224,7 @@ macro_rules! each {
             Kind::PatientMove($k) => $e,
             Kind::Order($k) => $e,
             Kind::Pick($k) => $e,
+            Kind::Emergency($k) => $e,
         }
     };
 }

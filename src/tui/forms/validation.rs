@@ -57,6 +57,8 @@ pub struct Validation {
     pub done: Option<String>,
     /// The signed-in pharmacist entered it: another one accepts it.
     pub own: bool,
+    /// The approved substitutes offered when the item is short on the ward.
+    pub offer: Option<super::substitute::Offering>,
 }
 
 /// A stop or a suspension as typed: `stop` / 停止 / 停用, `suspend` / 暂停.
@@ -94,6 +96,7 @@ impl Validation {
             chosen: 0,
             change: None,
             done: None,
+            offer: None,
             own: cx
                 .actor
                 .as_ref()
@@ -119,6 +122,25 @@ impl Validation {
         self.findings = rx::findings_now(conn, self.rx_id, cx.now).unwrap_or_default();
         self.others = rx::other_active(conn, self.rx_id).unwrap_or_default();
         self.chosen = self.chosen.min(self.others.len().saturating_sub(1));
+        self.offer = super::substitute::Offering::read(cx, self.rx_id, &self.findings);
+    }
+
+    /// The substitution typed, recorded; back to the validation, read again.
+    fn submit_substitute(
+        &mut self,
+        item: &ItemRef,
+        cx: &mut Ctx,
+    ) -> Result<(String, After), String> {
+        let msg = self.offer.as_mut().ok_or_else(String::new)?.submit(cx)?;
+        self.done = Some(msg.clone());
+        self.read(cx);
+        let form = Form::new(item.clone(), Kind::Validation(self.clone()));
+        Ok((msg, After::Form(Box::new(form))))
+    }
+
+    /// The substitution being typed, if any.
+    fn entry(&self) -> Option<&super::substitute::Entry> {
+        self.offer.as_ref().and_then(|o| o.entry.as_ref())
     }
 
     fn submit_change(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
@@ -162,6 +184,13 @@ impl Validation {
 
 impl FormBody for Validation {
     fn title(&self, item: &ItemRef) -> String {
+        if self.entry().is_some() {
+            return t!(
+                "console_resilience.substitute.title",
+                rx = self.rx_id,
+                item = item.name
+            );
+        }
         match &self.change {
             Some(c) => t!(
                 "tui.validation.change_title",
@@ -172,6 +201,15 @@ impl FormBody for Validation {
         }
     }
     fn fields(&self) -> Vec<(&'static str, &Field)> {
+        if let Some(e) = self.entry() {
+            return vec![
+                (
+                    t!("console_resilience.substitute.field_item"),
+                    &e.substitute,
+                ),
+                (t!("tui.field.reason"), &e.reason),
+            ];
+        }
         match &self.change {
             Some(c) => vec![
                 (t!("tui.validation.field_change"), &c.what),
@@ -185,6 +223,9 @@ impl FormBody for Validation {
         }
     }
     fn field_mut(&mut self, i: usize) -> Option<&mut Field> {
+        if let Some(e) = self.offer.as_mut().and_then(|o| o.entry.as_mut()) {
+            return [&mut e.substitute, &mut e.reason].into_iter().nth(i);
+        }
         match &mut self.change {
             Some(c) => [&mut c.what, &mut c.reason, &mut c.confirm]
                 .into_iter()
@@ -195,6 +236,21 @@ impl FormBody for Validation {
     fn key(&mut self, ev: &KeyEvent) -> Option<usize> {
         if !(ev.modifiers - KeyModifiers::SHIFT).is_empty() {
             return None;
+        }
+        if let Some(o) = self.offer.as_mut() {
+            match ev.code {
+                KeyCode::Esc if o.entry.is_some() => {
+                    o.entry = None;
+                    return Some(0);
+                }
+                KeyCode::F(6) if o.entry.is_none() && self.change.is_none() && o.start() => {
+                    self.done = None;
+                    // The substitute proposed, the reason next.
+                    return Some(1);
+                }
+                _ if o.entry.is_some() => return None,
+                _ => {}
+            }
         }
         match (ev.code, self.change.is_some()) {
             // Esc while stopping goes back to the validation.
@@ -239,6 +295,10 @@ impl FormBody for Validation {
             ));
             return Some(lines.join("\n"));
         }
+        if let Some(o) = self.offer.as_ref().filter(|o| o.entry.is_some()) {
+            lines.extend(o.lines());
+            return Some(lines.join("\n"));
+        }
         if let Some(d) = &self.done {
             lines.push(format!("✓ {d}"));
         }
@@ -269,9 +329,15 @@ impl FormBody for Validation {
                 total = self.others.len()
             ));
         }
+        if let Some(o) = &self.offer {
+            lines.extend(o.lines());
+        }
         Some(lines.join("\n"))
     }
     fn submit(&mut self, item: &ItemRef, cx: &mut Ctx) -> Result<(String, After), String> {
+        if self.entry().is_some() {
+            return self.submit_substitute(item, cx);
+        }
         if self.change.is_some() {
             return self.submit_change(item, cx);
         }

@@ -13,6 +13,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Paragraph};
 
 use super::Done;
+use super::cold_decide::{self, Deciding, Step};
 use crate::domain::cold::celsius_text;
 use crate::i18n::cold::{celsius, state};
 use crate::ops::cold::{self, ColdState, LocationStatus, StoredReading};
@@ -35,12 +36,23 @@ pub struct ColdView {
     /// The temperature being typed.
     pub input: String,
     pub message: Option<(Level, String)>,
+    /// The held lot selected (of the selected location).
+    pub lot: usize,
+    /// Whether the signed-in user decides on held lots (a pharmacist).
+    pub may_decide: bool,
+    /// A release or disposal being typed on the selected held lot.
+    pub deciding: Option<Deciding>,
 }
 
 impl ColdView {
     /// The cold locations of the place shown.
     pub fn open(cx: &mut Ctx) -> Option<ColdView> {
         let place = cx.current_place()?.code.clone();
+        ColdView::open_at(cx, place)
+    }
+
+    /// The cold locations of `place` (from a warning of stock held there).
+    pub fn open_at(cx: &mut Ctx, place: String) -> Option<ColdView> {
         let mut v = ColdView {
             place,
             rows: Vec::new(),
@@ -49,6 +61,9 @@ impl ColdView {
             since: cx.now,
             input: String::new(),
             message: None,
+            lot: 0,
+            may_decide: cx.may(crate::domain::roles::Operation::ColdDecision),
+            deciding: None,
         };
         if let Err(e) = v.load(cx) {
             cx.say(Level::Error, e);
@@ -73,6 +88,7 @@ impl ColdView {
         self.rows =
             cold::status(&cx.store.conn, Some(&self.place), cx.now).map_err(|e| e.to_string())?;
         self.sel.move_by(0, self.rows.len());
+        self.clamp_lot();
         self.load_readings(cx)
     }
 
@@ -144,12 +160,81 @@ impl ColdView {
         }
     }
 
+    /// The lots held at the selected location.
+    fn held(&self) -> &[crate::ops::cold::HeldLot] {
+        self.rows
+            .get(self.sel.selected)
+            .map_or(&[][..], |r| r.held.as_slice())
+    }
+
+    fn clamp_lot(&mut self) {
+        self.lot = self.lot.min(self.held().len().saturating_sub(1));
+    }
+
+    /// Starts releasing or disposing of the selected held lot.
+    fn decide(&mut self, cx: &Ctx, decision: crate::ops::cold::Decision) {
+        let Some(hold) = self.held().get(self.lot).cloned() else {
+            self.message = Some((Level::Warn, t!("cold.tui.held_none").into()));
+            return;
+        };
+        match cold_decide::start(cx, &hold, decision) {
+            Ok(d) => {
+                self.input.clear();
+                self.message = None;
+                self.deciding = Some(d);
+            }
+            Err(e) => self.message = Some((Level::Warn, e)),
+        }
+    }
+
+    /// A key while a decision is typed.
+    fn decision_key(&mut self, ev: KeyEvent, cx: &mut Ctx) {
+        let Some(d) = self.deciding.as_mut() else {
+            return;
+        };
+        match d.key(ev) {
+            Ok(Step::Stay) => {}
+            Ok(Step::Back) => {
+                self.deciding = None;
+                self.message = Some((Level::Info, t!("tui.form.cancelled").into()));
+            }
+            Ok(Step::Run) => match d.run(cx) {
+                Ok(msg) => {
+                    self.deciding = None;
+                    self.message = Some(msg);
+                    if let Err(e) = self.load(cx) {
+                        self.message = Some((Level::Error, e));
+                    }
+                }
+                Err(e) => {
+                    d.confirm = false;
+                    self.message = Some((Level::Warn, e));
+                }
+            },
+            Err(e) => self.message = Some((Level::Warn, e)),
+        }
+    }
+
     pub fn key(&mut self, ev: KeyEvent, cx: &mut Ctx) -> Done {
+        if self.deciding.is_some() {
+            self.decision_key(ev, cx);
+            return Done::Stay;
+        }
         let plain = (ev.modifiers - KeyModifiers::SHIFT).is_empty();
         match ev.code {
             KeyCode::Esc if !self.input.is_empty() => self.input.clear(),
             KeyCode::Esc => return Done::Close,
             KeyCode::Enter if !self.input.is_empty() => self.record(cx),
+            KeyCode::Tab => {
+                let n = self.held().len().max(1);
+                self.lot = (self.lot + 1) % n;
+            }
+            KeyCode::BackTab => {
+                let n = self.held().len().max(1);
+                self.lot = (self.lot + n - 1) % n;
+            }
+            KeyCode::F(5) => self.decide(cx, crate::ops::cold::Decision::Release),
+            KeyCode::F(8) => self.decide(cx, crate::ops::cold::Decision::Dispose),
             KeyCode::Backspace => {
                 self.input.pop();
             }
@@ -169,10 +254,11 @@ impl ColdView {
                 };
                 let before = self.sel.selected;
                 self.sel.act(action, self.rows.len());
-                if self.sel.selected != before
-                    && let Err(e) = self.load_readings(cx)
-                {
-                    self.message = Some((Level::Error, e));
+                if self.sel.selected != before {
+                    self.lot = 0;
+                    if let Err(e) = self.load_readings(cx) {
+                        self.message = Some((Level::Error, e));
+                    }
                 }
             }
             _ => {}
@@ -197,12 +283,14 @@ impl ColdView {
             .rows
             .get(self.sel.selected)
             .map_or(0, |r| r.held.len().max(1)) as u16;
-        let [list, held, chart, input, msg, keys] = Layout::vertical([
+        let decide_h = u16::from(!self.held().is_empty() && self.deciding.is_none());
+        let [list, held, chart, input, msg, decide_keys, keys] = Layout::vertical([
             Constraint::Length(list_h),
             Constraint::Length(held_n.min(4)),
             Constraint::Min(0),
             Constraint::Length(1),
             Constraint::Length(1),
+            Constraint::Length(decide_h),
             Constraint::Length(1),
         ])
         .areas(inner);
@@ -261,11 +349,21 @@ impl ColdView {
             });
         }
         if let Some(row) = self.rows.get(self.sel.selected) {
+            let off = self.lot.saturating_sub(3);
             let mut lines: Vec<Line> = row
                 .held
                 .iter()
+                .enumerate()
+                .skip(off)
                 .take(4)
-                .map(|h| {
+                .map(|(i, h)| {
+                    let style = if i == self.lot {
+                        theme
+                            .error()
+                            .add_modifier(ratatui::style::Modifier::REVERSED)
+                    } else {
+                        theme.error()
+                    };
                     Line::styled(
                         fit(
                             &t!(
@@ -278,7 +376,7 @@ impl ColdView {
                             ),
                             w,
                         ),
-                        theme.error(),
+                        style,
                     )
                 })
                 .collect();
@@ -286,7 +384,10 @@ impl ColdView {
                 lines.push(Line::styled(fit(t!("cold.tui.held_none"), w), theme.dim()));
             }
             f.render_widget(Paragraph::new(lines), held);
-            self.draw_chart(f, chart, row, theme);
+            match &self.deciding {
+                Some(d) => d.draw(f, chart, theme),
+                None => self.draw_chart(f, chart, row, theme),
+            }
         }
         let prompt = t!(
             "cold.tui.prompt",
@@ -297,10 +398,12 @@ impl ColdView {
                 .unwrap_or_default(),
             t = self.input
         );
-        f.render_widget(
-            Paragraph::new(Line::styled(fit(&prompt, w), theme.title())),
-            input,
-        );
+        if self.deciding.is_none() {
+            f.render_widget(
+                Paragraph::new(Line::styled(fit(&prompt, w), theme.title())),
+                input,
+            );
+        }
         if let Some((level, text)) = &self.message {
             let style = match level {
                 Level::Info => theme.dim(),
@@ -309,8 +412,23 @@ impl ColdView {
             };
             f.render_widget(Paragraph::new(Line::styled(fit(text, w), style)), msg);
         }
+        if decide_h > 0 {
+            let words = if self.may_decide {
+                t!("console_resilience.cold.keys_decide")
+            } else {
+                t!("console_resilience.cold.keys_nurse")
+            };
+            f.render_widget(
+                Paragraph::new(Line::styled(fit(words, w), theme.warn())),
+                decide_keys,
+            );
+        }
+        let keys_words = match &self.deciding {
+            Some(d) => d.keys(),
+            None => t!("cold.tui.keys"),
+        };
         f.render_widget(
-            Paragraph::new(Line::styled(fit(t!("cold.tui.keys"), w), theme.dim())),
+            Paragraph::new(Line::styled(fit(keys_words, w), theme.dim())),
             keys,
         );
     }

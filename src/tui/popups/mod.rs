@@ -2,6 +2,8 @@
 //! menu and a patient's record. Each owns its state, keys and drawing.
 
 pub mod cold;
+pub mod cold_decide;
+pub mod find;
 pub mod help;
 pub mod levels;
 pub mod notice;
@@ -29,6 +31,8 @@ pub enum Popup {
     Levels(Box<levels::LevelsScreen>),
     /// The cold chain of the place shown.
     Cold(Box<cold::ColdView>),
+    /// Where else an item is, and the emergency transfer asked from there.
+    Find(Box<find::FindView>),
 }
 
 /// What a key did in a popup.
@@ -55,6 +59,7 @@ impl Popup {
             Popup::Patient(p) => p.key(ev, cx),
             Popup::Notice(n) => n.key(ev),
             Popup::Register(r) => r.key(ev),
+            Popup::Find(v) => v.key(ev, cx),
             // Its keys change levels: the app gives it the context to write with.
             Popup::Levels(_) | Popup::Cold(_) => Done::Stay,
         }
@@ -70,6 +75,7 @@ impl Popup {
             Popup::Register(r) => r.draw(f, area, theme),
             Popup::Levels(l) => l.draw(f, area, theme),
             Popup::Cold(c) => c.draw(f, area, theme),
+            Popup::Find(v) => v.draw(f, area, theme),
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::i18n::{money, num};
 use crate::t;
 use crate::tui::component::{Component, Ctx, ListState, Msg, Tab};
 use crate::tui::keymap::{Action, Context};
+use crate::tui::popups::Popup;
 use crate::tui::theme::Theme;
 use crate::tui::views::{ALERT_KINDS, AlertsView, kind_index};
 use crate::tui::widgets::{Column, TCell, W, fit, line, note_at, visible_table, wrap_max};
@@ -151,6 +152,17 @@ impl Component for AlertsTab {
         else {
             return Msg::None;
         };
+        // Stock held after an excursion: the place's cold chain, where a
+        // pharmacist decides on each lot.
+        if matches!(
+            row.alert.kind,
+            crate::domain::alerts::AlertKind::ColdHeld { .. }
+        ) && let Some(p) = cx.places.iter().find(|p| p.id == row.alert.place_id)
+        {
+            let code = p.code.clone();
+            return crate::tui::popups::cold::ColdView::open_at(cx, code)
+                .map_or(Msg::None, |v| Msg::Popup(Popup::Cold(Box::new(v))));
+        }
         match cx.places.iter().position(|p| p.id == row.alert.place_id) {
             Some(place) => Msg::ShowItem {
                 place,

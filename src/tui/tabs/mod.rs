@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod pharmacy;
 pub mod pharmacy_orders;
 pub mod pharmacy_plan;
+pub mod plan_substitutes;
 pub mod prescriptions;
 pub mod reports;
 pub mod site;

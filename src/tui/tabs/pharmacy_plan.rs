@@ -580,6 +580,7 @@ fn draw_plan(f: &mut Frame, area: Rect, screen: &PlanScreen, chart_key: &str, th
     let text_w = lower_area.width.saturating_sub(1) as usize;
     let mut why: Vec<Line> = Vec::new();
     if let Some(row) = selected {
+        why.extend(plan.substitutes.line(plan, &row.s, text_w, theme));
         for e in plan
             .exceptions
             .iter()
@@ -620,7 +621,7 @@ fn draw_plan(f: &mut Frame, area: Rect, screen: &PlanScreen, chart_key: &str, th
         vec![
             TCell::styled(text, style),
             TCell::from(bucket_day(plan, e.bucket as f64)),
-            TCell::from(exception_words(plan, e, name)),
+            TCell::from(plan.substitutes.words(e, exception_words(plan, e, name))),
         ]
     });
 }

@@ -551,80 +551,19 @@ impl Component for StockTab {
 
 impl StockTab {
     /// Where else the item of the detail is (the pharmacy and the other
-    /// wards, nearest first) and its approved substitutes, in a notice.
+    /// wards, nearest first) and its approved substitutes: a ward's row
+    /// asks it for an emergency transfer.
     fn find_elsewhere(&self, cx: &mut Ctx) -> Msg {
         let Some(line) = self.detail.as_ref().and_then(|d| d.line.as_ref()) else {
             return Msg::None;
         };
-        let read = || -> Result<crate::ops::stock::Found, crate::ops::stock::StockError> {
-            let item = crate::ops::stock::item_by_code(&cx.store.conn, &line.code)?;
-            let here = match cx.current_place() {
-                Some(p) => Some(crate::ops::stock::place_by_code(&cx.store.conn, &p.code)?),
-                None => None,
-            };
-            crate::ops::stock::find_stock(&cx.store.conn, &item, here.as_ref(), cx.now)
-        };
-        let found = match read() {
-            Ok(f) => f,
+        match crate::tui::popups::find::FindView::open(cx, line) {
+            Ok(v) => Msg::Popup(Popup::Find(Box::new(v))),
             Err(e) => {
-                cx.say(Level::Error, t!("tui.find.failed", why = e));
-                return Msg::None;
+                cx.say(Level::Error, e);
+                Msg::None
             }
-        };
-        let ward = found.for_place.clone().unwrap_or_default();
-        let unit = crate::i18n::unit(&found.dose_unit);
-        let mut lines: Vec<String> = found
-            .holdings
-            .iter()
-            .take(8)
-            .map(|h| {
-                t!(
-                    "tui.find.line",
-                    place = h.place,
-                    location = h.location,
-                    lot = h.lot,
-                    expiry = h.expiry.map(crate::i18n::date).unwrap_or_default(),
-                    qty = num(h.qty),
-                    spare = num(h.spare),
-                    minutes = h.minutes
-                )
-            })
-            .collect();
-        if found.holdings.is_empty() {
-            lines.push(t!("tui.find.none").to_string());
-        } else if found.holdings.len() > 8 {
-            lines.push(t!(
-                "tui.find.more",
-                n = found.holdings.len() - 8,
-                item = found.item,
-                ward = ward
-            ));
         }
-        for s in &found.substitutes {
-            lines.push(t!(
-                "tui.find.substitute",
-                code = s.item,
-                name = s.name,
-                per = s
-                    .per_unit
-                    .map(|p| format!("{p:.0}"))
-                    .unwrap_or_else(|| "?".into()),
-                here = num(s.here),
-                elsewhere = num(s.elsewhere)
-            ));
-        }
-        lines.push(t!("tui.find.how", ward = ward, item = found.item));
-        Msg::Popup(Popup::Notice(crate::tui::popups::notice::Notice {
-            title: t!(
-                "tui.find.title",
-                item = found.item,
-                total = num(found.total),
-                unit = unit
-            ),
-            lines,
-            code: None,
-            plain: true,
-        }))
     }
 
     fn draw_list(&self, f: &mut Frame, area: Rect, theme: &Theme) {

@@ -90,6 +90,16 @@ pub fn compute(conn: &Connection, p: &Params, now: DateTime<Utc>) -> Result<Show
                 .map_err(|e| e.to_string())?;
             i18n::supply_reports::suppliers(&r)
         }
+        Kind::ColdChain => {
+            let list = crate::ops::cold::excursions(
+                conn,
+                place,
+                Some(from),
+                Some(to - chrono::Duration::seconds(1)),
+            )
+            .map_err(|e| e.to_string())?;
+            i18n::cold_report::cold_chain(&list, place, p.first, p.last)
+        }
         Kind::Service | Kind::Compliance => {
             let ward = place
                 .map(|w| crate::ops::ward::ward_id(conn, w))

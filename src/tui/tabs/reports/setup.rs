@@ -38,6 +38,8 @@ pub enum Kind {
     StockLine,
     /// Chart: the cost of each item, largest first, with the cumulative share.
     Pareto,
+    /// The cold chain's excursions and the decisions on the lots they held.
+    ColdChain,
 }
 
 /// The report's own setting, besides the period and place.
@@ -55,7 +57,7 @@ pub enum Opt {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::StockCard,
         Kind::Consumption,
         Kind::Expiry,
@@ -64,6 +66,7 @@ impl Kind {
         Kind::Suppliers,
         Kind::Service,
         Kind::Compliance,
+        Kind::ColdChain,
         Kind::DailyUse,
         Kind::StockLine,
         Kind::Pareto,
@@ -82,6 +85,7 @@ impl Kind {
             Kind::DailyUse => t!("reports_screen.kind.daily_use"),
             Kind::StockLine => t!("reports_screen.kind.stock_line"),
             Kind::Pareto => t!("reports_screen.kind.pareto"),
+            Kind::ColdChain => t!("console_resilience.report.kind"),
         }
     }
 
@@ -99,6 +103,7 @@ impl Kind {
             Kind::DailyUse => t!("reports_screen.about.daily_use"),
             Kind::StockLine => t!("reports_screen.about.stock_line"),
             Kind::Pareto => t!("reports_screen.about.pareto"),
+            Kind::ColdChain => t!("console_resilience.report.about"),
         }
     }
 
@@ -116,6 +121,7 @@ impl Kind {
             Kind::DailyUse => "use-per-day",
             Kind::StockLine => "stock-over-time",
             Kind::Pareto => "pareto",
+            Kind::ColdChain => "cold-chain",
         }
     }
 
@@ -126,7 +132,9 @@ impl Kind {
             Kind::Expiry | Kind::StockValue => Opt::Days,
             Kind::DailyUse => Opt::Measure,
             Kind::Compliance => Opt::PerNurse,
-            Kind::Variances | Kind::Suppliers | Kind::Service | Kind::Pareto => Opt::None,
+            Kind::Variances | Kind::Suppliers | Kind::Service | Kind::Pareto | Kind::ColdChain => {
+                Opt::None
+            }
         }
     }
 
