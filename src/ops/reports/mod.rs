@@ -484,12 +484,11 @@ pub fn expiry(
             },
         )?
         .collect::<rusqlite::Result<_>>()?;
-    let since = instant_to_text(now - chrono::Duration::days(USE_WINDOW_DAYS));
-    let mut use_st = conn.prepare_cached(
-        "SELECT COALESCE(SUM(qty), 0) FROM movements INDEXED BY movements_item_at
-         WHERE item_id = ?2 AND at >= ?3 AND from_place_id = ?1
-           AND kind IN ('administration', 'issue', 'transfer')",
-    )?;
+    // The rate of use the warnings read, over the same window.
+    let mut pairs: Vec<(i64, i64)> = lots.iter().map(|l| (l.0, l.1)).collect();
+    pairs.dedup();
+    let end = crate::store::queries::use_window_end(conn, today)?;
+    let rates = crate::store::queries::pair_use(conn, &pairs, end, USE_WINDOW_DAYS)?;
     let prices = Prices::load(conn)?;
     let now_text = instant_to_text(now);
     let mut expiring = Vec::new();
@@ -501,8 +500,7 @@ pub fn expiry(
             .position(|l| (l.0, l.1) != (place, item))
             .map_or(lots.len(), |n| k + n);
         let pair = &lots[k..end];
-        let used: i64 = use_st.query_row(params![place, item, since], |r| r.get(0))?;
-        let daily_milli = used * 1000 / USE_WINDOW_DAYS;
+        let daily_milli = rates.get(&(place, item)).copied().unwrap_or(0);
         let stock: Vec<LotStock> = pair
             .iter()
             .map(|l| LotStock {

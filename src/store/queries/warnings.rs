@@ -92,13 +92,7 @@ pub fn alerts(
     pairs.sort_unstable();
     pairs.dedup();
     let wanted: Vec<(i64, i64)> = pairs.iter().map(|p| (p.0, p.1)).collect();
-    // Midday of the site's day: the usage window ends there.
-    let now = crate::domain::schedule::local_instant(
-        &site_zone(conn)?,
-        today,
-        chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
-    )
-    .unwrap_or_else(Utc::now);
+    let now = use_window_end(conn, today)?;
     let days = cfg.usage_window_days;
     // The rate of use is the longest read: on a database file, read outside
     // any transaction, it is read on a second connection at the same time
@@ -136,6 +130,17 @@ pub fn alerts(
     }
     alerts::sort_worst_first(&mut list);
     Ok(list)
+}
+
+/// Where the window of the rate of use ends for the warnings of `today`:
+/// midday of the site's day, so that every reading on one day agrees.
+pub fn use_window_end(conn: &Connection, today: NaiveDate) -> rusqlite::Result<DateTime<Utc>> {
+    Ok(crate::domain::schedule::local_instant(
+        &site_zone(conn)?,
+        today,
+        chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
+    )
+    .unwrap_or_else(Utc::now))
 }
 
 /// The lots held at cold locations after an excursion (of one place, or all).
