@@ -25,6 +25,7 @@ mod sheet_out;
 mod stock_list;
 mod substitutes;
 mod supply_reports;
+mod suppliers;
 pub use args::*;
 pub use rx::*;
 

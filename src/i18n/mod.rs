@@ -24,6 +24,7 @@
 pub mod cd;
 pub mod cold;
 pub mod domain;
+pub mod early;
 pub mod errors;
 pub mod fhir;
 pub mod format;

@@ -18,6 +18,8 @@ pub mod scan;
 pub mod site;
 pub mod stock;
 pub mod substitutes;
+pub mod suppliers;
+pub mod early;
 pub mod ward;
 
 /// Who is doing an operation, and when (the clock is passed in so tests

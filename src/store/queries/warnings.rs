@@ -168,7 +168,7 @@ pub fn cold_holds(
 /// Units used per day (in thousandths) over the last `days` days at each
 /// (place, item) pair, as [`daily_use`] gives them: summed by SQLite per
 /// pair through the (item, time) index, without handing it every movement.
-fn pair_use(
+pub fn pair_use(
     conn: &Connection,
     pairs: &[(i64, i64)],
     now: DateTime<Utc>,
