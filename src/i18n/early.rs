@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::domain::alerts::AlertKind;
 use crate::domain::early::{Critical, Delivery, Surge, name_some};
-use crate::ops::suppliers::{ItemSupplier, LinkError};
+use crate::ops::suppliers::{LinkError, SupplierChoice};
 use crate::t;
 
 use super::results::quote;
@@ -146,19 +146,19 @@ pub fn single_message(supplier: &str, why: Critical) -> String {
 
 /// A purchase suggestion's suppliers: the preferred one and the next, with
 /// their lead times.
-pub fn suppliers_text(preferred: &ItemSupplier, alternative: Option<&ItemSupplier>) -> String {
-    match alternative {
-        Some(a) => t!(
+pub fn choice_text(c: &SupplierChoice) -> String {
+    match (&c.alternative, c.alternative_lead_days) {
+        (Some(a), Some(d)) => t!(
             "early.plan.suppliers",
-            preferred = preferred.supplier,
-            days = preferred.lead_days,
-            alternative = a.supplier,
-            alt_days = a.lead_days
+            preferred = c.preferred,
+            days = c.lead_days,
+            alternative = a,
+            alt_days = d
         ),
-        None => t!(
+        _ => t!(
             "early.plan.supplier_only",
-            preferred = preferred.supplier,
-            days = preferred.lead_days
+            preferred = c.preferred,
+            days = c.lead_days
         ),
     }
 }

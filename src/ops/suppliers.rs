@@ -338,3 +338,36 @@ pub fn set_critical(
         Ok(())
     })
 }
+
+/// The suppliers of a purchase suggestion: the preferred one (the order
+/// goes to it, in its packs) and the next, with their lead times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SupplierChoice {
+    pub preferred: String,
+    pub lead_days: i64,
+    pub units_per_pack: i64,
+    pub alternative: Option<String>,
+    pub alternative_lead_days: Option<i64>,
+}
+
+impl SupplierChoice {
+    pub fn of(pref: &ItemSupplier, alt: Option<&ItemSupplier>) -> SupplierChoice {
+        SupplierChoice {
+            preferred: pref.supplier.clone(),
+            lead_days: pref.lead_days,
+            units_per_pack: pref.units_per_pack,
+            alternative: alt.map(|a| a.supplier.clone()),
+            alternative_lead_days: alt.map(|a| a.lead_days),
+        }
+    }
+}
+
+/// Each item's [`SupplierChoice`], by item code.
+pub fn supplier_choices(
+    conn: &Connection,
+) -> rusqlite::Result<std::collections::HashMap<String, SupplierChoice>> {
+    Ok(preferred_and_alternative(conn)?
+        .into_iter()
+        .map(|(item, (p, a))| (item, SupplierChoice::of(&p, a.as_ref())))
+        .collect())
+}

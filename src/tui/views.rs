@@ -449,6 +449,8 @@ pub struct SuggestionRow {
     pub purchase: bool,
     /// What the order covers: its requirements, summarised.
     pub covers: String,
+    /// A purchase's preferred supplier and alternative, in words.
+    pub suppliers: Option<String>,
     pub release: chrono::NaiveDate,
     pub receipt: chrono::NaiveDate,
 }
@@ -523,6 +525,7 @@ impl PlanView {
                         .unwrap_or_else(|| crate::t!("tui.plan.no_supplier").into()),
                     purchase: l.purchase,
                     covers,
+                    suppliers: l.suppliers.as_ref().map(crate::i18n::early::choice_text),
                     release: l.release,
                     receipt: l.receipt,
                 }
