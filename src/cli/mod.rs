@@ -24,8 +24,8 @@ mod rx;
 mod sheet_out;
 mod stock_list;
 mod substitutes;
-mod supply_reports;
 mod suppliers;
+mod supply_reports;
 pub use args::*;
 pub use rx::*;
 

@@ -283,7 +283,8 @@ pub(super) fn run_alerts(db: Option<PathBuf>, place: Option<String>, json: bool)
         &settings.alert_config(),
     )?;
     // The early warnings (demand surge, supplier risk) follow the others.
-    let early = crate::ops::early::early_warnings(&store.conn, Utc::now(), &settings.early, place_id)?;
+    let early =
+        crate::ops::early::early_warnings(&store.conn, Utc::now(), &settings.early, place_id)?;
     if json {
         let mut all: Vec<serde_json::Value> = Vec::new();
         for r in &rows {

@@ -22,13 +22,13 @@ pub enum LinkCommand {
         #[command(flatten)]
         who: UserArgs,
         /// Days from order to delivery (default: the supplier's).
-        #[arg(long, value_name = "DAYS")]
+        #[arg(long, value_name = "DAYS", allow_negative_numbers = true)]
         lead_days: Option<i64>,
         /// The supplier's price of one dose unit, e.g. 1.25 (default: the item's).
         #[arg(long, value_name = "PRICE")]
         price: Option<String>,
         /// Dose units in the supplier's pack (default: the item's pack).
-        #[arg(long, value_name = "UNITS")]
+        #[arg(long, value_name = "UNITS", allow_negative_numbers = true)]
         pack: Option<i64>,
         /// Order from this supplier first (the purchase orders and the plan use it).
         #[arg(long)]

@@ -115,8 +115,15 @@ pub(super) fn early_warnings(store: &mut Store, anchor: DateTime<Utc>) -> Result
         units_per_pack: Some(1),
         preferred: false,
     };
-    crate::ops::suppliers::link(store, &admin, anchor, &items[0], ALTERNATIVE_SUPPLIER, &terms)
-        .map_err(other)?;
+    crate::ops::suppliers::link(
+        store,
+        &admin,
+        anchor,
+        &items[0],
+        ALTERNATIVE_SUPPLIER,
+        &terms,
+    )
+    .map_err(other)?;
     // A critical item with one supplier only: the site's flag on an
     // injection the wards must never be without.
     let critical: Option<String> = store
@@ -199,8 +206,18 @@ fn surge(store: &mut Store, anchor: DateTime<Utc>) -> Result<(), DemoError> {
         )?;
         let rx = tx.last_insert_rowid();
         for (at, user, action, comment) in [
-            (start - Duration::minutes(30), admin, "created", "demo prescription"),
-            (start - Duration::minutes(10), pharm, "validated", "reviewed"),
+            (
+                start - Duration::minutes(30),
+                admin,
+                "created",
+                "demo prescription",
+            ),
+            (
+                start - Duration::minutes(10),
+                pharm,
+                "validated",
+                "reviewed",
+            ),
         ] {
             tx.execute(
                 "INSERT INTO prescription_events (prescription_id, at, user_id, action, comment) VALUES (?1, ?2, ?3, ?4, ?5)",

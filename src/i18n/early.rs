@@ -172,14 +172,15 @@ impl fmt::Display for LinkError {
             LinkError::UnknownSupplier(code) => {
                 t!("early.refused.unknown_supplier", code = quote(code))
             }
-            LinkError::OutOfRange { field, most } => {
-                t!("early.refused.out_of_range", field = field, most = most)
-            }
-            LinkError::NotLinked { item, supplier } => t!(
-                "early.refused.not_linked",
-                item = item,
-                supplier = supplier
+            LinkError::OutOfRange { field, least, most } => t!(
+                "early.refused.out_of_range",
+                field = field,
+                least = least,
+                most = most
             ),
+            LinkError::NotLinked { item, supplier } => {
+                t!("early.refused.not_linked", item = item, supplier = supplier)
+            }
             LinkError::PreferredWithOthers { item, supplier } => t!(
                 "early.refused.preferred_last",
                 item = item,

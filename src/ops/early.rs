@@ -314,7 +314,11 @@ fn supplier_risks(
         let mut sources: Vec<String> = report.late.iter().map(|l| l.order.clone()).collect();
         sources.sort();
         sources.dedup();
-        let delivered: Vec<&str> = report.items.iter().filter_map(|p| p.item.as_deref()).collect();
+        let delivered: Vec<&str> = report
+            .items
+            .iter()
+            .filter_map(|p| p.item.as_deref())
+            .collect();
         for (item, links) in &by_item {
             let Some(pref) = links.first().filter(|l| l.preferred && l.supplier == code) else {
                 continue;

@@ -10,8 +10,8 @@ use serde::Serialize;
 use super::Actor;
 use super::items::{Forbidden, allow};
 use super::stock::{ItemRef, StockError};
-use crate::domain::instant_to_text;
 use crate::domain::Role;
+use crate::domain::instant_to_text;
 use crate::domain::roles::Operation;
 use crate::store::Store;
 
@@ -24,6 +24,7 @@ pub enum LinkError {
     /// A lead time, price or pack out of range.
     OutOfRange {
         field: &'static str,
+        least: i64,
         most: i64,
     },
     NotLinked {
@@ -116,12 +117,12 @@ fn supplier_by_code(conn: &Connection, code: &str) -> Result<(i64, String)> {
 fn check_terms(t: &LinkTerms) -> Result<()> {
     let bad = |field, v: Option<i64>, least: i64, most: i64| {
         if v.is_some_and(|v| v < least || v > most) {
-            Err(LinkError::OutOfRange { field, most })
+            Err(LinkError::OutOfRange { field, least, most })
         } else {
             Ok(())
         }
     };
-    bad("lead_days", t.lead_days, 0, super::items::MAX_DAYS)?;
+    bad("lead-days", t.lead_days, 0, super::items::MAX_DAYS)?;
     bad("price", t.price_cents, 0, MAX_PRICE_CENTS)?;
     bad("pack", t.units_per_pack, 1, MAX_PACK)
 }
@@ -207,12 +208,7 @@ fn sync_lead_days(tx: &Connection, item: i64) -> Result<()> {
 
 /// Takes a supplier off an item. The preferred supplier goes last (make
 /// another preferred first); the last one leaves the item with none.
-pub fn unlink(
-    store: &mut Store,
-    actor: &Actor,
-    item: &ItemRef,
-    supplier: &str,
-) -> Result<()> {
+pub fn unlink(store: &mut Store, actor: &Actor, item: &ItemRef, supplier: &str) -> Result<()> {
     may_link(actor).map_err(LinkError::Forbidden)?;
     store.write(|tx| {
         let (sid, code) = supplier_by_code(tx, supplier)?;
