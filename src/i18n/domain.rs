@@ -374,7 +374,7 @@ impl Alert {
             ),
             k @ (AlertKind::DemandSurge { .. }
             | AlertKind::SupplierRisk { .. }
-            | AlertKind::SingleSupplier) => crate::i18n::early::short_message(&k, q, &unit),
+            | AlertKind::SingleSupplier) => crate::i18n::early::short_message(&k, q, unit),
         }
     }
 }
