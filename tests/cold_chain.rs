@@ -1018,3 +1018,47 @@ fn ward_stock_counts_held_units_as_on_hand_not_usable_and_marks_their_lots() {
         );
     }
 }
+
+#[test]
+fn the_console_raises_a_missed_round_by_itself_while_someone_is_signed_in() {
+    let fridge = format!("{}/FRIDGE", wardstock::demo::cold::WARD);
+    let missed = "SELECT count(*) FROM excursions WHERE cause = 'no_reading'";
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        // The demo fridge's last reading was half an hour before the demo's
+        // now, and its round is every 12 hours: on time at sign-in.
+        c.sign_in("nurse");
+        assert_eq!(c.count(missed), 0, "{lang:?}: on time at sign-in");
+        c.sign_out();
+        // The administrator takes no readings: nothing is checked for them.
+        c.sign_in("admin");
+        c.app.tick(anchor() + Duration::hours(13));
+        assert_eq!(c.count(missed), 0, "{lang:?}");
+        c.sign_out();
+        // Thirteen hours on, nobody has read it: the round is missed, seen
+        // as the nurse signs in.
+        c.sign_in("nurse");
+        assert_eq!(c.count(missed), 1, "{lang:?}");
+        let status = c.status();
+        assert!(status.contains(&fridge), "{lang:?}: {status}");
+        assert!(
+            c.count("SELECT count(*) FROM cold_holds WHERE decision IS NULL") > 0,
+            "{lang:?}: its stock is held"
+        );
+        // Checked again while the nurse works: the same excursion goes on,
+        // and the message line is not taken again.
+        c.app.cx.status = None;
+        c.app
+            .tick(anchor() + Duration::hours(13) + Duration::minutes(11));
+        assert_eq!(c.count(missed), 1, "{lang:?}");
+        assert!(c.status().is_empty(), "{lang:?}: {}", c.status());
+        // Another hour with no reading: still one excursion, now longer.
+        c.app
+            .tick(anchor() + Duration::hours(14) + Duration::minutes(30));
+        assert_eq!(c.count(missed), 1, "{lang:?}");
+        assert!(
+            c.count("SELECT max(minutes) FROM excursions WHERE cause = 'no_reading'") >= 180,
+            "{lang:?}"
+        );
+    }
+}

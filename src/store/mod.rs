@@ -33,6 +33,9 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/015_levels_source.sql"),
     include_str!("migrations/016_cold_chain.sql"),
     include_str!("migrations/017_substitutes.sql"),
+    // Applied in this order: a database made since 020 came has it as its
+    // 18th step; the item suppliers follow it.
+    include_str!("migrations/020_use_totals.sql"),
     include_str!("migrations/019_item_suppliers.sql"),
 ];
 

@@ -49,6 +49,8 @@ pub struct App {
     before_burst: Option<Snapshot>,
     /// The clock of `on_key` (keys a second apart: typed, never a scan).
     key_clock: std::time::Duration,
+    /// When the cold locations' rounds were last checked.
+    rounds_checked: Option<DateTime<Utc>>,
 }
 
 /// What a scanner burst may have changed before it was recognised.
@@ -125,6 +127,7 @@ impl App {
             detector: Detector::default(),
             before_burst: None,
             key_clock: std::time::Duration::ZERO,
+            rounds_checked: None,
         }
     }
 
@@ -155,6 +158,7 @@ impl App {
         let day = |t: DateTime<Utc>| t.with_timezone(&zone).date_naive();
         let new_day = day(now) != day(self.cx.now);
         self.cx.now = now;
+        self.check_cold_rounds(now);
         // The schedule follows the clock: its window (4 h back, 12 h ahead)
         // moves on every quarter of an hour, and what became due shows.
         let schedule_stale = self.tab == Tab::Administration

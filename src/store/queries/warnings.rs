@@ -166,32 +166,49 @@ pub fn cold_holds(
 }
 
 /// Units used per day (in thousandths) over the last `days` days at each
-/// (place, item) pair, as [`daily_use`] gives them: summed by SQLite per
-/// pair through the (item, time) index, without handing it every movement.
+/// (place, item) pair, as [`daily_use`] gives them. Whole days are read from
+/// the running use totals (two rows a pair); the first day of the window,
+/// which starts at the time of day of `now`, is summed from its movements.
 pub fn pair_use(
     conn: &Connection,
     pairs: &[(i64, i64)],
     now: DateTime<Utc>,
     days: i64,
 ) -> rusqlite::Result<HashMap<(i64, i64), i64>> {
-    let since = crate::domain::instant_to_text(now - chrono::Duration::days(days.max(1)));
+    let since = now - chrono::Duration::days(days.max(1));
+    let since_text = crate::domain::instant_to_text(since);
+    let first_day = since.date_naive();
+    let next_day = first_day.succ_opt().unwrap_or(first_day);
     let list = serde_json::to_string(pairs).unwrap_or_else(|_| "[]".into());
     let mut stmt = conn.prepare_cached(
         "WITH p(place, item) AS MATERIALIZED (SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?1) j)
          SELECT p.place, p.item,
+                (SELECT t.running FROM use_totals t WHERE t.place_id = p.place AND t.item_id = p.item
+                 ORDER BY t.day DESC LIMIT 1),
+                (SELECT t.running FROM use_totals t WHERE t.place_id = p.place AND t.item_id = p.item AND t.day <= ?3
+                 ORDER BY t.day DESC LIMIT 1),
                 (SELECT SUM(m.qty) FROM movements m
-                 WHERE m.item_id = p.item AND m.at >= ?2 AND m.from_place_id = p.place
+                 WHERE m.item_id = p.item AND m.at >= ?2 AND m.at < ?4 AND m.from_place_id = p.place
                    AND m.kind IN ('administration', 'issue', 'transfer'))
          FROM p",
     )?;
-    let rows = stmt.query_map(params![list, since], |r| {
-        Ok(((r.get(0)?, r.get(1)?), r.get::<_, Option<i64>>(2)?))
-    })?;
+    let rows = stmt.query_map(
+        params![list, since_text, date_text(first_day), date_text(next_day)],
+        |r| {
+            let all: Option<i64> = r.get(2)?;
+            let before: Option<i64> = r.get(3)?;
+            let first: Option<i64> = r.get(4)?;
+            Ok(((r.get(0)?, r.get(1)?), (all, before, first)))
+        },
+    )?;
     let mut out = HashMap::new();
     for row in rows {
-        if let (key, Some(total)) = row? {
-            out.insert(key, total * 1000 / days.max(1));
+        let (key, (all, before, first)) = row?;
+        if all.is_none() && first.is_none() {
+            continue;
         }
+        let total = all.unwrap_or(0) - before.unwrap_or(0) + first.unwrap_or(0);
+        out.insert(key, total * 1000 / days.max(1));
     }
     Ok(out)
 }

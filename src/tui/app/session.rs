@@ -74,6 +74,47 @@ impl App {
         self.after_sign_in();
         self.cx.say(Level::Info, greeting);
         self.daily_backup();
+        self.rounds_checked = None;
+        self.check_cold_rounds(self.cx.now);
+    }
+
+    /// Cold locations whose round is overdue raise a missed reading (and
+    /// their stock is held) without anyone running a check: at sign-in and
+    /// every ten minutes while someone who takes readings is signed in.
+    /// Only a newly raised one takes the message line.
+    pub(super) fn check_cold_rounds(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        use crate::domain::roles::{Operation, may};
+        let Some(actor) = self.cx.actor.clone() else {
+            return;
+        };
+        if !may(actor.role, Operation::ColdReading)
+            || self
+                .rounds_checked
+                .is_some_and(|t| now - t < chrono::Duration::minutes(10) && now >= t)
+        {
+            return;
+        }
+        self.rounds_checked = Some(now);
+        let Ok(raised) = crate::ops::cold::check_rounds(&mut self.cx.store, &actor, now, None)
+        else {
+            // Another workstation busy writing: the next check tries again.
+            self.rounds_checked = None;
+            return;
+        };
+        let new: Vec<_> = raised.iter().filter(|r| r.new).collect();
+        if new.is_empty() {
+            return;
+        }
+        self.cx.local_writes += 1;
+        let locations = new
+            .iter()
+            .map(|r| r.location.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.cx.say(
+            Level::Warn,
+            t!("tui.cold_rounds.missed", locations = locations),
+        );
     }
 
     /// The first sign-in of the day makes the daily backup: on its own
