@@ -6,7 +6,7 @@
 //!   counts as a requirement), well above its recent rate of use; it names
 //!   the requirements' sources;
 //! - **supplier risk**: the preferred supplier of a key item (one it
-//!   delivered lately, or a critical one) whose last order lines came on
+//!   delivered late or short lately, or a critical one) whose last order lines came on
 //!   time or in full below the site's threshold (the supplier report's
 //!   OTIF over those lines);
 //! - a critical item with one supplier only.
@@ -314,9 +314,11 @@ fn supplier_risks(
         let mut sources: Vec<String> = report.late.iter().map(|l| l.order.clone()).collect();
         sources.sort();
         sources.dedup();
-        let delivered: Vec<&str> = report
+        // Key items: the ones it failed on (late or short), and the critical ones.
+        let failed: Vec<&str> = report
             .items
             .iter()
+            .filter(|p| p.on_time < p.lines || p.in_full < p.lines)
             .filter_map(|p| p.item.as_deref())
             .collect();
         for (item, links) in &by_item {
@@ -326,7 +328,7 @@ fn supplier_risks(
             let Some(&item_id) = n.item_ids.get(item) else {
                 continue;
             };
-            let key = critical.contains_key(&item_id) || delivered.contains(&item.as_str());
+            let key = critical.contains_key(&item_id) || failed.contains(&item.as_str());
             if !key {
                 continue;
             }
