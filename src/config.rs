@@ -52,6 +52,8 @@ pub struct Settings {
     pub alerts: AlertSettings,
     pub scanner: ScannerSettings,
     pub receiving: ReceivingSettings,
+    /// Early warnings: demand surge and supplier risk (`domain::early`).
+    pub early: crate::domain::early::EarlySettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
@@ -115,6 +117,9 @@ impl Settings {
             || s.receiving.short_dated_days < 0
         {
             return Err(crate::t!("config.bounds").to_string());
+        }
+        if !s.early.valid() {
+            return Err(crate::t!("early.settings.bounds").to_string());
         }
         Ok(s)
     }

@@ -29,6 +29,7 @@ use crate::store::Store;
 use crate::store::ledger::{self, NewMovement};
 
 pub mod cold;
+pub mod early;
 mod purchasing;
 mod sim;
 mod substitutes;
@@ -954,6 +955,7 @@ pub fn generate_reporting(
     purchasing(store, opts.anchor)?;
     cold::fridge_log(store, opts.anchor)?;
     substitutes::substitute_list(store, opts.anchor)?;
+    early::early_warnings(store, opts.anchor)?;
     sign_controlled_history(&store.conn)?;
 
     let count = |table: &str| -> rusqlite::Result<i64> {

@@ -24,6 +24,7 @@ mod rx;
 mod sheet_out;
 mod stock_list;
 mod substitutes;
+mod suppliers;
 mod supply_reports;
 pub use args::*;
 pub use rx::*;

@@ -157,6 +157,20 @@ pub fn run(
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
                 print!("{}", super::report::render_text(&p));
+                // Each purchase's preferred supplier and its alternative.
+                for l in sheet.suggestions.iter().filter(|l| l.purchase) {
+                    if let Some(c) = &l.suppliers {
+                        println!(
+                            "{}",
+                            t!(
+                                "early.plan.line",
+                                item = l.s.item,
+                                qty = i18n::num(l.s.qty),
+                                suppliers = crate::i18n::early::choice_text(c)
+                            )
+                        );
+                    }
+                }
             }
         }
         Some(PlanCommand::Accept {

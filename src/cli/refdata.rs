@@ -448,6 +448,8 @@ pub enum SupplierCommand {
         #[arg(long)]
         json: bool,
     },
+    #[command(flatten)]
+    Links(super::suppliers::LinkCommand),
 }
 
 fn supplier_line(s: &queries::SupplierRecord) -> String {
@@ -469,6 +471,9 @@ fn supplier_line(s: &queries::SupplierRecord) -> String {
 }
 
 pub fn run_supplier(db: Option<PathBuf>, cmd: SupplierCommand) -> Result<i32> {
+    if let SupplierCommand::Links(c) = cmd {
+        return super::suppliers::run(db, c);
+    }
     let mut store = open(db)?;
     let now = Utc::now();
     let done = |json: bool, s: &queries::SupplierRecord| {
@@ -556,6 +561,7 @@ pub fn run_supplier(db: Option<PathBuf>, cmd: SupplierCommand) -> Result<i32> {
                 );
             }
         }
+        SupplierCommand::Links(_) => {}
     }
     Ok(0)
 }

@@ -275,15 +275,27 @@ pub(super) fn run_trace(
 pub(super) fn run_alerts(db: Option<PathBuf>, place: Option<String>, json: bool) -> Result<i32> {
     let store = open(&crate::config::resolve_db(db.clone(), false)?)?;
     let place_id = place_filter(&store, place.as_deref())?;
-    let rows = queries::alert_rows(
+    let settings = stock::settings();
+    let mut rows = queries::alert_rows(
         &store.conn,
         place_id,
         store.today(Utc::now()),
-        &stock::settings().alert_config(),
+        &settings.alert_config(),
     )?;
+    // The early warnings (demand surge, supplier risk) follow the others.
+    let early =
+        crate::ops::early::early_warnings(&store.conn, Utc::now(), &settings.early, place_id)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        let mut all: Vec<serde_json::Value> = Vec::new();
+        for r in &rows {
+            all.push(serde_json::to_value(r)?);
+        }
+        for w in &early {
+            all.push(serde_json::to_value(w)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&all)?);
     } else {
+        rows.extend(early.into_iter().map(|w| w.row));
         let mut t = Table::new();
         t.load_preset(UTF8_BORDERS_ONLY).set_header([
             t!("cli.col.severity"),

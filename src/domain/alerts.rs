@@ -53,6 +53,23 @@ pub enum AlertKind {
         minutes: i64,
         peak_tenths: Option<i32>,
     },
+    /// A ward's requirement over the next `days` days (`qty`) well above
+    /// its usual use over as many days (`usual` units); `percent` of it
+    /// (`None`: no use before). See `domain::early`.
+    DemandSurge {
+        usual: i64,
+        days: i64,
+        percent: Option<i64>,
+    },
+    /// The item's preferred supplier delivered its last `lines` order
+    /// lines on time and in full below the site's threshold.
+    SupplierRisk {
+        lines: i64,
+        on_time_percent: i64,
+        in_full_percent: i64,
+    },
+    /// A critical item with one supplier only.
+    SingleSupplier,
 }
 
 /// A lot held at a cold location after an excursion, as the warnings read it.

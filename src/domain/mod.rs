@@ -7,6 +7,7 @@
 pub mod alerts;
 pub mod auth;
 pub mod cold;
+pub mod early;
 pub mod fefo;
 pub mod gtin;
 pub mod roles;

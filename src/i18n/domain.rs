@@ -294,6 +294,9 @@ impl AlertKind {
             AlertKind::AboveMaximum => t!("domain.alert.mark.over_max").into(),
             AlertKind::ExpiryWaste { units, .. } => t!("domain.alert.mark.waste", units = units),
             AlertKind::ColdHeld { .. } => t!("cold.alert.mark").into(),
+            k @ (AlertKind::DemandSurge { .. }
+            | AlertKind::SupplierRisk { .. }
+            | AlertKind::SingleSupplier) => crate::i18n::early::mark(k),
         }
     }
 }
@@ -369,6 +372,9 @@ impl Alert {
                     .map(crate::domain::cold::celsius_text)
                     .unwrap_or_else(|| "-".into())
             ),
+            k @ (AlertKind::DemandSurge { .. }
+            | AlertKind::SupplierRisk { .. }
+            | AlertKind::SingleSupplier) => crate::i18n::early::short_message(&k, q, unit),
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod cd;
 pub mod cold;
 pub mod cold_report;
 pub mod domain;
+pub mod early;
 pub mod errors;
 pub mod fhir;
 pub mod format;

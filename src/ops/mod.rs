@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod backups;
 pub mod cold;
+pub mod early;
 pub mod fhir;
 pub mod import;
 pub mod items;
@@ -18,6 +19,7 @@ pub mod scan;
 pub mod site;
 pub mod stock;
 pub mod substitutes;
+pub mod suppliers;
 pub mod ward;
 
 /// Who is doing an operation, and when (the clock is passed in so tests

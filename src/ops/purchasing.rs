@@ -162,6 +162,12 @@ pub fn insert_po(
     let id = tx.last_insert_rowid();
     let mut ordered: Vec<Ordered> = Vec::new();
     for (item, qty) in lines {
+        // In the supplier's own pack when it has one.
+        let mut item = item.clone();
+        if let Some(pack) = crate::ops::suppliers::supplier_pack(tx, item.id, supplier)? {
+            item.units_per_pack = pack;
+        }
+        let item = &item;
         // The same item twice is one line: its quantities add up first.
         match ordered.iter_mut().find(|o| o.item == item.code) {
             Some(o) => *o = whole_packs(item, o.asked + qty),

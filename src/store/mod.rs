@@ -33,7 +33,8 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/015_levels_source.sql"),
     include_str!("migrations/016_cold_chain.sql"),
     include_str!("migrations/017_substitutes.sql"),
-    include_str!("migrations/020_use_totals.sql"),
+    include_str!("migrations/018_use_totals.sql"),
+    include_str!("migrations/019_item_suppliers.sql"),
 ];
 
 /// The schema version this program writes.

@@ -700,6 +700,7 @@ impl App {
             }
             Tab::Alerts => {
                 load_warnings = true;
+                super::tabs::alerts_early::spawn(cx);
                 Ok(())
             }
             Tab::Site => Ok(()),
@@ -752,6 +753,18 @@ impl App {
         for p in self.cx.jobs.alerts.poll() {
             match p {
                 Polled::Done(Ok(a)) if signed_in => self.apply_alerts(a),
+                Polled::Done(Err(e)) => self
+                    .cx
+                    .say(Level::Error, t!("tui.alerts.failed", error = e)),
+                _ => {}
+            }
+        }
+        for p in self.cx.jobs.early.poll() {
+            match p {
+                Polled::Done(Ok(rows)) if signed_in => {
+                    let view = AlertsView::new(rows, &self.cx.places);
+                    self.tabs.alerts.set_early(view);
+                }
                 Polled::Done(Err(e)) => self
                     .cx
                     .say(Level::Error, t!("tui.alerts.failed", error = e)),

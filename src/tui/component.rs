@@ -190,6 +190,8 @@ pub struct Jobs {
     /// compute in place).
     pub background: bool,
     pub alerts: AsyncSingleJob<Result<AlertsView, String>>,
+    /// The early warnings (demand surge, supplier risk), loaded apart.
+    pub early: AsyncSingleJob<Result<Vec<crate::store::queries::AlertRow>, String>>,
     pub plan: AsyncSingleJob<Result<PlanView, String>>,
     pub sim: AsyncSingleJob<Result<SimResult, String>, (usize, usize)>,
     /// The day's backup, made at the first sign-in of the day.

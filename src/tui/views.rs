@@ -311,7 +311,7 @@ pub struct AlertsView {
 }
 
 /// The kinds of warning in the order their totals are shown.
-pub const ALERT_KINDS: usize = 10;
+pub const ALERT_KINDS: usize = 13;
 
 /// The place of a kind of warning among [`ALERT_KINDS`].
 pub fn kind_index(k: &crate::domain::alerts::AlertKind) -> usize {
@@ -327,6 +327,9 @@ pub fn kind_index(k: &crate::domain::alerts::AlertKind) -> usize {
         K::Attention => 7,
         K::AboveMaximum => 8,
         K::ColdHeld { .. } => 9,
+        K::DemandSurge { .. } => 10,
+        K::SupplierRisk { .. } => 11,
+        K::SingleSupplier => 12,
     }
 }
 
@@ -343,7 +346,8 @@ pub fn kind_name_in(l: crate::i18n::Lang, kind: usize) -> &'static str {
         6 => text_in(l, "tables.alerts.kind.waste"),
         7 => text_in(l, "tables.alerts.kind.attention"),
         8 => text_in(l, "tables.alerts.kind.over_max"),
-        _ => text_in(l, "cold.alert.kind"),
+        9 => text_in(l, "cold.alert.kind"),
+        k => crate::i18n::early::kind_name_in(l, k),
     }
 }
 
@@ -445,6 +449,8 @@ pub struct SuggestionRow {
     pub purchase: bool,
     /// What the order covers: its requirements, summarised.
     pub covers: String,
+    /// A purchase's preferred supplier and alternative, in words.
+    pub suppliers: Option<String>,
     pub release: chrono::NaiveDate,
     pub receipt: chrono::NaiveDate,
 }
@@ -521,6 +527,7 @@ impl PlanView {
                         .unwrap_or_else(|| crate::t!("tui.plan.no_supplier").into()),
                     purchase: l.purchase,
                     covers,
+                    suppliers: l.suppliers.as_ref().map(crate::i18n::early::choice_text),
                     release: l.release,
                     receipt: l.receipt,
                 }

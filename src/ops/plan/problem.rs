@@ -66,9 +66,10 @@ fn build(
 
     // Items: code, pack, supplier lead time; strength for doses.
     let mut stmt = conn.prepare(
-        "SELECT i.id, i.code, i.units_per_pack, COALESCE(s.lead_days, i.supplier_lead_days), COALESCE(i.strength_milli, 0),
+        "SELECT i.id, i.code, i.units_per_pack, COALESCE(x.lead_days, s.lead_days, i.supplier_lead_days), COALESCE(i.strength_milli, 0),
                 i.in_use_days IS NOT NULL, i.kind
-         FROM items i LEFT JOIN suppliers s ON s.id = i.supplier_id",
+         FROM items i LEFT JOIN suppliers s ON s.id = i.supplier_id
+         LEFT JOIN item_suppliers x ON x.item_id = i.id AND x.supplier_id = i.supplier_id",
     )?;
     struct It {
         code: String,

@@ -71,6 +71,9 @@ pub struct SuggestionLine {
     pub covers: Vec<Cover>,
     pub release: chrono::NaiveDate,
     pub receipt: chrono::NaiveDate,
+    /// A purchase's preferred supplier and its alternative, with their lead times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppliers: Option<crate::ops::suppliers::SupplierChoice>,
 }
 
 /// The plan as the pharmacist reads it: the suggestions still to decide and
@@ -142,6 +145,7 @@ pub fn sheet(
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
+    let choices = crate::ops::suppliers::supplier_choices(conn)?;
     let day = |k: usize| plan.bucket_start(k).map(|t| t.date()).unwrap_or_default();
     let is_rejected = |o: &crate::planning::mrp::PlannedOrder<'_>| {
         rejected.contains(&(o.place.to_string(), o.item.to_string()))
@@ -177,6 +181,7 @@ pub fn sheet(
             covers,
             release: day(o.release_bucket),
             receipt: day(o.receipt_bucket),
+            suppliers: choices.get(o.item).filter(|_| purchase).cloned(),
         });
     }
     suggestions.sort_by(|a, b| {

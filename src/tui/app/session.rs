@@ -222,6 +222,7 @@ impl App {
         self.cx.jobs.plan.cancel();
         self.cx.jobs.sim.cancel();
         self.cx.jobs.alerts.cancel();
+        self.cx.jobs.early.cancel();
         self.cx.jobs.import.cancel();
         self.cx.jobs.report.cancel();
         i18n::set_thread_lang(i18n::choose(self.explicit_lang, None));

@@ -40,11 +40,25 @@ pub struct AlertsTab {
     /// Indices of the rows matching the filter.
     pub filtered: Vec<usize>,
     pub totals: Totals,
+    /// The early warnings, loaded apart (`alerts_early`).
+    pub early: AlertsView,
 }
 
 impl AlertsTab {
     pub fn set(&mut self, view: AlertsView) {
-        self.view = view;
+        self.view = super::alerts_early::merged(view, &self.early);
+        self.refilter();
+    }
+
+    /// The early warnings, when their job is done: in the list with the others.
+    pub fn set_early(&mut self, mut early: AlertsView) {
+        // Their sentence names the supplier and the prescriptions: filterable.
+        for (h, r) in early.haystack.iter_mut().zip(&early.rows) {
+            h.push(' ');
+            h.push_str(&r.message.to_lowercase());
+        }
+        self.early = early;
+        self.view = super::alerts_early::merged(std::mem::take(&mut self.view), &self.early);
         self.refilter();
     }
 
@@ -176,8 +190,15 @@ impl Component for AlertsTab {
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Ctx, theme: &Theme) {
+        // An early warning selected: its sentence (what is behind it) in
+        // place of the totals.
+        let selected = self
+            .filtered
+            .get(self.sel.selected)
+            .and_then(|&i| self.view.rows.get(i));
+        let early = super::alerts_early::selected_message(selected);
         let totals = wrap_max(
-            &self.totals_text(),
+            &early.map_or_else(|| self.totals_text(), str::to_string),
             area.width.saturating_sub(1) as usize,
             3,
         );
@@ -204,7 +225,7 @@ impl Component for AlertsTab {
             Span::styled(prompt, style),
             Span::raw("  "),
         ];
-        if cx.jobs.alerts.is_running() {
+        if cx.jobs.alerts.is_running() || cx.jobs.early.is_running() {
             spans.push(Span::styled(
                 t!("tui.alerts.loading").to_string(),
                 theme.dim(),

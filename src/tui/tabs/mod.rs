@@ -3,6 +3,7 @@
 
 pub mod administration;
 pub mod alerts;
+pub mod alerts_early;
 pub mod pharmacy;
 pub mod pharmacy_orders;
 pub mod pharmacy_plan;

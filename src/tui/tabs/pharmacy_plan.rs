@@ -185,6 +185,9 @@ impl PlanScreen {
             },
             covers = row.covers
         ));
+        if let (Some(note), Some(s)) = (form.note.as_mut(), &row.suppliers) {
+            note.push_str(&format!(" · {s}"));
+        }
         Msg::Form(Box::new(form))
     }
 
