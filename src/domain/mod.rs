@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cold;
 pub mod fefo;
 pub mod gtin;
+pub mod reservations;
 pub mod roles;
 pub mod schedule;
 pub mod seven_rights;

@@ -12,6 +12,7 @@ pub mod mar;
 pub mod plan;
 pub mod purchasing;
 pub mod refdata;
+pub mod reservations;
 pub mod reports;
 pub mod rx;
 pub mod scan;

@@ -33,6 +33,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/015_levels_source.sql"),
     include_str!("migrations/016_cold_chain.sql"),
     include_str!("migrations/017_substitutes.sql"),
+    include_str!("migrations/018_reservations.sql"),
 ];
 
 /// The schema version this program writes.
