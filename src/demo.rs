@@ -30,6 +30,7 @@ use crate::store::ledger::{self, NewMovement};
 
 pub mod cold;
 mod purchasing;
+mod reservations;
 mod sim;
 mod tables;
 
@@ -952,6 +953,7 @@ pub fn generate_reporting(
 
     purchasing(store, opts.anchor)?;
     cold::fridge_log(store, opts.anchor)?;
+    reservations::scheduled_case(store, opts.anchor)?;
     sign_controlled_history(&store.conn)?;
 
     let count = |table: &str| -> rusqlite::Result<i64> {

@@ -153,10 +153,12 @@ pub fn run(
                     "planned_orders": orders,
                     "records": records,
                     "exceptions": sheet.exceptions,
+                    "cases": sheet.cases,
                 });
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
                 print!("{}", super::report::render_text(&p));
+                super::reserve::print_risks(&sheet);
             }
         }
         Some(PlanCommand::Accept {

@@ -158,9 +158,7 @@ pub(super) fn run(db: Option<PathBuf>, command: ReserveCommand) -> Result<i32> {
             })?;
         }
         ReserveCommand::List { place, json } => {
-            let p = place
-                .map(|c| place_by_code(&store.conn, &c))
-                .transpose()?;
+            let p = place.map(|c| place_by_code(&store.conn, &c)).transpose()?;
             let list = res::cases(&store.conn, p.as_ref().map(|p| p.id), now, 7)?;
             print(json, &list, || list_text(&list))?;
         }
@@ -349,7 +347,11 @@ fn show_text(c: &Case, events: &[res::CaseEvent]) -> String {
             Some(w) => format!("{} + {w}", e.user),
             None => e.user.clone(),
         };
-        let note = e.note.as_ref().map(|n| format!(" · {n}")).unwrap_or_default();
+        let note = e
+            .note
+            .as_ref()
+            .map(|n| format!(" · {n}"))
+            .unwrap_or_default();
         out.push(format!(
             "  {} {}{what} · {by}{note}",
             when(e.at),
@@ -368,7 +370,9 @@ pub(super) fn held_figures(
     rows: &mut [BalanceRow],
 ) -> rusqlite::Result<Vec<HeldFigure>> {
     let only: Option<String> = match place_id {
-        Some(id) => Some(conn.query_row("SELECT code FROM places WHERE id = ?1", [id], |r| r.get(0))?),
+        Some(id) => {
+            Some(conn.query_row("SELECT code FROM places WHERE id = ?1", [id], |r| r.get(0))?)
+        }
         None => None,
     };
     let only = only.as_deref();
@@ -383,9 +387,7 @@ pub(super) fn held_figures(
         .collect::<rusqlite::Result<_>>()?;
     let mut usable: HashMap<(String, String), (i64, i64)> = HashMap::new();
     for r in rows.iter() {
-        let e = usable
-            .entry((r.place.clone(), r.item.clone()))
-            .or_default();
+        let e = usable.entry((r.place.clone(), r.item.clone())).or_default();
         e.0 += r.qty;
         if r.usable {
             e.1 += r.qty;
@@ -400,7 +402,9 @@ pub(super) fn held_figures(
     }
     let mut out: Vec<HeldFigure> = held
         .into_iter()
-        .filter(|(k, _)| place_id.is_none() || rows.iter().any(|r| r.place == k.0) || only == Some(k.0.as_str()))
+        .filter(|(k, _)| {
+            place_id.is_none() || rows.iter().any(|r| r.place == k.0) || only == Some(k.0.as_str())
+        })
         .map(|((place, item), (qty, cases))| {
             let (on_hand, u) = usable
                 .get(&(place.clone(), item.clone()))
@@ -450,6 +454,43 @@ pub(super) fn print_held(list: &[HeldFigure]) {
                 available = i18n::num(f.available),
                 cases = f.cases
             )
+        );
+    }
+}
+
+/// The scheduled cases the plan covers only by expediting, named.
+pub(super) fn print_risks(sheet: &crate::ops::plan::PlanSheet) {
+    for r in &sheet.cases {
+        let day = sheet
+            .start
+            .and_then(|s| {
+                s.checked_add_signed(chrono::TimeDelta::try_hours(
+                    r.bucket as i64 * sheet.bucket_hours,
+                )?)
+            })
+            .map(|d| i18n::day_short(d.date()))
+            .unwrap_or_default();
+        println!(
+            "{}",
+            if r.purchase {
+                t!(
+                    "reserve.risk.purchase",
+                    case = r.case,
+                    place = r.place,
+                    item = r.item,
+                    qty = r.qty,
+                    day = day
+                )
+            } else {
+                t!(
+                    "reserve.risk.delivery",
+                    case = r.case,
+                    place = r.place,
+                    item = r.item,
+                    qty = r.qty,
+                    day = day
+                )
+            }
         );
     }
 }

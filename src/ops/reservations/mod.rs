@@ -410,7 +410,8 @@ pub struct CaseEvent {
     pub note: Option<String>,
 }
 
-const CASE_SQL: &str = "SELECT r.id, r.reference, p.code, p.id, pa.mrn, pa.name, pa.id, r.case_at, r.note, r.status,
+const CASE_SQL: &str =
+    "SELECT r.id, r.reference, p.code, p.id, pa.mrn, pa.name, pa.id, r.case_at, r.note, r.status,
             u.username, r.created_at, c.username, r.closed_at, r.reason
      FROM reservations r JOIN places p ON p.id = r.place_id JOIN patients pa ON pa.id = r.patient_id
      JOIN users u ON u.id = r.created_by LEFT JOIN users c ON c.id = r.closed_by";

@@ -57,7 +57,11 @@ pub fn case_risks(plan: &Plan) -> Vec<CaseRisk> {
             continue;
         }
         // A late purchase covering a ward's delivery: the cases that delivery is for.
-        for p in o.pegging.iter().filter(|p| p.source == Some(PLANNED_RELEASE)) {
+        for p in o
+            .pegging
+            .iter()
+            .filter(|p| p.source == Some(PLANNED_RELEASE))
+        {
             for w in plan
                 .orders_for(p.place, o.item)
                 .filter(|w| w.release_bucket == p.bucket)

@@ -214,8 +214,8 @@ pub fn return_to_pharmacy(
         let l = lot_by_number(tx, item, lot)?;
         take_from_lot(tx, ward, item, &l, qty)?;
         // Usable units held for a scheduled case stay on the ward.
-        let day = crate::store::queries::site_zone(tx)
-            .map(|z| now.with_timezone(&z).date_naive())?;
+        let day =
+            crate::store::queries::site_zone(tx).map(|z| now.with_timezone(&z).date_naive())?;
         if fefo::lot_problem(l.status, l.expiry, day).is_none() {
             crate::ops::reservations::guard(tx, ward, item, qty, day, None)?;
         }

@@ -168,7 +168,11 @@ pub fn transfer_order(
         let open = (requested - picked).max(0);
         // Units held for the sending place's scheduled cases are not picked.
         let held = crate::ops::reservations::held(conn, from.id, item_id, None)?;
-        let lots = crate::domain::reservations::hold_back(lot_stock(conn, from.id, item_id)?, held.qty, day);
+        let lots = crate::domain::reservations::hold_back(
+            lot_stock(conn, from.id, item_id)?,
+            held.qty,
+            day,
+        );
         let plan = fefo::pick(&lots, open, day);
         let mut suggestions = Vec::new();
         for p in &plan.picks {
