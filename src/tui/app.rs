@@ -428,6 +428,13 @@ impl App {
             }
             return;
         }
+        if let Some(Popup::Reservations(r)) = self.popup.as_mut() {
+            if let Done::Close = r.key(ev, &mut self.cx) {
+                self.popup = None;
+                self.reload();
+            }
+            return;
+        }
         if let Some(Popup::Cold(c)) = self.popup.as_mut() {
             if let Done::Close = c.key(ev, &mut self.cx) {
                 self.popup = None;

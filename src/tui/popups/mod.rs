@@ -9,6 +9,7 @@ pub mod op_menu;
 pub mod patient;
 pub mod picker;
 pub mod register;
+pub mod reservations;
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -29,6 +30,8 @@ pub enum Popup {
     Levels(Box<levels::LevelsScreen>),
     /// The cold chain of the place shown.
     Cold(Box<cold::ColdView>),
+    /// The scheduled cases of the place shown.
+    Reservations(Box<reservations::ReservationsView>),
 }
 
 /// What a key did in a popup.
@@ -56,7 +59,7 @@ impl Popup {
             Popup::Notice(n) => n.key(ev),
             Popup::Register(r) => r.key(ev),
             // Its keys change levels: the app gives it the context to write with.
-            Popup::Levels(_) | Popup::Cold(_) => Done::Stay,
+            Popup::Levels(_) | Popup::Cold(_) | Popup::Reservations(_) => Done::Stay,
         }
     }
 
@@ -70,6 +73,7 @@ impl Popup {
             Popup::Register(r) => r.draw(f, area, theme),
             Popup::Levels(l) => l.draw(f, area, theme),
             Popup::Cold(c) => c.draw(f, area, theme),
+            Popup::Reservations(r) => r.draw(f, area, theme),
         }
     }
 }

@@ -461,12 +461,19 @@ impl Component for StockTab {
         }
     }
 
-    fn offers(&self, action: Action, _cx: &Ctx) -> bool {
+    fn offers(&self, action: Action, cx: &Ctx) -> bool {
         match action {
             Action::Open | Action::Operations => true,
             Action::ClearFilter => !self.filter.value().is_empty(),
             Action::LinkGtin => self.pending_gtin.is_some(),
             Action::Levels => self.detail.is_none(),
+            // Cases are held at a ward or theatre.
+            Action::Reservations => {
+                self.detail.is_none()
+                    && cx
+                        .current_place()
+                        .is_some_and(|p| p.kind == PlaceKind::Ward)
+            }
             Action::FindElsewhere => self.detail.is_some(),
             a => !super::TAB_ACTIONS.contains(&a),
         }
@@ -505,6 +512,10 @@ impl Component for StockTab {
                     .map_or(Msg::None, |l| Msg::Popup(Popup::Levels(Box::new(l))));
             }
             Action::FindElsewhere => return self.find_elsewhere(cx),
+            Action::Reservations => {
+                return crate::tui::popups::reservations::ReservationsView::open(cx)
+                    .map_or(Msg::None, |r| Msg::Popup(Popup::Reservations(Box::new(r))));
+            }
             Action::Back => {
                 self.detail = None;
                 self.detail_scroll = 0;
@@ -709,6 +720,11 @@ pub fn stock_table(
     if usable {
         cols.push(Column::new(t!("tui.col.usable"), W::Whole));
     }
+    // Units held for scheduled cases, where the place has any.
+    let held = view.lines.iter().any(|l| l.reserved > 0);
+    if held {
+        cols.push(Column::new(t!("reserve.tui.col_held"), W::Whole));
+    }
     cols.extend([
         Column::new(t!("tui.col.unit"), W::Whole).optional(2),
         Column::new(t!("tui.col.expires"), W::Whole),
@@ -724,6 +740,12 @@ pub fn stock_table(
         cells.push(TCell::right(num(l.on_hand)));
         if usable {
             cells.push(TCell::right(num(l.usable)));
+        }
+        if held {
+            cells.push(match l.reserved {
+                0 => TCell::from(""),
+                r => TCell::right(num(r)),
+            });
         }
         cells.push(TCell::from(crate::i18n::unit(&l.dose_unit).to_string()));
         cells.push(TCell::from(
