@@ -524,3 +524,88 @@ fn bad_input_is_refused_in_one_line_and_nothing_is_written() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains(&case));
 }
+
+/// The place's cases on Ward stock (F8) at 80×24, in both languages: a
+/// case booked from the form, its units shown held in the stock list, then
+/// cancelled with its reason; a nurse may not book.
+#[test]
+fn console_books_lists_and_cancels_a_case_at_80x24_in_both_languages() {
+    use common::console::Console;
+    use crossterm::event::KeyCode;
+    use wardstock::i18n::Lang;
+    use wardstock::tui::popups::Popup;
+    for (lang, title, held, cancelled) in [
+        (Lang::En, "Scheduled cases", "Held", "cancelled"),
+        (Lang::ZhCn, "择期手术/操作预留", "预留", "已取消"),
+    ] {
+        let mut c = Console::in_lang(80, 24, Some(lang));
+        c.sign_in("manager");
+        c.key(KeyCode::Char('3'));
+        assert!(c.screen().contains("F8"), "the key bar offers the cases");
+        c.key(KeyCode::F(8));
+        assert!(matches!(c.app.popup, Some(Popup::Reservations(_))));
+        let s = c.screen();
+        assert!(s.contains(title), "{s}");
+        let before = c.count("SELECT count(*) FROM reservations");
+        let mrn: String = {
+            let place = c.app.cx.current_place().unwrap().code.clone();
+            common::patient_on(c.app.store(), &place)
+        };
+        c.key(KeyCode::Char('n'))
+            .typed(&mrn)
+            .key(KeyCode::Tab)
+            .typed("ENOX40S:2")
+            .key(KeyCode::Tab)
+            .typed("Hip")
+            .key(KeyCode::Enter);
+        assert_eq!(c.count("SELECT count(*) FROM reservations"), before + 1);
+        let case = format!("CASE-{}", before + 1);
+        let s = c.screen();
+        assert!(s.contains(&case), "{s}");
+        assert!(s.contains("ENOX40S"), "{s}");
+        // Every line fits: nothing a user needs is cut.
+        for l in s.lines() {
+            assert!(wardstock::i18n::width(l) <= 80, "{l}");
+        }
+        // Back on the list, the held units have their column.
+        c.key(KeyCode::Esc);
+        let s = c.screen();
+        assert!(s.contains(held), "{s}");
+        let row = s
+            .lines()
+            .find(|l| l.starts_with("ENOX40S"))
+            .unwrap()
+            .to_string();
+        assert!(row.contains(" 2 "), "{row}");
+        // Cancelled with its reason.
+        c.key(KeyCode::F(8));
+        let pos = match &c.app.popup {
+            Some(Popup::Reservations(r)) => {
+                r.cases.iter().position(|x| x.reference == case).unwrap()
+            }
+            _ => panic!("the cases"),
+        };
+        for _ in 0..pos {
+            c.key(KeyCode::Down);
+        }
+        c.key(KeyCode::Char('c'))
+            .typed("postponed")
+            .key(KeyCode::Enter);
+        let s = c.screen();
+        assert!(s.contains(cancelled), "{s}");
+        assert_eq!(
+            c.count(&format!("SELECT count(*) FROM reservations WHERE reference = '{case}' AND status = 'cancelled' AND reason = 'postponed'")),
+            1
+        );
+        // A nurse sees the cases but does not book one.
+        c.key(KeyCode::Esc);
+        c.sign_out();
+        c.sign_in("nurse");
+        c.key(KeyCode::Char('3'))
+            .key(KeyCode::F(8))
+            .key(KeyCode::Char('n'));
+        assert!(
+            matches!(c.app.popup, Some(Popup::Reservations(ref r)) if r.mode == wardstock::tui::popups::reservations::Mode::List)
+        );
+    }
+}
