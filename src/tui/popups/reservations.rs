@@ -237,14 +237,11 @@ impl ReservationsView {
                         self.message = Some((Level::Warn, t!("reserve.tui.may_not_book").into()));
                     }
                 }
-                KeyCode::Char('u' | 'U') if plain => {
-                    if self.selected().is_some_and(Case::is_open) {
-                        self.use_all(cx);
-                    }
+                KeyCode::Char('u' | 'U') if plain && self.selected().is_some_and(Case::is_open) => {
+                    self.use_all(cx);
                 }
-                KeyCode::Char('c' | 'C') if plain => {
-                    if !self.selected().is_some_and(Case::is_open) {
-                    } else if Self::may(cx, Operation::Reserve) {
+                KeyCode::Char('c' | 'C') if plain && self.selected().is_some_and(Case::is_open) => {
+                    if Self::may(cx, Operation::Reserve) {
                         self.mode = Mode::Cancel {
                             reason: String::new(),
                         };
