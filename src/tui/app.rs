@@ -453,6 +453,11 @@ impl App {
                 Done::Operation(crate::domain::roles::Operation::CdRegister) => {
                     self.popup = self.tabs.stock.register(&mut self.cx).map(Popup::Register);
                 }
+                Done::Operation(crate::domain::roles::Operation::Reserve) => {
+                    self.popup =
+                        crate::tui::popups::reservations::ReservationsView::open(&mut self.cx)
+                            .map(|r| Popup::Reservations(Box::new(r)));
+                }
                 Done::Operation(crate::domain::roles::Operation::ColdReading) => {
                     self.popup = crate::tui::popups::cold::ColdView::open(&mut self.cx)
                         .map(|c| Popup::Cold(Box::new(c)));

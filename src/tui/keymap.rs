@@ -97,8 +97,6 @@ pub enum Action {
     ColumnsRight,
     /// Reports: write the report shown to the export folder.
     Export,
-    /// Ward stock: the place's scheduled cases (book, use, cancel).
-    Reservations,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, EnumString, AsRefStr)]
@@ -343,7 +341,6 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (_, NextSheet | PrevSheet) => t!("reports_screen.key.sheet"),
         (_, ColumnsLeft | ColumnsRight) => t!("reports_screen.key.columns"),
         (_, Export) => t!("reports_screen.key.export"),
-        (_, Reservations) => t!("reserve.tui.key"),
     }
 }
 

@@ -1,4 +1,5 @@
-//! The scheduled cases of the place shown (F8 on Ward stock): each case
+//! The scheduled cases of the place shown (from the F3 menu on a ward's
+//! stock): each case
 //! with its time, patient and kit (held, used, short); a case booked (N),
 //! used as booked (U: units to the patient, the rest released) or cancelled
 //! with a reason (C). Read when opened and after each change; drawing never

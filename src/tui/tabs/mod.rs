@@ -17,7 +17,7 @@ use super::keymap::Action;
 
 /// Actions one tab or another offers in the shared list context; a tab
 /// offers only its own.
-pub const TAB_ACTIONS: [Action; 15] = [
+pub const TAB_ACTIONS: [Action; 14] = [
     Action::Open,
     Action::ClearFilter,
     Action::Operations,
@@ -32,7 +32,6 @@ pub const TAB_ACTIONS: [Action; 15] = [
     Action::Unpick,
     Action::Levels,
     Action::FindElsewhere,
-    Action::Reservations,
 ];
 
 #[derive(Default)]

@@ -287,9 +287,15 @@ impl StockTab {
             self.op_item().is_some_and(|l| l.controlled),
         )
         .into_iter()
+        // A ward's scheduled cases: booked by some, used by those who issue.
+        .chain((place.kind == PlaceKind::Ward).then_some(Operation::Reserve))
         // A cold item's menu ends with its place's fridges and their log.
         .chain(cold.then_some(Operation::ColdReading))
-        .filter(|op| crate::domain::roles::may(actor.role, *op))
+        .filter(|op| {
+            crate::domain::roles::may(actor.role, *op)
+                || (*op == Operation::Reserve
+                    && crate::domain::roles::may(actor.role, Operation::Issue))
+        })
         // A nurse disposes of stock on a ward, never at the pharmacy.
         .filter(|op| {
             !(actor.role == crate::domain::Role::Nurse
@@ -461,19 +467,13 @@ impl Component for StockTab {
         }
     }
 
-    fn offers(&self, action: Action, cx: &Ctx) -> bool {
+    fn offers(&self, action: Action, _cx: &Ctx) -> bool {
         match action {
             Action::Open | Action::Operations => true,
             Action::ClearFilter => !self.filter.value().is_empty(),
             Action::LinkGtin => self.pending_gtin.is_some(),
             Action::Levels => self.detail.is_none(),
-            // Cases are held at a ward or theatre.
-            Action::Reservations => {
-                self.detail.is_none()
-                    && cx
-                        .current_place()
-                        .is_some_and(|p| p.kind == PlaceKind::Ward)
-            }
+
             Action::FindElsewhere => self.detail.is_some(),
             a => !super::TAB_ACTIONS.contains(&a),
         }
@@ -512,10 +512,7 @@ impl Component for StockTab {
                     .map_or(Msg::None, |l| Msg::Popup(Popup::Levels(Box::new(l))));
             }
             Action::FindElsewhere => return self.find_elsewhere(cx),
-            Action::Reservations => {
-                return crate::tui::popups::reservations::ReservationsView::open(cx)
-                    .map_or(Msg::None, |r| Msg::Popup(Popup::Reservations(Box::new(r))));
-            }
+
             Action::Back => {
                 self.detail = None;
                 self.detail_scroll = 0;
