@@ -518,6 +518,33 @@ fn bad_input_is_refused_in_one_line_and_nothing_is_written() {
         .find(|r| r["item"] == "ENOX40S")
         .unwrap();
     assert!(enox["item_reserved"].as_i64().unwrap() >= 1);
+    // Used in part, kept open, then closed: the rest is released.
+    common::cli(&db)
+        .args([
+            "reserve",
+            "use",
+            &case,
+            "--user",
+            "nurse",
+            "--item",
+            "ENOX40S",
+            "--qty",
+            "1",
+            "--keep-open",
+        ])
+        .assert()
+        .success();
+    let out = common::cli(&db)
+        .args(["reserve", "close", &case, "--user", "nurse", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "used");
     let out = common::cli(&db)
         .args(["reserve", "list", "--place", "W-SUR"])
         .output()

@@ -69,6 +69,12 @@ pub enum ReserveCommand {
         #[command(flatten)]
         who: UserArgs,
     },
+    /// Close a case kept open after a use: what it still holds is released.
+    Close {
+        case: String,
+        #[command(flatten)]
+        who: UserArgs,
+    },
     /// Cancel a case (a nurse manager or a pharmacist): everything it held is free again.
     Cancel {
         case: String,
@@ -221,6 +227,16 @@ pub(super) fn run(db: Option<PathBuf>, command: ReserveCommand) -> Result<i32> {
                 out.push(released_text(&used.reference, used.closed, &used.released));
                 out.join("\n")
             })?;
+        }
+        ReserveCommand::Close { case, who } => {
+            let actor = sign_in(&mut store, &who)?;
+            let released = res::close(&mut store, &actor, now, &case)?;
+            let c = res::case_by_ref(&store.conn, &case, now)?;
+            print(
+                who.json,
+                &serde_json::json!({"case": c.reference, "status": c.status, "released": released}),
+                || released_text(&c.reference, true, &released),
+            )?;
         }
         ReserveCommand::Cancel { case, reason, who } => {
             let actor = sign_in(&mut store, &who)?;
