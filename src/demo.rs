@@ -31,6 +31,7 @@ use crate::store::ledger::{self, NewMovement};
 pub mod cold;
 pub mod early;
 mod purchasing;
+mod reservations;
 mod sim;
 mod substitutes;
 mod tables;
@@ -954,6 +955,7 @@ pub fn generate_reporting(
 
     purchasing(store, opts.anchor)?;
     cold::fridge_log(store, opts.anchor)?;
+    reservations::scheduled_case(store, opts.anchor)?;
     substitutes::substitute_list(store, opts.anchor)?;
     early::early_warnings(store, opts.anchor)?;
     sign_controlled_history(&store.conn)?;

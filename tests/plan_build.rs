@@ -458,6 +458,35 @@ fn reference_build(
         }
     }
 
+    // Scheduled cases: what each booked case still holds, at its place on its day.
+    let mut stmt = conn.prepare(
+        "SELECT r.place_id, r.case_at, r.reference, l.item_id, l.qty - l.used - l.released
+         FROM reservations r JOIN reservation_lines l ON l.reservation_id = r.id
+         WHERE r.status = 'booked' AND l.qty > l.used + l.released",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (place, at, case, item, qty) = row?;
+        let Some(place_code) = code_of.get(&place) else {
+            continue;
+        };
+        let k = bucket_of(&zone, start, h, instant_from_text(&at).unwrap_or(now)).max(0);
+        if k < n {
+            used.insert(item);
+            *reqs
+                .entry((place_code.clone(), items[&item].code.clone(), k, case))
+                .or_default() += qty;
+        }
+    }
+
     // Forecast: goods used on a ward without prescriptions (issues), at the
     // mean daily rate of the recent past, spread so that the totals are exact.
     let since = instant_to_text(now - Duration::days(opt.forecast_days.max(1)));

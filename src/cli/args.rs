@@ -214,6 +214,11 @@ pub enum Command {
         #[command(subcommand)]
         command: super::substitutes::SubstituteCommand,
     },
+    /// Stock held for scheduled cases (surgery, procedures): new, list, show, use, cancel.
+    Reserve {
+        #[command(subcommand)]
+        command: super::reserve::ReserveCommand,
+    },
     /// A patient's allergies, intolerances and contraindications.
     Allergy {
         #[command(subcommand)]

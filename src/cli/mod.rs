@@ -10,6 +10,7 @@ pub mod plan;
 pub mod refdata;
 pub mod report;
 pub mod reports;
+mod reserve;
 pub mod simulate;
 pub mod site;
 pub mod stock;
@@ -313,6 +314,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Report { command }) => mar::run_report(cli.db.clone(), command),
         Some(Command::Allergy { command }) => refdata::run_allergy(cli.db.clone(), command),
         Some(Command::Substitute { command }) => substitutes::run(cli.db.clone(), command),
+        Some(Command::Reserve { command }) => reserve::run(cli.db.clone(), command),
         Some(Command::Patient { command, mrn, json }) => {
             patient::run_patient(cli.db.clone(), command, mrn, json)
         }

@@ -153,6 +153,7 @@ pub fn run(
                     "planned_orders": orders,
                     "records": records,
                     "exceptions": sheet.exceptions,
+                    "cases": sheet.cases,
                 });
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
@@ -171,6 +172,7 @@ pub fn run(
                         );
                     }
                 }
+                super::reserve::print_risks(&sheet);
             }
         }
         Some(PlanCommand::Accept {

@@ -6,7 +6,8 @@ use super::*;
 pub(super) fn run_stock(db: Option<PathBuf>, place: Option<String>, json: bool) -> Result<i32> {
     let store = open(&crate::config::resolve_db(db.clone(), false)?)?;
     let place_id = place_filter(&store, place.as_deref())?;
-    let rows = queries::balance_rows(&store.conn, place_id, store.today(Utc::now()))?;
+    let mut rows = queries::balance_rows(&store.conn, place_id, store.today(Utc::now()))?;
+    let held = super::reserve::held_figures(&store.conn, place_id, &mut rows)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
@@ -42,6 +43,7 @@ pub(super) fn run_stock(db: Option<PathBuf>, place: Option<String>, json: bool) 
         }
         println!("{t}");
         println!("{}", t!("cli.stock.count", n = rows.len()));
+        super::reserve::print_held(&held);
     }
     Ok(0)
 }

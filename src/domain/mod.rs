@@ -10,6 +10,7 @@ pub mod cold;
 pub mod early;
 pub mod fefo;
 pub mod gtin;
+pub mod reservations;
 pub mod roles;
 pub mod schedule;
 pub mod seven_rights;

@@ -50,6 +50,8 @@ pub enum Operation {
     ColdDecision,
     /// Set a cold location's range, allowed time out of range and round.
     ColdSettings,
+    /// Book or cancel stock held for a scheduled case.
+    Reserve,
 }
 
 /// Whether `role` may perform `op`. The administrator keeps the site's
@@ -94,6 +96,9 @@ pub fn may(role: Role, op: Operation) -> bool {
         // Whether warmed stock is still fit for use is the pharmacist's call.
         ColdDecision => role == Pharmacist,
         ColdSettings => matches!(role, NurseManager | Pharmacist),
+        // The ward's or theatre's nurse manager books a case's kit; the
+        // pharmacist too (drugs for the case). Using it is an issue.
+        Reserve => matches!(role, NurseManager | Pharmacist),
     }
 }
 

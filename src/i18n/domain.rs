@@ -76,6 +76,7 @@ impl Operation {
             Operation::ColdReading => t!("cold.op.reading"),
             Operation::ColdDecision => t!("cold.op.decision"),
             Operation::ColdSettings => t!("cold.op.settings"),
+            Operation::Reserve => t!("reserve.op"),
         }
     }
 }

@@ -32,6 +32,7 @@ pub mod format;
 pub mod import;
 pub mod refusals;
 pub mod reports;
+pub mod reservations;
 pub mod results;
 pub mod sheet;
 pub mod sheet_files;

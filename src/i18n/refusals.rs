@@ -448,6 +448,14 @@ impl fmt::Display for StockError {
                 location = location
             ),
             E::ColdHeldMeanwhile => t!("cold.refused.held_meanwhile").into(),
+            E::Reserved {
+                item,
+                place,
+                unit,
+                free,
+                wanted,
+                cases,
+            } => super::reservations::held_refusal(item, place, unit, *free, *wanted, cases),
             E::Busy => t!("refused.db.busy").into(),
             E::Store(e) => database(e),
         };

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod purchasing;
 pub mod refdata;
 pub mod reports;
+pub mod reservations;
 pub mod rx;
 pub mod scan;
 pub mod site;

@@ -267,6 +267,16 @@ pub enum StockError {
     /// The ledger refused units leaving a location where their lot is held
     /// after a cold-chain excursion (held meanwhile).
     ColdHeldMeanwhile,
+    /// Taking these units would leave scheduled cases at the place short:
+    /// `free` units may be taken, the rest is held for `cases`.
+    Reserved {
+        item: String,
+        place: String,
+        unit: String,
+        free: i64,
+        wanted: i64,
+        cases: Vec<String>,
+    },
     /// The ledger refused to go negative: someone took the stock meanwhile.
     TakenMeanwhile,
     Busy,

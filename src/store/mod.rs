@@ -35,6 +35,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/017_substitutes.sql"),
     include_str!("migrations/018_use_totals.sql"),
     include_str!("migrations/019_item_suppliers.sql"),
+    include_str!("migrations/020_reservations.sql"),
 ];
 
 /// The schema version this program writes.

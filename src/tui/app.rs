@@ -432,6 +432,13 @@ impl App {
             }
             return;
         }
+        if let Some(Popup::Reservations(r)) = self.popup.as_mut() {
+            if let Done::Close = r.key(ev, &mut self.cx) {
+                self.popup = None;
+                self.reload();
+            }
+            return;
+        }
         if let Some(Popup::Cold(c)) = self.popup.as_mut() {
             if let Done::Close = c.key(ev, &mut self.cx) {
                 self.popup = None;
@@ -449,6 +456,11 @@ impl App {
                 }
                 Done::Operation(crate::domain::roles::Operation::CdRegister) => {
                     self.popup = self.tabs.stock.register(&mut self.cx).map(Popup::Register);
+                }
+                Done::Operation(crate::domain::roles::Operation::Reserve) => {
+                    self.popup =
+                        crate::tui::popups::reservations::ReservationsView::open(&mut self.cx)
+                            .map(|r| Popup::Reservations(Box::new(r)));
                 }
                 Done::Operation(crate::domain::roles::Operation::ColdReading) => {
                     self.popup = crate::tui::popups::cold::ColdView::open(&mut self.cx)

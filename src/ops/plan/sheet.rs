@@ -91,6 +91,8 @@ pub struct PlanSheet {
     /// Worst first: expedite, below safety stock, expiring, cancel, defer;
     /// then by day.
     pub exceptions: Vec<crate::planning::mrp::Exception>,
+    /// Scheduled cases the plan covers only by expediting, by day.
+    pub cases: Vec<crate::ops::reservations::CaseRisk>,
 }
 
 /// How long a rejected suggestion stays out of the plan.
@@ -208,6 +210,7 @@ pub fn sheet(
         suggestions,
         rejected: left_out,
         exceptions,
+        cases: crate::ops::reservations::case_risks(plan),
     })
 }
 

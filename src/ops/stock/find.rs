@@ -153,7 +153,8 @@ fn find_stock_only(
             },
         ));
     }
-    // What each place may lend: its usable units above its safety stock.
+    // What each place may lend: its usable units above its safety stock,
+    // less those held for its scheduled cases.
     let mut usable: HashMap<i64, i64> = HashMap::new();
     for (p, h) in &found {
         *usable.entry(*p).or_default() += h.qty;
@@ -167,7 +168,8 @@ fn find_stock_only(
             .query_row(params![p, item.id], |r| r.get(0))
             .optional()?
             .unwrap_or(0);
-        spare.insert(*p, (u - s).max(0));
+        let held = crate::ops::reservations::held(conn, *p, item.id, None)?.qty;
+        spare.insert(*p, (u - s - held).max(0));
     }
     for (p, h) in &mut found {
         h.spare = spare.get(p).copied().unwrap_or(0);

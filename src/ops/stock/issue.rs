@@ -53,47 +53,94 @@ pub fn issue(
     }
     let day = store.today(now);
     store.write(|tx| {
-        let signed = cosign(tx, actor, witness, item, now)?;
-        let picks: Vec<(i64, i64)> = match lot {
-            Some(number) => {
-                let l = lot_by_number(tx, item, number)?;
-                usable(&l, item, day, LotUse::Issued)?;
-                take_from_lot(tx, place, item, &l, qty)?;
-                vec![(l.id, qty)]
-            }
-            None => {
-                let stock = lot_stock(tx, place.id, item.id)?;
-                let plan = fefo::pick(&stock, qty, day);
-                if plan.shortfall > 0 {
-                    return Err(StockError::NotEnough {
-                        item: item.name.clone(),
-                        place: place.code.clone(),
-                        unit: item.dose_unit.clone(),
-                        available: plan.picked(),
-                        wanted: qty,
-                    });
-                }
-                plan.picks.iter().map(|p| (p.lot_id, p.qty)).collect()
-            }
-        };
-        let mut out = Vec::new();
-        for (lot_id, q) in picks {
-            let mut m = movement(actor, now, MovementKind::Issue, item, lot_id);
-            m.from_place = Some(place.id);
-            m.qty = q;
-            m.reason = reason.map(str::to_string);
-            let movement_id = append_signed(tx, &m, signed)?;
-            out.push(Taken {
-                lot_id,
-                lot_number: lot_by_id(tx, lot_id)?.lot_number,
-                qty: q,
-                movement_id,
-                warning: None,
-                location: None,
-            });
-        }
-        Ok(out)
+        issue_in(
+            tx,
+            actor,
+            now,
+            day,
+            place,
+            item,
+            qty,
+            lot,
+            reason,
+            witness,
+            &IssueFor::default(),
+        )
     })
+}
+
+/// Who and what an issue is for, beyond the ward's own use: the patient
+/// named on the movement, its order reference, and the case whose held
+/// units it may take (units held for other cases are never taken).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IssueFor {
+    pub patient_id: Option<i64>,
+    pub order_ref: Option<String>,
+    pub case_id: Option<i64>,
+}
+
+/// [`issue`] inside the caller's transaction (the role, quantity and place
+/// checked by the caller): the one path that issues stock, with its
+/// controlled-drug signature.
+pub(crate) fn issue_in(
+    tx: &Transaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    day: NaiveDate,
+    place: &PlaceRef,
+    item: &ItemRef,
+    qty: i64,
+    lot: Option<&str>,
+    reason: Option<&str>,
+    witness: Option<&Actor>,
+    to: &IssueFor,
+) -> Result<Vec<Taken>> {
+    let signed = cosign(tx, actor, witness, item, now)?;
+    let picks: Vec<(i64, i64)> = match lot {
+        Some(number) => {
+            let l = lot_by_number(tx, item, number)?;
+            usable(&l, item, day, LotUse::Issued)?;
+            take_from_lot(tx, place, item, &l, qty)?;
+            crate::ops::reservations::guard(tx, place, item, qty, day, to.case_id)?;
+            vec![(l.id, qty)]
+        }
+        None => {
+            let stock =
+                crate::ops::reservations::free_lot_stock(tx, place.id, item.id, day, to.case_id)?;
+            let plan = fefo::pick(&stock, qty, day);
+            if plan.shortfall > 0 {
+                // Short because units are held for cases: say which.
+                crate::ops::reservations::guard(tx, place, item, qty, day, to.case_id)?;
+                return Err(StockError::NotEnough {
+                    item: item.name.clone(),
+                    place: place.code.clone(),
+                    unit: item.dose_unit.clone(),
+                    available: plan.picked(),
+                    wanted: qty,
+                });
+            }
+            plan.picks.iter().map(|p| (p.lot_id, p.qty)).collect()
+        }
+    };
+    let mut out = Vec::new();
+    for (lot_id, q) in picks {
+        let mut m = movement(actor, now, MovementKind::Issue, item, lot_id);
+        m.from_place = Some(place.id);
+        m.qty = q;
+        m.reason = reason.map(str::to_string);
+        m.patient_id = to.patient_id;
+        m.order_ref = to.order_ref.clone();
+        let movement_id = append_signed(tx, &m, signed)?;
+        out.push(Taken {
+            lot_id,
+            lot_number: lot_by_id(tx, lot_id)?.lot_number,
+            qty: q,
+            movement_id,
+            warning: None,
+            location: None,
+        });
+    }
+    Ok(out)
 }
 
 /// Disposes of stock of a lot at a place, whatever its status: this is how
@@ -166,6 +213,12 @@ pub fn return_to_pharmacy(
         let pharmacy = place_of_kind(tx, PlaceKind::Pharmacy)?;
         let l = lot_by_number(tx, item, lot)?;
         take_from_lot(tx, ward, item, &l, qty)?;
+        // Usable units held for a scheduled case stay on the ward.
+        let day =
+            crate::store::queries::site_zone(tx).map(|z| now.with_timezone(&z).date_naive())?;
+        if fefo::lot_problem(l.status, l.expiry, day).is_none() {
+            crate::ops::reservations::guard(tx, ward, item, qty, day, None)?;
+        }
         let mut m = movement(actor, now, MovementKind::Return, item, l.id);
         m.from_place = Some(ward.id);
         m.to_place = Some(pharmacy.id);

@@ -93,7 +93,7 @@ pub fn place_by_code(conn: &Connection, code: &str) -> Result<PlaceRef> {
     .ok_or_else(|| StockError::UnknownPlace(code.to_string()))
 }
 
-pub(super) fn place_by_id(conn: &Connection, id: i64) -> Result<PlaceRef> {
+pub(crate) fn place_by_id(conn: &Connection, id: i64) -> Result<PlaceRef> {
     place_row(
         conn,
         "SELECT id, code, name, kind, transport_minutes FROM places WHERE id = ?1",

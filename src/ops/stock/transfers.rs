@@ -28,6 +28,9 @@ pub struct PickLine {
     pub suggestions: Vec<Suggestion>,
     /// Units no usable lot can cover.
     pub shortfall: i64,
+    /// Units of the item held at the sending place for scheduled cases
+    /// (never picked).
+    pub reserved: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -163,7 +166,14 @@ pub fn transfer_order(
     for (line_id, item_id, requested, picked) in raw {
         let item = item_by_id(conn, item_id)?;
         let open = (requested - picked).max(0);
-        let plan = fefo::pick(&lot_stock(conn, from.id, item_id)?, open, day);
+        // Units held for the sending place's scheduled cases are not picked.
+        let held = crate::ops::reservations::held(conn, from.id, item_id, None)?;
+        let lots = crate::domain::reservations::hold_back(
+            lot_stock(conn, from.id, item_id)?,
+            held.qty,
+            day,
+        );
+        let plan = fefo::pick(&lots, open, day);
         let mut suggestions = Vec::new();
         for p in &plan.picks {
             let l = lot_by_id(conn, p.lot_id)?;
@@ -192,6 +202,7 @@ pub fn transfer_order(
             open,
             suggestions,
             shortfall: plan.shortfall,
+            reserved: held.qty,
         });
     }
     // The pick list walks the store: lines in the order of the locations of
@@ -295,6 +306,8 @@ pub fn pick_pack(
         let from = place_by_code(tx, &order.from)?;
         let transit = transit_place(tx)?;
         take_from_lot(tx, &from, item, &l, qty)?;
+        let day = arrival_day(tx, now, &to)?;
+        crate::ops::reservations::guard(tx, &from, item, qty, day, None)?;
         let suggested = line.suggestions.first();
         let deviation = suggested.is_some_and(|s| s.lot_id != l.id);
         let mut m = movement(actor, now, MovementKind::Transfer, item, l.id);

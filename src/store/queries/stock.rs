@@ -18,6 +18,10 @@ pub struct StockLine {
     pub on_hand: i64,
     /// Units that may be used today (status ok, not expired).
     pub usable: i64,
+    /// Units held for scheduled cases at the place (booked, not yet used).
+    pub reserved: i64,
+    /// Usable units not held for a case: what may be taken for anything else.
+    pub available: i64,
     /// Earliest expiry among lots with stock.
     pub earliest_expiry: Option<NaiveDate>,
     pub lots: i64,
@@ -49,17 +53,26 @@ pub fn stock_lines(
              JOIN lots l ON l.id = h.lot_id
              WHERE h.decision IS NULL AND lb.place_id = ?1 AND l.status = 'ok' AND (l.expiry IS NULL OR l.expiry >= ?2)
              GROUP BY lb.item_id),
-         ids AS (SELECT item_id FROM here UNION SELECT item_id FROM stock_policies WHERE place_id = ?1)
+         -- Units held for the place's scheduled cases.
+         resv AS (
+             SELECT l.item_id, SUM(l.qty - l.used - l.released) AS qty
+             FROM reservations r JOIN reservation_lines l ON l.reservation_id = r.id
+             WHERE r.status = 'booked' AND r.place_id = ?1 GROUP BY l.item_id),
+         ids AS (SELECT item_id FROM here UNION SELECT item_id FROM stock_policies WHERE place_id = ?1
+                 UNION SELECT item_id FROM resv)
          SELECT i.id, i.code, i.name, i.generic_name, i.atc, i.dose_unit, i.units_per_pack, i.unit_price_cents,
                 COALESCE(h.on_hand, 0), MAX(COALESCE(h.usable, 0) - COALESCE(hd.qty, 0), 0), h.earliest, COALESCE(h.lots, 0),
-                COALESCE(sp.safety_stock, 0), i.controlled, i.high_alert, i.storage
+                COALESCE(sp.safety_stock, 0), i.controlled, i.high_alert, i.storage, COALESCE(rv.qty, 0)
          FROM ids JOIN items i ON i.id = ids.item_id
          LEFT JOIN here h ON h.item_id = i.id
+         LEFT JOIN resv rv ON rv.item_id = i.id
          LEFT JOIN held hd ON hd.item_id = i.id
          LEFT JOIN stock_policies sp ON sp.place_id = ?1 AND sp.item_id = i.id
          ORDER BY i.name COLLATE NOCASE, i.code",
     )?;
     stmt.query_map(params![place_id, date_text(today)], |r| {
+        let usable: i64 = r.get(9)?;
+        let reserved: i64 = r.get(16)?;
         Ok(StockLine {
             item_id: r.get(0)?,
             code: r.get(1)?,
@@ -70,7 +83,9 @@ pub fn stock_lines(
             units_per_pack: r.get(6)?,
             unit_price_cents: r.get(7)?,
             on_hand: r.get(8)?,
-            usable: r.get(9)?,
+            usable,
+            reserved,
+            available: crate::domain::reservations::free(usable, reserved),
             earliest_expiry: opt_date(r.get(10)?),
             lots: r.get(11)?,
             safety_stock: r.get(12)?,
@@ -347,6 +362,11 @@ pub struct BalanceRow {
     pub days_to_expiry: Option<i64>,
     /// May be used today: status ok and not expired.
     pub usable: bool,
+    /// Units of the item held at the place for scheduled cases (the same
+    /// on every row of the item at the place).
+    pub item_reserved: i64,
+    /// Usable units of the item at the place not held for a case.
+    pub item_available: i64,
 }
 
 /// Balances with stock by place, item, lot and storage location; one place or all.
@@ -381,6 +401,8 @@ pub fn balance_rows(
             usable: status == "ok" && days.is_none_or(|d| d >= 0),
             status,
             days_to_expiry: days,
+            item_reserved: 0,
+            item_available: 0,
         })
     })?
     .collect()

@@ -11,6 +11,7 @@ pub mod op_menu;
 pub mod patient;
 pub mod picker;
 pub mod register;
+pub mod reservations;
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -33,6 +34,8 @@ pub enum Popup {
     Cold(Box<cold::ColdView>),
     /// Where else an item is, and the emergency transfer asked from there.
     Find(Box<find::FindView>),
+    /// The scheduled cases of the place shown.
+    Reservations(Box<reservations::ReservationsView>),
 }
 
 /// What a key did in a popup.
@@ -61,7 +64,7 @@ impl Popup {
             Popup::Register(r) => r.key(ev),
             Popup::Find(v) => v.key(ev, cx),
             // Its keys change levels: the app gives it the context to write with.
-            Popup::Levels(_) | Popup::Cold(_) => Done::Stay,
+            Popup::Levels(_) | Popup::Cold(_) | Popup::Reservations(_) => Done::Stay,
         }
     }
 
@@ -76,6 +79,7 @@ impl Popup {
             Popup::Levels(l) => l.draw(f, area, theme),
             Popup::Cold(c) => c.draw(f, area, theme),
             Popup::Find(v) => v.draw(f, area, theme),
+            Popup::Reservations(r) => r.draw(f, area, theme),
         }
     }
 }

@@ -62,6 +62,7 @@ pub fn label(op: Operation) -> &'static str {
         ApproveStocktake => t!("tui.op.approve_stocktake"),
         CdRegister => t!("cd.tui.op"),
         ColdReading => t!("cold.tui.op"),
+        Reserve => t!("reserve.tui.op"),
         _ => op.label(),
     }
 }

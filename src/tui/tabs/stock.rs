@@ -287,9 +287,15 @@ impl StockTab {
             self.op_item().is_some_and(|l| l.controlled),
         )
         .into_iter()
+        // A ward's scheduled cases: booked by some, used by those who issue.
+        .chain((place.kind == PlaceKind::Ward).then_some(Operation::Reserve))
         // A cold item's menu ends with its place's fridges and their log.
         .chain(cold.then_some(Operation::ColdReading))
-        .filter(|op| crate::domain::roles::may(actor.role, *op))
+        .filter(|op| {
+            crate::domain::roles::may(actor.role, *op)
+                || (*op == Operation::Reserve
+                    && crate::domain::roles::may(actor.role, Operation::Issue))
+        })
         // A nurse disposes of stock on a ward, never at the pharmacy.
         .filter(|op| {
             !(actor.role == crate::domain::Role::Nurse
@@ -467,6 +473,7 @@ impl Component for StockTab {
             Action::ClearFilter => !self.filter.value().is_empty(),
             Action::LinkGtin => self.pending_gtin.is_some(),
             Action::Levels => self.detail.is_none(),
+
             Action::FindElsewhere => self.detail.is_some(),
             a => !super::TAB_ACTIONS.contains(&a),
         }
@@ -505,6 +512,7 @@ impl Component for StockTab {
                     .map_or(Msg::None, |l| Msg::Popup(Popup::Levels(Box::new(l))));
             }
             Action::FindElsewhere => return self.find_elsewhere(cx),
+
             Action::Back => {
                 self.detail = None;
                 self.detail_scroll = 0;
@@ -648,6 +656,11 @@ pub fn stock_table(
     if usable {
         cols.push(Column::new(t!("tui.col.usable"), W::Whole));
     }
+    // Units held for scheduled cases, where the place has any.
+    let held = view.lines.iter().any(|l| l.reserved > 0);
+    if held {
+        cols.push(Column::new(t!("reserve.tui.col_held"), W::Whole));
+    }
     cols.extend([
         Column::new(t!("tui.col.unit"), W::Whole).optional(2),
         Column::new(t!("tui.col.expires"), W::Whole),
@@ -663,6 +676,12 @@ pub fn stock_table(
         cells.push(TCell::right(num(l.on_hand)));
         if usable {
             cells.push(TCell::right(num(l.usable)));
+        }
+        if held {
+            cells.push(match l.reserved {
+                0 => TCell::from(""),
+                r => TCell::right(num(r)),
+            });
         }
         cells.push(TCell::from(crate::i18n::unit(&l.dose_unit).to_string()));
         cells.push(TCell::from(

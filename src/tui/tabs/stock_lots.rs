@@ -91,6 +91,17 @@ pub fn draw_detail(
             theme.severity(m.severity),
         ));
     }
+    // Units held for the place's scheduled cases, before what may be cut.
+    if item.reserved > 0 {
+        spans.push(Span::styled(
+            t!(
+                "reserve.tui.detail_held",
+                reserved = num(item.reserved),
+                available = num(item.available)
+            ),
+            theme.severity(Severity::Medium),
+        ));
+    }
     spans.push(Span::raw(t!(
         "tui.stock.item_sub",
         place = place,
