@@ -150,12 +150,13 @@ pub fn cold_holds(
 ) -> rusqlite::Result<Vec<alerts::ColdHold>> {
     let mut stmt = conn.prepare_cached(
         "SELECT b.place_id, b.item_id, b.lot_id, SUM(b.qty), MAX(e.minutes), e.peak_tenths, i.unit_price_cents
-         FROM cold_holds h JOIN excursions e ON e.id = h.excursion_id
-         JOIN location_balances b ON b.location_id = h.location_id AND b.lot_id = h.lot_id
-         JOIN items i ON i.id = b.item_id
-         WHERE h.decision IS NULL AND b.qty > 0 AND (?1 IS NULL OR b.place_id = ?1)
+         FROM cold_holds h CROSS JOIN excursions e CROSS JOIN location_balances b CROSS JOIN items i
+         WHERE e.id = h.excursion_id AND b.location_id = h.location_id AND b.lot_id = h.lot_id
+           AND i.id = b.item_id AND h.decision IS NULL AND b.qty > 0 AND (?1 IS NULL OR b.place_id = ?1)
          GROUP BY b.place_id, b.lot_id",
     )?;
+    // From the few open holds to their balances (SQLite would otherwise
+    // read every location balance of the site to find them).
     stmt.query_map([place_id], |r| {
         Ok(alerts::ColdHold {
             place_id: r.get(0)?,
