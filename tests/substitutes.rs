@@ -101,6 +101,7 @@ fn an_approved_substitute_is_given_at_its_own_strength_once_allowed_for_the_pres
         matches!(&e, DoseError::Rights(f) if f.contains(&Failure::Drug)),
         "{e:?}"
     );
+    assert!(!subs::listed_for(&store.conn, strong_item.id, weak_item.id).unwrap());
     // Not on the list: the prescription cannot be allowed it.
     let pharm = actor(&store, "pharm");
     let e = subs::allow_for_prescription(&mut store, &pharm, now, id, &weak_item, "out of stock")
@@ -131,6 +132,9 @@ fn an_approved_substitute_is_given_at_its_own_strength_once_allowed_for_the_pres
     let list = subs::substitutes(&store.conn, Some(&strong_item)).unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].per_unit, Some(ratio as f64));
+    // The bedside names the way to give it: a listed substitute, one way only.
+    assert!(subs::listed_for(&store.conn, strong_item.id, weak_item.id).unwrap());
+    assert!(!subs::listed_for(&store.conn, weak_item.id, strong_item.id).unwrap());
     // On the list, but not yet allowed for this prescription: still refused.
     let e = mar::administer(&mut store, &nurse, due[0], &dose(ratio, due[0])).unwrap_err();
     assert!(

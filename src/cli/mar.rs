@@ -104,14 +104,39 @@ pub(super) fn run_administer(
         Err(mar::DoseError::Rights(failures))
             if failures.contains(&crate::domain::seven_rights::Failure::Drug) =>
         {
-            let prescribed: Option<String> = queries::prescription_item(&store.conn, rx)
+            let prescribed_item = queries::prescription_item(&store.conn, rx)
                 .ok()
                 .flatten()
-                .and_then(|id| crate::ops::stock::item_by_id(&store.conn, id).ok())
-                .map(|i| i.name);
+                .and_then(|id| crate::ops::stock::item_by_id(&store.conn, id).ok());
+            // An approved substitute not yet allowed for this prescription.
+            let substitute = match (&prescribed_item, &input.pack) {
+                (Some(item), Some((pack_id, _))) => {
+                    crate::ops::substitutes::listed_for(&store.conn, item.id, *pack_id)
+                        .unwrap_or(false)
+                        .then(|| crate::ops::stock::item_by_id(&store.conn, *pack_id).ok())
+                        .flatten()
+                }
+                _ => None,
+            };
+            let prescribed: Option<String> = prescribed_item.as_ref().map(|i| i.name.clone());
             let words: Vec<String> = failures
                 .iter()
                 .map(|f| match (f, &pack_name, &prescribed) {
+                    (crate::domain::seven_rights::Failure::Drug, _, Some(item))
+                        if substitute.is_some() =>
+                    {
+                        let sub = substitute
+                            .as_ref()
+                            .map(|s| (s.name.as_str(), s.code.as_str()));
+                        let (name, code) = sub.unwrap_or_default();
+                        t!(
+                            "console_resilience.bedside.substitute_not_allowed",
+                            pack = name,
+                            item = item,
+                            rx = rx,
+                            code = code
+                        )
+                    }
                     (crate::domain::seven_rights::Failure::Drug, Some(pack), Some(rx)) => {
                         t!("domain.rights.wrong_drug_named", pack = pack, rx = rx)
                     }

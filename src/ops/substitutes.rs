@@ -115,6 +115,15 @@ fn product(conn: &Connection, id: i64) -> rusqlite::Result<Product> {
     )
 }
 
+/// Whether `pack_id` is on the approved list of `item_id`: a pack the
+/// bedside refuses until a pharmacist allows it for the prescription.
+pub fn listed_for(conn: &Connection, item_id: i64, pack_id: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM substitutes WHERE item_id = ?1 AND substitute_id = ?2)",
+    )?
+    .query_row(params![item_id, pack_id], |r| r.get(0))
+}
+
 /// One approved substitute of an item.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Substitute {

@@ -387,6 +387,18 @@ impl FormBody for Dose {
         let allowed =
             crate::ops::rx::allowed_products(&cx.store.conn, self.rx_id).unwrap_or_default();
         if !allowed.contains(&pack.id) {
+            // An approved substitute: the way to give it is named.
+            if crate::ops::substitutes::listed_for(&cx.store.conn, item.id, pack.id)
+                .unwrap_or(false)
+            {
+                return Err(t!(
+                    "console_resilience.bedside.substitute_not_allowed",
+                    pack = pack.name,
+                    item = item.name,
+                    rx = self.rx_id,
+                    code = pack.code
+                ));
+            }
             return Err(t!(
                 "tui.dose.wrong_drug",
                 pack = pack.name,
