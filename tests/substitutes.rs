@@ -254,3 +254,61 @@ fn another_substance_needs_an_alternative_with_a_note_and_strengths_that_convert
     .code(1)
     .stderr(predicate::str::contains("not an approved substitute"));
 }
+
+/// The bedside offers the approved substitute while the prescribed item has
+/// no usable unit on the ward: to be allowed by a pharmacist, then allowed.
+#[test]
+fn the_bedside_offers_the_approved_substitute_when_the_ward_has_none_of_the_item() {
+    let (_dir, mut store) = common::open_demo();
+    let now = common::anchor();
+    let today = store.today(now);
+    // The demo's W-MED is out of paracetamol 1 g; a prescription for it.
+    let (rx_id, ward): (i64, i64) = store
+        .conn
+        .query_row(
+            "SELECT r.id, p.ward_id FROM prescriptions r JOIN items i ON i.id = r.item_id
+             JOIN patients p ON p.id = r.patient_id JOIN places w ON w.id = p.ward_id
+             WHERE i.code = 'PARA1GT' AND w.code = 'W-MED' ORDER BY r.id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let offer = subs::bedside_offer(&store.conn, rx_id, ward, today)
+        .unwrap()
+        .expect("an offer on a ward without the item");
+    assert_eq!(offer.item, "PARA1GT");
+    let sub = offer
+        .substitutes
+        .iter()
+        .find(|s| s.code == "PARA500T")
+        .expect("the approved substitute held on the ward");
+    assert!(sub.on_ward > 0);
+    assert!(!sub.allowed, "not yet allowed for this prescription");
+    let pharm = common::actor(&store, "pharm");
+    let para500 = item_by_code(&store.conn, "PARA500T").unwrap();
+    subs::allow_for_prescription(&mut store, &pharm, now, rx_id, &para500, "none on the ward")
+        .unwrap();
+    let offer = subs::bedside_offer(&store.conn, rx_id, ward, today)
+        .unwrap()
+        .unwrap();
+    assert!(
+        offer
+            .substitutes
+            .iter()
+            .any(|s| s.code == "PARA500T" && s.allowed)
+    );
+    // Another ward holding paracetamol 1 g: nothing is offered there.
+    let stocked: i64 = store
+        .conn
+        .query_row(
+            "SELECT b.place_id FROM balances b JOIN items i ON i.id = b.item_id JOIN places w ON w.id = b.place_id
+             WHERE i.code = 'PARA1GT' AND w.kind = 'ward' AND b.status = 'ok' AND b.qty > 0 AND b.expiry > ?1 LIMIT 1",
+            [today.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        subs::bedside_offer(&store.conn, rx_id, stocked, today).unwrap(),
+        None
+    );
+}

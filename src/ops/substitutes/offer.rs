@@ -89,3 +89,59 @@ pub fn offer_for_prescription(
         substitutes: out,
     }))
 }
+
+/// At the bedside: the prescription's item has no usable unit on the ward
+/// and approved substitutes have some there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BedsideOffer {
+    pub item: String,
+    pub item_name: String,
+    pub substitutes: Vec<BedsideSubstitute>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BedsideSubstitute {
+    pub code: String,
+    pub name: String,
+    /// Usable units on the ward.
+    pub on_ward: i64,
+    /// The prescription already allows it (else a pharmacist must).
+    pub allowed: bool,
+}
+
+/// What the bedside offers for `rx_id` on `ward_id` today: `None` while the
+/// prescribed item has usable units there, or no approved substitute has.
+pub fn bedside_offer(
+    conn: &Connection,
+    rx_id: i64,
+    ward_id: i64,
+    today: chrono::NaiveDate,
+) -> Result<Option<BedsideOffer>> {
+    let Some(item_id) = crate::store::queries::prescription_item(conn, rx_id)? else {
+        return Ok(None);
+    };
+    let usable = crate::store::queries::usable_totals(conn, Some(ward_id), today)?;
+    let here = |id: i64| usable.get(&(ward_id, id)).copied().unwrap_or(0);
+    if here(item_id) > 0 {
+        return Ok(None);
+    }
+    let item = item_by_id(conn, item_id)?;
+    let allowed = crate::ops::rx::allowed_products(conn, rx_id)?;
+    let mut out = Vec::new();
+    for l in substitutes(conn, Some(&item))? {
+        let s = crate::ops::stock::item_by_code(conn, &l.substitute)?;
+        if here(s.id) > 0 {
+            out.push(BedsideSubstitute {
+                on_ward: here(s.id),
+                allowed: allowed.contains(&s.id),
+                code: s.code,
+                name: s.name,
+            });
+        }
+    }
+    Ok((!out.is_empty()).then_some(BedsideOffer {
+        item: item.code,
+        item_name: item.name,
+        substitutes: out,
+    }))
+}

@@ -337,7 +337,10 @@ impl AdministrationTab {
         if missed {
             form.focus = dose::REASON;
         }
-        form.note = Some(note);
+        form.note = Some(match cx.current_ward().map(|w| w.id) {
+            Some(ward) => with_substitute_offer(note, cx, rx_id, ward),
+            None => note,
+        });
         cx.say(Level::Info, t!("tui.mar.scan_first"));
         Msg::Form(Box::new(form))
     }
@@ -698,4 +701,37 @@ impl Component for AdministrationTab {
             line(f, r, Line::styled(format!(" {text}"), theme.dim()));
         }
     }
+}
+
+/// The dose's note, and when the prescribed item has no usable unit on the
+/// ward, the approved substitutes that have: allowed for this prescription
+/// (scan its pack), or to be allowed by a pharmacist first.
+fn with_substitute_offer(note: String, cx: &Ctx, rx_id: i64, ward: i64) -> String {
+    let Ok(Some(offer)) =
+        crate::ops::substitutes::bedside_offer(&cx.store.conn, rx_id, ward, cx.today())
+    else {
+        return note;
+    };
+    let mut out = note;
+    for s in &offer.substitutes {
+        out.push('\n');
+        out.push_str(&if s.allowed {
+            t!(
+                "console_resilience.bedside.offer_allowed",
+                item = offer.item,
+                code = s.code,
+                name = s.name,
+                n = s.on_ward
+            )
+        } else {
+            t!(
+                "console_resilience.bedside.offer_ask",
+                item = offer.item,
+                code = s.code,
+                name = s.name,
+                n = s.on_ward
+            )
+        });
+    }
+    out
 }
