@@ -15,21 +15,7 @@ pub const WARD: &str = "W-GER";
 /// Imports a day of the fridge's logger readings (every 30 minutes up to
 /// `anchor`), through the one operation that records them.
 pub(super) fn fridge_log(store: &mut Store, anchor: DateTime<Utc>) -> Result<(), DemoError> {
-    let nurse = store.conn.query_row(
-        "SELECT id, username, full_name, role FROM users WHERE username = 'nurse'",
-        [],
-        |r| {
-            Ok(crate::ops::Actor {
-                user_id: r.get(0)?,
-                username: r.get(1)?,
-                full_name: r.get(2)?,
-                role: r
-                    .get::<_, String>(3)?
-                    .parse()
-                    .unwrap_or(crate::domain::Role::Nurse),
-            })
-        },
-    )?;
+    let nurse = super::demo_user(&store.conn, "nurse")?;
     let ward: String = store.conn.query_row(
         "SELECT p.code FROM places p JOIN locations l ON l.place_id = p.id
          WHERE p.kind = 'ward' AND l.code = 'FRIDGE' ORDER BY p.code = ?1 DESC, p.id LIMIT 1",

@@ -12,30 +12,15 @@ pub const ALTERNATIVE_SUPPLIER: &str = "PHOENIX";
 /// The ward whose demand surges.
 pub const SURGE_WARD: &str = "W-MED";
 
-fn actor(conn: &rusqlite::Connection, name: &str) -> Result<crate::ops::Actor, DemoError> {
-    Ok(conn.query_row(
-        "SELECT id, username, full_name, role FROM users WHERE username = ?1",
-        [name],
-        |r| {
-            Ok(crate::ops::Actor {
-                user_id: r.get(0)?,
-                username: r.get(1)?,
-                full_name: r.get(2)?,
-                role: r.get::<_, String>(3)?.parse().unwrap_or(Role::Storekeeper),
-            })
-        },
-    )?)
-}
-
 fn other<E: std::fmt::Display>(e: E) -> DemoError {
     DemoError::Other(e.to_string())
 }
 
 /// Adds the early warnings' story to a demo made up to `anchor`.
 pub(super) fn early_warnings(store: &mut Store, anchor: DateTime<Utc>) -> Result<(), DemoError> {
-    let keeper = actor(&store.conn, "store")?;
-    let pharmacist = actor(&store.conn, "pharm").ok();
-    let admin = actor(&store.conn, "admin")?;
+    let keeper = super::demo_user(&store.conn, "store")?;
+    let pharmacist = super::demo_user(&store.conn, "pharm").ok();
+    let admin = super::demo_user(&store.conn, "admin")?;
     // The late supplier's two items ordered most, ordered every few days.
     let items: Vec<crate::ops::stock::ItemRef> = {
         let mut stmt = store.conn.prepare(

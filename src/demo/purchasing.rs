@@ -30,20 +30,7 @@ pub(super) fn purchasing(store: &mut Store, anchor: DateTime<Utc>) -> Result<(),
         )?;
         tx.commit()?;
     }
-    let user = |name: &str| -> Result<crate::ops::Actor, DemoError> {
-        Ok(store.conn.query_row(
-            "SELECT id, username, full_name, role FROM users WHERE username = ?1",
-            [name],
-            |r| {
-                Ok(crate::ops::Actor {
-                    user_id: r.get(0)?,
-                    username: r.get(1)?,
-                    full_name: r.get(2)?,
-                    role: r.get::<_, String>(3)?.parse().unwrap_or(Role::Storekeeper),
-                })
-            },
-        )?)
-    };
+    let user = |name: &str| super::demo_user(&store.conn, name);
     let keeper = user("store")?;
     // The pharmacist checks controlled drugs in with the storekeeper.
     let pharmacist = user("pharm").ok();

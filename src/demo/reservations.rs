@@ -22,18 +22,7 @@ const KIT: &[(&str, i64)] = &[
 /// Books the case through the one operation that books cases.
 pub(super) fn scheduled_case(store: &mut Store, anchor: DateTime<Utc>) -> Result<(), DemoError> {
     let other = |e: &dyn std::fmt::Display| DemoError::Other(e.to_string());
-    let manager = store.conn.query_row(
-        "SELECT id, username, full_name FROM users WHERE username = 'manager'",
-        [],
-        |r| {
-            Ok(crate::ops::Actor {
-                user_id: r.get(0)?,
-                username: r.get(1)?,
-                full_name: r.get(2)?,
-                role: crate::domain::Role::NurseManager,
-            })
-        },
-    )?;
+    let manager = super::demo_user(&store.conn, "manager")?;
     let (ward, mrn): (String, String) = store.conn.query_row(
         "SELECT w.code, p.mrn FROM patients p JOIN places w ON w.id = p.ward_id
          WHERE w.kind = 'ward' ORDER BY w.code = ?1 DESC, w.id, p.id LIMIT 1",

@@ -9,7 +9,6 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::DemoError;
 use crate::domain::schedule::Frequency;
-use crate::ops::Actor;
 use crate::store::Store;
 
 /// The ward that runs out of paracetamol 1 g (at clinic scale).
@@ -26,24 +25,6 @@ const LIST: [(&str, &str, Option<&str>); 3] = [
     ),
 ];
 
-fn actor(store: &Store, username: &str) -> Result<Actor, DemoError> {
-    Ok(store.conn.query_row(
-        "SELECT id, username, full_name, role FROM users WHERE username = ?1",
-        [username],
-        |r| {
-            Ok(Actor {
-                user_id: r.get(0)?,
-                username: r.get(1)?,
-                full_name: r.get(2)?,
-                role: r
-                    .get::<_, String>(3)?
-                    .parse()
-                    .unwrap_or(crate::domain::Role::Nurse),
-            })
-        },
-    )?)
-}
-
 fn other(e: impl ToString) -> DemoError {
     DemoError::Other(e.to_string())
 }
@@ -52,8 +33,8 @@ fn other(e: impl ToString) -> DemoError {
 /// last packs sent back to the pharmacy, a damaged carton) and enters a
 /// new prescription of it there, awaiting validation.
 pub(super) fn substitute_list(store: &mut Store, anchor: DateTime<Utc>) -> Result<(), DemoError> {
-    let pharm = actor(store, "pharm")?;
-    let nurse = actor(store, "nurse")?;
+    let pharm = super::demo_user(&store.conn, "pharm")?;
+    let nurse = super::demo_user(&store.conn, "nurse")?;
     let at = anchor - Duration::hours(2);
     for (item, sub, note) in LIST {
         let (Ok(i), Ok(s)) = (
@@ -131,7 +112,7 @@ pub(super) fn substitute_list(store: &mut Store, anchor: DateTime<Utc>) -> Resul
         prescriber: "Dr. Wang".into(),
         time_critical: false,
     };
-    let manager = actor(store, "manager")?;
+    let manager = super::demo_user(&store.conn, "manager")?;
     crate::ops::rx::prescribe(store, &manager, anchor - Duration::minutes(40), &rx)
         .map_err(other)?;
     Ok(())
