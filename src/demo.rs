@@ -35,10 +35,12 @@ mod reservations;
 mod sim;
 mod substitutes;
 mod tables;
+mod users;
 
 use purchasing::*;
 use sim::*;
 use tables::*;
+use users::demo_user;
 
 /// Why a pack could not be scanned, as the hospital list words it (the
 /// demo's history records a few doses given this way).
@@ -155,30 +157,6 @@ pub enum DemoError {
     Other(String),
     #[error("{0}")]
     Open(#[from] crate::store::StoreError),
-}
-
-/// A demo user as the operations see them: the demo acts through the same
-/// operations as its users, signed in without a PIN.
-fn demo_user(conn: &rusqlite::Connection, username: &str) -> Result<crate::ops::Actor, DemoError> {
-    Ok(conn.query_row(
-        "SELECT id, username, full_name, role FROM users WHERE username = ?1",
-        [username],
-        |r| {
-            let role: String = r.get(3)?;
-            Ok(crate::ops::Actor {
-                user_id: r.get(0)?,
-                username: r.get(1)?,
-                full_name: r.get(2)?,
-                role: role.parse().map_err(|_| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        3,
-                        rusqlite::types::Type::Text,
-                        format!("unknown role {role}").into(),
-                    )
-                })?,
-            })
-        },
-    )?)
 }
 
 fn formulary_error(line: u64, reason: &str) -> String {
