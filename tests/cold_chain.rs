@@ -1029,6 +1029,10 @@ fn the_console_raises_a_missed_round_by_itself_while_someone_is_signed_in() {
         // now, and its round is every 12 hours: on time at sign-in.
         c.sign_in("nurse");
         assert_eq!(c.count(missed), 0, "{lang:?}: on time at sign-in");
+        // On time, a later check writes nothing at all.
+        let changes = c.app.store().conn.total_changes();
+        c.app.tick(anchor() + Duration::minutes(11));
+        assert_eq!(c.app.store().conn.total_changes(), changes, "{lang:?}");
         c.sign_out();
         // The administrator takes no readings: nothing is checked for them.
         c.sign_in("admin");

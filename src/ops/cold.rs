@@ -603,6 +603,18 @@ pub fn check_rounds(
     })
 }
 
+/// Whether any cold location's round is overdue now (a read only: the
+/// console checks this before it writes a missed round).
+pub fn rounds_overdue(conn: &Connection, now: DateTime<Utc>) -> Result<bool> {
+    for loc in locations(conn, None)? {
+        let last = last_reading(conn, loc.id)?.map(|r| r.reading.at);
+        if cold::missed_round(&loc.rules, last, now).is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Sets a cold location's range, allowed time out of range and round
 /// interval (°C as typed; `None` keeps what is set).
 pub fn set_rules(

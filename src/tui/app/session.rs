@@ -95,6 +95,11 @@ impl App {
             return;
         }
         self.rounds_checked = Some(now);
+        // Read first: nothing is written (and no other workstation waited
+        // for) while every round is on time.
+        if !crate::ops::cold::rounds_overdue(&self.cx.store.conn, now).unwrap_or(false) {
+            return;
+        }
         let Ok(raised) = crate::ops::cold::check_rounds(&mut self.cx.store, &actor, now, None)
         else {
             // Another workstation busy writing: the next check tries again.
