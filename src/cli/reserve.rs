@@ -385,22 +385,10 @@ pub(super) fn held_figures(
     place_id: Option<i64>,
     rows: &mut [BalanceRow],
 ) -> rusqlite::Result<Vec<HeldFigure>> {
-    let only: Option<String> = match place_id {
-        Some(id) => {
-            Some(conn.query_row("SELECT code FROM places WHERE id = ?1", [id], |r| r.get(0))?)
-        }
-        None => None,
-    };
-    let only = only.as_deref();
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.code, i.code, SUM(l.qty - l.used - l.released), group_concat(r.reference, ', ')
-         FROM reservations r JOIN reservation_lines l ON l.reservation_id = r.id
-         JOIN places p ON p.id = r.place_id JOIN items i ON i.id = l.item_id
-         WHERE r.status = 'booked' AND l.qty > l.used + l.released GROUP BY p.code, i.code",
-    )?;
-    let held: HashMap<(String, String), (i64, String)> = stmt
-        .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?))))?
-        .collect::<rusqlite::Result<_>>()?;
+    let held: HashMap<(String, String), (i64, i64, String)> = res::held_everywhere(conn)?
+        .into_iter()
+        .map(|((id, place, item), (qty, cases))| ((place, item), (id, qty, cases)))
+        .collect();
     let mut usable: HashMap<(String, String), (i64, i64)> = HashMap::new();
     for r in rows.iter() {
         let e = usable.entry((r.place.clone(), r.item.clone())).or_default();
@@ -411,17 +399,17 @@ pub(super) fn held_figures(
     }
     for r in rows.iter_mut() {
         let key = (r.place.clone(), r.item.clone());
-        let h = held.get(&key).map_or(0, |h| h.0);
+        let h = held.get(&key).map_or(0, |h| h.1);
         let u = usable.get(&key).map_or(0, |u| u.1);
         r.item_reserved = h;
         r.item_available = crate::domain::reservations::free(u, h);
     }
     let mut out: Vec<HeldFigure> = held
         .into_iter()
-        .filter(|(k, _)| {
-            place_id.is_none() || rows.iter().any(|r| r.place == k.0) || only == Some(k.0.as_str())
+        .filter(|(k, h)| {
+            place_id.is_none() || rows.iter().any(|r| r.place == k.0) || place_id == Some(h.0)
         })
-        .map(|((place, item), (qty, cases))| {
+        .map(|((place, item), (_, qty, cases))| {
             let (on_hand, u) = usable
                 .get(&(place.clone(), item.clone()))
                 .copied()

@@ -161,6 +161,23 @@ pub fn held_at(conn: &Connection, place_id: i64) -> rusqlite::Result<HashMap<i64
         .collect()
 }
 
+/// Units held by booked cases at each place and item, every place:
+/// ((place id, place code, item code), (units, the cases' references)).
+pub fn held_everywhere(
+    conn: &Connection,
+) -> rusqlite::Result<HashMap<(i64, String, String), (i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.code, i.code, SUM(l.qty - l.used - l.released), group_concat(r.reference, ', ')
+         FROM reservations r JOIN reservation_lines l ON l.reservation_id = r.id
+         JOIN places p ON p.id = r.place_id JOIN items i ON i.id = l.item_id
+         WHERE r.status = 'booked' AND l.qty > l.used + l.released GROUP BY p.id, i.code",
+    )?;
+    stmt.query_map([], |r| {
+        Ok(((r.get(0)?, r.get(1)?, r.get(2)?), (r.get(3)?, r.get(4)?)))
+    })?
+    .collect()
+}
+
 /// The lots of an item at a place as FEFO sees them for a use other than
 /// the cases holding units there (`except`: the case being used, whose own
 /// units it may take).
