@@ -387,7 +387,7 @@ pub(super) fn held_figures(
 ) -> rusqlite::Result<Vec<HeldFigure>> {
     let held: HashMap<(String, String), (i64, i64, String)> = res::held_everywhere(conn)?
         .into_iter()
-        .map(|((id, place, item), (qty, cases))| ((place, item), (id, qty, cases)))
+        .map(|h| ((h.place, h.item), (h.place_id, h.qty, h.cases)))
         .collect();
     let mut usable: HashMap<(String, String), (i64, i64)> = HashMap::new();
     for r in rows.iter() {

@@ -161,11 +161,19 @@ pub fn held_at(conn: &Connection, place_id: i64) -> rusqlite::Result<HashMap<i64
         .collect()
 }
 
-/// Units held by booked cases at each place and item, every place:
-/// ((place id, place code, item code), (units, the cases' references)).
-pub fn held_everywhere(
-    conn: &Connection,
-) -> rusqlite::Result<HashMap<(i64, String, String), (i64, String)>> {
+/// Units held by booked cases at one place and item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldAt {
+    pub place_id: i64,
+    pub place: String,
+    pub item: String,
+    pub qty: i64,
+    /// The cases' references, comma separated.
+    pub cases: String,
+}
+
+/// Units held by booked cases at each place and item, every place.
+pub fn held_everywhere(conn: &Connection) -> rusqlite::Result<Vec<HeldAt>> {
     let mut stmt = conn.prepare_cached(
         "SELECT p.id, p.code, i.code, SUM(l.qty - l.used - l.released), group_concat(r.reference, ', ')
          FROM reservations r JOIN reservation_lines l ON l.reservation_id = r.id
@@ -173,7 +181,13 @@ pub fn held_everywhere(
          WHERE r.status = 'booked' AND l.qty > l.used + l.released GROUP BY p.id, i.code",
     )?;
     stmt.query_map([], |r| {
-        Ok(((r.get(0)?, r.get(1)?, r.get(2)?), (r.get(3)?, r.get(4)?)))
+        Ok(HeldAt {
+            place_id: r.get(0)?,
+            place: r.get(1)?,
+            item: r.get(2)?,
+            qty: r.get(3)?,
+            cases: r.get(4)?,
+        })
     })?
     .collect()
 }
