@@ -405,3 +405,140 @@ fn the_rate_of_use_from_running_totals_equals_the_ledgers_sum() {
     }
     compare(&store, "after late records");
 }
+
+/// Every warning computed the long way: from every balance, every lot of
+/// every item (FEFO with its held units apart) and the ledger's own sum of
+/// use. What the warning list reads (the lots that may warn, the running
+/// totals of ok units and of use) must give exactly this.
+fn warnings_from_everything(
+    conn: &rusqlite::Connection,
+    today: chrono::NaiveDate,
+    cfg: &wardstock::domain::alerts::AlertConfig,
+) -> Vec<wardstock::domain::alerts::Alert> {
+    use wardstock::domain::LotStatus;
+    use wardstock::domain::alerts;
+    use wardstock::store::queries;
+    let balances = queries::lot_balances(conn, None).unwrap();
+    let policies = queries::level_policies(conn, None).unwrap();
+    let held = queries::cold_holds(conn, None).unwrap();
+    let mut usable = std::collections::HashMap::new();
+    for b in &balances {
+        if b.status == LotStatus::Ok && b.expiry.is_none_or(|e| e >= today) {
+            *usable.entry((b.place_id, b.item_id)).or_insert(0) += b.qty;
+        }
+    }
+    alerts::subtract_held(&mut usable, &held);
+    let mut list = alerts::build_with_usable(&balances, &policies, &usable, today, cfg);
+    list.extend(alerts::cold_alerts(&held));
+    let items: Vec<i64> = conn
+        .prepare("SELECT id FROM items")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let lots = queries::lot_stocks(conn, None, &items).unwrap();
+    let end = queries::use_window_end(conn, today).unwrap();
+    let rates = queries::daily_use(conn, &items, end, cfg.usage_window_days).unwrap();
+    let tier = cfg.expiry_tiers.iter().copied().max().unwrap_or(0);
+    let pairs: std::collections::BTreeSet<(i64, i64, i64)> = balances
+        .iter()
+        .filter(|b| b.status == LotStatus::Ok)
+        .filter(|b| {
+            b.expiry.is_some_and(|e| {
+                let days = (e - today).num_days();
+                days >= 0
+                    && (days <= tier
+                        || (b.unit_price_cents >= cfg.high_value_cents
+                            && days <= cfg.high_value_horizon_days))
+            })
+        })
+        .map(|b| (b.place_id, b.item_id, b.unit_price_cents))
+        .collect();
+    let horizon = (alerts::expiry_horizon(today, cfg) - today).num_days();
+    for (place, item, price) in pairs {
+        let rate = rates.get(&(place, item)).copied().unwrap_or(0);
+        list.extend(alerts::waste_alerts(
+            place,
+            item,
+            &lots[&(place, item)],
+            price,
+            rate,
+            today,
+            horizon,
+        ));
+    }
+    alerts::sort_worst_first(&mut list);
+    list
+}
+
+/// The warning list equals the warnings computed from everything: on the
+/// demo's day and on later days (lots expired, stock used meanwhile),
+/// after lots are quarantined and released, and with a cold-chain hold.
+#[test]
+fn the_warnings_equal_those_computed_from_every_balance_and_the_ledger() {
+    use wardstock::domain::alerts::{AlertConfig, AlertKind};
+    use wardstock::store::queries;
+    let (_dir, store) = common::open_demo();
+    let cfg = AlertConfig::default();
+    let compare = |label: &str| {
+        let ok_totals: Vec<(i64, i64, i64)> = store
+            .conn
+            .prepare(
+                "SELECT place_id, item_id, qty FROM ok_totals WHERE qty <> 0
+                 EXCEPT SELECT place_id, item_id, SUM(qty) FROM balances WHERE status = 'ok' GROUP BY 1, 2",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(ok_totals.is_empty(), "{label}: ok totals off {ok_totals:?}");
+        for days_on in [0u64, 9, 40, 200] {
+            let today = store.today(common::anchor()) + chrono::Days::new(days_on);
+            let listed = queries::alerts(&store.conn, None, today, &cfg).unwrap();
+            let long_way = warnings_from_everything(&store.conn, today, &cfg);
+            assert_eq!(listed, long_way, "{label}, {days_on} days on");
+            if days_on == 40 {
+                assert!(
+                    listed.iter().any(|a| matches!(a.kind, AlertKind::Expired))
+                        && listed
+                            .iter()
+                            .any(|a| matches!(a.kind, AlertKind::ExpiryWaste { .. })),
+                    "{label}: expired lots and projected waste are compared"
+                );
+            }
+        }
+    };
+    compare("demo");
+    assert!(
+        !queries::cold_holds(&store.conn, None).unwrap().is_empty(),
+        "the demo holds a fridge after its excursion"
+    );
+    // A lot quarantined everywhere it is held, another quarantined and
+    // released: the ok totals follow every change of status.
+    let lots: Vec<i64> = store
+        .conn
+        .prepare("SELECT lot_id FROM balances WHERE status = 'ok' GROUP BY lot_id ORDER BY SUM(qty) DESC LIMIT 2")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (lot, back) in [(lots[0], false), (lots[1], true)] {
+        store
+            .conn
+            .execute(
+                "UPDATE lots SET status = 'quarantined' WHERE id = ?1",
+                [lot],
+            )
+            .unwrap();
+        if back {
+            store
+                .conn
+                .execute("UPDATE lots SET status = 'ok' WHERE id = ?1", [lot])
+                .unwrap();
+        }
+    }
+    compare("after quarantine and release");
+}

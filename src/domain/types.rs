@@ -86,8 +86,24 @@ pub fn instant_from_text(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
         .map(|d| d.with_timezone(&chrono::Utc))
 }
 
-/// Dates (expiry, birth) are stored as `YYYY-MM-DD`.
+/// Dates (expiry, birth) are stored as `YYYY-MM-DD`. The stored form is
+/// read directly (the warnings read tens of thousands); any other text as
+/// chrono reads it.
 pub fn date_from_text(s: &str) -> Option<chrono::NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let number = |digits: &[u8]| {
+            digits.iter().try_fold(0u32, |n, &c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        };
+        if let (Some(y), Some(m), Some(d)) = (number(&b[0..4]), number(&b[5..7]), number(&b[8..10]))
+        {
+            return i32::try_from(y)
+                .ok()
+                .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, m, d));
+        }
+    }
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
@@ -241,5 +257,21 @@ mod tests {
         assert_eq!(MovementKind::Receipt.as_ref(), "receipt");
         let t = instant_from_text("2026-11-22T08:00:00Z").unwrap();
         assert_eq!(instant_to_text(t), "2026-11-22T08:00:00Z");
+    }
+
+    proptest::proptest! {
+        /// The direct reading of a stored date agrees with chrono's, on any
+        /// text of the stored shape and on dates written by the program.
+        #[test]
+        fn a_date_reads_as_chrono_reads_it(
+            text in "[0-9+ -]{4}-[0-9 ]{2}-[0-9]{1,2}[0-9]?",
+            days in -800_000i32..800_000,
+        ) {
+            let chrono_reads = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+            proptest::prop_assert_eq!(date_from_text(&text), chrono_reads(&text));
+            let date = chrono::NaiveDate::from_num_days_from_ce_opt(days).unwrap_or_default();
+            let written = date.format("%Y-%m-%d").to_string();
+            proptest::prop_assert_eq!(date_from_text(&written), chrono_reads(&written));
+        }
     }
 }

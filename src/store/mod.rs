@@ -36,6 +36,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/018_use_totals.sql"),
     include_str!("migrations/019_item_suppliers.sql"),
     include_str!("migrations/020_reservations.sql"),
+    include_str!("migrations/021_ok_totals.sql"),
 ];
 
 /// The schema version this program writes.
@@ -270,6 +271,7 @@ impl Store {
             });
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        queries::ready_connection(&conn)?;
         let zone = queries::site_zone(&conn)?;
         Ok(Store {
             conn,
@@ -329,6 +331,7 @@ impl Store {
         };
         // Another workstation's write: wait with jittered naps, bounded (busy.rs).
         conn.busy_handler(Some(busy::handler))?;
+        queries::ready_connection(&conn)?;
         let probe = |conn: &Connection| -> rusqlite::Result<(i32, i64, i64)> {
             let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
             let ver: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;

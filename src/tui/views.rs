@@ -333,6 +333,16 @@ pub fn kind_index(k: &crate::domain::alerts::AlertKind) -> usize {
     }
 }
 
+/// Text lower-cased as filtering compares it (in place when it is ASCII).
+fn lower(mut text: String) -> String {
+    if text.is_ascii() {
+        text.make_ascii_lowercase();
+        text
+    } else {
+        text.to_lowercase()
+    }
+}
+
 /// The name of a kind of warning (by its [`kind_index`]) in language `l`.
 pub fn kind_name_in(l: crate::i18n::Lang, kind: usize) -> &'static str {
     use crate::i18n::text_in;
@@ -352,29 +362,57 @@ pub fn kind_name_in(l: crate::i18n::Lang, kind: usize) -> &'static str {
 }
 
 impl AlertsView {
-    /// The rows with what filtering reads, lower-cased once.
+    /// The rows with what filtering reads, lower-cased once: a row's place,
+    /// item and lot, its kind in every language, and its mark.
     pub fn new(rows: Vec<AlertRow>, places: &[Place]) -> AlertsView {
-        let names: HashMap<i64, &str> = places.iter().map(|p| (p.id, p.name.as_str())).collect();
+        // What many rows share is made once: each place's name, each
+        // item's words, each kind's names.
+        let names: HashMap<i64, String> = places
+            .iter()
+            .map(|p| (p.id, lower(p.name.clone())))
+            .collect();
+        let kinds: Vec<String> = (0..ALERT_KINDS)
+            .map(|k| {
+                let words: Vec<&str> = crate::i18n::Lang::ALL
+                    .iter()
+                    .map(|&l| kind_name_in(l, k))
+                    .collect();
+                lower(words.join(" "))
+            })
+            .collect();
+        let mut items: HashMap<(&str, &str), String> = HashMap::new();
         let haystack = rows
             .iter()
             .map(|r| {
-                let k = kind_index(&r.alert.kind);
-                let mut h = format!(
-                    "{} {} {} {} {} {}",
-                    r.place,
-                    names.get(&r.alert.place_id).copied().unwrap_or(""),
-                    r.item,
-                    crate::tui::words::strength(&r.item_name),
-                    r.item_name,
-                    r.lot.as_deref().unwrap_or(""),
-                );
-                for l in crate::i18n::Lang::ALL {
+                let item = items
+                    .entry((r.item.as_str(), r.item_name.as_str()))
+                    .or_insert_with(|| {
+                        lower(format!(
+                            "{} {} {}",
+                            r.item,
+                            crate::tui::words::strength(&r.item_name),
+                            r.item_name
+                        ))
+                    });
+                let mark = lower(crate::tui::words::mark(&r.alert.kind));
+                let kind = kinds
+                    .get(kind_index(&r.alert.kind))
+                    .map_or("", String::as_str);
+                let mut h = lower(r.place.clone());
+                for part in [
+                    names.get(&r.alert.place_id).map_or("", String::as_str),
+                    item.as_str(),
+                ] {
                     h.push(' ');
-                    h.push_str(kind_name_in(l, k));
+                    h.push_str(part);
                 }
                 h.push(' ');
-                h.push_str(&crate::tui::words::mark(&r.alert.kind));
-                h.to_lowercase()
+                h.push_str(&lower(r.lot.clone().unwrap_or_default()));
+                for part in [kind, mark.as_str()] {
+                    h.push(' ');
+                    h.push_str(part);
+                }
+                h
             })
             .collect();
         AlertsView { rows, haystack }
@@ -569,5 +607,106 @@ impl PlanView {
             rejected: rejected_count,
             substitutes,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::alerts::{Alert, AlertKind, Severity};
+
+    /// What filtering reads is the row's words lower-cased as one text,
+    /// whatever the script: made once per place, item and kind, it must
+    /// still be exactly that.
+    #[test]
+    fn what_filtering_reads_is_each_rows_words_lower_cased() {
+        let place = |id: i64, code: &str, name: &str| Place {
+            id,
+            code: code.into(),
+            name: name.into(),
+            kind: crate::domain::PlaceKind::Ward,
+            transport_minutes: 5,
+        };
+        let places = [
+            place(1, "W-MED", "Medical Ward"),
+            place(2, "内科", "内科病房 ΣΟΦΙΑΣ"),
+        ];
+        let row =
+            |place_id: i64, code: &str, item: &str, name: &str, lot: Option<&str>, kind| AlertRow {
+                alert: Alert {
+                    severity: Severity::High,
+                    kind,
+                    place_id,
+                    item_id: 7,
+                    lot_id: None,
+                    qty: 3,
+                    value_cents: 0,
+                    safety_stock: 10,
+                    max_stock: 0,
+                },
+                place: code.into(),
+                item: item.into(),
+                item_name: name.into(),
+                dose_unit: "tablet".into(),
+                lot: lot.map(Into::into),
+                expiry: None,
+                message: String::new(),
+            };
+        let rows = vec![
+            row(
+                1,
+                "W-MED",
+                "PARA1G",
+                "Paracetamol 1 g tablet",
+                Some("LOT-A1"),
+                AlertKind::OutOfStock,
+            ),
+            row(
+                2,
+                "内科",
+                "FENT",
+                "Fentanyl 50 microgram/ml ΣΑΣ",
+                None,
+                AlertKind::ExpiryWaste {
+                    units: 589,
+                    days_left: 12,
+                },
+            ),
+            row(
+                2,
+                "内科",
+                "PARA1G",
+                "Paracetamol 1 g tablet",
+                Some("ΑΣ-9"),
+                AlertKind::Expired,
+            ),
+            row(9, "GONE", "X", "Ünknown", None, AlertKind::BelowSafetyStock),
+        ];
+        let view = AlertsView::new(rows.clone(), &places);
+        for (r, h) in rows.iter().zip(&view.haystack) {
+            let name = places
+                .iter()
+                .find(|p| p.id == r.alert.place_id)
+                .map_or("", |p| p.name.as_str());
+            let mut expected = format!(
+                "{} {} {} {} {} {}",
+                r.place,
+                name,
+                r.item,
+                crate::tui::words::strength(&r.item_name),
+                r.item_name,
+                r.lot.as_deref().unwrap_or("")
+            );
+            for l in crate::i18n::Lang::ALL {
+                expected.push(' ');
+                expected.push_str(kind_name_in(l, kind_index(&r.alert.kind)));
+            }
+            expected.push(' ');
+            expected.push_str(&crate::tui::words::mark(&r.alert.kind));
+            assert_eq!(h, &expected.to_lowercase());
+        }
+        assert_eq!(view.filter("σοφιας").len(), 2, "a name read in any script");
+        assert_eq!(view.filter("μg fent").len(), 1);
+        assert_eq!(view.filter("w-med para1g").len(), 1);
     }
 }

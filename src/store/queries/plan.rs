@@ -6,8 +6,8 @@ use super::*;
 
 /// A read running beside the caller's own reads: on a second connection to
 /// the same file, in a thread of `scope`. `None` when the database is not a
-/// file (in memory), is opened read-only, or no thread could be started; [`taken`] then reads on
-/// the caller's connection. Each read sees the data committed when it
+/// file (in memory), is opened read-only, is inside a transaction, or no
+/// thread could be started; [`taken`] then reads on the caller's connection. Each read sees the data committed when it
 /// starts, as every read outside a transaction does.
 pub fn beside<'scope, 'env, T, F>(
     scope: &'scope std::thread::Scope<'scope, 'env>,
@@ -20,7 +20,8 @@ where
 {
     // A file opened read-only is read as the store opened it (perhaps as
     // immutable, with nothing made beside it): on its one connection.
-    if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
+    // Inside a transaction, what it has written counts: on it too.
+    if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) || !conn.is_autocommit() {
         return None;
     }
     let path = conn.path().filter(|p| !p.is_empty())?.to_string();
@@ -33,6 +34,7 @@ where
             )?;
             // A reader waits on another workstation's checkpoint at most: as the store does.
             other.busy_handler(Some(crate::store::busy::handler))?;
+            ready_connection(&other)?;
             read(&other)
         })
         .ok()

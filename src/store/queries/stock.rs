@@ -144,7 +144,7 @@ fn cold_held(conn: &Connection) -> rusqlite::Result<HashMap<(i64, i64), i64>> {
 
 /// The lots of a place with their held units apart, as a held (quarantined)
 /// part FEFO never picks: held units are not usable, yet still on hand.
-fn split_held(
+pub(crate) fn split_held(
     place_id: i64,
     lots: Vec<crate::domain::fefo::LotStock>,
     held: &HashMap<(i64, i64), i64>,
@@ -202,27 +202,42 @@ pub fn lot_stocks(
     Ok(out)
 }
 
-/// Units used per day (in thousandths) over the last `days` days, per
+/// The window of a rate of use read at `now` over `days` days: the days
+/// (UTC, as the ledger dates its movements) from the first to the day of
+/// `now`, both whole, and their number (1 to ten years).
+pub fn use_days(now: DateTime<Utc>, days: i64) -> (NaiveDate, NaiveDate, i64) {
+    let days = days.clamp(1, 3660);
+    let last = now.date_naive();
+    let first = last
+        .checked_sub_days(chrono::Days::new(days.unsigned_abs() - 1))
+        .unwrap_or(NaiveDate::MIN);
+    (first, last, days)
+}
+
+/// Units used per day (in thousandths) over the window of [`use_days`], per
 /// (place, item), for the given items: what left each place for patients,
-/// for non-patient use or for another place.
+/// for non-patient use or for another place. Summed from the ledger.
 pub fn daily_use(
     conn: &Connection,
     items: &[i64],
     now: DateTime<Utc>,
     days: i64,
 ) -> rusqlite::Result<HashMap<(i64, i64), i64>> {
-    let since = crate::domain::instant_to_text(now - chrono::Duration::days(days.max(1)));
-    let list = serde_json::to_string(items).unwrap_or_else(|_| "[]".into());
+    let (first, last, days) = use_days(now, days);
+    let next = last.succ_opt().unwrap_or(last);
     let mut stmt = conn.prepare_cached(
         "SELECT m.from_place_id, m.item_id, SUM(m.qty) FROM movements m
-         WHERE m.item_id IN (SELECT value FROM json_each(?1)) AND m.at >= ?2
+         WHERE m.item_id IN (SELECT value FROM rarray(?1)) AND m.at >= ?2 AND m.at < ?3
            AND m.from_place_id IS NOT NULL AND m.kind IN ('administration', 'issue', 'transfer')
          GROUP BY m.from_place_id, m.item_id",
     )?;
-    stmt.query_map(params![list, since], |r| {
-        let total: i64 = r.get(2)?;
-        Ok(((r.get(0)?, r.get(1)?), total * 1000 / days.max(1)))
-    })?
+    stmt.query_map(
+        params![id_list(items), date_text(first), date_text(next)],
+        |r| {
+            let total: i64 = r.get(2)?;
+            Ok(((r.get(0)?, r.get(1)?), total * 1000 / days))
+        },
+    )?
     .collect()
 }
 

@@ -9,8 +9,8 @@ fn lot_balance_row(r: &rusqlite::Row) -> rusqlite::Result<LotBalance> {
         place_id: r.get(0)?,
         item_id: r.get(1)?,
         lot_id: r.get(2)?,
-        expiry: opt_date(r.get(3)?),
-        status: parse_enum(4, r.get(4)?)?,
+        expiry: date_at(r, 3)?,
+        status: enum_at(r, 4)?,
         qty: r.get(5)?,
         unit_price_cents: r.get(6)?,
     })
@@ -65,6 +65,42 @@ pub fn usable_totals(
     .collect()
 }
 
+/// Units per (place, item) pair.
+pub type UnitsByPair = HashMap<(i64, i64), i64>;
+
+/// The stock levels of a place (or all), each with the units of its pair
+/// in lots whose status is ok, expired ones included (the running totals
+/// kept beside the balances).
+pub fn levels_and_ok_units(
+    conn: &Connection,
+    place_id: Option<i64>,
+) -> rusqlite::Result<(Vec<LevelPolicy>, UnitsByPair)> {
+    // Both tables in the order of their keys, merged here: one pass over
+    // each instead of a search of the totals for every level.
+    let policies = level_policies(conn, place_id)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT place_id, item_id, qty FROM ok_totals WHERE ?1 IS NULL OR place_id = ?1
+         ORDER BY place_id, item_id",
+    )?;
+    let totals: Vec<((i64, i64), i64)> = stmt
+        .query_map([place_id], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut units = HashMap::with_capacity(policies.len());
+    let mut at = 0;
+    for p in &policies {
+        let key = (p.place_id, p.item_id);
+        while totals.get(at).is_some_and(|(k, _)| *k < key) {
+            at += 1;
+        }
+        let ok = totals
+            .get(at)
+            .filter(|(k, _)| *k == key)
+            .map_or(0, |(_, q)| *q);
+        units.insert(key, ok);
+    }
+    Ok((policies, units))
+}
+
 /// Every stock warning of a place (or all places) today, worst first.
 pub fn alerts(
     conn: &Connection,
@@ -72,6 +108,18 @@ pub fn alerts(
     today: NaiveDate,
     cfg: &AlertConfig,
 ) -> rusqlite::Result<Vec<Alert>> {
+    Ok(alerts_and(conn, place_id, today, cfg, &|_| Ok(()))?.0)
+}
+
+/// [`alerts`], and what `also` reads where the rate of use is read: for
+/// every place, beside the stock on a second connection.
+fn alerts_and<X: Send>(
+    conn: &Connection,
+    place_id: Option<i64>,
+    today: NaiveDate,
+    cfg: &AlertConfig,
+    also: &(dyn Fn(&Connection) -> rusqlite::Result<X> + Sync),
+) -> rusqlite::Result<(Vec<Alert>, X)> {
     let candidates = alert_candidates(conn, place_id, alerts::expiry_horizon(today, cfg))?;
     // Projected waste, for the items with usable lots expiring within the horizon.
     let mut pairs: Vec<(i64, i64, i64)> = candidates
@@ -94,29 +142,32 @@ pub fn alerts(
     let wanted: Vec<(i64, i64)> = pairs.iter().map(|p| (p.0, p.1)).collect();
     let now = use_window_end(conn, today)?;
     let days = cfg.usage_window_days;
-    // The rate of use is the longest read: on a database file, read outside
-    // any transaction, it is read on a second connection at the same time
-    // as the stock (a rate over weeks does not need the same instant).
-    let beside = place_id.is_none().then(|| second_path(conn)).flatten();
-    let (rates, usable, policies, mut lots) = std::thread::scope(|s| {
-        let rates = beside.map(|path| {
-            let wanted = &wanted;
-            s.spawn(move || pair_use(&open_second(&path)?, wanted, now, days))
-        });
-        let usable = usable_totals(conn, place_id, today)?;
-        let policies = level_policies(conn, place_id)?;
-        let lots = pair_lots(conn, &wanted)?;
-        // A second connection that could not read (a file opened as
-        // immutable, a panic) leaves the read to this one.
-        let rates = match rates.map(|h| h.join()) {
-            Some(Ok(Ok(r))) => r,
-            _ => pair_use(conn, &wanted, now, days)?,
-        };
-        Ok::<_, rusqlite::Error>((rates, usable, policies, lots))
+    let read_rates = |c: &Connection| Ok((pair_use(c, &wanted, now, days)?, also(c)?));
+    let ((rates, more), (policies, mut usable), held, mut lots) = std::thread::scope(|s| {
+        // The rate of use is the longest read: for every place, it is read
+        // beside the stock on a second connection (a rate over weeks does
+        // not need the same instant).
+        let running = place_id
+            .is_none()
+            .then(|| beside(s, conn, &read_rates))
+            .flatten();
+        let levels = levels_and_ok_units(conn, place_id)?;
+        // Units held after a cold-chain excursion are not usable, and warn.
+        let held = cold_holds(conn, place_id)?;
+        let lots = waste_lots(conn, &candidates, &wanted, &held)?;
+        let rates = taken(conn, running, &read_rates)?;
+        Ok::<_, rusqlite::Error>((rates, levels, held, lots))
     })?;
-    // Units held after a cold-chain excursion are not usable, and warn.
-    let held = cold_holds(conn, place_id)?;
-    let mut usable = usable;
+    // Usable units: those in lots whose status is ok, less the expired ones
+    // (every expired lot is among the candidates) and the held ones.
+    for b in &candidates {
+        if b.status == LotStatus::Ok
+            && b.expiry.is_some_and(|e| e < today)
+            && let Some(u) = usable.get_mut(&(b.place_id, b.item_id))
+        {
+            *u -= b.qty;
+        }
+    }
     alerts::subtract_held(&mut usable, &held);
     let mut list = alerts::build_with_usable(&candidates, &policies, &usable, today, cfg);
     list.extend(alerts::cold_alerts(&held));
@@ -129,7 +180,7 @@ pub fn alerts(
         ));
     }
     alerts::sort_worst_first(&mut list);
-    Ok(list)
+    Ok((list, more))
 }
 
 /// Where the window of the rate of use ends for the warnings of `today`:
@@ -171,85 +222,80 @@ pub fn cold_holds(
     .collect()
 }
 
-/// Units used per day (in thousandths) over the last `days` days at each
-/// (place, item) pair, as [`daily_use`] gives them. Whole days are read from
-/// the running use totals (two rows a pair); the first day of the window,
-/// which starts at the time of day of `now`, is summed from its movements.
+/// Units used per day (in thousandths) at each (place, item) pair over the
+/// window of [`use_days`], as [`daily_use`] gives them: two rows a pair of
+/// the running use totals.
 pub fn pair_use(
     conn: &Connection,
     pairs: &[(i64, i64)],
     now: DateTime<Utc>,
     days: i64,
 ) -> rusqlite::Result<HashMap<(i64, i64), i64>> {
-    let since = now - chrono::Duration::days(days.max(1));
-    let since_text = crate::domain::instant_to_text(since);
-    let first_day = since.date_naive();
-    let next_day = first_day.succ_opt().unwrap_or(first_day);
-    let list = serde_json::to_string(pairs).unwrap_or_else(|_| "[]".into());
-    let mut stmt = conn.prepare_cached(
-        "WITH p(place, item) AS MATERIALIZED (SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?1) j)
+    let (first, last, days) = use_days(now, days);
+    let before = first.pred_opt().unwrap_or(first);
+    let list = Pairs::new(pairs);
+    let mut stmt = conn.prepare_cached(&format!(
+        "WITH p(place, item) AS MATERIALIZED ({})
          SELECT p.place, p.item,
-                (SELECT t.running FROM use_totals t WHERE t.place_id = p.place AND t.item_id = p.item
+                (SELECT t.running FROM use_totals t WHERE t.place_id = p.place AND t.item_id = p.item AND t.day <= ?2
                  ORDER BY t.day DESC LIMIT 1),
                 (SELECT t.running FROM use_totals t WHERE t.place_id = p.place AND t.item_id = p.item AND t.day <= ?3
-                 ORDER BY t.day DESC LIMIT 1),
-                (SELECT SUM(m.qty) FROM movements m
-                 WHERE m.item_id = p.item AND m.at >= ?2 AND m.at < ?4 AND m.from_place_id = p.place
-                   AND m.kind IN ('administration', 'issue', 'transfer'))
+                 ORDER BY t.day DESC LIMIT 1)
          FROM p",
-    )?;
-    let rows = stmt.query_map(
-        params![list, since_text, date_text(first_day), date_text(next_day)],
-        |r| {
-            let all: Option<i64> = r.get(2)?;
-            let before: Option<i64> = r.get(3)?;
-            let first: Option<i64> = r.get(4)?;
-            Ok(((r.get(0)?, r.get(1)?), (all, before, first)))
-        },
-    )?;
+        list.rows()
+    ))?;
+    let rows = stmt.query_map(params![list, date_text(last), date_text(before)], |r| {
+        let to: Option<i64> = r.get(2)?;
+        let from: Option<i64> = r.get(3)?;
+        Ok(((r.get(0)?, r.get(1)?), (to, from)))
+    })?;
     let mut out = HashMap::new();
     for row in rows {
-        let (key, (all, before, first)) = row?;
-        if all.is_none() && first.is_none() {
-            continue;
+        let (key, (to, from)) = row?;
+        let total = to.unwrap_or(0) - from.unwrap_or(0);
+        if to.is_some() && total > 0 {
+            out.insert(key, total * 1000 / days);
         }
-        let total = all.unwrap_or(0) - before.unwrap_or(0) + first.unwrap_or(0);
-        out.insert(key, total * 1000 / days.max(1));
     }
     Ok(out)
 }
 
-/// The lots at each (place, item) pair, as FEFO sees them: [`lot_stocks`]
-/// for the pairs alone, each read through the (place, item) index. The
-/// time a lot was received only orders lots that expire on the same day, so
-/// it is read for those alone (elsewhere it is left 0).
-fn pair_lots(
+/// The lots of each (place, item) pair in `pairs` that a projection of
+/// waste reads, as FEFO sees them: the candidates of the pair, with their
+/// held units apart. A lot's waste depends only on the lots FEFO takes
+/// before it (expiring no later), and a lot that may warn expires within
+/// the horizon: every lot it depends on is a candidate too. The time a lot
+/// was received only orders lots that expire on the same day, so it is
+/// read for those alone (elsewhere it is left 0).
+fn waste_lots(
     conn: &Connection,
+    candidates: &[LotBalance],
     pairs: &[(i64, i64)],
+    held: &[alerts::ColdHold],
 ) -> rusqlite::Result<HashMap<(i64, i64), Vec<crate::domain::fefo::LotStock>>> {
-    let list = serde_json::to_string(pairs).unwrap_or_else(|_| "[]".into());
-    let mut stmt = conn.prepare_cached(
-        "WITH p(place, item) AS MATERIALIZED (SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?1) j)
-         SELECT b.place_id, b.item_id, b.lot_id, b.expiry, b.status, b.qty
-         FROM p CROSS JOIN balances b
-         WHERE b.place_id = p.place AND b.item_id = p.item",
-    )?;
     let mut out: HashMap<(i64, i64), Vec<crate::domain::fefo::LotStock>> = HashMap::new();
-    let rows = stmt.query_map([list], |r| {
-        Ok((
-            (r.get(0)?, r.get(1)?),
-            crate::domain::fefo::LotStock {
-                lot_id: r.get(2)?,
-                expiry: opt_date(r.get(3)?),
-                received_seq: 0,
-                status: parse_enum(4, r.get(4)?)?,
-                qty: r.get(5)?,
-            },
-        ))
-    })?;
-    for row in rows {
-        let (key, lot) = row?;
-        out.entry(key).or_default().push(lot);
+    for b in candidates {
+        let key = (b.place_id, b.item_id);
+        if pairs.binary_search(&key).is_ok() {
+            out.entry(key)
+                .or_default()
+                .push(crate::domain::fefo::LotStock {
+                    lot_id: b.lot_id,
+                    expiry: b.expiry,
+                    received_seq: 0,
+                    status: b.status,
+                    qty: b.qty,
+                });
+        }
+    }
+    if !held.is_empty() {
+        let held: HashMap<(i64, i64), i64> = held
+            .iter()
+            .map(|h| ((h.place_id, h.lot_id), h.qty))
+            .collect();
+        for ((place, _), lots) in out.iter_mut() {
+            *lots = split_held(*place, std::mem::take(lots), &held);
+        }
     }
     // Lots of a pair that share their expiry day.
     let mut tied: Vec<i64> = Vec::new();
@@ -265,12 +311,11 @@ fn pair_lots(
         );
     }
     if !tied.is_empty() {
-        let list = serde_json::to_string(&tied).unwrap_or_else(|_| "[]".into());
         let mut stmt = conn.prepare_cached(
-            "SELECT id, received_at FROM lots WHERE id IN (SELECT value FROM json_each(?1))",
+            "SELECT id, received_at FROM lots WHERE id IN (SELECT value FROM rarray(?1))",
         )?;
         let received: HashMap<i64, i64> = stmt
-            .query_map([list], |r| {
+            .query_map([id_list(&tied)], |r| {
                 let at: String = r.get(1)?;
                 // Received time in seconds: the earlier received sorts first.
                 Ok((
@@ -294,7 +339,10 @@ pub fn level_policies(
     conn: &Connection,
     place_id: Option<i64>,
 ) -> rusqlite::Result<Vec<LevelPolicy>> {
-    let mut stmt = conn.prepare_cached("SELECT place_id, item_id, safety_stock, max_stock FROM stock_policies WHERE ?1 IS NULL OR place_id = ?1")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT place_id, item_id, safety_stock, max_stock FROM stock_policies
+         WHERE ?1 IS NULL OR place_id = ?1 ORDER BY place_id, item_id",
+    )?;
     stmt.query_map([place_id], |r| {
         Ok(LevelPolicy {
             place_id: r.get(0)?,
@@ -328,16 +376,7 @@ pub fn alert_rows(
     cfg: &AlertConfig,
 ) -> rusqlite::Result<Vec<AlertRow>> {
     // The names are read beside the warnings, as their rate of use is.
-    let beside = place_id.is_none().then(|| second_path(conn)).flatten();
-    let (list, mut items) = std::thread::scope(|s| {
-        let names = beside.map(|path| s.spawn(move || item_names(&open_second(&path)?)));
-        let list = alerts(conn, place_id, today, cfg)?;
-        let items = match names.map(|h| h.join()) {
-            Some(Ok(Ok(i))) => i,
-            _ => item_names(conn)?,
-        };
-        Ok::<_, rusqlite::Error>((list, items))
-    })?;
+    let (list, mut items) = alerts_and(conn, place_id, today, cfg, &item_names)?;
     // An item made at another workstation between the two reads.
     if list.iter().any(|a| !items.contains_key(&a.item_id)) {
         items = item_names(conn)?;
@@ -374,40 +413,14 @@ fn item_names(conn: &Connection) -> rusqlite::Result<HashMap<i64, (String, Strin
         .collect()
 }
 
-/// A database file read outside any transaction: its path, so that a long
-/// read may run on a second connection at the same time. `None` inside a
-/// transaction (what it has written counts), for a database in memory and
-/// for one opened read-only.
-fn second_path(conn: &Connection) -> Option<std::path::PathBuf> {
-    // A file opened read-only is read as it is, and nothing is made beside
-    // it (a second connection could make the log's index).
-    if !conn.is_autocommit() || conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
-        return None;
-    }
-    conn.path()
-        .filter(|p| !p.is_empty())
-        .map(std::path::PathBuf::from)
-}
-
-/// A read-only connection to the same file, for a read beside the first.
-fn open_second(path: &std::path::Path) -> rusqlite::Result<Connection> {
-    let other = Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    other.busy_timeout(std::time::Duration::from_secs(5))?;
-    Ok(other)
-}
-
 pub fn lot_numbers(
     conn: &Connection,
     ids: &[i64],
 ) -> rusqlite::Result<HashMap<i64, (String, Option<NaiveDate>)>> {
-    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
     let mut stmt = conn.prepare_cached(
-        "SELECT id, lot_number, expiry FROM lots WHERE id IN (SELECT value FROM json_each(?1))",
+        "SELECT id, lot_number, expiry FROM lots WHERE id IN (SELECT value FROM rarray(?1))",
     )?;
-    stmt.query_map([list], |r| {
+    stmt.query_map([id_list(ids)], |r| {
         Ok((r.get(0)?, (r.get::<_, String>(1)?, opt_date(r.get(2)?))))
     })?
     .collect()
