@@ -215,97 +215,22 @@ pub struct Entry {
     pub zh: &'static str,
 }
 
-/// The catalogue files, by name (each a part of the product).
-pub const FILES: &[(&str, &str)] = &[
-    ("common", include_str!("../../assets/i18n/common.toml")),
-    ("console", include_str!("../../assets/i18n/console.toml")),
-    ("cli", include_str!("../../assets/i18n/cli.toml")),
-    ("refusals", include_str!("../../assets/i18n/refusals.toml")),
-    ("cd", include_str!("../../assets/i18n/cd.toml")),
-    ("cold", include_str!("../../assets/i18n/cold.toml")),
-    ("domain", include_str!("../../assets/i18n/domain.toml")),
-    ("errors", include_str!("../../assets/i18n/errors.toml")),
-    ("site", include_str!("../../assets/i18n/site.toml")),
-    ("import", include_str!("../../assets/i18n/import.toml")),
-    ("refdata", include_str!("../../assets/i18n/refdata.toml")),
-    ("admin", include_str!("../../assets/i18n/admin.toml")),
-    (
-        "wristband",
-        include_str!("../../assets/i18n/wristband.toml"),
-    ),
-    ("tables", include_str!("../../assets/i18n/tables.toml")),
-    ("plan", include_str!("../../assets/i18n/plan.toml")),
-    ("levels", include_str!("../../assets/i18n/levels.toml")),
-    ("fhir", include_str!("../../assets/i18n/fhir.toml")),
-    ("sheets", include_str!("../../assets/i18n/sheets.toml")),
-    (
-        "substitutes",
-        include_str!("../../assets/i18n/substitutes.toml"),
-    ),
-    (
-        "supply_reports",
-        include_str!("../../assets/i18n/supply_reports.toml"),
-    ),
-    (
-        "reports_screen",
-        include_str!("../../assets/i18n/reports_screen.toml"),
-    ),
-    (
-        "reservations",
-        include_str!("../../assets/i18n/reservations.toml"),
-    ),
-    (
-        "early_warnings",
-        include_str!("../../assets/i18n/early_warnings.toml"),
-    ),
-    (
-        "console_resilience",
-        include_str!("../../assets/i18n/console_resilience.toml"),
-    ),
-];
-
-fn walk(prefix: &str, t: &toml::Table, out: &mut HashMap<String, Entry>, file: &str) {
-    for (k, v) in t {
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        let Some(tab) = v.as_table() else {
-            panic!("catalogue {file}: {key} is not a table");
-        };
-        if tab.contains_key("en") || tab.contains_key("zh") {
-            let get = |l: &str| -> &'static str {
-                let s = tab.get(l).and_then(|v| v.as_str()).unwrap_or("");
-                Box::leak(s.to_string().into_boxed_str())
-            };
-            out.insert(
-                key,
-                Entry {
-                    en: get("en"),
-                    zh: get("zh"),
-                },
-            );
-        } else {
-            walk(&key, tab, out, file);
-        }
-    }
+/// The catalogues (`assets/i18n/*.toml`), read when the program is built
+/// (`build.rs`).
+mod built {
+    include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
 }
 
 /// Every entry of every catalogue file. The files are checked by the test
-/// suite (both languages present, the same placeholders, every key used), so
-/// a file that does not read is a build defect, not a user's.
+/// suite (both languages present, the same placeholders, every key used),
+/// and a file that does not read stops the build.
 pub fn catalogue() -> &'static HashMap<String, Entry> {
     static CAT: OnceLock<HashMap<String, Entry>> = OnceLock::new();
     CAT.get_or_init(|| {
-        let mut out = HashMap::new();
-        for (name, text) in FILES {
-            match text.parse::<toml::Table>() {
-                Ok(t) => walk("", &t, &mut out, name),
-                Err(e) => panic!("catalogue {name} does not read: {e}"),
-            }
-        }
-        out
+        built::ENTRIES
+            .iter()
+            .map(|&(key, en, zh)| (key.to_string(), Entry { en, zh }))
+            .collect()
     })
 }
 
@@ -317,13 +242,16 @@ pub fn text(key: &str) -> &'static str {
 
 /// The text of `key` in `l`.
 pub fn text_in(l: Lang, key: &str) -> &'static str {
-    match catalogue().get(key) {
-        Some(e) => match l {
-            Lang::En => e.en,
-            Lang::ZhCn if e.zh.is_empty() => e.en,
-            Lang::ZhCn => e.zh,
-        },
-        None => Box::leak(key.to_string().into_boxed_str()),
+    match built::ENTRIES.binary_search_by(|(k, _, _)| (*k).cmp(key)) {
+        Ok(i) => {
+            let (_, en, zh) = built::ENTRIES[i];
+            match l {
+                Lang::En => en,
+                Lang::ZhCn if zh.is_empty() => en,
+                Lang::ZhCn => zh,
+            }
+        }
+        Err(_) => Box::leak(key.to_string().into_boxed_str()),
     }
 }
 
