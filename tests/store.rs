@@ -542,3 +542,82 @@ fn the_warnings_equal_those_computed_from_every_balance_and_the_ledger() {
     }
     compare("after quarantine and release");
 }
+
+/// `check` finds a running total the warnings read that is not what the
+/// balances or the ledger sum to, and names it with both figures.
+#[test]
+fn check_finds_a_running_total_that_drifted_from_its_balances_or_ledger() {
+    use wardstock::store::check::{Problem, TotalKind};
+    let (_dir, store) = common::open_demo();
+    assert!(
+        check::ledger(&store.conn).unwrap().ok(),
+        "the demo is sound"
+    );
+    let one = |sql: &str| -> (i64, i64, i64, String, String) {
+        store
+            .conn
+            .query_row(sql, [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+    };
+    let (ok_place, ok_item, ok_qty, ok_code, ok_item_code) = one(
+        "SELECT t.place_id, t.item_id, t.qty, p.code, i.code FROM ok_totals t
+         JOIN places p ON p.id = t.place_id JOIN items i ON i.id = t.item_id
+         WHERE t.qty > 0 ORDER BY t.qty DESC LIMIT 1",
+    );
+    let (use_place, use_item, used, use_code, use_item_code) = one(
+        "SELECT t.place_id, t.item_id, t.running, p.code, i.code FROM use_totals t
+         JOIN places p ON p.id = t.place_id JOIN items i ON i.id = t.item_id
+         WHERE t.day = (SELECT max(day) FROM use_totals u WHERE u.place_id = t.place_id AND u.item_id = t.item_id)
+         ORDER BY t.running DESC LIMIT 1",
+    );
+    store
+        .conn
+        .execute(
+            "UPDATE ok_totals SET qty = qty + 3 WHERE place_id = ?1 AND item_id = ?2",
+            [ok_place, ok_item],
+        )
+        .unwrap();
+    store
+        .conn
+        .execute(
+            "DELETE FROM use_totals WHERE place_id = ?1 AND item_id = ?2
+             AND day = (SELECT max(day) FROM use_totals WHERE place_id = ?1 AND item_id = ?2)",
+            [use_place, use_item],
+        )
+        .unwrap();
+    let before_last: i64 = store
+        .conn
+        .query_row(
+            "SELECT COALESCE(MAX(running), 0) FROM use_totals WHERE place_id = ?1 AND item_id = ?2",
+            [use_place, use_item],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let report = check::ledger(&store.conn).unwrap();
+    assert_eq!(
+        report.problems,
+        vec![
+            Problem::Total {
+                total: TotalKind::OkUnits,
+                place: ok_code,
+                item: ok_item_code,
+                stored: ok_qty + 3,
+                ledger: ok_qty,
+            },
+            Problem::Total {
+                total: TotalKind::Used,
+                place: use_code,
+                item: use_item_code,
+                stored: before_last,
+                ledger: used,
+            },
+        ]
+    );
+    let said = report.problems[1].to_string();
+    assert!(
+        said.contains("running total of use") && said.contains(&used.to_string()),
+        "{said}"
+    );
+}

@@ -355,6 +355,28 @@ impl fmt::Display for crate::store::check::Problem {
             }
             P::LotCopy { place, lot } => t!("check.lot_copy", place = place, lot = lot),
             P::Item { row, lot } => t!("check.item", row = row, lot = lot),
+            P::Total {
+                total,
+                place,
+                item,
+                stored,
+                ledger,
+            } => match total {
+                crate::store::check::TotalKind::OkUnits => t!(
+                    "check.ok_total",
+                    place = place,
+                    item = item,
+                    stored = stored,
+                    ledger = ledger
+                ),
+                crate::store::check::TotalKind::Used => t!(
+                    "check.use_total",
+                    place = place,
+                    item = item,
+                    stored = stored,
+                    ledger = ledger
+                ),
+            },
         };
         f.write_str(&s)
     }

@@ -53,6 +53,27 @@ pub enum Problem {
     LotCopy { place: String, lot: String },
     /// A balance or movement naming another item than its lot.
     Item { row: i64, lot: i64 },
+    /// A running total kept beside the balances or the ledger (what the
+    /// warnings read) that is not what they sum to.
+    Total {
+        total: TotalKind,
+        place: String,
+        item: String,
+        stored: i64,
+        ledger: i64,
+    },
+}
+
+/// Which running total [`Problem::Total`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TotalKind {
+    /// Units of a place and item in lots whose status is ok (`ok_totals`),
+    /// against the balances.
+    OkUnits,
+    /// Units a place has used of an item to date (`use_totals`, its latest
+    /// day), against the ledger.
+    Used,
 }
 
 impl Default for CheckReport {
@@ -202,10 +223,13 @@ fn ledger_sums(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<
     let mut by_place: HashMap<(i64, i64), i128> = HashMap::new();
     let mut by_location: HashMap<LocationKey, i128> = HashMap::new();
     let mut wrong_item: Vec<(i64, i64)> = Vec::new();
+    // Units used per (place, item): what left a place to be given, issued
+    // or sent on.
+    let mut used: HashMap<(i64, i64), i128> = HashMap::new();
     let mut movements = 0i64;
     {
         let mut stmt = conn.prepare(
-            "SELECT id, item_id, lot_id, from_place_id, to_place_id, from_location_id, to_location_id, qty FROM movements",
+            "SELECT id, item_id, lot_id, from_place_id, to_place_id, from_location_id, to_location_id, qty, kind FROM movements",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -220,6 +244,14 @@ fn ledger_sums(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<
             let qty = i128::from(r.get::<_, i64>(7)?);
             if lot_item.get(&lot).is_some_and(|&i| i != item) {
                 wrong_item.push((id, lot));
+            }
+            if let Some(place) = from
+                && matches!(
+                    r.get_ref(8)?.as_str(),
+                    Ok("administration" | "issue" | "transfer")
+                )
+            {
+                *used.entry((place, item)).or_default() += qty;
             }
             for (place, loc, signed) in [(to, to_loc, qty), (from, from_loc, -qty)] {
                 let Some(place) = place else { continue };
@@ -344,10 +376,99 @@ fn ledger_sums(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<
             ledger: clamp(ledger),
         });
     }
+    let totals = running_totals(conn, used)?;
+    let mut item_stmt = conn.prepare("SELECT code FROM items WHERE id = ?1")?;
+    for (total, (place, item), ledger, stored) in totals {
+        let item = item_stmt
+            .query_row([item], |r| r.get::<_, String>(0))
+            .optional()?
+            .unwrap_or_else(|| "?".into());
+        report.problems.push(Problem::Total {
+            total,
+            place: place_code(place),
+            item,
+            stored,
+            ledger: clamp(ledger),
+        });
+    }
     Ok(wrong_item
         .into_iter()
         .map(|(row, lot)| Problem::Item { row, lot })
         .collect())
+}
+
+/// A running total that is off: which, its (place, item), what it should
+/// be, what is stored.
+type TotalOff = (TotalKind, (i64, i64), i128, i64);
+
+/// The running totals the warnings read, against what they total: units
+/// in ok lots per (place, item) against the balances, and units used to
+/// date (the latest day's running total) against the ledger's `used`.
+fn running_totals(
+    conn: &Connection,
+    mut used: std::collections::HashMap<(i64, i64), i128>,
+) -> rusqlite::Result<Vec<TotalOff>> {
+    use std::collections::HashMap;
+    let mut off = Vec::new();
+    let mut ok: HashMap<(i64, i64), i128> = HashMap::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT place_id, item_id, SUM(qty) FROM balances WHERE status = 'ok' GROUP BY place_id, item_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            ok.insert((r.get(0)?, r.get(1)?), i128::from(r.get::<_, i64>(2)?));
+        }
+        let mut stmt = conn.prepare("SELECT place_id, item_id, qty FROM ok_totals")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let key = (r.get(0)?, r.get(1)?);
+            let stored: i64 = r.get(2)?;
+            let sum = ok.remove(&key).unwrap_or(0);
+            if sum != i128::from(stored) {
+                off.push((TotalKind::OkUnits, key, sum, stored));
+            }
+        }
+    }
+    off.extend(
+        ok.into_iter()
+            .filter(|(_, q)| *q != 0)
+            .map(|(k, q)| (TotalKind::OkUnits, k, q, 0)),
+    );
+    {
+        // Each pair's rows in day order: the last is its use to date.
+        let mut stmt = conn.prepare(
+            "SELECT place_id, item_id, running FROM use_totals ORDER BY place_id, item_id, day",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut last: Option<((i64, i64), i64)> = None;
+        let mut settle = |pair: (i64, i64), stored: i64, off: &mut Vec<_>| {
+            let sum = used.remove(&pair).unwrap_or(0);
+            if sum != i128::from(stored) {
+                off.push((TotalKind::Used, pair, sum, stored));
+            }
+        };
+        while let Some(r) = rows.next()? {
+            let pair = (r.get(0)?, r.get(1)?);
+            let running: i64 = r.get(2)?;
+            if let Some((before, stored)) = last
+                && before != pair
+            {
+                settle(before, stored, &mut off);
+            }
+            last = Some((pair, running));
+        }
+        if let Some((pair, stored)) = last {
+            settle(pair, stored, &mut off);
+        }
+    }
+    off.extend(
+        used.into_iter()
+            .filter(|(_, q)| *q != 0)
+            .map(|(k, q)| (TotalKind::Used, k, q, 0)),
+    );
+    off.sort_by_key(|(kind, k, _, _)| (*kind == TotalKind::Used, *k));
+    Ok(off)
 }
 
 /// Negative balances, balances whose copy of the lot differs, and balances
