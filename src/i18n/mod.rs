@@ -242,16 +242,22 @@ pub fn text(key: &str) -> &'static str {
 
 /// The text of `key` in `l`.
 pub fn text_in(l: Lang, key: &str) -> &'static str {
-    match built::ENTRIES.binary_search_by(|(k, _, _)| (*k).cmp(key)) {
-        Ok(i) => {
-            let (_, en, zh) = built::ENTRIES[i];
-            match l {
-                Lang::En => en,
-                Lang::ZhCn if zh.is_empty() => en,
-                Lang::ZhCn => zh,
-            }
-        }
-        Err(_) => Box::leak(key.to_string().into_boxed_str()),
+    // The built table by key, made once (a hash of the keys: thousands of
+    // texts are looked up for one screen of warnings).
+    static INDEX: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        built::ENTRIES
+            .iter()
+            .map(|&(key, en, zh)| (key, (en, zh)))
+            .collect()
+    });
+    match index.get(key) {
+        Some(&(en, zh)) => match l {
+            Lang::En => en,
+            Lang::ZhCn if zh.is_empty() => en,
+            Lang::ZhCn => zh,
+        },
+        None => Box::leak(key.to_string().into_boxed_str()),
     }
 }
 

@@ -333,6 +333,15 @@ pub fn kind_index(k: &crate::domain::alerts::AlertKind) -> usize {
     }
 }
 
+/// `text` lower-cased, added to `to`.
+fn push_lower(to: &mut String, text: &str) {
+    if text.is_ascii() {
+        to.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        to.push_str(&text.to_lowercase());
+    }
+}
+
 /// Text lower-cased as filtering compares it (in place when it is ASCII).
 fn lower(mut text: String) -> String {
     if text.is_ascii() {
@@ -394,24 +403,32 @@ impl AlertsView {
                             r.item_name
                         ))
                     });
-                let mark = lower(crate::tui::words::mark(&r.alert.kind));
+                let mark = crate::tui::words::mark(&r.alert.kind);
                 let kind = kinds
                     .get(kind_index(&r.alert.kind))
                     .map_or("", String::as_str);
-                let mut h = lower(r.place.clone());
-                for part in [
-                    names.get(&r.alert.place_id).map_or("", String::as_str),
-                    item.as_str(),
-                ] {
+                let name = names.get(&r.alert.place_id).map_or("", String::as_str);
+                let lot = r.lot.as_deref().unwrap_or("");
+                let mut h = String::with_capacity(
+                    r.place.len()
+                        + name.len()
+                        + item.len()
+                        + lot.len()
+                        + kind.len()
+                        + mark.len()
+                        + 5,
+                );
+                push_lower(&mut h, &r.place);
+                for part in [name, item.as_str()] {
                     h.push(' ');
                     h.push_str(part);
                 }
                 h.push(' ');
-                h.push_str(&lower(r.lot.clone().unwrap_or_default()));
-                for part in [kind, mark.as_str()] {
-                    h.push(' ');
-                    h.push_str(part);
-                }
+                push_lower(&mut h, lot);
+                h.push(' ');
+                h.push_str(kind);
+                h.push(' ');
+                push_lower(&mut h, &mark);
                 h
             })
             .collect();
