@@ -353,14 +353,7 @@ fn an_empty_file_is_never_silently_made_a_database() {
 fn the_rate_of_use_from_running_totals_equals_the_ledgers_sum() {
     use wardstock::store::queries;
     let (_dir, mut store) = common::open_demo();
-    let items: Vec<i64> = store
-        .conn
-        .prepare("SELECT id FROM items")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let items: Vec<i64> = ids(&store.conn, "SELECT id FROM items");
     let compare = |store: &Store, label: &str| {
         for hours_back in [0, 5, 13, 30] {
             let now = common::anchor() - chrono::Duration::hours(hours_back);
@@ -430,13 +423,7 @@ fn warnings_from_everything(
     alerts::subtract_held(&mut usable, &held);
     let mut list = alerts::build_with_usable(&balances, &policies, &usable, today, cfg);
     list.extend(alerts::cold_alerts(&held));
-    let items: Vec<i64> = conn
-        .prepare("SELECT id FROM items")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let items: Vec<i64> = ids(conn, "SELECT id FROM items");
     let lots = queries::lot_stocks(conn, None, &items).unwrap();
     let end = queries::use_window_end(conn, today).unwrap();
     let rates = queries::daily_use(conn, &items, end, cfg.usage_window_days).unwrap();
@@ -517,14 +504,10 @@ fn the_warnings_equal_those_computed_from_every_balance_and_the_ledger() {
     );
     // A lot quarantined everywhere it is held, another quarantined and
     // released: the ok totals follow every change of status.
-    let lots: Vec<i64> = store
-        .conn
-        .prepare("SELECT lot_id FROM balances WHERE status = 'ok' GROUP BY lot_id ORDER BY SUM(qty) DESC LIMIT 2")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let lots: Vec<i64> = ids(
+        &store.conn,
+        "SELECT lot_id FROM balances WHERE status = 'ok' GROUP BY lot_id ORDER BY SUM(qty) DESC LIMIT 2",
+    );
     for (lot, back) in [(lots[0], false), (lots[1], true)] {
         store
             .conn
@@ -620,4 +603,14 @@ fn check_finds_a_running_total_that_drifted_from_its_balances_or_ledger() {
         said.contains("running total of use") && said.contains(&used.to_string()),
         "{said}"
     );
+}
+
+/// The ids a one-column query gives.
+fn ids(conn: &rusqlite::Connection, sql: &str) -> Vec<i64> {
+    conn.prepare(sql)
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
 }
