@@ -88,7 +88,7 @@ fn every_key_the_code_asks_for_is_in_the_catalogue() {
     let mut missing = BTreeSet::new();
     for (file, src) in sources() {
         for k in keys_asked(&src) {
-            if !cat.contains_key(&k) {
+            if !cat.contains_key(k.as_str()) {
                 missing.insert(format!("{file}: {k}"));
             }
         }
@@ -107,7 +107,7 @@ fn every_key_in_the_catalogue_is_used() {
         .map(|(_, s)| s)
         .collect::<Vec<_>>()
         .join("\n");
-    let mut unused: Vec<&String> = i18n::catalogue()
+    let mut unused: Vec<&&str> = i18n::catalogue()
         .keys()
         .filter(|k| !all.contains(&format!("\"{k}\"")))
         .collect();
@@ -115,11 +115,7 @@ fn every_key_in_the_catalogue_is_used() {
     assert!(
         unused.is_empty(),
         "catalogue keys no code uses:\n{}",
-        unused
-            .iter()
-            .map(|k| k.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
+        unused.iter().map(|k| **k).collect::<Vec<_>>().join("\n")
     );
 }
 
@@ -136,7 +132,7 @@ fn chinese_is_chinese() {
             .any(|w| w.len() > 3 && w.chars().all(|c| c.is_ascii_lowercase()) && !e.zh.contains(w));
         let has_cjk = e.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
         if has_words && !has_cjk {
-            suspicious.push(key.clone());
+            suspicious.push(key.to_string());
         }
     }
     suspicious.sort();

@@ -221,15 +221,16 @@ mod built {
     include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
 }
 
-/// Every entry of every catalogue file. The files are checked by the test
-/// suite (both languages present, the same placeholders, every key used),
-/// and a file that does not read stops the build.
-pub fn catalogue() -> &'static HashMap<String, Entry> {
-    static CAT: OnceLock<HashMap<String, Entry>> = OnceLock::new();
+/// Every entry of every catalogue file, by key (made once from the built
+/// table). The files are checked by the test suite (both languages present,
+/// the same placeholders, every key used), and a file that does not read
+/// stops the build.
+pub fn catalogue() -> &'static HashMap<&'static str, Entry> {
+    static CAT: OnceLock<HashMap<&'static str, Entry>> = OnceLock::new();
     CAT.get_or_init(|| {
         built::ENTRIES
             .iter()
-            .map(|&(key, en, zh)| (key.to_string(), Entry { en, zh }))
+            .map(|&(key, en, zh)| (key, Entry { en, zh }))
             .collect()
     })
 }
@@ -242,20 +243,11 @@ pub fn text(key: &str) -> &'static str {
 
 /// The text of `key` in `l`.
 pub fn text_in(l: Lang, key: &str) -> &'static str {
-    // The built table by key, made once (a hash of the keys: thousands of
-    // texts are looked up for one screen of warnings).
-    static INDEX: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    let index = INDEX.get_or_init(|| {
-        built::ENTRIES
-            .iter()
-            .map(|&(key, en, zh)| (key, (en, zh)))
-            .collect()
-    });
-    match index.get(key) {
-        Some(&(en, zh)) => match l {
-            Lang::En => en,
-            Lang::ZhCn if zh.is_empty() => en,
-            Lang::ZhCn => zh,
+    match catalogue().get(key) {
+        Some(e) => match l {
+            Lang::En => e.en,
+            Lang::ZhCn if e.zh.is_empty() => e.en,
+            Lang::ZhCn => e.zh,
         },
         None => Box::leak(key.to_string().into_boxed_str()),
     }

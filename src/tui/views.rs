@@ -342,14 +342,11 @@ fn push_lower(to: &mut String, text: &str) {
     }
 }
 
-/// Text lower-cased as filtering compares it (in place when it is ASCII).
-fn lower(mut text: String) -> String {
-    if text.is_ascii() {
-        text.make_ascii_lowercase();
-        text
-    } else {
-        text.to_lowercase()
-    }
+/// Text lower-cased as filtering compares it.
+fn lower(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_lower(&mut out, text);
+    out
 }
 
 /// The name of a kind of warning (by its [`kind_index`]) in language `l`.
@@ -376,17 +373,14 @@ impl AlertsView {
     pub fn new(rows: Vec<AlertRow>, places: &[Place]) -> AlertsView {
         // What many rows share is made once: each place's name, each
         // item's words, each kind's names.
-        let names: HashMap<i64, String> = places
-            .iter()
-            .map(|p| (p.id, lower(p.name.clone())))
-            .collect();
+        let names: HashMap<i64, String> = places.iter().map(|p| (p.id, lower(&p.name))).collect();
         let kinds: Vec<String> = (0..ALERT_KINDS)
             .map(|k| {
                 let words: Vec<&str> = crate::i18n::Lang::ALL
                     .iter()
                     .map(|&l| kind_name_in(l, k))
                     .collect();
-                lower(words.join(" "))
+                lower(&words.join(" "))
             })
             .collect();
         let mut items: HashMap<(&str, &str), String> = HashMap::new();
@@ -396,7 +390,7 @@ impl AlertsView {
                 let item = items
                     .entry((r.item.as_str(), r.item_name.as_str()))
                     .or_insert_with(|| {
-                        lower(format!(
+                        lower(&format!(
                             "{} {} {}",
                             r.item,
                             crate::tui::words::strength(&r.item_name),

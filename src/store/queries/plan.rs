@@ -7,8 +7,9 @@ use super::*;
 /// A read running beside the caller's own reads: on a second connection to
 /// the same file, in a thread of `scope`. `None` when the database is not a
 /// file (in memory), is opened read-only, is inside a transaction, or no
-/// thread could be started; [`taken`] then reads on the caller's connection. Each read sees the data committed when it
-/// starts, as every read outside a transaction does.
+/// thread could be started; [`taken`] then reads on the caller's
+/// connection. Each read sees the data committed when it starts, as every
+/// read outside a transaction does.
 pub fn beside<'scope, 'env, T, F>(
     scope: &'scope std::thread::Scope<'scope, 'env>,
     conn: &Connection,

@@ -98,13 +98,18 @@ pub fn stock_lines(
 }
 
 /// A row of (lot, expiry, received at, status, qty) as FEFO sees it.
+/// A lot's received time as FEFO orders lots expiring on the same day: in
+/// seconds, the earlier received first.
+pub(crate) fn received_seq(received_at: &str) -> i64 {
+    instant_from_text(received_at).map_or(0, |t| t.timestamp())
+}
+
 fn lot_stock_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<crate::domain::fefo::LotStock> {
     let received: String = r.get(at + 2)?;
     Ok(crate::domain::fefo::LotStock {
         lot_id: r.get(at)?,
         expiry: opt_date(r.get(at + 1)?),
-        // Received time in seconds: the earlier received sorts first.
-        received_seq: instant_from_text(&received).map_or(0, |t| t.timestamp()),
+        received_seq: received_seq(&received),
         status: parse_enum(at + 3, r.get(at + 3)?)?,
         qty: r.get(at + 4)?,
     })
@@ -178,14 +183,13 @@ pub fn lot_stocks(
     place_id: Option<i64>,
     items: &[i64],
 ) -> rusqlite::Result<HashMap<(i64, i64), Vec<crate::domain::fefo::LotStock>>> {
-    let list = serde_json::to_string(items).unwrap_or_else(|_| "[]".into());
     let mut stmt = conn.prepare_cached(
         "SELECT b.place_id, b.item_id, b.lot_id, b.expiry, l.received_at, b.status, b.qty
          FROM balances b JOIN lots l ON l.id = b.lot_id
-         WHERE b.item_id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR b.place_id = ?2)",
+         WHERE b.item_id IN (SELECT value FROM rarray(?1)) AND (?2 IS NULL OR b.place_id = ?2)",
     )?;
     let mut out: HashMap<(i64, i64), Vec<crate::domain::fefo::LotStock>> = HashMap::new();
-    let rows = stmt.query_map(params![list, place_id], |r| {
+    let rows = stmt.query_map(params![id_list(items), place_id], |r| {
         Ok(((r.get(0)?, r.get(1)?), lot_stock_row(r, 2)?))
     })?;
 

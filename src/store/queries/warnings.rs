@@ -317,11 +317,7 @@ fn waste_lots(
         let received: HashMap<i64, i64> = stmt
             .query_map([id_list(&tied)], |r| {
                 let at: String = r.get(1)?;
-                // Received time in seconds: the earlier received sorts first.
-                Ok((
-                    r.get(0)?,
-                    instant_from_text(&at).map_or(0, |t| t.timestamp()),
-                ))
+                Ok((r.get(0)?, received_seq(&at)))
             })?
             .collect::<rusqlite::Result<_>>()?;
         for lots in out.values_mut() {
